@@ -1,0 +1,113 @@
+"""tinygrad_edu: a NumPy tensor-and-autograd engine with the PyTorch API.
+
+``import tinygrad_edu as torch`` and the PyTorch code you know runs here, with every op's
+forward and backward written out to read.
+"""
+
+from __future__ import annotations
+
+import types as _types
+
+from . import autograd, cuda, dtype as _dt
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import device, manual_seed as _manual_seed
+from .creation import (
+    BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange,
+    as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, multinomial,
+    normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
+    zeros, zeros_like,
+)
+from .ops import activation as _act
+from .ops.activation import (  # noqa: F401
+    elu, gelu, leaky_relu, log_softmax, prelu, relu, sigmoid, silu, softmax, softplus, tanh,
+)
+from .ops.elementwise import (  # noqa: F401
+    abs, add, allclose, ceil, clamp, clip, clone, cos, div, eq, equal, exp, floor,
+    floor_divide, fmod, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le,
+    less, less_equal, log, logical_and, logical_not, logical_or, logical_xor, lt, maximum,
+    minimum, mul, ne, neg, nonzero, not_equal, pow, remainder, round, rsqrt, sign, sin, sqrt,
+    square, sub, true_divide, where,
+)
+from .ops.index import gather, masked_fill, one_hot as _one_hot  # noqa: F401
+from .ops.matmul import bmm, dot, matmul, mm  # noqa: F401
+from .ops.reduce import (  # noqa: F401
+    amax, amin, argmax, argmin, argsort, cumsum, logsumexp, max, mean, min, norm, prod, sort,
+    std, sum, topk, var,
+)
+from .ops.shape import (  # noqa: F401
+    broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
+    hstack, movedim, narrow, permute, reshape, split, squeeze, stack, swapaxes, t, transpose,
+    unbind, unflatten, unsqueeze, vstack,
+)
+from .tensor import Size, Tensor
+
+__version__ = "0.1.0"
+
+# dtypes, with torch's aliases
+bool = _dt.bool_  # noqa: A001
+uint8, int8, int16, int32, int64 = _dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64
+float16, float32, float64 = _dt.float16, _dt.float32, _dt.float64
+float, double, half = float32, float64, float16  # noqa: A001
+long, int, short = int64, int32, int16  # noqa: A001
+dtype = _dt.dtype
+subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
+
+
+def manual_seed(seed):
+    """Seed the single host random generator (CPU and GPU draw the same numbers)."""
+    return _manual_seed(seed)
+
+
+def seed() -> None:
+    import random as _r
+
+    _manual_seed(_r.randrange(2**31))
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
+    return input.numel()
+
+
+def get_default_dtype():
+    return float32
+
+
+def set_num_threads(n) -> None:
+    """Accepted for compatibility: NumPy's BLAS threads are set by the environment."""
+
+
+def get_num_threads():
+    import os as _os
+
+    return _os.cpu_count() or 1
+
+
+def set_printoptions(**kwargs) -> None:
+    """Accepted for compatibility (printing follows torch's default style)."""
+
+
+def result_type(a, b):
+    return _dt.result_type(a, b)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_int = _builtins.int
+
+# torch.backends.cudnn.deterministic = True and similar switches in seed code are accepted
+backends = _types.SimpleNamespace(
+    cudnn=_types.SimpleNamespace(deterministic=False, benchmark=False, enabled=True),
+    mps=_types.SimpleNamespace(is_available=lambda: False),
+)
+
+from . import nn, optim, utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401
+from . import serialization  # noqa: E402,F401

@@ -1,0 +1,149 @@
+"""The array backend: the ONLY module that imports CuPy.
+
+Everything above this layer asks ``get_array_module(x)`` for ``xp`` (NumPy or CuPy) and never
+names ``np``/``cp`` for array math itself, so one op body runs on both devices (DeZero's trick).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
+    import cupy as _cp  # type: ignore
+
+    try:
+        _CUDA_OK = _cp.cuda.runtime.getDeviceCount() > 0
+    except Exception:  # noqa: BLE001 - any driver failure means "no GPU"
+        _CUDA_OK = False
+except ImportError:  # pragma: no cover - depends on the machine
+    _cp = None
+    _CUDA_OK = False
+
+
+class device:
+    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``device("cuda:0")``."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, spec: "str | device" = "cpu", index: int | None = None):
+        if isinstance(spec, device):
+            self.type, self.index = spec.type, spec.index
+            return
+        if not isinstance(spec, str):
+            raise TypeError(f"device(): expected a string like 'cpu' or 'cuda', got {spec!r}")
+        kind, _, idx = spec.partition(":")
+        if kind not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {spec}"
+            )
+        self.type = kind
+        self.index = int(idx) if idx else index
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type
+
+    def __hash__(self) -> int:
+        return hash(self.type)
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self) -> str:
+        idx = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{idx})"
+
+
+CPU = device("cpu")
+CUDA = device("cuda")
+
+
+def cuda_available() -> bool:
+    """True when CuPy is installed and sees at least one GPU."""
+    return _CUDA_OK
+
+
+def _require_cuda(what: str) -> None:
+    if _cp is None:
+        raise RuntimeError(
+            f"{what}: device 'cuda' needs CuPy, which is not installed "
+            "(pip install 'tinygrad_edu[cuda]' on a machine with an NVIDIA GPU)"
+        )
+    if not _CUDA_OK:
+        raise RuntimeError(f"{what}: CuPy is installed but no CUDA GPU is visible")
+
+
+def get_array_module(x):
+    """Return the array module (``numpy`` or ``cupy``) that owns ``x``."""
+    if _cp is not None and isinstance(x, _cp.ndarray):
+        return _cp
+    return np
+
+
+def device_of(array) -> device:
+    return CUDA if (_cp is not None and isinstance(array, _cp.ndarray)) else CPU
+
+
+def to_device(array, dev: device):
+    """Move an array to ``dev`` (a copy only when the device changes)."""
+    if dev.type == "cpu":
+        return to_numpy(array)
+    _require_cuda("to('cuda')")
+    return _cp.asarray(array)
+
+
+def to_numpy(array) -> np.ndarray:
+    """Host copy of an array (no copy for NumPy arrays)."""
+    if _cp is not None and isinstance(array, _cp.ndarray):
+        return _cp.asnumpy(array)
+    return array
+
+
+def asarray(data, dtype=None, dev: device = CPU):
+    """Make an array of ``data`` on ``dev``."""
+    if dev.type == "cuda":
+        _require_cuda("tensor(device='cuda')")
+        return _cp.asarray(data, dtype=dtype)
+    return np.asarray(data, dtype=dtype)
+
+
+def scatter_add(target, indices, values) -> None:
+    """``target[indices] += values`` with repeated indices summed (backward of gather/index)."""
+    if _cp is not None and isinstance(target, _cp.ndarray):
+        import cupyx  # type: ignore
+
+        cupyx.scatter_add(target, indices, values)
+    else:
+        np.add.at(target, indices, values)
+
+
+# ---- randomness: one host-side generator, so CPU and GPU runs draw identical numbers ----------
+_generator = np.random.default_rng(0)
+
+
+def manual_seed(seed: int):
+    """Seed the single host generator (``tg.manual_seed``); returns it like torch does."""
+    global _generator
+    _generator = np.random.default_rng(int(seed))
+    return _generator
+
+
+def generator() -> np.random.Generator:
+    return _generator
+
+
+# ---- special functions the ops need that NumPy lacks --------------------------------------------
+def erf(x):
+    """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""
+    if _cp is not None and isinstance(x, _cp.ndarray):
+        import cupyx.scipy.special  # type: ignore
+
+        return cupyx.scipy.special.erf(x)
+    try:
+        from scipy.special import erf as _erf
+    except ImportError:  # pragma: no cover - scipy comes with scikit-learn
+        import math
+
+        return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+    return _erf(x)

@@ -1,0 +1,123 @@
+"""Dtypes as torch names them, and torch's type-promotion rules.
+
+NumPy and torch disagree on promotion: NumPy makes ``int64 + 0.5`` float64 and
+``float32 + int64-array`` float64; torch keeps the default float dtype (float32). Tensor ops
+therefore ask :func:`result_type` before touching arrays, so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type (``tg.float32`` ...). Wraps a NumPy dtype."""
+
+    __slots__ = ("name", "np", "is_floating_point", "itemsize", "_cat")
+
+    def __init__(self, name: str, np_dtype, category: int):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.is_floating_point = category == 2
+        self._cat = category  # 0 bool, 1 integer, 2 floating: torch's promotion categories
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"  # printed as torch prints it, so seed output reads the same
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+
+bool_ = dtype("bool", np.bool_, 0)
+uint8 = dtype("uint8", np.uint8, 1)
+int8 = dtype("int8", np.int8, 1)
+int16 = dtype("int16", np.int16, 1)
+int32 = dtype("int32", np.int32, 1)
+int64 = dtype("int64", np.int64, 1)
+float16 = dtype("float16", np.float16, 2)
+float32 = dtype("float32", np.float32, 2)
+float64 = dtype("float64", np.float64, 2)
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+_FROM_NP = {d.np: d for d in ALL}
+_NAMES = {d.name: d for d in ALL}
+_NAMES.update(
+    {"float": float32, "double": float64, "long": int64, "int": int32, "half": float16,
+     "short": int16}
+)
+
+
+def _by_name(name: str) -> dtype:
+    return _NAMES[name]
+
+
+def default_float() -> dtype:
+    return float32
+
+
+def from_numpy_dtype(np_dtype) -> dtype:
+    """The tg dtype of a NumPy dtype (raises TypeError for unsupported ones)."""
+    d = _FROM_NP.get(np.dtype(np_dtype))
+    if d is None:
+        raise TypeError(
+            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
+            "are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+        )
+    return d
+
+
+def to_dtype(d) -> dtype:
+    """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype."""
+    if isinstance(d, dtype):
+        return d
+    if d is float:
+        return float32
+    if d is int:
+        return int64
+    if d is bool:
+        return bool_
+    if isinstance(d, str) and d in _NAMES:
+        return _NAMES[d]
+    try:
+        return from_numpy_dtype(d)
+    except TypeError:
+        raise TypeError(f"invalid dtype: {d!r}") from None
+
+
+def _promote(dtypes) -> dtype:
+    r = dtypes[0].np
+    for d in dtypes[1:]:
+        r = np.promote_types(r, d.np)
+    return _FROM_NP[r]
+
+
+def scalar_dtype(x) -> dtype:
+    """The dtype a Python scalar takes when it meets a tensor (torch's default dtypes)."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool_
+    if isinstance(x, (int, np.integer)):
+        return int64
+    return float32
+
+
+def result_type(*operands) -> dtype:
+    """torch.result_type: promotion across dimensioned tensors, 0-d tensors and Python scalars.
+
+    The highest category (bool < integer < float) wins. Within it, dimensioned tensors take
+    priority over 0-d tensors, which take priority over Python scalars: a float32 vector times a
+    float64 0-d tensor is float32; an int64 vector times 0.5 is float32 (the default dtype).
+    """
+    groups: tuple[list, list, list] = ([], [], [])  # dimensioned, zero-dim, scalars
+    for op in operands:
+        d = getattr(op, "dtype", None)
+        if isinstance(d, dtype):
+            groups[0 if op.ndim else 1].append(d)
+        else:
+            groups[2].append(scalar_dtype(op))
+    top = max(d._cat for g in groups for d in g)
+    for g in groups:
+        best = [d for d in g if d._cat == top]
+        if best:
+            return _promote(best)
+    raise AssertionError("unreachable")

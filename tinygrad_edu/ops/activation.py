@@ -1,0 +1,326 @@
+"""Activations, each with a hand-derived backward (deriving it is the lesson).
+
+sigmoid and tanh compute their gradient from their output; softmax and log_softmax subtract
+the max so exp never overflows.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd import Function
+from ..backend import erf, get_array_module
+from ..tensor import Tensor, _wrap_dim
+from ._util import check_float
+
+
+class ReLU(Function):
+    """y = max(x, 0)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        mask = x > 0
+        ctx.save_for_backward(mask)
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask  # dy/dx = [x > 0]; torch: relu'(0) = 0
+
+
+class LeakyReLU(Function):
+    """y = x if x > 0 else a·x"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        xp = get_array_module(x)
+        mask = x > 0
+        ctx.save_for_backward(mask)
+        ctx.slope = slope
+        return xp.where(mask, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        xp = get_array_module(g)
+        return xp.where(mask, g, g * ctx.slope), None  # dy/dx = 1 if x > 0 else a (a at 0: torch)
+
+
+class PReLU(Function):
+    """y = x if x > 0 else a·x, with a learnable (one a, or one per channel = dim 1)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, a):
+        xp = get_array_module(x)
+        ab = a.reshape((1, -1) + (1,) * (x.ndim - 2)) if (x.ndim >= 2 and a.size > 1) else a
+        if a.size == 1 and x.ndim:
+            ab = a.reshape((1,) * x.ndim)
+        ctx.save_for_backward(x, ab)
+        ctx.a_shape = a.shape
+        return xp.where(x > 0, x, ab * x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, ab = ctx.saved_tensors
+        xp = get_array_module(g)
+        pos = x > 0
+        gx = xp.where(pos, g, ab * g)  # ∂y/∂x = 1 if x > 0 else a  (a at 0: torch)
+        ga = None
+        if ctx.needs_input_grad[1]:
+            # ∂y/∂a = x where x ≤ 0; summed over every dim but the channel dim 1
+            contrib = xp.where(pos, 0, x * g)
+            if int(np.prod(ctx.a_shape)) == 1:
+                ga = contrib.sum().reshape(ctx.a_shape)
+            else:
+                axes = (0,) + tuple(range(2, x.ndim))
+                ga = contrib.sum(axis=axes).reshape(ctx.a_shape)
+        return gx, ga
+
+
+class Sigmoid(Function):
+    """y = σ(x) = 1 / (1 + e^{-x})"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        y = 0.5 * xp.tanh(0.5 * x) + 0.5  # = σ(x), with no overflow for large |x|
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y * (1 - y)  # dσ/dx = σ(1 − σ)
+
+
+class Tanh(Function):
+    """y = tanh x"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (1 - y * y)  # d tanh/dx = 1 − tanh²
+
+
+class Softmax(Function):
+    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xp = get_array_module(x)
+        e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
+        y = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
+        return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True)), None
+
+
+class LogSoftmax(Function):
+    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xp = get_array_module(x)
+        shifted = x - x.max(axis=axis, keepdims=True)
+        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        xp = get_array_module(g)
+        # ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ  ⇒  gx = g − softmax ⊙ Σ g
+        return g - xp.exp(y) * g.sum(axis=ctx.axis, keepdims=True), None
+
+
+class ELU(Function):
+    """y = x if x > 0 else α(eˣ − 1)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xp = get_array_module(x)
+        y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = get_array_module(g)
+        return xp.where(x > 0, g, g * (y + ctx.alpha)), None  # dy/dx = 1 or αeˣ = y + α
+
+
+class GELU(Function):
+    """y = x·Φ(x) (exact, with erf) or its tanh approximation"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        xp = get_array_module(x)
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        if approximate == "tanh":
+            k = math.sqrt(2.0 / math.pi)
+            return 0.5 * x * (1 + xp.tanh(k * (x + 0.044715 * x**3)))
+        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = get_array_module(x)
+        if ctx.approximate == "tanh":
+            k = math.sqrt(2.0 / math.pi)
+            inner = k * (x + 0.044715 * x**3)
+            t = xp.tanh(inner)
+            # d/dx ½x(1+t) = ½(1+t) + ½x(1−t²)·k(1 + 3·0.044715x²)
+            d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
+        else:
+            cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2.0))))
+            pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
+            d = cdf + x * pdf  # d/dx xΦ(x) = Φ(x) + xφ(x)
+        return g * d, None
+
+
+class SiLU(Function):
+    """y = x·σ(x)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        s = 0.5 * xp.tanh(0.5 * x) + 0.5
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, g):
+        x, s = ctx.saved_tensors
+        return g * s * (1 + x * (1 - s))  # dy/dx = σ(x)(1 + x(1 − σ(x)))
+
+
+class Softplus(Function):
+    """y = (1/β) log(1 + e^{βx}); linear (y = x) where βx > threshold, as torch"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        xp = get_array_module(x)
+        bx = x * beta
+        ctx.save_for_backward(bx)
+        ctx.beta, ctx.threshold = beta, threshold
+        return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
+
+    @staticmethod
+    def backward(ctx, g):
+        (bx,) = ctx.saved_tensors
+        xp = get_array_module(g)
+        s = 0.5 * xp.tanh(0.5 * bx) + 0.5
+        return xp.where(bx > ctx.threshold, g, g * s), None, None  # dy/dx = σ(βx)
+
+
+# ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
+def relu(input, inplace=False):
+    return ReLU.apply(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    return LeakyReLU.apply(input, float(negative_slope))
+
+
+def prelu(input, weight):
+    if weight._data.size != 1:
+        ch = input._data.shape[1] if input._data.ndim >= 2 else 1
+        if weight._data.size != ch:
+            raise RuntimeError(
+                f"prelu: Mismatch of parameter numbers and input channel size. Found parameter "
+                f"numbers = {weight._data.size} and channel size = {ch}."
+            )
+    return PReLU.apply(input, weight)
+
+
+def sigmoid(input):
+    check_float(input, "sigmoid")
+    return Sigmoid.apply(input)
+
+
+def tanh(input):
+    check_float(input, "tanh")
+    return Tanh.apply(input)
+
+
+def _softmax_dim(input, dim, op):
+    if dim is None:  # torch's legacy implicit dim
+        dim = 0 if input._data.ndim in (0, 1, 3) else 1
+    return _wrap_dim(dim, input._data.ndim, op)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    check_float(input, "softmax")
+    return Softmax.apply(input, _softmax_dim(input, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = input.to(dtype)
+    check_float(input, "log_softmax")
+    return LogSoftmax.apply(input, _softmax_dim(input, dim, "log_softmax"))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    return ELU.apply(input, float(alpha))
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate)
+
+
+def silu(input, inplace=False):
+    return SiLU.apply(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(input, float(beta), float(threshold))
+
+
+_ = Tensor

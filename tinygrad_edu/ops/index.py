@@ -1,0 +1,196 @@
+"""Indexing: x[idx], gather, masked_fill, one_hot, and writing into tensors without grad.
+
+Reading picks elements; its backward writes the gradient back where they came from. When an
+index repeats (advanced indexing), the copies' gradients add up: a scatter-add.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function, is_grad_enabled
+from ..backend import get_array_module, scatter_add
+from ..tensor import Tensor, _wrap_dim
+
+
+class GetItem(Function):
+    """y = x[idx]"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, idx, advanced):
+        ctx.shape, ctx.dtype, ctx.idx, ctx.advanced = x.shape, x.dtype, idx, advanced
+        return x[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        gx = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        if ctx.advanced:
+            scatter_add(gx, ctx.idx, g)  # repeated indices: their gradients add up
+        else:
+            gx[ctx.idx] = g  # basic indexing picks each element at most once
+        return gx, None, None
+
+
+class Gather(Function):
+    """y[i][j] = x[i][index[i][j]] (along ``dim``)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.shape, ctx.dtype, ctx.axis = x.shape, x.dtype, axis
+        ctx.save_for_backward(index)
+        return get_array_module(x).take_along_axis(x, index, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        (index,) = ctx.saved_tensors
+        xp = get_array_module(g)
+        gx = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        grid = list(xp.ix_(*[xp.arange(s) for s in index.shape]))
+        grid[ctx.axis] = index
+        scatter_add(gx, tuple(grid), g)  # send each gradient back to the element it read
+        return gx, None, None
+
+
+class MaskedFill(Function):
+    """y = value where mask else x"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.save_for_backward(mask)
+        return get_array_module(x).where(mask, x.dtype.type(value), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return get_array_module(g).where(mask, 0, g), None, None  # ∂y/∂x = [not mask]
+
+
+# ---- index normalization -------------------------------------------------------------------------
+def _normalize_index(idx, x: Tensor):
+    """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced."""
+    if not isinstance(idx, tuple):
+        idx = (idx,)
+    xp = get_array_module(x._data)
+    out, advanced = [], False
+    for i in idx:
+        if isinstance(i, Tensor):
+            i = i._data
+        elif isinstance(i, list):
+            i = xp.asarray(i)
+        if hasattr(i, "dtype") and hasattr(i, "ndim") and not isinstance(i, np.generic):
+            if i.dtype == np.bool_:
+                out.extend(xp.nonzero(i))
+                advanced = True
+                continue
+            if i.dtype.kind not in "iu":
+                raise IndexError(
+                    "tensors used as indices must be long, int, byte or bool tensors "
+                    f"(got {i.dtype})"
+                )
+            advanced = True
+        elif isinstance(i, (bool, np.bool_)):
+            raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
+        out.append(i)
+    return tuple(out), advanced
+
+
+def getitem(x: Tensor, idx):
+    nidx, advanced = _normalize_index(idx, x)
+    try:
+        if not x.requires_grad or not is_grad_enabled():
+            return Tensor._wrap(x._data[nidx]) if _is_array(x._data[nidx]) else Tensor._wrap(
+                get_array_module(x._data).asarray(x._data[nidx]))
+    except IndexError as e:
+        raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
+                         f"{list(x._data.shape)}: {e}") from None
+    try:
+        return GetItem.apply(x, nidx, advanced)
+    except IndexError as e:
+        raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
+                         f"{list(x._data.shape)}: {e}") from None
+
+
+def _is_array(a) -> bool:
+    return type(a) is not np.generic and hasattr(a, "ndim") and not isinstance(a, np.generic)
+
+
+def setitem(x: Tensor, idx, value) -> None:
+    """``x[idx] = value`` for tensors outside the graph (torch's in-place rule)."""
+    if x.requires_grad and is_grad_enabled():
+        if x._node is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        raise RuntimeError("__setitem__ on a tensor that is part of the autograd graph is not "
+                           "supported by tinygrad_edu; build the value with where() or cat()")
+    if isinstance(value, Tensor):
+        if value.requires_grad and is_grad_enabled():
+            raise RuntimeError("__setitem__: assigning a tensor that requires grad into a tensor "
+                               "would lose its gradient; use where() or cat() instead")
+        value = value._data
+    nidx, _ = _normalize_index(idx, x)
+    try:
+        x._data[nidx] = value
+    except ValueError as e:
+        raise RuntimeError(f"__setitem__: cannot assign a value of shape "
+                           f"{list(np.shape(value))} into tensor of shape "
+                           f"{list(x._data.shape)} at {idx!r}: {e}") from None
+    x._version += 1
+
+
+def gather(input, dim, index):
+    axis = _wrap_dim(dim, input._data.ndim, "gather")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"gather(): Expected dtype int64 for index (got {idx.dtype})")
+    if idx.ndim != input._data.ndim:
+        raise RuntimeError(
+            f"gather(): Index tensor must have the same number of dimensions as input tensor "
+            f"(index {list(idx.shape)} vs input {list(input._data.shape)})"
+        )
+    for d, (a, b) in enumerate(zip(idx.shape, input._data.shape)):
+        if d != axis and a > b:
+            raise RuntimeError(
+                f"gather(): Size does not match at dimension {d} expected index "
+                f"{list(idx.shape)} to be smaller than self {list(input._data.shape)} apart "
+                f"from dimension {axis}"
+            )
+    n = input._data.shape[axis]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension "
+                           f"{axis} with size {n}")
+    return Gather.apply(input, idx, axis)
+
+
+def masked_fill(input, mask, value):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
+                           f"{m.dtype}")
+    if isinstance(value, Tensor):
+        value = value.item()
+    try:
+        np.broadcast_shapes(m.shape, input._data.shape)
+    except ValueError:
+        raise RuntimeError(f"masked_fill: The size of the mask {list(m.shape)} must be "
+                           f"broadcastable to input {list(input._data.shape)}") from None
+    return MaskedFill.apply(input, m, value)
+
+
+def one_hot(tensor, num_classes=-1):
+    a = tensor._data
+    if a.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = get_array_module(a)
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    if a.size and (a.min() < 0 or a.max() >= num_classes):
+        raise RuntimeError(f"one_hot: Class values must be in [0, {num_classes}) "
+                           f"(got min {int(a.min())}, max {int(a.max())})")
+    return Tensor._wrap((a[..., None] == xp.arange(num_classes)).astype(np.int64))

@@ -1,0 +1,136 @@
+"""Matrix products: matmul (1-D, 2-D, batched, broadcast) and the fused linear layer."""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+class MatMul(Function):
+    """Z = A @ B"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a @ b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        na, nb = ctx.needs_input_grad
+        xp = get_array_module(g)
+        if a.ndim == 1 and b.ndim == 1:  # dot product: z = Σ aᵢbᵢ
+            return (g * b if na else None), (g * a if nb else None)
+        # treat a vector as a 1-row (a) or 1-column (b) matrix, as matmul does
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = g
+        if a.ndim == 1:
+            g2 = xp.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = xp.expand_dims(g2, -1)
+        ga = gb = None
+        if na:
+            ga = g2 @ xp.swapaxes(b2, -1, -2)  # ∂Z/∂A: G Bᵀ
+            if a.ndim == 1:
+                ga = ga[..., 0, :]
+        if nb:
+            if b2.ndim == 2 and a2.ndim > 2:  # fold the batch into one GEMM: Σ_batch Aᵀ G
+                k = a2.shape[-1]
+                gb = a2.reshape(-1, k).T @ g2.reshape(-1, g2.shape[-1])
+            else:
+                gb = xp.swapaxes(a2, -1, -2) @ g2  # ∂Z/∂B: Aᵀ G
+            if b.ndim == 1:
+                gb = gb[..., 0]
+        return ga, gb
+
+
+class Linear(Function):
+    """y = x Wᵀ + b  (W is (out, in), as torch.nn.Linear): one GEMM plus a bias"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, w, b=None):
+        ctx.save_for_backward(x, w)
+        y = x @ w.T  # a transposed view: no copy
+        if b is not None:
+            y += b
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        nx, nw, nb = (ctx.needs_input_grad + (False,))[:3]
+        g2 = g.reshape(-1, g.shape[-1])
+        gx = (g @ w) if nx else None  # ∂y/∂x = W
+        gw = (g2.T @ x.reshape(-1, x.shape[-1])) if nw else None  # ∂y/∂W = gᵀ x (summed over batch)
+        gb = g2.sum(axis=0) if nb else None  # ∂y/∂b = 1 (summed over batch)
+        return gx, gw, gb
+
+
+def _check_mm(a: Tensor, b: Tensor, op: str) -> None:
+    sa, sb = a._data.shape, b._data.shape
+    if a._data.ndim == 0 or b._data.ndim == 0:
+        raise RuntimeError(f"{op}: both arguments to matmul need to be at least 1D, but they are "
+                           f"{a._data.ndim}D and {b._data.ndim}D")
+    ka = sa[-1]
+    kb = sb[0] if b._data.ndim == 1 else sb[-2]
+    if ka != kb:
+        if a._data.ndim <= 2 and b._data.ndim <= 2:
+            ra = sa if a._data.ndim == 2 else (1,) + sa
+            raise RuntimeError(f"{op}: mat1 and mat2 shapes cannot be multiplied "
+                               f"({ra[0]}x{ra[1]} and {sb[0]}x{sb[-1] if len(sb) == 2 else 1})")
+        raise RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} cannot be multiplied "
+                           f"(inner dimensions {ka} and {kb} differ)")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{op}: expected both arguments to have the same dtype, but got: "
+                           f"{a.dtype} != {b.dtype}")
+
+
+def matmul(input, other):
+    _check_mm(input, other, "matmul")
+    try:
+        return MatMul.apply(input, other)
+    except ValueError as e:
+        raise RuntimeError(f"matmul: shapes {list(input.shape)} and {list(other.shape)} cannot "
+                           f"be broadcast together ({e})") from None
+
+
+def mm(input, mat2):
+    if input._data.ndim != 2 or mat2._data.ndim != 2:
+        raise RuntimeError("mm: both arguments must be 2-D matrices")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input._data.ndim != 3 or mat2._data.ndim != 3:
+        raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
+    return matmul(input, mat2)
+
+
+def dot(input, other):
+    if input._data.ndim != 1 or other._data.ndim != 1:
+        raise RuntimeError("1D tensors expected, but got "
+                           f"{input._data.ndim}D and {other._data.ndim}D tensors")
+    return matmul(input, other)
+
+
+def linear(input, weight, bias=None):
+    """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias."""
+    if input._data.shape[-1] != weight._data.shape[-1]:
+        n = input._data.shape
+        raise RuntimeError(
+            f"linear: mat1 and mat2 shapes cannot be multiplied "
+            f"({int(input._data.size // max(n[-1], 1))}x{n[-1]} and "
+            f"{weight._data.shape[1]}x{weight._data.shape[0]})"
+        )
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got "
+                           f"{input.dtype} and {weight.dtype}")
+    if bias is None:
+        return Linear.apply(input, weight)
+    return Linear.apply(input, weight, bias)

@@ -1,0 +1,382 @@
+"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm.
+
+A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
+to keep the reduced dims (size 1), then broadcast to the input's shape.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from ._util import check_float, dims
+from .elementwise import sqrt
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _keep(g, axes, keepdim, ndim):
+    """Reshape a reduced gradient so it broadcasts against the input again."""
+    if keepdim or axes is None and g.ndim == ndim:
+        return g
+    if axes is None:
+        return g.reshape((1,) * ndim)
+    xp = get_array_module(g)
+    return xp.expand_dims(g, axes)
+
+
+def _count(shape, axes) -> int:
+    if axes is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axes]))
+
+
+class Sum(Function):
+    """y = Σ x over axes"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        return x.sum(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        # ∂y/∂xᵢ = 1: every summed element receives the upstream gradient
+        return xp.broadcast_to(_keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)), ctx.shape), None, None
+
+
+class Mean(Function):
+    """y = (1/n) Σ x over axes"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        ctx.n = _count(x.shape, axes)
+        return x.mean(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)) / ctx.n  # ∂y/∂xᵢ = 1/n
+        return xp.broadcast_to(gk, ctx.shape), None, None
+
+
+class Prod(Function):
+    """y = Π x over one axis (or all)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.save_for_backward(x)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        return x.prod(axis=axis, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = get_array_module(x)
+        axis = ctx.axis
+        xa = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, -1)
+        # ∂y/∂xᵢ = Π_{j≠i} xⱼ, built from exclusive cumulative products (exact with zeros)
+        ones = xp.ones(xa.shape[:-1] + (1,), dtype=x.dtype)
+        left = xp.concatenate([ones, xp.cumprod(xa, axis=-1)[..., :-1]], axis=-1)
+        right = xp.flip(xp.concatenate(
+            [ones, xp.cumprod(xp.flip(xa, -1), axis=-1)[..., :-1]], axis=-1), -1)
+        others = left * right
+        if axis is None:
+            return g.reshape(()) * others.reshape(x.shape), None, None
+        gk = g if ctx.keepdim else xp.expand_dims(g, axis)
+        return gk * xp.moveaxis(others, -1, axis), None, None
+
+
+class Amax(Function):
+    """y = max x over axes (amax); ties share the gradient evenly"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, is_min):
+        y = x.min(axis=axes, keepdims=True) if is_min else x.max(axis=axes, keepdims=True)
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        if keepdim:
+            return y
+        return y.reshape(()) if axes is None else y.squeeze(axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        # ∂y/∂xᵢ = [xᵢ = max] / (number of maxima); torch splits ties evenly
+        mask = x == y
+        count = mask.sum(axis=ctx.axes, keepdims=True)
+        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        return gk * mask / count, None, None, None
+
+
+class Var(Function):
+    """y = Σ (x - x̄)² / (n - correction)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        mean = x.mean(axis=axes, keepdims=True)
+        diff = x - mean
+        n = _count(x.shape, axes)
+        denom = max(n - correction, 0)
+        ctx.save_for_backward(diff)
+        ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, denom
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
+
+    @staticmethod
+    def backward(ctx, g):
+        (diff,) = ctx.saved_tensors
+        gk = _keep(g, ctx.axes, ctx.keepdim, diff.ndim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # ∂y/∂xᵢ = 2(xᵢ - x̄)/(n - c)  (the x̄ terms cancel because Σ(xⱼ - x̄) = 0)
+            return gk * (2.0 / ctx.denom) * diff if ctx.denom else gk * diff * np.inf, None, None, None
+
+
+class LogSumExp(Function):
+    """y = log Σ exp(x) = m + log Σ exp(x - m), m = max x (no overflow)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        xp = get_array_module(x)
+        m = x.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = get_array_module(x)
+        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        return gk * xp.exp(x - y), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
+
+
+class Norm(Function):
+    """y = (Σ |x|ᵖ)^(1/p) over axes (p = 2 by default, 1, inf, or any p > 0)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdim):
+        xp = get_array_module(x)
+        a = xp.abs(x)
+        if p == np.inf:
+            y = a.max(axis=axes, keepdims=True)
+        elif p == 2:
+            y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
+        elif p == 1:
+            y = a.sum(axis=axes, keepdims=True)
+        else:
+            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        ctx.save_for_backward(x, y)
+        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = get_array_module(x)
+        p = ctx.p
+        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 1:
+                local = xp.sign(x)  # ∂‖x‖₁/∂xᵢ = sign(xᵢ)
+            elif p == 2:
+                local = xp.where(y == 0, 0, x / y)  # ∂‖x‖₂/∂xᵢ = xᵢ/‖x‖; torch: 0 at ‖x‖ = 0
+            elif p == np.inf:
+                mask = xp.abs(x) == y  # like amax of |x|: ties share evenly
+                local = xp.sign(x) * mask / mask.sum(axis=ctx.axes, keepdims=True)
+            else:  # ∂/∂xᵢ = sign(xᵢ)|xᵢ|^(p-1) / ‖x‖^(p-1)
+                local = xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1))
+        return gk * local, None, None, None
+
+
+# ---- public functions ---------------------------------------------------------------------------
+def _float_or_sum(input):
+    return input
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    axes = dims(dim, input._data.ndim, "sum")
+    if input._data.dtype.kind in "bu" or input._data.dtype == np.int32:
+        from .. import dtype as _dt
+        from ._util import cast
+
+        input = cast(input, dtype and _dt.to_dtype(dtype) or _dt.int64)
+    elif dtype is not None:
+        from .. import dtype as _dt
+        from ._util import cast
+
+        input = cast(input, _dt.to_dtype(dtype))
+    return Sum.apply(input, axes, keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        from .. import dtype as _dt
+        from ._util import cast
+
+        input = cast(input, _dt.to_dtype(dtype))
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {input.dtype.name.capitalize()}"
+        )
+    return Mean.apply(input, dims(dim, input._data.ndim, "mean"), keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    axis = None if dim is None else dims(dim, input._data.ndim, "prod")[0]
+    return Prod.apply(input, axis, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    axes = None if dim == () or dim is None else dims(dim, input._data.ndim, "amax")
+    _nonempty(input, "amax")
+    return Amax.apply(input, axes, keepdim, False)
+
+
+def amin(input, dim=(), keepdim=False):
+    axes = None if dim == () or dim is None else dims(dim, input._data.ndim, "amin")
+    _nonempty(input, "amin")
+    return Amax.apply(input, axes, keepdim, True)
+
+
+def _nonempty(input, op):
+    if input._data.size == 0:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
+                           f"== 0. Specify the reduction dim with the 'dim' argument.")
+
+
+def _max_min(input, dim, keepdim, is_min, other=None):
+    from .elementwise import maximum, minimum
+
+    if isinstance(dim, Tensor):  # torch.max(a, b) == maximum
+        return (minimum if is_min else maximum)(input, dim)
+    if other is not None:
+        return (minimum if is_min else maximum)(input, other)
+    if dim is None:
+        _nonempty(input, "min" if is_min else "max")
+        return Amax.apply(input, None, False, is_min)
+    from .index import gather
+
+    (ax,) = dims(dim, input._data.ndim, "max")
+    xp = get_array_module(input._data)
+    arg = (xp.argmin if is_min else xp.argmax)(input._data, axis=ax, keepdims=True)
+    # values = x gathered at the arg index: the gradient goes to that one index (torch)
+    values = gather(input, ax, Tensor._wrap(arg))
+    idx = Tensor._wrap(arg)
+    if not keepdim:
+        values = values.squeeze(ax)
+        idx = Tensor._wrap(arg.squeeze(ax))
+    return values_indices(values, idx)
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    return _max_min(input, dim, keepdim, False)
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    return _max_min(input, dim, keepdim, True)
+
+
+def argmax(input, dim=None, keepdim=False):
+    xp = get_array_module(input._data)
+    if dim is None:
+        return Tensor._wrap(xp.asarray(xp.argmax(input._data)).astype(np.int64))
+    (ax,) = dims(dim, input._data.ndim, "argmax")
+    return Tensor._wrap(xp.argmax(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
+
+
+def argmin(input, dim=None, keepdim=False):
+    xp = get_array_module(input._data)
+    if dim is None:
+        return Tensor._wrap(xp.asarray(xp.argmin(input._data)).astype(np.int64))
+    (ax,) = dims(dim, input._data.ndim, "argmin")
+    return Tensor._wrap(xp.argmin(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
+        dim, unbiased = unbiased, None
+    if isinstance(dim, bool):  # torch.var(x, False): the legacy positional `unbiased`
+        dim, unbiased = None, dim
+    check_float(input, "var")
+    return Var.apply(input, dims(dim, input._data.ndim, "var"),
+                     _correction(unbiased, correction), keepdim)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def logsumexp(input, dim, keepdim=False):
+    check_float(input, "logsumexp")
+    return LogSumExp.apply(input, dims(dim, input._data.ndim, "logsumexp"), keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    check_float(input, "norm")
+    if p in ("fro", None):
+        p = 2
+    if p in ("inf", float("inf")):
+        p = np.inf
+    if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
+        raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
+    return Norm.apply(input, float(p), dims(dim, input._data.ndim, "norm"), keepdim)
+
+
+def cumsum(input, dim):
+    """Cumulative sum (no gradient here: it is provided for metrics and data work)."""
+    xp = get_array_module(input._data)
+    (ax,) = dims(dim, input._data.ndim, "cumsum")
+    return Tensor._wrap(xp.cumsum(input._data, axis=ax))
+
+
+def sort(input, dim=-1, descending=False):
+    xp = get_array_module(input._data)
+    (ax,) = dims(dim, input._data.ndim, "sort")
+    idx = xp.argsort(-input._data if descending else input._data, axis=ax, kind="stable")
+    from .index import gather
+
+    return values_indices(gather(input, ax, Tensor._wrap(idx)), Tensor._wrap(idx.astype(np.int64)))
+
+
+def argsort(input, dim=-1, descending=False):
+    return sort(input, dim, descending).indices
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    v, i = sort(input, dim, descending=largest)
+    from .shape import narrow
+
+    return values_indices(narrow(v, dim, 0, k), narrow(i, dim, 0, k))

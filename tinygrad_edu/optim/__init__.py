@@ -1,0 +1,1 @@
+"""Optimizers (issue 3 fills this in)."""

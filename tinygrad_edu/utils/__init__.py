@@ -1,0 +1,1 @@
+"""Utilities: data loading (issue 3 fills this in)."""
