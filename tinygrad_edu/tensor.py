@@ -394,45 +394,20 @@ def _nested_map(data, fn):
 
 
 # ---- printing in torch's style ------------------------------------------------------------------
-def _fmt_array(a: np.ndarray) -> str:
-    if a.dtype.kind == "b":
-        body = np.array2string(a, separator=", ", formatter={"bool": lambda v: str(bool(v))})
-    elif a.dtype.kind == "f":
-        finite = a[np.isfinite(a)]
-        integral = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-        amax = float(np.abs(finite).max()) if finite.size else 0.0
-        amin = float(np.abs(finite[finite != 0]).min()) if np.any(finite != 0) else 0.0
-        sci = amax >= 1e8 or (amin and amax / amin > 1000 and not integral) or (
-            amin and amin < 1e-4
-        )
-        if sci:
-            fmt = lambda v: f"{v:.4e}"  # noqa: E731
-        elif integral:
-            fmt = lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)  # noqa: E731
-        else:
-            fmt = lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)  # noqa: E731
-        body = np.array2string(
-            a, separator=", ", formatter={"float_kind": fmt}, threshold=1000, edgeitems=3,
-            max_line_width=80, prefix="tensor(",
-        )
-    else:
-        body = np.array2string(a, separator=", ", threshold=1000, prefix="tensor(")
-    return body
-
-
 def _format(t: Tensor) -> str:
+    from ._format import format_tensor
+
     a = to_numpy(t._data)
-    body = _fmt_array(a) if a.size else "[]"
-    extras = []
+    suffixes = []
     if t.device.type != "cpu":
-        extras.append("device='cuda:0'")
+        suffixes.append("device='cuda:0'")
+    if a.size == 0 and a.ndim != 1:
+        suffixes.append(f"size={tuple(a.shape)}")
     d = t.dtype
     if d not in (_dt.float32, _dt.int64, _dt.bool_) or (a.size == 0 and d is not _dt.float32):
-        extras.append(f"dtype={d!r}")
-    if a.size == 0 and a.ndim != 1:
-        extras.append(f"size={tuple(a.shape)}")
+        suffixes.append(f"dtype={d!r}")
     if t._node is not None:
-        extras.append(f"grad_fn=<{t._node.name()}>")
+        suffixes.append(f"grad_fn=<{t._node.name()}>")
     elif t.requires_grad:
-        extras.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        suffixes.append("requires_grad=True")
+    return format_tensor(a, "tensor(", suffixes)

@@ -1,0 +1,72 @@
+"""The seed notes' listings (examples/seeds/) run unchanged with ``torch`` bound to tinygrad_edu.
+
+Deterministic listings must print exactly what real torch prints; the training listings must
+learn (each has a bar on what it computes, taken from what the same listing reaches in torch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pathlib
+
+import pytest
+
+from tinygrad_edu.compat import run_listing
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+HERE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "seeds"
+LISTINGS = sorted(p.stem for p in HERE.glob("seed*.py"))
+
+# listings whose printed output depends on no random numbers: must equal torch's, character
+# for character (tensor printing, grad_fn names, loss values to 4 decimals)
+DETERMINISTIC = ["seed000_activations", "seed000_losses", "seed002_graph"]
+
+# what each training listing must reach (the namespace variable and a bound)
+BARS = {
+    "seed000_perceptron": lambda ns: ns["accuracy"] >= 0.97,
+    "seed001_dnn": lambda ns: ns["valid_max_accuracy"] >= 0.9,
+    "seed002_linreg": lambda ns: ns["final_loss"] < 1.0,
+    "seed002_xor": lambda ns: float(ns["history"][3][-1]) >= 0.8,
+    "seed003_blobs": lambda ns: ns["test_acc"] >= 95,
+    "seed003_circles": lambda ns: ns["test_acc"] >= 95,
+    "seed004_regression": lambda ns: ns["final_loss"] < 0.3,
+}
+
+
+def _run(name: str, use_torch: bool):
+    src = (HERE / f"{name}.py").read_text(encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        ns = run_listing(src, use_torch=use_torch, filename=str(HERE / f"{name}.py"))
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    return ns, out.getvalue()
+
+
+def test_every_listing_is_classified():
+    assert set(LISTINGS) == set(DETERMINISTIC) | set(BARS), "add the new listing to a table"
+
+
+@pytest.mark.parametrize("name", DETERMINISTIC)
+def test_listing_prints_what_torch_prints(name):
+    pytest.importorskip("torch")
+    _, ours = _run(name, use_torch=False)
+    _, theirs = _run(name, use_torch=True)
+    assert ours == theirs, f"{name}: output differs from torch's\n--- ours\n{ours}\n--- torch\n{theirs}"
+
+
+@pytest.mark.parametrize("name", sorted(BARS))
+def test_training_listing_learns(name):
+    ns, out = _run(name, use_torch=False)
+    assert BARS[name](ns), f"{name} did not reach its bar; it printed:\n{out}"
+
+
+def test_as_torch_restores_modules():
+    import sys
+
+    before = sys.modules.get("torch")
+    run_listing("import torch\nassert torch.__name__ == 'tinygrad_edu'\n")
+    assert sys.modules.get("torch") is before

@@ -1,0 +1,120 @@
+"""Printing tensors exactly as torch does (a port of torch/_tensor_str.py for NumPy arrays).
+
+Seed listings print tensors; matching torch's text (padding, 4 decimals, scientific mode,
+``...`` summaries over 1000 elements) makes their output read the same on both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+
+
+class _Formatter:
+    def __init__(self, a: np.ndarray):
+        self.floating = a.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.max_width = True, False, 1
+        flat = a.reshape(-1)
+        if not self.floating:
+            for v in flat.tolist():
+                self.max_width = max(self.max_width, len(str(v)))
+            return
+        vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+        if vals.size == 0:
+            return
+        absv = np.abs(vals)
+        vmin, vmax = absv.min(), absv.max()
+        self.int_mode = bool(np.all(vals == np.ceil(vals)))
+        self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or (
+            not self.int_mode and vmin < 1.0e-4
+        )
+        for v in vals.tolist():
+            if self.sci_mode:
+                s = f"{v:.{PRECISION}e}"
+            elif self.int_mode:
+                s = f"{v:.0f}" + "."
+            else:
+                s = f"{v:.{PRECISION}f}"
+            self.max_width = max(self.max_width, len(s))
+
+    def width(self) -> int:
+        return self.max_width
+
+    def format(self, value) -> str:
+        if self.floating:
+            if self.sci_mode:
+                ret = f"{value:{self.max_width}.{PRECISION}e}"
+            elif self.int_mode:
+                ret = f"{value:.0f}"
+                if not (math.isinf(value) or math.isnan(value)):
+                    ret += "."
+            else:
+                ret = f"{value:.{PRECISION}f}"
+        else:
+            ret = f"{value}"
+        return (self.max_width - len(ret)) * " " + ret
+
+
+def _summarized(a: np.ndarray) -> np.ndarray:
+    if a.ndim == 0:
+        return a
+    if a.ndim == 1:
+        return np.concatenate([a[:EDGEITEMS], a[-EDGEITEMS:]]) if len(a) > 2 * EDGEITEMS else a
+    rows = list(range(EDGEITEMS)) + list(range(len(a) - EDGEITEMS, len(a))) \
+        if len(a) > 2 * EDGEITEMS else range(len(a))
+    return np.stack([_summarized(a[i]) for i in rows])
+
+
+def _vector(a, indent, summarize, fmt) -> str:
+    per_line = max(1, math.floor((LINEWIDTH - indent) / (fmt.width() + 2)))
+    if summarize and len(a) > 2 * EDGEITEMS:
+        data = [fmt.format(v) for v in a[:EDGEITEMS].tolist()] + [" ..."] + [
+            fmt.format(v) for v in a[-EDGEITEMS:].tolist()]
+    else:
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _body(a, indent, summarize, fmt) -> str:
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector(a, indent, summarize, fmt)
+    if summarize and len(a) > 2 * EDGEITEMS:
+        slices = [_body(a[i], indent + 1, summarize, fmt) for i in range(EDGEITEMS)] + [
+            "..."] + [_body(a[i], indent + 1, summarize, fmt)
+                      for i in range(len(a) - EDGEITEMS, len(a))]
+    else:
+        slices = [_body(a[i], indent + 1, summarize, fmt) for i in range(len(a))]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
+
+
+def tensor_str(a: np.ndarray, indent: int) -> str:
+    if a.size == 0:
+        return "[]"
+    summarize = a.size > THRESHOLD
+    fmt = _Formatter(_summarized(a) if summarize else a)
+    return _body(a, indent, summarize, fmt)
+
+
+def add_suffixes(body: str, suffixes: list, indent: int) -> str:
+    out = [body]
+    last = len(body) - body.rfind("\n") + 1
+    for s in suffixes:
+        if last + len(s) + 2 > LINEWIDTH:
+            out.append(",\n" + " " * indent + s)
+            last = indent + len(s)
+        else:
+            out.append(", " + s)
+            last += len(s) + 2
+    out.append(")")
+    return "".join(out)
+
+
+def format_tensor(a: np.ndarray, prefix: str, suffixes: list) -> str:
+    indent = len(prefix)
+    return prefix + add_suffixes(tensor_str(a, indent), suffixes, indent)
