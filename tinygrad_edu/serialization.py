@@ -1,9 +1,346 @@
-"""save/load (issue 3 fills this in)."""
+"""``tg.save`` / ``tg.load``: checkpoints in a safe format, written atomically.
+
+The file is a ``.npz``-style zip archive (readable with ``np.load(path, allow_pickle=False)``):
+
+* ``__tinygrad_edu__.npy`` - a uint8 array holding a UTF-8 JSON header that describes the
+  nested object (dicts, OrderedDicts, lists, tuples, str/int/float/bool/None, dtypes);
+* ``t0.npy``, ``t1.npy``, ... - one NumPy array per tensor, with its dtype and shape.
+
+Nothing is ever unpickled, so loading a file can not run code (unlike a pickle checkpoint).
+Saving writes a temporary file in the target's directory, fsyncs it and ``os.replace``-s it
+over the target: a crash mid-save leaves the previous checkpoint intact.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import pathlib
+import tempfile
+import zipfile
+from collections import Counter, OrderedDict
+
+import numpy as np
+
+from .backend import device as _device
+from .backend import to_device, to_numpy
+from .dtype import dtype as _DType
+from .dtype import to_dtype as _to_dtype
+from .tensor import Tensor
+
+FORMAT = "tinygrad_edu.checkpoint"
+VERSION = 1
+HEADER = "__tinygrad_edu__.npy"
+
+__all__ = ["save", "load", "to_torch_state_dict", "from_torch_state_dict"]
 
 
-def save(obj, f):
-    raise NotImplementedError("tg.save arrives with the checkpoint work (issue 3)")
+def _is_torch_tensor(x) -> bool:
+    return type(x).__module__.startswith("torch") and hasattr(x, "detach") and hasattr(x, "numpy")
 
 
-def load(f, *args, **kwargs):
-    raise NotImplementedError("tg.load arrives with the checkpoint work (issue 3)")
+# ---------------------------------------------------------------------------------- encode ----
+class _Encoder:
+    """Turns an object tree into JSON-able data plus a list of arrays."""
+
+    def __init__(self):
+        self.arrays: list[np.ndarray] = []
+        self._memo: dict[int, str] = {}  # id(tensor) -> array name (shared tensors saved once)
+        self._keep: list = []  # keeps memoized objects alive while encoding
+
+    def _array(self, obj, arr) -> str:
+        name = self._memo.get(id(obj))
+        if name is None:
+            arr = np.asarray(to_numpy(arr))  # (ascontiguousarray would make 0-d arrays 1-d)
+            if arr.dtype.hasobject or arr.dtype.kind not in "biuf":
+                raise TypeError(f"tg.save: arrays of dtype {arr.dtype} can not be saved safely")
+            name = f"t{len(self.arrays)}"
+            self.arrays.append(arr)
+            self._memo[id(obj)] = name
+            self._keep.append(obj)
+        return name
+
+    def encode(self, obj, where: str = "obj"):
+        if obj is None or isinstance(obj, (bool, str)):
+            return obj
+        if isinstance(obj, int) and not isinstance(obj, bool):
+            return int(obj)
+        if isinstance(obj, float):
+            return obj if math.isfinite(obj) else {"t": "float", "v": repr(obj)}
+        if isinstance(obj, Tensor):
+            enc = {"t": "tensor", "a": self._array(obj, obj._data), "device": obj.device.type}
+            if obj.requires_grad:
+                enc["requires_grad"] = True
+            if type(obj).__name__ == "Parameter":
+                enc["parameter"] = True
+            return enc
+        if _is_torch_tensor(obj):  # a torch tensor is stored as a plain tensor
+            return {"t": "tensor", "a": self._array(obj, obj.detach().cpu().numpy()),
+                    "device": "cpu"}
+        if isinstance(obj, np.ndarray):
+            return {"t": "ndarray", "a": self._array(obj, obj)}
+        if isinstance(obj, np.generic):
+            return {"t": "npscalar", "a": self._array(obj, np.asarray(obj))}
+        if isinstance(obj, _DType):
+            return {"t": "dtype", "v": obj.name}
+        if isinstance(obj, _device):
+            return {"t": "device", "v": str(obj)}
+        if isinstance(obj, dict):
+            kind = ("odict" if isinstance(obj, OrderedDict)
+                    else "counter" if isinstance(obj, Counter) else "dict")
+            items = []
+            for k, v in obj.items():
+                if not (k is None or isinstance(k, (str, int, float, bool, tuple))):
+                    raise TypeError(
+                        f"tg.save: dict key {k!r} at {where} has unsupported type "
+                        f"{type(k).__name__}"
+                    )
+                items.append([self.encode(k, where), self.encode(v, f"{where}[{k!r}]")])
+            return {"t": kind, "items": items}
+        if isinstance(obj, (list, tuple)):
+            kind = "list" if isinstance(obj, list) else "tuple"
+            return {"t": kind,
+                    "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        raise TypeError(
+            f"tg.save: can not save {type(obj).__module__}.{type(obj).__qualname__} at {where}: "
+            "a safe checkpoint holds tensors, NumPy arrays, numbers, strings, None, dtypes and "
+            "dicts/lists/tuples of them (save a state_dict(), not the object)"
+        )
+
+
+# ---------------------------------------------------------------------------------- decode ----
+class _Decoder:
+    def __init__(self, arrays, map_location, where):
+        self.arrays = arrays
+        self.map_location = map_location
+        self.where = where
+        self._memo: dict[str, object] = {}
+
+    def _get(self, name: str):
+        if name not in self.arrays:
+            raise RuntimeError(f"tg.load: {self.where} is corrupt: missing array {name!r}")
+        return self.arrays[name]
+
+    def _device(self, saved: str):
+        ml = self.map_location
+        if isinstance(ml, dict):
+            ml = ml.get(saved, ml.get(f"{saved}:0", saved))
+        return _device(saved if ml is None else ml)
+
+    def decode(self, enc):
+        if enc is None or isinstance(enc, (bool, int, float, str)):
+            return enc
+        if not isinstance(enc, dict) or "t" not in enc:
+            raise RuntimeError(f"tg.load: {self.where} is corrupt: bad header entry {enc!r:.80}")
+        t = enc["t"]
+        if t == "tensor":
+            key = enc["a"]
+            if key in self._memo:
+                return self._memo[key]
+            arr = to_device(self._get(key), self._device(enc.get("device", "cpu")))
+            if enc.get("parameter"):
+                from .nn import Parameter  # nn sits above; only needed for saved Parameters
+
+                out = Parameter(Tensor._wrap(arr), requires_grad=enc.get("requires_grad", True))
+            else:
+                out = Tensor._wrap(arr)
+                if enc.get("requires_grad"):
+                    out.requires_grad_(True)
+            self._memo[key] = out
+            return out
+        if t == "ndarray":
+            return self._get(enc["a"])
+        if t == "npscalar":
+            return self._get(enc["a"])[()]
+        if t == "float":
+            return float(enc["v"])
+        if t == "dtype":
+            return _to_dtype(enc["v"])
+        if t == "device":
+            return _device(enc["v"])
+        if t in ("dict", "odict", "counter"):
+            out = OrderedDict() if t == "odict" else Counter() if t == "counter" else {}
+            for k, v in enc["items"]:
+                k = self.decode(k)
+                out[tuple(k) if isinstance(k, list) else k] = self.decode(v)
+            return out
+        if t == "list":
+            return [self.decode(v) for v in enc["items"]]
+        if t == "tuple":
+            return tuple(self.decode(v) for v in enc["items"])
+        raise RuntimeError(f"tg.load: {self.where} is corrupt: unknown entry type {t!r}")
+
+
+# ------------------------------------------------------------------------------------ save ----
+def _write_archive(fileobj, obj) -> None:
+    enc = _Encoder()
+    header = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj)}
+    blob = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
+    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
+        with zf.open(HEADER, "w") as member:
+            np.lib.format.write_array(member, blob, allow_pickle=False)
+        for i, arr in enumerate(enc.arrays):
+            with zf.open(f"t{i}.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, arr, allow_pickle=False)
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True):
+    """Save ``obj`` (a state_dict or a nested checkpoint dict) to ``f``.
+
+    Parameters
+    ----------
+    obj : dict, list, tuple, Tensor, ...
+        Tensors, NumPy arrays, Python numbers/strings/None/bools and containers of them.
+    f : str, os.PathLike or binary file object
+        A path is written atomically (temporary file + fsync + ``os.replace``).
+    pickle_module, pickle_protocol : ignored
+        Accepted for torch compatibility; nothing is pickled.
+    """
+    if hasattr(f, "write"):  # a file object: build in memory, then one write
+        buf = io.BytesIO()
+        _write_archive(buf, obj)
+        f.write(buf.getvalue())
+        return
+    path = pathlib.Path(os.fspath(f))
+    directory = path.parent if str(path.parent) else pathlib.Path(".")
+    if not directory.is_dir():
+        raise RuntimeError(f"tg.save: directory {str(directory)!r} of {str(path)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_archive(fh, obj)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable (best effort; not possible on every OS)
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------------------------ load ----
+def _diagnose(head: bytes, names: list[str] | None) -> str:
+    if names is not None:
+        if any(n.endswith("data.pkl") for n in names):
+            return ("it is a PyTorch checkpoint (torch.save's pickle archive); tinygrad_edu never "
+                    "unpickles files. Load it with torch and convert it with "
+                    "tinygrad_edu.serialization.from_torch_state_dict")
+        return "it is a zip archive without a tinygrad_edu header (not a tinygrad_edu checkpoint)"
+    if head[:1] == b"\x80":
+        return "it looks like a pickle file; tinygrad_edu never unpickles files (unsafe)"
+    if head[:6] == b"\x93NUMPY":
+        return "it is a single .npy array, not a tinygrad_edu checkpoint"
+    if head[:2] == b"PK":
+        return "it is a truncated or corrupt zip archive"
+    return "it is not a tinygrad_edu checkpoint (not a zip archive)"
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
+         **pickle_load_args):
+    """Load an object saved by :func:`save`. Never executes code from the file.
+
+    Parameters
+    ----------
+    f : str, os.PathLike or binary file object
+    map_location : None, str, device or dict, optional
+        Device to put tensors on (``"cpu"``, ``"cuda"``, or ``{"cuda": "cpu"}``).
+    weights_only : bool, optional
+        Accepted for torch compatibility: loading is always weights-only safe here.
+    """
+    if weights_only not in (None, True, False):
+        raise TypeError(f"tg.load: weights_only must be a bool, got {weights_only!r}")
+    if map_location is not None and not isinstance(map_location, (str, _device, dict)):
+        raise TypeError(
+            "tg.load: map_location must be None, a device string, a device or a dict, got "
+            f"{type(map_location).__name__}"
+        )
+    if hasattr(f, "read"):
+        where = repr(getattr(f, "name", "<file object>"))
+        data = f.read()
+    else:
+        where = repr(os.fspath(f))
+        try:
+            with open(f, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            raise FileNotFoundError(f"tg.load: no such file: {where}") from None
+    if len(data) == 0:
+        raise RuntimeError(f"tg.load: {where} is empty (0 bytes): not a tinygrad_edu checkpoint")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise RuntimeError(f"tg.load: can not read {where}: {_diagnose(data[:8], None)}") from None
+    with zf:
+        names = zf.namelist()
+        if HEADER not in names:
+            raise RuntimeError(f"tg.load: can not read {where}: {_diagnose(data[:8], names)}")
+        try:
+            arrays = {}
+            for name in names:
+                with zf.open(name) as member:
+                    arr = np.lib.format.read_array(member, allow_pickle=False)
+                arrays[name[:-4] if name.endswith(".npy") else name] = arr
+            header = json.loads(arrays.pop(HEADER[:-4]).tobytes().decode("utf-8"))
+        except Exception as e:  # noqa: BLE001 - any decoding failure means a damaged file
+            raise RuntimeError(
+                f"tg.load: {where} is truncated or corrupt ({type(e).__name__}: {e})"
+            ) from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT or "root" not in header:
+        raise RuntimeError(f"tg.load: {where} has no valid tinygrad_edu header")
+    if header.get("version", 0) > VERSION:
+        raise RuntimeError(
+            f"tg.load: {where} was written by a newer format (version {header['version']} > "
+            f"{VERSION})"
+        )
+    return _Decoder(arrays, map_location, where).decode(header["root"])
+
+
+# ---------------------------------------------------------------------- torch interchange ----
+def _convert(obj, leaf):
+    if isinstance(obj, dict):
+        out = type(obj)() if isinstance(obj, OrderedDict) else {}
+        for k, v in obj.items():
+            out[k] = _convert(v, leaf)
+        return out
+    if isinstance(obj, list):
+        return [_convert(v, leaf) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_convert(v, leaf) for v in obj)
+    return leaf(obj)
+
+
+def to_torch_state_dict(state_dict):
+    """A copy of ``state_dict`` (nested dicts/lists allowed) with every tg Tensor turned into a
+    ``torch.Tensor`` (same dtype and values), e.g. for ``torch_model.load_state_dict``."""
+    import torch  # lazily: torch is only needed for the interchange
+
+    def leaf(v):
+        if isinstance(v, Tensor):
+            return torch.from_numpy(np.array(to_numpy(v._data), copy=True))
+        return v
+
+    return _convert(state_dict, leaf)
+
+
+def from_torch_state_dict(state_dict):
+    """A copy of a torch state_dict (nested allowed) with every torch tensor turned into a tg
+    Tensor (same dtype and values)."""
+
+    def leaf(v):
+        if _is_torch_tensor(v):
+            return Tensor._wrap(np.array(v.detach().cpu().numpy(), copy=True))
+        return v
+
+    return _convert(state_dict, leaf)

@@ -1,1 +1,5 @@
-"""Utilities: data loading (issue 3 fills this in)."""
+"""Utilities: ``tg.utils.data`` (Dataset, DataLoader, random_split, ...)."""
+
+from . import data
+
+__all__ = ["data"]

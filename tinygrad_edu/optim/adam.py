@@ -1,0 +1,147 @@
+"""Adam and AdamW, in torch's exact order of operations."""
+
+from __future__ import annotations
+
+from ..backend import get_array_module
+from ..tensor import Tensor
+from .optimizer import Optimizer, _check, _unsupported
+
+
+def _lerp_(xp, m, d, w, t) -> None:
+    """m = lerp(m, d, w) in place, with torch's two branches (t is a temporary)."""
+    xp.subtract(d, m, out=t)
+    if abs(w) < 0.5:  # m = m + w·(d - m)
+        xp.multiply(t, w, out=t)
+        xp.add(m, t, out=m)
+    else:  # m = d - (d - m)·(1 - w)
+        xp.multiply(t, 1 - w, out=t)
+        xp.subtract(d, t, out=m)
+
+
+class Adam(Optimizer):
+    r"""``torch.optim.Adam`` (and, with ``decoupled_weight_decay=True``, AdamW).
+
+    With ``d = ±g (+ wd·p unless decoupled)`` and t the step count::
+
+        p   = p · (1 - lr·wd)                     # AdamW only (decoupled decay)
+        m   = lerp(m, d, 1 - β1)                  # = β1·m + (1 - β1)·d
+        v   = β2·v + (1 - β2)·d²
+        v̂max = max(v̂max, v)                       # amsgrad: use v̂max instead of v below
+        p   = p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + eps)
+
+    torch's order matters in the last line: eps is added *after* the bias-corrected sqrt.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
+    ) -> None:
+        _check(lr >= 0.0, f"Invalid learning rate: {lr}")
+        _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
+        _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+        _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+        _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _unsupported(type(self).__name__, differentiable=differentiable, fused=fused)
+        defaults = dict(
+            lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
+            amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        super().__init__(params, defaults)
+
+    def _init_state(self, p: Tensor, group: dict) -> dict:
+        state = self.state[p]
+        if len(state) == 0:
+            xp = get_array_module(p._data)
+            state["step"] = self._new_step()
+            state["exp_avg"] = Tensor._wrap(xp.zeros_like(p._data))
+            state["exp_avg_sq"] = Tensor._wrap(xp.zeros_like(p._data))
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = Tensor._wrap(xp.zeros_like(p._data))
+        return state
+
+    def step(self, closure=None):
+        """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            lr = float(group["lr"])
+            beta1, beta2 = group["betas"]
+            eps, wd = group["eps"], group["weight_decay"]
+            decoupled = group["decoupled_weight_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                xp = get_array_module(p._data)
+                state = self._init_state(p, group)
+                step_t = state["step"]
+                step_t._data += 1
+                step = float(step_t._data)
+                if wd != 0 and decoupled:  # p = p·(1 - lr·wd)   (AdamW)
+                    xp.multiply(p._data, 1 - lr * wd, out=p._data)
+                d = self._grad(p, group, 0 if decoupled else wd)
+                m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                t = self._scratch(p._data, 1)
+                den = self._scratch(p._data, 2)
+                _lerp_(xp, m, d, 1 - beta1, t)  # m = lerp(m, d, 1 - β1)
+                # v = β2·v + (1 - β2)·d·d   (torch: v.mul_(β2).addcmul_(d, d, value=1 - β2))
+                xp.multiply(v, beta2, out=v)
+                xp.multiply(d, 1 - beta2, out=t)
+                xp.multiply(t, d, out=t)
+                xp.add(v, t, out=v)
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2**0.5
+                if group["amsgrad"]:  # v̂max = max(v̂max, v)
+                    vmax = state["max_exp_avg_sq"]._data
+                    xp.maximum(vmax, v, out=vmax)
+                    v = vmax
+                # den = sqrt(v) / sqrt(1 - β2^t) + eps
+                xp.sqrt(v, out=den)
+                xp.divide(den, bias_correction2_sqrt, out=den)
+                xp.add(den, eps, out=den)
+                # p = p + (-step_size·m) / den   (torch: p.addcdiv_(m, den, value=-step_size))
+                xp.multiply(m, -step_size, out=t)
+                xp.divide(t, den, out=t)
+                xp.add(p._data, t, out=p._data)
+                self._bump(p)
+        return loss
+
+
+class AdamW(Adam):
+    r"""``torch.optim.AdamW``: Adam with decoupled weight decay ``p ← p·(1 - lr·wd)``
+    applied before the moment updates (default ``weight_decay=1e-2``)."""
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+            capturable=capturable, differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=True,
+        )
