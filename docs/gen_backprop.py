@@ -1,0 +1,213 @@
+"""Generate docs/backprop.md, "Backprop by hand", from the code itself.
+
+For every differentiable op (each ``Function`` subclass of the library): its forward formula
+(the docstring), the derivation of its backward (the comments written beside the gradient
+lines, and the backward source), and the result of a float64 finite-difference gradcheck on a
+small sample input. Run ``python docs/gen_backprop.py`` after changing an op;
+parity_tests/test_docs.py fails while the committed page is out of date.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import textwrap
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import tinygrad_edu as tg  # noqa: E402
+import tinygrad_edu.nn.functional as F  # noqa: E402
+from tinygrad_edu.inspect.gradcheck import KinkWarning, check_gradients  # noqa: E402
+from tinygrad_edu.inspect.rules import (  # noqa: E402
+    all_functions,
+    backward_comments,
+    derivative_rules,
+    formula,
+)
+
+OUT = ROOT / "docs" / "backprop.md"
+
+
+def _x(*shape, lo=-2.0, hi=2.0, seed=0):
+    rng = np.random.default_rng(seed)
+    return tg.tensor(rng.uniform(lo, hi, shape), dtype=tg.float64, requires_grad=True)
+
+
+def _pos(*shape, seed=0):
+    return _x(*shape, lo=0.5, hi=2.0, seed=seed)
+
+
+def _prob(*shape, seed=0):
+    return _x(*shape, lo=0.1, hi=0.9, seed=seed)
+
+
+_Y3 = [0, 2, 1]
+# Function name -> (call, inputs): the sample each op is gradchecked on (float64)
+SAMPLES = {
+    "Add": (lambda x, y: x + y, lambda: (_x(2, 3), _x(3, seed=1))),
+    "Sub": (lambda x, y: x - y, lambda: (_x(2, 3), _x(2, 1, seed=1))),
+    "Mul": (lambda x, y: x * y, lambda: (_x(2, 3), _x(3, seed=1))),
+    "Div": (lambda x, y: x / y, lambda: (_x(2, 3), _pos(2, 3, seed=1))),
+    "Neg": (lambda x: -x, lambda: (_x(4),)),
+    "Pow": (lambda x, y: x**y, lambda: (_pos(3), _x(3, seed=1))),
+    "Exp": (tg.exp, lambda: (_x(4),)),
+    "Log": (tg.log, lambda: (_pos(4),)),
+    "Sqrt": (tg.sqrt, lambda: (_pos(4),)),
+    "Abs": (tg.abs, lambda: (_x(4),)),
+    "Sin": (tg.sin, lambda: (_x(4),)),
+    "Cos": (tg.cos, lambda: (_x(4),)),
+    "Maximum": (tg.maximum, lambda: (_x(4), _x(4, seed=1))),
+    "Minimum": (tg.minimum, lambda: (_x(4), _x(4, seed=1))),
+    "Clamp": (lambda x: tg.clamp(x, -1.0, 1.0), lambda: (_x(5),)),
+    "Where": (lambda x, y: tg.where(x > 0, x, y), lambda: (_x(4), _x(4, seed=1))),
+    # float32 rounding needs a bigger step than 1e-6 to be seen through
+    "Cast": (lambda x: x.float(), lambda: (_x(3),), {"eps": 1e-2, "atol": 1e-4}),
+    "Clone": (tg.clone, lambda: (_x(3),)),
+    "ReLU": (tg.relu, lambda: (_x(5),)),
+    "LeakyReLU": (lambda x: F.leaky_relu(x, 0.1), lambda: (_x(5),)),
+    "PReLU": (F.prelu, lambda: (_x(2, 3, 2), _x(3, seed=1, lo=0.1, hi=0.5))),
+    "Sigmoid": (tg.sigmoid, lambda: (_x(4),)),
+    "Tanh": (tg.tanh, lambda: (_x(4),)),
+    "Softmax": (lambda x: tg.softmax(x, dim=1), lambda: (_x(2, 3),)),
+    "LogSoftmax": (lambda x: tg.log_softmax(x, dim=1), lambda: (_x(2, 3),)),
+    "ELU": (F.elu, lambda: (_x(4),)),
+    "GELU": (F.gelu, lambda: (_x(4),)),
+    "SiLU": (F.silu, lambda: (_x(4),)),
+    "Softplus": (F.softplus, lambda: (_x(4),)),
+    "Sum": (lambda x: x.sum(dim=0), lambda: (_x(3, 2),)),
+    "Mean": (lambda x: x.mean(dim=1, keepdim=True), lambda: (_x(3, 2),)),
+    "Prod": (lambda x: x.prod(dim=1), lambda: (_x(2, 3),)),
+    "Amax": (lambda x: x.amax(dim=1), lambda: (_x(2, 3),)),
+    "Var": (lambda x: x.var(dim=0), lambda: (_x(4, 2),)),
+    "LogSumExp": (lambda x: x.logsumexp(dim=1), lambda: (_x(2, 3),)),
+    "Norm": (lambda x: x.norm(), lambda: (_x(2, 3),)),
+    "Reshape": (lambda x: x.reshape(3, 2), lambda: (_x(2, 3),)),
+    "Permute": (lambda x: x.permute(1, 0), lambda: (_x(2, 3),)),
+    "Expand": (lambda x: x.expand(2, 3), lambda: (_x(1, 3),)),
+    "Repeat": (lambda x: x.repeat(2, 1), lambda: (_x(2, 3),)),
+    "Cat": (lambda x, y: tg.cat([x, y], dim=0), lambda: (_x(1, 3), _x(2, 3, seed=1))),
+    "Stack": (lambda x, y: tg.stack([x, y], dim=1), lambda: (_x(3), _x(3, seed=1))),
+    "GetItem": (lambda x: x[1:, [0, 0, 2]], lambda: (_x(3, 3),)),
+    "Gather": (lambda x: tg.gather(x, 1, tg.tensor([[0, 0], [2, 1]])), lambda: (_x(2, 3),)),
+    "MaskedFill": (lambda x: x.masked_fill(x > 0, 0.5), lambda: (_x(4),)),
+    "MatMul": (tg.matmul, lambda: (_x(2, 3), _x(3, 2, seed=1))),
+    "Linear": (F.linear, lambda: (_x(2, 3), _x(4, 3, seed=1), _x(4, seed=2))),
+    "MSELoss": (F.mse_loss, lambda: (_x(3, 2), _x(3, 2, seed=1))),
+    "L1Loss": (F.l1_loss, lambda: (_x(3, 2), _x(3, 2, seed=1))),
+    "SmoothL1Loss": (F.smooth_l1_loss, lambda: (_x(3, 2), _x(3, 2, seed=1))),
+    "BCELoss": (F.binary_cross_entropy, lambda: (_prob(4), _prob(4, seed=1))),
+    "BCEWithLogitsLoss": (F.binary_cross_entropy_with_logits, lambda: (_x(4), _prob(4, seed=1))),
+    "NLLLoss": (lambda x: F.nll_loss(x, tg.tensor(_Y3)), lambda: (_x(3, 4),)),
+    "CrossEntropyLoss": (lambda x: F.cross_entropy(x, tg.tensor(_Y3)), lambda: (_x(3, 4),)),
+    "SoftCrossEntropyLoss": (
+        lambda x, t: F.cross_entropy(x, t.softmax(dim=1)),
+        lambda: (_x(3, 4), _x(3, 4, seed=1)),
+    ),
+    "CosineSimilarity": (F.cosine_similarity, lambda: (_x(3, 4), _x(3, 4, seed=1))),
+    "BatchNorm": (
+        lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+        lambda: (_x(4, 3), _x(3, seed=1), _x(3, seed=2)),
+    ),
+    "_Piecewise": (tg.sign, lambda: (_x(4),)),  # sign/floor/ceil/round: gradient 0
+    "Conv2d": (
+        lambda x, w, b: F.conv2d(x, w, b, padding=1),
+        lambda: (_x(1, 2, 4, 4), _x(3, 2, 3, 3, seed=1), _x(3, seed=2)),
+    ),
+    "MaxPool2d": (lambda x: F.max_pool2d(x, 2), lambda: (_x(1, 2, 4, 4),)),
+    "AvgPool2d": (lambda x: F.avg_pool2d(x, 2), lambda: (_x(1, 2, 4, 4),)),
+    "Embedding": (lambda w: F.embedding(tg.tensor([[0, 2], [2, 1]]), w), lambda: (_x(3, 4),)),
+    "LayerNorm": (
+        lambda x, w, b: F.layer_norm(x, (3,), w, b),
+        lambda: (_x(2, 3), _x(3, seed=1), _x(3, seed=2)),
+    ),
+}
+
+
+def gradcheck_line(name: str) -> str:
+    sample = SAMPLES.get(name)
+    if sample is None:
+        if name == "_Dropout":
+            return (
+                "gradcheck: not applicable (each call draws a new random mask); the "
+                "parity suite checks it against torch with a fixed mask"
+            )
+        if name == "ToDevice":
+            return "gradcheck: needs a GPU (the device copy is checked by the GPU parity run)"
+        return "gradcheck: no sample here (this op is covered by the parity suite)"
+    fn, make, kw = (sample + ({},))[:3]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", KinkWarning)
+            res = check_gradients(fn, make(), **kw)
+    except Exception as e:  # noqa: BLE001 - the page reports it instead of hiding the op
+        return f"gradcheck: could not run ({type(e).__name__}: {e})"
+    status = "✓ passed" if res.ok else "✗ FAILED"
+    if kw:
+        status += " (" + ", ".join(f"{k}={v:g}" for k, v in kw.items()) + ")"
+    errs = (
+        "max abs error < 1e-6"
+        if res.max_abs_err < 1e-6
+        else (f"max abs error {res.max_abs_err:.1e}")
+    )
+    kinks = f", {len(res.kinks)} kink(s) re-drawn" if res.kinks else ""
+    return (
+        f"gradcheck (float64, central differences, {res.mode} Jacobian of "
+        f"{res.checked} entries): {status}, {errs}{kinks}"
+    )
+
+
+def backward_source(fn) -> str:
+    try:
+        return textwrap.dedent(inspect.getsource(fn.backward)).rstrip()
+    except (OSError, TypeError):
+        return "(source not available)"
+
+
+def generate() -> str:
+    lines = [
+        "# Backprop by hand",
+        "",
+        "Every differentiable op of tinygrad_edu, read straight from its code: the forward "
+        "formula is the op's docstring, the derivative rules are the comments written beside "
+        "its gradient lines, and the backward itself follows. Beside each op: a float64 "
+        "finite-difference gradcheck on a small sample.",
+        "",
+        "Broadcasting is never undone inside an op: the engine sums each gradient back to its "
+        "input's shape in one place, `autograd.unbroadcast`.",
+        "",
+        '!!! note "Generated page"',
+        "    Written by `python docs/gen_backprop.py`; the test suite fails when it is out of "
+        "date with the code.",
+        "",
+    ]
+    by_module: dict = {}
+    for fn in all_functions():
+        by_module.setdefault(fn.__module__, []).append(fn)
+    for mod, fns in by_module.items():
+        lines += [f"## `{mod}`", ""]
+        for fn in fns:
+            name = fn.__name__
+            lines += [f"### {name.lstrip('_')}", ""]
+            f = formula(fn)
+            lines += [f"**Forward:** `{f}`" if f else "**Forward:** (no docstring)", ""]
+            rules = derivative_rules(fn)
+            notes = [c for c in backward_comments(fn) if c not in rules]
+            if rules:
+                lines += ["**Local derivatives:**", ""] + [f"- `{r}`" for r in rules] + [""]
+            if notes:
+                lines += ["**Notes in the backward:**", ""] + [f"- {n}" for n in notes] + [""]
+            lines += ["```py", backward_source(fn), "```", "", gradcheck_line(name), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    text = generate()
+    if "--check" in sys.argv:
+        sys.exit(0 if OUT.exists() and OUT.read_text(encoding="utf-8") == text else 1)
+    OUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUT} ({text.count(chr(10))} lines)")

@@ -1,0 +1,493 @@
+"""The inspect tools: backward trace, graph drawing, hooks, anomaly mode, graph stats, the
+node-by-node torch comparison and the parity report. Every test asserts content."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+import tinygrad_edu.nn.functional as F
+from tinygrad_edu.inspect import (
+    BackwardTracker,
+    GraphvizMissingWarning,
+    GraphWarning,
+    compare_with_torch,
+    draw_graph,
+    graph_stats,
+    parity_report,
+    trace_backward,
+)
+
+
+def _abc():
+    a = tg.tensor(1.0, requires_grad=True)
+    b = tg.tensor(2.0, requires_grad=True)
+    c = tg.tensor(3.0, requires_grad=True)
+    return a, b, c
+
+
+# ------------------------------------------------------------------------ trace_backward ----
+def test_trace_seed_002_graph_names_each_step_and_its_numbers():
+    a, b, c = _abc()
+    r1 = tg.sub(a, b)
+    r2 = tg.mul(r1, 2)
+    z = tg.add(r2, c)
+    tr = trace_backward(z)
+    assert [s.op for s in tr.steps] == ["AddBackward0", "MulBackward0", "SubBackward0"]
+    assert [s.output for s in tr.steps] == ["z", "r2", "r1"]
+    add, mul, sub = tr.steps
+    assert add.rules == ["∂z/∂x = 1, ∂z/∂y = 1"] and add.formula == "z = x + y"
+    assert [ig.name for ig in add.inputs] == ["r2", "c"]
+    assert [float(ig.grad) for ig in add.inputs] == [1.0, 1.0]
+    assert float(mul.grad_out) == 1.0 and "∂z/∂x = y" in mul.rules
+    assert float(mul.inputs[0].grad) == 2.0 and mul.inputs[1].kind == "constant"
+    assert float(sub.grad_out) == 2.0
+    assert [(ig.name, float(ig.grad)) for ig in sub.inputs] == [("a", 2.0), ("b", -2.0)]
+    assert {lf.name: float(lf.grad) for lf in tr.leaves} == {"a": 2.0, "b": -2.0, "c": 1.0}
+    text = str(tr)
+    for piece in (
+        "[1] AddBackward0 -> z",
+        "[3] SubBackward0 -> r1",
+        "upstream ∂L/∂r1 = 2.0",
+        "rule  ∂z/∂x = 1, ∂z/∂y = -1",
+        "-> input 1 b (leaf []): grad -2.0",
+        "a.grad = 2.0",
+        "c.grad = 1.0",
+    ):
+        assert piece in text, (piece, text)
+    # the numbers are torch's
+    ta, tb, tc = (torch.tensor(v, requires_grad=True) for v in (1.0, 2.0, 3.0))
+    (2 * (ta - tb) + tc).backward()
+    assert (a.grad.item(), b.grad.item(), c.grad.item()) == (
+        ta.grad.item(),
+        tb.grad.item(),
+        tc.grad.item(),
+    )
+
+
+def test_trace_shows_unbroadcast_axes_and_summed_paths():
+    tg.manual_seed(0)
+    x = tg.randn(4, 3, requires_grad=True)
+    w = tg.randn(3, requires_grad=True)
+    h = x * w  # w broadcast over rows
+    y = (h + x).sum()  # x reaches y along two paths
+    tr = trace_backward(y)
+    mul = next(s for s in tr.steps if s.function == "Mul")
+    gw = next(ig for ig in mul.inputs if ig.name == "w")
+    assert gw.raw_shape == (4, 3) and gw.reduced_axes == (0,) and gw.shape == (3,)
+    np.testing.assert_allclose(gw.grad, x.detach().numpy().sum(0), rtol=1e-6)
+    assert "broadcast undone: summed [4, 3] over axes [0] -> [3]" in str(tr)
+    xleaf = next(lf for lf in tr.leaves if lf.name == "x")
+    assert len(xleaf.contributions) == 2  # from Add and from Mul: accumulated
+    np.testing.assert_allclose(
+        xleaf.grad, 1 + np.broadcast_to(w.detach().numpy(), (4, 3)), rtol=1e-6
+    )
+    assert "accumulated from steps" in str(tr)
+    # an intermediate used twice: its upstream gradient is the sum of two paths
+    u = x.exp()
+    v = (u * u + u).sum()
+    tr2 = trace_backward(v)
+    exp = next(s for s in tr2.steps if s.function == "Exp")
+    assert exp.summed_from == [2, 3, 3]  # from Add, and twice from Mul (u * u)
+    ue = np.exp(x.detach().numpy())
+    np.testing.assert_allclose(exp.grad_out, 2 * ue + 1, rtol=1e-5)
+    assert "several paths meet here" in str(tr2)
+
+
+def _mlp_params():
+    tg.manual_seed(1)
+    return {
+        "fc1.weight": tg.randn(5, 4, requires_grad=True),
+        "fc1.bias": tg.randn(5, requires_grad=True),
+        "fc2.weight": tg.randn(3, 5, requires_grad=True),
+        "fc2.bias": tg.randn(3, requires_grad=True),
+    }
+
+
+def _mlp_loss(p, x, y):
+    h = F.linear(x, p["fc1.weight"], p["fc1.bias"]).relu()
+    return F.cross_entropy(F.linear(h, p["fc2.weight"], p["fc2.bias"]), y)
+
+
+def test_trace_linear_relu_linear_ce_matches_torch():
+    p = _mlp_params()
+    x = tg.randn(6, 4)
+    y = tg.tensor([0, 1, 2, 0, 1, 2])
+    loss = _mlp_loss(p, x, y)
+    tr = trace_backward(loss, params=p)
+    assert [s.function for s in tr.steps] == ["CrossEntropyLoss", "Linear", "ReLU", "Linear"]
+    lin1 = tr.steps[-1]
+    assert {ig.name for ig in lin1.inputs if ig.grad is not None} == {"fc1.weight", "fc1.bias"}
+    assert "∂y/∂W = gᵀ x (summed over batch)" in lin1.rules
+    tp = {k: torch.tensor(v.detach().numpy(), requires_grad=True) for k, v in p.items()}
+    tx, ty = torch.tensor(x.numpy()), torch.tensor(y.numpy())
+    th = torch.nn.functional.linear(tx, tp["fc1.weight"], tp["fc1.bias"]).relu()
+    torch.nn.functional.cross_entropy(
+        torch.nn.functional.linear(th, tp["fc2.weight"], tp["fc2.bias"]), ty
+    ).backward()
+    for lf in tr.leaves:
+        np.testing.assert_allclose(
+            lf.grad, tp[lf.name].grad.numpy(), rtol=1e-5, atol=1e-6, err_msg=lf.name
+        )
+    assert "fc2.bias.grad = " in str(tr)
+
+
+# ---------------------------------------------------------------------------- draw_graph ----
+def _dot_nodes_edges(dot: str):
+    labels = dict(re.findall(r'^\s*(\w+) \[label="((?:[^"\\]|\\.)*)"', dot, re.M))
+    edges = re.findall(r"^\s*(\w+) -> (\w+)", dot, re.M)
+    first = {k: v.split("\\n")[0] for k, v in labels.items()}
+    return first, labels, {(first[a], first[b]) for a, b in edges}
+
+
+def test_draw_graph_seed_002_nodes_edges_and_grads():
+    a, b, c = _abc()
+    r1 = tg.sub(a, b)
+    r2 = tg.mul(r1, 2)
+    z = tg.add(r2, c)
+    z.backward()
+    dot = draw_graph(z)
+    assert dot.startswith("digraph")
+    first, labels, edges = _dot_nodes_edges(dot)
+    assert sorted(first.values()) == sorted(
+        ["a", "b", "c", "r1", "r2", "z", "SubBackward0", "MulBackward0", "AddBackward0"]
+    )
+    assert edges == {
+        ("a", "SubBackward0"),
+        ("b", "SubBackward0"),
+        ("SubBackward0", "r1"),
+        ("r1", "MulBackward0"),
+        ("MulBackward0", "r2"),
+        ("r2", "AddBackward0"),
+        ("c", "AddBackward0"),
+        ("AddBackward0", "z"),
+    }
+    by_name = {v.split("\\n")[0]: v for v in labels.values()}
+    assert by_name["a"] == "a\\n[] float32\\ngrad = 2.0"
+    assert by_name["b"].endswith("grad = -2.0")
+    assert "non-grad arg" in by_name["MulBackward0"]  # the constant 2
+    assert "grad" not in draw_graph(z, show_grads=False).split("a\\n")[1].split('"')[0]
+
+
+def test_draw_graph_names_module_parameters_and_shapes():
+    p = _mlp_params()
+    x = tg.randn(6, 4)
+    loss = _mlp_loss(p, x, tg.tensor([0, 1, 2, 0, 1, 2]))
+    first, labels, edges = _dot_nodes_edges(draw_graph(loss, params=p))
+    assert ("fc1.weight", "LinearBackward0") in edges and ("fc2.bias", "LinearBackward0") in edges
+    assert any(v.startswith("fc1.weight\\n[5, 4] float32") for v in labels.values())
+    assert ("loss", "CrossEntropyLossBackward0") not in edges
+    assert sum(v == "LinearBackward0" for v in first.values()) == 2
+    assert sum(v == "ReLUBackward0" for v in first.values()) == 1
+
+
+def test_draw_graph_with_a_module(tmp_path):
+    nn = pytest.importorskip("tinygrad_edu.nn")
+    if not hasattr(nn, "Sequential") or not hasattr(nn, "Linear"):
+        pytest.skip("nn.Sequential/nn.Linear not available yet")
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    out = model(tg.randn(5, 4)).sum()
+    first, _, edges = _dot_nodes_edges(draw_graph(out, model=model))
+    assert {"0.weight", "0.bias", "2.weight", "2.bias"} <= set(first.values())
+    assert ("0.weight", "LinearBackward0") in edges
+
+
+def test_draw_graph_writes_files_and_says_when_graphviz_is_missing(tmp_path, monkeypatch):
+    a, b, c = _abc()
+    z = 2 * (a - b) + c
+    d = draw_graph(z, tmp_path / "g.dot")
+    assert (tmp_path / "g.dot").read_text() == d and d.path.endswith("g.dot")
+    if shutil.which("dot"):
+        s = draw_graph(z, tmp_path / "g.svg")
+        assert "<svg" in (tmp_path / "g.svg").read_text() and s.path.endswith("g.svg")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.warns(GraphvizMissingWarning, match="Graphviz is not installed"):
+        s = draw_graph(z, tmp_path / "h.png")
+    assert not (tmp_path / "h.png").exists()
+    assert (tmp_path / "h.png.dot").read_text().startswith("digraph")
+
+
+# --------------------------------------------------------------------------------- hooks ----
+def test_hooks_and_retain_grad_show_in_trace_and_graph():
+    a, b, c = _abc()
+    r1 = a - b
+    r1.retain_grad()
+    h = r1.register_hook(lambda g: g * 10)  # scales the gradient flowing into r1's node
+    z = 2 * r1 + c
+    tr = trace_backward(z)
+    sub = next(s for s in tr.steps if s.function == "Sub")
+    assert float(sub.grad_out) == 20.0  # the hook's output is what Sub received
+    assert a.grad.item() == 20.0 and b.grad.item() == -20.0
+    assert r1.grad.item() == 20.0
+    h.remove()
+    seen = []
+    a.register_hook(lambda g: seen.append(g.item()))
+    z2 = 2 * (a - b) + c
+    a.grad = None
+    z2.backward()
+    assert seen == [2.0]
+    _, labels, _ = _dot_nodes_edges(draw_graph(z))
+    assert any(v.startswith("r1\\n[] float32\\ngrad = 20.0") for v in labels.values())
+
+
+def test_module_forward_hook_with_tools():
+    nn = tg.nn
+    if not hasattr(nn, "Linear") or not hasattr(nn.Linear, "register_forward_hook"):
+        pytest.skip("nn.Module.register_forward_hook not available yet")
+    tg.manual_seed(0)
+    lin = nn.Linear(3, 2)
+    outs = []
+    handle = lin.register_forward_hook(lambda m, inp, out: outs.append(out))
+    y = lin(tg.randn(4, 3)).relu().sum()
+    handle.remove()
+    assert len(outs) == 1 and outs[0].grad_fn.name() == "LinearBackward0"
+    tr = trace_backward(y, model=lin)
+    assert {ig.name for s in tr.steps for ig in s.inputs if ig.kind == "leaf"} == {"weight", "bias"}
+
+
+# ------------------------------------------------------------------------- anomaly mode -----
+def test_detect_anomaly_forward_names_op_and_stack():
+    x = tg.tensor([1.0, -1.0], requires_grad=True)
+    with pytest.raises(RuntimeError) as ei:
+        with tg.autograd.detect_anomaly():
+            tg.log(x)
+    msg = str(ei.value)
+    assert "Function 'Log' returned nan or inf values in its forward output" in msg
+    assert "[2] float32 (1 nan, 0 inf)" in msg
+    assert "test_inspect.py" in msg and "tg.log(x)" in msg  # where it was created
+
+
+def test_detect_anomaly_backward_names_op_and_creation_stack():
+    x = tg.tensor([0.0, 4.0], requires_grad=True)
+    with tg.autograd.detect_anomaly():
+        y = tg.sqrt(x)  # fine forward; sqrt'(0) = inf in backward
+        s = y.sum()
+        with pytest.raises(RuntimeError) as ei:
+            s.backward()
+    msg = str(ei.value)
+    assert "Function 'SqrtBackward0' returned nan or inf values in its gradient" in msg
+    assert "y = tg.sqrt(x)" in msg  # the creation stack of the offending node
+    x.grad = None
+    tg.sqrt(x).sum().backward()  # outside anomaly mode: no error (torch's sqrt'(0) = inf)
+    assert np.isinf(x.grad.numpy()[0])
+
+
+# --------------------------------------------------------------------------- graph_stats ----
+def test_graph_stats_counts_nodes_and_saved_bytes():
+    x = tg.randn(8, 100)
+    w = tg.randn(100, 50, requires_grad=True)
+    loss = (x @ w).tanh().sum()
+    st = graph_stats(loss, warn=False)
+    assert st.nodes == 3 and st.leaves == 1
+    assert st.ops == {"MatMulBackward0": 1, "TanhBackward0": 1, "SumBackward0": 1}
+    # MatMul saves x and w, Tanh saves its output y
+    assert st.saved_bytes == x.numel() * 4 + w.numel() * 4 + 8 * 50 * 4
+    assert st.warnings == [] and "3 node(s)" in str(st)
+    loss.backward()
+    st2 = graph_stats(loss, warn=False)
+    assert st2.saved_bytes == 0 and st2.freed_nodes == 3 and st2.warnings == []
+
+
+def test_graph_stats_warns_on_a_graph_alive_after_backward():
+    w = tg.randn(10, 10, requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    with pytest.warns(GraphWarning, match="still alive after backward"):
+        st = graph_stats(loss)
+    assert st.saved_bytes == 400  # Mul saved (w, w): one array, held once
+
+
+def test_backward_tracker_warns_when_grads_are_not_zeroed():
+    w = tg.randn(3, 2, requires_grad=True)
+    x = tg.randn(4, 3)
+    with BackwardTracker(warn=False) as tr:
+        (x @ w).sum().backward()
+        w.grad = None  # zeroed: fine
+        (x @ w).sum().backward()
+        assert tr.warnings == []
+        (x @ w).sum().backward()  # forgot to zero: accumulates
+    assert tr.passes == 3 and len(tr.warnings) == 1
+    assert "backward pass 3 accumulates" in tr.warnings[0] and "[3, 2]" in tr.warnings[0]
+    with pytest.warns(GraphWarning, match="never zeroed"):
+        with BackwardTracker():
+            w.grad = None
+            (x @ w).sum().backward()
+            (x @ w).sum().backward()
+    # zeroing in place (zero_grad(set_to_none=False)) is recognized as zeroing
+    with BackwardTracker(warn=False) as tr:
+        (x @ w).sum().backward()
+        w.grad._data[...] = 0
+        (x @ w).sum().backward()
+    assert tr.warnings == []
+    assert tg.autograd.run_backward.__name__ == "run_backward"  # restored
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        graph_stats((x @ w).sum())
+
+
+# ------------------------------------------------------------------- compare_with_torch -----
+def test_compare_with_torch_agrees_on_a_network():
+    p = _mlp_params()
+    x, y = tg.randn(6, 4), tg.tensor([0, 1, 2, 0, 1, 2])
+    rep = compare_with_torch(lambda x, y: _mlp_loss(p, x, y), (x, y))
+    assert rep.ok, str(rep)
+    assert [n.function for n in rep.nodes] == ["Linear", "ReLU", "Linear", "CrossEntropyLoss"]
+    assert all(n.grad_errs for n in rep.nodes)  # every node's gradient was compared
+    assert "all within tolerance" in str(rep)
+
+
+def test_compare_with_torch_localizes_a_wrong_backward(monkeypatch):
+    from tinygrad_edu.ops.activation import Sigmoid
+
+    def bad_backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y  # wrong on purpose: dσ/dx = σ
+
+    monkeypatch.setattr(Sigmoid, "backward", staticmethod(bad_backward))
+    tg.manual_seed(2)
+    w = tg.randn(3, 4, requires_grad=True)
+    x = tg.randn(5, 4)
+    rep = compare_with_torch(lambda x: (F.linear(x, w).sigmoid() * 2).exp().mean(), (x,))
+    d = rep.first_divergence
+    assert not rep.ok and d.function == "Sigmoid" and d.forward_ok and not d.grad_ok
+    assert d.in_shapes == [[5, 3]] and d.in_dtypes == ["float32"]
+    assert d.rules == ["wrong on purpose: dσ/dx = σ"]  # the rule of the code that ran
+    text = str(rep)
+    assert "first divergence (gradient): node 1 SigmoidBackward0" in text
+
+
+def test_compare_with_torch_localizes_a_wrong_forward(monkeypatch):
+    from tinygrad_edu.ops.activation import Tanh
+
+    orig = Tanh.forward
+
+    def bad_forward(ctx, x):
+        return orig(ctx, x) * 1.001
+
+    monkeypatch.setattr(Tanh, "forward", staticmethod(bad_forward))
+    x = tg.randn(4, 3, dtype=tg.float64, requires_grad=True)
+    rep = compare_with_torch(lambda x: (x * 3).tanh().sum(), (x,))
+    d = rep.first_divergence
+    assert d.function == "Tanh" and not d.forward_ok and d.out_dtype == "float64"
+    assert "first divergence (forward output)" in str(rep)
+
+
+# ------------------------------------------------------------------------ parity report -----
+def _fake_log(tmp_path):
+    doc = {
+        "format": 1,
+        "torch": "2.13.0",
+        "numpy": "2.4.0",
+        "hypothesis_profile": "dev",
+        "tolerance": {
+            "float32": {
+                "rtol": 1.3e-6,
+                "atol": 1e-5,
+                "grad_factor": 10.0,
+                "atol_scaled_by": "max(1, max|expected|)",
+            }
+        },
+        "ops": {
+            "add": {
+                "float32": {
+                    "numpy": {
+                        "forward": {"max_abs": 0.0, "max_rel": 0.0, "max_tol_ratio": 0.0, "n": 3},
+                        "grad": {"max_abs": 2e-7, "max_rel": 1e-7, "max_tol_ratio": 0.01, "n": 3},
+                    }
+                }
+            },
+            "sigmoid": {
+                "float64": {
+                    "numpy": {
+                        "gradcheck": {
+                            "max_abs": 3e-10,
+                            "max_rel": 1e-9,
+                            "max_tol_ratio": 0.001,
+                            "n": 2,
+                        },
+                        "forward": {"max_abs": 1.0, "max_rel": 0.5, "max_tol_ratio": 7.0, "n": 1},
+                    }
+                }
+            },
+        },
+    }
+    p = tmp_path / "errors.json"
+    p.write_text(json.dumps(doc))
+    return p
+
+
+def test_parity_report_renders_the_matrix(tmp_path):
+    out = tmp_path / "parity.md"
+    rc = parity_report.main(["--no-run", "--json", str(_fake_log(tmp_path)), "--out", str(out)])
+    text = out.read_text()
+    assert rc == 0
+    assert "| op | dtype | backend | forward | grad | gradcheck | special |" in text
+    assert "| `add` | float32 | numpy | ✓ 0.0e+00 / 0.0e+00 | ✓ 2.0e-07 / 1.0e-07 | — | — |" in text
+    assert "| `sigmoid` | float64 | numpy | ✗ 1.0e+00 / 5.0e-01 | — | ✓ 3.0e-10 / 1.0e-09 |" in text
+    assert "2 op specs" in text and "4 checks" in text and "3 within tolerance, 1 outside" in text
+    assert "largest error / tolerance ratio: 7 (sigmoid float64 numpy forward)" in text
+    assert "**float32**: rtol 1.3e-06, atol 1e-05" in text
+
+
+def test_parity_report_command_line(tmp_path):
+    args = parity_report.argparse.Namespace(
+        tests=["parity_tests"], backend="cupy", profile="ci", k="add"
+    )
+    cmd, env = parity_report.build_command(args)
+    assert cmd[1:4] == ["-m", "pytest", "-q"] and "--backend" in cmd and "cupy" in cmd
+    assert cmd[-2:] == ["-k", "add"] and env["HYPOTHESIS_PROFILE"] == "ci"
+    rc = parity_report.main(
+        ["--no-run", "--json", str(tmp_path / "missing.json"), "--out", str(tmp_path / "x.md")]
+    )
+    assert rc == 2 and not (tmp_path / "x.md").exists()
+
+
+# ------------------------------------------------------------- the tools on every recipe ----
+def _recipe_names():
+    try:
+        from tinygrad_edu import recipes
+    except ImportError:
+        return []
+    return recipes.names()
+
+
+@pytest.mark.parametrize("name", _recipe_names())
+def test_tools_work_on_every_recipe_model(name):
+    import types
+
+    from tinygrad_edu import recipes
+
+    r = recipes.get(name)
+    cfg = types.SimpleNamespace(
+        **r.defaults, seed=0, variant=r.variants[0] if r.variants else None, data_dir=None
+    )
+    try:
+        data = r.load_data(cfg)
+    except recipes.RecipeError as e:
+        pytest.skip(f"{name}: data not available here ({str(e)[:80]})")
+    tg.manual_seed(0)
+    model = r.build(tg, cfg, data)
+    x, y = data.split("train")
+    xb, yb = tg.tensor(x[:8]), tg.tensor(y[:8])
+    lossf = r.loss(tg)
+    loss = lossf(model(xb), yb)
+    st = graph_stats(loss, warn=False)
+    assert st.nodes >= 2 and st.saved_bytes > 0
+    first, _, edges = _dot_nodes_edges(draw_graph(loss, model=model))
+    pnames = {n for n, _ in model.named_parameters()}
+    assert pnames <= set(first.values()), pnames - set(first.values())
+    rep = compare_with_torch(lambda xb, yb: lossf(model(xb), yb), (xb, yb))
+    assert rep.ok and not rep.unmapped, str(rep)
+    tr = trace_backward(loss, model=model)
+    assert len(tr.steps) == st.nodes
+    grads = {lf.name: lf.grad for lf in tr.leaves}
+    for n, p in model.named_parameters():  # the trace's leaf gradients are the .grad values
+        np.testing.assert_array_equal(grads[n], p.grad.numpy(), err_msg=f"{name}: {n}")
