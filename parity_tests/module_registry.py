@@ -1,0 +1,296 @@
+"""The ModuleSpec registry: every public class of ``tinygrad_edu.nn`` is listed here with a spec
+(driving the generated parity tests of test_nn_modules.py) or an exemption with its reason.
+
+A spec builds the same module with ``lib = tinygrad_edu`` and ``lib = torch`` from hyperparameters
+drawn by hypothesis, copies our initial weights into torch's module (through NumPy), feeds both the
+same inputs and compares outputs, input gradients and parameter gradients, in train and eval mode,
+in float32 and float64, plus the buffers (running statistics) after the forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+
+@dataclass
+class ModuleSpec:
+    """One module under test.
+
+    build(lib, hp) -> module        lib.nn.<Class>(...) from hyperparameters ``hp``
+    hparams(draw) -> dict           hyperparameters (np arrays in it: class weights ...)
+    inputs(draw, hp, dtype) -> list of np arrays (float arrays become leaves requiring grad when
+                                    their index is in ``grad_inputs``; int arrays are targets)
+    """
+
+    name: str
+    build: Callable
+    inputs: Callable
+    hparams: Callable = lambda draw: {}
+    variant: str = ""
+    grad_inputs: tuple = (0,)
+    modes: tuple = ("train", "eval")
+    tol: float = 1.0
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}[{self.variant}]" if self.variant else self.name
+
+
+SPECS: list[ModuleSpec] = []
+EXEMPT = {
+    "Module": "the base class: its API is tested in test_nn_api.py",
+    "Parameter": "a Tensor subclass, not a Module: tested in test_nn_api.py",
+    "Buffer": "a Tensor subclass, not a Module: tested in test_nn_api.py",
+    "ModuleList": "a container without forward: indexing/append/repr tested in test_nn_api.py",
+    "ModuleDict": "a container without forward: tested in test_nn_api.py",
+    "RNNBase": "the base class of RNN/LSTM/GRU, which have specs",
+}
+
+
+def spec(*args, **kwargs) -> ModuleSpec:
+    s = ModuleSpec(*args, **kwargs)
+    SPECS.append(s)
+    return s
+
+
+def floats(draw, dtype, shape, lo=-5.0, hi=5.0):
+    width = 32 if dtype == "float32" else 64
+    return draw(hnp.arrays(np.dtype(dtype), shape, elements=st.floats(
+        lo, hi, width=width, allow_subnormal=False)))
+
+
+def shape(draw, min_dims=1, max_dims=3, max_side=4, lead=()):
+    n = draw(st.integers(min_dims, max_dims))
+    return tuple(lead) + tuple(draw(st.lists(st.integers(1, max_side), min_size=n, max_size=n)))
+
+
+def _off0(a):
+    """Values pushed ≥ 0.5 away from 0: with tiny norms the cosine gradient is a difference of
+    terms ~1/‖x‖ and torch's float32 rounding noise exceeds any fair tolerance."""
+    return (a + np.where(a >= 0, 0.5, -0.5)).astype(a.dtype)
+
+
+def _t(lib, a):
+    """A tensor of ``lib`` from a hyperparameter array (None stays None)."""
+    return None if a is None else lib.tensor(np.array(a, copy=True))
+
+
+RED = st.sampled_from(["none", "mean", "sum"])
+
+# ---- layers ------------------------------------------------------------------------------------
+spec("Linear",
+     hparams=lambda d: {"i": d(st.integers(1, 6)), "o": d(st.integers(1, 6)),
+                        "b": d(st.booleans())},
+     build=lambda lib, hp: lib.nn.Linear(hp["i"], hp["o"], bias=hp["b"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 0, 2) + (hp["i"],))])
+spec("Identity", build=lambda lib, hp: lib.nn.Identity(3, k=1),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 0))])
+spec("Flatten",
+     hparams=lambda d: {"s": d(st.sampled_from([(1, -1), (0, -1), (0, 1), (-2, -1)]))},
+     build=lambda lib, hp: lib.nn.Flatten(*hp["s"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 2, 4))])
+spec("Unflatten", build=lambda lib, hp: lib.nn.Unflatten(1, (2, 3)),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 3)), 6) + shape(d, 0, 1))])
+spec("Sequential",
+     hparams=lambda d: {"h": d(st.integers(1, 5))},
+     build=lambda lib, hp: lib.nn.Sequential(
+         lib.nn.Linear(3, hp["h"]), lib.nn.ReLU(), lib.nn.BatchNorm1d(hp["h"]),
+         lib.nn.Dropout(0.0), lib.nn.Linear(hp["h"], 2), lib.nn.LogSoftmax(dim=1)),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(2, 5)), 3))])
+spec("Dropout", variant="p0_or_eval",
+     hparams=lambda d: {"p": d(st.sampled_from([0.0, 0.3, 0.5]))},
+     build=lambda lib, hp: lib.nn.Dropout(hp["p"]).train(hp["p"] == 0.0),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 0))], modes=("as_built",))
+
+
+def _bn_hp(d):
+    return {"C": d(st.integers(1, 4)), "eps": d(st.sampled_from([1e-5, 1e-1])),
+            "momentum": d(st.sampled_from([0.1, 0.5, None])), "affine": d(st.booleans()),
+            "track": d(st.booleans())}
+
+
+def _bn_build(cls):
+    return lambda lib, hp: getattr(lib.nn, cls)(hp["C"], eps=hp["eps"], momentum=hp["momentum"],
+                                                affine=hp["affine"],
+                                                track_running_stats=hp["track"])
+
+
+def _bn_input(extra):
+    def inputs(d, hp, dt):
+        N = d(st.integers(2, 5))
+        x = floats(d, dt, (N, hp["C"]) + extra(d))
+        return [(x + 20 * np.arange(N).reshape((N,) + (1,) * (x.ndim - 1))).astype(dt)]
+
+    return inputs
+
+
+spec("BatchNorm1d", variant="2d", hparams=_bn_hp, build=_bn_build("BatchNorm1d"),
+     inputs=_bn_input(lambda d: ()))
+spec("BatchNorm1d", variant="3d", hparams=_bn_hp, build=_bn_build("BatchNorm1d"),
+     inputs=_bn_input(lambda d: (d(st.integers(1, 4)),)))
+spec("BatchNorm2d", hparams=_bn_hp, build=_bn_build("BatchNorm2d"),
+     inputs=_bn_input(lambda d: (d(st.integers(1, 3)), d(st.integers(1, 3)))))
+
+
+def _ln_input(d, hp, dt):
+    ns = hp["shape"]
+    x = floats(d, dt, shape(d, 0, 2) + ns)
+    return [(x + 20 * np.arange(int(np.prod(ns))).reshape(ns)).astype(dt)]
+
+
+spec("LayerNorm",
+     hparams=lambda d: {"shape": shape(d, 1, 2), "affine": d(st.booleans()),
+                        "bias": d(st.booleans()), "eps": d(st.sampled_from([1e-5, 1e-2]))},
+     build=lambda lib, hp: lib.nn.LayerNorm(hp["shape"], eps=hp["eps"],
+                                            elementwise_affine=hp["affine"], bias=hp["bias"]),
+     inputs=_ln_input)
+
+# ---- activations ---------------------------------------------------------------------------------
+_ANY = lambda d, hp, dt: [floats(d, dt, shape(d, 0))]  # noqa: E731
+spec("ReLU", build=lambda lib, hp: lib.nn.ReLU(), inputs=_ANY)
+spec("LeakyReLU", hparams=lambda d: {"s": d(st.sampled_from([0.01, 0.2, -0.5]))},
+     build=lambda lib, hp: lib.nn.LeakyReLU(hp["s"]), inputs=_ANY)
+spec("PReLU",
+     hparams=lambda d: {"n": d(st.sampled_from([1, 3])), "init": d(st.sampled_from([0.25, -1.5]))},
+     build=lambda lib, hp: lib.nn.PReLU(hp["n"], init=hp["init"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 3)), 3) + shape(d, 0, 2))])
+spec("PReLU", variant="1d_single", build=lambda lib, hp: lib.nn.PReLU(), inputs=_ANY)
+spec("Sigmoid", build=lambda lib, hp: lib.nn.Sigmoid(), inputs=_ANY)
+spec("Tanh", build=lambda lib, hp: lib.nn.Tanh(), inputs=_ANY)
+spec("SiLU", build=lambda lib, hp: lib.nn.SiLU(), inputs=_ANY)
+spec("GELU", hparams=lambda d: {"a": d(st.sampled_from(["none", "tanh"]))},
+     build=lambda lib, hp: lib.nn.GELU(hp["a"]), inputs=_ANY)
+spec("ELU", hparams=lambda d: {"a": d(st.sampled_from([1.0, 0.5, 2.0]))},
+     build=lambda lib, hp: lib.nn.ELU(hp["a"]), inputs=_ANY)
+spec("Softplus",
+     hparams=lambda d: {"b": d(st.sampled_from([1.0, 2.0])), "t": d(st.sampled_from([20.0, 2.0]))},
+     build=lambda lib, hp: lib.nn.Softplus(hp["b"], hp["t"]), inputs=_ANY)
+for _cls in ("Softmax", "LogSoftmax"):
+    spec(_cls, hparams=lambda d: {"dim": d(st.sampled_from([0, 1, -1]))},
+         build=lambda lib, hp, c=_cls: getattr(lib.nn, c)(dim=hp["dim"]),
+         inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 2), -20, 20)])
+
+
+# ---- losses (module form) -----------------------------------------------------------------------
+def _pair(lo=-5.0, hi=5.0, tlo=-5.0, thi=5.0):
+    def inputs(d, hp, dt):
+        s = shape(d, 0)
+        return [floats(d, dt, s, lo, hi), floats(d, dt, s, tlo, thi)]
+
+    return inputs
+
+
+spec("MSELoss", hparams=lambda d: {"r": d(RED)}, grad_inputs=(0, 1),
+     build=lambda lib, hp: lib.nn.MSELoss(reduction=hp["r"]), inputs=_pair())
+spec("L1Loss", hparams=lambda d: {"r": d(RED)}, grad_inputs=(0, 1),
+     build=lambda lib, hp: lib.nn.L1Loss(reduction=hp["r"]), inputs=_pair())
+spec("SmoothL1Loss",
+     hparams=lambda d: {"r": d(RED), "beta": d(st.sampled_from([0.0, 0.5, 1.0, 2.0]))},
+     build=lambda lib, hp: lib.nn.SmoothL1Loss(reduction=hp["r"], beta=hp["beta"]),
+     inputs=_pair(), grad_inputs=(0, 1))
+spec("BCELoss", hparams=lambda d: {"r": d(RED)}, grad_inputs=(0, 1),
+     build=lambda lib, hp: lib.nn.BCELoss(reduction=hp["r"]), inputs=_pair(0.0, 1.0, 0.0, 1.0))
+
+
+def _bcel_hp(d):
+    c = d(st.integers(1, 4))
+    return {"r": d(RED), "C": c,
+            "w": np.array(d(st.lists(st.floats(0.25, 2), min_size=c, max_size=c)))
+            if d(st.booleans()) else None,
+            "pw": np.array(d(st.lists(st.floats(0.25, 4), min_size=c, max_size=c)))
+            if d(st.booleans()) else None}
+
+
+def _bcel_in(d, hp, dt):
+    s = (d(st.integers(1, 3)), hp["C"])
+    return [floats(d, dt, s, -20, 20), floats(d, dt, s, 0.0, 1.0)]
+
+
+spec("BCEWithLogitsLoss", hparams=_bcel_hp, grad_inputs=(0, 1), inputs=_bcel_in,
+     build=lambda lib, hp: lib.nn.BCEWithLogitsLoss(_t(lib, hp["w"]), reduction=hp["r"],
+                                                    pos_weight=_t(lib, hp["pw"])))
+
+
+def _class_hp(d):
+    c = d(st.integers(2, 5))
+    return {"r": d(RED), "C": c, "ignore": d(st.sampled_from([-100, 1])),
+            "ls": d(st.sampled_from([0.0, 0.1])),
+            "w": np.array(d(st.lists(st.floats(0.25, 2), min_size=c, max_size=c)))
+            if d(st.booleans()) else None}
+
+
+def _class_in(d, hp, dt):
+    N, C = d(st.integers(1, 4)), hp["C"]
+    extra = shape(d, 0, 2, 3)
+    x = floats(d, dt, (N, C) + extra, -10, 10)
+    t = np.array(d(st.lists(st.integers(0, C - 1), min_size=N * int(np.prod(extra)),
+                            max_size=N * int(np.prod(extra)))), dtype=np.int64)
+    t = t.reshape((N,) + extra)
+    if (t == hp["ignore"]).all():
+        t.reshape(-1)[0] = 0
+    return [x, t]
+
+
+spec("CrossEntropyLoss", hparams=_class_hp, inputs=_class_in,
+     build=lambda lib, hp: lib.nn.CrossEntropyLoss(_t(lib, hp["w"]), ignore_index=hp["ignore"],
+                                                   reduction=hp["r"], label_smoothing=hp["ls"]))
+spec("NLLLoss", hparams=_class_hp, inputs=_class_in,
+     build=lambda lib, hp: lib.nn.NLLLoss(_t(lib, hp["w"]), ignore_index=hp["ignore"],
+                                          reduction=hp["r"]))
+spec("CosineSimilarity",
+     hparams=lambda d: {"dim": d(st.sampled_from([0, 1, -1])), "eps": 1e-8},
+     build=lambda lib, hp: lib.nn.CosineSimilarity(hp["dim"], hp["eps"]), grad_inputs=(0, 1),
+     inputs=lambda d, hp, dt: (lambda s: [_off0(floats(d, dt, s)), _off0(floats(d, dt, s))])(
+         shape(d, 2, 3)))
+
+
+# ---- conv / pooling / embedding / recurrent layers (nn/conv.py, nn/embedding.py, nn/rnn.py) ----
+def _img(d, hp, dt):
+    return [floats(d, dt, (d(st.integers(1, 2)), hp["cin"], d(st.integers(4, 6)),
+                           d(st.integers(4, 6))))]
+
+
+spec("Conv2d",
+     hparams=lambda d: {"cin": d(st.integers(1, 3)), "cout": d(st.integers(1, 3)),
+                        "k": d(st.sampled_from([1, 2, 3, (2, 3)])), "s": d(st.sampled_from([1, 2])),
+                        "p": d(st.sampled_from([0, 1])), "b": d(st.booleans())},
+     build=lambda lib, hp: lib.nn.Conv2d(hp["cin"], hp["cout"], hp["k"], stride=hp["s"],
+                                         padding=hp["p"], bias=hp["b"]),
+     inputs=_img)
+def _pool_hp(d):
+    return {"cin": 2, "k": d(st.sampled_from([2, 3])), "s": d(st.sampled_from([None, 1]))}
+
+
+spec("MaxPool2d",
+     hparams=_pool_hp,
+     build=lambda lib, hp: lib.nn.MaxPool2d(hp["k"], stride=hp["s"]), inputs=_img)
+spec("AvgPool2d",
+     hparams=_pool_hp,
+     build=lambda lib, hp: lib.nn.AvgPool2d(hp["k"], stride=hp["s"]), inputs=_img)
+spec("Embedding",
+     hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
+                        "pad": d(st.sampled_from([None, 0]))},
+     build=lambda lib, hp: lib.nn.Embedding(hp["n"], hp["dim"], padding_idx=hp["pad"]),
+     inputs=lambda d, hp, dt: [np.array(d(st.lists(st.integers(0, hp["n"] - 1), min_size=1,
+                                                   max_size=6)), dtype=np.int64)],
+     grad_inputs=())
+
+
+def _rnn_in(d, hp, dt):
+    T, N = d(st.integers(1, 4)), d(st.integers(1, 3))
+    shape = (N, T, 3) if hp["bf"] else (T, N, 3)
+    return [floats(d, dt, shape, -2, 2)]
+
+
+for _cls in ("RNN", "LSTM", "GRU"):
+    spec(_cls,
+         hparams=lambda d: {"h": d(st.integers(1, 4)), "layers": d(st.integers(1, 2)),
+                            "bf": d(st.booleans()), "bias": d(st.booleans())},
+         build=lambda lib, hp, c=_cls: getattr(lib.nn, c)(3, hp["h"], num_layers=hp["layers"],
+                                                          batch_first=hp["bf"], bias=hp["bias"]),
+         inputs=_rnn_in)

@@ -1,0 +1,277 @@
+"""The functional losses (``F.mse_loss`` ...): argument checks in torch's words, then one fused
+Function from ``ops/loss.py`` each."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..autograd import is_grad_enabled
+from ..backend import get_array_module
+from ..ops import loss as L
+from ..ops._util import as_tensor_like, cast
+from ..ops.reduce import sum as _sum
+from ..ops.shape import squeeze as _squeeze
+from ..ops.shape import unsqueeze as _unsqueeze
+from ..tensor import Tensor
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """torch's ``_Reduction.legacy_get_string``: the deprecated size_average/reduce flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in L._REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _float_pair(input, target, op: str):
+    """Tensors of one floating dtype (torch promotes, e.g. a float64 target with float32 input)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    target = as_tensor_like(target, input)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
+    if target._data.dtype != input._data.dtype:
+        if target._data.dtype.kind == "f" and target._data.dtype.itemsize > input._data.itemsize:
+            input = cast(input, target.dtype)
+        target = cast(target, input.dtype)
+    return input, target
+
+
+def _broadcast_check(input, target, op: str):
+    si, st = input._data.shape, target._data.shape
+    if si != st:
+        warnings.warn(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}). This will likely lead to incorrect results due to "
+            "broadcasting. Please ensure they have the same size.",
+            stacklevel=3,
+        )
+        try:
+            np.broadcast_shapes(si, st)
+        except ValueError:
+            for k in range(1, max(len(si), len(st)) + 1):
+                a = si[-k] if k <= len(si) else 1
+                b = st[-k] if k <= len(st) else 1
+                if a != b and a != 1 and b != 1:
+                    raise RuntimeError(
+                        f"{op}: The size of tensor a ({a}) must match the size of tensor b ({b}) "
+                        f"at non-singleton dimension {max(len(si), len(st)) - k}"
+                    ) from None
+
+
+def _weighted(per_elem, weight, reduction, op):
+    if weight._data.shape != per_elem._data.shape:
+        raise ValueError("Weights and input must have the same size.")
+    wl = per_elem * weight
+    if reduction == "none":
+        return wl
+    if reduction == "sum":
+        return _sum(wl)
+    return _sum(wl) / _sum(weight)
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error: (x − t)² reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = _float_pair(input, target, "mse_loss")
+    _broadcast_check(input, target, "mse_loss")
+    if weight is not None:
+        return _weighted(L.MSELoss.apply(input, target, "none"), weight, reduction, "mse_loss")
+    return L.MSELoss.apply(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """Mean absolute error: |x − t| reduced."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = _float_pair(input, target, "l1_loss")
+    _broadcast_check(input, target, "l1_loss")
+    if weight is not None:
+        return _weighted(L.L1Loss.apply(input, target, "none"), weight, reduction, "l1_loss")
+    return L.L1Loss.apply(input, target, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Huber-like loss: ½d²/β for |d| < β, |d| − ½β beyond."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _float_pair(input, target, "smooth_l1_loss")
+    _broadcast_check(input, target, "smooth_l1_loss")
+    return L.SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+def _opt(t, ref, op: str = "", name: str = ""):
+    if t is None:
+        return None
+    if op and isinstance(t, Tensor) and t.requires_grad and is_grad_enabled():
+        raise RuntimeError(f"The function '{op}' is not differentiable with respect to argument "
+                           f"'{name}'. This input cannot have requires_grad True.")
+    return cast(as_tensor_like(t, ref), ref.dtype)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """−w [t log x + (1 − t) log(1 − x)], logs clamped at −100; x must lie in [0, 1]."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = _float_pair(input, target, "binary_cross_entropy")
+    if target._data.shape != input._data.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}) is deprecated. Please ensure they have the same size."
+        )
+    x = input._data
+    if x.size and bool(((x < 0) | (x > 1) | (x != x)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    w = _opt(weight, input, "binary_cross_entropy", "weight")
+    if w is not None:
+        try:
+            np.broadcast_shapes(w._data.shape, x.shape)
+            if len(w._data.shape) > x.ndim or any(
+                a != 1 and a != b for a, b in zip(w._data.shape[::-1], x.shape[::-1])
+            ):
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"binary_cross_entropy: weight of shape {list(w.shape)} does not "
+                               f"broadcast to the input shape {list(x.shape)}") from None
+    return L.BCELoss.apply(input, target, w, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
+    """BCE on logits, computed stably: w [(1 − t)x + (1 + (p − 1)t) softplus(−x)]."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target = _float_pair(input, target, "binary_cross_entropy_with_logits")
+    if target._data.shape != input._data.shape:
+        raise ValueError(f"Target size ({target.shape!r}) must be the same as input size "
+                         f"({input.shape!r})")
+    op = "binary_cross_entropy_with_logits"
+    w, pw = _opt(weight, input, op, "weight"), _opt(pos_weight, input, op, "pos_weight")
+    for name, t in (("weight", w), ("pos_weight", pw)):
+        if t is not None:
+            try:
+                shape = np.broadcast_shapes(t._data.shape, input._data.shape)
+            except ValueError:
+                shape = None
+            if shape != input._data.shape:
+                raise RuntimeError(f"binary_cross_entropy_with_logits: {name} of shape "
+                                   f"{list(t.shape)} does not broadcast to the input shape "
+                                   f"{list(input.shape)}")
+    return L.BCEWithLogitsLoss.apply(input, target, w, pw, reduction)
+
+
+def _class_checks(input, target, weight, op: str):
+    """Validate (input, target, weight) of a class loss; returns (input, target, w, unbatched)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
+    target = as_tensor_like(target, input)
+    unbatched = input._data.ndim == 1
+    if input._data.ndim == 0:
+        raise ValueError(f"{op}: Expected 1 or more dimensions (got 0)")
+    C = input._data.shape[0 if unbatched else 1]
+    w = None
+    if weight is not None:
+        w = _opt(weight, input, "nll_loss_forward", "weight")
+        if w._data.ndim != 1 or w._data.shape[0] != C:
+            raise RuntimeError(f"weight tensor should be defined either for all {C} classes or "
+                               f"no classes but got weight tensor of shape: {list(w.shape)}")
+        w = w._data
+    return input, target, w, unbatched, C
+
+
+def _index_target(input, target, C, ignore_index, unbatched, op):
+    t = target._data
+    if t.dtype not in (np.int64, np.uint8):
+        names = {"int32": "Int", "int16": "Short", "int8": "Char", "float32": "Float",
+                 "float64": "Double", "float16": "Half", "bool": "Bool"}
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{names.get(t.dtype.name, t.dtype.name)}")
+    si = input._data.shape
+    want = si[1:] if unbatched else (si[:1] + si[2:])
+    if unbatched:
+        want = ()
+    if t.shape != want:
+        if not unbatched and t.ndim >= 1 and t.shape[0] != si[0]:
+            raise ValueError(f"Expected input batch_size ({si[0]}) to match target batch_size "
+                             f"({t.shape[0]}).")
+        raise RuntimeError(f"{op}: Expected target size {list(want)}, got {list(t.shape)} "
+                           f"(input {list(si)})")
+    if t.size:
+        bad = (t != ignore_index) & ((t < 0) | (t >= C))
+        if bool(bad.any()):
+            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+    return t.astype(np.int64, copy=False)
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of class ``target`` under log-probabilities ``input``."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
+    t = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
+    if unbatched:
+        out = L.NLLLoss.apply(_unsqueeze(input, 0), t[None], w, ignore_index, reduction)
+        return _squeeze(out, 0) if reduction == "none" else out
+    return L.NLLLoss.apply(input, t, w, ignore_index, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim (1) followed by NLL, fused; or probability targets."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    input, target, w, unbatched, C = _class_checks(input, target, weight, "cross_entropy")
+    eps = float(label_smoothing)
+    x = _unsqueeze(input, 0) if unbatched else input
+    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+        t = cast(target, input.dtype)
+        out = L.SoftCrossEntropyLoss.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
+                                           reduction, eps)
+    elif target._data.dtype.kind == "f" and target._data.ndim == input._data.ndim:
+        raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
+                           f"{list(target.shape)}")
+    else:
+        t = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
+        out = L.CrossEntropyLoss.apply(x, t[None] if unbatched else t, w, ignore_index,
+                                       reduction, eps)
+    return _squeeze(out, 0) if (unbatched and reduction == "none") else out
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast)."""
+    x1, x2 = _float_pair(x1, x2, "cosine_similarity")
+    try:
+        shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+    except ValueError:
+        raise RuntimeError(f"cosine_similarity: shapes {list(x1.shape)} and {list(x2.shape)} "
+                           "cannot be broadcast together") from None
+    nd = max(len(shape), 1)
+    if not -nd <= dim < nd:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
+                         f"but got {dim})")
+    return L.CosineSimilarity.apply(x1, x2, dim % nd, float(eps))
+
+
+_ = get_array_module

@@ -1,0 +1,91 @@
+"""state_dict() / load_state_dict() of ``nn.Module`` (kept apart to keep module.py short)."""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..backend import get_array_module, to_device
+from ..tensor import Tensor, _device
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _to_array(value, like):
+    """The array inside a state_dict value: a tg Tensor, a NumPy array or a torch tensor."""
+    if isinstance(value, Tensor):
+        arr = value._data
+    elif isinstance(value, np.ndarray | np.generic | int | float | list):
+        arr = np.asarray(value)
+    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor (duck-typed)
+        arr = value.detach().cpu().numpy()
+    else:
+        raise TypeError(f"load_state_dict: cannot load a value of type {type(value).__name__}")
+    if type(arr) is not type(like):
+        arr = to_device(arr, _device("cuda" if get_array_module(like) is not np else "cpu"))
+    return arr
+
+
+class StateDictMixin:
+    """The state_dict methods that ``Module`` inherits."""
+
+    # ---- state_dict -----------------------------------------------------------------------
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        if destination is None:
+            destination = OrderedDict()
+        for name, p in self._parameters.items():
+            if p is not None:
+                destination[prefix + name] = p if keep_vars else p.detach()
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = b if keep_vars else b.detach()
+        for name, m in self._modules.items():
+            if m is not None:
+                m.state_dict(destination=destination, prefix=prefix + name + ".",
+                             keep_vars=keep_vars)
+        return destination
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        """Copy values (tg tensors, NumPy arrays or torch tensors) into the parameters and
+        persistent buffers; returns ``(missing_keys, unexpected_keys)``."""
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        own = self.state_dict(keep_vars=True)
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        with no_grad():
+            for key, target in own.items():
+                if key not in state_dict:
+                    continue
+                arr = _to_array(state_dict[key], target._data)
+                if tuple(arr.shape) != tuple(target._data.shape):
+                    errors.append(
+                        f"size mismatch for {key}: copying a param with shape "
+                        f"torch.Size({list(arr.shape)}) from checkpoint, the shape in current "
+                        f"model is torch.Size({list(target._data.shape)})."
+                    )
+                    continue
+                get_array_module(target._data).copyto(target._data, arr, casting="unsafe")
+                target._version += 1
+        if strict:
+            if unexpected:
+                errors.insert(0, "Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.insert(0, "Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
+                               + "\n\t".join(errors))
+        return _IncompatibleKeys(missing, unexpected)
+

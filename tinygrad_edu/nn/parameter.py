@@ -1,0 +1,58 @@
+"""``nn.Parameter``: a Tensor that a Module registers as learnable (``requires_grad=True``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, _as_array
+
+
+class Parameter(Tensor):
+    """A leaf Tensor that ``Module.__setattr__`` registers in ``_parameters``.
+
+    ``Parameter(data)`` shares ``data``'s storage (as torch does) and requires grad.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data=None, requires_grad: bool = True):
+        if data is None:
+            arr = np.empty((0,), dtype=np.float32)
+        elif isinstance(data, Tensor):
+            arr = data._data
+        else:
+            arr = _as_array(data, None)
+        self._init(arr, None)
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo):
+        new = Parameter(Tensor._wrap(self._data.copy()), self.requires_grad)
+        if self.grad is not None:
+            new.grad = Tensor._wrap(self.grad._data.copy())
+        memo[id(self)] = new
+        return new
+
+    def __reduce_ex__(self, protocol):
+        from ..backend import to_numpy
+
+        return (_rebuild_parameter, (to_numpy(self._data), self.requires_grad))
+
+
+def _rebuild_parameter(arr, requires_grad):
+    return Parameter(Tensor._wrap(arr), requires_grad)
+
+
+class Buffer(Tensor):
+    """``nn.Buffer(data, persistent=True)``: a Tensor a Module registers as a buffer."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data, *, persistent: bool = True):
+        self._init(data._data if isinstance(data, Tensor) else _as_array(data, None), None)
+        self.persistent = persistent

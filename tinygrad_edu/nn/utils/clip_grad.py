@@ -1,0 +1,58 @@
+"""Gradient clipping, as ``torch.nn.utils.clip_grad_norm_`` / ``clip_grad_value_``."""
+
+from __future__ import annotations
+
+import math
+
+from ...autograd import no_grad
+from ...backend import get_array_module
+from ...tensor import Tensor
+
+
+def _grads(parameters):
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+@no_grad()
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """Scale all gradients together so their joint ``norm_type``-norm is at most ``max_norm``;
+    returns the total norm before clipping (torch: scale = max_norm / (total + 1e-6), ≤ 1)."""
+    grads = _grads(parameters)
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor._wrap(get_array_module(0).asarray(0.0, dtype="float32"))
+    xp = get_array_module(grads[0]._data)
+    if math.isinf(norm_type):
+        norms = [xp.abs(g._data).max() if g._data.size else 0.0 for g in grads]
+        total = xp.asarray(max(norms) if norm_type > 0 else min(norms))
+    else:
+        per = [(xp.abs(g._data) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
+        total = (xp.asarray(per) ** norm_type).sum() ** (1.0 / norm_type)
+    total = xp.asarray(total, dtype=grads[0]._data.dtype)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is "
+            "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
+            "by the non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
+    coef = xp.minimum(max_norm / (total + 1e-6), 1.0)
+    for g in grads:
+        g._data *= coef.astype(g._data.dtype)
+    return Tensor._wrap(total)
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Deprecated alias of :func:`clip_grad_norm_` (as torch)."""
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+@no_grad()
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
+    """Clamp every gradient element into [−clip_value, clip_value] in place."""
+    clip_value = float(clip_value)
+    for g in _grads(parameters):
+        xp = get_array_module(g._data)
+        xp.clip(g._data, -clip_value, clip_value, out=g._data)

@@ -1,0 +1,122 @@
+"""Batch and layer normalization as fused Functions with hand-derived backward passes.
+
+Both normalize x over some axes R (M = number of elements reduced per statistic):
+
+    μ = (1/M) Σ_R x,   σ² = (1/M) Σ_R (x − μ)²  (biased),   s = 1/√(σ² + ε)
+    x̂ = (x − μ)·s,    y = γ·x̂ + β
+
+Backward for the normalization itself (with ĝ = ∂L/∂x̂ = g·γ):
+
+    ∂L/∂x = (s/M)·(M·ĝ − Σ_R ĝ − x̂·Σ_R(ĝ·x̂))
+
+(derivation: x̂ depends on x directly, through μ (∂μ/∂x = 1/M) and through s
+(∂s/∂x = −s³(x − μ)/M); collecting terms and writing (x − μ)s = x̂ gives the line above.)
+The affine part gives ∂L/∂γ = Σ g·x̂ and ∂L/∂β = Σ g over every axis that γ is broadcast on.
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+
+
+class BatchNorm(Function):
+    """y = γ·(x − μ)/√(σ² + ε) + β per channel (axis 1), statistics over every other axis.
+
+    training=True: μ, σ² of this batch (biased σ² to normalize); the running buffers (raw
+    arrays, or None) are updated in place with ``momentum``, using the unbiased σ²·M/(M − 1).
+    training=False: μ, σ² are the given running statistics (constants).
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        xp = get_array_module(x)
+        axes = (0,) + tuple(range(2, x.ndim))
+        cshape = (1, -1) + (1,) * (x.ndim - 2)
+        if training:
+            mu = x.mean(axis=axes, keepdims=True)
+            xc = x - mu
+            var = (xc * xc).mean(axis=axes, keepdims=True)
+            m = x.size // x.shape[1]
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mu.reshape(-1).astype(running_mean.dtype)
+            if running_var is not None:
+                unbiased = var.reshape(-1) * (m / max(m - 1, 1))  # torch: unbiased running_var
+                running_var *= 1 - momentum
+                running_var += momentum * unbiased.astype(running_var.dtype)
+        else:
+            xc = x - running_mean.reshape(cshape).astype(x.dtype, copy=False)
+            var = running_var.reshape(cshape).astype(x.dtype, copy=False)
+        s = 1 / xp.sqrt(var + eps)
+        xhat = xc * s
+        y = xhat * weight.reshape(cshape) if weight is not None else xhat
+        if bias is not None:
+            y = y + bias.reshape(cshape)
+        ctx.save_for_backward(xhat, s, weight)
+        ctx.training, ctx.axes, ctx.cshape = training, axes, cshape
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, s, weight = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        axes = ctx.axes
+        gx = gw = gb = None
+        if nw:
+            gw = (g * xhat).sum(axis=axes)  # ∂y/∂γ = x̂
+        if nb:
+            gb = g.sum(axis=axes)  # ∂y/∂β = 1
+        if nx:
+            gh = g * weight.reshape(ctx.cshape) if weight is not None else g  # ĝ = g·γ
+            if ctx.training:  # μ and σ² depend on x: the full formula of the module docstring
+                m = g.size // g.shape[1]
+                gx = (s / m) * (m * gh - gh.sum(axis=axes, keepdims=True)
+                                - xhat * (gh * xhat).sum(axis=axes, keepdims=True))
+            else:  # running statistics are constants: ∂x̂/∂x = s
+                gx = gh * s
+        return gx, gw, gb, None, None, None, None, None
+
+
+class LayerNorm(Function):
+    """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over the last ``k`` axes (per sample)."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, k, eps):
+        xp = get_array_module(x)
+        axes = tuple(range(x.ndim - k, x.ndim))
+        mu = x.mean(axis=axes, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        s = 1 / xp.sqrt(var + eps)
+        xhat = xc * s
+        y = xhat * weight if weight is not None else xhat
+        if bias is not None:
+            y = y + bias
+        ctx.save_for_backward(xhat, s, weight)
+        ctx.axes = axes
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, s, weight = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        axes = ctx.axes
+        lead = tuple(range(g.ndim - len(axes)))  # the axes γ and β are broadcast on
+        gx = gw = gb = None
+        if nw:
+            gw = (g * xhat).sum(axis=lead)  # ∂y/∂γ = x̂
+        if nb:
+            gb = g.sum(axis=lead)  # ∂y/∂β = 1
+        if nx:
+            gh = g * weight if weight is not None else g  # ĝ = g·γ
+            m = 1
+            for a in axes:
+                m *= g.shape[a]
+            gx = (s / m) * (m * gh - gh.sum(axis=axes, keepdims=True)
+                            - xhat * (gh * xhat).sum(axis=axes, keepdims=True))
+        return gx, gw, gb, None, None
