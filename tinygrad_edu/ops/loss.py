@@ -40,6 +40,8 @@ def _upstream(ctx, g):
 class MSELoss(Function):
     """l = (x − t)²"""
 
+    grad_fn_name = "MseLossBackward0"  # torch's name for this node
+
     array_io = True
 
     @staticmethod
@@ -110,6 +112,8 @@ class SmoothL1Loss(Function):
 class BCELoss(Function):
     """l = −w [t·log x + (1 − t)·log(1 − x)], each log clamped at −100 (as torch)"""
 
+    grad_fn_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
+
     array_io = True
 
     @staticmethod
@@ -150,6 +154,8 @@ class BCEWithLogitsLoss(Function):
     = −w [p·t·log σ(x) + (1 − t)·log(1 − σ(x))], written with softplus(−x) = −log σ(x)
     computed as max(−x, 0) + log1p(e^{−|x|}), so |x| = 1e4 neither overflows nor loses digits.
     """
+
+    grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -205,6 +211,8 @@ class NLLLoss(_ClassLoss):
     mean: L = Σ lₙ / Σ w_{yₙ} (non-ignored n), as torch.
     """
 
+    grad_fn_name = "NllLossBackward0"  # torch's name for this node
+
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction):
         xp = get_array_module(x)
@@ -243,6 +251,8 @@ class CrossEntropyLoss(_ClassLoss):
     with aₙ = (1 − ε) w_{yₙ} and bₙ = ε/C (both 0 for ignored targets).
     mean: both terms divided by Σ w_{yₙ} over non-ignored n (torch's rule).
     """
+
+    grad_fn_name = "NllLossBackward0"  # torch's name for this node
 
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction, eps):
