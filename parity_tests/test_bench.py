@@ -1,0 +1,128 @@
+"""The benchmark harness works (CI runs it in --quick mode). No timing is asserted: benchmarks are
+not timed tests; the committed numbers live in benchmarks/results/."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    from tinygrad_edu.bench import main
+
+    out = tmp_path_factory.mktemp("bench")
+    assert main(["--quick", "--out", str(out)]) == 0
+    return out, json.loads((out / "results.json").read_text())
+
+
+def test_quick_run_writes_json_markdown_and_png(quick_run):
+    out, res = quick_run
+    m = res["machine"]
+    for key in ("cpu", "cores", "python", "numpy", "torch", "threads"):
+        assert key in m, f"machine info lacks {key}"
+    assert m["threads"]["requested"] == 1 and m["threads"].get("torch") == 1
+    md = (out / "results.md").read_text()
+    assert "| workload |" in md and "ours / torch" in md
+    png = out / "ratios.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_workload_ran_or_says_why(quick_run):
+    _, res = quick_run
+    keys = {w["key"] for w in res["workloads"]}
+    assert {"per_op", "mlp_b128", "matmul", "softmax_ce", "adam", "rss"} <= keys
+    for w in res["workloads"]:
+        if w["key"] == "rss":
+            continue
+        if "skipped" in w:
+            assert w["skipped"], w["key"]
+            continue
+        r = w["results"]
+        assert {"torch", "tinygrad_edu"} <= set(r), w["key"]
+        for fw, t in r.items():
+            assert t["median_s"] > 0 and len(t["samples_s"]) == res["reps"], (w["key"], fw)
+        assert w["ratio"] == pytest.approx(
+            r["tinygrad_edu"]["median_s"] / r["torch"]["median_s"]
+        ), w["key"]
+    # the core workloads need nothing beyond the engine: they must not be skipped
+    for key in ("per_op", "matmul"):
+        assert "skipped" not in next(w for w in res["workloads"] if w["key"] == key)
+
+
+def test_memory_workload_measures_each_framework_in_its_own_process(quick_run):
+    _, res = quick_run
+    mem = next(w for w in res["workloads"] if w["key"] == "rss")
+    for fw in ("torch", "tinygrad_edu"):
+        r = mem["results"][fw]
+        assert "error" not in r, r
+        assert r["peak_rss_mb"] >= r["import_rss_mb"] > 0
+        assert r["samples"][-1][0] == r["steps"]
+    # our process never imported torch: its baseline is far below torch's import alone
+    assert (
+        mem["results"]["tinygrad_edu"]["import_rss_mb"] < mem["results"]["torch"]["import_rss_mb"]
+    )
+
+
+def test_markdown_marks_targets():
+    from tinygrad_edu.bench.report import markdown
+
+    def wl(key, ratio, target, dz=None):
+        res = {
+            "torch": {"median": 1.0, "ratio_vs_torch": 1.0},
+            "tinygrad_edu": {"median": ratio, "ratio_vs_torch": ratio},
+        }
+        w = {
+            "key": key,
+            "title": key,
+            "unit": "ms",
+            "target": target,
+            "ratio": ratio,
+            "met": None if target is None else ratio <= target,
+            "results": res,
+        }
+        if dz:
+            res["dezero"] = {"median": dz * ratio, "ratio_vs_torch": dz * ratio}
+            w["speedup_vs_dezero"] = dz
+        return w
+
+    result = {
+        "machine": {
+            "date": "d",
+            "cpu": "c",
+            "cores": 2,
+            "python": "3",
+            "numpy": "2",
+            "torch": "2",
+            "peers": {},
+            "threads": {"requested": 1},
+        },
+        "reps": 3,
+        "workloads": [
+            wl("fast", 0.8, 1.3, dz=4.0),
+            wl("slow", 2.0, 1.5, dz=1.2),
+            wl("free", 1.1, None),
+        ],
+    }
+    md = markdown(result)
+    rows = {ln.split("|")[1].strip(): ln for ln in md.splitlines() if ln.startswith("| ")}
+    assert "**0.80** ✅" in rows["fast"] and "4.0× ✅" in rows["fast"]
+    assert "**2.00** ❌" in rows["slow"] and "1.2× ❌" in rows["slow"]
+    assert "✅" not in rows["free"] and "❌" not in rows["free"]
+
+
+def test_script_wrapper_help():
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run_bench.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, p.stderr
+    assert "--quick" in p.stdout and "--threads" in p.stdout
