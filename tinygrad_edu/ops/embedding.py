@@ -1,0 +1,41 @@
+"""Embedding lookup: rows of a weight matrix picked by integer indices.
+
+    y[..., :] = W[idx[...], :]
+
+Backward: each use of row r sends its upstream gradient back to row r, so
+∂L/∂W[r] = Σ_{positions with idx = r} g[position]: a scatter-add (repeated indices add up).
+torch: the padding_idx row gets no gradient; with scale_grad_by_freq each row's sum is divided
+by how often it occurs in this batch.
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module, scatter_add
+
+
+class Embedding(Function):
+    """y = W[idx]  (idx: an integer array of any shape, W: (num_embeddings, dim))"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+        ctx.idx, ctx.padding_idx, ctx.scale = idx, padding_idx, scale_grad_by_freq
+        ctx.wshape = weight.shape
+        return weight[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        n, d = ctx.wshape
+        flat = ctx.idx.reshape(-1)
+        g2 = g.reshape(-1, d)
+        if ctx.scale:  # torch: divide by the index's frequency in this batch
+            counts = xp.bincount(flat, minlength=n)
+            g2 = g2 / counts[flat][:, None].astype(g.dtype)
+        gw = xp.zeros((n, d), dtype=g.dtype)
+        scatter_add(gw, flat, g2)  # ∂y/∂W[r] = 1 at every position holding r: sum them
+        if ctx.padding_idx is not None:
+            gw[ctx.padding_idx] = 0  # torch: the padding row is never updated
+        return gw, None, None, None
