@@ -11,8 +11,8 @@ nodes in reverse topological order (iteratively: no recursion limit), calls each
 from __future__ import annotations
 
 import functools
+import sys
 import traceback
-import weakref
 
 import numpy as np
 
@@ -134,20 +134,20 @@ _FREED = object()
 class Context:
     """One recorded call: torch's ``grad_fn``. Ops may stash extra values as attributes."""
 
-    __slots__ = (
-        "fn", "parents", "needs_input_grad", "_saved", "_saved_versions", "out_ref",
-        "hooks", "stack", "__dict__", "__weakref__",
-    )
+    __slots__ = ("fn", "parents", "needs_input_grad", "_saved", "__dict__", "__weakref__")
+
+    # Rarely set (in-place check, retain_grad, hooks, anomaly stack): class-level defaults, so a
+    # node costs four slot writes to make (speed: one node per recorded op, DESIGN §9).
+    _saved_versions = None
+    out_ref = None
+    hooks = None
+    stack = None
 
     def __init__(self, fn):
         self.fn = fn
         self.parents = ()
         self.needs_input_grad = ()
         self._saved = ()
-        self._saved_versions = None
-        self.out_ref = None
-        self.hooks = None
-        self.stack = None
 
     def save_for_backward(self, *values) -> None:
         self._saved = values
@@ -164,7 +164,9 @@ class Context:
         return self._saved
 
     def name(self) -> str:
-        return f"{self.fn.__name__}Backward0"
+        # a fused op may name itself as torch's node does (our CrossEntropyLoss prints as
+        # torch's NllLossBackward0), so printed graphs read the same on both
+        return getattr(self.fn, "grad_fn_name", None) or f"{self.fn.__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
@@ -204,9 +206,11 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        # The hot path of every op (DESIGN §9): one pass over the inputs, no generators.
         T = Tensor
         ctx = Context(cls)
         needs = []
+        parents = []
         arrays = []
         any_grad = False
         dev_type = None
@@ -218,11 +222,16 @@ class Function:
                 elif type(data) is not dev_type:
                     _device_mismatch(cls, args)
                 rg = a.requires_grad
-                any_grad |= rg
+                if rg:
+                    any_grad = True
+                    parents.append(a)
+                else:
+                    parents.append(None)
                 needs.append(rg)
                 arrays.append(data)
             else:
                 needs.append(False)
+                parents.append(None)
                 arrays.append(a)
         record = any_grad and _grad_enabled
         ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
@@ -236,22 +245,43 @@ class Function:
         if type(out) is not np.ndarray:
             out = get_array_module(out).asarray(out)
         if _anomaly and _nonfinite(out):
-            raise RuntimeError(f"Function '{cls.__name__}' returned nan or inf values in its "
-                               f"forward output (anomaly mode)")
-        if not record:
-            return T._wrap(out)
-        ctx.parents = tuple(a if (isinstance(a, T) and a.requires_grad) else None for a in args)
+            _anomaly_forward(cls, arrays, out)
+        # integer and bool results carry no gradient (torch: x.long() does not require grad)
+        if not record or out.dtype.kind not in "fc":
+            t = T._wrap(out)
+            if out.base is not None:
+                _share_view_version(t, args, out.base)
+            return t
+        ctx.parents = tuple(parents)
         saved = ctx._saved
         if saved:  # remember versions of inputs saved as-is, for the in-place check
-            vers = [
-                (a, a._version) for a in args
-                if isinstance(a, T) and any(s is a._data for s in saved)
-            ]
-            if vers:
+            vers = None
+            for a, x in zip(args, arrays):
+                if x is not a:  # a Tensor input (its array differs from the argument)
+                    for s in saved:
+                        if s is x:
+                            if vers is None:
+                                vers = []
+                            vers.append((a, a._version))
+                            break
+            if vers is not None:
                 ctx._saved_versions = vers
         if _anomaly:
             ctx.stack = traceback.format_stack()[:-1]
-        return T._wrap(out, ctx)
+        t = T._wrap(out, ctx)
+        if out.base is not None:
+            _share_view_version(t, args, out.base)
+        return t
+
+
+def _share_view_version(t, args, base) -> None:
+    """An output that is a view of an input's storage shares that input's version counter."""
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            if d is base or d.base is base:
+                t._share_version_with(a)
+                return
 
 
 def _device_mismatch(cls, args):
@@ -294,22 +324,26 @@ def broadcast_axes(grad_shape: tuple, shape: tuple) -> tuple:
 
 # ------------------------------------------------------------------------ backward engine ----
 def topological_order(root_node) -> list:
-    """Graph nodes reachable from ``root_node``, each before every node it depends on."""
+    """Graph nodes reachable from ``root_node``, each before every node it depends on.
+
+    An iterative depth-first search (no recursion limit): a node is emitted once all of its
+    parents' nodes have been, and the reversed emission order puts consumers first.
+    """
     order = []
-    visited = set()
-    stack = [(root_node, False)]
+    seen = {root_node}
+    stack = [(root_node, iter(root_node.parents))]
     while stack:
-        node, done = stack.pop()
-        if done:
+        node, parents = stack[-1]
+        for p in parents:
+            if p is not None:
+                pn = p._node
+                if pn is not None and pn not in seen:
+                    seen.add(pn)
+                    stack.append((pn, iter(pn.parents)))
+                    break
+        else:  # every parent done: emit this node
+            stack.pop()
             order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for p in node.parents:
-            if p is not None and p._node is not None and p._node not in visited:
-                stack.append((p._node, False))
     order.reverse()
     return order
 
@@ -318,13 +352,51 @@ def topological_order(root_node) -> list:
 _observers: list = []
 
 
-def run_backward(root, grad, retain_graph: bool = False) -> None:
-    """Propagate ``grad`` (an array shaped like ``root``) to every leaf that requires grad."""
+def _refs(a) -> int:
+    return sys.getrefcount(a)
+
+
+def _calibrate_refs() -> int:
+    a = np.empty(1)  # a local that nothing else references, seen exactly as run_backward sees gi
+    return _refs(a)
+
+
+# How many references a gradient array shows in run_backward when the local ``gi`` is the only
+# one. Measured rather than assumed, because interpreters count stack references differently.
+_SOLE_REFS = _calibrate_refs() if sys.implementation.name == "cpython" else -1
+
+
+class _Only:
+    """``backward(inputs=...)`` / ``autograd.grad``: deliver gradients to these tensors only,
+    accumulated into their ``.grad`` or, for ``autograd.grad``, returned instead."""
+
+    def __init__(self, tensors, accumulate: bool):
+        self.leaves = {id(t): t for t in tensors if t._node is None}
+        self.nodes = {t._node: t for t in tensors if t._node is not None}
+        self.accumulate = accumulate
+        self.grads: dict = {}
+
+    def take(self, t, g) -> None:
+        if self.accumulate:
+            _accumulate_leaf(t, g, False)
+        else:
+            prev = self.grads.get(id(t))
+            self.grads[id(t)] = g.copy() if prev is None else prev + g
+
+
+def run_backward(root, grad, retain_graph: bool = False, only: _Only | None = None) -> None:
+    """Propagate ``grad`` (an array shaped like ``root``) to every leaf that requires grad
+    (or, with ``only``, to just the chosen tensors)."""
     if root._node is None:  # backward of a leaf: its gradient is the seed itself
-        _accumulate_leaf(root, grad)
+        if only is None:
+            _accumulate_leaf(root, grad, False)
+        elif id(root) in only.leaves:
+            only.take(root, grad)
         return
     order = topological_order(root._node)
+    hooked = {}  # leaves with hooks: their gradient is summed before the hooks see it
     grads = {root._node: grad}
+    del grad
     T = Tensor
     for node in order:
         g = grads.pop(node, None)
@@ -332,6 +404,8 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
             continue
         if node.out_ref is not None or node.hooks:
             g = _node_hooks(node, g)
+        if only is not None and node in only.nodes:
+            only.take(only.nodes[node], g)
         if node._saved_versions:
             _check_versions(node)
         fn = node.fn
@@ -342,13 +416,20 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
                 in_grads = fn.backward(node, T._wrap(g))
         if not isinstance(in_grads, tuple):
             in_grads = (in_grads,)
-        if len(in_grads) < len(node.parents):
+        parents = node.parents
+        if len(in_grads) < len(parents):
             raise RuntimeError(
                 f"function {node.name()} returned an incorrect number of gradients "
-                f"(expected {len(node.parents)}, got {len(in_grads)})"
+                f"(expected {len(parents)}, got {len(in_grads)})"
             )
-        for parent, gi in zip(node.parents, in_grads):
-            if parent is None or gi is None:
+        observed = bool(_observers)
+        if not observed:  # let go of the tuple so a fresh gradient has a single owner (below)
+            in_grads = list(in_grads)
+        for i, parent in enumerate(parents):
+            if parent is None:
+                continue
+            gi = in_grads[i]
+            if gi is None:
                 continue
             if isinstance(gi, T):
                 gi = gi._data
@@ -358,32 +439,54 @@ def run_backward(root, grad, retain_graph: bool = False) -> None:
             if gi.dtype != pdata.dtype:
                 gi = gi.astype(pdata.dtype)
             if _anomaly and _nonfinite(gi):
-                _anomaly_backward(node)
+                _anomaly_backward(node, gi, parent)
             pnode = parent._node
-            if pnode is None:
-                _accumulate_leaf(parent, gi)
+            if pnode is None and only is not None:
+                if id(parent) in only.leaves:
+                    only.take(parent, gi)
+            elif pnode is None and parent._hooks:
+                # torch runs a leaf's hooks once, on the sum of all its incoming gradients
+                prev = hooked.get(parent)
+                hooked[parent] = gi if prev is None else prev + gi
+            elif pnode is None:
+                if observed:
+                    _accumulate_leaf(parent, gi, False)
+                else:
+                    in_grads[i] = None
+                    # torch's AccumulateGrad steals a gradient nobody else holds instead of
+                    # copying it: a fresh GEMM/sum result (own memory, no other reference) can
+                    # become .grad as is, and still never alias another grad or tensor.
+                    owned = gi.flags.owndata and _refs(gi) <= _SOLE_REFS
+                    _accumulate_leaf(parent, gi, owned)
             else:
                 prev = grads.get(pnode)
                 grads[pnode] = gi if prev is None else prev + gi  # a node used twice: sum
-        if _observers:
+        if observed:
             for obs in _observers:
                 obs(node, g, in_grads)
         if not retain_graph:
             node._saved = _FREED
+        else:
+            node.retained = True  # for inspect.graph_stats: backpropagated, kept alive
+    for lf, g in hooked.items():
+        _accumulate_leaf(lf, g, False)
 
 
-def _accumulate_leaf(leaf, g) -> None:
+def _accumulate_leaf(leaf, g, owned: bool) -> None:
+    """Add ``g`` into ``leaf.grad``; ``owned`` says no one else holds ``g`` (no copy needed)."""
     if not leaf.requires_grad:
         return
     hooks = leaf._hooks
     if hooks:
+        owned = False
         for h in hooks:
             r = h(Tensor._wrap(g))
             if r is not None:
                 g = r._data
     if leaf.grad is None:
-        xp = get_array_module(g)
-        leaf.grad = Tensor._wrap(xp.array(g, copy=True))  # own it: no aliasing between grads
+        if not owned or not g.flags.writeable:
+            g = get_array_module(g).array(g, copy=True)  # own it: no aliasing between grads
+        leaf.grad = Tensor._wrap(g)
     else:
         leaf.grad._data += g  # torch accumulates into .grad
 
@@ -414,31 +517,54 @@ def _check_versions(node) -> None:
             )
 
 
-def _anomaly_backward(node):
-    where = "".join(node.stack or ["(no creation stack recorded)\n"])
+def _describe(a) -> str:
+    xp = get_array_module(a)
+    return (f"{list(a.shape)} {a.dtype} ({int(xp.isnan(a).sum())} nan, "
+            f"{int(xp.isinf(a).sum())} inf)")
+
+
+def _anomaly_forward(cls, arrays, out):
+    ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
+    where = "".join(traceback.format_stack()[:-2])
     raise RuntimeError(
-        f"Function '{node.name()}' returned nan or inf values in its gradient (anomaly mode). "
-        f"Traceback of forward call that created it:\n{where}"
+        f"Function '{cls.__name__}' returned nan or inf values in its forward output "
+        f"{_describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
+        f"that created it:\n{where}"
     )
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, allow_unused=False):
-    """``torch.autograd.grad`` for one scalar output: gradients of ``outputs`` w.r.t. ``inputs``
-    without touching their ``.grad``."""
+def _anomaly_backward(node, gi=None, parent=None):
+    where = "".join(node.stack or ["(no creation stack recorded)\n"])
+    what = "" if gi is None else f" {_describe(gi)} for an input of shape {list(parent.shape)}"
+    raise RuntimeError(
+        f"Function '{node.name()}' returned nan or inf values in its gradient{what} (anomaly "
+        f"mode). Traceback of the forward call that created it:\n{where}"
+    )
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False, materialize_grads=False):
+    """``torch.autograd.grad``: the gradients of ``outputs`` with respect to ``inputs`` (leaves
+    or intermediate tensors), returned as a tuple; no tensor's ``.grad`` is touched."""
+    if create_graph:
+        raise NotImplementedError("autograd.grad(create_graph=True): higher-order gradients are "
+                                  "not supported by tinygrad_edu")
     single = isinstance(inputs, Tensor)
     inputs = [inputs] if single else list(inputs)
-    saved = [(t.grad, t._hooks) for t in inputs]
+    only = _Only(inputs, accumulate=False)
+    outputs.backward(grad_outputs, retain_graph=bool(retain_graph), _only=only)
+    res = []
     for t in inputs:
-        t.grad = None
-    try:
-        outputs.backward(grad_outputs, retain_graph=bool(retain_graph))
-        res = [t.grad for t in inputs]
-    finally:
-        for t, (gr, _) in zip(inputs, saved):
-            t.grad = gr
-    if not allow_unused and any(r is None for r in res):
-        raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
-                           "the graph. Set allow_unused=True if this is the desired behavior.")
+        g = only.grads.get(id(t))
+        if g is None:
+            if not (allow_unused or materialize_grads):
+                raise RuntimeError("One of the differentiated Tensors appears to not have been "
+                                   "used in the graph. Set allow_unused=True if this is the "
+                                   "desired behavior.")
+            res.append(Tensor._wrap(get_array_module(t._data).zeros_like(t._data))
+                       if materialize_grads else None)
+        else:
+            res.append(Tensor._wrap(g))
     return tuple(res)
 
 

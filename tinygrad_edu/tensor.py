@@ -31,7 +31,7 @@ class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
     __slots__ = (
-        "_data", "grad", "requires_grad", "_node", "_version", "_retains_grad", "_hooks",
+        "_data", "grad", "requires_grad", "_node", "_vc", "_retains_grad", "_hooks",
         "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
@@ -55,7 +55,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = node is not None
         self._node = node
-        self._version = 0
+        self._vc = None
         self._retains_grad = False
         self._hooks = None
 
@@ -67,7 +67,7 @@ class Tensor:
         t.grad = None
         t.requires_grad = node is not None
         t._node = node
-        t._version = 0
+        t._vc = None
         t._retains_grad = False
         t._hooks = None
         return t
@@ -129,9 +129,25 @@ class Tensor:
     def grad_fn(self):
         return self._node
 
+    # ---- the version counter: bumped by every in-place write. Views share it with their base
+    # (as in torch), so writing through x[0:1] or x.view(...) also invalidates a backward that
+    # saved x. Held lazily in a one-element list, made only when a view or a write needs it.
     @property
-    def _base_version(self) -> int:
-        return self._version
+    def _version(self) -> int:
+        vc = self._vc
+        return 0 if vc is None else vc[0]
+
+    @_version.setter
+    def _version(self, value: int) -> None:
+        if self._vc is None:
+            self._vc = [value]
+        else:
+            self._vc[0] = value
+
+    def _share_version_with(self, base: "Tensor") -> None:
+        if base._vc is None:
+            base._vc = [0]
+        self._vc = base._vc
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -194,8 +210,10 @@ class Tensor:
         return to_numpy(self._data)
 
     def detach(self) -> "Tensor":
-        """The same storage, cut from the graph."""
-        return Tensor._wrap(self._data)
+        """The same storage (and version counter, as torch), cut from the graph."""
+        t = Tensor._wrap(self._data)
+        t._share_version_with(self)
+        return t
 
     def detach_(self) -> "Tensor":
         self._node = None
@@ -247,7 +265,8 @@ class Tensor:
         return _RemovableHandle(lst, hook)
 
     # ---- autograd ---------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None,
+                 _only=None):
         """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
         if create_graph:
             raise NotImplementedError("backward(create_graph=True): higher-order gradients are "
@@ -277,7 +296,10 @@ class Tensor:
                     f"{self.device}"
                 )
             g = g.astype(self._data.dtype, copy=False)
-        autograd.run_backward(self, g, bool(retain_graph))
+        if inputs is not None and _only is None:  # accumulate into these tensors only
+            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+            _only = autograd._Only(inputs, accumulate=True)
+        autograd.run_backward(self, g, bool(retain_graph), _only)
 
     # ---- printing ---------------------------------------------------------------------------
     def __repr__(self) -> str:

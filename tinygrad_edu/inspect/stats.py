@@ -114,9 +114,9 @@ class BackwardTracker:
         self._orig = autograd.run_backward
         tracker = self
 
-        def run_backward(root, grad, retain_graph=False):
+        def run_backward(root, grad, retain_graph=False, only=None):
             tracker._before(root)
-            tracker._orig(root, grad, retain_graph)
+            tracker._orig(root, grad, retain_graph, only)
             tracker._after_pass(root)
 
         autograd.run_backward = run_backward

@@ -43,7 +43,9 @@ class Gather(Function):
     def forward(ctx, x, index, axis):
         ctx.shape, ctx.dtype, ctx.axis = x.shape, x.dtype, axis
         ctx.save_for_backward(index)
-        return get_array_module(x).take_along_axis(x, index, axis=axis)
+        # torch reads only the index's extent on the other axes (it may be smaller than x's)
+        sl = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
+        return get_array_module(x).take_along_axis(x[sl], index, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
@@ -102,11 +104,23 @@ def _normalize_index(idx, x: Tensor):
 
 
 def getitem(x: Tensor, idx):
+    m = idx._data if isinstance(idx, Tensor) else idx
+    if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
+        # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
+        from .shape import unsqueeze
+
+        keep = get_array_module(x._data).nonzero(m.reshape(1))[0]
+        return getitem(unsqueeze(x, 0), Tensor._wrap(keep.astype(np.int64)))
     nidx, advanced = _normalize_index(idx, x)
     try:
         if not x.requires_grad or not is_grad_enabled():
-            return Tensor._wrap(x._data[nidx]) if _is_array(x._data[nidx]) else Tensor._wrap(
-                get_array_module(x._data).asarray(x._data[nidx]))
+            out = x._data[nidx]
+            if not _is_array(out):
+                return Tensor._wrap(get_array_module(x._data).asarray(out))
+            t = Tensor._wrap(out)
+            if not advanced:  # basic indexing gives a view: it shares x's version counter
+                t._share_version_with(x)
+            return t
     except IndexError as e:
         raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
                          f"{list(x._data.shape)}: {e}") from None
@@ -134,7 +148,13 @@ def setitem(x: Tensor, idx, value) -> None:
             raise RuntimeError("__setitem__: assigning a tensor that requires grad into a tensor "
                                "would lose its gradient; use where() or cat() instead")
         value = value._data
-    nidx, _ = _normalize_index(idx, x)
+    m = idx._data if isinstance(idx, Tensor) else idx
+    if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:  # x[True] = v writes all of x
+        nidx = (Ellipsis,) if bool(m) else (slice(0, 0),) * max(x._data.ndim, 1)
+        if x._data.ndim == 0 and not bool(m):
+            return
+    else:
+        nidx, _ = _normalize_index(idx, x)
     try:
         x._data[nidx] = value
     except ValueError as e:
