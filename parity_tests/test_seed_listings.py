@@ -25,15 +25,15 @@ DETERMINISTIC = ["seed000_activations", "seed000_losses", "seed002_graph"]
 
 # what each training listing must reach (the namespace variable and a bound). The bounds sit
 # a little under what the same listing reaches in real torch (measured: xor 0.77, circles test
-# loss 0.68 after 1000 epochs — the seed's SGD run learns slowly there too, diabetes/breast
+# loss 0.681 after 1000 epochs — the seed's SGD run learns slowly there too, diabetes/breast
 # cancer BCE 0.327), since the two frameworks draw different initial weights.
 BARS = {
     "seed000_perceptron": lambda ns: ns["accuracy"] >= 0.97,
     "seed001_dnn": lambda ns: ns["valid_max_accuracy"] >= 0.9,
     "seed002_linreg": lambda ns: ns["final_loss"] < 1.0,
-    "seed002_xor": lambda ns: float(ns["history"][3][-1]) >= 0.7,
+    "seed002_xor": lambda ns: float(ns["history"][3][-1]) >= 0.75,
     "seed003_blobs": lambda ns: ns["test_acc"] >= 95,
-    "seed003_circles": lambda ns: ns["test_loss"].item() < 0.69,  # below chance, ln 2
+    "seed003_circles": lambda ns: ns["test_loss"].item() < 0.68,  # torch: 0.681
     "seed004_regression": lambda ns: ns["final_loss"] < 0.4,
 }
 

@@ -319,3 +319,16 @@ def test_seed_style_save_load(tmp_path, monkeypatch):
     m2.load_state_dict(tg.load("breast_cancer.pt"))
     _equal(m.state_dict(), m2.state_dict())
     assert pathlib.Path("breast_cancer.pt").exists()
+
+
+def test_saved_file_has_the_usual_permissions(tmp_path):
+    """mkstemp creates 0600 files; a checkpoint gets the mode a plain open() would (as torch)."""
+    import os
+
+    import tinygrad_edu as tg
+
+    path = tmp_path / "ckpt.pt"
+    tg.save({"w": tg.ones(2)}, path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (path.stat().st_mode & 0o777) == (0o666 & ~mask)

@@ -186,6 +186,12 @@ def _write_archive(fileobj, obj) -> None:
                 np.lib.format.write_array(member, arr, allow_pickle=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True):
     """Save ``obj`` (a state_dict or a nested checkpoint dict) to ``f``.
 
@@ -213,6 +219,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
             _write_archive(fh, obj)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file gets the usual mode
         os.replace(tmp, path)
     except BaseException:
         try:
