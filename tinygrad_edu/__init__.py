@@ -10,7 +10,7 @@ import types as _types
 
 from . import autograd, cuda, dtype as _dt
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .backend import device, manual_seed as _manual_seed
+from .backend import Generator, device, manual_seed as _manual_seed
 from .creation import (
     BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange,
     as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, multinomial,
@@ -111,3 +111,4 @@ backends = _types.SimpleNamespace(
 from . import nn, optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
+from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)

@@ -133,6 +133,46 @@ def generator() -> np.random.Generator:
     return _generator
 
 
+class Generator:
+    """``torch.Generator``: an independent seeded stream (``Generator().manual_seed(0)``) for
+    ``random_split``, ``DataLoader``, ``randn(..., generator=g)`` and friends. It draws with
+    NumPy's PCG64, so its numbers differ from torch's, but a seed always gives the same ones."""
+
+    def __init__(self, device="cpu"):
+        self.device = device
+        self._seed = 67280421310721  # torch's default seed
+        self._rng = np.random.default_rng(self._seed)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self._seed = int(seed)
+        self._rng = np.random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        self.manual_seed(int(np.random.SeedSequence().entropy) % (2**63))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self):
+        return self._rng.bit_generator.state
+
+    def set_state(self, state) -> "Generator":
+        self._rng.bit_generator.state = state
+        return self
+
+    def __getattr__(self, name):  # permutation, random, integers, ... of the NumPy stream
+        return getattr(self.__dict__["_rng"], name)
+
+
+def rng(gen=None):
+    """The stream to draw from: ``gen`` (a tg.Generator or np.random.Generator) or the host one."""
+    if gen is None:
+        return _generator
+    return gen._rng if isinstance(gen, Generator) else gen
+
+
 # ---- special functions the ops need that NumPy lacks --------------------------------------------
 def erf(x):
     """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""

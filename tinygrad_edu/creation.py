@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
-from .backend import asarray, generator, to_device
+from .backend import asarray, rng, to_device
 from .tensor import Tensor, _as_array, _device
 
 
@@ -128,36 +128,37 @@ def _float_dtype(dtype):
     return d
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False, generator_=None) -> Tensor:
+def rand(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Uniform on [0, 1), from the one host generator (same numbers on every device)."""
     d = _float_dtype(dtype)
-    g = generator()
+    g = rng(generator)
     arr = g.random(_size(size), dtype=d.np if d in (_dt.float32, _dt.float64) else np.float64)
     return _finish(arr.astype(d.np, copy=False), None, device, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False, generator_=None) -> Tensor:
+def randn(*size, dtype=None, device=None, requires_grad=False, generator=None) -> Tensor:
     """Standard normal, from the one host generator."""
     d = _float_dtype(dtype)
-    g = generator()
+    g = rng(generator)
     arr = g.standard_normal(_size(size),
                             dtype=d.np if d in (_dt.float32, _dt.float64) else np.float64)
     return _finish(arr.astype(d.np, copy=False), None, device, requires_grad)
 
 
-def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False) -> Tensor:
     if size is None:
         low, high, size = 0, low, high
     if high is None:
         low, high = 0, low
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = generator().integers(low, high, size=tuple(size)).astype(d.np)
+    arr = rng(generator).integers(low, high, size=tuple(size)).astype(d.np)
     return _finish(arr, None, device, requires_grad)
 
 
-def randperm(n, *, dtype=None, device=None) -> Tensor:
+def randperm(n, *, generator=None, dtype=None, device=None) -> Tensor:
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    return _finish(generator().permutation(int(n)).astype(d.np), None, device, False)
+    return _finish(rng(generator).permutation(int(n)).astype(d.np), None, device, False)
 
 
 def rand_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -170,19 +171,19 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor
     return randn(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def normal(mean, std, size=None, *, dtype=None) -> Tensor:
+def normal(mean, std, size=None, *, generator=None, dtype=None) -> Tensor:
     if size is None:
         size = np.broadcast_shapes(np.shape(mean), np.shape(std))
     d = _float_dtype(dtype)
     m = mean._data if isinstance(mean, Tensor) else mean
     s = std._data if isinstance(std, Tensor) else std
-    return _finish(generator().normal(m, s, tuple(size)).astype(d.np), None, None, False)
+    return _finish(rng(generator).normal(m, s, tuple(size)).astype(d.np), None, None, False)
 
 
 def multinomial(input, num_samples, replacement=False) -> Tensor:
     p = np.asarray(input._data, dtype=np.float64)
     p = p / p.sum(-1, keepdims=True)
-    g = generator()
+    g = rng(None)
     rows = np.atleast_2d(p)
     out = np.stack([g.choice(len(r), num_samples, replace=replacement, p=r) for r in rows])
     return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))

@@ -18,6 +18,8 @@ def _rng(generator):
     """The generator to draw from: the given one, else tg's host generator (``manual_seed``)."""
     if generator is None:
         return backend.generator()
+    if isinstance(generator, backend.Generator):  # tg.Generator().manual_seed(0), as in torch
+        return backend.rng(generator)
     if isinstance(generator, (int, np.integer)):
         return np.random.default_rng(int(generator))
     if not hasattr(generator, "permutation"):
