@@ -32,6 +32,41 @@ def cast(t: Tensor, d: _dt.dtype) -> Tensor:
     return Cast.apply(t, d.np)
 
 
+try:  # NumPy >= 2 keeps the floating-point error state in a context variable
+    from numpy._core._ufunc_config import _extobj_contextvar as _ERRSTATE
+    from numpy._core.umath import _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+except ImportError:  # older NumPy: fall back to np.errstate
+    _ERRSTATE = None
+
+
+class quiet:
+    """``with quiet():`` means ``with np.errstate(all="ignore")``: float math never warns, as in
+    torch (1/0 is inf, 0/0 is nan, silently).
+
+    Speed (DESIGN §9): building and entering an ``np.errstate`` costs ~1 µs, more than a small
+    division itself; this sets NumPy's error-state context variable to a prebuilt "ignore all"
+    value and restores it on exit, which is what ``np.errstate`` does inside.
+    """
+
+    __slots__ = ("_token",)
+
+    def __enter__(self):
+        if _ERRSTATE is None:
+            self._token = np.errstate(all="ignore")
+            self._token.__enter__()
+        else:
+            self._token = _ERRSTATE.set(_IGNORE_ALL)
+
+    def __exit__(self, *exc):
+        if _ERRSTATE is None:
+            self._token.__exit__(*exc)
+        else:
+            _ERRSTATE.reset(self._token)
+        return False
+
+
 def _scalar_ok(x) -> bool:
     return isinstance(x, (int, float, bool, np.number, np.bool_))
 
@@ -45,7 +80,10 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
         if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
-            return fn.apply(a, b)
+            try:
+                return fn.apply(a, b)
+            except ValueError:
+                raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
     elif ta and _scalar_ok(b):
         if a._data.dtype.kind == "f" and not isinstance(b, (np.number, np.bool_)):
             return fn.apply(a, b)
@@ -74,7 +112,31 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         b = cast(b, r)
     else:
         b = r.np.type(b) if not r.is_floating_point else float(b)
-    return fn.apply(a, b)
+    try:
+        return fn.apply(a, b)
+    except ValueError:
+        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
+            raise
+        raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
+
+
+def raise_broadcast_error(op: str, *shapes) -> None:
+    """Raise torch's RuntimeError for shapes that do not broadcast (naming the op)."""
+    shapes = [tuple(s) for s in shapes]
+    nd = max(len(s) for s in shapes)
+    padded = [(1,) * (nd - len(s)) + s for s in shapes]
+    names = "abcdefgh"
+    for d in range(nd - 1, -1, -1):
+        sizes = [(i, s[d]) for i, s in enumerate(padded) if s[d] != 1]
+        for (i, n), (j, k) in zip(sizes, sizes[1:]):
+            if n != k:
+                raise RuntimeError(
+                    f"The size of tensor {names[i]} ({n}) must match the size of tensor "
+                    f"{names[j]} ({k}) at non-singleton dimension {d} ({op}: shapes "
+                    + ", ".join(str(list(s)) for s in shapes) + ")"
+                )
+    raise RuntimeError(f"{op}: shapes {', '.join(str(list(s)) for s in shapes)} cannot be "
+                       "broadcast together")
 
 
 def dims(dim, ndim: int, op: str):

@@ -25,7 +25,8 @@ class ReLU(Function):
     def forward(ctx, x):
         mask = x > 0
         ctx.save_for_backward(mask)
-        return x * mask
+        # torch: relu(-2) = +0 (x * mask would give -0.0), relu(-0.0) = -0.0, relu(nan) = nan
+        return get_array_module(x).where(x < 0, 0, x)
 
     @staticmethod
     def backward(ctx, g):
@@ -62,7 +63,7 @@ class PReLU(Function):
     def forward(ctx, x, a):
         xp = get_array_module(x)
         ab = a.reshape((1, -1) + (1,) * (x.ndim - 2)) if (x.ndim >= 2 and a.size > 1) else a
-        if a.size == 1 and x.ndim:
+        if a.size == 1:  # one shared a (also for a 0-d input: the result stays 0-d)
             ab = a.reshape((1,) * x.ndim)
         ctx.save_for_backward(x, ab)
         ctx.a_shape = a.shape

@@ -11,7 +11,15 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import as_tensor_like, binary, cast, check_float
+from ._util import (
+    as_tensor_like,
+    binary,
+    cast,
+    check_float,
+    quiet,
+    raise_broadcast_error,
+    shape_str,
+)
 
 
 class Add(Function):
@@ -68,14 +76,14 @@ class Div(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return x / y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             gx = g / y if nx else None  # ∂z/∂x = 1/y
             gy = -g * x / (y * y) if ny else None  # ∂z/∂y = -x/y²
         return gx, gy
@@ -102,8 +110,13 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            z = x**y
+        with quiet():
+            if type(y) is float and (y == 0.5 or y == -0.5):
+                # torch: x**0.5 is sqrt and x**-0.5 is rsqrt (differs at -inf and -0.0)
+                z = get_array_module(x).sqrt(x)
+                z = z if y > 0 else 1 / z
+            else:
+                z = x**y
         ctx.save_for_backward(x, y, z)
         return z
 
@@ -113,7 +126,7 @@ class Pow(Function):
         nx, ny = ctx.needs_input_grad
         xp = get_array_module(g)
         gx = gy = None
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with quiet():
             if nx:
                 # ∂z/∂x = y·x^(y-1); torch: exponent 0 gives gradient 0 even at x = 0
                 gx = g * y * x ** (y - 1)
@@ -133,7 +146,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
+        with quiet():
             y = get_array_module(x).exp(x)
         ctx.save_for_backward(y)
         return y
@@ -152,13 +165,13 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return get_array_module(x).log(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return g / x  # d ln x/dx = 1/x
 
 
@@ -169,7 +182,7 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
+        with quiet():
             y = get_array_module(x).sqrt(x)
         ctx.save_for_backward(y)
         return y
@@ -177,7 +190,7 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             return g / (2 * y)  # d√x/dx = 1/(2√x); torch: sqrt'(0) = inf
 
 
@@ -285,6 +298,39 @@ class Clamp(Function):
         if ctx.hi is not None:
             mask = mask & (x <= ctx.hi)
         return g * mask, None, None
+
+
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) with tensor bounds (either may be None)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = get_array_module(x)
+        ctx.save_for_backward(x, lo, hi)
+        y = x if lo is None else xp.maximum(x, lo)
+        return y if hi is None else xp.minimum(y, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.saved_tensors
+        nx, nlo, nhi = ctx.needs_input_grad
+        gx = glo = ghi = None
+        if nx:  # ∂y/∂x = [lo ≤ x ≤ hi]; torch: the bounds themselves pass the gradient
+            mask = True
+            if lo is not None:
+                mask = x >= lo
+            if hi is not None:
+                mask = mask & (x <= hi)
+            gx = g * mask
+        if nlo:  # ∂y/∂lo = [x < lo] (and lo < hi: when lo > hi the result is hi)
+            m = x < lo
+            glo = g * (m & (lo < hi) if hi is not None else m)
+        if nhi:  # ∂y/∂hi = [x > hi] or [hi < lo]
+            m = x > hi
+            ghi = g * (m | (hi < lo) if lo is not None else m)
+        return gx, glo, ghi
 
 
 class Where(Function):
@@ -417,12 +463,15 @@ def clamp(input, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        out = input
-        if min is not None:
-            out = maximum(out, min)
-        if max is not None:
-            out = minimum(out, max)
-        return out
+        lo = None if min is None else cast(as_tensor_like(min, input), input.dtype)
+        hi = None if max is None else cast(as_tensor_like(max, input), input.dtype)
+        try:
+            return ClampTensor.apply(input, lo, hi)
+        except ValueError:
+            raise RuntimeError(
+                f"clamp: shapes {shape_str(*(t for t in (input, lo, hi) if t is not None))} "
+                "cannot be broadcast together"
+            ) from None
     return Clamp.apply(input, min, max)
 
 
@@ -438,7 +487,7 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         if input._data.dtype != other._data.dtype:
-            from .. import dtype as _dt
+            from ._util import _dt  # the module (the package attribute `dtype` is the class)
 
             r = _dt.result_type(input, other)
             input, other = cast(input, r), cast(other, r)
@@ -446,7 +495,11 @@ def where(condition, input=None, other=None):
         other = as_tensor_like(other, input)._data.astype(input._data.dtype)
     elif isinstance(other, Tensor) and not isinstance(input, Tensor):
         input = as_tensor_like(input, other)._data.astype(other._data.dtype)
-    return Where.apply(cond, input, other)
+    try:
+        return Where.apply(cond, input, other)
+    except ValueError:
+        raise_broadcast_error("where", cond.shape, *(np.shape(getattr(t, "_data", t))
+                                                     for t in (input, other)))
 
 
 def clone(input):
@@ -457,7 +510,7 @@ def _floatify(t):
     if not isinstance(t, Tensor):
         raise TypeError(f"expected a Tensor, got {type(t).__name__}")
     if t._data.dtype.kind != "f":
-        from .. import dtype as _dt
+        from ._util import _dt  # the module (the package attribute `dtype` is the class)
 
         return cast(t, _dt.float32)
     return t
@@ -490,11 +543,8 @@ def _no_grad_binary(a, b, name: str):
             fn = getattr(xp, _NO_GRAD[name].__name__)
             with np.errstate(divide="ignore", invalid="ignore"):
                 out = fn(xa, xb)
-    except ValueError as e:
-        raise RuntimeError(
-            f"{name}: The size of tensor a ({_shape(a)}) must match the size of tensor b "
-            f"({_shape(b)}) at a non-singleton dimension ({e})"
-        ) from None
+    except ValueError:
+        raise_broadcast_error(name, _shape(a), _shape(b))
     return Tensor._wrap(xp.asarray(out))
 
 
@@ -530,9 +580,54 @@ def _unary_const(fn_name):
     return f
 
 
-sign = _unary_const("sign")
-floor = _unary_const("floor")
-ceil = _unary_const("ceil")
+class _Piecewise(Function):
+    """y = f(x) for a piecewise-constant f: ∂y/∂x = 0 (almost everywhere; torch uses 0)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, f):
+        return f(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).zeros_like(g), None  # ∂y/∂x = 0
+
+
+class Sign(_Piecewise):
+    pass
+
+
+class Floor(_Piecewise):
+    pass
+
+
+class Ceil(_Piecewise):
+    pass
+
+
+class Round(_Piecewise):
+    pass
+
+
+def _sign(x):
+    if x.dtype.kind == "b":
+        return x.copy()
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # torch: sign(nan) = 0
+
+
+def sign(input):
+    return Sign.apply(input, _sign)
+
+
+def floor(input):
+    return Floor.apply(input, lambda x: get_array_module(x).floor(x))
+
+
+def ceil(input):
+    return Ceil.apply(input, lambda x: get_array_module(x).ceil(x))
+
+
 isnan = _unary_const("isnan")
 isinf = _unary_const("isinf")
 isfinite = _unary_const("isfinite")
@@ -541,8 +636,8 @@ logical_not = _unary_const("logical_not")
 
 def round(input, *, decimals: int = 0):
     """Round half to even, as torch.round (no gradient: it is piecewise constant)."""
-    xp = get_array_module(input._data)
-    return Tensor._wrap(xp.asarray(xp.round(input._data, decimals)))
+    return Round.apply(input, lambda x: get_array_module(x).asarray(
+        get_array_module(x).round(x, decimals)))
 
 
 def equal(input, other) -> bool:
@@ -562,10 +657,16 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def nonzero(input, *, as_tuple=False):
     xp = get_array_module(input._data)
-    idx = xp.nonzero(input._data)
+    idx = xp.nonzero(xp.atleast_1d(input._data))
+    if input._data.ndim == 0:  # torch: a 0-d tensor has no index columns
+        if as_tuple:
+            return (Tensor._wrap(idx[0].astype(np.int64)),)
+        return Tensor._wrap(xp.zeros((idx[0].size, 0), np.int64))
     if as_tuple:
         return tuple(Tensor._wrap(i.astype(np.int64)) for i in idx)
-    return Tensor._wrap(xp.stack(idx, axis=1).astype(np.int64) if idx else xp.zeros((1, 0), np.int64))
+    if not idx:
+        return Tensor._wrap(xp.zeros((1, 0), np.int64))
+    return Tensor._wrap(xp.stack(idx, axis=1).astype(np.int64))
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "annotations")]

@@ -137,7 +137,8 @@ def bernoulli_(self, p=0.5):
 
 def relu_(self):
     _check(self, "relu_")
-    return _write(self, self._data * (self._data > 0), "relu_")
+    xp = get_array_module(self._data)
+    return _write(self, xp.maximum(self._data, 0), "relu_")  # torch: relu(nan) = nan
 
 
 def requires_no_grad(self):

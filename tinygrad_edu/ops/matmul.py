@@ -7,6 +7,15 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 
 
+def _gemm_ready(g):
+    """``g`` as BLAS can read it. A broadcast gradient (e.g. from ``.sum()``) has zero strides,
+    which NumPy re-packs inside EVERY GEMM it enters (1.7x slower at 1024²); one copy here
+    serves both backward GEMMs. (Transposed views need no copy: BLAS takes them as they are.)"""
+    if 0 in g.strides and g.size > 1:
+        return get_array_module(g).ascontiguousarray(g)
+    return g
+
+
 class MatMul(Function):
     """Z = A @ B"""
 
@@ -22,6 +31,7 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
         xp = get_array_module(g)
+        g = _gemm_ready(g)
         if a.ndim == 1 and b.ndim == 1:  # dot product: z = Σ aᵢbᵢ
             return (g * b if na else None), (g * a if nb else None)
         # treat a vector as a 1-row (a) or 1-column (b) matrix, as matmul does
@@ -65,6 +75,7 @@ class Linear(Function):
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         nx, nw, nb = (ctx.needs_input_grad + (False,))[:3]
+        g = _gemm_ready(g)
         g2 = g.reshape(-1, g.shape[-1])
         gx = (g @ w) if nx else None  # ∂y/∂x = W
         gw = (g2.T @ x.reshape(-1, x.shape[-1])) if nw else None  # ∂y/∂W = gᵀ x (summed over batch)

@@ -14,7 +14,6 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._util import check_float, dims
-from .elementwise import sqrt
 
 values_indices = namedtuple("values_indices", ["values", "indices"])
 
@@ -49,7 +48,8 @@ class Sum(Function):
     def backward(ctx, g):
         xp = get_array_module(g)
         # ∂y/∂xᵢ = 1: every summed element receives the upstream gradient
-        return xp.broadcast_to(_keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)), ctx.shape), None, None
+        gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape))
+        return xp.broadcast_to(gk, ctx.shape), None, None
 
 
 class Mean(Function):
@@ -133,9 +133,9 @@ class Var(Function):
         mean = x.mean(axis=axes, keepdims=True)
         diff = x - mean
         n = _count(x.shape, axes)
-        denom = max(n - correction, 0)
+        denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(diff)
-        ctx.axes, ctx.keepdim, ctx.denom = axes, keepdim, denom
+        ctx.axes, ctx.keepdim, ctx.dof = axes, keepdim, n - correction
         with np.errstate(divide="ignore", invalid="ignore"):
             return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
 
@@ -143,9 +143,41 @@ class Var(Function):
     def backward(ctx, g):
         (diff,) = ctx.saved_tensors
         gk = _keep(g, ctx.axes, ctx.keepdim, diff.ndim)
+        return _var_grad(gk, diff, ctx.dof), None, None, None
+
+
+def _var_grad(gk, diff, dof):
+    # ∂y/∂xᵢ = 2(xᵢ - x̄)/(n - c)  (the x̄ terms cancel because Σ(xⱼ - x̄) = 0);
+    # torch: no clamp of n - c here (n - c = 0 gives ±inf/nan, negative flips the sign)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gk * (2.0 / dof) * diff if dof else gk * diff * np.inf
+
+
+class Std(Function):
+    """y = √(Σ (x - x̄)² / (n - correction))"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, correction, keepdim):
+        xp = get_array_module(x)
+        diff = x - x.mean(axis=axes, keepdims=True)
+        n = _count(x.shape, axes)
+        denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            # ∂y/∂xᵢ = 2(xᵢ - x̄)/(n - c)  (the x̄ terms cancel because Σ(xⱼ - x̄) = 0)
-            return gk * (2.0 / ctx.denom) * diff if ctx.denom else gk * diff * np.inf, None, None, None
+            y = xp.sqrt((diff * diff).sum(axis=axes, keepdims=True) / denom)
+        ctx.save_for_backward(diff, y)
+        ctx.axes, ctx.keepdim, ctx.dof = axes, keepdim, n - correction
+        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+
+    @staticmethod
+    def backward(ctx, g):
+        diff, y = ctx.saved_tensors
+        xp = get_array_module(g)
+        gk = _keep(g, ctx.axes, ctx.keepdim, diff.ndim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gv = xp.where(y == 0, 0, gk / (2 * y))  # ∂√v/∂v = 1/(2√v); torch: 0 where std = 0
+        return _var_grad(gv, diff, ctx.dof), None, None, None
 
 
 class LogSumExp(Function):
@@ -217,16 +249,22 @@ def _float_or_sum(input):
     return input
 
 
+def _axes(dim, input, op):
+    """Reduction axes; torch accepts dim 0/-1 on a 0-d tensor (it reduces nothing)."""
+    if input._data.ndim == 0:
+        dims(dim, 0, op)  # still validates the dim
+        return None
+    return dims(dim, input._data.ndim, op)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
-    axes = dims(dim, input._data.ndim, "sum")
+    axes = _axes(dim, input, "sum")
     if input._data.dtype.kind in "bu" or input._data.dtype == np.int32:
-        from .. import dtype as _dt
-        from ._util import cast
+        from ._util import _dt, cast  # _dt: the dtype module
 
         input = cast(input, dtype and _dt.to_dtype(dtype) or _dt.int64)
     elif dtype is not None:
-        from .. import dtype as _dt
-        from ._util import cast
+        from ._util import _dt, cast  # _dt: the dtype module
 
         input = cast(input, _dt.to_dtype(dtype))
     return Sum.apply(input, axes, keepdim)
@@ -234,8 +272,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        from .. import dtype as _dt
-        from ._util import cast
+        from ._util import _dt, cast  # _dt: the dtype module
 
         input = cast(input, _dt.to_dtype(dtype))
     if input._data.dtype.kind != "f":
@@ -243,22 +280,23 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
         )
-    return Mean.apply(input, dims(dim, input._data.ndim, "mean"), keepdim)
+    return Mean.apply(input, _axes(dim, input, "mean"), keepdim)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
-    axis = None if dim is None else dims(dim, input._data.ndim, "prod")[0]
+    axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim,
+                                                                      "prod")[0]
     return Prod.apply(input, axis, keepdim)
 
 
 def amax(input, dim=(), keepdim=False):
-    axes = None if dim == () or dim is None else dims(dim, input._data.ndim, "amax")
+    axes = None if dim == () or dim is None else _axes(dim, input, "amax")
     _nonempty(input, "amax")
     return Amax.apply(input, axes, keepdim, False)
 
 
 def amin(input, dim=(), keepdim=False):
-    axes = None if dim == () or dim is None else dims(dim, input._data.ndim, "amin")
+    axes = None if dim == () or dim is None else _axes(dim, input, "amin")
     _nonempty(input, "amin")
     return Amax.apply(input, axes, keepdim, True)
 
@@ -281,8 +319,13 @@ def _max_min(input, dim, keepdim, is_min, other=None):
         return Amax.apply(input, None, False, is_min)
     from .index import gather
 
-    (ax,) = dims(dim, input._data.ndim, "max")
     xp = get_array_module(input._data)
+    if input._data.ndim == 0:  # torch: the value itself and index 0
+        from .elementwise import clone
+
+        dims(dim, 0, "max")
+        return values_indices(clone(input), Tensor._wrap(xp.zeros((), np.int64)))
+    (ax,) = dims(dim, input._data.ndim, "max")
     arg = (xp.argmin if is_min else xp.argmax)(input._data, axis=ax, keepdims=True)
     # values = x gathered at the arg index: the gradient goes to that one index (torch)
     values = gather(input, ax, Tensor._wrap(arg))
@@ -305,6 +348,9 @@ def argmax(input, dim=None, keepdim=False):
     xp = get_array_module(input._data)
     if dim is None:
         return Tensor._wrap(xp.asarray(xp.argmax(input._data)).astype(np.int64))
+    if input._data.ndim == 0:
+        dims(dim, 0, "argmax")
+        return Tensor._wrap(xp.zeros((), np.int64))
     (ax,) = dims(dim, input._data.ndim, "argmax")
     return Tensor._wrap(xp.argmax(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
 
@@ -313,6 +359,9 @@ def argmin(input, dim=None, keepdim=False):
     xp = get_array_module(input._data)
     if dim is None:
         return Tensor._wrap(xp.asarray(xp.argmin(input._data)).astype(np.int64))
+    if input._data.ndim == 0:
+        dims(dim, 0, "argmin")
+        return Tensor._wrap(xp.zeros((), np.int64))
     (ax,) = dims(dim, input._data.ndim, "argmin")
     return Tensor._wrap(xp.argmin(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
 
@@ -331,17 +380,23 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):  # torch.var(x, False): the legacy positional `unbiased`
         dim, unbiased = None, dim
     check_float(input, "var")
-    return Var.apply(input, dims(dim, input._data.ndim, "var"),
+    return Var.apply(input, _axes(dim, input, "var"),
                      _correction(unbiased, correction), keepdim)
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
+        dim, unbiased = unbiased, None
+    if isinstance(dim, bool):  # torch.std(x, False): the legacy positional `unbiased`
+        dim, unbiased = None, dim
+    check_float(input, "std")
+    return Std.apply(input, _axes(dim, input, "std"), _correction(unbiased, correction),
+                     keepdim)
 
 
 def logsumexp(input, dim, keepdim=False):
     check_float(input, "logsumexp")
-    return LogSumExp.apply(input, dims(dim, input._data.ndim, "logsumexp"), keepdim)
+    return LogSumExp.apply(input, _axes(dim, input, "logsumexp"), keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -352,20 +407,49 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = np.inf
     if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
         raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
-    return Norm.apply(input, float(p), dims(dim, input._data.ndim, "norm"), keepdim)
+    return Norm.apply(input, float(p), _axes(dim, input, "norm"), keepdim)
 
 
-def cumsum(input, dim):
-    """Cumulative sum (no gradient here: it is provided for metrics and data work)."""
-    xp = get_array_module(input._data)
+class CumSum(Function):
+    """yᵢ = Σ_{j ≤ i} xⱼ along one axis"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return get_array_module(x).cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        ax = ctx.axis
+        # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end
+        return xp.flip(xp.cumsum(xp.flip(g, axis=ax), axis=ax), axis=ax), None
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Cumulative sum along ``dim``."""
+    if input._data.ndim == 0:
+        dims(dim, 0, "cumsum")
+        from .elementwise import clone
+
+        return clone(input)  # the cumulative sum of one value is that value
     (ax,) = dims(dim, input._data.ndim, "cumsum")
-    return Tensor._wrap(xp.cumsum(input._data, axis=ax))
+    return CumSum.apply(input, ax)
 
 
 def sort(input, dim=-1, descending=False):
     xp = get_array_module(input._data)
+    if input._data.ndim == 0:
+        from .elementwise import clone
+
+        dims(dim, 0, "sort")
+        return values_indices(clone(input), Tensor._wrap(xp.zeros((), np.int64)))
     (ax,) = dims(dim, input._data.ndim, "sort")
-    idx = xp.argsort(-input._data if descending else input._data, axis=ax, kind="stable")
+    idx = xp.argsort(input._data, axis=ax, kind="stable")
+    if descending:  # torch: nan counts as the largest value, so it comes first
+        idx = xp.flip(idx, axis=ax)
     from .index import gather
 
     return values_indices(gather(input, ax, Tensor._wrap(idx)), Tensor._wrap(idx.astype(np.int64)))

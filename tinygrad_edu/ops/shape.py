@@ -246,8 +246,7 @@ def repeat(input, *sizes):
 
 
 def _same_device_dtype(tensors, op):
-    from .. import dtype as _dt
-    from ._util import cast
+    from ._util import _dt, cast  # _dt: the dtype module
 
     tensors = list(tensors)
     if not tensors:
@@ -350,8 +349,21 @@ def flip(input, dims_):
 
 def movedim(input, source, destination):
     nd = input._data.ndim
-    order = list(np.moveaxis(np.arange(nd), source, destination))
-    return Permute.apply(input, tuple(int(o) for o in order))
+    if nd == 0:  # torch: dims 0 and -1 are valid on a 0-d tensor
+        for d in (source if isinstance(source, (list, tuple)) else [source]):
+            _wrap_dim(d, 0, "movedim")
+        return Permute.apply(input, ())
+    src = list(source) if isinstance(source, (list, tuple)) else [source]
+    dst = list(destination) if isinstance(destination, (list, tuple)) else [destination]
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} dims)")
+    src = [_wrap_dim(d, nd, "movedim") for d in src]
+    dst = [_wrap_dim(d, nd, "movedim") for d in dst]
+    order = [n for n in range(nd) if n not in src]
+    for d, s_ in sorted(zip(dst, src)):  # each moved axis lands at its destination
+        order.insert(d, s_)
+    return Permute.apply(input, tuple(order))
 
 
 _ = Tensor
