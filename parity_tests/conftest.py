@@ -18,6 +18,12 @@ from hypothesis import HealthCheck, settings
 sys.path.insert(0, str(Path(__file__).parent))
 
 torch.set_num_threads(1)
+try:  # and NumPy's BLAS: on 2 cores, threads only contend on the suite's small GEMMs
+    from threadpoolctl import threadpool_limits
+
+    _BLAS_THREADS = threadpool_limits(1)
+except ImportError:  # pragma: no cover - threadpoolctl is a test extra
+    _BLAS_THREADS = None
 
 _common = dict(
     deadline=None,
