@@ -88,3 +88,11 @@ def test_backward_inputs_accumulates_only_there():
         assert w.grad is None
         res[lib.__name__] = _np(x.grad)
     np.testing.assert_array_equal(res["tinygrad_edu"], res["torch"])
+
+
+def test_tensor_from_a_torch_tensor_copies_values_and_dtype():
+    t = torch.tensor([[1.5, -2.0]], dtype=torch.float64, requires_grad=True)
+    ours = tg.tensor(t)
+    assert ours.dtype is tg.float64 and not ours.requires_grad
+    np.testing.assert_array_equal(ours.numpy(), t.detach().numpy())
+    assert tg.tensor(torch.tensor([1, 2])).dtype is tg.int64

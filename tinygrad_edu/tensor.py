@@ -380,6 +380,8 @@ def _as_array(data, dtype: _dt.dtype | None):
     if isinstance(data, Tensor):
         arr = data._data
         return arr if dtype is None else arr.astype(dtype.np, copy=False)
+    if type(data).__module__.startswith("torch") and hasattr(data, "detach"):  # a torch tensor
+        data = data.detach().cpu().numpy()
     xp = get_array_module(data)
     if xp is not np or isinstance(data, np.ndarray):
         if dtype is None:

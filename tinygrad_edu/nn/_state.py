@@ -8,7 +8,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..backend import get_array_module, to_device
-from ..tensor import Tensor, _device
+from ..tensor import _as_array, _device
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -22,14 +22,12 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 def _to_array(value, like):
     """The array inside a state_dict value: a tg Tensor, a NumPy array or a torch tensor."""
-    if isinstance(value, Tensor):
-        arr = value._data
-    elif isinstance(value, np.ndarray | np.generic | int | float | list):
-        arr = np.asarray(value)
-    elif hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor (duck-typed)
-        arr = value.detach().cpu().numpy()
-    else:
-        raise TypeError(f"load_state_dict: cannot load a value of type {type(value).__name__}")
+    try:
+        arr = _as_array(value, None)
+    except TypeError:
+        raise TypeError(
+            f"load_state_dict: cannot load a value of type {type(value).__name__}"
+        ) from None
     if type(arr) is not type(like):
         arr = to_device(arr, _device("cuda" if get_array_module(like) is not np else "cpu"))
     return arr

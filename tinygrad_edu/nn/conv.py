@@ -7,8 +7,6 @@ works out padding and output sizes, and holds the modules with torch's default i
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..backend import get_array_module
@@ -228,14 +226,7 @@ class Conv2d(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        # torch: kaiming_uniform_(a=√5) ⇒ W ~ U(±1/√fan_in), fan_in = C/groups·kh·kw;
-        # bias ~ U(±1/√fan_in)
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init.default_layer_init_(self.weight, self.bias)  # torch: U(±1/√(C/groups·kh·kw))
 
     def forward(self, input: Tensor) -> Tensor:
         if self.padding_mode == "zeros":

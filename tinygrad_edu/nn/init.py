@@ -155,3 +155,13 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 uniform, normal, constant = uniform_, normal_, constant_
 xavier_uniform, xavier_normal = xavier_uniform_, xavier_normal_
 kaiming_uniform, kaiming_normal = kaiming_uniform_, kaiming_normal_
+
+
+def default_layer_init_(weight, bias=None) -> None:
+    """torch's default init of Linear and Conv layers: ``kaiming_uniform_(a=√5)``, i.e.
+    W ~ U(±1/√fan_in), and bias ~ U(±1/√fan_in) (fan_in = in_features, or C/groups·kh·kw)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

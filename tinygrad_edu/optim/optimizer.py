@@ -20,7 +20,7 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..backend import get_array_module, to_device, to_numpy
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_array
 
 
 class _RequiredParameter:
@@ -48,12 +48,7 @@ def _wrap_step(step):
 def _to_array(value, like: Tensor | None, key=None):
     """A private copy of a state value (tg Tensor, torch tensor or ndarray) as a raw array,
     cast to ``like``'s float dtype and device (``step`` stays a float32 CPU scalar, as torch)."""
-    if isinstance(value, Tensor):
-        arr = value._data
-    elif hasattr(value, "detach") and type(value).__module__.startswith("torch"):
-        arr = value.detach().cpu().numpy()
-    else:
-        arr = np.asarray(value)
+    arr = _as_array(value, None)
     if key == "step":
         return np.array(to_numpy(arr), dtype=np.float32)
     xp = get_array_module(arr)
