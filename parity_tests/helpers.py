@@ -40,7 +40,9 @@ from tinygrad_edu.backend import to_numpy
 ERRORS: dict = {}
 
 # DESIGN.md §6 tolerances: (rtol, atol) before scaling atol by max(1, max|expected|)
-TOL = {"float64": (1e-7, 1e-7), "float32": (1.3e-6, 1e-5), "float16": (1e-3, 1e-3)}
+# float16 only comes out of casts (``half()``), which round identically in NumPy and torch:
+# it is compared bit for bit (no tolerance at all).
+TOL = {"float64": (1e-7, 1e-7), "float32": (1.3e-6, 1e-5), "float16": (0.0, 0.0)}
 GRAD_FACTOR = 10.0
 
 
@@ -180,6 +182,17 @@ def assert_close(
         if not np.array_equal(a, e):
             bad = np.argwhere(a != e)[:5].tolist()
             raise AssertionError(f"{where}: values differ at {bad}\nours={a}\ntorch={e}")
+        return
+    if e.dtype == np.float16:  # casts round identically: exact, nan and -0.0 included
+        same = (a == e) | (np.isnan(a) & np.isnan(e))
+        same &= (np.signbit(a) == np.signbit(e)) | np.isnan(e)
+        if not same.all():
+            bad = np.argwhere(~same)[:5].tolist()
+            raise AssertionError(f"{where}: float16 values differ (exact comparison) at {bad}"
+                                 f"\nours={a}\ntorch={e}")
+        if record:
+            record_error(op, dtype, backend, check, {"max_abs": 0.0, "max_rel": 0.0,
+                                                     "max_tol_ratio": 0.0})
         return
     rtol, atol = tolerances(str(e.dtype) if exact_dtype else dtype, e, factor)
     a64, e64 = a.astype(np.float64), e.astype(np.float64)

@@ -53,6 +53,75 @@ CASES = {
     "inplace on leaf": (lambda m: t(m, (2,), rg=True).add_(1), ["leaf", "in-place"]),
     "backward non-scalar": (lambda m: (t(m, (2,), rg=True) * 2).backward(), ["scalar outputs"]),
     "clamp without bounds": (lambda m: m.clamp(t(m, (2,))), ["clamp"]),
+    # boolean masks must match the shape of the dims they index (torch's message, verbatim)
+    "bool mask too short": (
+        lambda m: m.tensor([1.0, 2.0, 3.0])[m.tensor([True, False])],
+        ["The shape of the mask [2] at index 0 does not match the shape of the indexed tensor "
+         "[3] at index 0"],
+    ),
+    "bool mask after slice": (
+        lambda m: t(m, (2, 3))[:, m.tensor([True, False])],
+        ["The shape of the mask [2] at index 0", "tensor [2, 3] at index 1"],
+    ),
+    "bool mask after int": (
+        lambda m: t(m, (2, 3))[0, m.tensor([True, False])],
+        ["The shape of the mask [2] at index 0", "tensor [3] at index 0"],
+    ),
+    "bool mask after None": (
+        lambda m: t(m, (2, 3))[None, m.tensor([True, False, True])],
+        ["The shape of the mask [3] at index 0", "tensor [1, 2, 3] at index 1"],
+    ),
+    "bool mask 2-D": (
+        lambda m: t(m, (2, 3))[m.ones(2, 2, dtype=m.bool)],
+        ["The shape of the mask [2, 2] at index 1", "tensor [2, 3] at index 1"],
+    ),
+    "bool mask setitem": (
+        lambda m: t(m, (3,)).__setitem__(m.tensor([True, False]), 0.0),
+        ["The shape of the mask [2] at index 0"],
+    ),
+    "gather negative index": (
+        lambda m: m.gather(t(m, (2, 2)), 1, m.tensor([[-1], [0]])),
+        ["index -1 is out of bounds for dimension 1 with size 2"],
+    ),
+    "gather index too large": (
+        lambda m: m.gather(t(m, (2, 2)), 1, m.tensor([[0], [2]])),
+        ["index 2 is out of bounds for dimension 1 with size 2"],
+    ),
+    "index_select negative": (
+        lambda m: m.index_select(t(m, (2, 2)), 0, m.tensor([-1])),
+        ["index out of range in self"],
+    ),
+    "index_select 2-D index": (
+        lambda m: m.index_select(t(m, (2, 2)), 0, m.tensor([[0]])),
+        ["Index is supposed to be a vector"],
+    ),
+    "tril 1-D": (lambda m: m.tril(t(m, (3,))), ["tril: input tensor must have at least 2"]),
+    "diag 3-D": (lambda m: m.diag(t(m, (2, 2, 2))), ["diag(): Supports 1D or 2D tensors"]),
+    "outer 2-D": (lambda m: m.outer(t(m, (2, 2)), t(m, (2,))), ["outer: Expected 1-D"]),
+    "view of a transpose": (
+        lambda m: t(m, (2, 3)).t().view(-1),
+        ["view size is not compatible with input tensor's size and stride", ".reshape(...)"],
+    ),
+    "view of a column slice": (
+        lambda m: t(m, (3, 4))[:, 1:3].view(6),
+        ["view size is not compatible"],
+    ),
+    "int floor_divide by zero": (lambda m: m.tensor([3]) // m.tensor([0]), ["ZeroDivisionError"]),
+    "int remainder by zero": (lambda m: m.tensor([3, 4]) % 0, ["ZeroDivisionError"]),
+    "int div floor by zero": (
+        lambda m: m.tensor([3]).div(m.tensor([0]), rounding_mode="floor"),
+        ["ZeroDivisionError"],
+    ),
+    "int negative power": (
+        lambda m: m.tensor([3]) ** -1,
+        ["Integers to negative integer powers are not allowed."],
+    ),
+    "softmax of long": (lambda m: m.softmax(m.tensor([1, 2]), 0), ["not implemented for 'Long'"]),
+    "log_softmax of long": (
+        lambda m: m.log_softmax(m.tensor([[1, 2]]), 1),
+        ["not implemented for 'Long'"],
+    ),
+    "elu of long": (lambda m: m.nn.functional.elu(m.tensor([1, 2])), ["not implemented for"]),
 }
 
 

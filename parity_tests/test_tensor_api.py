@@ -253,3 +253,136 @@ def test_random_fills_are_seeded_and_plausible():
     assert np.array_equal(tg.empty(20000).normal_(2.0, 0.5).numpy(), x.numpy())
     rand = [tg.rand(3) for _ in range(2)]
     assert not np.array_equal(rand[0].numpy(), rand[1].numpy())
+
+
+# ---- (values, indices) results print like torch.return_types ------------------------------------
+RETURN_TYPES = {
+    "max dim": lambda m, x: m.max(x, 1),
+    "min dim keepdim": lambda m, x: x.min(0, keepdim=True),
+    "sort": lambda m, x: m.sort(x, 1, descending=True),
+    "topk": lambda m, x: m.topk(x, 2),
+}
+
+
+@pytest.mark.parametrize("name", list(RETURN_TYPES))
+def test_return_types_like_torch(name):
+    data = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]], dtype=np.float32)
+    ours = RETURN_TYPES[name](tg, tg.tensor(data))
+    ref = RETURN_TYPES[name](torch, torch.tensor(data))
+    assert repr(ours) == repr(ref), f"{name}: ours {ours!r}\ntorch {ref!r}"
+    assert str(ours) == str(ref)
+    assert type(ours).__name__ == type(ref).__name__
+    v, i = ours  # tuple unpacking, indexing and attributes all work
+    assert v is ours.values is ours[0] and i is ours.indices is ours[1] and len(ours) == 2
+    np.testing.assert_array_equal(v.numpy(), ref.values.numpy())
+    np.testing.assert_array_equal(i.numpy(), ref.indices.numpy())
+
+
+# ---- reshape/view: a new tensor sharing data; view refuses to copy ------------------------------
+def test_reshape_same_shape_is_a_new_view_like_torch():
+    for m in LIBS:
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]])
+        for y in (x.reshape(2, 2), x.view(2, 2), x.view(x.shape), x.reshape(x.size())):
+            assert y is not x, f"{m.__name__}: reshape to the same shape returned the input"
+            with m.no_grad():
+                x.add_(1.0)  # writes through: y shares x's data and version counter
+            assert y.tolist() == x.tolist()
+            assert y._version == x._version
+
+
+VIEWS = {
+    "column": lambda m, x: x.view(-1, 1),
+    "batch flatten": lambda m, x: x.view(x.size(0), -1),
+    "split a dim": lambda m, x: x.view(2, 3, 2),
+    "transpose, keep dims": lambda m, x: x.t().view(4, 3),
+    "transpose, add a 1": lambda m, x: x.t().view(4, 1, 3),
+    "transpose, flatten": lambda m, x: x.t().view(-1),
+    "column slice": lambda m, x: x[:, 1:3].view(-1),
+    "row slice": lambda m, x: x[1:].view(-1),
+    "contiguous then view": lambda m, x: x.t().contiguous().view(-1),
+    "flip then view": lambda m, x: x.flip(0).view(-1),
+    "index_select then view": lambda m, x: m.index_select(x, 1, m.tensor([2, 0])).view(-1),
+    "topk then view": lambda m, x: m.topk(x, 2).values.view(-1),
+    "expand then view": lambda m, x: x[:1].expand(3, 4).view(-1),
+    "permute then view": lambda m, x: x.view(3, 2, 2).permute(1, 0, 2).view(2, 6),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_view_copies_never_like_torch(name):
+    """view succeeds (with torch's values) exactly where torch's does, else RuntimeError."""
+    data = np.arange(12, dtype=np.float32).reshape(3, 4)
+    try:
+        ref = VIEWS[name](torch, torch.tensor(data))
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match="view size is not compatible"):
+            VIEWS[name](tg, tg.tensor(data))
+        assert "view size is not compatible" in str(e)
+        return
+    ours = VIEWS[name](tg, tg.tensor(data))
+    assert ours.shape == ref.shape
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+
+
+CONTIGUITY = {
+    "fresh": lambda m, x: x,
+    "transpose": lambda m, x: x.t(),
+    "contiguous": lambda m, x: x.t().contiguous(),
+    "column slice": lambda m, x: x[:, 1:],
+    "row slice": lambda m, x: x[1:],
+    "flip": lambda m, x: x.flip(1),
+    "advanced index": lambda m, x: x[:, [2, 0]],
+    "sort values": lambda m, x: m.sort(x, 0).values,
+}
+
+
+@pytest.mark.parametrize("name", list(CONTIGUITY))
+def test_is_contiguous_like_torch(name):
+    data = np.arange(12, dtype=np.float32).reshape(3, 4)
+    ours = CONTIGUITY[name](tg, tg.tensor(data))
+    ref = CONTIGUITY[name](torch, torch.tensor(data))
+    assert ours.is_contiguous() == ref.is_contiguous()
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())
+
+
+def test_contiguous_copy_keeps_the_gradient():
+    g = np.arange(6, dtype=np.float32).reshape(3, 2)
+    grads = []
+    for m in LIBS:
+        x = m.tensor(np.ones((2, 3), np.float32), requires_grad=True)
+        y = x.t().contiguous()
+        y.backward(m.tensor(g))
+        grads.append(x.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
+# ---- integer inputs of the activations: torch promotes or refuses, per op -----------------------
+@pytest.mark.parametrize("op", ["sigmoid", "tanh", "F.sigmoid", "F.tanh", "method sigmoid"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "uint8"])
+def test_sigmoid_tanh_promote_integers_like_torch(op, dtype):
+    data = np.array([0, 1, 3], dtype=dtype)
+    res = []
+    for m in LIBS:
+        x = m.tensor(data)
+        if op.startswith("F."):
+            r = getattr(m.nn.functional, op[2:])(x)
+        elif op.startswith("method"):
+            r = x.sigmoid()
+        else:
+            r = getattr(m, op)(x)
+        res.append(r)
+    ours, ref = res
+    assert str(ours.dtype) == str(ref.dtype) == "torch.float32"
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1.3e-6, atol=1e-6)
+
+
+def test_int_floor_divide_by_nonzero_matches_torch():
+    a, b = np.array([7, -7, 3]), np.array([2, 2, -4])
+    ours = (tg.tensor(a) // tg.tensor(b), tg.tensor(a) % tg.tensor(b))
+    ref = (torch.tensor(a) // torch.tensor(b), torch.tensor(a) % torch.tensor(b))
+    for o, r in zip(ours, ref):
+        np.testing.assert_array_equal(o.numpy(), r.numpy())
+    # float division by zero is not an error (inf / nan, without a NumPy warning)
+    ours = tg.tensor([3.0, 0.0]) // tg.tensor([0.0, 0.0])
+    ref = torch.tensor([3.0, 0.0]) // torch.tensor([0.0, 0.0])
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())

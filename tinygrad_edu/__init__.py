@@ -21,18 +21,22 @@ from .ops import activation as _act
 from .ops.activation import (  # noqa: F401
     elu, gelu, leaky_relu, log_softmax, prelu, relu, sigmoid, silu, softmax, softplus, tanh,
 )
-from .ops.elementwise import (  # noqa: F401
-    abs, add, allclose, ceil, clamp, clip, clone, cos, div, eq, equal, exp, floor,
-    floor_divide, fmod, ge, greater, greater_equal, gt, isclose, isfinite, isinf, isnan, le,
-    less, less_equal, log, logical_and, logical_not, logical_or, logical_xor, lt, maximum,
-    minimum, mul, ne, neg, nonzero, not_equal, pow, remainder, round, rsqrt, sign, sin, sqrt,
-    square, sub, true_divide, where,
+from .ops.compare import (  # noqa: F401
+    all, allclose, any, ceil, eq, equal, floor, floor_divide, fmod, ge, greater, greater_equal,
+    gt, isclose, isfinite, isinf, isnan, le, less, less_equal, logical_and, logical_not,
+    logical_or, logical_xor, lt, ne, nonzero, not_equal, remainder, round, sign,
 )
-from .ops.index import gather, masked_fill, one_hot as _one_hot  # noqa: F401
+from .ops.elementwise import (  # noqa: F401
+    abs, add, clone, cos, div, exp, log, log1p, mul, neg, pow, rsqrt, sin, sqrt, square, sub,
+    true_divide,
+)
+from .ops.index import gather, index_select, masked_fill, one_hot as _one_hot  # noqa: F401
 from .ops.matmul import bmm, dot, matmul, mm  # noqa: F401
-from .ops.reduce import (  # noqa: F401
-    amax, amin, argmax, argmin, argsort, cumsum, logsumexp, max, mean, min, norm, prod, sort,
-    std, sum, topk, var,
+from .ops.matrix import diag, outer, tril, triu  # noqa: F401
+from .ops.reduce import logsumexp, mean, norm, prod, std, sum, var  # noqa: F401
+from .ops.select import clamp, clip, maximum, minimum, where  # noqa: F401
+from .ops.sort import (  # noqa: F401
+    amax, amin, argmax, argmin, argsort, cumsum, max, min, sort, topk,
 )
 from .ops.shape import (  # noqa: F401
     broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,

@@ -42,6 +42,7 @@ TORCH_OPS = {
     "Pow": lambda T, F, a, k: a[0] ** a[1],
     "Exp": lambda T, F, a, k: T.exp(a[0]),
     "Log": lambda T, F, a, k: T.log(a[0]),
+    "Log1p": lambda T, F, a, k: T.log1p(a[0]),
     "Sqrt": lambda T, F, a, k: T.sqrt(a[0]),
     "Abs": lambda T, F, a, k: T.abs(a[0]),
     "Sin": lambda T, F, a, k: T.sin(a[0]),
@@ -59,6 +60,9 @@ TORCH_OPS = {
     ),
     "Cast": lambda T, F, a, k: a[0].to(_dt(T, a[1])),
     "Clone": lambda T, F, a, k: a[0].clone(),
+    "Tril": lambda T, F, a, k: T.tril(a[0], a[1]),
+    "Triu": lambda T, F, a, k: T.triu(a[0], a[1]),
+    "Diag": lambda T, F, a, k: T.diag(a[0], a[1]),
     # activations
     "ReLU": lambda T, F, a, k: T.relu(a[0]),
     "LeakyReLU": lambda T, F, a, k: F.leaky_relu(a[0], a[1]),

@@ -22,11 +22,15 @@ _DERIV = re.compile(r"∂|\bd[^=]{0,14}/d")
 
 OP_MODULES = (
     "tinygrad_edu.ops.elementwise",
+    "tinygrad_edu.ops.select",
+    "tinygrad_edu.ops.compare",
     "tinygrad_edu.ops.activation",
     "tinygrad_edu.ops.reduce",
+    "tinygrad_edu.ops.sort",
     "tinygrad_edu.ops.shape",
     "tinygrad_edu.ops.index",
     "tinygrad_edu.ops.matmul",
+    "tinygrad_edu.ops.matrix",
     "tinygrad_edu.ops.methods",
     "tinygrad_edu.ops.loss",
     "tinygrad_edu.ops.normalization",

@@ -3,5 +3,17 @@
 Importing this package binds the ops onto Tensor as methods (see ``methods.py``).
 """
 
-from . import activation, elementwise, index, inplace, matmul, reduce, shape  # noqa: F401
-from . import methods  # noqa: F401  (binds Tensor methods)
+from . import (  # noqa: F401
+    activation,
+    compare,
+    elementwise,
+    index,
+    inplace,
+    matmul,
+    matrix,
+    methods,  # binds Tensor methods
+    reduce,
+    select,
+    shape,
+    sort,
+)

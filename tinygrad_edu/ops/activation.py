@@ -276,14 +276,35 @@ def prelu(input, weight):
     return PReLU.apply(input, weight)
 
 
+_TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                    "uint8": "Byte", "bool": "Bool"}
+
+
+def _to_float(input):
+    """torch: sigmoid/tanh of an integer or bool tensor is computed in float32."""
+    if input._data.dtype.kind != "f":
+        from . import _util
+
+        return _util.cast(input, _util._dt.float32)
+    return input
+
+
+def _float_only(input, op: str) -> None:
+    """torch has no integer kernel for these activations: NotImplementedError, as torch."""
+    kind = input._data.dtype.kind
+    if kind in "iub":
+        name = _TORCH_INT_NAMES.get(input._data.dtype.name, input._data.dtype.name)
+        raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '
+                                  f"convert it with .float() first)")
+    check_float(input, op)
+
+
 def sigmoid(input):
-    check_float(input, "sigmoid")
-    return Sigmoid.apply(input)
+    return Sigmoid.apply(_to_float(input))
 
 
 def tanh(input):
-    check_float(input, "tanh")
-    return Tanh.apply(input)
+    return Tanh.apply(_to_float(input))
 
 
 def _softmax_dim(input, dim, op):
@@ -295,32 +316,36 @@ def _softmax_dim(input, dim, op):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    check_float(input, "softmax")
+    _float_only(input, "softmax")
     return Softmax.apply(input, _softmax_dim(input, dim, "softmax"))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
-    check_float(input, "log_softmax")
+    _float_only(input, "log_softmax")
     return LogSoftmax.apply(input, _softmax_dim(input, dim, "log_softmax"))
 
 
 def elu(input, alpha=1.0, inplace=False):
+    _float_only(input, "elu")
     return ELU.apply(input, float(alpha))
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    _float_only(input, "gelu")
     return GELU.apply(input, approximate)
 
 
 def silu(input, inplace=False):
+    _float_only(input, "silu")
     return SiLU.apply(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    _float_only(input, "softplus")
     return Softplus.apply(input, float(beta), float(threshold))
 
 

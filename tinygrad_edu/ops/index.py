@@ -21,7 +21,9 @@ class GetItem(Function):
     @staticmethod
     def forward(ctx, x, idx, advanced):
         ctx.shape, ctx.dtype, ctx.idx, ctx.advanced = x.shape, x.dtype, idx, advanced
-        return x[idx]
+        y = x[idx]
+        # torch: advanced indexing gives a new contiguous tensor (NumPy may permute strides)
+        return get_array_module(x).ascontiguousarray(y) if advanced else y
 
     @staticmethod
     def backward(ctx, g):
@@ -75,19 +77,56 @@ class MaskedFill(Function):
 
 
 # ---- index normalization -------------------------------------------------------------------------
+def _consumes(i) -> int:
+    """How many of the indexed tensor's dims one index entry uses up (None/... use none)."""
+    if i is None or i is Ellipsis:
+        return 0
+    if getattr(i, "dtype", None) == np.bool_:
+        return max(i.ndim, 1)
+    return 1
+
+
+def _check_mask(mask, shape: list, pos: int) -> None:
+    """torch: a boolean mask must have exactly the shape of the dims it indexes."""
+    for j, n in enumerate(mask.shape):
+        if pos + j < len(shape) and shape[pos + j] != n:
+            raise IndexError(
+                f"The shape of the mask {list(mask.shape)} at index {j} does not match the "
+                f"shape of the indexed tensor {shape} at index {pos + j}"
+            )
+
+
 def _normalize_index(idx, x: Tensor):
-    """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced."""
+    """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced.
+
+    ``shape``/``pos`` follow the dims as torch sees them (None inserts a dim, an integer
+    removes one, a slice shortens one), so a mask's shape is checked against the dims it
+    indexes, with torch's message.
+    """
     if not isinstance(idx, tuple):
         idx = (idx,)
     xp = get_array_module(x._data)
+    idx = tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i
+                for i in idx)
+    shape, pos = list(x._data.shape), 0
     out, advanced = [], False
-    for i in idx:
-        if isinstance(i, Tensor):
-            i = i._data
-        elif isinstance(i, list):
-            i = xp.asarray(i)
+    for k, i in enumerate(idx):
+        if i is None:
+            shape.insert(pos, 1)
+            pos += 1
+        elif i is Ellipsis:
+            pos = max(pos, len(shape) - sum(_consumes(j) for j in idx[k + 1:]))
+        elif isinstance(i, slice):
+            if pos < len(shape):
+                shape[pos] = len(range(*i.indices(shape[pos])))
+            pos += 1
+        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+            if pos < len(shape):
+                del shape[pos]
         if hasattr(i, "dtype") and hasattr(i, "ndim") and not isinstance(i, np.generic):
             if i.dtype == np.bool_:
+                _check_mask(i, shape, pos)
+                pos += i.ndim
                 out.extend(xp.nonzero(i))
                 advanced = True
                 continue
@@ -97,6 +136,7 @@ def _normalize_index(idx, x: Tensor):
                     f"(got {i.dtype})"
                 )
             advanced = True
+            pos += 1
         elif isinstance(i, (bool, np.bool_)):
             raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
         out.append(i)
@@ -117,6 +157,8 @@ def getitem(x: Tensor, idx):
             out = x._data[nidx]
             if not _is_array(out):
                 return Tensor._wrap(get_array_module(x._data).asarray(out))
+            if advanced:
+                out = get_array_module(out).ascontiguousarray(out)
             t = Tensor._wrap(out)
             if not advanced:  # basic indexing gives a view: it shares x's version counter
                 t._share_version_with(x)
@@ -182,10 +224,38 @@ def gather(input, dim, index):
                 f"from dimension {axis}"
             )
     n = input._data.shape[axis]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise RuntimeError(f"gather(): index {int(idx.max())} is out of bounds for dimension "
-                           f"{axis} with size {n}")
+    bad = (idx < 0) | (idx >= n)  # torch: no wrapping of negative indices in gather
+    if bad.any():
+        raise RuntimeError(f"gather(): index {int(idx[bad].reshape(-1)[0])} is out of bounds "
+                           f"for dimension {axis} with size {n}")
     return Gather.apply(input, idx, axis)
+
+
+def index_select(input, dim, index):
+    """The slices of ``input`` at ``index`` (1-D) along ``dim``: ``input[..., index, ...]``.
+
+    It is advanced indexing, so GetItem's backward scatter-adds: an index picked twice gets
+    both gradients.
+    """
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index "
+                           f"(got {idx.dtype})")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select(): Index is supposed to be a vector (got shape "
+                         f"{list(idx.shape)})")
+    nd = input._data.ndim
+    axis = _wrap_dim(dim, max(nd, 1), "index_select")
+    n = input._data.shape[axis] if nd else 1
+    if idx.size and ((idx < 0) | (idx >= n)).any():  # torch: no negative indices here
+        raise IndexError(f"index_select(): index out of range in self (index "
+                         f"{idx.tolist()}, size {n} at dimension {axis})")
+    if nd == 0:  # torch: a 0-d input gives itself back
+        from .elementwise import clone
+
+        return clone(input)
+    key = (slice(None),) * axis + (Tensor._wrap(idx.reshape(-1).astype(np.int64)),)
+    return getitem(input, key)
 
 
 def masked_fill(input, mask, value):

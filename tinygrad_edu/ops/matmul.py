@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -49,8 +51,8 @@ class MatMul(Function):
                 ga = ga[..., 0, :]
         if nb:
             if b2.ndim == 2 and a2.ndim > 2:  # fold the batch into one GEMM: Σ_batch Aᵀ G
-                k = a2.shape[-1]
-                gb = a2.reshape(-1, k).T @ g2.reshape(-1, g2.shape[-1])
+                k, rows = a2.shape[-1], math.prod(a2.shape[:-1])  # (no -1: k may be 0)
+                gb = a2.reshape(rows, k).T @ g2.reshape(rows, g2.shape[-1])
             else:
                 gb = xp.swapaxes(a2, -1, -2) @ g2  # ∂Z/∂B: Aᵀ G
             if b.ndim == 1:

@@ -10,12 +10,16 @@ from ..autograd import Function
 from ..backend import device_of, get_array_module, to_device
 from ..tensor import Tensor, _device
 from . import activation as A
+from . import compare as C
 from . import elementwise as E
 from . import index as I
 from . import inplace as IP
 from . import matmul as M
+from . import matrix as MX
 from . import reduce as R
+from . import select as SE
 from . import shape as S
+from . import sort as SO
 from ._util import cast
 
 
@@ -86,31 +90,33 @@ _METHODS = {
     "__rtruediv__": _rop(E.div), "__pow__": E.pow, "__rpow__": _rop(E.pow),
     "__neg__": E.neg, "__pos__": lambda self: self, "__abs__": E.abs,
     "__matmul__": M.matmul, "__rmatmul__": _rop(M.matmul),
-    "__floordiv__": E.floor_divide, "__rfloordiv__": _rop(E.floor_divide),
-    "__mod__": E.remainder,
-    "__eq__": E.eq, "__ne__": E.ne, "__lt__": E.lt, "__le__": E.le, "__gt__": E.gt,
-    "__ge__": E.ge, "__and__": E.logical_and, "__or__": E.logical_or,
-    "__xor__": E.logical_xor, "__invert__": E.logical_not,
+    "__floordiv__": C.floor_divide, "__rfloordiv__": _rop(C.floor_divide),
+    "__mod__": C.remainder,
+    "__eq__": C.eq, "__ne__": C.ne, "__lt__": C.lt, "__le__": C.le, "__gt__": C.gt,
+    "__ge__": C.ge, "__and__": C.logical_and, "__or__": C.logical_or,
+    "__xor__": C.logical_xor, "__invert__": C.logical_not,
     "__getitem__": I.getitem, "__setitem__": I.setitem,
     "__iadd__": IP.add_, "__isub__": IP.sub_, "__imul__": IP.mul_, "__itruediv__": IP.div_,
     # elementwise
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "neg": E.neg, "negative": E.neg,
-    "pow": E.pow, "exp": E.exp, "log": E.log, "sqrt": E.sqrt, "rsqrt": E.rsqrt,
-    "square": E.square, "abs": E.abs, "absolute": E.abs, "sin": E.sin, "cos": E.cos,
-    "maximum": E.maximum, "minimum": E.minimum, "clamp": E.clamp, "clip": E.clamp,
-    "where": lambda self, cond, other: E.where(cond, self, other), "clone": E.clone,
-    "eq": E.eq, "ne": E.ne, "lt": E.lt, "le": E.le, "gt": E.gt, "ge": E.ge,
-    "greater": E.gt, "less": E.lt, "sign": E.sign, "floor": E.floor, "ceil": E.ceil,
-    "round": E.round, "isnan": E.isnan, "isinf": E.isinf, "isfinite": E.isfinite,
-    "logical_not": E.logical_not, "logical_and": E.logical_and, "logical_or": E.logical_or,
-    "equal": E.equal, "allclose": E.allclose, "isclose": E.isclose, "nonzero": E.nonzero,
-    "floor_divide": E.floor_divide, "remainder": E.remainder,
+    "pow": E.pow, "exp": E.exp, "log": E.log, "log1p": E.log1p, "sqrt": E.sqrt,
+    "rsqrt": E.rsqrt, "square": E.square, "abs": E.abs, "absolute": E.abs, "sin": E.sin,
+    "cos": E.cos, "clone": E.clone,
+    "maximum": SE.maximum, "minimum": SE.minimum, "clamp": SE.clamp, "clip": SE.clamp,
+    "where": lambda self, cond, other: SE.where(cond, self, other),
+    # comparisons, logic, rounding (no gradient / zero gradient)
+    "eq": C.eq, "ne": C.ne, "lt": C.lt, "le": C.le, "gt": C.gt, "ge": C.ge,
+    "greater": C.gt, "less": C.lt, "sign": C.sign, "floor": C.floor, "ceil": C.ceil,
+    "round": C.round, "isnan": C.isnan, "isinf": C.isinf, "isfinite": C.isfinite,
+    "logical_not": C.logical_not, "logical_and": C.logical_and, "logical_or": C.logical_or,
+    "equal": C.equal, "allclose": C.allclose, "isclose": C.isclose, "nonzero": C.nonzero,
+    "floor_divide": C.floor_divide, "remainder": C.remainder, "all": C.all, "any": C.any,
     # reductions
-    "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": R.max, "min": R.min,
-    "amax": R.amax, "amin": R.amin, "argmax": R.argmax, "argmin": R.argmin, "var": R.var,
-    "std": R.std, "logsumexp": R.logsumexp, "norm": R.norm, "cumsum": R.cumsum,
-    "sort": R.sort, "argsort": R.argsort, "topk": R.topk,
+    "sum": R.sum, "mean": R.mean, "prod": R.prod, "max": SO.max, "min": SO.min,
+    "amax": SO.amax, "amin": SO.amin, "argmax": SO.argmax, "argmin": SO.argmin, "var": R.var,
+    "std": R.std, "logsumexp": R.logsumexp, "norm": R.norm, "cumsum": SO.cumsum,
+    "sort": SO.sort, "argsort": SO.argsort, "topk": SO.topk,
     # shape
     "reshape": S.reshape, "view": S.view, "flatten": S.flatten, "unflatten": S.unflatten,
     "permute": S.permute, "transpose": S.transpose, "swapaxes": S.transpose, "t": S.t,
@@ -120,9 +126,11 @@ _METHODS = {
     "narrow": S.narrow, "movedim": S.movedim,
     "view_as": lambda self, other: S.reshape(self, other.shape),
     "reshape_as": lambda self, other: S.reshape(self, other.shape),
-    "contiguous": lambda self, *a, **k: self, "is_contiguous": lambda self, *a, **k: True,
+    "contiguous": S.contiguous, "is_contiguous": S.is_contiguous,
     # indexing
-    "gather": I.gather, "masked_fill": I.masked_fill,
+    "gather": I.gather, "masked_fill": I.masked_fill, "index_select": I.index_select,
+    # matrix helpers
+    "tril": MX.tril, "triu": MX.triu, "diag": MX.diag, "outer": MX.outer,
     # matmul
     "matmul": M.matmul, "mm": M.mm, "bmm": M.bmm, "dot": M.dot,
     # activations

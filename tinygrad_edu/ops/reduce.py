@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, norm.
+"""Reductions: sum, mean, prod, var/std, logsumexp, norm (max/min/argmax live in sort.py).
 
 A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
 to keep the reduced dims (size 1), then broadcast to the input's shape.
@@ -6,16 +6,11 @@ to keep the reduced dims (size 1), then broadcast to the input's shape.
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ..tensor import Tensor
 from ._util import check_float, dims
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _keep(g, axes, keepdim, ndim):
@@ -32,6 +27,14 @@ def _count(shape, axes) -> int:
     if axes is None:
         return int(np.prod(shape))
     return int(np.prod([shape[a] for a in axes]))
+
+
+def _mean(x, axes, keepdims, n):
+    """x.mean without NumPy's "Mean of empty slice" warning: the mean of nothing is nan."""
+    if n:
+        return x.mean(axis=axes, keepdims=keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
 
 
 class Sum(Function):
@@ -61,11 +64,13 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
         ctx.n = _count(x.shape, axes)
-        return x.mean(axis=axes, keepdims=keepdim)
+        return _mean(x, axes, keepdim, ctx.n)
 
     @staticmethod
     def backward(ctx, g):
         xp = get_array_module(g)
+        if ctx.n == 0:  # an empty input: no element to receive the gradient
+            return xp.zeros(ctx.shape, g.dtype), None, None
         gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)) / ctx.n  # ∂y/∂xᵢ = 1/n
         return xp.broadcast_to(gk, ctx.shape), None, None
 
@@ -85,6 +90,8 @@ class Prod(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = get_array_module(x)
+        if x.size == 0:  # nothing to send the gradient to
+            return xp.zeros_like(x), None, None
         axis = ctx.axis
         xa = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, -1)
         # ∂y/∂xᵢ = Π_{j≠i} xⱼ, built from exclusive cumulative products (exact with zeros)
@@ -99,30 +106,6 @@ class Prod(Function):
         return gk * xp.moveaxis(others, -1, axis), None, None
 
 
-class Amax(Function):
-    """y = max x over axes (amax); ties share the gradient evenly"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim, is_min):
-        y = x.min(axis=axes, keepdims=True) if is_min else x.max(axis=axes, keepdims=True)
-        ctx.save_for_backward(x, y)
-        ctx.axes, ctx.keepdim = axes, keepdim
-        if keepdim:
-            return y
-        return y.reshape(()) if axes is None else y.squeeze(axis=axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        # ∂y/∂xᵢ = [xᵢ = max] / (number of maxima); torch splits ties evenly
-        mask = x == y
-        count = mask.sum(axis=ctx.axes, keepdims=True)
-        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return gk * mask / count, None, None, None
-
-
 class Var(Function):
     """y = Σ (x - x̄)² / (n - correction)"""
 
@@ -130,9 +113,8 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
-        mean = x.mean(axis=axes, keepdims=True)
-        diff = x - mean
         n = _count(x.shape, axes)
+        diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(diff)
         ctx.axes, ctx.keepdim, ctx.dof = axes, keepdim, n - correction
@@ -161,8 +143,8 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
         xp = get_array_module(x)
-        diff = x - x.mean(axis=axes, keepdims=True)
         n = _count(x.shape, axes)
+        diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
             y = xp.sqrt((diff * diff).sum(axis=axes, keepdims=True) / denom)
@@ -188,8 +170,11 @@ class LogSumExp(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         xp = get_array_module(x)
-        m = x.max(axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
+        if x.size:
+            m = x.max(axis=axes, keepdims=True)
+            m = xp.where(xp.isfinite(m), m, 0)
+        else:  # torch: log Σ over nothing = log 0 = -inf
+            m = xp.zeros(x.sum(axis=axes, keepdims=True).shape, x.dtype)
         with np.errstate(divide="ignore"):
             y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
         ctx.save_for_backward(x, y)
@@ -245,10 +230,6 @@ class Norm(Function):
 
 
 # ---- public functions ---------------------------------------------------------------------------
-def _float_or_sum(input):
-    return input
-
-
 def _axes(dim, input, op):
     """Reduction axes; torch accepts dim 0/-1 on a 0-d tensor (it reduces nothing)."""
     if input._data.ndim == 0:
@@ -287,83 +268,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim,
                                                                       "prod")[0]
     return Prod.apply(input, axis, keepdim)
-
-
-def amax(input, dim=(), keepdim=False):
-    axes = None if dim == () or dim is None else _axes(dim, input, "amax")
-    _nonempty(input, "amax")
-    return Amax.apply(input, axes, keepdim, False)
-
-
-def amin(input, dim=(), keepdim=False):
-    axes = None if dim == () or dim is None else _axes(dim, input, "amin")
-    _nonempty(input, "amin")
-    return Amax.apply(input, axes, keepdim, True)
-
-
-def _nonempty(input, op):
-    if input._data.size == 0:
-        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() "
-                           f"== 0. Specify the reduction dim with the 'dim' argument.")
-
-
-def _max_min(input, dim, keepdim, is_min, other=None):
-    from .elementwise import maximum, minimum
-
-    if isinstance(dim, Tensor):  # torch.max(a, b) == maximum
-        return (minimum if is_min else maximum)(input, dim)
-    if other is not None:
-        return (minimum if is_min else maximum)(input, other)
-    if dim is None:
-        _nonempty(input, "min" if is_min else "max")
-        return Amax.apply(input, None, False, is_min)
-    from .index import gather
-
-    xp = get_array_module(input._data)
-    if input._data.ndim == 0:  # torch: the value itself and index 0
-        from .elementwise import clone
-
-        dims(dim, 0, "max")
-        return values_indices(clone(input), Tensor._wrap(xp.zeros((), np.int64)))
-    (ax,) = dims(dim, input._data.ndim, "max")
-    arg = (xp.argmin if is_min else xp.argmax)(input._data, axis=ax, keepdims=True)
-    # values = x gathered at the arg index: the gradient goes to that one index (torch)
-    values = gather(input, ax, Tensor._wrap(arg))
-    idx = Tensor._wrap(arg)
-    if not keepdim:
-        values = values.squeeze(ax)
-        idx = Tensor._wrap(arg.squeeze(ax))
-    return values_indices(values, idx)
-
-
-def max(input, dim=None, keepdim=False, *, out=None):
-    return _max_min(input, dim, keepdim, False)
-
-
-def min(input, dim=None, keepdim=False, *, out=None):
-    return _max_min(input, dim, keepdim, True)
-
-
-def argmax(input, dim=None, keepdim=False):
-    xp = get_array_module(input._data)
-    if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmax(input._data)).astype(np.int64))
-    if input._data.ndim == 0:
-        dims(dim, 0, "argmax")
-        return Tensor._wrap(xp.zeros((), np.int64))
-    (ax,) = dims(dim, input._data.ndim, "argmax")
-    return Tensor._wrap(xp.argmax(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
-
-
-def argmin(input, dim=None, keepdim=False):
-    xp = get_array_module(input._data)
-    if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmin(input._data)).astype(np.int64))
-    if input._data.ndim == 0:
-        dims(dim, 0, "argmin")
-        return Tensor._wrap(xp.zeros((), np.int64))
-    (ax,) = dims(dim, input._data.ndim, "argmin")
-    return Tensor._wrap(xp.argmin(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
 
 
 def _correction(unbiased, correction):
@@ -408,59 +312,3 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
         raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
     return Norm.apply(input, float(p), _axes(dim, input, "norm"), keepdim)
-
-
-class CumSum(Function):
-    """yᵢ = Σ_{j ≤ i} xⱼ along one axis"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axis):
-        ctx.axis = axis
-        return get_array_module(x).cumsum(x, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        xp = get_array_module(g)
-        ax = ctx.axis
-        # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end
-        return xp.flip(xp.cumsum(xp.flip(g, axis=ax), axis=ax), axis=ax), None
-
-
-def cumsum(input, dim, *, dtype=None):
-    """Cumulative sum along ``dim``."""
-    if input._data.ndim == 0:
-        dims(dim, 0, "cumsum")
-        from .elementwise import clone
-
-        return clone(input)  # the cumulative sum of one value is that value
-    (ax,) = dims(dim, input._data.ndim, "cumsum")
-    return CumSum.apply(input, ax)
-
-
-def sort(input, dim=-1, descending=False):
-    xp = get_array_module(input._data)
-    if input._data.ndim == 0:
-        from .elementwise import clone
-
-        dims(dim, 0, "sort")
-        return values_indices(clone(input), Tensor._wrap(xp.zeros((), np.int64)))
-    (ax,) = dims(dim, input._data.ndim, "sort")
-    idx = xp.argsort(input._data, axis=ax, kind="stable")
-    if descending:  # torch: nan counts as the largest value, so it comes first
-        idx = xp.flip(idx, axis=ax)
-    from .index import gather
-
-    return values_indices(gather(input, ax, Tensor._wrap(idx)), Tensor._wrap(idx.astype(np.int64)))
-
-
-def argsort(input, dim=-1, descending=False):
-    return sort(input, dim, descending).indices
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):
-    v, i = sort(input, dim, descending=largest)
-    from .shape import narrow
-
-    return values_indices(narrow(v, dim, 0, k), narrow(i, dim, 0, k))

@@ -114,11 +114,8 @@ def _shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
-def reshape(input, *shape):
-    shape = _shape_arg(shape)
-    if shape == input._data.shape:
-        return input if not input.requires_grad else Reshape.apply(input, shape)
-    n = input._data.size
+def _check_shape(shape, n: int) -> tuple:
+    """``shape`` with its -1 filled in; torch's error when it cannot hold n elements."""
     known = 1
     for s in shape:
         if s != -1:
@@ -127,10 +124,63 @@ def reshape(input, *shape):
         not shape.count(-1) and known != n
     ):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
+    return tuple(n // known if s == -1 else s for s in shape)
+
+
+def reshape(input, *shape):
+    """The same elements in a new shape (a view when the strides allow it, else a copy)."""
+    shape = _shape_arg(shape)
+    if shape == input._data.shape and not input.requires_grad:
+        t = Tensor._wrap(input._data)  # torch: a new tensor (a view), never the input itself
+        t._share_version_with(input)
+        return t
+    if shape != input._data.shape:
+        _check_shape(shape, input._data.size)
     return Reshape.apply(input, shape)
 
 
-view = reshape
+def _viewable(a, shape) -> bool:
+    """Can ``a`` take ``shape`` without a copy (NumPy's stride rule, like torch's view)?"""
+    try:
+        a.reshape(shape, copy=False)
+        return True
+    except ValueError:
+        return False
+    except TypeError:  # an array library without reshape(copy=...): set the shape in place
+        tmp = a.view()
+        try:
+            tmp.shape = shape
+            return True
+        except AttributeError:
+            return False
+
+
+def view(input, *shape):
+    """``reshape`` that never copies: torch raises when the strides do not allow a view."""
+    shape = _shape_arg(shape)
+    a = input._data
+    if shape != a.shape and not _viewable(a, _check_shape(shape, a.size)):
+        raise RuntimeError(
+            f"view size is not compatible with input tensor's size and stride (at least one "
+            f"dimension spans across two contiguous subspaces). Use .reshape(...) instead. "
+            f"(view: input shape {list(a.shape)}, strides {list(a.strides)}, requested "
+            f"{list(shape)})"
+        )
+    return reshape(input, *shape)
+
+
+def is_contiguous(input, memory_format=None) -> bool:
+    """True when the elements lie in row-major order with no gaps (NumPy's C-contiguity)."""
+    return bool(input._data.flags.c_contiguous)
+
+
+def contiguous(input, memory_format=None):
+    """``input`` itself when contiguous, else a row-major copy (differentiable, like clone)."""
+    if is_contiguous(input):
+        return input
+    from .elementwise import clone
+
+    return clone(input)  # Clone copies in C order
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -344,7 +394,9 @@ def flip(input, dims_):
     idx = [slice(None)] * input._data.ndim
     for a in axes:
         idx[a] = slice(None, None, -1)
-    return input[tuple(idx)]
+    from .elementwise import clone
+
+    return clone(input[tuple(idx)])  # torch: flip copies (a new, contiguous tensor)
 
 
 def movedim(input, source, destination):

@@ -1,0 +1,118 @@
+"""Matrix helpers: tril/triu (a mask multiply), diag, outer.
+
+Each is linear in its input, so each backward applies the same selection to the gradient.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+class Tril(Function):
+    """y = x ⊙ M, M[i, j] = [j - i ≤ k] (lower triangle, on the last two axes)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return get_array_module(x).tril(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).tril(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+
+
+class Triu(Function):
+    """y = x ⊙ M, M[i, j] = [j - i ≥ k] (upper triangle, on the last two axes)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return get_array_module(x).triu(x, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return get_array_module(g).triu(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+
+
+def _diag_index(xp, shape, k):
+    """(rows, cols) of the k-th diagonal of a matrix of ``shape``."""
+    rows, cols = shape
+    i = np.arange(max(0, -k), rows)
+    i = i[i + k < cols]
+    return xp.asarray(i), xp.asarray(i + k)
+
+
+class Diag(Function):
+    """1-D x: y = the matrix with x on its k-th diagonal; 2-D x: y = x's k-th diagonal"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, k):
+        xp = get_array_module(x)
+        ctx.shape, ctx.k = x.shape, k
+        if x.ndim == 1:
+            n = x.shape[0] + abs(k)
+            y = xp.zeros((n, n), dtype=x.dtype)
+            r, c = _diag_index(xp, (n, n), k)
+            y[r, c] = x
+            return y
+        r, c = _diag_index(xp, x.shape, k)
+        return x[r, c]
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = get_array_module(g)
+        if len(ctx.shape) == 1:
+            r, c = _diag_index(xp, g.shape, ctx.k)
+            return g[r, c], None  # ∂yᵢⱼ/∂x_m = [(i, j) is the m-th diagonal slot]
+        gx = xp.zeros(ctx.shape, dtype=g.dtype)
+        r, c = _diag_index(xp, ctx.shape, ctx.k)
+        gx[r, c] = g  # ∂y_m/∂xᵢⱼ = [(i, j) is the m-th diagonal slot]; the rest get 0
+        return gx, None
+
+
+def _tri(input, diagonal, fn, name):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions (got shape "
+                           f"{list(input._data.shape)})")
+    return fn.apply(input, int(diagonal))
+
+
+def tril(input, diagonal: int = 0):
+    """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0."""
+    return _tri(input, diagonal, Tril, "tril")
+
+
+def triu(input, diagonal: int = 0):
+    """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0."""
+    return _tri(input, diagonal, Triu, "triu")
+
+
+def diag(input, diagonal: int = 0):
+    """1-D: a square matrix with ``input`` on its diagonal; 2-D: the diagonal as a 1-D tensor."""
+    nd = input._data.ndim
+    if nd not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
+    return Diag.apply(input, int(diagonal))
+
+
+def outer(input, vec2):
+    """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul)."""
+    from .elementwise import mul
+    from .shape import reshape
+
+    for name, v in (("self", input), ("vec2", vec2)):
+        if not isinstance(v, Tensor) or v._data.ndim != 1:
+            nd = v._data.ndim if isinstance(v, Tensor) else "non-tensor"
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {nd}-D")
+    return mul(reshape(input, (-1, 1)), reshape(vec2, (1, -1)))
+
