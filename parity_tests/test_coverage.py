@@ -24,7 +24,7 @@ EXEMPT = {
     "uniform_": "random fill (tested in test_tensor_api with manual_seed reproducibility)",
     "bernoulli_": "random fill (dropout masks are tested by the nn module tests)",
     "cuda": "needs a GPU; the cupy backend runs the whole suite with --backend cupy",
-    "is_contiguous": "always True here (NumPy views); an attribute, not an op (test_tensor_api)",
+    "is_contiguous": "a layout query, not an op: compared with torch in test_tensor_api",
     "__pos__": "identity (+x); returns its input",
 }
 

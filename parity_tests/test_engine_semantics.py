@@ -17,14 +17,26 @@ def _np(t):
     return None if t is None else np.asarray(t.detach().numpy())
 
 
+def _cast(lib, x, cast):
+    if cast in ("long", "int", "bool"):
+        return getattr(x, cast)()
+    return x.to(lib.int64) if cast == "to_int64" else x.type(lib.LongTensor)
+
+
+def _view(w, how):
+    if how == "slice":
+        return w[0:1]
+    if how == "view":
+        return w.view(4)
+    return w.detach() if how == "detach" else w.t()
+
+
 @pytest.mark.parametrize("cast", ["long", "int", "bool", "to_int64", "type_long"])
 def test_integer_cast_carries_no_gradient(cast):
     got = []
     for lib in LIBS:
         x = lib.tensor([1.5, 2.7], requires_grad=True)
-        c = {"long": lambda: x.long(), "int": lambda: x.int(), "bool": lambda: x.bool(),
-             "to_int64": lambda: x.to(lib.int64),
-             "type_long": lambda: x.type(lib.LongTensor)}[cast]()
+        c = _cast(lib, x, cast)
         assert c.requires_grad is False and c.grad_fn is None, lib.__name__
         (c.float() * x).sum().backward()
         got.append(_np(x.grad))
@@ -37,9 +49,7 @@ def test_inplace_through_a_view_invalidates_saved_base(write):
         w = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
         y = (w * w).sum()
         with lib.no_grad():
-            v = {"slice": lambda: w[0:1], "view": lambda: w.view(4),
-                 "detach": lambda: w.detach(), "transpose": lambda: w.t()}[write]()
-            v.mul_(5)
+            _view(w, write).mul_(5)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.backward()
 

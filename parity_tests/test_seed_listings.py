@@ -58,7 +58,8 @@ def test_listing_prints_what_torch_prints(name):
     pytest.importorskip("torch")
     _, ours = _run(name, use_torch=False)
     _, theirs = _run(name, use_torch=True)
-    assert ours == theirs, f"{name}: output differs from torch's\n--- ours\n{ours}\n--- torch\n{theirs}"
+    assert ours == theirs, (
+        f"{name}: output differs from torch's\n--- ours\n{ours}\n--- torch\n{theirs}")
 
 
 @pytest.mark.parametrize("name", sorted(BARS))

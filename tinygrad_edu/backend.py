@@ -13,7 +13,7 @@ try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
 
     try:
         _CUDA_OK = _cp.cuda.runtime.getDeviceCount() > 0
-    except Exception:  # noqa: BLE001 - any driver failure means "no GPU"
+    except Exception:  # noqa: BLE001 - any driver failure means no GPU
         _CUDA_OK = False
 except ImportError:  # pragma: no cover - depends on the machine
     _cp = None
@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 
 class device:
-    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``device("cuda:0")``."""
+    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``"cuda:0"``."""
 
     __slots__ = ("type", "index")
 

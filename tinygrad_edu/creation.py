@@ -26,7 +26,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     arr = _as_array(data, d)
     if device is None and isinstance(data, Tensor):
         device = data.device
-    arr = arr.copy() if (isinstance(data, (np.ndarray, Tensor)) or hasattr(data, "__cuda_array_interface__")) else arr
+    if isinstance(data, (np.ndarray, Tensor)) or hasattr(data, "__cuda_array_interface__"):
+        arr = arr.copy()  # tensor() always copies, as torch's does
     if not isinstance(arr, np.ndarray) and device is None:
         device = "cuda"
     return _finish(arr, None, device, requires_grad)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .backend import cuda_available, manual_seed as _seed
+from .backend import cuda_available
+from .backend import manual_seed as _seed
 
 
 def is_available() -> bool:
