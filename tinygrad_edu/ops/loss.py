@@ -195,6 +195,18 @@ class _ClassLoss(Function):
     array_io = True
 
     @staticmethod
+    def _reduce(ctx, l, wy, reduction):
+        """Per-sample losses lₙ reduced as torch does: none, Σl, or the weighted mean Σl / Σw."""
+        xp = get_array_module(l)
+        if reduction == "none":
+            return l
+        if reduction == "sum":
+            return xp.asarray(l.sum())
+        ctx.denom = wy.sum()
+        with quiet():  # Σw = 0 gives nan, as torch
+            return xp.asarray(l.sum() / ctx.denom)
+
+    @staticmethod
     def _scale(ctx, g):
         """∂L/∂lₙ per sample (shape (N, 1, d1, ...)), with torch's weighted mean."""
         xp = get_array_module(g)
@@ -223,13 +235,7 @@ class NLLLoss(_ClassLoss):
         l = -xp.take_along_axis(x, safe, axis=1)[:, 0] * wy
         ctx.save_for_backward(safe, wy)
         ctx.reduction, ctx.xshape = reduction, x.shape
-        if reduction == "none":
-            return l
-        if reduction == "sum":
-            return xp.asarray(l.sum())
-        ctx.denom = wy.sum()
-        with quiet():  # Σw = 0 gives nan, as torch
-            return xp.asarray(l.sum() / ctx.denom)
+        return _ClassLoss._reduce(ctx, l, wy, reduction)
 
     @staticmethod
     def backward(ctx, g):
@@ -279,13 +285,7 @@ class CrossEntropyLoss(_ClassLoss):
             l = l - b * (logp * wc).sum(axis=1)
         ctx.save_for_backward(e, s, safe, a, b, w)  # p = e / s is formed in backward
         ctx.reduction = reduction
-        if reduction == "none":
-            return l
-        if reduction == "sum":
-            return xp.asarray(l.sum())
-        ctx.denom = wy.sum()
-        with quiet():  # Σw = 0 gives nan, as torch
-            return xp.asarray(l.sum() / ctx.denom)
+        return _ClassLoss._reduce(ctx, l, wy, reduction)
 
     @staticmethod
     def backward(ctx, g):
