@@ -125,32 +125,29 @@ def min(input, dim=None, keepdim=False, *, out=None):
     return _max_min(input, dim, keepdim, True)
 
 
-def argmax(input, dim=None, keepdim=False):
+def _arg_reduce(input, dim, keepdim, is_min: bool):
+    """Index of the max (or min): no gradient, int64, errors as torch's argmax/argmin."""
+    op = "argmin" if is_min else "argmax"
     xp = get_array_module(input._data)
+    fn = xp.argmin if is_min else xp.argmax
     if dim is None and input._data.size == 0:
-        raise IndexError("argmax(): Expected reduction dim to be specified for input.numel() == 0.")
+        raise IndexError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0.")
     if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmax(input._data)).astype(np.int64))
+        return Tensor._wrap(xp.asarray(fn(input._data)).astype(np.int64))
     if input._data.ndim == 0:
-        dims(dim, 0, "argmax")
+        dims(dim, 0, op)
         return Tensor._wrap(xp.zeros((), np.int64))
-    (ax,) = dims(dim, input._data.ndim, "argmax")
-    _nonzero_dims(input, (ax,), "argmax")
-    return Tensor._wrap(xp.argmax(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
+    (ax,) = dims(dim, input._data.ndim, op)
+    _nonzero_dims(input, (ax,), op)
+    return Tensor._wrap(fn(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _arg_reduce(input, dim, keepdim, is_min=False)
 
 
 def argmin(input, dim=None, keepdim=False):
-    xp = get_array_module(input._data)
-    if dim is None and input._data.size == 0:
-        raise IndexError("argmin(): Expected reduction dim to be specified for input.numel() == 0.")
-    if dim is None:
-        return Tensor._wrap(xp.asarray(xp.argmin(input._data)).astype(np.int64))
-    if input._data.ndim == 0:
-        dims(dim, 0, "argmin")
-        return Tensor._wrap(xp.zeros((), np.int64))
-    (ax,) = dims(dim, input._data.ndim, "argmin")
-    _nonzero_dims(input, (ax,), "argmin")
-    return Tensor._wrap(xp.argmin(input._data, axis=ax, keepdims=keepdim).astype(np.int64))
+    return _arg_reduce(input, dim, keepdim, is_min=True)
 
 
 class CumSum(Function):
