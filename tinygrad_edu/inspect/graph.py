@@ -82,7 +82,7 @@ def draw_graph(
     ]
 
     def tid(obj, prefix):
-        key = id(obj)
+        key = (prefix, id(obj))
         if key not in ids:
             ids[key] = f"{prefix}{len(ids)}"
         return ids[key]
@@ -96,56 +96,67 @@ def draw_graph(
         return s
 
     counters: dict = {}
+    drawn: set = set()
 
-    def default_name(t):
-        if t._node is None:
-            n = counters.get("leaf", 0) + 1
-            counters["leaf"] = n
-            return f"leaf{n}"
-        return "(" + t._node.fn.__name__.lower() + " out)"
+    def leaf_name(t):
+        n = counters.get("leaf", 0) + 1
+        counters["leaf"] = n
+        return f"leaf{n}"
 
-    seen_t: set = set()
+    def meta_label(name, shape, dtype):
+        return f"{name}\n{list(shape)} {dtype}"
+
+    # Tensor boxes: the result, each leaf (AccumulateGrad.variable) and each intermediate result
+    # (a node's output, whose shape the consuming node recorded). Ops are ellipses.
+    root = tensor._node
+    rn = tid(tensor, "t")
+    style = ('shape=box, style="filled,rounded", fillcolor="#cfe2f3"' if root is None
+             else 'shape=box, style=filled, fillcolor="#d9ead3"')
+    rname = label.get(id(tensor)) or (label.get(id(root)) if root is not None else None)
+    rname = rname or ("leaf1" if root is None else "result")
+    lines.append(f"  {rn} [label={_q(tensor_label(tensor, rname))}, {style}];")
     seen_n: set = set()
-    stack = [tensor]
+    stack = [(root, rn)] if root is not None else []
     while stack:
-        t = stack.pop()
-        if id(t) in seen_t:
-            continue
-        seen_t.add(id(t))
-        name = label.get(id(t)) or (label.get(id(t._node)) if t._node is not None else None)
-        name = name or default_name(t)
-        tn = tid(t, "t")
-        if t._node is None:
-            style = 'shape=box, style="filled,rounded", fillcolor="#cfe2f3"'
-        elif t is tensor:
-            style = 'shape=box, style=filled, fillcolor="#d9ead3"'
-        else:
-            style = "shape=box"
-        lines.append(f"  {tn} [label={_q(tensor_label(t, name))}, {style}];")
-        node = t._node
-        if node is None or id(node) in seen_n:
-            if node is not None:
-                lines.append(f"  {tid(node, 'op')} -> {tn};")
+        node, out_box = stack.pop()
+        on = tid(node, "op")
+        lines.append(f"  {on} -> {out_box};")
+        if id(node) in seen_n:
             continue
         seen_n.add(id(node))
-        on = tid(node, "op")
-        nconst = sum(p is None for p in node.parents)
+        nconst = sum(e is None for e in node.next)
         op_label = node.name() + (
             f"\n(+{nconst} non-grad arg{'s' if nconst > 1 else ''})" if nconst else ""
         )
         lines.append(
             f'  {on} [label={_q(op_label)}, shape=ellipse, style=filled, fillcolor="#eeeeee"];'
         )
-        lines.append(f"  {on} -> {tn};")
-        for i, p in enumerate(node.parents):
-            if p is None:
+        many = len(node.next) - nconst > 1
+        for i, e in enumerate(node.next):
+            if e is None:
                 continue
-            lines.append(
-                f"  {tid(p, 't')} -> {on} [label={_q(str(i))}];"
-                if len(node.parents) - nconst > 1
-                else f"  {tid(p, 't')} -> {on};"
-            )
-            stack.append(p)
+            src = e[0]
+            shape, dtype = node.input_meta[i]
+            if hasattr(src, "variable"):  # a leaf
+                leaf = src.variable
+                box = tid(leaf, "t")
+                if box not in drawn:
+                    drawn.add(box)
+                    nm = label.get(id(leaf)) or leaf_name(leaf)
+                    lines.append(f"  {box} [label={_q(tensor_label(leaf, nm))}, "
+                                 'shape=box, style="filled,rounded", fillcolor="#cfe2f3"];')
+            else:
+                box = tid(src, "t")
+                if box not in drawn:
+                    drawn.add(box)
+                    nm = label.get(id(src)) or f"({src.fn.__name__.lower()} out)"
+                    kept = [r() for k, r in (src.out_ref or ()) if k == e[1]]  # retain_grad
+                    text = (tensor_label(kept[0], nm) if kept and kept[0] is not None
+                            else meta_label(nm, shape, dtype))
+                    lines.append(f"  {box} [label={_q(text)}, shape=box];")
+                    stack.append((src, box))
+            lines.append(f"  {box} -> {on} [label={_q(str(i))}];" if many
+                         else f"  {box} -> {on};")
     lines.append("}")
     out = DotGraph("\n".join(lines) + "\n")
     if path is not None:

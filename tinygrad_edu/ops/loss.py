@@ -40,7 +40,7 @@ def _upstream(ctx, g):
 class MSELoss(Function):
     """l = (x − t)²"""
 
-    grad_fn_name = "MseLossBackward0"  # torch's name for this node
+    node_name = "MseLossBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -112,7 +112,7 @@ class SmoothL1Loss(Function):
 class BCELoss(Function):
     """l = −w [t·log x + (1 − t)·log(1 − x)], each log clamped at −100 (as torch)"""
 
-    grad_fn_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
+    node_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -155,7 +155,7 @@ class BCEWithLogitsLoss(Function):
     computed as max(−x, 0) + log1p(e^{−|x|}), so |x| = 1e4 neither overflows nor loses digits.
     """
 
-    grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -223,7 +223,7 @@ class NLLLoss(_ClassLoss):
     mean: L = Σ lₙ / Σ w_{yₙ} (non-ignored n), as torch.
     """
 
-    grad_fn_name = "NllLossBackward0"  # torch's name for this node
+    node_name = "NllLossBackward0"  # torch's name for this node
 
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction):
@@ -258,7 +258,7 @@ class CrossEntropyLoss(_ClassLoss):
     mean: both terms divided by Σ w_{yₙ} over non-ignored n (torch's rule).
     """
 
-    grad_fn_name = "NllLossBackward0"  # torch's name for this node
+    node_name = "NllLossBackward0"  # torch's name for this node
 
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction, eps):
