@@ -191,6 +191,9 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:  # torch: np.asarray(t) would silently drop t's graph
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         a = to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 

@@ -115,6 +115,9 @@ def call_backward(node, g, create_graph: bool) -> tuple:
                   for k, x in enumerate(g)) if node.n_out > 1 else (g,)
     fn = node.fn
     if create_graph:
+        if not fn.double_backward and fn.reference is None:
+            raise NotImplementedError(f"double backward through {node.name()} is not "
+                                      "implemented in tinygrad_edu")
         with enable_grad():
             if fn.reference is not None:
                 res = reference_grads(node, grads)

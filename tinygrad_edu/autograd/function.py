@@ -60,6 +60,7 @@ class Function:
     node_name = None
     reference = None
     is_view = False
+    double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
     _node_type = Node
 
     def __init_subclass__(cls, **kwargs):
