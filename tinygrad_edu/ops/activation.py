@@ -261,7 +261,8 @@ class Softplus(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        return xp_of(g).where(bx > ctx.threshold, g, g * Sigmoid.call(bx)), None, None  # dy/dx = σ(βx)
+        # dy/dx = σ(βx) (1 where βx > threshold: the linear zone)
+        return xp_of(g).where(bx > ctx.threshold, g, g * Sigmoid.call(bx)), None, None
 
 
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
