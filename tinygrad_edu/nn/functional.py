@@ -62,6 +62,10 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
+    if inplace:
+        from ..ops.inplace import inplace as _inplace
+
+        return _inplace(input, "dropout_", dropout, p, training)
     x = input._data
     if p == 1.0:
         keep, scale = np.zeros(x.shape, dtype=bool), 0.0
