@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import inspect
 
-from tinygrad_edu.ops.inplace import _INPLACE
-
 import pytest
 from registry import all_specs, covered_names
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tinygrad_edu.ops.inplace import _INPLACE
 
 EXEMPT = {
     # random in-place fills: no torch value to compare; their statistics are tested with creation

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of

@@ -217,9 +217,14 @@ _INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clip", "masked_fill", "
             "floor_divide", "fmod", "true_divide")
 
 
+def _by_name(name: str):
+    """The out-of-place method ``name``, looked up when called (ops bind it onto Tensor)."""
+    return lambda x, *a, **k: getattr(x, name)(*a, **k)
+
+
 def _methods() -> dict:
     """``add_``, ``mul_`` ... for the ops that have an in-place form (names as torch)."""
-    ops = {f"{n}_": (lambda n: lambda x, *a, **k: getattr(x, n)(*a, **k))(n) for n in _INPLACE}
+    ops = {f"{n}_": _by_name(n) for n in _INPLACE}
     ops.update({"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
                 "__iadd__": ops["add_"], "__isub__": ops["sub_"], "__imul__": ops["mul_"],
                 "__itruediv__": ops["div_"]})
@@ -229,7 +234,7 @@ def _methods() -> dict:
 def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
-    if getattr(m, "dtype", None) == bool and getattr(m, "ndim", None) == 0:
+    if getattr(m, "dtype", None) is not None and m.dtype.kind == "b" and m.ndim == 0:
         if not bool(m):  # x[False] = v writes nothing; x[True] = v writes everything
             return
         nidx, advanced = (Ellipsis,), False
