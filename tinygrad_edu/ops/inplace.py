@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import is_grad_enabled
-from ..backend import generator, get_array_module
+from ..backend import get_array_module
 from ..tensor import Tensor
 
 
@@ -114,25 +114,7 @@ def masked_fill_(self, mask, value):
     return _write(self, xp.where(m, _operand(self, value), self._data), "masked_fill_")
 
 
-def _random(self, arr):
-    from ..backend import to_device
-
-    return _write(self, to_device(arr.astype(self._data.dtype), self.device), "random")
-
-
-def normal_(self, mean=0.0, std=1.0, *, generator_=None):
-    _check(self, "normal_")
-    return _random(self, generator().normal(mean, std, self._data.shape))
-
-
-def uniform_(self, a=0.0, b=1.0):
-    _check(self, "uniform_")
-    return _random(self, generator().uniform(a, b, self._data.shape))
-
-
-def bernoulli_(self, p=0.5):
-    _check(self, "bernoulli_")
-    return _random(self, generator().random(self._data.shape) < p)
+# the random fills (normal_, uniform_, bernoulli_, ...) live in ops/random.py
 
 
 def relu_(self):

@@ -14,6 +14,7 @@ from . import compare as C
 from . import elementwise as E
 from . import index as I
 from . import inplace as IP
+from . import random as RND
 from . import matmul as M
 from . import matrix as MX
 from . import reduce as R
@@ -168,8 +169,12 @@ _METHODS = {
     # in place
     "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "pow_": IP.pow_,
     "zero_": IP.zero_, "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_,
-    "clip_": IP.clamp_, "masked_fill_": IP.masked_fill_, "normal_": IP.normal_,
-    "uniform_": IP.uniform_, "bernoulli_": IP.bernoulli_, "relu_": IP.relu_,
+    "clip_": IP.clamp_, "masked_fill_": IP.masked_fill_, "relu_": IP.relu_,
+    # random (drawn as torch's CPU generator draws; see ops/random.py)
+    "normal_": RND.normal_, "uniform_": RND.uniform_, "bernoulli_": RND.bernoulli_,
+    "exponential_": RND.exponential_, "geometric_": RND.geometric_,
+    "log_normal_": RND.log_normal_, "cauchy_": RND.cauchy_, "random_": RND.random_,
+    "bernoulli": RND.bernoulli, "multinomial": RND.multinomial,
     # new tensors like this one
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
     "new_full": _new_full, "new_tensor": _new_tensor,
