@@ -186,16 +186,34 @@ def bernoulli_tensor(gen: MT19937, p: np.ndarray, dtype) -> np.ndarray:
 
 
 # ---- integers --------------------------------------------------------------------------------------
-_WIDE = (np.int64, np.float64, np.float32)  # dtypes that switch to random64 for wide ranges
+_DIGITS = {f32: 24, f64: 53, np.float16: 11}
+
+
+def _float_bounds(dtype, low: int, high: int):
+    """torch's bound fix-up for float dtypes. When high − 1 (the largest value wanted) rounds
+    to high or above in the dtype, high becomes that rounded value minus one unit at the
+    magnitude of high − 1; when low + 1 rounds strictly below low, low becomes that rounded
+    value plus one such unit. (Only beyond 2^24 for float32, 2^53 for float64.)"""
+    digits = _DIGITS.get(dtype)
+    if digits is None:
+        return low, high
+    top = int(dtype(high - 1))
+    if top >= high:
+        high = top - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    bottom = int(dtype(low + 1))
+    if bottom < low:
+        low = bottom + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    return low, high
 
 
 def random_from_to(gen: MT19937, shape, dtype, low: int, high: int) -> np.ndarray:
-    """low + (w mod (high − low)), w one 32-bit word, or a 64-bit one when the range needs
-    ≥ 32 bits and the dtype can hold it (int64, float64, float32)."""
+    """low + (w mod (high − low)), w one 32-bit word, or a 64-bit one once the range reaches
+    2²⁸ (torch's bound on the modulo bias, about 5%), whatever the dtype."""
     dtype = np.dtype(dtype).type
-    span = int(high) - int(low)
+    low, high = _float_bounds(dtype, int(low), int(high))
+    span = high - low
     n = _size(shape)
-    w = gen.random64(n) if (span >= 1 << 32 and dtype in _WIDE) else gen.random(n)
+    w = gen.random64(n) if span >= 1 << 28 else gen.random(n)
     vals = (w % np.uint64(span)).astype(np.int64) + np.int64(low)
     return vals.astype(dtype).reshape(shape)
 
