@@ -67,7 +67,7 @@ def dt(lib, name):
     return getattr(lib, name)
 
 
-# ---- the engine and its state ---------------------------------------------------------------------
+# ---- the engine and its state -------------------------------------------------------------------
 @pytest.mark.parametrize("seed", SEEDS + (67280421310721, 2**64 - 1, -5))
 def test_state_bytes_match_torch_after_seed_and_draws(seed):
     for draw in (lambda lib: None, lambda lib: lib.rand(7), lambda lib: lib.randn(3),
@@ -329,7 +329,8 @@ def test_nn_init_functions(dtype):
         g = lib.Generator().manual_seed(11)
         return [init.uniform_(e(5, 4), -2, 3), init.normal_(e(3, 7), 1, 0.5),
                 init.xavier_uniform_(e(20, 30)), init.xavier_normal_(e(20, 30), gain=2.0),
-                init.kaiming_uniform_(e(8, 3, 3, 3)), init.kaiming_uniform_(e(7, 5), mode="fan_out"),
+                init.kaiming_uniform_(e(8, 3, 3, 3)),
+                init.kaiming_uniform_(e(7, 5), mode="fan_out"),
                 init.kaiming_normal_(e(16, 12), nonlinearity="relu"),
                 init.kaiming_normal_(e(4, 9), a=0.2, mode="fan_out"),
                 init.trunc_normal_(e(30, 40)), init.trunc_normal_(e(50), 0.5, 2.0, -1.0, 1.0),
@@ -448,12 +449,16 @@ def test_cuda_tensors_get_the_host_numbers():
     assert w.weight.device.type == "cuda"
 
 
-# ---- the larger sweep -----------------------------------------------------------------------------
+# ---- the larger sweep ---------------------------------------------------------------------------
 @pytest.mark.slow
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("seed", SEEDS + (7, 2024))
 def test_large_sweep(seed, dtype):
-    both(lambda lib: [lib.randn(100_003, dtype=dt(lib, dtype)), lib.rand(4099, dtype=dt(lib, dtype)),
-                      lib.empty(5000, dtype=dt(lib, dtype)).normal_(-2.0, 0.3),
-                      lib.empty(3001, dtype=dt(lib, dtype)).uniform_(-math.pi, math.e),
-                      lib.randperm(20000), lib.randint(-7, 2**33, (999,))], seed, "sweep")
+    def run(lib):
+        d = dt(lib, dtype)
+        return [lib.randn(100_003, dtype=d), lib.rand(4099, dtype=d),
+                lib.empty(5000, dtype=d).normal_(-2.0, 0.3),
+                lib.empty(3001, dtype=d).uniform_(-math.pi, math.e),
+                lib.randperm(20000), lib.randint(-7, 2**33, (999,))]
+
+    both(run, seed, "sweep")

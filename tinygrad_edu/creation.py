@@ -136,7 +136,7 @@ def _dt_name(d) -> str:
             "bool": "Bool"}.get(d.name, d.name.capitalize())
 
 
-# ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ----
+# ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ------
 # Each is torch's recipe: an empty tensor filled by the in-place sampler (rand = uniform_(0, 1),
 # randn = normal_(0, 1), randint = random_(low, high) ...), so the same seed gives torch's values.
 

@@ -19,7 +19,7 @@ import os
 
 import numpy as np
 
-from ._rng.engine import DEFAULT_SEED, STATE_SIZE, MT19937
+from ._rng.engine import DEFAULT_SEED, MT19937, STATE_SIZE
 
 __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",
            "manual_seed", "seed", "set_rng_state"]

@@ -45,7 +45,7 @@ def _size(shape) -> int:
     return int(np.prod(shape, dtype=np.int64))
 
 
-# ---- uniform ---------------------------------------------------------------------------------------
+# ---- uniform ------------------------------------------------------------------------------------
 def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
     """U[low, high): u·(high − low) + low with u from 24 (float32) or 53 (float64) random bits;
     low, high and the arithmetic are in the output dtype."""
@@ -66,7 +66,7 @@ def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> 
     return _madd(u, hi - lo, lo, dtype).reshape(shape)
 
 
-# ---- normal ----------------------------------------------------------------------------------------
+# ---- normal -------------------------------------------------------------------------------------
 def standard_normal_serial(gen: MT19937, n: int) -> np.ndarray:
     """n float64 N(0, 1) values the one-at-a-time way (torch's ``normal_distribution<double>``):
     u1, u2 ~ U[0,1) (float64), r = √(−2·log1p(−u2)), θ = 2π·u1; return r·cos θ and keep r·sin θ
@@ -108,11 +108,16 @@ def _box_muller_16(d: np.ndarray, dtype) -> np.ndarray:
         out[:, :8] = radius * libm.elementwise_f32("cos", theta)
         out[:, 8:] = radius * libm.elementwise_f32("sin", theta)
     else:  # AVX2 / AVX-512 build: avx_mathfun polynomials on 8 lanes
-        radius = np.sqrt(f32(-2) * libm.log_ps(u1.ravel())).reshape(u1.shape)
-        sin, cos = libm.sincos_ps((u2 * f32(TWO_PI)).ravel())
-        out[:, :8] = radius * cos.reshape(u1.shape)
-        out[:, 8:] = radius * sin.reshape(u1.shape)
+        for i in range(0, d.shape[0], _ROWS):  # a cache-sized slab of rows at a time
+            a, b = u1[i:i + _ROWS].ravel(), u2[i:i + _ROWS].ravel()
+            radius = np.sqrt(f32(-2) * libm.log_ps(a))
+            sin, cos = libm.sincos_ps(b * f32(TWO_PI))
+            out[i:i + _ROWS, :8] = (radius * cos).reshape(-1, 8)
+            out[i:i + _ROWS, 8:] = (radius * sin).reshape(-1, 8)
     return out
+
+
+_ROWS = 1024  # rows of 16 per slab in the float32 polynomial path (~64 KiB per temporary)
 
 
 def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndarray:
@@ -151,7 +156,7 @@ def log_normal(gen: MT19937, shape, dtype, mean: float, std: float) -> np.ndarra
     return libm.elementwise(math.exp, z).astype(dtype).reshape(shape)
 
 
-# ---- distributions from one float64 uniform each ---------------------------------------------------
+# ---- distributions from one float64 uniform each ------------------------------------------------
 def exponential(gen: MT19937, shape, dtype, lambd: float) -> np.ndarray:
     """−(1/λ)·log1p(−u): the inverse CDF of Exp(λ)."""
     u = gen.uniform_double(_size(shape))
@@ -185,7 +190,7 @@ def bernoulli_tensor(gen: MT19937, p: np.ndarray, dtype) -> np.ndarray:
     return (u.reshape(p.shape) < p).astype(dtype)
 
 
-# ---- integers --------------------------------------------------------------------------------------
+# ---- integers -----------------------------------------------------------------------------------
 _DIGITS = {f32: 24, f64: 53, np.float16: 11}
 
 

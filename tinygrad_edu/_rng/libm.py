@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import math
 import os
 
 import numpy as np
@@ -27,7 +26,7 @@ import numpy as np
 f32, f64 = np.float32, np.float64
 
 
-# ---- which of torch's CPU builds to follow --------------------------------------------------------
+# ---- which of torch's CPU builds to follow ------------------------------------------------------
 def cpu_capability() -> str:
     """The kernel build torch picks on this CPU: "AVX512", "AVX2" or "DEFAULT".
 
@@ -48,7 +47,7 @@ def cpu_capability() -> str:
     return "DEFAULT"
 
 
-# ---- glibc, element by element ---------------------------------------------------------------------
+# ---- glibc, element by element ------------------------------------------------------------------
 def elementwise(fn, x: np.ndarray) -> np.ndarray:
     """``fn`` (a float64 C-library function from ``math``) applied to each element of ``x``."""
     return np.fromiter(map(fn, x.ravel().tolist()), dtype=f64, count=x.size).reshape(x.shape)
@@ -77,7 +76,7 @@ def elementwise_f32(name: str, x: np.ndarray) -> np.ndarray:
     return np.fromiter(map(fn, x.ravel().tolist()), dtype=f32, count=x.size).reshape(x.shape)
 
 
-# ---- fused multiply-add, emulated exactly ----------------------------------------------------------
+# ---- fused multiply-add, emulated exactly -------------------------------------------------------
 def _nudge_to_odd(s: np.ndarray, err: np.ndarray) -> np.ndarray:
     """Round-to-odd: where ``s`` is inexact (err ≠ 0) and its last bit is even, step one ulp
     toward the exact value. A later rounding to fewer bits is then correct (Boldo–Melquiond)."""
@@ -94,26 +93,30 @@ def _two_sum(a, b):
     return s, (a - (s - bb)) + (b - bb)
 
 
-def fma32(a, b, c) -> np.ndarray:
+def _f64(v):
+    """float64 view of float32 values: an array ``astype`` (NumPy's fast path; float64 arrays
+    holding float32 values pass through) or a scalar."""
+    if isinstance(v, np.ndarray):
+        return v if v.dtype == f64 else v.astype(f64)
+    return f64(f32(v))
+
+
+def fma32(a, b, c, exact_sum: bool = False) -> np.ndarray:
     """float32 ``a·b + c`` with ONE rounding, as an FMA instruction computes it.
 
     The product of two float32 values is exact in float64; the sum is rounded to float64 and
     then to float32. That double rounding can only go wrong when the float64 sum lies exactly
-    halfway between two float32 values; those rare elements are redone with round-to-odd."""
-    a64 = np.asarray(a, dtype=f64)
-    p = a64 * np.asarray(b, dtype=f32)
-    c64 = np.asarray(c, dtype=f32).astype(f64)
-    s = p + c64
-    half = (s.view(np.int64) & 0x1FFFFFFF) == 0x10000000
-    if np.ndim(half) and half.any():
-        p, c64 = np.broadcast_to(p, s.shape)[half], np.broadcast_to(c64, s.shape)[half]
-        ss, err = _two_sum(p, c64)
-        s = s.copy()
+    halfway between two float32 values; those rare elements are redone with round-to-odd.
+    ``exact_sum=True`` skips that check where the caller knows a·b + c fits in 53 bits."""
+    p = _f64(a) * _f64(b)
+    s = np.atleast_1d(p + _f64(c))
+    half = None if exact_sum else (s.view(np.int64) & 0x1FFFFFFF) == 0x10000000
+    if half is not None and half.any():
+        c64 = np.broadcast_to(_f64(c), s.shape)[half]
+        ss, err = _two_sum(np.broadcast_to(p, s.shape)[half], c64)
         s[half] = _nudge_to_odd(ss, err)
-    elif np.ndim(half) == 0 and half:
-        ss, err = _two_sum(p.reshape(1), c64.reshape(1))
-        s = _nudge_to_odd(ss, err)[0]
-    return np.asarray(s).astype(f32)
+    out = s.astype(f32)
+    return out if np.ndim(a) or np.ndim(b) or np.ndim(c) else out[0]
 
 
 def _split(a):
@@ -141,7 +144,7 @@ def fma64(a, b, c) -> np.ndarray:
     return np.where(np.isfinite(out), out, a * b + c)  # inf/nan: nothing to emulate
 
 
-# ---- avx_mathfun: torch's vectorized float32 log and sincos ----------------------------------------
+# ---- avx_mathfun: torch's vectorized float32 log and sincos -------------------------------------
 def _c(v: float) -> np.float64:
     return f64(f32(v))  # a float32 constant, held exactly in a float64 for the fma emulation
 
@@ -157,26 +160,34 @@ _COS_P = [_c(v) for v in (2.443315711809948e-5, -1.388731625493765e-3, 4.1666645
 _SIN_P = [_c(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1)]
 
 
+def _bits(v: np.ndarray) -> np.ndarray:
+    return v.view(np.int32)
+
+
 def log_ps(u: np.ndarray) -> np.ndarray:
     """Natural log of positive normal float32 values, as torch's ``log256_ps`` computes it.
 
     Cephes' method: write u = m·2^e with m in [√½, √2), then log u = e·ln2 + log m, where
     log(1+x) = x − x²/2 + x³·P(x) with a degree-8 polynomial P (Horner, one fma per step)
-    and ln 2 split in two constants (q2 + q1) so e·ln2 adds without losing bits."""
-    bits = u.view(np.int32)
+    and ln 2 split in two constants (q2 + q1) so e·ln2 adds without losing bits. Branches are
+    masks, as in the vector code: adding the masked value 0 changes nothing."""
+    bits = _bits(u)
     e = ((bits >> 23) - 126).astype(f32)              # exponent + 1 of m in [0.5, 1)
     m = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)  # mantissa scaled into [0.5, 1)
-    low = m < _SQRTHF                                 # then use 2m in [√½, 1) and e − 1
-    x = m - f32(1)
-    x[low] += m[low]
-    e[low] -= f32(1)
+    low = (m < _SQRTHF).astype(f32)                   # 1 where we use 2m in [√½, 1) and e − 1
+    x = (m - f32(1)) + m * low
+    e = e - low
     z = x * x
+    x64 = x.astype(f64)
     y = np.full(x.shape, _LOG_P[0], dtype=f32)
     for p in _LOG_P[1:]:
-        y = fma32(y, x, p)
+        y = fma32(y, x64, p)
     y = fma32(y * x, z, e * _LOG_Q1)                  # x³P(x) + e·q1
     y = y - z * f32(0.5)                              # − x²/2 (exact halving, no fma)
-    return fma32(e, _LOG_Q2, x + y)                   # + e·q2
+    # + e·q2: e·q2 is an integer times 355·2⁻⁹ (≤ 14 bits, < 2⁵) and |x + y| ≥ 2⁻²⁵ for
+    # inputs in [2⁻²⁴, 1] (torch's u1), so the float64 sum is exact: no halfway check needed
+    exact = u.size == 0 or float(u.min()) >= 2.0**-24
+    return fma32(e, _LOG_Q2, x + y, exact_sum=exact)
 
 
 def sincos_ps(theta: np.ndarray):
@@ -184,7 +195,8 @@ def sincos_ps(theta: np.ndarray):
 
     Cephes' method: j = the even integer nearest to θ·4/π picks the octant; θ − j·π/4 is
     reduced in three steps (π/4 split in three constants), and a sine and a cosine
-    polynomial in the reduced x are swapped and sign-flipped by the octant."""
+    polynomial in the reduced x are swapped and sign-flipped by the octant, with the same
+    bit masks and additions of zero as the vector code."""
     j = (theta * _FOPI).astype(np.int32)              # truncation, as cvttps2dq
     j = (j + 1) & ~1
     y = j.astype(f32)
@@ -196,11 +208,11 @@ def sincos_ps(theta: np.ndarray):
     yc = fma32(yc, z, -(z * f32(0.5))) + f32(1)       # 1 − z/2 + z²·Q(z)
     ys = fma32(fma32(z, _SIN_P[0], _SIN_P[1]), z, _SIN_P[2]) * z
     ys = fma32(ys, x, x)                              # x + x³·P(z)
-    swap = (j & 2) != 0
-    sin, cos = np.where(swap, yc, ys), np.where(swap, ys, yc)
-    np.negative(sin, out=sin, where=(j & 4) != 0)
-    np.negative(cos, out=cos, where=((j - 2) & 4) == 0)
-    return sin, cos
-
-
-_ = math
+    keep = -((j & 2) == 0).astype(np.int32)           # all ones where the octant keeps sin/cos
+    ys_kept = (_bits(ys) & keep).view(f32)
+    yc_moved = (_bits(yc) & ~keep).view(f32)
+    sin = yc_moved + ys_kept
+    cos = (yc - yc_moved) + (ys - ys_kept)
+    sin_sign = (j & 4) << 29                          # the sign bit, where the octant flips it
+    cos_sign = (~(j - 2) & 4) << 29
+    return (_bits(sin) ^ sin_sign).view(f32), (_bits(cos) ^ cos_sign).view(f32)

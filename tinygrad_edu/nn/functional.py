@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function as _Function
 from .._rng import kernels as _rng_kernels
+from ..autograd import Function as _Function
 from ..backend import get_array_module as _get_array_module
 from ..backend import to_device as _to_device
 from ..ops.activation import (  # noqa: F401

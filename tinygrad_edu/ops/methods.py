@@ -14,9 +14,9 @@ from . import compare as C
 from . import elementwise as E
 from . import index as I
 from . import inplace as IP
-from . import random as RND
 from . import matmul as M
 from . import matrix as MX
+from . import random as RND
 from . import reduce as R
 from . import select as SE
 from . import shape as S

@@ -11,8 +11,8 @@ import numpy as np
 
 from ... import backend
 from ..._rng import kernels as _k
-from ...random import Generator, engine_of
 from ...creation import as_tensor
+from ...random import Generator, engine_of
 from ...tensor import Tensor
 
 

@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 
 from ...random import Generator
-from .dataset import _check_generator, _is_numpy_generator, _randint, _randperm, _random_seed
+from .dataset import _check_generator, _is_numpy_generator, _randint, _random_seed, _randperm
 
 
 class Sampler:
