@@ -2,10 +2,13 @@
 """Time a 1M-element ``randn`` (and friends) in tinygrad_edu against torch, one thread each.
 
 Both draw the same numbers for the same seed (tinygrad_edu rebuilds torch's CPU generator); this
-measures what that costs. Prints a table; ``--json PATH`` also writes the numbers.
+measures what that costs. Times are the best of ``--reps`` runs of this process's CPU time
+(``time.process_time``: single-threaded work, unaffected by other processes on a busy machine;
+``--wall`` for wall-clock). Prints a table; ``--json PATH`` also writes the numbers.
 
 python benchmarks/rng_randn.py              # 1M elements, best of 7
 python benchmarks/rng_randn.py --n 100000 --reps 3
+(from a checkout that is not installed: PYTHONPATH=. python benchmarks/rng_randn.py)
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ import time
 import numpy as np
 
 
-def best_time(fn, reps: int) -> float:
+def best_time(fn, reps: int, clock=time.process_time) -> float:
     fn()  # warm-up (imports, caches)
     times = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     return min(times)
 
 
@@ -33,6 +36,7 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--wall", action="store_true", help="wall-clock instead of CPU time")
     args = ap.parse_args(argv)
 
     import torch
@@ -47,12 +51,14 @@ def main(argv=None) -> int:
         ("randn float64", lambda lib: lib.randn(n, dtype=lib.float64)),
         ("rand float32", lambda lib: lib.rand(n)),
         ("randperm", lambda lib: lib.randperm(n)),
+        ("nn.Linear(1000, 1000) init", lambda lib: lib.nn.Linear(1000, 1000)),
         ("dropout mask float32", lambda lib: lib.nn.functional.dropout(lib.ones(n), 0.5)),
     ]
+    clock = time.perf_counter if args.wall else time.process_time
     rows = []
     for name, fn in cases:
-        t_tg = best_time(lambda fn=fn: fn(tg), args.reps)
-        t_th = best_time(lambda fn=fn: fn(torch), args.reps)
+        t_tg = best_time(lambda fn=fn: fn(tg), args.reps, clock)
+        t_th = best_time(lambda fn=fn: fn(torch), args.reps, clock)
         rows.append({"case": name, "n": n, "tinygrad_edu_ms": t_tg * 1e3,
                      "torch_ms": t_th * 1e3, "ratio": t_tg / t_th})
     tg.manual_seed(0)
