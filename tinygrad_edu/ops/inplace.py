@@ -251,29 +251,3 @@ def setitem(self: Tensor, idx, value) -> None:
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
     inplace(self, "__setitem__", put, v)
-
-
-# ---- random fills (drawn on the host generator, arriving on the tensor's device at once) ----
-def _random(self, arr):
-    return write(self, to_device(arr.astype(self._data.dtype), self.device), "random")
-
-
-def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    check_inplace(self, "normal_")
-    from ..backend import rng
-
-    return _random(self, rng(generator).normal(mean, std, self._data.shape))
-
-
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    check_inplace(self, "uniform_")
-    from ..backend import rng
-
-    return _random(self, rng(generator).uniform(a, b, self._data.shape))
-
-
-def bernoulli_(self, p=0.5, *, generator=None):
-    check_inplace(self, "bernoulli_")
-    from ..backend import rng
-
-    return _random(self, rng(generator).random(self._data.shape) < p)

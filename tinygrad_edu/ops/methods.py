@@ -16,6 +16,7 @@ from . import index as I
 from . import inplace as IP
 from . import matmul as M
 from . import matrix as MX
+from . import random as RND
 from . import reduce as R
 from . import select as SE
 from . import shape as S
@@ -165,7 +166,11 @@ _METHODS = {
     "tanh": A.tanh, "softmax": A.softmax, "log_softmax": A.log_softmax, "elu": A.elu,
     "gelu": A.gelu, "silu": A.silu, "softplus": A.softplus,
     # in place (add_, mul_, zero_ ... are made by inplace._methods below)
-    "normal_": IP.normal_, "uniform_": IP.uniform_, "bernoulli_": IP.bernoulli_,
+    # random (drawn as torch's CPU generator draws; see ops/random.py)
+    "normal_": RND.normal_, "uniform_": RND.uniform_, "bernoulli_": RND.bernoulli_,
+    "exponential_": RND.exponential_, "geometric_": RND.geometric_,
+    "log_normal_": RND.log_normal_, "cauchy_": RND.cauchy_, "random_": RND.random_,
+    "bernoulli": RND.bernoulli, "multinomial": RND.multinomial,
     # new tensors like this one
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
     "new_full": _new_full, "new_tensor": _new_tensor,
