@@ -111,3 +111,4 @@ from . import nn, optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

@@ -80,7 +80,20 @@ class Prod(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
-    double_backward = False  # its backward uses cumprod/concatenate on arrays
+
+    @staticmethod
+    def reference(x, axis, keepdim):
+        """The plain twin: multiply the slices one by one (exact with zeros; used for double
+        backward)."""
+        xa = x.reshape(-1) if axis is None else x.movedim(axis, -1)
+        out = xa.new_ones(xa.shape[:-1])
+        for k in range(xa.shape[-1]):
+            out = out * xa[..., k]
+        if keepdim and axis is not None:
+            out = out.unsqueeze(axis)
+        elif keepdim:
+            out = out.reshape((1,) * x.ndim)
+        return out
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
