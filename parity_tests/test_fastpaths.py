@@ -48,7 +48,7 @@ def test_linear_weight_grad_is_stolen_not_copied():
     import tinygrad_edu.ops.matmul as M
 
     seen = {}
-    orig = M.Linear.backward
+    orig = M.LinearFn.backward
 
     def spy(ctx, g):
         out = orig(ctx, g)
@@ -58,11 +58,11 @@ def test_linear_weight_grad_is_stolen_not_copied():
     x = tg.tensor(_arr(8, 5))
     w, b = _leaves((3, 5), (3,))
     y = tg.nn.functional.linear(x, w, b)
-    M.Linear.backward = staticmethod(spy)
+    M.LinearFn.backward = staticmethod(spy)
     try:
         y.sum().backward()
     finally:
-        M.Linear.backward = orig
+        M.LinearFn.backward = orig
     assert seen["ids"][1] == id(w.grad._data), "Linear's weight grad was copied, not stolen"
     assert seen["ids"][2] == id(b.grad._data), "Linear's bias grad was copied, not stolen"
     tw, tb = (torch.tensor(t._data.copy(), requires_grad=True) for t in (w, b))

@@ -122,7 +122,7 @@ def test_trace_linear_relu_linear_ce_matches_torch():
     y = tg.tensor([0, 1, 2, 0, 1, 2])
     loss = _mlp_loss(p, x, y)
     tr = trace_backward(loss, params=p)
-    assert [s.function for s in tr.steps] == ["CrossEntropyLoss", "Linear", "ReLU", "Linear"]
+    assert [s.function for s in tr.steps] == ["CrossEntropy", "Linear", "Relu", "Linear"]
     lin1 = tr.steps[-1]
     assert {ig.name for ig in lin1.inputs if ig.grad is not None} == {"fc1.weight", "fc1.bias"}
     assert "∂y/∂W = gᵀ x (summed over batch)" in lin1.rules
@@ -181,11 +181,11 @@ def test_draw_graph_names_module_parameters_and_shapes():
     x = tg.randn(6, 4)
     loss = _mlp_loss(p, x, tg.tensor([0, 1, 2, 0, 1, 2]))
     first, labels, edges = _dot_nodes_edges(draw_graph(loss, params=p))
-    assert ("fc1.weight", "LinearBackward0") in edges and ("fc2.bias", "LinearBackward0") in edges
+    assert ("fc1.weight", "AddmmBackward0") in edges and ("fc2.bias", "AddmmBackward0") in edges
     assert any(v.startswith("fc1.weight\\n[5, 4] float32") for v in labels.values())
     assert ("NllLossBackward0", "loss") in edges  # torch's name for the fused CE node
-    assert sum(v == "LinearBackward0" for v in first.values()) == 2
-    assert sum(v == "ReLUBackward0" for v in first.values()) == 1
+    assert sum(v == "AddmmBackward0" for v in first.values()) == 2
+    assert sum(v == "ReluBackward0" for v in first.values()) == 1
 
 
 def test_draw_graph_with_a_module(tmp_path):
@@ -195,7 +195,7 @@ def test_draw_graph_with_a_module(tmp_path):
     out = model(tg.randn(5, 4)).sum()
     first, _, edges = _dot_nodes_edges(draw_graph(out, model=model))
     assert {"0.weight", "0.bias", "2.weight", "2.bias"} <= set(first.values())
-    assert ("0.weight", "LinearBackward0") in edges
+    assert ("0.weight", "AddmmBackward0") in edges
 
 
 def test_draw_graph_writes_files_and_says_when_graphviz_is_missing(tmp_path, monkeypatch):
@@ -244,7 +244,7 @@ def test_module_forward_hook_with_tools():
     handle = lin.register_forward_hook(lambda m, inp, out: outs.append(out))
     y = lin(tg.randn(4, 3)).relu().sum()
     handle.remove()
-    assert len(outs) == 1 and outs[0].grad_fn.name() == "LinearBackward0"
+    assert len(outs) == 1 and outs[0].grad_fn.name() == "AddmmBackward0"
     tr = trace_backward(y, model=lin)
     assert {ig.name for s in tr.steps for ig in s.inputs if ig.kind == "leaf"} == {"weight", "bias"}
 
@@ -283,7 +283,7 @@ def test_graph_stats_counts_nodes_and_saved_bytes():
     loss = (x @ w).tanh().sum()
     st = graph_stats(loss, warn=False)
     assert st.nodes == 3 and st.leaves == 1
-    assert st.ops == {"MatMulBackward0": 1, "TanhBackward0": 1, "SumBackward0": 1}
+    assert st.ops == {"MmBackward0": 1, "TanhBackward0": 1, "SumBackward0": 1}
     # MatMul saves x and w, Tanh saves its output y
     assert st.saved_bytes == x.numel() * 4 + w.numel() * 4 + 8 * 50 * 4
     assert st.warnings == [] and "3 node(s)" in str(st)
@@ -335,13 +335,13 @@ def test_compare_with_torch_agrees_on_a_network():
     x, y = tg.randn(6, 4), tg.tensor([0, 1, 2, 0, 1, 2])
     rep = compare_with_torch(lambda x, y: _mlp_loss(p, x, y), (x, y))
     assert rep.ok, str(rep)
-    assert [n.function for n in rep.nodes] == ["Linear", "ReLU", "Linear", "CrossEntropyLoss"]
+    assert [n.function for n in rep.nodes] == ["Linear", "Relu", "Linear", "CrossEntropy"]
     assert all(n.grad_errs for n in rep.nodes)  # every node's gradient was compared
     assert "all within tolerance" in str(rep)
 
 
 def test_compare_with_torch_localizes_a_wrong_backward(monkeypatch):
-    from tinygrad_edu.ops.activation import Sigmoid
+    from tinygrad_edu.ops.activation import SigmoidFn as Sigmoid
 
     def bad_backward(ctx, g):
         (y,) = ctx.saved_tensors
@@ -361,7 +361,7 @@ def test_compare_with_torch_localizes_a_wrong_backward(monkeypatch):
 
 
 def test_compare_with_torch_localizes_a_wrong_forward(monkeypatch):
-    from tinygrad_edu.ops.activation import Tanh
+    from tinygrad_edu.ops.activation import TanhFn as Tanh
 
     orig = Tanh.forward
 

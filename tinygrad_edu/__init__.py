@@ -22,28 +22,32 @@ from .ops import activation as _act
 from .ops.activation import (  # noqa: F401
     elu, gelu, leaky_relu, log_softmax, prelu, relu, sigmoid, silu, softmax, softplus, tanh,
 )
-from .ops.compare import (  # noqa: F401
-    all, allclose, any, ceil, eq, equal, floor, floor_divide, fmod, ge, greater, greater_equal,
-    gt, isclose, isfinite, isinf, isnan, le, less, less_equal, logical_and, logical_not,
-    logical_or, logical_xor, lt, ne, nonzero, not_equal, remainder, round, sign,
+from .ops.arithmetic import (  # noqa: F401
+    add, div, mul, neg, pow, square, sub, true_divide,
 )
-from .ops.elementwise import (  # noqa: F401
-    abs, add, clone, cos, div, exp, log, log1p, mul, neg, pow, rsqrt, sin, sqrt, square, sub,
-    true_divide,
-)
+from .ops.extrema import amax, amin, argmax, argmin, max, min  # noqa: F401
 from .ops.index import gather, index_select, masked_fill, one_hot as _one_hot  # noqa: F401
+from .ops.join import (  # noqa: F401
+    cat, chunk, concat, concatenate, hstack, split, stack, unbind, vstack,
+)
+from .ops.logic import (  # noqa: F401
+    all, allclose, any, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf,
+    isnan, le, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
+    nonzero, not_equal,
+)
 from .ops.matmul import bmm, dot, matmul, mm  # noqa: F401
 from .ops.matrix import diag, outer, tril, triu  # noqa: F401
-from .ops.reduce import logsumexp, mean, norm, prod, std, sum, var  # noqa: F401
+from .ops.reduce import logsumexp, mean, norm, prod, sum  # noqa: F401
+from .ops.rounding import ceil, floor, floor_divide, fmod, remainder, round, sign  # noqa: F401
+from .ops.scan import cumsum  # noqa: F401
 from .ops.select import clamp, clip, maximum, minimum, where  # noqa: F401
-from .ops.sort import (  # noqa: F401
-    amax, amin, argmax, argmin, argsort, cumsum, max, min, sort, topk,
-)
 from .ops.shape import (  # noqa: F401
-    broadcast_tensors, broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
-    hstack, movedim, narrow, permute, reshape, split, squeeze, stack, swapaxes, t, transpose,
-    unbind, unflatten, unsqueeze, vstack,
+    broadcast_tensors, broadcast_to, expand, flatten, flip, movedim, narrow, permute, reshape,
+    squeeze, swapaxes, t, transpose, unflatten, unsqueeze,
 )
+from .ops.sort import argsort, sort, topk  # noqa: F401
+from .ops.statistics import std, var  # noqa: F401
+from .ops.unary import abs, clone, cos, erf, exp, log, log1p, rsqrt, sin, sqrt  # noqa: F401
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"

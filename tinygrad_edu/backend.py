@@ -118,16 +118,6 @@ def scatter_add(target, indices, values) -> None:
         np.add.at(target, indices, values)
 
 
-# ---- randomness --------------------------------------------------------------------------------
-# One host-side generator (torch's CPU generator rebuilt, in tinygrad_edu/random.py) serves every
-# device, so a seeded run draws the same numbers on CPU and GPU, and the same as torch.
-def generator():
-    """The default host generator, ``tg.random.default_generator``."""
-    from .random import default_generator
-
-    return default_generator
-
-
 # ---- special functions the ops need that NumPy lacks --------------------------------------------
 def erf(x):
     """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""

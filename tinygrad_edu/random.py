@@ -20,6 +20,9 @@ import os
 import numpy as np
 
 from ._rng.engine import DEFAULT_SEED, MT19937, STATE_SIZE
+from .backend import device as _device
+from .backend import to_numpy
+from .tensor import Tensor
 
 __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",
            "manual_seed", "seed", "set_rng_state"]
@@ -50,8 +53,6 @@ class Generator:
     __slots__ = ("device", "_engine")
 
     def __init__(self, device="cpu") -> None:
-        from .backend import device as _device
-
         self.device = _device(device)
         self._engine = MT19937(DEFAULT_SEED)
 
@@ -73,8 +74,6 @@ class Generator:
     def get_state(self):
         """The state as a uint8 tensor of 5056 bytes, in torch's layout (so
         ``torch.Generator().set_state(torch.from_numpy(g.get_state().numpy()))`` continues it)."""
-        from .tensor import Tensor
-
         return Tensor._wrap(self._engine.get_state())
 
     def set_state(self, new_state) -> "Generator":
@@ -82,8 +81,6 @@ class Generator:
         data = getattr(new_state, "_data", None)
         if data is None:
             data = np.asarray(new_state.numpy() if hasattr(new_state, "numpy") else new_state)
-        from .backend import to_numpy
-
         data = to_numpy(data)
         if data.dtype != np.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")

@@ -286,13 +286,6 @@ def _rebuild(arr, requires_grad, cls=None):
     return t
 
 
-class _RemovableHandle:
-    def __init__(self, lst, item):
-        self._lst, self._item = lst, item
-
-    def remove(self) -> None:
-        if self._item in self._lst:
-            self._lst.remove(self._item)
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------

@@ -17,7 +17,7 @@ holds only what a tensor is, as the ops bind their methods).
 
 from __future__ import annotations
 
-from ..tensor import Tensor, _RemovableHandle
+from ..tensor import Tensor
 from . import hooks as _hooks
 from .api import backward, grad
 from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
@@ -32,6 +32,7 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
 
 Context = Node  # the ctx a Function's forward and backward receive
@@ -53,9 +54,9 @@ def _register_hook(self, hook):
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        return RemovableHandle(self._hooks, hook)
     _hooks.register_node_hook(self, hook)
-    return _RemovableHandle(self._node.hooks, (self._oi, hook))
+    return RemovableHandle(self._node.hooks, (self._oi, hook))
 
 
 def _retain_grad(self) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..backend import device_of, get_array_module
 from ..tensor import Tensor, _as_array
 from . import hooks
-from .engine import run_backward
+from .engine import accumulate, run_backward
 from .hooks import Capture
 from .node import edge_of
 
@@ -26,7 +26,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty.")
-        capture = Capture(inputs, accumulate=True)
+        capture = Capture(inputs, into=accumulate_input)
     edges = [edge_of(t) for t in tensors]
     roots = [n for n, _ in edges]
     for obs in hooks.pass_observers:
@@ -53,7 +53,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _seed_grads(outputs, grad_outputs, create_graph, "grad")
     if retain_graph is None:
         retain_graph = create_graph
-    capture = Capture(inputs, accumulate=False)
+    capture = Capture(inputs)
     run_backward([edge_of(t) for t in outputs], grads, bool(retain_graph), create_graph, capture)
     res = []
     for t, g in zip(inputs, capture.grads):
@@ -68,6 +68,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = Tensor._wrap(g)
         res.append(g)
     return tuple(res)
+
+
+def accumulate_input(t: Tensor, g) -> None:
+    """``backward(inputs=[t])``: add ``g`` into ``t.grad`` (a copy: g may be shared), for a
+    leaf as its AccumulateGrad would, and for a non-leaf too, as torch does."""
+    if isinstance(g, Tensor) or t._node is None:
+        accumulate(t, g if isinstance(g, Tensor) else get_array_module(g).array(g, copy=True),
+                   isinstance(g, Tensor))
+    else:
+        t.grad = Tensor._wrap(g.copy()) if t.grad is None else t.grad + Tensor._wrap(g)
 
 
 def _as_tuple(x) -> tuple:

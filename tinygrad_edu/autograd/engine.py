@@ -13,7 +13,7 @@ from ..tensor import Tensor
 from . import hooks
 from ._fast import steal_or_copy
 from .grad_mode import enable_grad, no_grad
-from .node import _FREED, AccumulateGrad, GraphCtx, input_tensor
+from .node import _FREED, AccumulateGrad, GraphCtx, edge_of, input_tensor
 
 
 def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
@@ -141,8 +141,6 @@ def call_backward(node, g, create_graph: bool) -> tuple:
 def reference_grads(node, grads) -> tuple:
     """Double backward of a fused op: differentiate its ``reference`` (the same computation from
     simpler ops) at the node's inputs, recording the graph."""
-    from .functional import grad
-
     is_tensor, arrays, kwargs = node._args
     args, wrt = [], []
     for i, (flag, a) in enumerate(zip(is_tensor, arrays)):
@@ -156,10 +154,11 @@ def reference_grads(node, grads) -> tuple:
     outs = out if isinstance(out, tuple) else (out,)
     pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
     res = [None] * len(args)
-    got = grad([o for o, _ in pairs], [a for _, a in wrt], [g for _, g in pairs],
-               create_graph=True, allow_unused=True) if pairs and wrt else ()
-    for (i, _), gi in zip(wrt, got):
-        res[i] = gi
+    if pairs and wrt:  # the first-order gradients, recorded (a nested backward)
+        capture = hooks.Capture([a for _, a in wrt], into=None)
+        run_backward([edge_of(o) for o, _ in pairs], [g for _, g in pairs], True, True, capture)
+        for (i, _), gi in zip(wrt, capture.grads):
+            res[i] = gi
     return tuple(res)
 
 

@@ -35,8 +35,17 @@ import numpy as np
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .grad_mode import state
+from .grad_mode import no_grad, state
+from .hooks import describe
 from .node import Node, edge_of
+
+
+def op_stem(fn) -> str:
+    """An op's name without the ``Fn`` its class carries (``MulFn`` -> ``Mul``): op Function
+    classes end in ``Fn`` so that none shares a name with an nn Module (``SigmoidFn`` vs
+    ``nn.Sigmoid``), and their nodes print as torch's (``SigmoidBackward0``)."""
+    name = fn.__name__
+    return name[:-2] if name.endswith("Fn") and len(name) > 2 else name
 
 
 class Function:
@@ -67,7 +76,9 @@ class Function:
         # each op's nodes get a class of their own, named as torch names it (MulBackward0), so
         # type(y.grad_fn).__name__ reads as in torch
         super().__init_subclass__(**kwargs)
-        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        # torch: a user Function's node is "<Name>Backward"; a built-in op's "<Op>Backward0"
+        default = f"{op_stem(cls)}Backward0" if cls.array_io else f"{cls.__name__}Backward"
+        name = cls.__dict__.get("node_name") or default
         cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__})
 
     @staticmethod
@@ -144,8 +155,6 @@ class Function:
 
 def _user_forward(cls, ctx, args, arrays, kwargs):
     """A torch-style user Function: Tensors in and out, nothing recorded inside."""
-    from .grad_mode import no_grad
-
     with no_grad():
         wrapped = [Tensor._wrap(x) if isinstance(a, Tensor) else a for a, x in zip(args, arrays)]
         out = cls.forward(ctx, *wrapped, **kwargs)
@@ -286,20 +295,14 @@ def _nonfinite(a) -> bool:
     return not bool(get_array_module(a).isfinite(a).all())
 
 
-def _describe(a) -> str:
-    xp = get_array_module(a)
-    return (f"{list(a.shape)} {a.dtype} ({int(xp.isnan(a).sum())} nan, "
-            f"{int(xp.isinf(a).sum())} inf)")
-
-
 def _anomaly_forward(cls, arrays, out):
     if not _nonfinite(out):
         return
     ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
     where = "".join(traceback.format_stack()[:-3])
     raise RuntimeError(
-        f"Function '{cls.__name__}' returned nan or inf values in its forward output "
-        f"{_describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
+        f"Function '{op_stem(cls)}' returned nan or inf values in its forward output "
+        f"{describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
         f"that created it:\n{where}"
     )
 

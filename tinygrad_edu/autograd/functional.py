@@ -7,7 +7,7 @@ It sits above the ops (it stacks Jacobian rows), so the package imports it after
 
 from __future__ import annotations
 
-from ..ops.shape import stack
+from ..ops.join import stack
 from ..tensor import Tensor
 from .api import grad
 from .grad_mode import enable_grad

@@ -17,15 +17,42 @@ observers: list = []
 pass_observers: list = []
 
 
+class RemovableHandle:
+    """What ``register_hook`` / ``register_forward_hook`` return: ``handle.remove()`` takes the
+    hook out again (``key`` of a dict of hooks, or an item of a list). Also a context manager."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, key):
+        self.hooks, self.id = hooks, key
+
+    @classmethod
+    def new_id(cls) -> int:
+        cls._next_id += 1
+        return cls._next_id
+
+    def remove(self) -> None:
+        if isinstance(self.hooks, dict):
+            self.hooks.pop(self.id, None)
+        elif self.id in self.hooks:
+            self.hooks.remove(self.id)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
 class Capture:
     """The gradients ``autograd.grad`` (or ``backward(inputs=...)``) asked for: one per chosen
     tensor, taken where that tensor's gradient is complete (the node that made it, or a leaf's
     AccumulateGrad). ``accumulate`` adds them into ``.grad`` instead of returning them."""
 
-    def __init__(self, tensors, accumulate: bool):
+    def __init__(self, tensors, into=None):
         self.tensors = list(tensors)
         self.edges = [edge_of(t) if t.requires_grad else None for t in self.tensors]
-        self.accumulate = accumulate
+        self.into = into  # backward(inputs=...): accumulate(tensor, grad) instead of returning
         self.grads = [None] * len(self.tensors)
         self.run = set()
 
@@ -38,21 +65,11 @@ class Capture:
                 gi = g[e[1]] if node.n_out > 1 else g
                 if gi is None:
                     continue
-                if self.accumulate:
-                    _accumulate_into(self.tensors[i], gi)
+                if self.into is not None:
+                    self.into(self.tensors[i], gi)
                 else:
                     prev = self.grads[i]
                     self.grads[i] = gi if prev is None else prev + gi
-
-
-def _accumulate_into(t: Tensor, g) -> None:
-    from .engine import accumulate
-
-    if isinstance(g, Tensor) or t._node is None:
-        accumulate(t, g if isinstance(g, Tensor) else get_array_module(g).array(g, copy=True),
-                   isinstance(g, Tensor))
-    else:  # backward(inputs=[h]) for a non-leaf h: accumulate into h.grad
-        t.grad = Tensor._wrap(g.copy()) if t.grad is None else t.grad + Tensor._wrap(g)
 
 
 def before_node(node, g, capture):
@@ -160,17 +177,22 @@ def _type_name(a) -> str:
     return "torch." + names.get(a.dtype.kind, {}).get(a.dtype.itemsize, str(a.dtype))
 
 
+def describe(a) -> str:
+    """An array's shape, dtype and count of nan/inf (for anomaly-mode messages)."""
+    xp = get_array_module(a)
+    return (f"{list(a.shape)} {a.dtype} ({int(xp.isnan(a).sum())} nan, "
+            f"{int(xp.isinf(a).sum())} inf)")
+
+
 def check_anomaly(node, gi, shape) -> None:
     if not state.anomaly:
         return
     a = gi._data if isinstance(gi, Tensor) else gi
     if a.dtype.kind != "f" or bool(get_array_module(a).isfinite(a).all()):
         return
-    from .function import _describe
-
     where = "".join(node.stack or ["(no creation stack recorded)\n"])
     raise RuntimeError(
-        f"Function '{node.name()}' returned nan or inf values in its gradient {_describe(a)} "
+        f"Function '{node.name()}' returned nan or inf values in its gradient {describe(a)} "
         f"for an input of shape {list(shape)} (anomaly mode). Traceback of the forward call "
         f"that created it:\n{where}"
     )

@@ -58,8 +58,10 @@ class Node:
         return self._saved
 
     def name(self) -> str:
-        """torch's node name, e.g. ``MulBackward0`` (a Function may set ``node_name``)."""
-        return self.fn.node_name or f"{self.fn.__name__}Backward0"
+        """torch's node name, e.g. ``MulBackward0``: the node's class name, or the one an op set
+        for this call (``ctx.node_name``: torch names some nodes by how the op was called, e.g.
+        SliceBackward0 vs SelectBackward0 for ``x[1:]`` vs ``x[1]``)."""
+        return self.__dict__.get("node_name") or type(self).__name__
 
     @property
     def next_functions(self) -> tuple:

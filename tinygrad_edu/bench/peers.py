@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 try:
-    from .workloads import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
+    from .sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
 except ImportError:  # run from rss.py as a script, outside the package
-    from workloads import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
+    from sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
 
 LABELS = {"dezero": "DeZero", "mygrad": "MyGrad"}
 

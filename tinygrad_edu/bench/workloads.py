@@ -14,8 +14,11 @@ from typing import Callable
 
 import numpy as np
 
-CHAIN_OPS = 200  # workload 1: ops per chain (each op runs forward and backward)
-MLP_DIMS = (784, 512, 256, 128, 10)  # the seed-001 MNIST DNN
+try:
+    from .sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
+except ImportError:  # run from rss.py as a script, outside the package
+    from sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
+
 
 
 @dataclass
@@ -103,10 +106,6 @@ def mlp(batch: int, bn: bool = False, dropout: bool = False):
 
 
 # ---- (4) GEMM-bound ---------------------------------------------------------------------------
-def matmul_size(quick: bool) -> int:
-    return 64 if quick else 1024
-
-
 def matmul(lib, quick: bool):
     """C = A @ B at n x n, then backward: three GEMMs (the forward, Aᵀ-side and Bᵀ-side)."""
     n = matmul_size(quick)
@@ -122,10 +121,6 @@ def matmul(lib, quick: bool):
 
 
 # ---- (5) softmax + cross-entropy --------------------------------------------------------------
-def ce_shape(quick: bool) -> tuple:
-    return (64, 100) if quick else (1024, 1000)
-
-
 def softmax_ce(lib, quick: bool):
     """cross_entropy(logits, target) forward + backward (fused log-softmax/NLL)."""
     n, c = ce_shape(quick)

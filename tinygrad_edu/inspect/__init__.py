@@ -18,8 +18,8 @@ from .gradcheck import (
     KinkWarning,
     check_gradients,
     gradcheck,
-    gradgradcheck,
 )
+from .gradgrad import gradgradcheck
 from .graph import DotGraph, GraphvizMissingWarning, draw_graph
 from .rules import all_functions, derivative_rules, formula
 from .stats import BackwardTracker, GraphStats, GraphWarning, graph_stats

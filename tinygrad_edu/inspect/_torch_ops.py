@@ -64,18 +64,18 @@ TORCH_OPS = {
     "Triu": lambda T, F, a, k: T.triu(a[0], a[1]),
     "Diag": lambda T, F, a, k: T.diag(a[0], a[1]),
     # activations
-    "ReLU": lambda T, F, a, k: T.relu(a[0]),
-    "LeakyReLU": lambda T, F, a, k: F.leaky_relu(a[0], a[1]),
-    "PReLU": lambda T, F, a, k: F.prelu(a[0], a[1]),
+    "Relu": lambda T, F, a, k: T.relu(a[0]),
+    "LeakyRelu": lambda T, F, a, k: F.leaky_relu(a[0], a[1]),
+    "Prelu": lambda T, F, a, k: F.prelu(a[0], a[1]),
     "Sigmoid": lambda T, F, a, k: T.sigmoid(a[0]),
     "Tanh": lambda T, F, a, k: T.tanh(a[0]),
     "Softmax": lambda T, F, a, k: T.softmax(a[0], a[1]),
     "LogSoftmax": lambda T, F, a, k: T.log_softmax(a[0], a[1]),
-    "ELU": lambda T, F, a, k: F.elu(a[0], a[1]),
-    "GELU": lambda T, F, a, k: F.gelu(
+    "Elu": lambda T, F, a, k: F.elu(a[0], a[1]),
+    "Gelu": lambda T, F, a, k: F.gelu(
         a[0], approximate=a[1] if isinstance(a[1], str) else ("tanh" if a[1] else "none")
     ),
-    "SiLU": lambda T, F, a, k: F.silu(a[0]),
+    "Silu": lambda T, F, a, k: F.silu(a[0]),
     "Softplus": lambda T, F, a, k: F.softplus(a[0], a[1], a[2]),
     # matmul
     "MatMul": lambda T, F, a, k: a[0] @ a[1],
@@ -86,7 +86,7 @@ TORCH_OPS = {
     "Prod": lambda T, F, a, k: T.prod(a[0]) if a[1] is None else T.prod(a[0], a[1], a[2]),
     "Amax": lambda T, F, a, k: (T.amin if a[3] else T.amax)(a[0], _all(a[0], a[1]), a[2]),
     "Var": lambda T, F, a, k: T.var(a[0], dim=_all(a[0], a[1]), correction=a[2], keepdim=a[3]),
-    "LogSumExp": lambda T, F, a, k: T.logsumexp(a[0], _all(a[0], a[1]), a[2]),
+    "Logsumexp": lambda T, F, a, k: T.logsumexp(a[0], _all(a[0], a[1]), a[2]),
     "Norm": lambda T, F, a, k: T.linalg.vector_norm(a[0], a[1], _all(a[0], a[2]), a[3]),
     # shape and indexing
     "Reshape": lambda T, F, a, k: a[0].reshape(a[1]),
@@ -99,20 +99,21 @@ TORCH_OPS = {
     "Gather": lambda T, F, a, k: T.gather(a[0], a[2], a[1].long()),
     "MaskedFill": lambda T, F, a, k: a[0].masked_fill(a[1].bool(), a[2]),
     # losses
-    "MSELoss": lambda T, F, a, k: F.mse_loss(a[0], a[1], reduction=a[2]),
+    "MseLoss": lambda T, F, a, k: F.mse_loss(a[0], a[1], reduction=a[2]),
     "L1Loss": lambda T, F, a, k: F.l1_loss(a[0], a[1], reduction=a[2]),
     "SmoothL1Loss": lambda T, F, a, k: F.smooth_l1_loss(a[0], a[1], reduction=a[2], beta=a[3]),
-    "BCELoss": lambda T, F, a, k: F.binary_cross_entropy(a[0], a[1], weight=a[2], reduction=a[3]),
-    "BCEWithLogitsLoss": lambda T, F, a, k: F.binary_cross_entropy_with_logits(
+    "BinaryCrossEntropy": lambda T, F, a, k: F.binary_cross_entropy(a[0], a[1], weight=a[2],
+                                                                    reduction=a[3]),
+    "BinaryCrossEntropyWithLogits": lambda T, F, a, k: F.binary_cross_entropy_with_logits(
         a[0], a[1], weight=a[2], pos_weight=a[3], reduction=a[4]
     ),
-    "NLLLoss": lambda T, F, a, k: F.nll_loss(
+    "NllLoss": lambda T, F, a, k: F.nll_loss(
         a[0], a[1].long(), weight=a[2], ignore_index=a[3], reduction=a[4]
     ),
-    "CrossEntropyLoss": lambda T, F, a, k: F.cross_entropy(
+    "CrossEntropy": lambda T, F, a, k: F.cross_entropy(
         a[0], a[1].long(), weight=a[2], ignore_index=a[3], reduction=a[4], label_smoothing=a[5]
     ),
-    "SoftCrossEntropyLoss": lambda T, F, a, k: F.cross_entropy(
+    "SoftCrossEntropy": lambda T, F, a, k: F.cross_entropy(
         a[0], a[1], weight=a[2], reduction=a[3], label_smoothing=a[4]
     ),
     "CosineSimilarity": lambda T, F, a, k: F.cosine_similarity(a[0], a[1], a[2], a[3]),
@@ -126,7 +127,7 @@ TORCH_OPS = {
         a[6],
         a[7],
     ),
-    "_Dropout": lambda T, F, a, k: a[0] * a[1] * a[2],  # the recorded keep-mask, times 1/(1-p)
+    "Dropout": lambda T, F, a, k: a[0] * a[1] * a[2],  # the recorded keep-mask, times 1/(1-p)
     "LayerNorm": lambda T, F, a, k: F.layer_norm(
         a[0], tuple(a[0].shape[-a[3] :]), a[1], a[2], a[4]
     ),

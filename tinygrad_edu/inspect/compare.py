@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import autograd
 from ..autograd import Function
+from ..autograd.function import op_stem
 from ..backend import to_numpy
 from ..tensor import Tensor
 from ._torch_ops import TORCH_OPS
@@ -168,7 +169,7 @@ def compare_with_torch(
 
     nodes, unmapped = [], []
     for k, (cls, args, snap, kwargs, out, out_np) in enumerate(records):
-        name = cls.__name__
+        name = op_stem(cls)
         node = out._node
         nc = NodeCheck(
             k,

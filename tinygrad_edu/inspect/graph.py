@@ -13,6 +13,7 @@ import subprocess
 import sys
 import warnings
 
+from ..autograd.function import op_stem
 from ..tensor import Tensor
 from ._names import collect_names, fmt_array
 
@@ -149,7 +150,7 @@ def draw_graph(
                 box = tid(src, "t")
                 if box not in drawn:
                     drawn.add(box)
-                    nm = label.get(id(src)) or f"({src.fn.__name__.lower()} out)"
+                    nm = label.get(id(src)) or f"({op_stem(src.fn).lower()} out)"
                     kept = [r() for k, r in (src.out_ref or ()) if k == e[1]]  # retain_grad
                     text = (tensor_label(kept[0], nm) if kept and kept[0] is not None
                             else meta_label(nm, shape, dtype))

@@ -20,28 +20,13 @@ from ..autograd import Function
 # a derivative: "∂z/∂x = …", "dσ/dx = …", "d ln x/dx = …", "d|x|/dx = …"
 _DERIV = re.compile(r"∂|\bd[^=]{0,14}/d")
 
-OP_MODULES = (
-    "tinygrad_edu.ops.elementwise",
-    "tinygrad_edu.ops.select",
-    "tinygrad_edu.ops.compare",
-    "tinygrad_edu.ops.activation",
-    "tinygrad_edu.ops.reduce",
-    "tinygrad_edu.ops.sort",
-    "tinygrad_edu.ops.shape",
-    "tinygrad_edu.ops.index",
-    "tinygrad_edu.ops.matmul",
-    "tinygrad_edu.ops.matrix",
-    "tinygrad_edu.ops.methods",
-    "tinygrad_edu.ops.loss",
-    "tinygrad_edu.ops.normalization",
-    "tinygrad_edu.ops.conv",
-    "tinygrad_edu.nn.functional",
-    "tinygrad_edu.nn.loss",
-    "tinygrad_edu.nn.conv",
-    "tinygrad_edu.nn.rnn",
-    "tinygrad_edu.nn.normalization",
-    "tinygrad_edu.nn.dropout",
-)
+OP_MODULES = tuple(f"tinygrad_edu.ops.{m}" for m in (
+    "arithmetic", "unary", "promotion", "select", "rounding", "logic", "activation", "reduce",
+    "statistics", "extrema", "scan", "sort", "shape", "join", "index", "inplace", "matmul",
+    "matrix", "device", "loss", "cross_entropy", "distance", "normalization", "conv", "pool",
+    "embedding", "dropout",
+)) + ("tinygrad_edu.nn.functional", "tinygrad_edu.nn.loss", "tinygrad_edu.nn.conv",
+      "tinygrad_edu.nn.rnn", "tinygrad_edu.nn.normalization", "tinygrad_edu.nn.dropout")
 
 
 def formula(fn) -> str:

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 
 from .. import autograd
+from ..autograd.function import op_stem
 from ..backend import to_numpy
 from ..tensor import Tensor
 from ._names import collect_names, fmt_array
@@ -128,9 +129,10 @@ def trace_backward(
         if key in label:
             return label[key]
         if key not in node_label:
-            n = counters.get(node.fn.__name__, 0) + 1
-            counters[node.fn.__name__] = n
-            node_label[key] = f"{node.fn.__name__.lower()}{n}"
+            stem = op_stem(node.fn)
+            n = counters.get(stem, 0) + 1
+            counters[stem] = n
+            node_label[key] = f"{stem.lower()}{n}"
         return node_label[key]
 
     leaf_names: dict = {}
@@ -158,7 +160,7 @@ def trace_backward(
         st = TraceStep(
             step=k,
             op=node.name(),
-            function=fn.__name__,
+            function=op_stem(fn),
             output=name_of_node(node),
             formula=formula(fn),
             rules=list(rules),

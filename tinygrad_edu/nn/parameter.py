@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import Tensor, _as_array
+from ..backend import asarray
+from ..dtype import float32 as _float32
+from ..dtype import to_dtype as _to_dtype
+from ..tensor import Tensor, _as_array, _device
 
 
 class Parameter(Tensor):
@@ -56,3 +59,10 @@ class Buffer(Tensor):
     def __init__(self, data, *, persistent: bool = True):
         self._init(data._data if isinstance(data, Tensor) else _as_array(data, None), None)
         self.persistent = persistent
+
+
+def uninitialized(shape, device=None, dtype=None) -> Tensor:
+    """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``."""
+    d = _to_dtype(dtype) if dtype is not None else _float32
+    dev = _device(device) if device is not None else _device("cpu")
+    return Tensor._wrap(asarray(np.zeros(shape, dtype=d.np), dev=dev))

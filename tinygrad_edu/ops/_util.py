@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtype as _dt
-from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _as_array, _wrap_dim
-
-Op = Function  # the library's ops are ordinary Functions that declare array_io
 
 
 def as_tensor_like(x, ref: Tensor) -> Tensor:
@@ -21,15 +17,6 @@ def as_tensor_like(x, ref: Tensor) -> Tensor:
     if xp is not np:
         arr = xp.asarray(arr)
     return Tensor._wrap(arr)
-
-
-def cast(t: Tensor, d: _dt.dtype) -> Tensor:
-    """``t`` as dtype ``d`` (differentiable when both are floating)."""
-    if t._data.dtype == d.np:
-        return t
-    from .elementwise import Cast
-
-    return Cast.apply(t, d.np)
 
 
 try:  # NumPy >= 2 keeps the floating-point error state in a context variable
@@ -67,59 +54,6 @@ class quiet:
         return False
 
 
-def _scalar_ok(x) -> bool:
-    return isinstance(x, (int, float, bool, np.number, np.bool_))
-
-
-def binary(fn, a, b, float_result: bool = False, op: str = ""):
-    """Apply a two-input elementwise Function with torch's promotion.
-
-    Python scalars stay scalars (NumPy 2 keeps float32 arrays float32 with them); tensors of a
-    lower dtype are cast first, so float32 never silently becomes float64.
-    """
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
-    if ta and tb:
-        if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
-            try:
-                return fn.apply(a, b)
-            except ValueError:
-                raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
-    elif ta and _scalar_ok(b):
-        if a._data.dtype.kind == "f" and not isinstance(b, (np.number, np.bool_)):
-            return fn.apply(a, b)
-    elif tb and _scalar_ok(a):
-        if b._data.dtype.kind == "f" and not isinstance(a, (np.number, np.bool_)):
-            return fn.apply(a, b)
-    if not (ta or tb):
-        raise TypeError(f"{op or fn.__name__}: expected at least one Tensor argument")
-    ref = a if ta else b
-    if not ta:
-        a = a if _scalar_ok(a) else as_tensor_like(a, ref)
-    if not tb:
-        b = b if _scalar_ok(b) else as_tensor_like(b, ref)
-    if isinstance(a, np.number | np.bool_):
-        a = a.item()
-    if isinstance(b, np.number | np.bool_):
-        b = b.item()
-    r = _dt.result_type(a, b)
-    if float_result and not r.is_floating_point:
-        r = _dt.float32
-    if isinstance(a, Tensor):
-        a = cast(a, r)
-    else:
-        a = r.np.type(a) if not r.is_floating_point else float(a)
-    if isinstance(b, Tensor):
-        b = cast(b, r)
-    else:
-        b = r.np.type(b) if not r.is_floating_point else float(b)
-    try:
-        return fn.apply(a, b)
-    except ValueError:
-        if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
-            raise
-        raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
-
-
 def raise_broadcast_error(op: str, *shapes) -> None:
     """Raise torch's RuntimeError for shapes that do not broadcast (naming the op)."""
     shapes = [tuple(s) for s in shapes]
@@ -155,3 +89,12 @@ def check_float(t: Tensor, op: str) -> None:
 
 def shape_str(*ts) -> str:
     return " and ".join(str(list(t.shape)) if isinstance(t, Tensor) else repr(t) for t in ts)
+
+
+def named(t, name: str):
+    """Give ``t``'s graph node torch's name for this call (torch names some nodes by how the
+    op was called: ``x[1:]`` is SliceBackward0, ``x[1]`` SelectBackward0). Returns ``t``."""
+    node = getattr(t, "_node", None)
+    if node is not None:
+        node.node_name = name
+    return t

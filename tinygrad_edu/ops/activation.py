@@ -15,11 +15,12 @@ from ..backend import erf, get_array_module
 from ..tensor import _wrap_dim
 from ._dual import xp_of
 from ._util import check_float, quiet
-from .elementwise import Erf
 from .inplace import inplace as _inplace
+from .promotion import _dt, cast
+from .unary import ErfFn
 
 
-class ReLU(Function):
+class ReluFn(Function):
     """y = max(x, 0)"""
 
     array_io = True
@@ -37,7 +38,7 @@ class ReLU(Function):
         return g * mask  # dy/dx = [x > 0]; torch: relu'(0) = 0
 
 
-class LeakyReLU(Function):
+class LeakyReluFn(Function):
     """y = x if x > 0 else a·x"""
 
     array_io = True
@@ -57,8 +58,10 @@ class LeakyReLU(Function):
         return xp.where(mask, g, g * ctx.slope), None  # dy/dx = 1 if x > 0 else a (a at 0: torch)
 
 
-class PReLU(Function):
+class PreluFn(Function):
     """y = x if x > 0 else a·x, with a learnable (one a, or one per channel = dim 1)"""
+
+    node_name = "PreluKernelBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -95,7 +98,7 @@ def _prelu_shape(x, a) -> tuple:
     return (1, -1) + (1,) * (x.ndim - 2) if x.ndim >= 2 else a.shape
 
 
-class Sigmoid(Function):
+class SigmoidFn(Function):
     """y = σ(x) = 1 / (1 + e^{-x})"""
 
     array_io = True
@@ -113,7 +116,7 @@ class Sigmoid(Function):
         return g * y * (1 - y)  # dσ/dx = σ(1 − σ)
 
 
-class Tanh(Function):
+class TanhFn(Function):
     """y = tanh x"""
 
     array_io = True
@@ -130,7 +133,7 @@ class Tanh(Function):
         return g * (1 - y * y)  # d tanh/dx = 1 − tanh²
 
 
-class Softmax(Function):
+class SoftmaxFn(Function):
     """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``"""
 
     array_io = True
@@ -151,7 +154,7 @@ class Softmax(Function):
         return y * (g - xp_of(g).sum(g * y, axis=ctx.axis, keepdims=True)), None
 
 
-class LogSoftmax(Function):
+class LogSoftmaxFn(Function):
     """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``"""
 
     array_io = True
@@ -173,7 +176,7 @@ class LogSoftmax(Function):
         return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
 
 
-class ELU(Function):
+class EluFn(Function):
     """y = x if x > 0 else α(eˣ − 1)"""
 
     array_io = True
@@ -193,7 +196,7 @@ class ELU(Function):
         return xp.where(x > 0, g, g * (y + ctx.alpha)), None  # dy/dx = 1 or αeˣ = y + α
 
 
-class GELU(Function):
+class GeluFn(Function):
     """y = x·Φ(x) (exact, with erf) or its tanh approximation"""
 
     array_io = True
@@ -224,13 +227,13 @@ class GELU(Function):
             # d/dx ½x(1+t) = ½(1+t) + ½x(1−t²)·k(1 + 3·0.044715x²)
             d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
         else:
-            cdf = 0.5 * (1 + Erf.call(x * (1 / math.sqrt(2.0))))
+            cdf = 0.5 * (1 + ErfFn.call(x * (1 / math.sqrt(2.0))))
             pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
             d = cdf + x * pdf  # d/dx xΦ(x) = Φ(x) + xφ(x)
         return g * d, None
 
 
-class SiLU(Function):
+class SiluFn(Function):
     """y = x·σ(x)"""
 
     array_io = True
@@ -238,16 +241,16 @@ class SiLU(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * Sigmoid.call(x)
+        return x * SigmoidFn.call(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        s = Sigmoid.call(x)
+        s = SigmoidFn.call(x)
         return g * s * (1 + x * (1 - s))  # dy/dx = σ(x)(1 + x(1 − σ(x)))
 
 
-class Softplus(Function):
+class SoftplusFn(Function):
     """y = (1/β) log(1 + e^{βx}); linear (y = x) where βx > threshold, as torch"""
 
     array_io = True
@@ -265,20 +268,20 @@ class Softplus(Function):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
         # dy/dx = σ(βx) (1 where βx > threshold: the linear zone)
-        return xp_of(g).where(bx > ctx.threshold, g, g * Sigmoid.call(bx)), None, None
+        return xp_of(g).where(bx > ctx.threshold, g, g * SigmoidFn.call(bx)), None, None
 
 
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
 def relu(input, inplace=False):
     if inplace:
         return _inplace(input, "relu_", relu)
-    return ReLU.apply(input)
+    return ReluFn.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     if inplace:
         return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
-    return LeakyReLU.apply(input, float(negative_slope))
+    return LeakyReluFn.apply(input, float(negative_slope))
 
 
 def prelu(input, weight):
@@ -289,7 +292,7 @@ def prelu(input, weight):
                 f"prelu: Mismatch of parameter numbers and input channel size. Found parameter "
                 f"numbers = {weight._data.size} and channel size = {ch}."
             )
-    return PReLU.apply(input, weight)
+    return PreluFn.apply(input, weight)
 
 
 _TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
@@ -299,9 +302,7 @@ _TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "
 def _to_float(input):
     """torch: sigmoid/tanh of an integer or bool tensor is computed in float32."""
     if input._data.dtype.kind != "f":
-        from . import _util
-
-        return _util.cast(input, _util._dt.float32)
+        return cast(input, _dt.float32)
     return input
 
 
@@ -316,11 +317,11 @@ def _float_only(input, op: str) -> None:
 
 
 def sigmoid(input):
-    return Sigmoid.apply(_to_float(input))
+    return SigmoidFn.apply(_to_float(input))
 
 
 def tanh(input):
-    return Tanh.apply(_to_float(input))
+    return TanhFn.apply(_to_float(input))
 
 
 def _softmax_dim(input, dim, op):
@@ -333,38 +334,44 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "softmax")
-    return Softmax.apply(input, _softmax_dim(input, dim, "softmax"))
+    return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax"))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "log_softmax")
-    return LogSoftmax.apply(input, _softmax_dim(input, dim, "log_softmax"))
+    return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax"))
 
 
 def elu(input, alpha=1.0, inplace=False):
     _float_only(input, "elu")
     if inplace:
         return _inplace(input, "elu_", elu, alpha)
-    return ELU.apply(input, float(alpha))
+    return EluFn.apply(input, float(alpha))
 
 
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "gelu")
-    return GELU.apply(input, approximate)
+    return GeluFn.apply(input, approximate)
 
 
 def silu(input, inplace=False):
     _float_only(input, "silu")
     if inplace:
         return _inplace(input, "silu_", silu)
-    return SiLU.apply(input)
+    return SiluFn.apply(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
     _float_only(input, "softplus")
-    return Softplus.apply(input, float(beta), float(threshold))
+    return SoftplusFn.apply(input, float(beta), float(threshold))
 
+
+METHODS = {
+    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": sigmoid, "tanh": tanh,
+    "softmax": softmax, "log_softmax": log_softmax, "elu": elu, "gelu": gelu, "silu": silu,
+    "softplus": softplus,
+}

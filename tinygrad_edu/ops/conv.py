@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ..tensor import Tensor
+from .index import GetItemFn, IndexAccumulateFn
 
 
 def _windows(x, kh, kw, sh, sw, dh, dw, ho, wo):
@@ -73,10 +73,10 @@ def _crop(gx, pads):
     return gx[:, :, t: gx.shape[2] - b, left: gx.shape[3] - r]
 
 
-class Im2Col(Function):
+class Im2ColFn(Function):
     """win[n,c,i,j,p,q] = x[n,c,i·sh + p·dh, j·sw + q·dw]: every window as its own copy.
 
-    Linear in x, so its backward is its adjoint, :class:`Col2Im` (and the other way round):
+    LinearFn in x, so its backward is its adjoint, :class:`Col2Im` (and the other way round):
     the pair is what the plain reference twins of conv and pooling are built from."""
 
     array_io = True
@@ -90,10 +90,10 @@ class Im2Col(Function):
     @staticmethod
     def backward(ctx, g):
         shape, kernel, stride, dilation, out_hw = ctx.geom
-        return Col2Im.call(g, shape, kernel, stride, dilation), None, None, None, None
+        return Col2ImFn.call(g, shape, kernel, stride, dilation), None, None, None, None
 
 
-class Col2Im(Function):
+class Col2ImFn(Function):
     """x[n,c,i·sh + p·dh, j·sw + q·dw] += win[n,c,i,j,p,q]: windows summed back into an image
     (the adjoint of :class:`Im2Col`)."""
 
@@ -108,10 +108,10 @@ class Col2Im(Function):
     @staticmethod
     def backward(ctx, g):
         kernel, stride, dilation, out_hw = ctx.geom
-        return Im2Col.call(g, kernel, stride, dilation, out_hw), None, None, None, None
+        return Im2ColFn.call(g, kernel, stride, dilation, out_hw), None, None, None, None
 
 
-class ConstantPad2d(Function):
+class ConstantPadFn(Function):
     """y = x with pads = (top, bottom, left, right) rows/columns of ``value`` around the last
     two axes; ∂y/∂x crops the gradient back."""
 
@@ -125,21 +125,19 @@ class ConstantPad2d(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .index import GetItem
-
-        return GetItem.call(g, ctx.crop, False), None, None
+        return GetItemFn.call(g, ctx.crop, False), None, None
 
 
 def _conv2d_reference(x, w, b, stride, pads, dilation, groups):
-    """The plain twin of :class:`Conv2d`: pad, cut the windows out (Im2Col), one matmul per
+    """The plain twin of :class:`Conv2d`: pad, cut the windows out (Im2ColFn), one matmul per
     group, add the bias — every step an op of its own, so it can be differentiated again."""
     if any(pads):
-        x = ConstantPad2d.apply(x, pads, 0.0)
+        x = ConstantPadFn.apply(x, pads, 0.0)
     N, C, H, W = x.shape
     O, Cg, kh, kw = w.shape
     (sh, sw), (dh, dw), G = stride, dilation, groups
     ho, wo = (H - dh * (kh - 1) - 1) // sh + 1, (W - dw * (kw - 1) - 1) // sw + 1
-    win = Im2Col.apply(x, (kh, kw), stride, dilation, (ho, wo))  # (N, C, Ho, Wo, kh, kw)
+    win = Im2ColFn.apply(x, (kh, kw), stride, dilation, (ho, wo))  # (N, C, Ho, Wo, kh, kw)
     K, Og = Cg * kh * kw, O // G
     cols = win.permute(0, 2, 3, 1, 4, 5).reshape(N * ho * wo, G, K).permute(1, 0, 2)
     y = cols @ w.reshape(G, Og, K).permute(0, 2, 1)  # (G, R, Og)
@@ -149,7 +147,7 @@ def _conv2d_reference(x, w, b, stride, pads, dilation, groups):
     return y.permute(0, 3, 1, 2)
 
 
-class Conv2d(Function):
+class ConvolutionFn(Function):
     """y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x_pad[n, g·C_g + c, i·sh + p·dh, j·sw + q·dw]
     (g = the group of output channel o); see the module docstring for the backward."""
 
@@ -202,107 +200,10 @@ class Conv2d(Function):
         return gx, gw, gb, None, None, None, None
 
 
-class MaxPool2d(Function):
-    """y[n,c,i,j] = max_{p,q} x_pad[n, c, i·sh + p·dh, j·sw + q·dw]  (x_pad padded with −∞)
-
-    ∂y/∂x is 1 at the window's argmax and 0 elsewhere. torch: on ties the FIRST maximum in
-    row-major window order wins (``argmax`` does the same); a NaN in the window wins.
-    """
-
-    array_io = True
-
-    @staticmethod
-    def reference(x, kernel, stride, pads, dilation, out_hw, sink):
-        """The plain twin: pad with −∞, cut out the windows, take each window's max."""
-        if any(pads):
-            x = ConstantPad2d.apply(x, pads, -float("inf"))
-        win = Im2Col.apply(x, kernel, stride, dilation, out_hw)
-        return win.reshape(*win.shape[:4], -1).max(dim=-1).values
-
-    @staticmethod
-    def forward(ctx, x, kernel, stride, pads, dilation, out_hw, sink):
-        xp = get_array_module(x)
-        (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
-        xpd = _pad(x, pads, -xp.inf)
-        win = _windows(xpd, kh, kw, sh, sw, dh, dw, ho, wo)
-        flat = win.reshape(win.shape[:4] + (kh * kw,))  # copy: (N, C, Ho, Wo, kh·kw)
-        am = flat.argmax(axis=-1)  # torch: the FIRST maximum wins a tie
-        nan = xp.isnan(flat)
-        if nan.any():  # torch: any NaN wins, and the LAST NaN of the window is the one kept
-            last = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
-            am = xp.where(nan.any(axis=-1), last, am)
-        y = xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0]
-        if any(pads) and bool((y == -xp.inf).any()):
-            # a window of only −∞: torch keeps its first REAL element (never the padding)
-            valid = _windows(_pad(xp.ones(x.shape[2:], dtype=bool)[None, None], pads, False),
-                             kh, kw, sh, sw, dh, dw, ho, wo)
-            first = valid.reshape(valid.shape[:4] + (kh * kw,)).argmax(axis=-1)
-            am = xp.where(y == -xp.inf, first, am)
-        if sink is not None:  # return_indices: flat index h·W + w into the unpadded input
-            ii = xp.arange(ho).reshape(-1, 1) * sh + (am // kw) * dh - pads[0]
-            jj = xp.arange(wo) * sw + (am % kw) * dw - pads[2]
-            sink.append(ii * x.shape[3] + jj)
-        ctx.save_for_backward(am)
-        ctx.geom = (xpd.shape, pads, kernel, stride, dilation, x.dtype)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (am,) = ctx.saved_tensors
-        pshape, pads, (kh, kw), (sh, sw), (dh, dw), dtype = ctx.geom
-        xp = get_array_module(g)
-        gx = xp.zeros(pshape, dtype=dtype)
-        ho, wo = g.shape[2:]
-        for p in range(kh):  # overlapping windows may pick one element twice: += adds them
-            hs = slice(p * dh, p * dh + sh * (ho - 1) + 1, sh)
-            for q in range(kw):
-                hit = am == p * kw + q  # this offset was the window's argmax
-                gx[:, :, hs, q * dw: q * dw + sw * (wo - 1) + 1: sw] += xp.where(hit, g, 0)
-        return _crop(gx, pads), None, None, None, None, None, None
-
-
-class AvgPool2d(Function):
-    """y[n,c,i,j] = (1/d[i,j]) Σ_{p,q} x_pad[n, c, i·sh + p, j·sw + q]  (zero padding)
-
-    d[i,j] is torch's divisor: the window area clipped to the padded input
-    (count_include_pad) or to the real input, or ``divisor_override``. ∂y/∂x = 1/d at every
-    element of the window.
-    """
-
-    array_io = True
-
-    @staticmethod
-    def reference(x, kernel, stride, pads, out_hw, divisor):
-        """The plain twin: pad with zeros, cut out the windows, sum each, divide by d."""
-        if any(pads):
-            x = ConstantPad2d.apply(x, pads, 0.0)
-        win = Im2Col.apply(x, kernel, stride, (1, 1), out_hw)
-        return win.sum(dim=(4, 5)) / Tensor._wrap(divisor.astype(x._data.dtype))
-
-    @staticmethod
-    def forward(ctx, x, kernel, stride, pads, out_hw, divisor):
-        (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
-        xpd = _pad(x, pads)
-        win = _windows(xpd, kh, kw, sh, sw, 1, 1, ho, wo)
-        y = win.sum(axis=(4, 5)) / divisor  # divisor (Ho, Wo), broadcast over (N, C)
-        ctx.save_for_backward(divisor)
-        ctx.geom = (xpd.shape, pads, kernel, stride)
-        return y.astype(x.dtype, copy=False)
-
-    @staticmethod
-    def backward(ctx, g):
-        (divisor,) = ctx.saved_tensors
-        pshape, pads, (kh, kw), (sh, sw) = ctx.geom
-        xp = get_array_module(g)
-        gd = g / divisor  # ∂y/∂x = 1/d for each element of the window
-        gwin = xp.broadcast_to(gd[..., None, None], gd.shape + (kh, kw))
-        return _crop(_col2im(gwin, pshape, sh, sw, 1, 1), pads), None, None, None, None, None
-
-
 _NP_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
-class PadMode(Function):
+class PadModeFn(Function):
     """y = x padded on the last two axes by reflection / replication / wrap-around
     (Conv2d's padding_mode). Every output pixel is a copy of some input pixel: padding an
     index grid with the same mode records which, and the backward scatter-adds g there."""
@@ -320,9 +221,7 @@ class PadMode(Function):
 
     @staticmethod
     def backward(ctx, g):
-        from .index import IndexBackward
-
         N, C, H, W = ctx.shape
         # a pixel copied into several padded places collects all their gradients
-        gx = IndexBackward.call(g, (N, C, H * W), (slice(None), slice(None), ctx.idx), True)
+        gx = IndexAccumulateFn.call(g, (N, C, H * W), (slice(None), slice(None), ctx.idx), True)
         return gx.reshape(ctx.shape), None, None

@@ -12,9 +12,12 @@ from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
+from ._util import named
+from .shape import unsqueeze
+from .unary import clone
 
 
-class GetItem(Function):
+class GetItemFn(Function):
     """y = x[idx]"""
 
     array_io = True
@@ -30,14 +33,14 @@ class GetItem(Function):
     @staticmethod
     def backward(ctx, g):
         # ∂y/∂x sends each gradient back to the element it was read from
-        return IndexBackward.call(g, ctx.shape, ctx.idx, ctx.advanced), None, None
+        return IndexAccumulateFn.call(g, ctx.shape, ctx.idx, ctx.advanced), None, None
 
     @staticmethod
     def replay(ctx, x):
-        return GetItem.call(x, ctx.idx, ctx.advanced)
+        return GetItemFn.call(x, ctx.idx, ctx.advanced)
 
 
-class IndexBackward(Function):
+class IndexAccumulateFn(Function):
     """x = zeros(shape); x[idx] += g — the backward of ``x[idx]`` (repeated indices add up)"""
 
     array_io = True
@@ -54,10 +57,10 @@ class IndexBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        return GetItem.call(gg, ctx.idx, ctx.advanced), None, None, None  # linear: read back
+        return GetItemFn.call(gg, ctx.idx, ctx.advanced), None, None, None  # linear: read back
 
 
-class Gather(Function):
+class GatherFn(Function):
     """y[i][j] = x[i][index[i][j]] (along ``dim``)"""
 
     array_io = True
@@ -74,10 +77,10 @@ class Gather(Function):
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
         # send each gradient back to the element it read (a scatter-add)
-        return GatherBackward.call(g, index, ctx.axis, ctx.shape), None, None
+        return ScatterAddFn.call(g, index, ctx.axis, ctx.shape), None, None
 
 
-class GatherBackward(Function):
+class ScatterAddFn(Function):
     """x = zeros(shape); x[i][index[i][j]] += g[i][j] (along ``axis``): gather's backward"""
 
     array_io = True
@@ -96,10 +99,10 @@ class GatherBackward(Function):
     @staticmethod
     def backward(ctx, gg):
         (index,) = ctx.saved_tensors
-        return Gather.call(gg, index, ctx.axis), None, None, None  # linear: gather back
+        return GatherFn.call(gg, index, ctx.axis), None, None, None  # linear: gather back
 
 
-class MaskedFill(Function):
+class MaskedFillFn(Function):
     """y = value where mask else x"""
 
     array_io = True
@@ -186,16 +189,41 @@ def getitem(x: Tensor, idx):
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
         # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
-        from .shape import unsqueeze
-
         keep = get_array_module(x._data).nonzero(m.reshape(1))[0]
         return getitem(unsqueeze(x, 0), Tensor._wrap(keep.astype(np.int64)))
     nidx, advanced = normalize_index(idx, x)
     try:  # basic indexing gives a view (it shares x's storage and version counter)
-        return GetItem.apply(x, nidx, advanced)
+        out = GetItemFn.apply(x, nidx, advanced)
+        return named(out, _index_node_name(idx, advanced, x._data.shape))
     except IndexError as e:
         raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
                          f"{list(x._data.shape)}: {e}") from None
+
+
+def _index_node_name(idx, advanced: bool, shape: tuple) -> str:
+    """torch applies an index's parts left to right and names the node by the last op it ran;
+    inside a tuple, a slice covering its whole dim runs no op (``x[:, :]`` is an alias)."""
+    if advanced:
+        return "IndexBackward0"
+    if isinstance(idx, slice):  # a bare slice always runs (x[:] is SliceBackward0)
+        return "SliceBackward0"
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    n_dims = sum(1 for i in parts if i is not None and i is not Ellipsis)
+    d, last = 0, None
+    for i in parts:
+        if i is Ellipsis:
+            d += len(shape) - n_dims
+        elif i is None:
+            last = "UnsqueezeBackward0"
+        elif isinstance(i, slice):
+            n = shape[d] if d < len(shape) else 0
+            if i.indices(n) != (0, n, 1):
+                last = "SliceBackward0"
+            d += 1
+        else:
+            last = "SelectBackward0"
+            d += 1
+    return last or "AliasBackward0"
 
 
 def _is_array(a) -> bool:
@@ -224,7 +252,7 @@ def gather(input, dim, index):
     if bad.any():
         raise RuntimeError(f"gather(): index {int(idx[bad].reshape(-1)[0])} is out of bounds "
                            f"for dimension {axis} with size {n}")
-    return Gather.apply(input, idx, axis)
+    return GatherFn.apply(input, idx, axis)
 
 
 def index_select(input, dim, index):
@@ -247,11 +275,9 @@ def index_select(input, dim, index):
         raise IndexError(f"index_select(): index out of range in self (index "
                          f"{idx.tolist()}, size {n} at dimension {axis})")
     if nd == 0:  # torch: a 0-d input gives itself back
-        from .elementwise import clone
-
         return clone(input)
     key = (slice(None),) * axis + (Tensor._wrap(idx.reshape(-1).astype(np.int64)),)
-    return getitem(input, key)
+    return named(getitem(input, key), "IndexSelectBackward0")
 
 
 def masked_fill(input, mask, value):
@@ -266,7 +292,7 @@ def masked_fill(input, mask, value):
     except ValueError:
         raise RuntimeError(f"masked_fill: The size of the mask {list(m.shape)} must be "
                            f"broadcastable to input {list(input._data.shape)}") from None
-    return MaskedFill.apply(input, m, value)
+    return MaskedFillFn.apply(input, m, value)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -280,3 +306,7 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError(f"one_hot: Class values must be in [0, {num_classes}) "
                            f"(got min {int(a.min())}, max {int(a.max())})")
     return Tensor._wrap((a[..., None] == xp.arange(num_classes)).astype(np.int64))
+
+
+METHODS = {"__getitem__": getitem, "gather": gather, "masked_fill": masked_fill,
+           "index_select": index_select}

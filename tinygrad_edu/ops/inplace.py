@@ -10,7 +10,7 @@ When the graph is recorded, the tensor's history is *rebased*: ``x.mul_(y)`` com
 node x's ``grad_fn``. A write through a view of a tensor ``b`` (``b[0].mul_(2)``,
 ``b.view(-1).add_(1)``) rebases ``b`` too: :class:`CopySlices` is ``b`` with the view's region
 replaced by the new values — its gradient sends the region's part to the new values and the
-rest to ``b``'s old history (torch's CopySlices).
+rest to ``b``'s old history (torch's CopySlicesFn).
 
 torch's errors: in-place on a leaf that requires grad (or a view of one) while recording; a
 write into an expanded tensor whose elements share memory; a result whose dtype cannot be cast
@@ -24,10 +24,10 @@ from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
 from ..tensor import Tensor
 from ._dual import xp_of
-from .index import GetItem, normalize_index
+from .index import GetItemFn, normalize_index
 
 
-class CopySlices(Function):
+class CopySlicesFn(Function):
     """b_new = b with the region a view covers replaced by v (the view's new values)
 
     ∂b_new/∂b = 1 outside the region, 0 inside; ∂b_new/∂v = 1 inside (read back through the
@@ -88,7 +88,7 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
         _take_history(self, out)
     else:
         base, chain = self._view
-        new_base = CopySlices.apply(_alias(base), out, chain)
+        new_base = CopySlicesFn.apply(_alias(base), out, chain)
         _take_history(base, new_base)
         _take_history(self, replay_view(chain, base))
     return self
@@ -135,7 +135,7 @@ def _take_history(t: Tensor, src: Tensor) -> None:
     t.requires_grad = src.requires_grad
 
 
-class Fill(Function):
+class FillFn(Function):
     """y = v everywhere (fill_, zero_): ∂y/∂x = 0; ∂y/∂v = Σ g when v is a 0-d tensor"""
 
     array_io = True
@@ -151,7 +151,7 @@ class Fill(Function):
         return None, gv
 
 
-class CopyFrom(Function):
+class CopyFromFn(Function):
     """y = src broadcast to x's shape, in x's dtype (copy_): ∂y/∂x = 0, ∂y/∂src = 1"""
 
     array_io = True
@@ -168,7 +168,7 @@ class CopyFrom(Function):
         return None, g  # the engine sums the broadcast copies back to src's shape
 
 
-class IndexPut(Function):
+class IndexPutFn(Function):
     """y = x with y[idx] = v (``x[idx] = v``): ∂y/∂x = 1 outside idx, ∂y/∂v = g[idx]"""
 
     array_io = True
@@ -187,18 +187,18 @@ class IndexPut(Function):
     @staticmethod
     def backward(ctx, g):
         (region,) = ctx.saved_tensors
-        gv = GetItem.call(g, ctx.idx, ctx.advanced) if ctx.needs_input_grad[1] else None
+        gv = GetItemFn.call(g, ctx.idx, ctx.advanced) if ctx.needs_input_grad[1] else None
         return xp_of(g).where(region, 0, g), gv, None, None
 
 
 def _fill(x, value):
-    return Fill.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
+    return FillFn.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
 
 
 def _copy(x, src):
     if not isinstance(src, Tensor):
         src = Tensor._wrap(get_array_module(x._data).asarray(src))
-    return CopyFrom.apply(x, src)
+    return CopyFromFn.apply(x, src)
 
 
 def _method(op: str, fn):
@@ -228,7 +228,9 @@ def _methods() -> dict:
     ops.update({"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
                 "__iadd__": ops["add_"], "__isub__": ops["sub_"], "__imul__": ops["mul_"],
                 "__itruediv__": ops["div_"]})
-    return {name: _method(name, fn) for name, fn in ops.items()}
+    methods = {name: _method(name, fn) for name, fn in ops.items()}
+    methods["__setitem__"] = setitem
+    return methods
 
 
 def setitem(self: Tensor, idx, value) -> None:
@@ -245,9 +247,12 @@ def setitem(self: Tensor, idx, value) -> None:
 
     def put(x, v):
         try:
-            return IndexPut.apply(x, v, nidx, advanced)
+            return IndexPutFn.apply(x, v, nidx, advanced)
         except (ValueError, IndexError) as e:
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
     inplace(self, "__setitem__", put, v)
+
+
+METHODS = _methods()

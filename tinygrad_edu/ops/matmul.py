@@ -8,6 +8,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._util import named
 
 
 def _gemm_ready(g):
@@ -19,7 +20,7 @@ def _gemm_ready(g):
     return g
 
 
-class MatMul(Function):
+class MatMulFn(Function):
     """Z = A @ B"""
 
     array_io = True
@@ -61,7 +62,7 @@ class MatMul(Function):
         return ga, gb
 
 
-class Linear(Function):
+class LinearFn(Function):
     """y = x Wᵀ + b  (W is (out, in), as torch.nn.Linear): one GEMM plus a bias"""
 
     array_io = True
@@ -105,10 +106,20 @@ def _check_mm(a: Tensor, b: Tensor, op: str) -> None:
                            f"{a.dtype} != {b.dtype}")
 
 
+def _matmul_node_name(a, b) -> str:
+    """The aten op torch's matmul dispatches to for these ranks, and so its node's name."""
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 2 and nb >= 3:  # torch: (Bᵀ Aᵀ)ᵀ, made contiguous unless it already is
+        empty = a._data.size == 0 or b._data.size == 0
+        return "TransposeBackward0" if empty else "CloneBackward0"
+    return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
+            (2, 2): "MmBackward0"}.get((na, nb), "UnsafeViewBackward0")
+
+
 def matmul(input, other):
     _check_mm(input, other, "matmul")
     try:
-        return MatMul.apply(input, other)
+        return named(MatMulFn.apply(input, other), _matmul_node_name(input, other))
     except ValueError as e:
         raise RuntimeError(f"matmul: shapes {list(input.shape)} and {list(other.shape)} cannot "
                            f"be broadcast together ({e})") from None
@@ -117,13 +128,13 @@ def matmul(input, other):
 def mm(input, mat2):
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("mm: both arguments must be 2-D matrices")
-    return matmul(input, mat2)
+    return named(matmul(input, mat2), "MmBackward0")
 
 
 def bmm(input, mat2):
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
-    return matmul(input, mat2)
+    return named(matmul(input, mat2), "BmmBackward0")
 
 
 def dot(input, other):
@@ -146,5 +157,16 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"linear: mat1 and mat2 must have the same dtype, but got "
                            f"{input.dtype} and {weight.dtype}")
     if bias is None:
-        return Linear.apply(input, weight)
-    return Linear.apply(input, weight, bias)
+        y = LinearFn.apply(input, weight)
+        return named(y, {1: "SqueezeBackward4", 2: "MmBackward0"}.get(input._data.ndim,
+                                                                        "UnsafeViewBackward0"))
+    # torch fuses x Wᵀ + b into one addmm for a 2-D x (and for a contiguous x of other ranks,
+    # viewed as 2-D and back); otherwise it adds the bias last
+    y = LinearFn.apply(input, weight, bias)
+    nd = input._data.ndim
+    return named(y, "AddmmBackward0" if nd == 2 else "ViewBackward0"
+                 if input._data.flags.c_contiguous else "AddBackward0")
+
+
+METHODS = {"__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
+           "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot}

@@ -10,10 +10,13 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .index import GetItem, IndexBackward
+from ._util import named
+from .arithmetic import mul
+from .index import GetItemFn, IndexAccumulateFn
+from .shape import reshape
 
 
-class Tril(Function):
+class TrilFn(Function):
     """y = x ⊙ M, M[i, j] = [j - i ≤ k] (lower triangle, on the last two axes)"""
 
     array_io = True
@@ -25,10 +28,10 @@ class Tril(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Tril.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+        return TrilFn.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
 
 
-class Triu(Function):
+class TriuFn(Function):
     """y = x ⊙ M, M[i, j] = [j - i ≥ k] (upper triangle, on the last two axes)"""
 
     array_io = True
@@ -40,7 +43,7 @@ class Triu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return Triu.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+        return TriuFn.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
 
 
 def _diag_index(xp, shape, k):
@@ -51,7 +54,7 @@ def _diag_index(xp, shape, k):
     return xp.asarray(i), xp.asarray(i + k)
 
 
-class Diag(Function):
+class DiagFn(Function):
     """1-D x: y = the matrix with x on its k-th diagonal; 2-D x: y = x's k-th diagonal"""
 
     array_io = True
@@ -74,10 +77,10 @@ class Diag(Function):
         xp = get_array_module(g._data if isinstance(g, Tensor) else g)
         if len(ctx.shape) == 1:
             r, c = _diag_index(xp, tuple(g.shape), ctx.k)
-            return GetItem.call(g, (r, c), True), None  # ∂yᵢⱼ/∂x_m = [(i, j) is slot m]
+            return GetItemFn.call(g, (r, c), True), None  # ∂yᵢⱼ/∂x_m = [(i, j) is slot m]
         r, c = _diag_index(xp, ctx.shape, ctx.k)
         # ∂y_m/∂xᵢⱼ = [(i, j) is the m-th diagonal slot]; the rest get 0
-        return IndexBackward.call(g, ctx.shape, (r, c), True), None
+        return IndexAccumulateFn.call(g, ctx.shape, (r, c), True), None
 
 
 def _tri(input, diagonal, fn, name):
@@ -89,12 +92,12 @@ def _tri(input, diagonal, fn, name):
 
 def tril(input, diagonal: int = 0):
     """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0."""
-    return _tri(input, diagonal, Tril, "tril")
+    return _tri(input, diagonal, TrilFn, "tril")
 
 
 def triu(input, diagonal: int = 0):
     """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0."""
-    return _tri(input, diagonal, Triu, "triu")
+    return _tri(input, diagonal, TriuFn, "triu")
 
 
 def diag(input, diagonal: int = 0):
@@ -102,17 +105,17 @@ def diag(input, diagonal: int = 0):
     nd = input._data.ndim
     if nd not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
-    return Diag.apply(input, int(diagonal))
+    return named(DiagFn.apply(input, int(diagonal)),
+                 "DiagEmbedBackward0" if nd == 1 else "DiagonalBackward0_copy")
 
 
 def outer(input, vec2):
     """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul)."""
-    from .elementwise import mul
-    from .shape import reshape
-
     for name, v in (("self", input), ("vec2", vec2)):
         if not isinstance(v, Tensor) or v._data.ndim != 1:
             nd = v._data.ndim if isinstance(v, Tensor) else "non-tensor"
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {nd}-D")
     return mul(reshape(input, (-1, 1)), reshape(vec2, (1, -1)))
 
+
+METHODS = {"tril": tril, "triu": triu, "diag": diag, "outer": outer}

@@ -21,13 +21,15 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 
 
-class BatchNorm(Function):
+class BatchNormFn(Function):
     """y = γ·(x − μ)/√(σ² + ε) + β per channel (axis 1), statistics over every other axis.
 
     training=True: μ, σ² of this batch (biased σ² to normalize); the running buffers (raw
     arrays, or None) are updated in place with ``momentum``, using the unbiased σ²·M/(M − 1).
     training=False: μ, σ² are the given running statistics (constants).
     """
+
+    node_name = "NativeBatchNormBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -99,8 +101,10 @@ class BatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
-class LayerNorm(Function):
+class LayerNormFn(Function):
     """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over the last ``k`` axes (per sample)."""
+
+    node_name = "NativeLayerNormBackward0"  # torch's name for this node
 
     array_io = True
 

@@ -18,6 +18,8 @@ import numpy as np
 from .. import random as _random
 from .._rng import kernels as _k
 from ..backend import to_device, to_numpy
+from ..creation import bernoulli as _bernoulli
+from ..creation import multinomial as _multinomial
 from ..tensor import Tensor
 from .inplace import check_inplace as _check
 from .inplace import write as _write
@@ -55,7 +57,7 @@ def _float_only(self: Tensor, kernel: str) -> None:
 
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
-    """Fill with U[from, to): u·(to − from) + from in the tensor's dtype (one fma in torch's
+    """FillFn with U[from, to): u·(to − from) + from in the tensor's dtype (one fma in torch's
     AVX2 build), u from 24 (float32) or 53 (float64) random bits."""
     _float_only(self, "check_uniform_bounds")
     if from_ > to:
@@ -66,7 +68,7 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None):
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    """Fill with N(mean, std²) by Box–Muller (torch's block path for ≥ 16 contiguous float32 /
+    """FillFn with N(mean, std²) by Box–Muller (torch's block path for ≥ 16 contiguous float32 /
     float64 elements, one value at a time otherwise)."""
     _float_only(self, "normal_kernel_cpu")
     if std < 0:
@@ -78,7 +80,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    """Fill with 0/1: 1 where u < p. ``p`` is a float, or a tensor of probabilities that
+    """FillFn with 0/1: 1 where u < p. ``p`` is a float, or a tensor of probabilities that
     broadcasts to self (then u is a float32 uniform unless p is float64)."""
     g = _random.engine_of(generator)
     dt = self._data.dtype
@@ -101,7 +103,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
-    """Fill with Exp(λ): −(1/λ)·log1p(−u), u a float64 uniform."""
+    """FillFn with ExpFn(λ): −(1/λ)·log1p(−u), u a float64 uniform."""
     if self._data.dtype.kind != "f":
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
@@ -114,7 +116,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
 
 
 def geometric_(self, p, *, generator=None):
-    """Fill with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉."""
+    """FillFn with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉."""
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     g = _random.engine_of(generator)
@@ -122,7 +124,7 @@ def geometric_(self, p, *, generator=None):
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    """Fill with exp(N(mean, std²)) (one value at a time, sharing normal_'s Box–Muller cache)."""
+    """FillFn with exp(N(mean, std²)) (one value at a time, sharing normal_'s Box–Muller cache)."""
     _float_only(self, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
@@ -132,7 +134,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    """Fill with Cauchy(median, σ): median + σ·tan(π(u − ½))."""
+    """FillFn with Cauchy(median, σ): median + σ·tan(π(u − ½))."""
     _float_only(self, "cauchy_cpu")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
@@ -142,7 +144,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 
 def random_(self, from_=None, to=None, *, generator=None):
-    """Fill with integers: ``random_(from, to)`` uniform on [from, to), ``random_(to)`` on
+    """FillFn with integers: ``random_(from, to)`` uniform on [from, to), ``random_(to)`` on
     [0, to), ``random_()`` on [0, 2^mantissa] for floats or [0, max] for integers."""
     g = _random.engine_of(generator)
     dt = self._data.dtype
@@ -161,14 +163,16 @@ def random_(self, from_=None, to=None, *, generator=None):
 
 def bernoulli(self, p=None, *, generator=None):
     """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``."""
-    from ..creation import bernoulli as _bernoulli
-
     return _bernoulli(self, p, generator=generator)
 
 
 def multinomial(self, num_samples, replacement=False, *, generator=None):
     """``torch.multinomial(self, num_samples, replacement)``."""
-    from ..creation import multinomial as _multinomial
-
     return _multinomial(self, num_samples, replacement, generator=generator)
 
+
+METHODS = {
+    "normal_": normal_, "uniform_": uniform_, "bernoulli_": bernoulli_,
+    "exponential_": exponential_, "geometric_": geometric_, "log_normal_": log_normal_,
+    "cauchy_": cauchy_, "random_": random_, "bernoulli": bernoulli, "multinomial": multinomial,
+}

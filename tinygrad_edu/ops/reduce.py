@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, var/std, logsumexp, norm (max/min/argmax live in sort.py).
+"""Reductions: sum, mean, prod, logsumexp, norm.
 
 A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
 to keep the reduced dims (size 1), then broadcast to the input's shape.
@@ -11,11 +11,12 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
-from ._util import check_float, dims, quiet
+from ._util import check_float, dims, named, quiet
+from .promotion import _dt, cast
 
 
 def _keep(g, axes, keepdim, ndim):
-    """Reshape a reduced gradient so it broadcasts against the input again."""
+    """ReshapeFn a reduced gradient so it broadcasts against the input again."""
     if keepdim or axes is None and g.ndim == ndim:
         return g
     if axes is None:
@@ -30,14 +31,14 @@ def _count(shape, axes) -> int:
 
 
 def _mean(x, axes, keepdims, n):
-    """x.mean without NumPy's "Mean of empty slice" warning: the mean of nothing is nan."""
+    """x.mean without NumPy's "MeanFn of empty slice" warning: the mean of nothing is nan."""
     if n:
         return x.mean(axis=axes, keepdims=keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
         return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
 
 
-class Sum(Function):
+class SumFn(Function):
     """y = Σ x over axes"""
 
     array_io = True
@@ -55,7 +56,7 @@ class Sum(Function):
         return xp.broadcast_to(gk, ctx.shape), None, None
 
 
-class Mean(Function):
+class MeanFn(Function):
     """y = (1/n) Σ x over axes"""
 
     array_io = True
@@ -76,7 +77,7 @@ class Mean(Function):
         return xp.broadcast_to(gk, ctx.shape), None, None
 
 
-class Prod(Function):
+class ProdFn(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
@@ -121,73 +122,7 @@ class Prod(Function):
         return gk * xp.moveaxis(others, -1, axis), None, None
 
 
-class Var(Function):
-    """y = Σ (x - x̄)² / (n - correction)"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axes, correction, keepdim):
-        n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
-        denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
-        ctx.save_for_backward(x)
-        ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
-
-    @staticmethod
-    def backward(ctx, g):
-        (x,) = ctx.saved_tensors
-        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return _var_grad(gk, _diff(x, ctx), ctx.dof), None, None, None
-
-
-def _diff(x, ctx):
-    """x − x̄ over the reduced axes (recomputed from the saved input: exact, and differentiable
-    again under create_graph)."""
-    xp = xp_of(x)
-    if ctx.n == 0:
-        return x
-    return x - xp.mean(x, axis=ctx.axes, keepdims=True)
-
-
-def _var_grad(gk, diff, dof):
-    # ∂y/∂xᵢ = 2(xᵢ - x̄)/(n - c)  (the x̄ terms cancel because Σ(xⱼ - x̄) = 0);
-    # torch: no clamp of n - c here (n - c = 0 gives ±inf/nan, negative flips the sign)
-    with quiet():
-        return gk * (2.0 / dof) * diff if dof else gk * diff * np.inf
-
-
-class Std(Function):
-    """y = √(Σ (x - x̄)² / (n - correction))"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axes, correction, keepdim):
-        xp = get_array_module(x)
-        n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
-        denom = n - correction if n > correction else 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
-        ctx.save_for_backward(x, y)
-        ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xp = xp_of(g)
-        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
-        with quiet():
-            gv = xp.where(yk == 0, 0, gk / (2 * yk))  # ∂√v/∂v = 1/(2√v); torch: 0 where std = 0
-        return _var_grad(gv, _diff(x, ctx), ctx.dof), None, None, None
-
-
-class LogSumExp(Function):
+class LogsumexpFn(Function):
     """y = log Σ exp(x) = m + log Σ exp(x - m), m = max x (no overflow)"""
 
     array_io = True
@@ -215,8 +150,10 @@ class LogSumExp(Function):
         return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
 
 
-class Norm(Function):
+class NormFn(Function):
     """y = (Σ |x|ᵖ)^(1/p) over axes (p = 2 by default, 1, inf, or any p > 0)"""
+
+    node_name = "LinalgVectorNormBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -266,69 +203,40 @@ def _axes(dim, input, op):
     return dims(dim, input._data.ndim, op)
 
 
+def _nth(op: str, dim) -> str:
+    """torch's node for a full reduction is <Op>Backward0, for one over dims <Op>Backward1."""
+    return f"{op}Backward{0 if dim is None else 1}"
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     axes = _axes(dim, input, "sum")
     if input._data.dtype.kind in "bu" or input._data.dtype == np.int32:
-        from ._util import _dt, cast  # _dt: the dtype module
-
         input = cast(input, dtype and _dt.to_dtype(dtype) or _dt.int64)
     elif dtype is not None:
-        from ._util import _dt, cast  # _dt: the dtype module
-
         input = cast(input, _dt.to_dtype(dtype))
-    return Sum.apply(input, axes, keepdim)
+    return named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim))
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
-        from ._util import _dt, cast  # _dt: the dtype module
-
         input = cast(input, _dt.to_dtype(dtype))
     if input._data.dtype.kind != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
         )
-    return Mean.apply(input, _axes(dim, input, "mean"), keepdim)
+    return named(MeanFn.apply(input, _axes(dim, input, "mean"), keepdim), _nth("Mean", dim))
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim,
                                                                       "prod")[0]
-    return Prod.apply(input, axis, keepdim)
-
-
-def _correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    if unbiased is None:
-        return 1
-    return 1 if unbiased else 0
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
-        dim, unbiased = unbiased, None
-    if isinstance(dim, bool):  # torch.var(x, False): the legacy positional `unbiased`
-        dim, unbiased = None, dim
-    check_float(input, "var")
-    return Var.apply(input, _axes(dim, input, "var"),
-                     _correction(unbiased, correction), keepdim)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
-        dim, unbiased = unbiased, None
-    if isinstance(dim, bool):  # torch.std(x, False): the legacy positional `unbiased`
-        dim, unbiased = None, dim
-    check_float(input, "std")
-    return Std.apply(input, _axes(dim, input, "std"), _correction(unbiased, correction),
-                     keepdim)
+    return named(ProdFn.apply(input, axis, keepdim), _nth("Prod", dim))
 
 
 def logsumexp(input, dim, keepdim=False):
     check_float(input, "logsumexp")
-    return LogSumExp.apply(input, _axes(dim, input, "logsumexp"), keepdim)
+    return LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -349,4 +257,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
                     + ("an empty tensor" if axes is None else f"the dimension {a}")
                     + " because the operation does not have an identity (norm of shape "
                     f"{list(shape)})")
-    return Norm.apply(input, float(p), axes, keepdim)
+    return NormFn.apply(input, float(p), axes, keepdim)
+
+
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm}

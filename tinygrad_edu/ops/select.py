@@ -10,10 +10,12 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import as_tensor_like, binary, cast, raise_broadcast_error, shape_str
+from ._util import as_tensor_like, raise_broadcast_error, shape_str
+from .logic import nonzero
+from .promotion import _dt, binary, cast
 
 
-class Maximum(Function):
+class MaximumFn(Function):
     """z = max(x, y) elementwise"""
 
     array_io = True
@@ -31,7 +33,7 @@ class Maximum(Function):
         return g * wx, g * (1.0 - wx)
 
 
-class Minimum(Function):
+class MinimumFn(Function):
     """z = min(x, y) elementwise"""
 
     array_io = True
@@ -48,8 +50,10 @@ class Minimum(Function):
         return g * wx, g * (1.0 - wx)
 
 
-class Clamp(Function):
+class ClampFn(Function):
     """y = min(max(x, lo), hi)"""
+
+    node_name = "ClampBackward1"  # torch's name for this node
 
     array_io = True
 
@@ -71,8 +75,10 @@ class Clamp(Function):
         return g * mask, None, None
 
 
-class ClampTensor(Function):
+class ClampTensorFn(Function):
     """y = min(max(x, lo), hi) with tensor bounds (either may be None)"""
+
+    node_name = "ClampBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -104,7 +110,7 @@ class ClampTensor(Function):
         return gx, glo, ghi
 
 
-class Where(Function):
+class WhereFn(Function):
     """z = x where cond else y"""
 
     array_io = True
@@ -126,11 +132,11 @@ class Where(Function):
 
 # ---- the public functions (torch names) --------------------------------------------------------
 def maximum(input, other):
-    return binary(Maximum, input, other, op="maximum")
+    return binary(MaximumFn, input, other, op="maximum")
 
 
 def minimum(input, other):
-    return binary(Minimum, input, other, op="minimum")
+    return binary(MinimumFn, input, other, op="minimum")
 
 
 def clamp(input, min=None, max=None):
@@ -140,13 +146,13 @@ def clamp(input, min=None, max=None):
         lo = None if min is None else cast(as_tensor_like(min, input), input.dtype)
         hi = None if max is None else cast(as_tensor_like(max, input), input.dtype)
         try:
-            return ClampTensor.apply(input, lo, hi)
+            return ClampTensorFn.apply(input, lo, hi)
         except ValueError:
             raise RuntimeError(
                 f"clamp: shapes {shape_str(*(t for t in (input, lo, hi) if t is not None))} "
                 "cannot be broadcast together"
             ) from None
-    return Clamp.apply(input, min, max)
+    return ClampFn.apply(input, min, max)
 
 
 clip = clamp
@@ -154,8 +160,6 @@ clip = clamp
 
 def where(condition, input=None, other=None):
     if input is None and other is None:
-        from .compare import nonzero
-
         return nonzero(condition, as_tuple=True)
     ref = next(t for t in (input, other, condition) if isinstance(t, Tensor))
     cond = as_tensor_like(condition, ref)
@@ -163,8 +167,6 @@ def where(condition, input=None, other=None):
         raise RuntimeError(f"where: expected condition to be a boolean tensor, got {cond.dtype}")
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         if input._data.dtype != other._data.dtype:
-            from ._util import _dt  # the module (the package attribute `dtype` is the class)
-
             r = _dt.result_type(input, other)
             input, other = cast(input, r), cast(other, r)
     elif isinstance(input, Tensor) and not isinstance(other, Tensor):
@@ -172,7 +174,13 @@ def where(condition, input=None, other=None):
     elif isinstance(other, Tensor) and not isinstance(input, Tensor):
         input = as_tensor_like(input, other)._data.astype(other._data.dtype)
     try:
-        return Where.apply(cond, input, other)
+        return WhereFn.apply(cond, input, other)
     except ValueError:
         raise_broadcast_error("where", cond.shape, *(np.shape(getattr(t, "_data", t))
                                                      for t in (input, other)))
+
+
+METHODS = {
+    "maximum": maximum, "minimum": minimum, "clamp": clamp, "clip": clamp,
+    "where": lambda self, cond, other: where(cond, self, other),
+}

@@ -1,5 +1,7 @@
-"""Shape ops: they move numbers around without changing them, so each backward moves the
-gradient back the same way (reshape back, permute back, slice apart, sum the repeats)."""
+"""Views and reshapes: reshape/view, permute/transpose, expand, squeeze/unsqueeze, flatten,
+movedim, narrow, flip. They move numbers without changing them, so each backward moves the
+gradient back the same way; those that are views share the input's storage (is_view).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +10,14 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
-from ._dual import xp_of
-from ._util import dims
-from .index import GetItem
+from ._util import dims, named
+from .unary import clone
 
 
-class Reshape(Function):
+class ReshapeFn(Function):
     """y = x viewed with a new shape"""
+
+    node_name = "ViewBackward0"  # torch's name for this node
 
     array_io = True
     is_view = True
@@ -22,7 +25,10 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape, ctx.new_shape = x.shape, shape
-        return x.reshape(shape)
+        y = x.reshape(shape)
+        if x.size and y.base is not x and y.base is not x.base:  # reshape had to copy
+            ctx.node_name = "UnsafeViewBackward0"
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -33,7 +39,7 @@ class Reshape(Function):
         return x.reshape(ctx.new_shape)
 
 
-class Permute(Function):
+class PermuteFn(Function):
     """y = x with axes reordered"""
 
     array_io = True
@@ -47,14 +53,14 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, g):
         inverse = tuple(int(i) for i in np.argsort(ctx.order))
-        return Permute.call(g, inverse), None  # apply the inverse permutation
+        return PermuteFn.call(g, inverse), None  # apply the inverse permutation
 
     @staticmethod
     def replay(ctx, x):
-        return Permute.call(x, ctx.order)
+        return PermuteFn.call(x, ctx.order)
 
 
-class Expand(Function):
+class ExpandFn(Function):
     """y = x broadcast to a larger shape (a view, no copy)"""
 
     array_io = True
@@ -71,63 +77,7 @@ class Expand(Function):
 
     @staticmethod
     def replay(ctx, x):
-        return Expand.call(x, ctx.new_shape)
-
-
-class Repeat(Function):
-    """y = x tiled ``reps`` times along each axis"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, reps):
-        ctx.shape = (1,) * (len(reps) - x.ndim) + x.shape
-        return get_array_module(x).tile(x, reps)
-
-    @staticmethod
-    def backward(ctx, g):
-        # view g as (r0, s0, r1, s1, ...) and sum over the repeat axes r_k
-        split = []
-        for r, s in zip(g.shape, ctx.shape):
-            split += [r // s, s]
-        xp = xp_of(g)
-        return xp.sum(xp.reshape(g, split), axis=tuple(range(0, len(split), 2))), None
-
-
-class Cat(Function):
-    """y = [x₁ | x₂ | ...] along one axis"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, *xs, axis):
-        ctx.axis = axis
-        ctx.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
-        return get_array_module(xs[0]).concatenate(xs, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        # slice it apart: input k receives the part of g it filled
-        edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
-        lead = (slice(None),) * ctx.axis
-        return tuple(GetItem.call(g, lead + (slice(a, b),), False)
-                     for a, b in zip(edges, edges[1:]))
-
-
-class Stack(Function):
-    """y = stack of equally shaped xᵢ along a new axis"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, *xs, axis):
-        ctx.axis = axis
-        return get_array_module(xs[0]).stack(xs, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        lead = (slice(None),) * ctx.axis  # input i receives slice i of g
-        return tuple(GetItem.call(g, lead + (i,), False) for i in range(g.shape[ctx.axis]))
+        return ExpandFn.call(x, ctx.new_shape)
 
 
 # ---- public functions ---------------------------------------------------------------------------
@@ -159,7 +109,7 @@ def reshape(input, *shape):
         return t
     if shape != input._data.shape:
         _check_shape(shape, input._data.size)
-    return Reshape.apply(input, shape)
+    return ReshapeFn.apply(input, shape)
 
 
 def _viewable(a, shape) -> bool:
@@ -201,9 +151,7 @@ def contiguous(input, memory_format=None):
     """``input`` itself when contiguous, else a row-major copy (differentiable, like clone)."""
     if is_contiguous(input):
         return input
-    from .elementwise import clone
-
-    return clone(input)  # Clone copies in C order
+    return clone(input)  # CloneFn copies in C order
 
 
 def flatten(input, start_dim=0, end_dim=-1):
@@ -233,7 +181,7 @@ def permute(input, *order):
     order = tuple(_wrap_dim(o, nd, "permute") for o in order)
     if len(set(order)) != nd:
         raise RuntimeError(f"permute(): duplicate dims are not allowed (got {list(order)})")
-    return Permute.apply(input, order)
+    return PermuteFn.apply(input, order)
 
 
 def transpose(input, dim0, dim1):
@@ -243,7 +191,7 @@ def transpose(input, dim0, dim1):
     order = list(range(nd))
     a, b = _wrap_dim(dim0, nd, "transpose"), _wrap_dim(dim1, nd, "transpose")
     order[a], order[b] = order[b], order[a]
-    return Permute.apply(input, tuple(order))
+    return named(PermuteFn.apply(input, tuple(order)), "TransposeBackward0")
 
 
 swapaxes = transpose
@@ -253,22 +201,23 @@ def t(input):
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
-    return transpose(input, 0, 1) if input._data.ndim == 2 else input
+    return named(transpose(input, 0, 1), "TBackward0") if input._data.ndim == 2 else input
 
 
 def squeeze(input, dim=None):
     shp = input._data.shape
     if dim is None:
-        return reshape(input, tuple(s for s in shp if s != 1))
+        return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
     axes = dims(dim, input._data.ndim, "squeeze") if shp else ()
-    return reshape(input, tuple(s for i, s in enumerate(shp) if not (i in axes and s == 1)))
+    out = reshape(input, tuple(s for i, s in enumerate(shp) if not (i in axes and s == 1)))
+    return named(out, "SqueezeBackward2" if isinstance(dim, (list, tuple)) else "SqueezeBackward1")
 
 
 def unsqueeze(input, dim):
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
-    return reshape(input, shp[:d] + (1,) + shp[d:])
+    return named(reshape(input, shp[:d] + (1,) + shp[d:]), "UnsqueezeBackward0")
 
 
 def expand(input, *sizes):
@@ -294,7 +243,7 @@ def expand(input, *sizes):
     out = tuple(out)
     if out == shp:
         return input
-    return Expand.apply(input, out)
+    return ExpandFn.apply(input, out)
 
 
 def broadcast_to(input, size):
@@ -310,106 +259,10 @@ def broadcast_tensors(*tensors):
     return tuple(expand(t, *shape) for t in tensors)
 
 
-def repeat(input, *sizes):
-    sizes = _shape_arg(sizes)
-    if len(sizes) < input._data.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
-    return Repeat.apply(input, sizes)
-
-
-def _same_device_dtype(tensors, op):
-    from ._util import _dt, cast  # _dt: the dtype module
-
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
-    r = tensors[0].dtype
-    if any(t.dtype is not r for t in tensors):
-        r = _dt.result_type(*[t for t in tensors])
-        tensors = [cast(t, r) for t in tensors]
-    return tensors
-
-
-def cat(tensors, dim=0):
-    tensors = [t for t in _same_device_dtype(tensors, "cat")
-               if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
-    nd = tensors[0]._data.ndim
-    axis = _wrap_dim(dim, nd, "cat")
-    ref = tensors[0]._data.shape
-    for i, t in enumerate(tensors):
-        s = t._data.shape
-        if len(s) != nd or any(a != b for k, (a, b) in enumerate(zip(s, ref)) if k != axis):
-            raise RuntimeError(
-                f"cat(): Sizes of tensors must match except in dimension {axis}. Expected size "
-                f"{list(ref)} but got size {list(s)} for tensor number {i} in the list."
-            )
-    return Cat.apply(*tensors, axis=axis)
-
-
-concat = concatenate = cat
-
-
-def stack(tensors, dim=0):
-    tensors = _same_device_dtype(tensors, "stack")
-    ref = tensors[0]._data.shape
-    for i, t in enumerate(tensors):
-        if t._data.shape != ref:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} "
-                               f"at entry 0 and {list(t._data.shape)} at entry {i}")
-    axis = _wrap_dim(dim, len(ref) + 1, "stack")
-    return Stack.apply(*tensors, axis=axis)
-
-
-def hstack(tensors):
-    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
-
-
-def vstack(tensors):
-    return cat([atleast_2d(t) for t in tensors], 0)
-
-
-def atleast_2d(t):
-    return t if t._data.ndim >= 2 else reshape(t, (1, -1))
-
-
 def narrow(input, dim, start, length):
     d = _wrap_dim(dim, input._data.ndim, "narrow")
     idx = (slice(None),) * d + (slice(start, start + length),)
-    return input[idx]
-
-
-def split(tensor, split_size_or_sections, dim=0):
-    d = _wrap_dim(dim, tensor._data.ndim, "split")
-    n = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got {step}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got "
-                               f"split_sizes={sizes}")
-    out, start = [], 0
-    for s in sizes:
-        out.append(narrow(tensor, d, start, s))
-        start += s
-    return tuple(out)
-
-
-def chunk(input, chunks, dim=0):
-    d = _wrap_dim(dim, input._data.ndim, "chunk")
-    n = input._data.shape[d]
-    step = max(-(-n // chunks), 1)
-    return split(input, step, d)
-
-
-def unbind(input, dim=0):
-    d = _wrap_dim(dim, input._data.ndim, "unbind")
-    return tuple(input[(slice(None),) * d + (i,)] for i in range(input._data.shape[d]))
+    return named(input[idx], "SliceBackward0")  # torch: narrow always runs a slice
 
 
 def flip(input, dims_):
@@ -417,9 +270,8 @@ def flip(input, dims_):
     idx = [slice(None)] * input._data.ndim
     for a in axes:
         idx[a] = slice(None, None, -1)
-    from .elementwise import clone
-
-    return clone(input[tuple(idx)])  # torch: flip copies (a new, contiguous tensor)
+    # torch: flip copies (a new, contiguous tensor)
+    return named(clone(input[tuple(idx)]), "FlipBackward0")
 
 
 def movedim(input, source, destination):
@@ -427,7 +279,7 @@ def movedim(input, source, destination):
     if nd == 0:  # torch: dims 0 and -1 are valid on a 0-d tensor
         for d in (source if isinstance(source, (list, tuple)) else [source]):
             _wrap_dim(d, 0, "movedim")
-        return Permute.apply(input, ())
+        return PermuteFn.apply(input, ())
     src = list(source) if isinstance(source, (list, tuple)) else [source]
     dst = list(destination) if isinstance(destination, (list, tuple)) else [destination]
     if len(src) != len(dst):
@@ -438,5 +290,18 @@ def movedim(input, source, destination):
     order = [n for n in range(nd) if n not in src]
     for d, s_ in sorted(zip(dst, src)):  # each moved axis lands at its destination
         order.insert(d, s_)
-    return Permute.apply(input, tuple(order))
+    return PermuteFn.apply(input, tuple(order))
 
+
+METHODS = {
+    "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
+    "permute": permute, "transpose": transpose, "swapaxes": transpose, "t": t,
+    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
+    "broadcast_to": broadcast_to, "flip": flip, "narrow": narrow, "movedim": movedim,
+    "view_as": lambda self, other: reshape(self, other.shape),
+    "reshape_as": lambda self, other: reshape(self, other.shape),
+    "contiguous": contiguous, "is_contiguous": is_contiguous,
+    "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
+    "mT": property(lambda self: transpose(self, -2, -1)),
+    "H": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
+}

@@ -7,6 +7,7 @@ weights) and an optional checkpoint. With ``compare_torch`` a torch twin takes t
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import sys
@@ -15,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from .. import random as _random
 from .base import (
     Data,
     Recipe,
@@ -90,15 +92,12 @@ class Result:
 
 
 def _rng_state() -> str:
-    from ..backend import generator
-
-    return json.dumps(generator().bit_generator.state)
+    """The host generator's state (torch's 5056-byte layout), as base64 text."""
+    return base64.b64encode(_random.get_rng_state().numpy().tobytes()).decode("ascii")
 
 
 def _set_rng_state(s: str) -> None:
-    from ..backend import generator
-
-    generator().bit_generator.state = json.loads(s)
+    _random.set_rng_state(np.frombuffer(base64.b64decode(s), dtype=np.uint8).copy())
 
 
 class Trainer:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ...autograd import no_grad
-from ...ops.shape import cat, reshape
+from ...ops.join import cat
+from ...ops.shape import reshape
 from ...tensor import Tensor
 
 

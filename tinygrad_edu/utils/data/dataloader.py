@@ -9,7 +9,7 @@ import numpy as np
 
 from ...creation import as_tensor, tensor
 from ...dtype import float64 as _float64
-from ...ops.shape import stack
+from ...ops.join import stack
 from ...tensor import Tensor
 from .dataset import Subset, TensorDataset, _check_generator, _random_seed
 from .sampler import BatchSampler, RandomSampler, SequentialSampler

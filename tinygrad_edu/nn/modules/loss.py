@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..tensor import Tensor
-from . import functional as F
-from ._losses import _legacy_reduction
+from ...tensor import Tensor
+from .. import functional as F
+from ..functional.loss import _legacy_reduction
 from .module import Module
 
 

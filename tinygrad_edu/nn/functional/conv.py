@@ -1,25 +1,17 @@
-"""Conv2d, MaxPool2d, AvgPool2d and their functional forms (``F.conv2d`` ...).
-
-The Functions with the hand-written backward passes live in ``ops/conv.py``; this file checks
-arguments the way torch does (same exception types, messages naming the op and the shapes),
-works out padding and output sizes, and holds the modules with torch's default init.
-"""
+"""``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``: torch's argument checks (same exception
+types, messages naming the op and the shapes), padding and output sizes; the Functions with the
+hand-written backward passes live in ``ops/conv.py`` and ``ops/pool.py``."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..backend import get_array_module
-from ..ops.conv import AvgPool2d as _AvgPool2d
-from ..ops.conv import Conv2d as _Conv2d
-from ..ops.conv import MaxPool2d as _MaxPool2d
-from ..ops.conv import PadMode as _PadMode
-from ..ops.shape import reshape as _reshape
-from ..tensor import Tensor
-from . import init
-from .linear import _empty
-from .module import Module
-from .parameter import Parameter
+from ...backend import get_array_module
+from ...ops._util import named
+from ...ops.conv import ConvolutionFn
+from ...ops.pool import AvgPool2dFn, MaxPool2dFn
+from ...ops.shape import reshape as _reshape
+from ...tensor import Tensor
 
 
 def _pair(v, name: str = "argument") -> tuple:
@@ -102,8 +94,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         raise RuntimeError(f"conv2d: Calculated padded input size per channel: ({hp} x {wp}). "
                            f"Kernel size: ({eh} x {ew}). Kernel size can't be greater than "
                            "actual input size")
-    y = _Conv2d.apply(x, weight, bias, stride, pads, dilation, groups)
-    return _reshape(y, y._data.shape[1:]) if unb else y
+    y = ConvolutionFn.apply(x, weight, bias, stride, pads, dilation, groups)
+    # torch: an unbatched conv2d ends in a squeeze; its pools take 3-D input natively
+    return named(_reshape(y, y._data.shape[1:]), "SqueezeBackward1") if unb else y
 
 
 # ---- pooling -----------------------------------------------------------------------------------
@@ -144,9 +137,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     pads, out_hw = _pool_geometry("max_pool2d", x._data.shape[2:], kernel, stride, padding,
                                   dilation, ceil_mode)
     sink = [] if return_indices else None
-    y = _MaxPool2d.apply(x, kernel, stride, pads, dilation, out_hw, sink)
+    y = MaxPool2dFn.apply(x, kernel, stride, pads, dilation, out_hw, sink)
     if unb:
-        y = _reshape(y, y._data.shape[1:])
+        y = named(_reshape(y, y._data.shape[1:]), "MaxPool2DWithIndicesBackward0")
     if not return_indices:
         return y
     idx = sink[0].astype(np.int64, copy=False)
@@ -180,118 +173,5 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         div = np.outer(counts[0], counts[1]).astype(np.float64)
     xp = get_array_module(x._data)
     div = xp.asarray(div.astype(x._data.dtype))
-    y = _AvgPool2d.apply(x, kernel, stride, pads, out_hw, div)
-    return _reshape(y, y._data.shape[1:]) if unb else y
-
-
-# ---- modules -----------------------------------------------------------------------------------
-class Conv2d(Module):
-    """2-D convolution layer, as ``torch.nn.Conv2d`` (weight (O, C/groups, kh, kw))."""
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:
-        super().__init__()
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise ValueError(f"padding_mode must be one of ['zeros', 'reflect', 'replicate', "
-                             f"'circular'], but got padding_mode='{padding_mode}'")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"Invalid padding string '{padding}', should be one of "
-                                 "{'valid', 'same'}")
-            if padding == "same" and _pair(stride) != (1, 1):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        self.in_channels = in_channels
-        self.out_channels = out_channels
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride)
-        self.padding = padding if isinstance(padding, str) else _pair(padding)
-        self.dilation = _pair(dilation)
-        self.transposed = False
-        self.output_padding = (0, 0)
-        self.groups = groups
-        self.padding_mode = padding_mode
-        self.weight = Parameter(_empty((out_channels, in_channels // groups) + self.kernel_size,
-                                       device, dtype))
-        if bias:
-            self.bias = Parameter(_empty((out_channels,), device, dtype))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        init.default_layer_init_(self.weight, self.bias)  # torch: U(±1/√(C/groups·kh·kw))
-
-    def forward(self, input: Tensor) -> Tensor:
-        if self.padding_mode == "zeros":
-            return conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                          self.dilation, self.groups)
-        unb = _unbatched(input, "conv2d")
-        x = _reshape(input, (1,) + input._data.shape) if unb else input
-        pads = _conv_pads(self.padding, self.kernel_size, self.dilation, self.stride)
-        x = _PadMode.apply(x, pads, self.padding_mode)  # then a convolution without padding
-        y = conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return _reshape(y, y._data.shape[1:]) if unb else y
-
-    def extra_repr(self) -> str:
-        s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
-        if self.padding != (0,) * len(self.padding):
-            s += ", padding={padding}"
-        if self.dilation != (1,) * len(self.dilation):
-            s += ", dilation={dilation}"
-        if self.groups != 1:
-            s += ", groups={groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += ", padding_mode={padding_mode}"
-        return s.format(**self.__dict__)
-
-
-class MaxPool2d(Module):
-    """Max pooling over (kernel_size) windows, as ``torch.nn.MaxPool2d``."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
-
-    def forward(self, input: Tensor):
-        return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
-
-
-class AvgPool2d(Module):
-    """Average pooling over (kernel_size) windows, as ``torch.nn.AvgPool2d``."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override=None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-
-    def forward(self, input: Tensor) -> Tensor:
-        return avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                          self.count_include_pad, self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+    y = AvgPool2dFn.apply(x, kernel, stride, pads, out_hw, div)
+    return named(_reshape(y, y._data.shape[1:]), "AvgPool2DBackward0") if unb else y

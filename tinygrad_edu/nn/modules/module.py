@@ -10,32 +10,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ..backend import to_device
-from ..dtype import dtype as _DType
-from ..dtype import float16, float32, float64, to_dtype
-from ..tensor import Tensor, _device
+from ...autograd.hooks import RemovableHandle
+from ...backend import to_device
+from ...dtype import dtype as _DType
+from ...dtype import float16, float32, float64, to_dtype
+from ...tensor import Tensor, _device
+from ..parameter import Buffer, Parameter
 from ._state import StateDictMixin
-from .parameter import Buffer, Parameter
-
-
-class RemovableHandle:
-    """What ``register_*_hook`` returns: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict: dict):
-        self.hooks_dict = hooks_dict
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self.hooks_dict.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _addindent(s: str, n: int) -> str:
@@ -344,7 +325,7 @@ class Module(StateDictMixin):
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
                               always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)``; a non-None return value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks)
+        handle = RemovableHandle(self._forward_hooks, RemovableHandle.new_id())
         self._forward_hooks[handle.id] = hook
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
@@ -353,7 +334,7 @@ class Module(StateDictMixin):
     def register_forward_pre_hook(self, hook, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)``; a non-None return value replaces the positional inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks)
+        handle = RemovableHandle(self._forward_pre_hooks, RemovableHandle.new_id())
         self._forward_pre_hooks[handle.id] = hook
         if prepend:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import asarray
-from ..tensor import Tensor, _device
-from . import functional as F
-from .linear import _empty
+from ...backend import asarray
+from ...tensor import Tensor, _device
+from .. import functional as F
+from ..parameter import Parameter
+from ..parameter import uninitialized as _empty
 from .module import Module
-from .parameter import Parameter
 
 
 class _BatchNorm(Module):

@@ -7,14 +7,16 @@ import warnings
 
 import numpy as np
 
-from ..autograd import is_grad_enabled
-from ..backend import get_array_module
-from ..ops import loss as L
-from ..ops._util import as_tensor_like, cast
-from ..ops.reduce import sum as _sum
-from ..ops.shape import squeeze as _squeeze
-from ..ops.shape import unsqueeze as _unsqueeze
-from ..tensor import Tensor
+from ...autograd import is_grad_enabled
+from ...ops import cross_entropy as CE
+from ...ops import distance as D
+from ...ops import loss as L
+from ...ops._util import as_tensor_like, named
+from ...ops.promotion import cast
+from ...ops.reduce import sum as _sum
+from ...ops.shape import squeeze as _squeeze
+from ...ops.shape import unsqueeze as _unsqueeze
+from ...tensor import Tensor
 
 
 def _legacy_reduction(size_average, reduce, reduction: str) -> str:
@@ -88,8 +90,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
     input, target = _float_pair(input, target, "mse_loss")
     _broadcast_check(input, target, "mse_loss")
     if weight is not None:
-        return _weighted(L.MSELoss.apply(input, target, "none"), weight, reduction, "mse_loss")
-    return L.MSELoss.apply(input, target, reduction)
+        return _weighted(L.MseLossFn.apply(input, target, "none"), weight, reduction, "mse_loss")
+    return L.MseLossFn.apply(input, target, reduction)
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
@@ -100,8 +102,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
     input, target = _float_pair(input, target, "l1_loss")
     _broadcast_check(input, target, "l1_loss")
     if weight is not None:
-        return _weighted(L.L1Loss.apply(input, target, "none"), weight, reduction, "l1_loss")
-    return L.L1Loss.apply(input, target, reduction)
+        return _weighted(L.L1LossFn.apply(input, target, "none"), weight, reduction, "l1_loss")
+    return L.L1LossFn.apply(input, target, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
@@ -113,7 +115,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     input, target = _float_pair(input, target, "smooth_l1_loss")
     _broadcast_check(input, target, "smooth_l1_loss")
-    return L.SmoothL1Loss.apply(input, target, reduction, float(beta))
+    return L.SmoothL1LossFn.apply(input, target, reduction, float(beta))
 
 
 def _opt(t, ref, op: str = "", name: str = ""):
@@ -150,7 +152,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         except ValueError:
             raise RuntimeError(f"binary_cross_entropy: weight of shape {list(w.shape)} does not "
                                f"broadcast to the input shape {list(x.shape)}") from None
-    return L.BCELoss.apply(input, target, w, reduction)
+    return L.BinaryCrossEntropyFn.apply(input, target, w, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -174,7 +176,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                 raise RuntimeError(f"binary_cross_entropy_with_logits: {name} of shape "
                                    f"{list(t.shape)} does not broadcast to the input shape "
                                    f"{list(input.shape)}")
-    return L.BCEWithLogitsLoss.apply(input, target, w, pw, reduction)
+    return L.BinaryCrossEntropyWithLogitsFn.apply(input, target, w, pw, reduction)
 
 
 def _class_checks(input, target, weight, op: str):
@@ -230,9 +232,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
     t = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
     if unbatched:
-        out = L.NLLLoss.apply(_unsqueeze(input, 0), t[None], w, ignore_index, reduction)
-        return _squeeze(out, 0) if reduction == "none" else out
-    return L.NLLLoss.apply(input, t, w, ignore_index, reduction)
+        out = CE.NllLossFn.apply(_unsqueeze(input, 0), t[None], w, ignore_index, reduction)
+        out = _squeeze(out, 0) if reduction == "none" else out
+    else:
+        out = CE.NllLossFn.apply(input, t, w, ignore_index, reduction)
+    return named(out, _nll_node_name(input._data.ndim, reduction))
+
+
+def _nll_node_name(ndim: int, reduction: str) -> str:
+    """torch: nll_loss for (N, C), nll_loss2d for (N, C, H, W) and, through a reshape, for
+    other ranks (the per-element losses are reshaped back: a view)."""
+    if ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and ndim != 4 else "NllLoss2DBackward0"
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
@@ -247,16 +259,26 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     x = _unsqueeze(input, 0) if unbatched else input
     if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
         t = cast(target, input.dtype)
-        out = L.SoftCrossEntropyLoss.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
+        out = CE.SoftCrossEntropyFn.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
                                            reduction, eps)
+        # torch composes it: −Σ (w t) log_softmax, then ÷ N for the mean
+        out = named(out, "DivBackward1" if reduction == "mean" else "NegBackward0")
     elif target._data.dtype.kind == "f" and target._data.ndim == input._data.ndim:
         raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
                            f"{list(target.shape)}")
     else:
         t = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
-        out = L.CrossEntropyLoss.apply(x, t[None] if unbatched else t, w, ignore_index,
+        out = CE.CrossEntropyFn.apply(x, t[None] if unbatched else t, w, ignore_index,
                                        reduction, eps)
-    return _squeeze(out, 0) if (unbatched and reduction == "none") else out
+        # torch: log_softmax + nll_loss (+ the label-smoothing term added last)
+        out = named(out, "AddBackward0" if eps > 0 else _nll_node_name(input._data.ndim,
+                                                                         reduction))
+    if unbatched and reduction == "none":  # the squeeze keeps the name of the loss's node
+        name = out.grad_fn.name() if out.grad_fn is not None else None
+        out = _squeeze(out, 0)
+        if name is not None:
+            named(out, name)
+    return out
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
@@ -271,7 +293,5 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], "
                          f"but got {dim})")
-    return L.CosineSimilarity.apply(x1, x2, dim % nd, float(eps))
+    return D.CosineSimilarityFn.apply(x1, x2, dim % nd, float(eps))
 
-
-_ = get_array_module

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..ops import activation as A
-from ..tensor import Tensor
-from .linear import _empty
+from ...ops import activation as A
+from ...tensor import Tensor
+from ..parameter import Parameter
+from ..parameter import uninitialized as _empty
 from .module import Module
-from .parameter import Parameter
 
 
 class ReLU(Module):

@@ -22,21 +22,21 @@ import math
 import numbers
 import warnings
 
-from ..creation import zeros as _zeros
-from ..ops.activation import relu as _relu
-from ..ops.activation import sigmoid as _sigmoid
-from ..ops.activation import tanh as _tanh
-from ..ops.matmul import linear as _linear
-from ..ops.shape import cat as _cat
-from ..ops.shape import stack as _stack
-from ..ops.shape import transpose as _transpose
-from ..ops.shape import unbind as _unbind
-from ..tensor import Tensor
-from . import functional as F
-from . import init
-from .linear import _empty
+from ...creation import zeros as _zeros
+from ...ops.activation import relu as _relu
+from ...ops.activation import sigmoid as _sigmoid
+from ...ops.activation import tanh as _tanh
+from ...ops.join import cat as _cat
+from ...ops.join import stack as _stack
+from ...ops.join import unbind as _unbind
+from ...ops.matmul import linear as _linear
+from ...ops.shape import transpose as _transpose
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from ..parameter import uninitialized as _empty
 from .module import Module
-from .parameter import Parameter
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 

@@ -6,9 +6,9 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from ..autograd import no_grad
-from ..backend import get_array_module, to_device
-from ..tensor import _as_array, _device
+from ...autograd import no_grad
+from ...backend import get_array_module, to_device
+from ...tensor import _as_array, _device
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):

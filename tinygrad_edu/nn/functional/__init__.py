@@ -1,0 +1,35 @@
+"""``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
+
+One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
+``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
+the argument checking in front of their ops.
+"""
+
+from ...ops.activation import (  # noqa: F401
+    elu,
+    gelu,
+    leaky_relu,
+    log_softmax,
+    prelu,
+    relu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
+from ...ops.dropout import dropout  # noqa: F401
+from ...ops.matmul import linear  # noqa: F401
+from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from .loss import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_similarity,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .normalization import batch_norm, layer_norm  # noqa: F401
+from .sparse import embedding, one_hot  # noqa: F401
