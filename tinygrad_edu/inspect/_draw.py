@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 FONT = 9  # points
-CHAR_W = 0.6 * FONT / 72  # inches per character, for the default sans font
+CHAR_W = 0.56 * FONT / 72  # inches per character, for the default sans font
 LINE_H = 1.35 * FONT / 72
 GAP_LAYER, GAP_NODE, MARGIN = 0.55, 0.3, 0.2  # inches
 STYLE = {  # kind -> (face colour, box style)
@@ -46,7 +46,7 @@ def _size(node: Node) -> tuple[float, float]:
     lines = node.label.split("\n")
     w = max(len(s) for s in lines) * CHAR_W + 0.25
     h = len(lines) * LINE_H + 0.16
-    return (w * 1.2, h * 1.35) if node.kind == "op" else (w, h)
+    return (w * 1.12, h * 1.3) if node.kind == "op" else (w, h)
 
 
 def _layers(keys: list, edges: list) -> dict:
