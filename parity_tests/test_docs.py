@@ -152,6 +152,7 @@ def test_tutorial_notebook_executes_in_a_kernel(md, tmp_path, monkeypatch):
     nb = nbformat.read(DOCS / "notebooks" / f"{md.stem}.ipynb", as_version=4)
     # the kernel imports this checkout's tinygrad_edu, draws off-screen, runs one BLAS thread
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # Jupyter's
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",

@@ -5,8 +5,13 @@
     tinygrad-edu parity ...   (tinygrad_edu.inspect.parity_report)
     tinygrad-edu bench ...    (tinygrad_edu.bench)
 
-Exit status: 0 success; 2 bad arguments; 1 missing data or another problem a user can fix;
-3 a diverged (NaN/inf) run. Every failure prints exactly one line on stderr.
+    tinygrad-edu --version
+
+Exit status: 0 success; 2 bad arguments; 1 missing data or another problem a user can fix
+(a --resume checkpoint that does not fit, a --save/--plot place that can not be written:
+both checked before training starts); 3 a diverged (NaN/inf) run. Every failure prints
+exactly one line on stderr, never a traceback. Progress bars are drawn only when stderr is a
+terminal; piped or redirected, each epoch is one plain line.
 """
 
 from __future__ import annotations
