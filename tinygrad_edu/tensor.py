@@ -1,15 +1,15 @@
 """The Tensor: an array, an optional gradient, and a link to the node that made it.
 
-This file holds only what a tensor *is* (data, grad, dtype, device, backward, printing).
-The math lives in ``ops/``, which binds methods such as ``__add__`` and ``relu`` onto Tensor,
-so that layers stay clean: backend -> autograd -> tensor -> ops.
+This file holds only what a tensor *is* (data, grad, dtype, device, version, printing). The
+layers above attach behaviour: ``autograd/`` binds ``backward`` and the hooks, ``ops/`` binds
+the math (``__add__``, ``relu`` ...), so layers stay one-way: backend -> tensor -> autograd ->
+ops.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import autograd
 from . import dtype as _dt
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 
@@ -30,9 +30,12 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
+    # _data: the array; grad: a Tensor or None; _node: the grad_fn (None for a leaf); _oi: which
+    # output of _node this is; _vc: the version counter (a one-element list shared by views);
+    # _view: (base, chain of view nodes) for a view; _accum: a leaf's AccumulateGrad (weakref)
     __slots__ = (
-        "_data", "grad", "requires_grad", "_node", "_vc", "_retains_grad", "_hooks",
-        "__weakref__",
+        "_data", "grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
+        "_view", "_accum", "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
 
@@ -55,9 +58,12 @@ class Tensor:
         self.grad = None
         self.requires_grad = node is not None
         self._node = node
+        self._oi = 0
         self._vc = None
         self._retains_grad = False
         self._hooks = None
+        self._view = None
+        self._accum = None
 
     @classmethod
     def _wrap(cls, data, node=None) -> "Tensor":
@@ -67,9 +73,12 @@ class Tensor:
         t.grad = None
         t.requires_grad = node is not None
         t._node = node
+        t._oi = 0
         t._vc = None
         t._retains_grad = False
         t._hooks = None
+        t._view = None
+        t._accum = None
         return t
 
     # ---- what a tensor is ---------------------------------------------------------------------
@@ -182,6 +191,9 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:  # torch: np.asarray(t) would silently drop t's graph
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         a = to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 
@@ -235,71 +247,9 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def retain_grad(self) -> None:
-        """Keep ``.grad`` for this non-leaf tensor after backward."""
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self._node is not None:
-            import weakref
-
-            self._retains_grad = True
-            self._node.out_ref = weakref.ref(self)
-
     @property
     def retains_grad(self) -> bool:
         return self._retains_grad
-
-    def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
-        replaces the gradient."""
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self._node is None:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            lst = self._hooks
-        else:
-            self._node.register_hook(hook)
-            lst = self._node.hooks
-        return _RemovableHandle(lst, hook)
-
-    # ---- autograd ---------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None,
-                 _only=None):
-        """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
-        if create_graph:
-            raise NotImplementedError("backward(create_graph=True): higher-order gradients are "
-                                      "not supported by tinygrad_edu")
-        if not self.requires_grad:
-            raise RuntimeError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
-        if gradient is None:
-            if self._data.size != 1:
-                raise RuntimeError(
-                    "grad can be implicitly created only for scalar outputs "
-                    f"(backward() called on a tensor of shape {list(self._data.shape)}; "
-                    "pass gradient=)"
-                )
-            g = get_array_module(self._data).ones_like(self._data)
-        else:
-            g = gradient._data if isinstance(gradient, Tensor) else _as_array(gradient, None)
-            if g.shape != self._data.shape:
-                raise RuntimeError(
-                    f"backward(): gradient has shape {list(g.shape)} but the tensor has shape "
-                    f"{list(self._data.shape)}"
-                )
-            if type(g) is not type(self._data):
-                raise RuntimeError(
-                    f"backward(): gradient is on {device_of(g)} but the tensor is on "
-                    f"{self.device}"
-                )
-            g = g.astype(self._data.dtype, copy=False)
-        if inputs is not None and _only is None:  # accumulate into these tensors only
-            inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-            _only = autograd._Only(inputs, accumulate=True)
-        autograd.run_backward(self, g, bool(retain_graph), _only)
 
     # ---- printing ---------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -343,9 +293,6 @@ class _RemovableHandle:
     def remove(self) -> None:
         if self._item in self._lst:
             self._lst.remove(self._item)
-
-
-autograd.Tensor = Tensor  # autograd wraps op outputs in Tensors
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------

@@ -126,7 +126,7 @@ TORCH_OPS = {
         a[6],
         a[7],
     ),
-    "_Dropout": lambda T, F, a, k: a[0] * a[1],  # the recorded mask, already scaled by 1/(1-p)
+    "_Dropout": lambda T, F, a, k: a[0] * a[1] * a[2],  # the recorded keep-mask, times 1/(1-p)
     "LayerNorm": lambda T, F, a, k: F.layer_norm(
         a[0], tuple(a[0].shape[-a[3] :]), a[1], a[2], a[4]
     ),

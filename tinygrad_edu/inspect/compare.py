@@ -157,14 +157,14 @@ def compare_with_torch(
         grads[id(node)] = (to_numpy(g).copy(), gs)
 
     if isinstance(result, Tensor) and result.requires_grad:
-        autograd._observers.append(observer)
+        autograd.hooks.observers.append(observer)
         try:
             g = gradient
             if g is None and result.numel() != 1:
                 g = Tensor._wrap(np.ones(result.shape, dtype=result._data.dtype))
             result.backward(g)
         finally:
-            autograd._observers.remove(observer)
+            autograd.hooks.observers.remove(observer)
 
     nodes, unmapped = [], []
     for k, (cls, args, snap, kwargs, out, out_np) in enumerate(records):

@@ -148,7 +148,7 @@ def _analytic_full(fn, orig, arrays, diff):
     ops = []
     for o in outs:
         if o._node is not None:
-            ops += [n.fn.__name__ for n in topological_order(o._node)]
+            ops += [n.fn.__name__ for n in topological_order(o._node) if n.fn is not None]
     rows = []  # per output element: list of grads per diff input
     for o in outs:
         for k in range(o.numel()):
@@ -288,7 +288,7 @@ def _check_proj(fn, orig, arrays, diff, eps, atol, rtol, rng, n_proj):
     ops = []
     for o in outs:
         if o._node is not None:
-            ops += [n.fn.__name__ for n in topological_order(o._node)]
+            ops += [n.fn.__name__ for n in topological_order(o._node) if n.fn is not None]
     mism, kinks = [], []
     max_abs = max_rel = 0.0
     for p in range(n_proj):

@@ -34,6 +34,13 @@ class GraphStats:
         return "\n".join([s] + [f"warning: {w}" for w in self.warnings])
 
 
+def _leaf_inputs(node):
+    """The leaf tensors a node reads (through their AccumulateGrad nodes)."""
+    for e in getattr(node, "next", ()):
+        if e is not None and isinstance(e[0], autograd.AccumulateGrad):
+            yield e[0].variable
+
+
 def _human(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):
         if n < 1024 or unit == "GiB":
@@ -64,12 +71,13 @@ def graph_stats(
     saved = freed = 0
     retained = False
     leaves = {}
-    order = autograd.topological_order(t._node) if t._node is not None else []
+    order = [n for n in autograd.topological_order([t._node]) if isinstance(n, autograd.Node)] \
+        if t._node is not None else []
     for node in order:
         ops[node.name()] += 1
         s = node._saved
         retained = retained or getattr(node, "retained", False)
-        if s is autograd._FREED:
+        if s is autograd.node._FREED:
             freed += 1
         else:
             seen = set()
@@ -77,9 +85,8 @@ def graph_stats(
                 if id(v) not in seen:
                     seen.add(id(v))
                     saved += _nbytes(v)
-        for p in node.parents:
-            if p is not None and p._node is None:
-                leaves[id(p)] = p
+        for p in _leaf_inputs(node):
+            leaves[id(p)] = p
     if t._node is None and t.requires_grad:
         leaves[id(t)] = t
     msgs = []
@@ -111,30 +118,29 @@ class BackwardTracker:
         self._after: dict = {}  # id(leaf) -> (weakref(leaf), id(grad tensor), pass number)
 
     def __enter__(self):
-        self._orig = autograd.run_backward
-        tracker = self
-
-        def run_backward(root, grad, retain_graph=False, only=None):
-            tracker._before(root)
-            tracker._orig(root, grad, retain_graph, only)
-            tracker._after_pass(root)
-
-        autograd.run_backward = run_backward
+        autograd.hooks.pass_observers.append(self)
         return self
 
     def __exit__(self, *exc):
-        autograd.run_backward = self._orig
+        autograd.hooks.pass_observers.remove(self)
         return False
 
-    def _leaves(self, root):
-        if root._node is None:
-            return [root]
+    def _leaves(self, roots):
         out = {}
-        for node in autograd.topological_order(root._node):
-            for p in node.parents:
-                if p is not None and p._node is None and p.requires_grad:
+        for root in roots:
+            if isinstance(root, autograd.AccumulateGrad):
+                out[id(root.variable)] = root.variable
+        for node in autograd.topological_order(roots):
+            for p in _leaf_inputs(node):
+                if p.requires_grad:
                     out[id(p)] = p
         return list(out.values())
+
+    def before_pass(self, roots):
+        self._before(roots)
+
+    def after_pass(self, roots):
+        self._after_pass(roots)
 
     def _before(self, root):
         self.passes += 1

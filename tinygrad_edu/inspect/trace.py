@@ -169,36 +169,39 @@ def trace_backward(
             grad_out=g_np.copy(),
             summed_from=summed if len(summed) > 1 else [],
         )
-        for i, parent in enumerate(node.parents):
+        for i, edge in enumerate(node.next):
             gi = in_grads[i] if i < len(in_grads) else None
-            if parent is None:
+            if edge is None:
                 st.inputs.append(InputGrad(i, "", "constant", ()))
                 continue
             if isinstance(gi, Tensor):
                 gi = gi._data
-            pshape = tuple(parent._data.shape)
-            if parent._node is None:
-                kind, nm = "leaf", name_of_leaf(parent)
-                leaves[id(parent)] = parent
+            pshape, pdtype = node.input_meta[i]
+            src = edge[0]
+            if isinstance(src, autograd.AccumulateGrad):
+                leaf = src.variable
+                kind, nm = "leaf", name_of_leaf(leaf)
+                leaves[id(leaf)] = leaf
+                target = id(leaf)
             else:
-                kind, nm = "node", name_of_node(parent._node)
+                kind, nm = "node", name_of_node(src)
+                target = id(src)
             if gi is None:
                 st.inputs.append(InputGrad(i, nm, kind, pshape))
                 continue
             raw = tuple(gi.shape)
             axes = autograd.broadcast_axes(raw, pshape) if raw != pshape else ()
             sent = autograd.unbroadcast(gi, pshape) if raw != pshape else gi
-            sent = to_numpy(sent).astype(to_numpy(parent._data[...]).dtype, copy=True)
+            sent = to_numpy(sent).astype(pdtype, copy=True)
             st.inputs.append(InputGrad(i, nm, kind, pshape, sent, raw, tuple(axes)))
-            target = id(parent._node) if parent._node is not None else id(parent)
             arrivals.setdefault(target, []).append((k, sent))
         steps.append(st)
 
-    autograd._observers.append(observer)
+    autograd.hooks.observers.append(observer)
     try:
         loss.backward(gradient, retain_graph=retain_graph)
     finally:
-        autograd._observers.remove(observer)
+        autograd.hooks.observers.remove(observer)
     root = name_of_node(loss._node) if loss._node is not None else name_of_leaf(loss)
     leaf_list = []
     for key, t in leaves.items():

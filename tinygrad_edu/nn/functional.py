@@ -44,14 +44,15 @@ class _Dropout(_Function):
     array_io = True
 
     @staticmethod
-    def forward(ctx, x, scaled_mask):
-        ctx.save_for_backward(scaled_mask)
-        return x * scaled_mask
+    def forward(ctx, x, keep, scale):
+        ctx.save_for_backward(keep)
+        ctx.scale = scale
+        return x * (keep * x.dtype.type(scale))
 
     @staticmethod
     def backward(ctx, g):
-        (m,) = ctx.saved_tensors
-        return g * m, None  # ∂y/∂x = m/(1 − p): the same mask as forward
+        (keep,) = ctx.saved_tensors
+        return g * keep * ctx.scale, None, None  # ∂y/∂x = m/(1 − p): the same mask as forward
 
 
 def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
@@ -63,13 +64,12 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
         return input
     x = input._data
     if p == 1.0:
-        mask = np.zeros(x.shape, dtype=x.dtype)
+        keep, scale = np.zeros(x.shape, dtype=bool), 0.0
     else:
-        keep = _rng().random(x.shape) >= p
-        mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p))
+        keep, scale = _rng().random(x.shape) >= p, 1.0 / (1.0 - p)
     if _get_array_module(x) is not np:
-        mask = _to_device(mask, input.device)
-    return _Dropout.apply(input, mask)
+        keep = _to_device(keep, input.device)
+    return _Dropout.apply(input, keep, scale)
 
 
 def batch_norm(input: _Tensor, running_mean, running_var, weight=None, bias=None,

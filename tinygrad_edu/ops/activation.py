@@ -12,8 +12,10 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import erf, get_array_module
-from ..tensor import Tensor, _wrap_dim
-from ._util import check_float
+from ..tensor import _wrap_dim
+from ._dual import xp_of
+from ._util import check_float, quiet
+from .elementwise import Erf
 
 
 class ReLU(Function):
@@ -50,7 +52,7 @@ class LeakyReLU(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        xp = get_array_module(g)
+        xp = xp_of(g)
         return xp.where(mask, g, g * ctx.slope), None  # dy/dx = 1 if x > 0 else a (a at 0: torch)
 
 
@@ -62,17 +64,15 @@ class PReLU(Function):
     @staticmethod
     def forward(ctx, x, a):
         xp = get_array_module(x)
-        ab = a.reshape((1, -1) + (1,) * (x.ndim - 2)) if (x.ndim >= 2 and a.size > 1) else a
-        if a.size == 1:  # one shared a (also for a 0-d input: the result stays 0-d)
-            ab = a.reshape((1,) * x.ndim)
-        ctx.save_for_backward(x, ab)
-        ctx.a_shape = a.shape
-        return xp.where(x > 0, x, ab * x)
+        ctx.save_for_backward(x, a)
+        ctx.a_shape, ctx.ab_shape = a.shape, _prelu_shape(x, a)
+        return xp.where(x > 0, x, a.reshape(ctx.ab_shape) * x)
 
     @staticmethod
     def backward(ctx, g):
-        x, ab = ctx.saved_tensors
-        xp = get_array_module(g)
+        x, a = ctx.saved_tensors
+        xp = xp_of(g)
+        ab = xp.reshape(a, ctx.ab_shape)
         pos = x > 0
         gx = xp.where(pos, g, ab * g)  # ∂y/∂x = 1 if x > 0 else a  (a at 0: torch)
         ga = None
@@ -80,11 +80,18 @@ class PReLU(Function):
             # ∂y/∂a = x where x ≤ 0; summed over every dim but the channel dim 1
             contrib = xp.where(pos, 0, x * g)
             if int(np.prod(ctx.a_shape)) == 1:
-                ga = contrib.sum().reshape(ctx.a_shape)
+                ga = xp.reshape(xp.sum(contrib), ctx.a_shape)
             else:
                 axes = (0,) + tuple(range(2, x.ndim))
-                ga = contrib.sum(axis=axes).reshape(ctx.a_shape)
+                ga = xp.reshape(xp.sum(contrib, axis=axes), ctx.a_shape)
         return gx, ga
+
+
+def _prelu_shape(x, a) -> tuple:
+    """The shape a takes to broadcast over x: one value per channel (dim 1), or one shared."""
+    if a.size == 1:  # one shared a (also for a 0-d input: the result stays 0-d)
+        return (1,) * x.ndim
+    return (1, -1) + (1,) * (x.ndim - 2) if x.ndim >= 2 else a.shape
 
 
 class Sigmoid(Function):
@@ -94,8 +101,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xp = get_array_module(x)
-        y = 0.5 * xp.tanh(0.5 * x) + 0.5  # = σ(x), with no overflow for large |x|
+        with quiet():  # torch's formula, in the input's dtype: 1/(1 + e^{-x}), so that
+            y = 1 / (1 + get_array_module(x).exp(-x))  # float32 σ(-20) = 2.06e-9, σ(-100) = 0
         ctx.save_for_backward(y)
         return y
 
@@ -140,7 +147,7 @@ class Softmax(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
-        return y * (g - (g * y).sum(axis=ctx.axis, keepdims=True)), None
+        return y * (g - xp_of(g).sum(g * y, axis=ctx.axis, keepdims=True)), None
 
 
 class LogSoftmax(Function):
@@ -160,9 +167,9 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        xp = get_array_module(g)
+        xp = xp_of(g)
         # ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ  ⇒  gx = g − softmax ⊙ Σ g
-        return g - xp.exp(y) * g.sum(axis=ctx.axis, keepdims=True), None
+        return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
 
 
 class ELU(Function):
@@ -181,7 +188,7 @@ class ELU(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        xp = get_array_module(g)
+        xp = xp_of(g)
         return xp.where(x > 0, g, g * (y + ctx.alpha)), None  # dy/dx = 1 or αeˣ = y + α
 
 
@@ -198,12 +205,15 @@ class GELU(Function):
         if approximate == "tanh":
             k = math.sqrt(2.0 / math.pi)
             return 0.5 * x * (1 + xp.tanh(k * (x + 0.044715 * x**3)))
-        return 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
+        y = 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
+        if x.dtype == np.float32:  # torch's float32 kernel gives nan at ±inf (float64: inf at +inf)
+            y = xp.where(xp.isinf(x), np.float32(np.nan), y)
+        return y
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        xp = get_array_module(x)
+        xp = xp_of(g)
         if ctx.approximate == "tanh":
             k = math.sqrt(2.0 / math.pi)
             inner = k * (x + 0.044715 * x**3)
@@ -211,7 +221,7 @@ class GELU(Function):
             # d/dx ½x(1+t) = ½(1+t) + ½x(1−t²)·k(1 + 3·0.044715x²)
             d = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x)
         else:
-            cdf = 0.5 * (1 + erf(x * (1 / math.sqrt(2.0))))
+            cdf = 0.5 * (1 + Erf.call(x * (1 / math.sqrt(2.0))))
             pdf = xp.exp(-0.5 * x * x) * (1 / math.sqrt(2 * math.pi))
             d = cdf + x * pdf  # d/dx xΦ(x) = Φ(x) + xφ(x)
         return g * d, None
@@ -224,14 +234,13 @@ class SiLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        xp = get_array_module(x)
-        s = 0.5 * xp.tanh(0.5 * x) + 0.5
-        ctx.save_for_backward(x, s)
-        return x * s
+        ctx.save_for_backward(x)
+        return x * Sigmoid.call(x)
 
     @staticmethod
     def backward(ctx, g):
-        x, s = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
+        s = Sigmoid.call(x)
         return g * s * (1 + x * (1 - s))  # dy/dx = σ(x)(1 + x(1 − σ(x)))
 
 
@@ -244,16 +253,16 @@ class Softplus(Function):
     def forward(ctx, x, beta, threshold):
         xp = get_array_module(x)
         bx = x * beta
-        ctx.save_for_backward(bx)
+        ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
         return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
 
     @staticmethod
     def backward(ctx, g):
-        (bx,) = ctx.saved_tensors
-        xp = get_array_module(g)
-        s = 0.5 * xp.tanh(0.5 * bx) + 0.5
-        return xp.where(bx > ctx.threshold, g, g * s), None, None  # dy/dx = σ(βx)
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        # dy/dx = σ(βx) (1 where βx > threshold: the linear zone)
+        return xp_of(g).where(bx > ctx.threshold, g, g * Sigmoid.call(bx)), None, None
 
 
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
@@ -348,5 +357,3 @@ def softplus(input, beta=1.0, threshold=20.0):
     _float_only(input, "softplus")
     return Softplus.apply(input, float(beta), float(threshold))
 
-
-_ = Tensor

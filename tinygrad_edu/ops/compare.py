@@ -12,6 +12,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._dual import xp_of
 from ._util import as_tensor_like, dims, raise_broadcast_error
 
 _NO_GRAD = {
@@ -105,7 +106,7 @@ class _Piecewise(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return get_array_module(g).zeros_like(g), None  # ∂y/∂x = 0
+        return xp_of(g).zeros_like(g), None  # ∂y/∂x = 0
 
 
 class Sign(_Piecewise):

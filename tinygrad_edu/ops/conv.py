@@ -34,7 +34,8 @@ within one statement, deterministic, identical on NumPy and CuPy).
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import get_array_module, scatter_add
+from ..backend import get_array_module
+from ..tensor import Tensor
 
 
 def _windows(x, kh, kw, sh, sw, dh, dw, ho, wo):
@@ -72,11 +73,89 @@ def _crop(gx, pads):
     return gx[:, :, t: gx.shape[2] - b, left: gx.shape[3] - r]
 
 
+class Im2Col(Function):
+    """win[n,c,i,j,p,q] = x[n,c,i·sh + p·dh, j·sw + q·dw]: every window as its own copy.
+
+    Linear in x, so its backward is its adjoint, :class:`Col2Im` (and the other way round):
+    the pair is what the plain reference twins of conv and pooling are built from."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, kernel, stride, dilation, out_hw):
+        (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
+        ctx.geom = (x.shape, kernel, stride, dilation, out_hw)
+        return get_array_module(x).ascontiguousarray(_windows(x, kh, kw, sh, sw, dh, dw, ho, wo))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, kernel, stride, dilation, out_hw = ctx.geom
+        return Col2Im.call(g, shape, kernel, stride, dilation), None, None, None, None
+
+
+class Col2Im(Function):
+    """x[n,c,i·sh + p·dh, j·sw + q·dw] += win[n,c,i,j,p,q]: windows summed back into an image
+    (the adjoint of :class:`Im2Col`)."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, win, shape, kernel, stride, dilation):
+        (sh, sw), (dh, dw) = stride, dilation
+        ctx.geom = (kernel, stride, dilation, win.shape[2:4])
+        return _col2im(win, shape, sh, sw, dh, dw)
+
+    @staticmethod
+    def backward(ctx, g):
+        kernel, stride, dilation, out_hw = ctx.geom
+        return Im2Col.call(g, kernel, stride, dilation, out_hw), None, None, None, None
+
+
+class ConstantPad2d(Function):
+    """y = x with pads = (top, bottom, left, right) rows/columns of ``value`` around the last
+    two axes; ∂y/∂x crops the gradient back."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        ctx.crop = (slice(None), slice(None), slice(pads[0], pads[0] + x.shape[2]),
+                    slice(pads[2], pads[2] + x.shape[3]))
+        return _pad(x, pads, value)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .index import GetItem
+
+        return GetItem.call(g, ctx.crop, False), None, None
+
+
+def _conv2d_reference(x, w, b, stride, pads, dilation, groups):
+    """The plain twin of :class:`Conv2d`: pad, cut the windows out (Im2Col), one matmul per
+    group, add the bias — every step an op of its own, so it can be differentiated again."""
+    if any(pads):
+        x = ConstantPad2d.apply(x, pads, 0.0)
+    N, C, H, W = x.shape
+    O, Cg, kh, kw = w.shape
+    (sh, sw), (dh, dw), G = stride, dilation, groups
+    ho, wo = (H - dh * (kh - 1) - 1) // sh + 1, (W - dw * (kw - 1) - 1) // sw + 1
+    win = Im2Col.apply(x, (kh, kw), stride, dilation, (ho, wo))  # (N, C, Ho, Wo, kh, kw)
+    K, Og = Cg * kh * kw, O // G
+    cols = win.permute(0, 2, 3, 1, 4, 5).reshape(N * ho * wo, G, K).permute(1, 0, 2)
+    y = cols @ w.reshape(G, Og, K).permute(0, 2, 1)  # (G, R, Og)
+    y = y.permute(1, 0, 2).reshape(N, ho, wo, O)
+    if b is not None:
+        y = y + b
+    return y.permute(0, 3, 1, 2)
+
+
 class Conv2d(Function):
     """y[n,o,i,j] = b[o] + Σ_{c,p,q} w[o,c,p,q] · x_pad[n, g·C_g + c, i·sh + p·dh, j·sw + q·dw]
     (g = the group of output channel o); see the module docstring for the backward."""
 
     array_io = True
+
+    reference = staticmethod(_conv2d_reference)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups):
@@ -133,6 +212,14 @@ class MaxPool2d(Function):
     array_io = True
 
     @staticmethod
+    def reference(x, kernel, stride, pads, dilation, out_hw, sink):
+        """The plain twin: pad with −∞, cut out the windows, take each window's max."""
+        if any(pads):
+            x = ConstantPad2d.apply(x, pads, -float("inf"))
+        win = Im2Col.apply(x, kernel, stride, dilation, out_hw)
+        return win.reshape(*win.shape[:4], -1).max(dim=-1).values
+
+    @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation, out_hw, sink):
         xp = get_array_module(x)
         (kh, kw), (sh, sw), (dh, dw), (ho, wo) = kernel, stride, dilation, out_hw
@@ -185,6 +272,14 @@ class AvgPool2d(Function):
     array_io = True
 
     @staticmethod
+    def reference(x, kernel, stride, pads, out_hw, divisor):
+        """The plain twin: pad with zeros, cut out the windows, sum each, divide by d."""
+        if any(pads):
+            x = ConstantPad2d.apply(x, pads, 0.0)
+        win = Im2Col.apply(x, kernel, stride, (1, 1), out_hw)
+        return win.sum(dim=(4, 5)) / Tensor._wrap(divisor.astype(x._data.dtype))
+
+    @staticmethod
     def forward(ctx, x, kernel, stride, pads, out_hw, divisor):
         (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
         xpd = _pad(x, pads)
@@ -225,9 +320,9 @@ class PadMode(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
+        from .index import IndexBackward
+
         N, C, H, W = ctx.shape
-        gxt = xp.zeros((H * W, N * C), dtype=g.dtype)
         # a pixel copied into several padded places collects all their gradients
-        scatter_add(gxt, ctx.idx.reshape(-1), g.reshape(N * C, -1).T)
-        return gxt.T.reshape(ctx.shape), None, None
+        gx = IndexBackward.call(g, (N, C, H * W), (slice(None), slice(None), ctx.idx), True)
+        return gx.reshape(ctx.shape), None, None

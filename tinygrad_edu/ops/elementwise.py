@@ -6,12 +6,16 @@ with the broadcast shape: the engine sums them back to each input's shape (autog
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import Function
+from ..backend import erf as _erf
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import binary, cast, check_float, quiet
+from ._dual import xp_of
+from ._util import binary, cast, quiet
 from .compare import _no_grad_binary
 
 
@@ -117,7 +121,7 @@ class Pow(Function):
     def backward(ctx, g):
         x, y, z = ctx.saved_tensors
         nx, ny = ctx.needs_input_grad
-        xp = get_array_module(g)
+        xp = xp_of(g)
         gx = gy = None
         with quiet():
             if nx:
@@ -125,10 +129,8 @@ class Pow(Function):
                 gx = g * y * x ** (y - 1)
                 gx = xp.where(y == 0, 0.0, gx) if not np.isscalar(y) or y == 0 else gx
             if ny:
-                # ∂z/∂y = z·ln x; torch: 0 where x = 0 and y >= 0
-                gy = g * z * xp.log(xp.where(x == 0, 1.0, x))
-                gy = xp.where((x == 0) & (y >= 0), 0.0, gy)
-                gy = xp.where((x == 0) & (y < 0), -np.inf * g, gy)  # ln 0 = -inf
+                # ∂z/∂y = z·ln x; torch: 0 where x = 0 and y >= 0 (ln 0 = -inf where y < 0)
+                gy = g * xp.where((x == 0) & (y >= 0), 0.0, z * xp.log(x))
         return gx, gy
 
 
@@ -218,7 +220,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * get_array_module(x).sign(x)  # d|x|/dx = sign(x); torch: abs'(0) = 0
+        return g * xp_of(g).sign(x)  # d|x|/dx = sign(x); torch: abs'(0) = 0
 
 
 class Sin(Function):
@@ -234,7 +236,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * get_array_module(x).cos(x)  # d sin x/dx = cos x
+        return g * xp_of(g).cos(x)  # d sin x/dx = cos x
 
 
 class Cos(Function):
@@ -250,7 +252,23 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -g * get_array_module(x).sin(x)  # d cos x/dx = -sin x
+        return -g * xp_of(g).sin(x)  # d cos x/dx = -sin x
+
+
+class Erf(Function):
+    """y = erf x = (2/√π) ∫₀ˣ e^{-t²} dt"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * (2 / math.sqrt(math.pi)) * xp_of(g).exp(-x * x)  # d erf/dx = (2/√π)e^{-x²}
 
 
 class Cast(Function):
@@ -266,7 +284,7 @@ class Cast(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.astype(ctx.src), None  # identity, in the input's dtype
+        return Cast.call(g, ctx.src), None  # identity, in the input's dtype
 
 
 class Clone(Function):
@@ -357,6 +375,10 @@ def cos(input):
     return Cos.apply(_floatify(input))
 
 
+def erf(input):
+    return Erf.apply(_floatify(input))
+
+
 def clone(input):
     return Clone.apply(input)
 
@@ -372,4 +394,3 @@ def _floatify(t):
 
 
 __all__ = [n for n in dir() if not n.startswith("_") and n not in ("np", "annotations")]
-_ = check_float

@@ -12,12 +12,32 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
+from ..tensor import Tensor
 
 
 class Embedding(Function):
     """y = W[idx]  (idx: an integer array of any shape, W: (num_embeddings, dim))"""
 
     array_io = True
+
+    @staticmethod
+    def reference(weight, idx, padding_idx, scale_grad_by_freq):
+        """The plain twin: W[idx] as an indexing op; the padding row is read through a
+        detached copy (no gradient), and with scale_grad_by_freq each read's gradient is
+        divided by its index's count (value unchanged)."""
+        from .index import GetItem
+
+        xp = get_array_module(idx)
+        w = weight
+        if padding_idx is not None:
+            row = Tensor._wrap(xp.arange(weight.shape[0])[:, None] == padding_idx)
+            w = w.detach().where(row, w)
+        y = GetItem.apply(w, (idx,), True)
+        if scale_grad_by_freq:
+            c = xp.bincount(idx.reshape(-1), minlength=weight.shape[0])[idx][..., None]
+            inv = Tensor._wrap((1.0 / c).astype(weight._data.dtype))
+            y = y * inv + (y * (1 - inv)).detach()
+        return y
 
     @staticmethod
     def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):

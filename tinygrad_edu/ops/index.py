@@ -11,29 +11,50 @@ import numpy as np
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
+from ._dual import xp_of
 
 
 class GetItem(Function):
     """y = x[idx]"""
 
     array_io = True
+    is_view = True  # basic indexing (slices, ints) gives a view; advanced indexing a copy
 
     @staticmethod
     def forward(ctx, x, idx, advanced):
-        ctx.shape, ctx.dtype, ctx.idx, ctx.advanced = x.shape, x.dtype, idx, advanced
+        ctx.shape, ctx.idx, ctx.advanced = x.shape, idx, advanced
         y = x[idx]
         # torch: advanced indexing gives a new contiguous tensor (NumPy may permute strides)
         return get_array_module(x).ascontiguousarray(y) if advanced else y
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
-        gx = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        if ctx.advanced:
-            scatter_add(gx, ctx.idx, g)  # repeated indices: their gradients add up
+        # ∂y/∂x sends each gradient back to the element it was read from
+        return IndexBackward.call(g, ctx.shape, ctx.idx, ctx.advanced), None, None
+
+    @staticmethod
+    def replay(ctx, x):
+        return GetItem.call(x, ctx.idx, ctx.advanced)
+
+
+class IndexBackward(Function):
+    """x = zeros(shape); x[idx] += g — the backward of ``x[idx]`` (repeated indices add up)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, g, shape, idx, advanced):
+        ctx.idx, ctx.advanced = idx, advanced
+        gx = get_array_module(g).zeros(shape, dtype=g.dtype)
+        if advanced:
+            scatter_add(gx, idx, g)  # repeated indices: their gradients add up
         else:
-            gx[ctx.idx] = g  # basic indexing picks each element at most once
-        return gx, None, None
+            gx[idx] = g  # basic indexing picks each element at most once
+        return gx
+
+    @staticmethod
+    def backward(ctx, gg):
+        return GetItem.call(gg, ctx.idx, ctx.advanced), None, None, None  # linear: read back
 
 
 class Gather(Function):
@@ -43,7 +64,7 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, index, axis):
-        ctx.shape, ctx.dtype, ctx.axis = x.shape, x.dtype, axis
+        ctx.shape, ctx.axis = x.shape, axis
         ctx.save_for_backward(index)
         # torch reads only the index's extent on the other axes (it may be smaller than x's)
         sl = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
@@ -52,12 +73,30 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
+        # send each gradient back to the element it read (a scatter-add)
+        return GatherBackward.call(g, index, ctx.axis, ctx.shape), None, None
+
+
+class GatherBackward(Function):
+    """x = zeros(shape); x[i][index[i][j]] += g[i][j] (along ``axis``): gather's backward"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, g, index, axis, shape):
+        ctx.axis = axis
+        ctx.save_for_backward(index)
         xp = get_array_module(g)
-        gx = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        gx = xp.zeros(shape, dtype=g.dtype)
         grid = list(xp.ix_(*[xp.arange(s) for s in index.shape]))
-        grid[ctx.axis] = index
-        scatter_add(gx, tuple(grid), g)  # send each gradient back to the element it read
-        return gx, None, None
+        grid[axis] = index
+        scatter_add(gx, tuple(grid), g)
+        return gx
+
+    @staticmethod
+    def backward(ctx, gg):
+        (index,) = ctx.saved_tensors
+        return Gather.call(gg, index, ctx.axis), None, None, None  # linear: gather back
 
 
 class MaskedFill(Function):
@@ -73,7 +112,7 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return get_array_module(g).where(mask, 0, g), None, None  # ∂y/∂x = [not mask]
+        return xp_of(g).where(mask, 0, g), None, None  # ∂y/∂x = [not mask]
 
 
 # ---- index normalization -------------------------------------------------------------------------

@@ -16,7 +16,11 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
+from ._dual import xp_of
 from ._util import quiet
+from .activation import Sigmoid
+from .index import GatherBackward
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -40,20 +44,20 @@ def _upstream(ctx, g):
 class MSELoss(Function):
     """l = (x − t)²"""
 
-    grad_fn_name = "MseLossBackward0"  # torch's name for this node
+    node_name = "MseLossBackward0"  # torch's name for this node
 
     array_io = True
 
     @staticmethod
     def forward(ctx, x, t, reduction):
         d = x - t
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         return _reduce(ctx, d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        gd = 2 * d * _upstream(ctx, g)  # ∂l/∂x = 2(x − t)
+        x, t = ctx.saved_tensors
+        gd = 2 * (x - t) * _upstream(ctx, g)  # ∂l/∂x = 2(x − t)
         nx, nt = ctx.needs_input_grad[:2]
         return (gd if nx else None), (-gd if nt else None), None  # ∂l/∂t = −2(x − t)
 
@@ -66,15 +70,13 @@ class L1Loss(Function):
     @staticmethod
     def forward(ctx, x, t, reduction):
         xp = get_array_module(x)
-        d = x - t
-        ctx.save_for_backward(d)
-        return _reduce(ctx, xp.abs(d), reduction)
+        ctx.save_for_backward(x, t)
+        return _reduce(ctx, xp.abs(x - t), reduction)
 
     @staticmethod
     def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        xp = get_array_module(d)
-        gd = xp.sign(d) * _upstream(ctx, g)  # ∂|d|/∂d = sign(d); torch: 0 at d = 0
+        x, t = ctx.saved_tensors
+        gd = xp_of(g).sign(x - t) * _upstream(ctx, g)  # ∂|d|/∂d = sign(d); torch: 0 at d = 0
         nx, nt = ctx.needs_input_grad[:2]
         return (gd if nx else None), (-gd if nt else None), None
 
@@ -89,7 +91,7 @@ class SmoothL1Loss(Function):
         xp = get_array_module(x)
         d = x - t
         ad = xp.abs(d)
-        ctx.save_for_backward(d)
+        ctx.save_for_backward(x, t)
         ctx.beta = beta
         if beta == 0:
             return _reduce(ctx, ad, reduction)
@@ -97,8 +99,9 @@ class SmoothL1Loss(Function):
 
     @staticmethod
     def backward(ctx, g):
-        (d,) = ctx.saved_tensors
-        xp = get_array_module(d)
+        x, t = ctx.saved_tensors
+        xp = xp_of(g)
+        d = x - t
         beta = ctx.beta
         if beta == 0:
             dl = xp.sign(d)
@@ -112,7 +115,7 @@ class SmoothL1Loss(Function):
 class BCELoss(Function):
     """l = −w [t·log x + (1 − t)·log(1 − x)], each log clamped at −100 (as torch)"""
 
-    grad_fn_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
+    node_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -131,7 +134,7 @@ class BCELoss(Function):
     @staticmethod
     def backward(ctx, g):
         x, t, w = ctx.saved_tensors
-        xp = get_array_module(x)
+        xp = xp_of(g)
         up = _upstream(ctx, g)
         if w is not None:
             up = up * w
@@ -142,7 +145,7 @@ class BCELoss(Function):
             # torch: the denominator is clamped at 1e-12 so x ∈ {0, 1} stays finite
             gx = up * (x - t) / xp.maximum(x * (1 - x), 1e-12)
         if nt:
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with quiet():
                 # ∂l/∂t = log(1 − x) − log x; torch: unclamped here (±inf at x ∈ {0, 1})
                 gt = up * (xp.log1p(-x) - xp.log(x))
         return gx, gt, None, None
@@ -155,7 +158,7 @@ class BCEWithLogitsLoss(Function):
     computed as max(−x, 0) + log1p(e^{−|x|}), so |x| = 1e4 neither overflows nor loses digits.
     """
 
-    grad_fn_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
 
     array_io = True
 
@@ -165,26 +168,27 @@ class BCEWithLogitsLoss(Function):
         sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # softplus(−x) = −log σ(x)
         lw = 1 if pw is None else 1 + (pw - 1) * t
         l = (1 - t) * x + lw * sp
-        ctx.save_for_backward(x, t, w, pw, sp)
+        ctx.save_for_backward(x, t, w, pw)
         if w is not None:
             l = l * w
         return _reduce(ctx, l, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        x, t, w, pw, sp = ctx.saved_tensors
-        xp = get_array_module(x)
+        x, t, w, pw = ctx.saved_tensors
+        xp = xp_of(g)
         nx, nt = ctx.needs_input_grad[:2]
         up = _upstream(ctx, g)
         upw = up if w is None else up * w
         gx = gt = None
         if nx:
-            sig = 0.5 * xp.tanh(0.5 * x) + 0.5
+            sig = Sigmoid.call(x)
             if pw is None:
                 gx = upw * (sig - t)  # ∂l/∂x = σ(x) − t
             else:  # ∂l/∂x = (1 − t) − (1 + (p − 1)t)(1 − σ(x))
                 gx = upw * ((1 - t) - (1 + (pw - 1) * t) * (1 - sig))
         if nt:  # ∂l/∂t = −x + (p − 1)·softplus(−x)
+            sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x))) if pw is not None else 0
             gt = upw * (-x if pw is None else -x + (pw - 1) * sp)
         return gx, gt, None, None, None  # torch: weight, pos_weight not differentiable
 
@@ -209,7 +213,7 @@ class _ClassLoss(Function):
     @staticmethod
     def _scale(ctx, g):
         """∂L/∂lₙ per sample (shape (N, 1, d1, ...)), with torch's weighted mean."""
-        xp = get_array_module(g)
+        xp = xp_of(g)
         if ctx.reduction == "none":
             return xp.expand_dims(g, 1)
         if ctx.reduction == "mean":  # every target ignored: torch's loss is nan, its grad 0
@@ -223,7 +227,7 @@ class NLLLoss(_ClassLoss):
     mean: L = Σ lₙ / Σ w_{yₙ} (non-ignored n), as torch.
     """
 
-    grad_fn_name = "NllLossBackward0"  # torch's name for this node
+    node_name = "NllLossBackward0"  # torch's name for this node
 
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction):
@@ -233,18 +237,17 @@ class NLLLoss(_ClassLoss):
         wy = (w[safe[:, 0]] if w is not None else xp.ones(safe[:, 0].shape, x.dtype)) * keep
         wy = wy.astype(x.dtype, copy=False)
         l = -xp.take_along_axis(x, safe, axis=1)[:, 0] * wy
-        ctx.save_for_backward(safe, wy)
+        ctx.save_for_backward(safe)
+        ctx.wy = wy  # per-sample weights: constants (from the targets), not activations
         ctx.reduction, ctx.xshape = reduction, x.shape
         return _ClassLoss._reduce(ctx, l, wy, reduction)
 
     @staticmethod
     def backward(ctx, g):
-        safe, wy = ctx.saved_tensors
-        xp = get_array_module(wy)
-        gx = xp.zeros(ctx.xshape, dtype=wy.dtype)
+        (safe,) = ctx.saved_tensors
         # ∂lₙ/∂x_{n,c} = −w_{yₙ} [c = yₙ]: one value per sample, put at its class
-        xp.put_along_axis(gx, safe, -(wy[:, None] * NLLLoss._scale(ctx, g)), axis=1)
-        return gx, None, None, None, None
+        vals = -(ctx.wy[:, None] * NLLLoss._scale(ctx, g))
+        return GatherBackward.call(vals, safe, 1, ctx.xshape), None, None, None, None
 
 
 class CrossEntropyLoss(_ClassLoss):
@@ -258,7 +261,28 @@ class CrossEntropyLoss(_ClassLoss):
     mean: both terms divided by Σ w_{yₙ} over non-ignored n (torch's rule).
     """
 
-    grad_fn_name = "NllLossBackward0"  # torch's name for this node
+    node_name = "NllLossBackward0"  # torch's name for this node
+
+    @staticmethod
+    def reference(x, target, w, ignore_index, reduction, eps):
+        """The plain twin: log_softmax, then NLL, plus torch's label-smoothing term."""
+        from .activation import LogSoftmax
+
+        logp = LogSoftmax.apply(x, 1)
+        nll = NLLLoss.apply(logp, target, w, ignore_index, reduction)
+        if eps == 0:
+            return nll
+        C = x.shape[1]
+        xp = get_array_module(target)  # target (and w) arrive as arrays: constants
+        keep = target != ignore_index
+        wc = 1 if w is None else w.reshape((1, C) + (1,) * (x.ndim - 2))
+        smooth = -(logp * wc).sum(1) * Tensor._wrap(keep.astype(x._data.dtype))
+        if reduction == "sum":
+            smooth = smooth.sum()
+        elif reduction == "mean":
+            wy = (w[xp.where(keep, target, 0)] if w is not None else 1.0) * keep
+            smooth = smooth.sum() / Tensor._wrap(xp.asarray(wy.sum(), dtype=x._data.dtype))
+        return nll * (1 - eps) + smooth * (eps / C)
 
     @staticmethod
     def forward(ctx, x, target, w, ignore_index, reduction, eps):
@@ -319,6 +343,20 @@ class SoftCrossEntropyLoss(Function):
     array_io = True
 
     @staticmethod
+    def reference(x, t, w, reduction, eps):
+        """The plain twin: −Σ_c w_c t'_c log_softmax(x)_c, then the reduction."""
+        from .activation import LogSoftmax
+
+        C = x.shape[1]
+        logp = LogSoftmax.apply(x, 1)
+        ts = t * (1 - eps) + eps / C if eps > 0 else t
+        wt = ts if w is None else ts * w.reshape((1, C) + (1,) * (x.ndim - 2))
+        l = -(logp * wt).sum(1)
+        if reduction == "none":
+            return l
+        return l.sum() if reduction == "sum" else l.sum() / l.numel()
+
+    @staticmethod
     def forward(ctx, x, t, w, reduction, eps):
         xp = get_array_module(x)
         C = x.shape[1]
@@ -361,6 +399,17 @@ class CosineSimilarity(Function):
     """
 
     array_io = True
+
+    @staticmethod
+    def reference(x1, x2, dim, eps):
+        """The plain twin, as torch computes it: the norms are clamped at ε without the clamp
+        being differentiated (the value is clamped, the gradient is the norm's)."""
+        x1, x2 = x1 * 1.0 + x2 * 0.0, x2 * 1.0 + x1 * 0.0  # broadcast both to one shape
+        n1 = x1.norm(dim=dim, keepdim=True)
+        n2 = x2.norm(dim=dim, keepdim=True)
+        n1 = n1 + (n1.clamp(min=eps) - n1).detach()
+        n2 = n2 + (n2.clamp(min=eps) - n2).detach()
+        return ((x1 / n1) * (x2 / n2)).sum(dim)
 
     @staticmethod
     def forward(ctx, x1, x2, dim, eps):

@@ -7,13 +7,14 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._dual import xp_of
 
 
 def _gemm_ready(g):
     """``g`` as BLAS can read it. A broadcast gradient (e.g. from ``.sum()``) has zero strides,
     which NumPy re-packs inside EVERY GEMM it enters (1.7x slower at 1024²); one copy here
     serves both backward GEMMs. (Transposed views need no copy: BLAS takes them as they are.)"""
-    if 0 in g.strides and g.size > 1:
+    if not isinstance(g, Tensor) and 0 in g.strides and g.size > 1:
         return get_array_module(g).ascontiguousarray(g)
     return g
 
@@ -32,7 +33,7 @@ class MatMul(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         na, nb = ctx.needs_input_grad
-        xp = get_array_module(g)
+        xp = xp_of(g)
         g = _gemm_ready(g)
         if a.ndim == 1 and b.ndim == 1:  # dot product: z = Σ aᵢbᵢ
             return (g * b if na else None), (g * a if nb else None)
@@ -81,7 +82,7 @@ class Linear(Function):
         g2 = g.reshape(-1, g.shape[-1])
         gx = (g @ w) if nx else None  # ∂y/∂x = W
         gw = (g2.T @ x.reshape(-1, x.shape[-1])) if nw else None  # ∂y/∂W = gᵀ x (summed over batch)
-        gb = g2.sum(axis=0) if nb else None  # ∂y/∂b = 1 (summed over batch)
+        gb = xp_of(g).sum(g2, axis=0) if nb else None  # ∂y/∂b = 1 (summed over batch)
         return gx, gw, gb
 
 

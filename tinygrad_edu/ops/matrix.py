@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from .index import GetItem, IndexBackward
 
 
 class Tril(Function):
@@ -24,7 +25,7 @@ class Tril(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return get_array_module(g).tril(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+        return Tril.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
 
 
 class Triu(Function):
@@ -39,7 +40,7 @@ class Triu(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return get_array_module(g).triu(g, ctx.k), None  # ∂y/∂x = M (the same mask)
+        return Triu.call(g, ctx.k), None  # ∂y/∂x = M (the same mask)
 
 
 def _diag_index(xp, shape, k):
@@ -70,14 +71,13 @@ class Diag(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
+        xp = get_array_module(g._data if isinstance(g, Tensor) else g)
         if len(ctx.shape) == 1:
-            r, c = _diag_index(xp, g.shape, ctx.k)
-            return g[r, c], None  # ∂yᵢⱼ/∂x_m = [(i, j) is the m-th diagonal slot]
-        gx = xp.zeros(ctx.shape, dtype=g.dtype)
+            r, c = _diag_index(xp, tuple(g.shape), ctx.k)
+            return GetItem.call(g, (r, c), True), None  # ∂yᵢⱼ/∂x_m = [(i, j) is slot m]
         r, c = _diag_index(xp, ctx.shape, ctx.k)
-        gx[r, c] = g  # ∂y_m/∂xᵢⱼ = [(i, j) is the m-th diagonal slot]; the rest get 0
-        return gx, None
+        # ∂y_m/∂xᵢⱼ = [(i, j) is the m-th diagonal slot]; the rest get 0
+        return IndexBackward.call(g, ctx.shape, (r, c), True), None
 
 
 def _tri(input, diagonal, fn, name):

@@ -35,7 +35,7 @@ class ToDevice(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return to_device(g, ctx.src), None
+        return ToDevice.call(g, ctx.src), None  # ∂y/∂x = 1, back on x's device
 
 
 def to(self, *args, **kwargs):
@@ -79,8 +79,36 @@ def _rop(fn):
     return lambda self, other: fn(other, self)
 
 
-def _size_args(*s):
-    return s
+def _new_filled(fill):
+    """``x.new_zeros(size)`` and friends: a new tensor with x's dtype and device by default."""
+
+    def new(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+            pin_memory=False, fill_value=fill):
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        d = _dt.to_dtype(dtype).np if dtype is not None else self._data.dtype
+        xp = get_array_module(self._data)
+        arr = xp.full(tuple(int(n) for n in size), fill_value, dtype=d)
+        if device is not None and _device(device) != self.device:
+            arr = to_device(arr, _device(device))
+        t = Tensor._wrap(arr)
+        return t.requires_grad_(True) if requires_grad else t
+
+    return new
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+              layout=None, pin_memory=False):
+    return _new_filled(0)(self, *size, dtype=dtype, device=device,
+                          requires_grad=requires_grad, fill_value=fill_value)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+                pin_memory=False):
+    from ..creation import tensor
+
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                  requires_grad=requires_grad)
 
 
 _METHODS = {
@@ -142,6 +170,9 @@ _METHODS = {
     "zero_": IP.zero_, "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_,
     "clip_": IP.clamp_, "masked_fill_": IP.masked_fill_, "normal_": IP.normal_,
     "uniform_": IP.uniform_, "bernoulli_": IP.bernoulli_, "relu_": IP.relu_,
+    # new tensors like this one
+    "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
+    "new_full": _new_full, "new_tensor": _new_tensor,
     # conversion
     "to": to, "type": _type, "type_as": lambda self, other: cast(self, other.dtype),
     "float": lambda self, *a, **k: cast(self, _dt.float32),
@@ -164,4 +195,3 @@ def bind() -> None:
 
 
 bind()
-_ = get_array_module

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 
 
 class BatchNorm(Function):
@@ -29,6 +30,24 @@ class BatchNorm(Function):
     """
 
     array_io = True
+
+    @staticmethod
+    def reference(x, weight, bias, running_mean, running_var, training, momentum, eps):
+        """The plain twin, composed of ops (used for double backward; it leaves the running
+        buffers alone: the fused forward already updated them)."""
+        axes = (0,) + tuple(range(2, x.ndim))
+        cshape = (1, -1) + (1,) * (x.ndim - 2)
+        if training:
+            mu = x.mean(dim=axes, keepdim=True)
+            xc = x - mu
+            var = (xc * xc).mean(dim=axes, keepdim=True)
+        else:
+            xc = x - Tensor._wrap(running_mean.reshape(cshape).astype(x._data.dtype))
+            var = Tensor._wrap(running_var.reshape(cshape).astype(x._data.dtype))
+        y = xc / (var + eps).sqrt()
+        if weight is not None:
+            y = y * weight.reshape(cshape)
+        return y if bias is None else y + bias.reshape(cshape)
 
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -84,6 +103,16 @@ class LayerNorm(Function):
     """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over the last ``k`` axes (per sample)."""
 
     array_io = True
+
+    @staticmethod
+    def reference(x, weight, bias, k, eps):
+        """The plain twin, composed of ops (used for double backward)."""
+        axes = tuple(range(x.ndim - k, x.ndim))
+        xc = x - x.mean(dim=axes, keepdim=True)
+        y = xc / ((xc * xc).mean(dim=axes, keepdim=True) + eps).sqrt()
+        if weight is not None:
+            y = y * weight
+        return y if bias is None else y + bias
 
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):

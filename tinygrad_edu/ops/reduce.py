@@ -10,7 +10,8 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ._util import check_float, dims
+from ._dual import xp_of
+from ._util import check_float, dims, quiet
 
 
 def _keep(g, axes, keepdim, ndim):
@@ -19,8 +20,7 @@ def _keep(g, axes, keepdim, ndim):
         return g
     if axes is None:
         return g.reshape((1,) * ndim)
-    xp = get_array_module(g)
-    return xp.expand_dims(g, axes)
+    return xp_of(g).expand_dims(g, axes)
 
 
 def _count(shape, axes) -> int:
@@ -49,7 +49,7 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
+        xp = xp_of(g)
         # ∂y/∂xᵢ = 1: every summed element receives the upstream gradient
         gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape))
         return xp.broadcast_to(gk, ctx.shape), None, None
@@ -68,9 +68,9 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
+        xp = xp_of(g)
         if ctx.n == 0:  # an empty input: no element to receive the gradient
-            return xp.zeros(ctx.shape, g.dtype), None, None
+            return xp.broadcast_to(xp.zeros_like(g), ctx.shape), None, None
         gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)) / ctx.n  # ∂y/∂xᵢ = 1/n
         return xp.broadcast_to(gk, ctx.shape), None, None
 
@@ -79,6 +79,7 @@ class Prod(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
+    double_backward = False  # its backward uses cumprod/concatenate on arrays
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -116,22 +117,31 @@ class Var(Function):
         n = _count(x.shape, axes)
         diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
-        ctx.save_for_backward(diff)
-        ctx.axes, ctx.keepdim, ctx.dof = axes, keepdim, n - correction
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
         with np.errstate(divide="ignore", invalid="ignore"):
             return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
 
     @staticmethod
     def backward(ctx, g):
-        (diff,) = ctx.saved_tensors
-        gk = _keep(g, ctx.axes, ctx.keepdim, diff.ndim)
-        return _var_grad(gk, diff, ctx.dof), None, None, None
+        (x,) = ctx.saved_tensors
+        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        return _var_grad(gk, _diff(x, ctx), ctx.dof), None, None, None
+
+
+def _diff(x, ctx):
+    """x − x̄ over the reduced axes (recomputed from the saved input: exact, and differentiable
+    again under create_graph)."""
+    xp = xp_of(x)
+    if ctx.n == 0:
+        return x
+    return x - xp.mean(x, axis=ctx.axes, keepdims=True)
 
 
 def _var_grad(gk, diff, dof):
     # ∂y/∂xᵢ = 2(xᵢ - x̄)/(n - c)  (the x̄ terms cancel because Σ(xⱼ - x̄) = 0);
     # torch: no clamp of n - c here (n - c = 0 gives ±inf/nan, negative flips the sign)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         return gk * (2.0 / dof) * diff if dof else gk * diff * np.inf
 
 
@@ -147,19 +157,20 @@ class Std(Function):
         diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.sqrt((diff * diff).sum(axis=axes, keepdims=True) / denom)
-        ctx.save_for_backward(diff, y)
-        ctx.axes, ctx.keepdim, ctx.dof = axes, keepdim, n - correction
-        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+            y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
+        ctx.save_for_backward(x, y)
+        ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        diff, y = ctx.saved_tensors
-        xp = get_array_module(g)
-        gk = _keep(g, ctx.axes, ctx.keepdim, diff.ndim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gv = xp.where(y == 0, 0, gk / (2 * y))  # ∂√v/∂v = 1/(2√v); torch: 0 where std = 0
-        return _var_grad(gv, diff, ctx.dof), None, None, None
+        x, y = ctx.saved_tensors
+        xp = xp_of(g)
+        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
+        with quiet():
+            gv = xp.where(yk == 0, 0, gk / (2 * yk))  # ∂√v/∂v = 1/(2√v); torch: 0 where std = 0
+        return _var_grad(gv, _diff(x, ctx), ctx.dof), None, None, None
 
 
 class LogSumExp(Function):
@@ -177,16 +188,17 @@ class LogSumExp(Function):
             m = xp.zeros(x.sum(axis=axes, keepdims=True).shape, x.dtype)
         with np.errstate(divide="ignore"):
             y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        y = y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes)).copy()
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdim = axes, keepdim
-        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+        return y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        xp = get_array_module(x)
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return gk * xp.exp(x - y), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
+        yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
+        return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
 
 
 class Norm(Function):
@@ -206,24 +218,26 @@ class Norm(Function):
             y = a.sum(axis=axes, keepdims=True)
         else:
             y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        y = y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes)).copy()
         ctx.save_for_backward(x, y)
         ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        return y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes))
+        return y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        xp = get_array_module(x)
+        xp = xp_of(g)
         p = ctx.p
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        y = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
+        with quiet():
             if p == 1:
                 local = xp.sign(x)  # ∂‖x‖₁/∂xᵢ = sign(xᵢ)
             elif p == 2:
                 local = xp.where(y == 0, 0, x / y)  # ∂‖x‖₂/∂xᵢ = xᵢ/‖x‖; torch: 0 at ‖x‖ = 0
             elif p == np.inf:
                 mask = xp.abs(x) == y  # like amax of |x|: ties share evenly
-                local = xp.sign(x) * mask / mask.sum(axis=ctx.axes, keepdims=True)
+                local = xp.sign(x) * mask / xp.sum(mask, axis=ctx.axes, keepdims=True)
             else:  # ∂/∂xᵢ = sign(xᵢ)|xᵢ|^(p-1) / ‖x‖^(p-1)
                 local = xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1))
         return gk * local, None, None, None

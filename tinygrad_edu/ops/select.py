@@ -9,6 +9,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._dual import xp_of
 from ._util import as_tensor_like, binary, cast, raise_broadcast_error, shape_str
 
 
@@ -116,7 +117,7 @@ class Where(Function):
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
-        xp = get_array_module(g)
+        xp = xp_of(g)
         _, nx, ny = ctx.needs_input_grad
         return (None,
                 xp.where(cond, g, 0) if nx else None,  # ∂z/∂x = [cond]

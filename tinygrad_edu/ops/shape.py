@@ -8,28 +8,36 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
+from ._dual import xp_of
 from ._util import dims
+from .index import GetItem
 
 
 class Reshape(Function):
     """y = x viewed with a new shape"""
 
     array_io = True
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.shape
+        ctx.shape, ctx.new_shape = x.shape, shape
         return x.reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.shape), None  # same numbers, old shape
 
+    @staticmethod
+    def replay(ctx, x):
+        return x.reshape(ctx.new_shape)
+
 
 class Permute(Function):
     """y = x with axes reordered"""
 
     array_io = True
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, order):
@@ -38,21 +46,32 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return g.transpose(np.argsort(ctx.order)), None  # apply the inverse permutation
+        inverse = tuple(int(i) for i in np.argsort(ctx.order))
+        return Permute.call(g, inverse), None  # apply the inverse permutation
+
+    @staticmethod
+    def replay(ctx, x):
+        return Permute.call(x, ctx.order)
 
 
 class Expand(Function):
     """y = x broadcast to a larger shape (a view, no copy)"""
 
     array_io = True
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
+        ctx.new_shape = shape
         return get_array_module(x).broadcast_to(x, shape)
 
     @staticmethod
     def backward(ctx, g):
         return g, None  # the engine's unbroadcast sums the copies back to x's shape
+
+    @staticmethod
+    def replay(ctx, x):
+        return Expand.call(x, ctx.new_shape)
 
 
 class Repeat(Function):
@@ -71,8 +90,8 @@ class Repeat(Function):
         split = []
         for r, s in zip(g.shape, ctx.shape):
             split += [r // s, s]
-        gs = g.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
-        return gs, None
+        xp = xp_of(g)
+        return xp.sum(xp.reshape(g, split), axis=tuple(range(0, len(split), 2))), None
 
 
 class Cat(Function):
@@ -88,7 +107,11 @@ class Cat(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return tuple(get_array_module(g).split(g, ctx.bounds, axis=ctx.axis))  # slice it apart
+        # slice it apart: input k receives the part of g it filled
+        edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
+        lead = (slice(None),) * ctx.axis
+        return tuple(GetItem.call(g, lead + (slice(a, b),), False)
+                     for a, b in zip(edges, edges[1:]))
 
 
 class Stack(Function):
@@ -103,8 +126,8 @@ class Stack(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
-        return tuple(xp.take(g, i, axis=ctx.axis) for i in range(g.shape[ctx.axis]))
+        lead = (slice(None),) * ctx.axis  # input i receives slice i of g
+        return tuple(GetItem.call(g, lead + (i,), False) for i in range(g.shape[ctx.axis]))
 
 
 # ---- public functions ---------------------------------------------------------------------------
@@ -417,5 +440,3 @@ def movedim(input, source, destination):
         order.insert(d, s_)
     return Permute.apply(input, tuple(order))
 
-
-_ = Tensor

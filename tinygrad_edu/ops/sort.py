@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._dual import xp_of
 from ._util import dims
 from .reduce import _axes, _keep
 
@@ -40,19 +41,19 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, is_min):
-        y = x.min(axis=axes, keepdims=True) if is_min else x.max(axis=axes, keepdims=True)
+        y = x.min(axis=axes, keepdims=keepdim) if is_min else x.max(axis=axes, keepdims=keepdim)
+        y = get_array_module(x).array(y)  # its own array: the output, saved as such
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdim = axes, keepdim
-        if keepdim:
-            return y
-        return y.reshape(()) if axes is None else y.squeeze(axis=axes)
+        return y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
+        xp = xp_of(g)
         # ∂y/∂xᵢ = [xᵢ = max] / (number of maxima); torch splits ties evenly
-        mask = x == y
-        count = mask.sum(axis=ctx.axes, keepdims=True)
+        mask = x == _keep(y, ctx.axes, ctx.keepdim, x.ndim)
+        count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
         return gk * mask / count, None, None, None
 
@@ -162,7 +163,7 @@ class CumSum(Function):
 
     @staticmethod
     def backward(ctx, g):
-        xp = get_array_module(g)
+        xp = xp_of(g)
         ax = ctx.axis
         # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end
         return xp.flip(xp.cumsum(xp.flip(g, axis=ax), axis=ax), axis=ax), None

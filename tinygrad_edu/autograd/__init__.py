@@ -1,0 +1,76 @@
+"""Reverse-mode automatic differentiation, in small files to read in this order:
+
+- ``grad_mode``: whether ops record the graph (``no_grad`` ...), anomaly mode;
+- ``node``: the graph — a Node per op call (``grad_fn``), AccumulateGrad at the leaves;
+- ``function``: ``Function`` and ``Function.apply``, which runs an op and records its node;
+- ``engine``: the backward pass (``run_backward``: the chain rule in one loop) and
+  ``unbroadcast``, the one place broadcasting is undone;
+- ``hooks``: what the loop calls around each node (hooks, retain_grad, version checks);
+- ``api``: ``backward`` and ``grad``, the ways into the engine;
+- ``functional``: jacobian, hessian, vjp, jvp, hvp, vhp (imported by the package root, after
+  the ops it uses);
+- ``_fast``: the engine's one speed trick.
+
+This package binds ``backward``, ``register_hook`` and ``retain_grad`` onto Tensor (tensor.py
+holds only what a tensor is, as the ops bind their methods).
+"""
+
+from __future__ import annotations
+
+from ..tensor import Tensor, _RemovableHandle
+from . import hooks as _hooks
+from .api import backward, grad
+from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
+from .function import Function, once_differentiable
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+from .node import AccumulateGrad, Node
+
+Context = Node  # the ctx a Function's forward and backward receive
+
+
+def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad
+    (see :func:`tinygrad_edu.autograd.backward`)."""
+    backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+             inputs)
+
+
+def _register_hook(self, hook):
+    """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
+    the gradient. Returns a handle whose ``remove()`` unregisters it."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if self._node is None:
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+    _hooks.register_node_hook(self, hook)
+    return _RemovableHandle(self._node.hooks, (self._oi, hook))
+
+
+def _retain_grad(self) -> None:
+    """Keep ``.grad`` for this non-leaf tensor after backward (a leaf keeps it anyway)."""
+    if not self.requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self._node is not None:
+        _hooks.retain_grad(self)
+
+
+Tensor.backward = _tensor_backward
+Tensor.register_hook = _register_hook
+Tensor.retain_grad = _retain_grad
+
+__all__ = ["Function", "Node", "Context", "AccumulateGrad", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
+           "is_grad_enabled", "is_anomaly_enabled", "grad", "backward", "unbroadcast",
+           "broadcast_axes", "run_backward", "topological_order", "once_differentiable"]

@@ -1,0 +1,240 @@
+"""The backward pass: walk the graph from the output back to the leaves, applying the chain rule
+at each node, and undo broadcasting in ONE place (:func:`unbroadcast`).
+
+Read :func:`run_backward` first: it is the whole algorithm. Everything else here is a named
+helper it calls: the order of the walk, calling one node's backward, fitting a gradient to its
+input, adding gradients up, and freeing what a node saved.
+"""
+
+from __future__ import annotations
+
+from .. import dtype as _dt
+from ..tensor import Tensor
+from . import hooks
+from ._fast import steal_or_copy
+from .grad_mode import enable_grad, no_grad
+from .node import _FREED, AccumulateGrad, GraphCtx, input_tensor
+
+
+def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
+    """The chain rule, node by node.
+
+    ``edges`` are ``(node, output index)`` pairs where the backward starts and ``grads`` the
+    gradients sent into them (arrays; Tensors when ``create_graph`` is on, so that the
+    computation of the gradients is itself recorded). Each node, visited after every node that
+    used its output, receives the sum of the gradients sent to it, runs its Function's
+    backward, and sends one gradient to the node each input came from. A leaf's node
+    (AccumulateGrad) adds what it receives into ``leaf.grad``; ``capture`` (autograd.grad)
+    takes chosen gradients instead.
+    """
+    pending = {}
+    for (node, k), g in zip(edges, grads):
+        send(pending, node, k, g)
+    for node in topological_order([n for n, _ in edges], capture):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        g = hooks.before_node(node, g, capture)  # tensor hooks, retain_grad, capture
+        if isinstance(node, AccumulateGrad):
+            if capture is None:
+                accumulate(node.variable, g, create_graph)
+            continue
+        if capture is not None and node not in capture.run:
+            continue  # autograd.grad needs nothing beyond this node
+        propagate(pending, node, g, call_backward(node, g, create_graph))
+        release(node, retain_graph)
+
+
+def topological_order(roots, capture=None) -> list:
+    """The nodes reachable from ``roots``, each after every node that uses its output.
+
+    An iterative depth-first search (no recursion limit) emits a node once all of its inputs'
+    nodes are emitted; reversed, consumers come first. With ``capture``, only nodes on a path to
+    a captured tensor are kept (autograd.grad computes nothing it does not need).
+    """
+    if not isinstance(roots, (list, tuple)):
+        roots = [roots]
+    order = []
+    seen = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root.next))]
+        while stack:
+            node, inputs = stack[-1]
+            for edge in inputs:
+                if edge is not None and edge[0] not in seen:
+                    seen.add(edge[0])
+                    stack.append((edge[0], iter(edge[0].next)))
+                    break
+            else:  # every input done: emit this node
+                stack.pop()
+                order.append(node)
+    if capture is not None:  # keep the nodes with an input on a path to a captured tensor
+        useful = capture.nodes()
+        run = set()
+        for n in order:  # inputs come before the nodes that use them
+            if any(e is not None and e[0] in useful for e in n.next):
+                run.add(n)
+                useful.add(n)
+        capture.run = run
+        order = [n for n in order if n in useful]
+    order.reverse()
+    return order
+
+
+def propagate(pending: dict, node, g, input_grads) -> None:
+    """Send each input's gradient back to the node that input came from (fitted to the input's
+    shape and dtype). A separate function, so that no reference to a gradient outlives it."""
+    for edge, gi, meta in zip(node.next, input_grads, node.input_meta):
+        if edge is not None and gi is not None:
+            send(pending, edge[0], edge[1], fit(gi, meta, node))
+    if hooks.observers:
+        hooks.after_node(node, g, input_grads)  # inspect's tracers
+
+
+def send(pending: dict, node, k: int, g) -> None:
+    """Add ``g`` to the gradient waiting at output ``k`` of ``node`` (a node used twice gets the
+    sum: the multivariate chain rule)."""
+    if node.n_out == 1:
+        prev = pending.get(node)
+        pending[node] = g if prev is None else prev + g
+    else:
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node.n_out
+        slots[k] = g if slots[k] is None else slots[k] + g
+
+
+def call_backward(node, g, create_graph: bool) -> tuple:
+    """Run ``node``'s backward on the gradient(s) of its output(s): one gradient per input."""
+    if node._saved_versions:
+        hooks.check_versions(node)
+    grads = tuple(_zeros_for(node, k, create_graph) if x is None else x
+                  for k, x in enumerate(g)) if node.n_out > 1 else (g,)
+    fn = node.fn
+    if create_graph:
+        if not fn.double_backward and fn.reference is None:
+            raise NotImplementedError(f"double backward through {node.name()} is not "
+                                      "implemented in tinygrad_edu")
+        with enable_grad():
+            if fn.reference is not None:
+                res = reference_grads(node, grads)
+            else:
+                res = fn.backward(GraphCtx(node), *grads)
+    elif fn.array_io:
+        res = fn.backward(node, *grads)
+    else:  # a user Function: Tensors in and out
+        with no_grad():
+            res = fn.backward(node, *(Tensor._wrap(x) for x in grads))
+    if type(res) is not tuple:
+        res = (res,)
+    if len(res) < len(node.next):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {len(node.next)}, got {len(res)})")
+    if not create_graph and not fn.array_io:
+        res = tuple(r._data if isinstance(r, Tensor) else r for r in res)
+    return res
+
+
+def reference_grads(node, grads) -> tuple:
+    """Double backward of a fused op: differentiate its ``reference`` (the same computation from
+    simpler ops) at the node's inputs, recording the graph."""
+    from .functional import grad
+
+    is_tensor, arrays, kwargs = node._args
+    args, wrt = [], []
+    for i, (flag, a) in enumerate(zip(is_tensor, arrays)):
+        if flag:
+            a = input_tensor(node, i, a)
+            if a.requires_grad:  # a fresh node per input, so an input used twice counts twice
+                a = a.view_as(a)
+                wrt.append((i, a))
+        args.append(a)
+    out = node.fn.reference(*args, **kwargs)
+    outs = out if isinstance(out, tuple) else (out,)
+    pairs = [(o, g) for o, g in zip(outs, grads) if o.requires_grad]
+    res = [None] * len(args)
+    got = grad([o for o, _ in pairs], [a for _, a in wrt], [g for _, g in pairs],
+               create_graph=True, allow_unused=True) if pairs and wrt else ()
+    for (i, _), gi in zip(wrt, got):
+        res[i] = gi
+    return tuple(res)
+
+
+def fit(gi, meta, node):
+    """Bring the gradient for one input to that input's shape (undo broadcasting) and dtype."""
+    shape, dtype = meta
+    if gi.shape != shape:
+        gi = unbroadcast(gi, shape)
+    if isinstance(gi, Tensor):
+        if gi._data.dtype != dtype:
+            gi = gi.to(_dt.from_numpy_dtype(dtype))
+    elif gi.dtype != dtype:
+        gi = gi.astype(dtype)
+    hooks.check_anomaly(node, gi, shape)
+    return gi
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum ``grad`` down to ``shape``: the adjoint of broadcasting, done here and only here.
+
+    Broadcasting copies a value along new leading axes and along size-1 axes, so its gradient
+    adds the copies back: sum over the leading axes, and over axes where ``shape`` has 1.
+    """
+    shape = tuple(shape)
+    if tuple(grad.shape) == shape:
+        return grad
+    axes = broadcast_axes(tuple(grad.shape), shape)
+    if isinstance(grad, Tensor):  # under create_graph: the sum is recorded too
+        out = grad.sum(dim=axes, keepdim=True) if axes else grad
+    else:
+        out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    if tuple(out.shape) != shape:
+        out = out.reshape(shape)
+    return out
+
+
+def broadcast_axes(grad_shape: tuple, shape: tuple) -> tuple:
+    """The axes :func:`unbroadcast` sums over: the leading ones, and where ``shape`` has 1."""
+    lead = len(grad_shape) - len(shape)
+    if lead < 0 or any(n != 1 and n != grad_shape[lead + i] for i, n in enumerate(shape)):
+        raise RuntimeError(f"unbroadcast: gradient of shape {list(grad_shape)} cannot be summed "
+                           f"to shape {list(shape)}")
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad_shape[lead + i] != 1
+    )
+
+
+def accumulate(leaf: Tensor, g, create_graph: bool) -> None:
+    """``leaf.grad += g`` as torch's AccumulateGrad: the first gradient becomes ``.grad`` (taken
+    without a copy when nothing else holds it), later ones add in place; under create_graph the
+    sum is out of place, so ``.grad`` keeps its graph."""
+    if not leaf.requires_grad:
+        return
+    if isinstance(g, Tensor):  # create_graph=True
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
+        leaf.grad = Tensor._wrap(steal_or_copy(g))
+    elif leaf.grad.requires_grad:  # a .grad with a graph, from an earlier create_graph pass
+        leaf.grad = leaf.grad + Tensor._wrap(g)
+    else:
+        leaf.grad._data += g
+
+
+def release(node, retain_graph: bool) -> None:
+    """Free what the node saved (unless the graph is to be kept for another backward)."""
+    if retain_graph:
+        node.retained = True  # for inspect.graph_stats: backpropagated, kept alive
+        return
+    node._saved = _FREED
+    if node.fn.reference is not None:
+        node._args = None
+
+
+def _zeros_for(node, k: int, create_graph: bool):
+    """The gradient of an output that received none: zeros (torch materializes them)."""
+    shape, dtype, xp = node.out_meta[k]
+    z = xp.zeros(shape, dtype=dtype)
+    return Tensor._wrap(z) if create_graph else z

@@ -1,0 +1,309 @@
+"""``Function``: the base of every differentiable op, and ``Function.apply``, which runs an op's
+forward and records one graph :class:`~.node.Node` for it.
+
+An op is a subclass with two static methods side by side::
+
+    class Exp(Function):
+        array_io = True
+
+        @staticmethod
+        def forward(ctx, x):
+            y = xp_of(x).exp(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            (y,) = ctx.saved_tensors
+            return g * y  # d eˣ/dx = eˣ
+
+One formula, two modes. Usually ``backward`` sees raw arrays (fast, nothing recorded). Under
+``create_graph=True`` the engine calls the very same ``backward`` with Tensors (``g`` and the
+saved values), so each step of the formula is itself an op, recorded: the gradient has a graph
+and can be differentiated again. Formulas therefore use only operators, ``xp`` functions
+(``xp = xp_of(g)``: NumPy/CuPy for arrays, the differentiable tensor namespace for Tensors) and
+other ops' :meth:`Function.call`. A fused op that saves intermediate values instead defines
+``reference``: the same computation composed of simpler ops, which is both its readable twin
+(tested against it) and what the engine differentiates under ``create_graph=True``.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import numpy as np
+
+from ..backend import get_array_module
+from ..tensor import Tensor
+from .grad_mode import state
+from .node import Node, edge_of
+
+
+class Function:
+    """Base of every differentiable op, the torch way.
+
+    Subclasses define ``forward(ctx, *inputs)`` and ``backward(ctx, *grad_outputs)`` as static
+    methods and are called through ``.apply``. ``backward`` returns one gradient per forward
+    input (None where there is none); the engine sums each back to its input's shape
+    (``unbroadcast``), so formulas may return broadcast-shaped gradients. ``forward`` may
+    return a tuple: then the op has several outputs and ``backward`` receives one gradient per
+    output (zeros for an output that received none).
+
+    Class attributes: ``array_io`` (True for the library's ops: bodies see raw arrays;
+    False, as in torch, for user Functions: Tensors in and out); ``node_name`` (torch's name of
+    the node, when it is not ``<ClassName>Backward0``); ``reference`` (see the module doc);
+    ``is_view`` (the output shares the first input's memory; the op then defines
+    ``replay(ctx, x)``, applying the same view to another array or Tensor).
+    """
+
+    array_io = False
+    node_name = None
+    reference = None
+    is_view = False
+    double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
+    _node_type = Node
+
+    def __init_subclass__(cls, **kwargs):
+        # each op's nodes get a class of their own, named as torch names it (MulBackward0), so
+        # type(y.grad_fn).__name__ reads as in torch
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward0"
+        cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__})
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError
+
+    @classmethod
+    def call(cls, *args, **kwargs):
+        """The op on Tensors (recorded, like ``apply``) or straight on arrays (not recorded).
+
+        Backward formulas use it to call another op, so they work in both modes."""
+        for a in args:
+            if isinstance(a, Tensor):
+                return cls.apply(*args, **kwargs)
+        return cls.forward(cls._node_type(cls), *args, **kwargs)
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run ``forward`` and, when grad mode is on and an input requires grad, record a node.
+
+        The hot path of every op: one pass over the inputs, no generators."""
+        ctx = cls._node_type(cls)
+        arrays = []
+        needs = []
+        any_grad = False
+        dev = None
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if dev is None:
+                    dev = type(d)
+                elif type(d) is not dev:
+                    _device_mismatch(cls, args)
+                arrays.append(d)
+                rg = a.requires_grad
+                needs.append(rg)
+                if rg:
+                    any_grad = True
+            else:
+                arrays.append(a)
+                needs.append(False)
+        record = any_grad and state.enabled
+        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
+        out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
+            cls, ctx, args, arrays, kwargs)
+        if type(out) is tuple:
+            return _wrap_outputs(cls, ctx, args, arrays, out, record, kwargs)
+        if type(out) is not np.ndarray:
+            out = get_array_module(out).asarray(out)
+        if state.anomaly:
+            _anomaly_forward(cls, arrays, out)
+        # integer and bool results carry no gradient (torch: x.long() does not require grad)
+        if not record or out.dtype.kind not in "fc":
+            t = Tensor._wrap(out)
+        else:
+            _link(ctx, args, needs)
+            if state.anomaly:
+                ctx.stack = traceback.format_stack()[:-1]
+            if ctx._saved:
+                _track_saved(ctx, args, arrays, (out,))
+            if cls.reference is not None:
+                _keep_args(ctx, args, arrays, kwargs)
+            t = Tensor._wrap(out, ctx)
+            if ctx._saved_versions is not None:
+                _share_saved_output_version(ctx, (t,))
+        if out.base is not None:
+            _mark_view(cls, ctx, t, args, out.base)
+        return t
+
+
+def _user_forward(cls, ctx, args, arrays, kwargs):
+    """A torch-style user Function: Tensors in and out, nothing recorded inside."""
+    from .grad_mode import no_grad
+
+    with no_grad():
+        wrapped = [Tensor._wrap(x) if isinstance(a, Tensor) else a for a, x in zip(args, arrays)]
+        out = cls.forward(ctx, *wrapped, **kwargs)
+    if ctx._saved:  # saved Tensors stand for the arrays they hold
+        ctx._saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx._saved)
+    if isinstance(out, tuple):
+        return tuple(o._data if isinstance(o, Tensor) else o for o in out)
+    return out._data if isinstance(out, Tensor) else out
+
+
+def _link(ctx: Node, args, needs) -> None:
+    """Record where each input's gradient goes, and the input's shape and dtype."""
+    nexts = []
+    meta = []
+    for a, rg in zip(args, needs):
+        if rg:
+            nexts.append(edge_of(a))
+            d = a._data
+            meta.append((d.shape, d.dtype))
+        else:
+            nexts.append(None)
+            meta.append(None)
+    ctx.next = tuple(nexts)
+    ctx.input_meta = tuple(meta)
+
+
+def _wrap_outputs(cls, ctx, args, arrays, outs, record, kwargs):
+    """A Function with several outputs: one node, one Tensor per output (output index k)."""
+    xp = get_array_module(arrays[0]) if arrays else np
+    outs = tuple(o if type(o) is np.ndarray else xp.asarray(o) for o in outs)
+    record = record and any(o.dtype.kind in "fc" for o in outs)
+    if record:
+        ctx.n_out = len(outs)
+        ctx.out_meta = tuple((o.shape, o.dtype, xp) for o in outs)
+        _link(ctx, args, ctx.needs_input_grad)
+        if ctx._saved:
+            _track_saved(ctx, args, arrays, outs)
+        if cls.reference is not None:
+            _keep_args(ctx, args, arrays, kwargs)
+    ts = []
+    for k, o in enumerate(outs):
+        if record and o.dtype.kind in "fc":
+            t = Tensor._wrap(o, ctx)
+            t._oi = k
+        else:
+            t = Tensor._wrap(o)
+        ts.append(t)
+    if record and ctx._saved_versions is not None:
+        _share_saved_output_version(ctx, ts)
+    return tuple(ts)
+
+
+def _track_saved(ctx: Node, args, arrays, outs) -> None:
+    """Note which saved values are inputs (k >= 0) or outputs (k < 0), and the version of each
+    Tensor saved as-is, so backward can refuse to run once one was modified in place."""
+    src = []
+    versions = None
+    for j, s in enumerate(ctx._saved):
+        k = None
+        for m, o in enumerate(outs):
+            if s is o:
+                k = -1 - m
+                break
+        else:
+            for i, x in enumerate(arrays):
+                if s is x and isinstance(args[i], Tensor):
+                    k = i
+                    break
+        src.append(k)
+        if k is not None and k >= 0:
+            a = args[k]
+            if a._vc is None:
+                a._vc = [0]
+            if versions is None:
+                versions = []
+            versions.append((j, a._vc, a._vc[0]))
+        elif k is not None:
+            if versions is None:
+                versions = []
+            versions.append((j, None, 0))  # the output's counter, filled in once it exists
+    ctx._saved_src = tuple(src)
+    ctx._saved_versions = versions
+
+
+def _share_saved_output_version(ctx: Node, ts) -> None:
+    vs = ctx._saved_versions
+    for n, (j, vc, _) in enumerate(vs):
+        if vc is None:
+            t = ts[-1 - ctx._saved_src[j]]
+            if t._vc is None:
+                t._vc = [0]
+            vs[n] = (j, t._vc, t._vc[0])
+
+
+def _keep_args(ctx: Node, args, arrays, kwargs) -> None:
+    """An op with a ``reference`` keeps its arguments (arrays, not Tensors) for double backward;
+    freed with the saved values."""
+    ctx._args = (tuple(isinstance(a, Tensor) for a in args), tuple(arrays), kwargs)
+
+
+def _mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
+    """An output that is a view of an input's storage shares that input's version counter;
+    a view op's output also remembers its base and how to redo the view (for in-place writes
+    through it, torch's CopySlices)."""
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a._data
+            if d is base or d.base is base:
+                t._share_version_with(a)
+                if cls.is_view and a is args[0]:
+                    if a._view is None:
+                        t._view = (a, (ctx,))
+                    else:
+                        t._view = (a._view[0], a._view[1] + (ctx,))
+                return
+
+
+def replay_view(chain, x):
+    """Apply a recorded chain of view ops to ``x`` (array or Tensor)."""
+    for node in chain:
+        x = node.fn.replay(node, x)
+    return x
+
+
+def _device_mismatch(cls, args):
+    devs = [str(a.device) for a in args if isinstance(a, Tensor)]
+    first = devs[0]
+    other = next(d for d in devs if d != first)
+    raise RuntimeError(
+        f"Expected all tensors to be on the same device, but found at least two devices, "
+        f"{other} and {first}! (in op {cls.__name__})"
+    )
+
+
+def _nonfinite(a) -> bool:
+    if a.dtype.kind != "f":
+        return False
+    return not bool(get_array_module(a).isfinite(a).all())
+
+
+def _describe(a) -> str:
+    xp = get_array_module(a)
+    return (f"{list(a.shape)} {a.dtype} ({int(xp.isnan(a).sum())} nan, "
+            f"{int(xp.isinf(a).sum())} inf)")
+
+
+def _anomaly_forward(cls, arrays, out):
+    if not _nonfinite(out):
+        return
+    ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
+    where = "".join(traceback.format_stack()[:-3])
+    raise RuntimeError(
+        f"Function '{cls.__name__}' returned nan or inf values in its forward output "
+        f"{_describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
+        f"that created it:\n{where}"
+    )
+
+
+def once_differentiable(fn):
+    """Decorator for a user Function's backward that cannot run on Tensors (torch's)."""
+    return fn

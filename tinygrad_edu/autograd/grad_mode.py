@@ -1,0 +1,131 @@
+"""Grad mode: whether ops record the graph (``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``), and anomaly mode (``detect_anomaly``).
+
+Both are one flag in :data:`state`, read by ``Function.apply`` on every op call.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+class _State:
+    """The engine's switches. ``enabled``: record graphs; ``anomaly``: check for nan/inf."""
+
+    __slots__ = ("enabled", "anomaly")
+
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default; off inside ``no_grad``)."""
+    return state.enabled
+
+
+class _GradMode:
+    """Base of the grad-mode switches: each is a context manager and a decorator."""
+
+    _mode = True
+
+    def __enter__(self):
+        self._prev = state.enabled
+        state.enabled = self._mode
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Turn graph recording off: results have ``requires_grad=False`` (torch.no_grad)."""
+
+    _mode = False
+
+
+class enable_grad(_GradMode):
+    """Turn graph recording back on inside ``no_grad`` (torch.enable_grad)."""
+
+    _mode = True
+
+
+class inference_mode(_GradMode):
+    """As ``no_grad`` here (torch also skips version counting there; we keep counting)."""
+
+    _mode = False
+
+    def __init__(self, mode: bool = True):
+        self._mode = not mode
+
+    def __call__(self, fn=None):  # usable as @inference_mode and @inference_mode()
+        if fn is None:
+            return self
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            ctx = inference_mode()
+            ctx._mode = mode
+            with ctx:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class set_grad_enabled(_GradMode):
+    """``set_grad_enabled(False)`` switches at once (as a call) or for a ``with`` block."""
+
+    def __init__(self, mode: bool):
+        self._mode = bool(mode)
+        self._prev = state.enabled
+        state.enabled = self._mode  # torch applies it immediately when used as a function
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        state.enabled = self._prev
+        return False
+
+
+class detect_anomaly:
+    """Anomaly mode: the first op whose forward or backward yields nan/inf raises, naming the op
+    and showing the stack where its output was created."""
+
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._prev = state.anomaly
+        state.anomaly = self.check_nan
+
+    def __exit__(self, *exc):
+        state.anomaly = self._prev
+        return False
+
+
+class set_detect_anomaly(detect_anomaly):
+    """``set_detect_anomaly(True)`` switches at once (as a call) or for a ``with`` block."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        self._prev = state.anomaly
+        state.anomaly = bool(mode) and check_nan
+
+    def __enter__(self):
+        pass
+
+
+def is_anomaly_enabled() -> bool:
+    return state.anomaly

@@ -1,0 +1,177 @@
+"""The graph: one :class:`Node` per recorded op call (torch's ``grad_fn``), and
+:class:`AccumulateGrad`, the node at a leaf that adds its gradient into ``leaf.grad``.
+
+A node remembers only what the backward pass needs: the Function, the nodes its inputs came
+from (``next_functions``), each input's shape and dtype (to undo broadcasting), and the values
+the forward saved. It holds no intermediate Tensor, so once backward has freed the saved
+values, a kept output (``history.append(loss)``) keeps no activations alive.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+from ..tensor import Tensor
+
+_FREED = object()  # what replaces the saved values once backward has used them
+
+
+class Node:
+    """One recorded call of a Function: the ``ctx`` its forward and backward see, and the
+    output's ``grad_fn``. Ops may stash plain attributes on it (``ctx.axis = 1``); arrays the
+    backward needs go through :meth:`save_for_backward`, so the engine can check their versions
+    and, under ``create_graph=True``, hand them back as Tensors wired into the graph."""
+
+    __slots__ = ("fn", "next", "needs_input_grad", "input_meta", "n_out", "_saved",
+                 "_saved_src", "_saved_versions", "__dict__", "__weakref__")
+
+    # rarely set: class-level defaults, so making a node costs a few slot writes
+    out_ref = None  # weakref to the output Tensor when it called retain_grad()
+    hooks = None  # hooks registered on the output Tensor (a non-leaf)
+    stack = None  # where the forward ran (anomaly mode)
+    retained = False  # backpropagated with retain_graph=True (inspect.graph_stats)
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.next = ()
+        self.needs_input_grad = ()
+        self.input_meta = ()
+        self.n_out = 1
+        self._saved = ()
+        self._saved_src = None
+        self._saved_versions = None
+
+    def save_for_backward(self, *values) -> None:
+        self._saved = values
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is _FREED:
+            raise RuntimeError(
+                f"Trying to backward through the graph a second time (or directly access saved "
+                f"tensors after they have already been freed) in {self.name()}. Saved "
+                "intermediate values of the graph are freed when you call .backward() or "
+                "autograd.grad(). Specify retain_graph=True if you need to backward through the "
+                "graph a second time or if you need to access saved tensors after calling "
+                "backward."
+            )
+        return self._saved
+
+    def name(self) -> str:
+        """torch's node name, e.g. ``MulBackward0`` (a Function may set ``node_name``)."""
+        return self.fn.node_name or f"{self.fn.__name__}Backward0"
+
+    @property
+    def next_functions(self) -> tuple:
+        """``(node, output_index)`` per input, as torch: a producing node, an AccumulateGrad
+        for a leaf that requires grad, or ``(None, 0)`` for a constant."""
+        return tuple((None, 0) if n is None else n for n in self.next)
+
+    def register_hook(self, fn):
+        """``fn(grad_output)`` runs before this node's backward; a returned value replaces it."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(fn)
+        return fn
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node at a leaf: its "backward" adds the incoming gradient into ``variable.grad``.
+
+    One per leaf while a graph uses it (the leaf keeps only a weak reference, as torch does).
+    """
+
+    __slots__ = ("variable", "__weakref__")
+    fn = None
+    next = ()
+    n_out = 1
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
+    @property
+    def next_functions(self) -> tuple:
+        return ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+def edge_of(t: Tensor) -> tuple:
+    """Where a gradient for tensor ``t`` must go: ``(its grad_fn, output index)``, or for a
+    leaf ``(its AccumulateGrad, 0)``, created on first use and shared while alive."""
+    node = t._node
+    if node is not None:
+        return (node, t._oi)
+    ref = t._accum
+    acc = ref() if ref is not None else None
+    if acc is None:
+        acc = AccumulateGrad(t)
+        t._accum = weakref.ref(acc)
+    return (acc, 0)
+
+
+class GraphCtx:
+    """The node as a backward formula sees it under ``create_graph=True``.
+
+    ``saved_tensors`` returns Tensors instead of arrays: a saved input comes back as that input
+    (wired to the node it came from), a saved output as the output (wired to this node), and
+    anything else as a constant. A float array saved that is neither is an intermediate whose
+    dependence on the inputs the engine cannot see: that op must define ``reference`` (its plain
+    composite twin), which the engine differentiates instead, so it never reaches here.
+    """
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Node):
+        object.__setattr__(self, "_node", node)
+
+    def __getattr__(self, name):
+        return getattr(self._node, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._node, name, value)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        node = self._node
+        saved = node.saved_tensors
+        src = node._saved_src or (None,) * len(saved)
+        out = []
+        for s, k in zip(saved, src):
+            if k is None:
+                if hasattr(s, "dtype") and s.dtype.kind in "fc" and getattr(s, "ndim", 0) > 0:
+                    raise NotImplementedError(
+                        f"double backward through {node.name()}: it saved an intermediate "
+                        "value, so its gradient cannot be differentiated again; give "
+                        f"{node.fn.__name__} a `reference` (its composite twin)"
+                    )
+                out.append(Tensor._wrap(s) if hasattr(s, "dtype") and hasattr(s, "ndim") else s)
+            elif k >= 0:
+                out.append(input_tensor(node, k, s))
+            else:
+                t = Tensor._wrap(s, node)
+                t._oi = -1 - k
+                out.append(t)
+        return tuple(out)
+
+
+def input_tensor(node: Node, i: int, data) -> Tensor:
+    """Input ``i`` of ``node`` as a Tensor wired to where it came from (the leaf itself for a
+    leaf), holding ``data``."""
+    edge = node.next[i] if i < len(node.next) else None
+    if edge is None:
+        return Tensor._wrap(data)
+    nxt, oi = edge
+    if isinstance(nxt, AccumulateGrad):
+        return nxt.variable
+    t = Tensor._wrap(data, nxt)
+    t._oi = oi
+    return t
+
