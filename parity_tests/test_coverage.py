@@ -17,17 +17,22 @@ from registry import all_specs, covered_names
 
 import tinygrad_edu as tg
 import tinygrad_edu.nn.functional as F
+from tinygrad_edu.ops.inplace import _INPLACE
 
 EXEMPT = {
-    # random in-place fills: no torch value to compare; their statistics are tested with creation
-    "normal_": "random fill (tested in test_tensor_api with manual_seed reproducibility)",
-    "uniform_": "random fill (tested in test_tensor_api with manual_seed reproducibility)",
-    "bernoulli_": "random fill (dropout masks are tested by the nn module tests)",
+    # random draws: no gradient to check; compared with torch bit for bit (same seed, same
+    # numbers) in test_torch_rng.py
+    **{n: "random draw: equal to torch's for the same seed, in test_torch_rng.py" for n in (
+        "normal_", "uniform_", "bernoulli_", "exponential_", "geometric_", "log_normal_",
+        "cauchy_", "random_", "bernoulli", "multinomial")},
     "cuda": "needs a GPU; the cupy backend runs the whole suite with --backend cupy",
     "is_contiguous": "a layout query, not an op: compared with torch in test_tensor_api",
     "__pos__": "identity (+x); returns its input",
     **{f"new_{k}": "proven by torch's own OpInfo new_* samples (test_torch_ops)"
        for k in ("zeros", "ones", "empty", "full", "tensor")},
+    **{f"{k}_": "in-place form of an op with a spec: checked by the OpInfo inplace variants "
+       "and the engine's in-place tests" for k in _INPLACE
+       if k not in ("add", "sub", "mul", "div", "pow", "clamp", "clip", "masked_fill", "relu")},
 }
 
 

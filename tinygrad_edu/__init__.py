@@ -10,12 +10,13 @@ import types as _types
 
 from . import autograd, cuda, dtype as _dt
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .backend import Generator, device, manual_seed as _manual_seed
+from . import random  # noqa: F401  (tg.random, as torch.random)
+from .backend import device
 from .creation import (
     BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange,
-    as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, multinomial,
-    normal, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm, tensor,
-    zeros, zeros_like,
+    as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
+    multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, tensor, zeros, zeros_like,
 )
 from .ops import activation as _act
 from .ops.activation import (  # noqa: F401
@@ -57,15 +58,9 @@ dtype = _dt.dtype
 subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 
 
-def manual_seed(seed):
-    """Seed the single host random generator (CPU and GPU draw the same numbers)."""
-    return _manual_seed(seed)
-
-
-def seed() -> None:
-    import random as _r
-
-    _manual_seed(_r.randrange(2**31))
+from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch too)
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
 
 
 def is_tensor(obj) -> bool:
@@ -116,3 +111,4 @@ from . import nn, optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
+from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

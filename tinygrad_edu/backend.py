@@ -118,59 +118,14 @@ def scatter_add(target, indices, values) -> None:
         np.add.at(target, indices, values)
 
 
-# ---- randomness: one host-side generator, so CPU and GPU runs draw identical numbers ----------
-_generator = np.random.default_rng(0)
+# ---- randomness --------------------------------------------------------------------------------
+# One host-side generator (torch's CPU generator rebuilt, in tinygrad_edu/random.py) serves every
+# device, so a seeded run draws the same numbers on CPU and GPU, and the same as torch.
+def generator():
+    """The default host generator, ``tg.random.default_generator``."""
+    from .random import default_generator
 
-
-def manual_seed(seed: int):
-    """Seed the single host generator (``tg.manual_seed``); returns it like torch does."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
-    return _generator
-
-
-def generator() -> np.random.Generator:
-    return _generator
-
-
-class Generator:
-    """``torch.Generator``: an independent seeded stream (``Generator().manual_seed(0)``) for
-    ``random_split``, ``DataLoader``, ``randn(..., generator=g)`` and friends. It draws with
-    NumPy's PCG64, so its numbers differ from torch's, but a seed always gives the same ones."""
-
-    def __init__(self, device="cpu"):
-        self.device = device
-        self._seed = 67280421310721  # torch's default seed
-        self._rng = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed: int) -> "Generator":
-        self._seed = int(seed)
-        self._rng = np.random.default_rng(self._seed)
-        return self
-
-    def seed(self) -> int:
-        self.manual_seed(int(np.random.SeedSequence().entropy) % (2**63))
-        return self._seed
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self):
-        return self._rng.bit_generator.state
-
-    def set_state(self, state) -> "Generator":
-        self._rng.bit_generator.state = state
-        return self
-
-    def __getattr__(self, name):  # permutation, random, integers, ... of the NumPy stream
-        return getattr(self.__dict__["_rng"], name)
-
-
-def rng(gen=None):
-    """The stream to draw from: ``gen`` (a tg.Generator or np.random.Generator) or the host one."""
-    if gen is None:
-        return _generator
-    return gen._rng if isinstance(gen, Generator) else gen
+    return default_generator
 
 
 # ---- special functions the ops need that NumPy lacks --------------------------------------------

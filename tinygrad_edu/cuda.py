@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from .backend import cuda_available
-from .backend import manual_seed as _seed
 
 
 def is_available() -> bool:
@@ -15,8 +14,10 @@ def device_count() -> int:
 
 
 def manual_seed(seed: int) -> None:
-    """The one host generator serves every device, so this is ``tg.manual_seed``."""
-    _seed(seed)
+    """Accepted and ignored: torch's seeds only the CUDA generators, leaving the CPU one alone.
+    tinygrad_edu draws every device's numbers from the host generator (``tg.manual_seed``), so
+    leaving it alone keeps a seeded run on torch's CPU stream."""
+    int(seed)
 
 
 manual_seed_all = manual_seed

@@ -383,10 +383,39 @@ def gradcheck(
     return True
 
 
-def gradgradcheck(fn, inputs, *args, **kwargs) -> bool:
-    """Second-order gradient check: not available, the engine has no double backward."""
-    raise NotImplementedError(
-        "gradgradcheck: tinygrad_edu's backward is computed on raw arrays and records no graph "
-        "(backward(create_graph=True) is not supported), so second derivatives cannot be "
-        "checked. Use gradcheck for first derivatives."
-    )
+def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
+                  **kwargs) -> bool:
+    """Check second derivatives: :func:`gradcheck` of the map (inputs, v) ↦ vᵀ·∂fn/∂inputs,
+    whose backward is the engine's double backward (``create_graph=True``).
+
+    ``grad_outputs`` (one per floating output of ``fn``) default to seeded random float64
+    tensors that require grad, so the derivative with respect to them is checked too (as
+    torch's gradgradcheck does)."""
+    from ..autograd import enable_grad, grad
+
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    n = len(inputs)
+    if grad_outputs is None:
+        with no_grad():
+            outs = _outputs(fn(*inputs))
+        rs = np.random.RandomState(seed)
+        grad_outputs = tuple(
+            Tensor._wrap(rs.standard_normal(o._data.shape)).requires_grad_(True) for o in outs)
+    grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+
+    wrt_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivatives(*args):
+        # the finite-difference passes call this without a graph: differentiate fresh leaves
+        xs = [x if not isinstance(x, Tensor) or i not in wrt_idx or x.requires_grad
+              else x.detach().requires_grad_(True) for i, x in enumerate(args[:n])]
+        with enable_grad():
+            outs = _outputs(fn(*xs))
+            pairs = [(o, v) for o, v in zip(outs, args[n:]) if o.requires_grad]
+            gs = grad([o for o, _ in pairs], [xs[i] for i in wrt_idx], [v for _, v in pairs],
+                      create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else xs[i] * 0 for i, g in zip(wrt_idx, gs))
+
+    return gradcheck(first_derivatives, tuple(inputs) + grad_outputs, eps=eps, atol=atol,
+                     rtol=rtol, raise_exception=raise_exception, **kwargs)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._rng import kernels as _rng_kernels
 from ..autograd import Function as _Function
-from ..backend import generator as _rng
 from ..backend import get_array_module as _get_array_module
 from ..backend import to_device as _to_device
 from ..ops.activation import (  # noqa: F401
@@ -25,6 +25,7 @@ from ..ops.index import one_hot  # noqa: F401
 from ..ops.matmul import linear  # noqa: F401
 from ..ops.normalization import BatchNorm as _BatchNorm
 from ..ops.normalization import LayerNorm as _LayerNorm
+from ..random import engine_of as _rng_engine
 from ..tensor import Tensor as _Tensor
 from ._losses import (  # noqa: F401
     binary_cross_entropy,
@@ -57,16 +58,25 @@ class _Dropout(_Function):
 
 def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
             inplace: bool = False) -> _Tensor:
-    """Zero each element with probability ``p`` (host RNG) and scale the rest by 1/(1 − p)."""
+    """Zero each element with probability ``p`` and scale the rest by 1/(1 − p).
+
+    The mask is torch's: ``noise = empty_like(x).bernoulli_(1 − p)`` (1 where a float64 uniform
+    u < 1 − p), then ``noise / (1 − p)`` in x's dtype, drawn from the host generator, so a
+    seeded run drops the same elements as torch."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0.0:
-        return input
     x = input._data
+    if not training or p == 0.0 or x.size == 0:
+        return input
+    if inplace:
+        from ..ops.inplace import inplace as _inplace
+
+        return _inplace(input, "dropout_", dropout, p, training)
     if p == 1.0:
         keep, scale = np.zeros(x.shape, dtype=bool), 0.0
     else:
-        keep, scale = _rng().random(x.shape) >= p, 1.0 / (1.0 - p)
+        keep = _rng_kernels.bernoulli_scalar(_rng_engine(), x.shape, np.bool_, 1.0 - p)
+        scale = float(x.dtype.type(1) / x.dtype.type(1.0 - p))  # torch: noise.div_(1 - p)
     if _get_array_module(x) is not np:
         keep = _to_device(keep, input.device)
     return _Dropout.apply(input, keep, scale)

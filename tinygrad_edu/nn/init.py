@@ -1,7 +1,8 @@
-"""``nn.init``: fill a tensor in place (under no_grad) from the single host generator.
+"""``nn.init``: fill a tensor in place (under no_grad) from the host generator.
 
-The formulas are torch's, so a seeded model has the same *distribution* of weights as torch's
-(the streams differ: torch and NumPy use different generators).
+The formulas and the draws are torch's (``tensor.uniform_`` / ``tensor.normal_`` on torch's
+generator, see ``tinygrad_edu/random.py``), so after ``tg.manual_seed(s)`` a model starts from
+exactly the weights torch gives it for the same seed. ``generator=`` draws from another stream.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import warnings
 import numpy as np
 
 from ..autograd import no_grad
-from ..backend import generator as _rng
-from ..backend import get_array_module, to_device
+from ..backend import get_array_module, to_device, to_numpy
 from ..tensor import Tensor
 
 
@@ -74,24 +74,69 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with U(a, b)."""
-    return _fill(tensor, _rng().uniform(a, b, tensor.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with N(mean, std²)."""
-    return _fill(tensor, _rng().normal(mean, std, tensor.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:
-    """Fill with N(mean, std²) truncated to [a, b] (by rejection: redraw out-of-range values)."""
-    rng = _rng()
-    out = rng.normal(mean, std, tensor.shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
-    return _fill(tensor, out)
+    """Fill with N(mean, std²) truncated to [a, b], torch's two samplers:
+
+    - when [a, b] holds more than 30% of the mass: draw N(mean, std²) for the whole tensor,
+      then redraw a whole tensor and take its values where the current ones fall outside,
+      until none do;
+    - otherwise: rejection from U(a, b), accepting x when log u' ≤ −½((x − mean)/std)² − log
+      of the peak density, with u' ~ U(0, 1), redrawing candidates and u' until all accepted.
+    (The second compares logarithms of float uniforms: a value a rounding away from its
+    threshold may be accepted differently than by torch's vectorized log, which is rare.)
+    """
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+
+    def norm_cdf(x: float) -> float:
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+    dt = tensor._data.dtype.type
+    with no_grad():
+        if p > 0.3:
+            lo, hi = float(dt(a)), float(dt(b))
+            tensor.normal_(mean, std, generator=generator)
+            result = to_numpy(tensor._data).copy()
+            while True:
+                bad = (result < lo) | (result > hi)
+                if not bad.any():
+                    break
+                fresh = Tensor._wrap(np.empty(result.shape, dtype=result.dtype))
+                fresh = fresh.normal_(mean, std, generator=generator).numpy()
+                result = np.where(bad, fresh, result)
+            return _fill(tensor, result)
+        mode = max(a, min(mean, b))
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+        def log_pdf(x):
+            return ((((x - dt(mean)) / dt(std)) ** 2) * dt(-0.5) - dt(log_peak)).astype(dt)
+
+        def accept_draw():
+            buf = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
+            return np.log(buf.uniform_(generator=generator).numpy())
+
+        tensor.uniform_(a, b, generator=generator)
+        result = to_numpy(tensor._data).copy()
+        pending = accept_draw() > log_pdf(result)
+        while pending.any():
+            cand = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
+            cand = cand.uniform_(a, b, generator=generator).numpy()
+            result = np.where(pending, cand, result)
+            pending = np.where(pending, accept_draw() > log_pdf(cand), pending)
+        return _fill(tensor, result)
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -118,14 +163,14 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return uniform_(tensor, -a, a, generator)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
@@ -136,8 +181,9 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
-    bound = math.sqrt(3.0) * gain / math.sqrt(fan)
-    return uniform_(tensor, -bound, bound)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # torch's order of operations: the same float bound
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
@@ -148,7 +194,45 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
     std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    return normal_(tensor, 0.0, std)
+    return normal_(tensor, 0.0, std, generator)
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al.): Q of the QR factorization of a
+    standard-normal (rows, cols) matrix (transposed when rows < cols), columns' signs fixed
+    by diag(R), times ``gain``. The normal draws are torch's; the QR is NumPy's LAPACK, so the
+    result agrees with torch's to rounding, not bit for bit."""
+    if tensor.dim() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = Tensor._wrap(np.empty((rows, cols), dtype=tensor._data.dtype))
+    flat = flat.normal_(0, 1, generator=generator).numpy()
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (q * gain).reshape(tensor.shape))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """N(0, std²) with ``ceil(sparsity·rows)`` zeros per column, at rows from a fresh
+    ``randperm(rows)`` per column (drawn from the default generator, as torch does)."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    from ..creation import randperm
+
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    normal_(tensor, 0, std, generator)
+    vals = to_numpy(tensor._data).copy()
+    for col in range(cols):
+        vals[randperm(rows).numpy()[:num_zeros], col] = 0
+    return _fill(tensor, vals)
 
 
 # torch's deprecated spellings without the trailing underscore

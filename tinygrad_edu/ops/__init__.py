@@ -12,6 +12,7 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    random,
     reduce,
     select,
     shape,

@@ -16,6 +16,7 @@ from ..tensor import _wrap_dim
 from ._dual import xp_of
 from ._util import check_float, quiet
 from .elementwise import Erf
+from .inplace import inplace as _inplace
 
 
 class ReLU(Function):
@@ -206,8 +207,10 @@ class GELU(Function):
             k = math.sqrt(2.0 / math.pi)
             return 0.5 * x * (1 + xp.tanh(k * (x + 0.044715 * x**3)))
         y = 0.5 * x * (1 + erf(x * (1 / math.sqrt(2.0))))
-        if x.dtype == np.float32:  # torch's float32 kernel gives nan at ±inf (float64: inf at +inf)
-            y = xp.where(xp.isinf(x), np.float32(np.nan), y)
+        if x.dtype == np.float32 and x.size > 1:
+            # torch's vectorized float32 kernel (used from 2 contiguous elements on) gives nan
+            # at +inf; its scalar path and float64 give inf. -inf is nan everywhere (-inf·0).
+            y = xp.where(xp.isposinf(x), np.float32(np.nan), y)
         return y
 
     @staticmethod
@@ -267,10 +270,14 @@ class Softplus(Function):
 
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
 def relu(input, inplace=False):
+    if inplace:
+        return _inplace(input, "relu_", relu)
     return ReLU.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
     return LeakyReLU.apply(input, float(negative_slope))
 
 
@@ -338,6 +345,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def elu(input, alpha=1.0, inplace=False):
     _float_only(input, "elu")
+    if inplace:
+        return _inplace(input, "elu_", elu, alpha)
     return ELU.apply(input, float(alpha))
 
 
@@ -350,6 +359,8 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     _float_only(input, "silu")
+    if inplace:
+        return _inplace(input, "silu_", silu)
     return SiLU.apply(input)
 
 

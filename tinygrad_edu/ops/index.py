@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function, is_grad_enabled
+from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
@@ -135,7 +135,7 @@ def _check_mask(mask, shape: list, pos: int) -> None:
             )
 
 
-def _normalize_index(idx, x: Tensor):
+def normalize_index(idx, x: Tensor):
     """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced.
 
     ``shape``/``pos`` follow the dims as torch sees them (None inserts a dim, an integer
@@ -190,22 +190,8 @@ def getitem(x: Tensor, idx):
 
         keep = get_array_module(x._data).nonzero(m.reshape(1))[0]
         return getitem(unsqueeze(x, 0), Tensor._wrap(keep.astype(np.int64)))
-    nidx, advanced = _normalize_index(idx, x)
-    try:
-        if not x.requires_grad or not is_grad_enabled():
-            out = x._data[nidx]
-            if not _is_array(out):
-                return Tensor._wrap(get_array_module(x._data).asarray(out))
-            if advanced:
-                out = get_array_module(out).ascontiguousarray(out)
-            t = Tensor._wrap(out)
-            if not advanced:  # basic indexing gives a view: it shares x's version counter
-                t._share_version_with(x)
-            return t
-    except IndexError as e:
-        raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
-                         f"{list(x._data.shape)}: {e}") from None
-    try:
+    nidx, advanced = normalize_index(idx, x)
+    try:  # basic indexing gives a view (it shares x's storage and version counter)
         return GetItem.apply(x, nidx, advanced)
     except IndexError as e:
         raise IndexError(f"index {idx!r} is out of bounds for tensor of shape "
@@ -214,35 +200,6 @@ def getitem(x: Tensor, idx):
 
 def _is_array(a) -> bool:
     return type(a) is not np.generic and hasattr(a, "ndim") and not isinstance(a, np.generic)
-
-
-def setitem(x: Tensor, idx, value) -> None:
-    """``x[idx] = value`` for tensors outside the graph (torch's in-place rule)."""
-    if x.requires_grad and is_grad_enabled():
-        if x._node is None:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
-        raise RuntimeError("__setitem__ on a tensor that is part of the autograd graph is not "
-                           "supported by tinygrad_edu; build the value with where() or cat()")
-    if isinstance(value, Tensor):
-        if value.requires_grad and is_grad_enabled():
-            raise RuntimeError("__setitem__: assigning a tensor that requires grad into a tensor "
-                               "would lose its gradient; use where() or cat() instead")
-        value = value._data
-    m = idx._data if isinstance(idx, Tensor) else idx
-    if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:  # x[True] = v writes all of x
-        nidx = (Ellipsis,) if bool(m) else (slice(0, 0),) * max(x._data.ndim, 1)
-        if x._data.ndim == 0 and not bool(m):
-            return
-    else:
-        nidx, _ = _normalize_index(idx, x)
-    try:
-        x._data[nidx] = value
-    except ValueError as e:
-        raise RuntimeError(f"__setitem__: cannot assign a value of shape "
-                           f"{list(np.shape(value))} into tensor of shape "
-                           f"{list(x._data.shape)} at {idx!r}: {e}") from None
-    x._version += 1
 
 
 def gather(input, dim, index):

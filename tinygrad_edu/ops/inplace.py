@@ -1,145 +1,253 @@
-"""In-place ops (``add_``, ``zero_``, ``x -= lr * g`` ...): allowed where torch allows them
-without a graph: on tensors that do not require grad, or under ``no_grad``. Each bumps the
-tensor's version so a backward that saved the old values refuses to run."""
+"""In-place ops (``add_``, ``x += y``, ``x[mask] = 0``, ``relu(x, inplace=True)`` ...), with
+torch's semantics.
+
+An in-place op writes into the tensor's own storage, so views and everyone holding the tensor
+see the new values, and its version counter goes up (in every grad mode): a backward that
+saved the old values then refuses to run instead of computing a wrong gradient.
+
+When the graph is recorded, the tensor's history is *rebased*: ``x.mul_(y)`` computes
+``mul(x_old, y)`` as an ordinary recorded op (from a snapshot of x's old values) and makes its
+node x's ``grad_fn``. A write through a view of a tensor ``b`` (``b[0].mul_(2)``,
+``b.view(-1).add_(1)``) rebases ``b`` too: :class:`CopySlices` is ``b`` with the view's region
+replaced by the new values — its gradient sends the region's part to the new values and the
+rest to ``b``'s old history (torch's CopySlices).
+
+torch's errors: in-place on a leaf that requires grad (or a view of one) while recording; a
+write into an expanded tensor whose elements share memory; a result whose dtype cannot be cast
+to the tensor's, or whose shape is not the tensor's.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..autograd import is_grad_enabled
-from ..backend import generator, get_array_module
+from ..autograd import Function, is_grad_enabled, no_grad
+from ..autograd.function import replay_view
+from ..backend import get_array_module, to_device
 from ..tensor import Tensor
+from ._dual import xp_of
+from .index import GetItem, normalize_index
 
 
-def _check(self: Tensor, op: str, other=None) -> None:
-    if is_grad_enabled():
-        if self.requires_grad:
-            if self._node is None:
-                raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in "
-                                   "an in-place operation.")
-            raise RuntimeError(f"{op}: in-place operations on tensors that are part of the "
-                               "autograd graph are not supported by tinygrad_edu; use the "
-                               "out-of-place op")
-        if isinstance(other, Tensor) and other.requires_grad:
-            raise RuntimeError(f"{op}: in-place operation with an operand that requires grad "
-                               "would drop its gradient; use the out-of-place op")
+class CopySlices(Function):
+    """b_new = b with the region a view covers replaced by v (the view's new values)
+
+    ∂b_new/∂b = 1 outside the region, 0 inside; ∂b_new/∂v = 1 inside (read back through the
+    same view)."""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, base, value, chain):
+        ctx.chain = chain
+        region = get_array_module(base).zeros(base.shape, dtype=bool)
+        replay_view(chain, region)[...] = True  # which elements of b the view covers
+        ctx.save_for_backward(region)
+        return base  # the values were already written through the view
+
+    @staticmethod
+    def backward(ctx, g):
+        (region,) = ctx.saved_tensors
+        gb = xp_of(g).where(region, 0, g)  # the old b lives on outside the region
+        return gb, replay_view(ctx.chain, g), None  # the new values fill the region
 
 
-def _write(self: Tensor, value, op: str) -> Tensor:
-    """Write ``value`` into self's storage (same array object: views and saved refs see it)."""
+def check_inplace(self: Tensor, op: str) -> None:
+    """torch's refusals, before anything is written."""
+    d = self._data
+    if d.ndim and d.size > 1 and 0 in d.strides:
+        raise RuntimeError(
+            f"{op}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before performing "
+            "the operation.")
+    if not is_grad_enabled():
+        return
+    if self.requires_grad and self._node is None:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    if self._view is not None:
+        base = self._view[0]
+        if base.requires_grad and base._node is None:
+            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
+                               "used in an in-place operation.")
+
+
+def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
+    """Write ``fn(self, *args, **kwargs)`` into ``self`` (the recipe of every ``op_``)."""
+    check_inplace(self, op)
+    record = is_grad_enabled() and (
+        self.requires_grad or (self._view is not None and self._view[0].requires_grad)
+        or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
+    if not record:
+        with no_grad():
+            out = fn(self, *args, **kwargs)
+        return write(self, out, op)
+    old = Tensor._wrap(self._data.copy(), self._node)  # the values before the write, as saved
+    old._oi, old.requires_grad = self._oi, self.requires_grad
+    out = fn(old, *args, **kwargs)
+    write(self, out, op)
+    if self._view is None:  # rebase: self's history is now the op's
+        _take_history(self, out)
+    else:
+        base, chain = self._view
+        new_base = CopySlices.apply(_alias(base), out, chain)
+        _take_history(base, new_base)
+        _take_history(self, replay_view(chain, base))
+    return self
+
+
+def write(self: Tensor, value, op: str) -> Tensor:
+    """Copy ``value`` into self's storage (the same array: views and saved refs see it) and
+    bump the version counter."""
     d = self._data
     xp = get_array_module(d)
-    value = value._data if isinstance(value, Tensor) else value
-    if type(value) is not np.ndarray and xp is not np and hasattr(value, "shape"):
-        value = xp.asarray(value)
-    vk = getattr(value, "dtype", np.asarray(value).dtype).kind
-    if d.dtype.kind in "iub" and vk == "f":
-        raise RuntimeError(f"{op}: result type Float can't be cast to the desired output type "
-                           f"{self.dtype.name.capitalize()}")
-    try:
-        if d.ndim == 0:
-            d[...] = value
-        else:
-            xp.copyto(d, value, casting="unsafe")
-    except ValueError as e:
-        raise RuntimeError(f"{op}: cannot write a value of shape {list(np.shape(value))} into a "
-                           f"tensor of shape {list(d.shape)} ({e})") from None
+    v = value._data if isinstance(value, Tensor) else value
+    if hasattr(v, "dtype") and type(v) is not type(d) and getattr(v, "ndim", 0):
+        v = to_device(v, self.device)
+    vk = getattr(v, "dtype", None)
+    vk = vk.kind if vk is not None else ("f" if isinstance(v, float) else "i")
+    if d.dtype.kind in "iub" and vk == "f" or d.dtype.kind == "b" and vk in "iu":
+        names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
+        raise RuntimeError(f"{op}: result type {names.get(vk, vk)} can't be cast to the desired "
+                           f"output type {self.dtype.name.capitalize()}")
+    vshape = tuple(getattr(v, "shape", ()))
+    if vshape != d.shape and (len(vshape) > d.ndim or any(
+            a != 1 and a != b for a, b in zip(vshape[::-1], d.shape[::-1]))):
+        raise RuntimeError(f"{op}: output with shape {list(d.shape)} doesn't match the "
+                           f"broadcast shape {list(vshape)}")
+    if d.ndim == 0:
+        d[...] = v
+    else:
+        xp.copyto(d, v, casting="unsafe")
     self._version += 1
     return self
 
 
-def _operand(self, other):
-    return other._data if isinstance(other, Tensor) else other
+def _alias(t: Tensor) -> Tensor:
+    """Another Tensor object standing for ``t``'s current history (same storage)."""
+    a = Tensor._wrap(t._data, t._node)
+    a._oi, a.requires_grad = t._oi, t.requires_grad
+    if t.requires_grad and t._node is None:  # a leaf (only one without grad reaches here)
+        return t
+    return a
 
 
-def add_(self, other, *, alpha=1):
-    _check(self, "add_", other)
-    o = _operand(self, other)
-    return _write(self, self._data + (o * alpha if alpha != 1 else o), "add_")
+def _take_history(t: Tensor, src: Tensor) -> None:
+    t._node, t._oi = src._node, src._oi
+    t.requires_grad = src.requires_grad
 
 
-def sub_(self, other, *, alpha=1):
-    _check(self, "sub_", other)
-    o = _operand(self, other)
-    return _write(self, self._data - (o * alpha if alpha != 1 else o), "sub_")
+class Fill(Function):
+    """y = v everywhere (fill_, zero_): ∂y/∂x = 0; ∂y/∂v = Σ g when v is a 0-d tensor"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.shape = x.shape
+        return get_array_module(x).full(x.shape, value, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        gv = xp_of(g).sum(g) if ctx.needs_input_grad[1] else None
+        return None, gv
 
 
-def mul_(self, other):
-    _check(self, "mul_", other)
-    return _write(self, self._data * _operand(self, other), "mul_")
+class CopyFrom(Function):
+    """y = src broadcast to x's shape, in x's dtype (copy_): ∂y/∂x = 0, ∂y/∂src = 1"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, src):
+        xp = get_array_module(x)
+        if type(src) is not type(x):
+            src = to_device(src, Tensor._wrap(x).device)
+        return xp.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, g  # the engine sums the broadcast copies back to src's shape
 
 
-def div_(self, other):
-    _check(self, "div_", other)
-    return _write(self, self._data / _operand(self, other), "div_")
+class IndexPut(Function):
+    """y = x with y[idx] = v (``x[idx] = v``): ∂y/∂x = 1 outside idx, ∂y/∂v = g[idx]"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, value, idx, advanced):
+        xp = get_array_module(x)
+        y = x.copy()
+        y[idx] = value
+        region = xp.zeros(x.shape, dtype=bool)
+        region[idx] = True
+        ctx.save_for_backward(region)
+        ctx.idx, ctx.advanced = idx, advanced
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (region,) = ctx.saved_tensors
+        gv = GetItem.call(g, ctx.idx, ctx.advanced) if ctx.needs_input_grad[1] else None
+        return xp_of(g).where(region, 0, g), gv, None, None
 
 
-def pow_(self, exponent):
-    _check(self, "pow_", exponent)
-    return _write(self, self._data ** _operand(self, exponent), "pow_")
+def _fill(x, value):
+    return Fill.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
 
 
-def zero_(self):
-    _check(self, "zero_")
-    self._data[...] = 0
-    self._version += 1
-    return self
+def _copy(x, src):
+    if not isinstance(src, Tensor):
+        src = Tensor._wrap(get_array_module(x._data).asarray(src))
+    return CopyFrom.apply(x, src)
 
 
-def fill_(self, value):
-    _check(self, "fill_", value)
-    self._data[...] = _operand(self, value)
-    self._version += 1
-    return self
+def _method(op: str, fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, op, fn, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = f"In-place ``{op.rstrip('_')}``: writes the result into this tensor."
+    return method
 
 
-def copy_(self, src, non_blocking=False):
-    _check(self, "copy_", src)
-    from ..backend import to_device
-
-    s = src._data if isinstance(src, Tensor) else np.asarray(src)
-    s = to_device(s, self.device)
-    return _write(self, get_array_module(s).broadcast_to(s, self._data.shape), "copy_")
+# in-place forms torch has, each = the out-of-place method of the same name, written back
+_INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clip", "masked_fill", "relu",
+            "abs", "neg", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh",
+            "sigmoid", "floor", "ceil", "round", "sign", "square", "erf", "remainder",
+            "floor_divide", "fmod", "true_divide")
 
 
-def clamp_(self, min=None, max=None):
-    _check(self, "clamp_")
-    return _write(self, get_array_module(self._data).clip(self._data, min, max), "clamp_")
+def _by_name(name: str):
+    """The out-of-place method ``name``, looked up when called (ops bind it onto Tensor)."""
+    return lambda x, *a, **k: getattr(x, name)(*a, **k)
 
 
-def masked_fill_(self, mask, value):
-    _check(self, "masked_fill_")
-    m = mask._data if isinstance(mask, Tensor) else mask
-    xp = get_array_module(self._data)
-    return _write(self, xp.where(m, _operand(self, value), self._data), "masked_fill_")
+def _methods() -> dict:
+    """``add_``, ``mul_`` ... for the ops that have an in-place form (names as torch)."""
+    ops = {f"{n}_": _by_name(n) for n in _INPLACE}
+    ops.update({"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
+                "__iadd__": ops["add_"], "__isub__": ops["sub_"], "__imul__": ops["mul_"],
+                "__itruediv__": ops["div_"]})
+    return {name: _method(name, fn) for name, fn in ops.items()}
 
 
-def _random(self, arr):
-    from ..backend import to_device
+def setitem(self: Tensor, idx, value) -> None:
+    """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
+    m = idx._data if isinstance(idx, Tensor) else idx
+    if getattr(m, "dtype", None) is not None and m.dtype.kind == "b" and m.ndim == 0:
+        if not bool(m):  # x[False] = v writes nothing; x[True] = v writes everything
+            return
+        nidx, advanced = (Ellipsis,), False
+    else:
+        nidx, advanced = normalize_index(idx, self)
+    v = value if isinstance(value, Tensor) else Tensor._wrap(
+        get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 
-    return _write(self, to_device(arr.astype(self._data.dtype), self.device), "random")
+    def put(x, v):
+        try:
+            return IndexPut.apply(x, v, nidx, advanced)
+        except (ValueError, IndexError) as e:
+            raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
+                               f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
-
-def normal_(self, mean=0.0, std=1.0, *, generator_=None):
-    _check(self, "normal_")
-    return _random(self, generator().normal(mean, std, self._data.shape))
-
-
-def uniform_(self, a=0.0, b=1.0):
-    _check(self, "uniform_")
-    return _random(self, generator().uniform(a, b, self._data.shape))
-
-
-def bernoulli_(self, p=0.5):
-    _check(self, "bernoulli_")
-    return _random(self, generator().random(self._data.shape) < p)
-
-
-def relu_(self):
-    _check(self, "relu_")
-    xp = get_array_module(self._data)
-    return _write(self, xp.maximum(self._data, 0), "relu_")  # torch: relu(nan) = nan
-
-
-def requires_no_grad(self):
-    return self
+    inplace(self, "__setitem__", put, v)

@@ -16,6 +16,7 @@ from . import index as I
 from . import inplace as IP
 from . import matmul as M
 from . import matrix as MX
+from . import random as RND
 from . import reduce as R
 from . import select as SE
 from . import shape as S
@@ -123,8 +124,7 @@ _METHODS = {
     "__eq__": C.eq, "__ne__": C.ne, "__lt__": C.lt, "__le__": C.le, "__gt__": C.gt,
     "__ge__": C.ge, "__and__": C.logical_and, "__or__": C.logical_or,
     "__xor__": C.logical_xor, "__invert__": C.logical_not,
-    "__getitem__": I.getitem, "__setitem__": I.setitem,
-    "__iadd__": IP.add_, "__isub__": IP.sub_, "__imul__": IP.mul_, "__itruediv__": IP.div_,
+    "__getitem__": I.getitem, "__setitem__": IP.setitem,
     # elementwise
     "add": E.add, "sub": E.sub, "subtract": E.sub, "mul": E.mul, "multiply": E.mul,
     "div": E.div, "divide": E.div, "true_divide": E.div, "neg": E.neg, "negative": E.neg,
@@ -165,11 +165,12 @@ _METHODS = {
     "relu": A.relu, "leaky_relu": A.leaky_relu, "prelu": A.prelu, "sigmoid": A.sigmoid,
     "tanh": A.tanh, "softmax": A.softmax, "log_softmax": A.log_softmax, "elu": A.elu,
     "gelu": A.gelu, "silu": A.silu, "softplus": A.softplus,
-    # in place
-    "add_": IP.add_, "sub_": IP.sub_, "mul_": IP.mul_, "div_": IP.div_, "pow_": IP.pow_,
-    "zero_": IP.zero_, "fill_": IP.fill_, "copy_": IP.copy_, "clamp_": IP.clamp_,
-    "clip_": IP.clamp_, "masked_fill_": IP.masked_fill_, "normal_": IP.normal_,
-    "uniform_": IP.uniform_, "bernoulli_": IP.bernoulli_, "relu_": IP.relu_,
+    # in place (add_, mul_, zero_ ... are made by inplace._methods below)
+    # random (drawn as torch's CPU generator draws; see ops/random.py)
+    "normal_": RND.normal_, "uniform_": RND.uniform_, "bernoulli_": RND.bernoulli_,
+    "exponential_": RND.exponential_, "geometric_": RND.geometric_,
+    "log_normal_": RND.log_normal_, "cauchy_": RND.cauchy_, "random_": RND.random_,
+    "bernoulli": RND.bernoulli, "multinomial": RND.multinomial,
     # new tensors like this one
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
     "new_full": _new_full, "new_tensor": _new_tensor,
@@ -184,6 +185,9 @@ _METHODS = {
     "cpu": lambda self: to(self, "cpu"),
     "cuda": lambda self, device=None, **k: to(self, "cuda"),
 }
+
+
+_METHODS.update(IP._methods())
 
 
 def bind() -> None:

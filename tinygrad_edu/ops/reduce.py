@@ -69,9 +69,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         xp = xp_of(g)
+        gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape))
         if ctx.n == 0:  # an empty input: no element to receive the gradient
-            return xp.broadcast_to(xp.zeros_like(g), ctx.shape), None, None
-        gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape)) / ctx.n  # ∂y/∂xᵢ = 1/n
+            return xp.broadcast_to(xp.zeros_like(gk), ctx.shape), None, None
+        gk = gk / ctx.n  # ∂y/∂xᵢ = 1/n
         return xp.broadcast_to(gk, ctx.shape), None, None
 
 
@@ -79,7 +80,20 @@ class Prod(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
-    double_backward = False  # its backward uses cumprod/concatenate on arrays
+
+    @staticmethod
+    def reference(x, axis, keepdim):
+        """The plain twin: multiply the slices one by one (exact with zeros; used for double
+        backward)."""
+        xa = x.reshape(-1) if axis is None else x.movedim(axis, -1)
+        out = xa.new_ones(xa.shape[:-1])
+        for k in range(xa.shape[-1]):
+            out = out * xa[..., k]
+        if keepdim and axis is not None:
+            out = out.unsqueeze(axis)
+        elif keepdim:
+            out = out.reshape((1,) * x.ndim)
+        return out
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -325,4 +339,14 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         p = np.inf
     if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
         raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
-    return Norm.apply(input, float(p), _axes(dim, input, "norm"), keepdim)
+    axes = _axes(dim, input, "norm")
+    if p == np.inf and input._data.size == 0:  # max over nothing: torch refuses
+        shape = input._data.shape
+        for a in range(len(shape)) if axes is None else axes:
+            if shape[a] == 0:
+                raise RuntimeError(
+                    "linalg.vector_norm cannot compute the inf norm on "
+                    + ("an empty tensor" if axes is None else f"the dimension {a}")
+                    + " because the operation does not have an identity (norm of shape "
+                    f"{list(shape)})")
+    return Norm.apply(input, float(p), axes, keepdim)

@@ -11,7 +11,7 @@ from ...creation import as_tensor, tensor
 from ...dtype import float64 as _float64
 from ...ops.shape import stack
 from ...tensor import Tensor
-from .dataset import Subset, TensorDataset
+from .dataset import Subset, TensorDataset, _check_generator, _random_seed
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 _COLLATE_ERR = (
@@ -86,14 +86,16 @@ class DataLoader:
     batch_size : int or None, default 1
         ``None`` yields single samples (converted, not batched).
     shuffle : bool
-        A new permutation every epoch, drawn from ``generator`` or tg's seeded host generator.
+        A new permutation every epoch, drawn as torch's RandomSampler draws it.
     sampler, batch_sampler : optional
         Custom index order / custom batches (mutually exclusive with shuffle, as torch).
     collate_fn : callable, optional
         Merges a list of samples into a batch (default :func:`default_collate`).
     drop_last : bool
         Drop the last incomplete batch.
-    generator : numpy.random.Generator, optional
+    generator : tg.Generator, optional
+        The stream for the per-pass base seed and, with ``shuffle``, the permutations (torch's
+        draws); default: the default generator. A ``numpy.random.Generator`` also works.
     num_workers, pin_memory, ... :
         Accepted for compatibility; loading is single-process.
     """
@@ -117,6 +119,7 @@ class DataLoader:
         elif batch_size is None and drop_last:
             raise ValueError("batch_size=None option disables auto-batching and is mutually "
                              "exclusive with drop_last")
+        _check_generator(generator)
         if sampler is None:
             sampler = (RandomSampler(dataset, generator=generator) if shuffle
                        else SequentialSampler(dataset))
@@ -153,6 +156,13 @@ class DataLoader:
         return self.collate_fn(data)
 
     def __iter__(self):
+        # torch draws a base seed (for worker processes) from the loader's generator when an
+        # iterator is made, before the sampler draws anything: the same draw keeps the streams
+        # in step with torch's (loading itself is single-process here)
+        self._base_seed = _random_seed(self.generator)
+        return self._iterate()
+
+    def _iterate(self):
         if self._auto_collation:
             for indices in self.batch_sampler:
                 yield self._fetch(list(indices))

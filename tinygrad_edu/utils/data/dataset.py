@@ -10,25 +10,49 @@ import warnings
 import numpy as np
 
 from ... import backend
+from ..._rng import kernels as _k
 from ...creation import as_tensor
+from ...random import Generator, engine_of
 from ...tensor import Tensor
 
 
-def _rng(generator):
-    """The generator to draw from: the given one, else tg's host generator (``manual_seed``)."""
-    if generator is None:
-        return backend.generator()
-    if isinstance(generator, backend.Generator):  # tg.Generator().manual_seed(0), as in torch
-        return backend.rng(generator)
-    if isinstance(generator, (int, np.integer)):
-        return np.random.default_rng(int(generator))
-    if not hasattr(generator, "permutation"):
-        raise TypeError(
-            "generator must be a numpy.random.Generator (or None for tinygrad_edu's seeded "
-            f"host generator), got {type(generator).__name__}"
-        )
-    return generator
+def _is_numpy_generator(generator) -> bool:
+    return isinstance(generator, np.random.Generator)
 
+
+def _check_generator(generator) -> None:
+    if generator is None or isinstance(generator, Generator) or _is_numpy_generator(generator):
+        return
+    raise TypeError(
+        "generator must be a tinygrad_edu.Generator (torch's stream), a numpy.random.Generator, "
+        f"or None for the default generator; got {type(generator).__name__}"
+    )
+
+
+def _randperm(n: int, generator=None) -> list[int]:
+    """``torch.randperm(n, generator=generator).tolist()``: torch's permutation for a
+    ``tg.Generator`` or the default generator; NumPy's for a ``numpy.random.Generator``."""
+    _check_generator(generator)
+    if _is_numpy_generator(generator):
+        return generator.permutation(n).tolist()
+    return _k.randperm(engine_of(generator), int(n)).tolist()
+
+
+def _randint(high: int, size: int, generator=None) -> list[int]:
+    """``torch.randint(high=high, size=(size,), generator=generator).tolist()``."""
+    _check_generator(generator)
+    if _is_numpy_generator(generator):
+        return generator.integers(0, high, size=size).tolist()
+    return _k.random_from_to(engine_of(generator), (int(size),), np.int64, 0, int(high)).tolist()
+
+
+def _random_seed(generator=None) -> int:
+    """``torch.empty((), dtype=torch.int64).random_(generator=generator).item()``: a 63-bit seed
+    from one 64-bit draw (a NumPy generator draws its own)."""
+    _check_generator(generator)
+    if _is_numpy_generator(generator):
+        return int(generator.integers(0, 2**63 - 1))
+    return int(_k.random_full(engine_of(generator), (), np.int64))
 
 
 class Dataset:
@@ -146,7 +170,7 @@ def random_split(dataset: Dataset, lengths, generator=None) -> list[Subset]:
             "Sum of input lengths does not equal the length of the input dataset! "
             f"(sum {sum(lengths)} != {n})"
         )
-    indices = _rng(generator).permutation(n).tolist()
+    indices = _randperm(n, generator)
     return [
         Subset(dataset, indices[end - size:end])
         for end, size in zip(itertools.accumulate(lengths), lengths)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 
-from .dataset import _rng
+import numpy as np
+
+from ...random import Generator
+from .dataset import _check_generator, _is_numpy_generator, _randint, _random_seed, _randperm
 
 
 class Sampler:
@@ -31,13 +34,16 @@ class SequentialSampler(Sampler):
 
 
 class RandomSampler(Sampler):
-    """A random permutation each epoch (or ``num_samples`` draws with replacement)."""
+    """A random permutation each epoch (or ``num_samples`` draws with replacement), drawn as
+    torch's RandomSampler draws it: ``randperm`` (or ``randint`` in chunks of 32) on
+    ``generator``, or, without one, on a fresh generator seeded from the default one."""
 
     def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
                  generator=None) -> None:
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
+        _check_generator(generator)
         self.generator = generator
         if not isinstance(replacement, bool):
             raise TypeError(
@@ -54,14 +60,20 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self):
+        # torch: without a generator, seed a fresh one from ONE draw of the default generator
+        # (at the first batch, not at iter()), then permute with it; a new permutation per pass
         n = len(self.data_source)
-        rng = _rng(self.generator)
+        generator = self.generator
+        if generator is None:
+            generator = Generator().manual_seed(_random_seed(None))
         if self.replacement:
-            return iter(rng.integers(0, n, size=self.num_samples).tolist())
-        full, rest = divmod(self.num_samples, n)
-        out = [rng.permutation(n).tolist() for _ in range(full)]
-        out.append(rng.permutation(n).tolist()[:rest])
-        return itertools.chain.from_iterable(out)
+            for _ in range(self.num_samples // 32):
+                yield from _randint(n, 32, generator)
+            yield from _randint(n, self.num_samples % 32, generator)
+        else:
+            for _ in range(self.num_samples // n):
+                yield from _randperm(n, generator)
+            yield from _randperm(n, generator)[: self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -71,15 +83,52 @@ class SubsetRandomSampler(Sampler):
     """The given indices in a random order."""
 
     def __init__(self, indices, generator=None) -> None:
+        _check_generator(generator)
         self.indices = indices
         self.generator = generator
 
     def __iter__(self):
-        perm = _rng(self.generator).permutation(len(self.indices))
-        return (self.indices[i] for i in perm.tolist())
+        for i in _randperm(len(self.indices), self.generator):
+            yield self.indices[i]
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices drawn with probabilities proportional to ``weights``
+    (``torch.multinomial(weights as float64, num_samples, replacement)``)."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True,
+                 generator=None) -> None:
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got "
+                             f"num_samples={num_samples}")
+        if not isinstance(replacement, bool):
+            raise ValueError(f"replacement should be a boolean value, but got "
+                             f"replacement={replacement}")
+        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        _check_generator(generator)
+        self.weights, self.num_samples = w, num_samples
+        self.replacement, self.generator = replacement, generator
+
+    def __iter__(self):
+        from ...creation import multinomial, tensor
+
+        if _is_numpy_generator(self.generator):
+            p = self.weights / self.weights.sum()
+            yield from self.generator.choice(len(p), self.num_samples, self.replacement,
+                                             p).tolist()
+            return
+        drawn = multinomial(tensor(self.weights), self.num_samples, self.replacement,
+                            generator=self.generator)
+        yield from drawn.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
 
 
 class BatchSampler(Sampler):

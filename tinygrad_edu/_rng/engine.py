@@ -1,0 +1,133 @@
+"""torch's CPU random engine: mt19937 seeded with ``init_genrand``, and its state layout.
+
+The engine is the 32-bit Mersenne Twister (Matsumoto & Nishimura, 1998). torch seeds it with the
+reference ``init_genrand``: word 0 is the low 32 bits of the seed, and each next word is
+``1812433253 · (w ^ (w >> 30)) + i`` (mod 2³²). NumPy's ``MT19937`` bit generator runs the same
+recurrence and tempering, so we let it produce the words (``random_raw``, in C) and only set its
+state ourselves: the stream is then torch's, word for word.
+
+torch draws either one word (``random()``, 32 bits) or two (``random64()``: the first word is the
+HIGH half). Box–Muller sampling of a single normal value makes two, and torch keeps the second
+in the generator (``next_double_normal_sample``); that cache is part of the state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+N = 624  # words of state
+DEFAULT_SEED = 67280421310721  # torch's seed of a new torch.Generator()
+
+# torch.get_rng_state(): the C struct torch copies byte for byte (little-endian, x86-64 padding)
+STATE_DTYPE = np.dtype(
+    {
+        "names": ["seed", "left", "seeded", "next", "state", "normal_x", "normal_y",
+                  "normal_rho", "normal_is_valid", "next_float", "next_float_valid"],
+        "formats": ["<u8", "<i4", "<i4", "<u8", ("<u8", N), "<f8", "<f8", "<f8", "<i4", "<f4",
+                    "u1"],
+        "offsets": [0, 8, 12, 16, 24, 5016, 5024, 5032, 5040, 5048, 5052],
+        "itemsize": 5056,
+    }
+)
+STATE_SIZE = STATE_DTYPE.itemsize
+
+
+def init_genrand(seed: int) -> np.ndarray:
+    """The 624 state words that ``init_genrand(seed & 0xffffffff)`` produces."""
+    key = np.empty(N, dtype=np.uint32)
+    w = seed & 0xFFFFFFFF
+    key[0] = w
+    for i in range(1, N):
+        w = (1812433253 * (w ^ (w >> 30)) + i) & 0xFFFFFFFF
+        key[i] = w
+    return key
+
+
+class MT19937:
+    """One mt19937 stream with torch's seed bookkeeping and normal-sample caches."""
+
+    __slots__ = ("_bits", "_seed", "_fresh", "normal_cache", "float_normal_cache")
+
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
+        self._bits = np.random.MT19937()
+        self.manual_seed(seed)
+
+    # ---- seeding -----------------------------------------------------------------------------
+    def manual_seed(self, seed: int) -> None:
+        """Reset to ``seed`` (a 64-bit value; the engine uses its low 32 bits, as torch's)."""
+        self._seed = int(seed)
+        self._set_words(init_genrand(self._seed), 624)
+        self._fresh = True  # torch reports next=0 until the first word is drawn
+        self.normal_cache = None  # torch.normal's second Box–Muller value (a float64)
+        self.float_normal_cache = None
+
+    @property
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def _set_words(self, key, pos: int) -> None:
+        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+
+    # ---- drawing -----------------------------------------------------------------------------
+    def random(self, n: int) -> np.ndarray:
+        """``n`` 32-bit words (torch's ``random()``), as uint64 values below 2³²."""
+        self._fresh = False
+        return self._bits.random_raw(int(n))
+
+    def random64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit words (torch's ``random64()``): two words each, the first one high."""
+        w = self.random(2 * int(n))
+        return (w[0::2] << np.uint64(32)) | w[1::2]
+
+    def uniform_float(self, n: int) -> np.ndarray:
+        """U[0, 1) float32: the low 24 bits of one word × 2⁻²⁴ (exact)."""
+        k = (self.random(n) & np.uint64(0xFFFFFF)).astype(np.int32)
+        return np.multiply(k, np.float32(2.0**-24), dtype=np.float32)
+
+    def uniform_double(self, n: int) -> np.ndarray:
+        """U[0, 1) float64: the low 53 bits of ``random64()`` × 2⁻⁵³ (exact)."""
+        k = self.random64(n) & np.uint64((1 << 53) - 1)
+        return k.astype(np.float64) * 2.0**-53
+
+    # ---- torch's byte layout -----------------------------------------------------------------
+    def get_state(self) -> np.ndarray:
+        """The 5056 bytes of ``torch.Generator.get_state()`` for this stream."""
+        st = self._bits.state["state"]
+        rec = np.zeros((), dtype=STATE_DTYPE)
+        pos = int(st["pos"])
+        rec["seed"] = self._seed & 0xFFFFFFFFFFFFFFFF
+        # torch counts down `left` (words until the next twist, plus one) and indexes with `next`;
+        # NumPy keeps `pos`, the index of the next word (624: twist before the next draw).
+        rec["left"] = N + 1 - pos
+        rec["seeded"] = 1
+        rec["next"] = 0 if self._fresh else pos
+        rec["state"] = st["key"].astype(np.uint64)
+        if self.normal_cache is not None:
+            rec["normal_is_valid"] = 1
+            rec["normal_y"] = self.normal_cache
+        if self.float_normal_cache is not None:
+            rec["next_float_valid"] = 1
+            rec["next_float"] = self.float_normal_cache
+        return np.frombuffer(rec.tobytes(), dtype=np.uint8).copy()
+
+    def set_state(self, data: np.ndarray) -> None:
+        """Restore from the 5056 bytes of a ``get_state()`` (ours or torch's)."""
+        rec = np.frombuffer(np.ascontiguousarray(data, dtype=np.uint8).tobytes(),
+                            dtype=STATE_DTYPE)[0]
+        left, nxt = int(rec["left"]), int(rec["next"])
+        if not (1 <= left <= N + 1) or not (0 <= nxt <= N) or (left != 1 and left + nxt != N + 1):
+            raise RuntimeError("Invalid mt19937 state")
+        self._seed = int(rec["seed"])
+        self._set_words((rec["state"] & np.uint64(0xFFFFFFFF)).astype(np.uint32), N + 1 - left)
+        self._fresh = left == 1 and nxt == 0
+        self.normal_cache = float(rec["normal_y"]) if rec["normal_is_valid"] else None
+        self.float_normal_cache = (np.float32(rec["next_float"]) if rec["next_float_valid"]
+                                   else None)
+
+    def clone(self) -> "MT19937":
+        other = MT19937.__new__(MT19937)
+        other._bits = np.random.MT19937()
+        other._bits.state = self._bits.state
+        other._seed, other._fresh = self._seed, self._fresh
+        other.normal_cache, other.float_normal_cache = self.normal_cache, self.float_normal_cache
+        return other

@@ -1,0 +1,280 @@
+"""What torch's CPU sampling kernels compute, step for step, on host NumPy arrays.
+
+Every function takes an :class:`~.engine.MT19937` stream, draws exactly the words torch's kernel
+draws, in the same order, and returns a NumPy array in the requested dtype. Elements are filled
+in memory order (torch's serial kernels walk a tensor the same way), so a contiguous result is
+filled in the usual row-major order.
+
+Uniform bits (see ``engine``): a float32 draw uses one 32-bit word (its low 24 bits), a float64
+draw one ``random64`` (its low 53 bits). Formulas below are torch's transformations; where
+torch's AVX2/AVX-512 build fuses a multiply-add, so do we (``libm.fma32`` / ``fma64``).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+
+from . import libm
+from .engine import MT19937
+
+f32, f64 = np.float32, np.float64
+TWO_PI = 2.0 * math.pi
+
+
+@lru_cache(maxsize=None)
+def capability() -> str:
+    """torch's kernel build on this CPU (read once, as torch does): AVX512, AVX2 or DEFAULT."""
+    return libm.cpu_capability()
+
+
+def _fused() -> bool:
+    return capability() != "DEFAULT"
+
+
+def _madd(a, b, c, dtype):
+    """a·b + c rounded as torch's build rounds it (one fma, or a product and a sum)."""
+    if _fused():
+        return libm.fma32(a, b, c) if dtype == f32 else libm.fma64(a, b, c)
+    return (np.asarray(a, dtype) * dtype(b) + dtype(c)).astype(dtype)
+
+
+def _size(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+# ---- uniform ------------------------------------------------------------------------------------
+def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
+    """U[low, high): u·(high − low) + low with u from 24 (float32) or 53 (float64) random bits;
+    low, high and the arithmetic are in the output dtype."""
+    dtype = np.dtype(dtype).type
+    n = _size(shape)
+    if dtype == f64:
+        u = gen.uniform_double(n)
+    elif dtype == f32:
+        u = gen.uniform_float(n)
+    else:  # float16: 11 random bits, float arithmetic (torch's accumulate type), then rounded
+        k = (gen.random(n) & np.uint64(0x7FF)).astype(f32)
+        u, dtype = k * f32(2.0**-11), np.float16
+        lo, hi = f32(np.float16(low)), f32(np.float16(high))
+        return _madd(u, hi - lo, lo, f32).astype(np.float16).reshape(shape)
+    lo, hi = dtype(low), dtype(high)
+    if lo == 0 and hi == 1:
+        return u.reshape(shape)  # u·1 + 0 is u itself
+    return _madd(u, hi - lo, lo, dtype).reshape(shape)
+
+
+# ---- normal -------------------------------------------------------------------------------------
+def standard_normal_serial(gen: MT19937, n: int) -> np.ndarray:
+    """n float64 N(0, 1) values the one-at-a-time way (torch's ``normal_distribution<double>``):
+    u1, u2 ~ U[0,1) (float64), r = √(−2·log1p(−u2)), θ = 2π·u1; return r·cos θ and keep r·sin θ
+    in the generator for the next value. A value left in the cache is used first."""
+    out = np.empty(n, dtype=f64)
+    start = 0
+    if n and gen.normal_cache is not None:
+        out[0], gen.normal_cache, start = gen.normal_cache, None, 1
+    m = n - start
+    if m <= 0:
+        return out
+    pairs = (m + 1) // 2
+    u = gen.uniform_double(2 * pairs).reshape(pairs, 2)
+    r = np.sqrt(-2.0 * libm.elementwise(math.log1p, -u[:, 1]))
+    theta = TWO_PI * u[:, 0]
+    both = np.empty((pairs, 2), dtype=f64)
+    both[:, 0] = r * libm.elementwise(math.cos, theta)
+    both[:, 1] = r * libm.elementwise(math.sin, theta)
+    flat = both.reshape(-1)
+    out[start:] = flat[:m]
+    if m % 2:
+        gen.normal_cache = float(flat[m])  # the unused sine of the last pair
+    return out
+
+
+def _box_muller_16(d: np.ndarray, dtype) -> np.ndarray:
+    """torch's ``normal_fill_16`` on rows of 16 uniforms: u1 = 1 − d[j], u2 = d[j+8] (j < 8),
+    radius = √(−2 log u1), θ = 2π·u2; d[j] = radius·cos θ, d[j+8] = radius·sin θ."""
+    u1, u2 = dtype(1) - d[:, :8], d[:, 8:]
+    out = np.empty_like(d)
+    if dtype == f64:
+        radius = np.sqrt(-2.0 * libm.elementwise(math.log, u1))
+        theta = TWO_PI * u2
+        out[:, :8] = radius * libm.elementwise(math.cos, theta)
+        out[:, 8:] = radius * libm.elementwise(math.sin, theta)
+    elif capability() == "DEFAULT":  # glibc's logf/cosf/sinf, θ computed in double, stored float
+        radius = np.sqrt(f32(-2) * libm.elementwise_f32("log", u1))
+        theta = (TWO_PI * u2.astype(f64)).astype(f32)
+        out[:, :8] = radius * libm.elementwise_f32("cos", theta)
+        out[:, 8:] = radius * libm.elementwise_f32("sin", theta)
+    else:  # AVX2 / AVX-512 build: avx_mathfun polynomials on 8 lanes
+        for i in range(0, d.shape[0], _ROWS):  # a cache-sized slab of rows at a time
+            a, b = u1[i:i + _ROWS].ravel(), u2[i:i + _ROWS].ravel()
+            radius = np.sqrt(f32(-2) * libm.log_ps(a))
+            sin, cos = libm.sincos_ps(b * f32(TWO_PI))
+            out[i:i + _ROWS, :8] = (radius * cos).reshape(-1, 8)
+            out[i:i + _ROWS, 8:] = (radius * sin).reshape(-1, 8)
+    return out
+
+
+_ROWS = 1024  # rows of 16 per slab in the float32 polynomial path (~64 KiB per temporary)
+
+
+def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndarray:
+    """torch's vectorized path (n ≥ 16, contiguous): n uniforms, Box–Muller over blocks of 16;
+    if n is not a multiple of 16 the LAST 16 outputs are redone from 16 fresh uniforms."""
+    draw = gen.uniform_double if dtype == f64 else gen.uniform_float
+    d = draw(n)
+    full = n // 16 * 16
+    d[:full] = _box_muller_16(d[:full].reshape(-1, 16), dtype).reshape(-1)
+    if n % 16:
+        d[n - 16:] = _box_muller_16(draw(16).reshape(1, 16), dtype).reshape(-1)
+    if mean == 0 and std == 1:
+        return d
+    if dtype == f32 and capability() != "DEFAULT":
+        return libm.fma32(d, f32(std), f32(mean))
+    if dtype == f64:
+        return _madd(d, std, mean, f64)
+    return (d * f32(std) + f32(mean)).astype(f32)  # DEFAULT float build: two roundings
+
+
+def normal(gen: MT19937, shape, dtype, mean: float = 0.0, std: float = 1.0,
+           contiguous: bool = True) -> np.ndarray:
+    """N(mean, std²) as torch's ``normal_`` draws it: the block path for float32/float64 with
+    16 or more contiguous elements, else one value at a time (float64, cached pairs)."""
+    dtype = np.dtype(dtype).type
+    n = _size(shape)
+    if n >= 16 and contiguous and dtype in (f32, f64):
+        return normal_fill(gen, n, dtype, float(mean), float(std)).reshape(shape)
+    z = standard_normal_serial(gen, n)
+    return _madd(z, float(std), float(mean), f64).astype(dtype).reshape(shape)
+
+
+def log_normal(gen: MT19937, shape, dtype, mean: float, std: float) -> np.ndarray:
+    """exp(N(mean, std²)), one value at a time (so it shares the Box–Muller cache)."""
+    z = _madd(standard_normal_serial(gen, _size(shape)), float(std), float(mean), f64)
+    return libm.elementwise(math.exp, z).astype(dtype).reshape(shape)
+
+
+# ---- distributions from one float64 uniform each ------------------------------------------------
+def exponential(gen: MT19937, shape, dtype, lambd: float) -> np.ndarray:
+    """−(1/λ)·log1p(−u): the inverse CDF of Exp(λ)."""
+    u = gen.uniform_double(_size(shape))
+    return ((-1.0 / lambd) * libm.elementwise(math.log1p, -u)).astype(dtype).reshape(shape)
+
+
+def geometric(gen: MT19937, shape, dtype, p: float) -> np.ndarray:
+    """⌈log u / log1p(−p)⌉: trials up to the first success, on {1, 2, ...}."""
+    u = gen.uniform_double(_size(shape))
+    return np.ceil(libm.elementwise(math.log, u) / math.log1p(-p)).astype(dtype).reshape(shape)
+
+
+def cauchy(gen: MT19937, shape, dtype, median: float, sigma: float) -> np.ndarray:
+    """median + σ·tan(π·(u − ½)): the inverse CDF of Cauchy(median, σ)."""
+    u = gen.uniform_double(_size(shape))
+    t = libm.elementwise(math.tan, math.pi * (u - 0.5))
+    return _madd(f64(sigma), t, f64(median), f64).astype(dtype).reshape(shape)
+
+
+def bernoulli_scalar(gen: MT19937, shape, dtype, p: float) -> np.ndarray:
+    """1 where u < p (u a float64 uniform), else 0."""
+    return (gen.uniform_double(_size(shape)) < p).astype(dtype).reshape(shape)
+
+
+def bernoulli_tensor(gen: MT19937, p: np.ndarray, dtype) -> np.ndarray:
+    """1 where u < p[i]: u a float64 uniform for float64 p, else a float32 one (24 bits)."""
+    if p.dtype == f64:
+        u = gen.uniform_double(p.size)
+    else:
+        u, p = gen.uniform_float(p.size), p.astype(f32)
+    return (u.reshape(p.shape) < p).astype(dtype)
+
+
+# ---- integers -----------------------------------------------------------------------------------
+_DIGITS = {f32: 24, f64: 53, np.float16: 11}
+
+
+def _float_bounds(dtype, low: int, high: int):
+    """torch's bound fix-up for float dtypes. When high − 1 (the largest value wanted) rounds
+    to high or above in the dtype, high becomes that rounded value minus one unit at the
+    magnitude of high − 1; when low + 1 rounds strictly below low, low becomes that rounded
+    value plus one such unit. (Only beyond 2^24 for float32, 2^53 for float64.)"""
+    digits = _DIGITS.get(dtype)
+    if digits is None:
+        return low, high
+    top = int(dtype(high - 1))
+    if top >= high:
+        high = top - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    bottom = int(dtype(low + 1))
+    if bottom < low:
+        low = bottom + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    return low, high
+
+
+def random_from_to(gen: MT19937, shape, dtype, low: int, high: int) -> np.ndarray:
+    """low + (w mod (high − low)), w one 32-bit word, or a 64-bit one once the range reaches
+    2²⁸ (torch's bound on the modulo bias, about 5%), whatever the dtype."""
+    dtype = np.dtype(dtype).type
+    low, high = _float_bounds(dtype, int(low), int(high))
+    span = high - low
+    n = _size(shape)
+    w = gen.random64(n) if span >= 1 << 28 else gen.random(n)
+    vals = (w % np.uint64(span)).astype(np.int64) + np.int64(low)
+    return vals.astype(dtype).reshape(shape)
+
+
+_FULL_RANGE = {np.int64: 1 << 63, np.float64: (1 << 53) + 1, np.float32: (1 << 24) + 1,
+               np.float16: (1 << 11) + 1, np.int32: 1 << 31, np.int16: 1 << 15, np.int8: 1 << 7,
+               np.uint8: 1 << 8}
+
+
+def random_full(gen: MT19937, shape, dtype) -> np.ndarray:
+    """``random_()`` with no bounds: w mod (max + 1) for integers, mod (2^digits + 1) for floats
+    (64-bit words for int64/float64), w & 1 for bool."""
+    dtype = np.dtype(dtype).type
+    n = _size(shape)
+    if dtype == np.bool_:
+        return (gen.random(n) & np.uint64(1)).astype(np.bool_).reshape(shape)
+    w = gen.random64(n) if dtype in (np.int64, np.float64) else gen.random(n)
+    return (w % np.uint64(_FULL_RANGE[dtype])).astype(dtype).reshape(shape)
+
+
+def randperm(gen: MT19937, n: int) -> np.ndarray:
+    """A random permutation of 0..n−1 by forward Fisher–Yates: for i = 0..n−2 swap p[i] with
+    p[i + (w mod (n − i))], one 32-bit word per step."""
+    if n >= 0xFFFFFFFF // 20:  # torch switches to an inside-out shuffle on 64-bit words here
+        raise RuntimeError(f"randperm: n={n} is beyond what tinygrad_edu reproduces "
+                           f"(torch changes algorithm at n >= {0xFFFFFFFF // 20})")
+    perm = list(range(n))
+    if n > 1:
+        w = gen.random(n - 1)
+        offsets = (w % np.arange(n, 1, -1, dtype=np.uint64)).tolist()
+        for i, z in enumerate(offsets):
+            j = i + z
+            perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm, dtype=np.int64)
+
+
+def multinomial(gen: MT19937, p: np.ndarray, num_samples: int, replacement: bool) -> np.ndarray:
+    """Category indices for each row of ``p`` (2-D, rows of non-negative weights).
+
+    Without replacement (or one sample): q ~ Exp(1) for every entry, then the top
+    ``num_samples`` entries of p / q (the Gumbel-top-k trick, in exponential form). With
+    replacement: per row, the cumulative sum normalized by its total (last entry forced to 1),
+    and for each sample a float64 uniform u placed by binary search (first c[k] ≥ u)."""
+    dtype = p.dtype.type
+    if not replacement or num_samples == 1:
+        q = exponential(gen, p.shape, dtype, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            score = (p / q).astype(dtype)
+        if num_samples == 1:
+            return np.argmax(score, axis=-1)[:, None]
+        order = np.argsort(-score, axis=-1, kind="stable")
+        return order[:, :num_samples]
+    out = np.empty((p.shape[0], num_samples), dtype=np.int64)
+    for i, row in enumerate(p):
+        cum = np.cumsum(row, dtype=dtype)
+        cum = (cum / cum[-1]).astype(dtype)
+        cum[-1] = 1
+        out[i] = np.searchsorted(cum.astype(f64), gen.uniform_double(num_samples), side="left")
+    return out

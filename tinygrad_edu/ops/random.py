@@ -1,0 +1,174 @@
+"""In-place random fills (``x.normal_()``, ``x.uniform_()``, ``x.bernoulli_()`` ...) and the
+random Tensor methods (``x.bernoulli()``, ``x.multinomial()``), drawn as torch draws them.
+
+The values come from the host generator (``tinygrad_edu.random``; ``generator=`` picks another
+stream), computed by ``_rng.kernels`` exactly as torch's CPU kernels compute them, and are
+written into the tensor's storage in ONE host→device copy. torch's serial kernels walk the
+tensor in memory order, so a non-contiguous tensor (a transposed view) is filled in that order
+too; ``normal_`` takes its 16-wide block path only on contiguous tensors, as torch does.
+
+Like every in-place op these refuse a tensor that requires grad while grad mode is on (use
+``torch.no_grad()``, as ``nn.init`` does) and bump the tensor's version.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import random as _random
+from .._rng import kernels as _k
+from ..backend import to_device, to_numpy
+from ..tensor import Tensor
+from .inplace import check_inplace as _check
+from .inplace import write as _write
+
+
+def _dtype_name(arr) -> str:
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}.get(
+        arr.dtype.name, arr.dtype.name)
+
+
+def _memory_axes(arr) -> tuple:
+    """The axes of ``arr`` from largest to smallest stride: its memory order."""
+    return tuple(sorted(range(arr.ndim), key=lambda a: -abs(arr.strides[a])))
+
+
+def _fill(self: Tensor, op: str, draw) -> Tensor:
+    """Check that ``op`` may run in place, draw values with ``draw(shape)`` in the tensor's
+    memory order, and write them in one copy."""
+    _check(self, op)
+    data = self._data
+    axes = _memory_axes(data)
+    if axes == tuple(range(data.ndim)):
+        vals = draw(tuple(data.shape))
+    else:  # drawn in memory order, then laid back in logical order
+        mem = draw(tuple(data.shape[a] for a in axes))
+        vals = np.empty(data.shape, dtype=mem.dtype)
+        vals.transpose(axes)[...] = mem
+    return _write(self, to_device(vals, self.device), op)
+
+
+def _float_only(self: Tensor, kernel: str) -> None:
+    if self._data.dtype.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(self._data)}\'')
+
+
+def uniform_(self, from_=0.0, to=1.0, *, generator=None):
+    """Fill with U[from, to): u·(to − from) + from in the tensor's dtype (one fma in torch's
+    AVX2 build), u from 24 (float32) or 53 (float64) random bits."""
+    _float_only(self, "check_uniform_bounds")
+    if from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={from_} > to={to}")
+    g = _random.engine_of(generator)
+    return _fill(self, "uniform_", lambda s: _k.uniform(g, s, self._data.dtype, from_, to))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with N(mean, std²) by Box–Muller (torch's block path for ≥ 16 contiguous float32 /
+    float64 elements, one value at a time otherwise)."""
+    _float_only(self, "normal_kernel_cpu")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    g = _random.engine_of(generator)
+    contiguous = bool(self._data.flags.c_contiguous)
+    return _fill(self, "normal_", lambda s: _k.normal(g, s, self._data.dtype, mean, std,
+                                                      contiguous))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 0/1: 1 where u < p. ``p`` is a float, or a tensor of probabilities that
+    broadcasts to self (then u is a float32 uniform unless p is float64)."""
+    g = _random.engine_of(generator)
+    dt = self._data.dtype
+    if isinstance(p, Tensor):
+        probs = to_numpy(p._data)
+        try:
+            probs = np.broadcast_to(probs, self._data.shape)
+        except ValueError:
+            raise RuntimeError(f"bernoulli_: p of shape {list(p.shape)} does not broadcast to "
+                               f"self of shape {list(self.shape)}") from None
+        if probs.size and not ((probs >= 0) & (probs <= 1)).all():
+            raise RuntimeError("bernoulli_: expected all probabilities of p in [0, 1]")
+        return _fill(self, "bernoulli_",
+                     lambda s: _k.bernoulli_tensor(g, np.ascontiguousarray(
+                         probs.transpose(_memory_axes(self._data))).reshape(s), dt))
+    p = float(p)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+    return _fill(self, "bernoulli_", lambda s: _k.bernoulli_scalar(g, s, dt, p))
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with Exp(λ): −(1/λ)·log1p(−u), u a float64 uniform."""
+    if self._data.dtype.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{_dtype_name(self._data)}")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    g = _random.engine_of(generator)
+    return _fill(self, "exponential_",
+                 lambda s: _k.exponential(g, s, self._data.dtype, float(lambd)))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    g = _random.engine_of(generator)
+    return _fill(self, "geometric_", lambda s: _k.geometric(g, s, self._data.dtype, float(p)))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with exp(N(mean, std²)) (one value at a time, sharing normal_'s Box–Muller cache)."""
+    _float_only(self, "log_normal_cpu")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    g = _random.engine_of(generator)
+    return _fill(self, "log_normal_",
+                 lambda s: _k.log_normal(g, s, self._data.dtype, float(mean), float(std)))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with Cauchy(median, σ): median + σ·tan(π(u − ½))."""
+    _float_only(self, "cauchy_cpu")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    g = _random.engine_of(generator)
+    return _fill(self, "cauchy_", lambda s: _k.cauchy(g, s, self._data.dtype, float(median),
+                                                      float(sigma)))
+
+
+def random_(self, from_=None, to=None, *, generator=None):
+    """Fill with integers: ``random_(from, to)`` uniform on [from, to), ``random_(to)`` on
+    [0, to), ``random_()`` on [0, 2^mantissa] for floats or [0, max] for integers."""
+    g = _random.engine_of(generator)
+    dt = self._data.dtype
+    if from_ is None and to is None:
+        return _fill(self, "random_", lambda s: _k.random_full(g, s, dt))
+    if to is None:
+        from_, to = 0, from_
+    from_, to = int(from_), int(to)
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} "
+                           f">= to={to}")
+    if dt.kind in "iu" and not (np.iinfo(dt).min <= from_ and to - 1 <= np.iinfo(dt).max):
+        raise RuntimeError(f"to - 1 is out of bounds for {_dtype_name(self._data).lower()}")
+    return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
+
+
+def bernoulli(self, p=None, *, generator=None):
+    """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``."""
+    from ..creation import bernoulli as _bernoulli
+
+    return _bernoulli(self, p, generator=generator)
+
+
+def multinomial(self, num_samples, replacement=False, *, generator=None):
+    """``torch.multinomial(self, num_samples, replacement)``."""
+    from ..creation import multinomial as _multinomial
+
+    return _multinomial(self, num_samples, replacement, generator=generator)
+
