@@ -129,11 +129,73 @@ def test_quiet_prints_only_the_final_table(capsys):
     assert len(lines) == 6
 
 
-def test_verbose_prints_epochs_and_progress_bars(capsys):
+def test_verbose_without_a_tty_prints_plain_epoch_lines(capsys):
     rc, out, err = run(capsys, "train", "perceptron", "--epochs", "2")
     assert rc == 0
     assert "epoch   1/2  train loss" in out and "epoch   2/2" in out
-    assert "perceptron" in err and "it/s" in err  # tqdm bars on stderr
+    assert err == "" and "\r" not in out and "\x1b" not in out  # capsys is no TTY: no bars
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _cli_process(*argv, **kw):
+    import subprocess
+
+    return subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu.cli", *argv], cwd=ROOT, timeout=120, **kw
+    )
+
+
+def test_piped_output_has_no_carriage_returns_or_escape_codes():
+    """`tinygrad-edu train xor 2>&1 | tee log`: one plain line per epoch, nothing else."""
+    import subprocess
+
+    r = _cli_process("train", "xor", "--epochs", "30", stdout=subprocess.PIPE,
+                     stderr=subprocess.STDOUT)
+    assert r.returncode == 0
+    log = r.stdout.decode()
+    assert "\r" not in log and "\x1b" not in log, repr(log[:300])
+    epoch_lines = [ln for ln in log.splitlines() if ln.startswith("epoch ")]
+    assert len(epoch_lines) == 30 and epoch_lines[-1].startswith("epoch  30/30  train loss")
+    assert len(log) < 6000  # 30 short lines and the table (bars made 173 KB for 300 epochs)
+
+
+def test_progress_bars_on_a_terminal():
+    """With stderr on a terminal (a pseudo-terminal here) the tqdm bars are drawn."""
+    pty = pytest.importorskip("pty")
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # 100 columns
+    try:
+        r = _cli_process("train", "perceptron", "--epochs", "2", stdout=-1, stderr=slave)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                b = os.read(master, 65536)
+            except OSError:
+                break
+            if not b:
+                break
+            chunks.append(b)
+    finally:
+        os.close(master)
+    tty = b"".join(chunks).decode(errors="replace")
+    assert r.returncode == 0
+    assert "perceptron" in tty and "it/s" in tty and "\r" in tty  # the bars, on stderr
+    assert b"epoch   2/2  train loss" in r.stdout
+
+
+def test_version(capsys):
+    from tinygrad_edu import __version__
+
+    rc, out, err = run(capsys, "--version")
+    assert rc == 0 and err == ""
+    assert out.strip() == f"tinygrad-edu {__version__}"
 
 
 def _losses(res):
@@ -169,6 +231,82 @@ def test_resume_errors(capsys, tmp_path):
     junk.write_bytes(b"not a checkpoint at all")
     rc, _, err = run(capsys, "train", "xor", "--resume", str(junk))
     assert rc == 1 and "is not a tinygrad-edu train checkpoint" in one_line_error(err)
+
+
+def _crafted_checkpoints(tmp_path):
+    """Checkpoints a person could end up with: edited by hand, from another version, ..."""
+    import json
+
+    import tinygrad_edu as tg
+
+    good = str(tmp_path / "good.tg")
+    assert cli.main(["train", "xor", "--epochs", "1", "--quiet", "--save", good]) == 0
+    ck = tg.load(good)
+    meta = json.loads(ck["meta"])
+
+    def put(name, **changes):
+        c = dict(ck, **changes)
+        tg.save(c, tmp_path / name)
+        return str(tmp_path / name)
+
+    groups = ck["optimizer"]["param_groups"]
+    return {
+        "shapes": (put("shapes.tg", model={k: tg.zeros(*(n + 1 for n in v.shape))
+                                           for k, v in ck["model"].items()}),
+                   r"does not fit recipe 'xor': Error\(s\) in loading state_dict .*size mismatch"),
+        "rng": (put("rng.tg", meta=json.dumps({k: v for k, v in meta.items() if k != "rng"})),
+                "does not fit recipe 'xor': missing entry 'rng'"),
+        "groups": (put("groups.tg", optimizer=dict(ck["optimizer"], param_groups=groups * 2)),
+                   "different number of parameter groups"),
+        "lr": (put("lr.tg", optimizer=dict(ck["optimizer"],
+                                           param_groups=[dict(g, lr="fast") for g in groups])),
+               "bad learning rate 'fast' in optimizer group 0"),
+        "config_lr": (put("cfg.tg", meta=json.dumps(dict(meta, config=dict(meta["config"],
+                                                                            lr=-1)))),
+                      "holds a bad lr: expected a positive finite number, got '-1'"),
+        "config_optimizer": (put("opt.tg", meta=json.dumps(dict(meta, config=dict(
+            meta["config"], optimizer="lbfgs")))), "holds a bad optimizer 'lbfgs'"),
+        "directory": (str(tmp_path), "can not read .* is a directory, not a checkpoint file"),
+    }
+
+
+def test_resume_of_unfitting_checkpoints_is_one_line(capsys, tmp_path):
+    import re
+
+    for case, (path, match) in _crafted_checkpoints(tmp_path).items():
+        capsys.readouterr()
+        rc, out, err = run(capsys, "train", "xor", "--epochs", "2", "--resume", path)
+        line = one_line_error(err)
+        assert rc == cli.EXIT_FAIL, (case, line)
+        assert "Traceback" not in err and re.search(match, line), (case, line)
+        assert line.startswith(f"tinygrad-edu: error: --resume: {path}") or case == "directory"
+        assert len(line) - len(path) < 360, (case, line)
+        assert "epoch " not in out, case
+
+
+def test_unwritable_save_and_plot_fail_before_training(capsys, tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    cases = [
+        (["--save", "/nonexistent/ck.npz"], "--save: the folder /nonexistent does not exist"),
+        (["--save", str(tmp_path)], "is a directory; give a file path"),
+        (["--plot", str(afile / "plots")], f"--plot: can not create .*: {afile} is not a folder"),
+        (["--plot", str(afile)], "exists and is not a folder"),
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() != 0:  # root writes anywhere: no such folder
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o500)
+        cases += [(["--plot", str(ro / "p")], "--plot: can not write into"),
+                  (["--save", str(ro / "ck.tg")], "--save: can not write into")]
+    import re
+    import time
+
+    for extra, match in cases:
+        t0 = time.perf_counter()
+        rc, out, err = run(capsys, "train", "digits", "--epochs", "50", *extra)
+        assert rc == cli.EXIT_FAIL and re.search(match, one_line_error(err)), (extra, err)
+        assert out == "" and time.perf_counter() - t0 < 5, "it must fail before training"
+    assert not (tmp_path / "plots").exists()
 
 
 def test_early_stopping_restores_the_best_model():

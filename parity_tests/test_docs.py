@@ -1,20 +1,14 @@
-"""The docs site: every ```python block of every page runs, shown output matches, the
-generated "Backprop by hand" page is up to date, and ``mkdocs build --strict`` passes.
+"""The docs site: every ```python block of every page runs, shown output matches, every
+tutorial draws at least one figure, the tutorial notebooks are generated from the pages and
+execute in a Jupyter kernel, the generated "Backprop by hand" page is up to date, and
+``mkdocs build --strict`` passes with the figures on the pages.
 
-Convention for pages (docs/**/*.md):
-
-- a fenced block whose info string is exactly ``python`` is executed; the blocks of one page
-  run in order and share one namespace (like a notebook), with the working directory set to
-  a temporary folder;
-- a ```` ```text ```` block right after a python block (blank lines allowed between) is the
-  output that block prints, compared exactly (trailing spaces ignored);
-- any other block (```` ```py ````, ```` ```bash ````, ...) is shown but not run.
+The convention for pages (what runs, what is shown output, what is a figure) is in
+docs/pagerun.py, shared with the docs build (docs/hooks.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 import shutil
@@ -26,22 +20,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-FENCE = re.compile(r"^```([^\n`]*)\n(.*?)^```[ \t]*$", re.M | re.S)
+sys.path.insert(0, str(DOCS))
+import pagerun  # noqa: E402
+
+sys.path.remove(str(DOCS))
+TUTORIALS = sorted((DOCS / "tutorials").glob("*.md"))
 
 
 def blocks(text: str) -> list:
     """[(code, expected_output or None, line)] for the python blocks of a page."""
-    found = [(m.group(1).strip(), m.group(2), m.start(), m.end()) for m in FENCE.finditer(text)]
-    out = []
-    for k, (info, body, start, end) in enumerate(found):
-        if info != "python":
-            continue
-        expected = None
-        if k + 1 < len(found) and found[k + 1][0] == "text":
-            if text[end : found[k + 1][2]].strip() == "":
-                expected = found[k + 1][1]
-        out.append((body, expected, text.count("\n", 0, start) + 1))
-    return out
+    return [(b.code, b.expected, b.line) for b in pagerun.blocks(text)]
 
 
 def pages() -> list:
@@ -52,43 +40,33 @@ def _norm(s: str) -> str:
     return "\n".join(ln.rstrip() for ln in s.strip("\n").splitlines())
 
 
-def run_page(path: Path, workdir: Path) -> list:
-    """Execute a page's python blocks; [(line, expected, actual)]."""
-    ns: dict = {"__name__": "__docs__"}
-    results = []
-    old = os.getcwd()
-    os.chdir(workdir)
+def run_page(path: Path, workdir: Path, figures: bool = False) -> list:
+    """Execute a page's python blocks; [pagerun.Ran]."""
     try:
-        for code, expected, line in blocks(path.read_text(encoding="utf-8")):
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf):
-                try:
-                    exec(compile(code, f"{path.name}:{line}", "exec"), ns)  # noqa: S102
-                except Exception as e:
-                    raise AssertionError(
-                        f"{path.relative_to(ROOT)} block at line {line} raised "
-                        f"{type(e).__name__}: {e}\n--- code ---\n{code}"
-                    ) from e
-            results.append((line, expected, buf.getvalue()))
-    finally:
-        os.chdir(old)
-    return results
+        return pagerun.run_page(path.read_text(encoding="utf-8"),
+                                str(path.relative_to(ROOT)), workdir, figures=figures)
+    except pagerun.BlockError as e:
+        raise AssertionError(str(e)) from e
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: str(p.relative_to(DOCS)))
 def test_doc_page_code_runs_and_shows_its_output(page, tmp_path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    results = run_page(page, tmp_path)
+    tutorial = page.parent.name == "tutorials"
+    results = run_page(page, tmp_path, figures=tutorial)
     assert results, f"{page}: no python blocks"
-    for line, expected, actual in results:
-        if expected is not None:
-            assert _norm(actual) == _norm(expected), (
-                f"{page.relative_to(ROOT)} block at line {line}: printed output differs from "
-                f"the ```text block under it\n--- shown ---\n{expected}\n--- printed ---\n"
-                f"{actual}"
+    for r in results:
+        if r.block.expected is not None:
+            assert _norm(r.printed) == _norm(r.block.expected), (
+                f"{page.relative_to(ROOT)} block at line {r.block.line}: printed output differs "
+                f"from the ```text block under it\n--- shown ---\n{r.block.expected}\n"
+                f"--- printed ---\n{r.printed}"
             )
+    if tutorial:  # a learner sees the curves, boundaries, matrices and graphs the code makes
+        figs = [f for r in results for f in r.figures]
+        assert figs, f"{page.name}: a tutorial should show at least one figure"
+        for ext, data, _ in figs:
+            assert (data[:8] == b"\x89PNG\r\n\x1a\n") if ext == "png" else b"<svg" in data
+            assert len(data) > 5000, "an empty figure"
 
 
 def test_every_tutorial_shows_output():
@@ -97,11 +75,22 @@ def test_every_tutorial_shows_output():
         assert len(shown) >= 2, f"{p.name}: a tutorial should show what its code prints"
 
 
-def test_block_parser_convention():
+def test_block_parser_convention(tmp_path):
     page = (
         "```python\nprint(1)\n```\n\n```text\n1\n```\n```py\nnot run\n```\n```python\nx = 2\n```\n"
     )
     assert blocks(page) == [("print(1)\n", "1\n", 1), ("x = 2\n", None, 11)]
+    page += (  # what a block draws: open pyplot figures, and a last expression with a picture
+        "```python\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])\n```\n"
+        "```python\nimport torch\nfrom tinygrad_edu.inspect import draw_graph\n"
+        "a = torch.ones(2, requires_grad=True)\ndraw_graph((a * 2).sum())\n```\n"
+        "```python\nx + 1\n```\n"
+    )
+    ran = pagerun.run_page(page, "convention.md", tmp_path, figures=True)
+    assert [[f[0] for f in r.figures] for r in ran] == [[], [], ["png"], ["svg"], []]
+    assert ran[0].printed == "1\n" and ran[3].figures[0][2] == "computation graph"
+    with pytest.raises(pagerun.BlockError, match="convention.md block at line 2"):
+        pagerun.run_page("\n```python\n1 / 0\n```\n", "convention.md", tmp_path)
 
 
 def test_backprop_page_is_up_to_date():
@@ -124,6 +113,65 @@ def test_backprop_page_is_up_to_date():
     assert text.count("✓ passed") >= 50
 
 
+def _gen_notebooks():
+    pytest.importorskip("jupytext", reason="pip install -e .[test] (jupytext makes the notebooks)")
+    sys.path.insert(0, str(DOCS))
+    dont_write, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        import gen_notebooks
+    finally:
+        sys.path.remove(str(DOCS))
+        sys.dont_write_bytecode = dont_write
+    return gen_notebooks
+
+
+def test_notebooks_are_generated_from_the_tutorials():
+    gen = _gen_notebooks()
+    made = gen.generate()
+    assert sorted(p.stem for p in made) == [p.stem for p in TUTORIALS]
+    for path, text in made.items():
+        assert path.exists() and path.read_text(encoding="utf-8") == text, (
+            f"{path.name} is out of date with its tutorial: run `python docs/gen_notebooks.py`"
+        )
+    import nbformat
+
+    nb = nbformat.reads(made[DOCS / "notebooks" / "000_perceptron.ipynb"], as_version=4)
+    nbformat.validate(nb)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert code == [b.code.rstrip("\n") for b in pagerun.blocks(TUTORIALS[0].read_text())]
+    assert not any("```text" in c.source for c in nb.cells)  # shown outputs are not copied
+
+
+@pytest.mark.parametrize("md", TUTORIALS, ids=lambda p: p.stem)
+def test_tutorial_notebook_executes_in_a_kernel(md, tmp_path, monkeypatch):
+    """Each notebook runs top to bottom in a real Jupyter kernel, prints what its page shows,
+    and displays figures inline (the draw_graph picture as an image)."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    nb = nbformat.read(DOCS / "notebooks" / f"{md.stem}.ipynb", as_version=4)
+    # the kernel imports this checkout's tinygrad_edu, draws off-screen, runs one BLAS thread
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # Jupyter's
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    expected = {b.code.rstrip("\n"): b.expected for b in pagerun.blocks(md.read_text())}
+    images = []
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
+        printed = "".join(o.get("text", "") for o in cell.outputs
+                          if o.output_type == "stream" and o.name == "stdout")
+        if expected.get(cell.source) is not None:
+            assert _norm(printed) == _norm(expected[cell.source]), (md.name, cell.source[:60])
+        images += [m for o in cell.outputs if o.output_type in ("display_data", "execute_result")
+                   for m in o.get("data", {}) if m.startswith("image/")]
+    assert images, f"{md.stem}.ipynb displays no figure"
+    if md.stem == "002_graphs":  # draw_graph(z) as a cell's last expression: a picture
+        assert "image/svg+xml" in images
+
+
 def test_mkdocs_build_strict(tmp_path):
     exe = shutil.which("mkdocs")
     if exe is None:
@@ -138,5 +186,18 @@ def test_mkdocs_build_strict(tmp_path):
         timeout=300,
     )
     assert r.returncode == 0, f"mkdocs build --strict failed:\n{r.stdout}\n{r.stderr}"
-    assert (tmp_path / "site" / "backprop" / "index.html").exists()
-    assert (tmp_path / "site" / "benchmarks" / "index.html").exists()
+    site = tmp_path / "site"
+    assert (site / "backprop" / "index.html").exists()
+    assert (site / "benchmarks" / "index.html").exists()
+    for md in TUTORIALS:  # each tutorial page shows its figures and links its notebook
+        page = (site / "tutorials" / md.stem / "index.html").read_text(encoding="utf-8")
+        imgs = re.findall(r'<img[^>]* src="([^"]*figures/[^"]+)"', page)
+        assert imgs, f"{md.stem}: no figure on the built page"
+        for src in imgs:
+            assert (site / "tutorials" / md.stem / src).resolve().stat().st_size > 5000, src
+        assert f'href="../../notebooks/{md.stem}.ipynb"' in page
+        assert (site / "notebooks" / f"{md.stem}.ipynb").exists()
+    inspect_page = (site / "inspect" / "index.html").read_text(encoding="utf-8")
+    svgs = re.findall(r'<img[^>]* src="([^"]*figures/inspect-\d+\.svg)"', inspect_page)
+    assert len(svgs) == 2 and all(b"<svg" in (site / "inspect" / s).resolve().read_bytes()
+                                  for s in svgs)

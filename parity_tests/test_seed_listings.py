@@ -74,3 +74,31 @@ def test_as_torch_restores_modules():
     before = sys.modules.get("torch")
     run_listing("import torch\nassert torch.__name__ == 'tinygrad_edu'\n")
     assert sys.modules.get("torch") is before
+
+
+def test_seed_001_random_seed_imports_torch_backends_cudnn():
+    """Seed 001's ``random_seed()`` as written: ``import torch.backends.cudnn as cudnn``."""
+    import sys
+
+    import tinygrad_edu as tg
+
+    src = (
+        "import random\nimport torch\nimport torch.backends.cudnn as cudnn\n"
+        "from torch.backends import cudnn as cudnn2\n"
+        "def random_seed(seed_num):\n"
+        "    torch.manual_seed(seed_num)\n    torch.cuda.manual_seed(seed_num)\n"
+        "    torch.cuda.manual_seed_all(seed_num)\n    cudnn.benchmark = False\n"
+        "    cudnn.deterministic = True\n    random.seed(seed_num)\n"
+        "random_seed(42)\nfirst = torch.rand(3)\nrandom_seed(42)\nsecond = torch.rand(3)\n"
+    )
+    saved = tg.backends.cudnn.deterministic
+    try:
+        ns = run_listing(src)
+        assert ns["cudnn"] is ns["cudnn2"] is tg.backends.cudnn
+        assert tg.backends.cudnn.deterministic is True and tg.backends.cudnn.benchmark is False
+        assert tg.equal(ns["first"], ns["second"])
+    finally:
+        tg.backends.cudnn.deterministic = saved
+    assert "torch.backends.cudnn" not in sys.modules or sys.modules[
+        "torch.backends.cudnn"
+    ].__class__.__module__.startswith("torch")

@@ -332,3 +332,265 @@ def test_saved_file_has_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (path.stat().st_mode & 0o777) == (0o666 & ~mask)
+
+
+# ------------------------------------------------------------------------------ safetensors ----
+def _torch_net():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 3)
+    )
+    net.train()
+    net(torch.randn(32, 4))  # running stats and num_batches_tracked (a 0-d int64) move
+    return net.eval()
+
+
+def test_safetensors_written_by_torch_loads_into_tg_and_back(tmp_path):
+    st_torch = pytest.importorskip("safetensors.torch")
+    net = _torch_net()
+    st_torch.save_file(net.state_dict(), tmp_path / "torch.safetensors")
+    sd = tg.load(tmp_path / "torch.safetensors")
+    assert set(sd) == set(net.state_dict())
+    for k, v in net.state_dict().items():
+        assert tuple(sd[k].shape) == tuple(v.shape) and str(sd[k].dtype) == str(v.dtype), k
+        np.testing.assert_array_equal(sd[k].numpy(), v.numpy(), err_msg=k)
+    m = _model(seed=7)
+    assert str(m.load_state_dict(sd)) == "<All keys matched successfully>"
+    m.eval()
+    x = np.random.default_rng(1).standard_normal((10, 4)).astype(np.float32)
+    np.testing.assert_allclose(m(tg.tensor(x)).detach().numpy(),
+                               net(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
+    # ... and back: written by tg, read by safetensors.torch, loaded by a torch model
+    tg.save(m.state_dict(), tmp_path / "tg.safetensors")
+    back = st_torch.load_file(tmp_path / "tg.safetensors")
+    assert set(back) == set(net.state_dict())
+    for k, v in net.state_dict().items():
+        assert back[k].dtype == v.dtype and back[k].shape == v.shape, k
+        assert torch.equal(back[k], v), k
+    net2 = torch.nn.Sequential(
+        torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.BatchNorm1d(8), torch.nn.Linear(8, 3)
+    )
+    net2.load_state_dict(back)
+    net2.eval()
+    assert torch.equal(net2(torch.tensor(x)), net(torch.tensor(x)))
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+SAFETENSORS_DTYPES = [
+    ("bool", "BOOL"), ("uint8", "U8"), ("int8", "I8"), ("int16", "I16"), ("int32", "I32"),
+    ("int64", "I64"), ("float16", "F16"), ("float32", "F32"), ("float64", "F64"),
+]
+
+
+@pytest.mark.parametrize("name,code", SAFETENSORS_DTYPES)
+def test_safetensors_dtype_mapping_matches_torch(tmp_path, name, code):
+    st_torch = pytest.importorskip("safetensors.torch")
+    t = (torch.arange(6) % 3).reshape(2, 3).to(getattr(torch, name))
+    st_torch.save_file({"x": t}, tmp_path / "a.safetensors")
+    header = (tmp_path / "a.safetensors").read_bytes()[8:200]
+    assert f'"dtype":"{code}"'.encode() in header
+    ours = tg.load(tmp_path / "a.safetensors")["x"]
+    assert ours.dtype == getattr(tg, "bool" if name == "bool" else name)
+    np.testing.assert_array_equal(ours.numpy(), t.numpy())
+    tg.save({"x": ours}, tmp_path / "b.safetensors")
+    back = st_torch.load_file(tmp_path / "b.safetensors")["x"]
+    assert back.dtype == t.dtype and torch.equal(back, t)
+
+
+def test_safetensors_refusals_are_clear(tmp_path):
+    st_torch = pytest.importorskip("safetensors.torch")
+    st_torch.save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, tmp_path / "bf.safetensors")
+    with pytest.raises(TypeError, match="'w' .* dtype BF16.*t.float"):
+        tg.load(tmp_path / "bf.safetensors")
+    with pytest.raises(TypeError, match="flat dict of tensors"):
+        tg.save([tg.ones(2)], tmp_path / "l.safetensors")
+    with pytest.raises(TypeError, match=r"\['opt'\] is a dict"):
+        tg.save({"w": tg.ones(2), "opt": {"lr": 0.1}}, tmp_path / "n.safetensors")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bf.safetensors"]
+    tg.save({"w": tg.ones(4)}, tmp_path / "ok.safetensors")
+    raw = (tmp_path / "ok.safetensors").read_bytes()
+    (tmp_path / "cut.safetensors").write_bytes(raw[:-2])
+    with pytest.raises(RuntimeError, match="truncated or corrupt safetensors"):
+        tg.load(tmp_path / "cut.safetensors")
+
+
+# ------------------------------------------------------------------- files that are not files ----
+def test_directory_fifo_and_device_are_refused_at_once(tmp_path):
+    import signal
+
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        tg.load(tmp_path)
+    with pytest.raises(IsADirectoryError):  # torch raises the same type
+        torch.load(tmp_path)
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(TimeoutError("tg.load hung")))
+    signal.alarm(10)  # a regression would block forever on open(): fail instead
+    try:
+        with pytest.raises(RuntimeError, match="is a FIFO .*only regular files"):
+            tg.load(fifo)
+        if os.path.exists("/dev/zero"):
+            with pytest.raises(RuntimeError, match="is a device"):
+                tg.load("/dev/zero")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
+# ------------------------------------------------------------------------------ zip bombs ----
+def _deflated_zeros_npy(n: int) -> tuple[bytes, int]:
+    """A deflate-compressed .npy of n zero bytes, built without holding n bytes in memory."""
+    import zlib
+
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        head, {"descr": "|u1", "fortran_order": False, "shape": (n,)}
+    )
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out, crc, chunk = [comp.compress(head.getvalue())], zlib.crc32(head.getvalue()), bytes(1 << 20)
+    for _ in range(n >> 20):
+        out.append(comp.compress(chunk))
+        crc = zlib.crc32(chunk, crc)
+    out.append(comp.flush())
+    return b"".join(out), crc, len(head.getvalue()) + n
+
+
+def _with_member(src: pathlib.Path, dst: pathlib.Path, name: str, payload, crc, size):
+    """Copy the archive ``src`` to ``dst`` with member ``name`` set to raw deflate data
+    (``payload``, of CRC ``crc`` and ``size`` bytes once inflated), written by hand because
+    zipfile can not store pre-compressed data."""
+    import struct
+    import zlib
+
+    with zipfile.ZipFile(src) as zin:
+        members = [(n, zin.read(n)) for n in zin.namelist() if n != name]
+    entries = [(n, d, zipfile.ZIP_STORED, zlib.crc32(d), len(d)) for n, d in members]
+    entries.append((name, payload, zipfile.ZIP_DEFLATED, crc, size))
+    body, central = bytearray(), bytearray()
+    for n, stored, method, c, usize in entries:
+        off, nb = len(body), n.encode()
+        body += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, c, len(stored),
+                            usize, len(nb), 0) + nb + stored
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, c,
+                               len(stored), usize, len(nb), 0, 0, 0, 0, 0, off) + nb
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central),
+                      len(body), 0)
+    dst.write_bytes(bytes(body + central + end))
+
+
+def test_a_deflate_bomb_member_is_refused_without_expanding(tmp_path):
+    import tracemalloc
+
+    good = tmp_path / "good.pt"
+    tg.save({"w": tg.ones(3), "step": 1}, good)
+    payload, crc, size = _deflated_zeros_npy(256 << 20)  # 256 MiB of zeros in ~250 KB
+    bomb = tmp_path / "bomb.pt"
+    _with_member(good, bomb, "t0.npy", payload, crc, size)
+    assert bomb.stat().st_size < 2 << 20
+    tracemalloc.start()
+    try:
+        with pytest.raises(RuntimeError, match="'t0.npy' is compressed .*zip bomb"):
+            tg.load(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20, f"loading the bomb allocated {peak / 2**20:.0f} MiB"
+    # a bomb the header never references is not even read
+    extra = tmp_path / "extra.pt"
+    _with_member(good, extra, "t7.npy", payload, crc, size)
+    tracemalloc.start()
+    try:
+        back = tg.load(extra)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert back["step"] == 1 and back["w"].tolist() == [1.0, 1.0, 1.0]
+    assert peak < 16 << 20, f"an unreferenced member cost {peak / 2**20:.0f} MiB"
+
+
+def test_a_member_whose_header_lies_about_its_shape_is_refused(tmp_path):
+    good = tmp_path / "good.pt"
+    tg.save({"w": tg.ones(4)}, good)
+    for shape in [(8,), (10**10,)]:  # twice the data it holds; 40 GB
+        npy = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            npy, {"descr": "<f4", "fortran_order": False, "shape": shape}
+        )
+        bad = tmp_path / "bad.pt"
+        with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+            for n in zin.namelist():
+                zout.writestr(n, npy.getvalue() + bytes(16) if n == "t0.npy" else zin.read(n))
+        with pytest.raises(RuntimeError, match=f"declares shape \\{shape}".replace(",)", ",\\)")):
+            tg.load(bad)
+
+
+# ------------------------------------------------------------------------ stale temporaries ----
+def test_temporaries_of_a_save_killed_with_sigkill_are_cleaned_up(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    target = tmp_path / "ck.pt"
+    child = textwrap.dedent(f"""
+        import sys, time
+        import tinygrad_edu as tg
+        from tinygrad_edu import serialization
+        real = serialization._write_archive
+        def stuck(fh, obj):
+            real(fh, obj)
+            print("writing", flush=True)
+            time.sleep(60)  # killed here, after the temporary is written, before the rename
+        serialization._write_archive = stuck
+        tg.save({{"w": tg.ones(1000)}}, {str(target)!r})
+    """)
+    root = pathlib.Path(__file__).resolve().parent.parent
+    p = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, cwd=root)
+    try:
+        assert p.stdout.readline().strip() == b"writing"
+        os.kill(p.pid, signal.SIGKILL)
+    finally:
+        p.wait(timeout=30)
+    left = [f.name for f in tmp_path.iterdir()]
+    assert len(left) == 1 and left[0].startswith(".ck.pt.") and left[0].endswith(".tmp"), left
+    assert not target.exists()
+    live = tmp_path / f".ck.pt.{os.getpid()}.abcd1234.tmp"  # a save in progress: kept
+    live.write_bytes(b"x")
+    old = tmp_path / ".ck.pt.zz99_abc.tmp"  # an older version's name, untouched for hours
+    old.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    other = tmp_path / ".other.pt.1.abcd1234.tmp"  # another target's: never touched
+    other.write_bytes(b"x")
+    tg.save({"w": tg.ones(2)}, target)
+    assert sorted(f.name for f in tmp_path.iterdir()) == sorted(
+        ["ck.pt", live.name, other.name]
+    )
+    assert tg.load(target)["w"].tolist() == [1.0, 1.0]
+
+
+# -------------------------------------------------------------------------- map_location ----
+def _as_cuda_checkpoint(src: pathlib.Path, dst: pathlib.Path) -> None:
+    """The same archive with every tensor marked as saved on 'cuda' (as a GPU run writes it)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for n in zin.namelist():
+            d = zin.read(n)
+            if n == serialization.HEADER:
+                arr = np.lib.format.read_array(io.BytesIO(d))
+                text = arr.tobytes().replace(b'"device": "cpu"', b'"device": "cuda"')
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, np.frombuffer(text, np.uint8))
+                d = buf.getvalue()
+            zout.writestr(n, d)
+
+
+def test_cuda_checkpoint_without_gpu_suggests_map_location(tmp_path):
+    m = _model(seed=2)
+    tg.save(m.state_dict(), tmp_path / "cpu.pt")
+    _as_cuda_checkpoint(tmp_path / "cpu.pt", tmp_path / "gpu.pt")
+    if not tg.cuda.is_available():
+        with pytest.raises(RuntimeError, match="saved on 'cuda'.*map_location='cpu'"):
+            tg.load(tmp_path / "gpu.pt")
+    for ml in ("cpu", tg.device("cpu"), {"cuda": "cpu"}):
+        sd = tg.load(tmp_path / "gpu.pt", map_location=ml)
+        assert all(v.device.type == "cpu" for v in sd.values())
+        _equal(sd, m.state_dict())

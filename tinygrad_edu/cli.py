@@ -5,8 +5,13 @@
     tinygrad-edu parity ...   (tinygrad_edu.inspect.parity_report)
     tinygrad-edu bench ...    (tinygrad_edu.bench)
 
-Exit status: 0 success; 2 bad arguments; 1 missing data or another problem a user can fix;
-3 a diverged (NaN/inf) run. Every failure prints exactly one line on stderr.
+    tinygrad-edu --version
+
+Exit status: 0 success; 2 bad arguments; 1 missing data or another problem a user can fix
+(a --resume checkpoint that does not fit, a --save/--plot place that can not be written:
+both checked before training starts); 3 a diverged (NaN/inf) run. Every failure prints
+exactly one line on stderr, never a traceback. Progress bars are drawn only when stderr is a
+terminal; piped or redirected, each epoch is one plain line.
 """
 
 from __future__ import annotations
@@ -55,6 +60,18 @@ _positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0, "a posit
                            "a positive finite number")
 
 
+def _version() -> str:
+    """The installed distribution's version (the package's own when run from a checkout)."""
+    from . import __version__
+
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("tinygrad_edu")
+    except (ImportError, PackageNotFoundError):
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .recipes.base import INITS, OPTIMIZERS
 
@@ -62,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Train the seed workflows with tinygrad_edu, side by side with torch.",
     )
+    p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
     sub = p.add_subparsers(dest="command", metavar="{list,train,parity,bench}")
     sub.required = True
     sub.add_parser("list", help="list the recipes")
@@ -163,6 +181,7 @@ def cmd_list() -> int:
 
 def train(argv_args, log=print):
     """Run ``train`` from parsed arguments; returns the ``Result`` (raises on failure)."""
+    from .recipes.base import RecipeError
     from .recipes.loop import read_checkpoint, resumed_config
     from .recipes.runner import run
 
@@ -170,8 +189,45 @@ def train(argv_args, log=print):
     cfg = make_config(argv_args, recipe)
     if cfg.resume:
         _, meta = read_checkpoint(cfg.resume)
-        cfg = resumed_config(cfg, meta, epochs_given=argv_args.epochs is not None)
+        try:
+            cfg = resumed_config(cfg, meta, epochs_given=argv_args.epochs is not None)
+        except (KeyError, TypeError) as e:
+            raise RecipeError(f"--resume: {cfg.resume} has no usable settings ({e!r})") from None
+        _check_resumed(cfg, recipe)
     return run(recipe, cfg, log=log)
+
+
+def _check_resumed(cfg, recipe) -> None:
+    """The settings a checkpoint brings must pass the same checks as the command line's."""
+    from .recipes.base import INITS, OPTIMIZERS, RecipeError
+
+    checks = {
+        "epochs": _positive_int,
+        "lr": _positive_float,
+        "batch_size": _positive_int,
+        "seed": _nonneg_int,
+        "patience": lambda v: v if v is None else _nonneg_int(v),
+    }
+    choices = {
+        "optimizer": sorted(OPTIMIZERS),
+        "dtype": ["float32", "float64"],
+        "init": list(INITS),
+        "variant": list(recipe.variants) or [None],
+    }
+    for name, check in checks.items():
+        value = getattr(cfg, name)
+        try:
+            if isinstance(value, bool) or not isinstance(value, (int, float, type(None))):
+                raise argparse.ArgumentTypeError(f"expected a number, got {value!r}")
+            check(str(value) if value is not None else None)
+        except argparse.ArgumentTypeError as e:
+            raise RecipeError(f"--resume: {cfg.resume} holds a bad {name}: {e}") from None
+    for name, allowed in choices.items():
+        if getattr(cfg, name) not in allowed:
+            raise RecipeError(
+                f"--resume: {cfg.resume} holds a bad {name} {getattr(cfg, name)!r} "
+                f"(expected one of {', '.join(map(str, allowed))})"
+            )
 
 
 def train_from_argv(argv: list[str], log=print):
@@ -215,9 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     except (RecipeError, ImportError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return EXIT_FAIL
+    except OSError as e:  # the disk filled up, a folder vanished mid-run, ...
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return EXIT_FAIL
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except SystemExit as e:  # --help, --version: argparse printed what was asked
+        return e.code if isinstance(e.code, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,7 +2,9 @@
 
 ``with as_torch(): exec(code)`` makes ``import torch``, ``import torch.nn as nn`` and
 ``from torch.utils.data import DataLoader`` inside ``code`` resolve to tinygrad_edu, so a seed
-listing runs exactly as written. The previous ``sys.modules`` entries are restored on exit.
+listing runs exactly as written. ``import torch.backends.cudnn as cudnn`` (seed 001) gets
+tinygrad_edu's ``backends.cudnn`` switches, which are accepted and have no effect (NumPy has
+no cuDNN). The previous ``sys.modules`` entries are restored on exit.
 """
 
 from __future__ import annotations
@@ -22,7 +24,25 @@ ALIASES = {
     "torch.utils": "tinygrad_edu.utils",
     "torch.utils.data": "tinygrad_edu.utils.data",
     "torch.autograd": "tinygrad_edu.autograd",
+    "torch.cuda": "tinygrad_edu.cuda",
+    # not modules in tinygrad_edu: attributes of the package (namespaces of switches)
+    "torch.backends": "tinygrad_edu.backends",
+    "torch.backends.cudnn": "tinygrad_edu.backends.cudnn",
 }
+
+
+def _resolve(path: str):
+    """The module at ``path``, or the attribute chain it names below the nearest module."""
+    try:
+        return importlib.import_module(path)
+    except ImportError:
+        head, _, attr = path.rpartition(".")
+        if not head:
+            raise
+        try:
+            return getattr(_resolve(head), attr)
+        except AttributeError:
+            raise ImportError(f"no module or attribute named {path!r}") from None
 
 
 @contextlib.contextmanager
@@ -32,7 +52,7 @@ def as_torch():
     try:
         for name, ours in ALIASES.items():
             try:
-                sys.modules[name] = importlib.import_module(ours)
+                sys.modules[name] = _resolve(ours)
             except ImportError:  # a submodule tinygrad_edu does not have (yet)
                 sys.modules.pop(name, None)
         yield sys.modules["torch"]

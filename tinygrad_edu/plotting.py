@@ -1,4 +1,7 @@
-"""PNG pictures of a training run (matplotlib with the headless Agg backend).
+"""Pictures of a training run (matplotlib).
+
+Each function writes a PNG to ``path`` and returns the path, or, with ``path=None``, returns the
+matplotlib Figure (shown inline in Jupyter; the docs build puts it on the page).
 
 - ``plot_learning_curves``: loss and accuracy (or another metric), train vs validation.
 - ``plot_decision_boundary``: a model's regions on a 2-D dataset, train and test points on
@@ -14,32 +17,38 @@ from typing import Callable, Sequence
 import numpy as np
 
 
-def _plt():
-    import matplotlib
+def _new(path, figsize, **subplots):
+    """A figure and its axes. Saved to ``path``: drawn off-screen with matplotlib's object API
+    (no pyplot, no backend to set up). ``path=None``: a pyplot figure, which Jupyter shows
+    inline and the docs build captures."""
+    if path is None:
+        import matplotlib.pyplot as plt
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+        return plt.subplots(figsize=figsize, **subplots)
+    from matplotlib.figure import Figure
 
-    return plt
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(**subplots)
 
 
-def _save(fig, path: str) -> str:
+def _done(fig, path):
+    if path is None:
+        return fig
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=100, bbox_inches="tight")
-    _plt().close(fig)
     return path
 
 
-def plot_learning_curves(history: dict, path: str, title: str = "", metric: str = "acc") -> str:
+def plot_learning_curves(history: dict, path: str | None = None, title: str = "",
+                         metric: str = "acc"):
     """Loss (left) and ``metric`` (right) per epoch, train vs validation.
 
     ``history`` holds lists under ``train_loss``, ``val_loss``, ``train_<metric>``,
     ``val_<metric>`` (missing ones are skipped).
     """
-    plt = _plt()
     has_metric = bool(history.get(f"train_{metric}") or history.get(f"val_{metric}"))
     ncols = 2 if has_metric else 1
-    fig, axes = plt.subplots(1, ncols, figsize=(6 * ncols, 4), squeeze=False)
+    fig, axes = _new(path, (6 * ncols, 4), nrows=1, ncols=ncols, squeeze=False)
     panels = [("loss", "loss")] + ([(metric, metric)] if has_metric else [])
     for ax, (key, label) in zip(axes[0], panels):
         for split, style in (("train", "-"), ("val", "--")):
@@ -52,24 +61,23 @@ def plot_learning_curves(history: dict, path: str, title: str = "", metric: str 
         ax.legend()
     if title:
         fig.suptitle(title)
-    return _save(fig, path)
+    return _done(fig, path)
 
 
 def plot_decision_boundary(
     predict: Callable[[np.ndarray], np.ndarray],
     x_train: np.ndarray,
     y_train: np.ndarray,
-    path: str,
+    path: str | None = None,
     x_test: np.ndarray | None = None,
     y_test: np.ndarray | None = None,
     title: str = "",
     resolution: int = 200,
-) -> str:
+):
     """Colour the plane by ``predict`` (2-D points → class labels), then scatter the points.
 
     Train points are circles, test points crosses, both coloured by their true class.
     """
-    plt = _plt()
     pts = x_train if x_test is None else np.concatenate([x_train, x_test])
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     pad = 0.1 * (hi - lo) + 1e-6
@@ -81,8 +89,10 @@ def plot_decision_boundary(
     zz = np.asarray(predict(grid)).reshape(xx.shape)
     classes = np.unique(np.concatenate([np.asarray(y_train).ravel(), zz.ravel()]))
     vmin, vmax = classes.min(), max(classes.max(), classes.min() + 1)
-    cmap = plt.cm.RdYlBu
-    fig, ax = plt.subplots(figsize=(6, 6))
+    import matplotlib
+
+    cmap = matplotlib.colormaps["RdYlBu"]
+    fig, ax = _new(path, (6, 6))
     ax.contourf(
         xx,
         yy,
@@ -123,18 +133,17 @@ def plot_decision_boundary(
     ax.set_ylim(yy.min(), yy.max())
     ax.legend(loc="upper right")
     ax.set_title(title or "decision boundary")
-    return _save(fig, path)
+    return _done(fig, path)
 
 
 def plot_confusion_matrix(
-    cm: np.ndarray, path: str, labels: Sequence | None = None, title: str = ""
-) -> str:
+    cm: np.ndarray, path: str | None = None, labels: Sequence | None = None, title: str = ""
+):
     """A confusion matrix as an annotated heat map (rows: true class, columns: predicted)."""
-    plt = _plt()
     cm = np.asarray(cm)
     k = cm.shape[0]
     labels = [str(v) for v in (labels if labels is not None else range(k))]
-    fig, ax = plt.subplots(figsize=(max(4, 0.6 * k + 2), max(4, 0.6 * k + 2)))
+    fig, ax = _new(path, (max(4, 0.6 * k + 2), max(4, 0.6 * k + 2)))
     im = ax.imshow(cm, cmap="Blues")
     fig.colorbar(im, ax=ax, fraction=0.046)
     ax.set_xticks(range(k), labels)
@@ -154,16 +163,16 @@ def plot_confusion_matrix(
                 fontsize=9,
             )
     ax.set_title(title or "confusion matrix (test)")
-    return _save(fig, path)
+    return _done(fig, path)
 
 
-def plot_predictions(x_train, y_train, x_test, y_test, predictions, path: str, title="") -> str:
+def plot_predictions(x_train, y_train, x_test, y_test, predictions, path: str | None = None,
+                     title=""):
     """1-D regression: train and test data, and the model's test predictions (seed 003)."""
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(7, 5))
+    fig, ax = _new(path, (7, 5))
     ax.scatter(np.ravel(x_train), np.ravel(y_train), c="b", s=6, label="train data")
     ax.scatter(np.ravel(x_test), np.ravel(y_test), c="g", s=6, label="test data")
     ax.scatter(np.ravel(x_test), np.ravel(predictions), c="r", s=6, label="predictions")
     ax.legend()
     ax.set_title(title or "predictions")
-    return _save(fig, path)
+    return _done(fig, path)

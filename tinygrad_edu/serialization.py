@@ -8,7 +8,18 @@ The file is a ``.npz``-style zip archive (readable with ``np.load(path, allow_pi
 
 Nothing is ever unpickled, so loading a file can not run code (unlike a pickle checkpoint).
 Saving writes a temporary file in the target's directory, fsyncs it and ``os.replace``-s it
-over the target: a crash mid-save leaves the previous checkpoint intact.
+over the target: a crash mid-save leaves the previous checkpoint intact. The temporary file's
+name holds the writer's process id, so the next save removes temporaries whose writer died
+(``kill -9`` mid-save).
+
+A path ending in ``.safetensors`` is written in the safetensors format instead (a flat
+state_dict; see :mod:`tinygrad_edu._safetensors` for the dtype mapping), and ``tg.load``
+recognizes a safetensors file by its content.
+
+Loading is bounded: only regular files are read (a FIFO or a device is refused at once, a
+directory raises ``IsADirectoryError`` as in torch), archive members must be stored
+uncompressed with exactly the size their ``.npy`` header declares (a "zip bomb" can not expand),
+and only the members the header references are read.
 """
 
 from __future__ import annotations
@@ -18,14 +29,14 @@ import json
 import math
 import os
 import pathlib
-import tempfile
 import zipfile
 from collections import Counter, OrderedDict
 
 import numpy as np
 
+from . import _fileio, _safetensors
+from .backend import cuda_available, to_device, to_numpy
 from .backend import device as _device
-from .backend import to_device, to_numpy
 from .dtype import dtype as _DType
 from .dtype import to_dtype as _to_dtype
 from .tensor import Tensor
@@ -112,22 +123,31 @@ class _Encoder:
 
 # ---------------------------------------------------------------------------------- decode ----
 class _Decoder:
-    def __init__(self, arrays, map_location, where):
-        self.arrays = arrays
+    """Rebuilds the object tree; ``fetch(name)`` reads one array (only those referenced)."""
+
+    def __init__(self, fetch, map_location, where):
+        self.fetch = fetch
         self.map_location = map_location
         self.where = where
         self._memo: dict[str, object] = {}
 
     def _get(self, name: str):
-        if name not in self.arrays:
-            raise RuntimeError(f"tg.load: {self.where} is corrupt: missing array {name!r}")
-        return self.arrays[name]
+        if not isinstance(name, str):
+            raise RuntimeError(f"tg.load: {self.where} is corrupt: bad array name {name!r:.40}")
+        return self.fetch(name)
 
     def _device(self, saved: str):
         ml = self.map_location
         if isinstance(ml, dict):
             ml = ml.get(saved, ml.get(f"{saved}:0", saved))
-        return _device(saved if ml is None else ml)
+        dev = _device(saved if ml is None else ml)
+        if dev.type == "cuda" and not cuda_available():
+            raise RuntimeError(
+                f"tg.load: {self.where} holds tensors saved on '{saved}', but no CUDA GPU is "
+                "available here (or CuPy is not installed). On a CPU-only machine load it with "
+                "map_location='cpu': tg.load(path, map_location='cpu')"
+            )
+        return dev
 
     def decode(self, enc):
         if enc is None or isinstance(enc, (bool, int, float, str)):
@@ -186,12 +206,6 @@ def _write_archive(fileobj, obj) -> None:
                 np.lib.format.write_array(member, arr, allow_pickle=False)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True):
     """Save ``obj`` (a state_dict or a nested checkpoint dict) to ``f``.
 
@@ -200,9 +214,18 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     obj : dict, list, tuple, Tensor, ...
         Tensors, NumPy arrays, Python numbers/strings/None/bools and containers of them.
     f : str, os.PathLike or binary file object
-        A path is written atomically (temporary file + fsync + ``os.replace``).
+        A path is written atomically (temporary file + fsync + ``os.replace``). A path ending in
+        ``.safetensors`` gets the safetensors format: ``obj`` must then be a flat
+        ``{str: tensor}`` dict (a ``state_dict``), else ``TypeError``.
     pickle_module, pickle_protocol : ignored
         Accepted for torch compatibility; nothing is pickled.
+
+    Raises
+    ------
+    TypeError
+        An object that can not be saved safely (named with its place in ``obj``).
+    RuntimeError
+        The target's directory does not exist.
     """
     if hasattr(f, "write"):  # a file object: build in memory, then one write
         buf = io.BytesIO()
@@ -213,47 +236,15 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
     directory = path.parent if str(path.parent) else pathlib.Path(".")
     if not directory.is_dir():
         raise RuntimeError(f"tg.save: directory {str(directory)!r} of {str(path)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            _write_archive(fh, obj)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a saved file gets the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable (best effort; not possible on every OS)
-        dfd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    if path.suffix.lower() == ".safetensors":
+        blob = _safetensors.dumps(obj, repr(str(path)))
+        _fileio.atomic_write(path, directory, lambda fh: fh.write(blob))
+    else:
+        _fileio.atomic_write(path, directory, lambda fh: _write_archive(fh, obj))
+    _fileio.remove_stale_temporaries(path, directory)
 
 
 # ------------------------------------------------------------------------------------ load ----
-def _diagnose(head: bytes, names: list[str] | None) -> str:
-    if names is not None:
-        if any(n.endswith("data.pkl") for n in names):
-            return ("it is a PyTorch checkpoint (torch.save's pickle archive); tinygrad_edu never "
-                    "unpickles files. Load it with torch and convert it with "
-                    "tinygrad_edu.serialization.from_torch_state_dict")
-        return "it is a zip archive without a tinygrad_edu header (not a tinygrad_edu checkpoint)"
-    if head[:1] == b"\x80":
-        return "it looks like a pickle file; tinygrad_edu never unpickles files (unsafe)"
-    if head[:6] == b"\x93NUMPY":
-        return "it is a single .npy array, not a tinygrad_edu checkpoint"
-    if head[:2] == b"PK":
-        return "it is a truncated or corrupt zip archive"
-    return "it is not a tinygrad_edu checkpoint (not a zip archive)"
-
-
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
     """Load an object saved by :func:`save`. Never executes code from the file.
@@ -265,6 +256,20 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         Device to put tensors on (``"cpu"``, ``"cuda"``, or ``{"cuda": "cpu"}``).
     weights_only : bool, optional
         Accepted for torch compatibility: loading is always weights-only safe here.
+
+    Returns
+    -------
+    The saved object; for a safetensors file an ``OrderedDict`` of tensors (file order).
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        No file at ``f``, or a directory (as torch).
+    RuntimeError
+        Not a regular file (FIFO, device), not a checkpoint, damaged, compressed members, or
+        cuda tensors with no GPU here (the message suggests ``map_location="cpu"``).
+    TypeError
+        A safetensors dtype tinygrad_edu has no twin for (``BF16``, ``F8_*``, ``U16``...).
     """
     if weights_only not in (None, True, False):
         raise TypeError(f"tg.load: weights_only must be a bool, got {weights_only!r}")
@@ -278,40 +283,48 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         data = f.read()
     else:
         where = repr(os.fspath(f))
-        try:
-            with open(f, "rb") as fh:
-                data = fh.read()
-        except FileNotFoundError:
-            raise FileNotFoundError(f"tg.load: no such file: {where}") from None
+        data = _fileio.read_regular_file(f, where)
     if len(data) == 0:
         raise RuntimeError(f"tg.load: {where} is empty (0 bytes): not a tinygrad_edu checkpoint")
+    if _safetensors.looks_like_safetensors(data[:9]):
+        arrays = _safetensors.loads(data, where)
+        dec = _Decoder(arrays.__getitem__, map_location, where)
+        return OrderedDict(
+            (k, dec.decode({"t": "tensor", "a": k, "device": "cpu"})) for k in arrays
+        )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise RuntimeError(f"tg.load: can not read {where}: {_diagnose(data[:8], None)}") from None
+        why = _fileio.diagnose(data[:8], None)
+        raise RuntimeError(f"tg.load: can not read {where}: {why}") from None
     with zf:
         names = zf.namelist()
         if HEADER not in names:
-            raise RuntimeError(f"tg.load: can not read {where}: {_diagnose(data[:8], names)}")
+            why = _fileio.diagnose(data[:8], names)
+            raise RuntimeError(f"tg.load: can not read {where}: {why}")
+
+        def fetch(name: str):
+            try:
+                return _fileio.read_member(zf, name + ".npy", len(data), where)
+            except RuntimeError:
+                raise
+            except Exception as e:  # noqa: BLE001 - any decoding failure means a damaged file
+                raise RuntimeError(
+                    f"tg.load: {where} is truncated or corrupt ({type(e).__name__}: {e})"
+                ) from None
+
         try:
-            arrays = {}
-            for name in names:
-                with zf.open(name) as member:
-                    arr = np.lib.format.read_array(member, allow_pickle=False)
-                arrays[name[:-4] if name.endswith(".npy") else name] = arr
-            header = json.loads(arrays.pop(HEADER[:-4]).tobytes().decode("utf-8"))
-        except Exception as e:  # noqa: BLE001 - any decoding failure means a damaged file
+            header = json.loads(fetch(HEADER[:-4]).tobytes().decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            raise RuntimeError(f"tg.load: {where} is truncated or corrupt ({e})") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT or "root" not in header:
+            raise RuntimeError(f"tg.load: {where} has no valid tinygrad_edu header")
+        if header.get("version", 0) > VERSION:
             raise RuntimeError(
-                f"tg.load: {where} is truncated or corrupt ({type(e).__name__}: {e})"
-            ) from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT or "root" not in header:
-        raise RuntimeError(f"tg.load: {where} has no valid tinygrad_edu header")
-    if header.get("version", 0) > VERSION:
-        raise RuntimeError(
-            f"tg.load: {where} was written by a newer format (version {header['version']} > "
-            f"{VERSION})"
-        )
-    return _Decoder(arrays, map_location, where).decode(header["root"])
+                f"tg.load: {where} was written by a newer format (version "
+                f"{header['version']} > {VERSION})"
+            )
+        return _Decoder(fetch, map_location, where).decode(header["root"])
 
 
 # ---------------------------------------------------------------------- torch interchange ----

@@ -8,6 +8,7 @@ broadcasting was undone (the axes summed away by ``autograd.unbroadcast``).
 
 from __future__ import annotations
 
+import html
 import sys
 from dataclasses import dataclass, field
 
@@ -76,6 +77,9 @@ class BackwardTrace:
 
     def __str__(self) -> str:
         return format_trace(self)
+
+    def _repr_html_(self) -> str:  # Jupyter shows the trace as a table
+        return format_trace_html(self)
 
     def print(self) -> None:
         """Print with ``rich`` when it is installed, plain text otherwise."""
@@ -266,3 +270,49 @@ def format_trace(tr: BackwardTrace) -> str:
                 )
             lines.append(s)
     return "\n".join(lines)
+
+
+def format_trace_html(tr: BackwardTrace) -> str:
+    """HTML rendering of a :class:`BackwardTrace` (one table row per step, then the leaves),
+    shown by Jupyter through ``BackwardTrace._repr_html_``."""
+    e = html.escape
+    f = lambda a: e(fmt_array(a, tr.max_numel))  # noqa: E731
+    code = '<code style="white-space:pre">{}</code>'.format
+    td = '<td style="text-align:left;vertical-align:top;padding:2px 8px">{}</td>'.format
+    th = "".join(f'<th style="text-align:left;padding:2px 8px">{h}</th>' for h in (
+        "step", "node → output", "forward", "upstream ∂L/∂output", "rule (from backward)",
+        "gradient sent to each input"))
+    rows = []
+    for st in tr.steps:
+        up = code(f(st.grad_out))
+        if st.summed_from:
+            up += "<br><small>sum of steps " + ", ".join(f"[{k}]" for k in st.summed_from)
+            up += ": several paths meet here</small>"
+        sent = []
+        for ig in st.inputs:
+            if ig.kind == "constant" or ig.grad is None:
+                sent.append(f"{ig.index}: <i>{e(ig.name)}</i> (no gradient)")
+                continue
+            item = f"{ig.index}: <b>{e(ig.name)}</b> ({ig.kind} {list(ig.shape)}) " + code(
+                f(ig.grad))
+            if ig.reduced_axes:
+                item += (f"<br><small>broadcast undone: summed {list(ig.raw_shape)} over axes "
+                         f"{list(ig.reduced_axes)}</small>")
+            sent.append(item)
+        rules = "<br>".join(e(r) for r in st.rules) or "<i>(no derivative comment)</i>"
+        rows.append("<tr>" + "".join([
+            td(f"[{st.step}]"), td(f"<b>{e(st.op)}</b> → {e(st.output)}"), td(e(st.formula)),
+            td(up), td(rules), td("<br>".join(sent)),
+        ]) + "</tr>")
+    leaves = "".join(
+        "<tr>" + td(f"<b>{e(lf.name)}</b>.grad") + td(code(f(lf.grad))) + td(
+            "accumulated from steps " + ", ".join(f"[{k}]" for k, _ in lf.contributions)
+            if len(lf.contributions) > 1 else "") + "</tr>"
+        for lf in tr.leaves
+    )
+    head = (f"<p><b>backward trace of {e(tr.root)}</b>: {len(tr.steps)} node(s), seed "
+            f"∂{e(tr.root)}/∂{e(tr.root)} = {code(f(tr.seed))}</p>")
+    table = f'<table class="tg-trace"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}'
+    table += "</tbody></table>"
+    leaf_table = f'<p><b>leaf gradients</b></p><table class="tg-trace">{leaves}</table>'
+    return head + table + (leaf_table if tr.leaves else "")

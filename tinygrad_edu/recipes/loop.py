@@ -270,11 +270,25 @@ def read_checkpoint(path: str) -> tuple[dict, dict]:
             raise KeyError("format")
     except FileNotFoundError:
         raise RecipeError(f"--resume: no checkpoint at {path}") from None
+    except OSError as e:  # a directory, an unreadable file
+        raise RecipeError(f"--resume: can not read {path}: {_one_line(e)}") from None
     except (KeyError, TypeError, ValueError, RuntimeError) as e:
         raise RecipeError(
-            f"--resume: {path} is not a tinygrad-edu train checkpoint ({e})"
+            f"--resume: {path} is not a tinygrad-edu train checkpoint ({_one_line(e)})"
         ) from None
     return ck, meta
+
+
+def _one_line(e: BaseException) -> str:
+    """An exception as one line: whitespace runs (torch's multi-line state_dict errors) become
+    one space, the ``tg.load: `` prefix goes (the caller names the file)."""
+    text = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+    text = " ".join(text.split()).removeprefix("tg.load: ")
+    if len(text) > 300:  # e.g. one "size mismatch" per parameter: the first ones say enough
+        text = text[:297].rsplit(" ", 1)[0] + " ..."
+    if isinstance(e, KeyError):
+        return f"missing entry {text!r}"
+    return text or type(e).__name__
 
 
 def resumed_config(cfg: Config, meta: dict, epochs_given: bool) -> Config:

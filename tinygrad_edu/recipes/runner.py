@@ -19,12 +19,75 @@ DROPOUT_NOTE = (
 )
 
 
+def show_bars(cfg: Config) -> bool:
+    """Progress bars only for a person at a terminal. On a pipe or in a log file a bar is a
+    stream of carriage returns and escape codes, so there each epoch is one plain line."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return not cfg.quiet and bool(isatty is not None and isatty())
+
+
 def _bar_factory(cfg: Config):
-    if cfg.quiet:
+    if not show_bars(cfg):
         return lambda it, desc: it
     from tqdm.auto import tqdm
 
     return lambda it, desc: tqdm(it, desc=desc, leave=False, file=sys.stderr, dynamic_ncols=True)
+
+
+def _probe_dir(d: str, option: str) -> None:
+    """RecipeError unless a file can be created in the existing directory ``d``."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=d):
+            pass
+    except OSError as e:
+        why = e.strerror or type(e).__name__
+        raise RecipeError(f"{option}: can not write into {d} ({why})") from None
+
+
+def check_writable(cfg: Config) -> None:
+    """Fail before training, not after it, when --save or --plot can not be written."""
+    if cfg.save:
+        path = os.path.abspath(cfg.save)
+        parent = os.path.dirname(path)
+        if os.path.isdir(path):
+            raise RecipeError(f"--save: {cfg.save} is a directory; give a file path")
+        if not os.path.isdir(parent):
+            raise RecipeError(f"--save: the folder {parent} does not exist")
+        _probe_dir(parent, "--save")
+    if cfg.plot:
+        d = os.path.abspath(cfg.plot)
+        if os.path.exists(d) and not os.path.isdir(d):
+            raise RecipeError(f"--plot: {cfg.plot} exists and is not a folder")
+        existing = d
+        while not os.path.exists(existing):  # the folders to create go under this one
+            existing = os.path.dirname(existing)
+        if not os.path.isdir(existing):
+            raise RecipeError(f"--plot: can not create {d}: {existing} is not a folder")
+        _probe_dir(existing, "--plot")
+
+
+def _restore(tr: Trainer, ck: dict, path: str, recipe) -> None:
+    """Trainer.restore with every failure as one RecipeError line (a checkpoint whose shapes,
+    optimizer groups, rng state or learning rates do not fit this recipe)."""
+    from .loop import _one_line
+
+    try:
+        tr.restore(ck)
+    except (KeyError, ValueError, TypeError, RuntimeError, IndexError, AttributeError) as e:
+        raise RecipeError(
+            f"--resume: {path} does not fit recipe '{recipe.name}': {_one_line(e)}"
+        ) from None
+    for i, g in enumerate(tr.optimizer.param_groups):
+        lr = g.get("lr")
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not (
+            math.isfinite(lr) and lr >= 0
+        ):
+            raise RecipeError(
+                f"--resume: {path} has a bad learning rate {lr!r} in optimizer group {i} "
+                "(expected a finite number >= 0)"
+            )
 
 
 def _fmt(v) -> str:
@@ -75,6 +138,7 @@ def _run(recipe, cfg: Config, log) -> Result:
     say = (lambda s: None) if cfg.quiet else log
     if cfg.device == "cuda" and not tg.cuda.is_available():
         raise RecipeError("--device cuda: no CUDA GPU is visible (or CuPy is not installed)")
+    check_writable(cfg)
     ck = meta = None
     if cfg.resume:
         ck, meta = read_checkpoint(cfg.resume)
@@ -82,7 +146,7 @@ def _run(recipe, cfg: Config, log) -> Result:
     data = recipe.load_data(cfg)
     tr = Trainer(recipe, cfg, data, say)
     if ck is not None:
-        tr.restore(ck)
+        _restore(tr, ck, cfg.resume, recipe)
         say(f"resumed {cfg.resume} after epoch {tr.epoch}")
     if cfg.compare_torch:
         from .twin import TorchTwin
@@ -90,7 +154,7 @@ def _run(recipe, cfg: Config, log) -> Result:
         tr.twin = TorchTwin(recipe, cfg, data, tr.model)
     bar = _bar_factory(cfg)
     epochs = range(tr.epoch, cfg.epochs)
-    if not cfg.quiet:
+    if show_bars(cfg):
         from tqdm.auto import tqdm
 
         epochs = tqdm(
