@@ -106,7 +106,8 @@ SAMPLES = {
     "L1LossFn": (F.l1_loss, lambda: (_x(3, 2), _x(3, 2, seed=1))),
     "SmoothL1LossFn": (F.smooth_l1_loss, lambda: (_x(3, 2), _x(3, 2, seed=1))),
     "BinaryCrossEntropyFn": (F.binary_cross_entropy, lambda: (_prob(4), _prob(4, seed=1))),
-    "BinaryCrossEntropyWithLogitsFn": (F.binary_cross_entropy_with_logits, lambda: (_x(4), _prob(4, seed=1))),
+    "BinaryCrossEntropyWithLogitsFn": (F.binary_cross_entropy_with_logits,
+                                       lambda: (_x(4), _prob(4, seed=1))),
     "NllLossFn": (lambda x: F.nll_loss(x, tg.tensor(_Y3)), lambda: (_x(3, 4),)),
     "CrossEntropyFn": (lambda x: F.cross_entropy(x, tg.tensor(_Y3)), lambda: (_x(3, 4),)),
     "SoftCrossEntropyFn": (
