@@ -49,9 +49,10 @@ def judge(res) -> None:
     if res.status == UNSUPPORTED:
         pytest.skip(res.unsupported)
     if res.status == EMPTY:
-        pytest.skip(f"nothing to compare: {res.note or 'no sample applies'}"
-                    + (f" ({res.skipped_complex} complex samples skipped)"
-                       if res.skipped_complex else ""))
+        pytest.skip(
+            f"nothing to compare: {res.note or 'no sample applies'}"
+            + (f" ({res.skipped_complex} complex samples skipped)" if res.skipped_complex else "")
+        )
     if res.status != PASS:
         pytest.fail(res.message(), pytrace=False)
 
@@ -91,8 +92,9 @@ def test_harness_catches_a_wrong_value_and_dtype(monkeypatch):
 def test_harness_catches_a_wrong_gradient(monkeypatch):
     from tinygrad_edu.ops.elementwise import Exp
 
-    monkeypatch.setattr(Exp, "backward", staticmethod(lambda ctx, g: g * ctx.saved_tensors[0]
-                                                      * 1.001))
+    monkeypatch.setattr(
+        Exp, "backward", staticmethod(lambda ctx, g: g * ctx.saved_tensors[0] * 1.001)
+    )
     res = check_op(OPS["exp"], _torch_dtype("float32"))
     assert res["forward"].status == "pass" and res["grad"].status == "fail"
     assert "value" in _kinds(res["grad"])
@@ -165,8 +167,17 @@ def test_parity_command_prints_the_family_table(tmp_path, capsys):
     from tinygrad_edu.cli import main
 
     out = tmp_path / "parity.md"
-    rc = main(["parity", "--only", "nn.functional.leaky_relu", "--out", str(out),
-               "--certificate", str(tmp_path / "no-log.json")])
+    rc = main(
+        [
+            "parity",
+            "--only",
+            "nn.functional.leaky_relu",
+            "--out",
+            str(out),
+            "--certificate",
+            str(tmp_path / "no-log.json"),
+        ]
+    )
     printed = capsys.readouterr().out
     assert rc == 0 and "nn.functional activations" in printed and "OptimizerInfos" in printed
     text = out.read_text()

@@ -70,21 +70,27 @@ def process_tg(fn, out):
 
 def differentiable(outs) -> list:
     """Positions of the outputs torch can differentiate."""
-    return [k for k, o in enumerate(outs) if isinstance(o, torch.Tensor) and o.requires_grad
-            and o.dtype.is_floating_point]
+    return [
+        k
+        for k, o in enumerate(outs)
+        if isinstance(o, torch.Tensor) and o.requires_grad and o.dtype.is_floating_point
+    ]
 
 
 def upstream(outs, positions, seed: int, requires_grad: bool = False) -> list:
     gen = torch.Generator().manual_seed(seed)
-    return [torch.randn(outs[k].shape, dtype=outs[k].dtype, generator=gen)
-            .requires_grad_(requires_grad) for k in positions]
+    return [
+        torch.randn(outs[k].shape, dtype=outs[k].dtype, generator=gen).requires_grad_(requires_grad)
+        for k in positions
+    ]
 
 
 def tg_vjp(outs, inputs, ups, create_graph: bool = False):
     """``tg.autograd.grad`` of ``outs`` under upstream ``ups`` (one output: passed directly)."""
     if len(outs) == 1:
-        return tg.autograd.grad(outs[0], inputs, grad_outputs=ups[0], allow_unused=True,
-                                create_graph=create_graph)
+        return tg.autograd.grad(
+            outs[0], inputs, grad_outputs=ups[0], allow_unused=True, create_graph=create_graph
+        )
     total = None
     for o, u in zip(outs, ups):
         term = (o * u).sum()
@@ -109,8 +115,11 @@ def pick_graph_outputs(outs, positions, what: str) -> list:
     for k in positions:
         o = outs[k] if k < len(outs) else None
         if not isinstance(o, tg.Tensor) or not o.requires_grad:
-            raise Mismatch("no graph", f"{what} {k} does not require grad (torch's does): "
-                           "the gradient would be silently dropped")
+            raise Mismatch(
+                "no graph",
+                f"{what} {k} does not require grad (torch's does): "
+                "the gradient would be silently dropped",
+            )
         picked.append(o)
     return picked
 
@@ -155,14 +164,14 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
     if not t_inputs or not pos:
         return False
     u1 = upstream(t_outs, pos, seed, requires_grad=True)
-    g1 = torch.autograd.grad([t_outs[k] for k in pos], t_inputs, u1, create_graph=True,
-                             allow_unused=True)
+    g1 = torch.autograd.grad(
+        [t_outs[k] for k in pos], t_inputs, u1, create_graph=True, allow_unused=True
+    )
     second = [k for k, g in enumerate(g1) if g is not None and g.requires_grad]
     if not second:
         return False
     u2 = upstream(list(g1), second, seed + 1)
-    want = call(torch.autograd.grad, [g1[k] for k in second], t_inputs + u1, u2,
-                allow_unused=True)
+    want = call(torch.autograd.grad, [g1[k] for k in second], t_inputs + u1, u2, allow_unused=True)
 
     conv = ToTg()
     inp, args, kwargs = conv.sample(s)
@@ -170,8 +179,7 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
     g_u1 = [tg.tensor(u.detach().numpy(), requires_grad=True) for u in u1]
     try:
         g_outs = flat(process_tg(s.output_process_fn_grad, tg_fn(inp, *args, **kwargs)))
-        first = tg_vjp(pick_graph_outputs(g_outs, pos, "output"), g_inputs, g_u1,
-                       create_graph=True)
+        first = tg_vjp(pick_graph_outputs(g_outs, pos, "output"), g_inputs, g_u1, create_graph=True)
         picked = pick_graph_outputs(list(first), second, "first-order gradient")
     except Mismatch as m:
         return m.kind, str(m)
@@ -179,7 +187,8 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
         return raised(e), first_line(e)
     got = call(tg_vjp, picked, g_inputs + g_u1, [tg.tensor(v.numpy()) for v in u2])
     labels = [f"gradgrad of input {j}" for j in range(len(t_inputs))] + [
-        f"gradgrad of upstream {j}" for j in range(len(u1))]
+        f"gradgrad of upstream {j}" for j in range(len(u1))
+    ]
     return _judge(got, want, g_inputs + g_u1, t_inputs + u1, tols, labels)
 
 

@@ -72,8 +72,9 @@ def first_line(e: BaseException, limit: int = 200) -> str:
     return f"{type(e).__name__}: {text[:limit]}"
 
 
-def same_error(got: BaseException | None, want_type: type, regex: str | None,
-               names: set) -> tuple[str, str] | None:
+def same_error(
+    got: BaseException | None, want_type: type, regex: str | None, names: set
+) -> tuple[str, str] | None:
     """None when ``got`` is the error torch raises; else (kind, message).
 
     The type must be ``want_type`` (or a subclass, as ``assertRaises`` accepts); the message
@@ -91,5 +92,7 @@ def same_error(got: BaseException | None, want_type: type, regex: str | None,
         return None
     if not regex or any(re.search(rf"\b{re.escape(n)}\b", msg) for n in names):
         return None
-    return "error message", (f"{first_line(got)!r} neither matches torch's /{regex}/ nor names "
-                             f"the op ({', '.join(sorted(names))})")
+    return "error message", (
+        f"{first_line(got)!r} neither matches torch's /{regex}/ nor names "
+        f"the op ({', '.join(sorted(names))})"
+    )

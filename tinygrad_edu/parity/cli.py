@@ -56,8 +56,10 @@ def render_document(status_doc: dict, certificate: str | None) -> str:
     """docs/parity.md: the family table, then the OpSpec certificate when given."""
     from .status import render_markdown
 
-    meta = (f"torch {status_doc['torch']}, numpy {status_doc['numpy']}; "
-            f"{status_doc['seconds']:.0f} s on this machine.")
+    meta = (
+        f"torch {status_doc['torch']}, numpy {status_doc['numpy']}; "
+        f"{status_doc['seconds']:.0f} s on this machine."
+    )
     parts = [INTRO, "## torch's databases", "", meta, "", render_markdown(status_doc), METHOD]
     if certificate:
         parts += ["", certificate.replace("# Parity certificate", "## OpSpec certificate", 1)]
@@ -67,12 +69,18 @@ def render_document(status_doc: dict, certificate: str | None) -> str:
 def main(argv=None) -> int:
     from . import status
 
-    p = argparse.ArgumentParser(prog="tinygrad-edu parity", description="Coverage of torch's "
-                                "own test databases on tinygrad_edu, per family.")
+    p = argparse.ArgumentParser(
+        prog="tinygrad-edu parity",
+        description="Coverage of torch's own test databases on tinygrad_edu, per family.",
+    )
     status.add_arguments(p)
     p.add_argument("--out", metavar="FILE", help="write the Markdown document to FILE")
-    p.add_argument("--certificate", metavar="LOG", default=str(DEFAULT_LOG),
-                   help="OpSpec parity log to append to --out (default: %(default)s, if present)")
+    p.add_argument(
+        "--certificate",
+        metavar="LOG",
+        default=str(DEFAULT_LOG),
+        help="OpSpec parity log to append to --out (default: %(default)s, if present)",
+    )
     args = p.parse_args(argv)
     rc, doc = status.run(args)
     if doc is None or not args.out:
@@ -85,8 +93,9 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_document(doc, cert), encoding="utf-8")
-    print(f"wrote {out}" + (f" (with the OpSpec certificate of {args.certificate})" if cert
-                            else ""))
+    print(
+        f"wrote {out}" + (f" (with the OpSpec certificate of {args.certificate})" if cert else "")
+    )
     return rc
 
 

@@ -78,8 +78,7 @@ def _applies_to_cpu(info) -> bool:
             active = active({})
         except Exception:
             active = True
-    return (bool(active) and info.cls_name in HONOURED_SUITES
-            and info.device_type in (None, "cpu"))
+    return bool(active) and info.cls_name in HONOURED_SUITES and info.device_type in (None, "cpu")
 
 
 def _summary(assert_close_message: str) -> str:
@@ -92,13 +91,17 @@ def tensor_values(actual, path: str) -> np.ndarray:
     """The values of a tg tensor, checking that they are a real ndarray."""
     arr = actual.detach().numpy()
     if not isinstance(arr, np.ndarray):
-        raise Mismatch("0-d result", f"{path}: .numpy() returned {type(arr).__name__}, "
-                       "not an ndarray (a NumPy scalar inside the Tensor)")
+        raise Mismatch(
+            "0-d result",
+            f"{path}: .numpy() returned {type(arr).__name__}, "
+            "not an ndarray (a NumPy scalar inside the Tensor)",
+        )
     return arr
 
 
-def assert_same(actual, expected, tols: Tolerances, path: str = "output",
-                values: bool = True) -> None:
+def assert_same(
+    actual, expected, tols: Tolerances, path: str = "output", values: bool = True
+) -> None:
     """Raise :class:`Mismatch` unless tinygrad_edu's ``actual`` equals torch's ``expected``
     (``values=False``: tensors' dtype and shape only, for uninitialized memory)."""
     if isinstance(expected, torch.Tensor):
@@ -111,61 +114,83 @@ def assert_same(actual, expected, tols: Tolerances, path: str = "output",
     elif isinstance(expected, (bool, int, float)):
         _same_scalar(actual, expected, tols, path)
     elif type(actual) is not type(expected):
-        raise Mismatch("type", f"{path}: a {type(actual).__name__}, torch gives "
-                       f"{type(expected).__name__} {expected!r}")
+        raise Mismatch(
+            "type",
+            f"{path}: a {type(actual).__name__}, torch gives "
+            f"{type(expected).__name__} {expected!r}",
+        )
     elif actual != expected:
         raise Mismatch("value", f"{path}: {actual!r}, torch gives {expected!r}")
 
 
-def _same_tensor(actual, expected: torch.Tensor, tols: Tolerances, path: str,
-                 values: bool) -> None:
+def _same_tensor(actual, expected: torch.Tensor, tols: Tolerances, path: str, values: bool) -> None:
     if not isinstance(actual, tg.Tensor):
         raise Mismatch("type", f"{path}: a {type(actual).__name__}, torch gives a Tensor")
     want = str(expected.dtype).removeprefix("torch.")
     if actual.dtype.name != want:
         raise Mismatch("dtype", f"{path}: dtype {actual.dtype.name}, torch gives {want}")
     if tuple(actual.shape) != tuple(expected.shape):
-        raise Mismatch("shape", f"{path}: shape {tuple(actual.shape)}, torch gives "
-                       f"{tuple(expected.shape)}")
+        raise Mismatch(
+            "shape", f"{path}: shape {tuple(actual.shape)}, torch gives {tuple(expected.shape)}"
+        )
     got = torch.from_numpy(np.array(tensor_values(actual, path), order="C"))
     if not values:
         return
     rtol, atol = tols(expected.dtype)
     try:
-        torch.testing.assert_close(got, expected.detach(), rtol=rtol, atol=atol, equal_nan=True,
-                                   check_dtype=False, check_device=False)
+        torch.testing.assert_close(
+            got,
+            expected.detach(),
+            rtol=rtol,
+            atol=atol,
+            equal_nan=True,
+            check_dtype=False,
+            check_device=False,
+        )
     except AssertionError as e:
         raise Mismatch("value", f"{path}: {_summary(str(e))}") from None
 
 
 def _same_sequence(actual, expected, tols: Tolerances, path: str, values: bool) -> None:
     if not isinstance(actual, (tuple, list)):
-        raise Mismatch("type", f"{path}: a {type(actual).__name__}, torch gives a "
-                       f"{type(expected).__name__} of {len(expected)}")
+        raise Mismatch(
+            "type",
+            f"{path}: a {type(actual).__name__}, torch gives a "
+            f"{type(expected).__name__} of {len(expected)}",
+        )
     if len(actual) != len(expected):
         raise Mismatch("shape", f"{path}: {len(actual)} items, torch gives {len(expected)}")
     fields = getattr(type(expected), "__match_args__", None)
     if type(expected).__module__ == "torch.return_types" and fields:
         for i, name in enumerate(fields):
             if getattr(actual, name, None) is not actual[i]:
-                raise Mismatch("return type", f"{path}: no field .{name} (torch returns "
-                               f"torch.return_types.{type(expected).__name__}{tuple(fields)})")
+                raise Mismatch(
+                    "return type",
+                    f"{path}: no field .{name} (torch returns "
+                    f"torch.return_types.{type(expected).__name__}{tuple(fields)})",
+                )
     for i, (a, e) in enumerate(zip(actual, expected)):
         name = fields[i] if fields and type(expected).__module__ == "torch.return_types" else i
-        assert_same(a, e, tols, f"{path}.{name}" if isinstance(name, str) else f"{path}[{i}]",
-                    values)
+        assert_same(
+            a, e, tols, f"{path}.{name}" if isinstance(name, str) else f"{path}[{i}]", values
+        )
 
 
 def _same_scalar(actual, expected, tols: Tolerances, path: str) -> None:
     want = type(expected)
     ok_type = isinstance(actual, want) and (want is bool or not isinstance(actual, bool))
     if not ok_type:
-        raise Mismatch("type", f"{path}: {type(actual).__name__} {actual!r}, torch gives "
-                       f"{want.__name__} {expected!r}")
+        raise Mismatch(
+            "type",
+            f"{path}: {type(actual).__name__} {actual!r}, torch gives {want.__name__} {expected!r}",
+        )
     if want is float:
         rtol, atol = tols(torch.float64)
-        same = (math.isnan(actual) and math.isnan(expected)) or actual == expected or (
-            abs(actual - expected) <= atol + rtol * abs(expected))
+        same = (
+            (math.isnan(actual) and math.isnan(expected))
+            or actual == expected
+            or (abs(actual - expected) <= atol + rtol * abs(expected))
+        )
     else:
         same = actual == expected
     if not same:

@@ -103,8 +103,9 @@ def _drawn(make) -> list:
 
 def sample_inputs(op, dtype, requires_grad: bool) -> list:
     """``op.sample_inputs`` on the CPU, drawn with the fixed seed."""
-    return _drawn(lambda: op.sample_inputs(DEVICE, dtype, requires_grad=requires_grad,
-                                           set_seed=False))
+    return _drawn(
+        lambda: op.sample_inputs(DEVICE, dtype, requires_grad=requires_grad, set_seed=False)
+    )
 
 
 def reference_inputs(op, dtype) -> list:
@@ -113,8 +114,7 @@ def reference_inputs(op, dtype) -> list:
     then repeat ``sample_inputs``)."""
     if op.reference_inputs_func is None:
         return []
-    return _drawn(lambda: op.reference_inputs(DEVICE, dtype, requires_grad=False,
-                                              set_seed=False))
+    return _drawn(lambda: op.reference_inputs(DEVICE, dtype, requires_grad=False, set_seed=False))
 
 
 def error_inputs(op) -> list:

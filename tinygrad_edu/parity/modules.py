@@ -49,8 +49,11 @@ def float_dtypes(mi) -> list:
 
 def module_inputs(mi, dtype, training: bool) -> list:
     db.seed_all()
-    return list(mi.module_inputs_func(mi, device=db.DEVICE, dtype=dtype, requires_grad=True,
-                                      training=training))
+    return list(
+        mi.module_inputs_func(
+            mi, device=db.DEVICE, dtype=dtype, requires_grad=True, training=training
+        )
+    )
 
 
 def describe_input(mi_in) -> str:
@@ -91,8 +94,9 @@ def check_module(mi, dtype) -> dict:
             if f is None:
                 continue
             where, desc = f"{mode} input {i}", describe_input(mi_in)
-            if has_complex(mi_in.constructor_input.args, mi_in.constructor_input.kwargs,
-                           f.args, f.kwargs):
+            if has_complex(
+                mi_in.constructor_input.args, mi_in.constructor_input.kwargs, f.args, f.kwargs
+            ):
                 fwd.skipped_complex += 1
                 continue
             conv = ToTg()
@@ -124,8 +128,19 @@ def check_module(mi, dtype) -> dict:
                 fwd.fail(where, desc, m.kind, str(m))
                 continue
             fwd.passed += 1
-            _grad(grad, where, desc, f, out_t, got.value, m_t, m_g, conv,
-                  tols.scaled(GRAD_TOL_FACTOR), seed=db.SEED + i)
+            _grad(
+                grad,
+                where,
+                desc,
+                f,
+                out_t,
+                got.value,
+                m_t,
+                m_g,
+                conv,
+                tols.scaled(GRAD_TOL_FACTOR),
+                seed=db.SEED + i,
+            )
     return {"forward": fwd, "grad": grad}
 
 
@@ -161,8 +176,11 @@ def check_module_errors(mi) -> CheckResult:
         return res
     names = {class_name(mi), class_name(mi).lower()}
     db.seed_all()
-    errors = list(mi.module_error_inputs_func(mi, device=db.DEVICE, dtype=torch.float32,
-                                              requires_grad=False, training=True))
+    errors = list(
+        mi.module_error_inputs_func(
+            mi, device=db.DEVICE, dtype=torch.float32, requires_grad=False, training=True
+        )
+    )
     for i, e in enumerate(errors):
         mi_in = e.module_error_input
         where, desc = f"error_input {i} ({e.error_on.name.lower()})", describe_input(mi_in)

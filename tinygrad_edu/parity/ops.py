@@ -43,8 +43,16 @@ from .resolve import bind, short_names
 FORWARD_KINDS = ("function", "method", "operator")
 # ops whose result is uninitialized memory by definition (torch.empty: "filled with
 # uninitialized data"): their results are compared by dtype and shape only
-UNINITIALIZED = {"empty", "empty_like", "empty_strided", "empty_permuted", "new_empty",
-                 "new_empty_strided", "resize_", "resize_as_"}
+UNINITIALIZED = {
+    "empty",
+    "empty_like",
+    "empty_strided",
+    "empty_permuted",
+    "new_empty",
+    "new_empty_strided",
+    "resize_",
+    "resize_as_",
+}
 INPLACE_KINDS = ("inplace", "inplace_operator")
 GRAD_TOL_FACTOR = 10  # gradients compose several rounded steps: DESIGN.md section 6
 
@@ -128,9 +136,12 @@ def check_op(op, dtype) -> dict:
             if _applies(v, s):
                 _inplace(res["inplace"], f"{label} via {v.label}", desc, s, v, tols, values)
     if "grad" in res and not res["grad"].passed and not res["grad"].failures:
-        res["grad"].note = ("no sample reached the gradient comparison (gradients are compared "
-                            "only where the forward matched)" if res["forward"].failures
-                            else "no sample has an input and an output that require grad")
+        res["grad"].note = (
+            "no sample reached the gradient comparison (gradients are compared "
+            "only where the forward matched)"
+            if res["forward"].failures
+            else "no sample has an input and an output that require grad"
+        )
     return res
 
 
@@ -146,8 +157,7 @@ def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
     if not want.ok:
         verdict = same_error(got.error, type(want.error), None, set())
         if verdict and got.ok:
-            verdict = ("torch raises", f"returned normally; torch raises "
-                                       f"{first_line(want.error)}")
+            verdict = ("torch raises", f"returned normally; torch raises {first_line(want.error)}")
         return _record(fwd, where, desc, verdict)
     if not got.ok:
         return fwd.fail(where, desc, raised(got.error), first_line(got.error))
@@ -157,8 +167,9 @@ def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
         return fwd.fail(where, desc, m.kind, str(m))
     fwd.passed += 1
     if has_grad and "grad" in res:
-        verdict = check_grad(s, want.value, got.value, conv.memo, tols.scaled(GRAD_TOL_FACTOR),
-                             seed=db.SEED + n)
+        verdict = check_grad(
+            s, want.value, got.value, conv.memo, tols.scaled(GRAD_TOL_FACTOR), seed=db.SEED + n
+        )
         if verdict is not False:
             _record(res["grad"], where, desc, verdict)
 
@@ -166,8 +177,9 @@ def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
 def _gradgrad(res, label, desc, s, v, tols, n) -> None:
     where = f"{label} via {v.label}"
     try:
-        verdict = check_gradgrad(s, v.torch_fn, v.tg_fn, tols.scaled(GRAD_TOL_FACTOR),
-                                 seed=db.SEED + n)
+        verdict = check_gradgrad(
+            s, v.torch_fn, v.tg_fn, tols.scaled(GRAD_TOL_FACTOR), seed=db.SEED + n
+        )
     except Exception as e:  # torch's own second-order pass failed: nothing to compare
         verdict = ("torch raises", f"torch's double backward raises {first_line(e)}")
     if verdict is not False:
@@ -191,9 +203,12 @@ def _inplace(res, where, desc, s, v, tols, values) -> None:
     if not got.ok:
         return res.fail(where, desc, raised(got.error), first_line(got.error))
     if got.value is not x_g:
-        return res.fail(where, desc, "not in place",
-                        f"returned a new {type(got.value).__name__}, torch returns the input "
-                        "itself, modified")
+        return res.fail(
+            where,
+            desc,
+            "not in place",
+            f"returned a new {type(got.value).__name__}, torch returns the input itself, modified",
+        )
     try:
         assert_same(got.value, want.value, tols, "result", values)
         assert_same(x_g, x_t, tols, "input after the call", values)

@@ -88,8 +88,10 @@ class _Pair:
 
     def fresh(self):
         """New torch and tg optimizers over the current parameters, same configuration."""
-        return (self.oi.optim_cls(self.p_t, **self.kwargs),
-                tg_class(self.oi)(self.p_g, **self.conv(dict(self.kwargs))))
+        return (
+            self.oi.optim_cls(self.p_t, **self.kwargs),
+            tg_class(self.oi)(self.p_g, **self.conv(dict(self.kwargs))),
+        )
 
     def step(self, k: int, opt_t=None, opt_g=None) -> None:
         opt_t, opt_g = opt_t or self.opt_t, opt_g or self.opt_g
@@ -109,8 +111,10 @@ class _Pair:
             assert_same(pg, pt, tols, f"{when}: param {i}")
             st, sg = self.opt_t.state.get(pt, {}), self.opt_g.state.get(pg, {})
             if set(st) != set(sg):
-                raise Mismatch("state keys", f"{when}: state of param {i} has keys "
-                               f"{sorted(sg)}, torch {sorted(st)}")
+                raise Mismatch(
+                    "state keys",
+                    f"{when}: state of param {i} has keys {sorted(sg)}, torch {sorted(st)}",
+                )
             for key, value in st.items():
                 assert_same(sg[key], value, tols, f"{when}: state[{i}][{key!r}]")
 
@@ -169,14 +173,19 @@ def _same_layout(sd_g: dict, sd_t: dict) -> None:
         raise Mismatch("state_dict", f"{len(groups_g)} param groups, torch {len(groups_t)}")
     for i, (gt, gg) in enumerate(zip(groups_t, groups_g)):
         if set(gt) != set(gg):
-            raise Mismatch("state_dict", f"param_groups[{i}] keys differ: only tg "
-                           f"{sorted(set(gg) - set(gt))}, only torch {sorted(set(gt) - set(gg))}")
+            raise Mismatch(
+                "state_dict",
+                f"param_groups[{i}] keys differ: only tg "
+                f"{sorted(set(gg) - set(gt))}, only torch {sorted(set(gt) - set(gg))}",
+            )
         if gg["params"] != gt["params"]:
-            raise Mismatch("state_dict", f"param_groups[{i}]['params'] = {gg['params']}, "
-                           f"torch {gt['params']}")
+            raise Mismatch(
+                "state_dict", f"param_groups[{i}]['params'] = {gg['params']}, torch {gt['params']}"
+            )
     if set(sd_t["state"]) != set(sd_g["state"]):
-        raise Mismatch("state_dict", f"state indices {sorted(sd_g['state'])}, torch "
-                       f"{sorted(sd_t['state'])}")
+        raise Mismatch(
+            "state_dict", f"state indices {sorted(sd_g['state'])}, torch {sorted(sd_t['state'])}"
+        )
 
 
 def _checkpoint_moves(pair: _Pair, tols) -> None:

@@ -59,8 +59,9 @@ class CheckResult:
 
     def message(self, limit: int = MAX_LISTED) -> str:
         """A readable report: counts, then the failing samples one per line."""
-        head = (f"{self.key}: {len(self.failures)} failing, {self.passed} passing"
-                + (f", {self.skipped_complex} complex skipped" if self.skipped_complex else ""))
+        head = f"{self.key}: {len(self.failures)} failing, {self.passed} passing" + (
+            f", {self.skipped_complex} complex skipped" if self.skipped_complex else ""
+        )
         lines = [head] + ["  " + f.line() for f in self.failures[:limit]]
         if len(self.failures) > limit:
             lines.append(f"  ... and {len(self.failures) - limit} more")

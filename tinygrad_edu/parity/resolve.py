@@ -162,8 +162,9 @@ def _inplace(op):
     if isinstance(iv, functools.partial):  # F.hardsigmoid(..., inplace=True)
         fn = tg_attr(op.name)
         label = f"tg.{op.name}(inplace=True)"
-        return (functools.partial(fn, *iv.args, **iv.keywords), label) if _is_op(fn) else (
-            None, label)
+        return (
+            (functools.partial(fn, *iv.args, **iv.keywords), label) if _is_op(fn) else (None, label)
+        )
     if from_test_module(iv):  # lambda x: F.elu(x, inplace=True)
         fn = rebind(iv)
         return (fn, f"torch's in-place lambda for {op.name}, run on tg") if fn else (None, None)
@@ -180,8 +181,14 @@ def bind(op) -> Binding:
         return b
     found = [("function", op.op, *_function(op)), ("method", op.method_variant, *_method(op))]
     if op.operator_variant is not None:
-        found.append(("operator", op.operator_variant, op.operator_variant,
-                      f"operator.{op.operator_variant.__name__}"))
+        found.append(
+            (
+                "operator",
+                op.operator_variant,
+                op.operator_variant,
+                f"operator.{op.operator_variant.__name__}",
+            )
+        )
     found.append(("inplace", op.inplace_variant, *_inplace(op)))
     iop = op.inplace_operator_variant
     if iop is not None:  # x += y: in place only when Tensor defines __iadd__
@@ -203,4 +210,3 @@ def short_names(op) -> set:
     if base.startswith("__r") and base.endswith("__"):
         names.add(base[3:-2])
     return {n for n in names if n}
-

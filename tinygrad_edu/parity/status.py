@@ -43,10 +43,15 @@ class Entry:
         return overall(self.results) if self.implemented else "missing"
 
     def to_dict(self) -> dict:
-        return dict(kind=self.kind, name=self.name, family=self.family,
-                    implemented=self.implemented, status=self.status,
-                    missing_variants=self.missing_variants,
-                    results=[r.to_dict() for r in self.results])
+        return dict(
+            kind=self.kind,
+            name=self.name,
+            family=self.family,
+            implemented=self.implemented,
+            status=self.status,
+            missing_variants=self.missing_variants,
+            results=[r.to_dict() for r in self.results],
+        )
 
 
 # ----------------------------------------------------------------------------- running -------
@@ -60,8 +65,13 @@ def run_ops(only: str | None = None, log=None) -> list:
         if only and only not in opid:
             continue
         b = bind(op)
-        e = Entry("op", opid, family(op.name, op.variant_test_name), b.implemented,
-                  missing_variants=b.missing)
+        e = Entry(
+            "op",
+            opid,
+            family(op.name, op.variant_test_name),
+            b.implemented,
+            missing_variants=b.missing,
+        )
         if b.implemented:
             t0 = time.perf_counter()
             for dtype in db.test_dtypes(op):
@@ -170,8 +180,13 @@ def waiver_audit(entries) -> dict:
     stale = []
     for (name, check), _ in waivers.WAIVERS.items():
         base, _, dtype = check.partition(":")
-        hits = [r for e in entries if e.name == name for r in e.results
-                if r.check == base and (not dtype or r.dtype == dtype)]
+        hits = [
+            r
+            for e in entries
+            if e.name == name
+            for r in e.results
+            if r.check == base and (not dtype or r.dtype == dtype)
+        ]
         if hits and not any(r.status == FAIL for r in hits):
             stale.append(f"{name}:{check}")
     return {"unwaived_failures": failing, "stale_waivers": stale}
@@ -189,10 +204,16 @@ def _table(rows, first: str) -> list:
 def render_markdown(doc: dict) -> str:
     """The coverage section of docs/parity.md."""
     lines = _table(doc["families"], "OpInfo family")
-    lines += ["", *_table([("ModuleInfos", doc["modules"]), ("OptimizerInfos", doc["optims"])],
-                          "database")]
-    lines += ["", "Failing samples per check: " + ", ".join(
-        f"{k} {v}" for k, v in sorted(doc["sample_failures"].items()) if v) + "."]
+    lines += [
+        "",
+        *_table([("ModuleInfos", doc["modules"]), ("OptimizerInfos", doc["optims"])], "database"),
+    ]
+    lines += [
+        "",
+        "Failing samples per check: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(doc["sample_failures"].items()) if v)
+        + ".",
+    ]
     lines += ["", "| check | failure kind | samples | example |", "|---|---|---|---|"]
     for check, kind, n, example in doc["failure_kinds"]:
         lines.append(f"| {check} | {kind} | {n} | {example.replace('|', '/')} |")
@@ -203,22 +224,30 @@ def render_text(doc: dict) -> str:
     cols = ("total", "implemented", *STATUSES)
     head = f"{'':34s}" + "".join(f"{c:>12s}" for c in cols)
     lines = [head]
-    for name, row in doc["families"] + [("ModuleInfos", doc["modules"]),
-                                         ("OptimizerInfos", doc["optims"])]:
+    for name, row in doc["families"] + [
+        ("ModuleInfos", doc["modules"]),
+        ("OptimizerInfos", doc["optims"]),
+    ]:
         lines.append(f"{name:34s}" + "".join(f"{row[c]:12d}" for c in cols))
-    lines.append("failing samples: " + ", ".join(
-        f"{k} {v}" for k, v in sorted(doc["sample_failures"].items()) if v))
+    lines.append(
+        "failing samples: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(doc["sample_failures"].items()) if v)
+    )
     lines.append("top failure kinds:")
     for check, kind, n, example in doc["failure_kinds"][:12]:
         lines.append(f"  {n:6d}  {check:9s} {kind:28s} e.g. {example[:110]}")
     if doc["warnings"]:
         top = ", ".join(f"{k} {v}" for k, v in list(doc["warnings"].items())[:8])
-        lines.append(f"samples where tinygrad_edu emitted a RuntimeWarning (torch emits none): "
-                     f"{sum(doc['warnings'].values())} ({top})")
+        lines.append(
+            f"samples where tinygrad_edu emitted a RuntimeWarning (torch emits none): "
+            f"{sum(doc['warnings'].values())} ({top})"
+        )
     audit = doc["audit"]
-    lines.append(f"checks failing without a waiver: {len(audit['unwaived_failures'])}; "
-                 f"stale waivers: {len(audit['stale_waivers'])}; "
-                 f"waivers: {len(waivers.WAIVERS)}; {doc['seconds']:.0f} s")
+    lines.append(
+        f"checks failing without a waiver: {len(audit['unwaived_failures'])}; "
+        f"stale waivers: {len(audit['stale_waivers'])}; "
+        f"waivers: {len(waivers.WAIVERS)}; {doc['seconds']:.0f} s"
+    )
     return "\n".join(lines)
 
 
@@ -230,7 +259,8 @@ def collect(only: str | None = None, log=None) -> dict:
     t0 = time.perf_counter()
     entries = run_ops(only, log) + run_modules(only, log) + run_optims(only, log)
     return {
-        "torch": torch.__version__, "numpy": numpy.__version__,
+        "torch": torch.__version__,
+        "numpy": numpy.__version__,
         "seconds": time.perf_counter() - t0,
         "families": family_rows(entries),
         "modules": count([e for e in entries if e.kind == "module"]),
@@ -267,8 +297,9 @@ def run(args) -> tuple[int, dict | None]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python3 -m tinygrad_edu.parity.status",
-                                description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python3 -m tinygrad_edu.parity.status", description=__doc__.splitlines()[0]
+    )
     add_arguments(p)
     p.add_argument("--markdown", metavar="F", help="write the family table as Markdown")
     args = p.parse_args(argv)

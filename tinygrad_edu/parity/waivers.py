@@ -11,6 +11,8 @@ the waiver's removal. This list is the team's to-do list, sorted by failure kind
 
 from __future__ import annotations
 
+# This file is read as a table: one entry or name list per line, so ruff's formatter stays out.
+# fmt: off
 # ---- failure kinds shared by many entries (one reproduction each) --------------------------
 ZERO_D_GRAD = ("0-d result: the gradient of a 0-d input is a NumPy scalar inside a Tensor "
                "(x = tensor(2., requires_grad=True); x.exp().backward(); x.grad.numpy() is "
@@ -183,6 +185,8 @@ WAIVERS: dict[tuple[str, str], str] = {
     **{(name, "error"): OPTIM_ERRORS + "; params=None checked before lr/betas (TypeError)"
        for name in ("Adam", "AdamW")},
 }
+
+# fmt: on
 
 
 def reason(name: str, check: str, dtype: str | None = None) -> str | None:
