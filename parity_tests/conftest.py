@@ -1,12 +1,12 @@
 """Shared pytest set-up: torch threads, hypothesis profiles, the ``backend`` fixture, and the
 parity error log written at the end of the session.
 
-Hypothesis profiles (pick with env ``HYPOTHESIS_PROFILE``). The default is ``ci``, with or
-without a ``CI`` variable: 100 examples, derandomized and without the example database, so
-``python -m pytest`` gives the same result on every run and every machine. ``dev`` is the same
-with 20 examples. Random exploration is opt-in: ``explore`` (100 random examples) and
-``nightly`` (1000); a failure they find is printed with its reproduction blob and belongs in
-the suite as a fixed case.
+Hypothesis profiles (pick with env ``HYPOTHESIS_PROFILE``). Both defaults are derandomized and
+use no example database, so a run gives the same result every time on every machine: ``dev``
+(20 examples; the default, what the README's ``python -m pytest -q`` runs) and ``ci`` (100
+examples; the default when env ``CI`` is set). Random exploration is opt-in:
+``HYPOTHESIS_PROFILE=explore`` (100 random examples) or ``nightly`` (1000); a failure they find
+is printed with its reproduction blob and belongs in the suite as a fixed case.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ settings.register_profile("ci", max_examples=100, **_fixed)
 settings.register_profile("dev", max_examples=20, **_fixed)
 settings.register_profile("explore", max_examples=100, print_blob=True, **_common)
 settings.register_profile("nightly", max_examples=1000, print_blob=True, **_common)
-# set, not only read: helpers.py records the profile in the parity log
-os.environ["HYPOTHESIS_PROFILE"] = os.environ.get("HYPOTHESIS_PROFILE") or "ci"
-settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 BACKENDS = ("numpy", "cupy")
 

@@ -1,8 +1,13 @@
-"""``tinygrad-edu parity``: run the parity suite and write the coverage matrix.
+"""The OpSpec parity certificate: run the repository's parity suite and write its matrix.
 
-The suite (parity_tests/) records, for every op spec × dtype × backend × check (forward, grad,
-gradcheck, special values), the largest absolute and relative error it measured against torch
-(or against finite differences for gradcheck) in ``parity_tests/.results/parity_errors.json``.
+    python -m tinygrad_edu.inspect.parity_report [--profile ci] [--out parity_report.md] ...
+
+(``tinygrad-edu parity`` runs torch's own test databases instead, see
+:mod:`tinygrad_edu.parity.cli`, and appends this certificate to docs/parity.md when the log
+below exists.) The suite (parity_tests/) records, for every op spec × dtype × backend × check
+(forward, grad, gradcheck, special values), the largest absolute and relative error it
+measured against torch (or against finite differences for gradcheck) in
+``parity_tests/.results/parity_errors.json``.
 This module runs pytest in a subprocess with the chosen hypothesis profile and backend, then
 renders that file as a Markdown table: the parity certificate published in docs/parity.md.
 """
@@ -119,9 +124,16 @@ def render(
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="tinygrad-edu parity", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m tinygrad_edu.inspect.parity_report", description=__doc__.split("\n")[0]
+    )
     p.add_argument("--backend", choices=("numpy", "cupy"), default="numpy")
-    p.add_argument("--profile", choices=("dev", "ci", "nightly"), default="dev")
+    p.add_argument(
+        "--profile",
+        choices=("ci", "dev", "explore", "nightly"),
+        default="ci",
+        help="hypothesis profile: ci/dev are derandomized, explore/nightly random",
+    )
     p.add_argument("--out", default="parity_report.md", help="Markdown file to write")
     p.add_argument(
         "--tests",

@@ -57,8 +57,9 @@ def render_document(status_doc: dict, certificate: str | None) -> str:
     from .status import render_markdown
 
     meta = (
-        f"torch {status_doc['torch']}, numpy {status_doc['numpy']}; "
-        f"{status_doc['seconds']:.0f} s on this machine."
+        f"torch {status_doc['torch']}, numpy {status_doc['numpy']}; the whole run took "
+        f"{status_doc['cpu_seconds']:.0f} s of CPU in one process. The same checks run as pytest "
+        "tests: `parity_tests/test_torch_ops.py`, `test_torch_modules.py`, `test_torch_optim.py`."
     )
     parts = [INTRO, "## torch's databases", "", meta, "", render_markdown(status_doc), METHOD]
     if certificate:

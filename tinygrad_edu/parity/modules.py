@@ -127,7 +127,7 @@ def check_module(mi, dtype) -> dict:
             except Mismatch as m:
                 fwd.fail(where, desc, m.kind, str(m))
                 continue
-            fwd.passed += 1
+            fwd.ok(where)
             _grad(
                 grad,
                 where,
@@ -164,7 +164,7 @@ def _grad(res, where, desc, f, out_t, out_g, m_t, m_g, conv, tols, seed) -> None
             labels.append(f"grad of parameter {name}")
     verdict = compare_vjp(flat(out_t), flat(out_g), t_inputs, g_inputs, tols, seed, labels)
     if verdict is None:
-        res.passed += 1
+        res.ok(where)
     elif verdict is not False:
         res.fail(where, desc, *verdict)
 
@@ -195,7 +195,7 @@ def check_module_errors(mi) -> CheckResult:
             continue
         verdict = same_error(got.error, e.error_type, e.error_regex, names)
         if verdict is None:
-            res.passed += 1
+            res.ok(where)
         else:
             res.fail(where, desc, *verdict)
     return res

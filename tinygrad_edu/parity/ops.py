@@ -165,7 +165,7 @@ def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
         assert_same(got.value, want.value, tols, values=values)
     except Mismatch as m:
         return fwd.fail(where, desc, m.kind, str(m))
-    fwd.passed += 1
+    fwd.ok(where)
     if has_grad and "grad" in res:
         verdict = check_grad(
             s, want.value, got.value, conv.memo, tols.scaled(GRAD_TOL_FACTOR), seed=db.SEED + n
@@ -214,12 +214,12 @@ def _inplace(res, where, desc, s, v, tols, values) -> None:
         assert_same(x_g, x_t, tols, "input after the call", values)
     except Mismatch as m:
         return res.fail(where, desc, m.kind, str(m))
-    res.passed += 1
+    res.ok(where)
 
 
 def _record(res: CheckResult, where: str, desc: str, verdict) -> None:
     if verdict is None:
-        res.passed += 1
+        res.ok(where)
     else:
         res.fail(where, desc, *verdict)
 

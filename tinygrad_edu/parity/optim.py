@@ -143,7 +143,7 @@ def check_optimizer(oi, dtype) -> CheckResult:
             warnings.simplefilter("ignore")
             verdict = _run_config(oi, cfg.kwargs, dtype, tols)
         if verdict is None:
-            res.passed += 1
+            res.ok(where)
         else:
             res.fail(where, desc, *verdict)
     return res
@@ -222,7 +222,7 @@ def check_optimizer_errors(oi) -> CheckResult:
         else:
             verdict = same_error(got.error, e.error_type, e.error_regex, names)
         if verdict is None:
-            res.passed += 1
+            res.ok(where)
         else:
             res.fail(where, desc, *verdict)
     return res

@@ -35,12 +35,16 @@ class CheckResult:
     name: str  # opinfo id ("div.floor_rounding"), "nn.Linear" or "Adam"
     check: str
     dtype: str | None = None
-    passed: int = 0
+    passes: list = field(default_factory=list)  # where each passing sample ran
     failures: list = field(default_factory=list)
     skipped_complex: int = 0
     unsupported: str | None = None  # why the check cannot run yet (never counts as a pass)
     warnings: int = 0  # samples during which tinygrad_edu emitted a RuntimeWarning
     note: str = ""
+
+    @property
+    def passed(self) -> int:
+        return len(self.passes)
 
     @property
     def status(self) -> str:
@@ -53,6 +57,9 @@ class CheckResult:
     @property
     def key(self) -> str:
         return f"{self.name}:{self.check}" + (f":{self.dtype}" if self.dtype else "")
+
+    def ok(self, where: str) -> None:
+        self.passes.append(where)
 
     def fail(self, where: str, sample: str, kind: str, message: str) -> None:
         self.failures.append(SampleFailure(where, sample, kind, " ".join(str(message).split())))
@@ -69,12 +76,12 @@ class CheckResult:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["status"] = self.status
+        d["passed"], d["status"] = self.passed, self.status
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> "CheckResult":
-        d = {k: v for k, v in d.items() if k != "status"}
+        d = {k: v for k, v in d.items() if k not in ("status", "passed")}
         d["failures"] = [SampleFailure(**f) for f in d.get("failures", [])]
         return cls(**d)
 
