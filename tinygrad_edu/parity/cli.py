@@ -33,8 +33,14 @@ float32/float64 samples: forward values, dtype and shape through every variant (
 method, operator), gradients under a random upstream gradient, second derivatives, in-place
 variants, and the error inputs (same exception type as torch, a message naming the op). A
 failure may be excused only in `tinygrad_edu/parity/waivers.py`, which is the to-do list.
-Regenerate with `tinygrad-edu parity --out docs/parity.md` (from the repository root after
-`python -m tinygrad_edu.inspect.parity_report --profile ci`, to include the OpSpec certificate).
+
+**The OpSpec registry** (`parity_tests/specs/`, the certificate at the end of this page) checks
+every public op with hypothesis-drawn shapes and broadcasting, injected kinks and ties, float64
+finite differences, special values and invariants, where torch's samples are silent.
+
+Regenerate this page from the repository root with
+`python -m tinygrad_edu.inspect.parity_report --profile ci` (runs the suite, writes the OpSpec
+log) and then `tinygrad-edu parity --out docs/parity.md`.
 
 Statuses: *passing* every check passes; *pending* everything passes except second-order
 gradients, which the engine does not support yet (not a pass); *partial* some samples fail;
