@@ -14,9 +14,9 @@ from __future__ import annotations
 # This file is read as a table: one entry or name list per line, so ruff's formatter stays out.
 # fmt: off
 # ---- failure kinds shared by many entries (one reproduction each) --------------------------
-ZERO_D_GRAD = ("0-d result: the gradient of a 0-d input is a NumPy scalar inside a Tensor "
-               "(x = tensor(2., requires_grad=True); x.exp().backward(); x.grad.numpy() is "
-               "np.float32, not an ndarray)")
+ZERO_D_GRAD = ("0-d result: tg.autograd.grad returns a 0-d input's gradient as a NumPy scalar "
+               "inside a Tensor (x = tensor(2., requires_grad=True); autograd.grad(x.exp(), x)"
+               "[0].numpy() is np.float32, not an ndarray; .backward() is fine)")
 ZERO_D_RESULT = ("0-d result: a NumPy scalar inside a Tensor (argmax(tensor([1., 2.]), dim=-1)"
                  ".numpy() is np.int64, not an ndarray)")
 TWO_NUMBERS = ("python scalars: two Python numbers raise TypeError (add(2.0, 3.0); torch "
