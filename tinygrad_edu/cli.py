@@ -2,7 +2,7 @@
 
     tinygrad-edu list
     tinygrad-edu train RECIPE [--epochs N] [--lr X] [--optimizer sgd|adam|adamw|rmsprop] ...
-    tinygrad-edu parity ...   (tinygrad_edu.inspect.parity_report)
+    tinygrad-edu parity ...   (tinygrad_edu.parity.cli: torch's test databases, per family)
     tinygrad-edu bench ...    (tinygrad_edu.bench)
 
     tinygrad-edu --version
@@ -25,7 +25,8 @@ import sys
 PROG = "tinygrad-edu"
 EXIT_USAGE, EXIT_FAIL, EXIT_DIVERGED = 2, 1, 3
 DISPATCH = {
-    "parity": ("tinygrad_edu.inspect.parity_report", "the parity report (op x dtype x backend)"),
+    "parity": ("tinygrad_edu.parity.cli", "coverage of torch's OpInfo/ModuleInfo/OptimizerInfo "
+               "databases per family"),
     "bench": ("tinygrad_edu.bench", "benchmarks against torch and NumPy peers"),
 }
 

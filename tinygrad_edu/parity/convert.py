@@ -1,0 +1,163 @@
+"""Moving a torch sample into tinygrad_edu, and describing it in one line.
+
+:class:`ToTg` converts the arguments of an OpInfo sample, recursively:
+
+- a ``torch.Tensor`` becomes a tg tensor with the same values, dtype, shape *and memory layout*
+  (strides, including non-contiguous and expanded ones: the storage is copied and viewed the
+  same way), ``requires_grad`` mirrored; one torch tensor met twice becomes one tg tensor;
+- ``torch.dtype`` -> the tg dtype of the same name; ``torch.Size`` -> tuple; ``torch.device`` ->
+  ``tg.device``; any other torch object (``torch.contiguous_format``, ``torch.strided``) -> tg's
+  attribute of the same name;
+- lists, tuples and dicts are converted element by element; Python scalars, strings, slices,
+  ``None`` and ``...`` pass unchanged.
+
+What tinygrad_edu cannot represent raises :class:`Unconvertible` (the sample then fails with
+that message), except complex numbers, which are out of scope: :func:`has_complex` finds them
+and the harness skips (and counts) such samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import tinygrad_edu as tg
+
+
+class Unconvertible(Exception):
+    """A torch object without a tinygrad_edu counterpart."""
+
+
+def leaves(obj):
+    """Every leaf of a nested sample argument."""
+    if isinstance(obj, (list, tuple)):
+        for o in obj:
+            yield from leaves(o)
+    elif isinstance(obj, dict):
+        for o in obj.values():
+            yield from leaves(o)
+    else:
+        yield obj
+
+
+def has_complex(*objs) -> bool:
+    """True when a sample holds a complex tensor, complex dtype or complex Python number."""
+    for leaf in leaves(objs):
+        if isinstance(leaf, torch.Tensor) and leaf.is_complex():
+            return True
+        if isinstance(leaf, torch.dtype) and leaf.is_complex:
+            return True
+        if isinstance(leaf, complex):
+            return True
+    return False
+
+
+def tg_dtype(d: torch.dtype):
+    """The tinygrad_edu dtype named like ``d`` (``torch.float32`` -> ``tg.float32``)."""
+    name = str(d).removeprefix("torch.")
+    out = getattr(tg, name, None)
+    if not isinstance(out, tg.dtype):
+        raise Unconvertible(f"tinygrad_edu has no dtype {name}")
+    return out
+
+
+def _same_layout_copy(t: torch.Tensor) -> np.ndarray:
+    """A private NumPy copy of ``t`` with ``t``'s strides and storage offset."""
+    d = t.detach()
+    storage = d.untyped_storage().clone()
+    copy = torch.empty(0, dtype=d.dtype).set_(storage, d.storage_offset(), d.size(), d.stride())
+    return copy.numpy()
+
+
+class ToTg:
+    """Converts the parts of one sample; remembers tensors so that aliases stay aliases."""
+
+    def __init__(self):
+        self.memo: dict[int, tg.Tensor] = {}
+
+    def tensor(self, t: torch.Tensor) -> tg.Tensor:
+        if id(t) in self.memo:
+            return self.memo[id(t)]
+        if t.layout != torch.strided:
+            raise Unconvertible(f"tinygrad_edu has no {t.layout} tensors")
+        tg_dtype(t.dtype)  # raises for dtypes tg lacks
+        if t.device.type != "cpu":
+            raise Unconvertible(f"tinygrad_edu has no {t.device.type} device")
+        try:
+            arr = _same_layout_copy(t)
+        except (ValueError, RuntimeError) as e:  # e.g. more dimensions than NumPy's 64
+            raise Unconvertible(f"no NumPy array can hold a {t.ndim}-d tensor: {e}") from None
+        out = tg.from_numpy(arr)
+        if t.requires_grad:
+            out.requires_grad_(True)
+        self.memo[id(t)] = out
+        return out
+
+    def __call__(self, obj):
+        if isinstance(obj, torch.Tensor):
+            return self.tensor(obj)
+        if isinstance(obj, torch.Size):
+            return tuple(obj)
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):
+            return type(obj)(*(self(o) for o in obj))
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(self(o) for o in obj)
+        if isinstance(obj, dict):
+            return {k: self(v) for k, v in obj.items()}
+        if isinstance(obj, torch.dtype):
+            return tg_dtype(obj)
+        if isinstance(obj, torch.device):
+            return tg.device(str(obj))
+        if type(obj).__module__.split(".")[0] == "torch":  # memory_format, layout, ...
+            name = str(obj).removeprefix("torch.")
+            if not hasattr(tg, name):
+                raise Unconvertible(f"tinygrad_edu has no torch.{name}")
+            return getattr(tg, name)
+        return obj
+
+    def sample(self, s):
+        """``(input, args, kwargs)`` of a SampleInput, converted."""
+        return self(s.input), self(tuple(s.args)), self(dict(s.kwargs))
+
+
+# ------------------------------------------------------------------ one-line descriptions ---
+def describe(obj, depth: int = 0) -> str:
+    """A short readable form: ``Tensor[2, 3] f32 nc`` for a non-contiguous float32 tensor."""
+    if isinstance(obj, torch.Tensor):
+        dt = str(obj.dtype).removeprefix("torch.")
+        flags = ""
+        if obj.layout == torch.strided and not obj.is_contiguous():
+            flags += " nc"
+        if obj.requires_grad:
+            flags += " rg"
+        if obj.numel() == 1 and obj.layout == torch.strided and not obj.is_complex():
+            v = obj.detach().reshape(()).item()
+            shown = f"{v:.4g}" if isinstance(v, float) else repr(v)
+            return f"Tensor{list(obj.shape)}={shown} {dt}{flags}"
+        return f"Tensor{list(obj.shape)} {dt}{flags}"
+    if isinstance(obj, (list, tuple)) and not isinstance(obj, torch.Size):
+        if depth > 1 or len(obj) > 6:
+            inner = ", ".join(describe(o, depth + 1) for o in obj[:3])
+            body = f"{inner}, ... ({len(obj)} items)" if len(obj) > 3 else inner
+        else:
+            body = ", ".join(describe(o, depth + 1) for o in obj)
+        return f"[{body}]" if isinstance(obj, list) else f"({body}{',' if len(obj) == 1 else ''})"
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k}={describe(v, depth + 1)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, float):
+        text = repr(obj)
+        return text if len(text) <= 10 else f"{obj:.6g}"
+    text = repr(obj)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe_sample(s) -> str:
+    """``input=Tensor[3] f32, args=(2,), kwargs={dim=0}`` for a SampleInput."""
+    parts = [f"input={describe(s.input)}"]
+    if s.args:
+        parts.append(f"args={describe(tuple(s.args))}")
+    if s.kwargs:
+        parts.append(f"kwargs={describe(dict(s.kwargs))}")
+    if getattr(s, "name", ""):
+        parts.append(f"name={s.name!r}")
+    return ", ".join(parts)
