@@ -59,6 +59,9 @@ float16, float32, float64 = _dt.float16, _dt.float32, _dt.float64
 float, double, half = float32, float64, float16  # noqa: A001
 long, int, short = int64, int32, int16  # noqa: A001
 dtype = _dt.dtype
+memory_format = _dt.memory_format
+contiguous_format, preserve_format = _dt.contiguous_format, _dt.preserve_format
+channels_last, channels_last_3d = _dt.channels_last, _dt.channels_last_3d
 subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 
 

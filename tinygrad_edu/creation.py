@@ -82,21 +82,25 @@ def _like(t: Tensor, dtype, device):
     return (dtype if dtype is not None else t.dtype), (device if device is not None else t.device)
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
     d, dev = _like(input, dtype, device)
     return zeros(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def ones_like(input, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
     d, dev = _like(input, dtype, device)
     return ones(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def empty_like(input, *, dtype=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
     d, dev = _like(input, dtype, device)
     return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
@@ -189,13 +193,15 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _finish(arr, None, device, requires_grad)
 
 
-def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
     d, dev = _like(input, dtype, device)
     return rand(*input.shape, generator=generator, dtype=d, device=dev,
                 requires_grad=requires_grad)
 
 
-def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:
     d, dev = _like(input, dtype, device)
     return randn(*input.shape, generator=generator, dtype=d, device=dev,
                  requires_grad=requires_grad)

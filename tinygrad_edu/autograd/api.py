@@ -65,7 +65,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             if materialize_grads:
                 g = get_array_module(t._data).zeros_like(t._data)
         if g is not None and not isinstance(g, Tensor):
-            g = Tensor._wrap(g)
+            g = Tensor._wrap(get_array_module(g).asarray(g))  # (NumPy's 0-d results are scalars)
         res.append(g)
     return tuple(res)
 

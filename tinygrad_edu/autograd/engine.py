@@ -8,6 +8,8 @@ input, adding gradients up, and freeing what a node saved.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtype as _dt
 from ..tensor import Tensor
 from . import hooks
@@ -165,6 +167,8 @@ def reference_grads(node, grads) -> tuple:
 def fit(gi, meta, node):
     """Bring the gradient for one input to that input's shape (undo broadcasting) and dtype."""
     shape, dtype = meta
+    if type(gi) is np.generic or isinstance(gi, np.generic):  # NumPy's 0-d results are scalars
+        gi = np.asarray(gi)
     if gi.shape != shape:
         gi = unbroadcast(gi, shape)
     if isinstance(gi, Tensor):

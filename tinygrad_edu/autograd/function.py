@@ -131,7 +131,7 @@ class Function:
         if type(out) is tuple:
             return _wrap_outputs(cls, ctx, args, arrays, out, record, kwargs)
         if type(out) is not np.ndarray:
-            out = get_array_module(out).asarray(out)
+            out = _as_array(ctx, out)
         if state.anomaly:
             _anomaly_forward(cls, arrays, out)
         # integer and bool results carry no gradient (torch: x.long() does not require grad)
@@ -151,6 +151,14 @@ class Function:
         if out.base is not None:
             _mark_view(cls, ctx, t, args, out.base)
         return t
+
+
+def _as_array(ctx: Node, out):
+    """An output as an array (NumPy returns 0-d results as scalars), also where it was saved."""
+    arr = get_array_module(out).asarray(out)
+    if arr is not out and ctx._saved:
+        ctx._saved = tuple(arr if s is out else s for s in ctx._saved)
+    return arr
 
 
 def _user_forward(cls, ctx, args, arrays, kwargs):
@@ -183,8 +191,8 @@ def _link(ctx: Node, args, needs) -> None:
 
 def _wrap_outputs(cls, ctx, args, arrays, outs, record, kwargs):
     """A Function with several outputs: one node, one Tensor per output (output index k)."""
-    xp = get_array_module(arrays[0]) if arrays else np
-    outs = tuple(o if type(o) is np.ndarray else xp.asarray(o) for o in outs)
+    outs = tuple(o if type(o) is np.ndarray else _as_array(ctx, o) for o in outs)
+    xp = get_array_module(outs[0])
     record = record and any(o.dtype.kind in "fc" for o in outs)
     if record:
         ctx.n_out = len(outs)

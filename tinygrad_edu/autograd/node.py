@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import weakref
 
+import numpy as _np
+
 from ..tensor import Tensor
 
 _FREED = object()  # what replaces the saved values once backward has used them
@@ -148,7 +150,10 @@ class GraphCtx:
         out = []
         for s, k in zip(saved, src):
             if k is None:
-                if hasattr(s, "dtype") and s.dtype.kind in "fc" and getattr(s, "ndim", 0) > 0:
+                # a float array (0-d too) that is neither an input nor the output: an
+                # intermediate; NumPy scalars (np.float32(0.5)) are constants
+                if (hasattr(s, "shape") and hasattr(s, "dtype") and s.dtype.kind in "fc"
+                        and not isinstance(s, _np.generic)):
                     raise NotImplementedError(
                         f"double backward through {node.name()}: it saved an intermediate "
                         "value, so its gradient cannot be differentiated again; give "

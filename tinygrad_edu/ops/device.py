@@ -8,7 +8,7 @@ from ..autograd import Function
 from ..backend import device_of, to_device
 from ..creation import LEGACY_TYPES
 from ..tensor import Tensor, _device
-from .promotion import cast
+from .promotion import CastFn, cast
 
 
 class ToDeviceFn(Function):
@@ -28,24 +28,36 @@ class ToDeviceFn(Function):
         return ToDeviceFn.call(g, ctx.src), None  # ∂y/∂x = 1, back on x's device
 
 
-def to(self, *args, **kwargs):
-    """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(other_tensor)``."""
-    dev = kwargs.pop("device", None)
-    dt = kwargs.pop("dtype", None)
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("copy", None)
+def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
+       memory_format=None):
+    """``to(dtype)``, ``to(device[, dtype])``, ``to(other)`` — each optionally followed by
+    ``non_blocking`` and ``copy`` (torch's positional order). Returns ``self`` when nothing
+    changes (unless ``copy=True``); differentiable (the gradient is cast/moved back).
+
+    Raises TypeError for an argument that is none of a tensor, device, dtype or bool."""
+    flags = []
     for a in args:
         if isinstance(a, Tensor):
-            dev, dt = a.device, a.dtype
-        elif isinstance(a, (str,)) or type(a).__name__ == "device":
-            dev = a
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, bool):
+            flags.append(a)
+        elif isinstance(a, str) or type(a).__name__ == "device":
+            device = a
         elif a is not None:
-            dt = a
+            try:
+                dtype = _dt.to_dtype(a)
+            except TypeError:
+                raise TypeError(f"to() received an invalid combination of arguments: {a!r} is "
+                                "not a device, dtype or tensor") from None
+    if len(flags) > 1:
+        copy = flags[1]
     out = self
-    if dt is not None:
-        out = cast(out, _dt.to_dtype(dt))
-    if dev is not None and _device(dev) != out.device:
-        out = ToDeviceFn.apply(out, _device(dev))
+    if dtype is not None:
+        out = cast(out, _dt.to_dtype(dtype))
+    if device is not None and _device(device) != out.device:
+        out = ToDeviceFn.apply(out, _device(device))
+    if copy and out is self:
+        out = CastFn.apply(self, self._data.dtype)  # a copy, still in the graph
     return out
 
 
@@ -65,7 +77,7 @@ def _type(self, dtype=None, non_blocking=False):
 
 METHODS = {
     "to": to, "type": _type, "type_as": lambda self, other: cast(self, other.dtype),
-    "float": lambda self, *a, **k: cast(self, _dt.float32),
+    "float": lambda self, *a, **k: cast(self, _dt.float32),  # (memory_format= accepted)
     "double": lambda self, *a, **k: cast(self, _dt.float64),
     "half": lambda self, *a, **k: cast(self, _dt.float16),
     "long": lambda self, *a, **k: cast(self, _dt.int64),

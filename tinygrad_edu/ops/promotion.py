@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
-from ..tensor import Tensor
+from ..tensor import Tensor, _as_array
 from ._util import as_tensor_like, quiet, raise_broadcast_error
 
 
@@ -65,8 +65,11 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
     elif tb and _scalar_ok(a):
         if b._data.dtype.kind == "f" and not isinstance(a, (np.number, np.bool_)):
             return fn.apply(a, b)
-    if not (ta or tb):
-        raise TypeError(f"{op or fn.__name__}: expected at least one Tensor argument")
+    if not (ta or tb):  # torch.add(2.0, 3.0): the first number becomes a (0-d) tensor
+        if not (_scalar_ok(a) and _scalar_ok(b)):
+            raise TypeError(f"{op or fn.__name__}(): expected Tensors or numbers, got "
+                            f"{type(a).__name__} and {type(b).__name__}")
+        a, ta = Tensor._wrap(_as_array(a, None)), True
     ref = a if ta else b
     if not ta:
         a = a if _scalar_ok(a) else as_tensor_like(a, ref)

@@ -205,7 +205,7 @@ def erf(input):
     return ErfFn.apply(_floatify(input))
 
 
-def clone(input):
+def clone(input, *, memory_format=None):
     return CloneFn.apply(input)
 
 
