@@ -9,7 +9,7 @@ Every comparison made through :func:`assert_close` records its measured error in
     {
       "format": 1,
       "torch": "2.13.0", "numpy": "2.4.0", "hypothesis_profile": "ci",
-      "tolerance": {"float64": {...}, "float32": {...}},      # the rules of DESIGN.md §6
+      "tolerance": {"float64": {...}, "float32": {...}},      # the rules of docs/design.md §4
       "ops": {
         "<spec id>": {                                       # e.g. "add", "pow[scalar_exp]"
           "<dtype>": {                                       # "float32" | "float64"
@@ -39,7 +39,7 @@ from tinygrad_edu.backend import to_numpy
 
 ERRORS: dict = {}
 
-# DESIGN.md §6 tolerances: (rtol, atol) before scaling atol by max(1, max|expected|)
+# docs/design.md §4 tolerances: (rtol, atol) before scaling atol by max(1, max|expected|)
 # float16 only comes out of casts (``half()``), which round identically in NumPy and torch:
 # it is compared bit for bit (no tolerance at all).
 TOL = {"float64": (1e-7, 1e-7), "float32": (1.3e-6, 1e-5), "float16": (0.0, 0.0)}
@@ -167,7 +167,7 @@ def assert_close(
     record: bool = True,
 ) -> None:
     """Assert ``actual`` (ours) matches ``expected`` (torch): shape, dtype, values (nan and inf
-    in the same places), within DESIGN.md §6 tolerances times ``factor``.
+    in the same places), within docs/design.md §4 tolerances times ``factor``.
 
     The message names the op, the output/input (``what``), dtype, backend and errors.
     """

@@ -1,4 +1,4 @@
-"""The op registry that drives the generated parity tests (DESIGN.md §6).
+"""The op registry that drives the generated parity tests (docs/design.md §4).
 
 Every public op gets one or more :class:`OpSpec` entries, registered with :func:`register`.
 ``test_ops_parity.py`` turns each spec into tests (spec × dtype × backend):
@@ -54,7 +54,7 @@ Kinks
 -----
 ``kinks`` lists values where the op is not differentiable (``0.0`` for relu/abs; a clamp's
 bounds). The backward test injects them into the inputs so torch's subgradient convention is
-locked in (DESIGN.md §5). The token ``"ties"`` draws values from a small grid instead, so
+locked in (docs/design.md). The token ``"ties"`` draws values from a small grid instead, so
 ties within and across arguments are frequent (max/min/maximum/...). The gradcheck pushes
 values away from numeric kinks.
 """
@@ -68,7 +68,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEFAULT_DTYPES = ("float32", "float64")
-# special values injected by test 4 (DESIGN.md §6)
+# special values injected by test 4 (docs/design.md §4)
 SPECIAL_VALUES = (float("nan"), float("inf"), float("-inf"), 1e20, -1e20, -0.0, 0.0)
 
 
@@ -111,7 +111,7 @@ class OpSpec:
     dtypes : tuple of str
         Float dtypes to test (``"float32"``, ``"float64"``).
     tol : float or dict
-        Multiplier on the default tolerances (DESIGN.md §6); a dict maps a dtype name to it.
+        Multiplier on the default tolerances (docs/design.md §4); a dict maps a dtype name to it.
     grad_tol : float
         Extra multiplier for gradient comparisons.
     xfail : str, optional

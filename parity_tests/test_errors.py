@@ -1,4 +1,4 @@
-"""The error catalogue of DESIGN.md §8 for the core ops: the exception TYPE torch raises, and a
+"""The error catalogue of docs/design.md for the core ops: the exception TYPE torch raises, and a
 message naming the op and the shapes (never a raw NumPy traceback)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Generated parity tests: every registered OpSpec × dtype × backend (DESIGN.md §6).
+"""Generated parity tests: every registered OpSpec × dtype × backend (docs/design.md §4).
 
 1.+2.+5. ``test_parity`` — forward value, dtype and shape vs torch; gradients vs torch for a
    random upstream gradient (broadcasting included; kink values injected in half the examples);

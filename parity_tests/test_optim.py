@@ -60,7 +60,7 @@ STATE_KEYS = (
 
 
 def _tol(dtype, expected: np.ndarray) -> tuple[float, float]:
-    """DESIGN §6 tolerances: (rtol, atol)."""
+    """docs/design.md §4 tolerances: (rtol, atol)."""
     if dtype == np.float64:
         return 1e-7, 1e-7
     scale = max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
@@ -128,7 +128,7 @@ class _Tracker:
             self.max_tol_ratio = max(self.max_tol_ratio, float(ratio.max()))
         self.compared += 1
         if self.gpu:
-            rtol, atol = rtol * 10, atol * 10  # DESIGN §6: GPU float32 ×10
+            rtol, atol = rtol * 10, atol * 10  # docs/design.md §4: GPU float32 ×10
         if not np.allclose(o, r, rtol=rtol, atol=atol):
             raise AssertionError(
                 f"{self.name} [{np.dtype(dtype).name}] step {step}: {what} deviates from torch: "

@@ -22,7 +22,7 @@ from ..tensor import Tensor
 from ._torch_ops import TORCH_OPS
 from .rules import derivative_rules, formula
 
-# DESIGN §6: (rtol, atol before scaling by max(1, max|expected|)); gradients ×10
+# docs/design.md §4: (rtol, atol before scaling by max(1, max|expected|)); gradients ×10
 TOL = {"float64": (1e-7, 1e-7), "float32": (1.3e-6, 1e-5), "float16": (1e-3, 1e-3)}
 
 

@@ -109,7 +109,7 @@ def render(
         head.append(f"- pytest: {summary}")
     head += [
         "",
-        "Tolerances (DESIGN.md §6):",
+        "Tolerances (docs/design.md §4):",
         "",
         *tol_lines,
         "",

@@ -54,7 +54,7 @@ semantics (NaN equals NaN) with its default tolerances per dtype (float32 rtol 1
 1e-5, float64 1e-7 / 1e-7, integers exact), widened only by `toleranceOverride` /
 `precisionOverride` decorators the OpInfo itself declares for the CPU in torch's
 TestCommon / TestUnaryUfuncs / TestBinaryUfuncs / TestReductions suites; gradients get 10x
-those tolerances (DESIGN.md section 6); dtypes and shapes must be equal.
+those tolerances (docs/design.md §4); dtypes and shapes must be equal.
 """
 
 

@@ -63,7 +63,7 @@ class Tolerances:
         return self.factor * max(rtol, o_rtol), self.factor * max(atol, o_atol)
 
     def scaled(self, factor: float) -> "Tolerances":
-        """The same tolerances times ``factor`` (gradients: DESIGN.md section 6 allows x10)."""
+        """The same tolerances times ``factor`` (gradients: docs/design.md §4 allows x10)."""
         out = Tolerances(factor=self.factor * factor)
         out.overrides = self.overrides
         return out

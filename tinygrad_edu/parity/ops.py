@@ -54,7 +54,7 @@ UNINITIALIZED = {
     "resize_as_",
 }
 INPLACE_KINDS = ("inplace", "inplace_operator")
-GRAD_TOL_FACTOR = 10  # gradients compose several rounded steps: DESIGN.md section 6
+GRAD_TOL_FACTOR = 10  # gradients compose several rounded steps: docs/design.md §4
 
 
 def fingerprint(s) -> str:
