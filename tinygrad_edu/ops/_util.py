@@ -32,9 +32,9 @@ class quiet:
     """``with quiet():`` means ``with np.errstate(all="ignore")``: float math never warns, as in
     torch (1/0 is inf, 0/0 is nan, silently).
 
-    Speed (docs/design.md §7): building and entering an ``np.errstate`` costs ~1 µs, more than a small
-    division itself; this sets NumPy's error-state context variable to a prebuilt "ignore all"
-    value and restores it on exit, which is what ``np.errstate`` does inside.
+    Speed (docs/design.md §7): building and entering an ``np.errstate`` costs ~1 µs, more than
+    a small division itself; this sets NumPy's error-state context variable to a prebuilt
+    "ignore all" value and restores it on exit, which is what ``np.errstate`` does inside.
     """
 
     __slots__ = ("_token",)
