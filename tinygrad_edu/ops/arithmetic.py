@@ -185,6 +185,12 @@ def _r(fn):
 
 
 # Tensor methods and operators this module provides (bound by methods.py)
+subtract, multiply, divide, negative = sub, mul, div, neg  # torch's aliases
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
+           "negative", "pow", "square"]
+
 METHODS = {
     "__add__": add, "__radd__": _r(add), "__sub__": sub, "__rsub__": _r(sub), "__mul__": mul,
     "__rmul__": _r(mul), "__truediv__": div, "__rtruediv__": _r(div), "__pow__": pow,

@@ -180,6 +180,9 @@ def where(condition, input=None, other=None):
                                                      for t in (input, other)))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["clamp", "clip", "maximum", "minimum", "where"]
+
 METHODS = {
     "maximum": maximum, "minimum": minimum, "clamp": clamp, "clip": clamp,
     "where": lambda self, cond, other: where(cond, self, other),
