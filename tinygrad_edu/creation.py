@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
-from .backend import asarray, rng, to_device
+from .backend import CPU, asarray, rng, to_device
+from .backend import full as _full_on
 from .tensor import Tensor, _as_array, _device
 
 
@@ -56,7 +57,8 @@ def _size(size):
 
 def _const(fill, size, dtype, device, requires_grad, default=None):
     d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.float32)
-    return _finish(np.full(_size(size), fill, dtype=d.np), None, device, requires_grad)
+    dev = CPU if device is None else _device(device)  # built on the device: no transfer
+    return _finish(_full_on(_size(size), fill, d.np, dev), None, None, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:

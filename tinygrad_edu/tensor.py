@@ -182,6 +182,11 @@ class Tensor:
         return int(self.item())
 
     def __array__(self, dtype=None, copy=None):
+        if self.device.type != "cpu":  # as torch: no silent device-to-host copy
+            raise TypeError(
+                "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
+                "tensor to host memory first."
+            )
         a = to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 

@@ -215,11 +215,24 @@ def _index_target(input, target, C, ignore_index, unbatched, op):
                              f"({t.shape[0]}).")
         raise RuntimeError(f"{op}: Expected target size {list(want)}, got {list(t.shape)} "
                            f"(input {list(si)})")
+    poison = None
     if t.size:
         bad = (t != ignore_index) & ((t < 0) | (t >= C))
-        if bool(bad.any()):
-            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    return t.astype(np.int64, copy=False)
+        xp = get_array_module(t)
+        if xp is np:
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+        else:  # GPU: checking on the host would sync every step (torch: a device-side assert)
+            t = xp.where(bad, 0, t)  # a valid class, so the gather stays in bounds ...
+            poison = xp.where(bad.any(), xp.nan, 1.0).astype(input._data.dtype)  # ... x nan
+    return t.astype(np.int64, copy=False), poison
+
+
+def _poisoned(input, poison):
+    """``input · nan`` when a GPU target was out of range (loss and gradients become nan, never
+    a silently wrong number), ``input · 1`` (exact) when not, ``input`` on the CPU (see
+    :func:`_index_target`)."""
+    return input if poison is None else input * Tensor._wrap(poison)
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
@@ -228,7 +241,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
-    t = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
+    t, poison = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
+    input = _poisoned(input, poison)
     if unbatched:
         out = L.NLLLoss.apply(_unsqueeze(input, 0), t[None], w, ignore_index, reduction)
         return _squeeze(out, 0) if reduction == "none" else out
@@ -253,7 +267,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
                            f"{list(target.shape)}")
     else:
-        t = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
+        t, poison = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
+        x = _poisoned(x, poison)
         out = L.CrossEntropyLoss.apply(x, t[None] if unbatched else t, w, ignore_index,
                                        reduction, eps)
     return _squeeze(out, 0) if (unbatched and reduction == "none") else out
