@@ -116,6 +116,76 @@ def test_training_step_no_transfer_besides_known_leaks(sim_cuda, name, opt_name)
         "\n".join(map(str, unknown))
 
 
+class _GRUNet(tg.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.gru = tg.nn.GRU(6, 8, num_layers=2, batch_first=True)
+        self.head = tg.nn.Linear(8, 5)
+
+    def forward(self, x):
+        return self.head(self.gru(x)[0][:, -1])
+
+
+def _x(*shape):
+    return lambda r: r.standard_normal(shape).astype(np.float32)
+
+
+COMPONENTS = {  # name -> (model builder, input maker, optimizer, loss(out, y) or None = CE)
+    "sgd-nesterov": (lambda nn: mlp(nn), _x(8, 20),
+                     lambda p: tg.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True), None),
+    "adam-amsgrad": (lambda nn: mlp(nn), _x(8, 20),
+                     lambda p: tg.optim.Adam(p, lr=0.1, amsgrad=True, weight_decay=0.01), None),
+    "adamw": (lambda nn: mlp(nn), _x(8, 20), lambda p: tg.optim.AdamW(p, lr=0.1), None),
+    "rmsprop": (lambda nn: mlp(nn), _x(8, 20),
+                lambda p: tg.optim.RMSprop(p, lr=0.01, momentum=0.9, centered=True), None),
+    "adagrad": (lambda nn: mlp(nn), _x(8, 20), lambda p: tg.optim.Adagrad(p, lr=0.1), None),
+    "batchnorm1d-layernorm": (
+        lambda nn: nn.Sequential(nn.Linear(20, 16), nn.BatchNorm1d(16), nn.ReLU(),
+                                 nn.Linear(16, 16), nn.LayerNorm(16), nn.GELU(),
+                                 nn.Linear(16, 5)), _x(8, 20), None, None),
+    "embedding": (lambda nn: nn.Sequential(nn.Embedding(30, 8), nn.Flatten(), nn.Linear(32, 5)),
+                  lambda r: r.integers(0, 30, (8, 4)), None, None),
+    "gru": (lambda nn: _GRUNet(), _x(8, 5, 6), None, None),
+    "avgpool": (lambda nn: nn.Sequential(nn.Conv2d(1, 3, 3), nn.AvgPool2d(2), nn.Sigmoid(),
+                                         nn.Flatten(), nn.Linear(27, 5)), _x(8, 1, 8, 8), None,
+                None),
+    "nll": (lambda nn: nn.Sequential(nn.Linear(20, 5), nn.LogSoftmax(dim=1)), _x(8, 20), None,
+            lambda o, y: tg.nn.functional.nll_loss(o, y)),
+    "bce-mse": (lambda nn: nn.Sequential(nn.Linear(20, 5), nn.Sigmoid()), _x(8, 20), None,
+                lambda o, y: tg.nn.functional.binary_cross_entropy(o, (o.detach() > 0.5).float())
+                + tg.nn.functional.mse_loss(o, o.detach() * 0.5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPONENTS))
+def test_components_make_no_transfer_besides_known_leaks(sim_cuda, name):
+    """More optimizers, layers and losses in a step (incl. clip_grad_norm_): no transfer but
+    the known ones."""
+    from gpusim.known_failures import known_leak
+
+    build, make_x, make_opt, loss = COMPONENTS[name]
+    tg.manual_seed(0)
+    model = build(tg.nn).to("cuda")
+    r = np.random.default_rng(0)
+    x = tg.tensor(make_x(r), device="cuda")
+    y = tg.tensor(r.integers(0, 5, 8).astype(np.int64), device="cuda")
+    opt = (make_opt or (lambda p: tg.optim.Adam(p, lr=1e-2)))(model.parameters())
+    loss = loss or tg.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss(model(x), y).backward()
+        tg.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    step()
+    with sim_cuda.TRANSFERS.recording() as events:
+        step()
+    unknown = [e for e in events if known_leak(e) is None]
+    assert not unknown, f"{name}: transfer(s) in a training step:\n" + \
+        "\n".join(map(str, unknown))
+
+
 def test_transfer_log_counts_and_names_the_line(sim_cuda):
     """The counter itself: an explicit copy each way is seen, with this file as the caller."""
     with sim_cuda.TRANSFERS.recording() as events:
@@ -222,4 +292,4 @@ def test_simulated_array_refuses_host_mixing(sim_cuda):
     with pytest.raises(TypeError, match="where"):
         cp.add(d, d, where=d > 0)  # CuPy ufuncs have no where=
     with pytest.raises(AttributeError):
-        cp.float128  # a NumPy name CuPy lacks
+        _ = cp.float128  # a NumPy name CuPy lacks

@@ -23,7 +23,7 @@ def test_api_list_is_generated_from_the_real_wheel():
     assert _api.CUPY_VERSION.startswith("14.")
     assert "getDeviceCount() raised" in _api.API["device_count_here"]  # made without a GPU
     cp = gpusim.cupy
-    for name, info in _api.MODULES["cupy"].items():
+    for name in _api.MODULES["cupy"]:
         assert hasattr(cp, name), name  # every real name exists (possibly not simulated)
     for name in ("float128", "errstate", "trapezoid_fake", "put_along_axis_"):
         assert name in _api.MODULES["cupy"] or not hasattr(cp, name), name
@@ -204,3 +204,33 @@ def test_out_of_range_target_on_cuda_gives_nan_not_a_number(sim_cuda):
         assert np.isnan(to_numpy(x.grad._data)).all()
     with pytest.raises(IndexError, match="out of bounds"):  # the CPU still raises, as torch
         F.cross_entropy(x.detach().cpu(), bad.cpu())
+
+
+def test_bce_input_out_of_range_on_cuda_gives_nan(sim_cuda):
+    t = tg.tensor([0.0, 1.0, 1.0], device="cuda")
+    ok = tg.tensor([0.2, 0.7, 0.9], device="cuda", requires_grad=True)
+    bad = tg.tensor([0.2, 1.5, 0.9], device="cuda", requires_grad=True)
+    with sim_cuda.TRANSFERS.recording() as ev:
+        good_loss = F.binary_cross_entropy(ok, t)
+        bad_loss = F.binary_cross_entropy(bad, t)
+        bad_loss.backward()
+    assert not ev, ev  # no host check in the step
+    assert np.isfinite(good_loss.item()) and np.isnan(bad_loss.item())
+    assert np.isnan(to_numpy(bad.grad._data)).all()
+    with pytest.raises(RuntimeError, match="between 0 and 1"):  # the CPU still raises
+        F.binary_cross_entropy(bad.detach().cpu(), t.cpu())
+
+
+def test_embedding_index_out_of_range_on_cuda_gives_nan(sim_cuda):
+    emb = tg.nn.Embedding(5, 3).to("cuda")
+    i_good = tg.tensor([[0, 4], [2, 1]], device="cuda")
+    i_bad = tg.tensor([[0, 5], [2, 1]], device="cuda")
+    with sim_cuda.TRANSFERS.recording() as ev:
+        good = emb(i_good)
+        bad = emb(i_bad)
+        bad.sum().backward()
+    assert not ev, ev
+    assert np.isfinite(to_numpy(good._data)).all() and np.isnan(to_numpy(bad._data)).all()
+    assert np.isnan(to_numpy(emb.weight.grad._data)).any()
+    with pytest.raises(IndexError, match="out of range"):
+        emb.cpu()(tg.tensor([5]))

@@ -15,170 +15,22 @@ import warnings
 import numpy as np
 
 from . import _api
+from ._convert import (  # noqa: F401 - re-exported for _funcs
+    Device,
+    _host_index,
+    _index,
+    _MemoryPointer,
+    _unwrap_meta,
+    convert_args,
+    is_scalar,
+    unwrap,
+    wrap,
+)
 from ._transfers import TRANSFERS
 
 TOP: dict = {}       # name -> callable of the simulated top-level ``cupy`` (filled by _module)
 SPECIAL: dict = {}   # name -> ufunc of the simulated ``cupyx.scipy.special``
 BY_MODULE: dict = {}  # NumPy module path ("numpy", "numpy.linalg") -> {name: callable}
-_PY_SCALARS = (bool, int, float, complex)
-
-
-def is_scalar(x) -> bool:
-    """A value CuPy passes to a kernel as a scalar (``_scalar.CScalar``): Python or NumPy
-    scalars; a 0-d *NumPy array* is not one."""
-    return type(x) in _PY_SCALARS or isinstance(x, np.generic)
-
-
-def host_error(where: str, x) -> TypeError:
-    return TypeError(
-        f"{where}: Unsupported type {type(x)} (a host array on the simulated CUDA device: "
-        "CuPy refuses implicit host-to-device conversion; use cupy.asarray explicitly)"
-    )
-
-
-def wrap(a, originals: dict | None = None):
-    """NumPy results -> device arrays (scalars become 0-d arrays, as CuPy returns them);
-    an array that is one of the call's own device arguments comes back as that object."""
-    if isinstance(a, np.ndarray):
-        if originals and id(a) in originals:
-            return originals[id(a)]
-        obj = object.__new__(ndarray)
-        obj._a = a
-        return obj
-    if isinstance(a, np.generic):
-        obj = object.__new__(ndarray)
-        obj._a = np.asarray(a)
-        return obj
-    if isinstance(a, tuple):
-        return tuple(wrap(v, originals) for v in a)
-    if isinstance(a, list):
-        return [wrap(v, originals) for v in a]
-    return a
-
-
-def unwrap(x, where: str, originals: dict):
-    """Device arrays -> their NumPy arrays (recursively in tuples/lists); host arrays refused."""
-    if isinstance(x, ndarray):
-        originals[id(x._a)] = x
-        return x._a
-    if isinstance(x, np.ndarray):
-        raise host_error(where, x)
-    if isinstance(x, (tuple, list)):
-        return type(x)(unwrap(v, where, originals) for v in x)
-    return x
-
-
-# Parameters that carry array *data*: a host array there is refused (CuPy types them as
-# ndarray or feeds them to a kernel). Other parameters (axis, axes, shape, repeats,
-# indices_or_sections, pad_width, ...) are metadata that CuPy reads on the host, so a host
-# array there is fine, as in CuPy. ``IMPLICIT``: data CuPy copies to the device itself.
-DATA_PARAMS = frozenset({
-    "a", "a1", "a2", "ar", "ar1", "ar2", "arr", "arr1", "arr2", "array", "arrays", "ary",
-    "arys", "tup", "x", "x1", "x2", "y", "b", "condition", "condlist", "choicelist", "choices",
-    "v", "values", "weights", "aweights", "fweights", "dst", "src", "mask", "m", "M", "A", "X",
-    "sorter", "element", "test_elements", "out", "a_min", "a_max", "min", "max", "args",
-    "prepend", "append", "to_begin", "to_end", "xp", "fp", "z", "w", "other",
-})
-IMPLICIT = {  # (function, parameter) -> CuPy converts a host value with core.array (logged)
-    ("take", "indices"), ("take_along_axis", "indices"), ("put_along_axis", "indices"),
-    ("put_along_axis", "values"), ("ndarray.take", "indices"),
-}
-
-
-def convert_args(qual: str, sig, args: tuple, kwargs: dict, originals: dict):
-    """Unwrap a call's arguments by CuPy's rules (see DATA_PARAMS); returns (args, kwargs)."""
-    if sig is None:
-        return unwrap(args, qual, originals), {n: unwrap(v, qual, originals)
-                                              for n, v in kwargs.items()}
-    _api.check_call(qual, sig, args, kwargs)
-    bound = sig.bind(*args, **kwargs)
-    short = qual.split(".", 1)[1] if qual.startswith("cupy.") else qual
-    for name, value in bound.arguments.items():
-        if (short, name) in IMPLICIT and not isinstance(value, ndarray) and not is_scalar(value):
-            value = _host_index(value, f"implicit {name}")
-            bound.arguments[name] = value
-        elif name in DATA_PARAMS:
-            bound.arguments[name] = unwrap(value, qual, originals)
-        else:
-            bound.arguments[name] = _unwrap_meta(value, originals)
-    return bound.args, bound.kwargs
-
-
-def _unwrap_meta(x, originals):
-    if isinstance(x, ndarray):
-        originals[id(x._a)] = x
-        return x._a
-    if isinstance(x, (tuple, list)):
-        return type(x)(_unwrap_meta(v, originals) for v in x)
-    return x
-
-
-def _host_index(x, api: str):
-    """An index/value CuPy converts implicitly with ``core.array`` (a logged h2d copy)."""
-    if isinstance(x, ndarray):
-        return x._a
-    arr = np.array(x)
-    TRANSFERS.record("h2d", api, arr.nbytes)
-    return arr
-
-
-def _index(key):
-    """CuPy's ``_prepare_slice_list``: device arrays pass, host arrays/lists are copied to the
-    device (logged), ints/slices/None/Ellipsis stay. Returns (numpy key, is_advanced)."""
-    items = list(key) if isinstance(key, tuple) else [key]
-    advanced = False
-    for i, s in enumerate(items):
-        if s is None or s is Ellipsis or isinstance(s, slice):
-            continue
-        if isinstance(s, ndarray):
-            items[i] = s._a
-            advanced = True
-        elif np.isscalar(s) and not isinstance(s, (bool, np.bool_)):
-            continue
-        else:
-            items[i] = _host_index(s, "implicit index")
-            advanced = True
-    return tuple(items), advanced
-
-
-class _MemoryPointer:
-    """What ``ndarray.data`` gives: the address (``ptr``) and the device."""
-
-    def __init__(self, a: np.ndarray):
-        self.ptr = a.__array_interface__["data"][0]
-        self.device = Device(0)
-
-
-class Device:
-    """``cupy.cuda.Device``: the one simulated GPU (id 0)."""
-
-    def __init__(self, device=None):
-        self.id = 0 if device is None else int(device)
-        if self.id != 0:
-            raise RuntimeError(f"gpusim: only device 0 exists, not {self.id}")
-
-    def synchronize(self) -> None:
-        return None
-
-    def use(self) -> "Device":
-        return self
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def __eq__(self, other):
-        return isinstance(other, Device) and other.id == self.id
-
-    def __hash__(self):
-        return hash(("gpusim", self.id))
-
-    def __repr__(self):
-        return f"<CUDA Device {self.id}>"
-
-
 def _should_use_rop(x, y) -> bool:
     """CuPy's rule (core.pyx): defer to ``y`` when it opts out of ufuncs or outranks us."""
     y_ufunc = getattr(y, "__array_ufunc__", _should_use_rop)
@@ -324,7 +176,8 @@ class ndarray:
 
     def __bool__(self):
         if self._a.size == 0:
-            warnings.warn("The truth value of an empty array is ambiguous.", DeprecationWarning)
+            warnings.warn("The truth value of an empty array is ambiguous.", DeprecationWarning,
+                          stacklevel=2)
             return False
         if self._a.size == 1:
             TRANSFERS.record("d2h", "bool(ndarray)", self._a.nbytes)

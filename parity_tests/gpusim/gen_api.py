@@ -113,6 +113,21 @@ def describe(obj, cupy) -> dict:
     return {"kind": "constant", "type": type(obj).__name__}
 
 
+def _dump(api: dict) -> str:
+    """JSON with one API entry per line (readable diffs when CuPy changes)."""
+    def block(entries: dict, pad: str) -> str:
+        rows = [f'{pad} {json.dumps(k)}: {json.dumps(v, sort_keys=True)}'
+                for k, v in sorted(entries.items())]
+        return "{\n" + ",\n".join(rows) + f"\n{pad}}}"
+
+    parts = [f' {json.dumps(k)}: {json.dumps(v)}' for k, v in sorted(api.items())
+             if k not in ("modules", "ndarray")]
+    mods = ",\n".join(f'  {json.dumps(m)}: {block(e, "  ")}' for m, e in api["modules"].items())
+    parts.append(' "modules": {\n' + mods + "\n }")
+    parts.append(' "ndarray": ' + block(api["ndarray"], ""))
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def main() -> int:
     import cupy
 
@@ -161,7 +176,7 @@ def main() -> int:
         api["device_count_here"] = "a GPU was visible"
     except Exception as e:  # noqa: BLE001 - the expected outcome on a CPU-only machine
         api["device_count_here"] = f"getDeviceCount() raised {type(e).__name__}"
-    OUT.write_text(json.dumps(api, indent=1, sort_keys=True) + "\n")
+    OUT.write_text(_dump(api))
     n = sum(len(v) for v in api["modules"].values()) + len(nd)
     print(f"wrote {OUT} ({n} names, CuPy {cupy.__version__})")
     return 0

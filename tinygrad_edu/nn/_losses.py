@@ -137,8 +137,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             f"({input.shape!r}) is deprecated. Please ensure they have the same size."
         )
     x = input._data
-    if x.size and bool(((x < 0) | (x > 1) | (x != x)).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    if x.size:
+        bad = (x < 0) | (x > 1) | (x != x)
+        if get_array_module(x) is np:
+            if bad.any():
+                raise RuntimeError("all elements of input should be between 0 and 1")
+        else:  # GPU: no host sync per step (torch: a device-side assert); nan instead
+            input = _poisoned(input, _nan_if(bad))
     w = _opt(weight, input, "binary_cross_entropy", "weight")
     if w is not None:
         try:
@@ -224,15 +229,24 @@ def _index_target(input, target, C, ignore_index, unbatched, op):
                 raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
         else:  # GPU: checking on the host would sync every step (torch: a device-side assert)
             t = xp.where(bad, 0, t)  # a valid class, so the gather stays in bounds ...
-            poison = xp.where(bad.any(), xp.nan, 1.0).astype(input._data.dtype)  # ... x nan
+            poison = _nan_if(bad)  # ... and the loss nan
     return t.astype(np.int64, copy=False), poison
 
 
+def _nan_if(bad):
+    """0-d device array: nan when any element of the device mask ``bad`` is set, else 1 (no
+    host sync: the check stays on the GPU)."""
+    xp = get_array_module(bad)
+    return xp.where(bad.any(), xp.nan, 1.0)
+
+
 def _poisoned(input, poison):
-    """``input · nan`` when a GPU target was out of range (loss and gradients become nan, never
-    a silently wrong number), ``input · 1`` (exact) when not, ``input`` on the CPU (see
-    :func:`_index_target`)."""
-    return input if poison is None else input * Tensor._wrap(poison)
+    """``input · nan`` when a GPU-side check failed (loss and gradients become nan, never a
+    silently wrong number), ``input · 1`` (exact) when not, ``input`` when there was no check
+    (the CPU raises instead, as torch does). A host check would sync the GPU every step."""
+    if poison is None:
+        return input
+    return input * Tensor._wrap(poison.astype(input._data.dtype))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
