@@ -271,6 +271,37 @@ def test_inplace_matches_cpu(sim_cuda, name, op):
     np.testing.assert_array_equal(out["cuda"], out["cpu"])
 
 
+RANDOM = {  # name -> f(device): one seeded draw (the owner of the generator rewrites these)
+    "randn": lambda d: tg.randn(3, 4, device=d),
+    "rand_like": lambda d: tg.rand_like(tg.zeros(3, 4, device=d)),
+    "randint": lambda d: tg.randint(0, 5, (6,), device=d),
+    "randperm": lambda d: tg.randperm(7, device=d),
+    "dropout": lambda d: tg.nn.functional.dropout(tg.ones(4, 5, device=d), 0.5),
+    "init.kaiming_uniform_": lambda d: tg.nn.init.kaiming_uniform_(tg.zeros(3, 4, device=d)),
+    "init.trunc_normal_": lambda d: tg.nn.init.trunc_normal_(tg.zeros(3, 4, device=d)),
+    "normal[tensor_mean]": lambda d: tg.normal(tg.zeros(5, device=d), 1.0),
+    "multinomial": lambda d: tg.multinomial(tg.ones(2, 4, device=d), 3),
+    "uniform_": lambda d: tg.zeros(3, 4, device=d).uniform_(),
+    "normal_": lambda d: tg.zeros(3, 4, device=d).normal_(),
+    "bernoulli_": lambda d: tg.zeros(3, 4, device=d).bernoulli_(0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM))
+def test_random_on_cuda_is_the_cpu_draw_in_one_transfer(sim_cuda, name):
+    """Randomness stays on the one host generator (same numbers as on the CPU) and reaches the
+    device in exactly one host-to-device copy."""
+    draw = RANDOM[name]
+    tg.manual_seed(7)
+    cpu = to_numpy(draw("cpu")._data)
+    tg.manual_seed(7)
+    with sim_cuda.TRANSFERS.recording() as events:
+        out = draw("cuda")
+    assert out.device.type == "cuda"
+    assert [e.direction for e in events] == ["h2d"], events
+    np.testing.assert_array_equal(to_numpy(out._data), cpu)
+
+
 # ------------------------------------------------------------------ the wall holds ---------
 def test_numpy_of_cuda_tensor_raises_like_torch(sim_cuda):
     t = tg.tensor([1.0, 2.0], device="cuda")

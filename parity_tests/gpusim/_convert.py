@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import (
-    _api,
     _array,  # ndarray, looked up at call time (the two modules import each other)
 )
 from ._transfers import TRANSFERS
@@ -82,17 +81,19 @@ def convert_args(qual: str, sig, args: tuple, kwargs: dict, originals: dict):
     if sig is None:
         return unwrap(args, qual, originals), {n: unwrap(v, qual, originals)
                                               for n, v in kwargs.items()}
-    _api.check_call(qual, sig, args, kwargs)
-    bound = sig.bind(*args, **kwargs)
+    names = sig.names(qual, args, kwargs)
     short = qual.split(".", 1)[1] if qual.startswith("cupy.") else qual
-    for name, value in bound.arguments.items():
-        if (short, name) in IMPLICIT and not is_scalar(value):
-            bound.arguments[name] = _host_index(value, f"implicit {name}")
-        elif name in DATA_PARAMS:
-            bound.arguments[name] = unwrap(value, qual, originals)
-        else:
-            bound.arguments[name] = _unwrap_meta(value, originals)
-    return bound.args, bound.kwargs
+    new_args = tuple(_convert_one(qual, short, n, v, originals) for n, v in zip(names, args))
+    new_kwargs = {n: _convert_one(qual, short, n, v, originals) for n, v in kwargs.items()}
+    return new_args, new_kwargs
+
+
+def _convert_one(qual, short, name, value, originals):
+    if (short, name) in IMPLICIT and not is_scalar(value):
+        return _host_index(value, f"implicit {name}")
+    if name in DATA_PARAMS:
+        return unwrap(value, qual, originals)
+    return _unwrap_meta(value, originals)
 
 
 def _unwrap_meta(x, originals):

@@ -46,6 +46,7 @@ class ufunc:
         self.qualname = qualname
         self.name = self.__name__ = qualname.rsplit(".", 1)[-1]
         self._impl = impl
+        self._plain = isinstance(impl, np.ufunc)
         self.nin, self.nout, self.nargs = nin, nout, nin + nout
 
     def __repr__(self):
@@ -68,6 +69,17 @@ class ufunc:
         return out
 
     def __call__(self, *args, **kwargs):
+        if not kwargs and len(args) == self.nin and self._plain:  # the hot path
+            ins = []
+            for x in args:
+                if type(x) is ndarray:
+                    ins.append(x._a)
+                elif is_scalar(x):
+                    ins.append(x)
+                else:
+                    break
+            else:
+                return wrap(self._impl(*ins))
         bad = set(kwargs) - _api.UFUNC_KWARGS
         if bad:
             raise TypeError(f"{self.qualname}: Wrong arguments {dict((k, kwargs[k]) for k in bad)}")

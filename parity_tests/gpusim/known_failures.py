@@ -50,6 +50,19 @@ for _n in ("add_", "add_alpha", "sub_", "mul_", "div_", "mul_scalar", "iadd", "c
            "masked_fill_", "copy_"):
     KNOWN_FAILURES[f"test_device_steps.py::test_inplace_matches_cpu[{_n}]"] = (_INPLACE, True)
 
+# The random functions (owned by the generator rewrite).
+_RANDOM = {
+    "normal[tensor_mean]": "creation.py:183 normal: rng.normal(m, s) is given the device arrays "
+    "of a cuda mean/std tensor, which NumPy's generator converts to host (TypeError on a GPU)",
+    "multinomial": "creation.py:187 multinomial: np.asarray(input._data) of cuda probabilities",
+    "uniform_": _INPLACE + " (the host draw itself is fine)",
+    "normal_": _INPLACE + " (the host draw itself is fine)",
+    "bernoulli_": _INPLACE + " (the host draw itself is fine)",
+}
+for _n, _why in _RANDOM.items():
+    KNOWN_FAILURES[f"test_device_steps.py::test_random_on_cuda_is_the_cpu_draw_in_one_transfer"
+                   f"[{_n}]"] = (_why, True)
+
 # Not GPU problems (fail on the numpy backend as well when drawn; reproductions in the report).
 _GELU = "not GPU: torch's float32 SIMD gelu(inf) is nan for tensors of >= 2 elements (a single " \
     "element gives inf, as ours does); fails on numpy too when inf is drawn"
