@@ -68,6 +68,12 @@ _GELU = "not GPU: torch's float32 SIMD gelu(inf) is nan for tensors of >= 2 elem
     "element gives inf, as ours does); fails on numpy too when inf is drawn"
 _NORM = "not GPU: ops/reduce.py norm(p=inf) of an empty tensor raises NumPy's ValueError, torch " \
     "a RuntimeError; fails on numpy too when an empty input is drawn"
+_MATMUL = "not GPU: matmul with ±inf/±1e20 inputs: NumPy's BLAS and torch's sum the products " \
+    "in another order, so inf - inf (nan) and cancellations of 1e20s land differently; fails " \
+    "on numpy too (main: test_special[numpy-matmul[rmatmul]-float32], dev profile)"
+for _s in ("matmul", "matmul[operator]", "matmul[rmatmul]", "mm", "bmm"):
+    for _d in ("float32", "float64"):
+        KNOWN_FAILURES[f"test_ops_parity.py::test_special[cupy-sim-{_s}-{_d}]"] = (_MATMUL, False)
 for _s in ("gelu", "gelu[method]"):
     KNOWN_FAILURES[f"test_ops_parity.py::test_special[cupy-sim-{_s}-float32]"] = (_GELU, False)
 for _d in ("float32", "float64"):
