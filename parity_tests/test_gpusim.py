@@ -234,3 +234,17 @@ def test_embedding_index_out_of_range_on_cuda_gives_nan(sim_cuda):
     assert np.isnan(to_numpy(emb.weight.grad._data)).any()
     with pytest.raises(IndexError, match="out of range"):
         emb.cpu()(tg.tensor([5]))
+
+
+def test_pickled_parameter_comes_back_on_its_device(sim_cuda):
+    import copy
+
+    m = tg.nn.Linear(3, 2).to("cuda")
+    p = pickle.loads(pickle.dumps(m.weight))
+    assert type(p) is tg.nn.Parameter and p.device.type == "cuda" and p.requires_grad
+    np.testing.assert_array_equal(to_numpy(p._data), to_numpy(m.weight._data))
+    with sim_cuda.TRANSFERS.recording() as ev:
+        m2 = copy.deepcopy(m)
+    assert not ev and m2.weight.device.type == "cuda"  # a device-side copy
+    cpu = pickle.loads(pickle.dumps(tg.nn.Linear(2, 2).weight))
+    assert cpu.device.type == "cpu"
