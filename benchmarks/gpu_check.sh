@@ -15,7 +15,8 @@
 #   1. install tinygrad_edu[cuda] from this checkout (torch is never installed or replaced: a
 #      CUDA build of torch, if present, is the benchmark reference)
 #   2. check that CuPy sees a GPU
-#   3. the cupy half of the parity suite on the real GPU: pytest --backend cupy (dev profile)
+#   3. the cupy half of the parity suite on the real GPU: pytest --backend cupy (dev profile),
+#      and the device end-to-end tests (MLP/CNN/LSTM steps, save/load, in-place vs the CPU)
 #   4. every recipe (except mnist, which needs data files) trained 2 epochs with --device cuda
 #   5. benchmarks/gpu_bench.py: MLP step at batch 1024 and 8192, per-op overhead, CNN, against
 #      torch CUDA eager, synchronized timing
@@ -100,7 +101,8 @@ echo "GPU: $GPU_LINE"
 # ---- 3. parity suite, real CuPy ----------------------------------------------------------------
 T=$(( $(left) < PARITY_S ? $(left) : PARITY_S ))
 run env HYPOTHESIS_PROFILE=dev timeout -s INT -k 20 "$T" "$PY" -m pytest -q -p no:cacheprovider \
-  --backend cupy -k cupy parity_tests/test_ops_parity.py parity_tests/test_optim.py \
+  --backend cupy -k "cupy or device_steps" parity_tests/test_ops_parity.py parity_tests/test_optim.py \
+  parity_tests/test_device_steps.py \
   --junitxml="$WORK/parity.xml" > "$WORK/parity.log" 2>&1
 echo "parity rc=$? (log: $WORK/parity.log)"; tail -n 3 "$WORK/parity.log" 2>/dev/null
 

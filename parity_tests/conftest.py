@@ -148,6 +148,22 @@ def sim_cuda():
         gpusim.uninstall(previous)
 
 
+@pytest.fixture
+def any_cuda():
+    """device="cuda" for one test: the real GPU when one is visible, else the simulated one.
+    Yields the gpusim package on the simulation (exact CPU numbers expected), None on a GPU."""
+    if _REAL_GPU:
+        yield None
+        return
+    import gpusim
+
+    previous = gpusim.install()
+    try:
+        yield gpusim
+    finally:
+        gpusim.uninstall(previous)
+
+
 @pytest.fixture(autouse=True)
 def _cupy_sim_for_cupy_tests(request):
     """Install the simulated device for exactly the tests parametrized with backend="cupy"

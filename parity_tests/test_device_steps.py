@@ -1,10 +1,9 @@
-"""device="cuda" end to end on the simulated GPU (parity_tests/gpusim): a training step makes no
-host<->device transfer besides the ``.item()`` the user asks for, and MLP, CNN, LSTM training,
-save/load and in-place ops give the same numbers as on the CPU.
-
-The simulation computes with NumPy, so "the same numbers" is exact here; on a real GPU the
-parity suite's ``--backend cupy`` run (benchmarks/gpu_check.sh) checks them within tolerance.
-Known leaks in code this suite may not change yet are marked in ``gpusim_known_failures.py``.
+"""device="cuda" end to end: a training step makes no host<->device transfer besides the
+``.item()`` the user asks for (counted on the simulated GPU of parity_tests/gpusim), and MLP,
+CNN, LSTM training, save/load, in-place ops and random draws give the same numbers as on the
+CPU (exactly on the simulation, whose math is NumPy's; within float32 tolerance on a real GPU,
+where ``any_cuda`` tests run too: benchmarks/gpu_check.sh). Known leaks in code this branch
+may not change are listed, and xfailed, in ``gpusim/known_failures.py``.
 """
 
 from __future__ import annotations
@@ -81,6 +80,15 @@ def _step(model, opt, x, y, loss_fn):
 
 def _params(model) -> dict:
     return {k: to_numpy(v._data).copy() for k, v in model.state_dict().items()}
+
+
+def _same(gpu, cpu, sim, what: str) -> None:
+    """Exactly equal on the simulation (NumPy's math); within float32 GPU tolerance on a real
+    GPU (cuBLAS and CUDA kernels round differently)."""
+    if sim is not None:
+        np.testing.assert_array_equal(gpu, cpu, err_msg=what)
+    else:
+        np.testing.assert_allclose(gpu, cpu, rtol=1e-4, atol=1e-5, err_msg=what)
 
 
 # -------------------------------------------------------------------- no transfers ---------
@@ -198,9 +206,10 @@ def test_transfer_log_counts_and_names_the_line(sim_cuda):
 # ------------------------------------------------------------------- same numbers ----------
 @pytest.mark.parametrize("opt_name", ["adam", "sgd"])
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_training_matches_cpu(sim_cuda, name, opt_name):
+def test_training_matches_cpu(any_cuda, name, opt_name):
     """Three steps on cuda and on cpu from the same seed: same losses, same parameters
-    (exactly: the simulation's math is NumPy's), and the parameters stay on the device."""
+    (exactly on the simulation, whose math is NumPy's; within tolerance on a real GPU), and
+    the parameters stay on the device."""
     runs = {}
     for device in ("cpu", "cuda"):
         model, opt, x, y, loss_fn = _setup(name, device, opt_name)
@@ -208,13 +217,13 @@ def test_training_matches_cpu(sim_cuda, name, opt_name):
         assert all(p.device.type == device for p in model.parameters())
         runs[device] = (losses, _params(model))
     (l_cpu, p_cpu), (l_gpu, p_gpu) = runs["cpu"], runs["cuda"]
-    assert l_cpu == l_gpu
+    _same(np.array(l_gpu), np.array(l_cpu), any_cuda, f"{name}: losses")
     assert p_cpu.keys() == p_gpu.keys()
     for k in p_cpu:
-        np.testing.assert_array_equal(p_gpu[k], p_cpu[k], err_msg=f"{name}: {k}")
+        _same(p_gpu[k], p_cpu[k], any_cuda, f"{name}: {k}")
 
 
-def test_save_load_cuda_tensors(sim_cuda):
+def test_save_load_cuda_tensors(any_cuda):
     """tg.save of a cuda model's state_dict and tg.load back: same values, device kept, and
     map_location='cpu' brings it to the host."""
     model, opt, x, y, loss_fn = _setup("cnn", "cuda")
@@ -237,7 +246,7 @@ def test_save_load_cuda_tensors(sim_cuda):
     opt2.load_state_dict(back["opt"])
     a = _step(model, opt, x, y, loss_fn).item()
     b = _step(model2, opt2, x, y, loss_fn).item()
-    assert a == b
+    _same(np.array(b), np.array(a), any_cuda, "loss after restoring")
 
 
 INPLACE = [
@@ -258,7 +267,7 @@ INPLACE = [
 
 
 @pytest.mark.parametrize("name,op", INPLACE, ids=[n for n, _ in INPLACE])
-def test_inplace_matches_cpu(sim_cuda, name, op):
+def test_inplace_matches_cpu(any_cuda, name, op):
     r = np.random.default_rng(3)
     a, b = r.standard_normal((2, 4, 3)).astype(np.float32)
     out = {}
@@ -268,7 +277,7 @@ def test_inplace_matches_cpu(sim_cuda, name, op):
         res = op(t, o)
         assert (res is None if name == "setitem" else res is t) and t.device.type == device
         out[device] = to_numpy(t._data)
-    np.testing.assert_array_equal(out["cuda"], out["cpu"])
+    _same(out["cuda"], out["cpu"], any_cuda, name)
 
 
 RANDOM = {  # name -> f(device): one seeded draw (the owner of the generator rewrites these)
@@ -288,22 +297,25 @@ RANDOM = {  # name -> f(device): one seeded draw (the owner of the generator rew
 
 
 @pytest.mark.parametrize("name", sorted(RANDOM))
-def test_random_on_cuda_is_the_cpu_draw_in_one_transfer(sim_cuda, name):
+def test_random_on_cuda_is_the_cpu_draw_in_one_transfer(any_cuda, name):
     """Randomness stays on the one host generator (same numbers as on the CPU) and reaches the
     device in exactly one host-to-device copy."""
     draw = RANDOM[name]
     tg.manual_seed(7)
     cpu = to_numpy(draw("cpu")._data)
     tg.manual_seed(7)
-    with sim_cuda.TRANSFERS.recording() as events:
+    if any_cuda is None:  # a real GPU: no transfer log, the numbers are still the CPU's
         out = draw("cuda")
+    else:
+        with any_cuda.TRANSFERS.recording() as events:
+            out = draw("cuda")
+        assert [e.direction for e in events] == ["h2d"], events
     assert out.device.type == "cuda"
-    assert [e.direction for e in events] == ["h2d"], events
     np.testing.assert_array_equal(to_numpy(out._data), cpu)
 
 
 # ------------------------------------------------------------------ the wall holds ---------
-def test_numpy_of_cuda_tensor_raises_like_torch(sim_cuda):
+def test_numpy_of_cuda_tensor_raises_like_torch(any_cuda):
     t = tg.tensor([1.0, 2.0], device="cuda")
     with pytest.raises(TypeError, match="cuda:0 device type tensor to numpy"):
         np.asarray(t)
