@@ -248,3 +248,10 @@ def test_pickled_parameter_comes_back_on_its_device(sim_cuda):
     assert not ev and m2.weight.device.type == "cuda"  # a device-side copy
     cpu = pickle.loads(pickle.dumps(tg.nn.Linear(2, 2).weight))
     assert cpu.device.type == "cpu"
+
+
+def test_pickled_tensor_comes_back_on_its_device(sim_cuda):
+    t = tg.tensor([1.0, 2.0], device="cuda")
+    back = pickle.loads(pickle.dumps(t))
+    assert back.device.type == "cuda"  # torch: a pickled CUDA tensor unpickles on CUDA
+    np.testing.assert_array_equal(to_numpy(back._data), [1.0, 2.0])

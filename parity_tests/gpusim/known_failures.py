@@ -50,6 +50,10 @@ for _n in ("add_", "add_alpha", "sub_", "mul_", "div_", "mul_scalar", "iadd", "c
            "masked_fill_", "copy_"):
     KNOWN_FAILURES[f"test_device_steps.py::test_inplace_matches_cpu[{_n}]"] = (_INPLACE, True)
 
+KNOWN_FAILURES["test_gpusim.py::test_pickled_tensor_comes_back_on_its_device"] = (
+    "tensor.py:335 Tensor.__reduce_ex__ pickles to_numpy(self._data) and drops the device, so "
+    "a cuda tensor unpickles on the cpu (nn.Parameter keeps it: nn/parameter.py)", True)
+
 # The random functions (owned by the generator rewrite).
 _RANDOM = {
     "normal[tensor_mean]": "creation.py:183 normal: rng.normal(m, s) is given the device arrays "
