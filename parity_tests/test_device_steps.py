@@ -105,7 +105,7 @@ def test_training_step_makes_no_host_transfer(sim_cuda, name, opt_name):
     with sim_cuda.TRANSFERS.recording() as events:
         value = loss.item()
     assert isinstance(value, float)
-    assert [(e.direction, e.api) for e in events] == [("d2h", "ndarray.item")]
+    assert [e.direction for e in events] == ["d2h"], events  # the one the user asked for
 
 
 @pytest.mark.parametrize("opt_name", ["adam", "sgd"])
