@@ -121,6 +121,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xfail(strict=strict, reason=reason))
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    """Keep hypothesis' settings chain flat. Its pytest plugin wraps a parametrized test's
+    settings in ``Settings(parent=<previous>)`` on every call, and the cases of one test
+    function share that attribute, so the chain grows by one per case; the cupy half doubles
+    test_parity's ~540 cases and ``settings.database`` then overflows the recursion limit."""
+    fn = getattr(item, "obj", None)
+    fn = getattr(fn, "__func__", fn)
+    saved = getattr(fn, "_hypothesis_internal_use_settings", None)
+    yield
+    if saved is not None:
+        fn._hypothesis_internal_use_settings = saved
+
+
 @pytest.fixture(scope="session")
 def backend(request):
     """ "numpy" always; "cupy" on the real GPU, or on the simulated device without one."""
