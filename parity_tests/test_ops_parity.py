@@ -255,13 +255,9 @@ def _upstream(draw, refs, dtype):
     return [rng.uniform(-1, 1, tuple(r.shape)).astype(dtype) for r in refs]
 
 
-def _grads_on(outs, gs):
-    """Upstream gradients (host arrays) as tensors on each output's own device (an op like
-    ``x.to("cpu")`` of a cuda input has a cpu output, whose gradient must be on the cpu)."""
-    return [tg.tensor(np.array(g, copy=True)).to(o.device) for o, g in zip(outs, gs)]
-
-
 def _backward(outs, gs, lib, retain=False):
+    if lib == "tg":  # each upstream gradient on its output's device: ``x.to("cpu")`` of a
+        gs = [g.to(o.device) for o, g in zip(outs, gs)]  # cuda x has a cpu output
     if len(outs) == 1:
         outs[0].backward(gs[0], retain_graph=retain)
         return
@@ -320,7 +316,7 @@ def _check_backward(spec, dtype, backend, data, targs, rargs, outs, refs, grad_p
     if not pairs:
         return
     gs = _upstream(data.draw, [r for _, r in pairs], dtype)
-    _backward([o for o, _ in pairs], _grads_on([o for o, _ in pairs], gs), "tg", retain=True)
+    _backward([o for o, _ in pairs], [to_tg(g, backend) for g in gs], "tg", retain=True)
     _backward([r for _, r in pairs], [torch.from_numpy(g) for g in gs], "torch")
     tl, rl = _leaves(targs, grad_pos), _leaves(rargs, grad_pos)
     factor = 10.0 * spec.tol_for(dtype) * spec.grad_tol
@@ -353,7 +349,7 @@ def _check_backward(spec, dtype, backend, data, targs, rargs, outs, refs, grad_p
                     f"{spec.id}: {arrs[a][0]} and {arrs[b][0]} share memory"
                 )
     # backward twice through a retained graph accumulates to 2x
-    _backward([o for o, _ in pairs], _grads_on([o for o, _ in pairs], gs), "tg")
+    _backward([o for o, _ in pairs], [to_tg(g, backend) for g in gs], "tg")
     for (i, t), g1 in zip(tl, first):
         if g1 is not None:
             assert_close(
@@ -387,7 +383,7 @@ def test_gradcheck(spec, dtype, backend, data):
     if not diff:  # (test_parity checks that torch has no gradient here either)
         return
     gs = _upstream(data.draw, diff, dtype)
-    _backward(diff, _grads_on(diff, gs), "tg")
+    _backward(diff, [to_tg(g, backend) for g in gs], "tg")
     leaves = _leaves(targs, grad_pos)
     # finite differences over the same float arrays that are leaves (in order)
     slots = [
@@ -443,7 +439,7 @@ def test_special(spec, dtype, backend, data):
             pairs = _diff_outputs(spec, outs, refs)
             if pairs:
                 gs = _upstream(data.draw, [r for _, r in pairs], dtype)
-                _backward([o for o, _ in pairs], _grads_on([o for o, _ in pairs], gs), "tg")
+                _backward([o for o, _ in pairs], [to_tg(g, backend) for g in gs], "tg")
                 _backward([r for _, r in pairs], [torch.from_numpy(g) for g in gs], "torch")
                 for (i, t), (_, r) in zip(_leaves(targs, grad_pos), _leaves(rargs, grad_pos)):
                     if r.grad is not None:
