@@ -78,6 +78,10 @@ _MATMUL = "not GPU: matmul with ±inf/±1e20 inputs: NumPy's BLAS and torch's su
 for _s in ("matmul", "matmul[operator]", "matmul[rmatmul]", "mm", "bmm"):
     for _d in ("float32", "float64"):
         KNOWN_FAILURES[f"test_ops_parity.py::test_special[cupy-sim-{_s}-{_d}]"] = (_MATMUL, False)
+KNOWN_FAILURES["test_ops_parity.py::test_gradcheck[cupy-sim-softplus[beta]-float64]"] = (
+    "not GPU: softplus is discontinuous at beta*x = threshold (torch's definition); a 'grid' draw "
+    "x = 10 with beta=0.5, threshold=5 sits on it and the central difference there is ~-670 on "
+    "the numpy backend as well (helpers.numerical_grads)", False)
 for _s in ("gelu", "gelu[method]"):
     KNOWN_FAILURES[f"test_ops_parity.py::test_special[cupy-sim-{_s}-float32]"] = (_GELU, False)
 for _d in ("float32", "float64"):
