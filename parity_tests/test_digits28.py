@@ -277,3 +277,14 @@ def test_torch_reference_trains_torch_alone(small_digits, capsys):
     assert "rnn torch seed 0: test acc" in out and "suggested bar >=" in out
     assert torch_reference.suggest_bar(">=", [0.934, 0.95]) == 0.92
     assert torch_reference.suggest_bar("<=", [0.012, 0.02]) == 0.03
+
+
+def test_sensitivity_compares_torch_with_itself(small_digits):
+    recipe = cli._recipe("gru")
+    args = cli.build_parser().parse_args(["train", "gru", "--epochs", "1", "--dtype", "float64"])
+    d = torch_reference.sensitivity(recipe, cli.make_config(args, recipe))
+    assert len(d) == 300 // 64 + 1 and np.all(np.isfinite(d))
+    assert 0 < d.max() < 1e-12  # the perturbation shows, and one epoch is far from chaos
+    assert torch_reference.first_above([0.0, 1e-13, 2e-10, 1.0], 1e-10) == 3
+    assert torch_reference.first_above([0.0], 1e-10) is None
+

@@ -106,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=_nonneg_int,
         help="early stopping after N epochs without a better val loss (0: off)",
     )
-    t.add_argument("--data-dir", metavar="DIR", help="where data files live (mnist, reviews)")
+    t.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data files instead of the shipped data: MNIST IDX files (mnist, cnn, rnn, lstm, "
+        "gru, scratch-mlp) or a reviews CSV (reviews, --variant reviews)",
+    )
     t.add_argument(
         "--variant", metavar="NAME", help="model variant or task (circles, breast-cancer, rnn...)"
     )

@@ -13,6 +13,12 @@ its own random draws.
     python -m tinygrad_edu.recipes.torch_reference lstm --seeds 0 1 2 -- --variant reviews
 
 (everything after ``--`` is a ``tinygrad-edu train`` option).
+
+``--sensitivity`` measures instead how fast the recipe's training amplifies a rounding-sized
+difference: torch against itself, the second run's initial weights scaled by 1 + 1e-15. Where
+that grows past 1e-10 (the RNN and LSTM digit runs, with Adam), no second library can match
+torch's losses to 1e-10 over the whole run either; the twin's deviation then says how long
+tinygrad_edu keeps step with torch (``--dtype float64`` for the float64 picture).
 """
 
 from __future__ import annotations
@@ -30,8 +36,9 @@ from .twin import import_torch
 MARGIN = 0.01
 
 
-def torch_run(recipe, cfg) -> dict:
-    """Train ``recipe`` with torch only; returns {"epochs", "wall_s", "metrics": split -> row}."""
+def torch_run(recipe, cfg, perturb: float = 0.0) -> dict:
+    """Train ``recipe`` with torch only; returns {"epochs", "wall_s", "metrics": split -> row,
+    "n_test", "step_losses"}. ``perturb`` scales every initial weight by (1 + perturb)."""
     torch = import_torch()
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -43,6 +50,10 @@ def torch_run(recipe, cfg) -> dict:
     model = recipe.build(torch, cfg, data)
     init_weights(torch.nn, model, cfg.init)
     model.to(dtype)
+    if perturb:
+        with torch.no_grad():
+            for p in model.parameters():
+                p.mul_(1 + perturb)
     loss_fn = recipe.loss(torch)
     optimizer = make_optimizer(torch.optim, recipe, cfg, model.parameters())
     scheduler = make_scheduler(torch.optim, recipe, optimizer)
@@ -63,7 +74,7 @@ def torch_run(recipe, cfg) -> dict:
             out = model(x)
             return out, loss_fn(out, y).item()
 
-    best, bad, best_state, epochs = math.inf, 0, None, 0
+    best, bad, best_state, epochs, step_losses = math.inf, 0, None, 0, []
     for _ in range(cfg.epochs):
         model.train()
         for xb, yb in loader:
@@ -71,6 +82,7 @@ def torch_run(recipe, cfg) -> dict:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            step_losses.append(loss.item())
         epochs += 1
         _, val_loss = outputs("val")
         if scheduler is not None:
@@ -90,7 +102,24 @@ def torch_run(recipe, cfg) -> dict:
         out, loss = outputs(split)
         metrics[split] = split_metrics(recipe.task, out.numpy(), data.split(split)[1], loss)
     return {"epochs": epochs, "wall_s": time.perf_counter() - t0, "metrics": metrics,
-            "n_test": len(data.y_test)}
+            "n_test": len(data.y_test), "step_losses": step_losses}
+
+
+def sensitivity(recipe, cfg, eps: float = 1e-15) -> np.ndarray:
+    """|Δloss| per training step between two torch runs that differ only by every initial
+    weight scaled by (1 + eps): same data, batches and dropout masks. How fast this grows is
+    how fast the training itself amplifies rounding differences (chaos), which bounds how long
+    two correct libraries can agree step by step."""
+    a = torch_run(recipe, cfg)["step_losses"]
+    b = torch_run(recipe, cfg, perturb=eps)["step_losses"]
+    n = min(len(a), len(b))
+    return np.abs(np.asarray(a[:n]) - np.asarray(b[:n]))
+
+
+def first_above(devs, threshold: float) -> int | None:
+    """The first step (1-based) whose deviation exceeds ``threshold``, or None."""
+    over = np.flatnonzero(np.asarray(devs) > threshold)
+    return int(over[0]) + 1 if len(over) else None
 
 
 def suggest_bar(op: str, scores: list[float], n_test: int | None = None) -> float:
@@ -118,8 +147,18 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m tinygrad_edu.recipes.torch_reference")
     p.add_argument("recipe")
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    p.add_argument("--sensitivity", action="store_true",
+                   help="instead: torch against itself with initial weights scaled by 1+1e-15")
     args = p.parse_args(own)
     recipe = cli._recipe(args.recipe)
+    if args.sensitivity:
+        targs = cli.build_parser().parse_args(["train", args.recipe, *train_opts])
+        cfg = cli.make_config(targs, recipe)
+        d = sensitivity(recipe, cfg)
+        marks = ", ".join(f"> {t:g} at step {first_above(d, t)}" for t in (1e-12, 1e-10, 1e-8))
+        print(f"{recipe.name} ({cfg.dtype}) torch vs torch with weights x (1 + 1e-15), "
+              f"{len(d)} steps: largest |Δloss| {d.max():.3g}; {marks}")
+        return 0
     scores = []
     for seed in args.seeds:
         targs = cli.build_parser().parse_args(
