@@ -168,10 +168,10 @@ def test_cosine_report_is_torchs_cosine_similarity():
 
     import tinygrad_edu as tg
 
-    data = recurrent.load_reviews(type("C", (), {"data_dir": None, "recipe": "gru"})())
-    cfg = type("C", (), {"recipe": "gru", "variant": "reviews", "bidirectional": False})()
+    data = recurrent.load_reviews(type("C", (), {"data_dir": None})())
+    cfg = type("C", (), {"variant": "reviews", "bidirectional": False})()
     tg.manual_seed(0)
-    model = recurrent.build(tg, cfg, data)
+    model = recurrent.build(tg, cfg, data, cell="GRU")
     report = recurrent.cosine_report(model, data, cfg)
     w = torch.from_numpy(model.embedding.weight.detach().numpy().astype(np.float64))
     vocab = data.extra["vocab"]

@@ -20,6 +20,7 @@ as the seed evaluates text with ``F.cosine_similarity``.
 
 from __future__ import annotations
 
+import functools
 import string
 
 import numpy as np
@@ -73,10 +74,10 @@ def load_reviews(cfg) -> Data:
     try:
         ratings, reviews = load_reviews_csv(find_csv(cfg.data_dir))
     except (OSError, ValueError) as e:
-        raise RecipeError(f"{cfg.recipe}: {e}") from None
+        raise RecipeError(f"reviews task: {e}") from None
     names = sorted(set(ratings))
     if len(names) != 2:
-        raise RecipeError(f"{cfg.recipe}: need exactly 2 ratings, found {names}")
+        raise RecipeError(f"reviews task: need exactly 2 ratings, found {names}")
     y = np.array([names.index(r) for r in ratings], dtype=np.int64)
     i_tr, y_tr, i_val, y_val, i_te, y_te = stratified_split(np.arange(len(reviews)), y)
     train = [reviews[i] for i in i_tr]
@@ -98,10 +99,11 @@ def load_data(cfg) -> Data:
 
 
 # ---- the model -----------------------------------------------------------------------------
-def build(torch, cfg, data):
+def build(torch, cfg, data, cell: str = "LSTM"):
+    """The seed's RNNSequential with ``cell`` (``"RNN"``, ``"LSTM"`` or ``"GRU"``)."""
     nn = torch.nn
-    cell = CELLS[cfg.recipe]
     task = cfg.variant or "digits"
+    bidirectional = getattr(cfg, "bidirectional", False)
     sizes = SIZES[task]
     num_classes = len(data.class_names)
 
@@ -133,9 +135,9 @@ def build(torch, cfg, data):
 
     if task == "reviews":
         return RNNSequential(None, sizes["hidden"], num_classes, len(data.extra["vocab"]),
-                             sizes["embed"], cfg.bidirectional)
+                             sizes["embed"], bidirectional)
     return RNNSequential(data.x_train.shape[-1], sizes["hidden"], num_classes,
-                         bidirectional=cfg.bidirectional)
+                         bidirectional=bidirectional)
 
 
 def loss(torch):
@@ -170,7 +172,7 @@ def make_recipe(name: str) -> Recipe:
         f"{BARS[name][1]}): seed-001 {cell} -> last step -> Dropout+Linear, --bidirectional, Adam",
         task="multiclass",
         load_data=load_data,
-        build=build,
+        build=functools.partial(build, cell=cell),
         loss=loss,
         defaults=dict(epochs=25, lr=0.002, optimizer="adam", batch_size=64, patience=3),
         variant_defaults={"reviews": dict(epochs=40, lr=0.005, batch_size=16, patience=8)},
