@@ -135,14 +135,6 @@ def test_bidirectional_rnn_matches_torch(small_digits):
     assert res.config.bidirectional
 
 
-def test_float32_cnn_short_run_tracks_torch(monkeypatch):
-    use_subset(monkeypatch, (120, 40, 40))
-    res = cli.train_from_argv(
-        ["cnn", "--epochs", "1", "--batch-size", "40", "--quiet", "--compare-torch"], log=quiet
-    )
-    assert res.max_loss_dev <= 1e-5
-
-
 # ---- the recurrent recipes' text task ---------------------------------------------------------
 def test_review_tokens_are_left_padded_indices():
     vocab = recurrent.build_vocab(["good food . good", "bad food good"], cutoff=0)
