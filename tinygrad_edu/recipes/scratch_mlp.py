@@ -224,10 +224,10 @@ class HandDerived(Companion):
         return line
 
     def plot(self, trainer, plot_dir):
-        from ..plotting import _plt, _save
+        from ..plotting import _done, _new
 
-        plt = _plt()
-        fig, axes = plt.subplots(1, 3, figsize=(17, 4))
+        path = os.path.join(plot_dir, "scratch_vs_engine.png")
+        fig, axes = _new(path, (17, 4), nrows=1, ncols=3)
         eng, hand = trainer.history, self.history
         for ax, key in zip(axes[:2], ("loss", "acc")):
             for split, style in (("train", "-"), ("val", "--")):
@@ -248,7 +248,7 @@ class HandDerived(Companion):
         axes[2].grid(alpha=0.3)
         fig.suptitle("scratch-mlp: hand-derived NumPy backprop vs tinygrad_edu autograd")
         fig.subplots_adjust(wspace=0.3)
-        return [_save(fig, os.path.join(plot_dir, "scratch_vs_engine.png"))]
+        return [_done(fig, path)]
 
 
 RECIPE = Recipe(
