@@ -18,36 +18,23 @@ from .creation import (
     multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
-from .ops import activation as _act
-from .ops.activation import (  # noqa: F401
-    elu, gelu, leaky_relu, log_softmax, prelu, relu, sigmoid, silu, softmax, softplus, tanh,
-)
-from .ops.arithmetic import (  # noqa: F401
-    add, div, mul, neg, pow, square, sub, true_divide,
-)
-from .ops.extrema import amax, amin, argmax, argmin, max, min  # noqa: F401
-from .ops.index import gather, index_select, masked_fill, one_hot as _one_hot  # noqa: F401
-from .ops.join import (  # noqa: F401
-    cat, chunk, concat, concatenate, hstack, split, stack, unbind, vstack,
-)
-from .ops.logic import (  # noqa: F401
-    all, allclose, any, eq, equal, ge, greater, greater_equal, gt, isclose, isfinite, isinf,
-    isnan, le, less, less_equal, logical_and, logical_not, logical_or, logical_xor, lt, ne,
-    nonzero, not_equal,
-)
-from .ops.matmul import bmm, dot, matmul, mm  # noqa: F401
-from .ops.matrix import diag, outer, tril, triu  # noqa: F401
-from .ops.reduce import logsumexp, mean, norm, prod, sum  # noqa: F401
-from .ops.rounding import ceil, floor, floor_divide, fmod, remainder, round, sign  # noqa: F401
-from .ops.scan import cumsum  # noqa: F401
-from .ops.select import clamp, clip, maximum, minimum, where  # noqa: F401
-from .ops.shape import (  # noqa: F401
-    broadcast_tensors, broadcast_to, expand, flatten, flip, movedim, narrow, permute, reshape,
-    squeeze, swapaxes, t, transpose, unflatten, unsqueeze,
-)
-from .ops.sort import argsort, sort, topk  # noqa: F401
-from .ops.statistics import std, var  # noqa: F401
-from .ops.unary import abs, clone, cos, erf, exp, log, log1p, rsqrt, sin, sqrt  # noqa: F401
+# each ops module lists in __all__ the torch.<name> functions it provides
+from .ops.activation import *  # noqa: F401,F403
+from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.extrema import *  # noqa: F401,F403
+from .ops.index import *  # noqa: F401,F403
+from .ops.join import *  # noqa: F401,F403
+from .ops.logic import *  # noqa: F401,F403
+from .ops.matmul import *  # noqa: F401,F403
+from .ops.matrix import *  # noqa: F401,F403
+from .ops.reduce import *  # noqa: F401,F403
+from .ops.rounding import *  # noqa: F401,F403
+from .ops.scan import *  # noqa: F401,F403
+from .ops.select import *  # noqa: F401,F403
+from .ops.shape import *  # noqa: F401,F403
+from .ops.sort import *  # noqa: F401,F403
+from .ops.statistics import *  # noqa: F401,F403
+from .ops.unary import *  # noqa: F401,F403
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
@@ -62,7 +49,6 @@ dtype = _dt.dtype
 memory_format = _dt.memory_format
 contiguous_format, preserve_format = _dt.contiguous_format, _dt.preserve_format
 channels_last, channels_last_3d = _dt.channels_last, _dt.channels_last_3d
-subtract, multiply, divide, negative, absolute = sub, mul, div, neg, abs
 
 
 from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch too)

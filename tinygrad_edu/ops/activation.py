@@ -370,6 +370,13 @@ def softplus(input, beta=1.0, threshold=20.0):
     return SoftplusFn.apply(input, float(beta), float(threshold))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "prelu", "relu", "sigmoid", "silu",
+           "softmax", "softplus", "tanh"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("relu", "sigmoid", "tanh")
+
 METHODS = {
     "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": sigmoid, "tanh": tanh,
     "softmax": softmax, "log_softmax": log_softmax, "elu": elu, "gelu": gelu, "silu": silu,

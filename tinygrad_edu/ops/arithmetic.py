@@ -185,6 +185,15 @@ def _r(fn):
 
 
 # Tensor methods and operators this module provides (bound by methods.py)
+subtract, multiply, divide, negative = sub, mul, div, neg  # torch's aliases
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
+           "negative", "pow", "square"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("add", "sub", "mul", "div", "pow", "square", "true_divide", "neg")
+
 METHODS = {
     "__add__": add, "__radd__": _r(add), "__sub__": sub, "__rsub__": _r(sub), "__mul__": mul,
     "__rmul__": _r(mul), "__truediv__": div, "__rtruediv__": _r(div), "__pow__": pow,

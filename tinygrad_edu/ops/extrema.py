@@ -134,5 +134,8 @@ def argmin(input, dim=None, keepdim=False):
     return _arg_reduce(input, dim, keepdim, is_min=True)
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["amax", "amin", "argmax", "argmin", "max", "min"]
+
 METHODS = {"max": max, "min": min, "amax": amax, "amin": amin, "argmax": argmax,
            "argmin": argmin}

@@ -308,5 +308,11 @@ def one_hot(tensor, num_classes=-1):
     return Tensor._wrap((a[..., None] == xp.arange(num_classes)).astype(np.int64))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["gather", "index_select", "masked_fill"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("masked_fill",)
+
 METHODS = {"__getitem__": getitem, "gather": gather, "masked_fill": masked_fill,
            "index_select": index_select}

@@ -211,23 +211,22 @@ def _method(op: str, fn):
 
 
 # in-place forms torch has, each = the out-of-place method of the same name, written back
-_INPLACE = ("add", "sub", "mul", "div", "pow", "clamp", "clip", "masked_fill", "relu",
-            "abs", "neg", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "tanh",
-            "sigmoid", "floor", "ceil", "round", "sign", "square", "erf", "remainder",
-            "floor_divide", "fmod", "true_divide")
-
-
 def _by_name(name: str):
     """The out-of-place method ``name``, looked up when called (ops bind it onto Tensor)."""
     return lambda x, *a, **k: getattr(x, name)(*a, **k)
 
 
+def inplace_methods(names) -> dict:
+    """``exp_`` for each ``exp`` in ``names``: the out-of-place method, written back with torch's
+    in-place semantics (each ops module lists its ops that have an in-place form in INPLACE)."""
+    return {f"{n}_": _method(f"{n}_", _by_name(n)) for n in names}
+
+
 def _methods() -> dict:
-    """``add_``, ``mul_`` ... for the ops that have an in-place form (names as torch)."""
-    ops = {f"{n}_": _by_name(n) for n in _INPLACE}
-    ops.update({"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
-                "__iadd__": ops["add_"], "__isub__": ops["sub_"], "__imul__": ops["mul_"],
-                "__itruediv__": ops["div_"]})
+    """The in-place operators and writes that are not an op written back."""
+    ops = {"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
+           "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
+           "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
     methods["__setitem__"] = setitem
     return methods

@@ -169,4 +169,8 @@ def unbind(input, dim=0):
                  for i in range(input._data.shape[d]))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["cat", "chunk", "concat", "concatenate", "hstack", "split", "stack", "unbind",
+           "vstack"]
+
 METHODS = {"repeat": repeat, "split": split, "chunk": chunk, "unbind": unbind}

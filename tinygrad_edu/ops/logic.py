@@ -105,6 +105,11 @@ def any(input, dim=None, keepdim=False):
     return _all_any(input, dim, keepdim, "any")
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["all", "allclose", "any", "eq", "equal", "ge", "greater", "greater_equal", "gt",
+           "isclose", "isfinite", "isinf", "isnan", "le", "less", "less_equal", "logical_and",
+           "logical_not", "logical_or", "logical_xor", "lt", "ne", "nonzero", "not_equal"]
+
 METHODS = {
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,

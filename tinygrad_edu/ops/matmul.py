@@ -168,5 +168,8 @@ def linear(input, weight, bias=None):
                  if input._data.flags.c_contiguous else "AddBackward0")
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["bmm", "dot", "matmul", "mm"]
+
 METHODS = {"__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
            "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot}

@@ -118,4 +118,7 @@ def outer(input, vec2):
     return mul(reshape(input, (-1, 1)), reshape(vec2, (1, -1)))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["diag", "outer", "tril", "triu"]
+
 METHODS = {"tril": tril, "triu": triu, "diag": diag, "outer": outer}

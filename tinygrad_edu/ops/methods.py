@@ -73,9 +73,11 @@ _NEW = {
 
 
 def bind() -> None:
-    """Set every family's methods (and the new_* constructors) on Tensor."""
+    """Set every family's methods, their in-place forms and the new_* constructors on Tensor."""
     for family in FAMILIES:
         for name, fn in family.METHODS.items():
+            setattr(Tensor, name, fn)
+        for name, fn in inplace.inplace_methods(getattr(family, "INPLACE", ())).items():
             setattr(Tensor, name, fn)
     for name, fn in _NEW.items():
         setattr(Tensor, name, fn)

@@ -260,4 +260,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return NormFn.apply(input, float(p), axes, keepdim)
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["logsumexp", "mean", "norm", "prod", "sum"]
+
 METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm}

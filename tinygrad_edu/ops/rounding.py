@@ -69,6 +69,12 @@ def round(input, *, decimals: int = 0):
 floor_divide, remainder, fmod = (_make_cmp(n) for n in ("floor_divide", "remainder", "fmod"))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["ceil", "floor", "floor_divide", "fmod", "remainder", "round", "sign"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("floor", "ceil", "round", "sign", "remainder", "floor_divide", "fmod")
+
 METHODS = {
     "__floordiv__": floor_divide, "__rfloordiv__": lambda self, other: floor_divide(other, self),
     "__mod__": remainder, "sign": sign, "floor": floor, "ceil": ceil, "round": round,

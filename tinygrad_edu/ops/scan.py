@@ -37,4 +37,7 @@ def cumsum(input, dim, *, dtype=None):
     return CumsumFn.apply(input, ax)
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["cumsum"]
+
 METHODS = {"cumsum": cumsum}

@@ -180,6 +180,12 @@ def where(condition, input=None, other=None):
                                                      for t in (input, other)))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["clamp", "clip", "maximum", "minimum", "where"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("clamp", "clip")
+
 METHODS = {
     "maximum": maximum, "minimum": minimum, "clamp": clamp, "clip": clamp,
     "where": lambda self, cond, other: where(cond, self, other),

@@ -293,6 +293,11 @@ def movedim(input, source, destination):
     return PermuteFn.apply(input, tuple(order))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "flip", "movedim", "narrow",
+           "permute", "reshape", "squeeze", "swapaxes", "t", "transpose", "unflatten",
+           "unsqueeze"]
+
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "t": t,

@@ -43,4 +43,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     return topk_type(named(gather(input, dim, i), "TopkBackward0"), Tensor._wrap(i._data.copy()))
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["argsort", "sort", "topk"]
+
 METHODS = {"sort": sort, "argsort": argsort, "topk": topk}

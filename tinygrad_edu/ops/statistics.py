@@ -109,4 +109,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
                      keepdim)
 
 
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["std", "var"]
+
 METHODS = {"var": var, "std": std}

@@ -217,6 +217,14 @@ def _floatify(t):
     return t
 
 
+absolute = abs  # torch's alias
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["absolute", "abs", "clone", "cos", "erf", "exp", "log", "log1p", "rsqrt", "sin", "sqrt"]
+
+# ops that also have an in-place form (``exp_``), made by ops/inplace.py
+INPLACE = ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "erf")
+
 METHODS = {
     "__abs__": abs, "exp": exp, "log": log, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt,
     "abs": abs, "absolute": abs, "sin": sin, "cos": cos, "erf": erf, "clone": clone,
