@@ -243,6 +243,25 @@ def test_resume_continues_exactly(small_digits, tmp_path, name):
         assert resumed.extra[k] == straight.extra[k], k
 
 
+def test_checkpoint_rng_is_torchs_generator_state(small_digits, tmp_path):
+    """The checkpoint's "rng" is base64 of tg.random.get_rng_state() at save time, in torch's
+    byte layout: torch restored from it draws what tinygrad_edu draws next."""
+    import base64
+    import json
+
+    import tinygrad_edu as tg
+    import torch
+
+    ck = str(tmp_path / "ck.tg")
+    cli.train_from_argv(["rnn", "--quiet", "--epochs", "1", "--batch-size", "50",
+                         "--save", ck], log=quiet)
+    state = base64.b64decode(json.loads(tg.load(ck)["meta"])["rng"])
+    assert state == tg.random.get_rng_state().numpy().tobytes()  # nothing drew after the save
+    torch.set_rng_state(torch.frombuffer(bytearray(state), dtype=torch.uint8))
+    np.testing.assert_array_equal(tg.rand(5, dtype=tg.float64).numpy(),
+                                  torch.rand(5, dtype=torch.float64).numpy())
+
+
 # ---- options ------------------------------------------------------------------------------------
 def test_bidirectional_only_for_recurrent_recipes(capsys):
     assert cli.main(["train", "mnist", "--bidirectional"]) == cli.EXIT_USAGE
