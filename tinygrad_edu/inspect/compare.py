@@ -139,7 +139,8 @@ def compare_with_torch(
     def recording_apply(cls, *args, **kwargs):
         snap = [to_numpy(a._data).copy() if isinstance(a, Tensor) else a for a in args]
         out = orig.__func__(cls, *args, **kwargs)
-        records.append((cls, args, snap, kwargs, out, to_numpy(out._data).copy()))
+        # the node now: an in-place op later (ReLU(inplace=True)) rebases ``out`` onto its own
+        records.append((cls, args, snap, kwargs, out, to_numpy(out._data).copy(), out._node))
         return out
 
     inputs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
@@ -169,9 +170,8 @@ def compare_with_torch(
             autograd.hooks.observers.remove(observer)
 
     nodes, unmapped = [], []
-    for k, (cls, args, snap, kwargs, out, out_np) in enumerate(records):
+    for k, (cls, args, snap, kwargs, out, out_np, node) in enumerate(records):
         name = op_stem(cls)
-        node = out._node
         nc = NodeCheck(
             k,
             name,
