@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _unsupported
+from .optimizer import Optimizer, _check, _check_lr, _unsupported
 
 
 def _lerp_(xp, m, d, w, t) -> None:
@@ -48,6 +48,7 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
         _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")

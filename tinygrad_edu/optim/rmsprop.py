@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .adam import _lerp_
-from .optimizer import Optimizer, _check, _unsupported
+from .optimizer import Optimizer, _check, _check_lr, _unsupported
 
 
 class RMSprop(Optimizer):
@@ -34,6 +34,7 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
         _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
