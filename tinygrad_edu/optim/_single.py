@@ -27,6 +27,11 @@ from ..tensor import Tensor
 from .optimizer import Optimizer
 
 
+def data(x):
+    """The raw array of a Tensor (``x`` itself for an array): for quantities with no gradient."""
+    return x._data if isinstance(x, Tensor) else x
+
+
 def lerp(m, d, w):
     """torch.lerp(m, d, w) with its two branches: m + w·(d - m) if |w| < 0.5 else
     d - (d - m)·(1 - w) (the second keeps m = d exact at w = 1)."""
