@@ -69,6 +69,8 @@ class RAdam(SingleTensorOptimizer):
         rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
         if rho_t <= 5.0:
             return p - m_hat * lr
-        rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+        rect = (
+            (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        ) ** 0.5
         adaptive_lr = (bias_correction2**0.5) / (xp.sqrt(s["exp_avg_sq"]) + group["eps"])
         return p - m_hat * lr * adaptive_lr * rect
