@@ -288,7 +288,7 @@ class Optimizer:
             if isinstance(value, dict):
                 return {k: cast(param, v, k) for k, v in value.items()}
             if isinstance(value, (list, tuple)):
-                return type(value)(cast(param, v) for v in value)
+                return type(value)(cast(param, v, key) for v in value)
             return value
 
         state: defaultdict = defaultdict(dict)

@@ -98,7 +98,8 @@ class _Pair:
         grads = _grads(self.dtype, k)
         if self.closure:
             opt_t.step(_quadratic_closure(torch, self.p_t, grads))
-            opt_g.step(_quadratic_closure(tg, self.p_g, [self.conv(g) for g in grads]))
+            # not self.conv: its memo is keyed by id(), and these grads die after the step
+            opt_g.step(_quadratic_closure(tg, self.p_g, [tg.tensor(g.numpy()) for g in grads]))
             return
         for pt, pg, g in zip(self.p_t, self.p_g, grads):
             pt.grad = g.clone()
