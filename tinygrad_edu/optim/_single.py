@@ -56,8 +56,6 @@ class SingleTensorOptimizer(Optimizer):
                 f"{type(self).__name__}.step: gradient shape {list(g.shape)} does not match "
                 f"parameter shape {list(p._data.shape)}"
             )
-        if p._data.dtype.kind == "c":
-            raise RuntimeError(f"{type(self).__name__} does not support complex parameters")
 
     def step(self, closure=None):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
