@@ -48,12 +48,23 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if isinstance(lr, Tensor):
+            _check(not foreach or capturable,
+                   "lr as a Tensor is not supported for capturable=False and foreach=True")
         _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
         _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
         _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
+        _check(all(isinstance(b, float) for b in betas)
+               or all(isinstance(b, Tensor) for b in betas),
+               "betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if isinstance(beta, Tensor):
+                _check(not foreach or capturable, f"betas[{i}] as a Tensor is not supported "
+                       "for capturable=False and foreach=True")
+                _check(beta.numel() == 1, f"Tensor betas[{i}] must be 1-element")
         _unsupported(type(self).__name__, differentiable=differentiable, fused=fused)
         defaults = dict(
             lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,

@@ -32,9 +32,6 @@ RANDOM = "random stream: values differ from torch's CPU generator under the same
 IMPL_FLAGS = ("optimizer flags: differentiable=True and fused=True raise NotImplementedError "
               "(torch accepts both on the CPU)")
 OUT_KWARG = "argument forms: out= is not accepted (TypeError where torch checks the out tensor)"
-OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-element tensor lr "
-                "raises RuntimeError (torch ValueError); mixed named/unnamed param groups "
-                "accepted (torch ValueError)")
 EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
                  "escape; torch returns the empty result")
 SHAPE_MESSAGE = ("error message: reshape/view with two -1 or an impossible 0-size shape "
@@ -152,9 +149,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
     # ---- optimizers ---------------------------------------------------------------------
     **{(name, "steps"): IMPL_FLAGS for name in ("Adagrad", "Adam", "AdamW", "RMSprop", "SGD")},
-    **{(name, "error"): OPTIM_ERRORS for name in ("Adagrad", "RMSprop", "SGD")},
-    **{(name, "error"): OPTIM_ERRORS + "; params=None checked before lr/betas (TypeError)"
-       for name in ("Adam", "AdamW")},
 }
 
 # fmt: on
