@@ -61,31 +61,35 @@ class SingleTensorOptimizer(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            diff = bool(group.get("differentiable"))
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                self._check_param(p)
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = self._new_step()
-                    xp = get_array_module(p._data)
-                    for key, value in self._new_state(xp, p._data, group).items():
-                        state[key] = Tensor._wrap(value)
-                state["step"]._data += 1
-                P = p if diff else p._data
-                G = p.grad if diff else p.grad._data
-                if group.get("maximize"):
-                    G = -G
-                s = {k: (v if diff else v._data) for k, v in state.items() if k != "step"}
-                new = self._update(xp_of(P), P, G, s, group, float(state["step"]._data))
-                for key, value in s.items():
-                    if not isinstance(value, Tensor):  # (a 0-d result may be a NumPy scalar)
-                        value = Tensor._wrap(get_array_module(value).asarray(value))
-                    state[key] = value
-                if diff:
-                    p.copy_(new)
-                else:
-                    p._data[...] = new
-                    self._bump(p)
+            self._step_group(group)
         return loss
+
+    def _step_group(self, group: dict) -> None:
+        """Apply ``_update`` to every parameter of ``group`` that has a gradient."""
+        diff = bool(group.get("differentiable"))
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            self._check_param(p)
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = self._new_step()
+                xp = get_array_module(p._data)
+                for key, value in self._new_state(xp, p._data, group).items():
+                    state[key] = Tensor._wrap(value)
+            state["step"]._data += 1
+            P = p if diff else p._data
+            G = p.grad if diff else p.grad._data
+            if group.get("maximize"):
+                G = -G
+            s = {k: (v if diff else v._data) for k, v in state.items() if k != "step"}
+            new = self._update(xp_of(P), P, G, s, group, float(state["step"]._data))
+            for key, value in s.items():
+                if not isinstance(value, Tensor):  # (a 0-d result may be a NumPy scalar)
+                    value = Tensor._wrap(get_array_module(value).asarray(value))
+                state[key] = value
+            if diff:
+                p.copy_(new)
+            else:
+                p._data[...] = new
+                self._bump(p)

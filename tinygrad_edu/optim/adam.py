@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _check_lr, _unsupported
+from ._single import SingleTensorOptimizer, lerp
+from .optimizer import _check, _check_lr
 
 
 def _lerp_(xp, m, d, w, t) -> None:
@@ -18,7 +21,7 @@ def _lerp_(xp, m, d, w, t) -> None:
         xp.subtract(d, t, out=m)
 
 
-class Adam(Optimizer):
+class Adam(SingleTensorOptimizer):
     r"""``torch.optim.Adam`` (and, with ``decoupled_weight_decay=True``, AdamW).
 
     With ``d = ±g (+ wd·p unless decoupled)`` and t the step count::
@@ -30,6 +33,11 @@ class Adam(Optimizer):
         p   = p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + eps)
 
     torch's order matters in the last line: eps is added *after* the bias-corrected sqrt.
+
+    ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
+    different rule). ``differentiable=True`` runs :meth:`_update`, the same rule out of place
+    on Tensors so autograd records it, with torch's differentiable arithmetic (the bias
+    corrections as float32 0-d values, ``p + m / (sqrt(v)/(√bc2·(-lr/bc1)) + eps/(-lr/bc1))``).
     """
 
     def __init__(
@@ -65,7 +73,6 @@ class Adam(Optimizer):
                 _check(not foreach or capturable, f"betas[{i}] as a Tensor is not supported "
                        "for capturable=False and foreach=True")
                 _check(beta.numel() == 1, f"Tensor betas[{i}] must be 1-element")
-        _unsupported(type(self).__name__, differentiable=differentiable, fused=fused)
         defaults = dict(
             lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
             amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
@@ -89,6 +96,9 @@ class Adam(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._step_group(group)
+                continue
             lr = float(group["lr"])
             beta1, beta2 = group["betas"]
             eps, wd = group["eps"], group["weight_decay"]
@@ -131,6 +141,31 @@ class Adam(Optimizer):
                 xp.add(p._data, t, out=p._data)
                 self._bump(p)
         return loss
+
+    def _new_state(self, xp, p, group):
+        state = {"exp_avg": xp.zeros_like(p), "exp_avg_sq": xp.zeros_like(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = xp.zeros_like(p)
+        return state
+
+    def _update(self, xp, p, g, s, group, step):
+        """The rule out of place (the ``differentiable=True`` path), torch's arithmetic."""
+        lr, (beta1, beta2), wd = float(group["lr"]), group["betas"], group["weight_decay"]
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p = p * (1 - lr * wd)
+            else:
+                g = g + wd * p
+        s["exp_avg"] = lerp(s["exp_avg"], g, 1 - beta1)
+        s["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
+        t = np.asarray(step, dtype=np.float32)  # torch uses the float32 step tensor here
+        step_size_neg = -(lr / (1 - beta1**t))
+        bias_correction2_sqrt = np.sqrt(1 - beta2**t)
+        v = s["exp_avg_sq"]
+        if group["amsgrad"]:
+            v = s["max_exp_avg_sq"] = xp.maximum(s["max_exp_avg_sq"], v)
+        denom = xp.sqrt(v) / (bias_correction2_sqrt * step_size_neg) + group["eps"] / step_size_neg
+        return p + s["exp_avg"] / denom
 
 
 class AdamW(Adam):

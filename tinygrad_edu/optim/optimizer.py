@@ -339,11 +339,3 @@ def _check_lr(lr) -> None:
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ValueError(message)
-
-
-def _unsupported(cls: str, **flags) -> None:
-    for name, value in flags.items():
-        if value:
-            raise NotImplementedError(
-                f"{cls}: {name}=True is not supported by tinygrad_edu (one readable code path)"
-            )

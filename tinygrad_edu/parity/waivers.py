@@ -29,8 +29,6 @@ INPLACE_KWARG = "in place: inplace=True computes out of place and returns a new 
 MEMORY_FORMAT = ("argument forms: tg has no torch.contiguous_format / preserve_format / "
                  "channels_last, so memory_format= cannot be passed")
 RANDOM = "random stream: values differ from torch's CPU generator under the same seed (issue 18)"
-IMPL_FLAGS = ("optimizer flags: differentiable=True and fused=True raise NotImplementedError "
-              "(torch accepts both on the CPU)")
 OUT_KWARG = "argument forms: out= is not accepted (TypeError where torch checks the out tensor)"
 EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
                  "escape; torch returns the empty result")
@@ -148,7 +146,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                                 "escape (torch RuntimeError)"),
     **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
     # ---- optimizers ---------------------------------------------------------------------
-    **{(name, "steps"): IMPL_FLAGS for name in ("Adagrad", "Adam", "AdamW", "RMSprop", "SGD")},
 }
 
 # fmt: on
