@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .adam import _lerp_
 from ._single import SingleTensorOptimizer, lerp
+from .adam import _lerp_
 from .optimizer import _check, _check_lr
 
 
