@@ -57,7 +57,7 @@ class ASGD(SingleTensorOptimizer):
         eta, mu = data(s["eta"]), data(s["mu"])
         p = p * (1 - lambd * float(eta))
         p = p + (-float(eta)) * g
-        s["ax"] = s["ax"] + (p - s["ax"]) * mu if float(mu) != 1 else p
+        s["ax"] = s["ax"] + (p - s["ax"]) * float(mu) if float(mu) != 1 else p
         # torch copies the new values into the existing 0-d tensors: their dtype is kept
         s["eta"] = np.asarray(lr / ((1 + lambd * lr * step) ** group["alpha"]), eta.dtype)
         s["mu"] = np.asarray(1 / max(1, step - group["t0"]), mu.dtype)

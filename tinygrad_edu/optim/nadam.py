@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._single import SingleTensorOptimizer, lerp
+from ._single import SingleTensorOptimizer, data, lerp
 from .optimizer import _check, _check_lr
 
 
@@ -76,8 +76,8 @@ class NAdam(SingleTensorOptimizer):
         s["exp_avg"] = lerp(s["exp_avg"], g, 1 - beta1)
         s["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
         den = xp.sqrt(s["exp_avg_sq"] / (1 - beta2**step)) + group["eps"]
-        if group["differentiable"]:  # torch keeps mu_product a tensor in the coefficients
-            prod = s["mu_product"]
+        if group["differentiable"]:  # torch keeps mu_product a tensor in the coefficients:
+            prod = data(s["mu_product"])  # float32 arithmetic (a constant: no gradient)
             c1 = (-lr * (1.0 - mu)) / (1.0 - prod)
             c2 = (-lr * mu_next) / (1.0 - prod * mu_next)
             p = p + (g * c1) / den
