@@ -24,6 +24,7 @@ from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
@@ -100,7 +101,7 @@ backends = _types.SimpleNamespace(
     mps=_types.SimpleNamespace(is_available=lambda: False),
 )
 
-from . import nn, optim, utils  # noqa: E402,F401
+from . import linalg, nn, optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)

@@ -4,7 +4,8 @@ its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
 shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
+cross_entropy, distance, conv, pool, normalization, linalg (package: products, norms,
+solvers, decompositions), embedding, dropout, random, device, and
 promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
 methods (``methods.py``).
 """
@@ -20,6 +21,7 @@ from . import (  # noqa: F401
     index,
     inplace,
     join,
+    linalg,
     logic,
     loss,
     matmul,

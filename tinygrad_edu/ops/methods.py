@@ -17,6 +17,7 @@ from . import (
     index,
     inplace,
     join,
+    linalg,
     logic,
     matmul,
     matrix,
@@ -33,7 +34,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            shape, join, index, matmul, matrix, activation, device, random, inplace)
+            shape, join, index, matmul, matrix, linalg, activation, device, random, inplace)
 
 
 def _new_filled(fill):

@@ -1,0 +1,14 @@
+"""``torch.linalg``: the linear-algebra namespace (``tg.linalg.inv``, ``tg.linalg.norm`` ...).
+
+The ops themselves live in ``tinygrad_edu/ops/linalg/`` (one Function per op, forward and
+backward side by side); this module only gathers them under torch's names.
+"""
+
+from __future__ import annotations
+
+from .ops.linalg._common import LinAlgError
+from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
+from .ops.linalg.contractions import linalg_cross as cross
+from .ops.matmul import matmul
+
+__all__ = ["LinAlgError", "cross", "diagonal", "matmul", "multi_dot", "tensordot", "vecdot"]

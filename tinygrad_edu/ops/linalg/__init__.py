@@ -1,0 +1,21 @@
+"""Linear algebra with gradients: products, einsum, norms, solvers and decompositions.
+
+NumPy's ``linalg`` (CuPy's on the GPU, through ``xp``) computes the forward; every backward is
+derived by hand, with its source in the Function's docstring, and written with other ops'
+``.call`` so that it runs on Tensors under ``create_graph=True`` (second derivatives).
+
+Modules: ``products`` (addmm, addmv, addr, baddbmm, addbmm, mv). The ``torch.linalg`` namespace
+itself is ``tinygrad_edu/linalg.py``.
+"""
+
+from . import contractions, products
+from .contractions import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
+
+_MODULES = (products, contractions)
+
+# torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
+# the ops with an in-place form
+__all__ = [n for m in _MODULES for n in m.__all__]
+METHODS = {k: v for m in _MODULES for k, v in m.METHODS.items()}
+INPLACE = tuple(n for m in _MODULES for n in getattr(m, "INPLACE", ()))
