@@ -9,6 +9,11 @@ from __future__ import annotations
 from .ops.linalg._common import LinAlgError
 from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
 from .ops.linalg.contractions import linalg_cross as cross
+from .ops.linalg.solve import (
+    inv, inv_ex, matrix_power, solve, solve_ex, solve_triangular, tensorinv, tensorsolve,
+)
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cross", "diagonal", "matmul", "multi_dot", "tensordot", "vecdot"]
+__all__ = ["LinAlgError", "cross", "diagonal", "inv", "inv_ex", "matmul", "matrix_power",
+           "multi_dot", "solve", "solve_ex", "solve_triangular", "tensordot", "tensorinv",
+           "tensorsolve", "vecdot"]
