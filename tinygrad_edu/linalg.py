@@ -9,11 +9,15 @@ from __future__ import annotations
 from .ops.linalg._common import LinAlgError
 from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
 from .ops.linalg.contractions import linalg_cross as cross
+from .ops.linalg.decompositions import cholesky_ex, det, slogdet
+from .ops.linalg.decompositions import linalg_cholesky as cholesky
+from .ops.linalg.spectral import eigh, eigvalsh, svdvals
+from .ops.linalg.spectral import linalg_svd as svd
 from .ops.linalg.solve import (
     inv, inv_ex, matrix_power, solve, solve_ex, solve_triangular, tensorinv, tensorsolve,
 )
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cross", "diagonal", "inv", "inv_ex", "matmul", "matrix_power",
-           "multi_dot", "solve", "solve_ex", "solve_triangular", "tensordot", "tensorinv",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "matmul", "matrix_power",
+           "multi_dot", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
            "tensorsolve", "vecdot"]
