@@ -11,6 +11,8 @@ from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
 from .ops.linalg.contractions import linalg_cross as cross
 from .ops.linalg.decompositions import cholesky_ex, det, slogdet
 from .ops.linalg.decompositions import linalg_cholesky as cholesky
+from .ops.linalg.norms import matrix_norm, vector_norm
+from .ops.linalg.norms import linalg_norm as norm
 from .ops.linalg.spectral import eigh, eigvalsh, svdvals
 from .ops.linalg.spectral import linalg_svd as svd
 from .ops.linalg.solve import (
@@ -18,6 +20,6 @@ from .ops.linalg.solve import (
 )
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "matmul", "matrix_power",
-           "multi_dot", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
-           "tensorsolve", "vecdot"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power",
+           "multi_dot", "norm", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
+           "tensorsolve", "vecdot", "vector_norm"]

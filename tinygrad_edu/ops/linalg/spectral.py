@@ -37,6 +37,15 @@ def _off_diagonal_ratio(num, e):
     return xp.where(eye, 0, num / e)
 
 
+def absent(g) -> bool:
+    """An output gradient that is all zeros and carries no graph (what the engine sends for an
+    output nothing used): its terms vanish, and skipping them avoids 0/0 at repeated
+    eigen/singular values (torch skips an undefined gradient the same way)."""
+    if isinstance(g, Tensor):
+        return not g.requires_grad and not bool(g._data.any())
+    return not bool(g.any())
+
+
 class LinalgEighFn(Function):
     """(λ, V) with A = V diag(λ) Vᵀ, λ ascending (A symmetric; the UPLO triangle is read)"""
 
@@ -51,6 +60,8 @@ class LinalgEighFn(Function):
     @staticmethod
     def backward(ctx, gw, gv):
         w, v = ctx.saved_tensors
+        if absent(gv):  # eigenvalues only: ∂λᵢ/∂A = vᵢvᵢᵀ
+            return (v * unsqueeze(gw, -2)) @ mT(v), None
         vt_gv = mT(v) @ gv
         skew = 0.5 * (vt_gv - mT(vt_gv))  # V stays orthogonal: only the skew part moves it
         e = unsqueeze(w, -2) - unsqueeze(w, -1)  # Eᵢⱼ = λⱼ − λᵢ
@@ -85,6 +96,8 @@ class LinalgSvdFn(Function):
         if ctx.full:  # the extra columns of U, V span the null spaces: they do not move A
             u, vh, gu, gvh = u[..., :, :k], vh[..., :k, :], gu[..., :, :k], gvh[..., :k, :]
         m, n = u.shape[-2], vh.shape[-1]
+        if absent(gu) and absent(gvh):  # singular values only: ∂sᵢ/∂A = uᵢvᵢᵀ
+            return (u * unsqueeze(gs, -2)) @ vh, None
         uu = mT(u) @ gu
         vv = vh @ mT(gvh)
         j, kk = uu - mT(uu), vv - mT(vv)  # skew parts (without the ½; E below has no ½)
