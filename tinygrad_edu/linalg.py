@@ -13,6 +13,7 @@ from .ops.linalg.decompositions import cholesky_ex, det, slogdet
 from .ops.linalg.decompositions import linalg_cholesky as cholesky
 from .ops.linalg.norms import matrix_norm, vector_norm
 from .ops.linalg.norms import linalg_norm as norm
+from .ops.linalg.pseudo import cond, lstsq, matrix_rank, pinv
 from .ops.linalg.spectral import eigh, eigvalsh, svdvals
 from .ops.linalg.spectral import linalg_svd as svd
 from .ops.linalg.solve import (
@@ -20,6 +21,6 @@ from .ops.linalg.solve import (
 )
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "matmul", "matrix_norm", "matrix_power",
-           "multi_dot", "norm", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
+           "multi_dot", "norm", "pinv", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
            "tensorsolve", "vecdot", "vector_norm"]
