@@ -14,6 +14,8 @@ from .ops.linalg.decompositions import linalg_cholesky as cholesky
 from .ops.linalg.norms import matrix_norm, vector_norm
 from .ops.linalg.norms import linalg_norm as norm
 from .ops.linalg.pseudo import cond, lstsq, matrix_rank, pinv
+from .ops.linalg.qr import householder_product
+from .ops.linalg.qr import linalg_qr as qr
 from .ops.linalg.spectral import eigh, eigvalsh, svdvals
 from .ops.linalg.spectral import linalg_svd as svd
 from .ops.linalg.solve import (
@@ -21,6 +23,6 @@ from .ops.linalg.solve import (
 )
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
+           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
            "tensorsolve", "vecdot", "vector_norm"]

@@ -9,6 +9,7 @@ itself is ``tinygrad_edu/linalg.py``.
 """
 
 from . import contractions, decompositions, distances, einstein, norms, products, pseudo
+from . import qr as qr_module
 from . import solve, spectral
 from .contractions import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
@@ -17,11 +18,12 @@ from .einstein import *  # noqa: F401,F403
 from .norms import *  # noqa: F401,F403
 from .products import *  # noqa: F401,F403
 from .pseudo import *  # noqa: F401,F403
+from .qr import *  # noqa: F401,F403
 from .solve import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
 _MODULES = (products, contractions, solve, decompositions, spectral, norms, distances, einstein,
-            pseudo)
+            pseudo, qr_module)
 
 # torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
 # the ops with an in-place form
