@@ -11,6 +11,9 @@ from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
 from .ops.linalg.contractions import linalg_cross as cross
 from .ops.linalg.decompositions import cholesky_ex, det, slogdet
 from .ops.linalg.decompositions import linalg_cholesky as cholesky
+from .ops.linalg.lu import linalg_lu as lu
+from .ops.linalg.lu import lu_factor, lu_factor_ex
+from .ops.linalg.lu import lu_solve_factored as lu_solve
 from .ops.linalg.norms import matrix_norm, vector_norm
 from .ops.linalg.norms import linalg_norm as norm
 from .ops.linalg.pseudo import cond, lstsq, matrix_rank, pinv
@@ -23,6 +26,7 @@ from .ops.linalg.solve import (
 )
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
+           "lu_factor_ex", "lu_solve", "matmul", "matrix_norm", "matrix_power", "matrix_rank",
            "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
            "tensorsolve", "vecdot", "vector_norm"]

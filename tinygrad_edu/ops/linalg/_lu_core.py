@@ -48,7 +48,7 @@ def permutation_from_pivots(piv, m: int):
     batch = piv.shape[:-1]
     nb = int(np.prod(batch)) if batch else 1
     perm = xp.broadcast_to(xp.arange(m), (nb, m)).copy()
-    p = piv.reshape(nb, -1).astype(np.int64) - 1
+    p = piv.reshape(nb, piv.shape[-1]).astype(np.int64) - 1
     rows = xp.arange(nb)
     for j in range(p.shape[1]):
         top = perm[:, j].copy()
