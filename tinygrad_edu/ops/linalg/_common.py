@@ -16,6 +16,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
+from ..join import cat as CatFn_call
 from ..matrix import TrilFn, TriuFn
 
 
@@ -113,8 +114,12 @@ def unsqueeze(x, axis: int):
     return xp_of(x).expand_dims(x, axis)
 
 
-def matrix_rows(x) -> int:
-    return x.shape[-2]
+def concat(parts, axis: int):
+    """Concatenate arrays (NumPy/CuPy) or Tensors (the recorded ``cat``) along ``axis``."""
+    if any(isinstance(p, Tensor) for p in parts):
+        like = next(p for p in parts if isinstance(p, Tensor))
+        return CatFn_call([const(p, like) if not isinstance(p, Tensor) else p for p in parts], axis)
+    return get_array_module(parts[0]).concatenate(parts, axis=axis)
 
 
 # ---- the diagonal as a differentiable view ----------------------------------------------------

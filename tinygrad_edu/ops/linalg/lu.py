@@ -15,8 +15,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
-from ..join import cat
-from ._common import LinAlgError, check_matrix, check_same_dtype, const, eye_like, mT
+from ._common import LinAlgError, check_matrix, check_same_dtype, concat, const, eye_like, mT
 from ._common import return_type, tril, triu
 from ._lu_core import lu_factor_array, permutation_from_pivots
 from .solvers import LinalgSolveTriangularFn
@@ -26,12 +25,6 @@ lu_factor_ex_type = return_type("linalg_lu_factor_ex", "LU pivots info")
 lu_type = return_type("linalg_lu", "P L U")
 lu_unpack_type = return_type("lu_unpack", "P L U")
 lu_with_info_type = return_type("_lu_with_info", "LU pivots info")
-
-
-def _concat(parts, axis):
-    if isinstance(parts[0], Tensor):
-        return cat(parts, axis)
-    return get_array_module(parts[0]).concatenate(parts, axis=axis)
 
 
 def _solve_tri(a, b, upper, left, unit=False):
@@ -50,12 +43,12 @@ def lu_backward(gl, gu, p, lo, up):
         u1, gu1, gu2 = up[..., :, :k], gu[..., :, :k], gu[..., :, k:]
         inner = tril(mT(lo) @ gl - triu(gu) @ mT(up), -1)
         ga = _solve_tri(mT(u1), inner, False, False) + triu(gu1)
-        ga = _solve_tri(mT(lo), _concat([ga, gu2], -1), True, True, True)
+        ga = _solve_tri(mT(lo), concat([ga, gu2], -1), True, True, True)
     else:  # A = P [L₁; L₂] U
         l1, gl1, gl2 = lo[..., :k, :], gl[..., :k, :], gl[..., k:, :]
         inner = triu(gu @ mT(up) - mT(lo) @ tril(gl, -1))
         ga = _solve_tri(mT(l1), inner, True, True, True) + tril(gl1, -1)
-        ga = _solve_tri(mT(up), _concat([ga, gl2], -2), False, False)
+        ga = _solve_tri(mT(up), concat([ga, gl2], -2), False, False)
     return p @ ga
 
 

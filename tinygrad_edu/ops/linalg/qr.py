@@ -20,8 +20,7 @@ from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
 from ..inplace import CopyFromFn
-from ..join import cat
-from ._common import check_matrix, check_same_dtype, const, diag_embed, diagonal, mT
+from ._common import array_of, check_matrix, check_same_dtype, concat, const, diag_embed, diagonal, mT
 from ._common import return_type, tril, triu
 from .solvers import LinalgSolveTriangularFn
 
@@ -66,17 +65,9 @@ class LinalgQrFn(Function):
             return LinalgSolveTriangularFn.call(mT(r), gq + q @ sym, False, False, False), None
         r1 = r[..., :, :m]
         ga = LinalgSolveTriangularFn.call(mT(r1), q @ tril(mT(x) - x), False, False, False)
-        arr = _arr(ga)
-        zeros = const(get_array_module(arr).zeros(arr.shape[:-1] + (n - m,), arr.dtype), ga)
-        if isinstance(ga, Tensor):
-            ga = cat([ga, zeros], -1)
-        else:
-            ga = get_array_module(ga).concatenate([ga, zeros], axis=-1)
-        return ga + q @ gr, None
-
-
-def _arr(x):
-    return x._data if isinstance(x, Tensor) else x
+        arr = array_of(ga)
+        zeros = get_array_module(arr).zeros(arr.shape[:-1] + (n - m,), arr.dtype)
+        return concat([ga, zeros], -1) + q @ gr, None
 
 
 _MODES = ("reduced", "complete", "r")
