@@ -9,6 +9,7 @@ itself is ``tinygrad_edu/linalg.py``.
 """
 
 from . import contractions, decompositions, distances, einstein, norms, products, pseudo
+from . import lowrank
 from . import lu as lu_module
 from . import matfuncs
 from . import qr as qr_module
@@ -17,6 +18,7 @@ from .contractions import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
 from .distances import *  # noqa: F401,F403
 from .einstein import *  # noqa: F401,F403
+from .lowrank import *  # noqa: F401,F403
 from .lu import *  # noqa: F401,F403
 from .matfuncs import *  # noqa: F401,F403
 from .norms import *  # noqa: F401,F403
@@ -27,7 +29,8 @@ from .solve import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
 _MODULES = (products, contractions, solve, decompositions, spectral, norms, distances, einstein,
-            pseudo, qr_module, lu_module, matfuncs)
+            pseudo, qr_module, lu_module, matfuncs,
+            lowrank)
 
 # torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
 # the ops with an in-place form
