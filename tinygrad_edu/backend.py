@@ -132,3 +132,23 @@ def erf(x):
 
         return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
     return _erf(x)
+
+
+# ---- what NumPy has that CuPy lacks, or the reverse (and what the ops do about it) -------------
+# linalg rows (ops/linalg/). "batched": stacks (..., m, n) in one call. CuPy's column is from its
+# documentation (cuSOLVER underneath); not yet run on a GPU here.
+#
+# | need                    | NumPy                | CuPy                 | tinygrad_edu          |
+# |-------------------------|----------------------|----------------------|-----------------------|
+# | inv solve det slogdet   | batched              | batched              | xp.linalg             |
+# | cholesky eigh eigvalsh  | batched              | batched              | xp.linalg             |
+# | svd, qr (incl. 'raw')   | batched              | batched              | xp.linalg             |
+# | eig, eigvals (non-sym.) | yes, complex results | recent CuPy only     | not offered (complex) |
+# | lstsq                   | 2-D only             | 2-D only             | pinv(A) B, batched    |
+# | LU with pivots (getrf)  | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | _lu_core.py, batched  |
+# | triangular solve (trsm) | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | substitution on xp    |
+# | expm                    | none (SciPy)         | cupyx.scipy (2-D)    | Pade 13 on xp         |
+# | LDL (sytrf)             | none (SciPy: ldl)    | none                 | not offered yet       |
+# | cross                   | numpy.cross          | cupy.cross           | xp.cross              |
+# Signs of eigen/singular vectors: each LAPACK picks its own (torch's CPU wheel: MKL's; NumPy:
+# OpenBLAS's; CuPy: cuSOLVER's); tinygrad_edu returns what the array library gives.

@@ -15,19 +15,30 @@ from .ops.linalg.lu import linalg_lu as lu
 from .ops.linalg.lu import lu_factor, lu_factor_ex
 from .ops.linalg.lu import lu_solve_factored as lu_solve
 from .ops.linalg.matfuncs import matrix_exp, vander
-from .ops.linalg.norms import matrix_norm, vector_norm
 from .ops.linalg.norms import linalg_norm as norm
+from .ops.linalg.norms import matrix_norm, vector_norm
 from .ops.linalg.pseudo import cond, lstsq, matrix_rank, pinv
 from .ops.linalg.qr import householder_product
 from .ops.linalg.qr import linalg_qr as qr
+from .ops.linalg.solve import (
+    inv,
+    inv_ex,
+    matrix_power,
+    solve,
+    solve_ex,
+    solve_triangular,
+    tensorinv,
+    tensorsolve,
+)
 from .ops.linalg.spectral import eigh, eigvalsh, svdvals
 from .ops.linalg.spectral import linalg_svd as svd
-from .ops.linalg.solve import (
-    inv, inv_ex, matrix_power, solve, solve_ex, solve_triangular, tensorinv, tensorsolve,
-)
 from .ops.matmul import matmul
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
-           "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv",
-           "tensorsolve", "vander", "vecdot", "vector_norm"]
+__all__ = [
+    "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
+    "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
+    "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+    "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
+    "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv", "tensorsolve",
+    "vander", "vecdot", "vector_norm",
+]

@@ -43,6 +43,15 @@ RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negat
               "raise without naming the module; float64 input to a float32 RNN raises "
               "RuntimeError (torch ValueError)")
 
+GAUGE = ("not unique: eigenvectors and singular vectors are defined up to sign (and the "
+         "null-space columns of a full SVD up to a basis change); NumPy's LAPACK (OpenBLAS) "
+         "and torch's (MKL) pick different signs for some samples (e.g. every wide SVD). The "
+         "sign-invariant checks pass: eigen/singular values, and gradients through torch's "
+         "output_process_fn_grad (|U|, S, |V|)")
+F32_SECOND_ORDER = ("float32 rounding: torch's own float32 second derivative differs from its "
+                    "float64 one by more than the x10 gradient tolerance (float64 passes); "
+                    "measured: ")
+
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- 0-d results --------------------------------------------------------------------
     **{(name, "forward"): ZERO_D_RESULT for name in ("isclose", "argmax", "argmin")},
@@ -79,10 +88,27 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
                                               "(empty stride means kernel_size) rejected"),
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
-    # ---- norms --------------------------------------------------------------------------
-    ("norm", "forward"): "missing feature: norm(p=0 / negative p) raises RuntimeError",
-    ("norm.nuc", "forward"): "missing feature: norm(p='nuc') raises RuntimeError",
-    ("norm.inf", "forward"): "missing feature: norm(p=-inf) raises RuntimeError",
+    # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
+    **{(name, "forward"): GAUGE for name in (
+        "linalg.eigh", "linalg.svd", "svd", "svd_lowrank", "pca_lowrank")},
+    **{(name, "gradgrad:float32"): F32_SECOND_ORDER + measured for name, measured in (
+        ("linalg.svd", "7e-3 on 3e2 (sample 210)"), ("svd", "7e-3 on 3e2 (sample 210)"),
+        ("linalg.pinv.hermitian", "1.5e-2 on 2.4e3 (sample 6)"),
+        ("linalg.lstsq", "8e-4 on 7e2 (sample 32)"),
+        ("linalg.lstsq.grad_oriented", "8e-4 on 7e2 (sample 32)"),
+        ("linalg.householder_product", "2.2e-3 on 2.5e2 (sample 2)"),
+        ("matrix_exp", "1.8e-2 on 4.3e4 (sample 0)"))},
+    ("linalg.householder_product", "grad:float32"): (
+        "float32 rounding: torch's float32 gradient is 4.5e-4 off its float64 one (sample 2; "
+        "tinygrad_edu's float32: 1.6e-5 off), beyond the 1e-4 gradient tolerance"),
+    ("matrix_exp", "forward:float32"): (
+        "float32 rounding: exp of (5, 5) matrices with ‖A‖₁ ≈ 27 reaches 5e4; torch's float32 "
+        "result is 5e-2 off its float64 one (tinygrad_edu's: 3.5e-2), so small entries differ "
+        "beyond rtol 1.3e-6 / atol 1e-5"),
+    ("linalg.multi_dot", "forward:float32"): (
+        "float32 rounding: a product of five matrices reaches 4e4 and one entry cancels to "
+        "~2e2; NumPy's OpenBLAS and torch's MKL sgemm round it 4e-3 apart (torch's float32 "
+        "is 5e-3 off its float64 result), beyond atol 1e-5"),
     # ---- indexing and shapes ------------------------------------------------------------
     ("narrow", "forward"): "negative start: narrow(x, 0, -10, 10) is empty; torch wraps start",
     ("gather", "forward"): ("index forms: an empty (2, 0) index into a 1-D input raises "
@@ -109,8 +135,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("dot", "error"): ("error message: dot of float32 and float16 vectors reports matmul's "
-                       "shape error, not the dtype mismatch (and not 'dot')"),
     ("isclose", "error"): (NUMBER_FOR_TENSOR + "; negative rtol/atol accepted (torch "
                            "RuntimeError)"),
     ("masked_fill", "error"): ("error_inputs: a 1-element 1-D value tensor is accepted (torch "

@@ -4,16 +4,32 @@ NumPy's ``linalg`` (CuPy's on the GPU, through ``xp``) computes the forward; eve
 derived by hand, with its source in the Function's docstring, and written with other ops'
 ``.call`` so that it runs on Tensors under ``create_graph=True`` (second derivatives).
 
-Modules: ``products`` (addmm, addmv, addr, baddbmm, addbmm, mv). The ``torch.linalg`` namespace
+Modules, in reading order: ``_common`` (checks, batched-matrix helpers, the diagonal view),
+``products`` (addmm, addmv, addr, baddbmm, addbmm, mv), ``contractions`` (inner, tensordot,
+kron, trace, cross, vecdot, multi_dot, diagonal), ``einstein`` (einsum), ``norms`` (vector and
+matrix norms, dist, renorm), ``distances`` (cdist), ``solvers`` + ``solve`` (inv, solve,
+triangular and Cholesky solves, matrix_power, tensorinv/tensorsolve), ``decompositions``
+(cholesky, det, slogdet, logdet), ``spectral`` (eigh, svd), ``pseudo`` (pinv, lstsq, rank,
+cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU), ``matfuncs``
+(matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank). The ``torch.linalg`` namespace
 itself is ``tinygrad_edu/linalg.py``.
 """
 
-from . import contractions, decompositions, distances, einstein, norms, products, pseudo
-from . import lowrank
-from . import lu as lu_module
-from . import matfuncs
+from . import (
+    contractions,
+    decompositions,
+    distances,
+    einstein,
+    lowrank,
+    matfuncs,
+    norms,
+    products,
+    pseudo,
+    solve,
+    spectral,
+)
+from . import lu as lu_module  # (``from .lu import *`` below binds ``lu`` to the function)
 from . import qr as qr_module
-from . import solve, spectral
 from .contractions import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
 from .distances import *  # noqa: F401,F403
@@ -28,9 +44,8 @@ from .qr import *  # noqa: F401,F403
 from .solve import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
-_MODULES = (products, contractions, solve, decompositions, spectral, norms, distances, einstein,
-            pseudo, qr_module, lu_module, matfuncs,
-            lowrank)
+_MODULES = (products, contractions, einstein, norms, distances, solve, decompositions, spectral,
+            pseudo, qr_module, lu_module, matfuncs, lowrank)
 
 # torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
 # the ops with an in-place form

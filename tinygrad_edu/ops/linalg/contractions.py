@@ -32,8 +32,8 @@ class TraceFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        ga = array_of(g)
-        return g * const(get_array_module(ga).eye(*ctx.shape, dtype=ga.dtype), g)  # ∂y/∂Aᵢⱼ = [i = j]
+        eye = get_array_module(array_of(g)).eye(*ctx.shape, dtype=array_of(g).dtype)
+        return g * const(eye, g)  # ∂y/∂Aᵢⱼ = [i = j]
 
 
 class LinalgCrossFn(Function):

@@ -15,8 +15,18 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
-from ._common import LinAlgError, check_matrix, check_same_dtype, concat, const, eye_like, mT
-from ._common import return_type, tril, triu
+from ._common import (
+    LinAlgError,
+    check_matrix,
+    check_same_dtype,
+    concat,
+    const,
+    eye_like,
+    mT,
+    return_type,
+    tril,
+    triu,
+)
 from ._lu_core import lu_factor_array, permutation_from_pivots
 from .solvers import LinalgSolveTriangularFn
 

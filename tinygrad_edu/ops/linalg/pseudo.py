@@ -18,8 +18,8 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import quiet
-from ._common import check_matrix, check_same_dtype, mT, return_type
 from ..matmul import matmul
+from ._common import check_matrix, check_same_dtype, mT, return_type
 from .norms import matrix_norm
 from .solve import inv
 from .spectral import svdvals

@@ -20,8 +20,19 @@ from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
 from ..inplace import CopyFromFn
-from ._common import array_of, check_matrix, check_same_dtype, concat, const, diag_embed, diagonal, mT
-from ._common import return_type, tril, triu
+from ._common import (
+    array_of,
+    check_matrix,
+    check_same_dtype,
+    concat,
+    const,
+    diag_embed,
+    diagonal,
+    mT,
+    return_type,
+    tril,
+    triu,
+)
 from .solvers import LinalgSolveTriangularFn
 
 qr_type = return_type("linalg_qr", "Q R")

@@ -10,16 +10,26 @@ import numpy as np
 
 from ...tensor import Tensor
 from .._util import named
-from ..matmul import matmul
 from ..inplace import CopyFromFn
+from ..matmul import matmul
 from ..shape import permute, reshape, unsqueeze
 from ..unary import clone
 from ._common import (
-    check_float, check_matrix, check_same_dtype, check_square, eye_like, mT, return_type,
+    check_float,
+    check_matrix,
+    check_same_dtype,
+    check_square,
+    eye_like,
+    mT,
+    return_type,
 )
 from ._lu_core import lu_factor_array
 from .solvers import (
-    CholeskyInverseFn, CholeskySolveFn, LinalgInvExFn, LinalgSolveExFn, LinalgSolveTriangularFn,
+    CholeskyInverseFn,
+    CholeskySolveFn,
+    LinalgInvExFn,
+    LinalgSolveExFn,
+    LinalgSolveTriangularFn,
 )
 
 inv_ex_type = return_type("linalg_inv_ex", "inverse info")

@@ -174,4 +174,4 @@ __all__ = ["svd"]
 
 METHODS = {"svd": svd,
            # the conjugate transpose: for real tensors the transpose (shape's mT)
-           "mH": property(lambda self: mT(self)), "adjoint": lambda self: mT(self)}
+           "mH": property(lambda self: mT(self))}
