@@ -19,6 +19,7 @@ from ...ops.activation import (  # noqa: F401
     tanh,
 )
 from ...ops.dropout import dropout  # noqa: F401
+from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .loss import (  # noqa: F401

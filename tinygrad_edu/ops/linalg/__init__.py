@@ -5,14 +5,14 @@ derived by hand, with its source in the Function's docstring, and written with o
 ``.call`` so that it runs on Tensors under ``create_graph=True`` (second derivatives).
 
 Modules, in reading order: ``_common`` (checks, batched-matrix helpers, the diagonal view),
-``products`` (addmm, addmv, addr, baddbmm, addbmm, mv), ``contractions`` (inner, tensordot,
-kron, trace, cross, vecdot, multi_dot, diagonal), ``einstein`` (einsum), ``norms`` (vector and
-matrix norms, dist, renorm), ``distances`` (cdist), ``solvers`` + ``solve`` (inv, solve,
-triangular and Cholesky solves, matrix_power, tensorinv/tensorsolve), ``decompositions``
-(cholesky, det, slogdet, logdet), ``spectral`` (eigh, svd), ``pseudo`` (pinv, lstsq, rank,
-cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU), ``matfuncs``
-(matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank). The ``torch.linalg`` namespace
-itself is ``tinygrad_edu/linalg.py``.
+``products`` (addmm, addmv, addr, baddbmm, addbmm, mv), ``contractions`` (inner, tensordot, kron,
+trace, cross, vecdot, multi_dot, diagonal), ``einstein`` (einsum, bilinear), ``norms`` (vector and
+matrix norms, dist, renorm), ``distances`` (cdist, pdist, pairwise_distance), ``solvers`` +
+``solve`` (inv, solve, triangular and Cholesky solves, matrix_power, tensorinv/tensorsolve),
+``decompositions`` (cholesky, det, slogdet, logdet), ``spectral`` (eigh, svd), ``pseudo`` (pinv,
+lstsq, rank, cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU),
+``matfuncs`` (matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank). The ``torch.linalg``
+namespace itself is ``tinygrad_edu/linalg.py``.
 """
 
 from . import (

@@ -1,10 +1,14 @@
-"""Pairwise distances: cdist.
+"""Pairwise distances: cdist, pdist, pairwise_distance.
 
 Two ways, as torch: the p-norm of every difference x1ᵢ − x2ⱼ (vector_norm's gradient, torch's
 subgradients), or for p = 2 and many rows the "mm" form ‖a‖² + ‖b‖² − 2a·b, one matmul instead
 of P·R differences (faster, but it cancels: distances near 0 lose digits). Its backward is
 torch's _euclidean_dist_backward: with r = g / d (0 where d = 0),
 x̄1 = x1 Σⱼ rᵢⱼ − r x2 and x̄2 = x2 Σᵢ rᵢⱼ − rᵀ x1.
+
+pdist and pairwise_distance are vector_norm of gathered / subtracted rows, so their gradient
+is vector_norm's, which is torch's (_pdist_backward and norm_backward use the same
+subgradients: 0 where a distance is 0, sign(d)|d|^(p−1)/‖d‖^(p−1) elsewhere).
 """
 
 from __future__ import annotations
@@ -89,6 +93,34 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     return vector_norm(diff, p, -1)
 
 
-__all__ = ["cdist"]
+def pdist(input, p=2):
+    """``torch.pdist`` (also ``F.pdist``): the p-norm distance between every pair of rows i < j
+    of ``input`` (N, M), in row-major order (0,1), (0,2), …, (1,2), … -> (N(N−1)/2,); the
+    condensed upper triangle of cdist(input, input). dtype: floating, kept. Raises
+    RuntimeError for input that is not 2-D or not floating, and for p < 0. Derivative: that
+    of vector_norm of xᵢ − xⱼ (0 where the distance is 0)."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(input.shape[0], 1)
+    diff = input[i] - input[j]  # (N(N−1)/2, M)
+    return vector_norm(diff, p, -1)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """``torch.pairwise_distance`` (also ``F.pairwise_distance``): ‖x1 − x2 + ε‖ₚ over the last
+    dim (of the operand with more dims); x1 and x2 broadcast. Shapes: (..., D), (..., D) ->
+    (...) (or (..., 1) with keepdim). dtype: the promoted floating type of x1 − x2 + ε (integer
+    inputs give the default float). p: any real (p < 0 and ±inf as vector_norm). Derivative:
+    vector_norm's at x1 − x2 + ε, −that for x2. Raises RuntimeError when the shapes do not
+    broadcast."""
+    dim = max(x1.ndim, x2.ndim) - 1
+    return vector_norm(x1 - x2 + eps, p, dim, keepdim)
+
+
+__all__ = ["cdist", "pdist", "pairwise_distance"]
 
 METHODS: dict = {}

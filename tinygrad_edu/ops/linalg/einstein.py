@@ -187,6 +187,37 @@ def _sublist(*args):
     return einsum(eq, *ops)
 
 
-__all__ = ["einsum"]
+def bilinear(input1, input2, weight, bias=None):
+    """``torch.bilinear`` (also ``F.bilinear``): yₒ = Σᵢⱼ x1ᵢ Wₒᵢⱼ x2ⱼ + bₒ, the einsum
+    '...i,oij,...j->...o' plus the bias. Shapes: input1 (..., I), input2 (..., J) with the same
+    batch dims, weight (O, I, J), bias (O,) -> (..., O). dtype: the operands' (the same float).
+    Raises RuntimeError, as torch, for different ranks or batch dims of the inputs and for
+    I, J or O not matching the weight. Derivative: that of the einsum (x̄1 = W x2 ḡ, W̄ = ḡ⊗x1⊗x2,
+    x̄2 = x1ᵀW ḡ) and of the sum (b̄ = Σ ḡ over the batch)."""
+    op = "bilinear()"
+    if input1.ndim != input2.ndim:
+        raise RuntimeError(f"{op}: input dimensions do not match: got {input1.ndim} and "
+                           f"{input2.ndim}")
+    for i in range(input1.ndim - 1):
+        if input1.shape[i] != input2.shape[i]:
+            raise RuntimeError(f"{op}: input batch dimensions do not match at dim {i}: got "
+                               f"{input1.shape[i]} and {input2.shape[i]}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"{op}: weight must be 3-D (out, in1, in2), got {weight.ndim}-D "
+                           f"of shape {list(weight.shape)}")
+    for k, t in ((1, input1), (2, input2)):
+        if t.ndim == 0 or t.shape[-1] != weight.shape[k]:
+            got = t.shape[-1] if t.ndim else "a 0-d tensor"
+            raise RuntimeError(f"{op}: input{k} size does not match weight size: got {got} "
+                               f"but expected {weight.shape[k]}")
+    if bias is not None and (bias.ndim == 0 or bias.shape[0] != weight.shape[0]):
+        got = bias.shape[0] if bias.ndim else "a 0-d tensor"
+        raise RuntimeError(f"{op}: bias size does not match weight size: got {got} but "
+                           f"expected {weight.shape[0]}")
+    y = einsum("...i,oij,...j->...o", input1, weight, input2)
+    return y if bias is None else y + bias
+
+
+__all__ = ["einsum", "bilinear"]
 
 METHODS: dict = {}
