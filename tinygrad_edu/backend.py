@@ -148,7 +148,7 @@ def erf(x):
 # | LU with pivots (getrf)  | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | _lu_core.py, batched  |
 # | triangular solve (trsm) | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | substitution on xp    |
 # | expm                    | none (SciPy)         | cupyx.scipy (2-D)    | Pade 13 on xp         |
-# | LDL (sytrf)             | none (SciPy: ldl)    | none                 | not offered yet       |
+# | LDL (sytrf, sytrs)      | none (SciPy: ldl)    | none                 | ldl.py (dsytf2) on xp |
 # | cross                   | numpy.cross          | cupy.cross           | xp.cross              |
 # Signs of eigen/singular vectors: each LAPACK picks its own (torch's CPU wheel: MKL's; NumPy:
 # OpenBLAS's; CuPy: cuSOLVER's); tinygrad_edu returns what the array library gives.

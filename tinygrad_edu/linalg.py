@@ -11,6 +11,7 @@ from .ops.linalg.contractions import diagonal, multi_dot, tensordot, vecdot
 from .ops.linalg.contractions import linalg_cross as cross
 from .ops.linalg.decompositions import cholesky_ex, det, slogdet
 from .ops.linalg.decompositions import linalg_cholesky as cholesky
+from .ops.linalg.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .ops.linalg.lu import linalg_lu as lu
 from .ops.linalg.lu import lu_factor, lu_factor_ex
 from .ops.linalg.lu import lu_solve_factored as lu_solve
@@ -36,7 +37,8 @@ from .ops.matmul import matmul
 
 __all__ = [
     "LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh",
-    "eigvalsh", "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
+    "eigvalsh", "householder_product", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex",
+    "ldl_solve", "lstsq", "lu", "lu_factor",
     "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
     "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
     "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv", "tensorsolve",

@@ -10,9 +10,9 @@ trace, cross, vecdot, multi_dot, diagonal), ``einstein`` (einsum, bilinear), ``n
 matrix norms, dist, renorm), ``distances`` (cdist, pdist, pairwise_distance), ``solvers`` +
 ``solve`` (inv, solve, triangular and Cholesky solves, matrix_power, tensorinv/tensorsolve),
 ``decompositions`` (cholesky, det, slogdet, logdet), ``spectral`` (eigh, svd), ``pseudo`` (pinv,
-lstsq, rank, cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU),
-``matfuncs`` (matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank). The ``torch.linalg``
-namespace itself is ``tinygrad_edu/linalg.py``.
+lstsq, rank, cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU), ``ldl``
+(LDLᵀ, Bunch–Kaufman), ``matfuncs`` (matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank).
+The ``torch.linalg`` namespace itself is ``tinygrad_edu/linalg.py``.
 """
 
 from . import (
@@ -20,6 +20,7 @@ from . import (
     decompositions,
     distances,
     einstein,
+    ldl,
     lowrank,
     matfuncs,
     norms,
@@ -34,6 +35,7 @@ from .contractions import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
 from .distances import *  # noqa: F401,F403
 from .einstein import *  # noqa: F401,F403
+from .ldl import *  # noqa: F401,F403
 from .lowrank import *  # noqa: F401,F403
 from .lu import *  # noqa: F401,F403
 from .matfuncs import *  # noqa: F401,F403
@@ -45,7 +47,7 @@ from .solve import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
 _MODULES = (products, contractions, einstein, norms, distances, solve, decompositions, spectral,
-            pseudo, qr_module, lu_module, matfuncs, lowrank)
+            pseudo, qr_module, lu_module, ldl, matfuncs, lowrank)
 
 # torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
 # the ops with an in-place form
