@@ -1,6 +1,9 @@
-"""LDLᵀ (Bunch–Kaufman) against torch beyond the OpInfo samples: indefinite matrices that need
-2×2 pivots and row swaps, exact zero columns (info), and solves with every pivot kind. The
-pivots must be torch's (LAPACK's) exactly; LD and the solution to rounding."""
+"""Linear-algebra checks beyond torch's OpInfo samples.
+
+LDLᵀ (Bunch–Kaufman) against torch: indefinite matrices that need 2×2 pivots and row swaps,
+exact zero columns (info), and solves with every pivot kind; the pivots must be torch's
+(LAPACK's) exactly, LD and the solution equal to rounding. nn.Bilinear: torch's init draws
+under one seed, and the layer equal to F.bilinear."""
 
 from __future__ import annotations
 
@@ -59,3 +62,17 @@ def test_ldl_errors():
         tg.linalg.ldl_solve(LD, piv, tg.zeros(4, 2))
     with pytest.raises(RuntimeError, match="pivots"):
         tg.linalg.ldl_solve(LD, piv[:2], tg.zeros(3, 2))
+
+
+def test_bilinear_layer_init_and_forward_match_torch():
+    tg.manual_seed(3)
+    torch.manual_seed(3)
+    ours, ref = tg.nn.Bilinear(3, 4, 5), torch.nn.Bilinear(3, 4, 5)
+    np.testing.assert_array_equal(ours.weight.detach().numpy(), ref.weight.detach().numpy())
+    np.testing.assert_array_equal(ours.bias.detach().numpy(), ref.bias.detach().numpy())
+    x1, x2 = np.random.RandomState(1).randn(2, 6, 3), np.random.RandomState(2).randn(2, 6, 4)
+    got = ours(tg.tensor(x1, dtype=tg.float32), tg.tensor(x2, dtype=tg.float32))
+    want = ref(torch.tensor(x1, dtype=torch.float32), torch.tensor(x2, dtype=torch.float32))
+    assert tuple(got.shape) == (2, 6, 5)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-5)
+    assert repr(ours) == repr(ref)
