@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, logsumexp, norm.
+"""Reductions: sum, mean, prod, nansum, nanmean, count_nonzero, logsumexp, norm.
 
 A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
 to keep the reduced dims (size 1), then broadcast to the input's shape.
@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import count, keep, reduce_dims, torch_args, write_out
 from ._util import check_float, named, quiet
@@ -111,6 +112,28 @@ def _others_product(x, axis):
     left = CumprodFn.call(CatFn.call(ones, xa[..., : n - 1], axis=last), last)
     right = CumprodFn.call(CatFn.call(ones, xp.flip(xa[..., 1:], -1), axis=last), last)
     return xp.moveaxis(left * xp.flip(right, -1), -1, axis)
+
+
+class NansumFn(Function):
+    """y = Σ x over axes, NaNs counted as 0"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        xp = get_array_module(x)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        if x.dtype.kind != "f":
+            return x.sum(axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(x)
+        return xp.nansum(x, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(g)
+        gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        return xp.where(xp.isnan(x), 0, gk), None, None  # ∂y/∂xᵢ = 1, 0 at a NaN
 
 
 class LogsumexpFn(Function):
@@ -258,6 +281,43 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     return write_out(y, out, "logsumexp")
 
 
+@torch_args
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.nansum``: Σ x over ``dim`` with NaNs treated as zero. dtype: as :func:`sum`.
+    Derivative: 1, and 0 at a NaN."""
+    axes = _axes(dim, input, "nansum")
+    input = _accumulate_dtype(input, dtype, "nansum")
+    return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
+
+
+@torch_args
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.nanmean``: the mean of the non-NaN elements over ``dim`` (nansum / their
+    count; nan when every element is NaN), as torch composes it. dtype: floating only
+    (RuntimeError). Derivative: 1/count, 0 at a NaN."""
+    if dtype is not None:
+        input = cast(input, _dt.to_dtype(dtype))
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype.name.capitalize()}")
+    axes = _axes(dim, input, "nanmean")
+    xp = get_array_module(input._data)
+    n = xp.logical_not(xp.isnan(input._data)).sum(axis=axes, keepdims=keepdim)
+    with quiet():
+        y = NansumFn.apply(input, axes, keepdim) / Tensor._wrap(xp.asarray(n))
+    return write_out(y, out, "nanmean")
+
+
+@torch_args
+def count_nonzero(input, dim=None):
+    """``torch.count_nonzero``: how many elements are not zero over ``dim`` (None or ``()``:
+    all). int64, no gradient."""
+    axes = _axes(dim, input, "count_nonzero")
+    xp = get_array_module(input._data)
+    n = xp.count_nonzero(input._data, axis=axes)
+    return Tensor._wrap(xp.asarray(n, dtype=np.int64))
+
+
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     check_float(input, "norm")
     if p in ("fro", None):
@@ -280,6 +340,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["logsumexp", "mean", "norm", "prod", "sum"]
+__all__ = ["count_nonzero", "logsumexp", "mean", "nanmean", "nansum", "norm", "prod", "sum"]
 
-METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm}
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm,
+           "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero}
