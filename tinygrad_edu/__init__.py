@@ -27,6 +27,8 @@ from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.order import *  # noqa: F401,F403
+from .ops.quantile import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403

@@ -25,8 +25,10 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    order,
     pool,
     promotion,
+    quantile,
     random,
     reduce,
     rounding,

@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 
@@ -100,18 +101,26 @@ def check_nonempty_dims(input: Tensor, axes, op: str, exc=IndexError) -> None:
             raise exc(f"{op}(): Expected reduction dim {a} to have non-zero size.")
 
 
-def write_out(result, out, op: str, same_dtype_as=None):
+def write_out(result, out, op: str, same_dtype_as=None, inputs=()):
     """torch's ``out=``: the result is written into ``out`` (resized when its shape differs)
     and ``out`` is returned. ``out`` must have the result's dtype (or ``same_dtype_as``'s, when
-    torch requires the input's dtype) and cannot require grad when the op records a graph."""
+    torch requires the input's dtype), must not overlap one of ``inputs``, and cannot require
+    grad when the op records a graph."""
     if out is None:
         return result
     if isinstance(result, tuple):
         if not isinstance(out, (tuple, list)) or len(out) != len(result):
             raise TypeError(f"{op}(): out= must be a tuple of {len(result)} tensors")
-        return type(result)(*(write_out(r, o, op) for r, o in zip(result, out)))
+        return type(result)(*(write_out(r, o, op, inputs=inputs) for r, o in zip(result, out)))
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    for t in inputs:
+        if isinstance(t, Tensor) and get_array_module(out._data).shares_memory(t._data,
+                                                                               out._data):
+            raise RuntimeError(f"{op}(): unsupported operation: some elements of the input "
+                               "tensor and the written-to tensor refer to a single memory "
+                               "location. Please clone() the tensor before performing the "
+                               "operation.")
     want = same_dtype_as.dtype if same_dtype_as is not None else result.dtype
     if out.dtype != want:
         if same_dtype_as is not None:

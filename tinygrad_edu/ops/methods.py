@@ -20,6 +20,8 @@ from . import (
     logic,
     matmul,
     matrix,
+    order,
+    quantile,
     random,
     reduce,
     rounding,
@@ -33,6 +35,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
+            order, quantile,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
