@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     arithmetic,
     cross_entropy,
     device,
+    difference,
     distance,
     dropout,
     extrema,

@@ -13,6 +13,7 @@ from . import (
     activation,
     arithmetic,
     device,
+    difference,
     extrema,
     index,
     inplace,
@@ -35,7 +36,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            order, quantile,
+            order, quantile, difference,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
