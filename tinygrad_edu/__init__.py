@@ -33,6 +33,7 @@ from .ops.quantile import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
+from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403

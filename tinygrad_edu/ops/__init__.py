@@ -34,6 +34,7 @@ from . import (  # noqa: F401
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,

@@ -27,6 +27,7 @@ from . import (
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,
@@ -36,7 +37,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            order, quantile, difference,
+            order, quantile, difference, search,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
