@@ -23,6 +23,7 @@ from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.difference import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403

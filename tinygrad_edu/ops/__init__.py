@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     distance,
     dropout,
     extrema,
+    histogram,
     index,
     inplace,
     join,

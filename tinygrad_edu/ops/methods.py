@@ -15,6 +15,7 @@ from . import (
     device,
     difference,
     extrema,
+    histogram,
     index,
     inplace,
     join,
@@ -37,7 +38,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            order, quantile, difference, search,
+            order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
