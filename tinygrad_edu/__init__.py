@@ -106,6 +106,7 @@ backends = _types.SimpleNamespace(
 )
 
 from . import nn, optim, utils  # noqa: E402,F401
+from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
