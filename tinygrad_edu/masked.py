@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dtype import bool_, float32, int64
 from .backend import get_array_module
+from .dtype import bool_, float32, int64
 from .ops.activation import log_softmax as _log_softmax
 from .ops.activation import softmax as _softmax
 from .ops.extrema import amax as _amax

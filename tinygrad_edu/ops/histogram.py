@@ -113,7 +113,8 @@ def _histogramdd(x, edges, weight, density, algorithm):
 
 def _outer_edges(x, ranges, dims: int):
     """(left, right) per dim: ``range`` or the data's min and max (or [0, 1] for no data); an
-    empty range widened by 0.5 each way (NumPy's rule). Raises RuntimeError for non-finite or reversed ranges."""
+    empty range widened by 0.5 each way (NumPy's rule). Raises RuntimeError for non-finite or
+    reversed ranges."""
     out = []
     for d in range(dims):
         if ranges is not None:

@@ -20,8 +20,8 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._reduction import check_nonempty_dims, one_dim, torch_args, write_out
 from ._stdsort import std_sort_order
-from ._reduction import check_nonempty_dims, keep, one_dim, torch_args, write_out
 from ._util import named
 from .index import GatherFn
 from .return_types import kthvalue_type, median_type, mode_type, nanmedian_type
@@ -172,7 +172,8 @@ def _kth_index(a, axis, k):
     same = (a == kth) | (xp.isnan(a) & xp.isnan(kth)) if a.dtype.kind == "f" else a == kth
     tied = same.sum(axis=axis, keepdims=True) > 1
     if bool(tied.any()):
-        moved, tmoved = np.moveaxis(np.asarray(a), axis, -1), np.moveaxis(np.asarray(tied), axis, -1)
+        moved = np.moveaxis(np.asarray(a), axis, -1)
+        tmoved = np.moveaxis(np.asarray(tied), axis, -1)
         out = np.moveaxis(np.asarray(idx), axis, -1).copy()
         for where in zip(*np.nonzero(tmoved[..., 0])):
             out[where + (0,)] = quick_select(moved[where].tolist(), k - 1)

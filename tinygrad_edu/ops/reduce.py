@@ -18,7 +18,6 @@ from .join import CatFn
 from .promotion import _dt, cast
 from .scan import CumprodFn
 
-
 _keep, _count = keep, count  # the names the other modules of the family import
 
 
