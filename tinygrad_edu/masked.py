@@ -15,6 +15,7 @@ import numpy as np
 
 from .backend import get_array_module
 from .dtype import bool_, float32, int64
+from .ops._util import quiet
 from .ops.activation import log_softmax as _log_softmax
 from .ops.activation import softmax as _softmax
 from .ops.extrema import amax as _amax
@@ -244,7 +245,8 @@ def _normalized(fn, x, dim, dtype):
     """``fn`` (softmax, log_softmax) along ``dim``; an empty input is its own (empty) result."""
     if x.numel() == 0:
         return x.to(dtype) * 1
-    return fn(x, dim, dtype=dtype)
+    with quiet():  # a row with nothing kept: −inf − (−inf) = nan, silently (torch)
+        return fn(x, dim, dtype=dtype)
 
 
 def softmax(input, dim, *, dtype=None, mask=None):

@@ -19,7 +19,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import check_nonempty_dims, keep, one_dim, reduce_dims, torch_args, write_out
-from ._util import named
+from ._util import named, quiet
 from .index import GatherFn
 from .return_types import max_type, min_type
 from .select import maximum, minimum
@@ -54,7 +54,8 @@ class AmaxFn(Function):
             mask = mask | (xp.isnan(x) & xp.isnan(yk))
         count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return gk * mask / count, None, None, None, None
+        with quiet():  # amax with a NaN: no element equals the result, 0/0 = nan (torch)
+            return gk * mask / count, None, None, None, None
 
 
 def _amax(input, dim, keepdim, is_min, out):
