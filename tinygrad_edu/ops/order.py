@@ -176,8 +176,9 @@ def _kth_index(a, axis, k):
         moved = np.moveaxis(np.asarray(a), axis, -1)
         tmoved = np.moveaxis(np.asarray(tied), axis, -1)
         out = np.moveaxis(np.asarray(idx), axis, -1).copy()
-        for where in zip(*np.nonzero(tmoved[..., 0])):
-            out[where + (0,)] = quick_select(moved[where].tolist(), k - 1)
+        for where in np.ndindex(tmoved.shape[:-1]):
+            if tmoved[where + (0,)]:
+                out[where + (0,)] = quick_select(moved[where].tolist(), k - 1)
         idx = xp.asarray(np.moveaxis(out, -1, axis))
     return idx
 
