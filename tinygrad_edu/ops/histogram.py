@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..backend import get_array_module, scatter_add
+from ..backend import get_array_module, scatter_add, to_numpy
 from ..tensor import Tensor
 
 
@@ -148,7 +148,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     ``(hist, bin_edges)`` (a tuple of D edge tensors). Raises RuntimeError for bins that do
     not match D, bad edges or ranges."""
     _check_float(input, "histogramdd")
-    x = np.asarray(input._data)
+    x = to_numpy(input._data)
     dims = x.shape[-1] if x.ndim else 1
     x = x.reshape(-1, dims)
     given = isinstance(bins, (list, tuple)) and bins and isinstance(bins[0], Tensor)
@@ -166,7 +166,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
                 raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, "
                                    f"but got {b.ndim} dimensions in the bins tensor for "
                                    f"dimension {d}")
-            edges.append(np.asarray(b._data).astype(x.dtype))
+            edges.append(to_numpy(b._data).astype(x.dtype))
         algorithm = "search"
     else:
         for d, b in enumerate(bins):
@@ -176,7 +176,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
         edges = [_linspace(lo, hi, int(b) + 1, x.dtype)
                  for (lo, hi), b in zip(_outer_edges(x, range, dims), bins)]
         algorithm = "local"
-    w = None if weight is None else np.asarray(weight._data).reshape(-1)
+    w = None if weight is None else to_numpy(weight._data).reshape(-1)
     hist = _histogramdd(x, edges, w, density, algorithm)
     xp = get_array_module(input._data)
     return histogramdd_type(Tensor._wrap(xp.asarray(hist)),
@@ -210,7 +210,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     _check_float(input, "histogram_cpu")
     if int(bins) <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
-    x = np.asarray(input._data).reshape(-1)
+    x = to_numpy(input._data).reshape(-1)
     lo, hi = float(min), float(max)
     if lo == hi and x.size:
         lo, hi = float(x.min()), float(x.max())

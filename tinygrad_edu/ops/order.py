@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, to_numpy
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import check_nonempty_dims, one_dim, torch_args, write_out
@@ -173,9 +173,9 @@ def _kth_index(a, axis, k):
     same = (a == kth) | (xp.isnan(a) & xp.isnan(kth)) if a.dtype.kind == "f" else a == kth
     tied = same.sum(axis=axis, keepdims=True) > 1
     if bool(tied.any()):
-        moved = np.moveaxis(np.asarray(a), axis, -1)
-        tmoved = np.moveaxis(np.asarray(tied), axis, -1)
-        out = np.moveaxis(np.asarray(idx), axis, -1).copy()
+        moved = np.moveaxis(to_numpy(a), axis, -1)
+        tmoved = np.moveaxis(to_numpy(tied), axis, -1)
+        out = np.moveaxis(to_numpy(idx), axis, -1).copy()
         for where in np.ndindex(tmoved.shape[:-1]):
             if tmoved[where + (0,)]:
                 out[where + (0,)] = quick_select(moved[where].tolist(), k - 1)
@@ -206,7 +206,7 @@ def _mode_index(a, axis):
     torch reports for it: torch sorts (value, position) pairs with ``std::sort`` and keeps the
     last pair of each run of equal values (so ties follow that algorithm, ported)."""
     xp = get_array_module(a)
-    moved = np.moveaxis(np.asarray(a), axis, -1)
+    moved = np.moveaxis(to_numpy(a), axis, -1)
     flat = moved.reshape(-1, moved.shape[-1])
     out = np.empty(flat.shape[0], np.int64)
     for r, row in enumerate(flat.tolist()):
