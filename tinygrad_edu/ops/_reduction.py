@@ -90,10 +90,13 @@ def count(shape, axes) -> int:
 def check_nonempty_dims(input: Tensor, axes, op: str, exc=IndexError) -> None:
     """A reduction without identity (max, argmax, median, ...) over a size-0 dim: torch's
     IndexError ("Expected reduction dim 1 to have non-zero size"); over every dim of an empty
-    tensor: the RuntimeError asking for a dim."""
+    tensor: the error asking for a dim (RuntimeError; IndexError for argmax/argmin)."""
     shape = input._data.shape
     if axes is None:
         if input._data.size == 0:
+            if op in ("argmax", "argmin"):  # torch's type differs for these two
+                raise IndexError(f"{op}(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
                                "input.numel() == 0. Specify the reduction dim with the 'dim' "
                                "argument.")
