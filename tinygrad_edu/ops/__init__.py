@@ -4,9 +4,10 @@ its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
 order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
-(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
-promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
+(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
+split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
+pool, normalization, embedding, dropout, random, device, and promotion (dtype rules and the
+cast op). Importing this package binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
