@@ -75,7 +75,8 @@ class ProdFn(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
-        y = get_array_module(x).asarray(x.prod(axis=axis, keepdims=keepdim))
+        with quiet():  # inf·0 = nan silently, as torch
+            y = get_array_module(x).asarray(x.prod(axis=axis, keepdims=keepdim))
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdim = axis, keepdim
         return y
@@ -90,7 +91,8 @@ class ProdFn(Function):
             return g, None, None
         if not bool((x == 0).any()):
             yk = keep(y, axes, ctx.keepdim, x.ndim)
-            return gk * (yk / x), None, None  # ∂y/∂xᵢ = Π_{j≠i} xⱼ = y / xᵢ (no zero)
+            with quiet():  # inf/inf = nan silently, as torch
+                return gk * (yk / x), None, None  # ∂y/∂xᵢ = Π_{j≠i} xⱼ = y / xᵢ (no zero)
         if ctx.axis is None:  # torch: the whole tensor as one flat slice
             flat = xp.reshape(x, (-1,))
             return gk * xp.reshape(_others_product(flat, 0), x.shape), None, None
@@ -132,7 +134,8 @@ class NansumFn(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
         gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return xp.where(xp.isnan(x), 0, gk), None, None  # ∂y/∂xᵢ = 1, 0 at a NaN
+        with quiet():  # torch multiplies by the mask (inf·0 = nan, as in nanmean of all-NaN)
+            return gk * ~xp.isnan(x), None, None  # ∂y/∂xᵢ = 1, 0 at a NaN
 
 
 class LogsumexpFn(Function):

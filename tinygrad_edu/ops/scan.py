@@ -71,7 +71,8 @@ class CumprodFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
+        with quiet():  # inf·0 = nan silently, as torch
+            y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         return y
 
@@ -81,12 +82,13 @@ class CumprodFn(Function):
         ax = ctx.axis
         if x.shape[ax] <= 1:
             return g, None  # y = x
-        if not bool((x == 0).any()):
-            # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ yᵢ / xⱼ  (yᵢ = Π_{m ≤ i} xₘ contains xⱼ once)
-            return _reverse_cumsum(y * g, ax) / x, None
-        if isinstance(g, Tensor):  # zeros, differentiable again: torch's O(n²) formula
-            return _cumprod_grad_with_zeros(x, g, ax), None
-        return _cumprod_grad_zeros_fast(x, y, g, ax), None
+        with quiet():  # infinities give nan silently, as torch
+            if not bool((x == 0).any()):
+                # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ yᵢ / xⱼ  (yᵢ = Π_{m ≤ i} xₘ contains xⱼ once)
+                return _reverse_cumsum(y * g, ax) / x, None
+            if isinstance(g, Tensor):  # zeros, differentiable again: torch's O(n²) formula
+                return _cumprod_grad_with_zeros(x, g, ax), None
+            return _cumprod_grad_zeros_fast(x, y, g, ax), None
 
 
 def _cumprod_grad_with_zeros(x, g, ax):

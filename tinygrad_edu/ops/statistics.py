@@ -27,7 +27,8 @@ class VarFn(Function):
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
         n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
+        with quiet():  # inf − inf = nan silently, as torch
+            diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(x)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
@@ -47,7 +48,8 @@ def _diff(x, ctx):
     xp = xp_of(x)
     if ctx.n == 0:
         return x
-    return x - xp.mean(x, axis=ctx.axes, keepdims=True)
+    with quiet():  # inf − inf = nan silently, as torch
+        return x - xp.mean(x, axis=ctx.axes, keepdims=True)
 
 
 def _var_grad(gk, diff, dof):
@@ -66,7 +68,8 @@ class StdFn(Function):
     def forward(ctx, x, axes, correction, keepdim):
         xp = get_array_module(x)
         n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
+        with quiet():  # inf − inf = nan silently, as torch
+            diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
             y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
