@@ -7,6 +7,7 @@ these pin down the cases they leave out)."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -237,3 +238,40 @@ def test_masked_namespace_as_torch():
         same(got, want)
     same(tg.masked.softmax(tg.tensor(x), 1, mask=tg.tensor(mask)),
          torch.masked.softmax(torch.tensor(x), 1, mask=torch.tensor(mask)))
+
+
+# ---- infinities: nan where torch gives nan, silently (RuntimeWarnings are errors here) ------
+INF = math.inf
+INFINITE = {
+    "prod inf·0": (lambda m, x: x.prod(0), [[INF, 2.0], [0.0, 3.0]]),
+    "prod inf": (lambda m, x: x.prod(1), [[INF, 2.0], [3.0, INF]]),
+    "cumprod inf·0": (lambda m, x: x.cumprod(1), [[INF, 0.0, 2.0], [1.0, -INF, 3.0]]),
+    "var inf": (lambda m, x: x.var(1), [[INF, 1.0, 2.0], [1.0, 2.0, 4.0]]),
+    "std inf": (lambda m, x: x.std(1), [[INF, -INF, 2.0], [1.0, 2.0, 4.0]]),
+    "nansum inf nan": (lambda m, x: x.nansum(1), [[INF, NAN, 2.0], [NAN, NAN, NAN]]),
+    "nansum inf -inf": (lambda m, x: x.nansum(1), [[INF, NAN, -INF], [NAN, NAN, NAN]]),
+}
+
+
+@pytest.mark.parametrize("name", list(INFINITE))
+def test_infinities_as_torch(name):
+    fn, data = INFINITE[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        got = fn(tg, tg.tensor(np.array(data)))
+        gt, gg = grads(fn, data)
+    same(got, fn(torch, torch.tensor(data, dtype=torch.float64)))
+    same(gg, gt)
+
+
+def test_nansum_second_derivative_through_the_mask():
+    """nansum's backward multiplies by the not-NaN mask, under create_graph too."""
+    data = [[1.0, NAN, 2.0], [NAN, 3.0, -1.0]]
+    xt = torch.tensor(data, dtype=torch.float64, requires_grad=True)
+    (gt,) = torch.autograd.grad((xt.nansum(1) ** 2).sum(), xt, create_graph=True)
+    (ht,) = torch.autograd.grad(gt.nansum(), xt)
+    xg = tg.tensor(np.array(data), requires_grad=True)
+    (gg,) = tg.autograd.grad((xg.nansum(1) ** 2).sum(), xg, create_graph=True)
+    (hg,) = tg.autograd.grad(gg.nansum(), xg)
+    same(gg, gt)
+    same(hg, ht)

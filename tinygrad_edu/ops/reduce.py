@@ -127,7 +127,8 @@ class NansumFn(Function):
         if x.dtype.kind != "f":
             return x.sum(axis=axes, keepdims=keepdim)
         ctx.save_for_backward(x)
-        return xp.nansum(x, axis=axes, keepdims=keepdim)
+        with quiet():  # inf + (−inf) = nan silently, as torch
+            return xp.nansum(x, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
