@@ -17,7 +17,7 @@ import numpy as np
 from .. import autograd
 from ..autograd import Function
 from ..autograd.function import op_stem
-from ..backend import to_numpy
+from ..backend import device_of, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._torch_ops import TORCH_OPS
 from .rules import derivative_rules, formula
@@ -161,8 +161,9 @@ def compare_with_torch(
         autograd.hooks.observers.append(observer)
         try:
             g = gradient
-            if g is None and result.numel() != 1:
-                g = Tensor._wrap(np.ones(result.shape, dtype=result._data.dtype))
+            if g is None and result.numel() != 1:  # ones on the result's own device
+                xp = get_array_module(result._data)
+                g = Tensor._wrap(xp.ones(result.shape, dtype=result._data.dtype))
             result.backward(g)
         finally:
             autograd.hooks.observers.remove(observer)
@@ -199,8 +200,8 @@ def compare_with_torch(
                 if a.requires_grad and t.is_floating_point():
                     t.requires_grad_(True)
                 targs.append(t)
-            elif isinstance(a, np.ndarray):
-                targs.append(torch.from_numpy(np.array(a, copy=True)))
+            elif isinstance(a, np.ndarray) or device_of(a).type == "cuda":  # raw array arg
+                targs.append(torch.from_numpy(np.array(to_numpy(a), copy=True)))
             else:
                 targs.append(a)
         try:

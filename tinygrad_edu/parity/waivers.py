@@ -70,7 +70,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                            "torch gives the default dtype float32"),
     ("clamp", "forward"): ("integer promotion: clamp(int64 0-d tensor, float min, float max) "
                            "stays int64; torch promotes to the float dtype"),
-    ("normal", "forward"): RANDOM + "; and normal(float64 mean, float64 std) is float32",
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
     ("linspace.tensor_overload", "forward:float64"): (
