@@ -13,17 +13,22 @@ from . import (
     activation,
     arithmetic,
     device,
+    difference,
     extrema,
+    histogram,
     index,
     inplace,
     join,
     logic,
     matmul,
     matrix,
+    order,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,
@@ -33,6 +38,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
+            order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
