@@ -3,10 +3,12 @@ its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
 Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
-shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, linalg (package: products, norms,
-solvers, decompositions), embedding, dropout, random, device, and
-promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
+order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
+(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
+split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
+pool, normalization, linalg (package: products, norms, solvers, decompositions), embedding,
+dropout, random, device, and promotion (dtype rules and the cast op). Importing this package
+binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
@@ -15,9 +17,11 @@ from . import (  # noqa: F401
     arithmetic,
     cross_entropy,
     device,
+    difference,
     distance,
     dropout,
     extrema,
+    histogram,
     index,
     inplace,
     join,
@@ -27,12 +31,15 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    order,
     pool,
     promotion,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,

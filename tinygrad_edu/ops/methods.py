@@ -13,7 +13,9 @@ from . import (
     activation,
     arithmetic,
     device,
+    difference,
     extrema,
+    histogram,
     index,
     inplace,
     join,
@@ -21,10 +23,13 @@ from . import (
     logic,
     matmul,
     matrix,
+    order,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,
@@ -34,6 +39,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
+            order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, linalg, activation, device, random, inplace)
 
 

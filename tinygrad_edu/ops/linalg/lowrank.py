@@ -8,7 +8,7 @@ so the gradient is theirs.
 
 from __future__ import annotations
 
-from ...creation import randn
+from ...sampling import randn
 from ..matmul import matmul
 from ..reduce import mean
 from ._common import mT
