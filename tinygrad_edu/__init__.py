@@ -21,12 +21,14 @@ from .creation import (
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.diagonal import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.reorder import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
@@ -35,6 +37,8 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.view_scatter import *  # noqa: F401,F403
+from .ops.views import *  # noqa: F401,F403
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     arithmetic,
     cross_entropy,
     device,
+    diagonal,
     distance,
     dropout,
     extrema,
@@ -28,6 +29,7 @@ from . import (  # noqa: F401
     pool,
     promotion,
     random,
+    reorder,
     reduce,
     rounding,
     scan,
@@ -36,4 +38,6 @@ from . import (  # noqa: F401
     sort,
     statistics,
     unary,
+    view_scatter,
+    views,
 )

@@ -24,7 +24,8 @@ from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
 from ..tensor import Tensor
 from ._dual import xp_of
-from .index import GetItemFn, normalize_index
+from .index import normalize_index
+from .view_scatter import IndexPutFn
 
 
 class CopySlicesFn(Function):
@@ -166,29 +167,6 @@ class CopyFromFn(Function):
     @staticmethod
     def backward(ctx, g):
         return None, g  # the engine sums the broadcast copies back to src's shape
-
-
-class IndexPutFn(Function):
-    """y = x with y[idx] = v (``x[idx] = v``): ∂y/∂x = 1 outside idx, ∂y/∂v = g[idx]"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, value, idx, advanced):
-        xp = get_array_module(x)
-        y = x.copy()
-        y[idx] = value
-        region = xp.zeros(x.shape, dtype=bool)
-        region[idx] = True
-        ctx.save_for_backward(region)
-        ctx.idx, ctx.advanced = idx, advanced
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (region,) = ctx.saved_tensors
-        gv = GetItemFn.call(g, ctx.idx, ctx.advanced) if ctx.needs_input_grad[1] else None
-        return xp_of(g).where(region, 0, g), gv, None, None
 
 
 def _fill(x, value):

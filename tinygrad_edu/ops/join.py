@@ -13,7 +13,8 @@ from ._dual import xp_of
 from ._util import named
 from .index import GetItemFn
 from .promotion import _dt, cast
-from .shape import _shape_arg, narrow, reshape
+from .shape import _shape_arg, reshape
+from .views import narrow
 
 
 class RepeatFn(Function):

@@ -13,6 +13,7 @@ from . import (
     activation,
     arithmetic,
     device,
+    diagonal,
     extrema,
     index,
     inplace,
@@ -21,6 +22,7 @@ from . import (
     matmul,
     matrix,
     random,
+    reorder,
     reduce,
     rounding,
     scan,
@@ -29,11 +31,14 @@ from . import (
     sort,
     statistics,
     unary,
+    view_scatter,
+    views,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            shape, join, index, matmul, matrix, activation, device, random, inplace)
+            shape, join, index, matmul, matrix, activation, device, random, inplace,
+            views, view_scatter, diagonal, reorder)
 
 
 def _new_filled(fill):

@@ -11,7 +11,7 @@ from ..tensor import Tensor
 from ._util import dims, named
 from .index import gather
 from .return_types import sort_type, topk_type
-from .shape import narrow
+from .views import narrow
 from .unary import clone
 
 
