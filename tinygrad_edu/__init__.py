@@ -24,6 +24,7 @@ from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.diagonal import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
+from .ops.index_ops import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
@@ -31,6 +32,7 @@ from .ops.matrix import *  # noqa: F401,F403
 from .ops.reorder import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
+from .ops.scatter import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403

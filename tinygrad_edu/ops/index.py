@@ -143,19 +143,22 @@ def gather_into(g, index, axis: int, shape):
 
 
 class MaskedFillFn(Function):
-    """y = value where mask else x"""
+    """y = value where mask else x (value: a number, or a 0-d tensor)"""
 
     array_io = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
-        ctx.save_for_backward(mask)
-        return get_array_module(x).where(mask, x.dtype.type(value), x)
+        ctx.mask = mask
+        v = value.astype(x.dtype) if hasattr(value, "dtype") else x.dtype.type(value)
+        return get_array_module(x).where(mask, v, x)
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return xp_of(g).where(mask, 0, g), None, None  # ∂y/∂x = [not mask]
+        xp = xp_of(g)
+        gv = xp.where(ctx.mask, g, 0) if ctx.needs_input_grad[2] else None
+        # ∂y/∂x = [not mask]; ∂y/∂value = [mask] (summed to value's 0-d shape by the engine)
+        return xp.where(ctx.mask, 0, g), None, gv
 
 
 # ---- index normalization -------------------------------------------------------------------------
@@ -342,12 +345,20 @@ def index_select(input, dim, index, *, out=None):
 
 
 def masked_fill(input, mask, value):
+    """``value`` where ``mask`` (broadcast against input) is True, input elsewhere. ``value``:
+    a number or a 0-d tensor (whose gradient is the sum of g over the mask). dtype: input's.
+    Raises RuntimeError for a non-bool mask, a mask that does not broadcast, a value tensor
+    with dims. Derivative: g where the mask is False."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                            f"{m.dtype}")
-    if isinstance(value, Tensor):
-        value = value.item()
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    if isinstance(value, complex) or getattr(value, "dtype", None) in ("complex64",):
+        raise RuntimeError(f"value cannot be converted to type {input.dtype.name} without "
+                           "overflow")
     try:
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:

@@ -16,6 +16,7 @@ from . import (
     diagonal,
     extrema,
     index,
+    index_ops,
     inplace,
     join,
     logic,
@@ -25,6 +26,7 @@ from . import (
     reorder,
     reduce,
     rounding,
+    scatter,
     scan,
     select,
     shape,
@@ -38,7 +40,7 @@ from . import (
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
             shape, join, index, matmul, matrix, activation, device, random, inplace,
-            views, view_scatter, diagonal, reorder)
+            views, view_scatter, diagonal, reorder, scatter, index_ops)
 
 
 def _new_filled(fill):
