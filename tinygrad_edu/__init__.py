@@ -29,13 +29,16 @@ from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.padding import *  # noqa: F401,F403
 from .ops.reorder import *  # noqa: F401,F403
+from .ops.repeat import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
 from .ops.scatter import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403

@@ -24,12 +24,14 @@ from . import (
     matrix,
     random,
     reorder,
+    repeat,
     reduce,
     rounding,
     scatter,
     scan,
     select,
     shape,
+    split,
     sort,
     statistics,
     unary,
@@ -40,7 +42,7 @@ from . import (
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
             shape, join, index, matmul, matrix, activation, device, random, inplace,
-            views, view_scatter, diagonal, reorder, scatter, index_ops)
+            views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split)
 
 
 def _new_filled(fill):

@@ -32,4 +32,5 @@ from .loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm  # noqa: F401
+from .shape import channel_shuffle, pad, pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .sparse import embedding, one_hot  # noqa: F401
