@@ -21,6 +21,7 @@ from .creation import (
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.copies import *  # noqa: F401,F403
 from .ops.diagonal import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403

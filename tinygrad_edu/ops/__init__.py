@@ -12,6 +12,7 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     arithmetic,
+    copies,
     cross_entropy,
     device,
     diagonal,

@@ -12,6 +12,7 @@ from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    copies,
     device,
     diagonal,
     extrema,
@@ -42,7 +43,8 @@ from . import (
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
             shape, join, index, matmul, matrix, activation, device, random, inplace,
-            views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split)
+            views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
+            copies)
 
 
 def _new_filled(fill):
