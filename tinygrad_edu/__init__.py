@@ -18,6 +18,7 @@ from .creation import (
     multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
     randn_like, randperm, tensor, zeros, zeros_like,
 )
+from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
@@ -26,6 +27,7 @@ from .ops.diagonal import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403
+from .ops.inplace import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
@@ -110,7 +112,7 @@ backends = _types.SimpleNamespace(
     mps=_types.SimpleNamespace(is_available=lambda: False),
 )
 
-from . import nn, optim, utils  # noqa: E402,F401
+from . import nn, optim, signal, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)

@@ -173,6 +173,21 @@ def _fill(x, value):
     return FillFn.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
 
 
+def fill(input, value):
+    """``torch.fill``: a new tensor of input's shape and dtype holding ``value`` everywhere
+    (a number, or a 0-d tensor whose gradient is the sum of g). Raises RuntimeError for a
+    value tensor with dims. Derivative: 0 for input, Σ g for the value."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return _fill(input, value)
+
+
+def zero_(input):
+    """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``)."""
+    return input.zero_()
+
+
 def _copy(x, src):
     if not isinstance(src, Tensor):
         src = Tensor._wrap(get_array_module(x._data).asarray(src))
@@ -202,7 +217,7 @@ def inplace_methods(names) -> dict:
 
 def _methods() -> dict:
     """The in-place operators and writes that are not an op written back."""
-    ops = {"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
+    ops = {"zero_": lambda x: _fill(x, 0), "fill_": fill, "copy_": _copy,
            "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
            "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
@@ -231,5 +246,8 @@ def setitem(self: Tensor, idx, value) -> None:
 
     inplace(self, "__setitem__", put, v)
 
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["fill", "zero_"]
 
 METHODS = _methods()

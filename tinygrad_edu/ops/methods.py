@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import dtype as _dt
 from ..backend import get_array_module, to_device
 from ..creation import tensor
+from ..factories import new_empty_strided
 from ..tensor import Tensor, _device
 from . import (
     activation,
@@ -79,7 +80,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, lay
 
 _NEW = {
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
-    "new_full": _new_full, "new_tensor": _new_tensor,
+    "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": new_empty_strided,
 }
 
 

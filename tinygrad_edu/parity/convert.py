@@ -74,6 +74,8 @@ def _same_layout_view(t: torch.Tensor, storage: np.ndarray) -> np.ndarray:
     carry over)."""
     item = t.element_size()
     dtype = torch.empty(0, dtype=t.dtype).numpy().dtype
+    if t.numel() == 0:  # nothing to alias; NumPy would still check the strides' reach
+        return np.empty(tuple(t.shape), dtype)
     return np.ndarray(tuple(t.shape), dtype, buffer=storage, offset=t.storage_offset() * item,
                       strides=tuple(s * item for s in t.stride()))
 
