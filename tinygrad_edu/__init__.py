@@ -28,6 +28,7 @@ from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403
 from .ops.inplace import *  # noqa: F401,F403
+from .ops.inplace_views import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403

@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     index,
     index_ops,
     inplace,
+    inplace_views,
     join,
     logic,
     loss,

@@ -5,15 +5,24 @@ values and gradient are the view's; the result owns its memory.
 
 from __future__ import annotations
 
+from ._util import named
 from .diagonal import diagonal
 from .shape import expand, permute, squeeze, t, transpose, unsqueeze, view
 from .unary import clone
 from .views import as_strided, narrow, unfold
 
 
+def copy_named(view):
+    """A copy of ``view`` whose node carries torch's name for the *_copy op: the view's node
+    name + ``_copy`` (``PermuteBackward0_copy``)."""
+    node = getattr(view, "_node", None)
+    out = clone(view)
+    return named(out, node.name() + "_copy") if node is not None else out
+
+
 def _copy_of(fn, name: str):
     def copy(input, *args, **kwargs):
-        return clone(fn(input, *args, **kwargs))
+        return copy_named(fn(input, *args, **kwargs))
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = (f"``{fn.__name__}`` into a new tensor (no memory shared with the input). "
@@ -48,7 +57,7 @@ def narrow_copy(input, dim, start, length):
     if int(length) < 0 and nd:
         n = input._data.shape[int(dim)]
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    return clone(narrow(input, dim, start, length))
+    return named(clone(narrow(input, dim, start, length)), "NarrowCopyBackward0")
 
 permute_copy = _copy_of(permute, "permute_copy")
 squeeze_copy = _copy_of(squeeze, "squeeze_copy")

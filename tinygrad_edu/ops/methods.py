@@ -20,6 +20,7 @@ from . import (
     index,
     index_ops,
     inplace,
+    inplace_views,
     join,
     logic,
     matmul,
@@ -45,7 +46,7 @@ from . import (
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
             shape, join, index, matmul, matrix, activation, device, random, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
-            copies)
+            copies, inplace_views)
 
 
 def _new_filled(fill):

@@ -150,7 +150,8 @@ def dsplit(input, indices_or_sections):
 
 def _copies(fn, name):
     def copy(*args, **kwargs):
-        return tuple(clone(p) for p in fn(*args, **kwargs))
+        return tuple(named(clone(p), p._node.name() + "_copy") if p._node is not None
+                     else clone(p) for p in fn(*args, **kwargs))
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = f"``{fn.__name__}``, each piece a copy instead of a view."
