@@ -12,9 +12,9 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
 from ._util import named
+from .index import zeros_for
 from .shape import reshape
 from .strided import writable_diagonal
-from .index import zeros_for
 from .view_scatter import _as_input_dtype, _check_src
 
 

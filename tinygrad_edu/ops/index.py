@@ -12,8 +12,8 @@ from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
-from ._util import named
 from ._out import write_out
+from ._util import named
 from .shape import unsqueeze
 from .unary import clone
 

@@ -22,7 +22,7 @@ from .arithmetic import mul
 from .index import GetItemFn, IndexAccumulateFn, getitem, masked_fill
 from .scatter import ScatterFn, scatter_add, scatter_reduce
 from .shape import broadcast_to, reshape
-from .view_scatter import IndexPutFn
+from .view_scatter import IndexPutFn, index_put
 
 
 def _index_1d(op: str, index, input, dim):
@@ -253,9 +253,39 @@ def unravel_index(indices, shape):
     return tuple(Tensor._wrap(xp.asarray(c)) for c in reversed(out))
 
 
+def _clamped(x, indices):
+    """The index tensors clamped into range (torch's unsafe masked indexing reads a clamped
+    place where the mask is False, and discards it)."""
+    key = []
+    for d, i in enumerate(indices):
+        if i is None:
+            key.append(slice(None))
+            continue
+        a = i._data if isinstance(i, Tensor) else np.asarray(i)
+        n = x._data.shape[d]
+        key.append(Tensor._wrap(get_array_module(a).clip(a, -n, n - 1)))
+    return tuple(key)
+
+
+def _unsafe_masked_index(input, mask, indices, fill):
+    """torch's ``_unsafe_masked_index``: ``input[indices]`` where ``mask``, ``fill`` elsewhere
+    (indices out of range are clamped: they only occur where the mask is False). Derivative:
+    g back to the elements read where the mask holds."""
+    out = getitem(input, _clamped(input, indices))
+    return masked_fill(out, Tensor._wrap(~_bool_mask("_unsafe_masked_index", mask)), fill)
+
+
+def _unsafe_masked_index_put_accumulate(input, mask, indices, values):
+    """torch's ``_unsafe_masked_index_put_accumulate``: ``input`` with ``values`` added at
+    ``indices`` where ``mask`` holds (clamped indices, repeated ones adding up)."""
+    m = Tensor._wrap(~_bool_mask("_unsafe_masked_index_put_accumulate", mask))
+    return index_put(input, _clamped(input, indices), masked_fill(values, m, 0), True)
+
+
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter",
-           "masked_select", "put", "take", "unravel_index"]
+__all__ = ["_unsafe_masked_index", "_unsafe_masked_index_put_accumulate", "index_add",
+           "index_copy", "index_fill", "index_reduce", "masked_scatter", "masked_select", "put",
+           "take", "unravel_index"]
 
 # ops that also have an in-place form (``index_add_``), made by ops/inplace.py
 INPLACE = ("index_add", "index_copy", "index_fill", "index_reduce", "masked_scatter", "put")

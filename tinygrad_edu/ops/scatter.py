@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Function
-from ..backend import get_array_module, scatter_add as _scatter_add_at, ufunc_at
+from ..backend import get_array_module, ufunc_at
+from ..backend import scatter_add as _scatter_add_at
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import named, quiet
@@ -25,7 +26,6 @@ from .index import (
     gather,
     gather_into,
     index_grid,
-    zeros_for,
 )
 from .shape import broadcast_to, reshape
 

@@ -11,8 +11,8 @@ from ..tensor import Tensor
 from ._util import dims, named
 from .index import gather
 from .return_types import sort_type, topk_type
-from .views import narrow
 from .unary import clone
+from .views import narrow
 
 
 def sort(input, dim=-1, descending=False):

@@ -10,8 +10,8 @@ import numpy as np
 from ..tensor import Tensor, _wrap_dim
 from ._util import named
 from .index import getitem
-from .padding import constant_pad_nd
 from .join import cat, tensor_list, unbind
+from .padding import constant_pad_nd
 from .shape import reshape
 from .unary import clone
 from .views import narrow
