@@ -229,6 +229,9 @@ def normalize_index(idx, x: Tensor):
 
 
 def getitem(x: Tensor, idx):
+    """``x[idx]``: basic indexing (ints, slices, None, ...) gives a view; tensors, lists and
+    bool masks (advanced indexing) a copy. Raises IndexError out of range or for a bad index.
+    Derivative: g back to the places read (repeated indices add up)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
         # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
@@ -368,6 +371,8 @@ def masked_fill(input, mask, value):
 
 
 def one_hot(tensor, num_classes=-1):
+    """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
+    by default). Raises RuntimeError for non-integer input or classes out of range."""
     a = tensor._data
     if a.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

@@ -162,6 +162,8 @@ def contiguous(input, memory_format=None):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
+    Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim."""
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, 1)
@@ -173,12 +175,15 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split ``dim`` into ``sizes`` (one may be -1). Derivative: g reshaped back."""
     d = _wrap_dim(dim, input._data.ndim, "unflatten")
     shp = input._data.shape
     return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
 
 
 def permute(input, *order):
+    """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
+    a repeated dim. Derivative: g permuted back by the inverse order."""
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -192,6 +197,7 @@ def permute(input, *order):
 
 
 def transpose(input, dim0, dim1):
+    """Swap two dims (a view). Raises IndexError for dims out of range."""
     nd = input._data.ndim
     if nd == 0:
         return input
@@ -205,6 +211,7 @@ swapaxes = transpose
 
 
 def t(input):
+    """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims."""
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -212,6 +219,7 @@ def t(input):
 
 
 def squeeze(input, dim=None):
+    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view."""
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -221,6 +229,7 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view."""
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
@@ -228,6 +237,9 @@ def unsqueeze(input, dim):
 
 
 def expand(input, *sizes):
+    """Broadcast size-1 dims to ``sizes`` (-1 keeps a dim; new dims in front) without copying.
+    Raises RuntimeError for a size that cannot be reached. Derivative: g summed over the copies
+    (the engine's unbroadcast)."""
     sizes = _shape_arg(sizes)
     shp = input._data.shape
     if len(sizes) < len(shp):
@@ -254,19 +266,25 @@ def expand(input, *sizes):
 
 
 def broadcast_to(input, size):
+    """``expand`` to ``size``."""
     return expand(input, *size)
 
 
 def expand_as(input, other):
+    """``expand`` to ``other``'s shape."""
     return expand(input, *other._data.shape)
 
 
 def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     return tuple(expand(t, *shape) for t in tensors)
 
 
 def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (the others keep their order; a
+    view). Raises RuntimeError for lists of different lengths or repeated dims, IndexError for
+    dims out of range."""
     nd = input._data.ndim
     if nd == 0:  # torch: dims 0 and -1 are valid on a 0-d tensor
         for d in (source if isinstance(source, (list, tuple)) else [source]):
