@@ -89,7 +89,19 @@ def _as_strided_overlap_grad(L):
     return (x.grad,)
 
 
-VIEW_CASES = [_through_diagonal, _through_offset_diagonal, _through_select, _through_unfold,
+def _inplace_view_ops(L):
+    x = L.tensor(np.arange(6.0), dtype=L.float64, requires_grad=True)
+    y = (x * 1).reshape(2, 3, 1)
+    y.squeeze_()
+    y.mul_(2)
+    y.t_()
+    y[0].add_(1)
+    y.unsqueeze_(1)
+    (y * y).sum().backward()
+    return x.grad, y.detach()
+
+
+VIEW_CASES = [_inplace_view_ops, _through_diagonal, _through_offset_diagonal, _through_select, _through_unfold,
               _through_as_strided, _through_narrow_of_view, _unfold_overlapping_grad,
               _as_strided_overlap_grad]
 

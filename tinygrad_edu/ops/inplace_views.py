@@ -37,7 +37,8 @@ def _metadata(op: str, fn):
             with no_grad():
                 out = fn(_old_self(self), *args, **kwargs)
         self._data = out._data
-        self._view = out._view if out._view is not None else self._view
+        if self._view is not None:  # still a view of the same base, one more step along
+            self._view = out._view
         if record:
             _take_history(self, out)
         return self
