@@ -97,12 +97,15 @@ def _inplace_view_ops(L):
     y.t_()
     y[0].add_(1)
     y.unsqueeze_(1)
+    y.swapaxes_(0, 2)
+    y.mul_(y.new_tensor([1.0, 2.0]).reshape(2, 1, 1))
+    y.swapdims_(1, 2)
     (y * y).sum().backward()
-    return x.grad, y.detach()
+    return x.grad, y.detach()  # _same compares shapes too
 
 
-VIEW_CASES = [_inplace_view_ops, _through_diagonal, _through_offset_diagonal, _through_select, _through_unfold,
-              _through_as_strided, _through_narrow_of_view, _unfold_overlapping_grad,
+VIEW_CASES = [_inplace_view_ops, _through_diagonal, _through_offset_diagonal, _through_select,
+              _through_unfold, _through_as_strided, _through_narrow_of_view, _unfold_overlapping_grad,
               _as_strided_overlap_grad]
 
 
@@ -186,6 +189,14 @@ def test_arange_errors_are_torchs(args):
     lambda L: L.nn.functional.pad(L.zeros(1, 3, 3), (3, 3), mode="reflect"),
     lambda L: L.zeros(3).roll((1, 2), (0,)), lambda L: L.cat([L.zeros(2), None]),
     lambda L: L.zeros(5).scatter(0, L.tensor([7]), L.ones(1)),
+    *[lambda L, kw=kw: L.nn.functional.embedding_bag(**{
+        "input": L.tensor([1, 2, 3, 4]), "weight": L.ones(5, 2), "offsets": L.tensor([0, 2]),
+        **kw(L)}) for kw in (
+        lambda L: {"offsets": L.tensor([1, 2])}, lambda L: {"offsets": None},
+        lambda L: {"offsets": L.tensor([0, 5])}, lambda L: {"input": L.tensor([[1, 2]])},
+        lambda L: {"input": L.tensor([1, 9])}, lambda L: {"input": L.tensor([1.0, 2.0])},
+        lambda L: {"mode": "foo"}, lambda L: {"mode": "max", "per_sample_weights": L.ones(4)},
+        lambda L: {"per_sample_weights": L.ones(3)})],
 ])
 def test_bad_input_raises_torchs_exception_type(call):
     with pytest.raises(Exception) as want:
