@@ -105,8 +105,8 @@ def _inplace_view_ops(L):
 
 
 VIEW_CASES = [_inplace_view_ops, _through_diagonal, _through_offset_diagonal, _through_select,
-              _through_unfold, _through_as_strided, _through_narrow_of_view, _unfold_overlapping_grad,
-              _as_strided_overlap_grad]
+              _through_unfold, _through_as_strided, _through_narrow_of_view,
+              _unfold_overlapping_grad, _as_strided_overlap_grad]
 
 
 @pytest.mark.parametrize("case", VIEW_CASES, ids=lambda c: c.__name__.strip("_"))
