@@ -3,9 +3,11 @@ its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
 Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
-shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
-promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
+order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
+(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
+split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
+pool, normalization, embedding, dropout, random, device, and promotion (dtype rules and the
+cast op). Importing this package binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
@@ -16,9 +18,11 @@ from . import (  # noqa: F401
     cross_entropy,
     device,
     diagonal,
+    difference,
     distance,
     dropout,
     extrema,
+    histogram,
     index,
     index_ops,
     inplace,
@@ -29,9 +33,11 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    order,
     padding,
     pool,
     promotion,
+    quantile,
     random,
     reduce,
     reorder,
@@ -39,6 +45,7 @@ from . import (  # noqa: F401
     rounding,
     scan,
     scatter,
+    search,
     select,
     shape,
     sort,

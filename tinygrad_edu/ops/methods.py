@@ -16,7 +16,9 @@ from . import (
     copies,
     device,
     diagonal,
+    difference,
     extrema,
+    histogram,
     index,
     index_ops,
     inplace,
@@ -25,6 +27,8 @@ from . import (
     logic,
     matmul,
     matrix,
+    order,
+    quantile,
     random,
     reduce,
     reorder,
@@ -32,6 +36,7 @@ from . import (
     rounding,
     scan,
     scatter,
+    search,
     select,
     shape,
     sort,
@@ -44,6 +49,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
+            order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, activation, device, random, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
             copies, inplace_views)

@@ -11,7 +11,6 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._util import dims, named
-from .reduce import sum as _sum
 from .unary import clone
 
 
@@ -332,7 +331,7 @@ def sum_to_size(input, *size):
         return input
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
                                       if n == 1 and shp[lead + i] != 1)
-    out = _sum(input, axes, keepdim=True) if axes else input
+    out = input.sum(axes, keepdim=True) if axes else input  # method: no import of reduce
     return reshape(out, size) if out._data.shape != size else out
 
 
