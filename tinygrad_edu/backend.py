@@ -136,6 +136,18 @@ def scatter_add(target, indices, values) -> None:
         np.add.at(target, indices, values)
 
 
+def ufunc_at(op: str, target, indices, values) -> None:
+    """``target[indices] = op(target[indices], values)`` applied once per index, repeats included
+    (NumPy's ``np.<op>.at``: ``multiply``, ``maximum``, ``minimum`` for scatter_reduce). CuPy
+    has ``maximum.at``/``minimum.at`` but no ``multiply.at``: prod there raises."""
+    if _cp is not None and isinstance(target, _cp.ndarray):
+        if op == "multiply":
+            raise NotImplementedError("scatter_reduce(reduce='prod') has no CuPy kernel")
+        getattr(_cp, op).at(target, indices, values)
+    else:
+        getattr(np, op).at(target, indices, values)
+
+
 # ---- special functions the ops need that NumPy lacks --------------------------------------------
 def erf(x):
     """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""

@@ -1,8 +1,8 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops.
+``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, embedding_bag,
+one_hot) hold the argument checking in front of their ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -33,4 +33,5 @@ from .loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm  # noqa: F401
-from .sparse import embedding, one_hot  # noqa: F401
+from .shape import channel_shuffle, pad, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
