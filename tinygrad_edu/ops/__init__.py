@@ -12,9 +12,11 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     arithmetic,
+    bitwise,
     cross_entropy,
     device,
     distance,
+    division,
     dropout,
     extrema,
     index,
@@ -22,9 +24,12 @@ from . import (  # noqa: F401
     join,
     logic,
     loss,
+    masked,
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    operators,
+    pointwise,
     pool,
     promotion,
     random,
@@ -35,5 +40,6 @@ from . import (  # noqa: F401
     shape,
     sort,
     statistics,
+    ternary,
     unary,
 )

@@ -12,7 +12,9 @@ from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    bitwise,
     device,
+    division,
     extrema,
     index,
     inplace,
@@ -20,6 +22,8 @@ from . import (
     logic,
     matmul,
     matrix,
+    operators,
+    pointwise,
     random,
     reduce,
     rounding,
@@ -28,12 +32,14 @@ from . import (
     shape,
     sort,
     statistics,
+    ternary,
     unary,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
+FAMILIES += (division, bitwise, pointwise, ternary, operators)  # the binary family's modules
 
 
 def _new_filled(fill):

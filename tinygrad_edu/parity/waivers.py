@@ -19,12 +19,6 @@ ZERO_D_GRAD = ("0-d result: tg.autograd.grad returns a 0-d input's gradient as a
                "[0].numpy() is np.float32, not an ndarray; .backward() is fine)")
 ZERO_D_RESULT = ("0-d result: a NumPy scalar inside a Tensor (argmax(tensor([1., 2.]), dim=-1)"
                  ".numpy() is np.int64, not an ndarray)")
-TWO_NUMBERS = ("python scalars: two Python numbers raise TypeError (add(2.0, 3.0); torch "
-               "returns a 0-d float32 tensor)")
-NUMBER_FOR_TENSOR = ("python scalars: accepts a Python number where torch's error_inputs "
-                     "require a Tensor (eq(2, t), maximum(t, 2)); torch raises TypeError")
-GRAD_DROPPED = ("silent gradient drop: the output does not require grad "
-                "(x % 2, fmod, div(rounding_mode=...)); torch differentiates it")
 INPLACE_KWARG = "in place: inplace=True computes out of place and returns a new tensor"
 MEMORY_FORMAT = ("argument forms: tg has no torch.contiguous_format / preserve_format / "
                  "channels_last, so memory_format= cannot be passed")
@@ -46,50 +40,40 @@ RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negat
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- 0-d results --------------------------------------------------------------------
     **{(name, "grad"): ZERO_D_GRAD for name in (
-        "mul", "sub", "cos", "exp", "log", "rsqrt", "square", "sigmoid", "true_divide",
-        "div.no_rounding_mode", "max.reduction_no_dim", "min.reduction_no_dim", "max.binary",
-        "maximum", "min.binary", "minimum", "softmax", "softmax.with_dtype", "log_softmax",
-        "log_softmax.with_dtype", "logsumexp", "amax", "amin", "prod", "norm", "__rmul__",
-        "__rsub__", "nn.functional.relu", "nn.functional.silu", "nn.functional.prelu",
+        "cos", "exp", "log", "rsqrt", "square", "sigmoid", "max.reduction_no_dim",
+        "min.reduction_no_dim", "softmax", "softmax.with_dtype", "log_softmax",
+        "log_softmax.with_dtype", "logsumexp", "amax", "amin", "prod", "norm",
+        "nn.functional.relu", "nn.functional.silu", "nn.functional.prelu",
         "nn.functional.dropout", "nn.functional.mse_loss", "nn.functional.l1_loss",
         "nn.functional.smooth_l1_loss", "nn.functional.binary_cross_entropy",
         "nn.functional.binary_cross_entropy_with_logits", "nn.L1Loss", "nn.SmoothL1Loss",
         "nn.MSELoss", "nn.BCELoss", "nn.GELU", "nn.ReLU", "nn.Sigmoid", "nn.SiLU",
         "nn.Softmax", "nn.LogSoftmax", "nn.Tanh")},
-    **{(name, "forward"): ZERO_D_RESULT for name in ("isclose", "argmax", "argmin")},
+    **{(name, "forward"): ZERO_D_RESULT for name in ("argmax", "argmin")},
     ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
                         "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
-    **{(name, "forward"): TWO_NUMBERS for name in (
-        "add", "sub", "mul", "true_divide", "floor_divide", "div.no_rounding_mode",
-        "div.trunc_rounding", "div.floor_rounding")},
-    **{(name, "error"): NUMBER_FOR_TENSOR for name in (
-        "eq", "ne", "lt", "le", "gt", "ge", "fmod", "max.binary", "min.binary", "maximum",
-        "minimum", "logical_and", "logical_or", "logical_xor", "__radd__", "__rmul__")},
-    ("where", "forward"): ("python-scalar promotion: where(cond, -4.2, -5.7) is float64; "
-                           "torch gives the default dtype float32"),
-    ("clamp", "forward"): ("integer promotion: clamp(int64 0-d tensor, float min, float max) "
-                           "stays int64; torch promotes to the float dtype"),
     ("normal", "forward"): RANDOM + "; and normal(float64 mean, float64 std) is float32",
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
+    # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
+    **{(name, check): ("no such dtype: these reference samples pass a bfloat16 tensor1, a "
+                       "dtype NumPy (so tinygrad_edu) does not have; every other sample passes")
+       for name in ("addcmul", "addcdiv") for check in ("forward", "inplace")},
+    ("pow", "gradgrad:float32"): (
+        "float32 rounding: sample 4's second derivative w.r.t. the exponent cancels at one "
+        "element (terms ~1e6, float64 value 35103.274): tg gives 35103.5 (error 0.23), torch "
+        "35102.5 (error 0.77); float64 and every other element agree"),
     ("linspace.tensor_overload", "forward:float64"): (
         "precision: linspace(float32 0-d start, ..., dtype=float64) computes in float32 "
         "(5e-7 off)"),
     # ---- silent gradient drops ----------------------------------------------------------
-    **{(name, "grad"): GRAD_DROPPED for name in (
-        "remainder", "fmod", "div.trunc_rounding", "div.floor_rounding")},
     ("masked_fill", "grad"): ("silent gradient drop: a 0-d tensor value gets no gradient "
                               "(torch: the sum of the upstream over the mask)"),
     # ---- in place -----------------------------------------------------------------------
     **{(name, "inplace"): INPLACE_KWARG for name in (
         "nn.functional.elu", "nn.functional.silu", "nn.functional.leaky_relu",
         "nn.functional.dropout")},
-    **{(name, "inplace"): ("argument forms: div_() has no rounding_mode= (TypeError; torch "
-                           "also raises RuntimeError when the input would broadcast)")
-       for name in ("div.trunc_rounding", "div.floor_rounding")},
-    ("clamp", "inplace"): ("in place: clamp_(x, min) with min broadcasting x to a larger shape "
-                           "returns normally; torch raises RuntimeError"),
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
     **{(name, "forward"): MEMORY_FORMAT for name in (
@@ -139,8 +123,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
     ("dot", "error"): ("error message: dot of float32 and float16 vectors reports matmul's "
                        "shape error, not the dtype mismatch (and not 'dot')"),
-    ("isclose", "error"): (NUMBER_FOR_TENSOR + "; negative rtol/atol accepted (torch "
-                           "RuntimeError)"),
     ("masked_fill", "error"): ("error_inputs: a 1-element 1-D value tensor is accepted (torch "
                                "RuntimeError: only a 0-dimensional value tensor)"),
     ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
@@ -150,8 +132,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
                           "return normally; 0-d input raises NumPy's IndexError; tensor start "
                           "checks differ"),
-    ("neg", "error"): ("exception type: -x on a bool tensor raises NumPy's TypeError (torch "
-                       "RuntimeError naming ~ / logical_not)"),
     **{(name, "error"): SHAPE_MESSAGE for name in ("reshape", "view")},
     ("hstack", "error"): ("error_inputs: hstack(()) raises IndexError (torch RuntimeError); "
                           "size mismatch reported as cat()"),
@@ -166,8 +146,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                            "RuntimeError)"),
     **{(name, "error"): OUT_KWARG + "; repeated dims (amax(dim=(0, 0))) accepted; a 65-d input "
        "exceeds NumPy's 64 dimensions" for name in ("amax", "amin")},
-    ("__rsub__", "forward"): ("unbound call: Tensor.__rsub__(number, tensor) computes; torch "
-                              "returns NotImplemented"),
     **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
         "nn.BatchNorm1d", "nn.BatchNorm2d")},
     ("nn.MaxPool2d", "error"): "error message: a 2-D input is rejected naming max_pool2d, "
