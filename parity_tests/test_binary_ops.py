@@ -315,3 +315,44 @@ def test_masked_logaddexp():
                               input_mask=tg.tensor(mask.numpy()),
                               other_mask=tg.tensor(mask.numpy()))
     check_same((True, want), (True, got), "masked.logaddexp")
+
+
+# ---- out= and argument forms --------------------------------------------------------------------
+OUT_CASES = [("add", (1.5,), "float32"), ("add", (1.5,), "int64"), ("mul", (2,), "int64"),
+             ("div", (2,), "float64"), ("eq", (1.0,), "float32"), ("eq", (1.0,), "bool"),
+             ("maximum", "self", "float32"), ("remainder", (2,), "int64"),
+             ("bitwise_and", (3,), "float32"), ("atan2", "self", "int64"),
+             ("float_power", (2,), "float32"), ("float_power", (2,), "float64"),
+             ("clamp", (0, 1), "float32"), ("where", None, "float32")]
+
+
+@pytest.mark.parametrize("name, args, out_dtype", OUT_CASES)
+def test_out_argument(name, args, out_dtype):
+    """``out=``: the result written into ``out`` (resized when its shape differs) and ``out``
+    returned; torch's RuntimeError where the result cannot be cast to ``out``'s dtype."""
+    base = [3.0, -1.0, 0.0, 2.0] if name != "bitwise_and" else [3, -1, 0, 2]
+    for lib in (torch, tg):
+        x = lib.tensor(base)
+        if name == "where":
+            call_args = (x > 0, x, x * 0)
+        else:
+            call_args = (x, x) if args == "self" else (x, *args)
+        out = lib.zeros(0, dtype=getattr(lib, out_dtype))  # empty: resized without a warning
+        got = _run(getattr(lib, name), *call_args, out=out)
+        if lib is torch:
+            want = got
+        else:
+            check_same(want, got, f"{name}(..., out={out_dtype})")
+            assert not got[0] or got[1] is out, f"{name}: out= must return the out tensor"
+
+
+def test_non_numbers_are_refused_as_torch():
+    t = tg.tensor([1.0, 2.0])
+    assert (t == None) is False and (t != None) is True  # noqa: E711 - torch's answer
+    for bad in ([1, 2], None, "a"):
+        with pytest.raises(TypeError):
+            tg.add(t, bad)
+    with pytest.raises(TypeError):
+        tg.maximum(t, 2)  # torch: maximum takes tensors only
+    with pytest.raises(TypeError):
+        tg.eq(2, t)

@@ -115,7 +115,7 @@ class PowFn(Function):
                 # torch: x**0.5 is sqrt and x**-0.5 is rsqrt (differs at -inf and -0.0)
                 z = get_array_module(x).sqrt(x)
                 z = z if y > 0 else 1 / z
-            elif getattr(x, "dtype", np.dtype("f")).kind in "iu" and (np.asarray(y) < 0).any():
+            elif getattr(x, "dtype", np.dtype("f")).kind in "iu" and _any_negative(y):
                 z = _int_pow(x, y)
             else:
                 z = x**y
@@ -144,6 +144,10 @@ def _log(xp, x):
     if hasattr(x, "shape"):
         return xp.log(x)
     return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def _any_negative(y) -> bool:
+    return bool((y < 0).any()) if hasattr(y, "any") else y < 0
 
 
 def _int_pow(x, y):
@@ -281,7 +285,7 @@ def float_power(input, exponent, *, out=None):
     try:
         z = PowFn.apply(a, b)
     except ValueError:
-        raise_broadcast_error("float_power", input.shape, exponent.shape)
+        raise_broadcast_error("float_power", a.shape, b.shape)  # both tensors to get here
     z = named(z, "PowBackward0" if not isinstance(exponent, Tensor) else
               "PowBackward1" if isinstance(input, Tensor) else "PowBackward2")
     return write_out(out, z, "float_power")

@@ -16,12 +16,11 @@ division by zero gives ±inf or nan silently. Bool tensors are refused (NotImple
 from __future__ import annotations
 
 from ..autograd import Function
-from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
 from .arithmetic import true_divide
-from .promotion import binary, graph_binary, promote, require_tensor, write_out
+from .promotion import array_module, binary, graph_binary, promote, require_tensor, write_out
 
 
 def _trunc_div(xp, x, y):
@@ -63,7 +62,7 @@ class DivModeFn(Function):
 
     @staticmethod
     def forward(ctx, x, y, mode):
-        xp = get_array_module(x if hasattr(x, "shape") else y)
+        xp = array_module(x, y)
         with quiet():
             return xp.asarray((_trunc_div if mode == "trunc" else _floor_div)(xp, x, y))
 
@@ -82,7 +81,7 @@ class RemainderFn(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         with quiet():
-            return _remainder(get_array_module(x if hasattr(x, "shape") else y), x, y)
+            return _remainder(array_module(x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -100,7 +99,7 @@ class FmodFn(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         with quiet():
-            return get_array_module(x if hasattr(x, "shape") else y).fmod(x, y)
+            return array_module(x, y).fmod(x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -156,8 +155,8 @@ def floor_divide(input, other, *, out=None):
     int stays int; ``tensor([7]) // 2.0`` is float32). Raises RuntimeError for integer division
     by zero, NotImplementedError for bool. No derivative: backward through it raises
     RuntimeError, as in torch."""
-    _check(input, other, "floor_divide", "div_floor_cpu")
-    return write_out(out, graph_binary(_floor_div, input, other, "floor_divide"), "floor_divide")
+    a, b = _check(input, other, "floor_divide", "div_floor_cpu")
+    return write_out(out, graph_binary(_floor_div, a, b, "floor_divide"), "floor_divide")
 
 
 def remainder(input, other, *, out=None):
@@ -168,10 +167,10 @@ def remainder(input, other, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"remainder(): expected a Tensor argument, got {type(input).__name__} "
                         f"and {type(other).__name__}")
-    _check(input, other, "remainder", "remainder_cpu")
+    a, b = _check(input, other, "remainder", "remainder_cpu")
     if not isinstance(input, Tensor):  # torch: remainder(Scalar, Tensor) has no derivative
-        return write_out(out, graph_binary(_remainder, input, other, "remainder"), "remainder")
-    z = _named(binary(RemainderFn, input, other, op="remainder"), input, other, "Remainder")
+        return write_out(out, graph_binary(_remainder, a, b, "remainder"), "remainder")
+    z = _named(binary(RemainderFn, a, b, op="remainder"), input, other, "Remainder")
     return write_out(out, z, "remainder")
 
 
@@ -180,8 +179,8 @@ def fmod(input, other, *, out=None):
     fmod). dtype: torch's promotion. Raises RuntimeError for integer division by zero,
     NotImplementedError for bool. Derivatives: 1 and -trunc(input/other)."""
     require_tensor(input, "fmod", "input", 1)
-    _check(input, other, "fmod", "fmod_cpu")
-    z = _named(binary(FmodFn, input, other, op="fmod"), input, other, "Fmod")
+    a, b = _check(input, other, "fmod", "fmod_cpu")
+    z = _named(binary(FmodFn, a, b, op="fmod"), input, other, "Fmod")
     return write_out(out, z, "fmod")
 
 

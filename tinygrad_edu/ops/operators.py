@@ -10,6 +10,8 @@ do), except where torch's Python wrapper returns NotImplemented (``__rsub__``).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..tensor import Tensor
 from . import arithmetic as A
 from . import bitwise as B
@@ -48,6 +50,17 @@ def _inplace(fn, name: str):
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``self {name}= other``: ``{fn.__name__}`` written into self."
+    return op
+
+
+def _comparison(fn, name: str):
+    def op(self, other):
+        if not isinstance(other, (Tensor, int, float, bool, np.number, np.bool_, np.ndarray)):
+            return NotImplemented  # Python then compares identities: t == None is False
+        return fn(self, other)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"``self {name} other``: ``{fn.__name__}(self, other)``."
     return op
 
 
@@ -100,8 +113,9 @@ METHODS = {
     "__rdiv__": __rtruediv__,  # torch keeps Python 2's name too
     "__rsub__": __rsub__, "__rtruediv__": __rtruediv__, "__invert__": __invert__, "__neg__": A.neg,
     "__pos__": lambda self: self,
-    "__eq__": L.eq, "__ne__": L.ne, "__lt__": L.lt, "__le__": L.le, "__gt__": L.gt,
-    "__ge__": L.ge, "float_power_": _float_power_,
+    **{f"__{k}__": _comparison(getattr(L, k), f"__{k}__") for k in ("eq", "ne", "lt", "le",
+                                                                      "gt", "ge")},
+    "float_power_": _float_power_,
 }
 
 __all__: list = []

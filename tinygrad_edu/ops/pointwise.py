@@ -17,6 +17,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
 from .promotion import (
+    array_module,
     binary,
     cast,
     graph_binary,
@@ -31,7 +32,7 @@ LN2 = math.log(2.0)
 
 
 def _xp(x, y):
-    return get_array_module(x if hasattr(x, "shape") else y)
+    return array_module(x, y)
 
 
 class Atan2Fn(Function):

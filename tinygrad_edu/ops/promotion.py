@@ -56,6 +56,16 @@ def _scalar_ok(x) -> bool:
     return isinstance(x, _SCALARS)
 
 
+def array_module(*xs):
+    """The array module of the operands (CuPy when any is a CuPy array; numbers and NumPy
+    scalars belong to either)."""
+    for x in xs:
+        xp = get_array_module(x)
+        if xp is not np:
+            return xp
+    return np
+
+
 def type_name(x) -> str:
     """torch's spelling of a tensor's dtype in kernel errors: ``Float``, ``Long``, ``Bool``."""
     d = x._data.dtype if isinstance(x, Tensor) else np.dtype(x)
@@ -126,15 +136,26 @@ def promote(a, b, op: str, float_result: bool = False, to=None):
         a, ta = Tensor._wrap(_as_array(a, None)), True
     ref = a if ta else b
     if not ta:
-        a = a.item() if isinstance(a, (np.number, np.bool_)) else (
-            a if _scalar_ok(a) else as_tensor_like(a, ref))
+        a = _operand(a, ref, op, "input", 1)
     if not tb:
-        b = b.item() if isinstance(b, (np.number, np.bool_)) else (
-            b if _scalar_ok(b) else as_tensor_like(b, ref))
+        b = _operand(b, ref, op, "other", 2)
     r = result_type(a, b) if to is None else to
     if float_result and not r.is_floating_point:
         r = _dt.float32
     return _convert(a, r), _convert(b, r)
+
+
+def _operand(x, ref: Tensor, op: str, arg: str, position: int):
+    """A non-Tensor operand: a number (NumPy scalars as Python numbers), or an array as a
+    tensor; anything else (a list, None) is torch's TypeError."""
+    if isinstance(x, (np.number, np.bool_)):
+        return x.item()
+    if _scalar_ok(x):
+        return x
+    if hasattr(x, "__array__") and hasattr(x, "dtype"):
+        return as_tensor_like(x, ref)
+    raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor or a "
+                    f"number, not {type(x).__name__}")
 
 
 def _convert(x, r: _dt.dtype):
@@ -158,7 +179,7 @@ def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Te
         a, b = promote(a, b, op, float_result, to)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b
-    xp = get_array_module(xa if isinstance(a, Tensor) else xb)
+    xp = array_module(xa, xb)
     try:
         with quiet():
             out = f(xp, xa, xb)
@@ -207,7 +228,7 @@ class NotDifferentiableFn(Function):
     @staticmethod
     def forward(ctx, x, y, f, op):
         ctx.op = op
-        xp = get_array_module(x if hasattr(x, "dtype") and hasattr(x, "shape") else y)
+        xp = array_module(x, y)
         with quiet():
             return xp.asarray(f(xp, x, y))
 

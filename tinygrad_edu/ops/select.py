@@ -16,7 +16,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import as_tensor_like, named, raise_broadcast_error, shape_str
 from .logic import nonzero
-from .promotion import _convert, binary, cast, require_tensor, result_type, write_out
+from .promotion import _convert, _scalar_ok, binary, cast, require_tensor, result_type, write_out
 
 
 class MaximumFn(Function):
@@ -291,6 +291,8 @@ def where(condition, input=None, other=None, *, out=None):
     if cond._data.dtype != np.bool_:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {cond.dtype.name.capitalize()}")
+    input, other = (v if isinstance(v, Tensor) or _scalar_ok(v) else as_tensor_like(v, ref)
+                    for v in (input, other))
     r = result_type(input, other)
     xp = get_array_module(ref._data)
     x, y = (cast(v, r) if isinstance(v, Tensor) else xp.asarray(_convert(v, r), dtype=r.np)
