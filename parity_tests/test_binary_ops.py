@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import operator as O
+import warnings
 
 import numpy as np
 import pytest
@@ -356,3 +357,15 @@ def test_non_numbers_are_refused_as_torch():
         tg.maximum(t, 2)  # torch: maximum takes tensors only
     with pytest.raises(TypeError):
         tg.eq(2, t)
+
+
+@pytest.mark.parametrize("name", ["logaddexp", "logaddexp2"])
+def test_logaddexp_is_silent_on_nan_and_inf(name):
+    """torch warns about nothing here; NumPy's 'invalid value' warning must not leak out."""
+    x = [NAN, INF, -INF, 1.0]
+    y = [1.0, INF, -INF, NAN]
+    want = getattr(torch, name)(torch.tensor(x), torch.tensor(y))
+    with warnings.catch_warnings():  # the module's filter ignores RuntimeWarning: override it
+        warnings.simplefilter("error", RuntimeWarning)
+        got = getattr(tg, name)(tg.tensor(x), tg.tensor(y))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
