@@ -43,7 +43,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
                         "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
-    ("normal", "forward"): RANDOM + "; and normal(float64 mean, float64 std) is float32",
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
     # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
