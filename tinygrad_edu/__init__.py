@@ -26,16 +26,21 @@ from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.bitwise import *  # noqa: F401,F403
 from .ops.division import *  # noqa: F401,F403
+from .ops.difference import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403
+from .ops.order import *  # noqa: F401,F403
+from .ops.quantile import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
+from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
@@ -122,7 +127,7 @@ backends = _types.SimpleNamespace(
 )
 
 from . import nn, optim, utils  # noqa: E402,F401
-from .ops import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
+from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)

@@ -3,9 +3,11 @@ its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
 Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
-shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
-promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
+order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
+(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
+split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
+pool, normalization, embedding, dropout, random, device, and promotion (dtype rules and the
+cast op). Importing this package binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
@@ -15,27 +17,31 @@ from . import (  # noqa: F401
     bitwise,
     cross_entropy,
     device,
+    difference,
     distance,
     division,
     dropout,
     extrema,
+    histogram,
     index,
     inplace,
     join,
     logic,
     loss,
-    masked,
     matmul,
     matrix,
     methods,  # binds Tensor methods
     operators,
     pointwise,
+    order,
     pool,
     promotion,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,

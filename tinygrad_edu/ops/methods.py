@@ -15,7 +15,9 @@ from . import (
     bitwise,
     device,
     division,
+    difference,
     extrema,
+    histogram,
     index,
     inplace,
     join,
@@ -24,10 +26,13 @@ from . import (
     matrix,
     operators,
     pointwise,
+    order,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,
@@ -38,6 +43,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
+            order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, activation, device, random, inplace)
 FAMILIES += (division, bitwise, pointwise, ternary, operators)  # the binary family's modules
 
