@@ -27,6 +27,8 @@ from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.diagonal import *  # noqa: F401,F403
+from .ops.bitwise import *  # noqa: F401,F403
+from .ops.division import *  # noqa: F401,F403
 from .ops.difference import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.histogram import *  # noqa: F401,F403
@@ -39,6 +41,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.pointwise import *  # noqa: F401,F403
 from .ops.order import *  # noqa: F401,F403
 from .ops.padding import *  # noqa: F401,F403
 from .ops.quantile import *  # noqa: F401,F403
@@ -54,6 +57,7 @@ from .ops.shape import *  # noqa: F401,F403
 from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
+from .ops.ternary import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.views import *  # noqa: F401,F403

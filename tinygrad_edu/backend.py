@@ -93,6 +93,33 @@ def get_array_module(x):
     return np
 
 
+def gammainc(a, x, upper: bool = False):
+    """The regularized incomplete gamma function P(a, x) (``upper``: Q(a, x) = 1 - P) of two
+    arrays of one dtype: SciPy's ``gammainc``/``gammaincc`` on the host, cupyx's on the GPU
+    (torch's ``igamma``/``igammac``)."""
+    name = "gammaincc" if upper else "gammainc"
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        import cupyx.scipy.special as cs  # type: ignore
+
+        return getattr(cs, name)(a, x).astype(a.dtype, copy=False)
+    import scipy.special as sc
+
+    with np.errstate(all="ignore"):
+        return np.asarray(getattr(sc, name)(a, x)).astype(np.result_type(a, x), copy=False)
+
+
+def gammaln(a):
+    """ln Γ(a) elementwise (SciPy's / cupyx's ``gammaln``), in ``a``'s dtype."""
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        import cupyx.scipy.special as cs  # type: ignore
+
+        return cs.gammaln(a)
+    import scipy.special as sc
+
+    with np.errstate(all="ignore"):
+        return np.asarray(sc.gammaln(a)).astype(a.dtype, copy=False)
+
+
 def device_of(array) -> device:
     return CUDA if (_cp is not None and isinstance(array, _cp.ndarray)) else CPU
 

@@ -13,10 +13,12 @@ from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    bitwise,
     copies,
     device,
     diagonal,
     difference,
+    division,
     extrema,
     histogram,
     index,
@@ -28,7 +30,9 @@ from . import (
     logic,
     matmul,
     matrix,
+    operators,
     order,
+    pointwise,
     quantile,
     random,
     reduce,
@@ -43,6 +47,7 @@ from . import (
     sort,
     split,
     statistics,
+    ternary,
     unary,
     view_scatter,
     views,
@@ -53,7 +58,7 @@ FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extr
             order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, linalg, activation, device, random, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
-            copies, inplace_views)
+            copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 
 
 def _new_filled(fill):

@@ -14,20 +14,6 @@ from __future__ import annotations
 # This file is read as a table: one entry or name list per line, so ruff's formatter stays out.
 # fmt: off
 # ---- failure kinds shared by many entries (one reproduction each) --------------------------
-ZERO_D_GRAD = ("0-d result: tg.autograd.grad returns a 0-d input's gradient as a NumPy scalar "
-               "inside a Tensor (x = tensor(2., requires_grad=True); autograd.grad(x.exp(), x)"
-               "[0].numpy() is np.float32, not an ndarray; .backward() is fine)")
-ZERO_D_RESULT = ("0-d result: a NumPy scalar inside a Tensor (argmax(tensor([1., 2.]), dim=-1)"
-                 ".numpy() is np.int64, not an ndarray)")
-TWO_NUMBERS = ("python scalars: two Python numbers raise TypeError (add(2.0, 3.0); torch "
-               "returns a 0-d float32 tensor)")
-NUMBER_FOR_TENSOR = ("python scalars: accepts a Python number where torch's error_inputs "
-                     "require a Tensor (eq(2, t), maximum(t, 2)); torch raises TypeError")
-GRAD_DROPPED = ("silent gradient drop: the output does not require grad "
-                "(x % 2, fmod, div(rounding_mode=...)); torch differentiates it")
-INPLACE_KWARG = "in place: inplace=True computes out of place and returns a new tensor"
-MEMORY_FORMAT = ("argument forms: tg has no torch.contiguous_format / preserve_format / "
-                 "channels_last, so memory_format= cannot be passed")
 RANDOM = "random stream: values differ from torch's CPU generator under the same seed (issue 18)"
 IMPL_FLAGS = ("optimizer flags: differentiable=True and fused=True raise NotImplementedError "
               "(torch accepts both on the CPU)")
@@ -63,23 +49,17 @@ F32_SECOND_ORDER = ("float32 rounding: torch's own float32 second derivative dif
                     "measured: ")
 
 WAIVERS: dict[tuple[str, str], str] = {
-    # ---- 0-d results --------------------------------------------------------------------
-    ("isclose", "forward"): ZERO_D_RESULT,
     # ---- python scalars and promotion ---------------------------------------------------
-    **{(name, "forward"): TWO_NUMBERS for name in ("floor_divide", "div.trunc_rounding",
-        "div.floor_rounding")},
-    **{(name, "error"): NUMBER_FOR_TENSOR for name in (
-        "eq", "ne", "lt", "le", "gt", "ge", "fmod", "maximum", "minimum", "logical_and",
-        "logical_or", "logical_xor", "__radd__", "__rmul__")},
-    ("where", "forward"): ("python-scalar promotion: where(cond, -4.2, -5.7) is float64; "
-                           "torch gives the default dtype float32"),
-    ("clamp", "forward"): ("integer promotion: clamp(int64 0-d tensor, float min, float max) "
-                           "stays int64; torch promotes to the float dtype"),
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
-    # ---- silent gradient drops ----------------------------------------------------------
-    **{(name, "grad"): GRAD_DROPPED for name in (
-        "remainder", "fmod", "div.trunc_rounding", "div.floor_rounding")},
+    # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
+    **{(name, check): ("no such dtype: these reference samples pass a bfloat16 tensor1, a "
+                       "dtype NumPy (so tinygrad_edu) does not have; every other sample passes")
+       for name in ("addcmul", "addcdiv") for check in ("forward", "inplace")},
+    ("pow", "gradgrad:float32"): (
+        "float32 rounding: sample 4's second derivative w.r.t. the exponent cancels at one "
+        "element (terms ~1e6, float64 value 35103.274): tg gives 35103.5 (error 0.23), torch "
+        "35102.5 (error 0.77); float64 and every other element agree"),
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
@@ -137,20 +117,14 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("isclose", "error"): (NUMBER_FOR_TENSOR + "; negative rtol/atol accepted (torch "
-                           "RuntimeError)"),
     ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
                                         "small for groups= report the channel check instead"),
     ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
                                       "RuntimeError)",
-    ("neg", "error"): ("exception type: -x on a bool tensor raises NumPy's TypeError (torch "
-                       "RuntimeError naming ~ / logical_not)"),
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "
                             "tinygrad_edu has no counterpart for"),
-    ("__rsub__", "forward"): ("unbound call: Tensor.__rsub__(number, tensor) computes; torch "
-                              "returns NotImplemented"),
     **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
         "nn.BatchNorm1d", "nn.BatchNorm2d")},
     ("nn.MaxPool2d", "error"): "error message: a 2-D input is rejected naming max_pool2d, "
