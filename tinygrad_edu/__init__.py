@@ -21,7 +21,10 @@ from .creation import (
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.bits import *  # noqa: F401,F403
+from .ops.exp_log import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.gamma import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
@@ -34,6 +37,7 @@ from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
+from .ops.trig import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .tensor import Size, Tensor
 
@@ -104,4 +108,5 @@ from . import nn, optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
+from . import special  # noqa: E402,F401  (tg.special, as torch.special)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

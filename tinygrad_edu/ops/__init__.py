@@ -1,7 +1,10 @@
 """The op library: one module per family, each op one Function subclass (named ``<Op>Fn``;
 its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
-Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
+Families, by what they do: arithmetic, unary (exp, log, sqrt, sin, cos ...), trig (tan, the
+inverse and hyperbolic functions), exp_log (exp2, log2, logit ...), gamma (lgamma, digamma,
+erfinv ...), special_fns and polynomials (torch.special's own), bits (signbit, frexp, ~),
+rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
 shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
 cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
@@ -12,11 +15,14 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     arithmetic,
+    bits,
     cross_entropy,
     device,
     distance,
     dropout,
+    exp_log,
     extrema,
+    gamma,
     index,
     inplace,
     join,
@@ -25,6 +31,7 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    polynomials,
     pool,
     promotion,
     random,
@@ -34,6 +41,8 @@ from . import (  # noqa: F401
     select,
     shape,
     sort,
+    special_fns,
     statistics,
+    trig,
     unary,
 )

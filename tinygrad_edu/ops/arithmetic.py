@@ -163,6 +163,10 @@ def true_divide(input, other):
 
 
 def neg(input):
+    if input._data.dtype.kind == "b":  # torch refuses, pointing at ~ (NumPy's TypeError else)
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
     return NegFn.apply(input)
 
 

@@ -113,7 +113,7 @@ __all__ = ["all", "allclose", "any", "eq", "equal", "ge", "greater", "greater_eq
 METHODS = {
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,
-    "__invert__": logical_not, "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
     "greater": gt, "less": lt, "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
     "logical_not": logical_not, "logical_and": logical_and, "logical_or": logical_or,
     "equal": equal, "allclose": allclose, "isclose": isclose, "nonzero": nonzero, "all": all,

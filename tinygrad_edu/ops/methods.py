@@ -12,8 +12,11 @@ from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    bits,
     device,
+    exp_log,
     extrema,
+    gamma,
     index,
     inplace,
     join,
@@ -28,12 +31,14 @@ from . import (
     shape,
     sort,
     statistics,
+    trig,
     unary,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
-FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            shape, join, index, matmul, matrix, activation, device, random, inplace)
+FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
+            statistics, extrema, scan, sort, shape, join, index, matmul, matrix, activation, device,
+            random, inplace)
 
 
 def _new_filled(fill):
