@@ -181,3 +181,33 @@ def special(name: str, *arrays):
 def erf(x):
     """The error function, elementwise (SciPy's / CuPy's)."""
     return special("erf", x)
+
+
+_LIBM: dict = {}
+
+
+def libm_float(name: str, x):
+    """The C library's float32 function ``name`` (``"acos"`` calls ``acosf``) elementwise on a
+    float32 array. torch's scalar CPU kernels (the special polynomials) call these, and they are
+    not always correctly rounded (glibc 2.36's acosf is an ulp off for ~6% of inputs), while
+    NumPy's own float32 versions differ again; where the result amplifies that ulp, only the C
+    library's value reproduces torch's. Falls back to the float64 function rounded to float32
+    (on the GPU, or without a loadable C math library)."""
+    xp = get_array_module(x)
+    fallback = getattr(xp, "arc" + name[1:] if name.startswith("a") else name)
+    if xp is not np or not x.size:
+        return fallback(x.astype(xp.float64)).astype(xp.float32)
+    if name not in _LIBM:
+        try:
+            import ctypes
+            import ctypes.util
+
+            fn = getattr(ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6"), name + "f")
+            fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+            _LIBM[name] = np.frompyfunc(fn, 1, 1)
+        except (OSError, AttributeError, TypeError):  # no C math library to load
+            _LIBM[name] = None
+    f = _LIBM[name]
+    if f is None:
+        return fallback(x.astype(np.float64)).astype(np.float32)
+    return np.asarray(f(x), dtype=np.float32)

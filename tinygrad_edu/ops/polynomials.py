@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from ..backend import get_array_module, special
+from ..backend import get_array_module, libm_float, special
 from ._unary_util import constant, into
 from ._util import quiet
 from .special_fns import float_operands
@@ -88,9 +88,11 @@ def _evaluate(x, n, p1, step, closed=None, edges=(), fallback=None):
 
 
 class _Exact:
-    """The trigonometric functions of the closed forms, rounded from float64 for float32 input:
-    torch calls the C library's float functions, which are (nearly) correctly rounded, where
-    NumPy's own float32 SIMD versions may be a few ulps off (amplified near x = ±1)."""
+    """NumPy's functions, except the trigonometric ones for float32 input: torch's kernel calls
+    the C library's acosf/cosf/sinf, where NumPy's own float32 SIMD versions may be ulps off
+    (and the closed forms amplify an ulp near x = ±1). arccos is the C library's own
+    (``backend.libm_float``); cos and sin are rounded from float64 (the C library's are within
+    half an ulp of that)."""
 
     def __init__(self, xp):
         self.xp = xp
@@ -101,11 +103,20 @@ class _Exact:
             return f
 
         def exact(v):
-            if v.dtype == self.xp.float32:
-                return f(v.astype(self.xp.float64)).astype(self.xp.float32)
-            return f(v)
+            if v.dtype != self.xp.float32:
+                return f(v)
+            if name == "arccos":
+                return libm_float("acos", v)
+            return f(v.astype(self.xp.float64)).astype(self.xp.float32)
 
         return exact
+
+
+def _acos(xp, y, used):
+    """arccos(y) where ``used`` (the closed form's elements), 0 elsewhere."""
+    a = xp.zeros_like(y)
+    a[used] = xp.arccos(y[used])
+    return a
 
 
 def _cheb_step(j, x, q, p):
@@ -119,9 +130,9 @@ def _cheb(kind: str, x, n):
     t = x.dtype.type
     p1 = {"t": x, "u": x + x, "v": x + x - t(1), "w": x + x + t(1)}[kind]
     odd, nf = n % 2 == 1, n.astype(x.dtype)
+    high = (xp.abs(x) < 1) & (n > (6 if kind == "t" else 8))
     with quiet():
-        a = xp.arccos(x)
-        high = (xp.abs(x) < 1) & (n > (6 if kind == "t" else 8))
+        a = _acos(xp, x, high)
         if kind == "t":
             edge = xp.where((x > 0) | ~odd, t(1), t(-1))
             form = xp.cos(nf * a)
@@ -156,9 +167,9 @@ def _shifted(kind: str, x, n):
     y = x + x - t(1)
     p1 = {"t": y, "u": y + y, "v": y + y - t(1), "w": y + y + t(1)}[kind]
     odd, nf = n % 2 == 1, n.astype(x.dtype)
+    high = (xp.abs(y) < 1) & (n > (4 if kind == "w" else 6))
     with quiet():
-        a = xp.arccos(y)
-        high = (xp.abs(y) < 1) & (n > (4 if kind == "w" else 6))
+        a = _acos(xp, y, high)
         if kind == "t":
             at1, at0, form = t(1), xp.where(odd, t(-1), t(1)), xp.cos(nf * a)
         elif kind == "u":

@@ -150,8 +150,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
                           "return normally; 0-d input raises NumPy's IndexError; tensor start "
                           "checks differ"),
-    ("neg", "error"): ("exception type: -x on a bool tensor raises NumPy's TypeError (torch "
-                       "RuntimeError naming ~ / logical_not)"),
     **{(name, "error"): SHAPE_MESSAGE for name in ("reshape", "view")},
     ("hstack", "error"): ("error_inputs: hstack(()) raises IndexError (torch RuntimeError); "
                           "size mismatch reported as cat()"),
