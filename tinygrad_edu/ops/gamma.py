@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function
-from ..backend import special
+from ..backend import get_array_module, special
 from ._dual import xp_of
 from ._special_math import lgamma_array, polygamma_array
 from ._unary_util import check_tensor, floatify, into
@@ -119,7 +119,7 @@ class ErfinvFn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = special("erfinv", x)
+        y = get_array_module(x).where(x == 0, x, special("erfinv", x))  # erfinv(-0.0) = -0.0
         ctx.save_for_backward(y)
         return y
 
