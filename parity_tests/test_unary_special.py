@@ -87,7 +87,8 @@ def test_integer_and_bool_rules_of_the_bit_and_rounding_ops():
 
 def test_polynomials_and_zeta_promote_like_torch():
     cases = [(torch.tensor([1, 2]), 3), (torch.tensor([0.5], dtype=torch.float64), 4),
-             (2.5, torch.tensor([2.0, 5.0])), (torch.tensor([0.25]), torch.tensor([3], dtype=torch.int32))]
+             (2.5, torch.tensor([2.0, 5.0])),
+             (torch.tensor([0.25]), torch.tensor([3], dtype=torch.int32))]
     for x, n in cases:
         conv = (lambda v: tg.tensor(v.numpy()) if isinstance(v, torch.Tensor) else v)
         for name in ("chebyshev_polynomial_t", "hermite_polynomial_he", "zeta"):
@@ -104,7 +105,8 @@ def test_functions_torch_does_not_differentiate_return_constants():
     x = tg.tensor([0.5, 1.5], requires_grad=True)
     for name in ("bessel_j0", "bessel_y1", "modified_bessel_k0", "airy_ai", "spherical_bessel_j0"):
         assert not getattr(tg.special, name)(x).requires_grad
-        assert not getattr(torch.special, name)(torch.tensor([0.5], requires_grad=True)).requires_grad
+        t = torch.tensor([0.5], requires_grad=True)
+        assert not getattr(torch.special, name)(t).requires_grad
     assert not tg.special.chebyshev_polynomial_t(x, 3).requires_grad
     assert not tg.signbit(x).requires_grad and not tg.isposinf(x).requires_grad
 
@@ -157,7 +159,7 @@ def test_tg_special_has_every_torch_special_function():
 def test_every_special_table_entry_names_a_scipy_function_and_runs():
     import scipy.special as sc
 
-    for name, (fname, _) in backend.SPECIAL.items():
+    for fname, _ in backend.SPECIAL.values():
         assert hasattr(sc, fname), fname
     x = np.array([0.25, 0.75], dtype=np.float32)
     assert backend.special("i1e", x).dtype == np.float32
@@ -200,7 +202,8 @@ def test_values_at_the_edges_are_torchs():
     edges = [0.0, -0.0, 1.0, -1.0, math.inf, -math.inf, math.nan, 1e-310, -2.0, 1e20]
     for name in ("lgamma", "digamma", "erfinv", "acosh", "atanh", "logit", "sinc", "frac",
                  "special.ndtri", "special.log_ndtr", "special.i0e", "special.erfcx",
-                 "special.spherical_bessel_j0", "special.airy_ai", "special.scaled_modified_bessel_k1"):
+                 "special.spherical_bessel_j0", "special.airy_ai",
+                 "special.scaled_modified_bessel_k1"):
         want = _call(torch, name, torch.tensor(edges, dtype=torch.float64))
         got = _call(tg, name, tg.tensor(edges, dtype=tg.float64))
         _same(got, want)

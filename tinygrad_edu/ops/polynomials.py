@@ -257,10 +257,7 @@ laguerre_polynomial_l = _polynomial("laguerre_polynomial_l", _laguerre_l,
 legendre_polynomial_p = _polynomial("legendre_polynomial_p", _legendre_p,
                                     "the Legendre polynomial Pₙ")
 
-# torch.special functions only: re-exported by tinygrad_edu/special.py, not the package root
-SPECIAL = [n for n in dir() if n.endswith(("_polynomial_t", "_polynomial_u", "_polynomial_v",
-                                           "_polynomial_w", "_polynomial_h", "_polynomial_he",
-                                           "_polynomial_l", "_polynomial_p"))]
+# torch.special's own functions: tinygrad_edu/special.py re-exports them (not the package root)
 __all__: list = []
 
 METHODS: dict = {}

@@ -311,7 +311,7 @@ def float_operands(a, b, op: str):
     try:
         return xp.broadcast_arrays(xa, xb)
     except ValueError:
-        raise_broadcast_error(op, list(xp.shape(xa)), list(xp.shape(xb)))
+        raise_broadcast_error(op, xa.shape, xb.shape)
 
 
 def _not_differentiable(name: str, doc: str):
@@ -375,12 +375,7 @@ def spherical_bessel_j0(input, *, out=None):
     return into(out, constant(xp.where(xp.isinf(x), t(0), y)), "special_spherical_bessel_j0")
 
 
-# torch.special functions only: re-exported by tinygrad_edu/special.py, not the package root
-SPECIAL = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "entr", "erfcx",
-           "i0e", "i1", "i1e", "log_ndtr", "modified_bessel_i0", "modified_bessel_i1",
-           "modified_bessel_k0", "modified_bessel_k1", "ndtr", "ndtri",
-           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "spherical_bessel_j0",
-           "xlog1py", "zeta"]
+# torch.special's own functions: tinygrad_edu/special.py re-exports them (not the package root)
 __all__: list = []
 
 METHODS: dict = {}
