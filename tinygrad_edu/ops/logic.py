@@ -110,6 +110,9 @@ __all__ = ["all", "allclose", "any", "eq", "equal", "ge", "greater", "greater_eq
            "isclose", "isfinite", "isinf", "isnan", "le", "less", "less_equal", "logical_and",
            "logical_not", "logical_or", "logical_xor", "lt", "ne", "nonzero", "not_equal"]
 
+# ops with an in-place form (x.logical_not_() writes 0/1 in x's own dtype, as torch)
+INPLACE = ("logical_not",)
+
 METHODS = {
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
     "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,
