@@ -367,10 +367,10 @@ def spherical_bessel_j0(input, *, out=None):
     Not differentiable (as in torch)."""
     x = floatify(input, "special_spherical_bessel_j0").detach()._data
     xp, t = get_array_module(x), x.dtype.type
-    x2 = x * x
-    series = 1 + x2 * (t(-1 / 6) + x2 * (t(1 / 120) + x2 * (t(-1 / 5040) + x2 * (
-        t(1 / 362880) + x2 * (t(-1 / 39916800) + x2 * t(1 / 6227020800))))))
-    with quiet():
+    with quiet():  # x² overflows and sin(±inf) is nan silently, as in torch
+        x2 = x * x
+        series = 1 + x2 * (t(-1 / 6) + x2 * (t(1 / 120) + x2 * (t(-1 / 5040) + x2 * (
+            t(1 / 362880) + x2 * (t(-1 / 39916800) + x2 * t(1 / 6227020800))))))
         y = xp.where(xp.abs(x) < 0.5, series, xp.sin(x) / x)
     return into(out, constant(xp.where(xp.isinf(x), t(0), y)), "special_spherical_bessel_j0")
 

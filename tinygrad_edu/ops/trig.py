@@ -25,14 +25,16 @@ class TanFn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = get_array_module(x).tan(x)
+        with quiet():  # tan(±inf) is nan silently, as in torch
+            y = get_array_module(x).tan(x)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (1 + y * y)  # d tan x/dx = 1 + tan²x (the output)
+        with quiet():
+            return g * (1 + y * y)  # d tan x/dx = 1 + tan²x (the output)
 
 
 class AsinFn(Function):

@@ -114,12 +114,14 @@ class SinFn(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return get_array_module(x).sin(x)
+        with quiet():  # sin(±inf) is nan silently, as in torch
+            return get_array_module(x).sin(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * xp_of(g).cos(x)  # d sin x/dx = cos x
+        with quiet():
+            return g * xp_of(g).cos(x)  # d sin x/dx = cos x
 
 
 class CosFn(Function):
@@ -130,12 +132,14 @@ class CosFn(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return get_array_module(x).cos(x)
+        with quiet():  # cos(±inf) is nan silently, as in torch
+            return get_array_module(x).cos(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -g * xp_of(g).sin(x)  # d cos x/dx = -sin x
+        with quiet():
+            return -g * xp_of(g).sin(x)  # d cos x/dx = -sin x
 
 
 class ErfFn(Function):
