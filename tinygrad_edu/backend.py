@@ -10,14 +10,26 @@ import numpy as np
 
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
     import cupy as _cp  # type: ignore
+    import cupyx as _cpx  # type: ignore
+    import cupyx.scipy.special  # type: ignore  # noqa: F401 - binds _cpx.scipy.special
 
     try:
         _CUDA_OK = _cp.cuda.runtime.getDeviceCount() > 0
     except Exception:  # noqa: BLE001 - any driver failure means no GPU
         _CUDA_OK = False
 except ImportError:  # pragma: no cover - depends on the machine
-    _cp = None
+    _cp = _cpx = None
     _CUDA_OK = False
+
+
+def _set_cuda_module(cupy_module, cupyx_module, available: bool = True):
+    """Tests only: put a CuPy-compatible module pair behind device ``"cuda"`` (the simulated
+    GPU of ``parity_tests/gpusim``). Returns the previous ``(cupy, cupyx, available)``, which
+    restores it when passed back."""
+    global _cp, _cpx, _CUDA_OK
+    previous = (_cp, _cpx, _CUDA_OK)
+    _cp, _cpx, _CUDA_OK = cupy_module, cupyx_module, bool(available)
+    return previous
 
 
 class device:
@@ -108,12 +120,18 @@ def asarray(data, dtype=None, dev: device = CPU):
     return np.asarray(data, dtype=dtype)
 
 
+def full(shape, fill, dtype, dev: device = CPU):
+    """An array of ``fill`` made directly on ``dev`` (on a GPU: no host array, no transfer)."""
+    if dev.type == "cuda":
+        _require_cuda("tensor(device='cuda')")
+        return _cp.full(shape, fill, dtype=dtype)
+    return np.full(shape, fill, dtype=dtype)
+
+
 def scatter_add(target, indices, values) -> None:
     """``target[indices] += values`` with repeated indices summed (backward of gather/index)."""
     if _cp is not None and isinstance(target, _cp.ndarray):
-        import cupyx  # type: ignore
-
-        cupyx.scatter_add(target, indices, values)
+        _cpx.scatter_add(target, indices, values)
     else:
         np.add.at(target, indices, values)
 

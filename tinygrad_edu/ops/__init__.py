@@ -6,9 +6,11 @@ inverse and hyperbolic functions), exp_log (exp2, log2, logit ...), gamma (lgamm
 erfinv ...), special_fns and polynomials (torch.special's own), bits (signbit, frexp, ~),
 rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
-shape (views), join (cat, split ...), index, inplace, matmul, matrix, activation, loss,
-cross_entropy, distance, conv, pool, normalization, embedding, dropout, random, device, and
-promotion (dtype rules and the cast op). Importing this package binds the ops onto Tensor as
+order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
+(searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
+split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
+pool, normalization, embedding, dropout, random, device, and promotion (dtype rules and the
+cast op). Importing this package binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
@@ -18,11 +20,13 @@ from . import (  # noqa: F401
     bits,
     cross_entropy,
     device,
+    difference,
     distance,
     dropout,
     exp_log,
     extrema,
     gamma,
+    histogram,
     index,
     inplace,
     join,
@@ -31,13 +35,16 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    order,
     polynomials,
     pool,
     promotion,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,

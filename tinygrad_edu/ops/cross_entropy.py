@@ -39,7 +39,10 @@ class _ClassLossFn(Function):
         if ctx.reduction == "none":
             return xp.expand_dims(g, 1)
         if ctx.reduction == "mean":  # every target ignored: torch's loss is nan, its grad 0
-            return g / ctx.denom if ctx.denom != 0 else g * 0
+            d = ctx.denom  # a device array on a GPU: no bool() of it (that would sync)
+            dxp = get_array_module(d)
+            nz = d != 0
+            return g / dxp.where(nz, d, 1) * nz.astype(d.dtype)
         return g
 
 

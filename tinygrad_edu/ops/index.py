@@ -150,6 +150,8 @@ def normalize_index(idx, x: Tensor):
     xp = get_array_module(x._data)
     idx = tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i
                 for i in idx)
+    if xp is not np:  # torch accepts a CPU index tensor for a cuda tensor: move it over once
+        idx = tuple(xp.asarray(i) if isinstance(i, np.ndarray) else i for i in idx)
     shape, pos = list(x._data.shape), 0
     out, advanced = [], False
     for k, i in enumerate(idx):

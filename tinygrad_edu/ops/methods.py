@@ -14,19 +14,24 @@ from . import (
     arithmetic,
     bits,
     device,
+    difference,
     exp_log,
     extrema,
     gamma,
+    histogram,
     index,
     inplace,
     join,
     logic,
     matmul,
     matrix,
+    order,
+    quantile,
     random,
     reduce,
     rounding,
     scan,
+    search,
     select,
     shape,
     sort,
@@ -37,8 +42,8 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
-            statistics, extrema, scan, sort, shape, join, index, matmul, matrix, activation, device,
-            random, inplace)
+            statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
+            shape, join, index, matmul, matrix, activation, device, random, inplace)
 
 
 def _new_filled(fill):

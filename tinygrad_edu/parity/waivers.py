@@ -39,26 +39,37 @@ EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's Val
                  "escape; torch returns the empty result")
 SHAPE_MESSAGE = ("error message: reshape/view with two -1 or an impossible 0-size shape "
                  "report 'is invalid for input of size', not torch's cause")
+NUMPY_64_DIMS = ("64 dims: two error_inputs are 65-d tensors, which no NumPy array can hold "
+                 "(NumPy's limit is 64 dims), so torch's 'only tensors with up to 64 dims' "
+                 "check cannot be reached; every other error_input passes")
+FLOAT32_GRADGRAD = ("float32 cancellation: one second-derivative element is a difference of "
+                    "terms ~100x larger than itself; torch's and tg's float32 results both sit "
+                    "~1e-5 (relative) from the float64 value, on different sides, so they differ "
+                    "by 2e-5 > rtol 1.3e-5 (torch's own gradgradcheck runs in float64 only; "
+                    "float64 passes)")
+COV_MIXED = ("float32 noise: in sample 24, cov(float64 x, correction=1, aweights=float32 w) "
+             "with 2 observations has an exact w-gradient of 0; torch and tg both return the "
+             "float32 rounding noise (~1e-4) of a sum that cancels, accumulated in different "
+             "orders (and its x-derivative in gradgrad); the other 39 samples pass")
 RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negative sizes "
               "raise without naming the module; float64 input to a float32 RNN raises "
               "RuntimeError (torch ValueError)")
 
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- 0-d results --------------------------------------------------------------------
-    **{(name, "forward"): ZERO_D_RESULT for name in ("isclose", "argmax", "argmin")},
+    ("isclose", "forward"): ZERO_D_RESULT,
     ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
                         "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
     **{(name, "forward"): TWO_NUMBERS for name in ("floor_divide", "div.trunc_rounding",
         "div.floor_rounding")},
     **{(name, "error"): NUMBER_FOR_TENSOR for name in (
-        "eq", "ne", "lt", "le", "gt", "ge", "fmod", "max.binary", "min.binary", "maximum",
-        "minimum", "logical_and", "logical_or", "logical_xor", "__radd__", "__rmul__")},
+        "eq", "ne", "lt", "le", "gt", "ge", "fmod", "maximum", "minimum", "logical_and",
+        "logical_or", "logical_xor", "__radd__", "__rmul__")},
     ("where", "forward"): ("python-scalar promotion: where(cond, -4.2, -5.7) is float64; "
                            "torch gives the default dtype float32"),
     ("clamp", "forward"): ("integer promotion: clamp(int64 0-d tensor, float min, float max) "
                            "stays int64; torch promotes to the float dtype"),
-    ("normal", "forward"): RANDOM + "; and normal(float64 mean, float64 std) is float32",
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
     ("linspace.tensor_overload", "forward:float64"): (
@@ -73,8 +84,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
     ("flip", "forward"): "argument forms: flip(dims=...) keyword rejected (TypeError)",
-    ("sort", "forward"): "argument forms: sort(stable=True) keyword rejected (TypeError)",
-    ("argsort", "forward"): "argument forms: argsort(stable=True) keyword rejected (TypeError)",
     ("zero_", "forward"): "missing function: tg.zero_(x) (only the Tensor method exists)",
     ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
                                               "(empty stride means kernel_size) rejected"),
@@ -134,8 +143,10 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("movedim", "error"): ("error_inputs: repeated destination dims accepted; repeated "
                            "source dims raise ValueError 'axes don't match array' (torch "
                            "RuntimeError)"),
-    **{(name, "error"): OUT_KWARG + "; repeated dims (amax(dim=(0, 0))) accepted; a 65-d input "
-       "exceeds NumPy's 64 dimensions" for name in ("amax", "amin")},
+    **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
+    ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
+                            "'meta' device (a torch-internal device with no data), which "
+                            "tinygrad_edu has no counterpart for"),
     ("__rsub__", "forward"): ("unbound call: Tensor.__rsub__(number, tensor) computes; torch "
                               "returns NotImplemented"),
     **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
@@ -149,6 +160,9 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("nn.Embedding", "error"): ("exception type: num_embeddings=-1 lets NumPy's ValueError "
                                 "escape (torch RuntimeError)"),
     **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
+    # ---- float32 rounding where the exact value cancels --------------------------------
+    **{(name, "gradgrad:float32"): FLOAT32_GRADGRAD for name in ("masked.prod", "masked.cumprod")},
+    **{("cov", f"{check}:float64"): COV_MIXED for check in ("grad", "gradgrad")},
     # ---- optimizers ---------------------------------------------------------------------
     **{(name, "steps"): IMPL_FLAGS for name in ("Adagrad", "Adam", "AdamW", "RMSprop", "SGD")},
     **{(name, "error"): OPTIM_ERRORS for name in ("Adagrad", "RMSprop", "SGD")},

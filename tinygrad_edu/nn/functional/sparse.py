@@ -43,9 +43,16 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; "
                                   "tinygrad_edu keeps gradients dense")
     n = weight._data.shape[0]
-    if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
-        raise IndexError(f"embedding: index out of range in self (indices must be in [0, {n}), "
-                         f"got min {int(idx.min())}, max {int(idx.max())})")
+    xp = get_array_module(idx)
+    poison = None
+    if idx.size and xp is np:
+        if int(idx.min()) < 0 or int(idx.max()) >= n:
+            raise IndexError(f"embedding: index out of range in self (indices must be in [0, "
+                             f"{n}), got min {int(idx.min())}, max {int(idx.max())})")
+    elif idx.size:  # GPU: a host check would sync every step (torch: a device-side assert);
+        bad = (idx < 0) | (idx >= n)  # so out-of-range rows read row 0 and come out nan
+        poison = xp.where(bad.any(), xp.nan, 1.0).astype(weight._data.dtype)
+        idx = xp.where(bad, 0, idx)
     if padding_idx is not None:
         if padding_idx < 0:
             padding_idx += n
@@ -53,4 +60,5 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             raise AssertionError("Padding_idx must be within num_embeddings")
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
-    return EmbeddingFn.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
+    out = EmbeddingFn.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
+    return out if poison is None else out * Tensor._wrap(poison)
