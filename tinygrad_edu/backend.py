@@ -229,3 +229,37 @@ def libm_float(name: str, x):
     if f is None:
         return fallback(x.astype(np.float64)).astype(np.float32)
     return np.asarray(f(x), dtype=np.float32)
+
+
+def ufunc_at(op: str, target, indices, values) -> None:
+    """``target[indices] = op(target[indices], values)`` applied once per index, repeats included
+    (NumPy's ``np.<op>.at``: ``multiply``, ``maximum``, ``minimum`` for scatter_reduce). CuPy
+    has ``maximum.at``/``minimum.at`` but no ``multiply.at``: prod there raises."""
+    if _cp is not None and isinstance(target, _cp.ndarray):
+        if op == "multiply":
+            raise NotImplementedError("scatter_reduce(reduce='prod') has no CuPy kernel")
+        getattr(_cp, op).at(target, indices, values)
+    else:
+        getattr(np, op).at(target, indices, values)
+
+
+
+
+# ---- what NumPy has that CuPy lacks, or the reverse (and what the ops do about it) -------------
+# linalg rows (ops/linalg/). "batched": stacks (..., m, n) in one call. CuPy's column is from its
+# documentation (cuSOLVER underneath); not yet run on a GPU here.
+#
+# | need                    | NumPy                | CuPy                 | tinygrad_edu          |
+# |-------------------------|----------------------|----------------------|-----------------------|
+# | inv solve det slogdet   | batched              | batched              | xp.linalg             |
+# | cholesky eigh eigvalsh  | batched              | batched              | xp.linalg             |
+# | svd, qr (incl. 'raw')   | batched              | batched              | xp.linalg             |
+# | eig, eigvals (non-sym.) | yes, complex results | recent CuPy only     | not offered (complex) |
+# | lstsq                   | 2-D only             | 2-D only             | pinv(A) B, batched    |
+# | LU with pivots (getrf)  | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | _lu_core.py, batched  |
+# | triangular solve (trsm) | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | substitution on xp    |
+# | expm                    | none (SciPy)         | cupyx.scipy (2-D)    | Pade 13 on xp         |
+# | LDL (sytrf, sytrs)      | none (SciPy: ldl)    | none                 | ldl.py (dsytf2) on xp |
+# | cross                   | numpy.cross          | cupy.cross           | xp.cross              |
+# Signs of eigen/singular vectors: each LAPACK picks its own (torch's CPU wheel: MKL's; NumPy:
+# OpenBLAS's; CuPy: cuSOLVER's); tinygrad_edu returns what the array library gives.

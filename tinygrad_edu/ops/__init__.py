@@ -9,8 +9,9 @@ rounding, logic
 order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
 (searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
 split ...), index, inplace, matmul, matrix, activation, loss, cross_entropy, distance, conv,
-pool, normalization, embedding, dropout, random, device, and promotion (dtype rules and the
-cast op). Importing this package binds the ops onto Tensor as
+pool, normalization, linalg (package: products, norms, solvers, decompositions), embedding,
+dropout, random, device, and promotion (dtype rules and the cast op). Importing this package
+binds the ops onto Tensor as
 methods (``methods.py``).
 """
 
@@ -18,8 +19,10 @@ from . import (  # noqa: F401
     activation,
     arithmetic,
     bits,
+    copies,
     cross_entropy,
     device,
+    diagonal,
     difference,
     distance,
     dropout,
@@ -28,28 +31,38 @@ from . import (  # noqa: F401
     gamma,
     histogram,
     index,
+    index_ops,
     inplace,
+    inplace_views,
     join,
+    linalg,
     logic,
     loss,
     matmul,
     matrix,
     methods,  # binds Tensor methods
     order,
+    padding,
     polynomials,
     pool,
     promotion,
     quantile,
     random,
     reduce,
+    reorder,
+    repeat,
     rounding,
     scan,
+    scatter,
     search,
     select,
     shape,
     sort,
     special_fns,
+    split,
     statistics,
     trig,
     unary,
+    view_scatter,
+    views,
 )

@@ -8,20 +8,26 @@ from __future__ import annotations
 from .. import dtype as _dt
 from ..backend import get_array_module, to_device
 from ..creation import tensor
+from ..factories import new_empty_strided
 from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
     bits,
+    copies,
     device,
+    diagonal,
     difference,
     exp_log,
     extrema,
     gamma,
     histogram,
     index,
+    index_ops,
     inplace,
+    inplace_views,
     join,
+    linalg,
     logic,
     matmul,
     matrix,
@@ -29,21 +35,29 @@ from . import (
     quantile,
     random,
     reduce,
+    reorder,
+    repeat,
     rounding,
     scan,
+    scatter,
     search,
     select,
     shape,
     sort,
+    split,
     statistics,
     trig,
     unary,
+    view_scatter,
+    views,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
             statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
-            shape, join, index, matmul, matrix, activation, device, random, inplace)
+            shape, join, index, matmul, matrix, linalg, activation, device, random, inplace,
+            views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
+            copies, inplace_views)
 
 
 def _new_filled(fill):
@@ -78,7 +92,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, lay
 
 _NEW = {
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
-    "new_full": _new_full, "new_tensor": _new_tensor,
+    "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": new_empty_strided,
 }
 
 

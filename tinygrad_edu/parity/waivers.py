@@ -37,8 +37,6 @@ OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-elem
                 "accepted (torch ValueError)")
 EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
                  "escape; torch returns the empty result")
-SHAPE_MESSAGE = ("error message: reshape/view with two -1 or an impossible 0-size shape "
-                 "report 'is invalid for input of size', not torch's cause")
 NUMPY_64_DIMS = ("64 dims: two error_inputs are 65-d tensors, which no NumPy array can hold "
                  "(NumPy's limit is 64 dims), so torch's 'only tensors with up to 64 dims' "
                  "check cannot be reached; every other error_input passes")
@@ -55,11 +53,18 @@ RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negat
               "raise without naming the module; float64 input to a float32 RNN raises "
               "RuntimeError (torch ValueError)")
 
+GAUGE = ("not unique: eigenvectors and singular vectors are defined up to sign (and the "
+         "null-space columns of a full SVD up to a basis change); NumPy's LAPACK (OpenBLAS) "
+         "and torch's (MKL) pick different signs for some samples (e.g. every wide SVD). The "
+         "sign-invariant checks pass: eigen/singular values, and gradients through torch's "
+         "output_process_fn_grad (|U|, S, |V|)")
+F32_SECOND_ORDER = ("float32 rounding: torch's own float32 second derivative differs from its "
+                    "float64 one by more than the x10 gradient tolerance (float64 passes); "
+                    "measured: ")
+
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- 0-d results --------------------------------------------------------------------
     ("isclose", "forward"): ZERO_D_RESULT,
-    ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
-                        "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
     **{(name, "forward"): TWO_NUMBERS for name in ("floor_divide", "div.trunc_rounding",
         "div.floor_rounding")},
@@ -72,31 +77,51 @@ WAIVERS: dict[tuple[str, str], str] = {
                            "stays int64; torch promotes to the float dtype"),
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
-    ("linspace.tensor_overload", "forward:float64"): (
-        "precision: linspace(float32 0-d start, ..., dtype=float64) computes in float32 "
-        "(5e-7 off)"),
     # ---- silent gradient drops ----------------------------------------------------------
     **{(name, "grad"): GRAD_DROPPED for name in (
         "remainder", "fmod", "div.trunc_rounding", "div.floor_rounding")},
-    ("masked_fill", "grad"): ("silent gradient drop: a 0-d tensor value gets no gradient "
-                              "(torch: the sum of the upstream over the mask)"),
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
-    ("flip", "forward"): "argument forms: flip(dims=...) keyword rejected (TypeError)",
-    ("zero_", "forward"): "missing function: tg.zero_(x) (only the Tensor method exists)",
     ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
                                               "(empty stride means kernel_size) rejected"),
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
-    # ---- norms --------------------------------------------------------------------------
-    ("norm", "forward"): "missing feature: norm(p=0 / negative p) raises RuntimeError",
-    ("norm.nuc", "forward"): "missing feature: norm(p='nuc') raises RuntimeError",
-    ("norm.inf", "forward"): "missing feature: norm(p=-inf) raises RuntimeError",
+    # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
+    **{(name, "forward"): GAUGE for name in (
+        "linalg.eigh", "linalg.svd", "svd", "svd_lowrank", "pca_lowrank")},
+    **{(name, "gradgrad:float32"): F32_SECOND_ORDER + measured for name, measured in (
+        ("linalg.svd", "7e-3 on 3e2 (sample 210)"), ("svd", "7e-3 on 3e2 (sample 210)"),
+        ("linalg.pinv.hermitian", "1.5e-2 on 2.4e3 (sample 6)"),
+        ("linalg.lstsq", "8e-4 on 7e2 (sample 32)"),
+        ("linalg.lstsq.grad_oriented", "8e-4 on 7e2 (sample 32)"),
+        ("linalg.householder_product", "2.2e-3 on 2.5e2 (sample 2)"),
+        ("matrix_exp", "1.8e-2 on 4.3e4 (sample 0)"))},
+    ("linalg.householder_product", "grad:float32"): (
+        "float32 rounding: torch's float32 gradient is 4.5e-4 off its float64 one (sample 2; "
+        "tinygrad_edu's float32: 1.6e-5 off), beyond the 1e-4 gradient tolerance"),
+    ("matrix_exp", "forward:float32"): (
+        "float32 rounding: exp of (5, 5) matrices with ‖A‖₁ ≈ 27 reaches 5e4; torch's float32 "
+        "result is 5e-2 off its float64 one (tinygrad_edu's: 3.5e-2), so small entries differ "
+        "beyond rtol 1.3e-6 / atol 1e-5"),
+    ("linalg.multi_dot", "forward:float32"): (
+        "float32 rounding: a product of five matrices reaches 4e4 and one entry cancels to "
+        "~2e2; NumPy's OpenBLAS and torch's MKL sgemm round it 4e-3 apart (torch's float32 "
+        "is 5e-3 off its float64 result), beyond atol 1e-5"),
     # ---- indexing and shapes ------------------------------------------------------------
-    ("narrow", "forward"): "negative start: narrow(x, 0, -10, 10) is empty; torch wraps start",
-    ("gather", "forward"): ("index forms: an empty (2, 0) index into a 1-D input raises "
-                            "RuntimeError, a 0-d input and index raise IndexError; torch "
-                            "accepts both"),
+    ("index_reduce.prod", "gradgrad:float32"): (
+        "precision: one float32 second-derivative element (terms of ~1e4 cancelling to ~5 in "
+        "a 10-factor product) differs from torch's by 9e-5 relative; both are ~2e-4 off the "
+        "float64 value, which tinygrad_edu matches to 1e-13"),
+    **{(name, check): (
+        "torch's derivative is wrong: as_strided_scatter_backward gives the input g *inside* "
+        "the overwritten window (questioned in review, pytorch#77128); tinygrad_edu returns the "
+        "true derivative, g outside it (finite differences agree: test_shape_views)")
+       for name in ("as_strided_scatter",) for check in ("grad", "gradgrad")},
+    **{(f"signal.windows.{w}", "error"): (
+        "dtype: the bfloat16 error_input cannot be converted (NumPy and tinygrad_edu have no "
+        "bfloat16); every other error_input raises torch's ValueError")
+       for w in ("bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
+                 "general_hamming", "hamming", "hann", "kaiser", "nuttall")},
     # ---- empty tensors ------------------------------------------------------------------
     **{(name, "forward"): EMPTY_SOFTMAX for name in (
         "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
@@ -109,40 +134,15 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- missing module features --------------------------------------------------------
     ("nn.LSTM", "forward"): "missing feature: LSTM(proj_size>0) raises NotImplementedError",
     # ---- exception types and messages (error_inputs) ------------------------------------
-    ("arange", "error"): ("error_inputs: arange(0, -3, 2) returns normally and arange(0, inf) "
-                          "raises ValueError; torch raises RuntimeError; out= rejected"),
-    **{(name, "error"): ("error_inputs: linspace(0, 3, -1) lets NumPy's ValueError escape; "
-                         "a float steps and 1-D start/end tensors are accepted; torch raises")
-       for name in ("linspace", "linspace.tensor_overload")},
-    ("eye", "error"): "error_inputs: eye(-1) lets NumPy's ValueError escape (torch RuntimeError)",
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("dot", "error"): ("error message: dot of float32 and float16 vectors reports matmul's "
-                       "shape error, not the dtype mismatch (and not 'dot')"),
     ("isclose", "error"): (NUMBER_FOR_TENSOR + "; negative rtol/atol accepted (torch "
                            "RuntimeError)"),
-    ("masked_fill", "error"): ("error_inputs: a 1-element 1-D value tensor is accepted (torch "
-                               "RuntimeError: only a 0-dimensional value tensor)"),
     ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
                                         "small for groups= report the channel check instead"),
     ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
                                       "RuntimeError)",
-    ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
-                          "return normally; 0-d input raises NumPy's IndexError; tensor start "
-                          "checks differ"),
-    **{(name, "error"): SHAPE_MESSAGE for name in ("reshape", "view")},
-    ("hstack", "error"): ("error_inputs: hstack(()) raises IndexError (torch RuntimeError); "
-                          "size mismatch reported as cat()"),
-    ("vstack", "error"): "error message: size mismatch and empty input reported as cat()",
-    ("cat", "error"): (OUT_KWARG + "; cat([]) raises RuntimeError (torch ValueError); "
-                       "a None item raises AttributeError (torch TypeError); 0-d items raise "
-                       "IndexError (torch RuntimeError)"),
-    ("unbind", "error"): ("error message: unbind of a 0-d tensor raises IndexError 'tuple "
-                          "index out of range' without naming the op"),
-    ("movedim", "error"): ("error_inputs: repeated destination dims accepted; repeated "
-                           "source dims raise ValueError 'axes don't match array' (torch "
-                           "RuntimeError)"),
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "
