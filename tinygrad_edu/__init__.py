@@ -25,12 +25,15 @@ from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.bits import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.diagonal import *  # noqa: F401,F403
 from .ops.bitwise import *  # noqa: F401,F403
 from .ops.division import *  # noqa: F401,F403
 from .ops.difference import *  # noqa: F401,F403
+from .ops.exp_log import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.gamma import *  # noqa: F401,F403
 from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403
@@ -58,6 +61,7 @@ from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
 from .ops.ternary import *  # noqa: F401,F403
+from .ops.trig import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.views import *  # noqa: F401,F403
@@ -145,4 +149,5 @@ from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
+from . import special  # noqa: E402,F401  (tg.special, as torch.special)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

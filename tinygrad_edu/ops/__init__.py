@@ -1,7 +1,10 @@
 """The op library: one module per family, each op one Function subclass (named ``<Op>Fn``;
 its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
-Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
+Families, by what they do: arithmetic, unary (exp, log, sqrt, sin, cos ...), trig (tan, the
+inverse and hyperbolic functions), exp_log (exp2, log2, logit ...), gamma (lgamma, digamma,
+erfinv ...), special_fns and polynomials (torch.special's own), bits (signbit, frexp, ~),
+rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
 order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
 (searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
@@ -15,6 +18,7 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     arithmetic,
+    bits,
     bitwise,
     copies,
     cross_entropy,
@@ -24,7 +28,9 @@ from . import (  # noqa: F401
     distance,
     division,
     dropout,
+    exp_log,
     extrema,
+    gamma,
     histogram,
     index,
     index_ops,
@@ -41,6 +47,7 @@ from . import (  # noqa: F401
     order,
     padding,
     pointwise,
+    polynomials,
     pool,
     promotion,
     quantile,
@@ -55,9 +62,11 @@ from . import (  # noqa: F401
     select,
     shape,
     sort,
+    special_fns,
     split,
     statistics,
     ternary,
+    trig,
     unary,
     view_scatter,
     views,

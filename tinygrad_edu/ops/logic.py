@@ -159,7 +159,7 @@ __all__ = ["all", "allclose", "any", "eq", "equal", "ge", "greater", "greater_eq
 
 # ops that also have an in-place form (``eq_`` writes 0/1 into the tensor's own dtype)
 INPLACE = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "logical_and", "logical_or", "logical_xor")
+           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not")
 
 METHODS = {
     "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt,

@@ -1,6 +1,7 @@
 """The op ``torch.masked`` needs that is not a reduction of its own: the vector p-norm
 (``linalg.vector_norm``'s formula, every p torch accepts: 0, ±inf, any real); logaddexp is
-:class:`~tinygrad_edu.ops.pointwise.LogaddexpFn`. Private to :mod:`tinygrad_edu.masked`, which composes everything else from public ops.
+:class:`~tinygrad_edu.ops.pointwise.LogaddexpFn`. Private to :mod:`tinygrad_edu.masked`,
+which composes everything else from public ops.
 """
 
 from __future__ import annotations

@@ -13,13 +13,16 @@ from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    bits,
     bitwise,
     copies,
     device,
     diagonal,
     difference,
     division,
+    exp_log,
     extrema,
+    gamma,
     histogram,
     index,
     index_ops,
@@ -48,14 +51,15 @@ from . import (
     split,
     statistics,
     ternary,
+    trig,
     unary,
     view_scatter,
     views,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
-FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            order, quantile, difference, search, histogram,
+FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
+            statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
             shape, join, index, matmul, matrix, linalg, activation, device, random, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
             copies, inplace_views, division, bitwise, pointwise, ternary, operators)
