@@ -14,8 +14,9 @@ from .base import RecipeError, predictions, to_numpy
 from .loop import Config, Result, Trainer, now, read_checkpoint
 
 DROPOUT_NOTE = (
-    "note: tg and torch draw dropout masks from different RNGs; the torch twin replays the "
-    "masks tg drew, so the runs stay comparable"
+    "note: the torch twin replays the dropout masks tg drew (the generators are the same, "
+    "but the twin draws other numbers in between, e.g. for its own weight init), so the "
+    "runs stay comparable"
 )
 
 

@@ -1,8 +1,8 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops.
+``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, embedding_bag,
+one_hot) hold the argument checking in front of their ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -19,6 +19,7 @@ from ...ops.activation import (  # noqa: F401
     tanh,
 )
 from ...ops.dropout import dropout  # noqa: F401
+from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .loss import (  # noqa: F401
@@ -32,4 +33,5 @@ from .loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from .normalization import batch_norm, layer_norm  # noqa: F401
-from .sparse import embedding, one_hot  # noqa: F401
+from .shape import channel_shuffle, pad, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
