@@ -279,6 +279,76 @@ spec("MaxPool2d",
 spec("AvgPool2d",
      hparams=_pool_hp,
      build=lambda lib, hp: lib.nn.AvgPool2d(hp["k"], stride=hp["s"]), inputs=_img)
+# 1-, 2- and 3-D forms: one spec each, the spatial size drawn per dimension
+def _nd_img(dim, lo=3, hi=5):
+    def inputs(d, hp, dt):
+        space = tuple(d(st.integers(lo, hi)) for _ in range(dim))
+        return [floats(d, dt, (d(st.integers(1, 2)), hp["cin"]) + space)]
+    return inputs
+
+
+for _d in (1, 2, 3):
+    if _d != 2:
+        spec(f"Conv{_d}d",
+             hparams=lambda d: {"cin": 2 * d(st.integers(1, 2)), "cout": 2 * d(st.integers(1, 2)),
+                                "k": d(st.sampled_from([1, 2, 3])), "s": d(st.sampled_from([1, 2])),
+                                "p": d(st.sampled_from([0, 1])), "g": d(st.sampled_from([1, 2])),
+                                "mode": d(st.sampled_from(["zeros", "reflect", "circular"])),
+                                "b": d(st.booleans())},
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"Conv{_d}d")(
+                 hp["cin"], hp["cout"], hp["k"], stride=hp["s"], padding=hp["p"],
+                 groups=hp["g"], bias=hp["b"], padding_mode=hp["mode"]),
+             inputs=_nd_img(_d))
+        spec(f"MaxPool{_d}d", hparams=_pool_hp, inputs=_nd_img(_d),
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"MaxPool{_d}d")(hp["k"], hp["s"]))
+        spec(f"AvgPool{_d}d", hparams=_pool_hp, inputs=_nd_img(_d),
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"AvgPool{_d}d")(hp["k"], hp["s"]))
+    spec(f"ConvTranspose{_d}d",
+         hparams=lambda d: {"cin": 2 * d(st.integers(1, 2)), "cout": 2 * d(st.integers(1, 2)),
+                            "k": d(st.sampled_from([1, 2, 3])), "s": d(st.sampled_from([1, 2])),
+                            "p": d(st.sampled_from([0, 1])), "g": d(st.sampled_from([1, 2])),
+                            "b": d(st.booleans())},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"ConvTranspose{_d}d")(
+             hp["cin"], hp["cout"], hp["k"], stride=hp["s"], padding=min(hp["p"], hp["k"] - 1),
+             output_padding=hp["s"] - 1, groups=hp["g"], bias=hp["b"]),
+         inputs=_nd_img(_d, 2, 4))
+    spec(f"LPPool{_d}d", hparams=lambda d: {"cin": 2, "p": d(st.sampled_from([1.0, 2.0, 3.0])),
+                                           "k": d(st.sampled_from([2, 3]))},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"LPPool{_d}d")(hp["p"], hp["k"]),
+         inputs=lambda d, hp, dt, _d=_d: [np.abs(_off0(_nd_img(_d)(d, hp, dt)[0]))])
+    for _kind in ("Avg", "Max"):
+        spec(f"Adaptive{_kind}Pool{_d}d",
+             hparams=lambda d: {"cin": 2, "o": d(st.integers(1, 4))},
+             build=lambda lib, hp, _d=_d, _kind=_kind: getattr(
+                 lib.nn, f"Adaptive{_kind}Pool{_d}d")(hp["o"]),
+             inputs=_nd_img(_d, 1, 6))
+    spec(f"MaxUnpool{_d}d", hparams=lambda d: {"k": d(st.sampled_from([1, 2, 3]))},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"MaxUnpool{_d}d")(hp["k"]),
+         inputs=lambda d, hp, dt, _d=_d: _unpool_in(d, hp, dt, _d))
+    if _d > 1:
+        spec(f"FractionalMaxPool{_d}d",
+             hparams=lambda d, _d=_d: {"k": d(st.sampled_from([1, 2])), "o": d(st.integers(1, 2)),
+                                       "u": np.random.default_rng(d(st.integers(0, 99))).random(
+                                           (2, 2, _d))},
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"FractionalMaxPool{_d}d")(
+                 hp["k"], output_size=hp["o"], _random_samples=_t(lib, hp["u"])),
+             inputs=lambda d, hp, dt, _d=_d: [floats(d, dt, (2, 2) + (4,) * _d)])
+
+
+def _unpool_in(d, hp, dt, dim):
+    """Values and indices as max_pool's (one index per non-overlapping window, no repeats)."""
+    k, space = hp["k"], tuple(d(st.integers(1, 3)) for _ in range(dim))
+    lead = (d(st.integers(1, 2)), 2)
+    x = floats(d, dt, lead + space)
+    offs = [np.array(d(hnp.arrays(np.int64, lead + space, elements=st.integers(0, k - 1))))
+            for _ in range(dim)]
+    idx = np.zeros(lead + space, dtype=np.int64)
+    for a in range(dim):
+        pos = np.arange(space[a]).reshape((-1,) + (1,) * (dim - a - 1)) * k + offs[a]
+        idx = idx * (space[a] * k) + pos
+    return [x, idx]
+
+
 spec("Embedding",
      hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
                         "pad": d(st.sampled_from([None, 0]))},

@@ -127,7 +127,7 @@ def test_conv2d_errors():
         tg.nn.Conv2d(3, 2, 3, groups=2)
     with pytest.raises(RuntimeError, match="pad should be at most half"):
         tg.nn.functional.max_pool2d(x, 2, padding=2)
-    with pytest.raises(RuntimeError, match="output size is too small"):
+    with pytest.raises(RuntimeError, match="Output size is too small"):
         tg.nn.functional.avg_pool2d(x, 6)
 
 

@@ -1,5 +1,6 @@
 """OpSpecs of the convolution, pooling and embedding functionals (``nn/conv.py``,
-``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, embedding.
+``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, lp_pool1d/2d/3d (which has no torch
+OpInfo), embedding.
 
 Shapes, kernel sizes, strides, paddings ('same'/'valid' too), dilations, groups, ceil_mode,
 count_include_pad, divisor_override, return_indices, padding_idx and repeated indices are drawn
@@ -104,3 +105,24 @@ register(OpSpec("embedding", sample=_embedding_sample(False), grad_args=(1,), sp
                 fn=_emb))
 register(OpSpec("embedding", variant="padding_idx_freq", sample=_embedding_sample(True),
                 grad_args=(1,), special=False, smooth=False, fn=_emb))
+
+
+def _lp_pool_sample(d):
+    def sample(draw, dtype):
+        kernel = tuple(draw(st.integers(1, 3)) for _ in range(d))
+        stride = draw(st.sampled_from([None, 1, 2]))
+        space = tuple(k + draw(st.integers(0, 2)) for k in kernel)
+        lead = () if draw(st.integers(0, 4)) == 0 else (draw(st.integers(1, 2)),)
+        # positive inputs: xᵖ for a fractional p needs x ≥ 0, and 0 is lp_pool's kink
+        x = arrays(draw, dtype, lead + (draw(st.integers(1, 2)),) + space, 0.5, 3)
+        return [x, draw(st.sampled_from([1.0, 2.0, 3.0, 1.5]))], {
+            "kernel_size": kernel if d > 1 else kernel[0],  # torch: lp_pool1d takes an int
+            "stride": stride, "ceil_mode": draw(st.booleans())}
+
+    return sample
+
+
+for _d in (1, 2, 3):
+    register(OpSpec(f"lp_pool{_d}d", sample=_lp_pool_sample(_d), special=False, max_numel=60,
+                    fn=lambda m, x, p, _d=_d, **k: getattr(m.nn.functional,
+                                                           f"lp_pool{_d}d")(x, p, **k)))

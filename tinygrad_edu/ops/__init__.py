@@ -11,12 +11,15 @@ methods (``methods.py``).
 
 from . import (  # noqa: F401
     activation,
+    adaptive_pool,
     arithmetic,
+    conv,
     cross_entropy,
     device,
     distance,
     dropout,
     extrema,
+    im2col,
     index,
     inplace,
     join,

@@ -98,8 +98,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("sort", "forward"): "argument forms: sort(stable=True) keyword rejected (TypeError)",
     ("argsort", "forward"): "argument forms: argsort(stable=True) keyword rejected (TypeError)",
     ("zero_", "forward"): "missing function: tg.zero_(x) (only the Tensor method exists)",
-    ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
-                                              "(empty stride means kernel_size) rejected"),
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
     # ---- norms --------------------------------------------------------------------------
     ("norm", "forward"): "missing feature: norm(p=0 / negative p) raises RuntimeError",
@@ -143,8 +141,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                            "RuntimeError)"),
     ("masked_fill", "error"): ("error_inputs: a 1-element 1-D value tensor is accepted (torch "
                                "RuntimeError: only a 0-dimensional value tensor)"),
-    ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
-                                        "small for groups= report the channel check instead"),
     ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
                                       "RuntimeError)",
     ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
@@ -170,8 +166,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                               "returns NotImplemented"),
     **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
         "nn.BatchNorm1d", "nn.BatchNorm2d")},
-    ("nn.MaxPool2d", "error"): "error message: a 2-D input is rejected naming max_pool2d, "
-                               "not the module, and not torch's text",
     ("nn.NLLLoss", "error"): "error_inputs: a float16 weight is accepted (torch RuntimeError)",
     ("nn.CrossEntropyLoss", "error"): ("error_inputs: int64 class-probability targets give a "
                                        "size message; ignore_index with probability targets "

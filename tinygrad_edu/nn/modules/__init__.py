@@ -16,7 +16,7 @@ from .activation import (  # noqa: F401
     Tanh,
 )
 from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .conv import Conv2d  # noqa: F401
+from .conv import *  # noqa: F401,F403
 from .dropout import Dropout  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
 from .linear import Identity, Linear  # noqa: F401
@@ -32,6 +32,6 @@ from .loss import (  # noqa: F401
 )
 from .module import Module  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
-from .pooling import AvgPool2d, MaxPool2d  # noqa: F401
+from .pooling import *  # noqa: F401,F403
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
