@@ -143,6 +143,38 @@ spec("BatchNorm1d", variant="3d", hparams=_bn_hp, build=_bn_build("BatchNorm1d")
 spec("BatchNorm2d", hparams=_bn_hp, build=_bn_build("BatchNorm2d"),
      inputs=_bn_input(lambda d: (d(st.integers(1, 3)), d(st.integers(1, 3)))))
 
+spec("BatchNorm3d", hparams=_bn_hp, build=_bn_build("BatchNorm3d"),
+     inputs=_bn_input(lambda d: (d(st.integers(1, 2)), d(st.integers(1, 2)), 2)))
+
+
+def _ramp(x):
+    """A ramp along the last axis: no (nearly) constant instance or group, whose ~0 variance
+    would make the normalization divide rounding noise by √eps."""
+    return [(x + 20 * np.arange(x.shape[-1])).astype(x.dtype)]
+
+
+for _d in (1, 2, 3):
+    spec(f"InstanceNorm{_d}d", hparams=_bn_hp, build=_bn_build(f"InstanceNorm{_d}d"),
+         inputs=lambda d, hp, dt, _d=_d: _ramp(floats(d, dt, (d(st.integers(1, 3)), hp["C"])
+                                                      + (1,) * (_d - 1) + (d(st.integers(2, 4)),))))
+spec("GroupNorm",
+     hparams=lambda d: {"G": d(st.integers(1, 2)), "k": d(st.integers(1, 2)),
+                        "affine": d(st.booleans()), "eps": d(st.sampled_from([1e-5, 1e-2]))},
+     build=lambda lib, hp: lib.nn.GroupNorm(hp["G"], hp["G"] * hp["k"], eps=hp["eps"],
+                                            affine=hp["affine"]),
+     inputs=lambda d, hp, dt: _ramp(floats(d, dt, (d(st.integers(1, 3)), hp["G"] * hp["k"],
+                                                   d(st.integers(2, 4))))))
+spec("RMSNorm",
+     hparams=lambda d: {"shape": shape(d, 1, 2), "affine": d(st.booleans()),
+                        "eps": d(st.sampled_from([None, 1e-5]))},
+     build=lambda lib, hp: lib.nn.RMSNorm(hp["shape"], eps=hp["eps"],
+                                          elementwise_affine=hp["affine"]),
+     inputs=lambda d, hp, dt: [_off0(floats(d, dt, shape(d, 0, 2) + hp["shape"]))])
+spec("LocalResponseNorm",
+     hparams=lambda d: {"size": d(st.integers(1, 3)), "beta": d(st.sampled_from([0.75, 1.0]))},
+     build=lambda lib, hp: lib.nn.LocalResponseNorm(hp["size"], alpha=0.1, beta=hp["beta"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 3, 4))])
+
 
 def _ln_input(d, hp, dt):
     ns = hp["shape"]

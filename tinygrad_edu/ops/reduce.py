@@ -189,6 +189,9 @@ class NormFn(Function):
             elif p == np.inf:
                 mask = xp.abs(x) == y  # like amax of |x|: ties share evenly
                 local = xp.sign(x) * mask / xp.sum(mask, axis=ctx.axes, keepdims=True)
+            elif p < 1:  # torch's order: sign(xᵢ)|xᵢ|^(p-1) · g · ‖x‖^(1-p)
+                return xp.where(x == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1)) * gk * y ** (
+                    1 - p), None, None, None
             else:  # ∂/∂xᵢ = sign(xᵢ)|xᵢ|^(p-1) / ‖x‖^(p-1)
                 local = xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1))
         return gk * local, None, None, None

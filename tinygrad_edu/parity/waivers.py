@@ -111,11 +111,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- empty tensors ------------------------------------------------------------------
     **{(name, "forward"): EMPTY_SOFTMAX for name in (
         "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
-    ("nn.functional.batch_norm", "forward"): ("empty tensors: batch_norm of a 1-D size-0 "
-                                              "input raises ValueError; torch returns it"),
-    **{(name, "forward"): ("empty tensors: a zero-size batch in training raises ValueError; "
-                           "torch returns the empty output") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
     # ---- random -------------------------------------------------------------------------
     **{(name, "forward"): RANDOM for name in (
         "randn", "randn_like", "rand_like", "randint", "normal.in_place",
@@ -164,8 +159,6 @@ WAIVERS: dict[tuple[str, str], str] = {
        "exceeds NumPy's 64 dimensions" for name in ("amax", "amin")},
     ("__rsub__", "forward"): ("unbound call: Tensor.__rsub__(number, tensor) computes; torch "
                               "returns NotImplemented"),
-    **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
     ("nn.NLLLoss", "error"): "error_inputs: a float16 weight is accepted (torch RuntimeError)",
     ("nn.CrossEntropyLoss", "error"): ("error_inputs: int64 class-probability targets give a "
                                        "size message; ignore_index with probability targets "

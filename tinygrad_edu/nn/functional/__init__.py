@@ -32,6 +32,6 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, layer_norm  # noqa: F401
+from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, one_hot  # noqa: F401
