@@ -381,6 +381,18 @@ def _unpool_in(d, hp, dt, dim):
     return [x, idx]
 
 
+spec("Upsample",
+     hparams=lambda d: d(st.sampled_from([
+         {"size": 5, "mode": "nearest"}, {"scale_factor": 1.5, "mode": "nearest-exact"},
+         {"scale_factor": (2.0, 0.5), "mode": "bilinear", "align_corners": True},
+         {"size": (3, 5), "mode": "bicubic"}, {"scale_factor": 0.5, "mode": "area"}])),
+     build=lambda lib, hp: lib.nn.Upsample(**hp),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2, d(st.integers(2, 5)),
+                                              d(st.integers(2, 5))))])
+spec("UpsamplingNearest2d", build=lambda lib, hp: lib.nn.UpsamplingNearest2d(scale_factor=2),
+     inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
+spec("UpsamplingBilinear2d", build=lambda lib, hp: lib.nn.UpsamplingBilinear2d((4, 3)),
+     inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
 spec("Embedding",
      hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
                         "pad": d(st.sampled_from([None, 0]))},

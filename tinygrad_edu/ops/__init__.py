@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     im2col,
     index,
     inplace,
+    interpolate,
     join,
     logic,
     loss,

@@ -35,3 +35,4 @@ from .loss import (  # noqa: F401
 from .normalization import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, one_hot  # noqa: F401
+from .upsampling import *  # noqa: F401,F403
