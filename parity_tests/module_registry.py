@@ -393,6 +393,17 @@ spec("UpsamplingNearest2d", build=lambda lib, hp: lib.nn.UpsamplingNearest2d(sca
      inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
 spec("UpsamplingBilinear2d", build=lambda lib, hp: lib.nn.UpsamplingBilinear2d((4, 3)),
      inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
+spec("Unfold",
+     hparams=lambda d: {"cin": 2, "k": d(st.sampled_from([1, 2, (2, 3)])),
+                        "p": d(st.sampled_from([0, 1])), "s": d(st.sampled_from([1, 2]))},
+     build=lambda lib, hp: lib.nn.Unfold(hp["k"], padding=hp["p"], stride=hp["s"]),
+     inputs=_nd_img(2))
+spec("Fold",
+     hparams=lambda d: {"k": d(st.sampled_from([1, 2])), "s": d(st.sampled_from([1, 2]))},
+     build=lambda lib, hp: lib.nn.Fold((5, 4), hp["k"], stride=hp["s"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2 * hp["k"] ** 2,
+                                              ((5 - hp["k"]) // hp["s"] + 1)
+                                              * ((4 - hp["k"]) // hp["s"] + 1)))])
 spec("Embedding",
      hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
                         "pad": d(st.sampled_from([None, 0]))},

@@ -127,6 +127,8 @@ def test_conv2d_init_matches_torch_bounds():
     lambda nn: nn.Upsample((3, 4)),
     lambda nn: nn.UpsamplingNearest2d(scale_factor=(2, 3)),
     lambda nn: nn.UpsamplingBilinear2d(5),
+    lambda nn: nn.Fold((4, 5), 2, stride=(1, 2)),
+    lambda nn: nn.Unfold((2, 3), dilation=2, padding=1),
     lambda nn: nn.Embedding(10, 3),
     lambda nn: nn.Embedding(10, 3, padding_idx=-1, max_norm=1.5, norm_type=1.0,
                             scale_grad_by_freq=True),

@@ -1,6 +1,6 @@
 """OpSpecs of the convolution, pooling and embedding functionals (``nn/conv.py``,
 ``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, lp_pool1d/2d/3d (which has no torch
-OpInfo), embedding.
+OpInfo), fold (likewise), embedding.
 
 Shapes, kernel sizes, strides, paddings ('same'/'valid' too), dilations, groups, ceil_mode,
 count_include_pad, divisor_override, return_indices, padding_idx and repeated indices are drawn
@@ -126,3 +126,23 @@ for _d in (1, 2, 3):
     register(OpSpec(f"lp_pool{_d}d", sample=_lp_pool_sample(_d), special=False, max_numel=60,
                     fn=lambda m, x, p, _d=_d, **k: getattr(m.nn.functional,
                                                            f"lp_pool{_d}d")(x, p, **k)))
+
+
+def _fold_sample(draw, dtype):
+    """fold has no torch OpInfo: blocks drawn so they fit the output (some overlapping)."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dil = (draw(st.integers(1, 2)), 1)
+    p = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    size = tuple(dl * (kk - 1) + 1 + draw(st.integers(0, 3)) for kk, dl in zip(k, dil))
+    blocks = [(n + 2 * pp - dl * (kk - 1) - 1) // ss + 1
+              for n, kk, ss, dl, pp in zip(size, k, s, dil, p)]
+    lead = () if draw(st.integers(0, 4)) == 0 else (draw(st.integers(1, 2)),)
+    x = arrays(draw, dtype, lead + (draw(st.integers(1, 2)) * k[0] * k[1],
+                                    blocks[0] * blocks[1]))
+    return [x], {"output_size": size, "kernel_size": k, "dilation": dil, "padding": p,
+                 "stride": s}
+
+
+register(OpSpec("fold", sample=_fold_sample, special=False, max_numel=80,
+                fn=lambda m, x, **k: m.nn.functional.fold(x, **k)))

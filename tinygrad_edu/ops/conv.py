@@ -43,7 +43,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from .im2col import (
     Col2ImFn,
-    ConstantPadNdFn,
+    ConstantPadFn,
     Im2ColFn,
     col2im,
     crop,
@@ -65,7 +65,7 @@ def _conv_reference(x, w, b, stride, pads, dilation, groups, transposed, output_
     K = tuple(w.shape[2:])
     if not transposed:
         if any(pads):
-            x = ConstantPadNdFn.apply(x, pads, 0.0)
+            x = ConstantPadFn.apply(x, pads, 0.0)
         N, C, S = x.shape[0], x.shape[1], tuple(x.shape[2:])
         O, Cg = w.shape[0], w.shape[1]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))

@@ -133,7 +133,7 @@ class Col2ImFn(Function):
         return Im2ColFn.call(g, kernel, stride, dilation, out), None, None, None, None
 
 
-class ConstantPadNdFn(Function):
+class ConstantPadFn(Function):
     """y = x with pads = (before₁, after₁, before₂, after₂, …) elements of ``value`` around the
     trailing axes (first spatial axis first); ∂y/∂x crops the gradient back."""
 

@@ -16,7 +16,7 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .im2col import ConstantPadNdFn, Im2ColFn, col2im, crop, pad_array, windows
+from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
 from .index import GatherFn, ScatterAddFn
 
 
@@ -45,7 +45,7 @@ class MaxPoolFn(Function):
     def reference(x, kernel, stride, pads, dilation, out, sink):
         """The plain twin: pad with −∞, cut out the windows, take each window's max."""
         if any(pads):
-            x = ConstantPadNdFn.apply(x, pads, _lowest(x._data.dtype))
+            x = ConstantPadFn.apply(x, pads, _lowest(x._data.dtype))
         cols = Im2ColFn.apply(x, kernel, stride, dilation, out)  # (N, C, *K, *O)
         cols = cols.reshape(cols.shape[0], cols.shape[1], math.prod(kernel), *out)
         return cols.max(dim=2).values
@@ -166,7 +166,7 @@ class AvgPoolFn(Function):
     def reference(x, kernel, stride, pads, out, divisor):
         """The plain twin: pad with zeros, cut out the windows, sum each, divide by d."""
         if any(pads):
-            x = ConstantPadNdFn.apply(x, pads, 0.0)
+            x = ConstantPadFn.apply(x, pads, 0.0)
         d = len(kernel)
         cols = Im2ColFn.apply(x, kernel, stride, (1,) * d, out)  # (N, C, *K, *O)
         return cols.sum(dim=tuple(range(2, 2 + d))) / Tensor._wrap(

@@ -22,6 +22,7 @@ from ...ops.dropout import dropout  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .adaptive_pooling import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

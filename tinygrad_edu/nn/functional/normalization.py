@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ...ops.im2col import ConstantPadNdFn
+from ...ops.im2col import ConstantPadFn
 from ...ops.normalization import BatchNormFn, GroupNormFn, LayerNormFn
 from ...ops.pool import AvgPoolFn
 from ...ops.reduce import NormFn
@@ -181,7 +181,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     shape = tuple(input.shape)
     div = (input * input).reshape(shape[0], 1, shape[1], math.prod(shape[2:]))
     pads = (size // 2, (size - 1) // 2, 0, 0)  # along the channels only
-    div = ConstantPadNdFn.apply(div, pads, 0.0)
+    div = ConstantPadFn.apply(div, pads, 0.0)
     out = (shape[1], div._data.shape[3])
     divisor = np.full(out, float(size), dtype=input._data.dtype)
     div = AvgPoolFn.apply(div, (size, 1), (1, 1), (0, 0, 0, 0), out, divisor)

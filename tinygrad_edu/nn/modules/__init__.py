@@ -19,6 +19,7 @@ from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .dropout import Dropout  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
+from .fold import *  # noqa: F401,F403
 from .linear import Identity, Linear  # noqa: F401
 from .loss import (  # noqa: F401
     BCELoss,
