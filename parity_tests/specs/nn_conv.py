@@ -1,6 +1,6 @@
 """OpSpecs of the convolution, pooling and embedding functionals (``nn/conv.py``,
 ``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, lp_pool1d/2d/3d (which has no torch
-OpInfo), fold (likewise), embedding.
+OpInfo), fold and upsample (likewise), embedding.
 
 Shapes, kernel sizes, strides, paddings ('same'/'valid' too), dilations, groups, ceil_mode,
 count_include_pad, divisor_override, return_indices, padding_idx and repeated indices are drawn
@@ -146,3 +146,20 @@ def _fold_sample(draw, dtype):
 
 register(OpSpec("fold", sample=_fold_sample, special=False, max_numel=80,
                 fn=lambda m, x, **k: m.nn.functional.fold(x, **k)))
+
+
+def _upsample_sample(draw, dtype):
+    """F.upsample (deprecated in torch, no OpInfo) is interpolate under another name."""
+    mode = draw(st.sampled_from(["nearest", "linear", "bilinear", "bicubic", "area"]))
+    d = {"linear": 1, "bilinear": 2, "bicubic": 2}.get(mode, draw(st.integers(1, 2)))
+    x = arrays(draw, dtype, (draw(st.integers(1, 2)), 2) + tuple(
+        draw(st.integers(2, 4)) for _ in range(d)))
+    kw = {"scale_factor": draw(st.sampled_from([0.5, 1.5, 2]))} if draw(st.booleans()) else {
+        "size": tuple(draw(st.integers(1, 5)) for _ in range(d))}
+    if mode in ("linear", "bilinear", "bicubic"):
+        kw["align_corners"] = draw(st.booleans())
+    return [x], dict(kw, mode=mode)
+
+
+register(OpSpec("upsample", sample=_upsample_sample, special=False, max_numel=80,
+                fn=lambda m, x, **k: m.nn.functional.upsample(x, **k)))
