@@ -44,7 +44,7 @@ def regen(path: Path) -> bool:
 
 
 if __name__ == "__main__":
-    pages = [Path(p) for p in sys.argv[1:]] or sorted(
+    pages = [Path(p).resolve() for p in sys.argv[1:]] or sorted(
         p for p in DOCS.rglob("*.md") if re.search(r"```text", p.read_text(encoding="utf-8")))
     for p in pages:
         print(("rewrote " if regen(p) else "same    ") + str(p.relative_to(DOCS)))

@@ -14,8 +14,8 @@ from .. import dtype as _dt
 from ..tensor import Tensor
 from . import hooks
 from ._fast import steal_or_copy
-from .grad_mode import enable_grad, no_grad
-from .node import _FREED, AccumulateGrad, GraphCtx, edge_of, input_tensor
+from .grad_mode import enable_grad, no_grad, state
+from .node import _FREED, GraphCtx, edge_of, input_tensor
 
 
 def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
@@ -36,8 +36,9 @@ def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=N
         g = pending.pop(node, None)
         if g is None:
             continue
-        g = hooks.before_node(node, g, capture)  # tensor hooks, retain_grad, capture
-        if isinstance(node, AccumulateGrad):
+        if node.hooks is not None or node.out_ref is not None or capture is not None:
+            g = hooks.before_node(node, g, capture)  # tensor hooks, retain_grad, capture
+        if node.fn is None:  # a leaf's AccumulateGrad
             if capture is None:
                 accumulate(node.variable, g, create_graph)
             continue
@@ -87,11 +88,22 @@ def topological_order(roots, capture=None) -> list:
 
 
 def propagate(pending: dict, node, g, input_grads) -> None:
-    """Send each input's gradient back to the node that input came from (fitted to the input's
-    shape and dtype). A separate function, so that no reference to a gradient outlives it."""
-    for edge, gi, meta in zip(node.next, input_grads, node.input_meta):
-        if edge is not None and gi is not None:
-            send(pending, edge[0], edge[1], fit(gi, meta, node))
+    """Send each input's gradient back to the node that input came from, fitted to the input's
+    shape and dtype, and summed with what that node already received (the multivariate chain
+    rule). A separate function, so that no reference to a gradient outlives it."""
+    for edge, gi in zip(node.next, input_grads):
+        if edge is None or gi is None:
+            continue
+        target, k, shape, dtype = edge
+        if type(gi) is not np.ndarray or gi.shape != shape or gi.dtype != dtype:
+            gi = fit(gi, shape, dtype)  # undo broadcasting, cast back
+        if state.anomaly:
+            hooks.check_anomaly(node, gi, shape)
+        if target.n_out == 1:
+            prev = pending.get(target)
+            pending[target] = gi if prev is None else prev + gi
+        else:
+            send(pending, target, k, gi)
     if hooks.observers:
         hooks.after_node(node, g, input_grads)  # inspect's tracers
 
@@ -111,11 +123,14 @@ def send(pending: dict, node, k: int, g) -> None:
 
 def call_backward(node, g, create_graph: bool) -> tuple:
     """Run ``node``'s backward on the gradient(s) of its output(s): one gradient per input."""
-    if node._saved_versions:
+    if node._saved_versions is not None:
         hooks.check_versions(node)
+    fn = node.fn
+    if not create_graph and node.n_out == 1 and fn.array_io:  # the everyday case
+        res = fn.backward(node, g)
+        return res if type(res) is tuple else (res,)
     grads = tuple(_zeros_for(node, k, create_graph) if x is None else x
                   for k, x in enumerate(g)) if node.n_out > 1 else (g,)
-    fn = node.fn
     if create_graph:
         if not fn.double_backward and fn.reference is None:
             raise NotImplementedError(f"double backward through {node.name()} is not "
@@ -164,19 +179,17 @@ def reference_grads(node, grads) -> tuple:
     return tuple(res)
 
 
-def fit(gi, meta, node):
+def fit(gi, shape, dtype):
     """Bring the gradient for one input to that input's shape (undo broadcasting) and dtype."""
-    shape, dtype = meta
-    if type(gi) is np.generic or isinstance(gi, np.generic):  # NumPy's 0-d results are scalars
+    if isinstance(gi, np.generic):  # NumPy returns 0-d results as scalars
         gi = np.asarray(gi)
     if gi.shape != shape:
         gi = unbroadcast(gi, shape)
-    if isinstance(gi, Tensor):
+    if isinstance(gi, Tensor):  # under create_graph
         if gi._data.dtype != dtype:
             gi = gi.to(_dt.from_numpy_dtype(dtype))
     elif gi.dtype != dtype:
         gi = gi.astype(dtype)
-    hooks.check_anomaly(node, gi, shape)
     return gi
 
 

@@ -103,11 +103,14 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node.
 
-        The hot path of every op: one pass over the inputs, no generators."""
+        The hot path of every op: one pass over the inputs (collecting the arrays, and where
+        each input's gradient would go), no generators."""
         ctx = cls._node_type(cls)
         arrays = []
         needs = []
+        nexts = []
         any_grad = False
+        enabled = state.enabled
         dev = None
         for a in args:
             if isinstance(a, Tensor):
@@ -117,37 +120,39 @@ class Function:
                 elif type(d) is not dev:
                     _device_mismatch(cls, args)
                 arrays.append(d)
-                rg = a.requires_grad
-                needs.append(rg)
-                if rg:
+                if a.requires_grad and enabled:
                     any_grad = True
+                    needs.append(True)
+                    node = a._node
+                    if node is None:  # a leaf: its gradient goes to its AccumulateGrad
+                        node = edge_of(a)[0]
+                    nexts.append((node, a._oi, d.shape, d.dtype))
+                    continue
             else:
                 arrays.append(a)
-                needs.append(False)
-        record = any_grad and state.enabled
-        ctx.needs_input_grad = tuple(needs) if record else (False,) * len(needs)
+            needs.append(False)
+            nexts.append(None)
+        ctx.needs_input_grad = tuple(needs)
         out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
             cls, ctx, args, arrays, kwargs)
         if type(out) is tuple:
-            return _wrap_outputs(cls, ctx, args, arrays, out, record, kwargs)
+            return _wrap_outputs(cls, ctx, args, arrays, out, any_grad, nexts, kwargs)
         if type(out) is not np.ndarray:
             out = _as_array(ctx, out)
         if state.anomaly:
             _anomaly_forward(cls, arrays, out)
         # integer and bool results carry no gradient (torch: x.long() does not require grad)
-        if not record or out.dtype.kind not in "fc":
+        if not any_grad or out.dtype.kind not in "fc":
             t = Tensor._wrap(out)
         else:
-            _link(ctx, args, needs)
-            if state.anomaly:
-                ctx.stack = traceback.format_stack()[:-1]
+            ctx.next = tuple(nexts)
+            t = Tensor._wrap(out, ctx)
             if ctx._saved:
-                _track_saved(ctx, args, arrays, (out,))
+                _track_saved(ctx, args, arrays, (t,))
             if cls.reference is not None:
                 _keep_args(ctx, args, arrays, kwargs)
-            t = Tensor._wrap(out, ctx)
-            if ctx._saved_versions is not None:
-                _share_saved_output_version(ctx, (t,))
+            if state.anomaly:
+                ctx.stack = traceback.format_stack()[:-1]
         if out.base is not None:
             _mark_view(cls, ctx, t, args, out.base)
         return t
@@ -173,45 +178,24 @@ def _user_forward(cls, ctx, args, arrays, kwargs):
     return out._data if isinstance(out, Tensor) else out
 
 
-def _link(ctx: Node, args, needs) -> None:
-    """Record where each input's gradient goes, and the input's shape and dtype."""
-    nexts = []
-    meta = []
-    for a, rg in zip(args, needs):
-        if rg:
-            nexts.append(edge_of(a))
-            d = a._data
-            meta.append((d.shape, d.dtype))
-        else:
-            nexts.append(None)
-            meta.append(None)
-    ctx.next = tuple(nexts)
-    ctx.input_meta = tuple(meta)
-
-
-def _wrap_outputs(cls, ctx, args, arrays, outs, record, kwargs):
+def _wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
     """A Function with several outputs: one node, one Tensor per output (output index k)."""
     outs = tuple(o if type(o) is np.ndarray else _as_array(ctx, o) for o in outs)
     xp = get_array_module(outs[0])
     record = record and any(o.dtype.kind in "fc" for o in outs)
+    ts = []
+    for k, o in enumerate(outs):
+        t = Tensor._wrap(o, ctx if record and o.dtype.kind in "fc" else None)
+        t._oi = k
+        ts.append(t)
     if record:
         ctx.n_out = len(outs)
         ctx.out_meta = tuple((o.shape, o.dtype, xp) for o in outs)
-        _link(ctx, args, ctx.needs_input_grad)
+        ctx.next = tuple(nexts)
         if ctx._saved:
-            _track_saved(ctx, args, arrays, outs)
+            _track_saved(ctx, args, arrays, ts)
         if cls.reference is not None:
             _keep_args(ctx, args, arrays, kwargs)
-    ts = []
-    for k, o in enumerate(outs):
-        if record and o.dtype.kind in "fc":
-            t = Tensor._wrap(o, ctx)
-            t._oi = k
-        else:
-            t = Tensor._wrap(o)
-        ts.append(t)
-    if record and ctx._saved_versions is not None:
-        _share_saved_output_version(ctx, ts)
     return tuple(ts)
 
 
@@ -219,42 +203,33 @@ def _track_saved(ctx: Node, args, arrays, outs) -> None:
     """Note which saved values are inputs (k >= 0) or outputs (k < 0), and the version of each
     Tensor saved as-is, so backward can refuse to run once one was modified in place."""
     src = []
-    versions = None
-    for j, s in enumerate(ctx._saved):
+    versions = []
+    j = 0
+    for s in ctx._saved:
         k = None
-        for m, o in enumerate(outs):
-            if s is o:
+        for m, t in enumerate(outs):
+            if s is t._data:
                 k = -1 - m
                 break
         else:
-            for i, x in enumerate(arrays):
-                if s is x and isinstance(args[i], Tensor):
-                    k = i
-                    break
+            i = 0
+            for x in arrays:
+                if s is x:
+                    t = args[i]
+                    if isinstance(t, Tensor):
+                        k = i
+                        break
+                i += 1
         src.append(k)
-        if k is not None and k >= 0:
-            a = args[k]
-            if a._vc is None:
-                a._vc = [0]
-            if versions is None:
-                versions = []
-            versions.append((j, a._vc, a._vc[0]))
-        elif k is not None:
-            if versions is None:
-                versions = []
-            versions.append((j, None, 0))  # the output's counter, filled in once it exists
-    ctx._saved_src = tuple(src)
-    ctx._saved_versions = versions
-
-
-def _share_saved_output_version(ctx: Node, ts) -> None:
-    vs = ctx._saved_versions
-    for n, (j, vc, _) in enumerate(vs):
-        if vc is None:
-            t = ts[-1 - ctx._saved_src[j]]
-            if t._vc is None:
-                t._vc = [0]
-            vs[n] = (j, t._vc, t._vc[0])
+        if k is not None:
+            vc = t._vc
+            if vc is None:
+                vc = t._vc = [0]
+            versions.append((j, vc, vc[0]))
+        j += 1
+    ctx._saved_src = src
+    if versions:
+        ctx._saved_versions = versions
 
 
 def _keep_args(ctx: Node, args, arrays, kwargs) -> None:

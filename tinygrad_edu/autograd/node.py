@@ -24,10 +24,16 @@ class Node:
     backward needs go through :meth:`save_for_backward`, so the engine can check their versions
     and, under ``create_graph=True``, hand them back as Tensors wired into the graph."""
 
-    __slots__ = ("fn", "next", "needs_input_grad", "input_meta", "n_out", "_saved",
-                 "_saved_src", "_saved_versions", "__dict__", "__weakref__")
+    # fn: the Function; next: per input, None (no gradient) or the edge (node, output index,
+    # shape, dtype): where the input's gradient goes, and the shape and dtype to fit it to;
+    # _saved_src: per saved value, the input (k >= 0) or output (-1 - k) it is; _saved_versions:
+    # [(saved index, version counter, version at save)]. next and _saved_src are set when the
+    # call is recorded.
+    __slots__ = ("fn", "next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
+                 "__dict__", "__weakref__")
 
     # rarely set: class-level defaults, so making a node costs a few slot writes
+    n_out = 1  # outputs of the op (a multi-output Function sets it)
     out_ref = None  # weakref to the output Tensor when it called retain_grad()
     hooks = None  # hooks registered on the output Tensor (a non-leaf)
     stack = None  # where the forward ran (anomaly mode)
@@ -35,12 +41,7 @@ class Node:
 
     def __init__(self, fn):
         self.fn = fn
-        self.next = ()
-        self.needs_input_grad = ()
-        self.input_meta = ()
-        self.n_out = 1
         self._saved = ()
-        self._saved_src = None
         self._saved_versions = None
 
     def save_for_backward(self, *values) -> None:
@@ -69,7 +70,7 @@ class Node:
     def next_functions(self) -> tuple:
         """``(node, output_index)`` per input, as torch: a producing node, an AccumulateGrad
         for a leaf that requires grad, or ``(None, 0)`` for a constant."""
-        return tuple((None, 0) if n is None else n for n in self.next)
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self.next)
 
     def register_hook(self, fn):
         """``fn(grad_output)`` runs before this node's backward; a returned value replaces it."""
@@ -89,9 +90,14 @@ class AccumulateGrad:
     """
 
     __slots__ = ("variable", "__weakref__")
-    fn = None
+    fn = None  # (the engine tells a leaf's node by this)
     next = ()
     n_out = 1
+    out_ref = None
+
+    @property
+    def hooks(self):  # a leaf's hooks live on the tensor; the engine runs them here
+        return self.variable._hooks
 
     def __init__(self, variable: Tensor):
         self.variable = variable
@@ -146,7 +152,7 @@ class GraphCtx:
     def saved_tensors(self) -> tuple:
         node = self._node
         saved = node.saved_tensors
-        src = node._saved_src or (None,) * len(saved)
+        src = getattr(node, "_saved_src", None) or (None,) * len(saved)
         out = []
         for s, k in zip(saved, src):
             if k is None:
@@ -175,7 +181,7 @@ def input_tensor(node: Node, i: int, data) -> Tensor:
     edge = node.next[i] if i < len(node.next) else None
     if edge is None:
         return Tensor._wrap(data)
-    nxt, oi = edge
+    nxt, oi = edge[0], edge[1]
     if isinstance(nxt, AccumulateGrad):
         return nxt.variable
     t = Tensor._wrap(data, nxt)

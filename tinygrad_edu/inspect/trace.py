@@ -178,7 +178,7 @@ def trace_backward(
                 continue
             if isinstance(gi, Tensor):
                 gi = gi._data
-            pshape, pdtype = node.input_meta[i]
+            pshape, pdtype = edge[2], edge[3]
             src = edge[0]
             if isinstance(src, autograd.AccumulateGrad):
                 leaf = src.variable

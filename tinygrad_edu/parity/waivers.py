@@ -45,24 +45,12 @@ RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negat
 
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- 0-d results --------------------------------------------------------------------
-    **{(name, "grad"): ZERO_D_GRAD for name in (
-        "mul", "sub", "cos", "exp", "log", "rsqrt", "square", "sigmoid", "true_divide",
-        "div.no_rounding_mode", "max.reduction_no_dim", "min.reduction_no_dim", "max.binary",
-        "maximum", "min.binary", "minimum", "softmax", "softmax.with_dtype", "log_softmax",
-        "log_softmax.with_dtype", "logsumexp", "amax", "amin", "prod", "norm", "__rmul__",
-        "__rsub__", "nn.functional.relu", "nn.functional.silu", "nn.functional.prelu",
-        "nn.functional.dropout", "nn.functional.mse_loss", "nn.functional.l1_loss",
-        "nn.functional.smooth_l1_loss", "nn.functional.binary_cross_entropy",
-        "nn.functional.binary_cross_entropy_with_logits", "nn.L1Loss", "nn.SmoothL1Loss",
-        "nn.MSELoss", "nn.BCELoss", "nn.GELU", "nn.ReLU", "nn.Sigmoid", "nn.SiLU",
-        "nn.Softmax", "nn.LogSoftmax", "nn.Tanh")},
     **{(name, "forward"): ZERO_D_RESULT for name in ("isclose", "argmax", "argmin")},
     ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
                         "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
-    **{(name, "forward"): TWO_NUMBERS for name in (
-        "add", "sub", "mul", "true_divide", "floor_divide", "div.no_rounding_mode",
-        "div.trunc_rounding", "div.floor_rounding")},
+    **{(name, "forward"): TWO_NUMBERS for name in ("floor_divide", "div.trunc_rounding",
+        "div.floor_rounding")},
     **{(name, "error"): NUMBER_FOR_TENSOR for name in (
         "eq", "ne", "lt", "le", "gt", "ge", "fmod", "max.binary", "min.binary", "maximum",
         "minimum", "logical_and", "logical_or", "logical_xor", "__radd__", "__rmul__")},
@@ -82,18 +70,8 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("masked_fill", "grad"): ("silent gradient drop: a 0-d tensor value gets no gradient "
                               "(torch: the sum of the upstream over the mask)"),
     # ---- in place -----------------------------------------------------------------------
-    **{(name, "inplace"): INPLACE_KWARG for name in (
-        "nn.functional.elu", "nn.functional.silu", "nn.functional.leaky_relu",
-        "nn.functional.dropout")},
-    **{(name, "inplace"): ("argument forms: div_() has no rounding_mode= (TypeError; torch "
-                           "also raises RuntimeError when the input would broadcast)")
-       for name in ("div.trunc_rounding", "div.floor_rounding")},
-    ("clamp", "inplace"): ("in place: clamp_(x, min) with min broadcasting x to a larger shape "
-                           "returns normally; torch raises RuntimeError"),
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
-    **{(name, "forward"): MEMORY_FORMAT for name in (
-        "clone", "contiguous", "to", "bool", "double", "float", "half", "int", "long")},
     ("flip", "forward"): "argument forms: flip(dims=...) keyword rejected (TypeError)",
     ("sort", "forward"): "argument forms: sort(stable=True) keyword rejected (TypeError)",
     ("argsort", "forward"): "argument forms: argsort(stable=True) keyword rejected (TypeError)",
@@ -112,10 +90,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     **{(name, "forward"): EMPTY_SOFTMAX for name in (
         "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
     # ---- random -------------------------------------------------------------------------
-    **{(name, "forward"): RANDOM for name in (
-        "randn", "randn_like", "rand_like", "randint", "normal.in_place",
-        "nn.functional.dropout")},
-    ("multinomial", "forward"): RANDOM + "; and Tensor.multinomial is missing",
     # ---- missing module features --------------------------------------------------------
     ("nn.LSTM", "forward"): "missing feature: LSTM(proj_size>0) raises NotImplementedError",
     # ---- exception types and messages (error_inputs) ------------------------------------
@@ -125,8 +99,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                          "a float steps and 1-D start/end tensors are accepted; torch raises")
        for name in ("linspace", "linspace.tensor_overload")},
     ("eye", "error"): "error_inputs: eye(-1) lets NumPy's ValueError escape (torch RuntimeError)",
-    ("normal.in_place", "error"): "exception type: normal_(0, -1) raises ValueError (torch "
-                                  "RuntimeError)",
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
