@@ -379,3 +379,28 @@ def test_conv_transpose_is_the_adjoint_of_conv(d):
     xt = getattr(F, f"conv_transpose{d}d")(v, w, output_padding=0, **kw)
     assert tuple(xt.shape) == tuple(x.shape)
     np.testing.assert_allclose(float((y * v).sum()), float((x * xt).sum()), rtol=1e-12)
+
+
+@pytest.mark.parametrize("on_device", [False, True])
+@pytest.mark.parametrize("k, s, p", [(2, 2, 0), (2, 1, 0), (3, 2, 1), (2, 2, 1)])
+def test_maxpool_nan_inf_padding_rules_on_host_and_device_branch(monkeypatch, on_device, k, s, p):
+    """torch's rules (a NaN wins, the last NaN; a window of only −∞ keeps its first REAL
+    element; a tie keeps the first maximum; an inf upstream gradient reaches only the argmax)
+    hold on both branches of MaxPoolFn: the host's checked fast paths and the device's
+    unconditional ones (called here on NumPy through ``_on_host``)."""
+    from tinygrad_edu.ops import pool
+
+    if on_device:
+        monkeypatch.setattr(pool, "_on_host", lambda xp: False)
+    x = np.array([[[[1, 3, 3, 0, 2], [3, np.nan, 2, np.nan, 1], [0, 1, 5, 5, -np.inf],
+                    [-np.inf, -np.inf, 1, 1, 2], [-np.inf, -np.inf, 4, np.nan, 0]]]])
+    tx, rx = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (y, i), (ry, ri) = (F.max_pool2d(a, k, s, p, return_indices=True) for F, a in
+                        ((tg.nn.functional, tx), (torch.nn.functional, rx)))
+    assert np.array_equal(tg_np(i), th_np(ri))
+    assert np.array_equal(tg_np(y), th_np(ry.detach()), equal_nan=True)
+    g = np.arange(np.prod(ry.shape), dtype=np.float64).reshape(tuple(ry.shape))
+    g.flat[0] = np.inf  # g·mask would give nan where the mask is 0
+    y.backward(tg.tensor(g))
+    ry.backward(torch.from_numpy(g))
+    assert np.array_equal(tg_np(tx.grad), th_np(rx.grad), equal_nan=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -22,9 +24,14 @@ from .index import GatherFn, ScatterAddFn
 
 def _lowest(dtype):
     """The padding value that never wins a max: −∞ (or the integer minimum)."""
-    import numpy as np
-
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _on_host(xp) -> bool:
+    """NumPy arrays? On a GPU a ``bool()`` of a device array waits for the device and copies
+    the answer back (a sync), so there the NaN and padding rules run unconditionally instead
+    of behind a check (the tests call the device branches on the host through this)."""
+    return xp is np
 
 
 def _non_overlapping(kernel, stride, dilation) -> bool:
@@ -58,11 +65,12 @@ class MaxPoolFn(Function):
         low = _lowest(x.dtype)
         xpd = pad_array(x, pads, low)
         win = windows(xpd, kernel, stride, dilation, out)  # (N, C, *O, *K): a view
-        y, am = _scan_max(xp, win, d) if _non_overlapping(kernel, stride, dilation) else (
+        host = _on_host(xp)  # a device computes the NaN and padding rules unconditionally
+        y, am = _scan_max(xp, win, d, host) if _non_overlapping(kernel, stride, dilation) else (
             None, None)
         if y is None:  # overlapping windows, or a NaN: the general search
-            y, am = _argmax_max(xp, win, d)
-        if any(pads) and bool((y == low).any()):
+            y, am = _argmax_max(xp, win, d, host)
+        if any(pads) and (not host or bool((y == low).any())):
             # a window of only −∞: torch keeps its first REAL element (never the padding)
             ones = xp.ones((1, 1) + x.shape[2:], dtype=bool)
             valid = windows(pad_array(ones, pads, False), kernel, stride, dilation, out)
@@ -81,17 +89,22 @@ class MaxPoolFn(Function):
         xp = get_array_module(g)
         offsets = itertools.product(*(range(n) for n in kernel))
         lead = g.ndim - len(kernel)
-        if _non_overlapping(kernel, stride, dilation) and bool(xp.isfinite(g).all()):
+        zero = xp.zeros((), dtype=g.dtype)
+        if _non_overlapping(kernel, stride, dilation):
             # windows tile the input: each element gets g·[it was its window's argmax], one
-            # strided multiply per kernel offset (g·mask is exact for finite g)
+            # strided write per kernel offset; g·mask (no temporary) is exact for finite g, the
+            # host checks that, the device (no sync) selects
+            mul = _on_host(xp) and bool(xp.isfinite(g).all())
             gx = (xp.empty if _tiles(pshape, kernel, g.shape[lead:]) else xp.zeros)(
                 pshape, dtype=dtype)
             gwin = windows(gx, kernel, stride, dilation, g.shape[lead:])
             for k, p in enumerate(offsets):
-                xp.multiply(g, am == k, out=gwin[(Ellipsis,) + p])
+                if mul:
+                    xp.multiply(g, am == k, out=gwin[(Ellipsis,) + p])
+                else:
+                    gwin[(Ellipsis,) + p] = xp.where(am == k, g, zero)
             return crop(gx, pads), None, None, None, None, None, None
         gx = xp.zeros(pshape, dtype=dtype)
-        zero = xp.zeros((), dtype=g.dtype)
         for k, p in enumerate(offsets):
             # ∂y/∂x = 1 at the argmax: the windows whose argmax is offset p send g there;
             # overlapping windows may pick one element twice, and += adds them
@@ -107,31 +120,34 @@ def _tiles(shape, kernel, out) -> bool:
     return all(n == o * k for n, o, k in zip(shape[len(shape) - d:], out, kernel))
 
 
-def _scan_max(xp, win, d):
+def _scan_max(xp, win, d, host=True):
     """Max and first argmax of non-overlapping windows, one kernel offset at a time (each a
-    strided view: no copy of the input). (None, None) when a NaN is met (the general search
-    knows torch's NaN rule)."""
+    strided view: no copy of the input). On the host (None, None) when a NaN is met (the
+    general search knows torch's NaN rule); on a device (no sync to ask) the scan applies the
+    rule itself: ``maximum`` keeps a NaN, and each NaN met takes the argmax (the last wins)."""
     kernel = win.shape[win.ndim - d:]
     offsets = list(itertools.product(*(range(n) for n in kernel)))
     y = win[(Ellipsis,) + offsets[0]].copy()
     am = xp.zeros(y.shape, dtype=xp.int64)
+    nan_aware = not host and y.dtype.kind == "f"
     for k, p in enumerate(offsets[1:], 1):
         v = win[(Ellipsis,) + p]
-        xp.copyto(am, k, where=v > y)  # strictly greater: a tie keeps the first maximum
+        # strictly greater: a tie keeps the first maximum (and nothing beats a NaN in y)
+        xp.copyto(am, k, where=(v > y) | xp.isnan(v) if nan_aware else v > y)
         xp.maximum(y, v, out=y)
-    if y.dtype.kind == "f" and bool(xp.isnan(y).any()):
+    if host and y.dtype.kind == "f" and bool(xp.isnan(y).any()):
         return None, None
     return y, am
 
 
-def _argmax_max(xp, win, d):
+def _argmax_max(xp, win, d, host=True):
     """Max and argmax of any windows, torch's rules: the first maximum wins a tie; a NaN wins,
-    the last NaN of the window."""
+    the last NaN of the window (on a device applied without asking whether there is one)."""
     flat = win.reshape(win.shape[:2 + d] + (-1,))  # copy: (N, C, *O, ∏K)
     am = flat.argmax(axis=-1)
     if flat.dtype.kind == "f":
         nan = xp.isnan(flat)
-        if nan.any():
+        if not host or nan.any():
             last = flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)
             am = xp.where(nan.any(axis=-1), last, am)
     return xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0], am

@@ -130,19 +130,20 @@ def _avg_pool(op, d, input, kernel_size, stride, padding, ceil_mode, count_inclu
         raise RuntimeError(f"divisor must be not zero ({op})")
     space = x._data.shape[2:]
     pads, out = pool_geometry(op, space, kernel, stride, padding, (1,) * d, ceil_mode)
+    xp = get_array_module(x._data)  # the divisor is built on x's device (no transfer)
     counts = []  # per axis: the window length clipped as torch clips it
     for n, k, s, p, o in zip(space, kernel, stride, padding, out):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, n + p)
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)
         counts.append(end - start if count_include_pad
-                      else np.minimum(end, n) - np.maximum(start, 0))
+                      else xp.minimum(end, n) - xp.maximum(start, 0))
     if divisor_override is not None:
-        div = np.full(out, float(divisor_override))
+        div = xp.full(out, float(divisor_override))
     else:
-        div = np.ones(out)
+        div = xp.ones(out)
         for a, c in enumerate(counts):
             div = div * c.reshape((1,) * a + (-1,) + (1,) * (d - a - 1))
-    div = get_array_module(x._data).asarray(div.astype(x._data.dtype))
+    div = div.astype(x._data.dtype)
     y = AvgPoolFn.apply(x, kernel, stride, pads, out, div)
     if d == 1:
         y = named(y, "SqueezeBackward1")
