@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ...backend import get_array_module
 from ...ops.im2col import ConstantPadFn
 from ...ops.normalization import BatchNormFn, GroupNormFn, LayerNormFn
 from ...ops.pool import AvgPoolFn
@@ -183,7 +184,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     pads = (size // 2, (size - 1) // 2, 0, 0)  # along the channels only
     div = ConstantPadFn.apply(div, pads, 0.0)
     out = (shape[1], div._data.shape[3])
-    divisor = np.full(out, float(size), dtype=input._data.dtype)
+    divisor = get_array_module(input._data).full(out, float(size), dtype=input._data.dtype)
     div = AvgPoolFn.apply(div, (size, 1), (1, 1), (0, 0, 0, 0), out, divisor)
     div = (div.reshape(*shape) * alpha + k) ** beta
     return input / div
