@@ -66,7 +66,7 @@ def _conv_reference(x, w, b, stride, pads, dilation, groups, transposed, output_
     if not transposed:
         if any(pads):
             x = ConstantPadFn.apply(x, pads, 0.0)
-        N, C, S = x.shape[0], x.shape[1], tuple(x.shape[2:])
+        N, S = x.shape[0], tuple(x.shape[2:])
         O, Cg = w.shape[0], w.shape[1]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))
         R, Kc, Og = N * math.prod(out), Cg * math.prod(K), O // G
@@ -108,7 +108,7 @@ class ConvolutionFn(Function):
         xp = get_array_module(x)
         xpd = pad_array(x, pads)
         d, G = w.ndim - 2, groups
-        N, C, S = xpd.shape[0], xpd.shape[1], xpd.shape[2:]
+        N, S = xpd.shape[0], xpd.shape[2:]
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))
         win = windows(xpd, K, stride, dilation, out)  # (N, C, *O, *K): a view, no copy yet

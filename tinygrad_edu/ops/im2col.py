@@ -168,10 +168,14 @@ class PadModeFn(Function):
         d = len(pads) // 2
         lead, space = x.shape[:x.ndim - d], x.shape[x.ndim - d:]
         grid = xp.arange(math.prod(space)).reshape(space)
-        idx = xp.pad(grid, [(pads[2 * a], pads[2 * a + 1]) for a in range(d)],
-                     mode=_NP_MODE[mode])
+        if mode == "replicate":  # y[i] = x[clip(i − before, 0, n − 1)], negative sizes crop
+            idx = grid[xp.ix_(*(xp.clip(xp.arange(n + pads[2 * a] + pads[2 * a + 1]) - pads[2 * a],
+                                        0, n - 1) for a, n in enumerate(space)))]
+        else:
+            idx = xp.pad(grid, [(pads[2 * a], pads[2 * a + 1]) for a in range(d)],
+                         mode=_NP_MODE[mode])
         ctx.idx, ctx.shape = idx, x.shape
-        return x.reshape(lead + (-1,))[(Ellipsis, idx)]
+        return x.reshape(lead + (math.prod(space),))[(Ellipsis, idx)]  # not -1: N may be 0
 
     @staticmethod
     def backward(ctx, g):

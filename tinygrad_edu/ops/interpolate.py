@@ -127,7 +127,7 @@ def aa_taps(mode: str, S: int, O: int, align_corners: bool, scale, dtype) -> tup
     return idx, w, valid
 
 
-# ---- the adjoint pair along one axis ---------------------------------------------------------------
+# ---- the adjoint pair along one axis ---------------------------------------------------------
 def _along(a, axis: int, ndim: int):
     """A per-output (O,) array shaped to broadcast along ``axis`` of an ndim array."""
     return a.reshape((-1,) + (1,) * (ndim - axis - 1))

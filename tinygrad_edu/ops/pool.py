@@ -246,7 +246,8 @@ class MaxUnpoolFn(Function):
     def backward(ctx, g):
         (flat_idx,) = ctx.saved_tensors
         N, C = g.shape[:2]
-        gx = GatherFn.call(g.reshape(N, C, math.prod(g.shape[2:])), flat_idx, 2)  # linear: read g back
+        # linear: read g back
+        gx = GatherFn.call(g.reshape(N, C, math.prod(g.shape[2:])), flat_idx, 2)
         return gx.reshape(ctx.xshape), None, None
 
 

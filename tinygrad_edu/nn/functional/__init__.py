@@ -34,6 +34,8 @@ from .loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, one_hot  # noqa: F401
 from .upsampling import *  # noqa: F401,F403

@@ -4,6 +4,7 @@ Functions live in ``ops/adaptive_pool.py`` and ``ops/pool.py``."""
 
 from __future__ import annotations
 
+from ...creation import rand
 from ...ops._util import named
 from ...ops.adaptive_pool import (
     AdaptiveAvgPoolFn,
@@ -12,7 +13,6 @@ from ...ops.adaptive_pool import (
     window_argmax,
 )
 from ...ops.pool import MaxGatherFn
-from ...creation import rand
 from ...tensor import Tensor
 from .conv import unbatch
 

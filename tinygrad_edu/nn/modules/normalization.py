@@ -13,7 +13,6 @@ from ..parameter import Parameter
 from ..parameter import uninitialized as _empty
 from .module import Module
 
-
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm",
            "LocalResponseNorm"]
 
