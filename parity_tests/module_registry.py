@@ -404,6 +404,25 @@ spec("Fold",
      inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2 * hp["k"] ** 2,
                                               ((5 - hp["k"]) // hp["s"] + 1)
                                               * ((4 - hp["k"]) // hp["s"] + 1)))])
+for _d in (1, 2, 3):  # the padding layers: sizes up to 2 (reflect: below each side of 3-4)
+    for _cls, _extra in (("ConstantPad", (1.5,)), ("ZeroPad", ()), ("ReflectionPad", ()),
+                         ("ReplicationPad", ()), ("CircularPad", ())):
+        spec(f"{_cls}{_d}d",
+             hparams=lambda d, n=2 * _d: {"pad": d(st.one_of(st.integers(0, 2), st.tuples(
+                 *[st.integers(-1, 2)] * n)))},
+             build=lambda lib, hp, name=f"{_cls}{_d}d", extra=_extra: getattr(lib.nn, name)(
+                 hp["pad"], *extra),
+             inputs=lambda d, hp, dt, n=_d: [floats(d, dt, (d(st.integers(1, 2)), 2) + tuple(
+                 d(st.integers(3, 4)) for _ in range(n)))])
+spec("PixelShuffle", hparams=lambda d: {"r": d(st.integers(1, 3))},
+     build=lambda lib, hp: lib.nn.PixelShuffle(hp["r"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2 * hp["r"] ** 2, 2, 3))])
+spec("PixelUnshuffle", hparams=lambda d: {"r": d(st.integers(1, 2))},
+     build=lambda lib, hp: lib.nn.PixelUnshuffle(hp["r"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (2, 3 * hp["r"], 2 * hp["r"]))])
+spec("ChannelShuffle", hparams=lambda d: {"g": d(st.sampled_from([1, 2, 3]))},
+     build=lambda lib, hp: lib.nn.ChannelShuffle(hp["g"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (2, 6, d(st.integers(1, 3)), 2))])
 spec("Embedding",
      hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
                         "pad": d(st.sampled_from([None, 0]))},

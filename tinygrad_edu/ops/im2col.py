@@ -155,6 +155,17 @@ class ConstantPadFn(Function):
 _NP_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
+def _source(xp, mode, n, before, after):
+    """Output j of an axis of length n reads input i = j − before, moved inside [0, n − 1]:
+    replicate clips it, reflect mirrors it about the edge (−i, or 2(n − 1) − i). Either sign of
+    the sizes (a negative one crops), torch's formulas."""
+    i = xp.arange(n + before + after) - before
+    if mode == "replicate":
+        return xp.clip(i, 0, n - 1)
+    i = xp.abs(i)
+    return xp.where(i > n - 1, 2 * (n - 1) - i, i)
+
+
 class PadModeFn(Function):
     """y = x padded on the trailing axes by reflection / replication / wrap-around (the
     padding modes of Conv). Every output element is a copy of some input element: padding an
@@ -168,9 +179,9 @@ class PadModeFn(Function):
         d = len(pads) // 2
         lead, space = x.shape[:x.ndim - d], x.shape[x.ndim - d:]
         grid = xp.arange(math.prod(space)).reshape(space)
-        if mode == "replicate":  # y[i] = x[clip(i − before, 0, n − 1)], negative sizes crop
-            idx = grid[xp.ix_(*(xp.clip(xp.arange(n + pads[2 * a] + pads[2 * a + 1]) - pads[2 * a],
-                                        0, n - 1) for a, n in enumerate(space)))]
+        if mode in ("replicate", "reflect"):  # torch's per-axis source index of each output
+            idx = grid[xp.ix_(*(_source(xp, mode, n, pads[2 * a], pads[2 * a + 1])
+                                for a, n in enumerate(space)))]
         else:
             idx = xp.pad(grid, [(pads[2 * a], pads[2 * a + 1]) for a in range(d)],
                          mode=_NP_MODE[mode])

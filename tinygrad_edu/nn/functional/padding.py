@@ -10,8 +10,9 @@ modes, and its checks.
     replicate    = [a a a b c d d]      repeat the edge element
     circular     = [c d a b c d a]      wrap around
 
-A negative size cuts that many elements off: torch crops, then pads the cropped tensor
-(replicate: y[i] = x[clip(i − before, 0, W − 1)], which is the same while anything is left).
+A negative size cuts that many elements off. Output j reads input i = j − before: replicate
+clips i into [0, W − 1], reflect mirrors it (−i, 2(W − 1) − i), both in the uncropped input;
+circular crops first and wraps the cropped tensor.
 Every output element is a copy of an input element or the constant, so ∂y/∂x adds each
 output's gradient onto the element it was copied from (the constant gets none).
 The Functions are ``ConstantPadFn`` and ``PadModeFn`` of ``ops/im2col.py``.
@@ -83,9 +84,9 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
                     f"Argument #{4 + 2 * k}: Padding size should be less than the corresponding "
                     f"input dimension, but got: padding ({pads[2 * a]}, {pads[2 * a + 1]}) at "
                     f"dimension {dim - d + a} of input {list(shape)}")
-    if mode == "replicate":  # torch's index clamp, for any sign (an axis cropped to nothing
-        y = PadModeFn.apply(input, pads, mode)  # then grown repeats the element beyond it)
-    else:
+    if mode in ("replicate", "reflect"):  # torch's source index of each output, any sign
+        y = PadModeFn.apply(input, pads, mode)
+    else:  # circular: crop, then wrap the cropped tensor around
         y = _crop_then(input, pads, lambda t, grow: PadModeFn.apply(t, grow, mode))
     name = {"reflect": f"ReflectionPad{d}DBackward0", "replicate": f"ReplicationPad{d}DBackward0",
             "circular": "torch::autograd::CopySlices"}[mode]
