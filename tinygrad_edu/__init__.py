@@ -145,6 +145,9 @@ backends = _types.SimpleNamespace(
 )
 
 from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
+from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)
+    channel_shuffle, pixel_shuffle, pixel_unshuffle,
+)
 from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401

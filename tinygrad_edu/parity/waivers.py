@@ -63,8 +63,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
-    ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
-                                              "(empty stride means kernel_size) rejected"),
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
     # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
     **{(name, "forward"): GAUGE for name in (
@@ -105,11 +103,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- empty tensors ------------------------------------------------------------------
     **{(name, "forward"): EMPTY_SOFTMAX for name in (
         "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
-    ("nn.functional.batch_norm", "forward"): ("empty tensors: batch_norm of a 1-D size-0 "
-                                              "input raises ValueError; torch returns it"),
-    **{(name, "forward"): ("empty tensors: a zero-size batch in training raises ValueError; "
-                           "torch returns the empty output") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
     ("nn.LSTM", "forward"): "missing feature: LSTM(proj_size>0) raises NotImplementedError",
@@ -117,18 +110,12 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
-                                        "small for groups= report the channel check instead"),
     ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
                                       "RuntimeError)",
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "
                             "tinygrad_edu has no counterpart for"),
-    **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
-    ("nn.MaxPool2d", "error"): "error message: a 2-D input is rejected naming max_pool2d, "
-                               "not the module, and not torch's text",
     ("nn.NLLLoss", "error"): "error_inputs: a float16 weight is accepted (torch RuntimeError)",
     ("nn.CrossEntropyLoss", "error"): ("error_inputs: int64 class-probability targets give a "
                                        "size message; ignore_index with probability targets "
