@@ -20,6 +20,7 @@ from .creation import (
 )
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
+from .ops.activation2 import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403

@@ -11,6 +11,7 @@ methods (``methods.py``).
 
 from . import (  # noqa: F401
     activation,
+    activation2,
     arithmetic,
     cross_entropy,
     device,

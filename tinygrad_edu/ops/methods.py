@@ -11,6 +11,7 @@ from ..creation import tensor
 from ..tensor import Tensor, _device
 from . import (
     activation,
+    activation2,
     arithmetic,
     device,
     extrema,
@@ -33,7 +34,7 @@ from . import (
 
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            shape, join, index, matmul, matrix, activation, device, random, inplace)
+            shape, join, index, matmul, matrix, activation, activation2, device, random, inplace)
 
 
 def _new_filled(fill):

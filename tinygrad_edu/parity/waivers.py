@@ -35,8 +35,6 @@ OUT_KWARG = "argument forms: out= is not accepted (TypeError where torch checks 
 OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-element tensor lr "
                 "raises RuntimeError (torch ValueError); mixed named/unnamed param groups "
                 "accepted (torch ValueError)")
-EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
-                 "escape; torch returns the empty result")
 SHAPE_MESSAGE = ("error message: reshape/view with two -1 or an impossible 0-size shape "
                  "report 'is invalid for input of size', not torch's cause")
 RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negative sizes "
@@ -71,6 +69,8 @@ WAIVERS: dict[tuple[str, str], str] = {
                               "(torch: the sum of the upstream over the mask)"),
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
+    **{("nn.functional.rrelu", check): RANDOM + " (rrelu's training-mode slopes)"
+       for check in ("forward", "gradgrad", "inplace")},
     # ---- argument forms -----------------------------------------------------------------
     ("flip", "forward"): "argument forms: flip(dims=...) keyword rejected (TypeError)",
     ("sort", "forward"): "argument forms: sort(stable=True) keyword rejected (TypeError)",
@@ -89,8 +89,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                             "RuntimeError, a 0-d input and index raise IndexError; torch "
                             "accepts both"),
     # ---- empty tensors ------------------------------------------------------------------
-    **{(name, "forward"): EMPTY_SOFTMAX for name in (
-        "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
     ("nn.functional.batch_norm", "forward"): ("empty tensors: batch_norm of a 1-D size-0 "
                                               "input raises ValueError; torch returns it"),
     **{(name, "forward"): ("empty tensors: a zero-size batch in training raises ValueError; "
@@ -117,8 +115,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                                "RuntimeError: only a 0-dimensional value tensor)"),
     ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
                                         "small for groups= report the channel check instead"),
-    ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
-                                      "RuntimeError)",
     ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
                           "return normally; 0-d input raises NumPy's IndexError; tensor start "
                           "checks differ"),

@@ -18,6 +18,24 @@ from ...ops.activation import (  # noqa: F401
     softplus,
     tanh,
 )
+from ...ops.activation2 import (  # noqa: F401
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
