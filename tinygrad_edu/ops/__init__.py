@@ -23,6 +23,7 @@ from . import (  # noqa: F401
     join,
     logic,
     loss,
+    loss2,
     matmul,
     matrix,
     methods,  # binds Tensor methods

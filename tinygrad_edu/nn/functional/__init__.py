@@ -49,5 +49,18 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
+from .loss2 import gaussian_nll_loss, huber_loss, kl_div, poisson_nll_loss  # noqa: F401
+from .margin_loss import (  # noqa: F401
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    pairwise_distance,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from .normalization import batch_norm, layer_norm  # noqa: F401
 from .sparse import embedding, one_hot  # noqa: F401
