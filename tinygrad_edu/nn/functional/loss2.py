@@ -26,9 +26,9 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _xlogy_self(t: Tensor) -> Tensor:
-    """t·log t with 0 where t = 0 (torch's ``xlogy(t, t)``)."""
-    pos = t > 0
-    return where(pos, t * where(pos, t, t.detach() * 0 + 1).log(), t * 0)
+    """t·log t with 0 where t = 0 (torch's ``xlogy(t, t)``; nan for t < 0)."""
+    zero = t == 0
+    return where(zero, 0.0, t * where(zero, 1.0, t).log())  # log(1) at 0: no 0·(−inf)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
