@@ -29,7 +29,7 @@ class HardtanhFn(Function):
     @staticmethod
     def forward(ctx, x, lo, hi):
         xp = get_array_module(x)
-        mask = (x > lo) & (x < hi)
+        mask = ~((x <= lo) | (x >= hi))  # torch's test: nan passes the gradient through
         ctx.save_for_backward(mask)
         y = xp.where(x < lo, lo, xp.where(x > hi, hi, x))  # nan stays nan, as torch
         return y.astype(x.dtype, copy=False)
@@ -73,8 +73,8 @@ class HardswishFn(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
-        # dy/dx = 0 for x < −3, x/3 + 1/2 for −3 ≤ x ≤ 3, 1 for x > 3 (torch's kinks)
-        return xp.where(x < -3, 0 * g, xp.where(x <= 3, g * (x / 3 + 0.5), g))
+        # dy/dx = 0 for x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 (torch's kinks; nan: 1)
+        return xp.where(x <= -3, 0 * g, xp.where(x < 3, g * (x / 3 + 0.5), g))
 
 
 class ThresholdFn(Function):
@@ -103,7 +103,7 @@ class SoftshrinkFn(Function):
     @staticmethod
     def forward(ctx, x, lambd):
         xp = get_array_module(x)
-        ctx.save_for_backward((x > lambd) | (x < -lambd))
+        ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)))  # as torch: nan passes
         y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0 * x))
         return y.astype(x.dtype, copy=False)
 
@@ -121,7 +121,7 @@ class HardshrinkFn(Function):
     @staticmethod
     def forward(ctx, x, lambd):
         xp = get_array_module(x)
-        mask = (x > lambd) | (x < -lambd)
+        mask = ~((x >= -lambd) & (x <= lambd))  # as torch: nan is kept, and passes g
         ctx.save_for_backward(mask)
         return xp.where(mask, x, 0 * x)
 
@@ -159,7 +159,7 @@ def hardsigmoid(input, inplace=False):
 
 def hardswish(input, inplace=False):
     """``F.hardswish``: x·relu6(x + 3)/6 (MobileNetV3). Floating input only.
-    Derivative: 0 below −3, x/3 + 1/2 on [−3, 3], 1 above."""
+    Derivative: 0 up to −3, x/3 + 1/2 on (−3, 3), 1 from 3 on (torch's values at the kinks)."""
     _float_only(input, "hardswish")
     if inplace:
         return _inplace(input, "hardswish_", hardswish)
