@@ -94,6 +94,15 @@ WAIVERS: dict[tuple[str, str], str] = {
     **{(name, "forward"): ("empty tensors: a zero-size batch in training raises ValueError; "
                            "torch returns the empty output") for name in (
         "nn.BatchNorm1d", "nn.BatchNorm2d")},
+    ("nn.CTCLoss", "grad:float32"): (
+        "precision: the float32 gradient of a 50-frame CTC recursion with 30-label targets "
+        "differs from torch's by up to 1.6e-4 on 2 of 80 inputs (tolerance 1e-4); torch's own "
+        "float32 gradient is that far from the float64 one, and tg's float64 gradient matches "
+        "torch's to 1e-14"),
+    **{("nn.functional.ctc_loss", "gradgrad"): (
+        "torch has no double backward: its OpInfo claims gradgrad, but torch raises "
+        "'derivative for aten::_ctc_loss_backward is not implemented', so there is nothing to "
+        "compare (tg's second derivative is autograd through the α recursion)")},
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
     ("nn.LSTM", "forward"): "missing feature: LSTM(proj_size>0) raises NotImplementedError",

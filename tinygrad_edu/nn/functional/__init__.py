@@ -39,6 +39,7 @@ from ...ops.activation2 import (  # noqa: F401
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from .ctc import ctc_loss  # noqa: F401
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

@@ -50,6 +50,7 @@ from .loss import (  # noqa: F401
     SmoothL1Loss,
 )
 from .loss2 import (  # noqa: F401
+    CTCLoss,
     CosineEmbeddingLoss,
     GaussianNLLLoss,
     HingeEmbeddingLoss,
