@@ -99,6 +99,11 @@ spec("Linear",
                         "b": d(st.booleans())},
      build=lambda lib, hp: lib.nn.Linear(hp["i"], hp["o"], bias=hp["b"]),
      inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 0, 2) + (hp["i"],))])
+spec("Bilinear",
+     hparams=lambda d: {"i": d(st.integers(1, 4)), "j": d(st.integers(1, 4)),
+                        "o": d(st.integers(1, 4)), "b": d(st.booleans())},
+     build=lambda lib, hp: lib.nn.Bilinear(hp["i"], hp["j"], hp["o"], bias=hp["b"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (2, hp["i"])), floats(d, dt, (2, hp["j"]))])
 spec("Identity", build=lambda lib, hp: lib.nn.Identity(3, k=1),
      inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 0))])
 spec("Flatten",

@@ -162,8 +162,7 @@ def test_error_type_and_message(name):
     assert "numpy" not in type(ours.value).__module__, f"{name}: raw NumPy error {ours.value!r}"
 
 
-@pytest.mark.skip(reason="device mismatch needs a GPU (cupy backend); CI has none")
-def test_device_mismatch():  # pragma: no cover
+def test_device_mismatch(sim_cuda):  # the simulated GPU (parity_tests/gpusim) without one
     a = tg.ones(2).to("cuda")
-    with pytest.raises(RuntimeError, match="cuda"):
+    with pytest.raises(RuntimeError, match="cpu and cuda"):
         a + tg.ones(2)

@@ -270,6 +270,8 @@ def _upstream(draw, refs, dtype):
 
 
 def _backward(outs, gs, lib, retain=False):
+    if lib == "tg":  # each upstream gradient on its output's device: ``x.to("cpu")`` of a
+        gs = [g.to(o.device) for o, g in zip(outs, gs)]  # cuda x has a cpu output
     if len(outs) == 1:
         outs[0].backward(gs[0], retain_graph=retain)
         return

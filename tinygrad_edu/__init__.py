@@ -14,28 +14,54 @@ from . import random  # noqa: F401  (tg.random, as torch.random)
 from .backend import device
 from .creation import (
     BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange,
-    as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-    multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
-    randn_like, randperm, tensor, zeros, zeros_like,
+    as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,
+    tensor, zeros, zeros_like,
 )
+from .sampling import (
+    bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
+    randperm,
+)
+from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.activation2 import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.copies import *  # noqa: F401,F403
+from .ops.diagonal import *  # noqa: F401,F403
+from .ops.bitwise import *  # noqa: F401,F403
+from .ops.division import *  # noqa: F401,F403
+from .ops.difference import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
+from .ops.index_ops import *  # noqa: F401,F403
+from .ops.inplace import *  # noqa: F401,F403
+from .ops.inplace_views import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
+from .ops.linalg import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.pointwise import *  # noqa: F401,F403
+from .ops.order import *  # noqa: F401,F403
+from .ops.padding import *  # noqa: F401,F403
+from .ops.quantile import *  # noqa: F401,F403
+from .ops.reorder import *  # noqa: F401,F403
+from .ops.repeat import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
+from .ops.scatter import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
+from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
+from .ops.ternary import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.view_scatter import *  # noqa: F401,F403
+from .ops.views import *  # noqa: F401,F403
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
@@ -58,14 +84,19 @@ from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch 
 
 
 def is_tensor(obj) -> bool:
+    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor."""
     return isinstance(obj, Tensor)
 
 
 def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
+    """The number of elements of ``input`` (the product of its shape; 1 for 0-d)."""
     return input.numel()
 
 
 def get_default_dtype():
+    """The dtype a float Python number or list becomes: float32 (as torch's default;
+    this library does not support changing it).
+    """
     return float32
 
 
@@ -74,6 +105,10 @@ def set_num_threads(n) -> None:
 
 
 def get_num_threads():
+    """The number of CPU cores (os.cpu_count()). NumPy's BLAS picks its own thread count
+    from the environment (OMP_NUM_THREADS and friends) when NumPy is imported; see
+    :func:`set_num_threads` and the benchmarks page.
+    """
     import os as _os
 
     return _os.cpu_count() or 1
@@ -84,10 +119,15 @@ def set_printoptions(**kwargs) -> None:
 
 
 def result_type(a, b):
+    """The dtype torch would give ``a op b`` (torch.result_type): tensors outrank 0-d tensors,
+    which outrank Python numbers, within the same category (bool < integer < floating); a
+    higher category always wins (``int64 tensor + 1.5`` → the default float dtype).
+    """
     return _dt.result_type(a, b)
 
 
 def is_floating_point(input):
+    """True when ``input``'s dtype is floating (float16/32/64)."""
     return input.is_floating_point()
 
 
@@ -101,7 +141,8 @@ backends = _types.SimpleNamespace(
     mps=_types.SimpleNamespace(is_available=lambda: False),
 )
 
-from . import nn, optim, utils  # noqa: E402,F401
+from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
+from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)

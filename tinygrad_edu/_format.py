@@ -10,6 +10,9 @@ import math
 
 import numpy as np
 
+from . import dtype as _dt
+from .backend import to_numpy
+
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
 
 
@@ -118,3 +121,22 @@ def add_suffixes(body: str, suffixes: list, indent: int) -> str:
 def format_tensor(a: np.ndarray, prefix: str, suffixes: list) -> str:
     indent = len(prefix)
     return prefix + add_suffixes(tensor_str(a, indent), suffixes, indent)
+
+
+def tensor_repr(t) -> str:
+    """``repr(t)`` in torch's style: the values, then device / size / dtype / grad_fn or
+    requires_grad suffixes where torch prints them."""
+    a = to_numpy(t._data)
+    suffixes = []
+    if t.device.type != "cpu":
+        suffixes.append("device='cuda:0'")
+    if a.size == 0 and a.ndim != 1:
+        suffixes.append(f"size={tuple(a.shape)}")
+    d = t.dtype
+    if d not in (_dt.float32, _dt.int64, _dt.bool_) or (a.size == 0 and d is not _dt.float32):
+        suffixes.append(f"dtype={d!r}")
+    if t._node is not None:
+        suffixes.append(f"grad_fn=<{t._node.name()}>")
+    elif t.requires_grad:
+        suffixes.append("requires_grad=True")
+    return format_tensor(a, "tensor(", suffixes)

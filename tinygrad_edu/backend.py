@@ -10,14 +10,26 @@ import numpy as np
 
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
     import cupy as _cp  # type: ignore
+    import cupyx as _cpx  # type: ignore
+    import cupyx.scipy.special  # type: ignore  # noqa: F401 - binds _cpx.scipy.special
 
     try:
         _CUDA_OK = _cp.cuda.runtime.getDeviceCount() > 0
     except Exception:  # noqa: BLE001 - any driver failure means no GPU
         _CUDA_OK = False
 except ImportError:  # pragma: no cover - depends on the machine
-    _cp = None
+    _cp = _cpx = None
     _CUDA_OK = False
+
+
+def _set_cuda_module(cupy_module, cupyx_module, available: bool = True):
+    """Tests only: put a CuPy-compatible module pair behind device ``"cuda"`` (the simulated
+    GPU of ``parity_tests/gpusim``). Returns the previous ``(cupy, cupyx, available)``, which
+    restores it when passed back."""
+    global _cp, _cpx, _CUDA_OK
+    previous = (_cp, _cpx, _CUDA_OK)
+    _cp, _cpx, _CUDA_OK = cupy_module, cupyx_module, bool(available)
+    return previous
 
 
 class device:
@@ -81,6 +93,33 @@ def get_array_module(x):
     return np
 
 
+def gammainc(a, x, upper: bool = False):
+    """The regularized incomplete gamma function P(a, x) (``upper``: Q(a, x) = 1 - P) of two
+    arrays of one dtype: SciPy's ``gammainc``/``gammaincc`` on the host, cupyx's on the GPU
+    (torch's ``igamma``/``igammac``)."""
+    name = "gammaincc" if upper else "gammainc"
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        import cupyx.scipy.special as cs  # type: ignore
+
+        return getattr(cs, name)(a, x).astype(a.dtype, copy=False)
+    import scipy.special as sc
+
+    with np.errstate(all="ignore"):
+        return np.asarray(getattr(sc, name)(a, x)).astype(np.result_type(a, x), copy=False)
+
+
+def gammaln(a):
+    """ln Γ(a) elementwise (SciPy's / cupyx's ``gammaln``), in ``a``'s dtype."""
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        import cupyx.scipy.special as cs  # type: ignore
+
+        return cs.gammaln(a)
+    import scipy.special as sc
+
+    with np.errstate(all="ignore"):
+        return np.asarray(sc.gammaln(a)).astype(a.dtype, copy=False)
+
+
 def device_of(array) -> device:
     return CUDA if (_cp is not None and isinstance(array, _cp.ndarray)) else CPU
 
@@ -108,23 +147,39 @@ def asarray(data, dtype=None, dev: device = CPU):
     return np.asarray(data, dtype=dtype)
 
 
+def full(shape, fill, dtype, dev: device = CPU):
+    """An array of ``fill`` made directly on ``dev`` (on a GPU: no host array, no transfer)."""
+    if dev.type == "cuda":
+        _require_cuda("tensor(device='cuda')")
+        return _cp.full(shape, fill, dtype=dtype)
+    return np.full(shape, fill, dtype=dtype)
+
+
 def scatter_add(target, indices, values) -> None:
     """``target[indices] += values`` with repeated indices summed (backward of gather/index)."""
     if _cp is not None and isinstance(target, _cp.ndarray):
-        import cupyx  # type: ignore
-
-        cupyx.scatter_add(target, indices, values)
+        _cpx.scatter_add(target, indices, values)
     else:
         np.add.at(target, indices, values)
+
+
+def ufunc_at(op: str, target, indices, values) -> None:
+    """``target[indices] = op(target[indices], values)`` applied once per index, repeats included
+    (NumPy's ``np.<op>.at``: ``multiply``, ``maximum``, ``minimum`` for scatter_reduce). CuPy
+    has ``maximum.at``/``minimum.at`` but no ``multiply.at``: prod there raises."""
+    if _cp is not None and isinstance(target, _cp.ndarray):
+        if op == "multiply":
+            raise NotImplementedError("scatter_reduce(reduce='prod') has no CuPy kernel")
+        getattr(_cp, op).at(target, indices, values)
+    else:
+        getattr(np, op).at(target, indices, values)
 
 
 # ---- special functions the ops need that NumPy lacks --------------------------------------------
 def erf(x):
     """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""
     if _cp is not None and isinstance(x, _cp.ndarray):
-        import cupyx.scipy.special  # type: ignore
-
-        return cupyx.scipy.special.erf(x)
+        return _cpx.scipy.special.erf(x)
     try:
         from scipy.special import erf as _erf
     except ImportError:  # pragma: no cover - scipy comes with scikit-learn
@@ -132,3 +187,23 @@ def erf(x):
 
         return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
     return _erf(x)
+
+
+# ---- what NumPy has that CuPy lacks, or the reverse (and what the ops do about it) -------------
+# linalg rows (ops/linalg/). "batched": stacks (..., m, n) in one call. CuPy's column is from its
+# documentation (cuSOLVER underneath); not yet run on a GPU here.
+#
+# | need                    | NumPy                | CuPy                 | tinygrad_edu          |
+# |-------------------------|----------------------|----------------------|-----------------------|
+# | inv solve det slogdet   | batched              | batched              | xp.linalg             |
+# | cholesky eigh eigvalsh  | batched              | batched              | xp.linalg             |
+# | svd, qr (incl. 'raw')   | batched              | batched              | xp.linalg             |
+# | eig, eigvals (non-sym.) | yes, complex results | recent CuPy only     | not offered (complex) |
+# | lstsq                   | 2-D only             | 2-D only             | pinv(A) B, batched    |
+# | LU with pivots (getrf)  | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | _lu_core.py, batched  |
+# | triangular solve (trsm) | none (SciPy, 2-D)    | cupyx.scipy (2-D)    | substitution on xp    |
+# | expm                    | none (SciPy)         | cupyx.scipy (2-D)    | Pade 13 on xp         |
+# | LDL (sytrf, sytrs)      | none (SciPy: ldl)    | none                 | ldl.py (dsytf2) on xp |
+# | cross                   | numpy.cross          | cupy.cross           | xp.cross              |
+# Signs of eigen/singular vectors: each LAPACK picks its own (torch's CPU wheel: MKL's; NumPy:
+# OpenBLAS's; CuPy: cuSOLVER's); tinygrad_edu returns what the array library gives.

@@ -106,8 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_nonneg_int,
         help="early stopping after N epochs without a better val loss (0: off)",
     )
-    t.add_argument("--data-dir", metavar="DIR", help="where data files live (mnist, reviews)")
-    t.add_argument("--variant", metavar="NAME", help="model variant (circles, breast-cancer)")
+    t.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="data files instead of the shipped data: MNIST IDX files (mnist, cnn, rnn, lstm, "
+        "gru, scratch-mlp) or a reviews CSV (reviews, --variant reviews)",
+    )
+    t.add_argument(
+        "--variant", metavar="NAME", help="model variant or task (circles, breast-cancer, rnn...)"
+    )
+    t.add_argument(
+        "--bidirectional", action="store_true", help="bidirectional recurrent layer (rnn/lstm/gru)"
+    )
     t.add_argument(
         "--init",
         choices=list(INITS),
@@ -135,11 +145,14 @@ def _recipe(name: str):
 def make_config(args, recipe):
     from .recipes.loop import Config
 
-    d = recipe.defaults
     variant = args.variant
     if variant is not None and variant not in recipe.variants:
         choices = ", ".join(recipe.variants) if recipe.variants else "none"
         raise UsageError(f"recipe '{recipe.name}' has no variant '{variant}' (variants: {choices})")
+    variant = variant or (recipe.variants[0] if recipe.variants else None)
+    d = recipe.defaults_for(variant)
+    if args.bidirectional and "bidirectional" not in recipe.options:
+        raise UsageError(f"recipe '{recipe.name}' has no --bidirectional option")
     if args.resume and args.compare_torch:
         raise UsageError(
             "--compare-torch cannot be combined with --resume (the twin must start "
@@ -157,7 +170,8 @@ def make_config(args, recipe):
         seed=args.seed,
         patience=patience,
         data_dir=args.data_dir,
-        variant=variant or (recipe.variants[0] if recipe.variants else None),
+        variant=variant,
+        bidirectional=args.bidirectional,
         init=args.init or d.get("init", "default"),
         compare_torch=args.compare_torch,
         plot=args.plot,

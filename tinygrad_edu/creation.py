@@ -1,13 +1,14 @@
-"""Making tensors: tensor(), zeros/ones/full/arange/..., random tensors, legacy constructors."""
+"""Making tensors: tensor(), zeros/ones/full/arange/..., the legacy constructors (FloatTensor...).
+Random tensors (rand, randn, normal, bernoulli ...) are in :mod:`tinygrad_edu.sampling`."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from . import dtype as _dt
-from . import random as _random
-from ._rng import kernels as _k
-from .backend import asarray, to_device
+from .backend import CPU, to_device
+from .backend import full as _full_on
+from .factories import arange, eye, linspace  # noqa: F401  (re-exported: torch.arange & co)
 from .tensor import Tensor, _as_array, _device
 
 
@@ -36,6 +37,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """The data as a tensor, sharing memory when it can (torch.as_tensor): a Tensor with the
+    requested dtype and device is returned as is; otherwise a new tensor is made (as
+    ``tensor(data, dtype, device)``). dtype rule: float data → the default dtype (float32),
+    ints → int64, bools → bool, unless ``dtype`` is given.
+    """
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
     d = None if dtype is None else _dt.to_dtype(dtype)
@@ -53,283 +59,100 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
+               for s in size):
+        raise TypeError(f"size must be a tuple of ints, but got {size!r}")
     return tuple(int(s) for s in size)
 
 
-def _const(fill, size, dtype, device, requires_grad, default=None):
+def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
     d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.float32)
-    return _finish(np.full(_size(size), fill, dtype=d.np), None, device, requires_grad)
+    dev = CPU if device is None else _device(device)  # built on the device: no transfer
+    shape = _size(size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"{op}: Dimension size must be non-negative (size {list(shape)})")
+    return _finish(_full_on(shape, fill, d.np, dev), None, None, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of the given size filled with 0. ``size`` is ints or one tuple/list
+    (``zeros(2, 3)`` = ``zeros((2, 3))``; ``zeros(())`` is 0-d). dtype: the default dtype
+    (float32) unless ``dtype=``. Raises RuntimeError for a negative dimension, TypeError
+    for a size that is not ints.
+    """
     return _const(0, size, dtype, device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _const(1, size, dtype, device, requires_grad)
+    """A tensor of the given size filled with 1 (sizes and dtype as :func:`zeros`)."""
+    return _const(1, size, dtype, device, requires_grad, op="ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _const(0, size, dtype, device, requires_grad)
+    """A tensor of the given size whose values are unspecified (torch.empty). Here they are
+    zeros: NumPy could hand back uninitialised memory, and a learner printing it should see
+    something reproducible. Sizes and dtype as :func:`zeros`.
+    """
+    return _const(0, size, dtype, device, requires_grad, op="empty")
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A tensor of shape ``size`` filled with ``fill_value``. dtype rule (torch's): the
+    fill value's own kind — bool → bool, int → int64, float → the default dtype (float32) —
+    unless ``dtype=``.
+    """
     default = _dt.scalar_dtype(fill_value)
-    return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default)
+    return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
 
-def _like(t: Tensor, dtype, device):
+def _like(t: Tensor, dtype, device, op: str = "zeros_like"):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(t).__name__}")
     return (dtype if dtype is not None else t.dtype), (device if device is not None else t.device)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
-    d, dev = _like(input, dtype, device)
+    """A new tensor of ``input``'s shape filled with 0; dtype and device default to ``input``'s
+    (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and empty
+    included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
+    row-major). Raises TypeError when ``input`` is not a Tensor.
+    """
+    d, dev = _like(input, dtype, device, "zeros_like")
     return zeros(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    d, dev = _like(input, dtype, device)
+    """A new tensor of ``input``'s shape filled with 1; dtype and device default to ``input``'s
+    (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and empty
+    included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
+    row-major). Raises TypeError when ``input`` is not a Tensor.
+    """
+    d, dev = _like(input, dtype, device, "ones_like")
     return ones(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False,
                memory_format=None) -> Tensor:
+    """A new tensor of ``input``'s shape with unspecified values (zeros here, as :func:`empty`);
+    dtype and device default to ``input``'s (``dtype=``/``device=`` override them). Shapes: out has
+    input's shape (any, 0-d and empty included). ``memory_format`` is accepted and ignored (every
+    tensor here is contiguous row-major). Raises TypeError when ``input`` is not a Tensor.
+    """
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    d, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
-
-
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
-    is_float = any(isinstance(v, float) for v in vals)
-    d = _dt.to_dtype(dtype) if dtype is not None else (_dt.float32 if is_float else _dt.int64)
-    arr = np.arange(*vals, dtype=np.float64 if is_float else np.int64).astype(d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
-    arr = np.linspace(start, end, int(steps), dtype=np.float64).astype(d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
-    return _finish(np.eye(n, m, dtype=d.np), None, device, requires_grad)
-
-
-def _float_dtype(dtype, op: str):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
-    if not d.is_floating_point:
-        raise NotImplementedError(f'"{op}" not implemented for \'{_dt_name(d)}\'')
-    return d
-
-
-def _dt_name(d) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name.capitalize())
-
-
-# ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ------
-# Each is torch's recipe: an empty tensor filled by the in-place sampler (rand = uniform_(0, 1),
-# randn = normal_(0, 1), randint = random_(low, high) ...), so the same seed gives torch's values.
-
-
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
-    the low 53 bits of two words; torch's stream for the same seed."""
-    d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _k.uniform(_engine(generator), _size(size), d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """N(0, 1) of ``size`` by Box–Muller, on torch's two paths: fewer than 16 elements one value
-    at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
-    (the last 16 redone when the size is not a multiple of 16)."""
-    d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _k.normal(_engine(generator), _size(size), d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def _check_range(low: int, high: int) -> None:
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= "
-                           f"to={high}")
-
-
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
-    """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
-    64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default."""
-    if size is None:
-        low, high, size = 0, low, high
-    if high is None or size is None:
-        raise TypeError("randint() missing required arguments: expected (low=0, high, size)")
-    low, high = int(low), int(high)
-    _check_range(low, high)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = _k.random_from_to(_engine(generator), _size((size,)), d.np, low, high)
-    return _finish(arr, None, device, requires_grad)
-
-
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch)."""
-    n = int(n)
-    if n < 0:
-        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = _k.randperm(_engine(generator), n).astype(d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
-    d, dev = _like(input, dtype, device)
-    return rand(*input.shape, generator=generator, dtype=d, device=dev,
-                requires_grad=requires_grad)
-
-
-def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:
-    d, dev = _like(input, dtype, device)
-    return randn(*input.shape, generator=generator, dtype=d, device=dev,
-                 requires_grad=requires_grad)
-
-
-def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
-                 requires_grad=False) -> Tensor:
-    """``randint`` with ``input``'s shape, dtype and device (``randint_like(x, high)`` too)."""
-    if high is None:
-        low, high = 0, low
-    d, dev = _like(input, dtype, device)
-    return randint(low, high, tuple(input.shape), generator=generator, dtype=d, device=dev,
-                   requires_grad=requires_grad)
-
-
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:
-    """N(mean, std²), torch's four overloads:
-
-    - ``normal(mean: Tensor, std: Tensor)``: standard normals of the broadcast shape, · std + mean;
-    - ``normal(mean: Tensor, std: float)``: N(0, std²) of mean's shape, + mean;
-    - ``normal(mean: float, std: Tensor)``: standard normals of std's shape, · std + mean;
-    - ``normal(mean: float, std: float, size)``: ``empty(size).normal_(mean, std)``.
-    The result has the tensor argument's dtype (mean's when both are tensors).
+    """A new tensor of ``input``'s shape filled with ``fill_value``; dtype and device default to
+    ``input``'s (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and
+    empty included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
+    row-major). Raises TypeError when ``input`` is not a Tensor.
     """
-    g = _engine(generator)
-    mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
-    if not mt and not st:
-        if size is None:
-            raise TypeError("normal() received an invalid combination of arguments - got "
-                            "(float, float), but expected a size for float mean and std")
-        _check_std(std)
-        d = _float_dtype(dtype, "normal_kernel_cpu")
-        arr = _k.normal(g, _size((size,)), d.np, mean, std)
-        return _finish(arr, None, device, requires_grad)
-    if st:
-        s = _to_host(std)
-        if s.size and (s < 0).any():
-            raise RuntimeError(f"normal expects all elements of std >= 0.0 (std shape "
-                               f"{list(std.shape)})")
-    ref = mean if mt else std
-    dt = ref._data.dtype
-    if mt and st:
-        try:
-            shape = np.broadcast_shapes(tuple(mean.shape), tuple(std.shape))
-        except ValueError:
-            raise RuntimeError(f"normal: mean of shape {list(mean.shape)} and std of shape "
-                               f"{list(std.shape)} do not broadcast") from None
-        z = _k.normal(g, shape, dt)
-        # torch: output.normal_(0, 1).mul_(std).add_(mean), each in-place step rounded to dtype
-        arr = ((z * _to_host(std)).astype(dt) + _to_host(mean)).astype(dt)
-    elif mt:
-        _check_std(std)
-        z = _k.normal(g, tuple(mean.shape), dt, 0.0, std)
-        arr = (z + _to_host(mean)).astype(dt)
-    else:
-        z = _k.normal(g, tuple(std.shape), dt)
-        arr = (z * _to_host(std)).astype(dt)
-        arr = (arr + dt.type(mean)).astype(dt)
-    return _finish(arr, None, ref.device, requires_grad)
-
-
-def _check_std(std) -> None:
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-
-
-def _to_host(t: Tensor) -> np.ndarray:
-    from .backend import to_numpy
-
-    return to_numpy(t._data)
-
-
-def bernoulli(input, p=None, *, generator=None) -> Tensor:
-    """0/1 draws, 1 with probability ``input`` (elementwise) or ``p`` (a float, for every
-    element); the result has ``input``'s shape, dtype and device. u < p with u a float64
-    uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor."""
-    g = _engine(generator)
-    dt = input._data.dtype
-    if p is None:
-        probs = _to_host(input)
-        if probs.size and not ((probs >= 0) & (probs <= 1)).all():
-            raise RuntimeError("bernoulli: expected all probabilities of input in [0, 1] "
-                               f"(input shape {list(input.shape)})")
-        arr = _k.bernoulli_tensor(g, probs, dt)
-    else:
-        arr = _k.bernoulli_scalar(g, tuple(input.shape), dt, _check_p(p))
-    return _finish(arr, None, input.device, False)
-
-
-def _check_p(p) -> float:
-    p = float(p)
-    if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    return p
-
-
-def multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor:
-    """``num_samples`` category indices per row of the weights ``input`` (1-D or 2-D, int64).
-
-    Without replacement (and for a single sample): the top ``num_samples`` of p / q with
-    q ~ Exp(1) per entry. With replacement: a float64 uniform per sample placed in the
-    normalized cumulative weights. Raises RuntimeError for negative/inf/nan weights, a zero
-    row, or more samples than categories without replacement."""
-    p = _to_host(input)
-    if p.ndim not in (1, 2):
-        raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "
-                           f"{list(input.shape)})")
-    if not np.issubdtype(p.dtype, np.floating):
-        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{_dt_name(input.dtype)}")
-    n = int(num_samples)
-    if n <= 0:
-        raise RuntimeError("multinomial: cannot sample n_sample <= 0 samples")
-    if not replacement and n > p.shape[-1]:
-        raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
-                           f"without replacement (n_sample={n}, shape {list(input.shape)})")
-    rows = np.atleast_2d(p)
-    if not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    if (rows.sum(-1) == 0).any():
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    out = _k.multinomial(_engine(generator), rows, n, bool(replacement))
-    return _finish(out.reshape(p.shape[:-1] + (n,)), None, input.device, False)
-
-
-def _engine(generator):
-    return _random.engine_of(generator)
+    d, dev = _like(input, dtype, device, "full_like")
+    return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
 
 class _LegacyType:
@@ -360,4 +183,3 @@ ByteTensor = _LegacyType("ByteTensor", _dt.uint8)
 LEGACY_TYPES = {t.dtype: t for t in (FloatTensor, DoubleTensor, LongTensor, IntTensor,
                                      BoolTensor, ByteTensor)}
 
-_ = asarray

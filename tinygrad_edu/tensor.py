@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._format import tensor_repr
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 
 
@@ -96,6 +97,9 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim: int | None = None):
+        """The shape as a ``torch.Size`` (a tuple), or the length of dimension ``dim`` (negative
+        dims count from the end). Raises IndexError for a dim out of range.
+        """
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
@@ -117,17 +121,23 @@ class Tensor:
         return self._data.ndim
 
     def dim(self) -> int:
+        """The number of dimensions (0 for a scalar tensor); ``len(x.shape)``."""
         return self._data.ndim
 
     def numel(self) -> int:
+        """The number of elements: the product of the shape (1 for a 0-d tensor, 0 if any
+        dimension is 0).
+        """
         return int(self._data.size)
 
     nelement = numel
 
     def element_size(self) -> int:
+        """Bytes per element of the dtype (float32: 4, float64: 8, int64: 8, bool: 1)."""
         return self._data.itemsize
 
     def is_floating_point(self) -> bool:
+        """True when the dtype is a floating dtype (float16/32/64), as torch.is_floating_point."""
         return self._data.dtype.kind == "f"
 
     @property
@@ -194,11 +204,20 @@ class Tensor:
         if self.requires_grad:  # torch: np.asarray(t) would silently drop t's graph
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
+        if self.device.type != "cpu":  # as torch: no silent device-to-host copy
+            raise TypeError(
+                "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
+                "tensor to host memory first."
+            )
         a = to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 
     # ---- conversion -------------------------------------------------------------------------
     def item(self):
+        """The value of a one-element tensor as a Python number (float, int or bool by dtype).
+        Raises RuntimeError when the tensor has more or fewer than one element. On the GPU this
+        copies the value to the host (a synchronization).
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -206,9 +225,15 @@ class Tensor:
         return to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a plain number."""
         return to_numpy(self._data).tolist()
 
     def numpy(self, force: bool = False) -> np.ndarray:
+        """The values as a NumPy array, SHARING memory with the tensor on the CPU (a write to
+        one shows in the other), as torch's ``.numpy()``. Raises RuntimeError when the tensor
+        requires grad (``x.detach().numpy()``), TypeError on a CUDA tensor (``x.cpu().numpy()``);
+        ``force=True`` does both for you and returns a copy.
+        """
         if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -228,11 +253,19 @@ class Tensor:
         return t
 
     def detach_(self) -> "Tensor":
+        """Detach this tensor from the graph in place: it becomes a leaf that does not require
+        grad (its grad_fn is dropped). Returns self. (torch also refuses to detach a view in
+        place; views are not tracked by this method here, so prefer ``detach()`` on views.)
+        """
         self._node = None
         self.requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set ``requires_grad`` in place and return self. Raises RuntimeError for a
+        non-leaf when turning it off, and for a non-floating dtype when turning it on (only
+        floating tensors can require gradients).
+        """
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients "
@@ -253,10 +286,10 @@ class Tensor:
 
     # ---- printing ---------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return _format(self)
+        return tensor_repr(self)
 
     def __str__(self) -> str:
-        return _format(self)
+        return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0 or self._data.size == 1 and spec:
@@ -277,10 +310,14 @@ class Tensor:
         return new
 
     def __reduce_ex__(self, protocol):  # pickling by value (tg.save never pickles)
-        return (_rebuild, (to_numpy(self._data), self.requires_grad, type(self)))
+        return (_rebuild, (to_numpy(self._data), self.requires_grad, type(self),
+                           str(self.device)))
 
 
-def _rebuild(arr, requires_grad, cls=None):
+def _rebuild(arr, requires_grad, cls=None, device_str="cpu"):
+    """Unpickle: the values come back on the device they were pickled from (torch's rule)."""
+    if device_str != "cpu":
+        arr = to_device(arr, _device(device_str))
     t = (cls or Tensor)._wrap(arr)
     t.requires_grad = requires_grad
     return t
@@ -355,23 +392,3 @@ def _nested_map(data, fn):
     if isinstance(data, (list, tuple)):
         return [_nested_map(x, fn) for x in data]
     return fn(data)
-
-
-# ---- printing in torch's style ------------------------------------------------------------------
-def _format(t: Tensor) -> str:
-    from ._format import format_tensor
-
-    a = to_numpy(t._data)
-    suffixes = []
-    if t.device.type != "cpu":
-        suffixes.append("device='cuda:0'")
-    if a.size == 0 and a.ndim != 1:
-        suffixes.append(f"size={tuple(a.shape)}")
-    d = t.dtype
-    if d not in (_dt.float32, _dt.int64, _dt.bool_) or (a.size == 0 and d is not _dt.float32):
-        suffixes.append(f"dtype={d!r}")
-    if t._node is not None:
-        suffixes.append(f"grad_fn=<{t._node.name()}>")
-    elif t.requires_grad:
-        suffixes.append("requires_grad=True")
-    return format_tensor(a, "tensor(", suffixes)

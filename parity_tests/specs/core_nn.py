@@ -57,7 +57,7 @@ register(
     OpSpec(
         "prelu",
         variant="default_weight",
-        fn=lambda m, x: F(m).prelu(x, m.tensor([0.25], dtype=x.dtype)),
+        fn=lambda m, x: F(m).prelu(x, m.tensor([0.25], dtype=x.dtype, device=x.device)),
         kinks=(0.0,),
     )
 )

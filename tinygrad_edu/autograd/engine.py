@@ -15,7 +15,7 @@ from ..tensor import Tensor
 from . import hooks
 from ._fast import steal_or_copy
 from .grad_mode import enable_grad, no_grad, state
-from .node import _FREED, GraphCtx, edge_of, input_tensor
+from .node import _FREED, GraphCtx, UserCtx, edge_of, input_tensor
 
 
 def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
@@ -144,7 +144,7 @@ def call_backward(node, g, create_graph: bool) -> tuple:
         res = fn.backward(node, *grads)
     else:  # a user Function: Tensors in and out
         with no_grad():
-            res = fn.backward(node, *(Tensor._wrap(x) for x in grads))
+            res = fn.backward(UserCtx(node), *(Tensor._wrap(x) for x in grads))
     if type(res) is not tuple:
         res = (res,)
     if len(res) < len(node.next):

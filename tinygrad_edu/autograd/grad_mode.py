@@ -128,4 +128,6 @@ class set_detect_anomaly(detect_anomaly):
 
 
 def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` / after ``set_detect_anomaly(True)``: backward then
+    checks every gradient for nan and names the forward op that made it."""
     return state.anomaly

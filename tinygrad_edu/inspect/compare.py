@@ -17,7 +17,7 @@ import numpy as np
 from .. import autograd
 from ..autograd import Function
 from ..autograd.function import op_stem
-from ..backend import to_numpy
+from ..backend import device_of, get_array_module, to_numpy
 from ..tensor import Tensor
 from ._torch_ops import TORCH_OPS
 from .rules import derivative_rules, formula
@@ -139,7 +139,8 @@ def compare_with_torch(
     def recording_apply(cls, *args, **kwargs):
         snap = [to_numpy(a._data).copy() if isinstance(a, Tensor) else a for a in args]
         out = orig.__func__(cls, *args, **kwargs)
-        records.append((cls, args, snap, kwargs, out, to_numpy(out._data).copy()))
+        # the node now: an in-place op later (ReLU(inplace=True)) rebases ``out`` onto its own
+        records.append((cls, args, snap, kwargs, out, to_numpy(out._data).copy(), out._node))
         return out
 
     inputs = inputs if isinstance(inputs, (tuple, list)) else (inputs,)
@@ -161,16 +162,16 @@ def compare_with_torch(
         autograd.hooks.observers.append(observer)
         try:
             g = gradient
-            if g is None and result.numel() != 1:
-                g = Tensor._wrap(np.ones(result.shape, dtype=result._data.dtype))
+            if g is None and result.numel() != 1:  # ones on the result's own device
+                xp = get_array_module(result._data)
+                g = Tensor._wrap(xp.ones(result.shape, dtype=result._data.dtype))
             result.backward(g)
         finally:
             autograd.hooks.observers.remove(observer)
 
     nodes, unmapped = [], []
-    for k, (cls, args, snap, kwargs, out, out_np) in enumerate(records):
+    for k, (cls, args, snap, kwargs, out, out_np, node) in enumerate(records):
         name = op_stem(cls)
-        node = out._node
         nc = NodeCheck(
             k,
             name,
@@ -199,8 +200,8 @@ def compare_with_torch(
                 if a.requires_grad and t.is_floating_point():
                     t.requires_grad_(True)
                 targs.append(t)
-            elif isinstance(a, np.ndarray):
-                targs.append(torch.from_numpy(np.array(a, copy=True)))
+            elif isinstance(a, np.ndarray) or device_of(a).type == "cuda":  # raw array arg
+                targs.append(torch.from_numpy(np.array(to_numpy(a), copy=True)))
             else:
                 targs.append(a)
         try:

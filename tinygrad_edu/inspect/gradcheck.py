@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..autograd import no_grad, topological_order
-from ..backend import to_numpy
+from ..backend import CPU, to_device, to_numpy
 from ..tensor import Tensor
 
 
@@ -101,6 +101,8 @@ class GradcheckResult:
 
 
 def _prepare(inputs):
+    """Host float64 copies of the inputs (the finite differences are taken on the host); the
+    function itself is evaluated on each input's own device (see :func:`_make`)."""
     if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
         inputs = (inputs,)
     arrays, diff = [], []
@@ -118,15 +120,23 @@ def _prepare(inputs):
 
 
 def _make(orig, arrays, diff, grad: bool):
+    """Fresh float64 input tensors on the device each original input lives on, so a cuda
+    input checks the cuda path (one explicit host-to-device copy per input)."""
     args = []
     for i, (o, a) in enumerate(zip(orig, arrays)):
         if isinstance(o, Tensor):
-            t = Tensor._wrap(np.array(a, copy=True))
+            t = Tensor._wrap(to_device(np.array(a, copy=True), o.device))
             t.requires_grad = grad and i in diff
             args.append(t)
         else:
             args.append(o)
     return args
+
+
+def _seed(g: np.ndarray, out: Tensor) -> Tensor:
+    """The upstream gradient ``g`` (host) on the output's device and in its dtype."""
+    g = g.astype(out._data.dtype, copy=False)
+    return Tensor._wrap(g if out.device == CPU else to_device(g, out.device))
 
 
 def _outputs(res) -> list:
@@ -159,7 +169,7 @@ def _analytic_full(fn, orig, arrays, diff):
                 args[i].grad = None
             g = np.zeros(o._data.size)
             g[k] = 1.0
-            o.backward(Tensor._wrap(g.reshape(o._data.shape)), retain_graph=True)
+            o.backward(_seed(g.reshape(o._data.shape), o), retain_graph=True)
             rows.append(
                 [
                     np.zeros(arrays[i].size)
@@ -302,7 +312,7 @@ def _check_proj(fn, orig, arrays, diff, eps, atol, rtol, rng, n_proj):
             args[i].grad = None
         for o, u in zip(outs, us):
             if o.requires_grad:
-                o.backward(Tensor._wrap(u), retain_graph=True)
+                o.backward(_seed(u, o), retain_graph=True)
         ana = sum(
             float((to_numpy(args[i].grad._data) * vs[i]).sum())
             for i in diff

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..backend import get_array_module, to_device, to_numpy
+from ..sampling import randperm
 from ..tensor import Tensor
 
 
@@ -108,8 +109,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     with no_grad():
         if p > 0.3:
             lo, hi = float(dt(a)), float(dt(b))
-            tensor.normal_(mean, std, generator=generator)
-            result = to_numpy(tensor._data).copy()
+            host = Tensor._wrap(np.empty(tensor.shape, dtype=dt))  # draw on the host: one copy
+            result = host.normal_(mean, std, generator=generator).numpy()
             while True:
                 bad = (result < lo) | (result > hi)
                 if not bad.any():
@@ -128,8 +129,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             buf = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
             return np.log(buf.uniform_(generator=generator).numpy())
 
-        tensor.uniform_(a, b, generator=generator)
-        result = to_numpy(tensor._data).copy()
+        host = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
+        result = host.uniform_(a, b, generator=generator).numpy()
         pending = accept_draw() > log_pdf(result)
         while pending.any():
             cand = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
@@ -140,14 +141,23 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
+    """Fill ``tensor`` with ``val`` in place, under no_grad (so a Parameter may be filled), keeping
+    its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+    """
     return _fill(tensor, np.full(tensor.shape, val))
 
 
 def zeros_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` with 0 in place, under no_grad (so a Parameter may be filled), keeping
+    its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+    """
     return _fill(tensor, np.zeros(tensor.shape))
 
 
 def ones_(tensor: Tensor) -> Tensor:
+    """Fill ``tensor`` with 1 in place, under no_grad (so a Parameter may be filled), keeping
+    its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+    """
     return _fill(tensor, np.ones(tensor.shape))
 
 
@@ -224,8 +234,6 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) 
     ``randperm(rows)`` per column (drawn from the default generator, as torch does)."""
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
-    from ..creation import randperm
-
     rows, cols = tensor.shape
     num_zeros = math.ceil(sparsity * rows)
     normal_(tensor, 0, std, generator)

@@ -42,13 +42,17 @@ class Parameter(Tensor):
         return new
 
     def __reduce_ex__(self, protocol):
+        """Pickled by value on the host; unpickled on the device it was on (as torch)."""
         from ..backend import to_numpy
 
-        return (_rebuild_parameter, (to_numpy(self._data), self.requires_grad))
+        return (_rebuild_parameter, (to_numpy(self._data), self.requires_grad, str(self.device)))
 
 
-def _rebuild_parameter(arr, requires_grad):
-    return Parameter(Tensor._wrap(arr), requires_grad)
+def _rebuild_parameter(arr, requires_grad, device="cpu"):
+    from ..backend import device as _device
+    from ..backend import to_device
+
+    return Parameter(Tensor._wrap(to_device(arr, _device(device))), requires_grad)
 
 
 class Buffer(Tensor):

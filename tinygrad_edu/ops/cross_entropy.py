@@ -12,7 +12,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import quiet
 from .activation import LogSoftmaxFn
-from .index import ScatterAddFn
+from .index import ScatterAddFn, zeros_for
 
 
 class _ClassLossFn(Function):
@@ -39,7 +39,10 @@ class _ClassLossFn(Function):
         if ctx.reduction == "none":
             return xp.expand_dims(g, 1)
         if ctx.reduction == "mean":  # every target ignored: torch's loss is nan, its grad 0
-            return g / ctx.denom if ctx.denom != 0 else g * 0
+            d = ctx.denom  # a device array on a GPU: no bool() of it (that would sync)
+            dxp = get_array_module(d)
+            nz = d != 0
+            return g / dxp.where(nz, d, 1) * nz.astype(d.dtype)
         return g
 
 
@@ -69,7 +72,7 @@ class NllLossFn(_ClassLossFn):
         (safe,) = ctx.saved_tensors
         # ∂lₙ/∂x_{n,c} = −w_{yₙ} [c = yₙ]: one value per sample, put at its class
         vals = -(ctx.wy[:, None] * NllLossFn._scale(ctx, g))
-        return ScatterAddFn.call(vals, safe, 1, ctx.xshape), None, None, None, None
+        return ScatterAddFn.call(zeros_for(ctx.xshape, vals), safe, vals, 1), None, None, None, None
 
 
 class CrossEntropyFn(_ClassLossFn):

@@ -4,6 +4,8 @@ conv.py (see its docstring for the notation).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -38,11 +40,12 @@ class MaxPool2dFn(Function):
         flat = win.reshape(win.shape[:4] + (kh * kw,))  # copy: (N, C, Ho, Wo, kh·kw)
         am = flat.argmax(axis=-1)  # torch: the FIRST maximum wins a tie
         nan = xp.isnan(flat)
-        if nan.any():  # torch: any NaN wins, and the LAST NaN of the window is the one kept
+        host = xp is np  # on a GPU a bool() of a device array is a sync: compute unconditionally
+        if not host or nan.any():  # torch: any NaN wins, the LAST NaN of the window is kept
             last = kh * kw - 1 - nan[..., ::-1].argmax(axis=-1)
             am = xp.where(nan.any(axis=-1), last, am)
         y = xp.take_along_axis(flat, am[..., None], axis=-1)[..., 0]
-        if any(pads) and bool((y == -xp.inf).any()):
+        if any(pads) and (not host or bool((y == -xp.inf).any())):
             # a window of only −∞: torch keeps its first REAL element (never the padding)
             valid = _windows(_pad(xp.ones(x.shape[2:], dtype=bool)[None, None], pads, False),
                              kh, kw, sh, sw, dh, dw, ho, wo)

@@ -18,8 +18,8 @@ import numpy as np
 from .. import random as _random
 from .._rng import kernels as _k
 from ..backend import to_device, to_numpy
-from ..creation import bernoulli as _bernoulli
-from ..creation import multinomial as _multinomial
+from ..sampling import bernoulli as _bernoulli
+from ..sampling import multinomial as _multinomial
 from ..tensor import Tensor
 from .inplace import check_inplace as _check
 from .inplace import write as _write
@@ -161,9 +161,9 @@ def random_(self, from_=None, to=None, *, generator=None):
     return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
 
 
-def bernoulli(self, p=None, *, generator=None):
+def bernoulli(self, p=None, *, generator=None, out=None):
     """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``."""
-    return _bernoulli(self, p, generator=generator)
+    return _bernoulli(self, p, generator=generator, out=out)
 
 
 def multinomial(self, num_samples, replacement=False, *, generator=None):

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, logsumexp, norm.
+"""Reductions: sum, mean, prod, nansum, nanmean, count_nonzero, logsumexp (the norms live in
+ops/linalg/norms.py).
 
 A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
 to keep the reduced dims (size 1), then broadcast to the input's shape.
@@ -10,28 +11,19 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import check_float, dims, named, quiet
+from ._reduction import count, keep, reduce_dims, torch_args, write_out
+from ._util import named, quiet
+from .join import CatFn
 from .promotion import _dt, cast
+from .scan import CumprodFn
 
-
-def _keep(g, axes, keepdim, ndim):
-    """ReshapeFn a reduced gradient so it broadcasts against the input again."""
-    if keepdim or axes is None and g.ndim == ndim:
-        return g
-    if axes is None:
-        return g.reshape((1,) * ndim)
-    return xp_of(g).expand_dims(g, axes)
-
-
-def _count(shape, axes) -> int:
-    if axes is None:
-        return int(np.prod(shape))
-    return int(np.prod([shape[a] for a in axes]))
+_keep, _count = keep, count  # the names the other modules of the family import
 
 
 def _mean(x, axes, keepdims, n):
-    """x.mean without NumPy's "MeanFn of empty slice" warning: the mean of nothing is nan."""
+    """x.mean without NumPy's "Mean of empty slice" warning: the mean of nothing is nan."""
     if n:
         return x.mean(axis=axes, keepdims=keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -72,7 +64,7 @@ class MeanFn(Function):
         xp = xp_of(g)
         gk = _keep(g, ctx.axes, ctx.keepdim, len(ctx.shape))
         if ctx.n == 0:  # an empty input: no element to receive the gradient
-            return xp.broadcast_to(xp.zeros_like(gk), ctx.shape), None, None
+            return xp.broadcast_to(gk * 0, ctx.shape), None, None
         gk = gk / ctx.n  # ∂y/∂xᵢ = 1/n
         return xp.broadcast_to(gk, ctx.shape), None, None
 
@@ -83,43 +75,69 @@ class ProdFn(Function):
     array_io = True
 
     @staticmethod
-    def reference(x, axis, keepdim):
-        """The plain twin: multiply the slices one by one (exact with zeros; used for double
-        backward)."""
-        xa = x.reshape(-1) if axis is None else x.movedim(axis, -1)
-        out = xa.new_ones(xa.shape[:-1])
-        for k in range(xa.shape[-1]):
-            out = out * xa[..., k]
-        if keepdim and axis is not None:
-            out = out.unsqueeze(axis)
-        elif keepdim:
-            out = out.reshape((1,) * x.ndim)
-        return out
+    def forward(ctx, x, axis, keepdim):
+        with quiet():  # inf·0 = nan silently, as torch
+            y = get_array_module(x).asarray(x.prod(axis=axis, keepdims=keepdim))
+        ctx.save_for_backward(x, y)
+        ctx.axis, ctx.keepdim = axis, keepdim
+        return y
 
     @staticmethod
-    def forward(ctx, x, axis, keepdim):
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = xp_of(g)
+        axes = None if ctx.axis is None else (ctx.axis,)
+        gk = keep(g, axes, ctx.keepdim, x.ndim)
+        if x.ndim == 0:
+            return g, None, None
+        if not bool((x == 0).any()):
+            yk = keep(y, axes, ctx.keepdim, x.ndim)
+            with quiet():  # inf/inf = nan silently, as torch
+                return gk * (yk / x), None, None  # ∂y/∂xᵢ = Π_{j≠i} xⱼ = y / xᵢ (no zero)
+        if ctx.axis is None:  # torch: the whole tensor as one flat slice
+            flat = xp.reshape(x, (-1,))
+            return gk * xp.reshape(_others_product(flat, 0), x.shape), None, None
+        return gk * _others_product(x, ctx.axis), None, None
+
+
+def _others_product(x, axis):
+    """Π_{j≠i} xⱼ along ``axis`` for every i, exact with zeros (torch's
+    prod_safe_zeros_backward): the exclusive cumulative products from the left and from the
+    right, multiplied. Built from cumprod and cat, so differentiable again."""
+    xp = xp_of(x)
+    n = x.shape[axis]
+    if n == 0:
+        return x
+    xa = xp.moveaxis(x, axis, -1)
+    last = xa.ndim - 1
+    ones = xp.ones_like(xa[..., :1])
+    left = CumprodFn.call(CatFn.call(ones, xa[..., : n - 1], axis=last), last)
+    right = CumprodFn.call(CatFn.call(ones, xp.flip(xa[..., 1:], -1), axis=last), last)
+    return xp.moveaxis(left * xp.flip(right, -1), -1, axis)
+
+
+class NansumFn(Function):
+    """y = Σ x over axes, NaNs counted as 0"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        xp = get_array_module(x)
+        ctx.axes, ctx.keepdim = axes, keepdim
+        if x.dtype.kind != "f":
+            return x.sum(axis=axes, keepdims=keepdim)
         ctx.save_for_backward(x)
-        ctx.axis, ctx.keepdim = axis, keepdim
-        return x.prod(axis=axis, keepdims=keepdim)
+        with quiet():  # inf + (−inf) = nan silently, as torch
+            return xp.nansum(x, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        xp = get_array_module(x)
-        if x.size == 0:  # nothing to send the gradient to
-            return xp.zeros_like(x), None, None
-        axis = ctx.axis
-        xa = x.reshape(-1) if axis is None else xp.moveaxis(x, axis, -1)
-        # ∂y/∂xᵢ = Π_{j≠i} xⱼ, built from exclusive cumulative products (exact with zeros)
-        ones = xp.ones(xa.shape[:-1] + (1,), dtype=x.dtype)
-        left = xp.concatenate([ones, xp.cumprod(xa, axis=-1)[..., :-1]], axis=-1)
-        right = xp.flip(xp.concatenate(
-            [ones, xp.cumprod(xp.flip(xa, -1), axis=-1)[..., :-1]], axis=-1), -1)
-        others = left * right
-        if axis is None:
-            return g.reshape(()) * others.reshape(x.shape), None, None
-        gk = g if ctx.keepdim else xp.expand_dims(g, axis)
-        return gk * xp.moveaxis(others, -1, axis), None, None
+        xp = xp_of(g)
+        gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
+        with quiet():  # torch multiplies by the mask (inf·0 = nan, as in nanmean of all-NaN)
+            return gk * ~xp.isnan(x), None, None  # ∂y/∂xᵢ = 1, 0 at a NaN
 
 
 class LogsumexpFn(Function):
@@ -147,60 +165,13 @@ class LogsumexpFn(Function):
         x, y = ctx.saved_tensors
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
         yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
-        return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
+        with quiet():  # x = y = −inf (a slice of −inf): nan, as torch, silently
+            return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
 
 
-class NormFn(Function):
-    """y = (Σ |x|ᵖ)^(1/p) over axes (p = 2 by default, 1, inf, or any p > 0)"""
-
-    node_name = "LinalgVectorNormBackward0"  # torch's name for this node
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, p, axes, keepdim):
-        xp = get_array_module(x)
-        a = xp.abs(x)
-        if p == np.inf:
-            y = a.max(axis=axes, keepdims=True)
-        elif p == 2:
-            y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
-        elif p == 1:
-            y = a.sum(axis=axes, keepdims=True)
-        else:
-            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-        y = y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes)).copy()
-        ctx.save_for_backward(x, y)
-        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xp = xp_of(g)
-        p = ctx.p
-        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        y = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
-        with quiet():
-            if p == 1:
-                local = xp.sign(x)  # ∂‖x‖₁/∂xᵢ = sign(xᵢ)
-            elif p == 2:
-                local = xp.where(y == 0, 0, x / y)  # ∂‖x‖₂/∂xᵢ = xᵢ/‖x‖; torch: 0 at ‖x‖ = 0
-            elif p == np.inf:
-                mask = xp.abs(x) == y  # like amax of |x|: ties share evenly
-                local = xp.sign(x) * mask / xp.sum(mask, axis=ctx.axes, keepdims=True)
-            else:  # ∂/∂xᵢ = sign(xᵢ)|xᵢ|^(p-1) / ‖x‖^(p-1)
-                local = xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1))
-        return gk * local, None, None, None
-
-
-# ---- public functions ---------------------------------------------------------------------------
 def _axes(dim, input, op):
-    """Reduction axes; torch accepts dim 0/-1 on a 0-d tensor (it reduces nothing)."""
-    if input._data.ndim == 0:
-        dims(dim, 0, op)  # still validates the dim
-        return None
-    return dims(dim, input._data.ndim, op)
+    """Reduction axes (None: every axis); see :func:`._reduction.reduce_dims`."""
+    return reduce_dims(dim, input._data.ndim, op)
 
 
 def _nth(op: str, dim) -> str:
@@ -208,16 +179,33 @@ def _nth(op: str, dim) -> str:
     return f"{op}Backward{0 if dim is None else 1}"
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def _accumulate_dtype(input, dtype, op: str):
+    """``input`` cast for a sum or product: to ``dtype`` when given, else integers and bools
+    to int64 (torch: the sum of uint8 [200, 100] is int64 300, never a wrapped 44)."""
+    if dtype is not None:
+        return cast(input, _dt.to_dtype(dtype))
+    if input._data.dtype.kind in "biu":
+        return cast(input, _dt.int64)
+    return input
+
+
+@torch_args
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.sum``: y = Σ x over ``dim`` (None or ``()``: every dim; an int or a tuple).
+
+    Shapes: the reduced dims are removed (kept as size 1 with ``keepdim``). dtype: bool and
+    integer inputs sum in int64, or in ``dtype``. Raises IndexError for a dim out of range,
+    RuntimeError for a dim given twice. Derivative: ∂y/∂xᵢ = 1."""
     axes = _axes(dim, input, "sum")
-    if input._data.dtype.kind in "bu" or input._data.dtype == np.int32:
-        input = cast(input, dtype and _dt.to_dtype(dtype) or _dt.int64)
-    elif dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
-    return named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim))
+    input = _accumulate_dtype(input, dtype, "sum")
+    return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+@torch_args
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.mean``: y = (1/n) Σ x over ``dim`` (n: the number of elements combined; the
+    mean of nothing is nan). dtype: floating only (or ``dtype``); integers raise RuntimeError.
+    Derivative: ∂y/∂xᵢ = 1/n."""
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
     if input._data.dtype.kind != "f":
@@ -225,42 +213,73 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
         )
-    return named(MeanFn.apply(input, _axes(dim, input, "mean"), keepdim), _nth("Mean", dim))
+    out_t = MeanFn.apply(input, _axes(dim, input, "mean"), keepdim)
+    return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
-    axis = None if dim is None or input._data.ndim == 0 else dims(dim, input._data.ndim,
-                                                                      "prod")[0]
-    return named(ProdFn.apply(input, axis, keepdim), _nth("Prod", dim))
+@torch_args
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.prod``: y = Π x over one ``dim`` (or every element). dtype: as :func:`sum`.
+    Derivative: ∂y/∂xᵢ = Π_{j≠i} xⱼ (y/xᵢ without zeros; exclusive cumulative products with
+    them, so one zero sends its slice's product of the others to that element)."""
+    if isinstance(dim, (list, tuple)):
+        raise TypeError("prod(): argument 'dim' must be int, not tuple")
+    axes = _axes(dim, input, "prod")
+    input = _accumulate_dtype(input, dtype, "prod")
+    y = ProdFn.apply(input, None if axes is None else axes[0], keepdim)
+    return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
 
-def logsumexp(input, dim, keepdim=False):
-    check_float(input, "logsumexp")
-    return LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
+@torch_args
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """``torch.logsumexp``: y = log Σ exp(x) over ``dim``, computed as m + log Σ exp(x − m)
+    with m = max x (no overflow). dtype: floating; integers and bools compute in the default
+    float dtype. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y)."""
+    if input._data.dtype.kind != "f":
+        input = cast(input, _dt.default_float())
+    y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
+    return write_out(y, out, "logsumexp")
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    check_float(input, "norm")
-    if p in ("fro", None):
-        p = 2
-    if p in ("inf", float("inf")):
-        p = np.inf
-    if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
-        raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
-    axes = _axes(dim, input, "norm")
-    if p == np.inf and input._data.size == 0:  # max over nothing: torch refuses
-        shape = input._data.shape
-        for a in range(len(shape)) if axes is None else axes:
-            if shape[a] == 0:
-                raise RuntimeError(
-                    "linalg.vector_norm cannot compute the inf norm on "
-                    + ("an empty tensor" if axes is None else f"the dimension {a}")
-                    + " because the operation does not have an identity (norm of shape "
-                    f"{list(shape)})")
-    return NormFn.apply(input, float(p), axes, keepdim)
+@torch_args
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.nansum``: Σ x over ``dim`` with NaNs treated as zero. dtype: as :func:`sum`.
+    Derivative: 1, and 0 at a NaN."""
+    axes = _axes(dim, input, "nansum")
+    input = _accumulate_dtype(input, dtype, "nansum")
+    return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
+
+
+@torch_args
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """``torch.nanmean``: the mean of the non-NaN elements over ``dim`` (nansum / their
+    count; nan when every element is NaN), as torch composes it. dtype: floating only
+    (RuntimeError). Derivative: 1/count, 0 at a NaN."""
+    if dtype is not None:
+        input = cast(input, _dt.to_dtype(dtype))
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype.name.capitalize()}")
+    axes = _axes(dim, input, "nanmean")
+    xp = get_array_module(input._data)
+    n = xp.logical_not(xp.isnan(input._data)).sum(axis=axes, keepdims=keepdim)
+    with quiet():
+        y = NansumFn.apply(input, axes, keepdim) / Tensor._wrap(xp.asarray(n))
+    return write_out(y, out, "nanmean")
+
+
+@torch_args
+def count_nonzero(input, dim=None):
+    """``torch.count_nonzero``: how many elements are not zero over ``dim`` (None or ``()``:
+    all). int64, no gradient."""
+    axes = _axes(dim, input, "count_nonzero")
+    xp = get_array_module(input._data)
+    n = xp.count_nonzero(input._data, axis=axes)
+    return Tensor._wrap(xp.asarray(n, dtype=np.int64))
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["logsumexp", "mean", "norm", "prod", "sum"]
+__all__ = ["count_nonzero", "logsumexp", "mean", "nanmean", "nansum", "prod", "sum"]
 
-METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm}
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp,
+           "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero}

@@ -20,3 +20,6 @@ max_type, min_type = _return_type("max"), _return_type("min")
 
 
 sort_type, topk_type = _return_type("sort"), _return_type("topk")
+cummax_type, cummin_type = _return_type("cummax"), _return_type("cummin")
+kthvalue_type, median_type = _return_type("kthvalue"), _return_type("median")
+nanmedian_type, mode_type = _return_type("nanmedian"), _return_type("mode")

@@ -1,5 +1,6 @@
-"""Rounding and integer-style division: sign, floor, ceil, round (piecewise constant: their
-derivative is 0 almost everywhere, and torch uses 0), floor_divide, remainder, fmod.
+"""Rounding: sign, floor, ceil, round (piecewise constant: their derivative is 0 almost
+everywhere, and torch uses 0). Division that rounds (floor_divide, remainder, fmod) is in
+division.py.
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
 from ._util import named
-from .logic import _make_cmp
 
 
 class _PiecewiseFn(Function):
@@ -66,17 +66,12 @@ def round(input, *, decimals: int = 0):
     return named(out, "RoundBackward1") if decimals else out
 
 
-floor_divide, remainder, fmod = (_make_cmp(n) for n in ("floor_divide", "remainder", "fmod"))
-
-
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["ceil", "floor", "floor_divide", "fmod", "remainder", "round", "sign"]
+__all__ = ["ceil", "floor", "round", "sign"]
 
 # ops that also have an in-place form (``exp_``), made by ops/inplace.py
-INPLACE = ("floor", "ceil", "round", "sign", "remainder", "floor_divide", "fmod")
+INPLACE = ("floor", "ceil", "round", "sign")
 
 METHODS = {
-    "__floordiv__": floor_divide, "__rfloordiv__": lambda self, other: floor_divide(other, self),
-    "__mod__": remainder, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
-    "floor_divide": floor_divide, "remainder": remainder,
+    "sign": sign, "floor": floor, "ceil": ceil, "round": round,
 }

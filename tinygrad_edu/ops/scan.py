@@ -1,13 +1,50 @@
-"""Scans (cumulative ops along one dim): cumsum. The backward of a scan is the reversed scan.
+"""Scans (cumulative ops along one dim): cumsum, cumprod, cummax, cummin, logcumsumexp.
+
+The backward of a scan is a scan run the other way: each output yᵢ depends on x₀..xᵢ, so the
+gradient of xⱼ gathers the upstream gradients of yⱼ..yₙ₋₁ (a cumulative sum from the end).
 """
 
 from __future__ import annotations
 
+import numpy as np
+
+from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import dims, named
+from ._reduction import one_dim, torch_args, write_out
+from ._util import named, quiet
+from .index import GatherFn
+from .join import CatFn
+from .promotion import cast
+from .return_types import cummax_type, cummin_type
 from .unary import clone
+
+
+def _reverse_cumsum(g, axis):
+    """Σ_{i ≥ j} gᵢ along ``axis`` (a cumulative sum from the end)."""
+    xp = xp_of(g)
+    return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis)
+
+
+def _wide(x):
+    """torch's CPU scans accumulate float16/float32 in double (``acc_type``), then round once:
+    the running value of the sum (product, logaddexp) keeps its low bits."""
+    return x.astype(np.float64) if x.dtype.kind == "f" and x.dtype.itemsize < 8 else x
+
+
+def accumulate(xp, ufunc: str, x, axis: int):
+    """``xp.<ufunc>.accumulate(x, axis)`` (running max, running logaddexp); a loop over the
+    axis where the array library has no ``accumulate`` for that ufunc (CuPy)."""
+    fn = getattr(xp, ufunc)
+    try:
+        return fn.accumulate(x, axis=axis)
+    except (AttributeError, NotImplementedError, TypeError):
+        xa = xp.moveaxis(x, axis, -1).copy()
+        for k in range(1, xa.shape[-1]):
+            xa[..., k] = fn(xa[..., k - 1], xa[..., k])
+        return xp.moveaxis(xa, -1, axis)
 
 
 class CumsumFn(Function):
@@ -18,26 +55,206 @@ class CumsumFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        return get_array_module(x).cumsum(x, axis=axis)
+        return get_array_module(x).cumsum(_wide(x), axis=axis).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        xp = xp_of(g)
-        ax = ctx.axis
         # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end
-        return xp.flip(xp.cumsum(xp.flip(g, axis=ax), axis=ax), axis=ax), None
+        return _reverse_cumsum(g, ctx.axis), None
 
 
-def cumsum(input, dim, *, dtype=None):
-    """Cumulative sum along ``dim``."""
+class CumprodFn(Function):
+    """yᵢ = Π_{j ≤ i} xⱼ along one axis"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        with quiet():  # inf·0 = nan silently, as torch
+            y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        ax = ctx.axis
+        if x.shape[ax] <= 1:
+            return g, None  # y = x
+        with quiet():  # infinities give nan silently, as torch
+            if not bool((x == 0).any()):
+                # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ yᵢ / xⱼ  (yᵢ = Π_{m ≤ i} xₘ contains xⱼ once)
+                return _reverse_cumsum(y * g, ax) / x, None
+            if isinstance(g, Tensor):  # zeros, differentiable again: torch's O(n²) formula
+                return _cumprod_grad_with_zeros(x, g, ax), None
+            return _cumprod_grad_zeros_fast(x, y, g, ax), None
+
+
+def _cumprod_grad_with_zeros(x, g, ax):
+    """∂L/∂xₖ = Σ_{j ≥ k} gⱼ Π_{m ≤ j, m ≠ k} xₘ, one k at a time (exact with zeros; each step
+    is an op, so the result is differentiable again)."""
+    xp = xp_of(g)
+    xa, ga = xp.moveaxis(x, ax, -1), xp.moveaxis(g, ax, -1)
+    last, n = xa.ndim - 1, xa.shape[-1]
+    ones = xp.ones_like(xa[..., :1])
+    cols = []
+    for k in range(n):
+        # Π_{k < m ≤ j} xₘ for j = k..n-1 (1 at j = k), times Π_{m < k} xₘ
+        after = CumprodFn.call(xa[..., k + 1:], last) if k + 1 < n else None
+        omitted = ones if after is None else CatFn.call(ones, after, axis=last)
+        if k:
+            omitted = omitted * CumprodFn.call(xa[..., :k], last)[..., k - 1:k]
+        cols.append(xp.sum(ga[..., k:] * omitted, axis=-1, keepdims=True))
+    return xp.moveaxis(CatFn.call(*cols, axis=last), -1, ax)
+
+
+def _cumprod_grad_zeros_fast(x, y, g, ax):
+    """The same gradient in O(n) on arrays (torch's first-order path): before the first zero
+    of a slice the usual formula holds; at the first zero z₁ the gradient is
+    y_{z₁-1} Σ_{z₁ ≤ j < z₂} gⱼ Π_{z₁ < m ≤ j} xₘ; after it, 0 (every product holds that zero)."""
+    xp = get_array_module(x)
+    is_zero = x == 0
+    zeros_seen = xp.cumsum(is_zero, axis=ax)
+    before = zeros_seen == 0
+    with quiet():
+        gin = xp.where(before, _reverse_cumsum(xp.where(before, y * g, 0), ax)
+                       / xp.where(before, x, 1), 0)
+    first = (zeros_seen == 1) & is_zero
+    between = (zeros_seen == 1) & ~is_zero
+    run = xp.cumprod(xp.where(between, x, 1), axis=ax)
+    total = xp.sum(run * xp.where(zeros_seen == 1, g, 0), axis=ax, keepdims=True)
+    ones = xp.ones_like(xp.take(y, [0], axis=ax))
+    shifted = xp.concatenate([ones, xp.take(y, range(y.shape[ax] - 1), axis=ax)], axis=ax)
+    return xp.where(first, total * shifted, gin)
+
+
+class LogcumsumexpFn(Function):
+    """yᵢ = log Σ_{j ≤ i} exp(xⱼ) along one axis (a running logaddexp: no overflow)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        with quiet():
+            y = accumulate(get_array_module(x), "logaddexp", _wide(x), axis).astype(x.dtype,
+                                                                                 copy=False)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        ax = ctx.axis
+        xp = xp_of(g)
+        if g.ndim == 0 or g.size == 0:
+            return g, None
+
+        def reverse_lcse(v):
+            return xp.flip(LogcumsumexpFn.call(xp.flip(v, ax), ax), ax)
+
+        # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ), in log space with the signs of g apart
+        # (torch's formula, after TensorFlow's): exp(xⱼ + log Σ_{i≥j} exp(log|gᵢ| − yᵢ))
+        lowest = float(np.finfo((g._data if isinstance(g, Tensor) else g).dtype).min)
+        with quiet():
+            log_abs = xp.log(xp.abs(g))
+            pos = xp.where(g > 0, log_abs, lowest)
+            neg = xp.where(g < 0, log_abs, lowest)
+            return xp.exp(reverse_lcse(pos - y) + x) - xp.exp(reverse_lcse(neg - y) + x), None
+
+
+# ---- public functions ---------------------------------------------------------------------------
+def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
+    """(input cast as torch does, axis or None for a 0-d input)."""
+    if dtype is not None:
+        input = cast(input, _dt.to_dtype(dtype))
+    elif input._data.dtype.kind in "biu" and integer_ok:
+        input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:
-        dims(dim, 0, "cumsum")
-        return named(clone(input), "CumsumBackward0")  # the cumsum of one value is that value
-    (ax,) = dims(dim, input._data.ndim, "cumsum")
-    return CumsumFn.apply(input, ax)
+        one_dim(dim, 0, op)
+        return input, None
+    return input, one_dim(dim, input._data.ndim, op)
+
+
+@torch_args
+def cumsum(input, dim, *, dtype=None, out=None):
+    """``torch.cumsum``: yᵢ = Σ_{j ≤ i} xⱼ along ``dim``. Shapes: as the input. dtype: bool and
+    integers accumulate in int64 (uint8 [200, 100] gives [200, 300]), or in ``dtype``.
+    Raises IndexError for a dim out of range. Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ."""
+    input, ax = _scan_input(input, dim, dtype, "cumsum")
+    y = named(clone(input), "CumsumBackward0") if ax is None else CumsumFn.apply(input, ax)
+    return write_out(y, out, "cumsum")
+
+
+@torch_args
+def cumprod(input, dim, *, dtype=None, out=None):
+    """``torch.cumprod``: yᵢ = Π_{j ≤ i} xⱼ along ``dim``. dtype: as :func:`cumsum`.
+    Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ Π_{m ≤ i, m ≠ j} xₘ (= Σ_{i≥j} gᵢyᵢ/xⱼ without zeros;
+    exact with zeros, and differentiable again)."""
+    input, ax = _scan_input(input, dim, dtype, "cumprod")
+    y = named(clone(input), "CumprodBackward0") if ax is None else CumprodFn.apply(input, ax)
+    return write_out(y, out, "cumprod")
+
+
+def _cum_extreme(input, dim, is_min: bool, out):
+    op = "cummin" if is_min else "cummax"
+    ret = cummin_type if is_min else cummax_type
+    node = "CumminBackward0" if is_min else "CummaxBackward0"
+    xp = get_array_module(input._data)
+    if input._data.ndim == 0:
+        one_dim(dim, 0, op)
+        res = ret(named(clone(input), node), Tensor._wrap(xp.zeros((), np.int64)))
+        return write_out(res, out, op)
+    ax = one_dim(dim, input._data.ndim, op)
+    x = input._data
+    vals = accumulate(xp, "minimum" if is_min else "maximum", x, ax)
+    # x wins where it equals the running extreme (ties: the later index, as torch) or is nan
+    chosen = x == vals
+    if x.dtype.kind == "f":
+        chosen |= xp.isnan(x)
+    shape = [1] * x.ndim
+    shape[ax] = x.shape[ax]
+    pos = xp.arange(x.shape[ax], dtype=np.int64).reshape(shape)
+    idx = accumulate(xp, "maximum", xp.where(chosen, pos, 0), ax) if x.size else \
+        xp.zeros(x.shape, np.int64)
+    # the values are x gathered at those indices: the gradient goes to each chosen element
+    values = named(GatherFn.apply(input, idx, ax), node)
+    return write_out(ret(values, Tensor._wrap(idx)), out, op)
+
+
+@torch_args
+def cummax(input, dim, *, out=None):
+    """``torch.cummax``: (values, indices) with valuesᵢ = max_{j ≤ i} xⱼ along ``dim`` and
+    indicesᵢ the position of that maximum (the last one on ties; nan wins and stays, as in
+    torch). indices are int64. Derivative: each gᵢ goes to x[indicesᵢ] (a scatter-add)."""
+    return _cum_extreme(input, dim, False, out)
+
+
+@torch_args
+def cummin(input, dim, *, out=None):
+    """``torch.cummin``: as :func:`cummax` with the running minimum."""
+    return _cum_extreme(input, dim, True, out)
+
+
+@torch_args
+def logcumsumexp(input, dim, *, out=None):
+    """``torch.logcumsumexp``: yᵢ = log Σ_{j ≤ i} exp(xⱼ) along ``dim``, as a running
+    logaddexp (no overflow). dtype: floating only (integers raise RuntimeError, as torch).
+    Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ) (a softmax weight per output)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
+                           f"'{input.dtype.name}' (expected a floating point tensor)")
+    input, ax = _scan_input(input, dim, None, "logcumsumexp")
+    y = (named(clone(input), "LogcumsumexpBackward0") if ax is None
+         else LogcumsumexpFn.apply(input, ax))
+    return write_out(y, out, "logcumsumexp")
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["cumsum"]
+__all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
 
-METHODS = {"cumsum": cumsum}
+METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin,
+           "logcumsumexp": logcumsumexp}
+
+INPLACE = ("cumsum", "cumprod")

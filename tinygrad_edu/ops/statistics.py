@@ -1,4 +1,4 @@
-"""Statistics: var and std (with torch's ``correction``).
+"""Statistics: var and std (with torch's ``correction``), var_mean, std_mean, cov, corrcoef.
 
 Backward: with x̄ the mean over the reduced axes, ∂var/∂xᵢ = 2(xᵢ − x̄)/(n − c) — the x̄ terms
 cancel because Σ(xⱼ − x̄) = 0 — and ∂std/∂var = 1/(2 std).
@@ -6,13 +6,17 @@ cancel because Σ(xⱼ − x̄) = 0 — and ∂std/∂var = 1/(2 std).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import check_float, quiet
-from .reduce import _axes, _count, _keep, _mean
+from ._reduction import reduce_dims, torch_args, write_out
+from ._util import named, quiet
+from .reduce import MeanFn, _count, _keep, _mean
 
 
 class VarFn(Function):
@@ -23,7 +27,8 @@ class VarFn(Function):
     @staticmethod
     def forward(ctx, x, axes, correction, keepdim):
         n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
+        with quiet():  # inf − inf = nan silently, as torch
+            diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(x)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
@@ -43,7 +48,8 @@ def _diff(x, ctx):
     xp = xp_of(x)
     if ctx.n == 0:
         return x
-    return x - xp.mean(x, axis=ctx.axes, keepdims=True)
+    with quiet():  # inf − inf = nan silently, as torch
+        return x - xp.mean(x, axis=ctx.axes, keepdims=True)
 
 
 def _var_grad(gk, diff, dof):
@@ -62,7 +68,8 @@ class StdFn(Function):
     def forward(ctx, x, axes, correction, keepdim):
         xp = get_array_module(x)
         n = _count(x.shape, axes)
-        diff = x - _mean(x, axes, True, n)
+        with quiet():  # inf − inf = nan silently, as torch
+            diff = x - _mean(x, axes, True, n)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
             y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
@@ -81,35 +88,144 @@ class StdFn(Function):
         return _var_grad(gv, _diff(x, ctx), ctx.dof), None, None, None
 
 
-def _correction(unbiased, correction):
-    if correction is not None:
-        return correction
-    if unbiased is None:
-        return 1
-    return 1 if unbiased else 0
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
-        dim, unbiased = unbiased, None
+def _var_args(op, input, dim, unbiased, correction):
+    """torch's three signatures: ``(dim=None, *, correction=1)``, ``(dim, unbiased, keepdim)``
+    and the legacy ``(unbiased)`` (a bool in dim's place). Returns (axes, correction)."""
     if isinstance(dim, bool):  # torch.var(x, False): the legacy positional `unbiased`
         dim, unbiased = None, dim
-    check_float(input, "var")
-    return VarFn.apply(input, _axes(dim, input, "var"),
-                     _correction(unbiased, correction), keepdim)
+    if unbiased is not None and correction is not None:
+        raise TypeError(f"{op}() received an invalid combination of arguments: unbiased and "
+                        "correction cannot both be given")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}(): std and var only support floating point and complex "
+                           f"dtypes (got {input.dtype.name})")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    return reduce_dims(dim, input._data.ndim, op), correction
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    if isinstance(unbiased, bool) is False and unbiased is not None and dim is None:
-        dim, unbiased = unbiased, None
-    if isinstance(dim, bool):  # torch.std(x, False): the legacy positional `unbiased`
-        dim, unbiased = None, dim
-    check_float(input, "std")
-    return StdFn.apply(input, _axes(dim, input, "std"), _correction(unbiased, correction),
-                     keepdim)
+@torch_args
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``torch.var``: Σ (x − x̄)² / (n − correction) over ``dim`` (x̄ the mean there;
+    correction 1 by default, ``unbiased=False`` is 0). dtype: floating only (RuntimeError).
+    n − correction ≤ 0 gives inf/nan, as torch. Derivative: 2(xᵢ − x̄)/(n − correction)."""
+    axes, c = _var_args("var", input, dim, unbiased, correction)
+    return write_out(VarFn.apply(input, axes, c, keepdim), out, "var")
+
+
+@torch_args
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``torch.std``: √var (see :func:`var`). Derivative: (xᵢ − x̄)/((n − correction)·std),
+    0 where std = 0 (torch)."""
+    axes, c = _var_args("std", input, dim, unbiased, correction)
+    return write_out(StdFn.apply(input, axes, c, keepdim), out, "std")
+
+
+@torch_args
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``torch.var_mean``: the tuple ``(var, mean)`` over the same dims (see :func:`var`);
+    each output carries its own gradient (they add up at the input)."""
+    axes, c = _var_args("var_mean", input, dim, unbiased, correction)
+    v = named(VarFn.apply(input, axes, c, keepdim), "VarMeanBackward0")
+    m = named(MeanFn.apply(input, axes, keepdim), "VarMeanBackward0")
+    return write_out((v, m), out, "var_mean")
+
+
+@torch_args
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``torch.std_mean``: the tuple ``(std, mean)`` over the same dims (see :func:`std`)."""
+    axes, c = _var_args("std_mean", input, dim, unbiased, correction)
+    sd = named(StdFn.apply(input, axes, c, keepdim), "StdMeanBackward0")
+    m = named(MeanFn.apply(input, axes, keepdim), "StdMeanBackward0")
+    return write_out((sd, m), out, "std_mean")
+
+
+def _check_weights(w, name: str, n: int, integral: bool):
+    if w.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
+                           f"{name} with {w.ndim} dimensions")
+    kind = w._data.dtype.kind
+    if integral and kind not in "iu":
+        raise RuntimeError(f"cov(): expected {name} to have integral dtype but got {name} with "
+                           f"{w.dtype.name} dtype")
+    if not integral and kind != "f":
+        raise RuntimeError(f"cov(): expected {name} to have floating point dtype but got "
+                           f"{name} with {w.dtype.name} dtype")
+    if w.numel() != n:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                           f"observations in the input but got {w.numel()} != {n}")
+    if n and bool((w._data < 0).any()):
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """``torch.cov``: the covariance matrix of the variables in the rows of ``input``
+    (V, N: V variables, N observations; a 1-D input is one variable).
+
+    With weights w = fweights·aweights (integer frequencies, float importance):
+    x̄ = Σ wⱼxⱼ / Σw, C = (x − x̄) diag(w) (x − x̄)ᵀ / (Σw − correction·Σ(w·aweights)/Σw)
+    (without aweights the divisor is Σw − correction; NumPy's and torch's formula). Returns
+    (V, V), or a 0-d tensor for one variable. A divisor ≤ 0 warns and gives inf/nan (torch).
+    Raises RuntimeError for > 2 dims and for weights of the wrong rank, dtype, size or sign.
+    Built from differentiable ops (mean, matmul), so the gradient flows to input and weights.
+    """
+    if input.ndim > 2:
+        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    n = x.shape[1]
+    w = None
+    if fweights is not None:
+        _check_weights(fweights, "fweights", n, integral=True)
+        w = fweights
+    if aweights is not None:
+        _check_weights(aweights, "aweights", n, integral=False)
+        w = aweights if w is None else w * aweights
+    if w is None:
+        w_sum = n
+        avg = x.sum(1) / n
+    else:
+        w_sum = w.sum()
+        if not bool(w_sum._data != 0):
+            raise RuntimeError("cov(): weights sum to zero, can't be normalized")
+        avg = (x * w).sum(1) / w_sum
+    if w is not None and correction != 0 and aweights is not None:
+        factor = w_sum - correction * (w * aweights).sum() / w_sum
+    else:
+        factor = w_sum - correction
+    if float(factor._data if hasattr(factor, "_data") else factor) <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the number of observations.", UserWarning, stacklevel=2)
+        factor = factor * 0
+    xc = x - avg.unsqueeze(1)
+    c = xc @ (xc if w is None else xc * w).t()
+    if not hasattr(factor, "_data"):
+        factor = float(factor)
+    with quiet():
+        return (c / factor).squeeze()
+
+
+def corrcoef(input):
+    """``torch.corrcoef``: Pearson correlation coefficients of the rows of ``input`` (V, N):
+    R = C / √(diag C diag Cᵀ), C = :func:`cov`, clipped to [−1, 1] (torch). A single
+    variable gives c/c (1, or nan for a constant row). Differentiable (composed of ops)."""
+    if input.ndim > 2:
+        raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
+                           f"an input with {input.ndim} dimensions")
+    c = cov(input)
+    with quiet():
+        if c.ndim == 0:
+            return c / c
+        i = Tensor._wrap(get_array_module(c._data).arange(c.shape[0]))
+        sd = c[i, i].sqrt()
+        c = c / sd.reshape(-1, 1)
+        c = c / sd.reshape(1, -1)
+        return c.clip(-1, 1)
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["std", "var"]
+__all__ = ["corrcoef", "cov", "std", "std_mean", "var", "var_mean"]
 
-METHODS = {"var": var, "std": std}
+METHODS = {"var": var, "std": std, "cov": cov, "corrcoef": corrcoef}

@@ -22,6 +22,11 @@ MODULES = {
     "breast-cancer": "breast_cancer",
     "digits": "digits",
     "mnist": "mnist",
+    "cnn": "cnn",
+    "rnn": "rnn",
+    "lstm": "lstm",
+    "gru": "gru",
+    "scratch-mlp": "scratch_mlp",
     "reviews": "reviews",
 }
 

@@ -63,9 +63,54 @@ class Recipe:
     optim_kwargs: dict = field(default_factory=dict)  # extra args for the default optimizer
     scheduler: str | None = None  # None or "plateau"
     report: Callable | None = None  # extra lines after the run: report(model, data, cfg) -> str
+    variant_defaults: dict = field(default_factory=dict)  # variant -> overrides of `defaults`
+    variant_bars: dict = field(default_factory=dict)  # variant -> its own bar (else `bar`)
+    options: tuple[str, ...] = ()  # extra command-line switches it reads ("bidirectional")
+    # companion(trainer) -> an object trained beside the tg model on the same batches (the
+    # scratch-mlp's hand-written NumPy network); see ``Companion`` for what it must provide
+    companion: Callable | None = None
 
     def __post_init__(self):
         assert self.task in TASKS, self.task
+        assert set(self.variant_defaults) <= set(self.variants), self.variant_defaults
+        assert set(self.variant_bars) <= set(self.variants), self.variant_bars
+
+    def defaults_for(self, variant: str | None) -> dict:
+        """The recipe's defaults with its variant's overrides applied."""
+        return {**self.defaults, **self.variant_defaults.get(variant, {})}
+
+    def bar_for(self, variant: str | None) -> tuple[str, str, float]:
+        """The bar of the default run, or of ``variant`` when it has its own."""
+        return self.variant_bars.get(variant, self.bar)
+
+
+class Companion:
+    """What a recipe's ``companion`` returns; the loop calls these hooks (all optional to
+    override). ``train_step`` runs right after tg's ``optimizer.step()``, so the parameters'
+    ``.grad`` still hold the gradients of the batch ``(xb, yb)``."""
+
+    def train_step(self, trainer, xb: np.ndarray, yb: np.ndarray, loss: float) -> None:
+        pass
+
+    def end_epoch(self, trainer) -> str | None:
+        """Called after each epoch's validation; returns a line to print (or None)."""
+        return None
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+    def summary(self) -> dict:
+        """Numbers for ``Result.extra``."""
+        return {}
+
+    def report(self) -> str:
+        return ""
+
+    def plot(self, trainer, plot_dir: str) -> list[str]:
+        return []
 
 
 def to_numpy(t) -> np.ndarray:

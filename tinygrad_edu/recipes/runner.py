@@ -14,8 +14,9 @@ from .base import RecipeError, predictions, to_numpy
 from .loop import Config, Result, Trainer, now, read_checkpoint
 
 DROPOUT_NOTE = (
-    "note: tg and torch draw dropout masks from different RNGs; the torch twin replays the "
-    "masks tg drew, so the runs stay comparable"
+    "note: the torch twin replays the dropout masks tg drew (the generators are the same, "
+    "but the twin draws other numbers in between, e.g. for its own weight init), so the "
+    "runs stay comparable"
 )
 
 
@@ -106,8 +107,8 @@ def metrics_table(metrics: dict) -> str:
     return "\n".join(lines)
 
 
-def _check_bar(recipe, metrics) -> tuple[str, float, bool]:
-    name, op, target = recipe.bar
+def _check_bar(recipe, metrics, variant=None) -> tuple[str, float, bool]:
+    name, op, target = recipe.bar_for(variant)
     value = metrics["test"][name]
     ok = value >= target if op == ">=" else value <= target
     return name, value, bool(ok)
@@ -179,6 +180,10 @@ def _run(recipe, cfg: Config, log) -> Result:
                     f"epoch {tr.epoch:>3}/{cfg.epochs}  train loss {tr_loss:.6f} {sc} "
                     f"{tr_score:.4f} | val loss {val_loss:.6f} {sc} {val_score:.4f}"
                 )
+            if tr.companion is not None:
+                line = tr.companion.end_epoch(tr)
+                if line and not cfg.quiet:
+                    write(line)
             if tr.twin is not None:
                 if tr.best_state is not None and tr.best_epoch == tr.epoch:
                     tr.twin.snapshot()  # the twin keeps its weights of the same epoch
@@ -216,7 +221,7 @@ def _run(recipe, cfg: Config, log) -> Result:
         from .base import split_metrics
 
         metrics[split] = split_metrics(recipe.task, out, data.split(split)[1], loss)
-    name, value, ok = _check_bar(recipe, metrics)
+    name, value, ok = _check_bar(recipe, metrics, cfg.variant)
     res = Result(
         recipe=recipe.name,
         config=cfg,
@@ -246,6 +251,9 @@ def _run(recipe, cfg: Config, log) -> Result:
             res.dropout_note = DROPOUT_NOTE
     if recipe.report is not None:
         res.report = recipe.report(tr.model, data, cfg) or ""
+    if tr.companion is not None:
+        res.extra = tr.companion.summary()
+        res.report = "\n".join(s for s in (tr.companion.report(), res.report) if s)
     if cfg.plot:
         write_plots(recipe, tr, data, outs, cfg.plot)
     res.wall_s = now() - t0
@@ -255,9 +263,9 @@ def _run(recipe, cfg: Config, log) -> Result:
         + (", stopped early" if tr.stopped_early else "")
     )
     log(metrics_table(metrics))
-    op = recipe.bar[1]
+    _, op, target = recipe.bar_for(cfg.variant)
     log(
-        f"bar: test {name} {value:.4f} {op} {recipe.bar[2]} -> {'met' if ok else 'NOT met'}"
+        f"bar: test {name} {value:.4f} {op} {target} -> {'met' if ok else 'NOT met'}"
         f"  ({res.wall_s:.1f} s)"
     )
     if res.max_loss_dev is not None:
@@ -327,6 +335,8 @@ def write_plots(recipe, tr: Trainer, data, outs: dict, plot_dir: str) -> list[st
                 title=f"{recipe.name}: test predictions",
             )
         )
+    if tr.companion is not None:
+        paths += tr.companion.plot(tr, plot_dir)
     return paths
 
 

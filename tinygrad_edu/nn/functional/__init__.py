@@ -1,8 +1,8 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops.
+``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, embedding_bag,
+one_hot) hold the argument checking in front of their ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -37,6 +37,7 @@ from ...ops.activation2 import (  # noqa: F401
     threshold,
 )
 from ...ops.dropout import dropout  # noqa: F401
+from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .ctc import ctc_loss  # noqa: F401
@@ -64,4 +65,5 @@ from .margin_loss import (  # noqa: F401
     triplet_margin_with_distance_loss,
 )
 from .normalization import batch_norm, layer_norm  # noqa: F401
-from .sparse import embedding, one_hot  # noqa: F401
+from .shape import channel_shuffle, pad, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401

@@ -159,19 +159,19 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     shape = x._data.shape[2:]
     pads, out_hw = _pool_geometry("avg_pool2d", shape, kernel, stride, padding, (1, 1),
                                   ceil_mode)
+    xp = get_array_module(x._data)  # the divisor is built on x's device (no transfer)
     counts = []  # per axis: the window length clipped as torch clips it
     for n, k, s, p, o in zip(shape, kernel, stride, padding, out_hw):
-        start = np.arange(o) * s - p
-        end = np.minimum(start + k, n + p)
+        start = xp.arange(o) * s - p
+        end = xp.minimum(start + k, n + p)
         if count_include_pad:
             counts.append(end - start)
         else:
-            counts.append(np.minimum(end, n) - np.maximum(start, 0))
+            counts.append(xp.minimum(end, n) - xp.maximum(start, 0))
     if divisor_override is not None:
-        div = np.full(out_hw, float(divisor_override))
+        div = xp.full(out_hw, float(divisor_override))
     else:
-        div = np.outer(counts[0], counts[1]).astype(np.float64)
-    xp = get_array_module(x._data)
-    div = xp.asarray(div.astype(x._data.dtype))
+        div = xp.outer(counts[0], counts[1]).astype(np.float64)
+    div = div.astype(x._data.dtype)
     y = AvgPool2dFn.apply(x, kernel, stride, pads, out_hw, div)
     return named(_reshape(y, y._data.shape[1:]), "AvgPool2DBackward0") if unb else y

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from ...autograd import is_grad_enabled
+from ...backend import get_array_module
 from ...ops import cross_entropy as CE
 from ...ops import distance as D
 from ...ops import loss as L
@@ -139,8 +140,13 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             f"({input.shape!r}) is deprecated. Please ensure they have the same size."
         )
     x = input._data
-    if x.size and bool(((x < 0) | (x > 1) | (x != x)).any()):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    if x.size:
+        bad = (x < 0) | (x > 1) | (x != x)
+        if get_array_module(x) is np:
+            if bad.any():
+                raise RuntimeError("all elements of input should be between 0 and 1")
+        else:  # GPU: no host sync per step (torch: a device-side assert); nan instead
+            input = _poisoned(input, _nan_if(bad))
     w = _opt(weight, input, "binary_cross_entropy", "weight")
     if w is not None:
         try:
@@ -217,11 +223,33 @@ def _index_target(input, target, C, ignore_index, unbatched, op):
                              f"({t.shape[0]}).")
         raise RuntimeError(f"{op}: Expected target size {list(want)}, got {list(t.shape)} "
                            f"(input {list(si)})")
+    poison = None
     if t.size:
         bad = (t != ignore_index) & ((t < 0) | (t >= C))
-        if bool(bad.any()):
-            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-    return t.astype(np.int64, copy=False)
+        xp = get_array_module(t)
+        if xp is np:
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+        else:  # GPU: checking on the host would sync every step (torch: a device-side assert)
+            t = xp.where(bad, 0, t)  # a valid class, so the gather stays in bounds ...
+            poison = _nan_if(bad)  # ... and the loss nan
+    return t.astype(np.int64, copy=False), poison
+
+
+def _nan_if(bad):
+    """0-d device array: nan when any element of the device mask ``bad`` is set, else 1 (no
+    host sync: the check stays on the GPU)."""
+    xp = get_array_module(bad)
+    return xp.where(bad.any(), xp.nan, 1.0)
+
+
+def _poisoned(input, poison):
+    """``input · nan`` when a GPU-side check failed (loss and gradients become nan, never a
+    silently wrong number), ``input · 1`` (exact) when not, ``input`` when there was no check
+    (the CPU raises instead, as torch does). A host check would sync the GPU every step."""
+    if poison is None:
+        return input
+    return input * Tensor._wrap(poison.astype(input._data.dtype))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
@@ -230,7 +258,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
-    t = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
+    t, poison = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
+    input = _poisoned(input, poison)
     if unbatched:
         out = CE.NllLossFn.apply(_unsqueeze(input, 0), t[None], w, ignore_index, reduction)
         out = _squeeze(out, 0) if reduction == "none" else out
@@ -267,7 +296,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
                            f"{list(target.shape)}")
     else:
-        t = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
+        t, poison = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
+        x = _poisoned(x, poison)
         out = CE.CrossEntropyFn.apply(x, t[None] if unbatched else t, w, ignore_index,
                                        reduction, eps)
         # torch: log_softmax + nll_loss (+ the label-smoothing term added last)

@@ -116,7 +116,8 @@ class WeightedRandomSampler(Sampler):
         self.replacement, self.generator = replacement, generator
 
     def __iter__(self):
-        from ...creation import multinomial, tensor
+        from ...creation import tensor
+        from ...sampling import multinomial
 
         if _is_numpy_generator(self.generator):
             p = self.weights / self.weights.sum()

@@ -1,0 +1,146 @@
+"""What the reductions, statistics, extremes and scans share: torch's argument forms (``axis=``
+for ``dim=``, ``keepdims=`` for ``keepdim=``, repeated dims refused, ``dim=()`` meaning every
+dim), restoring reduced dims for backward, and ``out=``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..backend import get_array_module
+from ..tensor import Tensor, _wrap_dim
+from ._dual import xp_of
+
+
+def torch_args(fn):
+    """Accept torch's argument aliases: ``axis=`` for ``dim=`` and ``keepdims=`` for
+    ``keepdim=`` (torch's argument parser accepts both spellings, as NumPy users write them)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not kwargs:  # the hot path: x.sum(), x.mean(1)
+            return fn(*args)
+        if "axis" in kwargs:
+            if "dim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'dim' and its alias 'axis'")
+            kwargs["dim"] = kwargs.pop("axis")
+        if "keepdims" in kwargs:
+            if "keepdim" in kwargs:
+                raise TypeError(f"{fn.__name__}() got both 'keepdim' and its alias 'keepdims'")
+            kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def reduce_dims(dim, ndim: int, op: str):
+    """The axes a reduction runs over, as a sorted tuple, or None for every axis.
+
+    ``dim`` is None, an int, or a list/tuple of ints; an empty list means every dim (torch).
+    A dim given twice (``(0, 0)``, ``(0, -2)`` on 2-D) is torch's RuntimeError. On a 0-d
+    tensor, dims 0 and -1 are valid and reduce nothing (None is returned).
+    """
+    if dim is None:
+        return None
+    if isinstance(dim, Tensor):
+        dim = dim.tolist()
+    many = isinstance(dim, (list, tuple))
+    raw = list(dim) if many else [dim]
+    if many and not raw:
+        return None
+    seen = []
+    for d in raw:
+        if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
+            raise TypeError(f"{op}(): dim must be an int or a tuple of ints, got "
+                            f"{type(d).__name__}")
+        a = _wrap_dim(int(d), ndim, op)
+        if a in seen:
+            raise RuntimeError(f"{op}(): dim {a} appears multiple times in the list of dims")
+        seen.append(a)
+    if ndim == 0:
+        return None
+    return tuple(sorted(seen))
+
+
+def one_dim(dim, ndim: int, op: str) -> int:
+    """A single dim, wrapped (0 on a 0-d tensor, where torch accepts 0 and -1)."""
+    if isinstance(dim, (list, tuple)) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    return _wrap_dim(int(dim), ndim, op)
+
+
+def keep(g, axes, keepdim: bool, ndim: int):
+    """Restore the reduced dims (as size 1) so a reduced value broadcasts against the input."""
+    if keepdim or axes is None and g.ndim == ndim:
+        return g
+    if axes is None:
+        return g.reshape((1,) * ndim)
+    return xp_of(g).expand_dims(g, axes)
+
+
+def count(shape, axes) -> int:
+    """How many elements each output of a reduction over ``axes`` combines."""
+    if axes is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def check_nonempty_dims(input: Tensor, axes, op: str, exc=IndexError) -> None:
+    """A reduction without identity (max, argmax, median, ...) over a size-0 dim: torch's
+    IndexError ("Expected reduction dim 1 to have non-zero size"); over every dim of an empty
+    tensor: the error asking for a dim (RuntimeError; IndexError for argmax/argmin)."""
+    shape = input._data.shape
+    if axes is None:
+        if input._data.size == 0:
+            if op in ("argmax", "argmin"):  # torch's type differs for these two
+                raise IndexError(f"{op}(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        return
+    for a in axes:
+        if shape[a] == 0:
+            raise exc(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def write_out(result, out, op: str, same_dtype_as=None, inputs=()):
+    """torch's ``out=``: the result is written into ``out`` (resized when its shape differs)
+    and ``out`` is returned. ``out`` must have the result's dtype (or ``same_dtype_as``'s, when
+    torch requires the input's dtype), must not overlap one of ``inputs``, and cannot require
+    grad when the op records a graph."""
+    if out is None:
+        return result
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{op}(): out= must be a tuple of {len(result)} tensors")
+        return type(result)(*(write_out(r, o, op, inputs=inputs) for r, o in zip(result, out)))
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    for t in inputs:
+        if isinstance(t, Tensor) and get_array_module(out._data).shares_memory(t._data,
+                                                                               out._data):
+            raise RuntimeError(f"{op}(): unsupported operation: some elements of the input "
+                               "tensor and the written-to tensor refer to a single memory "
+                               "location. Please clone() the tensor before performing the "
+                               "operation.")
+    want = same_dtype_as.dtype if same_dtype_as is not None else result.dtype
+    if out.dtype != want:
+        if same_dtype_as is not None:
+            raise RuntimeError(
+                f"{op}(): Expected the dtype for input and out to match, but got "
+                f"{want.name.capitalize()} for input's dtype and {out.dtype.name.capitalize()} "
+                "for out's dtype.")
+        raise RuntimeError(f"{op}(): Expected out tensor to have dtype {want.name}, but got "
+                           f"{out.dtype.name} instead")
+    if result.requires_grad or out.requires_grad:
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out._data.shape != result._data.shape:
+        out._data = result._data.copy()
+    else:
+        out._data[...] = result._data
+    out._version += 1
+    return out

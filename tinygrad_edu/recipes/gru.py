@@ -1,0 +1,5 @@
+"""Seed 001: the digits or the reviews with a GRU cell (see recurrent.py)."""
+
+from .recurrent import make_recipe
+
+RECIPE = make_recipe("gru")

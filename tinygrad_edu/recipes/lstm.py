@@ -1,0 +1,5 @@
+"""Seed 001: the digits or the reviews with a LSTM cell (see recurrent.py)."""
+
+from .recurrent import make_recipe
+
+RECIPE = make_recipe("lstm")
