@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ..creation import rand
+from ..sampling import rand
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from .activation import EluFn, LeakyReluFn, _float_only, softmax, softplus, tanh
 from .inplace import inplace as _inplace
-from .join import chunk
+from .split import chunk
 
 _SELU_ALPHA = 1.6732632423543772848170429870990
 _SELU_SCALE = 1.0507009873554804934193349852946
