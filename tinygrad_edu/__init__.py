@@ -24,6 +24,7 @@ from .sampling import (
 from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
+from .ops.activation2 import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.bits import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
@@ -145,6 +146,9 @@ backends = _types.SimpleNamespace(
 )
 
 from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
+from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)
+    channel_shuffle, pixel_shuffle, pixel_unshuffle,
+)
 from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401

@@ -1,8 +1,9 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, embedding_bag,
-one_hot) hold the argument checking in front of their ops.
+``conv`` (convolutions), ``pooling`` and ``adaptive_pooling``, ``normalization``, ``padding``,
+``pixelshuffle`` and ``sparse`` (embedding, embedding_bag, one_hot) hold the argument
+checking in front of their ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -18,10 +19,31 @@ from ...ops.activation import (  # noqa: F401
     softplus,
     tanh,
 )
+from ...ops.activation2 import (  # noqa: F401
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
-from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from .adaptive_pooling import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .ctc import ctc_loss  # noqa: F401
+from .fold import *  # noqa: F401,F403
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -32,6 +54,21 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, layer_norm  # noqa: F401
-from .shape import channel_shuffle, pad, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .loss2 import gaussian_nll_loss, huber_loss, kl_div, poisson_nll_loss  # noqa: F401
+from .margin_loss import (  # noqa: F401
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
+from .upsampling import *  # noqa: F401,F403
