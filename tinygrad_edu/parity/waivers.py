@@ -131,6 +131,11 @@ WAIVERS: dict[tuple[str, str], str] = {
     **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
     # ---- float32 rounding where the exact value cancels --------------------------------
     **{(name, "gradgrad:float32"): FLOAT32_GRADGRAD for name in ("masked.prod", "masked.cumprod")},
+    ("nn.functional.normalize", "gradgrad:float32"): (
+        "float32 cancellation: sample 2 (p=0.5 over a size-1 dim) has a second derivative whose "
+        "float64 value is 7e-15 (zero up to rounding); torch's float32 gives 1.9e-6, tg's "
+        "-1.1e-5, both rounding noise of terms ~1, so they differ beyond atol 1e-4 under the "
+        "harness's random upstream; float64 agrees to 1e-14"),
     **{("cov", f"{check}:float64"): COV_MIXED for check in ("grad", "gradgrad")},
     # ---- optimizers ---------------------------------------------------------------------
     **{(name, "steps"): IMPL_FLAGS for name in ("Adagrad", "Adam", "AdamW", "RMSprop", "SGD")},
