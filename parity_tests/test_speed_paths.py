@@ -9,7 +9,7 @@ import pytest
 
 import tinygrad_edu as tg
 from tinygrad_edu.nn.modules import rnn
-from tinygrad_edu.nn.modules._lstm_cell import LSTMCellFn
+from tinygrad_edu.nn.modules._lstm_cell import LSTMCellFn, LSTMLayerFn
 from tinygrad_edu.optim import adam as adam_mod
 
 # ---- Adam -------------------------------------------------------------------------------------
@@ -87,8 +87,10 @@ def test_lstm_cell_double_backward_goes_through_reference():
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
 
 
-def _lstm_grads(monkeypatch, reference: bool):
-    if reference:  # the composed cell and the ordinary unbind/chunk nodes
+def _lstm_grads(monkeypatch, mode: str):
+    if mode != "layer":  # the loop of cells
+        monkeypatch.setattr(rnn, "_FUSED_LSTM_LAYER", False)
+    if mode == "reference":  # the composed cell and the ordinary unbind/chunk nodes
         monkeypatch.setattr(rnn, "_lstm_cell", rnn._lstm_cell_reference)
         monkeypatch.setattr(rnn, "_unbind", lambda x, axis: x.unbind(axis))
         monkeypatch.setattr(rnn, "_chunk", lambda x, n, axis: x.chunk(n, axis))
@@ -105,12 +107,40 @@ def _lstm_grads(monkeypatch, reference: bool):
     # (monkeypatch restores the module functions after the test)
 
 
-def test_lstm_module_fast_path_equals_reference(monkeypatch):
-    outs_fast, grads_fast = _lstm_grads(monkeypatch, False)
-    outs_ref, grads_ref = _lstm_grads(monkeypatch, True)
+@pytest.mark.parametrize("mode", ["layer", "cell"])
+def test_lstm_module_fast_path_equals_reference(monkeypatch, mode):
+    outs_fast, grads_fast = _lstm_grads(monkeypatch, mode)
+    outs_ref, grads_ref = _lstm_grads(monkeypatch, "reference")
     for a, b in zip(outs_fast, outs_ref):
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     for a, b in zip(grads_fast, grads_ref):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_lstm_layer_fused_equals_reference(reverse):
+    r = np.random.default_rng(0)
+    T, B, H = 6, 3, 2
+    for dtype in (np.float32, np.float64):
+        shapes = [(T, B, 4 * H), (B, H), (B, H), (4 * H, H), (4 * H,)]
+        ins = [tg.tensor(r.normal(size=s).astype(dtype), requires_grad=True) for s in shapes]
+        fast = LSTMLayerFn.apply(*ins, reverse=reverse)
+        ref = LSTMLayerFn.reference(*ins, reverse=reverse)
+        for a, b in zip(fast, ref):  # the same float operations: bitwise equal
+            np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        if dtype is np.float64:
+            w = tg.tensor(r.normal(size=(T, B, H)))
+            ga, gb = (tg.autograd.grad((o * w).sum() + (hn * hn).sum() + cn.sum(), ins)
+                      for o, hn, cn in (fast, ref))
+            for a, b in zip(ga, gb):
+                np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
+    # double backward goes through the reference
+    outs = []
+    for f in (LSTMLayerFn.apply, LSTMLayerFn.reference):
+        o, hn, cn = f(*ins, reverse=reverse)
+        (gp,) = tg.autograd.grad((o * o).sum() + cn.sum(), [ins[0]], create_graph=True)
+        outs.append(tg.autograd.grad((gp * gp).sum(), [ins[1], ins[3]]))
+    for a, b in zip(*outs):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
 
 

@@ -80,3 +80,86 @@ class LSTMCellFn(Function):
         dw = dG.T @ h if need[3] else None
         db = dG.sum(axis=0) if len(need) > 4 and need[4] else None
         return dG, dh_prev, dc_prev, dw, db
+
+
+class LSTMLayerFn(Function):
+    """(out, h_T, c_T) = one LSTM layer in one direction over all T steps, as ONE node.
+
+    proj (T, N, 4H) is W_ih x_t + b_ih for every t (one GEMM, done by the caller); h0, c0 (N, H);
+    out (T, N, H) holds every h_t. Each step does :class:`LSTMCellFn`'s forward operations
+    (outputs bitwise equal to the cell loop). The backward walks the steps in reverse with the
+    cell's gate formulas, writes every step's gate gradient into one (T, N, 4H) array — which IS
+    proj's gradient, no split or scatter — and forms the weight gradient with ONE GEMM over all
+    steps, dW_hh = Σ_t dgates_tᵀ h_{t−1} = dGᵀ H_prev ((4H, T·N) @ (T·N, H)), db_hh = Σ dG.
+    ``reverse=True`` runs t = T−1 … 0 (the backward direction of a bidirectional LSTM).
+    """
+
+    array_io = True
+
+    @staticmethod
+    def reference(proj, h0, c0, w_hh, b_hh, reverse=False):
+        """The plain twin: the composed cell, step by step (the unrolled loop)."""
+        from ...ops.join import stack
+
+        T = proj.shape[0]
+        hs, h, c = [None] * T, h0, c0
+        for t in range(T - 1, -1, -1) if reverse else range(T):
+            h, c = LSTMCellFn.reference(proj[t], h, c, w_hh, b_hh)
+            hs[t] = h
+        return stack(hs, 0), h, c
+
+    @staticmethod
+    def forward(ctx, proj, h0, c0, w_hh, b_hh, reverse=False):
+        xp = get_array_module(proj)
+        T, N, H = proj.shape[0], proj.shape[1], h0.shape[1]
+        dt = proj.dtype
+        out = xp.empty((T, N, H), dt)
+        S = xp.empty((T, N, 4 * H), dt)  # σ of every gate pre-activation
+        gs, tcs = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # tanh g, tanh c'
+        hp, cp = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # h_{t−1}, c_{t−1}
+        h, c = h0, c0
+        order = range(T - 1, -1, -1) if reverse else range(T)
+        for t in order:
+            G = h @ w_hh.T
+            if b_hh is not None:
+                G += b_hh
+            xp.add(proj[t], G, out=G)
+            with quiet():
+                s = 1 / (1 + xp.exp(-G))
+            g = xp.tanh(G[:, 2 * H : 3 * H])
+            c_new = s[:, H : 2 * H] * c
+            c_new += s[:, :H] * g
+            tc = xp.tanh(c_new)
+            hp[t], cp[t], S[t], gs[t], tcs[t] = h, c, s, g, tc
+            h = s[:, 3 * H :] * tc
+            out[t] = h
+            c = c_new
+        ctx.save_for_backward(S, gs, tcs, hp, cp, w_hh)
+        ctx.reverse = reverse
+        return out, h, c
+
+    @staticmethod
+    def backward(ctx, dout, dh_last, dc_last):
+        S, gs, tcs, hp, cp, w_hh = ctx.saved_tensors
+        xp = get_array_module(S)
+        T, H = S.shape[0], hp.shape[2]
+        dG = xp.empty_like(S)
+        dh, dc = dh_last, dc_last
+        order = range(T) if ctx.reverse else range(T - 1, -1, -1)
+        for t in order:
+            s, g, tc, c = S[t], gs[t], tcs[t], cp[t]
+            i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
+            dh = dh + dout[t]  # from the output at t and from step t + 1
+            dct = dc + dh * o * (1 - tc * tc)
+            d = dG[t]
+            d[:, :H] = dct * g * i * (1 - i)
+            d[:, H : 2 * H] = dct * c * f * (1 - f)
+            d[:, 2 * H : 3 * H] = dct * i * (1 - g * g)
+            d[:, 3 * H :] = dh * tc * o * (1 - o)
+            dh = d @ w_hh
+            dc = dct * f
+        need = ctx.needs_input_grad
+        flat = dG.reshape(-1, 4 * H)
+        dw = flat.T @ hp.reshape(-1, H) if need[3] else None
+        db = flat.sum(axis=0) if len(need) > 4 and need[4] else None
+        return dG, dh if need[1] else None, dc if need[2] else None, dw, db

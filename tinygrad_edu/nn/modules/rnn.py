@@ -37,7 +37,7 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from ..parameter import uninitialized as _empty
-from ._lstm_cell import LSTMCellFn
+from ._lstm_cell import LSTMCellFn, LSTMLayerFn
 from .module import Module
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -96,6 +96,10 @@ def _lstm_cell_reference(x_proj, state, w_hh, b_hh):
     i, f, g, o = _chunk(x_proj + _linear(h, w_hh, b_hh), 4, 1)  # torch's gate order i, f, g, o
     c = _sigmoid(f) * c + _sigmoid(i) * _tanh(g)
     return _sigmoid(o) * _tanh(c), c
+
+
+# nn.LSTM runs each layer and direction as ONE LSTMLayerFn node (False: the loop of cells below)
+_FUSED_LSTM_LAYER = True
 
 
 def _lstm_cell(x_proj, state, w_hh, b_hh):
@@ -229,6 +233,13 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
+                if is_lstm and _FUSED_LSTM_LAYER:  # the fast path: one node per layer/direction
+                    out_d, h_t, c_t = LSTMLayerFn.apply(_linear(layer_in, w_ih, b_ih), h_init[k],
+                                                        c_init[k], w_hh, b_hh, reverse=d == 1)
+                    outs.append(out_d)
+                    finals_h.append(h_t)
+                    finals_c.append(c_t)
+                    continue
                 proj = _unbind(_linear(layer_in, w_ih, b_ih), 0)  # W_ih x_t + b_ih, all t at once
                 state = (h_init[k], c_init[k]) if is_lstm else h_init[k]
                 steps = range(T - 1, -1, -1) if d == 1 else range(T)
