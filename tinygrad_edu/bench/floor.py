@@ -43,15 +43,21 @@ def _conv(b: int, cin: int, cout: int, hw: int, dx: bool) -> list:
 
 
 def _lstm(quick: bool) -> list:
+    """The fewest GEMMs an LSTM step needs: the input projection of all T steps at once, the
+    two recurrent products per step (h W_hhᵀ forward, dG W_hh backward) that cannot be batched,
+    the weight gradients as one GEMM each over all steps, and the Linear head."""
     seq, batch, inp, hid = lstm_shape(quick)
+    tb = seq * batch
     per_t = [
-        (batch, inp, 4 * hid, False, True),  # x_t @ W_ih.T
-        (batch, hid, 4 * hid, False, True),  # h @ W_hh.T
-        (4 * hid, batch, inp, True, False),  # dW_ih += dG.T @ x_t
-        (4 * hid, batch, hid, True, False),  # dW_hh += dG.T @ h
-        (batch, 4 * hid, hid, False, False),  # dh = dG @ W_hh
+        (batch, hid, 4 * hid, False, True),  # h_{t-1} @ W_hh.T
+        (batch, 4 * hid, hid, False, False),  # dh_{t-1} = dG_t @ W_hh
     ]
-    return per_t * seq + _linear(batch, hid, 10)
+    once = [
+        (tb, inp, 4 * hid, False, True),  # X @ W_ih.T, every step
+        (4 * hid, tb, inp, True, False),  # dW_ih = dGᵀ X
+        (4 * hid, tb, hid, True, False),  # dW_hh = dGᵀ H_prev
+    ]
+    return once + per_t * seq + _linear(batch, hid, 10)
 
 
 def gemms(key: str, quick: bool) -> list:
