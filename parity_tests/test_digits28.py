@@ -249,8 +249,9 @@ def test_checkpoint_rng_is_torchs_generator_state(small_digits, tmp_path):
     import base64
     import json
 
-    import tinygrad_edu as tg
     import torch
+
+    import tinygrad_edu as tg
 
     ck = str(tmp_path / "ck.tg")
     cli.train_from_argv(["rnn", "--quiet", "--epochs", "1", "--batch-size", "50",

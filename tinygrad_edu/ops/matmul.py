@@ -137,11 +137,35 @@ def bmm(input, mat2):
     return named(matmul(input, mat2), "BmmBackward0")
 
 
-def dot(input, other):
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "bool": "Bool"}
+
+
+def dot(input, other, *, out=None):
+    """``torch.dot``: Σᵢ xᵢyᵢ of two 1-D tensors of one size and dtype (no promotion, no
+    broadcasting; RuntimeError otherwise). Derivative: ∂/∂x = g·y, ∂/∂y = g·x."""
+    return _dot(input, other, "dot", "DotBackward0")
+
+
+def vdot(input, other, *, out=None):
+    """``torch.vdot``: Σᵢ conj(xᵢ)yᵢ; for real tensors the same as ``dot``."""
+    return _dot(input, other, "vdot", "VdotBackward0")
+
+
+def _dot(input, other, op, node):
     if input._data.ndim != 1 or other._data.ndim != 1:
-        raise RuntimeError("1D tensors expected, but got "
-                           f"{input._data.ndim}D and {other._data.ndim}D tensors")
-    return matmul(input, other)
+        raise RuntimeError(f"{op}: 1D tensors expected, but got {input._data.ndim}D and "
+                           f"{other._data.ndim}D tensors")
+    if input._data.dtype != other._data.dtype:
+        a, b = (_TYPE_NAMES.get(t.dtype.name, t.dtype.name) for t in (input, other))
+        raise RuntimeError(f"{op} : expected both vectors to have same dtype, but found {a} "
+                           f"and {b}")
+    n, m = input._data.shape[0], other._data.shape[0]
+    if n != m:
+        raise RuntimeError(f"{op}: inconsistent tensor size, expected tensor [{n}] and src [{m}] "
+                           f"to have the same number of elements, but got {n} and {m} elements "
+                           "respectively")
+    return named(matmul(input, other), node)
 
 
 def linear(input, weight, bias=None):
@@ -169,7 +193,8 @@ def linear(input, weight, bias=None):
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["bmm", "dot", "matmul", "mm"]
+__all__ = ["bmm", "dot", "matmul", "mm", "vdot"]
 
 METHODS = {"__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
-           "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot}
+           "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot,
+           "vdot": vdot}

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, prod, nansum, nanmean, count_nonzero, logsumexp, norm.
+"""Reductions: sum, mean, prod, nansum, nanmean, count_nonzero, logsumexp (the norms live in
+ops/linalg/norms.py).
 
 A reduction's backward spreads the upstream gradient back over the reduced axes: reshape it
 to keep the reduced dims (size 1), then broadcast to the input's shape.
@@ -13,7 +14,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import count, keep, reduce_dims, torch_args, write_out
-from ._util import check_float, named, quiet
+from ._util import named, quiet
 from .join import CatFn
 from .promotion import _dt, cast
 from .scan import CumprodFn
@@ -168,51 +169,6 @@ class LogsumexpFn(Function):
             return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
 
 
-class NormFn(Function):
-    """y = (Σ |x|ᵖ)^(1/p) over axes (p = 2 by default, 1, inf, or any p > 0)"""
-
-    node_name = "LinalgVectorNormBackward0"  # torch's name for this node
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, p, axes, keepdim):
-        xp = get_array_module(x)
-        a = xp.abs(x)
-        if p == np.inf:
-            y = a.max(axis=axes, keepdims=True)
-        elif p == 2:
-            y = xp.sqrt((x * x).sum(axis=axes, keepdims=True))
-        elif p == 1:
-            y = a.sum(axis=axes, keepdims=True)
-        else:
-            y = (a**p).sum(axis=axes, keepdims=True) ** (1.0 / p)
-        y = y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes)).copy()
-        ctx.save_for_backward(x, y)
-        ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xp = xp_of(g)
-        p = ctx.p
-        gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        y = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
-        with quiet():
-            if p == 1:
-                local = xp.sign(x)  # ∂‖x‖₁/∂xᵢ = sign(xᵢ)
-            elif p == 2:
-                local = xp.where(y == 0, 0, x / y)  # ∂‖x‖₂/∂xᵢ = xᵢ/‖x‖; torch: 0 at ‖x‖ = 0
-            elif p == np.inf:
-                mask = xp.abs(x) == y  # like amax of |x|: ties share evenly
-                local = xp.sign(x) * mask / xp.sum(mask, axis=ctx.axes, keepdims=True)
-            else:  # ∂/∂xᵢ = sign(xᵢ)|xᵢ|^(p-1) / ‖x‖^(p-1)
-                local = xp.where(y == 0, 0, xp.sign(x) * xp.abs(x) ** (p - 1) / y ** (p - 1))
-        return gk * local, None, None, None
-
-
-# ---- public functions ---------------------------------------------------------------------------
 def _axes(dim, input, op):
     """Reduction axes (None: every axis); see :func:`._reduction.reduce_dims`."""
     return reduce_dims(dim, input._data.ndim, op)
@@ -322,29 +278,8 @@ def count_nonzero(input, dim=None):
     return Tensor._wrap(xp.asarray(n, dtype=np.int64))
 
 
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    check_float(input, "norm")
-    if p in ("fro", None):
-        p = 2
-    if p in ("inf", float("inf")):
-        p = np.inf
-    if not (p == np.inf or (isinstance(p, (int, float)) and p > 0)):
-        raise RuntimeError(f"norm: p must be a positive number, inf or 'fro' (got {p!r})")
-    axes = _axes(dim, input, "norm")
-    if p == np.inf and input._data.size == 0:  # max over nothing: torch refuses
-        shape = input._data.shape
-        for a in range(len(shape)) if axes is None else axes:
-            if shape[a] == 0:
-                raise RuntimeError(
-                    "linalg.vector_norm cannot compute the inf norm on "
-                    + ("an empty tensor" if axes is None else f"the dimension {a}")
-                    + " because the operation does not have an identity (norm of shape "
-                    f"{list(shape)})")
-    return NormFn.apply(input, float(p), axes, keepdim)
-
-
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["count_nonzero", "logsumexp", "mean", "nanmean", "nansum", "norm", "prod", "sum"]
+__all__ = ["count_nonzero", "logsumexp", "mean", "nanmean", "nansum", "prod", "sum"]
 
-METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp, "norm": norm,
+METHODS = {"sum": sum, "mean": mean, "prod": prod, "logsumexp": logsumexp,
            "nansum": nansum, "nanmean": nanmean, "count_nonzero": count_nonzero}

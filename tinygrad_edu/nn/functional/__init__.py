@@ -1,8 +1,9 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops.
+``conv`` (convolutions), ``pooling`` and ``adaptive_pooling``, ``normalization``, ``padding``,
+``pixelshuffle`` and ``sparse`` (embedding, embedding_bag, one_hot) hold the argument
+checking in front of their ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -19,8 +20,11 @@ from ...ops.activation import (  # noqa: F401
     tanh,
 )
 from ...ops.dropout import dropout  # noqa: F401
+from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
-from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from .adaptive_pooling import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -31,5 +35,9 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
-from .normalization import batch_norm, layer_norm  # noqa: F401
-from .sparse import embedding, one_hot  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
+from .upsampling import *  # noqa: F401,F403

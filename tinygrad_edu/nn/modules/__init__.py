@@ -16,10 +16,12 @@ from .activation import (  # noqa: F401
     Tanh,
 )
 from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .conv import Conv2d  # noqa: F401
+from .conv import *  # noqa: F401,F403
 from .dropout import Dropout  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
-from .linear import Identity, Linear  # noqa: F401
+from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
+from .linear import Bilinear, Identity, Linear  # noqa: F401
 from .loss import (  # noqa: F401
     BCELoss,
     BCEWithLogitsLoss,
@@ -31,7 +33,10 @@ from .loss import (  # noqa: F401
     SmoothL1Loss,
 )
 from .module import Module  # noqa: F401
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
-from .pooling import AvgPool2d, MaxPool2d  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
+from .upsampling import *  # noqa: F401,F403

@@ -1,6 +1,9 @@
-"""``nn.Identity`` and ``nn.Linear`` (y = x Wᵀ + b, torch's default init)."""
+"""``nn.Identity``, ``nn.Linear`` (y = x Wᵀ + b) and ``nn.Bilinear`` (y = x1ᵀ W x2 + b), with
+torch's default inits."""
 
 from __future__ import annotations
+
+import math
 
 from ...tensor import Tensor
 from .. import functional as F
@@ -43,3 +46,36 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    """yₒ = Σᵢⱼ x1ᵢ Wₒᵢⱼ x2ⱼ + bₒ with W of shape (out_features, in1_features, in2_features),
+    as ``torch.nn.Bilinear``; input1 (..., in1), input2 (..., in2) -> (..., out). Init (torch's):
+    W, b ~ U(±1/√in1_features)."""
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = Parameter(uninitialized((out_features, in1_features, in2_features), device,
+                                              dtype))
+        if bias:
+            self.bias = Parameter(uninitialized((out_features,), device, dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
