@@ -178,3 +178,47 @@ def test_lstm_backward_does_no_full_size_scatter_per_step(monkeypatch):
     out, _ = m(x)
     out.sum().backward()
     assert calls == [], f"{len(calls)} full-size scatters in the LSTM backward: {calls[:3]}"
+
+
+# ---- BatchNorm and convolution (the CNN step) -------------------------------------------------
+def _close_grads(fast_out, ref_out, ins, seed=3):
+    w = tg.tensor(np.random.default_rng(seed).normal(size=fast_out.shape))
+    ga = tg.autograd.grad((fast_out * w).sum(), ins)
+    gb = tg.autograd.grad((ref_out * w).sum(), ins)
+    np.testing.assert_allclose(fast_out.detach().numpy(), ref_out.detach().numpy(), rtol=1e-12,
+                               atol=1e-13)
+    for a, b in zip(ga, gb):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("shape", [(6, 3), (4, 3, 5, 5)])
+def test_batch_norm_fused_equals_reference(shape, affine, training):
+    from tinygrad_edu.ops.normalization import BatchNormFn
+
+    r = np.random.default_rng(0)
+    C = shape[1]
+    x = tg.tensor(r.normal(size=shape) * 3 + 1, requires_grad=True)
+    wb = [tg.tensor(r.normal(size=C), requires_grad=True) for _ in range(2)] if affine else [
+        None, None]
+    rm, rv = r.normal(size=C), r.uniform(0.5, 2, size=C)
+    args = (rm.copy(), rv.copy(), training, 0.1, 1e-5)
+    fast = BatchNormFn.apply(x, *wb, *args)
+    ref = BatchNormFn.reference(x, *wb, *args)
+    _close_grads(fast, ref, [x] + [t for t in wb if t is not None])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_conv2d_fused_bias_equals_reference(bias):
+    from tinygrad_edu.ops.conv import ConvolutionFn
+
+    r = np.random.default_rng(0)
+    x = tg.tensor(r.normal(size=(2, 3, 7, 6)), requires_grad=True)
+    w = tg.tensor(r.normal(size=(4, 3, 3, 3)), requires_grad=True)
+    b = tg.tensor(r.normal(size=4), requires_grad=True) if bias else None
+    args = ((1, 2), (1, 0), (1, 1), 1, False, None)
+    fast = ConvolutionFn.apply(x, w, b, *args)
+    ref = ConvolutionFn.reference(x, w, b, *args)
+    assert fast.detach().numpy().flags.c_contiguous
+    _close_grads(fast, ref, [x, w] + ([b] if bias else []))
