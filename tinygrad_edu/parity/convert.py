@@ -110,6 +110,19 @@ class ToTg:
         self.memo[id(t)] = out
         return out
 
+    def module(self, obj):
+        """tg's module of the same class with the same public attributes (a parameterless
+        torch module passed as an argument, e.g. ``distance_function=nn.PairwiseDistance()``)."""
+        cls = getattr(tg.nn, type(obj).__name__, None)
+        if cls is None:
+            raise Unconvertible(f"tinygrad_edu has no nn.{type(obj).__name__}")
+        new = cls.__new__(cls)
+        tg.nn.Module.__init__(new)
+        for k, v in vars(obj).items():
+            if not k.startswith("_"):
+                setattr(new, k, self(v))
+        return new
+
     def __call__(self, obj):
         if isinstance(obj, torch.Tensor):
             return self.tensor(obj)
@@ -125,6 +138,8 @@ class ToTg:
             return tg_dtype(obj)
         if isinstance(obj, torch.device):
             return tg.device(str(obj))
+        if isinstance(obj, torch.nn.Module) and not any(True for _ in obj.parameters()):
+            return self.module(obj)  # a parameterless module passed as a function
         if type(obj).__module__.split(".")[0] == "torch":  # memory_format, layout, ...
             name = str(obj).removeprefix("torch.")
             if not hasattr(tg, name):
