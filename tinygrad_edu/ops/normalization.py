@@ -94,16 +94,16 @@ class BatchNormFn(Function):
         axes = ctx.axes
         gx = gw = gb = None
         train = nx and ctx.training
-        # Σ g and Σ g·x̂ per channel: the affine gradients AND (γ being constant per channel:
-        # Σ ĝ = γ·Σ g, Σ ĝ·x̂ = γ·Σ g·x̂) the two sums of ∂L/∂x — each computed once (speed)
+        # per channel, Σ g and Σ g·x̂ give the γ and β gradients and, γ being constant over the
+        # summed axes (the sums of ĝ and ĝ·x̂ are γ times them), x's too: each computed once
         sg = g.sum(axis=axes, keepdims=True) if nb or train else None  # ∂y/∂β = 1
         sgx = (g * xhat).sum(axis=axes, keepdims=True) if nw or train else None  # ∂y/∂γ = x̂
         gw = sgx.reshape(-1) if nw else None
         gb = sg.reshape(-1) if nb else None
         if nx:
-            ws = s * weight.reshape(ctx.cshape) if weight is not None else s  # γ·s
-            if ctx.training:  # μ and σ² depend on x: the module docstring's formula, as
-                m = g.size // g.shape[1]  # (γs/M)·(M·g − Σ g − x̂·Σ g·x̂), in place
+            ws = s * weight.reshape(ctx.cshape) if weight is not None else s  # γ·s, one per channel
+            if ctx.training:  # μ, σ² depend on x: ∂L/∂x = (γs/M)·(M·g − Σ g − x̂·Σ g·x̂)
+                m = g.size // g.shape[1]  # (the module docstring's formula, in place)
                 gx = g * m
                 gx -= sg
                 gx -= xhat * sgx

@@ -22,14 +22,14 @@ import math
 import numbers
 import warnings
 
+from ...autograd import Function
 from ...creation import zeros as _zeros
+from ...ops._dual import xp_of
 from ...ops.activation import relu as _relu
 from ...ops.activation import sigmoid as _sigmoid
 from ...ops.activation import tanh as _tanh
 from ...ops.join import cat as _cat
 from ...ops.join import stack as _stack
-from ...autograd import Function
-from ...ops._dual import xp_of
 from ...ops.matmul import linear as _linear
 from ...ops.shape import transpose as _transpose
 from ...tensor import Tensor
