@@ -343,14 +343,27 @@ __all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "movedim", 
 moveaxis = movedim
 swapdims = swapaxes
 
+def view_as(self, other):
+    """``Tensor.view_as``: ``self.view(other.shape)`` — a view (shares memory) with ``other``'s
+    shape. Raises RuntimeError when the element counts differ or self's strides cannot be
+    viewed that way (call ``.reshape_as``). Gradient: reshaped back."""
+    return view(self, *other.shape)
+
+
+def reshape_as(self, other):
+    """``Tensor.reshape_as``: ``self.reshape(other.shape)`` — ``other``'s shape, a view when
+    possible, else a copy. Raises RuntimeError when the element counts differ. Gradient:
+    reshaped back."""
+    return reshape(self, *other.shape)
+
+
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
     "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
     "broadcast_to": broadcast_to, "movedim": movedim,
-    "view_as": lambda self, other: reshape(self, other.shape),
-    "reshape_as": lambda self, other: reshape(self, other.shape),
+    "view_as": view_as, "reshape_as": reshape_as,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
     "mT": property(lambda self: _matrices(self, "mT")),
