@@ -86,7 +86,9 @@ def _new_filled(fill, name=None):
         return t.requires_grad_(True) if requires_grad else t
 
     if name is not None:
-        what = "uninitialized values (zeros here)" if name == "new_empty" else ("zeros", "ones")[fill]
+        what = "uninitialized values (zeros here)"
+        if name != "new_empty":
+            what = ("zeros", "ones")[fill]
         new.__name__ = new.__qualname__ = name
         new.__doc__ = (f"``Tensor.{name}(*size)``: a new tensor of shape ``size`` filled with "
                        f"{what}, with self's dtype and device unless ``dtype``/``device`` are "
