@@ -153,12 +153,16 @@ def _all_any(input, dim, keepdim, op: str):
 
 
 def all(input, dim=None, keepdim=False):
-    """True where every element (along ``dim``) is nonzero; no gradient."""
+    """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
+    input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
+    input). Raises IndexError for a dim out of range."""
     return _all_any(input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
-    """True where some element (along ``dim``) is nonzero; no gradient."""
+    """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
+    input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
+    input). Raises IndexError for a dim out of range."""
     return _all_any(input, dim, keepdim, "any")
 
 

@@ -182,7 +182,9 @@ def _dot(input, other, op, node):
 
 
 def linear(input, weight, bias=None):
-    """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias."""
+    """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias. Shapes: input (*, in), weight
+    (out, in), bias (out,) → (*, out). One dtype for all. Raises RuntimeError for mismatched
+    sizes or dtypes. Derivatives: ∂L/∂x = G W, ∂L/∂W = Gᵀ x, ∂L/∂b = Σ G."""
     if input._data.shape[-1] != weight._data.shape[-1]:
         n = input._data.shape
         raise RuntimeError(

@@ -182,7 +182,8 @@ def unflatten(input, dim, sizes):
 
 def permute(input, *order):
     """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
-    a repeated dim. Derivative: g permuted back by the inverse order."""
+    a repeated dim. Derivative: g permuted back by the inverse order. Shapes: (d₀, ..., dₖ) →
+    (d_order[0], ..., d_order[k])."""
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -196,7 +197,8 @@ def permute(input, *order):
 
 
 def transpose(input, dim0, dim1):
-    """Swap two dims (a view). Raises IndexError for dims out of range."""
+    """Swap two dims (a view). Raises IndexError for dims out of range. Shapes: e.g. (N, C, L)
+    with dims 1, 2 → (N, L, C). Gradient: transposed back."""
     nd = input._data.ndim
     if nd == 0:
         return input
@@ -218,7 +220,8 @@ def t(input):
 
 
 def squeeze(input, dim=None):
-    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view."""
+    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
+    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -228,7 +231,8 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view."""
+    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view. Shapes: e.g. (N, W) with
+    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
