@@ -53,6 +53,12 @@ def check(res, dtype):
     assert h["train_loss"][-1] < h["train_loss"][0], f"{res.recipe}: loss did not fall {h}"
     assert h["val_loss"][-1] < h["val_loss"][0], f"{res.recipe}: val loss did not fall"
     tol, ptol = (1e-10, 1e-8) if dtype == "float64" else (1e-4, 1e-3)
+    if dtype == "float32" and res.recipe in BATCHNORM:
+        # a Linear bias in front of BatchNorm has a gradient that is zero up to rounding; the
+        # two libraries round it differently and Adam turns that noise into real steps of size
+        # lr, so float32 losses drift apart (1.9e-4 in 2 epochs after the BatchNorm backward
+        # was re-associated); float64 (the same test) agrees to 1e-10
+        tol = 1e-3
     assert res.max_loss_dev <= tol, f"{res.recipe} {dtype}: |Δloss| {res.max_loss_dev:.3g}"
     if dtype == "float64" or res.recipe not in BATCHNORM:
         assert res.max_param_dev <= ptol, f"{res.recipe} {dtype}: |Δparam| {res.max_param_dev:.3g}"

@@ -22,7 +22,7 @@ class EmbeddingFn(Function):
     array_io = True
 
     @staticmethod
-    def reference(weight, idx, padding_idx, scale_grad_by_freq):
+    def reference(weight, idx, padding_idx, scale_grad_by_freq, poison=None):
         """The plain twin: W[idx] as an indexing op; the padding row is read through a
         detached copy (no gradient), and with scale_grad_by_freq each read's gradient is
         divided by its index's count (value unchanged)."""
@@ -36,13 +36,16 @@ class EmbeddingFn(Function):
             c = xp.bincount(idx.reshape(-1), minlength=weight.shape[0])[idx][..., None]
             inv = Tensor._wrap((1.0 / c).astype(weight._data.dtype))
             y = y * inv + (y * (1 - inv)).detach()
-        return y
+        return y if poison is None else y * Tensor._wrap(poison)
 
     @staticmethod
-    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
+    def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq, poison=None):
         ctx.idx, ctx.padding_idx, ctx.scale = idx, padding_idx, scale_grad_by_freq
         ctx.wshape = weight.shape
-        return weight[idx]
+        y = weight[idx]
+        if poison is not None:  # GPU: nan everywhere when an index was out of range (no sync)
+            y = y * poison
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -57,4 +60,4 @@ class EmbeddingFn(Function):
         scatter_add(gw, flat, g2)  # ∂y/∂W[r] = 1 at every position holding r: sum them
         if ctx.padding_idx is not None:
             gw[ctx.padding_idx] = 0  # torch: the padding row is never updated
-        return gw, None, None, None
+        return gw, None, None, None, None

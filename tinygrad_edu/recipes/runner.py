@@ -14,7 +14,7 @@ from .base import RecipeError, predictions, to_numpy
 from .loop import Config, Result, Trainer, now, read_checkpoint
 
 DROPOUT_NOTE = (
-    "note: the torch twin replays the dropout masks tg drew (the generators are the same, "
+    "note: the torch twin replays the masks tg's dropout drew (the generators are the same, "
     "but the twin draws other numbers in between, e.g. for its own weight init), so the "
     "runs stay comparable"
 )

@@ -64,8 +64,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             raise AssertionError("Padding_idx must be within num_embeddings")
     if max_norm is not None:
         _renorm_(weight, idx, max_norm, norm_type)
-    out = EmbeddingFn.apply(weight, idx, padding_idx, bool(scale_grad_by_freq))
-    return out if poison is None else out * Tensor._wrap(poison)
+    return EmbeddingFn.apply(weight, idx, padding_idx, bool(scale_grad_by_freq), poison)
 
 
 def _bags(input, offsets, include_last_offset: bool):
