@@ -1,6 +1,6 @@
 """The layers (``nn.Module`` subclasses), one file per family as torch groups them: module
 (the base class), container, linear, flatten, activation, conv, pooling, normalization,
-dropout, sparse (Embedding), rnn, loss."""
+dropout, sparse (Embedding), rnn, rnn_cells, loss."""
 
 from .activation import (  # noqa: F401
     ELU,
@@ -34,4 +34,5 @@ from .module import Module  # noqa: F401
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
 from .pooling import AvgPool2d, MaxPool2d  # noqa: F401
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: F401
+from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
