@@ -21,6 +21,8 @@ from ...ops.activation import (  # noqa: F401
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
+from .attention import scaled_dot_product_attention  # noqa: F401
+from .mha import multi_head_attention_forward  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .loss import (  # noqa: F401
     binary_cross_entropy,
