@@ -1,6 +1,6 @@
 """The layers (``nn.Module`` subclasses), one file per family as torch groups them: module
 (the base class), container, linear, flatten, activation, conv, pooling, normalization,
-dropout, sparse (Embedding), rnn, rnn_cells, loss."""
+dropout, sparse (Embedding), rnn, rnn_cells, loss, attention (MultiheadAttention), transformer_layers, transformer."""
 
 from .activation import (  # noqa: F401
     ELU,
@@ -37,3 +37,5 @@ from .pooling import AvgPool2d, MaxPool2d  # noqa: F401
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: F401
 from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
+from .transformer import Transformer, TransformerDecoder, TransformerEncoder  # noqa: F401
+from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer  # noqa: F401

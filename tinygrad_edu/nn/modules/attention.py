@@ -19,12 +19,8 @@ from .. import init
 from ..functional.mha import canonical_mask, multi_head_attention_forward
 from ..parameter import Parameter
 from ..parameter import uninitialized as _empty
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """torch's name for MultiheadAttention's out_proj (a plain Linear)."""
 
 
 class MultiheadAttention(Module):
