@@ -133,7 +133,6 @@ WAIVERS: dict[tuple[str, str], str] = {
         "nn.BatchNorm1d", "nn.BatchNorm2d")},
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
-    ("nn.LSTM", "forward"): "missing feature: LSTM(proj_size>0) raises NotImplementedError",
     # ---- exception types and messages (error_inputs) ------------------------------------
     ("arange", "error"): ("error_inputs: arange(0, -3, 2) returns normally and arange(0, inf) "
                           "raises ValueError; torch raises RuntimeError; out= rejected"),

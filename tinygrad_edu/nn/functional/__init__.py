@@ -22,7 +22,6 @@ from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
-from .mha import multi_head_attention_forward  # noqa: F401
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .loss import (  # noqa: F401
     binary_cross_entropy,
@@ -34,5 +33,6 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
+from .mha import multi_head_attention_forward  # noqa: F401
 from .normalization import batch_norm, layer_norm  # noqa: F401
 from .sparse import embedding, one_hot  # noqa: F401

@@ -1,6 +1,7 @@
 """The layers (``nn.Module`` subclasses), one file per family as torch groups them: module
 (the base class), container, linear, flatten, activation, conv, pooling, normalization,
-dropout, sparse (Embedding), rnn, rnn_cells, loss, attention (MultiheadAttention), transformer_layers, transformer."""
+dropout, sparse (Embedding), rnn, rnn_cells, loss, attention (MultiheadAttention),
+transformer_layers, transformer."""
 
 from .activation import (  # noqa: F401
     ELU,

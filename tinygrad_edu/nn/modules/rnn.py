@@ -11,6 +11,7 @@ Cells (torch's formulas; ⊙ is the elementwise product):
     RNN:   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)              (or relu)
     LSTM:  i, f, g, o = split(W_ih x + b_ih + W_hh h + b_hh)     (gate order i, f, g, o)
            c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g),   h' = σ(o) ⊙ tanh(c')
+           (proj_size > 0: h' = W_hr (σ(o) ⊙ tanh(c')), W_hr of shape (proj_size, hidden))
     GRU:   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
            n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
                                                                (gate order r, z, n)
@@ -64,6 +65,14 @@ def _gru_cell(x_proj, h, w_hh, b_hh):
     return n + z * (h - n)  # = (1 − z) ⊙ n + z ⊙ h
 
 
+def _projected_lstm_cell(w_hr):
+    def step(x_proj, state, w_hh, b_hh):
+        h, c = _lstm_cell(x_proj, state, w_hh, b_hh)
+        return _linear(h, w_hr), c  # LSTM(proj_size): h' = W_hr (σ(o) ⊙ tanh(c'))
+
+    return step
+
+
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``)."""
 
@@ -95,19 +104,27 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
-            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size  # LSTM(proj_size): h' = W_hr h
         dirs = 2 if bidirectional else 1
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * dirs
+            layer_in = input_size if layer == 0 else real_hidden * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
                 shapes = [("weight_ih", (gate_size, layer_in)),
-                          ("weight_hh", (gate_size, hidden_size))]
+                          ("weight_hh", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 for name, shape in shapes:
                     setattr(self, name + sfx, Parameter(_empty(shape, device, dtype)))
                     self._flat_weights_names.append(name + sfx)
@@ -124,7 +141,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list:
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size > 0 else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
@@ -161,13 +178,15 @@ class RNNBase(Module):
             hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
         T, B = x.shape[0], x.shape[1]
         dirs = 2 if self.bidirectional else 1
-        expect = (self.num_layers * dirs, B, self.hidden_size)
+        expect = (self.num_layers * dirs, B, self.proj_size or self.hidden_size)
+        expect_c = (self.num_layers * dirs, B, self.hidden_size)
         if hx is None:
             h0 = _zeros(*expect, dtype=input.dtype, device=input.device)
-            hx = (h0, h0) if is_lstm else h0
-        for h in (hx if is_lstm else (hx,)):
-            if tuple(h.shape) != expect:
-                raise RuntimeError(f"Expected hidden size {expect}, got {list(h.shape)}")
+            hx = (h0, _zeros(*expect_c, dtype=input.dtype, device=input.device)) if is_lstm else h0
+        for k, (h, want) in enumerate(zip(hx if is_lstm else (hx,), (expect, expect_c))):
+            if tuple(h.shape) != want:
+                what = f"hidden[{k}]" if is_lstm else "hidden"
+                raise RuntimeError(f"Expected {what} size {want}, got {list(h.shape)}")
         h_init = _unbind(hx[0] if is_lstm else hx, 0)
         c_init = _unbind(hx[1], 0) if is_lstm else None
         cell = self._cell()
@@ -182,6 +201,8 @@ class RNNBase(Module):
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
                 proj = _unbind(_linear(layer_in, w_ih, b_ih), 0)  # W_ih x_t + b_ih, all t at once
+                if self.proj_size > 0:
+                    cell = _projected_lstm_cell(getattr(self, "weight_hr" + sfx))
                 state = (h_init[k], c_init[k]) if is_lstm else h_init[k]
                 steps = range(T - 1, -1, -1) if d == 1 else range(T)
                 hs = [None] * T
