@@ -95,3 +95,38 @@ def test_transformer_encoder_trains_like_torch_float64():
     _same_state(m_g, m_t, exact=False)
     for k, v in _state(m_t).items():
         np.testing.assert_allclose(_state(m_g)[k], v, rtol=1e-8, atol=1e-10, err_msg=k)
+
+
+DROPOUTS = [("dropout1d", (3, 4, 5)), ("dropout1d", (4, 5)), ("dropout2d", (2, 3, 4, 4)),
+            ("dropout3d", (3, 2, 2, 2)), ("alpha_dropout", (6, 7)),
+            ("feature_alpha_dropout", (2, 5, 3))]
+
+
+@pytest.mark.parametrize("name, shape", DROPOUTS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_dropout_variants_same_seed_same_values_and_grad(name, shape, dtype):
+    x = np.random.default_rng(1).normal(size=shape).astype(dtype)
+    xt = torch.tensor(x, requires_grad=True)
+    xg = tg.tensor(x, requires_grad=True)
+    torch.manual_seed(5)
+    yt = getattr(torch.nn.functional, name)(xt, 0.4, True)
+    tg.manual_seed(5)
+    yg = getattr(tg.nn.functional, name)(xg, 0.4, True)
+    np.testing.assert_array_equal(yg.detach().numpy(), yt.detach().numpy())
+    g = np.random.default_rng(2).normal(size=shape).astype(dtype)
+    yt.backward(torch.tensor(g))
+    yg.backward(tg.tensor(g))
+    np.testing.assert_array_equal(xg.grad.numpy(), xt.grad.numpy())
+
+
+@pytest.mark.parametrize("cls", ["Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+                                 "FeatureAlphaDropout"])
+def test_dropout_modules(cls):
+    m_t, m_g = getattr(torch.nn, cls)(0.3), getattr(tg.nn, cls)(0.3)
+    assert repr(m_g) == repr(m_t)
+    x = np.random.default_rng(3).normal(size=(2, 3, 2, 2, 2)[: 3 if cls == "Dropout1d" else 5])
+    m_t.eval()
+    m_g.eval()
+    np.testing.assert_array_equal(m_g(tg.tensor(x)).numpy(), m_t(torch.tensor(x)).numpy())
+    with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
+        getattr(tg.nn, cls)(1.5)

@@ -2,7 +2,9 @@
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
 ``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops.
+the argument checking in front of their ops; ``attention`` (scaled_dot_product_attention),
+``mha`` (multi_head_attention_forward) and ``channel_dropout`` (dropout1d/2d/3d, alpha
+dropout) compose existing ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -22,6 +24,13 @@ from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .attention import scaled_dot_product_attention  # noqa: F401
+from .channel_dropout import (  # noqa: F401
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
 from .loss import (  # noqa: F401
     binary_cross_entropy,
