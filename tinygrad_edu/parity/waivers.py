@@ -185,6 +185,11 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("nn.Embedding", "error"): ("exception type: num_embeddings=-1 lets NumPy's ValueError "
                                 "escape (torch RuntimeError)"),
     **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
+    ("nn.functional.scaled_dot_product_attention", "gradgrad"): (
+        "torch raises: 4 of 25 samples (no attn_mask, dropout_p=0) run torch's CPU flash kernel, "
+        "whose backward has no derivative (_scaled_dot_product_flash_attention_for_cpu_backward "
+        "is not implemented), so there is no torch value to compare tg's second derivative "
+        "with; the other 21 samples pass"),
     # ---- float32 rounding where the exact value cancels --------------------------------
     **{(name, "gradgrad:float32"): FLOAT32_GRADGRAD for name in ("masked.prod", "masked.cumprod")},
     **{("cov", f"{check}:float64"): COV_MIXED for check in ("grad", "gradgrad")},
