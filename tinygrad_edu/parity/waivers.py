@@ -51,9 +51,6 @@ COV_MIXED = ("float32 noise: in sample 24, cov(float64 x, correction=1, aweights
              "with 2 observations has an exact w-gradient of 0; torch and tg both return the "
              "float32 rounding noise (~1e-4) of a sum that cancels, accumulated in different "
              "orders (and its x-derivative in gradgrad); the other 39 samples pass")
-RNN_ERRORS = ("error_inputs: bias=0/1 and input_size=0 accepted; float/str/negative sizes "
-              "raise without naming the module; float64 input to a float32 RNN raises "
-              "RuntimeError (torch ValueError)")
 
 GAUGE = ("not unique: eigenvectors and singular vectors are defined up to sign (and the "
          "null-space columns of a full SVD up to a basis change); NumPy's LAPACK (OpenBLAS) "
@@ -184,7 +181,6 @@ WAIVERS: dict[tuple[str, str], str] = {
                                        "accepted (torch RuntimeError)"),
     ("nn.Embedding", "error"): ("exception type: num_embeddings=-1 lets NumPy's ValueError "
                                 "escape (torch RuntimeError)"),
-    **{(name, "error"): RNN_ERRORS for name in ("nn.RNN", "nn.GRU", "nn.LSTM")},
     ("nn.functional.scaled_dot_product_attention", "gradgrad"): (
         "torch raises: 4 of 25 samples (no attn_mask, dropout_p=0) run torch's CPU flash kernel, "
         "whose backward has no derivative (_scaled_dot_product_flash_attention_for_cpu_backward "
