@@ -130,3 +130,82 @@ def test_dropout_modules(cls):
     np.testing.assert_array_equal(m_g(tg.tensor(x)).numpy(), m_t(torch.tensor(x)).numpy())
     with pytest.raises(ValueError, match="between 0 and 1, but got 1.5"):
         getattr(tg.nn, cls)(1.5)
+
+
+def _pair(shape, rng, dtype="float64"):
+    a = rng.normal(size=shape).astype(dtype)
+    return torch.tensor(a, requires_grad=True), tg.tensor(a, requires_grad=True)
+
+
+def _close(g, t, tol=1e-10):
+    np.testing.assert_allclose(g.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)
+
+
+SDPA_CASES = {
+    "bool_mask": dict(mask="bool"),
+    "float_mask": dict(mask="float"),
+    "causal_L_lt_S": dict(is_causal=True),
+    "scale": dict(scale=0.3),
+    "gqa": dict(enable_gqa=True, hk=2),
+    "dead_row": dict(mask="dead"),
+    "dropout": dict(dropout_p=0.3),
+}
+
+
+@pytest.mark.parametrize("case", list(SDPA_CASES))
+def test_sdpa_paths(case):
+    kw = dict(SDPA_CASES[case])
+    rng = np.random.default_rng(7)
+    hk = kw.pop("hk", 4)
+    (qt, qg), (kt, kg), (vt, vg) = (_pair((2, 4, 3, 5), rng), _pair((2, hk, 6, 5), rng),
+                                    _pair((2, hk, 6, 2), rng))
+    mask = kw.pop("mask", None)
+    if mask is not None:
+        m = rng.random((3, 6)) > 0.4 if mask != "float" else rng.normal(size=(3, 6))
+        if mask == "dead":
+            m[1] = False  # a row with no key: torch gives 0, not NaN
+        kw["attn_mask"] = (torch.tensor(m), tg.tensor(m))
+    targs = {k: (v[0] if isinstance(v, tuple) else v) for k, v in kw.items()}
+    gargs = {k: (v[1] if isinstance(v, tuple) else v) for k, v in kw.items()}
+    torch.manual_seed(11)
+    out_t = torch.nn.functional.scaled_dot_product_attention(qt, kt, vt, **targs)
+    tg.manual_seed(11)
+    out_g = tg.nn.functional.scaled_dot_product_attention(qg, kg, vg, **gargs)
+    _close(out_g, out_t)
+    up = rng.normal(size=tuple(out_t.shape))
+    out_t.backward(torch.tensor(up))
+    out_g.backward(tg.tensor(up))
+    for g, t in ((qg, qt), (kg, kt), (vg, vt)):
+        _close(g.grad, t.grad)
+
+
+@pytest.mark.parametrize("need_weights, average", [(True, True), (True, False), (False, True)])
+def test_mha_masks_and_weights(need_weights, average):
+    rng = np.random.default_rng(8)
+    torch.manual_seed(1)
+    m_t = torch.nn.MultiheadAttention(6, 3, kdim=4, vdim=5, add_bias_kv=True,
+                                      add_zero_attn=True).double()
+    tg.manual_seed(1)
+    m_g = tg.nn.MultiheadAttention(6, 3, kdim=4, vdim=5, add_bias_kv=True,
+                                   add_zero_attn=True).double()
+    _same_state(m_g, m_t)
+    (qt, qg), (kt, kg), (vt, vg) = _pair((3, 2, 6), rng), _pair((5, 2, 4), rng), _pair((5, 2, 5),
+                                                                                        rng)
+    pad = np.zeros((2, 5), dtype=bool)
+    pad[0, 3:] = True
+    causal = np.triu(np.ones((3, 5), dtype=bool), 1)
+    out_t = m_t(qt, kt, vt, key_padding_mask=torch.tensor(pad), attn_mask=torch.tensor(causal),
+                need_weights=need_weights, average_attn_weights=average)
+    out_g = m_g(qg, kg, vg, key_padding_mask=tg.tensor(pad), attn_mask=tg.tensor(causal),
+                need_weights=need_weights, average_attn_weights=average)
+    _close(out_g[0], out_t[0])
+    assert (out_g[1] is None) == (out_t[1] is None)
+    if need_weights:
+        _close(out_g[1], out_t[1])
+    out_t[0].sum().backward()
+    out_g[0].sum().backward()
+    for g, t in ((qg, qt), (kg, kt), (vg, vt)):
+        _close(g.grad, t.grad)
+    grads_g = {k: p.grad for k, p in m_g.named_parameters()}
+    for k, p in m_t.named_parameters():
+        _close(grads_g[k], p.grad)

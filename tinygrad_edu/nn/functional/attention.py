@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
+from ...backend import get_array_module as _get_array_module
 from ...creation import ones as _ones
 from ...creation import zeros as _zeros
 from ...dtype import bool_ as _bool
@@ -47,16 +46,13 @@ def _repeat_heads(x: Tensor, times: int) -> Tensor:
 
 def safe_softmax(scores: Tensor) -> Tensor:
     """softmax over the last dim; a row that is all −inf gives zeros (and zero gradient)."""
-    dead = np.all(np.asarray(_host(scores)) == -np.inf, axis=-1, keepdims=True)
-    if not dead.any():
+    xp = _get_array_module(scores._data)
+    dead = xp.all(scores._data == -xp.inf, axis=-1, keepdims=True)  # a constant, not recorded
+    if not bool(dead.any()):
         return _softmax(scores, -1)
-    dead_t = Tensor(dead).to(scores.device)
+    dead_t = Tensor._wrap(dead)
     probs = _softmax(scores.masked_fill(dead_t, 0.0), -1)  # no NaN in forward or backward
     return probs.masked_fill(dead_t, 0.0)
-
-
-def _host(t: Tensor):
-    return t.detach().cpu().numpy()
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
