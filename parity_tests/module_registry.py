@@ -148,6 +148,38 @@ spec("BatchNorm1d", variant="3d", hparams=_bn_hp, build=_bn_build("BatchNorm1d")
 spec("BatchNorm2d", hparams=_bn_hp, build=_bn_build("BatchNorm2d"),
      inputs=_bn_input(lambda d: (d(st.integers(1, 3)), d(st.integers(1, 3)))))
 
+spec("BatchNorm3d", hparams=_bn_hp, build=_bn_build("BatchNorm3d"),
+     inputs=_bn_input(lambda d: (d(st.integers(1, 2)), d(st.integers(1, 2)), 2)))
+
+
+def _ramp(x):
+    """A ramp along the last axis: no (nearly) constant instance or group, whose ~0 variance
+    would make the normalization divide rounding noise by √eps."""
+    return [(x + 20 * np.arange(x.shape[-1])).astype(x.dtype)]
+
+
+for _d in (1, 2, 3):
+    spec(f"InstanceNorm{_d}d", hparams=_bn_hp, build=_bn_build(f"InstanceNorm{_d}d"),
+         inputs=lambda d, hp, dt, _d=_d: _ramp(floats(d, dt, (d(st.integers(1, 3)), hp["C"])
+                                                      + (1,) * (_d - 1) + (d(st.integers(2, 4)),))))
+spec("GroupNorm",
+     hparams=lambda d: {"G": d(st.integers(1, 2)), "k": d(st.integers(1, 2)),
+                        "affine": d(st.booleans()), "eps": d(st.sampled_from([1e-5, 1e-2]))},
+     build=lambda lib, hp: lib.nn.GroupNorm(hp["G"], hp["G"] * hp["k"], eps=hp["eps"],
+                                            affine=hp["affine"]),
+     inputs=lambda d, hp, dt: _ramp(floats(d, dt, (d(st.integers(1, 3)), hp["G"] * hp["k"],
+                                                   d(st.integers(2, 4))))))
+spec("RMSNorm",
+     hparams=lambda d: {"shape": shape(d, 1, 2), "affine": d(st.booleans()),
+                        "eps": d(st.sampled_from([None, 1e-5]))},
+     build=lambda lib, hp: lib.nn.RMSNorm(hp["shape"], eps=hp["eps"],
+                                          elementwise_affine=hp["affine"]),
+     inputs=lambda d, hp, dt: [_off0(floats(d, dt, shape(d, 0, 2) + hp["shape"]))])
+spec("LocalResponseNorm",
+     hparams=lambda d: {"size": d(st.integers(1, 3)), "beta": d(st.sampled_from([0.75, 1.0]))},
+     build=lambda lib, hp: lib.nn.LocalResponseNorm(hp["size"], alpha=0.1, beta=hp["beta"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, shape(d, 3, 4))])
+
 
 def _ln_input(d, hp, dt):
     ns = hp["shape"]
@@ -284,6 +316,118 @@ spec("MaxPool2d",
 spec("AvgPool2d",
      hparams=_pool_hp,
      build=lambda lib, hp: lib.nn.AvgPool2d(hp["k"], stride=hp["s"]), inputs=_img)
+# 1-, 2- and 3-D forms: one spec each, the spatial size drawn per dimension
+def _nd_img(dim, lo=3, hi=5):
+    def inputs(d, hp, dt):
+        space = tuple(d(st.integers(lo, hi)) for _ in range(dim))
+        return [floats(d, dt, (d(st.integers(1, 2)), hp["cin"]) + space)]
+    return inputs
+
+
+for _d in (1, 2, 3):
+    if _d != 2:
+        spec(f"Conv{_d}d",
+             hparams=lambda d: {"cin": 2 * d(st.integers(1, 2)), "cout": 2 * d(st.integers(1, 2)),
+                                "k": d(st.sampled_from([1, 2, 3])), "s": d(st.sampled_from([1, 2])),
+                                "p": d(st.sampled_from([0, 1])), "g": d(st.sampled_from([1, 2])),
+                                "mode": d(st.sampled_from(["zeros", "reflect", "circular"])),
+                                "b": d(st.booleans())},
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"Conv{_d}d")(
+                 hp["cin"], hp["cout"], hp["k"], stride=hp["s"], padding=hp["p"],
+                 groups=hp["g"], bias=hp["b"], padding_mode=hp["mode"]),
+             inputs=_nd_img(_d))
+        spec(f"MaxPool{_d}d", hparams=_pool_hp, inputs=_nd_img(_d),
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"MaxPool{_d}d")(hp["k"], hp["s"]))
+        spec(f"AvgPool{_d}d", hparams=_pool_hp, inputs=_nd_img(_d),
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"AvgPool{_d}d")(hp["k"], hp["s"]))
+    spec(f"ConvTranspose{_d}d",
+         hparams=lambda d: {"cin": 2 * d(st.integers(1, 2)), "cout": 2 * d(st.integers(1, 2)),
+                            "k": d(st.sampled_from([1, 2, 3])), "s": d(st.sampled_from([1, 2])),
+                            "p": d(st.sampled_from([0, 1])), "g": d(st.sampled_from([1, 2])),
+                            "b": d(st.booleans())},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"ConvTranspose{_d}d")(
+             hp["cin"], hp["cout"], hp["k"], stride=hp["s"], padding=min(hp["p"], hp["k"] - 1),
+             output_padding=hp["s"] - 1, groups=hp["g"], bias=hp["b"]),
+         inputs=_nd_img(_d, 2, 4))
+    spec(f"LPPool{_d}d", hparams=lambda d: {"cin": 2, "p": d(st.sampled_from([1.0, 2.0, 3.0])),
+                                           "k": d(st.sampled_from([2, 3]))},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"LPPool{_d}d")(hp["p"], hp["k"]),
+         inputs=lambda d, hp, dt, _d=_d: [np.abs(_off0(_nd_img(_d)(d, hp, dt)[0]))])
+    for _kind in ("Avg", "Max"):
+        spec(f"Adaptive{_kind}Pool{_d}d",
+             hparams=lambda d: {"cin": 2, "o": d(st.integers(1, 4))},
+             build=lambda lib, hp, _d=_d, _kind=_kind: getattr(
+                 lib.nn, f"Adaptive{_kind}Pool{_d}d")(hp["o"]),
+             inputs=_nd_img(_d, 1, 6))
+    spec(f"MaxUnpool{_d}d", hparams=lambda d: {"k": d(st.sampled_from([1, 2, 3]))},
+         build=lambda lib, hp, _d=_d: getattr(lib.nn, f"MaxUnpool{_d}d")(hp["k"]),
+         inputs=lambda d, hp, dt, _d=_d: _unpool_in(d, hp, dt, _d))
+    if _d > 1:
+        spec(f"FractionalMaxPool{_d}d",
+             hparams=lambda d, _d=_d: {"k": d(st.sampled_from([1, 2])), "o": d(st.integers(1, 2)),
+                                       "u": np.random.default_rng(d(st.integers(0, 99))).random(
+                                           (2, 2, _d))},
+             build=lambda lib, hp, _d=_d: getattr(lib.nn, f"FractionalMaxPool{_d}d")(
+                 hp["k"], output_size=hp["o"], _random_samples=_t(lib, hp["u"])),
+             inputs=lambda d, hp, dt, _d=_d: [floats(d, dt, (2, 2) + (4,) * _d)])
+
+
+def _unpool_in(d, hp, dt, dim):
+    """Values and indices as max_pool's (one index per non-overlapping window, no repeats)."""
+    k, space = hp["k"], tuple(d(st.integers(1, 3)) for _ in range(dim))
+    lead = (d(st.integers(1, 2)), 2)
+    x = floats(d, dt, lead + space)
+    offs = [np.array(d(hnp.arrays(np.int64, lead + space, elements=st.integers(0, k - 1))))
+            for _ in range(dim)]
+    idx = np.zeros(lead + space, dtype=np.int64)
+    for a in range(dim):
+        pos = np.arange(space[a]).reshape((-1,) + (1,) * (dim - a - 1)) * k + offs[a]
+        idx = idx * (space[a] * k) + pos
+    return [x, idx]
+
+
+spec("Upsample",
+     hparams=lambda d: d(st.sampled_from([
+         {"size": 5, "mode": "nearest"}, {"scale_factor": 1.5, "mode": "nearest-exact"},
+         {"scale_factor": (2.0, 0.5), "mode": "bilinear", "align_corners": True},
+         {"size": (3, 5), "mode": "bicubic"}, {"scale_factor": 0.5, "mode": "area"}])),
+     build=lambda lib, hp: lib.nn.Upsample(**hp),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2, d(st.integers(2, 5)),
+                                              d(st.integers(2, 5))))])
+spec("UpsamplingNearest2d", build=lambda lib, hp: lib.nn.UpsamplingNearest2d(scale_factor=2),
+     inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
+spec("UpsamplingBilinear2d", build=lambda lib, hp: lib.nn.UpsamplingBilinear2d((4, 3)),
+     inputs=lambda d, hp, dt: [floats(d, dt, (1, 2, d(st.integers(1, 4)), 3))])
+spec("Unfold",
+     hparams=lambda d: {"cin": 2, "k": d(st.sampled_from([1, 2, (2, 3)])),
+                        "p": d(st.sampled_from([0, 1])), "s": d(st.sampled_from([1, 2]))},
+     build=lambda lib, hp: lib.nn.Unfold(hp["k"], padding=hp["p"], stride=hp["s"]),
+     inputs=_nd_img(2))
+spec("Fold",
+     hparams=lambda d: {"k": d(st.sampled_from([1, 2])), "s": d(st.sampled_from([1, 2]))},
+     build=lambda lib, hp: lib.nn.Fold((5, 4), hp["k"], stride=hp["s"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2 * hp["k"] ** 2,
+                                              ((5 - hp["k"]) // hp["s"] + 1)
+                                              * ((4 - hp["k"]) // hp["s"] + 1)))])
+for _d in (1, 2, 3):  # the padding layers: sizes up to 2 (reflect: below each side of 3-4)
+    for _cls, _extra in (("ConstantPad", (1.5,)), ("ZeroPad", ()), ("ReflectionPad", ()),
+                         ("ReplicationPad", ()), ("CircularPad", ())):
+        spec(f"{_cls}{_d}d",
+             hparams=lambda d, n=2 * _d: {"pad": d(st.one_of(st.integers(0, 2), st.tuples(
+                 *[st.integers(-1, 2)] * n)))},
+             build=lambda lib, hp, name=f"{_cls}{_d}d", extra=_extra: getattr(lib.nn, name)(
+                 hp["pad"], *extra),
+             inputs=lambda d, hp, dt, n=_d: [floats(d, dt, (d(st.integers(1, 2)), 2) + tuple(
+                 d(st.integers(3, 4)) for _ in range(n)))])
+spec("PixelShuffle", hparams=lambda d: {"r": d(st.integers(1, 3))},
+     build=lambda lib, hp: lib.nn.PixelShuffle(hp["r"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (d(st.integers(1, 2)), 2 * hp["r"] ** 2, 2, 3))])
+spec("PixelUnshuffle", hparams=lambda d: {"r": d(st.integers(1, 2))},
+     build=lambda lib, hp: lib.nn.PixelUnshuffle(hp["r"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (2, 3 * hp["r"], 2 * hp["r"]))])
+spec("ChannelShuffle", hparams=lambda d: {"g": d(st.sampled_from([1, 2, 3]))},
+     build=lambda lib, hp: lib.nn.ChannelShuffle(hp["g"]),
+     inputs=lambda d, hp, dt: [floats(d, dt, (2, 6, d(st.integers(1, 3)), 2))])
 spec("Embedding",
      hparams=lambda d: {"n": d(st.integers(2, 6)), "dim": d(st.integers(1, 4)),
                         "pad": d(st.sampled_from([None, 0]))},

@@ -32,7 +32,11 @@ EXEMPT = {
                   "seed in test_seq_models.py"),
     "cuda": "needs a GPU; the cupy backend runs the whole suite with --backend cupy",
     "is_contiguous": "a layout query, not an op: compared with torch in test_tensor_api",
+    **{n: "a layout query, not an op: compared with torch in test_shape_views" for n in (
+        "stride", "storage_offset")},
     "__pos__": "identity (+x); returns its input",
+    **{n: "in-place alias of transpose_ (torch's OpInfo for transpose lists swapaxes/swapdims "
+       "as aliases): compared with torch in test_shape_views" for n in ("swapaxes_", "swapdims_")},
     "erf": "proven by torch's own OpInfo erf samples (test_torch_ops)",
     **{f"new_{k}": "proven by torch's own OpInfo new_* samples (test_torch_ops)"
        for k in ("zeros", "ones", "empty", "full", "tensor")},

@@ -103,6 +103,32 @@ def test_conv2d_init_matches_torch_bounds():
     lambda nn: nn.AvgPool2d(3, 1, 1),
     lambda nn: nn.AvgPool2d((2, 3), ceil_mode=True, count_include_pad=False),
     lambda nn: nn.BatchNorm2d(32),
+    lambda nn: nn.Conv1d(2, 4, 3, stride=2, padding=1, padding_mode="circular"),
+    lambda nn: nn.Conv3d(2, 4, (1, 2, 3), padding="same", groups=2),
+    lambda nn: nn.ConvTranspose1d(2, 4, 3, stride=2, output_padding=1),
+    lambda nn: nn.ConvTranspose2d(2, 4, 3, padding=1, dilation=2, groups=2, bias=False),
+    lambda nn: nn.ConvTranspose3d(2, 2, 2),
+    lambda nn: nn.MaxPool1d(3, 2, 1, ceil_mode=True),
+    lambda nn: nn.MaxPool3d((1, 2, 2)),
+    lambda nn: nn.AvgPool1d(3),
+    lambda nn: nn.AvgPool3d(2, divisor_override=3),
+    lambda nn: nn.LPPool2d(2, 3, stride=2),
+    lambda nn: nn.MaxUnpool2d(2),
+    lambda nn: nn.AdaptiveAvgPool2d((None, 3)),
+    lambda nn: nn.AdaptiveMaxPool3d(2, return_indices=True),
+    lambda nn: nn.FractionalMaxPool2d(2, output_ratio=0.5),
+    lambda nn: nn.BatchNorm3d(4, momentum=None),
+    lambda nn: nn.InstanceNorm2d(3, affine=True),
+    lambda nn: nn.InstanceNorm1d(3, track_running_stats=True),
+    lambda nn: nn.GroupNorm(2, 4, affine=False),
+    lambda nn: nn.RMSNorm([3, 4], eps=1e-6),
+    lambda nn: nn.LocalResponseNorm(2),
+    lambda nn: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+    lambda nn: nn.Upsample((3, 4)),
+    lambda nn: nn.UpsamplingNearest2d(scale_factor=(2, 3)),
+    lambda nn: nn.UpsamplingBilinear2d(5),
+    lambda nn: nn.Fold((4, 5), 2, stride=(1, 2)),
+    lambda nn: nn.Unfold((2, 3), dilation=2, padding=1),
     lambda nn: nn.Embedding(10, 3),
     lambda nn: nn.Embedding(10, 3, padding_idx=-1, max_norm=1.5, norm_type=1.0,
                             scale_grad_by_freq=True),
@@ -127,7 +153,7 @@ def test_conv2d_errors():
         tg.nn.Conv2d(3, 2, 3, groups=2)
     with pytest.raises(RuntimeError, match="pad should be at most half"):
         tg.nn.functional.max_pool2d(x, 2, padding=2)
-    with pytest.raises(RuntimeError, match="output size is too small"):
+    with pytest.raises(RuntimeError, match="Output size is too small"):
         tg.nn.functional.avg_pool2d(x, 6)
 
 
@@ -318,3 +344,63 @@ def test_seed001_cnn_listing_shapes():
     assert tuple(out.shape) == (2, 10)
     out.sum().backward()
     assert features[0].weight.grad is not None and features[0].weight.grad.shape == (32, 3, 3, 3)
+
+
+@pytest.mark.parametrize("build", [
+    lambda nn: nn.Conv1d(3, 4, 3),
+    lambda nn: nn.Conv2d(4, 6, (2, 3), groups=2),
+    lambda nn: nn.Conv3d(2, 3, 2, bias=False),
+    lambda nn: nn.ConvTranspose1d(3, 4, 3),
+    lambda nn: nn.ConvTranspose2d(4, 6, (2, 3), groups=2),
+    lambda nn: nn.ConvTranspose3d(2, 3, 2),
+])
+def test_seeded_init_is_torchs(build):
+    """Same seed, same weights: the default init is drawn in torch's order with torch's
+    generator (kaiming_uniform(a=√5) weight, then U(±1/√fan_in) bias)."""
+    tg.manual_seed(7)
+    torch.manual_seed(7)
+    ours, ref = build(tg.nn), build(torch.nn)
+    for (n, p), (rn, rp) in zip(ours.named_parameters(), ref.named_parameters()):
+        assert n == rn
+        np.testing.assert_array_equal(tg_np(p), th_np(rp))
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_conv_transpose_is_the_adjoint_of_conv(d):
+    """⟨conv(x), y⟩ = ⟨x, conv_transpose(y)⟩ for the same weight: the transposed convolution is
+    the adjoint map (its forward is the convolution's input gradient)."""
+    rng = np.random.default_rng(d)
+    F = tg.nn.functional
+    x = tg.tensor(rng.standard_normal((2, 4) + (7,) * d))
+    w = tg.tensor(rng.standard_normal((6, 2) + (3,) * d))
+    kw = {"stride": 2, "padding": 1, "dilation": 1, "groups": 2}
+    y = getattr(F, f"conv{d}d")(x, w, **kw)
+    v = tg.tensor(rng.standard_normal(tuple(y.shape)))
+    xt = getattr(F, f"conv_transpose{d}d")(v, w, output_padding=0, **kw)
+    assert tuple(xt.shape) == tuple(x.shape)
+    np.testing.assert_allclose(float((y * v).sum()), float((x * xt).sum()), rtol=1e-12)
+
+
+@pytest.mark.parametrize("on_device", [False, True])
+@pytest.mark.parametrize("k, s, p", [(2, 2, 0), (2, 1, 0), (3, 2, 1), (2, 2, 1)])
+def test_maxpool_nan_inf_padding_rules_on_host_and_device_branch(monkeypatch, on_device, k, s, p):
+    """torch's rules (a NaN wins, the last NaN; a window of only −∞ keeps its first REAL
+    element; a tie keeps the first maximum; an inf upstream gradient reaches only the argmax)
+    hold on both branches of MaxPoolFn: the host's checked fast paths and the device's
+    unconditional ones (called here on NumPy through ``_on_host``)."""
+    from tinygrad_edu.ops import pool
+
+    if on_device:
+        monkeypatch.setattr(pool, "_on_host", lambda xp: False)
+    x = np.array([[[[1, 3, 3, 0, 2], [3, np.nan, 2, np.nan, 1], [0, 1, 5, 5, -np.inf],
+                    [-np.inf, -np.inf, 1, 1, 2], [-np.inf, -np.inf, 4, np.nan, 0]]]])
+    tx, rx = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    (y, i), (ry, ri) = (F.max_pool2d(a, k, s, p, return_indices=True) for F, a in
+                        ((tg.nn.functional, tx), (torch.nn.functional, rx)))
+    assert np.array_equal(tg_np(i), th_np(ri))
+    assert np.array_equal(tg_np(y), th_np(ry.detach()), equal_nan=True)
+    g = np.arange(np.prod(ry.shape), dtype=np.float64).reshape(tuple(ry.shape))
+    g.flat[0] = np.inf  # g·mask would give nan where the mask is 0
+    y.backward(tg.tensor(g))
+    ry.backward(torch.from_numpy(g))
+    assert np.array_equal(tg_np(tx.grad), th_np(rx.grad), equal_nan=True)

@@ -21,29 +21,50 @@ from .sampling import (
     bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
     randperm,
 )
+from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
+from .ops.bits import *  # noqa: F401,F403
+from .ops.copies import *  # noqa: F401,F403
+from .ops.diagonal import *  # noqa: F401,F403
+from .ops.bitwise import *  # noqa: F401,F403
+from .ops.division import *  # noqa: F401,F403
 from .ops.difference import *  # noqa: F401,F403
+from .ops.exp_log import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
+from .ops.gamma import *  # noqa: F401,F403
 from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
+from .ops.index_ops import *  # noqa: F401,F403
+from .ops.inplace import *  # noqa: F401,F403
+from .ops.inplace_views import *  # noqa: F401,F403
 from .ops.join import *  # noqa: F401,F403
 from .ops.linalg import *  # noqa: F401,F403
 from .ops.logic import *  # noqa: F401,F403
 from .ops.matmul import *  # noqa: F401,F403
 from .ops.matrix import *  # noqa: F401,F403
+from .ops.pointwise import *  # noqa: F401,F403
 from .ops.order import *  # noqa: F401,F403
+from .ops.padding import *  # noqa: F401,F403
 from .ops.quantile import *  # noqa: F401,F403
+from .ops.reorder import *  # noqa: F401,F403
+from .ops.repeat import *  # noqa: F401,F403
 from .ops.reduce import *  # noqa: F401,F403
 from .ops.rounding import *  # noqa: F401,F403
+from .ops.scatter import *  # noqa: F401,F403
 from .ops.scan import *  # noqa: F401,F403
 from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
+from .ops.ternary import *  # noqa: F401,F403
+from .ops.trig import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.view_scatter import *  # noqa: F401,F403
+from .ops.views import *  # noqa: F401,F403
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
@@ -123,9 +144,13 @@ backends = _types.SimpleNamespace(
     mps=_types.SimpleNamespace(is_available=lambda: False),
 )
 
-from . import linalg, nn, optim, utils  # noqa: E402,F401
+from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
+from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)
+    channel_shuffle, pixel_shuffle, pixel_unshuffle,
+)
 from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
+from . import special  # noqa: E402,F401  (tg.special, as torch.special)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

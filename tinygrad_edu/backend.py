@@ -7,6 +7,7 @@ names ``np``/``cp`` for array math itself, so one op body runs on both devices (
 from __future__ import annotations
 
 import numpy as np
+import scipy.special as _sc
 
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
     import cupy as _cp  # type: ignore
@@ -93,6 +94,29 @@ def get_array_module(x):
     return np
 
 
+def gammainc(a, x, upper: bool = False):
+    """The regularized incomplete gamma function P(a, x) (``upper``: Q(a, x) = 1 - P) of two
+    arrays of one dtype: SciPy's ``gammainc``/``gammaincc`` on the host, cupyx's on the GPU
+    (torch's ``igamma``/``igammac``)."""
+    name = "gammaincc" if upper else "gammainc"
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        cs = _cpx.scipy.special  # the active CuPy's (a test may swap in a simulated one)
+        return getattr(cs, name)(a, x).astype(a.dtype, copy=False)
+    sc = _sc
+    with np.errstate(all="ignore"):
+        return np.asarray(getattr(sc, name)(a, x)).astype(np.result_type(a, x), copy=False)
+
+
+def gammaln(a):
+    """ln Γ(a) elementwise (SciPy's / cupyx's ``gammaln``), in ``a``'s dtype."""
+    if _cp is not None and isinstance(a, _cp.ndarray):
+        cs = _cpx.scipy.special  # the active CuPy's (a test may swap in a simulated one)
+        return cs.gammaln(a)
+    sc = _sc
+    with np.errstate(all="ignore"):
+        return np.asarray(sc.gammaln(a)).astype(a.dtype, copy=False)
+
+
 def device_of(array) -> device:
     return CUDA if (_cp is not None and isinstance(array, _cp.ndarray)) else CPU
 
@@ -136,18 +160,111 @@ def scatter_add(target, indices, values) -> None:
         np.add.at(target, indices, values)
 
 
-# ---- special functions the ops need that NumPy lacks --------------------------------------------
-def erf(x):
-    """The error function, elementwise (exact: SciPy's / CuPy's, else math.erf per element)."""
-    if _cp is not None and isinstance(x, _cp.ndarray):
-        return _cpx.scipy.special.erf(x)
-    try:
-        from scipy.special import erf as _erf
-    except ImportError:  # pragma: no cover - scipy comes with scikit-learn
-        import math
+# ---- special functions: SciPy on the host, cupyx.scipy.special on the GPU ------------------------
+# What NumPy lacks and where each backend finds it. NumPy has no special functions beyond
+# ``np.i0`` (not a ufunc) and ``np.sinc``; SciPy (a core dependency) has them all; CuPy mirrors
+# SciPy in ``cupyx.scipy.special`` except where the third column says False: those run on the
+# host (one transfer each way), until CuPy grows them.
+#   torch's name            scipy.special / cupyx.scipy.special name   in CuPy (13)?
+SPECIAL = {
+    "erf":                  ("erf", True),
+    "erfc":                 ("erfc", True),
+    "erfcx":                ("erfcx", True),
+    "erfinv":               ("erfinv", True),
+    "lgamma":               ("gammaln", True),
+    "digamma":              ("digamma", True),
+    "polygamma":            ("polygamma", True),   # (n, x)
+    "zeta":                 ("zeta", True),        # Hurwitz zeta (x, q)
+    "i0":                   ("i0", True),
+    "i0e":                  ("i0e", True),
+    "i1":                   ("i1", True),
+    "i1e":                  ("i1e", True),
+    "modified_bessel_k0":   ("k0", True),
+    "modified_bessel_k1":   ("k1", True),
+    "scaled_modified_bessel_k0": ("k0e", True),
+    "scaled_modified_bessel_k1": ("k1e", True),
+    "bessel_j0":            ("j0", True),
+    "bessel_j1":            ("j1", True),
+    "bessel_y0":            ("y0", True),
+    "bessel_y1":            ("y1", True),
+    "ndtr":                 ("ndtr", True),
+    "ndtri":                ("ndtri", True),
+    "log_ndtr":             ("log_ndtr", True),
+    "entr":                 ("entr", True),
+    "xlog1py":              ("xlog1py", True),
+    "airy_ai":              ("airy", False),       # airy(x) -> (Ai, Ai', Bi, Bi'); CuPy lacks it
+    "eval_laguerre":        ("eval_laguerre", False),  # (n, x): Lₙ(x) by recurrence in C
+    "eval_legendre":        ("eval_legendre", False),  # (n, x): Pₙ(x) by recurrence in C
+}
 
-        return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
-    return _erf(x)
+
+def special(name: str, *arrays):
+    """torch's special function ``name`` (a key of :data:`SPECIAL`) elementwise on arrays of
+    one device (numbers allowed), as an array of the last array's dtype."""
+    fname, on_gpu = SPECIAL[name]
+    ref = [a for a in arrays if hasattr(a, "dtype")][-1]
+    if _cp is not None and isinstance(ref, _cp.ndarray):
+        if on_gpu:
+            cs = _cpx.scipy.special  # the active CuPy's (a test may swap in a simulated one)
+            out = getattr(cs, fname)(*arrays)
+            return out.astype(ref.dtype, copy=False)
+        host = special(name, *(to_numpy(a) for a in arrays))
+        return _cp.asarray(host)
+    sc = _sc
+    with np.errstate(all="ignore"):  # torch: domain errors give nan/inf silently
+        out = getattr(sc, fname)(*arrays)
+    if name == "airy_ai":
+        out = out[0]
+    return np.asarray(out).astype(ref.dtype, copy=False)
+
+
+def erf(x):
+    """The error function, elementwise (SciPy's / CuPy's)."""
+    return special("erf", x)
+
+
+_LIBM: dict = {}
+
+
+def libm_float(name: str, x):
+    """The C library's float32 function ``name`` (``"acos"`` calls ``acosf``) elementwise on a
+    float32 array. torch's scalar CPU kernels (the special polynomials) call these, and they are
+    not always correctly rounded (glibc 2.36's acosf is an ulp off for ~6% of inputs), while
+    NumPy's own float32 versions differ again; where the result amplifies that ulp, only the C
+    library's value reproduces torch's. Falls back to the float64 function rounded to float32
+    (on the GPU, or without a loadable C math library)."""
+    xp = get_array_module(x)
+    fallback = getattr(xp, "arc" + name[1:] if name.startswith("a") else name)
+    if xp is not np or not x.size:
+        return fallback(x.astype(xp.float64)).astype(xp.float32)
+    if name not in _LIBM:
+        try:
+            import ctypes
+            import ctypes.util
+
+            fn = getattr(ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6"), name + "f")
+            fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+            _LIBM[name] = np.frompyfunc(fn, 1, 1)
+        except (OSError, AttributeError, TypeError):  # no C math library to load
+            _LIBM[name] = None
+    f = _LIBM[name]
+    if f is None:
+        return fallback(x.astype(np.float64)).astype(np.float32)
+    return np.asarray(f(x), dtype=np.float32)
+
+
+def ufunc_at(op: str, target, indices, values) -> None:
+    """``target[indices] = op(target[indices], values)`` applied once per index, repeats included
+    (NumPy's ``np.<op>.at``: ``multiply``, ``maximum``, ``minimum`` for scatter_reduce). CuPy
+    has ``maximum.at``/``minimum.at`` but no ``multiply.at``: prod there raises."""
+    if _cp is not None and isinstance(target, _cp.ndarray):
+        if op == "multiply":
+            raise NotImplementedError("scatter_reduce(reduce='prod') has no CuPy kernel")
+        getattr(_cp, op).at(target, indices, values)
+    else:
+        getattr(np, op).at(target, indices, values)
+
+
 
 
 # ---- what NumPy has that CuPy lacks, or the reverse (and what the ops do about it) -------------

@@ -8,6 +8,7 @@ import numpy as np
 from . import dtype as _dt
 from .backend import CPU, to_device
 from .backend import full as _full_on
+from .factories import arange, eye, linspace  # noqa: F401  (re-exported: torch.arange & co)
 from .tensor import Tensor, _as_array, _device
 
 
@@ -152,29 +153,6 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     """
     d, dev = _like(input, dtype, device, "full_like")
     return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
-
-
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    if end is None:
-        start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    if step == 0:
-        raise RuntimeError("arange: step must be nonzero")
-    is_float = any(isinstance(v, float) for v in vals)
-    d = _dt.to_dtype(dtype) if dtype is not None else (_dt.float32 if is_float else _dt.int64)
-    arr = np.arange(*vals, dtype=np.float64 if is_float else np.int64).astype(d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
-    arr = np.linspace(start, end, int(steps), dtype=np.float64).astype(d.np)
-    return _finish(arr, None, device, requires_grad)
-
-
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
-    return _finish(np.eye(n, m, dtype=d.np), None, device, requires_grad)
 
 
 class _LegacyType:

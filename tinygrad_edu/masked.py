@@ -22,8 +22,9 @@ from .ops.extrema import amax as _amax
 from .ops.extrema import amin as _amin
 from .ops.extrema import argmax as _argmax
 from .ops.extrema import argmin as _argmin
-from .ops.masked_ops import LogaddexpFn, VectorNormFn
+from .ops.masked_ops import VectorNormFn
 from .ops.order import nanmedian as _nanmedian
+from .ops.pointwise import LogaddexpFn
 from .ops.reduce import logsumexp as _logsumexp
 from .ops.reduce import sum as _sum
 from .ops.scan import cumprod as _cumprod

@@ -1,5 +1,6 @@
 """OpSpecs of the convolution, pooling and embedding functionals (``nn/conv.py``,
-``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, embedding.
+``nn/embedding.py``): conv2d, max_pool2d, avg_pool2d, lp_pool1d/2d/3d (which has no torch
+OpInfo), fold and upsample (likewise), embedding.
 
 Shapes, kernel sizes, strides, paddings ('same'/'valid' too), dilations, groups, ceil_mode,
 count_include_pad, divisor_override, return_indices, padding_idx and repeated indices are drawn
@@ -104,3 +105,61 @@ register(OpSpec("embedding", sample=_embedding_sample(False), grad_args=(1,), sp
                 fn=_emb))
 register(OpSpec("embedding", variant="padding_idx_freq", sample=_embedding_sample(True),
                 grad_args=(1,), special=False, smooth=False, fn=_emb))
+
+
+def _lp_pool_sample(d):
+    def sample(draw, dtype):
+        kernel = tuple(draw(st.integers(1, 3)) for _ in range(d))
+        stride = draw(st.sampled_from([None, 1, 2]))
+        space = tuple(k + draw(st.integers(0, 2)) for k in kernel)
+        lead = () if draw(st.integers(0, 4)) == 0 else (draw(st.integers(1, 2)),)
+        # positive inputs: xᵖ for a fractional p needs x ≥ 0, and 0 is lp_pool's kink
+        x = arrays(draw, dtype, lead + (draw(st.integers(1, 2)),) + space, 0.5, 3)
+        return [x, draw(st.sampled_from([1.0, 2.0, 3.0, 1.5]))], {
+            "kernel_size": kernel if d > 1 else kernel[0],  # torch: lp_pool1d takes an int
+            "stride": stride, "ceil_mode": draw(st.booleans())}
+
+    return sample
+
+
+for _d in (1, 2, 3):
+    register(OpSpec(f"lp_pool{_d}d", sample=_lp_pool_sample(_d), special=False, max_numel=60,
+                    fn=lambda m, x, p, _d=_d, **k: getattr(m.nn.functional,
+                                                           f"lp_pool{_d}d")(x, p, **k)))
+
+
+def _fold_sample(draw, dtype):
+    """fold has no torch OpInfo: blocks drawn so they fit the output (some overlapping)."""
+    k = (draw(st.integers(1, 3)), draw(st.integers(1, 2)))
+    s = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
+    dil = (draw(st.integers(1, 2)), 1)
+    p = (draw(st.integers(0, 1)), draw(st.integers(0, 1)))
+    size = tuple(dl * (kk - 1) + 1 + draw(st.integers(0, 3)) for kk, dl in zip(k, dil))
+    blocks = [(n + 2 * pp - dl * (kk - 1) - 1) // ss + 1
+              for n, kk, ss, dl, pp in zip(size, k, s, dil, p)]
+    lead = () if draw(st.integers(0, 4)) == 0 else (draw(st.integers(1, 2)),)
+    x = arrays(draw, dtype, lead + (draw(st.integers(1, 2)) * k[0] * k[1],
+                                    blocks[0] * blocks[1]))
+    return [x], {"output_size": size, "kernel_size": k, "dilation": dil, "padding": p,
+                 "stride": s}
+
+
+register(OpSpec("fold", sample=_fold_sample, special=False, max_numel=80,
+                fn=lambda m, x, **k: m.nn.functional.fold(x, **k)))
+
+
+def _upsample_sample(draw, dtype):
+    """F.upsample (deprecated in torch, no OpInfo) is interpolate under another name."""
+    mode = draw(st.sampled_from(["nearest", "linear", "bilinear", "bicubic", "area"]))
+    d = {"linear": 1, "bilinear": 2, "bicubic": 2}.get(mode, draw(st.integers(1, 2)))
+    x = arrays(draw, dtype, (draw(st.integers(1, 2)), 2) + tuple(
+        draw(st.integers(2, 4)) for _ in range(d)))
+    kw = {"scale_factor": draw(st.sampled_from([0.5, 1.5, 2]))} if draw(st.booleans()) else {
+        "size": tuple(draw(st.integers(1, 5)) for _ in range(d))}
+    if mode in ("linear", "bilinear", "bicubic"):
+        kw["align_corners"] = draw(st.booleans())
+    return [x], dict(kw, mode=mode)
+
+
+register(OpSpec("upsample", sample=_upsample_sample, special=False, max_numel=80,
+                fn=lambda m, x, **k: m.nn.functional.upsample(x, **k)))

@@ -1,7 +1,10 @@
 """The op library: one module per family, each op one Function subclass (named ``<Op>Fn``;
 its graph node prints as torch's ``<Op>Backward0``) beside the public functions.
 
-Families, by what they do: arithmetic, unary (exp, log, trig ...), rounding, logic
+Families, by what they do: arithmetic, unary (exp, log, sqrt, sin, cos ...), trig (tan, the
+inverse and hyperbolic functions), exp_log (exp2, log2, logit ...), gamma (lgamma, digamma,
+erfinv ...), special_fns and polynomials (torch.special's own), bits (signbit, frexp, ~),
+rounding, logic
 (comparisons, tests), select (maximum, clamp, where), reduce, statistics, extrema, scan, sort,
 order (median, kthvalue, mode), quantile, difference (diff, gradient, trapezoid), search
 (searchsorted, unique, isin), histogram, masked_ops (for tg.masked), shape (views), join (cat,
@@ -14,16 +17,29 @@ methods (``methods.py``).
 
 from . import (  # noqa: F401
     activation,
+    adaptive_pool,
     arithmetic,
+    bits,
+    bitwise,
+    conv,
+    copies,
     cross_entropy,
     device,
+    diagonal,
     difference,
     distance,
+    division,
     dropout,
+    exp_log,
     extrema,
+    gamma,
     histogram,
+    im2col,
     index,
+    index_ops,
     inplace,
+    inplace_views,
+    interpolate,
     join,
     linalg,
     logic,
@@ -31,18 +47,31 @@ from . import (  # noqa: F401
     matmul,
     matrix,
     methods,  # binds Tensor methods
+    operators,
     order,
+    padding,
+    pointwise,
+    polynomials,
     pool,
     promotion,
     quantile,
     random,
     reduce,
+    reorder,
+    repeat,
     rounding,
     scan,
+    scatter,
     search,
     select,
     shape,
     sort,
+    special_fns,
+    split,
     statistics,
+    ternary,
+    trig,
     unary,
+    view_scatter,
+    views,
 )

@@ -116,7 +116,7 @@ class _TensorXP:
 
     @staticmethod
     def where(cond, a, b):
-        t = _first_tensor(cond, a, b)
+        t = _first_tensor(a, b, cond)  # a number takes the values' dtype, not the condition's
         c = cond if isinstance(cond, Tensor) else _t(cond, t)
         if not isinstance(a, Tensor) and not isinstance(b, Tensor):
             return Tensor._wrap(get_array_module(c._data).where(c._data, a, b))

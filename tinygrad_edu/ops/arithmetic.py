@@ -2,19 +2,24 @@
 side, the derivative in a comment.
 
 Gradients may come out with the broadcast shape: the engine sums them back to each input's
-shape (``autograd.engine.unbroadcast``).
+shape (``autograd.engine.unbroadcast``). dtype: torch's promotion (``promotion.binary``).
+Subtraction and negation refuse bool tensors, as torch does (``1 - mask`` is almost always a
+bug: ``~mask`` or ``logical_not`` is meant).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import named, quiet
-from .promotion import binary, no_grad_binary
+from ._util import named, quiet, raise_broadcast_error
+from .promotion import binary, promote, require_tensor, result_type, write_out
 
 
 class AddFn(Function):
@@ -80,7 +85,7 @@ class DivFn(Function):
         nx, ny = ctx.needs_input_grad
         with quiet():
             gx = g / y if nx else None  # ∂z/∂x = 1/y
-            gy = -g * x / (y * y) if ny else None  # ∂z/∂y = -x/y²
+            gy = -g * (x / y / y) if ny else None  # ∂z/∂y = -x/y² (torch's order: no y² overflow)
         return gx, gy
 
 
@@ -110,6 +115,8 @@ class PowFn(Function):
                 # torch: x**0.5 is sqrt and x**-0.5 is rsqrt (differs at -inf and -0.0)
                 z = get_array_module(x).sqrt(x)
                 z = z if y > 0 else 1 / z
+            elif getattr(x, "dtype", np.dtype("f")).kind in "iu" and _any_negative(y):
+                z = _int_pow(x, y)
             else:
                 z = x**y
         ctx.save_for_backward(x, y, z)
@@ -124,80 +131,185 @@ class PowFn(Function):
         with quiet():
             if nx:
                 # ∂z/∂x = y·x^(y-1); torch: exponent 0 gives gradient 0 even at x = 0
-                gx = g * y * x ** (y - 1)
+                gx = g * (y * x ** (y - 1))
                 gx = xp.where(y == 0, 0.0, gx) if not np.isscalar(y) or y == 0 else gx
             if ny:
                 # ∂z/∂y = z·ln x; torch: 0 where x = 0 and y >= 0 (ln 0 = -inf where y < 0)
-                gy = g * xp.where((x == 0) & (y >= 0), 0.0, z * xp.log(x))
+                gy = g * xp.where((x == 0) & (y >= 0), 0.0, z * _log(xp, x))
         return gx, gy
 
 
+def _log(xp, x):
+    """ln x of an array, Tensor or number (a base given as a Python number stays one)."""
+    if hasattr(x, "shape"):
+        return xp.log(x)
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+def _any_negative(y) -> bool:
+    return bool((y < 0).any()) if hasattr(y, "any") else y < 0
+
+
+def _int_pow(x, y):
+    """Integer x ** y where some y < 0 (NumPy refuses): torch gives 1 for x = 1, ±1 for
+    x = -1, and 0 otherwise (the integer part of 1/x^|y|)."""
+    xp = get_array_module(x)
+    y = xp.asarray(y, dtype=x.dtype) if np.isscalar(y) else y
+    neg = y < 0
+    pos = x ** xp.where(neg, 0, y)
+    odd = (y % 2) != 0
+    small = xp.where(x == 1, 1, xp.where(x == -1, xp.where(odd, -1, 1), 0)).astype(pos.dtype)
+    return xp.where(neg, small, pos)
+
+
 # ---- the public functions (torch names) --------------------------------------------------------
-def add(input, other, *, alpha=1):
-    if alpha != 1:
-        other = mul(other, alpha)
-    return binary(AddFn, input, other, op="add")
+_BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+             "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
-def sub(input, other, *, alpha=1):
-    if alpha != 1:
-        other = mul(other, alpha)
-    out = binary(SubFn, input, other, op="sub")
-    return out if isinstance(input, Tensor) else named(out, "RsubBackward1")  # torch: rsub
+def _is_bool(x) -> bool:
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
 
 
-def mul(input, other):
-    return binary(MulFn, input, other, op="mul")
+def _check_alpha(input, other, alpha, op: str) -> None:
+    """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
+    r = result_type(input, other)
+    if isinstance(alpha, (bool, np.bool_)) and r is not _dt.bool_:
+        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, (float, np.floating)) and not r.is_floating_point:
+        raise RuntimeError(f"{op}: For integral input tensors, argument alpha must not be a "
+                           "floating point number.")
 
 
-def div(input, other, *, rounding_mode=None):
-    if rounding_mode is None:
-        out = binary(DivFn, input, other, float_result=True, op="div")
-        # torch computes number / tensor as reciprocal(tensor) * number
-        return out if isinstance(input, Tensor) else named(out, "MulBackward0")
-    return no_grad_binary(input, other, "floor_divide" if rounding_mode == "floor" else "trunc")
+def _scaled(input, other, alpha, op):
+    """``alpha · other`` (torch folds alpha into the op; the gradient is the same)."""
+    _check_alpha(input, other, alpha, op)
+    if isinstance(other, Tensor):
+        return mul(other, alpha)
+    return other * alpha
 
 
-def true_divide(input, other):
-    return div(input, other)
+def add(input, other, *, alpha=1, out=None):
+    """``torch.add``: z = input + alpha·other elementwise, broadcasting. dtype: torch's promotion
+    (a Python number does not widen a tensor: float32 + 2.5 is float32). Derivatives: 1 and
+    alpha."""
+    if alpha != 1 or type(alpha) is not int:
+        other = _scaled(input, other, alpha, "add")
+    z = binary(AddFn, input, other, op="add")
+    return z if out is None else write_out(out, z, "add")
 
 
-def neg(input):
-    return NegFn.apply(input)
+def sub(input, other, *, alpha=1, out=None):
+    """``torch.sub``: z = input - alpha·other elementwise. dtype: torch's promotion. Raises
+    RuntimeError for bool operands (use ``~`` / ``logical_not``). Derivatives: 1 and -alpha."""
+    if _is_bool(input) or _is_bool(other):
+        if _is_bool(input) and _is_bool(other) and isinstance(other, Tensor):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(_BOOL_SUB)
+    if alpha != 1 or type(alpha) is not int:
+        other = _scaled(input, other, alpha, "sub")
+    z = binary(SubFn, input, other, op="sub")
+    return z if out is None else write_out(out, z, "sub")
 
 
-def pow(input, exponent):
+def rsub(input, other, *, alpha=1):
+    """``torch.rsub``: z = other - alpha·input (subtraction with the operands reversed). dtype:
+    torch's promotion. Derivatives: -alpha and 1."""
+    require_tensor(input, "rsub", "input", 1)
+    return named(sub(other, input, alpha=alpha),
+                 "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
+
+
+def mul(input, other, *, out=None):
+    """``torch.mul``: z = input · other elementwise. dtype: torch's promotion. Derivatives:
+    ∂z/∂input = other, ∂z/∂other = input."""
+    z = binary(MulFn, input, other, op="mul")
+    return z if out is None else write_out(out, z, "mul")
+
+
+def true_divide(input, other, *, out=None):
+    """``torch.true_divide``: z = input / other (always floating: integers divide in the
+    default float dtype). Derivatives: 1/other and -input/other²."""
+    z = binary(DivFn, input, other, float_result=True, op="div")
+    return z if out is None else write_out(out, z, "div")
+
+
+def neg(input, *, out=None):
+    """``torch.neg``: z = -input. dtype: the input's; raises RuntimeError for bool tensors
+    (use ``~`` / ``logical_not``). Derivative: -1."""
+    require_tensor(input, "neg", "input", 1)
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return write_out(out, NegFn.apply(input), "neg")
+
+
+def pow(input, exponent, *, out=None):
+    """``torch.pow``: z = input ** exponent (either may be a number, not both). dtype: torch's
+    promotion; an integer tensor to a negative integer number raises RuntimeError (a negative
+    integer *tensor* exponent gives torch's integer result: 0 unless the base is ±1).
+    Derivatives: exponent·input^(exponent-1) (0 where exponent = 0) and z·ln(input) (0 where
+    input = 0 and exponent ≥ 0)."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError(f"pow(): expected a Tensor argument, got {type(input).__name__} and "
+                        f"{type(exponent).__name__}")
     if (isinstance(input, Tensor) and input._data.dtype.kind in "iub"
-            and isinstance(exponent, int) and exponent < 0):
+            and isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
+            and exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch
-    out = binary(PowFn, input, exponent, op="pow")
+    if _is_bool(input) and _is_bool(exponent):
+        if isinstance(exponent, Tensor) or not isinstance(input, Tensor):
+            raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+        xp = get_array_module(input._data)  # x ** True = x, x ** False = True (no gradient)
+        z = input._data.copy() if exponent else xp.ones(input._data.shape, dtype=bool)
+        return write_out(out, Tensor._wrap(z), "pow")
+    z = binary(PowFn, input, exponent, op="pow")
     # torch's three pow overloads: tensor ** number, tensor ** tensor, number ** tensor
-    return named(out, "PowBackward0" if not isinstance(exponent, Tensor) else
-                 "PowBackward1" if isinstance(input, Tensor) else "PowBackward2")
+    z = named(z, "PowBackward0" if not isinstance(exponent, Tensor) else
+              "PowBackward1" if isinstance(input, Tensor) else "PowBackward2")
+    return write_out(out, z, "pow")
 
 
-def square(input):
-    return pow(input, 2)
+def float_power(input, exponent, *, out=None):
+    """``torch.float_power``: z = input ** exponent computed in float64 (both operands are
+    converted to double first). dtype: float64 always; ``out`` must be float64. Derivatives:
+    as ``pow``, through the conversion."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise TypeError("float_power(): expected a Tensor argument")
+    if out is not None and isinstance(out, Tensor) and out._data.dtype != np.float64:
+        raise RuntimeError(f"the output given to float_power has dtype {out.dtype} but the "
+                           "operation's result requires dtype Double")
+    a, b = promote(input, exponent, "float_power", to=_dt.float64)
+    try:
+        z = PowFn.apply(a, b)
+    except ValueError:
+        raise_broadcast_error("float_power", a.shape, b.shape)  # both tensors to get here
+    z = named(z, "PowBackward0" if not isinstance(exponent, Tensor) else
+              "PowBackward1" if isinstance(input, Tensor) else "PowBackward2")
+    return write_out(out, z, "float_power")
 
 
-def _r(fn):
-    return lambda self, other: fn(other, self)
+def square(input, *, out=None):
+    """``torch.square``: input². dtype: the input's (bool becomes int64, as torch). Derivative:
+    2·input."""
+    return write_out(out, pow(input, 2), "square")
 
 
-# Tensor methods and operators this module provides (bound by methods.py)
-subtract, multiply, divide, negative = sub, mul, div, neg  # torch's aliases
+# torch's aliases
+subtract, multiply, negative = sub, mul, neg
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "neg",
-           "negative", "pow", "square"]
+__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "true_divide", "neg",
+           "negative", "pow", "float_power", "square"]
 
 # ops that also have an in-place form (``exp_``), made by ops/inplace.py
-INPLACE = ("add", "sub", "mul", "div", "pow", "square", "true_divide", "neg")
+INPLACE = ("add", "sub", "subtract", "mul", "multiply", "pow", "square", "true_divide", "neg",
+           "negative")
 
 METHODS = {
-    "__add__": add, "__radd__": _r(add), "__sub__": sub, "__rsub__": _r(sub), "__mul__": mul,
-    "__rmul__": _r(mul), "__truediv__": div, "__rtruediv__": _r(div), "__pow__": pow,
-    "__rpow__": _r(pow), "__neg__": neg, "__pos__": lambda self: self,
-    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div,
-    "divide": div, "true_divide": div, "neg": neg, "negative": neg, "pow": pow, "square": square,
+    "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul,
+    "true_divide": true_divide, "neg": neg, "negative": neg, "pow": pow,
+    "float_power": float_power, "square": square,
 }

@@ -12,7 +12,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import quiet
 from .activation import LogSoftmaxFn
-from .index import ScatterAddFn
+from .index import ScatterAddFn, zeros_for
 
 
 class _ClassLossFn(Function):
@@ -72,7 +72,7 @@ class NllLossFn(_ClassLossFn):
         (safe,) = ctx.saved_tensors
         # ∂lₙ/∂x_{n,c} = −w_{yₙ} [c = yₙ]: one value per sample, put at its class
         vals = -(ctx.wy[:, None] * NllLossFn._scale(ctx, g))
-        return ScatterAddFn.call(vals, safe, 1, ctx.xshape), None, None, None, None
+        return ScatterAddFn.call(zeros_for(ctx.xshape, vals), safe, vals, 1), None, None, None, None
 
 
 class CrossEntropyFn(_ClassLossFn):

@@ -83,6 +83,9 @@ METHODS = {
     "long": lambda self, *a, **k: cast(self, _dt.int64),
     "int": lambda self, *a, **k: cast(self, _dt.int32),
     "bool": lambda self, *a, **k: cast(self, _dt.bool_),
+    "byte": lambda self, *a, **k: cast(self, _dt.uint8),
+    "char": lambda self, *a, **k: cast(self, _dt.int8),
+    "short": lambda self, *a, **k: cast(self, _dt.int16),
     "cpu": lambda self: to(self, "cpu"),
     "cuda": lambda self, device=None, **k: to(self, "cuda"),
 }

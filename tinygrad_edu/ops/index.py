@@ -12,6 +12,7 @@ from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
+from ._out import write_out
 from ._util import named
 from .shape import unsqueeze
 from .unary import clone
@@ -28,7 +29,7 @@ class GetItemFn(Function):
         ctx.shape, ctx.idx, ctx.advanced = x.shape, idx, advanced
         y = x[idx]
         # torch: advanced indexing gives a new contiguous tensor (NumPy may permute strides)
-        return get_array_module(x).ascontiguousarray(y) if advanced else y
+        return get_array_module(x).asarray(y, order="C") if advanced else y
 
     @staticmethod
     def backward(ctx, g):
@@ -60,8 +61,31 @@ class IndexAccumulateFn(Function):
         return GetItemFn.call(gg, ctx.idx, ctx.advanced), None, None, None  # linear: read back
 
 
+def zeros_for(shape, g):
+    """A constant zeros array of ``shape`` on ``g``'s device, in ``g``'s dtype (g: an array or,
+    under create_graph, a Tensor)."""
+    a = g._data if isinstance(g, Tensor) else g
+    return get_array_module(a).zeros(tuple(shape), dtype=a.dtype)
+
+
+def index_grid(index, axis: int):
+    """The advanced index that pairs each element of ``index`` with its own position on the
+    other axes: x[grid] is x[i₀, .., index[i], .., iₙ] (gather/scatter along ``axis``)."""
+    xp = get_array_module(index)
+    grid = list(xp.ix_(*[xp.arange(s) for s in index.shape])) if index.ndim else []
+    if not grid:
+        return (index,)
+    grid[axis] = index
+    return tuple(grid)
+
+
+def crop(index_shape, axis: int) -> tuple:
+    """The part of an input that gather/scatter reach: index's extent on the other axes."""
+    return tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index_shape))
+
+
 class GatherFn(Function):
-    """y[i][j] = x[i][index[i][j]] (along ``dim``)"""
+    """y[i][j] = x[i][index[i][j]] (along ``axis``)"""
 
     array_io = True
 
@@ -69,53 +93,72 @@ class GatherFn(Function):
     def forward(ctx, x, index, axis):
         ctx.shape, ctx.axis = x.shape, axis
         ctx.save_for_backward(index)
+        if index.size == 0:
+            return get_array_module(x).empty(index.shape, dtype=x.dtype)
+        if x.ndim == 0:  # a 0-d x acts as 1-d of size 1: every index reads x
+            return get_array_module(x).full(index.shape, x, dtype=x.dtype)
         # torch reads only the index's extent on the other axes (it may be smaller than x's)
-        sl = tuple(slice(None) if d == axis else slice(0, n) for d, n in enumerate(index.shape))
-        return get_array_module(x).take_along_axis(x[sl], index, axis=axis)
+        return get_array_module(x).take_along_axis(x[crop(index.shape, axis)], index, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         (index,) = ctx.saved_tensors
-        # send each gradient back to the element it read (a scatter-add)
-        return ScatterAddFn.call(g, index, ctx.axis, ctx.shape), None, None
+        # send each gradient back to the element it read: zeros, scatter-added
+        z = zeros_for(ctx.shape, g)
+        return ScatterAddFn.call(z, index, g, ctx.axis), None, None
 
 
 class ScatterAddFn(Function):
-    """x = zeros(shape); x[i][index[i][j]] += g[i][j] (along ``axis``): gather's backward"""
+    """y = x; y[i][index[i][j]] += src[i][j] (along ``axis``; repeated indices add up)"""
 
     array_io = True
 
     @staticmethod
-    def forward(ctx, g, index, axis, shape):
-        ctx.axis = axis
+    def forward(ctx, x, index, src, axis):
+        ctx.axis, ctx.src_shape = axis, src.shape
         ctx.save_for_backward(index)
-        xp = get_array_module(g)
-        gx = xp.zeros(shape, dtype=g.dtype)
-        grid = list(xp.ix_(*[xp.arange(s) for s in index.shape]))
-        grid[axis] = index
-        scatter_add(gx, tuple(grid), g)
-        return gx
+        y = x.copy()
+        if index.size:
+            if y.ndim == 0:
+                y[...] += src.reshape(-1)[: index.size].sum()
+            else:
+                scatter_add(y, index_grid(index, axis), src[crop(index.shape, axis)])
+        return y
 
     @staticmethod
-    def backward(ctx, gg):
+    def backward(ctx, g):
         (index,) = ctx.saved_tensors
-        return GatherFn.call(gg, index, ctx.axis), None, None, None  # linear: gather back
+        # ∂y/∂x = 1; ∂y/∂src[i][j] = 1 at the element it was added to: gather g back
+        gs = gather_into(g, index, ctx.axis, ctx.src_shape) if ctx.needs_input_grad[2] else None
+        return g, None, gs, None
+
+
+def gather_into(g, index, axis: int, shape):
+    """gather(g, axis, index), padded with zeros to ``shape`` (a src larger than index gets no
+    gradient where the index does not reach)."""
+    out = GatherFn.call(g, index, axis)
+    if tuple(out.shape) != tuple(shape):
+        out = IndexAccumulateFn.call(out, tuple(shape), crop(index.shape, axis), False)
+    return out
 
 
 class MaskedFillFn(Function):
-    """y = value where mask else x"""
+    """y = value where mask else x (value: a number, or a 0-d tensor)"""
 
     array_io = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
-        ctx.save_for_backward(mask)
-        return get_array_module(x).where(mask, x.dtype.type(value), x)
+        ctx.mask = mask
+        v = value.astype(x.dtype) if hasattr(value, "dtype") else x.dtype.type(value)
+        return get_array_module(x).where(mask, v, x)
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return xp_of(g).where(mask, 0, g), None, None  # ∂y/∂x = [not mask]
+        xp = xp_of(g)
+        gv = xp.where(ctx.mask, g, 0) if ctx.needs_input_grad[2] else None
+        # ∂y/∂x = [not mask]; ∂y/∂value = [mask] (summed to value's 0-d shape by the engine)
+        return xp.where(ctx.mask, 0, g), None, gv
 
 
 # ---- index normalization -------------------------------------------------------------------------
@@ -188,6 +231,9 @@ def normalize_index(idx, x: Tensor):
 
 
 def getitem(x: Tensor, idx):
+    """``x[idx]``: basic indexing (ints, slices, None, ...) gives a view; tensors, lists and
+    bool masks (advanced indexing) a copy. Raises IndexError out of range or for a bad index.
+    Derivative: g back to the places read (repeated indices add up)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
         # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
@@ -232,32 +278,52 @@ def _is_array(a) -> bool:
     return type(a) is not np.generic and hasattr(a, "ndim") and not isinstance(a, np.generic)
 
 
-def gather(input, dim, index):
-    axis = _wrap_dim(dim, input._data.ndim, "gather")
+def _index_array(index, op: str, empty_ok: bool = True):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"gather(): Expected dtype int64 for index (got {idx.dtype})")
-    if idx.ndim != input._data.ndim:
-        raise RuntimeError(
-            f"gather(): Index tensor must have the same number of dimensions as input tensor "
-            f"(index {list(idx.shape)} vs input {list(input._data.shape)})"
-        )
-    for d, (a, b) in enumerate(zip(idx.shape, input._data.shape)):
-        if d != axis and a > b:
-            raise RuntimeError(
-                f"gather(): Size does not match at dimension {d} expected index "
-                f"{list(idx.shape)} to be smaller than self {list(input._data.shape)} apart "
-                f"from dimension {axis}"
-            )
-    n = input._data.shape[axis]
-    bad = (idx < 0) | (idx >= n)  # torch: no wrapping of negative indices in gather
+    if idx.dtype.kind not in "iu" and not (empty_ok and idx.size == 0):
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index (got {idx.dtype})")
+    return idx
+
+
+def check_gather_index(op: str, idx, shape, axis: int, other=None) -> None:
+    """torch's checks of a gather/scatter index: same number of dims as the input (0-d counts
+    as 1-d), no larger than the input apart from ``axis`` (nor than ``other``, a src), every
+    entry in [0, size). An empty index is never checked."""
+    if idx.size == 0:
+        return
+    nd = max(len(shape), 1)
+    if max(idx.ndim, 1) != nd:
+        raise RuntimeError(f"{op}(): Index tensor must have the same number of dimensions as "
+                           f"input tensor (index {list(idx.shape)} vs input {list(shape)})")
+    ishape, sshape = tuple(idx.shape) or (1,), tuple(shape) or (1,)
+    for d, (a, b) in enumerate(zip(ishape, sshape)):
+        if (d != axis and a > b) or (other is not None and a > (tuple(other) or (1,))[d]):
+            extra = "" if other is None else f" and to be no larger size than src {list(other)}"
+            raise RuntimeError(f"{op}(): Size does not match at dimension {d} expected index "
+                               f"{list(idx.shape)} to be no larger than self {list(shape)} apart "
+                               f"from dimension {axis}{extra}")
+    n = sshape[axis]
+    bad = (idx < 0) | (idx >= n)  # torch: no wrapping of negative indices here
     if bad.any():
-        raise RuntimeError(f"gather(): index {int(idx[bad].reshape(-1)[0])} is out of bounds "
-                           f"for dimension {axis} with size {n}")
-    return GatherFn.apply(input, idx, axis)
+        raise RuntimeError(f"{op}(): index {int(idx[bad].reshape(-1)[0])} is out of bounds for "
+                           f"dimension {axis} with size {n}")
 
 
-def index_select(input, dim, index):
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """y[i][j][k] = input[i][index[i][j][k]][k] (for dim = 1): pick along ``dim`` by ``index``.
+
+    Shapes: index has input's number of dims and is no larger on the other dims; y has
+    index's shape. dtype: input's. Raises RuntimeError for a bad index (dtype, dims, sizes,
+    out of range). Derivative: each g goes back to the element it read (a scatter-add)."""
+    axis = _wrap_dim(dim, input._data.ndim, "gather")
+    idx = _index_array(index, "gather")
+    check_gather_index("gather", idx, input._data.shape, axis)
+    if idx.size == 0 and idx.dtype.kind not in "iu":
+        idx = idx.astype(np.int64)
+    return write_out(out, GatherFn.apply(input, idx, axis), "gather", input, index)
+
+
+def index_select(input, dim, index, *, out=None):
     """The slices of ``input`` at ``index`` (1-D) along ``dim``: ``input[..., index, ...]``.
 
     It is advanced indexing, so GetItem's backward scatter-adds: an index picked twice gets
@@ -277,18 +343,27 @@ def index_select(input, dim, index):
         raise IndexError(f"index_select(): index out of range in self (index "
                          f"{idx.tolist()}, size {n} at dimension {axis})")
     if nd == 0:  # torch: a 0-d input gives itself back
-        return clone(input)
+        return write_out(out, clone(input), "index_select", input, index)
     key = (slice(None),) * axis + (Tensor._wrap(idx.reshape(-1).astype(np.int64)),)
-    return named(getitem(input, key), "IndexSelectBackward0")
+    res = named(getitem(input, key), "IndexSelectBackward0")
+    return write_out(out, res, "index_select", input, index)
 
 
 def masked_fill(input, mask, value):
+    """``value`` where ``mask`` (broadcast against input) is True, input elsewhere. ``value``:
+    a number or a 0-d tensor (whose gradient is the sum of g over the mask). dtype: input's.
+    Raises RuntimeError for a non-bool mask, a mask that does not broadcast, a value tensor
+    with dims. Derivative: g where the mask is False."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
                            f"{m.dtype}")
-    if isinstance(value, Tensor):
-        value = value.item()
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got "
+                           f"tensor with {value._data.ndim} dimension(s).")
+    if isinstance(value, complex) or getattr(value, "dtype", None) in ("complex64",):
+        raise RuntimeError(f"value cannot be converted to type {input.dtype.name} without "
+                           "overflow")
     try:
         np.broadcast_shapes(m.shape, input._data.shape)
     except ValueError:
@@ -298,6 +373,8 @@ def masked_fill(input, mask, value):
 
 
 def one_hot(tensor, num_classes=-1):
+    """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
+    by default). Raises RuntimeError for non-integer input or classes out of range."""
     a = tensor._data
     if a.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

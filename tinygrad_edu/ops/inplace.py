@@ -24,7 +24,8 @@ from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
 from ..tensor import Tensor
 from ._dual import xp_of
-from .index import GetItemFn, normalize_index
+from .index import normalize_index
+from .view_scatter import IndexPutFn
 
 
 class CopySlicesFn(Function):
@@ -168,31 +169,23 @@ class CopyFromFn(Function):
         return None, g  # the engine sums the broadcast copies back to src's shape
 
 
-class IndexPutFn(Function):
-    """y = x with y[idx] = v (``x[idx] = v``): ∂y/∂x = 1 outside idx, ∂y/∂v = g[idx]"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, value, idx, advanced):
-        xp = get_array_module(x)
-        y = x.copy()
-        y[idx] = value
-        region = xp.zeros(x.shape, dtype=bool)
-        region[idx] = True
-        ctx.save_for_backward(region)
-        ctx.idx, ctx.advanced = idx, advanced
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (region,) = ctx.saved_tensors
-        gv = GetItemFn.call(g, ctx.idx, ctx.advanced) if ctx.needs_input_grad[1] else None
-        return xp_of(g).where(region, 0, g), gv, None, None
-
-
 def _fill(x, value):
     return FillFn.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
+
+
+def fill(input, value):
+    """``torch.fill``: a new tensor of input's shape and dtype holding ``value`` everywhere
+    (a number, or a 0-d tensor whose gradient is the sum of g). Raises RuntimeError for a
+    value tensor with dims. Derivative: 0 for input, Σ g for the value."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")
+    return _fill(input, value)
+
+
+def zero_(input):
+    """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``)."""
+    return input.zero_()
 
 
 def _copy(x, src):
@@ -224,7 +217,7 @@ def inplace_methods(names) -> dict:
 
 def _methods() -> dict:
     """The in-place operators and writes that are not an op written back."""
-    ops = {"zero_": lambda x: _fill(x, 0), "fill_": _fill, "copy_": _copy,
+    ops = {"zero_": lambda x: _fill(x, 0), "fill_": fill, "copy_": _copy,
            "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
            "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
@@ -253,5 +246,8 @@ def setitem(self: Tensor, idx, value) -> None:
 
     inplace(self, "__setitem__", put, v)
 
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["fill", "zero_"]
 
 METHODS = _methods()

@@ -1,5 +1,5 @@
-"""Joining and splitting: cat, stack, repeat, split, chunk, unbind. Each backward cuts the
-gradient apart the way the forward put the inputs together (or sums the repeats).
+"""Joining: cat, stack, hstack, vstack, dstack, column_stack, and atleast_1d/2d/3d (the reshapes
+they use). Each backward cuts the gradient apart the way the forward put the inputs together.
 """
 
 from __future__ import annotations
@@ -8,32 +8,13 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ..tensor import _wrap_dim
-from ._dual import xp_of
+from ..tensor import Tensor, _wrap_dim
+from ._out import write_out
 from ._util import named
-from .index import GetItemFn
+from .index import GetItemFn, getitem
 from .promotion import _dt, cast
-from .shape import _shape_arg, narrow, reshape
-
-
-class RepeatFn(Function):
-    """y = x tiled ``reps`` times along each axis"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, reps):
-        ctx.shape = (1,) * (len(reps) - x.ndim) + x.shape
-        return get_array_module(x).tile(x, reps)
-
-    @staticmethod
-    def backward(ctx, g):
-        # view g as (r0, s0, r1, s1, ...) and sum over the repeat axes r_k
-        split = []
-        for r, s in zip(g.shape, ctx.shape):
-            split += [r // s, s]
-        xp = xp_of(g)
-        return xp.sum(xp.reshape(g, split), axis=tuple(range(0, len(split), 2))), None
+from .reorder import _strict_dim
+from .shape import reshape
 
 
 class CatFn(Function):
@@ -72,105 +53,153 @@ class StackFn(Function):
         return tuple(GetItemFn.call(g, lead + (i,), False) for i in range(g.shape[ctx.axis]))
 
 
-def repeat(input, *sizes):
-    sizes = _shape_arg(sizes)
-    if len(sizes) < input._data.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
-                           "of dimensions of tensor")
-    return RepeatFn.apply(input, sizes)
-
-
-def _same_device_dtype(tensors, op):
+def tensor_list(tensors, op: str) -> list:
+    """``tensors`` as a list of Tensors, with torch's errors (TypeError for a bare tensor or a
+    non-tensor item, RuntimeError for an empty list)."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        "Tensor")
     tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tensors
+
+
+def _same_dtype(tensors, op):
+    """The tensors in their promoted dtype (torch's result_type over the list)."""
     if not tensors:
-        raise RuntimeError(f"{op}(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
     r = tensors[0].dtype
     if any(t.dtype is not r for t in tensors):
-        r = _dt.result_type(*[t for t in tensors])
+        r = _dt.result_type(*tensors)
         tensors = [cast(t, r) for t in tensors]
     return tensors
 
 
-def cat(tensors, dim=0):
-    tensors = [t for t in _same_device_dtype(tensors, "cat")
-               if not (t._data.ndim == 1 and t._data.size == 0)] or list(tensors)[:1]
-    nd = tensors[0]._data.ndim
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing ``dim`` (sizes must match elsewhere; 1-D empty tensors
+    are skipped, as torch's legacy rule). dtype: promoted over the list. Raises ValueError for
+    an empty list, TypeError for a non-tensor, RuntimeError for 0-d tensors or mismatched
+    dims/sizes. Derivative: each input gets its own slice of g."""
+    given = tensor_list(tensors, "cat")
+    if not given:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(given):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    keep = [t for t in given if not (t._data.ndim == 1 and t._data.size == 0)] or given[:1]
+    ts = _same_dtype(keep, "cat")
+    nd = ts[0]._data.ndim
     axis = _wrap_dim(dim, nd, "cat")
-    ref = tensors[0]._data.shape
-    for i, t in enumerate(tensors):
+    ref = ts[0]._data.shape
+    for i, t in enumerate(ts):
         s = t._data.shape
-        if len(s) != nd or any(a != b for k, (a, b) in enumerate(zip(s, ref)) if k != axis):
-            raise RuntimeError(
-                f"cat(): Sizes of tensors must match except in dimension {axis}. Expected size "
-                f"{list(ref)} but got size {list(s)} for tensor number {i} in the list."
-            )
-    return CatFn.apply(*tensors, axis=axis)
+        if len(s) != nd:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {nd} and "
+                               f"{len(s)}")
+        for k, (a, b) in enumerate(zip(s, ref)):
+            if k != axis and a != b:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                    f"{b} but got size {a} for tensor number {i} in the list.")
+    return write_out(out, CatFn.apply(*ts, axis=axis), "cat", *given)
 
 
 concat = concatenate = cat
 
 
-def stack(tensors, dim=0):
-    tensors = _same_device_dtype(tensors, "stack")
-    ref = tensors[0]._data.shape
-    for i, t in enumerate(tensors):
+def stack(tensors, dim=0, *, out=None):
+    """Join equally shaped tensors along a new ``dim``. Raises RuntimeError for an empty list
+    or different shapes. Derivative: input i gets g's slice i."""
+    ts = _same_dtype(tensor_list(tensors, "stack"), "stack")
+    ref = ts[0]._data.shape
+    for i, t in enumerate(ts):
         if t._data.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(ref)} "
                                f"at entry 0 and {list(t._data.shape)} at entry {i}")
     axis = _wrap_dim(dim, len(ref) + 1, "stack")
-    return StackFn.apply(*tensors, axis=axis)
+    return write_out(out, StackFn.apply(*ts, axis=axis), "stack", *ts)
 
 
-def hstack(tensors):
-    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+def _atleast(t: Tensor, n: int) -> Tensor:
+    nd = t._data.ndim
+    if nd >= n:
+        return t
+    shp = t._data.shape
+    if n == 1:
+        return reshape(t, 1)
+    if n == 2:
+        return reshape(t, (1,) + shp if nd == 1 else (1, 1))
+    return reshape(t, {0: (1, 1, 1), 1: (1,) + shp + (1,), 2: shp + (1,)}[nd])
 
 
-def vstack(tensors):
-    return cat([atleast_2d(t) for t in tensors], 0)
+def _atleast_fn(n: int):
+    def fn(*tensors):
+        if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+            return tuple(_atleast(t, n) for t in tensors[0])
+        if len(tensors) == 1:
+            return _atleast(tensors[0], n)
+        return tuple(_atleast(t, n) for t in tensors)
+
+    fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
+    fn.__doc__ = (f"Each tensor with at least {n} dims: fewer dims are filled with size-1 dims "
+                  "(torch's rule: 1-D (n) -> (1, n) -> (1, n, 1)); a view. One tensor in, one "
+                  "out; several (or a list) in, a tuple out. Derivative: g reshaped back.")
+    return fn
 
 
-def atleast_2d(t):
-    return t if t._data.ndim >= 2 else reshape(t, (1, -1))
+atleast_1d, atleast_2d, atleast_3d = _atleast_fn(1), _atleast_fn(2), _atleast_fn(3)
 
 
-def split(tensor, split_size_or_sections, dim=0):
-    d = _wrap_dim(dim, tensor._data.ndim, "split")
-    n = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        if step <= 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got {step}")
-        sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
-    else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
-                               f"(input tensor's size at dimension {d}), but got "
-                               f"split_sizes={sizes}")
-    out, start = [], 0
-    name = "SplitBackward0" if isinstance(split_size_or_sections, int) else \
-        "SplitWithSizesBackward0"
-    for s in sizes:
-        out.append(named(narrow(tensor, d, start, s), name))
-        start += s
-    return tuple(out)
+def _stack_family(op: str, tensors, n: int, dim):
+    ts = tensor_list(tensors, op)
+    if not ts:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    ts = [_atleast(t, n) for t in ts]
+    if dim is None:  # hstack: 1-D inputs join along dim 0
+        dim = 0 if ts[0]._data.ndim == 1 else 1
+    return cat(ts, dim)
 
 
-def chunk(input, chunks, dim=0):
-    d = _wrap_dim(dim, input._data.ndim, "chunk")
-    n = input._data.shape[d]
-    step = max(-(-n // chunks), 1)
-    return split(input, step, d)
+def hstack(tensors, *, out=None):
+    """Join along dim 1 (dim 0 for 1-D tensors): columns side by side."""
+    return write_out(out, _stack_family("hstack", tensors, 1, None), "hstack", *tensors)
+
+
+def vstack(tensors, *, out=None):
+    """Join along dim 0 after atleast_2d: rows on top of each other."""
+    return write_out(out, _stack_family("vstack", tensors, 2, 0), "vstack", *tensors)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    """Join along dim 2 after atleast_3d (depth-wise)."""
+    return write_out(out, _stack_family("dstack", tensors, 3, 2), "dstack", *tensors)
+
+
+def column_stack(tensors, *, out=None):
+    """Columns side by side: 0-d and 1-d tensors become (n, 1) columns, then hstack."""
+    ts = tensor_list(tensors, "column_stack")
+    if not ts:
+        raise RuntimeError("column_stack expects a non-empty TensorList")
+    cols = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in ts]
+    return write_out(out, cat(cols, 1), "column_stack", *ts)
 
 
 def unbind(input, dim=0):
-    d = _wrap_dim(dim, input._data.ndim, "unbind")
-    return tuple(named(input[(slice(None),) * d + (i,)], "UnbindBackward0")
+    """The slices along ``dim``, that dim removed (views). Raises IndexError for a 0-d input."""
+    d = _strict_dim(dim, input._data.ndim, "unbind")
+    return tuple(named(getitem(input, (slice(None),) * d + (i,)), "UnbindBackward0")
                  for i in range(input._data.shape[d]))
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["cat", "chunk", "concat", "concatenate", "hstack", "split", "stack", "unbind",
-           "vstack"]
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "cat", "column_stack", "concat",
+           "concatenate", "dstack", "hstack", "row_stack", "stack", "unbind", "vstack"]
 
-METHODS = {"repeat": repeat, "split": split, "chunk": chunk, "unbind": unbind}
+METHODS = {"unbind": unbind}

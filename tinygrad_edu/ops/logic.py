@@ -1,6 +1,9 @@
 """Comparisons, logic and tests: eq/lt/..., logical_and/or/xor/not, isnan/isinf/isfinite,
 isclose/allclose/equal, all/any, nonzero. They return bool (or index) tensors outside the
 graph: they have no gradient, as in torch.
+
+Comparisons compare in the operands' promoted dtype (``int_tensor < 2.5`` compares as float;
+``uint8_tensor == -1`` compares with 255, as torch's conversion wraps the number).
 """
 
 from __future__ import annotations
@@ -9,26 +12,51 @@ import numpy as np
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import dims
-from .promotion import no_grad_binary
+from ._util import dims, raise_broadcast_error
+from .promotion import constant_binary, require_tensor, write_out
 
 
-def _make_cmp(name):
-    def f(input, other):
-        return no_grad_binary(input, other, name)
+def _comparison(name: str, ufunc: str, doc: str):
+    def f(input, other, *, out=None):
+        require_tensor(input, name, "input", 1)
+        z = constant_binary(lambda xp, x, y: getattr(xp, ufunc)(x, y), input, other, name)
+        return z if out is None else write_out(out, z, name)
 
-    f.__name__ = name
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = (f"``torch.{name}``: {doc} elementwise (broadcasting; ``other`` a tensor or a "
+                 "number), compared in the promoted dtype. dtype: bool. No gradient.")
     return f
 
 
-eq, ne, lt, le, gt, ge = (_make_cmp(n) for n in ("eq", "ne", "lt", "le", "gt", "ge"))
-
-
+eq = _comparison("eq", "equal", "input == other")
+ne = _comparison("ne", "not_equal", "input != other")
+lt = _comparison("lt", "less", "input < other")
+le = _comparison("le", "less_equal", "input <= other")
+gt = _comparison("gt", "greater", "input > other")
+ge = _comparison("ge", "greater_equal", "input >= other")
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
-logical_and, logical_or, logical_xor = (_make_cmp(n) for n in
-                                        ("logical_and", "logical_or", "logical_xor"))
+def _logical(name: str, doc: str):
+    def f(input, other, *, out=None):
+        require_tensor(input, name, "input", 1)
+        require_tensor(other, name, "other", 2)
+        xp = get_array_module(input._data)
+        try:  # truthiness needs no promotion
+            z = Tensor._wrap(xp.asarray(getattr(xp, name)(input._data, other._data)))
+        except ValueError:
+            raise_broadcast_error(name, input.shape, other.shape)
+        return z if out is None else write_out(out, z, name)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = (f"``torch.{name}``: {doc} elementwise, nonzero meaning True (NaN is True). "
+                 "dtype: bool. Raises TypeError for a number. No gradient.")
+    return f
+
+
+logical_and = _logical("logical_and", "input and other")
+logical_or = _logical("logical_or", "input or other")
+logical_xor = _logical("logical_xor", "input xor other")
 
 
 def _unary_const(fn_name):
@@ -53,18 +81,37 @@ logical_not = _unary_const("logical_not")
 
 
 def equal(input, other) -> bool:
+    """``torch.equal``: True when both have the same shape and elements (NaN ≠ NaN)."""
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    xp = get_array_module(input._data)
-    return bool(xp.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """``torch.allclose``: ``isclose(...).all()`` as a Python bool."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    xp = get_array_module(input._data)
-    o = other._data if isinstance(other, Tensor) else other
-    return Tensor._wrap(xp.isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    """``torch.isclose``: |input - other| ≤ atol + rtol·|other| elementwise, or equal (so
+    infinities of one sign are close); NaNs close to each other only with ``equal_nan``. Both
+    must be tensors of one dtype. Raises RuntimeError for negative rtol/atol or a dtype
+    mismatch, TypeError for a number. dtype: bool. No gradient."""
+    require_tensor(input, "isclose", "input", 1)
+    require_tensor(other, "isclose", "other", 2)
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")
+    for name, v in (("rtol", rtol), ("atol", atol)):
+        if v < 0:
+            raise RuntimeError(f"isclose: {name} must be greater than or equal to zero, but "
+                               f"got {v}")
+
+    def close(xp, a, b):
+        if a.dtype.kind == "b":
+            return a == b
+        if a.dtype.kind in "iu":  # torch computes the distance in the default float dtype
+            a, b = a.astype(np.float32), b.astype(np.float32)
+        return xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+    return constant_binary(close, input, other, "isclose")
 
 
 def nonzero(input, *, as_tuple=False):
@@ -110,12 +157,15 @@ __all__ = ["all", "allclose", "any", "eq", "equal", "ge", "greater", "greater_eq
            "isclose", "isfinite", "isinf", "isnan", "le", "less", "less_equal", "logical_and",
            "logical_not", "logical_or", "logical_xor", "lt", "ne", "nonzero", "not_equal"]
 
+# ops that also have an in-place form (``eq_`` writes 0/1 into the tensor's own dtype)
+INPLACE = ("eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
+           "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not")
+
 METHODS = {
-    "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": logical_and, "__or__": logical_or, "__xor__": logical_xor,
-    "__invert__": logical_not, "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge,
-    "greater": gt, "less": lt, "isnan": isnan, "isinf": isinf, "isfinite": isfinite,
-    "logical_not": logical_not, "logical_and": logical_and, "logical_or": logical_or,
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt,
+    "greater_equal": ge, "less": lt, "less_equal": le, "not_equal": ne, "isnan": isnan,
+    "isinf": isinf, "isfinite": isfinite, "logical_not": logical_not,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
     "equal": equal, "allclose": allclose, "isclose": isclose, "nonzero": nonzero, "all": all,
     "any": any,
 }

@@ -1,6 +1,7 @@
-"""The two ops ``torch.masked`` needs that are not reductions of their own: logaddexp and the
-vector p-norm (``linalg.vector_norm``'s formula, every p torch accepts: 0, ±inf, any real).
-Private to :mod:`tinygrad_edu.masked`, which composes everything else from public ops.
+"""The op ``torch.masked`` needs that is not a reduction of its own: the vector p-norm
+(``linalg.vector_norm``'s formula, every p torch accepts: 0, ±inf, any real); logaddexp is
+:class:`~tinygrad_edu.ops.pointwise.LogaddexpFn`. Private to :mod:`tinygrad_edu.masked`,
+which composes everything else from public ops.
 """
 
 from __future__ import annotations
@@ -12,30 +13,6 @@ from ..backend import get_array_module
 from ._dual import xp_of
 from ._reduction import keep
 from ._util import quiet
-
-
-class LogaddexpFn(Function):
-    """y = log(eᵃ + eᵇ) = max(a, b) + log1p(e^{−|a − b|}) (a when both are the same infinity)"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        xp = get_array_module(a)
-        with quiet():
-            y = xp.where(xp.isinf(a) & (a == b), a,
-                         xp.maximum(a, b) + xp.log1p(xp.exp(-xp.abs(a - b))))
-        ctx.save_for_backward(a, b)
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        xp = xp_of(g)
-        with quiet():
-            ga = g / (1 + xp.exp(b - a))  # ∂y/∂a = eᵃ/(eᵃ + eᵇ) = 1/(1 + e^{b−a})
-            gb = g / (1 + xp.exp(a - b))  # ∂y/∂b = 1/(1 + e^{a−b})
-        return ga, gb
 
 
 class VectorNormFn(Function):

@@ -121,4 +121,7 @@ def outer(input, vec2):
 # torch.<name> functions this module provides (re-exported by the package root)
 __all__ = ["diag", "outer", "tril", "triu"]
 
+# ops that also have an in-place form (``tril_``), made by ops/inplace.py
+INPLACE = ("tril", "triu")
+
 METHODS = {"tril": tril, "triu": triu, "diag": diag, "outer": outer}

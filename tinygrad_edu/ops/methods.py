@@ -8,39 +8,61 @@ from __future__ import annotations
 from .. import dtype as _dt
 from ..backend import get_array_module, to_device
 from ..creation import tensor
+from ..factories import new_empty_strided
 from ..tensor import Tensor, _device
 from . import (
     activation,
     arithmetic,
+    bits,
+    bitwise,
+    copies,
     device,
+    diagonal,
     difference,
+    division,
+    exp_log,
     extrema,
+    gamma,
     histogram,
     index,
+    index_ops,
     inplace,
+    inplace_views,
     join,
     linalg,
     logic,
     matmul,
     matrix,
+    operators,
     order,
+    pointwise,
     quantile,
     random,
     reduce,
+    reorder,
+    repeat,
     rounding,
     scan,
+    scatter,
     search,
     select,
     shape,
     sort,
+    split,
     statistics,
+    ternary,
+    trig,
     unary,
+    view_scatter,
+    views,
 )
 
 # every family module lists the Tensor methods it provides in its METHODS table
-FAMILIES = (arithmetic, unary, logic, rounding, select, reduce, statistics, extrema, scan, sort,
-            order, quantile, difference, search, histogram,
-            shape, join, index, matmul, matrix, linalg, activation, device, random, inplace)
+FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
+            statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
+            shape, join, index, matmul, matrix, linalg, activation, device, random, inplace,
+            views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
+            copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 
 
 def _new_filled(fill):
@@ -75,7 +97,7 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, lay
 
 _NEW = {
     "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
-    "new_full": _new_full, "new_tensor": _new_tensor,
+    "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": new_empty_strided,
 }
 
 

@@ -1,6 +1,6 @@
-"""Batch and layer normalization as fused Functions with hand-derived backward passes.
+"""Batch, layer and group normalization as fused Functions with hand-derived backward passes.
 
-Both normalize x over some axes R (M = number of elements reduced per statistic):
+All three normalize x over some axes R (M = number of elements reduced per statistic):
 
     μ = (1/M) Σ_R x,   σ² = (1/M) Σ_R (x − μ)²  (biased),   s = 1/√(σ² + ε)
     x̂ = (x − μ)·s,    y = γ·x̂ + β
@@ -15,6 +15,8 @@ The affine part gives ∂L/∂γ = Σ g·x̂ and ∂L/∂β = Σ g over every ax
 """
 
 from __future__ import annotations
+
+import math
 
 from ..autograd import Function
 from ..backend import get_array_module
@@ -153,3 +155,69 @@ class LayerNormFn(Function):
             gx = (s / m) * (m * gh - gh.sum(axis=axes, keepdims=True)
                             - xhat * (gh * xhat).sum(axis=axes, keepdims=True))
         return gx, gw, gb, None, None
+
+
+class GroupNormFn(Function):
+    """y = γ[c]·(x − μ)/√(σ² + ε) + β[c] with μ, σ² per (sample, group of C/G channels), over
+    the group's channels and every spatial position; γ, β per channel.
+
+    The normalization is layer norm's over the trailing axis of x viewed as (N, G, C/G·∏S),
+    so the backward is the module docstring's formula on that view, with ĝ = g·γ[c].
+    """
+
+    node_name = "NativeGroupNormBackward0"  # torch's name for this node
+
+    array_io = True
+
+    @staticmethod
+    def reference(x, weight, bias, groups, eps):
+        """The plain twin, composed of ops (used for double backward)."""
+        N, C = x.shape[0], x.shape[1]
+        xg = x.reshape(N, groups, (C // groups) * math.prod(x.shape[2:]))
+        xc = xg - xg.mean(dim=2, keepdim=True)
+        y = (xc / ((xc * xc).mean(dim=2, keepdim=True) + eps).sqrt()).reshape(x.shape)
+        cshape = (1, C) + (1,) * (x.ndim - 2)
+        if weight is not None:
+            y = y * weight.reshape(cshape)
+        return y if bias is None else y + bias.reshape(cshape)
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, groups, eps):
+        xp = get_array_module(x)
+        N, C = x.shape[:2]
+        cshape = (1, C) + (1,) * (x.ndim - 2)
+        xg = x.reshape(N, groups, (C // groups) * math.prod(x.shape[2:]))
+        xc = xg - xg.mean(axis=2, keepdims=True)
+        s = 1 / xp.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)
+        xhat = xc * s  # (N, G, M)
+        y = xhat.reshape(x.shape)
+        if weight is not None:
+            y = y * weight.reshape(cshape)
+        if bias is not None:
+            y = y + bias.reshape(cshape)
+        ctx.save_for_backward(xhat, s, weight)
+        ctx.cshape = cshape
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        xhat, s, weight = ctx.saved_tensors
+        nx, nw, nb = ctx.needs_input_grad[:3]
+        axes = (0,) + tuple(range(2, g.ndim))  # every axis but the channel's
+        gx = gw = gb = None
+        if nw:
+            gw = (g * xhat.reshape(g.shape)).sum(axis=axes)  # ∂y/∂γ = x̂
+        if nb:
+            gb = g.sum(axis=axes)  # ∂y/∂β = 1
+        if nx:
+            gh = g * weight.reshape(ctx.cshape) if weight is not None else g  # ĝ = g·γ
+            gh = gh.reshape(xhat.shape)
+            m = xhat.shape[2]
+            gx = (s / m) * (m * gh - gh.sum(axis=2, keepdims=True)
+                            - xhat * (gh * xhat).sum(axis=2, keepdims=True))
+            gx = gx.reshape(g.shape)
+        return gx, gw, gb, None, None
+
+
+METHODS: dict = {}
+__all__: list = []

@@ -1,9 +1,13 @@
-"""Type promotion, torch's way, for the ops that take two operands, and the cast op itself.
+"""Type promotion, torch's way, for the ops that take two (or three) operands, and the cast op.
 
 ``binary(fn, a, b)`` casts the operands to their common dtype (``dtype.result_type``: Python
 scalars stay weak, 0-d tensors rank below dimensioned ones) before calling a differentiable
-Function; ``no_grad_binary`` does the same for ops without a gradient (comparisons, logic,
-integer division). ``CastFn`` is the differentiable dtype conversion (``x.double()``).
+Function; ``constant_binary`` does the same for ops without a gradient (comparisons, bitwise,
+gcd ...). ``CastFn`` is the differentiable dtype conversion (``x.double()``). Also here: the
+argument checks torch's signatures imply (``maximum(t, 2)`` is a TypeError) and ``out=``.
+
+Speed (docs/design.md §7): ``binary`` is on the hot path of every training step; two tensors
+of one dtype, or a float tensor and a Python number, go straight to ``fn.apply``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _as_array
 from ._util import as_tensor_like, quiet, raise_broadcast_error
@@ -42,15 +46,64 @@ def cast(t: Tensor, d: _dt.dtype) -> Tensor:
     return CastFn.apply(t, d.np)
 
 
+_SCALARS = (int, float, bool, np.number, np.bool_)
+_PY = (float, int, bool)
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
 def _scalar_ok(x) -> bool:
-    return isinstance(x, (int, float, bool, np.number, np.bool_))
+    return isinstance(x, _SCALARS)
+
+
+def array_module(*xs):
+    """The array module of the operands (CuPy when any is a CuPy array; numbers and NumPy
+    scalars belong to either)."""
+    for x in xs:
+        xp = get_array_module(x)
+        if xp is not np:
+            return xp
+    return np
+
+
+def type_name(x) -> str:
+    """torch's spelling of a tensor's dtype in kernel errors: ``Float``, ``Long``, ``Bool``."""
+    d = x._data.dtype if isinstance(x, Tensor) else np.dtype(x)
+    return _TYPE_NAMES.get(d.name, d.name)
+
+
+_CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}
+_NUMBER_DTYPE = {bool: _dt.bool_, int: _dt.int64, float: _dt.float32}
+
+
+def result_type(*operands) -> _dt.dtype:
+    """torch's result dtype of tensors and numbers (``dtype.result_type``), with the common
+    cases answered first: one dtype throughout, or numbers that do not raise the tensors'
+    category (float32 tensor with 2.5 stays float32)."""
+    ts = [o for o in operands if isinstance(o, Tensor)]
+    if ts and all(type(o) in _PY for o in operands if not isinstance(o, Tensor)):
+        d = ts[0]._data.dtype
+        if all(t._data.dtype == d for t in ts[1:]):
+            top = max((_CATEGORY[_NUMBER_DTYPE[type(o)].np.kind] for o in operands
+                       if type(o) in _PY), default=-1)
+            if top <= _CATEGORY[d.kind]:
+                return _dt.from_numpy_dtype(d)
+    return _dt.result_type(*operands)
+
+
+def require_tensor(x, op: str, arg: str = "other", position: int = 2) -> None:
+    """torch's TypeError where its signature takes only a Tensor (``maximum(t, 2)``)."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
+                        f"{type(x).__name__}")
 
 
 def binary(fn, a, b, float_result: bool = False, op: str = ""):
     """Apply a two-input elementwise Function with torch's promotion.
 
     Python scalars stay scalars (NumPy 2 keeps float32 arrays float32 with them); tensors of a
-    lower dtype are cast first, so float32 never silently becomes float64.
+    lower dtype are cast first, so float32 never silently becomes float64. ``float_result``:
+    integer and bool results compute in the default float dtype (``div``, ``atan2``).
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
@@ -59,37 +112,10 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
                 return fn.apply(a, b)
             except ValueError:
                 raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
-    elif ta and _scalar_ok(b):
-        if a._data.dtype.kind == "f" and not isinstance(b, (np.number, np.bool_)):
+    elif ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
+        if (a if ta else b)._data.dtype.kind == "f":
             return fn.apply(a, b)
-    elif tb and _scalar_ok(a):
-        if b._data.dtype.kind == "f" and not isinstance(a, (np.number, np.bool_)):
-            return fn.apply(a, b)
-    if not (ta or tb):  # torch.add(2.0, 3.0): the first number becomes a (0-d) tensor
-        if not (_scalar_ok(a) and _scalar_ok(b)):
-            raise TypeError(f"{op or fn.__name__}(): expected Tensors or numbers, got "
-                            f"{type(a).__name__} and {type(b).__name__}")
-        a, ta = Tensor._wrap(_as_array(a, None)), True
-    ref = a if ta else b
-    if not ta:
-        a = a if _scalar_ok(a) else as_tensor_like(a, ref)
-    if not tb:
-        b = b if _scalar_ok(b) else as_tensor_like(b, ref)
-    if isinstance(a, np.number | np.bool_):
-        a = a.item()
-    if isinstance(b, np.number | np.bool_):
-        b = b.item()
-    r = _dt.result_type(a, b)
-    if float_result and not r.is_floating_point:
-        r = _dt.float32
-    if isinstance(a, Tensor):
-        a = cast(a, r)
-    else:
-        a = r.np.type(a) if not r.is_floating_point else float(a)
-    if isinstance(b, Tensor):
-        b = cast(b, r)
-    else:
-        b = r.np.type(b) if not r.is_floating_point else float(b)
+    a, b = promote(a, b, op or fn.__name__, float_result)
     try:
         return fn.apply(a, b)
     except ValueError:
@@ -98,57 +124,127 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
 
 
-_NO_GRAD = {
-    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-    "gt": np.greater, "ge": np.greater_equal, "logical_and": np.logical_and,
-    "logical_or": np.logical_or, "logical_xor": np.logical_xor,
-    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
-    "floor_divide": np.floor_divide, "remainder": np.remainder, "fmod": np.fmod,
-    "trunc": None,
-}
+def promote(a, b, op: str, float_result: bool = False, to=None):
+    """``(a, b)`` in their common dtype (``to`` forces one): tensors cast, numbers converted to
+    the result's kind (an int wraps around as torch's does: ``uint8 tensor == -1`` compares
+    with 255). Two numbers: the first becomes a 0-d tensor, as torch's argument parser does."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if not (ta or tb):  # torch.add(2.0, 3.0): the first number becomes a (0-d) tensor
+        if not (_scalar_ok(a) and _scalar_ok(b)):
+            raise TypeError(f"{op}(): expected Tensors or numbers, got "
+                            f"{type(a).__name__} and {type(b).__name__}")
+        a, ta = Tensor._wrap(_as_array(a, None)), True
+    ref = a if ta else b
+    if not ta:
+        a = _operand(a, ref, op, "input", 1)
+    if not tb:
+        b = _operand(b, ref, op, "other", 2)
+    r = result_type(a, b) if to is None else to
+    if float_result and not r.is_floating_point:
+        r = _dt.float32
+    return _convert(a, r), _convert(b, r)
 
 
-def no_grad_binary(a, b, name: str):
-    """Comparisons and other ops that have no gradient: the result is a constant."""
-    ref = a if isinstance(a, Tensor) else b
-    if not isinstance(ref, Tensor):
-        raise TypeError(f"{name}: expected a Tensor argument")
+def _operand(x, ref: Tensor, op: str, arg: str, position: int):
+    """A non-Tensor operand: a number (NumPy scalars as Python numbers), or an array as a
+    tensor; anything else (a list, None) is torch's TypeError."""
+    if isinstance(x, (np.number, np.bool_)):
+        return x.item()
+    if _scalar_ok(x):
+        return x
+    if hasattr(x, "__array__") and hasattr(x, "dtype"):
+        return as_tensor_like(x, ref)
+    raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor or a "
+                    f"number, not {type(x).__name__}")
+
+
+def _convert(x, r: _dt.dtype):
+    if isinstance(x, Tensor):
+        return cast(x, r)
+    if r.is_floating_point:
+        return float(x)
+    if r is _dt.bool_:
+        return bool(x)
+    return np.asarray(int(x), dtype=np.int64 if -2**63 <= x < 2**63 else object).astype(
+        r.np)[()]  # wraps around into r's range, as torch's conversion does
+
+
+def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Tensor:
+    """``f(x, y)`` on the promoted arrays of ``a`` and ``b``, for an op without a gradient
+    (comparisons, bitwise, gcd): the result is outside the graph, as in torch."""
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if not (to is None and not float_result and (
+            ta and tb and a._data.dtype == b._data.dtype
+            or ta and type(b) in _PY and a._data.dtype.kind == "f")):
+        a, b = promote(a, b, op, float_result, to)
     xa = a._data if isinstance(a, Tensor) else a
-    xb = b._data if isinstance(b, Tensor) else as_tensor_like(b, ref)._data if not _num(b) else b
-    xp = get_array_module(ref._data)
-    if name in _INT_DIV and _int_zero(xb) and _is_int(xa):
-        raise RuntimeError("ZeroDivisionError")  # torch: integer division by zero
+    xb = b._data if isinstance(b, Tensor) else b
+    xp = array_module(xa, xb)
     try:
-        if name == "trunc":
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = xp.trunc(xa / xb)
-        else:
-            fn = getattr(xp, _NO_GRAD[name].__name__)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                out = fn(xa, xb)
+        with quiet():
+            out = f(xp, xa, xb)
     except ValueError:
-        raise_broadcast_error(name, _shape(a), _shape(b))
+        raise_broadcast_error(op, _shape(a), _shape(b))
     return Tensor._wrap(xp.asarray(out))
 
 
-_INT_DIV = ("floor_divide", "remainder", "fmod", "trunc")
-
-
-def _is_int(x) -> bool:
-    k = getattr(x, "dtype", None)
-    return (k.kind in "iu") if k is not None else isinstance(x, int)
-
-
-def _int_zero(xb) -> bool:
-    """An integer divisor with a zero in it (torch raises; NumPy would warn and give 0)."""
-    if not _is_int(xb) or isinstance(xb, bool):
-        return False
-    return bool((xb == 0).any()) if hasattr(xb, "dtype") else xb == 0
-
-
-def _num(x) -> bool:
-    return isinstance(x, (int, float, bool, np.number, np.bool_))
-
-
 def _shape(x):
-    return list(x.shape) if isinstance(x, Tensor) else list(np.shape(x))
+    return list(x.shape) if isinstance(x, Tensor) else []
+
+
+def write_out(out, result: Tensor, op: str) -> Tensor:
+    """``op(..., out=out)``: write ``result`` into ``out`` and return ``out`` (torch resizes an
+    ``out`` of another shape). Raises RuntimeError when ``result``'s dtype cannot be cast to
+    ``out``'s (a float result into an integer tensor), or when a gradient would be needed."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    r, d = result._data, out._data
+    if (d.dtype.kind in "iub" and r.dtype.kind == "f") or (d.dtype.kind == "b" and
+                                                            r.dtype.kind in "iu"):
+        raise RuntimeError(f"{op}: result type {type_name(result)} can't be cast to the desired "
+                           f"output type {type_name(out)}")
+    xp = get_array_module(d)
+    if d.shape != r.shape:  # torch resizes out (with a deprecation warning when non-empty)
+        out._data = d = xp.empty(r.shape, dtype=d.dtype)
+    xp.copyto(d, r, casting="unsafe")
+    out._version += 1
+    return out
+
+
+class NotDifferentiableFn(Function):
+    """z = f(x, y) for an op whose derivative torch does not implement (``floor_divide``,
+    ``heaviside``, ``remainder(number, tensor)``): as in torch, the output of inputs that
+    require grad is part of the graph, and backward through it raises RuntimeError."""
+
+    node_name = "torch::autograd::NotImplemented"  # torch's name for such a node
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y, f, op):
+        ctx.op = op
+        xp = array_module(x, y)
+        with quiet():
+            return xp.asarray(f(xp, x, y))
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.op} is not implemented")
+
+
+def graph_binary(f, a, b, op: str, float_result: bool = False) -> Tensor:
+    """``f(xp, x, y)`` with torch's promotion; when an input requires grad the result is
+    recorded with a :class:`NotDifferentiableFn` node (torch's ``NotImplemented``)."""
+    if not (isinstance(a, Tensor) and a.requires_grad or isinstance(b, Tensor) and
+            b.requires_grad):
+        return constant_binary(f, a, b, op, float_result)
+    a, b = promote(a, b, op, float_result)
+    try:
+        return NotDifferentiableFn.apply(a, b, f, op)
+    except ValueError:
+        raise_broadcast_error(op, _shape(a), _shape(b))

@@ -1,5 +1,6 @@
-"""Rounding and integer-style division: sign, floor, ceil, round (piecewise constant: their
-derivative is 0 almost everywhere, and torch uses 0), floor_divide, remainder, fmod.
+"""Rounding: sign, sgn, floor, ceil, round, trunc (piecewise constant: their derivative is 0
+almost everywhere, and torch uses 0), frac (x - trunc(x), derivative 1). Division that rounds
+(floor_divide, remainder, fmod) is in division.py.
 """
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ from __future__ import annotations
 from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
-from ._util import named
-from .logic import _make_cmp
+from ._unary_util import check_tensor, dtype_name, into
+from ._util import named, quiet
 
 
 class _PiecewiseFn(Function):
@@ -41,42 +42,112 @@ class RoundFn(_PiecewiseFn):
     pass
 
 
+class TruncFn(_PiecewiseFn):
+    pass
+
+
+class SgnFn(_PiecewiseFn):
+    pass
+
+
+class FracFn(Function):
+    """y = x - trunc(x) (the fractional part, with x's sign)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        with quiet():  # frac(±inf) = nan, as in torch
+            return x - get_array_module(x).trunc(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # dy/dx = 1 (trunc is piecewise constant)
+
+
 def _sign(x):
     if x.dtype.kind == "b":
         return x.copy()
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # torch: sign(nan) = 0
 
 
-def sign(input):
-    return SignFn.apply(input, _sign)
+def sign(input, *, out=None):
+    """``torch.sign``: -1, 0 or 1 elementwise (0 at ±0 and nan; bool stays bool). dtype: the
+    input's. Derivative: 0 (torch's choice at the jump)."""
+    check_tensor(input, "sign")
+    return into(out, SignFn.apply(input, _sign), "sign")
 
 
-def floor(input):
-    return FloorFn.apply(input, lambda x: get_array_module(x).floor(x))
+def _not_bool(input, op: str) -> None:
+    """torch has no rounding kernel for bool tensors (NotImplementedError, its exact text)."""
+    check_tensor(input, op)
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f'"{op}_vml_cpu" not implemented for \'Bool\'')
 
 
-def ceil(input):
-    return CeilFn.apply(input, lambda x: get_array_module(x).ceil(x))
+def _rounder(name: str):
+    """The NumPy rounding function ``name``; integer tensors are already round (torch returns
+    them unchanged, NumPy would turn them into float64)."""
+    def f(x):
+        return x.copy() if x.dtype.kind in "iub" else getattr(get_array_module(x), name)(x)
+
+    return f
 
 
-def round(input, *, decimals: int = 0):
-    """Round half to even, as torch.round (zero gradient: it is piecewise constant)."""
-    out = RoundFn.apply(input, lambda x: get_array_module(x).asarray(
+def floor(input, *, out=None):
+    """``torch.floor``: the largest integer ≤ x, elementwise. dtype: the input's. Derivative: 0."""
+    _not_bool(input, "floor")
+    return into(out, FloorFn.apply(input, _rounder("floor")), "floor")
+
+
+def ceil(input, *, out=None):
+    """``torch.ceil``: the smallest integer ≥ x, elementwise. dtype: the input's. Derivative: 0."""
+    _not_bool(input, "ceil")
+    return into(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
+
+
+def trunc(input, *, out=None):
+    """``torch.trunc`` (alias ``fix``): x rounded toward zero elementwise. Shapes: any. dtype:
+    the input's (integers come back unchanged). Derivative: 0 (piecewise constant)."""
+    _not_bool(input, "trunc")
+    return into(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
+
+
+def frac(input, *, out=None):
+    """``torch.frac``: x - trunc(x) elementwise (the sign follows x; nan at ±inf). dtype:
+    floating only (torch raises RuntimeError for integer and bool tensors). Derivative: 1."""
+    check_tensor(input, "frac")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
+    return into(out, FracFn.apply(input), "frac")
+
+
+def sgn(input, *, out=None):
+    """``torch.sgn``: x/|x| — for real tensors the same as ``sign`` (-1, 0 or 1; 0 at nan).
+    dtype: the input's. Derivative: 0."""
+    check_tensor(input, "sgn")
+    return into(out, SgnFn.apply(input, _sign), "sgn")
+
+
+def round(input, *, decimals: int = 0, out=None):
+    """``torch.round``: x rounded to ``decimals`` decimal places, half to even (as torch).
+    dtype: the input's (integers unchanged). Derivative: 0 (piecewise constant)."""
+    _not_bool(input, "round")
+    res = RoundFn.apply(input, lambda x: get_array_module(x).asarray(
         get_array_module(x).round(x, decimals)))
-    return named(out, "RoundBackward1") if decimals else out
+    return into(out, named(res, "RoundBackward1") if decimals else res, "round")
 
 
-floor_divide, remainder, fmod = (_make_cmp(n) for n in ("floor_divide", "remainder", "fmod"))
+fix = trunc  # torch's alias
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["ceil", "floor", "floor_divide", "fmod", "remainder", "round", "sign"]
+__all__ = ["ceil", "fix", "floor", "frac", "round", "sgn", "sign", "trunc"]
 
 # ops that also have an in-place form (``exp_``), made by ops/inplace.py
-INPLACE = ("floor", "ceil", "round", "sign", "remainder", "floor_divide", "fmod")
+INPLACE = ("floor", "ceil", "round", "sign", "trunc", "fix", "frac", "sgn")
 
 METHODS = {
-    "__floordiv__": floor_divide, "__rfloordiv__": lambda self, other: floor_divide(other, self),
-    "__mod__": remainder, "sign": sign, "floor": floor, "ceil": ceil, "round": round,
-    "floor_divide": floor_divide, "remainder": remainder,
+    "sign": sign, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "fix": trunc,
+    "frac": frac, "sgn": sgn,
 }

@@ -92,10 +92,16 @@ def _check_shape(shape, n: int) -> tuple:
     known = 1
     for s in shape:
         if s != -1:
+            if s < -1:
+                raise RuntimeError(f"invalid shape dimension {s} (shape {list(shape)})")
             known *= s
-    if shape.count(-1) > 1 or (shape.count(-1) and (known == 0 or n % known)) or (
-        not shape.count(-1) and known != n
-    ):
+    if shape.count(-1) > 1:
+        raise RuntimeError(f"only one dimension can be inferred (shape {list(shape)})")
+    if shape.count(-1) and known == 0 and n == 0:
+        raise RuntimeError(f"cannot reshape tensor of {n} elements into shape {list(shape)} "
+                           "because the unspecified dimension size -1 can be any value and is "
+                           "ambiguous")
+    if (shape.count(-1) and (known == 0 or n % known)) or (not shape.count(-1) and known != n):
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {n}")
     return tuple(n // known if s == -1 else s for s in shape)
 
@@ -155,6 +161,8 @@ def contiguous(input, memory_format=None):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
+    Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim."""
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, 1)
@@ -166,12 +174,15 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
+    """Split ``dim`` into ``sizes`` (one may be -1). Derivative: g reshaped back."""
     d = _wrap_dim(dim, input._data.ndim, "unflatten")
     shp = input._data.shape
     return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
 
 
 def permute(input, *order):
+    """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
+    a repeated dim. Derivative: g permuted back by the inverse order."""
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -185,6 +196,7 @@ def permute(input, *order):
 
 
 def transpose(input, dim0, dim1):
+    """Swap two dims (a view). Raises IndexError for dims out of range."""
     nd = input._data.ndim
     if nd == 0:
         return input
@@ -198,6 +210,7 @@ swapaxes = transpose
 
 
 def t(input):
+    """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims."""
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -205,6 +218,7 @@ def t(input):
 
 
 def squeeze(input, dim=None):
+    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view."""
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -214,6 +228,7 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
+    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view."""
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
@@ -221,6 +236,9 @@ def unsqueeze(input, dim):
 
 
 def expand(input, *sizes):
+    """Broadcast size-1 dims to ``sizes`` (-1 keeps a dim; new dims in front) without copying.
+    Raises RuntimeError for a size that cannot be reached. Derivative: g summed over the copies
+    (the engine's unbroadcast)."""
     sizes = _shape_arg(sizes)
     shp = input._data.shape
     if len(sizes) < len(shp):
@@ -247,34 +265,25 @@ def expand(input, *sizes):
 
 
 def broadcast_to(input, size):
+    """``expand`` to ``size``."""
     return expand(input, *size)
 
 
 def expand_as(input, other):
+    """``expand`` to ``other``'s shape."""
     return expand(input, *other._data.shape)
 
 
 def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     return tuple(expand(t, *shape) for t in tensors)
 
 
-def narrow(input, dim, start, length):
-    d = _wrap_dim(dim, input._data.ndim, "narrow")
-    idx = (slice(None),) * d + (slice(start, start + length),)
-    return named(input[idx], "SliceBackward0")  # torch: narrow always runs a slice
-
-
-def flip(input, dims_):
-    axes = dims(dims_, input._data.ndim, "flip")
-    idx = [slice(None)] * input._data.ndim
-    for a in axes:
-        idx[a] = slice(None, None, -1)
-    # torch: flip copies (a new, contiguous tensor)
-    return named(clone(input[tuple(idx)]), "FlipBackward0")
-
-
 def movedim(input, source, destination):
+    """Move dims ``source`` to positions ``destination`` (the others keep their order; a
+    view). Raises RuntimeError for lists of different lengths or repeated dims, IndexError for
+    dims out of range."""
     nd = input._data.ndim
     if nd == 0:  # torch: dims 0 and -1 are valid on a 0-d tensor
         for d in (source if isinstance(source, (list, tuple)) else [source]):
@@ -285,28 +294,66 @@ def movedim(input, source, destination):
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
                            f"should contain the same number of dims as destination ({dst} dims)")
-    src = [_wrap_dim(d, nd, "movedim") for d in src]
-    dst = [_wrap_dim(d, nd, "movedim") for d in dst]
+    src_w = [_wrap_dim(d, nd, "movedim") for d in src]
+    dst_w = [_wrap_dim(d, nd, "movedim") for d in dst]
+    for name, given, wrapped in (("source", src, src_w), ("destination", dst, dst_w)):
+        if len(set(wrapped)) != len(wrapped):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    src, dst = src_w, dst_w
     order = [n for n in range(nd) if n not in src]
     for d, s_ in sorted(zip(dst, src)):  # each moved axis lands at its destination
         order.insert(d, s_)
     return PermuteFn.apply(input, tuple(order))
 
 
+def ravel(input):
+    """The elements as one dim, in row-major order (a view when possible, like reshape(-1))."""
+    return reshape(input, -1)
+
+
+def _matrices(input, name: str):
+    nd = input._data.ndim
+    if nd < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. "
+                           f"Got {nd}-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def sum_to_size(input, *size):
+    """``Tensor.sum_to_size``: sum the broadcast copies down to ``size`` (the adjoint of
+    expand: ``size`` must be expandable to the input's shape, else RuntimeError)."""
+    size = _shape_arg(size)
+    shp = input._data.shape
+    lead = len(shp) - len(size)
+    if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shp)}}}.")
+    if size == shp:
+        return input
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and shp[lead + i] != 1)
+    out = input.sum(axes, keepdim=True) if axes else input  # method: no import of reduce
+    return reshape(out, size) if out._data.shape != size else out
+
+
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "flip", "movedim", "narrow",
-           "permute", "reshape", "squeeze", "swapaxes", "t", "transpose", "unflatten",
-           "unsqueeze"]
+__all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "movedim", "moveaxis",
+           "permute", "ravel", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose",
+           "unflatten", "unsqueeze"]
+
+moveaxis = movedim
+swapdims = swapaxes
 
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
-    "permute": permute, "transpose": transpose, "swapaxes": transpose, "t": t,
+    "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
+    "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
-    "broadcast_to": broadcast_to, "flip": flip, "narrow": narrow, "movedim": movedim,
+    "broadcast_to": broadcast_to, "movedim": movedim,
     "view_as": lambda self, other: reshape(self, other.shape),
     "reshape_as": lambda self, other: reshape(self, other.shape),
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
-    "mT": property(lambda self: transpose(self, -2, -1)),
+    "mT": property(lambda self: _matrices(self, "mT")),
+    "mH": property(lambda self: _matrices(self, "mH")),
     "H": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
 }

@@ -16,8 +16,8 @@ from ._reduction import one_dim, torch_args, write_out
 from ._util import named
 from .index import GatherFn
 from .return_types import sort_type, topk_type
-from .shape import narrow
 from .unary import clone
+from .views import narrow
 
 
 def sort_indices(a, axis: int, descending: bool):

@@ -9,11 +9,10 @@ import math
 from ..autograd import Function
 from ..backend import erf as _erf
 from ..backend import get_array_module
-from ..tensor import Tensor
 from ._dual import xp_of
+from ._unary_util import check_tensor, floatify, into
 from ._util import named, quiet
 from .arithmetic import pow
-from .promotion import _dt, cast
 
 
 class ExpFn(Function):
@@ -115,12 +114,14 @@ class SinFn(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return get_array_module(x).sin(x)
+        with quiet():  # sin(±inf) is nan silently, as in torch
+            return get_array_module(x).sin(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * xp_of(g).cos(x)  # d sin x/dx = cos x
+        with quiet():
+            return g * xp_of(g).cos(x)  # d sin x/dx = cos x
 
 
 class CosFn(Function):
@@ -131,12 +132,14 @@ class CosFn(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return get_array_module(x).cos(x)
+        with quiet():  # cos(±inf) is nan silently, as in torch
+            return get_array_module(x).cos(x)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return -g * xp_of(g).sin(x)  # d cos x/dx = -sin x
+        with quiet():
+            return -g * xp_of(g).sin(x)  # d cos x/dx = -sin x
 
 
 class ErfFn(Function):
@@ -169,63 +172,86 @@ class CloneFn(Function):
         return g  # ∂y/∂x = 1
 
 
-def exp(input):
-    return ExpFn.apply(_floatify(input))
+def exp(input, *, out=None):
+    """``torch.exp``: eˣ elementwise. Shapes: any. dtype: floating (integers compute in
+    float32). Derivative: eˣ."""
+    return into(out, ExpFn.apply(floatify(input, "exp")), "exp")
 
 
-def log(input):
-    return LogFn.apply(_floatify(input))
+def log(input, *, out=None):
+    """``torch.log``: ln x elementwise; -inf at 0, nan below. dtype: floating (integers compute
+    in float32). Derivative: 1/x."""
+    return into(out, LogFn.apply(floatify(input, "log")), "log")
 
 
-def log1p(input):
-    return Log1pFn.apply(_floatify(input))
+def log1p(input, *, out=None):
+    """``torch.log1p`` (also ``torch.special.log1p``): ln(1 + x), accurate near 0. dtype:
+    floating (integers compute in float32). Derivative: 1/(1 + x)."""
+    return into(out, Log1pFn.apply(floatify(input, "log1p")), "log1p")
 
 
-def sqrt(input):
-    return SqrtFn.apply(_floatify(input))
+def sqrt(input, *, out=None):
+    """``torch.sqrt``: √x elementwise; nan below 0. dtype: floating (integers compute in
+    float32). Derivative: 1/(2√x) (inf at 0)."""
+    return into(out, SqrtFn.apply(floatify(input, "sqrt")), "sqrt")
 
 
-def rsqrt(input):
-    return named(pow(_floatify(input), -0.5), "RsqrtBackward0")
+def rsqrt(input, *, out=None):
+    """``torch.rsqrt``: 1/√x elementwise (inf at 0, nan below). dtype: floating (integers
+    compute in float32). Derivative: -½ x^(-3/2)."""
+    return into(out, named(pow(floatify(input, "rsqrt"), -0.5), "RsqrtBackward0"), "rsqrt")
 
 
-def abs(input):
-    return AbsFn.apply(input)
+def abs(input, *, out=None):
+    """``torch.abs`` (alias ``absolute``): |x| elementwise. dtype: the input's. Derivative:
+    sign(x) (0 at 0, as torch)."""
+    check_tensor(input, "abs")
+    return into(out, AbsFn.apply(input), "abs")
 
 
-def sin(input):
-    return SinFn.apply(_floatify(input))
+def sin(input, *, out=None):
+    """``torch.sin``: sin x elementwise. dtype: floating (integers compute in float32).
+    Derivative: cos x."""
+    return into(out, SinFn.apply(floatify(input, "sin")), "sin")
 
 
-def cos(input):
-    return CosFn.apply(_floatify(input))
+def cos(input, *, out=None):
+    """``torch.cos``: cos x elementwise. dtype: floating (integers compute in float32).
+    Derivative: -sin x."""
+    return into(out, CosFn.apply(floatify(input, "cos")), "cos")
 
 
-def erf(input):
-    return ErfFn.apply(_floatify(input))
+def erf(input, *, out=None):
+    """``torch.erf`` (also ``torch.special.erf``): (2/√π) ∫₀ˣ e^{-t²} dt elementwise. dtype:
+    floating (integers compute in float32). Derivative: (2/√π) e^{-x²}."""
+    return into(out, ErfFn.apply(floatify(input, "erf")), "erf")
 
 
 def clone(input, *, memory_format=None):
+    """``torch.clone``: a copy with its own memory, in the graph. Derivative: 1."""
     return CloneFn.apply(input)
 
 
-def _floatify(t):
-    if not isinstance(t, Tensor):
-        raise TypeError(f"expected a Tensor, got {type(t).__name__}")
-    if t._data.dtype.kind != "f":
-        return cast(t, _dt.float32)
-    return t
+def positive(input):
+    """``torch.positive`` (``+x``): the input itself. Raises RuntimeError for a bool tensor
+    (torch: the ``+`` operator on a bool tensor is not supported)."""
+    check_tensor(input, "positive")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
 
 
 absolute = abs  # torch's alias
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["absolute", "abs", "clone", "cos", "erf", "exp", "log", "log1p", "rsqrt", "sin", "sqrt"]
+__all__ = ["absolute", "abs", "clone", "cos", "erf", "exp", "log", "log1p", "positive", "rsqrt",
+           "sin", "sqrt"]
 
 # ops that also have an in-place form (``exp_``), made by ops/inplace.py
-INPLACE = ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "erf")
+INPLACE = ("abs", "absolute", "exp", "log", "log1p", "sqrt", "rsqrt", "sin", "cos", "erf")
 
 METHODS = {
     "__abs__": abs, "exp": exp, "log": log, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt,
     "abs": abs, "absolute": abs, "sin": sin, "cos": cos, "erf": erf, "clone": clone,
+    "positive": positive,
 }

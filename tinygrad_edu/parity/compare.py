@@ -113,6 +113,9 @@ def assert_same(
             raise Mismatch("value", f"{path}: {actual!r}, torch gives {expected}")
     elif isinstance(expected, (bool, int, float)):
         _same_scalar(actual, expected, tols, path)
+    elif isinstance(expected, torch.Size):
+        if not isinstance(actual, tg.Size) or tuple(actual) != tuple(expected):
+            raise Mismatch("value", f"{path}: {actual!r}, torch gives {expected!r}")
     elif type(actual) is not type(expected):
         raise Mismatch(
             "type",

@@ -3,8 +3,9 @@
 :class:`ToTg` converts the arguments of an OpInfo sample, recursively:
 
 - a ``torch.Tensor`` becomes a tg tensor with the same values, dtype, shape *and memory layout*
-  (strides, including non-contiguous and expanded ones: the storage is copied and viewed the
-  same way), ``requires_grad`` mirrored; one torch tensor met twice becomes one tg tensor;
+  (strides, storage offset, including non-contiguous and expanded ones: the storage is copied
+  and viewed the same way), ``requires_grad`` mirrored; one torch tensor met twice becomes one
+  tg tensor, and tensors sharing a storage share the copy (aliasing carries over);
 - ``torch.dtype`` -> the tg dtype of the same name; ``torch.Size`` -> tuple; ``torch.device`` ->
   ``tg.device``; any other torch object (``torch.contiguous_format``, ``torch.strided``) -> tg's
   attribute of the same name;
@@ -63,12 +64,22 @@ def tg_dtype(d: torch.dtype):
     return out
 
 
-def _same_layout_copy(t: torch.Tensor) -> np.ndarray:
-    """A private NumPy copy of ``t`` with ``t``'s strides and storage offset."""
-    d = t.detach()
-    storage = d.untyped_storage().clone()
-    copy = torch.empty(0, dtype=d.dtype).set_(storage, d.storage_offset(), d.size(), d.stride())
-    return copy.numpy()
+def _storage_copy(t: torch.Tensor) -> np.ndarray:
+    """A private NumPy copy of ``t``'s whole storage (bytes; it owns its memory)."""
+    storage = t.detach().untyped_storage().clone()
+    return torch.empty(0, dtype=torch.uint8).set_(storage).numpy().copy()
+
+
+def _same_layout_view(t: torch.Tensor, storage: np.ndarray) -> np.ndarray:
+    """``t`` as a NumPy view of ``storage`` with ``t``'s strides and storage offset (so the
+    view's ``.base`` is the storage, as every other view of it: storage offsets and aliasing
+    carry over)."""
+    item = t.element_size()
+    dtype = torch.empty(0, dtype=t.dtype).numpy().dtype
+    if t.numel() == 0:  # nothing to alias; NumPy would still check the strides' reach
+        return np.empty(tuple(t.shape), dtype)
+    return np.ndarray(tuple(t.shape), dtype, buffer=storage, offset=t.storage_offset() * item,
+                      strides=tuple(s * item for s in t.stride()))
 
 
 class ToTg:
@@ -76,6 +87,7 @@ class ToTg:
 
     def __init__(self):
         self.memo: dict[int, tg.Tensor] = {}
+        self.storages: dict[tuple, np.ndarray] = {}  # torch storage -> its NumPy copy
 
     def tensor(self, t: torch.Tensor) -> tg.Tensor:
         if id(t) in self.memo:
@@ -86,8 +98,13 @@ class ToTg:
         if t.device.type != "cpu":
             raise Unconvertible(f"tinygrad_edu has no {t.device.type} device")
         try:
-            arr = _same_layout_copy(t)
-        except (ValueError, RuntimeError) as e:  # e.g. more dimensions than NumPy's 64
+            st = t.untyped_storage()
+            key = (st.data_ptr(), st.nbytes())
+            storage = self.storages.get(key) if st.nbytes() else None
+            if storage is None:
+                storage = self.storages[key] = _storage_copy(t)
+            arr = _same_layout_view(t, storage)
+        except (ValueError, RuntimeError, TypeError) as e:  # e.g. more dimensions than NumPy's 64
             raise Unconvertible(f"no NumPy array can hold a {t.ndim}-d tensor: {e}") from None
         out = tg.from_numpy(arr)
         if t.requires_grad:

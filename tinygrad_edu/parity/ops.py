@@ -63,7 +63,10 @@ def fingerprint(s) -> str:
     for leaf in leaves((s.input, tuple(s.args), dict(s.kwargs))):
         if isinstance(leaf, torch.Tensor) and leaf.layout == torch.strided:
             h.update(f"T{leaf.dtype}{tuple(leaf.shape)}{leaf.stride()}".encode())
-            h.update(leaf.detach().contiguous().numpy().tobytes())
+            raw = leaf.detach().contiguous()
+            if raw.dtype == torch.bfloat16:  # no NumPy dtype: hash its bits
+                raw = raw.view(torch.int16)
+            h.update(raw.numpy().tobytes())
         else:
             h.update(repr(leaf).encode())
     h.update(repr((type(s.input), s.kwargs.keys(), len(s.args))).encode())

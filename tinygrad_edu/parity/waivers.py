@@ -14,20 +14,6 @@ from __future__ import annotations
 # This file is read as a table: one entry or name list per line, so ruff's formatter stays out.
 # fmt: off
 # ---- failure kinds shared by many entries (one reproduction each) --------------------------
-ZERO_D_GRAD = ("0-d result: tg.autograd.grad returns a 0-d input's gradient as a NumPy scalar "
-               "inside a Tensor (x = tensor(2., requires_grad=True); autograd.grad(x.exp(), x)"
-               "[0].numpy() is np.float32, not an ndarray; .backward() is fine)")
-ZERO_D_RESULT = ("0-d result: a NumPy scalar inside a Tensor (argmax(tensor([1., 2.]), dim=-1)"
-                 ".numpy() is np.int64, not an ndarray)")
-TWO_NUMBERS = ("python scalars: two Python numbers raise TypeError (add(2.0, 3.0); torch "
-               "returns a 0-d float32 tensor)")
-NUMBER_FOR_TENSOR = ("python scalars: accepts a Python number where torch's error_inputs "
-                     "require a Tensor (eq(2, t), maximum(t, 2)); torch raises TypeError")
-GRAD_DROPPED = ("silent gradient drop: the output does not require grad "
-                "(x % 2, fmod, div(rounding_mode=...)); torch differentiates it")
-INPLACE_KWARG = "in place: inplace=True computes out of place and returns a new tensor"
-MEMORY_FORMAT = ("argument forms: tg has no torch.contiguous_format / preserve_format / "
-                 "channels_last, so memory_format= cannot be passed")
 RANDOM = "random stream: values differ from torch's CPU generator under the same seed (issue 18)"
 IMPL_FLAGS = ("optimizer flags: differentiable=True and fused=True raise NotImplementedError "
               "(torch accepts both on the CPU)")
@@ -37,8 +23,6 @@ OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-elem
                 "accepted (torch ValueError)")
 EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
                  "escape; torch returns the empty result")
-SHAPE_MESSAGE = ("error message: reshape/view with two -1 or an impossible 0-size shape "
-                 "report 'is invalid for input of size', not torch's cause")
 NUMPY_64_DIMS = ("64 dims: two error_inputs are 65-d tensors, which no NumPy array can hold "
                  "(NumPy's limit is 64 dims), so torch's 'only tensors with up to 64 dims' "
                  "check cannot be reached; every other error_input passes")
@@ -62,37 +46,20 @@ F32_SECOND_ORDER = ("float32 rounding: torch's own float32 second derivative dif
                     "measured: ")
 
 WAIVERS: dict[tuple[str, str], str] = {
-    # ---- 0-d results --------------------------------------------------------------------
-    ("isclose", "forward"): ZERO_D_RESULT,
-    ("repeat", "grad"): ZERO_D_GRAD + "; also repeat((0,)) of an empty tensor: backward "
-                        "raises ZeroDivisionError",
     # ---- python scalars and promotion ---------------------------------------------------
-    **{(name, "forward"): TWO_NUMBERS for name in ("floor_divide", "div.trunc_rounding",
-        "div.floor_rounding")},
-    **{(name, "error"): NUMBER_FOR_TENSOR for name in (
-        "eq", "ne", "lt", "le", "gt", "ge", "fmod", "maximum", "minimum", "logical_and",
-        "logical_or", "logical_xor", "__radd__", "__rmul__")},
-    ("where", "forward"): ("python-scalar promotion: where(cond, -4.2, -5.7) is float64; "
-                           "torch gives the default dtype float32"),
-    ("clamp", "forward"): ("integer promotion: clamp(int64 0-d tensor, float min, float max) "
-                           "stays int64; torch promotes to the float dtype"),
     ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
                                         "normal(mean, std, size, device=, layout=) rejected"),
-    ("linspace.tensor_overload", "forward:float64"): (
-        "precision: linspace(float32 0-d start, ..., dtype=float64) computes in float32 "
-        "(5e-7 off)"),
-    # ---- silent gradient drops ----------------------------------------------------------
-    **{(name, "grad"): GRAD_DROPPED for name in (
-        "remainder", "fmod", "div.trunc_rounding", "div.floor_rounding")},
-    ("masked_fill", "grad"): ("silent gradient drop: a 0-d tensor value gets no gradient "
-                              "(torch: the sum of the upstream over the mask)"),
+    # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
+    **{(name, check): ("no such dtype: these reference samples pass a bfloat16 tensor1, a "
+                       "dtype NumPy (so tinygrad_edu) does not have; every other sample passes")
+       for name in ("addcmul", "addcdiv") for check in ("forward", "inplace")},
+    ("pow", "gradgrad:float32"): (
+        "float32 rounding: sample 4's second derivative w.r.t. the exponent cancels at one "
+        "element (terms ~1e6, float64 value 35103.274): tg gives 35103.5 (error 0.23), torch "
+        "35102.5 (error 0.77); float64 and every other element agree"),
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
     # ---- argument forms -----------------------------------------------------------------
-    ("flip", "forward"): "argument forms: flip(dims=...) keyword rejected (TypeError)",
-    ("zero_", "forward"): "missing function: tg.zero_(x) (only the Tensor method exists)",
-    ("nn.functional.avg_pool2d", "forward"): ("argument forms: avg_pool2d(x, 2, stride=()) "
-                                              "(empty stride means kernel_size) rejected"),
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
     # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
     **{(name, "forward"): GAUGE for name in (
@@ -116,65 +83,35 @@ WAIVERS: dict[tuple[str, str], str] = {
         "~2e2; NumPy's OpenBLAS and torch's MKL sgemm round it 4e-3 apart (torch's float32 "
         "is 5e-3 off its float64 result), beyond atol 1e-5"),
     # ---- indexing and shapes ------------------------------------------------------------
-    ("narrow", "forward"): "negative start: narrow(x, 0, -10, 10) is empty; torch wraps start",
-    ("gather", "forward"): ("index forms: an empty (2, 0) index into a 1-D input raises "
-                            "RuntimeError, a 0-d input and index raise IndexError; torch "
-                            "accepts both"),
+    ("index_reduce.prod", "gradgrad:float32"): (
+        "precision: one float32 second-derivative element (terms of ~1e4 cancelling to ~5 in "
+        "a 10-factor product) differs from torch's by 9e-5 relative; both are ~2e-4 off the "
+        "float64 value, which tinygrad_edu matches to 1e-13"),
+    **{(name, check): (
+        "torch's derivative is wrong: as_strided_scatter_backward gives the input g *inside* "
+        "the overwritten window (questioned in review, pytorch#77128); tinygrad_edu returns the "
+        "true derivative, g outside it (finite differences agree: test_shape_views)")
+       for name in ("as_strided_scatter",) for check in ("grad", "gradgrad")},
+    **{(f"signal.windows.{w}", "error"): (
+        "dtype: the bfloat16 error_input cannot be converted (NumPy and tinygrad_edu have no "
+        "bfloat16); every other error_input raises torch's ValueError")
+       for w in ("bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
+                 "general_hamming", "hamming", "hann", "kaiser", "nuttall")},
     # ---- empty tensors ------------------------------------------------------------------
     **{(name, "forward"): EMPTY_SOFTMAX for name in (
         "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
-    ("nn.functional.batch_norm", "forward"): ("empty tensors: batch_norm of a 1-D size-0 "
-                                              "input raises ValueError; torch returns it"),
-    **{(name, "forward"): ("empty tensors: a zero-size batch in training raises ValueError; "
-                           "torch returns the empty output") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
     # ---- exception types and messages (error_inputs) ------------------------------------
-    ("arange", "error"): ("error_inputs: arange(0, -3, 2) returns normally and arange(0, inf) "
-                          "raises ValueError; torch raises RuntimeError; out= rejected"),
-    **{(name, "error"): ("error_inputs: linspace(0, 3, -1) lets NumPy's ValueError escape; "
-                         "a float steps and 1-D start/end tensors are accepted; torch raises")
-       for name in ("linspace", "linspace.tensor_overload")},
-    ("eye", "error"): "error_inputs: eye(-1) lets NumPy's ValueError escape (torch RuntimeError)",
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("isclose", "error"): (NUMBER_FOR_TENSOR + "; negative rtol/atol accepted (torch "
-                           "RuntimeError)"),
-    ("masked_fill", "error"): ("error_inputs: a 1-element 1-D value tensor is accepted (torch "
-                               "RuntimeError: only a 0-dimensional value tensor)"),
-    ("nn.functional.conv2d", "error"): ("error message: negative padding and a weight too "
-                                        "small for groups= report the channel check instead"),
     ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
                                       "RuntimeError)",
-    ("narrow", "error"): ("error_inputs: out-of-range start, start+length or negative length "
-                          "return normally; 0-d input raises NumPy's IndexError; tensor start "
-                          "checks differ"),
-    ("neg", "error"): ("exception type: -x on a bool tensor raises NumPy's TypeError (torch "
-                       "RuntimeError naming ~ / logical_not)"),
-    **{(name, "error"): SHAPE_MESSAGE for name in ("reshape", "view")},
-    ("hstack", "error"): ("error_inputs: hstack(()) raises IndexError (torch RuntimeError); "
-                          "size mismatch reported as cat()"),
-    ("vstack", "error"): "error message: size mismatch and empty input reported as cat()",
-    ("cat", "error"): (OUT_KWARG + "; cat([]) raises RuntimeError (torch ValueError); "
-                       "a None item raises AttributeError (torch TypeError); 0-d items raise "
-                       "IndexError (torch RuntimeError)"),
-    ("unbind", "error"): ("error message: unbind of a 0-d tensor raises IndexError 'tuple "
-                          "index out of range' without naming the op"),
-    ("movedim", "error"): ("error_inputs: repeated destination dims accepted; repeated "
-                           "source dims raise ValueError 'axes don't match array' (torch "
-                           "RuntimeError)"),
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "
                             "tinygrad_edu has no counterpart for"),
-    ("__rsub__", "forward"): ("unbound call: Tensor.__rsub__(number, tensor) computes; torch "
-                              "returns NotImplemented"),
-    **{(name, "error"): ("error_inputs: eps=-1 accepted (torch ValueError)") for name in (
-        "nn.BatchNorm1d", "nn.BatchNorm2d")},
-    ("nn.MaxPool2d", "error"): "error message: a 2-D input is rejected naming max_pool2d, "
-                               "not the module, and not torch's text",
     ("nn.NLLLoss", "error"): "error_inputs: a float16 weight is accepted (torch RuntimeError)",
     ("nn.CrossEntropyLoss", "error"): ("error_inputs: int64 class-probability targets give a "
                                        "size message; ignore_index with probability targets "

@@ -1,10 +1,11 @@
 """``tg.nn.functional`` (F): activations, losses and layer functions in torch's names.
 
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
-``conv`` (convolution and pooling), ``normalization`` and ``sparse`` (embedding, one_hot) hold
-the argument checking in front of their ops; ``attention`` (scaled_dot_product_attention),
-``mha`` (multi_head_attention_forward) and ``channel_dropout`` (dropout1d/2d/3d, alpha
-dropout) compose existing ops.
+``conv`` (convolutions), ``pooling`` and ``adaptive_pooling``, ``normalization``, ``padding``,
+``pixelshuffle`` and ``sparse`` (embedding, embedding_bag, one_hot) hold the argument
+checking in front of their ops; ``attention`` (scaled_dot_product_attention), ``mha``
+(multi_head_attention_forward) and ``channel_dropout`` (dropout1d/2d/3d, alpha dropout)
+compose existing ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -23,6 +24,7 @@ from ...ops.activation import (  # noqa: F401
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
+from .adaptive_pooling import *  # noqa: F401,F403
 from .attention import scaled_dot_product_attention  # noqa: F401
 from .channel_dropout import (  # noqa: F401
     alpha_dropout,
@@ -31,7 +33,8 @@ from .channel_dropout import (  # noqa: F401
     dropout3d,
     feature_alpha_dropout,
 )
-from .conv import avg_pool2d, conv2d, max_pool2d  # noqa: F401
+from .conv import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -43,5 +46,9 @@ from .loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from .mha import multi_head_attention_forward  # noqa: F401
-from .normalization import batch_norm, layer_norm  # noqa: F401
-from .sparse import embedding, one_hot  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
+from .upsampling import *  # noqa: F401,F403

@@ -1,177 +1,215 @@
-"""``F.conv2d``, ``F.max_pool2d``, ``F.avg_pool2d``: torch's argument checks (same exception
-types, messages naming the op and the shapes), padding and output sizes; the Functions with the
-hand-written backward passes live in ``ops/conv.py`` and ``ops/pool.py``."""
+"""``F.conv1d/2d/3d`` and ``F.conv_transpose1d/2d/3d``: torch's argument checks (same exception
+types and messages, naming the op and the shapes), padding and output sizes. One convolution
+serves every dimension; the Function with the hand-written backward is ``ops/conv.py``'s
+:class:`~tinygrad_edu.ops.conv.ConvolutionFn`."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from ...backend import get_array_module
 from ...ops._util import named
 from ...ops.conv import ConvolutionFn
-from ...ops.pool import AvgPool2dFn, MaxPool2dFn
 from ...ops.shape import reshape as _reshape
 from ...tensor import Tensor
 
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d"]
 
-def _pair(v, name: str = "argument") -> tuple:
+_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+         "float16": "c10::Half", "bool": "bool", "complex64": "c10::complex<float>",
+         "complex128": "c10::complex<double>"}
+
+
+def ntuple(v, d: int, name: str, op: str | None = None) -> tuple:
+    """``v`` (an int or a list of 1 or d ints) as a d-tuple of ints, as torch expands it."""
     if isinstance(v, (tuple, list)):
         if len(v) == 1:
-            return (int(v[0]),) * 2
-        if len(v) != 2:
-            raise RuntimeError(f"{name} must be an int or a tuple of 2 ints, got {v}")
+            return (int(v[0]),) * d
+        if len(v) != d:
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of {d} "
+                               f"values to match the convolution dimensions, but got "
+                               f"{name}={list(v)}" + (f" ({op})" if op else ""))
         return tuple(int(a) for a in v)
-    return (int(v), int(v))
+    return (int(v),) * d
 
 
-def _unbatched(input: Tensor, op: str) -> bool:
+def batchify(input: Tensor, d: int, op: str) -> tuple:
+    """(batched input, was it unbatched): torch accepts (C, *S) as a batch of one."""
     nd = input._data.ndim
-    if nd not in (3, 4):
-        raise RuntimeError(f"{op}: Expected 3D (unbatched) or 4D (batched) input to {op}, "
+    if nd not in (d + 1, d + 2):
+        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {op}, "
                            f"but got input of size: {list(input.shape)}")
-    return nd == 3
+    if nd == d + 1:
+        return _reshape(input, (1,) + tuple(input._data.shape)), True
+    return input, False
 
 
-# ---- conv2d ------------------------------------------------------------------------------------
-def _conv_pads(padding, kernel, dilation, stride) -> tuple:
-    """(top, bottom, left, right) zero padding from torch's ``padding`` argument."""
+def unbatch(y: Tensor, unb: bool, name: str = "SqueezeBackward1") -> Tensor:
+    """Drop the batch axis :func:`batchify` added (torch's node: a squeeze)."""
+    return named(_reshape(y, y._data.shape[1:]), name) if unb else y
+
+
+def conv_pads(padding, kernel, dilation, stride, op: str) -> tuple:
+    """(before₁, after₁, before₂, after₂, …) zero padding from torch's ``padding`` argument."""
+    d = len(kernel)
     if isinstance(padding, str):
         if padding == "valid":
-            return (0, 0, 0, 0)
+            return (0,) * (2 * d)
         if padding != "same":
-            raise ValueError(f"Invalid padding string '{padding}', should be one of "
-                             "{'valid', 'same'}")
-        if stride != (1, 1):
+            raise RuntimeError(f"Invalid padding string: '{padding}' ({op})")
+        if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
         pads = []
-        for k, d in zip(kernel, dilation):  # torch: the odd extra pixel goes at the end
-            total = d * (k - 1)
+        for k, dl in zip(kernel, dilation):  # torch: the odd extra element goes at the end
+            total = dl * (k - 1)
             pads += [total // 2, total - total // 2]
         return tuple(pads)
-    ph, pw = _pair(padding, "padding")
-    if ph < 0 or pw < 0:
-        raise RuntimeError(f"conv2d: negative padding is not supported (padding={(ph, pw)})")
-    return (ph, ph, pw, pw)
+    p = ntuple(padding, d, "padding", op)
+    return tuple(v for a in p for v in (a, a))
+
+
+def _type(t: Tensor) -> str:
+    return _TYPE.get(str(t._data.dtype), str(t._data.dtype))
+
+
+def _check(op, x, weight, bias, stride, pads, dilation, groups, transposed, output_padding):
+    """torch's check_shape_forward, in torch's order."""
+    k = weight._data.ndim
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported ({op}: groups={groups})")
+    for t, name in ((weight, "weight"), (bias, "bias")):
+        if t is not None and t._data.dtype != x._data.dtype:
+            if name == "weight":
+                raise RuntimeError(f"expected scalar type {_type(x).title()} but found "
+                                   f"{_type(t).title()} ({op}: Input type ({_type(x)}) and "
+                                   f"weight type ({_type(t)}) should be the same)")
+            raise RuntimeError(f"Input type ({_type(x)}) and {name} type ({_type(t)}) should be "
+                               f"the same ({op})")
+    if any(p < 0 for p in pads):
+        raise RuntimeError(f"negative padding is not supported ({op}: padding {list(pads)})")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError(f"negative output_padding is not supported ({op})")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"non-positive stride is not supported ({op}: stride {list(stride)})")
+    if any(dl <= 0 for dl in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)} "
+                           f"({op})")
+    ws, xs = list(weight.shape), list(x.shape)
+    if x._data.ndim != k:
+        raise RuntimeError(f"Expected {k}-dimensional input for {k}-dimensional weight{ws}, but "
+                           f"got {x._data.ndim}-dimensional input of size {xs} instead")
+    if ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {ws} instead")
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size {ws} instead")
+    space, kernel = xs[2:], ws[2:]
+    if not transposed:
+        if xs[1] != ws[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {ws}, expected input{xs} "
+                               f"to have {ws[1] * groups} channels, but got {xs[1]} channels "
+                               "instead")
+        if bias is not None and list(bias.shape) != [ws[0]]:
+            raise RuntimeError(f"Given weight of size {ws}, expected bias to be 1-dimensional "
+                               f"with {ws[0]} elements, but got bias of size {list(bias.shape)} "
+                               "instead")
+        padded = [n + pads[2 * a] + pads[2 * a + 1] for a, n in enumerate(space)]
+        eff = [dl * (kk - 1) + 1 for kk, dl in zip(kernel, dilation)]
+        if any(p < e for p, e in zip(padded, eff)):
+            raise RuntimeError(f"Calculated padded input size per channel: "
+                               f"({' x '.join(map(str, padded))}). Kernel size: "
+                               f"({' x '.join(map(str, eff))}). Kernel size can't be greater "
+                               "than actual input size")
+        return
+    if xs[1] != ws[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {ws}, expected input{xs} to "
+                           f"have {ws[0]} channels, but got {xs[1]} channels instead")
+    if bias is not None and list(bias.shape) != [ws[1] * groups]:
+        raise RuntimeError(f"Given transposed=1, weight of size {ws}, expected bias to be "
+                           f"1-dimensional with {ws[1] * groups} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")
+    if any(op_ >= s and op_ >= dl for op_, s, dl in zip(output_padding, stride, dilation)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but "
+                           f"got output_padding={list(output_padding)} stride={list(stride)} "
+                           f"dilation={list(dilation)} ({op})")
+    out = [(n - 1) * s - 2 * pads[2 * a] + dl * (kk - 1) + op_ + 1 for a, (n, kk, s, dl, op_)
+           in enumerate(zip(space, kernel, stride, dilation, output_padding))]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, space))}). "
+                           f"Calculated output size per channel: ({' x '.join(map(str, out))}). "
+                           "Output size is too small")
+
+
+def _conv(op, d, input, weight, bias, stride, padding, dilation, groups, transposed=False,
+          output_padding=0):
+    if weight._data.ndim < 3:
+        raise RuntimeError(f"weight should have at least three dimensions ({op}: weight of "
+                           f"size {list(weight.shape)})")
+    x, unb = batchify(input, d, op)
+    groups = int(groups)
+    stride, dilation = ntuple(stride, d, "stride", op), ntuple(dilation, d, "dilation", op)
+    kernel = tuple(weight._data.shape[2:])
+    if transposed:
+        if isinstance(padding, str):
+            raise TypeError(f"{op}(): argument 'padding' must be tuple of ints, not str")
+        pads = conv_pads(padding, kernel, dilation, stride, op)
+        output_padding = ntuple(output_padding, d, "output_padding", op)
+    else:
+        if groups > 0 and isinstance(padding, str) and padding == "same" and any(
+                s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = conv_pads(padding, kernel if len(kernel) == d else (1,) * d, dilation, stride,
+                         op)
+        output_padding = (0,) * d
+    _check(op, x, weight, bias, stride, pads, dilation, groups, transposed, output_padding)
+    y = ConvolutionFn.apply(x, weight, bias, stride, pads, dilation, groups, transposed,
+                            output_padding)
+    return unbatch(y, unb)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation: (N, C, L) input, (O, C/groups, k) weight -> (N, O, L_out) with
+    L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1. ``padding`` may be 'same' or
+    'valid'. dtype: input, weight and bias must agree. Raises RuntimeError as torch does.
+    Derivative: see ``ops/conv.py``."""
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
-    """2-D cross-correlation of (N, C, H, W) input with (O, C/groups, kh, kw) weight."""
-    unb = _unbatched(input, "conv2d")
-    if weight._data.ndim != 4:
-        raise RuntimeError(f"conv2d: weight should be 4-D (O, C/groups, kh, kw), got size "
-                           f"{list(weight.shape)}")
-    x = _reshape(input, (1,) + input._data.shape) if unb else input
-    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
-    if min(stride) <= 0:
-        raise RuntimeError(f"conv2d: non-positive stride is not supported (stride={stride})")
-    if min(dilation) <= 0:
-        raise RuntimeError(f"conv2d: dilation should be greater than zero (got {dilation})")
-    groups = int(groups)
-    if groups <= 0:
-        raise RuntimeError("conv2d: non-positive groups is not supported")
-    O, Cg, kh, kw = weight._data.shape
-    N, C, H, W = x._data.shape
-    if C != Cg * groups:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, "
-                           f"expected input{list(x.shape)} to have {Cg * groups} channels, "
-                           f"but got {C} channels instead")
-    if O % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size {list(weight.shape)}")
-    if bias is not None and tuple(bias._data.shape) != (O,):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
-                           f"1-dimensional with {O} elements, but got bias of size "
-                           f"{list(bias.shape)} instead")
-    for t, name in ((weight, "weight"), (bias, "bias")):
-        if t is not None and t._data.dtype != x._data.dtype:
-            raise RuntimeError(f"conv2d: Input type ({x.dtype}) and {name} type ({t.dtype}) "
-                               "should be the same")
-    pads = _conv_pads(padding, (kh, kw), dilation, stride)
-    hp, wp = H + pads[0] + pads[1], W + pads[2] + pads[3]
-    eh, ew = dilation[0] * (kh - 1) + 1, dilation[1] * (kw - 1) + 1
-    if hp < eh or wp < ew:
-        raise RuntimeError(f"conv2d: Calculated padded input size per channel: ({hp} x {wp}). "
-                           f"Kernel size: ({eh} x {ew}). Kernel size can't be greater than "
-                           "actual input size")
-    y = ConvolutionFn.apply(x, weight, bias, stride, pads, dilation, groups)
-    # torch: an unbatched conv2d ends in a squeeze; its pools take 3-D input natively
-    return named(_reshape(y, y._data.shape[1:]), "SqueezeBackward1") if unb else y
+    """2-D cross-correlation: (N, C, H, W) input, (O, C/groups, kh, kw) weight -> (N, O, Ho, Wo),
+    per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1; see :func:`conv1d`."""
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
-# ---- pooling -----------------------------------------------------------------------------------
-def _pool_geometry(op, shape, kernel, stride, padding, dilation, ceil_mode):
-    """torch's pooling_output_shape per axis, plus the extra right/bottom padding ceil_mode
-    needs so the last window fits. Returns (pads, (Ho, Wo))."""
-    pads, out = [], []
-    for n, k, s, p, d in zip(shape, kernel, stride, padding, dilation):
-        if k <= 0 or s <= 0 or d <= 0:
-            raise RuntimeError(f"{op}: kernel_size, stride and dilation must be greater than "
-                               f"zero, but got kernel_size={kernel} stride={stride} "
-                               f"dilation={dilation}")
-        if p < 0 or p > k // 2:
-            raise RuntimeError(f"{op}: pad should be at most half of effective kernel size, "
-                               f"but got pad={p}, kernel_size={k} and dilation={d}")
-        span = n + 2 * p - d * (k - 1) - 1
-        o = (span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (o - 1) * s >= n + p:  # torch: the last window must start inside
-            o -= 1
-        if o < 1:
-            raise RuntimeError(f"{op}: Given input size: {list(shape)}. Calculated output "
-                               f"size is too small (kernel_size={kernel}, stride={stride}, "
-                               f"padding={padding})")
-        extra = max(0, (o - 1) * s + d * (k - 1) + 1 - (n + 2 * p))
-        pads += [p, p + extra]
-        out.append(o)
-    return tuple(pads), tuple(out)
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation: (N, C, D, H, W) input, (O, C/groups, kd, kh, kw) weight; see
+    :func:`conv1d`."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
-               ceil_mode: bool = False, return_indices: bool = False):
-    """Max over each (kernel_size) window; gradient to the window's (first) argmax."""
-    unb = _unbatched(input, "max_pool2d")
-    x = _reshape(input, (1,) + input._data.shape) if unb else input
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
-    pads, out_hw = _pool_geometry("max_pool2d", x._data.shape[2:], kernel, stride, padding,
-                                  dilation, ceil_mode)
-    sink = [] if return_indices else None
-    y = MaxPool2dFn.apply(x, kernel, stride, pads, dilation, out_hw, sink)
-    if unb:
-        y = named(_reshape(y, y._data.shape[1:]), "MaxPool2DWithIndicesBackward0")
-    if not return_indices:
-        return y
-    idx = sink[0].astype(np.int64, copy=False)
-    return y, Tensor._wrap(idx[0] if unb else idx)
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """1-D transposed convolution (the adjoint of conv1d, see ``ops/conv.py``): (N, C_in, L)
+    input, (C_in, C_out/groups, k) weight -> (N, C_out, L_out) with L_out = (L − 1)·stride −
+    2·padding + dilation·(k − 1) + output_padding + 1. output_padding must be smaller than
+    stride or dilation. Raises RuntimeError as torch does."""
+    return _conv("conv_transpose1d", 1, input, weight, bias, stride, padding, dilation, groups,
+                 True, output_padding)
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override=None) -> Tensor:
-    """Mean over each window with torch's divisor rules (padding, ceil_mode, override)."""
-    unb = _unbatched(input, "avg_pool2d")
-    x = _reshape(input, (1,) + input._data.shape) if unb else input
-    kernel = _pair(kernel_size, "kernel_size")
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride")
-    padding = _pair(padding, "padding")
-    if divisor_override is not None and divisor_override == 0:
-        raise RuntimeError("avg_pool2d: divisor must be not zero")
-    shape = x._data.shape[2:]
-    pads, out_hw = _pool_geometry("avg_pool2d", shape, kernel, stride, padding, (1, 1),
-                                  ceil_mode)
-    xp = get_array_module(x._data)  # the divisor is built on x's device (no transfer)
-    counts = []  # per axis: the window length clipped as torch clips it
-    for n, k, s, p, o in zip(shape, kernel, stride, padding, out_hw):
-        start = xp.arange(o) * s - p
-        end = xp.minimum(start + k, n + p)
-        if count_include_pad:
-            counts.append(end - start)
-        else:
-            counts.append(xp.minimum(end, n) - xp.maximum(start, 0))
-    if divisor_override is not None:
-        div = xp.full(out_hw, float(divisor_override))
-    else:
-        div = xp.outer(counts[0], counts[1]).astype(np.float64)
-    div = div.astype(x._data.dtype)
-    y = AvgPool2dFn.apply(x, kernel, stride, pads, out_hw, div)
-    return named(_reshape(y, y._data.shape[1:]), "AvgPool2DBackward0") if unb else y
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """2-D transposed convolution: (N, C_in, H, W) input, (C_in, C_out/groups, kh, kw) weight;
+    see :func:`conv_transpose1d`."""
+    return _conv("conv_transpose2d", 2, input, weight, bias, stride, padding, dilation, groups,
+                 True, output_padding)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
+                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """3-D transposed convolution: (N, C_in, D, H, W) input, (C_in, C_out/groups, kd, kh, kw)
+    weight; see :func:`conv_transpose1d`."""
+    return _conv("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation, groups,
+                 True, output_padding)

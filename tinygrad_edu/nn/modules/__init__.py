@@ -18,7 +18,7 @@ from .activation import (  # noqa: F401
 )
 from .attention import MultiheadAttention  # noqa: F401
 from .container import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .conv import Conv2d  # noqa: F401
+from .conv import *  # noqa: F401,F403
 from .dropout import (  # noqa: F401
     AlphaDropout,
     Dropout,
@@ -28,6 +28,8 @@ from .dropout import (  # noqa: F401
     FeatureAlphaDropout,
 )
 from .flatten import Flatten, Unflatten  # noqa: F401
+from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
 from .linear import Bilinear, Identity, Linear  # noqa: F401
 from .loss import (  # noqa: F401
     BCELoss,
@@ -40,10 +42,13 @@ from .loss import (  # noqa: F401
     SmoothL1Loss,
 )
 from .module import Module  # noqa: F401
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm  # noqa: F401
-from .pooling import AvgPool2d, MaxPool2d  # noqa: F401
+from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
 from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: F401
 from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase  # noqa: F401
 from .sparse import Embedding  # noqa: F401
 from .transformer import Transformer, TransformerDecoder, TransformerEncoder  # noqa: F401
 from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer  # noqa: F401
+from .upsampling import *  # noqa: F401,F403

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-import numpy as np
-
-from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
+from ..diagonal import DiagEmbedFn, DiagonalFn
 from ..join import cat as CatFn_call
 from ..matrix import TrilFn, TriuFn
 
@@ -98,8 +96,8 @@ def diagonal(x):
 
 def diag_embed(v):
     """Batch of diagonal matrices with v on the diagonal: (..., n) -> (..., n, n)."""
-    n = v.shape[-1]
-    return DiagonalScatterFn.call(v, tuple(v.shape[:-1]) + (n, n), 0, -2, -1)
+    nd = len(v.shape)
+    return DiagEmbedFn.call(v, 0, nd - 1, nd)
 
 
 def tril(x, k: int = 0):
@@ -120,57 +118,6 @@ def concat(parts, axis: int):
         like = next(p for p in parts if isinstance(p, Tensor))
         return CatFn_call([const(p, like) if not isinstance(p, Tensor) else p for p in parts], axis)
     return get_array_module(parts[0]).concatenate(parts, axis=axis)
-
-
-# ---- the diagonal as a differentiable view ----------------------------------------------------
-def _diag_view(xp, x, offset: int, d1: int, d2: int):
-    """x's diagonal (offset along d1, d2) as a view that can be written through."""
-    v = xp.diagonal(x, offset, d1, d2)
-    if xp is np and not v.flags.writeable and x.flags.writeable:
-        v.flags.writeable = True  # NumPy marks diagonals read-only; torch's diagonal is a view
-    return v
-
-
-class DiagonalFn(Function):
-    """y = the diagonal of x over dims (d1, d2), shifted by ``offset``, as a last dim (a view)"""
-
-    array_io = True
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, offset, d1, d2):
-        ctx.shape, ctx.offset, ctx.d1, ctx.d2 = x.shape, offset, d1, d2
-        return _diag_view(get_array_module(x), x, offset, d1, d2)
-
-    @staticmethod
-    def backward(ctx, g):
-        # ∂yₖ/∂x_ij = [(i, j) is the k-th slot of the diagonal]: g goes back onto the diagonal
-        return DiagonalScatterFn.call(g, ctx.shape, ctx.offset, ctx.d1, ctx.d2), None, None, None
-
-    @staticmethod
-    def replay(ctx, x):
-        return DiagonalFn.call(x, ctx.offset, ctx.d1, ctx.d2)
-
-
-class DiagonalScatterFn(Function):
-    """y = zeros(shape) with v written onto its diagonal (the adjoint of DiagonalFn)"""
-
-    node_name = "DiagEmbedBackward0"  # torch's name for this node
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, v, shape, offset, d1, d2):
-        ctx.offset, ctx.d1, ctx.d2 = offset, d1, d2
-        xp = get_array_module(v)
-        y = xp.zeros(shape, dtype=v.dtype)
-        _diag_view(xp, y, offset, d1, d2)[...] = v
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        # ∂y/∂v: only the diagonal slots of y depend on v, one-to-one
-        return DiagonalFn.call(g, ctx.offset, ctx.d1, ctx.d2), None, None, None, None
 
 
 # ---- result types: named tuples that print as torch's torch.return_types.<name> ---------------

@@ -1,0 +1,51 @@
+"""``out=``: writing an op's result into a tensor the caller gives, with torch's checks."""
+
+from __future__ import annotations
+
+from ..autograd import is_grad_enabled
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+def _overlaps(a, b) -> bool:
+    xp = get_array_module(a)
+    if a.size == 0 or b.size == 0:
+        return False
+    try:
+        return bool(xp.shares_memory(a, b, max_work=10_000))
+    except Exception:  # too hard to decide (torch's TOO_HARD): not an error, as in torch
+        return False
+
+
+def write_out(out, result: Tensor, op: str, *inputs) -> Tensor:
+    """``result`` itself when ``out`` is None; else ``result`` copied into ``out`` (resized to
+    result's shape when it differs), and ``out`` returned.
+
+    Raises RuntimeError as torch does: out= under autograd (an argument requires grad), an out
+    of another dtype, an out whose elements share memory with each other or with an input."""
+    if out is None:
+        return result
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out.dtype != result.dtype:
+        raise RuntimeError(f"{op}(): Expected out tensor to have dtype {result.dtype.name}, but "
+                           f"got {out.dtype.name} instead")
+    d = out._data
+    if d.size > 1 and 0 in d.strides:
+        raise RuntimeError(f"{op}(): unsupported operation: more than one element of the "
+                           "written-to tensor refers to a single memory location. Please clone() "
+                           "the tensor before performing the operation.")
+    for t in inputs:
+        if isinstance(t, Tensor) and (t is out or _overlaps(t._data, d)):
+            raise RuntimeError(f"{op}(): unsupported operation: some elements of the input "
+                               "tensor and the written-to tensor refer to a single memory "
+                               "location. Please clone() the tensor before performing the "
+                               "operation.")
+    if d.shape != result._data.shape:  # torch resizes out to the result's shape
+        out._data = get_array_module(d).empty(result._data.shape, dtype=d.dtype)
+    out._data[...] = result._data
+    out._version += 1
+    return out

@@ -1,0 +1,138 @@
+"""What a number is made of: the sign bit, infinities, the mantissa and exponent (frexp),
+bitwise not, and ``fill``. Tests return bool tensors outside the graph (torch defines no
+derivative for them); frexp's mantissa and fill are differentiable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from ._unary_util import check_tensor, constant, dtype_name, into
+from ._util import named, quiet
+from .inplace import FillFn
+
+
+def signbit(input, *, out=None):
+    """``torch.signbit``: True where the sign bit is set (x < 0, and also -0.0 and negative nan).
+    Shapes: any. dtype: bool (for bool tensors all False). No gradient."""
+    check_tensor(input, "signbit")
+    d = input._data
+    xp = get_array_module(d)
+    res = xp.zeros(d.shape, dtype=bool) if d.dtype.kind in "bu" else xp.signbit(d)
+    return into(out, constant(res), "signbit")
+
+
+def isposinf(input, *, out=None):
+    """``torch.isposinf``: True where x is +inf. dtype: bool (all False for integer and bool
+    tensors). No gradient."""
+    check_tensor(input, "isposinf")
+    d = input._data
+    xp = get_array_module(d)
+    res = d == np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
+    return into(out, constant(res), "isposinf")
+
+
+def isneginf(input, *, out=None):
+    """``torch.isneginf``: True where x is -inf. dtype: bool (all False for integer and bool
+    tensors). No gradient."""
+    check_tensor(input, "isneginf")
+    d = input._data
+    xp = get_array_module(d)
+    res = d == -np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
+    return into(out, constant(res), "isneginf")
+
+
+def isreal(input):
+    """``torch.isreal``: True where x has no imaginary part — every element of a real tensor
+    (tinygrad_edu has no complex dtypes). dtype: bool. No gradient."""
+    check_tensor(input, "isreal")
+    return constant(get_array_module(input._data).ones(input._data.shape, dtype=bool))
+
+
+def bitwise_not(input, *, out=None):
+    """``torch.bitwise_not`` (the ``~`` operator): every bit flipped, ``~x = -x - 1`` for
+    integers, logical not for bool. dtype: the input's. Raises NotImplementedError for floating
+    tensors (torch's kernel error). No gradient."""
+    check_tensor(input, "bitwise_not")
+    d = input._data
+    if d.dtype.kind not in "iub":
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{dtype_name(input)}\'')
+    return into(out, constant(get_array_module(d).invert(d)), "bitwise_not")
+
+
+class FrexpFn(Function):
+    """(m, e) with x = m · 2ᵉ, 0.5 ≤ |m| < 1 (m = x, e = 0 at 0, ±inf and nan)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        m, e = xp.frexp(x)
+        # 2ᵉ as torch computes it (exponent.exp2(): int32 -> the default dtype, float32)
+        with quiet():
+            ctx.two_e = xp.exp2(e.astype(np.float32))
+        return m, e.astype(np.int32)
+
+    @staticmethod
+    def backward(ctx, gm, ge):
+        with quiet():
+            return gm / ctx.two_e  # ∂m/∂x = 2⁻ᵉ (e is piecewise constant)
+
+
+class FrexpResult(tuple):
+    """``torch.return_types.frexp``: the pair (mantissa, exponent)."""
+
+    __slots__ = ()
+
+    def __new__(cls, mantissa, exponent):
+        return super().__new__(cls, (mantissa, exponent))
+
+    mantissa = property(lambda self: self[0])
+    exponent = property(lambda self: self[1])
+
+    def __repr__(self):
+        return (f"torch.return_types.frexp(\nmantissa={self[0]!r},\nexponent={self[1]!r})")
+
+
+def frexp(input, *, out=None):
+    """``torch.frexp``: the pair (mantissa, exponent) with x = mantissa · 2^exponent and
+    0.5 ≤ |mantissa| < 1 (mantissa = x and exponent = 0 for 0, ±inf and nan). Shapes: both
+    the input's. dtype: mantissa the input's, exponent int32. Raises RuntimeError for integer
+    and bool tensors (torch: floating point only). Derivative: ∂mantissa/∂x = 2^-exponent."""
+    check_tensor(input, "frexp")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = FrexpFn.apply(input)
+    if out is not None:
+        m, e = into(out[0], m, "frexp"), into(out[1], e, "frexp")
+    return FrexpResult(m, e)
+
+
+def fill(input, value):
+    """``torch.fill``: a new tensor of ``input``'s shape, dtype and device, every element
+    ``value`` (a number, or a 0-d tensor). Derivative: 0 for input; Σ upstream for a tensor
+    value. Raises RuntimeError for a value tensor with dimensions (torch: 0-dim only)."""
+    check_tensor(input, "fill")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("fill only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+        return named(FillFn.apply(input, value), "FillBackward1")
+    with quiet():
+        return FillFn.apply(input, input._data.dtype.type(value))
+
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["bitwise_not", "fill", "frexp", "isneginf", "isposinf", "isreal", "signbit"]
+
+# ops that also have an in-place form (``bitwise_not_``), made by ops/inplace.py
+INPLACE = ("bitwise_not",)
+
+METHODS = {
+    "__invert__": bitwise_not, "bitwise_not": bitwise_not, "frexp": frexp,
+    "isneginf": isneginf, "isposinf": isposinf, "isreal": isreal, "signbit": signbit,
+}

@@ -1,0 +1,196 @@
+"""Division that rounds, and its remainders: ``div(rounding_mode=...)``, ``floor_divide``,
+``remainder`` (Python's ``%``: the sign of the divisor) and ``fmod`` (C's: the sign of the
+dividend).
+
+The quotients are piecewise constant: torch gives ``div(..., rounding_mode=...)`` a zero
+gradient, and ``floor_divide`` none at all (backward through it raises, as in torch). The
+remainders are differentiable almost everywhere::
+
+    remainder(x, y) = x - y·floor(x/y)   ∂/∂x = 1,  ∂/∂y = -floor(x/y)
+    fmod(x, y)      = x - y·trunc(x/y)   ∂/∂x = 1,  ∂/∂y = -trunc(x/y)
+
+Integer division by zero raises RuntimeError (torch's ``ZeroDivisionError``); floating
+division by zero gives ±inf or nan silently. Bool tensors are refused (NotImplementedError).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..tensor import Tensor
+from ._dual import xp_of
+from ._util import named, quiet, raise_broadcast_error
+from .arithmetic import true_divide
+from .promotion import array_module, binary, graph_binary, promote, require_tensor, write_out
+
+
+def _trunc_div(xp, x, y):
+    """x / y rounded toward zero (C's integer division; torch's ``rounding_mode='trunc'``)."""
+    if x.dtype.kind in "iu" if hasattr(x, "dtype") else isinstance(x, int):
+        q = xp.floor_divide(x, y)
+        return q + ((xp.remainder(x, y) != 0) & ((x < 0) != (y < 0)))
+    return xp.trunc(x / y)
+
+
+def _floor_div(xp, x, y):
+    """x / y rounded down (Python's ``//``; torch's ``rounding_mode='floor'``)."""
+    return xp.floor_divide(x, y)
+
+
+def _remainder(xp, x, y):
+    """x - y·floor(x/y), the sign of y: torch's formula (fmod, then shifted by y where the
+    signs differ), which keeps fmod's exact result and its -0.0."""
+    if not _is_float(x):
+        return xp.remainder(x, y)
+    m = xp.fmod(x, y)
+    return xp.where((m != 0) & ((y < 0) != (m < 0)), m + y, m)
+
+
+def _fmod(xp, x, y):
+    return xp.fmod(x, y)
+
+
+def _is_float(x) -> bool:
+    return x.dtype.kind == "f" if hasattr(x, "dtype") else isinstance(x, float)
+
+
+class DivModeFn(Function):
+    """z = trunc(x / y) or floor(x / y) (piecewise constant)"""
+
+    node_name = "DivBackward2"  # torch's name for this node
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        xp = array_module(x, y)
+        with quiet():
+            return xp.asarray((_trunc_div if mode == "trunc" else _floor_div)(xp, x, y))
+
+    @staticmethod
+    def backward(ctx, g):
+        zeros = xp_of(g).zeros_like(g)
+        return zeros, zeros, None  # ∂z/∂x = ∂z/∂y = 0 (torch's choice at the jumps too)
+
+
+class RemainderFn(Function):
+    """z = x - y·floor(x / y) (Python's %)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with quiet():
+            return _remainder(array_module(x, y), x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gy = -g * DivModeFn.call(x, y, "floor") if ctx.needs_input_grad[1] else None
+        return g, gy  # ∂z/∂x = 1, ∂z/∂y = -floor(x/y)
+
+
+class FmodFn(Function):
+    """z = x - y·trunc(x / y) (C's fmod: the sign of x)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with quiet():
+            return array_module(x, y).fmod(x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        gy = -g * DivModeFn.call(x, y, "trunc") if ctx.needs_input_grad[1] else None
+        return g, gy  # ∂z/∂x = 1, ∂z/∂y = -trunc(x/y)
+
+
+# ---- argument checks shared by the four ops ---------------------------------------------------
+def _check(input, other, op: str, kernel: str):
+    """torch's refusals: bool operands (no kernel), integer division by zero. Returns the
+    promoted operands."""
+    a, b = promote(input, other, op)
+    kind = (a if isinstance(a, Tensor) else b)._data.dtype.kind
+    if kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if kind in "iu":
+        yb = b._data if isinstance(b, Tensor) else b
+        if bool((yb == 0).any()) if hasattr(yb, "any") else yb == 0:
+            raise RuntimeError(f"ZeroDivisionError ({op}: integer division by zero)")
+    return a, b
+
+
+def _named(z, input, other, stem: str):
+    """torch's node name: <Stem>Backward0 when ``other`` is a number, 1 when a tensor."""
+    if isinstance(input, Tensor):
+        return named(z, f"{stem}Backward{1 if isinstance(other, Tensor) else 0}")
+    return z
+
+
+# ---- the public functions (torch names) --------------------------------------------------------
+def div(input, other, *, rounding_mode=None, out=None):
+    """``torch.div``: input / other. ``rounding_mode``: None (true division, always floating),
+    ``'trunc'`` (rounded toward zero) or ``'floor'`` (rounded down); with a rounding mode the
+    dtype is torch's promotion (int // int stays int). Raises RuntimeError for another mode and
+    for integer division by zero. Derivatives: 1/other and -input/other² (zero with a rounding
+    mode)."""
+    if rounding_mode is None:
+        return true_divide(input, other, out=out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    a, b = _check(input, other, "div", f"div_{rounding_mode}_cpu")
+    try:
+        z = DivModeFn.apply(a, b, rounding_mode)
+    except ValueError:
+        raise_broadcast_error("div", *(getattr(t, "shape", ()) for t in (a, b)))
+    return write_out(out, z, "div")
+
+
+def floor_divide(input, other, *, out=None):
+    """``torch.floor_divide`` (``//``): floor(input / other). dtype: torch's promotion (int //
+    int stays int; ``tensor([7]) // 2.0`` is float32). Raises RuntimeError for integer division
+    by zero, NotImplementedError for bool. No derivative: backward through it raises
+    RuntimeError, as in torch."""
+    a, b = _check(input, other, "floor_divide", "div_floor_cpu")
+    return write_out(out, graph_binary(_floor_div, a, b, "floor_divide"), "floor_divide")
+
+
+def remainder(input, other, *, out=None):
+    """``torch.remainder`` (``%``): input - other·floor(input / other), with the sign of
+    ``other`` (Python's %). dtype: torch's promotion. Raises RuntimeError for integer division
+    by zero, NotImplementedError for bool, TypeError for two numbers. Derivatives: 1 and
+    -floor(input/other); none when ``input`` is a number (torch's backward raises)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"remainder(): expected a Tensor argument, got {type(input).__name__} "
+                        f"and {type(other).__name__}")
+    a, b = _check(input, other, "remainder", "remainder_cpu")
+    if not isinstance(input, Tensor):  # torch: remainder(Scalar, Tensor) has no derivative
+        return write_out(out, graph_binary(_remainder, a, b, "remainder"), "remainder")
+    z = _named(binary(RemainderFn, a, b, op="remainder"), input, other, "Remainder")
+    return write_out(out, z, "remainder")
+
+
+def fmod(input, other, *, out=None):
+    """``torch.fmod``: input - other·trunc(input / other), with the sign of ``input`` (C's
+    fmod). dtype: torch's promotion. Raises RuntimeError for integer division by zero,
+    NotImplementedError for bool. Derivatives: 1 and -trunc(input/other)."""
+    require_tensor(input, "fmod", "input", 1)
+    a, b = _check(input, other, "fmod", "fmod_cpu")
+    z = _named(binary(FmodFn, a, b, op="fmod"), input, other, "Fmod")
+    return write_out(out, z, "fmod")
+
+
+divide = div  # torch's alias
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["div", "divide", "floor_divide", "fmod", "remainder"]
+
+# ops that also have an in-place form (``div_``), made by ops/inplace.py
+INPLACE = ("div", "divide", "floor_divide", "remainder", "fmod")
+
+METHODS = {"div": div, "divide": div, "floor_divide": floor_divide, "remainder": remainder,
+           "fmod": fmod}

@@ -1,0 +1,121 @@
+"""Python's operators on Tensors: each is one torch function (``a + b`` is ``add(a, b)``,
+``2 - t`` is ``rsub(t, 2)``, ``a & b`` is ``bitwise_and``), with its reflected form (``__radd__``,
+for a number on the left) and its in-place form (``__iand__``, for ``a &= b``).
+
+``&``, ``|``, ``^``, ``~``, ``<<``, ``>>`` are torch's *bitwise* ops: on bool tensors they are
+logical, on integer tensors bitwise (``int32 & int32`` is int32), and floating tensors are
+refused. A reflected operator called on a non-Tensor raises TypeError (as torch's descriptors
+do), except where torch's Python wrapper returns NotImplemented (``__rsub__``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import arithmetic as A
+from . import bitwise as B
+from . import division as D
+from . import logic as L
+from .inplace import inplace
+
+
+def _forward(fn, name: str):
+    def op(self, other):
+        if not isinstance(self, Tensor):
+            raise TypeError(f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
+                            f"'{type(self).__name__}' object")
+        return fn(self, other)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"``self {name}`` other: ``{fn.__name__}(self, other)``."
+    return op
+
+
+def _reflected(fn, name: str, check: bool = True):
+    def op(self, other):
+        if check and not isinstance(self, Tensor):
+            raise TypeError(f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
+                            f"'{type(self).__name__}' object")
+        return fn(other, self)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"``other {name}`` self (a number on the left): ``{fn.__name__}(other, self)``."
+    return op
+
+
+def _inplace(fn, name: str):
+    def op(self, other):
+        return inplace(self, name, fn, other)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"``self {name}= other``: ``{fn.__name__}`` written into self."
+    return op
+
+
+def _comparison(fn, name: str):
+    def op(self, other):
+        if not isinstance(other, (Tensor, int, float, bool, np.number, np.bool_, np.ndarray)):
+            return NotImplemented  # Python then compares identities: t == None is False
+        return fn(self, other)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"``self {name} other``: ``{fn.__name__}(self, other)``."
+    return op
+
+
+def __rsub__(self, other):
+    """``other - self`` (``rsub(self, other)``); NotImplemented when ``self`` is not a Tensor,
+    as torch's Python wrapper returns."""
+    if not isinstance(self, Tensor):
+        return NotImplemented
+    return A.rsub(self, other)
+
+
+def __rtruediv__(self, other):
+    """``other / self``, as torch's Python operator computes it: ``self.reciprocal() * other``
+    (the reciprocal written ``1 / self``; torch's graph names that node ReciprocalBackward0)."""
+    if not isinstance(self, Tensor):
+        raise TypeError(f"__rtruediv__: expected a Tensor, got {type(self).__name__}")
+    return A.mul(A.true_divide(1, self), other)
+
+
+def __invert__(self):
+    """``~self``: bitwise not (logical not for bool tensors)."""
+    return B.invert(self)
+
+
+def _float_power_(self, exponent):
+    """``x.float_power_(e)``: in place, so ``x`` must already be float64 (torch's rule)."""
+    if self._data.dtype.name != "float64":
+        raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the "
+                           "operation's result requires dtype Double")
+    return inplace(self, "float_power_", A.float_power, exponent)
+
+
+_OPS = {  # operator -> torch function
+    "add": A.add, "sub": A.sub, "mul": A.mul, "truediv": A.true_divide,
+    "floordiv": D.floor_divide, "mod": D.remainder, "pow": A.pow, "and": B.bitwise_and,
+    "or": B.bitwise_or, "xor": B.bitwise_xor, "lshift": B.bitwise_left_shift,
+    "rshift": B.bitwise_right_shift,
+}
+
+# torch's reflected operators written in Python (not C descriptors): called unbound on a
+# number they compute ``fn(other, self)`` as written, without a type check
+_PYTHON_LEVEL = ("floordiv", "mod", "pow", "lshift", "rshift")
+
+METHODS = {
+    **{f"__{k}__": _forward(f, f"__{k}__") for k, f in _OPS.items()},
+    **{f"__r{k}__": _reflected(f, f"__r{k}__", check=k not in _PYTHON_LEVEL)
+       for k, f in _OPS.items()},
+    **{f"__i{k}__": _inplace(f, f"__i{k}__") for k, f in _OPS.items()
+       if k not in ("add", "sub", "mul", "truediv")},  # those four: ops/inplace.py
+    "__rdiv__": __rtruediv__,  # torch keeps Python 2's name too
+    "__rsub__": __rsub__, "__rtruediv__": __rtruediv__, "__invert__": __invert__, "__neg__": A.neg,
+    "__pos__": lambda self: self,
+    **{f"__{k}__": _comparison(getattr(L, k), f"__{k}__") for k in ("eq", "ne", "lt", "le",
+                                                                      "gt", "ge")},
+    "float_power_": _float_power_,
+}
+
+__all__: list = []

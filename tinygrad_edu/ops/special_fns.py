@@ -1,0 +1,381 @@
+"""``torch.special``'s own functions: Bessel functions (I₀, I₁ and their scaled forms are
+differentiable; J, Y, K, the Airy function and the spherical J₀ are not, as in torch), the
+normal distribution (ndtr, ndtri, log_ndtr), entr, erfcx, xlog1py and the Hurwitz zeta.
+
+Values come from SciPy (cupyx.scipy.special on the GPU) via ``backend.special``. Derivatives
+follow torch's ``tools/autograd/derivatives.yaml``; each is written with other ops so that it
+differentiates again. The functions torch does not differentiate return a result that does not
+require grad (``constant``), as torch's do.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import dtype as _dt
+from ..autograd import Function
+from ..backend import get_array_module, special
+from ..tensor import Tensor
+from ._dual import xp_of
+from ._special_math import airy_ai_array, zeta_array
+from ._unary_util import constant, floatify, into
+from ._util import quiet, raise_broadcast_error
+from .promotion import binary, cast
+from .unary import erf
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
+
+class I0Fn(Function):
+    """y = I₀(x) = Σₖ (x²/4)ᵏ/(k!)², the modified Bessel function of order 0"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return special("i0", x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * SpecialI1Fn.call(x)  # dI₀/dx = I₁(x)
+
+
+class SpecialI0EFn(Function):
+    """y = e^{-|x|} I₀(x)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("i0e", x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * (SpecialI1EFn.call(x) - xp_of(g).sign(x) * y)  # dy/dx = i1e(x) - sgn(x)·y
+
+
+def _safe(x):
+    """x, with |x| ≤ eps replaced by eps (torch's guard before dividing by x), and the mask."""
+    xp = xp_of(x)
+    eps = float(np.finfo(x.dtype if not isinstance(x, Tensor) else x._data.dtype).eps)
+    big = xp.abs(x) > eps
+    return xp.where(big, x, eps), big
+
+
+class SpecialI1Fn(Function):
+    """y = I₁(x) = Σₖ (x/2)^{2k+1}/(k!(k+1)!), the modified Bessel function of order 1"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("i1", x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        s, big = _safe(x)  # dI₁/dx = I₀(x) - I₁(x)/x, and ½ at x = 0 (torch)
+        return g * xp_of(g).where(big, I0Fn.call(s) - y / s, 0.5)
+
+
+class SpecialI1EFn(Function):
+    """y = e^{-|x|} I₁(x)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("i1e", x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = xp_of(g)
+        s, big = _safe(x)  # dy/dx = i0e(x) - y·(sgn x + 1/x), and ½ at x = 0 (torch)
+        return g * xp.where(big, SpecialI0EFn.call(s) - y * (xp.sign(s) + 1 / s), 0.5)
+
+
+class SpecialEntrFn(Function):
+    """y = -x ln x (0 at 0, -inf below 0)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return special("entr", x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with quiet():
+            return g * -(1 + xp_of(g).log(x))  # dy/dx = -(1 + ln x)
+
+
+class SpecialErfcxFn(Function):
+    """y = e^{x²} erfc(x), the scaled complementary error function"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("erfcx", x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * (2 * x * y - 2 / math.sqrt(math.pi))  # dy/dx = 2x·y - 2/√π
+
+
+class SpecialNdtriFn(Function):
+    """y = Φ⁻¹(x), the standard normal quantile (±inf at 1 and 0)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("ndtri", x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        with quiet():  # dΦ⁻¹/dx = 1/φ(y) = √(2π) e^{y²/2}
+            return g * _SQRT_2PI * xp_of(g).exp(y * y / 2)
+
+
+class SpecialLogNdtrFn(Function):
+    """y = ln Φ(x), accurate in the far left tail"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = special("log_ndtr", x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        with quiet():  # dy/dx = φ(x)/Φ(x) = e^{-(y + x²/2)}/√(2π)
+            return g / _SQRT_2PI * xp_of(g).exp(-(y + x * x / 2))
+
+
+class SpecialXlog1pyFn(Function):
+    """z = x · ln(1 + y), and 0 where x = 0 (unless y is nan)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return special("xlog1py", x, y)  # (one of x, y may be a number)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        xp = xp_of(g)
+        nx, ny = ctx.needs_input_grad
+        with quiet():
+            # ∂z/∂x = ln(1 + y) (0 where g = 0, and where x = 0 and y ≤ -1, as torch)
+            gx = xp.where((g == 0) | ((x == 0) & (y <= -1)), 0.0, g * xp.log1p(y)) if nx else None
+            gy = g * x / (y + 1) if ny else None  # ∂z/∂y = x/(1 + y)
+        return gx, gy
+
+
+class SpecialZetaFn(Function):
+    """z = ζ(x, q) = Σₖ (k + q)^-x, the Hurwitz zeta function"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, q):
+        ctx.save_for_backward(x, q)
+        return zeta_array(x, q)  # (one of x, q may be a number)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, q = ctx.saved_tensors
+        if ctx.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        return None, g * -x * SpecialZetaFn.call(x + 1.0, q)  # ∂ζ/∂q = -x ζ(x + 1, q)
+
+
+# ---- the public functions (torch.special names) ------------------------------------------------
+def i0e(input, *, out=None):
+    """``torch.special.i0e``: e^{-|x|} I₀(x) elementwise (finite where I₀ overflows). dtype:
+    floating (integers compute in float32). Derivative: i1e(x) - sgn(x)·i0e(x)."""
+    return into(out, SpecialI0EFn.apply(floatify(input, "special_i0e")), "special_i0e")
+
+
+def i1(input, *, out=None):
+    """``torch.special.i1``: the modified Bessel function I₁(x) elementwise. dtype: floating
+    (integers compute in float32). Derivative: I₀(x) - I₁(x)/x (½ at 0)."""
+    return into(out, SpecialI1Fn.apply(floatify(input, "special_i1")), "special_i1")
+
+
+def i1e(input, *, out=None):
+    """``torch.special.i1e``: e^{-|x|} I₁(x) elementwise. dtype: floating (integers compute in
+    float32). Derivative: i0e(x) - i1e(x)·(sgn x + 1/x) (½ at 0)."""
+    return into(out, SpecialI1EFn.apply(floatify(input, "special_i1e")), "special_i1e")
+
+
+def entr(input, *, out=None):
+    """``torch.special.entr``: -x ln x elementwise (0 at 0, -inf for x < 0). dtype: floating
+    (integers compute in float32). Derivative: -(1 + ln x)."""
+    return into(out, SpecialEntrFn.apply(floatify(input, "special_entr")), "special_entr")
+
+
+def erfcx(input, *, out=None):
+    """``torch.special.erfcx``: e^{x²} erfc(x) elementwise (no overflow for large x). dtype:
+    floating (integers compute in float32). Derivative: 2x·erfcx(x) - 2/√π."""
+    return into(out, SpecialErfcxFn.apply(floatify(input, "special_erfcx")), "special_erfcx")
+
+
+def ndtr(input, *, out=None):
+    """``torch.special.ndtr``: Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF, elementwise
+    (torch's formula, so the graph is torch's: its node is MulBackward1). dtype: floating
+    (integers compute in float32). Derivative: φ(x) = e^{-x²/2}/√(2π)."""
+    x = floatify(input, "special_ndtr")
+    res = (1 + erf(x * math.sqrt(0.5))) * 0.5
+    return into(out, res, "special_ndtr")
+
+
+def ndtri(input, *, out=None):
+    """``torch.special.ndtri``: Φ⁻¹(x), the standard normal quantile, elementwise (∓inf at 0
+    and 1, nan outside [0, 1]). dtype: floating (integers compute in float32).
+    Derivative: √(2π) e^{ndtri(x)²/2}."""
+    return into(out, SpecialNdtriFn.apply(floatify(input, "special_ndtri")), "special_ndtri")
+
+
+def log_ndtr(input, *, out=None):
+    """``torch.special.log_ndtr``: ln Φ(x) elementwise, accurate for very negative x. dtype:
+    floating (integers compute in float32). Derivative: φ(x)/Φ(x)."""
+    res = SpecialLogNdtrFn.apply(floatify(input, "special_log_ndtr"))
+    return into(out, res, "special_log_ndtr")
+
+
+def xlog1py(input, other, *, out=None):
+    """``torch.special.xlog1py``: x · ln(1 + y) elementwise, 0 where x = 0 (nan where y is nan).
+    Either argument may be a number. Shapes: broadcast. dtype: promoted, floating (integers
+    compute in float32). Raises TypeError for two numbers, RuntimeError for shapes that do not
+    broadcast. Derivatives: ∂/∂x = ln(1 + y), ∂/∂y = x/(1 + y)."""
+    _two_tensors_or_one(input, other, "special_xlog1py")
+    res = binary(SpecialXlog1pyFn, input, other, float_result=True, op="special_xlog1py")
+    return into(out, res, "special_xlog1py")
+
+
+def zeta(input, other, *, out=None):
+    """``torch.special.zeta``: the Hurwitz zeta ζ(x, q) = Σₖ₌₀^∞ (k + q)^-x elementwise (inf at
+    x = 1, nan for x < 1). Either argument may be a number. Shapes: broadcast. dtype: promoted,
+    floating (integers compute in float32). Derivatives: ∂/∂q = -x ζ(x + 1, q); ∂/∂x raises
+    NotImplementedError (torch defines none)."""
+    _two_tensors_or_one(input, other, "special_zeta")
+    return into(out, binary(SpecialZetaFn, input, other, float_result=True,
+                            op="special_zeta"), "special_zeta")
+
+
+def _two_tensors_or_one(a, b, op: str) -> None:
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        raise TypeError(f"{op}() received an invalid combination of arguments - got "
+                        f"({type(a).__name__}, {type(b).__name__}), but expected one of: "
+                        "(Tensor input, Tensor other), (Number self, Tensor other), "
+                        "(Tensor input, Number other)")
+
+
+def float_operands(a, b, op: str):
+    """Two arguments (a tensor and a tensor or number) as arrays of their promoted floating
+    dtype, broadcast together (for the functions torch does not differentiate)."""
+    _two_tensors_or_one(a, b, op)
+    ref = a if isinstance(a, Tensor) else b
+    d = _dt.result_type(a, b)
+    d = d if d.is_floating_point else _dt.float32
+    xp = get_array_module(ref._data)
+    xa, xb = (cast(t.detach(), d)._data if isinstance(t, Tensor) else xp.asarray(t, dtype=d.np)
+              for t in (a, b))
+    try:
+        return xp.broadcast_arrays(xa, xb)
+    except ValueError:
+        raise_broadcast_error(op, xa.shape, xb.shape)
+
+
+def _not_differentiable(name: str, doc: str):
+    """A torch.special function without a derivative in torch: its result is a constant."""
+    def fn(input, *, out=None):
+        x = floatify(input, f"special_{name}").detach()._data
+        return into(out, constant(special(name, x)), f"special_{name}")
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = (f"``torch.special.{name}``: {doc}, elementwise. dtype: floating (integers "
+                  "compute in float32). Not differentiable (torch defines no derivative: the "
+                  "result does not require grad).")
+    return fn
+
+
+bessel_j0 = _not_differentiable("bessel_j0", "the Bessel function of the first kind J₀(x)")
+bessel_j1 = _not_differentiable("bessel_j1", "the Bessel function of the first kind J₁(x)")
+bessel_y0 = _not_differentiable("bessel_y0", "the Bessel function of the second kind Y₀(x)")
+bessel_y1 = _not_differentiable("bessel_y1", "the Bessel function of the second kind Y₁(x)")
+modified_bessel_k0 = _not_differentiable("modified_bessel_k0", "the modified Bessel function "
+                                         "of the second kind K₀(x)")
+modified_bessel_k1 = _not_differentiable("modified_bessel_k1", "the modified Bessel function "
+                                         "of the second kind K₁(x)")
+scaled_modified_bessel_k0 = _not_differentiable("scaled_modified_bessel_k0", "eˣ K₀(x)")
+scaled_modified_bessel_k1 = _not_differentiable("scaled_modified_bessel_k1", "eˣ K₁(x)")
+
+
+def airy_ai(input, *, out=None):
+    """``torch.special.airy_ai``: the Airy function Ai(x), the solution of y'' = xy that decays
+    for x → +inf, elementwise (0 above 103.892, nan at ±inf, as torch). dtype: floating
+    (integers compute in float32). Not differentiable (as in torch)."""
+    x = floatify(input, "special_airy_ai").detach()._data
+    return into(out, constant(airy_ai_array(x)), "special_airy_ai")
+
+
+def modified_bessel_i0(input, *, out=None):
+    """``torch.special.modified_bessel_i0``: I₀(x) elementwise (the same values as ``i0``).
+    dtype: floating (integers compute in float32). Not differentiable (as in torch)."""
+    x = floatify(input, "special_modified_bessel_i0").detach()._data
+    return into(out, constant(special("i0", x)), "special_modified_bessel_i0")
+
+
+def modified_bessel_i1(input, *, out=None):
+    """``torch.special.modified_bessel_i1``: I₁(x) elementwise (the values of ``i1``).
+    dtype: floating (integers compute in float32). Not differentiable (as in torch)."""
+    x = floatify(input, "special_modified_bessel_i1").detach()._data
+    return into(out, constant(special("i1", x)), "special_modified_bessel_i1")
+
+
+def spherical_bessel_j0(input, *, out=None):
+    """``torch.special.spherical_bessel_j0``: j₀(x) = sin(x)/x elementwise (1 at 0, 0 at ±inf;
+    a Taylor series for |x| < ½, as torch). dtype: floating (integers compute in float32).
+    Not differentiable (as in torch)."""
+    x = floatify(input, "special_spherical_bessel_j0").detach()._data
+    xp, t = get_array_module(x), x.dtype.type
+    with quiet():  # x² overflows and sin(±inf) is nan silently, as in torch
+        x2 = x * x
+        series = 1 + x2 * (t(-1 / 6) + x2 * (t(1 / 120) + x2 * (t(-1 / 5040) + x2 * (
+            t(1 / 362880) + x2 * (t(-1 / 39916800) + x2 * t(1 / 6227020800))))))
+        y = xp.where(xp.abs(x) < 0.5, series, xp.sin(x) / x)
+    return into(out, constant(xp.where(xp.isinf(x), t(0), y)), "special_spherical_bessel_j0")
+
+
+# torch.special's own functions: tinygrad_edu/special.py re-exports them (not the package root)
+__all__: list = []
+
+METHODS: dict = {}

@@ -1,0 +1,164 @@
+"""Three-input pointwise ops: lerp, addcmul, addcdiv — forward and backward side by side.
+
+Shapes: the three inputs broadcast together. dtype: torch's promotion of the three (lerp
+wants one floating dtype for ``input`` and ``end``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtype as _dt
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from ._util import named, quiet, raise_broadcast_error
+from .promotion import _convert, cast, require_tensor, result_type, type_name, write_out
+
+
+class LerpFn(Function):
+    """z = x + w·(y - x) (computed from the nearer end, as torch: exact at w = 0 and w = 1)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, y, w):
+        ctx.save_for_backward(x, y, w)
+        xp = get_array_module(x)
+        with quiet():
+            d = y - x
+            return xp.where(xp.abs(w) < 0.5, x + w * d, y - d * (1 - w))
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, w = ctx.saved_tensors
+        nx, ny, nw = ctx.needs_input_grad
+        return (g * (1 - w) if nx else None,  # ∂z/∂x = 1 - w
+                g * w if ny else None,  # ∂z/∂y = w
+                g * (y - x) if nw else None)  # ∂z/∂w = y - x
+
+
+class AddcmulFn(Function):
+    """z = x + v·t₁·t₂"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, v):
+        ctx.save_for_backward(t1, t2)
+        ctx.v = v
+        return x + v * t1 * t2
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        _, n1, n2, _ = ctx.needs_input_grad
+        v = ctx.v
+        return (g,  # ∂z/∂x = 1
+                g * (t2 * v) if n1 else None,  # ∂z/∂t₁ = v·t₂
+                g * (t1 * v) if n2 else None,  # ∂z/∂t₂ = v·t₁
+                None)
+
+
+class AddcdivFn(Function):
+    """z = x + v·t₁/t₂"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, v):
+        ctx.save_for_backward(t1, t2)
+        ctx.v = v
+        with quiet():
+            return x + v * t1 / t2
+
+    @staticmethod
+    def backward(ctx, g):
+        t1, t2 = ctx.saved_tensors
+        _, n1, n2, _ = ctx.needs_input_grad
+        v = ctx.v
+        with quiet():
+            return (g,  # ∂z/∂x = 1
+                    g * (v / t2) if n1 else None,  # ∂z/∂t₁ = v/t₂
+                    -g * (v * t1 / (t2 * t2)) if n2 else None,  # ∂z/∂t₂ = -v·t₁/t₂²
+                    None)
+
+
+def _apply(fn, op: str, *args):
+    try:
+        return fn.apply(*args)
+    except ValueError:
+        raise_broadcast_error(op, *(a.shape for a in args if isinstance(a, Tensor)))
+
+
+# ---- the public functions (torch names) --------------------------------------------------------
+def lerp(input, end, weight, *, out=None):
+    """``torch.lerp``: input + weight·(end - input), elementwise with broadcasting; ``weight``
+    a number or a tensor. ``input`` and ``end`` (and a dimensioned ``weight``) must share one
+    floating dtype (RuntimeError otherwise; NotImplementedError for integers). Derivatives:
+    1 - weight, weight, and end - input."""
+    require_tensor(input, "lerp", "input", 1)
+    require_tensor(end, "lerp", "end", 2)
+    d = input._data.dtype
+    if d.kind != "f":
+        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
+                                  f"'{type_name(input)}'")
+    if end._data.dtype != d:
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype "
+                           f"{end.dtype}")
+    if isinstance(weight, Tensor):
+        if weight._data.dtype != d and weight.ndim:
+            raise RuntimeError(f"lerp: expected dtype {input.dtype} for `weight` but got dtype "
+                               f"{weight.dtype}")
+        z = _apply(LerpFn, "lerp", input, end, cast(weight, input.dtype))
+        return write_out(out, named(z, "LerpBackward1"), "lerp")
+    w = float(weight)  # a Python number keeps the tensors' dtype (NumPy's weak scalars)
+    return write_out(out, named(_apply(LerpFn, "lerp", input, end, w), "LerpBackward0"), "lerp")
+
+
+def _three(input, tensor1, tensor2, value, op: str):
+    """The operands cast to their common dtype, and ``value`` as a number of that kind."""
+    for i, (t, n) in enumerate(((input, "input"), (tensor1, "tensor1"), (tensor2, "tensor2"))):
+        require_tensor(t, op, n, i + 1)
+    r = result_type(input, tensor1, tensor2)
+    if r is _dt.bool_:
+        raise NotImplementedError(f"\"{op}_cpu_out\" not implemented for 'Bool'")
+    v = value.item() if isinstance(value, (np.number, np.bool_)) else value
+    v = _convert(int(v) if not r.is_floating_point and isinstance(v, float) else v, r)
+    return cast(input, r), cast(tensor1, r), cast(tensor2, r), v
+
+
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``torch.addcmul``: input + value·tensor1·tensor2, elementwise with broadcasting. dtype:
+    torch's promotion of the three (NotImplementedError for bool). Derivatives: 1,
+    value·tensor2, value·tensor1."""
+    args = _three(input, tensor1, tensor2, value, "addcmul")
+    return write_out(out, _apply(AddcmulFn, "addcmul", *args), "addcmul")
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``torch.addcdiv``: input + value·tensor1/tensor2, elementwise with broadcasting. dtype:
+    torch's promotion of the three. Raises RuntimeError when tensor1 and tensor2 are both
+    integers (torch removed integer division here). Derivatives: 1, value/tensor2,
+    -value·tensor1/tensor2²."""
+    for i, (t, n) in enumerate(((input, "input"), (tensor1, "tensor1"), (tensor2, "tensor2"))):
+        require_tensor(t, "addcdiv", n, i + 1)
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
+    args = _three(input, tensor1, tensor2, value, "addcdiv")
+    return write_out(out, _apply(AddcdivFn, "addcdiv", *args), "addcdiv")
+
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["addcdiv", "addcmul", "lerp"]
+
+# ops that also have an in-place form (``lerp_``), made by ops/inplace.py
+INPLACE = ("addcdiv", "addcmul", "lerp")
+
+METHODS = {"addcdiv": addcdiv, "addcmul": addcmul, "lerp": lerp}
