@@ -209,3 +209,32 @@ def test_mha_masks_and_weights(need_weights, average):
     grads_g = {k: p.grad for k, p in m_g.named_parameters()}
     for k, p in m_t.named_parameters():
         _close(grads_g[k], p.grad)
+
+
+@pytest.mark.parametrize("perm", [(1, 0, 2), (2, 0, 1), (0, 2, 1), (2, 1, 0)])
+@pytest.mark.parametrize("name", ["dropout", "alpha_dropout"])
+def test_dropout_of_a_permuted_view_draws_in_memory_order(perm, name):
+    """torch fills empty_like(x) (x's strides) in memory order: a transposed x gets its mask
+    along its storage (the batch_first MultiheadAttention output meets this)."""
+    a = np.random.default_rng(1).normal(size=(3, 4, 5))
+    torch.manual_seed(3)
+    yt = getattr(torch.nn.functional, name)(torch.tensor(a).permute(*perm), 0.5, True)
+    tg.manual_seed(3)
+    yg = getattr(tg.nn.functional, name)(tg.tensor(a).permute(*perm), 0.5, True)
+    np.testing.assert_array_equal(yg.numpy(), yt.numpy())
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_encoder_layer_with_dropout_same_seed_same_values(norm_first):
+    x = np.random.default_rng(0).normal(size=(2, 5, 8))
+    torch.manual_seed(0)
+    m_t = torch.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.2, batch_first=True,
+                                           norm_first=norm_first).double()
+    tg.manual_seed(0)
+    m_g = tg.nn.TransformerEncoderLayer(8, 2, 16, dropout=0.2, batch_first=True,
+                                        norm_first=norm_first).double()
+    torch.manual_seed(5)
+    y_t = m_t(torch.tensor(x))
+    tg.manual_seed(5)
+    y_g = m_g(tg.tensor(x))
+    _close(y_g, y_t)

@@ -23,6 +23,7 @@ import numpy as np
 from ..._rng import kernels as _rng_kernels
 from ...backend import get_array_module as _get_array_module
 from ...backend import to_device as _to_device
+from ...ops.dropout import draw_like as _draw_like
 from ...ops.inplace import inplace as _inplace
 from ...random import engine_of as _rng_engine
 from ...tensor import Tensor
@@ -44,7 +45,12 @@ def _noise(x: Tensor, p: float, feature: bool) -> np.ndarray:
         raise RuntimeError(f"Feature dropout requires at least 2 dimensions in the input, got "
                            f"{x.dim()}-D")
     dt = x._data.dtype
-    return _rng_kernels.bernoulli_scalar(_rng_engine(), shape, dt, 1.0 - p)
+
+    def draw(shp):
+        return _rng_kernels.bernoulli_scalar(_rng_engine(), shp, dt, 1.0 - p)
+
+    # feature noise is a fresh contiguous tensor; alpha noise is empty_like(x): x's memory order
+    return draw(shape) if feature else _draw_like(x._data, draw)
 
 
 def _as_tensor(arr: np.ndarray, like: Tensor) -> Tensor:
