@@ -17,6 +17,7 @@ methods (``methods.py``).
 
 from . import (  # noqa: F401
     activation,
+    activation2,
     adaptive_pool,
     arithmetic,
     bits,
@@ -44,6 +45,7 @@ from . import (  # noqa: F401
     linalg,
     logic,
     loss,
+    loss2,
     matmul,
     matrix,
     methods,  # binds Tensor methods

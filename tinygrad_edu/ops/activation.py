@@ -141,8 +141,11 @@ class SoftmaxFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = get_array_module(x)
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
-        y = e / e.sum(axis=axis, keepdims=True)
+        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
+            y = xp.empty_like(x)
+        else:
+            e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
+            y = e / e.sum(axis=axis, keepdims=True)
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
@@ -162,8 +165,11 @@ class LogSoftmaxFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         xp = get_array_module(x)
-        shifted = x - x.max(axis=axis, keepdims=True)
-        y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
+            y = xp.empty_like(x)
+        else:
+            shifted = x - x.max(axis=axis, keepdims=True)
+            y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
@@ -285,6 +291,11 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def prelu(input, weight):
+    if input._data.ndim == 0 and weight._data.size != 1:
+        raise RuntimeError("prelu: Not allow zero-dim input tensor.")
+    if weight._data.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {weight._data.ndim}")
     if weight._data.size != 1:
         ch = input._data.shape[1] if input._data.ndim >= 2 else 1
         if weight._data.size != ch:

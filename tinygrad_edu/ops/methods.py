@@ -12,6 +12,7 @@ from ..factories import new_empty_strided
 from ..tensor import Tensor, _device
 from . import (
     activation,
+    activation2,
     arithmetic,
     bits,
     bitwise,
@@ -60,7 +61,8 @@ from . import (
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
             statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
-            shape, join, index, matmul, matrix, linalg, activation, device, random, inplace,
+            shape, join, index, matmul, matrix, linalg, activation, activation2, device, random,
+            inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
             copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 

@@ -142,8 +142,9 @@ class ToTg:
         return obj
 
     def module(self, m: torch.nn.Module):
-        """A module passed as an argument (``TransformerEncoder(layer, 2)``): ``tg.nn`` class of
-        the same name, its attributes, parameters, buffers and submodules converted."""
+        """A module passed as an argument (``TransformerEncoder(layer, 2)``,
+        ``distance_function=nn.PairwiseDistance()``): ``tg.nn`` class of the same name, its
+        attributes, parameters, buffers and submodules converted."""
         name = type(m).__name__
         cls = getattr(tg.nn, name, None)
         if cls is None and type(m).__module__.startswith("torch.nn.modules."):

@@ -21,8 +21,6 @@ OUT_KWARG = "argument forms: out= is not accepted (TypeError where torch checks 
 OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-element tensor lr "
                 "raises RuntimeError (torch ValueError); mixed named/unnamed param groups "
                 "accepted (torch ValueError)")
-EMPTY_SOFTMAX = ("empty tensors: softmax over a (5, 0, 0) input lets NumPy's ValueError "
-                 "escape; torch returns the empty result")
 NUMPY_64_DIMS = ("64 dims: two error_inputs are 65-d tensors, which no NumPy array can hold "
                  "(NumPy's limit is 64 dims), so torch's 'only tensors with up to 64 dims' "
                  "check cannot be reached; every other error_input passes")
@@ -59,6 +57,9 @@ WAIVERS: dict[tuple[str, str], str] = {
         "35102.5 (error 0.77); float64 and every other element agree"),
     # ---- in place -----------------------------------------------------------------------
     ("normal.in_place", "inplace"): RANDOM,
+    ("nn.functional.rrelu", "forward"): RANDOM + " (rrelu's training-mode slopes)",
+    ("nn.functional.rrelu", "gradgrad"): RANDOM + " (rrelu's training-mode slopes)",
+    ("nn.functional.rrelu", "inplace"): RANDOM + " (rrelu's training-mode slopes)",
     # ---- argument forms -----------------------------------------------------------------
     **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
     # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
@@ -98,16 +99,21 @@ WAIVERS: dict[tuple[str, str], str] = {
        for w in ("bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
                  "general_hamming", "hamming", "hann", "kaiser", "nuttall")},
     # ---- empty tensors ------------------------------------------------------------------
-    **{(name, "forward"): EMPTY_SOFTMAX for name in (
-        "softmax", "softmax.with_dtype", "log_softmax", "log_softmax.with_dtype")},
+    ("nn.CTCLoss", "grad:float32"): (
+        "precision: the float32 gradient of a 50-frame CTC recursion with 30-label targets "
+        "differs from torch's by up to 1.6e-4 on 2 of 80 inputs (tolerance 1e-4); torch's own "
+        "float32 gradient is that far from the float64 one, and tg's float64 gradient matches "
+        "torch's to 1e-14"),
+    ("nn.functional.ctc_loss", "gradgrad"): (
+        "torch has no double backward: its OpInfo claims gradgrad, but torch raises "
+        "'derivative for aten::_ctc_loss_backward is not implemented', so there is nothing to "
+        "compare (tg's second derivative is autograd through the α recursion)"),
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
     # ---- exception types and messages (error_inputs) ------------------------------------
     ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
                                "samples, NaN or negative probabilities) raise ValueError (torch "
                                "RuntimeError); int input and n=0 accepted; out= rejected"),
-    ("nn.functional.prelu", "error"): "error_inputs: a 2-D weight is accepted (torch "
-                                      "RuntimeError)",
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "

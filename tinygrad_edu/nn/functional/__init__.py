@@ -21,6 +21,24 @@ from ...ops.activation import (  # noqa: F401
     softplus,
     tanh,
 )
+from ...ops.activation2 import (  # noqa: F401
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    logsigmoid,
+    mish,
+    relu6,
+    rrelu,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+)
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
@@ -34,6 +52,7 @@ from .channel_dropout import (  # noqa: F401
     feature_alpha_dropout,
 )
 from .conv import *  # noqa: F401,F403
+from .ctc import ctc_loss  # noqa: F401
 from .fold import *  # noqa: F401,F403
 from .loss import (  # noqa: F401
     binary_cross_entropy,
@@ -44,6 +63,18 @@ from .loss import (  # noqa: F401
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from .loss2 import gaussian_nll_loss, huber_loss, kl_div, poisson_nll_loss  # noqa: F401
+from .margin_loss import (  # noqa: F401
+    cosine_embedding_loss,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 from .mha import multi_head_attention_forward  # noqa: F401
 from .normalization import *  # noqa: F401,F403

@@ -1,0 +1,280 @@
+"""More activations: the piecewise ones (hardtanh, relu6, hardsigmoid, hardswish, threshold,
+softshrink, hardshrink) as Functions with a hand-derived backward, and the smooth ones built
+from existing ops (selu, celu, glu, mish, softsign, logsigmoid, softmin, tanhshrink, rrelu).
+
+Piecewise functions take torch's gradient at their kinks: the derivative of the piece the
+strict comparison selects (hardtanh'(min_val) = 0, softshrink'(λ) = 0, threshold'(t) = 0).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..sampling import rand
+from ..tensor import Tensor, _wrap_dim
+from ._dual import xp_of
+from .activation import EluFn, LeakyReluFn, _float_only, softmax, softplus, tanh
+from .inplace import inplace as _inplace
+from .split import chunk
+
+_SELU_ALPHA = 1.6732632423543772848170429870990
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class HardtanhFn(Function):
+    """y = clamp(x, min_val, max_val)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = get_array_module(x)
+        mask = ~((x <= lo) | (x >= hi))  # torch's test: nan passes the gradient through
+        ctx.save_for_backward(mask)
+        y = xp.where(x < lo, lo, xp.where(x > hi, hi, x))  # nan stays nan, as torch
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None, None  # dy/dx = [min < x < max]; 0 at both ends (torch)
+
+
+class HardsigmoidFn(Function):
+    """y = relu6(x + 3) / 6"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        mask = (x > -3) & (x < 3)
+        ctx.save_for_backward(mask)
+        return (xp.minimum(xp.maximum(x + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask * (1 / 6)  # dy/dx = 1/6 on (−3, 3), else 0
+
+
+class HardswishFn(Function):
+    """y = x · relu6(x + 3) / 6"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        ctx.save_for_backward(x)
+        return (x * xp.minimum(xp.maximum(x + 3, 0), 6) / 6).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xp = xp_of(g)
+        # dy/dx = 0 for x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 (torch's kinks; nan: 1)
+        return xp.where(x <= -3, 0 * g, xp.where(x < 3, g * (x / 3 + 0.5), g))
+
+
+class ThresholdFn(Function):
+    """y = value if x ≤ threshold else x"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        xp = get_array_module(x)
+        mask = ~(x <= threshold)  # torch: x <= threshold ? value : x, so nan stays nan
+        ctx.save_for_backward(mask)
+        return xp.where(mask, x, xp.asarray(value, dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None, None  # dy/dx = [not x ≤ threshold]
+
+
+class SoftshrinkFn(Function):
+    """y = x − λ if x > λ, x + λ if x < −λ, else 0"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        xp = get_array_module(x)
+        ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)))  # as torch: nan passes
+        y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0 * x))
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None  # dy/dx = [|x| > λ]
+
+
+class HardshrinkFn(Function):
+    """y = x if |x| > λ else 0"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        xp = get_array_module(x)
+        mask = ~((x >= -lambd) & (x <= lambd))  # as torch: nan is kept, and passes g
+        ctx.save_for_backward(mask)
+        return xp.where(mask, x, 0 * x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        return g * mask, None  # dy/dx = [|x| > λ]
+
+
+# ---- public functions (also in tg.nn.functional) ---------------------------------------------
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``F.hardtanh``: clamp(x, min_val, max_val). Shapes: any. dtype: the input's. Raises
+    ValueError if min_val > max_val. Derivative: 1 strictly inside (min_val, max_val), else 0."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val "
+                         f"(got min_val={min_val}, max_val={max_val})")
+    if inplace:
+        return _inplace(input, "hardtanh_", hardtanh, min_val, max_val)
+    return HardtanhFn.apply(input, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    """``F.relu6``: min(max(x, 0), 6) = hardtanh(x, 0, 6) (torch's node: HardtanhBackward0)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardsigmoid(input, inplace=False):
+    """``F.hardsigmoid``: relu6(x + 3)/6, a piecewise-linear σ. Floating input only.
+    Derivative: 1/6 on (−3, 3), else 0."""
+    _float_only(input, "hardsigmoid")
+    if inplace:
+        return _inplace(input, "hardsigmoid_", hardsigmoid)
+    return HardsigmoidFn.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """``F.hardswish``: x·relu6(x + 3)/6 (MobileNetV3). Floating input only.
+    Derivative: 0 up to −3, x/3 + 1/2 on (−3, 3), 1 from 3 on (torch's values at the kinks)."""
+    _float_only(input, "hardswish")
+    if inplace:
+        return _inplace(input, "hardswish_", hardswish)
+    return HardswishFn.apply(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """``F.threshold``: x where x > threshold, else value. dtype: the input's.
+    Derivative: [x > threshold]."""
+    if inplace:
+        return _inplace(input, "threshold_", globals()["threshold"], threshold, value)
+    return ThresholdFn.apply(input, threshold, value)
+
+
+def softshrink(input, lambd=0.5):
+    """``F.softshrink``: x − λ above λ, x + λ below −λ, 0 between. Raises RuntimeError for
+    λ < 0. Derivative: [|x| > λ]."""
+    _float_only(input, "softshrink")
+    if lambd < 0:
+        raise RuntimeError(f"softshrink: lambda must be in range [0, +inf) for input dtype "
+                           f"{input.dtype}, found {lambd}")
+    return SoftshrinkFn.apply(input, float(lambd))
+
+
+def hardshrink(input, lambd=0.5):
+    """``F.hardshrink``: x where |x| > λ, else 0. Derivative: [|x| > λ]."""
+    _float_only(input, "hardshrink")
+    return HardshrinkFn.apply(input, float(lambd))
+
+
+def selu(input, inplace=False):
+    """``F.selu``: scale·elu(x, α) with α ≈ 1.6733, scale ≈ 1.0507 (self-normalizing nets).
+    Derivative: scale for x > 0, scale·α·eˣ otherwise."""
+    _float_only(input, "selu")
+    if inplace:
+        return _inplace(input, "selu_", selu)
+    return EluFn.apply(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """``F.celu``: max(0, x) + min(0, α(e^{x/α} − 1)) = α·elu(x/α). Raises RuntimeError for
+    α = 0. Derivative: 1 for x > 0, e^{x/α} otherwise."""
+    _float_only(input, "celu")
+    if alpha == 0:
+        raise RuntimeError("celu: ZeroDivisionError (alpha must not be 0)")
+    if inplace:
+        return _inplace(input, "celu_", celu, alpha)
+    return EluFn.apply(input / alpha, 1.0) * alpha
+
+
+def glu(input, dim=-1):
+    """``F.glu``: a ⊗ σ(b) where a, b are the two halves of ``input`` along ``dim``.
+    Shapes: (*, 2n, *) → (*, n, *). Raises RuntimeError for a 0-d input or an odd size."""
+    _float_only(input, "glu")
+    if input._data.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input._data.ndim, "glu")
+    if input._data.shape[d] % 2:
+        raise RuntimeError(f"glu: Halving dimension must be even, but dimension {d} is size "
+                           f"{input._data.shape[d]}")
+    a, b = chunk(input, 2, d)
+    return a * b.sigmoid()
+
+
+def mish(input, inplace=False):
+    """``F.mish``: x·tanh(softplus(x)). Derivative: by the chain rule through softplus/tanh."""
+    _float_only(input, "mish")
+    if inplace:
+        return _inplace(input, "mish_", mish)
+    return input * tanh(softplus(input))
+
+
+def softsign(input):
+    """``F.softsign``: x / (1 + |x|). Derivative: 1 / (1 + |x|)²."""
+    return input / (input.abs() + 1)
+
+
+def logsigmoid(input):
+    """``F.logsigmoid``: log σ(x) = −softplus(−x), computed without overflow.
+    Derivative: 1 − σ(x) = σ(−x)."""
+    _float_only(input, "log_sigmoid")
+    return -softplus(-input)
+
+
+def tanhshrink(input):
+    """``F.tanhshrink``: x − tanh x. Derivative: tanh² x."""
+    return input - tanh(input)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """``F.softmin``: softmax(−x) along ``dim`` (``dtype`` casts the input first)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return softmax(-input, dim)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """``F.rrelu``: leaky ReLU whose negative slope is drawn from U(lower, upper) per element
+    in training, and is (lower + upper)/2 in eval. Raises RuntimeError if lower > upper.
+    Derivative: 1 for x > 0, the slope otherwise (the drawn one in training)."""
+    _float_only(input, "rrelu")
+    if lower > upper:
+        raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper "
+                           f"bound (got lower={lower}, upper={upper})")
+    if inplace:
+        return _inplace(input, "rrelu_", rrelu, lower, upper, training)
+    if not training:
+        return LeakyReluFn.apply(input, (lower + upper) / 2)
+    slope = rand(*input._data.shape, dtype=input.dtype, device=input.device)._data
+    slope = slope * (upper - lower) + lower  # one slope per element, drawn from U(lower, upper)
+    factor = get_array_module(slope).where(input._data > 0, 1, slope).astype(slope.dtype)
+    return input * Tensor._wrap(factor)  # d/dx = the factor (a constant of the draw)
+
+
+# torch.<name> functions this module provides (re-exported by the package root)
+__all__ = ["celu", "hardshrink", "rrelu", "selu", "threshold"]
+
+METHODS = {"hardshrink": hardshrink}
