@@ -37,7 +37,7 @@ def test_quick_run_writes_json_markdown_and_png(quick_run):
 def test_every_workload_ran_or_says_why(quick_run):
     _, res = quick_run
     keys = {w["key"] for w in res["workloads"]}
-    assert {"per_op", "mlp_b128", "matmul", "softmax_ce", "adam", "rss"} <= keys
+    assert {"per_op", "mlp_b128", "matmul", "softmax_ce", "adam", "lstm", "rss"} <= keys
     for w in res["workloads"]:
         if w["key"] == "rss":
             continue
@@ -54,6 +54,92 @@ def test_every_workload_ran_or_says_why(quick_run):
     # the core workloads need nothing beyond the engine: they must not be skipped
     for key in ("per_op", "matmul"):
         assert "skipped" not in next(w for w in res["workloads"] if w["key"] == key)
+
+
+def test_issue_14_targets():
+    from tinygrad_edu.bench.workloads import all_workloads
+
+    t = {w.key: w.target for w in all_workloads()}
+    for b in (16, 128, 1024):
+        assert t[f"mlp_b{b}"] == t[f"mlp_bn_do_b{b}"] == 1.05
+    got = (t["adam"], t["softmax_ce"], t["per_op"], t["cnn"], t["lstm"])
+    assert got == (1.0, 1.0, 0.8, 1.3, 1.3)
+
+
+def test_numpy_floor_beside_each_gemm_workload(quick_run):
+    out, res = quick_run
+    by = {w["key"]: w for w in res["workloads"]}
+    for key in ("mlp_b16", "mlp_b128", "matmul", "cnn", "lstm"):
+        w = by[key]
+        if "skipped" in w:
+            continue
+        f = w["floor"]
+        assert f["gemms"] > 0 and f["numpy_s"] > 0 and f["torch_s"] > 0, key
+        assert f["ours_over_numpy_floor"] == pytest.approx(
+            w["results"]["tinygrad_edu"]["median_s"] / f["numpy_s"]
+        )
+        assert f["numpy_over_torch_gemm"] == pytest.approx(f["numpy_s"] / f["torch_s"])
+    for key in ("per_op", "softmax_ce", "adam"):  # no GEMMs: no floor, a dash in the table
+        assert "floor" not in by[key]
+    md = (out / "results.md").read_text()
+    assert "ours / NumPy floor" in md and "NumPy / torch GEMMs" in md
+
+
+def test_floor_gemm_shapes_are_the_steps():
+    import numpy as np
+
+    from tinygrad_edu.bench.floor import gemms, steps
+
+    # MLP 784-512-256-128-10 at batch 128: 4 forward, 4 weight-grad, 3 input-grad GEMMs
+    g = gemms("mlp_b128", False)
+    assert len(g) == 11
+    assert (128, 784, 512, False, True) in g and (512, 128, 784, True, False) in g
+    assert (128, 512, 784, False, False) not in g  # the input needs no gradient
+    assert len(gemms("lstm", False)) == 3 + 2 * 32 + 3 and gemms("per_op", False) == []
+    # the numpy step really multiplies operands of those shapes (transposed views included)
+    seen = []
+    real = np.matmul
+
+    def spy(a, b, out):
+        seen.append((a.shape[0], a.shape[1], b.shape[1], a.flags.f_contiguous and not
+                     a.flags.c_contiguous, b.flags.f_contiguous and not b.flags.c_contiguous))
+        return real(a, b, out=out)
+
+    np.matmul = spy
+    try:
+        steps(gemms("mlp_b16", True))["numpy_floor"]()
+    finally:
+        np.matmul = real
+    assert seen == gemms("mlp_b16", True)
+
+
+def test_solo_table_each_framework_in_its_own_process(quick_run):
+    out, res = quick_run
+    solo = res["solo"]
+    for fw in ("torch", "tinygrad_edu"):
+        assert "error" not in solo[fw], solo[fw]
+        assert solo[fw]["threads"]["numpy_blas"], fw
+    # our process timed THIS checkout's package, and torch's never imported ours
+    assert Path(solo["tinygrad_edu"]["file"]).resolve().is_relative_to(ROOT)
+    assert "torch" in solo["torch"]["threads"]
+    ran = [w["key"] for w in res["workloads"] if w["key"] != "rss" and "skipped" not in w]
+    assert set(solo["ratio"]) == set(ran)
+    for k in ran:
+        assert solo["ratio"][k] == pytest.approx(
+            solo["tinygrad_edu"]["results"][k]["median_s"] / solo["torch"]["results"][k]["median_s"]
+        )
+    md = (out / "results.md").read_text()
+    assert "**Each framework alone**" in md
+
+
+def test_report_states_where_when_and_how_to_regenerate(quick_run):
+    out, res = quick_run
+    md = (out / "results.md").read_text()
+    m = res["machine"]
+    head = md.split("| workload |")[0]
+    for v in (m["date"], m["cpu"], f"{m['cores']} cores", m["numpy"], m["torch"]):
+        assert str(v) in head, v
+    assert "Regenerate: `python3 -m tinygrad_edu.cli bench --quick --out" in md
 
 
 def test_memory_workload_measures_each_framework_in_its_own_process(quick_run):

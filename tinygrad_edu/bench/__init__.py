@@ -60,6 +60,7 @@ def run_workload(
         "key": w.key,
         "title": w.title,
         "unit": w.unit,
+        "scale": w.scale,
         "target": w.target,
         "notes": [],
         "results": {},
@@ -77,8 +78,15 @@ def run_workload(
                 steps[name] = w.peers[name](quick)
             except Exception as e:  # noqa: BLE001  (a peer lacking a feature is a note)
                 rec["notes"].append(f"{name}: {type(e).__name__}: {e}")
+    from .floor import gemms
+    from .floor import steps as floor_steps
+
+    shapes = gemms(w.key, quick)
+    if shapes:  # the step's GEMMs alone, timed in the same interleaved rounds
+        steps.update(floor_steps(shapes, libs["torch"]))
     gc.collect()
     timed = time_steps(steps, reps, sample_s, warmup)
+    floor = {fw: timed.pop(fw) for fw in ("numpy_floor", "torch_floor") if fw in timed}
     base = timed["torch"]["median_s"]
     for fw, t in timed.items():
         t["median"] = t["median_s"] * w.scale
@@ -87,6 +95,16 @@ def run_workload(
     ours = timed["tinygrad_edu"]["median_s"]
     rec["ratio"] = ours / base
     rec["met"] = None if w.target is None else rec["ratio"] <= w.target
+    if floor:
+        nf, tf = floor["numpy_floor"]["median_s"], floor["torch_floor"]["median_s"]
+        rec["floor"] = {
+            "gemms": len(shapes),
+            "numpy_s": nf,
+            "torch_s": tf,
+            "ours_over_numpy_floor": ours / nf,
+            "numpy_over_torch_gemm": nf / tf,
+            "torch_over_torch_gemm": base / tf,
+        }
     for name in PEERS:
         if name in timed:
             rec[f"speedup_vs_{name}"] = timed[name]["median_s"] / ours
@@ -136,7 +154,7 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
     from .peers import version
 
     return {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "platform": platform.platform(),
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -147,6 +165,14 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
         "peers": {n: version(n) for n in peers},
         "threads": thread_info,
     }
+
+
+def _command(argv) -> str:
+    """The command line that regenerates these results (printed in the report)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["bench"]:
+        args = args[1:]
+    return " ".join(["python3 -m tinygrad_edu.cli bench", *args])
 
 
 def main(argv=None) -> int:
@@ -165,6 +191,11 @@ def main(argv=None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="skip DeZero and MyGrad")
     ap.add_argument("--no-rss", action="store_true", help="skip the memory workload")
     ap.add_argument("--no-plot", action="store_true", help="skip the PNG chart")
+    ap.add_argument(
+        "--no-solo",
+        action="store_true",
+        help="skip the second table (each framework alone in its own process, default threads)",
+    )
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results folder")
     a = ap.parse_args(argv)
 
@@ -196,6 +227,13 @@ def main(argv=None) -> int:
             continue
         print(f"[bench] {w.key}: {w.title}", file=sys.stderr, flush=True)
         records.append(run_workload(w, libs, peers, a.quick, reps, sample_s, warmup))
+    solo = None
+    if not a.no_solo:
+        from .solo import measure_all
+
+        print("[bench] solo: each framework alone, default threads", file=sys.stderr, flush=True)
+        keys = [r["key"] for r in records if "skipped" not in r]
+        solo = measure_all(keys, a.quick, reps, sample_s, warmup)
     if not a.no_rss and (a.only is None or "rss" in a.only):
         print("[bench] rss: peak memory (subprocesses)", file=sys.stderr, flush=True)
         records.append(memory_workload(peers, a.quick, a.threads))
@@ -206,6 +244,8 @@ def main(argv=None) -> int:
         "sample_s": sample_s,
         "notes": notes,
         "workloads": records,
+        "solo": solo,
+        "command": _command(argv),
         "gpu": "no GPU on this machine: the CuPy vs torch-CUDA table is not filled",
     }
     paths = report.write(result, a.out, with_plot=not a.no_plot)

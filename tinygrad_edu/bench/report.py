@@ -22,6 +22,40 @@ def _mark(met) -> str:
     return "" if met is None else (" ✅" if met else " ❌")
 
 
+def _floor(w: dict) -> str:
+    f = w.get("floor")
+    if not f:
+        return "— | —"
+    return f"{f['ours_over_numpy_floor']:.2f} | {f['numpy_over_torch_gemm']:.2f}"
+
+
+def _solo(result: dict) -> list:
+    """The second table: each framework alone in its own process, default thread count."""
+    solo = result.get("solo")
+    if not solo:
+        return []
+    t, o = solo.get("torch", {}), solo.get("tinygrad_edu", {})
+    lines = ["", "**Each framework alone** in its own process with its default thread count "
+             f"(torch {t.get('threads', {}).get('torch', '?')} threads, NumPy BLAS "
+             f"{o.get('threads', {}).get('numpy_blas', '?')}): what a user gets. Not "
+             "interleaved, so machine drift between the two runs is not cancelled.", ""]
+    for fw, r in (("torch", t), ("tinygrad_edu", o)):
+        if "error" in r:
+            lines.append(f"Note: {fw} alone failed: {r['error']}\n")
+    lines += ["| workload | torch alone | tinygrad_edu alone | **ours / torch** | target |",
+              "|---|---:|---:|---:|---:|"]
+    for w in result["workloads"]:
+        k = w["key"]
+        if k not in solo.get("ratio", {}):
+            continue
+        tt, oo = (r["results"][k]["median_s"] * w["scale"] for r in (t, o))
+        lines.append(
+            f"| {w['title']} | {_fmt(tt)} {w['unit']} | {_fmt(oo)} {w['unit']} | "
+            f"**{solo['ratio'][k]:.2f}** | {'≤ %.2f' % w['target'] if w.get('target') else ''} |"
+        )
+    return lines
+
+
 def markdown(result: dict) -> str:
     m = result["machine"]
     th = m["threads"]
@@ -37,15 +71,18 @@ def markdown(result: dict) -> str:
         f"{th.get('numpy_blas')}. Median of {result['reps']} interleaved rounds per framework "
         "(one process); ratio = time / torch's time (lower is better).",
         "",
-        "| workload | unit | torch | tinygrad_edu | **ours / torch** | target | DeZero | "
-        "MyGrad | DeZero / ours |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "ours / NumPy floor = our step over the same step's GEMMs alone in NumPy (at its "
+        "shapes); NumPy / torch GEMMs = how much of the gap is BLAS. — = the step has no GEMMs.",
+        "",
+        "| workload | unit | torch | tinygrad_edu | **ours / torch** | target | "
+        "ours / NumPy floor | NumPy / torch GEMMs | DeZero | MyGrad | DeZero / ours |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for w in result["workloads"]:
         if w["key"] == "rss":
             continue
         if "skipped" in w:
-            lines.append(f"| {w['title']} | {w['unit']} | skipped: {w['skipped']} | | | | | | |")
+            lines.append(f"| {w['title']} | {w['unit']} | skipped: {w['skipped']} |" + " |" * 8)
             continue
         r = w["results"]
         cells = []
@@ -57,9 +94,11 @@ def markdown(result: dict) -> str:
         lines.append(
             f"| {w['title']} | {w['unit']} | {_fmt(r['torch']['median'])} | "
             f"{_fmt(r['tinygrad_edu']['median'])} | **{w['ratio']:.2f}**{_mark(w.get('met'))} | "
-            f"{'≤ %.2f' % w['target'] if w['target'] else ''} | {cells[0]} | {cells[1]} | "
+            f"{'≤ %.2f' % w['target'] if w['target'] else ''} | {_floor(w)} | "
+            f"{cells[0]} | {cells[1]} | "
             f"{'%.1f×' % dz if dz else '—'}{_mark(dz >= 3.0) if dz else ''} |"
         )
+    lines += _solo(result)
     mem = next((w for w in result["workloads"] if w["key"] == "rss"), None)
     if mem:
         lines += [
@@ -89,6 +128,9 @@ def markdown(result: dict) -> str:
         for n in w.get("notes", []):
             lines.append(f"\nNote ({w['key']}): {n}")
     lines.append(f"\nGPU: {result.get('gpu', '')}")
+    if result.get("command"):
+        lines.append(f"\nRegenerate: `{result['command']}` (from the repository root; writes "
+                     "benchmarks/results/).")
     return "\n".join(lines) + "\n"
 
 

@@ -115,7 +115,11 @@ def measure(fw: str, steps: int, batch: int, threads: int, timeout: float = 900)
         "--threads",
         str(threads),
     ]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    # the package next to this file, not whichever tinygrad_edu is installed
+    root = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     if p.returncode != 0:
         return {"fw": fw, "error": (p.stderr or p.stdout).strip().splitlines()[-1:]}
     return json.loads(p.stdout.strip().splitlines()[-1])

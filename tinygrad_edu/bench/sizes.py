@@ -11,3 +11,8 @@ def matmul_size(quick: bool) -> int:
 
 def ce_shape(quick: bool) -> tuple:
     return (64, 100) if quick else (1024, 1000)
+
+
+def lstm_shape(quick: bool) -> tuple:
+    """(seq, batch, input, hidden) of the LSTM workload."""
+    return (4, 4, 8, 8) if quick else (32, 64, 28, 128)

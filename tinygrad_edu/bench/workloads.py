@@ -15,9 +15,9 @@ from typing import Callable
 import numpy as np
 
 try:
-    from .sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
-except ImportError:  # run from rss.py as a script, outside the package
-    from sizes import CHAIN_OPS, MLP_DIMS, ce_shape, matmul_size
+    from .sizes import CHAIN_OPS, MLP_DIMS, ce_shape, lstm_shape, matmul_size
+except ImportError:  # run from rss.py / solo.py as a script, outside the package
+    from sizes import CHAIN_OPS, MLP_DIMS, ce_shape, lstm_shape, matmul_size
 
 
 
@@ -180,6 +180,30 @@ def cnn(lib, quick: bool):
     return step
 
 
+# ---- (9) LSTM ---------------------------------------------------------------------------------
+def lstm(lib, quick: bool):
+    """nn.LSTM (seq 32, batch 64, input 28, hidden 128) + Linear head on the last hidden state,
+    CrossEntropyLoss, Adam: one train step (the backward runs through all 32 time steps)."""
+    seq, batch, inp, hidden = lstm_shape(quick)
+    nn = lib.nn
+    lib.manual_seed(0)
+    rnn = nn.LSTM(inp, hidden)  # (T, N, C) layout, torch's default
+    head = nn.Linear(hidden, 10)
+    opt = lib.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    r = np.random.RandomState(0)
+    x = lib.tensor(r.randn(seq, batch, inp).astype(np.float32))
+    y = lib.tensor(r.randint(0, 10, size=batch).astype(np.int64))
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(x)
+        loss_fn(head(out[-1]), y).backward()
+        opt.step()
+
+    return step
+
+
 # ---- availability of the parts a workload needs -----------------------------------------------
 def _has(tg, *names) -> str | None:
     for name in names:
@@ -198,7 +222,11 @@ def _mlp_needs(*extra):
 
 
 def all_workloads() -> list[Workload]:
-    from . import peers as P
+    """Every workload with its issue-14 target (ours / torch, median of one interleaved run)."""
+    try:
+        from . import peers as P
+    except ImportError:  # solo.py runs outside the package
+        import peers as P
 
     ws = [
         Workload(
@@ -207,11 +235,11 @@ def all_workloads() -> list[Workload]:
             "µs/op",
             1e6 / CHAIN_OPS,
             chain,
-            1.5,
+            0.8,
             peers={"dezero": P.dz_chain, "mygrad": P.mg_chain},
         ),
     ]
-    for b, t in ((16, None), (128, 1.3), (1024, 1.15)):
+    for b, t in ((16, 1.05), (128, 1.05), (1024, 1.05)):
         ws.append(
             Workload(
                 f"mlp_b{b}",
@@ -224,7 +252,7 @@ def all_workloads() -> list[Workload]:
                 peers={"dezero": P.dz_mlp(b), "mygrad": P.mg_mlp(b)},
             )
         )
-    for b in (128, 1024):
+    for b in (16, 128, 1024):
         ws.append(
             Workload(
                 f"mlp_bn_do_b{b}",
@@ -232,7 +260,7 @@ def all_workloads() -> list[Workload]:
                 "ms",
                 1e3,
                 mlp(b, True, True),
-                None,
+                1.05,
                 _mlp_needs("nn.BatchNorm1d", "nn.Dropout"),
                 peers={"dezero": P.dz_mlp(b, bn=True, dropout=True)},
             )
@@ -253,7 +281,7 @@ def all_workloads() -> list[Workload]:
             "ms",
             1e3,
             softmax_ce,
-            None,
+            1.0,
             lambda tg: _has(tg, "nn.functional.cross_entropy"),
             peers={"dezero": P.dz_ce, "mygrad": P.mg_ce},
         ),
@@ -263,7 +291,7 @@ def all_workloads() -> list[Workload]:
             "ms",
             1e3,
             adam,
-            1.5,
+            1.0,
             _mlp_needs(),
             peers={"dezero": P.dz_adam},
         ),
@@ -273,8 +301,17 @@ def all_workloads() -> list[Workload]:
             "ms",
             1e3,
             cnn,
-            None,
+            1.3,
             _mlp_needs("nn.Conv2d", "nn.BatchNorm2d", "nn.MaxPool2d", "nn.Flatten"),
+        ),
+        Workload(
+            "lstm",
+            "LSTM (seq 32, batch 64, hidden 128) + Linear, train step",
+            "ms",
+            1e3,
+            lstm,
+            1.3,
+            _mlp_needs("nn.LSTM"),
         ),
     ]
     return ws

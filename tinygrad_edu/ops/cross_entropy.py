@@ -15,6 +15,15 @@ from .activation import LogSoftmaxFn
 from .index import ScatterAddFn, zeros_for
 
 
+def _row_sum(e, xp):
+    """Σ_c e[n, c] kept as (N, 1, ...). For a float32/64 (N, C) array this is one BLAS GEMV,
+    e @ 1 (speed: NumPy's row-wise add.reduce over 1024×1000 takes ~20× longer; the GEMV sums
+    in a different order, within float rounding of it)."""
+    if e.ndim == 2 and e.dtype.kind == "f" and e.dtype.itemsize >= 4:
+        return (e @ xp.ones(e.shape[1], dtype=e.dtype))[:, None]
+    return e.sum(axis=1, keepdims=True)
+
+
 class _ClassLossFn(Function):
     """Shared backward bookkeeping for the class losses (class axis 1, input (N, C, d1, ...))."""
 
@@ -114,7 +123,7 @@ class CrossEntropyFn(_ClassLossFn):
         mx = x.max(axis=1, keepdims=True)
         e = x - mx  # subtract the max: no overflow
         xp.exp(e, out=e)  # e = exp(x − max), in place (speed: one (N, C) buffer, 4 passes)
-        s = e.sum(axis=1, keepdims=True)
+        s = _row_sum(e, xp)
         log_s = xp.log(s)  # log p = (x − max) − log s
         keep = target != ignore_index
         safe = xp.where(keep, target, 0)[:, None]

@@ -75,9 +75,14 @@ class BatchNormFn(Function):
             var = running_var.reshape(cshape).astype(x.dtype, copy=False)
         s = 1 / xp.sqrt(var + eps)
         xhat = xc * s
-        y = xhat * weight.reshape(cshape) if weight is not None else xhat
-        if bias is not None:
-            y = y + bias.reshape(cshape)
+        if weight is not None:
+            y = xhat * weight.reshape(cshape)
+            if bias is not None and y.dtype == xp.result_type(y, bias):
+                y += bias.reshape(cshape)  # in place: no second (N, C, ...) array (speed)
+            elif bias is not None:
+                y = y + bias.reshape(cshape)
+        else:
+            y = xhat if bias is None else xhat + bias.reshape(cshape)
         ctx.save_for_backward(xhat, s, weight)
         ctx.training, ctx.axes, ctx.cshape = training, axes, cshape
         return y
@@ -88,18 +93,23 @@ class BatchNormFn(Function):
         nx, nw, nb = ctx.needs_input_grad[:3]
         axes = ctx.axes
         gx = gw = gb = None
-        if nw:
-            gw = (g * xhat).sum(axis=axes)  # ∂y/∂γ = x̂
-        if nb:
-            gb = g.sum(axis=axes)  # ∂y/∂β = 1
+        train = nx and ctx.training
+        # per channel, Σ g and Σ g·x̂ give the γ and β gradients and, γ being constant over the
+        # summed axes (the sums of ĝ and ĝ·x̂ are γ times them), x's too: each computed once
+        sg = g.sum(axis=axes, keepdims=True) if nb or train else None  # ∂y/∂β = 1
+        sgx = (g * xhat).sum(axis=axes, keepdims=True) if nw or train else None  # ∂y/∂γ = x̂
+        gw = sgx.reshape(-1) if nw else None
+        gb = sg.reshape(-1) if nb else None
         if nx:
-            gh = g * weight.reshape(ctx.cshape) if weight is not None else g  # ĝ = g·γ
-            if ctx.training:  # μ and σ² depend on x: the full formula of the module docstring
-                m = g.size // g.shape[1]
-                gx = (s / m) * (m * gh - gh.sum(axis=axes, keepdims=True)
-                                - xhat * (gh * xhat).sum(axis=axes, keepdims=True))
+            ws = s * weight.reshape(ctx.cshape) if weight is not None else s  # γ·s, one per channel
+            if ctx.training:  # μ, σ² depend on x: ∂L/∂x = (γs/M)·(M·g − Σ g − x̂·Σ g·x̂)
+                m = g.size // g.shape[1]  # (the module docstring's formula, in place)
+                gx = g * m
+                gx -= sg
+                gx -= xhat * sgx
+                gx *= ws / m
             else:  # running statistics are constants: ∂x̂/∂x = s
-                gx = gh * s
+                gx = g * ws
         return gx, gw, gb, None, None, None, None, None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .optimizer import Optimizer, _check, _unsupported
@@ -18,6 +20,32 @@ def _lerp_(xp, m, d, w, t) -> None:
         xp.subtract(d, t, out=m)
 
 
+def reference(p, g, m, v, vmax, step: int, lr: float, betas: tuple, eps: float,
+              weight_decay: float = 0, amsgrad: bool = False, maximize: bool = False,
+              decoupled: bool = False):
+    """One Adam(W) update written plainly, as readable array expressions (new arrays each line).
+
+    The readable twin of :meth:`Adam.step`, which computes exactly the same floats in place
+    with ``out=`` buffers (no new arrays per step). ``p, g, m, v, vmax`` are one parameter's
+    arrays (``vmax`` None unless amsgrad), ``step`` the step count after this update (1, 2, ...).
+    Returns the new ``(p, m, v, vmax)``; the tests check the fused step against it bit for bit.
+    """
+    beta1, beta2 = betas
+    d = -g if maximize else g
+    if weight_decay != 0 and decoupled:
+        p = p * (1 - lr * weight_decay)  # AdamW: decay the weights themselves
+    elif weight_decay != 0:
+        d = d + p * weight_decay  # Adam: L2 penalty folded into the gradient
+    w = 1 - beta1
+    m = m + (d - m) * w if abs(w) < 0.5 else d - (d - m) * (1 - w)  # torch's lerp
+    v = v * beta2 + d * (1 - beta2) * d
+    if amsgrad:
+        vmax = np.maximum(vmax, v)
+    den = np.sqrt(vmax if amsgrad else v) / (1 - beta2**step) ** 0.5 + eps
+    p = p + m * (-lr / (1 - beta1**step)) / den
+    return p, m, v, vmax
+
+
 class Adam(Optimizer):
     r"""``torch.optim.Adam`` (and, with ``decoupled_weight_decay=True``, AdamW).
 
@@ -30,6 +58,8 @@ class Adam(Optimizer):
         p   = p - (lr / (1 - β1^t)) · m / (sqrt(v) / sqrt(1 - β2^t) + eps)
 
     torch's order matters in the last line: eps is added *after* the bias-corrected sqrt.
+    ``step`` is the fast path: every line runs in place into the state and two reusable
+    scratch buffers (``out=``); :func:`reference` is the same update as plain expressions.
     """
 
     def __init__(

@@ -17,7 +17,6 @@ from __future__ import annotations
 RANDOM = "random stream: values differ from torch's CPU generator under the same seed (issue 18)"
 IMPL_FLAGS = ("optimizer flags: differentiable=True and fused=True raise NotImplementedError "
               "(torch accepts both on the CPU)")
-OUT_KWARG = "argument forms: out= is not accepted (TypeError where torch checks the out tensor)"
 OPTIM_ERRORS = ("error_inputs: no UserWarning for duplicate parameters; a 2-element tensor lr "
                 "raises RuntimeError (torch ValueError); mixed named/unnamed param groups "
                 "accepted (torch ValueError)")
@@ -61,7 +60,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     ("nn.functional.rrelu", "gradgrad"): RANDOM + " (rrelu's training-mode slopes)",
     ("nn.functional.rrelu", "inplace"): RANDOM + " (rrelu's training-mode slopes)",
     # ---- argument forms -----------------------------------------------------------------
-    **{(name, "error"): OUT_KWARG for name in ("gather", "index_select")},
     # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
     **{(name, "forward"): GAUGE for name in (
         "linalg.eigh", "linalg.svd", "svd", "svd_lowrank", "pca_lowrank")},
@@ -84,10 +82,6 @@ WAIVERS: dict[tuple[str, str], str] = {
         "~2e2; NumPy's OpenBLAS and torch's MKL sgemm round it 4e-3 apart (torch's float32 "
         "is 5e-3 off its float64 result), beyond atol 1e-5"),
     # ---- indexing and shapes ------------------------------------------------------------
-    ("index_reduce.prod", "gradgrad:float32"): (
-        "precision: one float32 second-derivative element (terms of ~1e4 cancelling to ~5 in "
-        "a 10-factor product) differs from torch's by 9e-5 relative; both are ~2e-4 off the "
-        "float64 value, which tinygrad_edu matches to 1e-13"),
     **{(name, check): (
         "torch's derivative is wrong: as_strided_scatter_backward gives the input g *inside* "
         "the overwritten window (questioned in review, pytorch#77128); tinygrad_edu returns the "
@@ -130,8 +124,13 @@ WAIVERS: dict[tuple[str, str], str] = {
         "is not implemented), so there is no torch value to compare tg's second derivative "
         "with; the other 21 samples pass"),
     # ---- float32 rounding where the exact value cancels --------------------------------
-    **{(name, "gradgrad:float32"): FLOAT32_GRADGRAD for name in ("masked.prod", "masked.cumprod")},
-    **{("cov", f"{check}:float64"): COV_MIXED for check in ("grad", "gradgrad")},
+    **{(name, "gradgrad:float32"): FLOAT32_GRADGRAD for name in ("masked.cumprod",)},
+    ("nn.functional.normalize", "gradgrad:float32"): (
+        "float32 cancellation: sample 2 (p=0.5 over a size-1 dim) has a second derivative whose "
+        "float64 value is 7e-15 (zero up to rounding); torch's float32 gives 1.9e-6, tg's "
+        "-1.1e-5, both rounding noise of terms ~1, so they differ beyond atol 1e-4 under the "
+        "harness's random upstream; float64 agrees to 1e-14"),
+    ("cov", "grad:float64"): COV_MIXED,
     # ---- optimizers ---------------------------------------------------------------------
     **{(name, "steps"): IMPL_FLAGS for name in ("Adagrad", "Adam", "AdamW", "RMSprop", "SGD")},
     **{(name, "error"): OPTIM_ERRORS for name in ("Adagrad", "RMSprop", "SGD")},

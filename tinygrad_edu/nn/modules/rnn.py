@@ -23,13 +23,14 @@ import math
 import numbers
 import warnings
 
+from ...autograd import Function
 from ...creation import zeros as _zeros
+from ...ops._dual import xp_of
 from ...ops.activation import relu as _relu
 from ...ops.activation import sigmoid as _sigmoid
 from ...ops.activation import tanh as _tanh
 from ...ops.join import cat as _cat
 from ...ops.join import stack as _stack
-from ...ops.join import unbind as _unbind
 from ...ops.matmul import linear as _linear
 from ...ops.shape import transpose as _transpose
 from ...tensor import Tensor
@@ -37,9 +38,50 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from ..parameter import uninitialized as _empty
+from ._lstm_cell import LSTMCellFn, LSTMLayerFn
 from .module import Module
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+class _SplitFn(Function):
+    """(x₀, x₁, …) = equal pieces of x along ``axis`` (n pieces) — one node for all of them.
+
+    The same values as ``x.unbind(axis)`` / ``x.chunk(n, axis)``, whose pieces are each a
+    ``getitem``/``narrow`` node: each of those sends back a FULL-size zero array with its
+    piece filled in, so splitting the (T, N, 4H) input projection into T steps costs T
+    full-size zero arrays and T full-size additions in the backward — O(T²) memory traffic.
+    Here the backward is one concatenation of the pieces' gradients: O(T). ``squeeze`` drops
+    the split axis (unbind) or keeps it (chunk). Internal to the cells: the pieces are views
+    that no caller writes to.
+    """
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, n, axis, squeeze):
+        ctx.axis, ctx.squeeze = axis, squeeze
+        step = x.shape[axis] // n
+        lead = (slice(None),) * axis
+        if squeeze:
+            return tuple(x[lead + (i,)] for i in range(n))
+        return tuple(x[lead + (slice(i * step, (i + 1) * step),)] for i in range(n))
+
+    @staticmethod
+    def backward(ctx, *gs):
+        xp = xp_of(gs[0])
+        return (xp.stack(gs, ctx.axis) if ctx.squeeze else xp.concatenate(gs, ctx.axis),
+                None, None, None)
+
+
+def _unbind(x, axis):
+    """x.unbind(axis) with an O(T) backward (see _SplitFn)."""
+    return _SplitFn.apply(x, x.shape[axis], axis, True)
+
+
+def _chunk(x, n, axis):
+    """x.chunk(n, axis) for a size divisible by n, with one node (see _SplitFn)."""
+    return _SplitFn.apply(x, n, axis, False)
 
 
 def _rnn_cell(act):
@@ -49,16 +91,26 @@ def _rnn_cell(act):
     return step
 
 
-def _lstm_cell(x_proj, state, w_hh, b_hh):
+def _lstm_cell_reference(x_proj, state, w_hh, b_hh):
+    """The LSTM cell composed of plain ops: the readable reference of :func:`_lstm_cell`."""
     h, c = state
-    i, f, g, o = (x_proj + _linear(h, w_hh, b_hh)).chunk(4, 1)  # torch's gate order i, f, g, o
+    i, f, g, o = _chunk(x_proj + _linear(h, w_hh, b_hh), 4, 1)  # torch's gate order i, f, g, o
     c = _sigmoid(f) * c + _sigmoid(i) * _tanh(g)
     return _sigmoid(o) * _tanh(c), c
 
 
+# nn.LSTM runs each layer and direction as ONE LSTMLayerFn node (False: the loop of cells below)
+_FUSED_LSTM_LAYER = True
+
+
+def _lstm_cell(x_proj, state, w_hh, b_hh):
+    """The same cell as ONE fused node (fast path; see _lstm_cell.py): same outputs, bitwise."""
+    return LSTMCellFn.apply(x_proj, state[0], state[1], w_hh, b_hh)
+
+
 def _gru_cell(x_proj, h, w_hh, b_hh):
-    i_r, i_z, i_n = x_proj.chunk(3, 1)  # torch's gate order r, z, n
-    h_r, h_z, h_n = _linear(h, w_hh, b_hh).chunk(3, 1)
+    i_r, i_z, i_n = _chunk(x_proj, 3, 1)  # torch's gate order r, z, n
+    h_r, h_z, h_n = _chunk(_linear(h, w_hh, b_hh), 3, 1)
     r = _sigmoid(i_r + h_r)
     z = _sigmoid(i_z + h_z)
     n = _tanh(i_n + r * h_n)  # the reset gate scales W_hn h + b_hn (b_hn inside, as torch)
@@ -214,6 +266,13 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
+                if is_lstm and _FUSED_LSTM_LAYER:  # the fast path: one node per layer/direction
+                    out_d, h_t, c_t = LSTMLayerFn.apply(_linear(layer_in, w_ih, b_ih), h_init[k],
+                                                        c_init[k], w_hh, b_hh, reverse=d == 1)
+                    outs.append(out_d)
+                    finals_h.append(h_t)
+                    finals_c.append(c_t)
+                    continue
                 proj = _unbind(_linear(layer_in, w_ih, b_ih), 0)  # W_ih x_t + b_ih, all t at once
                 if self.proj_size > 0:
                     cell = _projected_lstm_cell(getattr(self, "weight_hr" + sfx))

@@ -1,0 +1,165 @@
+"""The LSTM cell as ONE fused op (the fast path of nn.LSTM), beside its plain reference.
+
+Composed from ordinary ops (``reference`` below) one time step is 12 graph nodes, each with its
+own temporaries and engine bookkeeping, forward and backward. ``LSTMCellFn`` computes the same
+numbers in one node: the forward does the very same float operations as the reference on the
+whole (N, 4H) gate buffer (so the outputs are bitwise equal), and the backward writes
+the four gate gradients into one (N, 4H) array from the saved activations:
+
+    gates = x_proj + h Wᵀ + b,   i, f, g, o = σ(gates_i), σ(gates_f), tanh(gates_g), σ(gates_o)
+    c' = f ⊙ c + i ⊙ g,          h' = o ⊙ tanh(c')
+
+    dc' += dh' ⊙ o ⊙ (1 − tanh²c')               (the total gradient reaching c')
+    di = dc' ⊙ g ⊙ i(1 − i)      df = dc' ⊙ c ⊙ f(1 − f)
+    dg = dc' ⊙ i ⊙ (1 − g²)      do = dh' ⊙ tanh c' ⊙ o(1 − o)
+    dx_proj = dgates,  dh = dgates W,  dW = dgatesᵀ h,  db = Σₙ dgates,  dc = dc' ⊙ f
+
+Shapes: x_proj (N, 4H), h and c (N, H), W (4H, H), b (4H,) or None; gate order i, f, g, o
+(torch's). The dtype is the inputs' (float32 or float64). Under ``create_graph=True`` the engine
+differentiates ``reference`` instead (the parity tests check both agree).
+"""
+
+from __future__ import annotations
+
+from ...autograd import Function
+from ...backend import get_array_module
+from ...ops._util import quiet
+
+
+class LSTMCellFn(Function):
+    """(h', c') = LSTM cell(x_proj, h, c, W_hh, b_hh): see the module docstring."""
+
+    array_io = True
+
+    @staticmethod
+    def reference(x_proj, h, c, w_hh, b_hh):
+        """The plain twin, composed of differentiable ops (torch's formulas)."""
+        from ...ops.activation import sigmoid, tanh
+        from ...ops.matmul import linear
+
+        i, f, g, o = (x_proj + linear(h, w_hh, b_hh)).chunk(4, 1)  # gate order i, f, g, o
+        c = sigmoid(f) * c + sigmoid(i) * tanh(g)
+        return sigmoid(o) * tanh(c), c
+
+    @staticmethod
+    def forward(ctx, x_proj, h, c, w_hh, b_hh):
+        xp = get_array_module(x_proj)
+        H = h.shape[1]
+        G = h @ w_hh.T  # the gate pre-activations
+        if b_hh is not None:
+            G += b_hh
+        xp.add(x_proj, G, out=G)
+        # σ over all four gates in one pass (g's is unused): 1/(1 + e^{-x}), SigmoidFn's ops.
+        # Not in place on the gate slices: NumPy 2.4 float32 unary ufuncs with out= aliasing a
+        # column view such as G[:, 3:] of a (2, 4) array give wrong numbers.
+        with quiet():
+            S = 1 / (1 + xp.exp(-G))
+        g = xp.tanh(G[:, 2 * H : 3 * H])
+        i, f, o = S[:, :H], S[:, H : 2 * H], S[:, 3 * H :]
+        c_new = f * c
+        c_new += i * g
+        tc = xp.tanh(c_new)
+        ctx.save_for_backward(S, g, h, c, tc, w_hh)
+        return o * tc, c_new
+
+    @staticmethod
+    def backward(ctx, dh, dc):
+        S, g, h, c, tc, w_hh = ctx.saved_tensors
+        xp = get_array_module(S)
+        H = h.shape[1]
+        i, f, o = S[:, :H], S[:, H : 2 * H], S[:, 3 * H :]
+        dct = dc + dh * o * (1 - tc * tc)  # all of c′'s gradient
+        dG = xp.empty_like(S)
+        dG[:, :H] = dct * g * i * (1 - i)
+        dG[:, H : 2 * H] = dct * c * f * (1 - f)
+        dG[:, 2 * H : 3 * H] = dct * i * (1 - g * g)
+        dG[:, 3 * H :] = dh * tc * o * (1 - o)
+        need = ctx.needs_input_grad
+        dh_prev = dG @ w_hh if need[1] else None
+        dc_prev = dct * f if need[2] else None
+        dw = dG.T @ h if need[3] else None
+        db = dG.sum(axis=0) if len(need) > 4 and need[4] else None
+        return dG, dh_prev, dc_prev, dw, db
+
+
+class LSTMLayerFn(Function):
+    """(out, h_T, c_T) = one LSTM layer in one direction over all T steps, as ONE node.
+
+    proj (T, N, 4H) is W_ih x_t + b_ih for every t (one GEMM, done by the caller); h0, c0 (N, H);
+    out (T, N, H) holds every h_t. Each step does :class:`LSTMCellFn`'s forward operations
+    (outputs bitwise equal to the cell loop). The backward walks the steps in reverse with the
+    cell's gate formulas, writes every step's gate gradient into one (T, N, 4H) array — which IS
+    proj's gradient, no split or scatter — and forms the weight gradient with ONE GEMM over all
+    steps, dW_hh = Σ_t dgates_tᵀ h_{t−1} = dGᵀ H_prev ((4H, T·N) @ (T·N, H)), db_hh = Σ dG.
+    ``reverse=True`` runs t = T−1 … 0 (the backward direction of a bidirectional LSTM).
+    """
+
+    array_io = True
+
+    @staticmethod
+    def reference(proj, h0, c0, w_hh, b_hh, reverse=False):
+        """The plain twin: the composed cell, step by step (the unrolled loop)."""
+        from ...ops.join import stack
+
+        T = proj.shape[0]
+        hs, h, c = [None] * T, h0, c0
+        for t in range(T - 1, -1, -1) if reverse else range(T):
+            h, c = LSTMCellFn.reference(proj[t], h, c, w_hh, b_hh)
+            hs[t] = h
+        return stack(hs, 0), h, c
+
+    @staticmethod
+    def forward(ctx, proj, h0, c0, w_hh, b_hh, reverse=False):
+        xp = get_array_module(proj)
+        T, N, H = proj.shape[0], proj.shape[1], h0.shape[1]
+        dt = proj.dtype
+        out = xp.empty((T, N, H), dt)
+        S = xp.empty((T, N, 4 * H), dt)  # σ of every gate pre-activation
+        gs, tcs = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # tanh g, tanh c'
+        hp, cp = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # h_{t−1}, c_{t−1}
+        h, c = h0, c0
+        order = range(T - 1, -1, -1) if reverse else range(T)
+        for t in order:
+            G = h @ w_hh.T
+            if b_hh is not None:
+                G += b_hh
+            xp.add(proj[t], G, out=G)
+            with quiet():
+                s = 1 / (1 + xp.exp(-G))
+            g = xp.tanh(G[:, 2 * H : 3 * H])
+            c_new = s[:, H : 2 * H] * c
+            c_new += s[:, :H] * g
+            tc = xp.tanh(c_new)
+            hp[t], cp[t], S[t], gs[t], tcs[t] = h, c, s, g, tc
+            h = s[:, 3 * H :] * tc
+            out[t] = h
+            c = c_new
+        ctx.save_for_backward(S, gs, tcs, hp, cp, w_hh)
+        ctx.reverse = reverse
+        return out, h, c
+
+    @staticmethod
+    def backward(ctx, dout, dh_last, dc_last):
+        S, gs, tcs, hp, cp, w_hh = ctx.saved_tensors
+        xp = get_array_module(S)
+        T, H = S.shape[0], hp.shape[2]
+        dG = xp.empty_like(S)
+        dh, dc = dh_last, dc_last
+        order = range(T) if ctx.reverse else range(T - 1, -1, -1)
+        for t in order:
+            s, g, tc, c = S[t], gs[t], tcs[t], cp[t]
+            i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
+            dh = dh + dout[t]  # from the output at t and from step t + 1
+            dct = dc + dh * o * (1 - tc * tc)
+            d = dG[t]
+            d[:, :H] = dct * g * i * (1 - i)
+            d[:, H : 2 * H] = dct * c * f * (1 - f)
+            d[:, 2 * H : 3 * H] = dct * i * (1 - g * g)
+            d[:, 3 * H :] = dh * tc * o * (1 - o)
+            dh = d @ w_hh
+            dc = dct * f
+        need = ctx.needs_input_grad
+        flat = dG.reshape(-1, 4 * H)
+        dw = flat.T @ hp.reshape(-1, H) if need[3] else None
+        db = flat.sum(axis=0) if len(need) > 4 and need[4] else None
+        return dG, dh if need[1] else None, dc if need[2] else None, dw, db
