@@ -119,7 +119,7 @@ def _gru_cell(x_proj, h, w_hh, b_hh):
 
 def _projected_lstm_cell(w_hr):
     def step(x_proj, state, w_hh, b_hh):
-        h, c = _lstm_cell(x_proj, state, w_hh, b_hh)
+        h, c = _lstm_cell_reference(x_proj, state, w_hh, b_hh)  # the fused cell wants h, c alike
         return _linear(h, w_hr), c  # LSTM(proj_size): h' = W_hr (σ(o) ⊙ tanh(c'))
 
     return step
@@ -266,7 +266,7 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-                if is_lstm and _FUSED_LSTM_LAYER:  # the fast path: one node per layer/direction
+                if is_lstm and _FUSED_LSTM_LAYER and not self.proj_size:  # fast: one node
                     out_d, h_t, c_t = LSTMLayerFn.apply(_linear(layer_in, w_ih, b_ih), h_init[k],
                                                         c_init[k], w_hh, b_hh, reverse=d == 1)
                     outs.append(out_d)
