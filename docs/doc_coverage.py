@@ -16,7 +16,7 @@ import inspect
 import re
 import sys
 
-THRESHOLD = 0.50  # a ratchet: raise it as docstrings land (the goal is 0.95)
+THRESHOLD = 1.00  # a ratchet: every public callable has its own docstring (keep it so)
 
 _SHAPE = re.compile(r"[Ss]hape|\((?:[A-Z*]\w*, )+[A-Z*]\w*\)|elementwise|[Ee]lement-wise|any shape")
 _RAISE = re.compile(r"[Rr]aise")
@@ -87,4 +87,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's package
     raise SystemExit(main())

@@ -131,10 +131,13 @@ TORCH_OPS = {
     "Convolution": lambda T, F, a, k: F.conv2d(
         F.pad(a[0], (a[4][2], a[4][3], a[4][0], a[4][1])), a[1], a[2], a[3], 0, a[5], a[6]
     ),
-    "MaxPool2d": lambda T, F, a, k: F.max_pool2d(
-        F.pad(a[0], (a[3][2], a[3][3], a[3][0], a[3][1]), value=-float("inf")),
+    # max pooling: our pads are (before, after) per spatial dim from the first; F.pad wants the
+    # last dim first. Args: x, kernel, stride, pads, dilation, out size, (indices sink)
+    "MaxPool": lambda T, F, a, k: getattr(F, f"max_pool{len(a[1])}d")(
+        F.pad(a[0], tuple(v for i in reversed(range(len(a[1]))) for v in a[3][2 * i: 2 * i + 2]),
+              value=-float("inf")),
         a[1], a[2], 0, a[4],
-    )[..., : a[5][0], : a[5][1]],
+    )[(...,) + tuple(slice(0, o) for o in a[5])],
     "Dropout": lambda T, F, a, k: a[0] * a[1] * a[2],  # the recorded keep-mask, times 1/(1-p)
     "LayerNorm": lambda T, F, a, k: F.layer_norm(
         a[0], tuple(a[0].shape[-a[3] :]), a[1], a[2], a[4]

@@ -133,12 +133,15 @@ def compare_with_torch(
     import torch
     import torch.nn.functional as F
 
-    records = []
+    records, multi = [], []
     orig = Function.__dict__["apply"]
 
     def recording_apply(cls, *args, **kwargs):
         snap = [to_numpy(a._data).copy() if isinstance(a, Tensor) else a for a in args]
         out = orig.__func__(cls, *args, **kwargs)
+        if not isinstance(out, Tensor):  # a multi-output node (split, unbind): listed unchecked
+            multi.append(op_stem(cls))
+            return out
         # the node now: an in-place op later (ReLU(inplace=True)) rebases ``out`` onto its own
         records.append((cls, args, snap, kwargs, out, to_numpy(out._data).copy(), out._node))
         return out
@@ -169,7 +172,7 @@ def compare_with_torch(
         finally:
             autograd.hooks.observers.remove(observer)
 
-    nodes, unmapped = [], []
+    nodes, unmapped = [], list(multi)
     for k, (cls, args, snap, kwargs, out, out_np, node) in enumerate(records):
         name = op_stem(cls)
         nc = NodeCheck(

@@ -98,3 +98,17 @@ def named(t, name: str):
     if node is not None:
         node.node_name = name
     return t
+
+
+_TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
+                    "uint8": "Byte", "bool": "Bool"}
+
+
+def _float_only(input, op: str) -> None:
+    """torch has no integer kernel for these activations: NotImplementedError, as torch."""
+    kind = input._data.dtype.kind
+    if kind in "iub":
+        name = _TORCH_INT_NAMES.get(input._data.dtype.name, input._data.dtype.name)
+        raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '
+                                  f"convert it with .float() first)")
+    check_float(input, op)

@@ -1,7 +1,7 @@
 """Activations, each with a hand-derived backward (deriving it is the lesson).
 
-sigmoid and tanh compute their gradient from their output; softmax and log_softmax subtract
-the max so exp never overflows.
+sigmoid and tanh compute their gradient from their output; softmax and log_softmax (in
+ops/softmax.py, re-exported here) subtract the max so exp never overflows.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import erf, get_array_module
-from ..tensor import _wrap_dim
 from ._dual import xp_of
-from ._util import check_float, quiet
+from ._util import _float_only, quiet
 from .inplace import inplace as _inplace
 from .promotion import _dt, cast
+from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
 from .unary import ErfFn
 
 
@@ -133,55 +133,6 @@ class TanhFn(Function):
         return g * (1 - y * y)  # d tanh/dx = 1 − tanh²
 
 
-class SoftmaxFn(Function):
-    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axis):
-        xp = get_array_module(x)
-        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
-            y = xp.empty_like(x)
-        else:
-            e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
-            y = e / e.sum(axis=axis, keepdims=True)
-        ctx.save_for_backward(y)
-        ctx.axis = axis
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
-        return y * (g - xp_of(g).sum(g * y, axis=ctx.axis, keepdims=True)), None
-
-
-class LogSoftmaxFn(Function):
-    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, axis):
-        xp = get_array_module(x)
-        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
-            y = xp.empty_like(x)
-        else:
-            shifted = x - x.max(axis=axis, keepdims=True)
-            y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-        ctx.save_for_backward(y)
-        ctx.axis = axis
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        (y,) = ctx.saved_tensors
-        xp = xp_of(g)
-        # ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ  ⇒  gx = g − softmax ⊙ Σ g
-        return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
-
-
 class EluFn(Function):
     """y = x if x > 0 else α(eˣ − 1)"""
 
@@ -279,18 +230,31 @@ class SoftplusFn(Function):
 
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
 def relu(input, inplace=False):
+    """``torch.relu``: y = max(x, 0), elementwise (any shape; dtype: the input's, integers too).
+    Raises RuntimeError for a bool input. Derivative: [x > 0] (0 at x = 0, as torch)."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
     if inplace:
         return _inplace(input, "relu_", relu)
     return ReluFn.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """``F.leaky_relu``: y = x if x > 0 else a·x (a = ``negative_slope``), elementwise (any shape;
+    floating dtype kept). Raises NotImplementedError for an integer or bool input.
+    Derivative: 1 if x > 0 else a."""
+    _float_only(input, "leaky_relu")
     if inplace:
         return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
     return LeakyReluFn.apply(input, float(negative_slope))
 
 
 def prelu(input, weight):
+    """``F.prelu``: y = x if x > 0 else a·x, a learned: ``weight`` of shape (1,) or (C,) for an
+    input (N, C, *) (channel dim 1). Raises NotImplementedError for an integer input,
+    RuntimeError for a weight that is not 0-d/1-d or whose size is not 1 or C.
+    Derivatives: ∂y/∂x = 1 if x > 0 else a; ∂y/∂a = x where x ≤ 0 (summed over all but dim 1)."""
+    _float_only(input, "prelu")
     if input._data.ndim == 0 and weight._data.size != 1:
         raise RuntimeError("prelu: Not allow zero-dim input tensor.")
     if weight._data.ndim > 1:
@@ -306,10 +270,6 @@ def prelu(input, weight):
     return PreluFn.apply(input, weight)
 
 
-_TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                    "uint8": "Byte", "bool": "Bool"}
-
-
 def _to_float(input):
     """torch: sigmoid/tanh of an integer or bool tensor is computed in float32."""
     if input._data.dtype.kind != "f":
@@ -317,45 +277,21 @@ def _to_float(input):
     return input
 
 
-def _float_only(input, op: str) -> None:
-    """torch has no integer kernel for these activations: NotImplementedError, as torch."""
-    kind = input._data.dtype.kind
-    if kind in "iub":
-        name = _TORCH_INT_NAMES.get(input._data.dtype.name, input._data.dtype.name)
-        raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '
-                                  f"convert it with .float() first)")
-    check_float(input, op)
-
-
 def sigmoid(input):
+    """``torch.sigmoid``: σ(x) = 1 / (1 + e^{-x}), elementwise (any shape). dtype: the input's
+    float dtype; integer and bool inputs give float32. Derivative: σ(1 − σ)."""
     return SigmoidFn.apply(_to_float(input))
 
 
 def tanh(input):
+    """``torch.tanh``: y = tanh x, elementwise (any shape). dtype: the input's float dtype;
+    integer and bool inputs give float32. Derivative: 1 − tanh² x."""
     return TanhFn.apply(_to_float(input))
 
 
-def _softmax_dim(input, dim, op):
-    if dim is None:  # torch's legacy implicit dim
-        dim = 0 if input._data.ndim in (0, 1, 3) else 1
-    return _wrap_dim(dim, input._data.ndim, op)
-
-
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    _float_only(input, "softmax")
-    return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax"))
-
-
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
-    if dtype is not None:
-        input = input.to(dtype)
-    _float_only(input, "log_softmax")
-    return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax"))
-
-
 def elu(input, alpha=1.0, inplace=False):
+    """``F.elu``: y = x if x > 0 else α(eˣ − 1), elementwise (any shape; floating dtype kept).
+    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ."""
     _float_only(input, "elu")
     if inplace:
         return _inplace(input, "elu_", elu, alpha)
@@ -363,6 +299,10 @@ def elu(input, alpha=1.0, inplace=False):
 
 
 def gelu(input, approximate="none"):
+    """``F.gelu``: y = x·Φ(x) (Φ the normal CDF, exact with erf) or, with approximate="tanh",
+    ½x(1 + tanh(√(2/π)(x + 0.044715x³))); elementwise (any shape; floating dtype kept). Raises
+    RuntimeError for another ``approximate``, NotImplementedError for an integer input.
+    Derivative: Φ(x) + xφ(x)."""
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "gelu")
@@ -370,6 +310,8 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
+    """``F.silu``: y = x·σ(x), elementwise (any shape; floating dtype kept). Raises
+    NotImplementedError for an integer input. Derivative: σ(x)(1 + x(1 − σ(x)))."""
     _float_only(input, "silu")
     if inplace:
         return _inplace(input, "silu_", silu)
@@ -377,6 +319,9 @@ def silu(input, inplace=False):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """``F.softplus``: y = (1/β) log(1 + e^{βx}), y = x where βx > ``threshold``; elementwise (any
+    shape; floating dtype kept). Raises NotImplementedError for an integer input.
+    Derivative: σ(βx) (1 in the linear zone)."""
     _float_only(input, "softplus")
     return SoftplusFn.apply(input, float(beta), float(threshold))
 

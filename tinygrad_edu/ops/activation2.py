@@ -13,7 +13,8 @@ from ..backend import get_array_module
 from ..sampling import rand
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
-from .activation import EluFn, LeakyReluFn, _float_only, softmax, softplus, tanh
+from ._util import _float_only
+from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
 from .split import chunk
 

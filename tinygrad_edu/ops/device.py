@@ -62,6 +62,9 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
 
 
 def _type(self, dtype=None, non_blocking=False):
+    """``Tensor.type``: with no argument, the legacy type name (``'torch.FloatTensor'``);
+    with a dtype or a type name (``'torch.DoubleTensor'``), ``self`` cast to it (same shape).
+    Raises ValueError for an unknown type name. Differentiable (the gradient is cast back)."""
     if dtype is None:
         legacy = LEGACY_TYPES.get(self.dtype)
         name = legacy.__name__ if legacy else f"{self.dtype.name}Tensor"
@@ -70,22 +73,46 @@ def _type(self, dtype=None, non_blocking=False):
         name = dtype.rsplit(".", 1)[-1]
         match = [t for t in LEGACY_TYPES.values() if t.__name__ == name]
         if not match:
-            raise TypeError(f"type(): invalid type string {dtype!r}")
+            raise ValueError(f"type(): invalid type: {dtype!r}")
         dtype = match[0].dtype
     return cast(self, getattr(dtype, "dtype", None) or _dt.to_dtype(dtype))
 
 
-METHODS = {
-    "to": to, "type": _type, "type_as": lambda self, other: cast(self, other.dtype),
-    "float": lambda self, *a, **k: cast(self, _dt.float32),  # (memory_format= accepted)
-    "double": lambda self, *a, **k: cast(self, _dt.float64),
-    "half": lambda self, *a, **k: cast(self, _dt.float16),
-    "long": lambda self, *a, **k: cast(self, _dt.int64),
-    "int": lambda self, *a, **k: cast(self, _dt.int32),
-    "bool": lambda self, *a, **k: cast(self, _dt.bool_),
-    "byte": lambda self, *a, **k: cast(self, _dt.uint8),
-    "char": lambda self, *a, **k: cast(self, _dt.int8),
-    "short": lambda self, *a, **k: cast(self, _dt.int16),
-    "cpu": lambda self: to(self, "cpu"),
-    "cuda": lambda self, device=None, **k: to(self, "cuda"),
-}
+def type_as(self, other):
+    """``Tensor.type_as``: ``self`` cast to ``other``'s dtype (same shape; ``self`` itself when
+    the dtypes already agree). Differentiable for a floating target."""
+    return cast(self, other.dtype)
+
+
+def _caster(dtype, name: str):
+    """The ``Tensor.float``-style method that casts to ``dtype``."""
+
+    def method(self, *args, **kwargs):  # (memory_format= accepted, as torch)
+        return cast(self, dtype)
+
+    method.__name__ = method.__qualname__ = name
+    grad = ("Differentiable (the gradient is cast back)." if dtype.is_floating_point else
+            "Not differentiable: the result never requires grad (torch's rule for integers).")
+    method.__doc__ = (f"``Tensor.{name}()``: ``self`` cast to {dtype}, any shape, kept (``self`` "
+                      f"itself when it already is {dtype}). {grad}")
+    return method
+
+
+def cpu(self):
+    """``Tensor.cpu()``: ``self`` on the CPU (NumPy), same shape and dtype; ``self`` itself when
+    it already is there. Differentiable (the gradient is copied back to the GPU)."""
+    return to(self, "cpu")
+
+
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    """``Tensor.cuda()``: ``self`` on the GPU (CuPy), same shape and dtype. Raises RuntimeError
+    when CuPy or a GPU is missing (torch's CPU build raises AssertionError)."""
+    return to(self, "cuda")
+
+
+_CASTS = {"float": _dt.float32, "double": _dt.float64, "half": _dt.float16,
+          "long": _dt.int64, "int": _dt.int32, "bool": _dt.bool_, "byte": _dt.uint8,
+          "char": _dt.int8, "short": _dt.int16}
+
+METHODS = {"to": to, "type": _type, "type_as": type_as, "cpu": cpu, "cuda": cuda,
+           **{name: _caster(dt, name) for name, dt in _CASTS.items()}}

@@ -76,7 +76,11 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
 
     The mask is torch's: ``noise = empty_like(x).bernoulli_(1 − p)`` (1 where a float64 uniform
     u < 1 − p), then ``noise / (1 − p)`` in x's dtype, drawn from the host generator in x's
-    memory order, so a seeded run drops the same elements as torch, for a transposed x too."""
+    memory order, so a seeded run drops the same elements as torch, for a transposed x too.
+
+    Shapes: any (the output has the input's shape and dtype); in eval mode (``training=False``) or
+    with p = 0 the input itself. Raises ValueError for p outside [0, 1]. Derivative: the same mask,
+    mask/(1 − p)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     x = input._data

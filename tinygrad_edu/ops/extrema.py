@@ -149,13 +149,17 @@ def _max_min(input, dim, keepdim, is_min, out):
 def max(input, dim=None, keepdim=False, *, out=None):
     """``torch.max``: the maximum of every element (ties and NaNs share the gradient evenly);
     with ``dim``, ``(values, indices)`` along it (the gradient goes to the index chosen: the
-    first maximum, or the first NaN); with a tensor, :func:`maximum`."""
+    first maximum, or the first NaN); with a tensor, :func:`maximum`. Shapes: (any) → 0-d, or with
+    ``dim`` the input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim
+    out of range, RuntimeError for an empty input without ``dim``."""
     return _max_min(input, dim, keepdim, False, out)
 
 
 @torch_args
 def min(input, dim=None, keepdim=False, *, out=None):
-    """``torch.min``: as :func:`max` with the minimum."""
+    """``torch.min``: as :func:`max` with the minimum. Shapes: (any) → 0-d, or with ``dim`` the
+    input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out
+    of range, RuntimeError for an empty input without ``dim``."""
     return _max_min(input, dim, keepdim, True, out)
 
 
@@ -183,13 +187,17 @@ def _arg_reduce(input, dim, keepdim, is_min: bool, out):
 @torch_args
 def argmax(input, dim=None, keepdim=False, *, out=None):
     """``torch.argmax``: the index of the maximum (of the flattened input, or along ``dim``);
-    the first one on ties, the first NaN if any. int64, no gradient."""
+    the first one on ties, the first NaN if any. int64, no gradient. Shapes: 0-d, or with ``dim``
+    the input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out of
+    range or an empty input without ``dim``."""
     return _arg_reduce(input, dim, keepdim, False, out)
 
 
 @torch_args
 def argmin(input, dim=None, keepdim=False, *, out=None):
-    """``torch.argmin``: as :func:`argmax` with the minimum."""
+    """``torch.argmin``: as :func:`argmax` with the minimum. Shapes: 0-d, or with ``dim`` the
+    input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out
+    of range or an empty input without ``dim``."""
     return _arg_reduce(input, dim, keepdim, True, out)
 
 

@@ -192,6 +192,8 @@ def i0(input, *, out=None):
 
 
 def _polygamma_method(self, n):
+    """``Tensor.polygamma(n)``: ``torch.polygamma(n, self)`` — ψ⁽ⁿ⁾(x) elementwise (any shape).
+    Raises RuntimeError for n < 0, TypeError for a non-int n. Derivative: ψ⁽ⁿ⁺¹⁾(x)."""
     check_tensor(self, "polygamma")
     return polygamma(n, self)
 

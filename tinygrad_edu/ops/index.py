@@ -310,7 +310,8 @@ def check_gather_index(op: str, idx, shape, axis: int, other=None) -> None:
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
-    """y[i][j][k] = input[i][index[i][j][k]][k] (for dim = 1): pick along ``dim`` by ``index``.
+    """``y[i][j][k] = input[i][index[i][j][k]][k]`` (for dim = 1): pick along ``dim`` by
+    ``index``.
 
     Shapes: index has input's number of dims and is no larger on the other dims; y has
     index's shape. dtype: input's. Raises RuntimeError for a bad index (dtype, dims, sizes,

@@ -82,7 +82,8 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing ``dim`` (sizes must match elsewhere; 1-D empty tensors
     are skipped, as torch's legacy rule). dtype: promoted over the list. Raises ValueError for
     an empty list, TypeError for a non-tensor, RuntimeError for 0-d tensors or mismatched
-    dims/sizes. Derivative: each input gets its own slice of g."""
+    dims/sizes. Derivative: each input gets its own slice of g. Shapes: e.g. (N₁, C) and (N₂, C)
+    along dim 0 → (N₁ + N₂, C)."""
     given = tensor_list(tensors, "cat")
     if not given:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")

@@ -59,24 +59,29 @@ logical_or = _logical("logical_or", "input or other")
 logical_xor = _logical("logical_xor", "input xor other")
 
 
+_UNARY_DOCS = {
+    "isnan": "True where x is NaN (never for an integer or bool tensor)",
+    "isinf": "True where x is +inf or -inf (never for an integer or bool tensor)",
+    "isfinite": "True where x is neither NaN nor ±inf (always for an integer or bool tensor)",
+    "logical_not": "not x, nonzero meaning True (NaN is True)",
+}
+
+
 def _unary_const(fn_name):
     def f(input):
+        require_tensor(input, fn_name, "input", 1)
         xp = get_array_module(input._data)
         return Tensor._wrap(xp.asarray(getattr(xp, fn_name)(input._data)))
 
-    f.__name__ = fn_name
+    f.__name__ = f.__qualname__ = fn_name
+    f.__doc__ = (f"``torch.{fn_name}``: {_UNARY_DOCS[fn_name]}; elementwise, any shape. "
+                 "dtype: bool. Raises TypeError for a number. No gradient.")
     return f
 
 
 isnan = _unary_const("isnan")
-
-
 isinf = _unary_const("isinf")
-
-
 isfinite = _unary_const("isfinite")
-
-
 logical_not = _unary_const("logical_not")
 
 
@@ -115,6 +120,11 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def nonzero(input, *, as_tuple=False):
+    """``torch.nonzero``: the indices of the nonzero elements of an input of shape (d₁, ..., dₖ),
+    in row-major order: a (Z, k) int64 tensor (Z the count; (Z, 0) for a 0-d input), or with
+    ``as_tuple=True`` k int64 tensors of shape (Z,) (one for a 0-d input). Raises TypeError for
+    a number. No gradient."""
+    require_tensor(input, "nonzero", "input", 1)
     xp = get_array_module(input._data)
     idx = xp.nonzero(xp.atleast_1d(input._data))
     if input._data.ndim == 0:  # torch: a 0-d tensor has no index columns
@@ -143,12 +153,16 @@ def _all_any(input, dim, keepdim, op: str):
 
 
 def all(input, dim=None, keepdim=False):
-    """True where every element (along ``dim``) is nonzero; no gradient."""
+    """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
+    input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
+    input). Raises IndexError for a dim out of range."""
     return _all_any(input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
-    """True where some element (along ``dim``) is nonzero; no gradient."""
+    """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
+    input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
+    input). Raises IndexError for a dim out of range."""
     return _all_any(input, dim, keepdim, "any")
 
 

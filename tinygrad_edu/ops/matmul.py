@@ -117,6 +117,13 @@ def _matmul_node_name(a, b) -> str:
 
 
 def matmul(input, other):
+    """``torch.matmul`` (``a @ b``): the matrix product with NumPy's rules for ranks — (n,)·(n,)
+    → () a dot product; (N, n)·(n,) → (N,); (n,)·(n, M) → (M,); (N, K)·(K, M) → (N, M); with
+    3+ dims, the last two are matrices and the leading (batch) dims broadcast, e.g.
+    (B, N, K)·(K, M) → (B, N, M). Both must share one dtype (no promotion; integers allowed).
+    Raises RuntimeError for a 0-d argument, mismatched inner sizes, unbroadcastable batch
+    dims or different dtypes. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G (summed over broadcast
+    batch dims)."""
     _check_mm(input, other, "matmul")
     try:
         return named(MatMulFn.apply(input, other), _matmul_node_name(input, other))
@@ -126,12 +133,18 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
+    """``torch.mm``: C = A B for matrices only, (N, K)·(K, M) → (N, M); one dtype, no
+    broadcasting. Raises RuntimeError unless both are 2-D with matching inner size and one
+    dtype. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G."""
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("mm: both arguments must be 2-D matrices")
     return named(matmul(input, mat2), "MmBackward0")
 
 
 def bmm(input, mat2):
+    """``torch.bmm``: a batch of matrix products, (B, N, K)·(B, K, M) → (B, N, M), Cᵦ = Aᵦ Bᵦ;
+    one dtype. Raises RuntimeError unless both are 3-D with the same B, matching K and one
+    dtype. Derivatives: ∂L/∂Aᵦ = Gᵦ Bᵦᵀ, ∂L/∂Bᵦ = Aᵦᵀ Gᵦ."""
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
     return named(matmul(input, mat2), "BmmBackward0")
@@ -169,7 +182,9 @@ def _dot(input, other, op, node):
 
 
 def linear(input, weight, bias=None):
-    """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias."""
+    """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias. Shapes: input (*, in), weight
+    (out, in), bias (out,) → (*, out). One dtype for all. Raises RuntimeError for mismatched
+    sizes or dtypes. Derivatives: ∂L/∂x = G W, ∂L/∂W = Gᵀ x, ∂L/∂b = Σ G."""
     if input._data.shape[-1] != weight._data.shape[-1]:
         n = input._data.shape
         raise RuntimeError(

@@ -67,13 +67,16 @@ FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, sele
             copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 
 
-def _new_filled(fill):
+def _new_filled(fill, name=None):
     """``x.new_zeros(size)`` and friends: a new tensor with x's dtype and device by default."""
 
     def new(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
             pin_memory=False, fill_value=fill):
         if len(size) == 1 and isinstance(size[0], (tuple, list)):
             size = tuple(size[0])
+        if any(int(n) < 0 for n in size):
+            raise RuntimeError(f"{name or 'new_full'}: Trying to create tensor with negative "
+                               f"dimension {min(int(n) for n in size)}: {list(size)}")
         d = _dt.to_dtype(dtype).np if dtype is not None else self._data.dtype
         xp = get_array_module(self._data)
         arr = xp.full(tuple(int(n) for n in size), fill_value, dtype=d)
@@ -82,23 +85,38 @@ def _new_filled(fill):
         t = Tensor._wrap(arr)
         return t.requires_grad_(True) if requires_grad else t
 
+    if name is not None:
+        what = "uninitialized values (zeros here)"
+        if name != "new_empty":
+            what = ("zeros", "ones")[fill]
+        new.__name__ = new.__qualname__ = name
+        new.__doc__ = (f"``Tensor.{name}(*size)``: a new tensor of shape ``size`` filled with "
+                       f"{what}, with self's dtype and device unless ``dtype``/``device`` are "
+                       "given; a leaf (``requires_grad`` as asked). Raises RuntimeError for a "
+                       "negative size.")
     return new
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
               layout=None, pin_memory=False):
+    """``Tensor.new_full(size, fill_value)``: a new tensor of shape ``size`` filled with
+    ``fill_value`` (cast to the dtype), with self's dtype and device unless given; a leaf.
+    Raises RuntimeError for a negative size."""
     return _new_filled(0)(self, *size, dtype=dtype, device=device,
                           requires_grad=requires_grad, fill_value=fill_value)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                 pin_memory=False):
+    """``Tensor.new_tensor(data)``: ``torch.tensor(data)`` with self's dtype and device unless
+    given — always a copy, a leaf that does not require grad unless asked (any shape: data's)."""
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
 
 
 _NEW = {
-    "new_zeros": _new_filled(0), "new_ones": _new_filled(1), "new_empty": _new_filled(0),
+    "new_zeros": _new_filled(0, "new_zeros"), "new_ones": _new_filled(1, "new_ones"),
+    "new_empty": _new_filled(0, "new_empty"),
     "new_full": _new_full, "new_tensor": _new_tensor, "new_empty_strided": new_empty_strided,
 }
 

@@ -205,7 +205,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.mean``: y = (1/n) Σ x over ``dim`` (n: the number of elements combined; the
     mean of nothing is nan). dtype: floating only (or ``dtype``); integers raise RuntimeError.
-    Derivative: ∂y/∂xᵢ = 1/n."""
+    Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
+    ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
     if input._data.dtype.kind != "f":
@@ -221,7 +222,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.prod``: y = Π x over one ``dim`` (or every element). dtype: as :func:`sum`.
     Derivative: ∂y/∂xᵢ = Π_{j≠i} xⱼ (y/xᵢ without zeros; exclusive cumulative products with
-    them, so one zero sends its slice's product of the others to that element)."""
+    them, so one zero sends its slice's product of the others to that element). Shapes: input any
+    shape; output drops ``dim`` (size 1 with ``keepdim``), 0-d without ``dim``. Raises IndexError
+    for a dim out of range."""
     if isinstance(dim, (list, tuple)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     axes = _axes(dim, input, "prod")
@@ -234,7 +237,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``torch.logsumexp``: y = log Σ exp(x) over ``dim``, computed as m + log Σ exp(x − m)
     with m = max x (no overflow). dtype: floating; integers and bools compute in the default
-    float dtype. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y)."""
+    float dtype. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y). Shapes: input any shape; output
+    drops ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out of range."""
     if input._data.dtype.kind != "f":
         input = cast(input, _dt.default_float())
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)

@@ -313,8 +313,16 @@ __all__ = ["clamp", "clamp_max", "clamp_min", "clip", "fmax", "fmin", "maximum",
 # ops that also have an in-place form (``exp_``), made by ops/inplace.py
 INPLACE = ("clamp", "clip", "clamp_min", "clamp_max")
 
+def _where_method(self, condition, other):
+    """``Tensor.where(condition, other)``: ``torch.where(condition, self, other)`` — self where
+    the bool ``condition`` holds, else ``other`` (all three broadcast to one shape). Raises
+    RuntimeError for a non-bool condition or unbroadcastable shapes. Gradient: to self where
+    the condition holds, to ``other`` elsewhere."""
+    return where(condition, self, other)
+
+
 METHODS = {
     "maximum": maximum, "minimum": minimum, "fmax": fmax, "fmin": fmin, "clamp": clamp,
     "clip": clamp, "clamp_min": clamp_min, "clamp_max": clamp_max,
-    "where": lambda self, condition, other: where(condition, self, other),
+    "where": _where_method,
 }

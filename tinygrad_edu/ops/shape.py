@@ -182,7 +182,8 @@ def unflatten(input, dim, sizes):
 
 def permute(input, *order):
     """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
-    a repeated dim. Derivative: g permuted back by the inverse order."""
+    a repeated dim. Derivative: g permuted back by the inverse order. Shapes: (d₀, ..., dₖ) →
+    (d_order[0], ..., d_order[k])."""
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -196,7 +197,8 @@ def permute(input, *order):
 
 
 def transpose(input, dim0, dim1):
-    """Swap two dims (a view). Raises IndexError for dims out of range."""
+    """Swap two dims (a view). Raises IndexError for dims out of range. Shapes: e.g. (N, C, L)
+    with dims 1, 2 → (N, L, C). Gradient: transposed back."""
     nd = input._data.ndim
     if nd == 0:
         return input
@@ -218,7 +220,8 @@ def t(input):
 
 
 def squeeze(input, dim=None):
-    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view."""
+    """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
+    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -228,7 +231,8 @@ def squeeze(input, dim=None):
 
 
 def unsqueeze(input, dim):
-    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view."""
+    """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view. Shapes: e.g. (N, W) with
+    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
@@ -343,14 +347,27 @@ __all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "movedim", 
 moveaxis = movedim
 swapdims = swapaxes
 
+def view_as(self, other):
+    """``Tensor.view_as``: ``self.view(other.shape)`` — a view (shares memory) with ``other``'s
+    shape. Raises RuntimeError when the element counts differ or self's strides cannot be
+    viewed that way (call ``.reshape_as``). Gradient: reshaped back."""
+    return view(self, *other.shape)
+
+
+def reshape_as(self, other):
+    """``Tensor.reshape_as``: ``self.reshape(other.shape)`` — ``other``'s shape, a view when
+    possible, else a copy. Raises RuntimeError when the element counts differ. Gradient:
+    reshaped back."""
+    return reshape(self, *other.shape)
+
+
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
     "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
     "broadcast_to": broadcast_to, "movedim": movedim,
-    "view_as": lambda self, other: reshape(self, other.shape),
-    "reshape_as": lambda self, other: reshape(self, other.shape),
+    "view_as": view_as, "reshape_as": reshape_as,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
     "mT": property(lambda self: _matrices(self, "mT")),

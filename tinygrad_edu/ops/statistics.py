@@ -108,7 +108,9 @@ def _var_args(op, input, dim, unbiased, correction):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.var``: Σ (x − x̄)² / (n − correction) over ``dim`` (x̄ the mean there;
     correction 1 by default, ``unbiased=False`` is 0). dtype: floating only (RuntimeError).
-    n − correction ≤ 0 gives inf/nan, as torch. Derivative: 2(xᵢ − x̄)/(n − correction)."""
+    n − correction ≤ 0 gives inf/nan, as torch. Derivative: 2(xᵢ − x̄)/(n − correction). Shapes:
+    input any shape; output drops ``dim`` (size 1 with ``keepdim``), 0-d without ``dim``. Raises
+    IndexError for a dim out of range."""
     axes, c = _var_args("var", input, dim, unbiased, correction)
     return write_out(VarFn.apply(input, axes, c, keepdim), out, "var")
 
@@ -116,7 +118,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 @torch_args
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.std``: √var (see :func:`var`). Derivative: (xᵢ − x̄)/((n − correction)·std),
-    0 where std = 0 (torch)."""
+    0 where std = 0 (torch). Shapes: as :func:`var`. Raises RuntimeError for an integer input,
+    IndexError for a dim out of range."""
     axes, c = _var_args("std", input, dim, unbiased, correction)
     return write_out(StdFn.apply(input, axes, c, keepdim), out, "std")
 

@@ -178,7 +178,10 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """2-D cross-correlation: (N, C, H, W) input, (O, C/groups, kh, kw) weight -> (N, O, Ho, Wo),
-    per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1; see :func:`conv1d`."""
+    per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1; see :func:`conv1d`. Raises
+    RuntimeError for an input that is not 3-D/4-D, a channel count that does not match the weight,
+    or a kernel larger than the padded input. Derivatives: ∂L/∂x a transposed convolution of G with
+    W, ∂L/∂W the correlation of x with G."""
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 

@@ -85,7 +85,10 @@ def _weighted(per_elem, weight, reduction, op):
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
              weight=None) -> Tensor:
-    """Mean squared error: (x − t)² reduced."""
+    """Mean squared error: (x − t)² reduced. Shapes: input and target broadcast to one shape
+    (any); the loss is 0-d for ``reduction`` 'mean' (default) or 'sum', that shape for 'none'.
+    Raises RuntimeError for unbroadcastable shapes, ValueError for an unknown reduction.
+    Derivative: 2(x − t) (/n for 'mean')."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = _float_pair(input, target, "mse_loss")
@@ -97,7 +100,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction: str = "me
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
             weight=None) -> Tensor:
-    """Mean absolute error: |x − t| reduced."""
+    """Mean absolute error: |x − t| reduced. Shapes: input and target broadcast to one shape
+    (any); the loss is 0-d for ``reduction`` 'mean' (default) or 'sum', that shape for 'none'.
+    Raises RuntimeError for unbroadcastable shapes, ValueError for an unknown reduction.
+    Derivative: sign(x − t) (/n for 'mean')."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = _float_pair(input, target, "l1_loss")
@@ -130,7 +136,10 @@ def _opt(t, ref, op: str = "", name: str = ""):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
-    """−w [t log x + (1 − t) log(1 − x)], logs clamped at −100; x must lie in [0, 1]."""
+    """−w [t log x + (1 − t) log(1 − x)], logs clamped at −100; x must lie in [0, 1]. Shapes:
+    input and target of one shape (any); 0-d for 'mean'/'sum', that shape for 'none'. Raises
+    ValueError for a target of another shape, RuntimeError for an input outside [0, 1].
+    Derivative: (x − t)/(x(1 − x)) (times w)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = _float_pair(input, target, "binary_cross_entropy")
@@ -254,7 +263,11 @@ def _poisoned(input, poison):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
              reduce=None, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of class ``target`` under log-probabilities ``input``."""
+    """Negative log-likelihood of class ``target`` under log-probabilities ``input``. Shapes:
+    input (N, C) log-probabilities (or (N, C, d₁, ...)), target (N,) int64 classes in [0, C);
+    the loss is 0-d ('mean', 'sum') or (N,) ('none'). Raises IndexError for a class out of
+    range, ValueError for mismatched batch sizes, RuntimeError for a float target. Derivative:
+    −1 at the target class (weighted), 0 elsewhere."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
@@ -278,7 +291,12 @@ def _nll_node_name(ndim: int, reduction: str) -> str:
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
                   reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """log_softmax over the class dim (1) followed by NLL, fused; or probability targets."""
+    """log_softmax over the class dim (1) followed by NLL, fused; or probability targets. Shapes:
+    input (N, C) logits (or (C,), or (N, C, d₁, ...)), target (N,) class indices in [0, C)
+    (int64) or (N, C) probabilities; the loss is 0-d ('mean', 'sum') or (N,) ('none'). Raises
+    IndexError for a class out of range, ValueError for mismatched batch sizes or an unknown
+    reduction, RuntimeError for a float target of class-index shape. Derivative: softmax(x) −
+    onehot(t) (per sample, /N for 'mean')."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -111,7 +111,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
     """Max pooling of (N, C, H, W) or (C, H, W) input (indices flat into H·W); see
-    :func:`max_pool1d`."""
+    :func:`max_pool1d`. Output (N, C, Ho, Wo), per axis ⌊(n + 2·padding − dilation·(k − 1) −
+    1)/stride⌋ + 1 (ceil with ``ceil_mode``). Raises RuntimeError for a padding over half the kernel
+    or an output size below 1. Derivative: g goes to the position of each window's max."""
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -162,7 +164,9 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
     """Average pooling of (N, C, H, W) or (C, H, W) input; ``divisor_override`` replaces the
-    divisor. See :func:`avg_pool1d`."""
+    divisor. See :func:`avg_pool1d`. Output (N, C, Ho, Wo), per axis ⌊(n + 2·padding − k)/stride⌋ +
+    1. Raises RuntimeError for a padding over half the kernel. Derivative: g/divisor to every
+    element of its window."""
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 

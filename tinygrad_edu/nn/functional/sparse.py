@@ -32,7 +32,10 @@ def _renorm_(weight: Tensor, idx, max_norm: float, norm_type: float) -> None:
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """Rows ``weight[input]``; see :class:`Embedding`."""
+    """Rows ``weight[input]``; see :class:`Embedding`. Shapes: input (*) int64 indices in [0,
+    num_embeddings), weight (num_embeddings, D) → (*, D). Raises IndexError for an index out
+    of range, RuntimeError for a non-integer index. Derivative: ∂L/∂weight[i] = Σ of g over
+    the positions holding i (none to the indices)."""
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "

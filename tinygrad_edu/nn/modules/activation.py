@@ -67,14 +67,16 @@ class Sigmoid(Module):
 
 
 class Tanh(Module):
-    """y = tanh x"""
+    """``nn.Tanh``: y = tanh x, elementwise (input and output: any shape, the same). Integer
+    inputs give float32 (see ``torch.tanh``)."""
 
     def forward(self, input: Tensor) -> Tensor:
         return A.tanh(input)
 
 
 class SiLU(Module):
-    """y = x·σ(x)"""
+    """``nn.SiLU``: y = x·σ(x) (swish), elementwise (input and output: any shape, the same);
+    ``inplace=True`` writes into the input. Raises NotImplementedError for an integer input."""
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

@@ -1,0 +1,88 @@
+"""softmax and log_softmax: a probability distribution along one dim, and its log.
+
+Both subtract the max before exp, so exp never overflows; each backward is the Jacobian-vector
+product written out (the full Jacobian yᵢ(δᵢⱼ − yⱼ) is never built).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ..tensor import _wrap_dim
+from ._dual import xp_of
+from ._util import _float_only
+
+
+class SoftmaxFn(Function):
+    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xp = get_array_module(x)
+        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
+            y = xp.empty_like(x)
+        else:
+            e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
+            y = e / e.sum(axis=axis, keepdims=True)
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
+        return y * (g - xp_of(g).sum(g * y, axis=ctx.axis, keepdims=True)), None
+
+
+class LogSoftmaxFn(Function):
+    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        xp = get_array_module(x)
+        if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
+            y = xp.empty_like(x)
+        else:
+            shifted = x - x.max(axis=axis, keepdims=True)
+            y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        ctx.save_for_backward(y)
+        ctx.axis = axis
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        xp = xp_of(g)
+        # ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ  ⇒  gx = g − softmax ⊙ Σ g
+        return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
+
+
+def _softmax_dim(input, dim, op):
+    if dim is None:  # torch's legacy implicit dim
+        dim = 0 if input._data.ndim in (0, 1, 3) else 1
+    return _wrap_dim(dim, input._data.ndim, op)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``torch.softmax``: yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (same shape as the input, e.g.
+    (N, C) with dim=1). dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError
+    for an integer input, IndexError for a dim out of range. Derivative: yᵢ(δᵢⱼ − yⱼ)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _float_only(input, "softmax")
+    return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """``torch.log_softmax``: yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (same shape as the input).
+    dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError for an integer
+    input, IndexError for a dim out of range. Derivative: δᵢⱼ − softmax(x)ⱼ."""
+    if dtype is not None:
+        input = input.to(dtype)
+    _float_only(input, "log_softmax")
+    return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax"))
