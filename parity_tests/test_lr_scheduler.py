@@ -181,3 +181,155 @@ def test_resume_with_last_epoch_requires_initial_lr():
     ours, _ = _opts()
     with pytest.raises(KeyError, match="initial_lr"):
         tg.optim.lr_scheduler.StepLR(ours, 3, last_epoch=5)
+
+
+# ------------------------------------------ warm-up, cyclic and composite schedulers ----
+MORE = {  # name: (class, kwargs, optimizer)
+    "MultiplicativeLR(0.95)": ("MultiplicativeLR", dict(lr_lambda=lambda e: 0.95), "SGD"),
+    "MultiplicativeLR(per-group)": (
+        "MultiplicativeLR", dict(lr_lambda=[lambda e: 0.9, lambda e: 1 - 1 / (e + 2)]), "SGD"),
+    "ConstantLR(default)": ("ConstantLR", dict(), "SGD"),
+    "ConstantLR(0.5,13)": ("ConstantLR", dict(factor=0.5, total_iters=13), "SGD"),
+    "LinearLR(default)": ("LinearLR", dict(), "SGD"),
+    "LinearLR(0.1->1,30)": ("LinearLR", dict(start_factor=0.1, total_iters=30), "SGD"),
+    "LinearLR(1->0.05,60)": ("LinearLR", dict(start_factor=1.0, end_factor=0.05,
+                                              total_iters=60), "SGD"),
+    "PolynomialLR(default)": ("PolynomialLR", dict(), "SGD"),
+    "PolynomialLR(40,2.5)": ("PolynomialLR", dict(total_iters=40, power=2.5), "SGD"),
+    "WarmRestarts(10)": ("CosineAnnealingWarmRestarts", dict(T_0=10), "SGD"),
+    "WarmRestarts(7,2,eta_min)": ("CosineAnnealingWarmRestarts",
+                                  dict(T_0=7, T_mult=2, eta_min=1e-3), "SGD"),
+    "CyclicLR(triangular)": ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=7),
+                             "SGD"),
+    "CyclicLR(triangular2,down)": ("CyclicLR", dict(base_lr=[0.01, 0.001], max_lr=0.2,
+                                                    step_size_up=5, step_size_down=9,
+                                                    mode="triangular2"), "SGD"),
+    "CyclicLR(exp_range,Adam)": ("CyclicLR", dict(base_lr=0.001, max_lr=0.01, step_size_up=6,
+                                                  mode="exp_range", gamma=0.97), "Adam"),
+    "CyclicLR(no momentum)": ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=4,
+                                               cycle_momentum=False), "Adagrad"),
+    "OneCycleLR(cos)": ("OneCycleLR", dict(max_lr=0.5, total_steps=EPOCHS + 1), "SGD"),
+    "OneCycleLR(linear,three_phase,Adam)": (
+        "OneCycleLR", dict(max_lr=[0.5, 0.2], epochs=10, steps_per_epoch=11, pct_start=0.25,
+                           anneal_strategy="linear", three_phase=True), "Adam"),
+}
+
+
+def _make_more(name):
+    cls, kw, opt = MORE[name]
+    ours, ref = _opts(opt=opt)
+    return ours, ref, getattr(tg.optim.lr_scheduler, cls)(ours, **kw), getattr(
+        torch.optim.lr_scheduler, cls)(ref, **kw)
+
+
+def _momenta(opt):
+    return [(g.get("momentum"), g.get("betas")) for g in opt.param_groups]
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_schedulers_match_torch(name):
+    """lr (and the cycled momentum / beta1) of every group after every epoch, exactly."""
+    ours, ref, s, t = _make_more(name)
+    assert s.get_last_lr() == t.get_last_lr()
+    assert [g["initial_lr"] for g in ours.param_groups] == [
+        g["initial_lr"] for g in ref.param_groups]
+    for epoch in range(EPOCHS):
+        ours.step()
+        ref.step()
+        s.step()
+        t.step()
+        got, want = s.get_last_lr(), t.get_last_lr()
+        assert got == want, f"{name} epoch {epoch + 1}: lr {got} != torch {want}"
+        assert [g["lr"] for g in ours.param_groups] == want
+        assert _momenta(ours) == _momenta(ref), f"{name} epoch {epoch + 1}: momentum"
+        assert s.last_epoch == t.last_epoch
+    assert set(s.state_dict()) <= set(t.state_dict()) | {"_is_initial",
+                                                          "_get_lr_called_within_step"}
+
+
+@pytest.mark.parametrize("name", ["ConstantLR(0.5,13)", "LinearLR(0.1->1,30)",
+                                  "PolynomialLR(40,2.5)", "WarmRestarts(7,2,eta_min)"])
+def test_more_schedulers_step_with_epoch_match_torch(name):
+    """step(epoch) uses the closed form (and warns, as torch)."""
+    ours, ref, s, t = _make_more(name)
+    ours.step()
+    ref.step()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for epoch in (3, 8, 8, 20, 45, 12, 70):
+            s.step(epoch)
+            t.step(epoch)
+            assert s.get_last_lr() == pytest.approx(t.get_last_lr(), rel=1e-12), epoch
+
+
+def _composite(lib, kind):
+    p = [lib.ones(2, dtype=lib.float64, requires_grad=True) for _ in range(2)]
+    opt = lib.optim.SGD([{"params": [p[0]], "lr": 0.1}, {"params": [p[1]], "lr": 0.03}],
+                        lr=0.1, momentum=0.9)
+    ls = lib.optim.lr_scheduler
+    if kind == "sequential":
+        scheds = [ls.LinearLR(opt, start_factor=0.2, total_iters=8),
+                  ls.CosineAnnealingLR(opt, T_max=30), ls.ExponentialLR(opt, gamma=0.9)]
+        return opt, ls.SequentialLR(opt, scheds, milestones=[10, 45])
+    if kind == "nested":
+        inner = ls.SequentialLR(opt, [ls.ConstantLR(opt, factor=0.5, total_iters=4),
+                                      ls.StepLR(opt, step_size=6, gamma=0.5)], milestones=[5])
+        return opt, ls.SequentialLR(opt, [inner, ls.PolynomialLR(opt, total_iters=30)],
+                                    milestones=[40])
+    scheds = [ls.ConstantLR(opt, factor=0.3, total_iters=6), ls.ExponentialLR(opt, gamma=0.97),
+              ls.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=5)]
+    return opt, ls.ChainedScheduler(scheds)
+
+
+@pytest.mark.filterwarnings("ignore:Detected call of `lr_scheduler.step")  # torch warns too
+@pytest.mark.parametrize("kind", ["sequential", "nested", "chained"])
+def test_composite_schedulers_match_torch(kind):
+    ours, s = _composite(tg, kind)
+    ref, t = _composite(torch, kind)
+    assert s.get_last_lr() == t.get_last_lr()
+    for epoch in range(EPOCHS):
+        ours.step()
+        ref.step()
+        s.step()
+        t.step()
+        assert s.get_last_lr() == t.get_last_lr(), f"{kind} epoch {epoch + 1}"
+        assert [g["lr"] for g in ours.param_groups] == [g["lr"] for g in ref.param_groups]
+        assert _momenta(ours) == _momenta(ref)
+    assert set(s.state_dict()) == set(t.state_dict())
+
+
+def test_more_scheduler_errors_match_torch():
+    ls = tg.optim.lr_scheduler
+    ours, _ = _opts()
+    cases = [
+        (ValueError, "between 0 and 1", lambda: ls.ConstantLR(ours, factor=1.5)),
+        (ValueError, "greater than 0", lambda: ls.LinearLR(ours, start_factor=0)),
+        (ValueError, "Ending multiplicative", lambda: ls.LinearLR(ours, end_factor=2)),
+        (TypeError, "should be a function", lambda: ls.MultiplicativeLR(ours, 0.9)),
+        (ValueError, "Expected 2 lr_lambdas", lambda: ls.MultiplicativeLR(ours, [abs])),
+        (ValueError, "positive integer T_0", lambda: ls.CosineAnnealingWarmRestarts(ours, 0)),
+        (ValueError, "T_mult >= 1", lambda: ls.CosineAnnealingWarmRestarts(ours, 5, T_mult=0)),
+        (ValueError, "mode is invalid", lambda: ls.CyclicLR(ours, 0.1, 1.0, mode="x")),
+        (ValueError, "must support momentum", lambda: ls.CyclicLR(
+            tg.optim.Adagrad([tg.ones(1, requires_grad=True)]), 0.1, 1.0)),
+        (ValueError, "base_lr must have the same length", lambda: ls.CyclicLR(
+            ours, [0.1, 0.2, 0.3], 1.0)),
+        (ValueError, "either total_steps OR", lambda: ls.OneCycleLR(ours, 0.1)),
+        (ValueError, "pct_start", lambda: ls.OneCycleLR(ours, 0.1, 10, pct_start=2.0)),
+        (ValueError, "anneal_strategy", lambda: ls.OneCycleLR(ours, 0.1, 10,
+                                                              anneal_strategy="exp")),
+        (ValueError, "at least one scheduler", lambda: ls.SequentialLR(ours, [], [])),
+        (ValueError, "one more than the number of milestone", lambda: ls.SequentialLR(
+            ours, [ls.StepLR(ours, 2)], [3])),
+        (ValueError, "does not support `ReduceLROnPlateau`", lambda: ls.ChainedScheduler(
+            [ls.ReduceLROnPlateau(ours)])),
+    ]
+    for exc, msg, make in cases:
+        with pytest.raises(exc, match=msg):
+            make()
+    sched = ls.OneCycleLR(ours, 0.1, total_steps=3)
+    ours.step()
+    for _ in range(3):
+        sched.step()
+    with pytest.raises(ValueError, match="Tried to step 4 times"):
+        sched.step()

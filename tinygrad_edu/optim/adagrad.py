@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _unsupported
+from ._single import SingleTensorOptimizer
+from .optimizer import _check, _check_lr
 
 
-class Adagrad(Optimizer):
+class Adagrad(SingleTensorOptimizer):
     r"""``torch.optim.Adagrad``.
 
     With ``d = ±g + wd·p`` and t the step count::
@@ -15,6 +16,10 @@ class Adagrad(Optimizer):
         clr = lr / (1 + (t - 1)·lr_decay)
         S   = S + d²                              # S starts at initial_accumulator_value
         p   = p - clr · d / (sqrt(S) + eps)
+
+    ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
+    different rule); ``differentiable=True`` runs the rule out of place on Tensors
+    (:meth:`_update`), so autograd records the step.
     """
 
     def __init__(
@@ -31,6 +36,7 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(lr_decay >= 0.0, f"Invalid lr_decay value: {lr_decay}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
@@ -39,7 +45,6 @@ class Adagrad(Optimizer):
             f"Invalid initial_accumulator_value value: {initial_accumulator_value}",
         )
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
-        _unsupported("Adagrad", differentiable=differentiable, fused=fused)
         defaults = dict(
             lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value, foreach=foreach,
@@ -59,6 +64,9 @@ class Adagrad(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._step_group(group)
+                continue
             lr, lr_decay, eps = float(group["lr"]), group["lr_decay"], group["eps"]
             for p in group["params"]:
                 if p.grad is None:
@@ -82,3 +90,12 @@ class Adagrad(Optimizer):
                 xp.add(p._data, t, out=p._data)
                 self._bump(p)
         return loss
+
+    def _update(self, xp, p, g, s, group, step):
+        """The rule out of place (the ``differentiable=True`` path)."""
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * p
+        clr = float(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+        s["sum"] = s["sum"] + g * g
+        std = xp.sqrt(s["sum"]) + group["eps"]
+        return p + (-clr) * g / std

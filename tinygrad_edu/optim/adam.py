@@ -6,7 +6,8 @@ import numpy as np
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _unsupported
+from ._single import SingleTensorOptimizer, lerp
+from .optimizer import _check, _check_lr
 
 
 def _lerp_(xp, m, d, w, t) -> None:
@@ -46,7 +47,7 @@ def reference(p, g, m, v, vmax, step: int, lr: float, betas: tuple, eps: float,
     return p, m, v, vmax
 
 
-class Adam(Optimizer):
+class Adam(SingleTensorOptimizer):
     r"""``torch.optim.Adam`` (and, with ``decoupled_weight_decay=True``, AdamW).
 
     With ``d = ±g (+ wd·p unless decoupled)`` and t the step count::
@@ -60,6 +61,11 @@ class Adam(Optimizer):
     torch's order matters in the last line: eps is added *after* the bias-corrected sqrt.
     ``step`` is the fast path: every line runs in place into the state and two reusable
     scratch buffers (``out=``); :func:`reference` is the same update as plain expressions.
+
+    ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
+    different rule). ``differentiable=True`` runs :meth:`_update`, the same rule out of place
+    on Tensors so autograd records it, with torch's differentiable arithmetic (the bias
+    corrections as float32 0-d values, ``p + m / (sqrt(v)/(√bc2·(-lr/bc1)) + eps/(-lr/bc1))``).
     """
 
     def __init__(
@@ -78,12 +84,23 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
+        if isinstance(lr, Tensor):
+            _check(not foreach or capturable,
+                   "lr as a Tensor is not supported for capturable=False and foreach=True")
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
         _check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
         _check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _unsupported(type(self).__name__, differentiable=differentiable, fused=fused)
+        _check(all(isinstance(b, float) for b in betas)
+               or all(isinstance(b, Tensor) for b in betas),
+               "betas must be either both floats or both Tensors")
+        for i, beta in enumerate(betas):
+            if isinstance(beta, Tensor):
+                _check(not foreach or capturable, f"betas[{i}] as a Tensor is not supported "
+                       "for capturable=False and foreach=True")
+                _check(beta.numel() == 1, f"Tensor betas[{i}] must be 1-element")
         defaults = dict(
             lr=lr, betas=(float(betas[0]), float(betas[1])), eps=eps, weight_decay=weight_decay,
             amsgrad=amsgrad, maximize=maximize, foreach=foreach, capturable=capturable,
@@ -107,6 +124,9 @@ class Adam(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._step_group(group)
+                continue
             lr = float(group["lr"])
             beta1, beta2 = group["betas"]
             eps, wd = group["eps"], group["weight_decay"]
@@ -149,6 +169,31 @@ class Adam(Optimizer):
                 xp.add(p._data, t, out=p._data)
                 self._bump(p)
         return loss
+
+    def _new_state(self, xp, p, group):
+        state = {"exp_avg": xp.zeros_like(p), "exp_avg_sq": xp.zeros_like(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = xp.zeros_like(p)
+        return state
+
+    def _update(self, xp, p, g, s, group, step):
+        """The rule out of place (the ``differentiable=True`` path), torch's arithmetic."""
+        lr, (beta1, beta2), wd = float(group["lr"]), group["betas"], group["weight_decay"]
+        if wd != 0:
+            if group["decoupled_weight_decay"]:
+                p = p * (1 - lr * wd)
+            else:
+                g = g + wd * p
+        s["exp_avg"] = lerp(s["exp_avg"], g, 1 - beta1)
+        s["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
+        t = np.asarray(step, dtype=np.float32)  # torch uses the float32 step tensor here
+        step_size_neg = -(lr / (1 - beta1**t))
+        bias_correction2_sqrt = np.sqrt(1 - beta2**t)
+        v = s["exp_avg_sq"]
+        if group["amsgrad"]:
+            v = s["max_exp_avg_sq"] = xp.maximum(s["max_exp_avg_sq"], v)
+        denom = xp.sqrt(v) / (bias_correction2_sqrt * step_size_neg) + group["eps"] / step_size_neg
+        return p + s["exp_avg"] / denom
 
 
 class AdamW(Adam):

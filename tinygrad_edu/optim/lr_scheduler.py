@@ -13,98 +13,8 @@ import warnings
 from bisect import bisect_right
 from collections import Counter
 
+from ._lr_base import _EPOCH_DEPRECATION, LRScheduler
 from .optimizer import Optimizer
-
-_EPOCH_DEPRECATION = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
-    "possible. Please use `scheduler.step()` to step the scheduler."
-)
-
-
-class LRScheduler:
-    """Base class: keeps ``base_lrs`` (the groups' ``initial_lr``) and ``last_epoch``."""
-
-    _get_lr_called_within_step = False
-    _is_initial = False
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                        "scheduler with last_epoch >= 0 (load the optimizer state first)"
-                    )
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = last_epoch
-        self._initial_step()
-
-    def _initial_step(self) -> None:
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self) -> dict:
-        """Every attribute except the optimizer (torch's layout)."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self) -> list:
-        """The learning rates the last ``step()`` set, one per parameter group."""
-        return self._last_lr
-
-    def get_lr(self) -> list:
-        raise NotImplementedError
-
-    def _warn_get_lr(self) -> None:
-        if not self._get_lr_called_within_step:
-            warnings.warn(
-                "To get the last learning rate computed by the scheduler, please use "
-                "`get_last_lr()`.",
-                UserWarning,
-                stacklevel=3,
-            )
-
-    def _group_lrs(self) -> list:
-        return [group["lr"] for group in self.optimizer.param_groups]
-
-    def step(self, epoch: int | None = None) -> None:
-        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
-            warnings.warn(
-                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. You should call "
-                "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`. "
-                "Failure to do this will result in skipping the first value of the learning "
-                "rate schedule.",
-                UserWarning,
-                stacklevel=2,
-            )
-        self._step_count += 1
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
-                self.last_epoch = epoch
-                closed = getattr(self, "_get_closed_form_lr", None)
-                values = closed() if closed is not None else self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            group["lr"] = lr
-        self._last_lr = self._group_lrs()
 
 
 class LambdaLR(LRScheduler):
@@ -255,6 +165,8 @@ class ReduceLROnPlateau(LRScheduler):
     ``step(metric)`` takes the monitored value (a float or a one-element tensor).
     """
 
+    _needs_metrics = True  # SequentialLR / ChainedScheduler cannot drive it
+
     def __init__(
         self,
         optimizer: Optimizer,
@@ -363,3 +275,16 @@ class ReduceLROnPlateau(LRScheduler):
 
 
 _LRScheduler = LRScheduler  # the pre-2.0 name, still used in course notes
+
+
+# the rest of torch's schedulers live in their own modules; re-exported here as in torch
+from ._lr_compose import ChainedScheduler, SequentialLR  # noqa: E402
+from ._lr_cyclic import CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR  # noqa: E402
+from ._lr_warmup import ConstantLR, LinearLR, MultiplicativeLR, PolynomialLR  # noqa: E402
+
+__all__ = [
+    "ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts",
+    "CyclicLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
+    "MultiplicativeLR", "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR",
+    "StepLR",
+]

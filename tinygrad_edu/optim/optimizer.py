@@ -12,6 +12,7 @@ parameter-sized arrays after the first one.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
@@ -34,12 +35,13 @@ required = _RequiredParameter()
 
 
 def _wrap_step(step):
-    """Run ``step`` without recording a graph and note that it ran (for the scheduler's check)."""
+    """Run ``step`` without recording a graph (recording it when the optimizer was built with
+    ``differentiable=True``, as torch) and note that it ran (for the scheduler's check)."""
 
     @functools.wraps(step)
     def wrapper(self, *args, **kwargs):
         self._opt_called = True
-        with no_grad():
+        with enable_grad() if self.defaults.get("differentiable") else no_grad():
             return step(self, *args, **kwargs)
 
     return wrapper
@@ -70,6 +72,8 @@ class Optimizer:
     defaults : dict
         Default hyperparameters for groups that do not set them.
     """
+
+    _free_shape_state: tuple = ("step",)  # state keys not shaped like their parameter
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -125,7 +129,7 @@ class Optimizer:
                     "optimizer can only optimize Tensors, but one of the params is "
                     f"{type(p).__module__}.{type(p).__name__}"
                 )
-            if not (p.is_leaf or p._retains_grad):
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p._retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
@@ -134,6 +138,20 @@ class Optimizer:
                     f"{name}"
                 )
             param_group.setdefault(name, default)
+        if len({id(p) for p in tensors}) != len(tensors):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, this "
+                "will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                "information",
+                stacklevel=3,
+            )
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                has = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {has} to the optimizer"
+                )
         seen = {id(p) for g in self.param_groups for p in g["params"]}
         if any(id(p) in seen for p in tensors):
             raise ValueError("some parameters appear in more than one parameter group")
@@ -259,7 +277,7 @@ class Optimizer:
                 hasattr(value, "detach") and type(value).__module__.startswith("torch")
             ) or isinstance(value, np.ndarray):
                 arr = _to_array(value, param, key)
-                if key != "step" and param is not None:
+                if key not in self._free_shape_state and arr.ndim and param is not None:
                     shape = tuple(param.shape)
                     if arr.shape != shape:
                         raise ValueError(
@@ -270,7 +288,7 @@ class Optimizer:
             if isinstance(value, dict):
                 return {k: cast(param, v, k) for k, v in value.items()}
             if isinstance(value, (list, tuple)):
-                return type(value)(cast(param, v) for v in value)
+                return type(value)(cast(param, v, key) for v in value)
             return value
 
         state: defaultdict = defaultdict(dict)
@@ -312,14 +330,12 @@ class Optimizer:
         self._opt_called = False
 
 
+def _check_lr(lr) -> None:
+    """torch's first constructor check: a Tensor learning rate must hold one element."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise ValueError(message)
-
-
-def _unsupported(cls: str, **flags) -> None:
-    for name, value in flags.items():
-        if value:
-            raise NotImplementedError(
-                f"{cls}: {name}=True is not supported by tinygrad_edu (one readable code path)"
-            )

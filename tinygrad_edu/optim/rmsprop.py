@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._single import SingleTensorOptimizer, lerp
 from .adam import _lerp_
-from .optimizer import Optimizer, _check, _unsupported
+from .optimizer import _check, _check_lr
 
 
-class RMSprop(Optimizer):
+class RMSprop(SingleTensorOptimizer):
     r"""``torch.optim.RMSprop``.
 
     With ``d = ±g + wd·p``::
@@ -18,6 +19,9 @@ class RMSprop(Optimizer):
         avg = sqrt(s - ḡ²) if centered else sqrt(s);   avg = avg + eps
         b   = momentum·b + d / avg;   p = p - lr·b   # momentum > 0
         p   = p - lr · d / avg                     # otherwise
+
+    ``differentiable=True`` runs the rule out of place on Tensors (:meth:`_update`), so
+    autograd records the step.
     """
 
     def __init__(
@@ -34,12 +38,12 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(eps >= 0.0, f"Invalid epsilon value: {eps}")
         _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
         _check(alpha >= 0.0, f"Invalid alpha value: {alpha}")
-        _unsupported("RMSprop", differentiable=differentiable)
         defaults = dict(
             lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
             weight_decay=weight_decay, capturable=capturable, foreach=foreach,
@@ -51,6 +55,9 @@ class RMSprop(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._step_group(group)
+                continue
             lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
             momentum = group["momentum"]
             for p in group["params"]:
@@ -101,3 +108,28 @@ class RMSprop(Optimizer):
                     xp.add(p._data, t, out=p._data)
                 self._bump(p)
         return loss
+
+    def _new_state(self, xp, p, group):
+        state = {"square_avg": xp.zeros_like(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = xp.zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = xp.zeros_like(p)
+        return state
+
+    def _update(self, xp, p, g, s, group, step):
+        """The rule out of place (the ``differentiable=True`` path), torch's order."""
+        lr, alpha, momentum = float(group["lr"]), group["alpha"], group["momentum"]
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * p
+        s["square_avg"] = s["square_avg"] * alpha + (1 - alpha) * g * g
+        if group["centered"]:
+            ga = s["grad_avg"] = lerp(s["grad_avg"], g, 1 - alpha)
+            avg = xp.sqrt(s["square_avg"] + (-ga) * ga)
+        else:
+            avg = xp.sqrt(s["square_avg"])
+        avg = avg + group["eps"]
+        if momentum > 0:
+            s["momentum_buffer"] = s["momentum_buffer"] * momentum + g / avg
+            return p + (-lr) * s["momentum_buffer"]
+        return p + (-lr) * g / avg

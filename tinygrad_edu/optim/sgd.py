@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .optimizer import Optimizer, _check, _unsupported
+from .optimizer import Optimizer, _check, _check_lr
 
 
 class SGD(Optimizer):
@@ -16,6 +16,10 @@ class SGD(Optimizer):
         b_t = momentum · b_{t-1} + (1 - dampening) · d
         d   = d + momentum · b_t   if nesterov else   b_t
         p   = p - lr · d
+
+    ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
+    different rule); ``differentiable=True`` runs the rule out of place on Tensors
+    (:meth:`_update`), so autograd records the step.
     """
 
     def __init__(
@@ -32,10 +36,10 @@ class SGD(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
+        _check_lr(lr)
         _check(lr >= 0.0, f"Invalid learning rate: {lr}")
         _check(momentum >= 0.0, f"Invalid momentum value: {momentum}")
         _check(weight_decay >= 0.0, f"Invalid weight_decay value: {weight_decay}")
-        _unsupported("SGD", differentiable=differentiable, fused=fused)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(
@@ -49,6 +53,9 @@ class SGD(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._differentiable_step(group)
+                continue
             lr = float(group["lr"])
             momentum, dampening = group["momentum"], group["dampening"]
             for p in group["params"]:
@@ -81,3 +88,22 @@ class SGD(Optimizer):
                 xp.add(p._data, t, out=p._data)
                 self._bump(p)
         return loss
+
+    def _differentiable_step(self, group: dict) -> None:
+        """The rule out of place on Tensors (recorded by autograd), in torch's order."""
+        lr, wd, momentum = float(group["lr"]), group["weight_decay"], group["momentum"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            d = -p.grad if group["maximize"] else p.grad
+            if wd != 0:
+                d = d + wd * p
+            if momentum != 0:
+                buf = self.state[p].get("momentum_buffer")
+                if buf is None:
+                    buf = d.detach().clone()
+                else:
+                    buf = buf * momentum + (1 - group["dampening"]) * d
+                self.state[p]["momentum_buffer"] = buf
+                d = d + momentum * buf if group["nesterov"] else buf
+            p.copy_(p + (-lr) * d)

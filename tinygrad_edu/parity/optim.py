@@ -29,7 +29,7 @@ import tinygrad_edu as tg
 from . import db
 from .calls import call, first_line, raised, same_error
 from .compare import Mismatch, Tolerances, assert_same
-from .convert import ToTg, describe
+from .convert import ToTg, describe, has_complex
 from .records import CheckResult
 
 SHAPES = ((3, 4), (4,), (2, 1, 3))
@@ -98,7 +98,8 @@ class _Pair:
         grads = _grads(self.dtype, k)
         if self.closure:
             opt_t.step(_quadratic_closure(torch, self.p_t, grads))
-            opt_g.step(_quadratic_closure(tg, self.p_g, [self.conv(g) for g in grads]))
+            # not self.conv: its memo is keyed by id(), and these grads die after the step
+            opt_g.step(_quadratic_closure(tg, self.p_g, [tg.tensor(g.numpy()) for g in grads]))
             return
         for pt, pg, g in zip(self.p_t, self.p_g, grads):
             pt.grad = g.clone()
@@ -211,6 +212,9 @@ def check_optimizer_errors(oi) -> CheckResult:
     names = {oi.name, oi.name.lower()}
     for i, e in enumerate(errors):
         inp = e.optimizer_error_input
+        if has_complex(inp.params, dict(inp.kwargs)):  # tinygrad_edu has no complex dtypes
+            res.skipped_complex += 1
+            continue
         where = f"error_input {i} ({e.error_on.name.lower()}: {inp.desc})"
         desc = f"params={describe(inp.params)}, kwargs={describe(dict(inp.kwargs))}"
         conv = ToTg()
