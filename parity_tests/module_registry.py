@@ -484,3 +484,64 @@ for _cls in ("RNN", "LSTM", "GRU"):
          build=lambda lib, hp, c=_cls: getattr(lib.nn, c)(3, hp["h"], num_layers=hp["layers"],
                                                           batch_first=hp["bf"], bias=hp["bias"]),
          inputs=_rnn_in)
+
+
+for _cls in ("RNNCell", "LSTMCell", "GRUCell"):
+    spec(_cls,
+         hparams=lambda d: {"h": d(st.integers(1, 4)), "bias": d(st.booleans()),
+                            "n": d(st.integers(1, 3))},
+         build=lambda lib, hp, c=_cls: getattr(lib.nn, c)(3, hp["h"], bias=hp["bias"]),
+         inputs=lambda d, hp, dt: [floats(d, dt, (hp["n"], 3), -2, 2)])
+for _cls in ("Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"):
+    spec(_cls, variant="eval",  # train mode (torch's masks) is compared in test_seq_models.py
+         build=lambda lib, hp, c=_cls: getattr(lib.nn, c)(0.5),
+         inputs=lambda d, hp, dt: [floats(d, dt, (2, 3, 2, 2, 2)[:3])], modes=("eval",))
+
+
+def _feat(d, dt, shp):
+    """Features spread by 0.7 apart: a constant row makes LayerNorm's x − mean exactly 0 here
+    and float32 rounding noise in torch (see _ln_input)."""
+    return (floats(d, dt, shp, -2, 2) + 0.7 * np.arange(shp[-1])).astype(dt)
+
+
+def _seq_in(*lens, e=4):
+    def inputs(d, hp, dt):
+        n = d(st.integers(1, 2))
+        return [_feat(d, dt, (n, d(st.integers(1, 3)), e)) for _ in lens]
+
+    return inputs
+
+
+_ENC = {"dim_feedforward": 8, "dropout": 0.0, "batch_first": True}
+spec("MultiheadAttention",
+     hparams=lambda d: {"bias": d(st.booleans()), "zero": d(st.booleans())},
+     build=lambda lib, hp: lib.nn.MultiheadAttention(4, 2, bias=hp["bias"], batch_first=True,
+                                                     add_zero_attn=hp["zero"]),
+     inputs=lambda d, hp, dt: (lambda n, s: [_feat(d, dt, (n, 2, 4))] + [
+         _feat(d, dt, (n, s, 4)) for _ in range(2)])(d(st.integers(1, 2)),
+                                                             d(st.integers(1, 3))),
+     grad_inputs=(0, 1, 2))
+spec("TransformerEncoderLayer",
+     hparams=lambda d: {"nf": d(st.booleans()), "act": d(st.sampled_from(["relu", "gelu"]))},
+     build=lambda lib, hp: lib.nn.TransformerEncoderLayer(4, 2, norm_first=hp["nf"],
+                                                          activation=hp["act"], **_ENC),
+     inputs=_seq_in(0))
+spec("TransformerDecoderLayer",
+     hparams=lambda d: {"nf": d(st.booleans())},
+     build=lambda lib, hp: lib.nn.TransformerDecoderLayer(4, 2, norm_first=hp["nf"], **_ENC),
+     inputs=lambda d, hp, dt: [_feat(d, dt, (2, d(st.integers(1, 3)), 4))
+                               for _ in range(2)], grad_inputs=(0, 1))
+spec("TransformerEncoder",
+     build=lambda lib, hp: lib.nn.TransformerEncoder(lib.nn.TransformerEncoderLayer(4, 2, **_ENC),
+                                                     2, enable_nested_tensor=False),
+     inputs=_seq_in(0))
+spec("TransformerDecoder",
+     build=lambda lib, hp: lib.nn.TransformerDecoder(lib.nn.TransformerDecoderLayer(4, 2, **_ENC),
+                                                     2, norm=lib.nn.LayerNorm(4)),
+     inputs=lambda d, hp, dt: [_feat(d, dt, (2, d(st.integers(1, 3)), 4))
+                               for _ in range(2)], grad_inputs=(0, 1))
+spec("Transformer",
+     build=lambda lib, hp: lib.nn.Transformer(4, 2, 1, 1, **_ENC),
+     inputs=lambda d, hp, dt: [_feat(d, dt, (2, d(st.integers(1, 3)), 4))
+                               for _ in range(2)], grad_inputs=(0, 1))
+EXEMPT["RNNCellBase"] = "the base class of RNNCell/LSTMCell/GRUCell, which have specs"

@@ -130,7 +130,8 @@ def test_rnn_errors():
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. "
                                            "Expected 3, got 5"):
         m(tg.randn(2, 1, 5))
-    with pytest.raises(RuntimeError, match=r"Expected hidden size \(2, 1, 4\), got \[1, 1, 4\]"):
+    with pytest.raises(RuntimeError,
+                       match=r"Expected hidden\[0\] size \(2, 1, 4\), got \[1, 1, 4\]"):
         m(tg.randn(2, 1, 3), (tg.zeros(1, 1, 4), tg.zeros(1, 1, 4)))
     with pytest.raises(ValueError, match="Unknown nonlinearity 'gelu'"):
         tg.nn.RNN(3, 4, nonlinearity="gelu")

@@ -33,13 +33,50 @@ class DropoutFn(Function):
         return g * keep * ctx.scale, None, None  # ∂y/∂x = m/(1 − p): the same mask as forward
 
 
+def memory_order(strides, shape) -> list:
+    """x's dims from outermost to innermost in memory: torch's ``infer_dense_strides``, the
+    layout ``empty_like(x)`` gives the noise (an insertion sort by stride, a larger size first
+    among equal strides, 0 strides left in place)."""
+    nd = len(shape)
+    perm = list(range(nd - 1, -1, -1))  # innermost first
+
+    def should_swap(d0, d1):
+        s0, s1 = strides[d0], strides[d1]
+        if s0 == 0 or s1 == 0:
+            return 0
+        if s0 != s1:
+            return -1 if s0 < s1 else 1
+        return 1 if shape[d0] > shape[d1] else 0
+
+    for i in range(1, nd):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            c = should_swap(perm[d0], perm[d1])
+            if c > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif c < 0:
+                break
+    return perm[::-1]
+
+
+def draw_like(x, draw):
+    """``draw(shape)`` filled as torch fills ``empty_like(x).bernoulli_()``: in x's memory order
+    (a transposed x gets its numbers along its storage, not along its logical C order)."""
+    if x.ndim < 2 or x.flags.c_contiguous:
+        return draw(x.shape)
+    order = memory_order([abs(s) for s in x.strides], x.shape)
+    drawn = draw(tuple(x.shape[d] for d in order))
+    return drawn.transpose(np.argsort(order))
+
+
 def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
             inplace: bool = False) -> _Tensor:
     """Zero each element with probability ``p`` and scale the rest by 1/(1 − p).
 
     The mask is torch's: ``noise = empty_like(x).bernoulli_(1 − p)`` (1 where a float64 uniform
-    u < 1 − p), then ``noise / (1 − p)`` in x's dtype, drawn from the host generator, so a
-    seeded run drops the same elements as torch.
+    u < 1 − p), then ``noise / (1 − p)`` in x's dtype, drawn from the host generator in x's
+    memory order, so a seeded run drops the same elements as torch, for a transposed x too.
 
     Shapes: any (the output has the input's shape and dtype); in eval mode (``training=False``) or
     with p = 0 the input itself. Raises ValueError for p outside [0, 1]. Derivative: the same mask,
@@ -54,7 +91,8 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
     if p == 1.0:
         keep, scale = np.zeros(x.shape, dtype=bool), 0.0
     else:
-        keep = _rng_kernels.bernoulli_scalar(_rng_engine(), x.shape, np.bool_, 1.0 - p)
+        keep = draw_like(x, lambda shape: _rng_kernels.bernoulli_scalar(
+            _rng_engine(), shape, np.bool_, 1.0 - p))
         scale = float(x.dtype.type(1) / x.dtype.type(1.0 - p))  # torch: noise.div_(1 - p)
     if _get_array_module(x) is not np:
         keep = _to_device(keep, input.device)

@@ -19,6 +19,8 @@ and the harness skips (and counts) such samples.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import torch
 
@@ -110,19 +112,6 @@ class ToTg:
         self.memo[id(t)] = out
         return out
 
-    def module(self, obj):
-        """tg's module of the same class with the same public attributes (a parameterless
-        torch module passed as an argument, e.g. ``distance_function=nn.PairwiseDistance()``)."""
-        cls = getattr(tg.nn, type(obj).__name__, None)
-        if cls is None:
-            raise Unconvertible(f"tinygrad_edu has no nn.{type(obj).__name__}")
-        new = cls.__new__(cls)
-        tg.nn.Module.__init__(new)
-        for k, v in vars(obj).items():
-            if not k.startswith("_"):
-                setattr(new, k, self(v))
-        return new
-
     def __call__(self, obj):
         if isinstance(obj, torch.Tensor):
             return self.tensor(obj)
@@ -138,14 +127,47 @@ class ToTg:
             return tg_dtype(obj)
         if isinstance(obj, torch.device):
             return tg.device(str(obj))
-        if isinstance(obj, torch.nn.Module) and not any(True for _ in obj.parameters()):
-            return self.module(obj)  # a parameterless module passed as a function
+        if isinstance(obj, torch.nn.Module):
+            return self.module(obj)
+        name = getattr(obj, "__name__", None)
+        if callable(obj) and name and getattr(torch.nn.functional, name, None) is obj:
+            if not hasattr(tg.nn.functional, name):  # an activation= argument (F.gelu)
+                raise Unconvertible(f"tinygrad_edu has no torch.nn.functional.{name}")
+            return getattr(tg.nn.functional, name)
         if type(obj).__module__.split(".")[0] == "torch":  # memory_format, layout, ...
             name = str(obj).removeprefix("torch.")
             if not hasattr(tg, name):
                 raise Unconvertible(f"tinygrad_edu has no torch.{name}")
             return getattr(tg, name)
         return obj
+
+    def module(self, m: torch.nn.Module):
+        """A module passed as an argument (``TransformerEncoder(layer, 2)``,
+        ``distance_function=nn.PairwiseDistance()``): ``tg.nn`` class of the same name, its
+        attributes, parameters, buffers and submodules converted."""
+        name = type(m).__name__
+        cls = getattr(tg.nn, name, None)
+        if cls is None and type(m).__module__.startswith("torch.nn.modules."):
+            try:  # torch.nn.modules.linear.NonDynamicallyQuantizableLinear: same file in tg
+                mirror = importlib.import_module("tinygrad_edu" + type(m).__module__[5:])
+                cls = getattr(mirror, name, None)
+            except ImportError:
+                cls = None
+        if not isinstance(cls, type):
+            raise Unconvertible(f"tinygrad_edu has no torch.nn.{name}")
+        out = cls.__new__(cls)
+        tg.nn.Module.__init__(out)
+        out.train(m.training)
+        for k, v in vars(m).items():
+            if not k.startswith("_") or k in ("_qkv_same_embed_dim",):
+                object.__setattr__(out, k, self(v))
+        for k, p in m._parameters.items():
+            out.register_parameter(k, None if p is None else tg.nn.Parameter(self.tensor(p)))
+        for k, b in m._buffers.items():
+            out.register_buffer(k, None if b is None else self.tensor(b))
+        for k, sub in m._modules.items():
+            setattr(out, k, None if sub is None else self.module(sub))
+        return out
 
     def sample(self, s):
         """``(input, args, kwargs)`` of a SampleInput, converted."""

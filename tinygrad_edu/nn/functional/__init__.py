@@ -3,7 +3,9 @@
 One module per family, as torch groups them: activations come straight from ``ops``; ``loss``,
 ``conv`` (convolutions), ``pooling`` and ``adaptive_pooling``, ``normalization``, ``padding``,
 ``pixelshuffle`` and ``sparse`` (embedding, embedding_bag, one_hot) hold the argument
-checking in front of their ops.
+checking in front of their ops; ``attention`` (scaled_dot_product_attention), ``mha``
+(multi_head_attention_forward) and ``channel_dropout`` (dropout1d/2d/3d, alpha dropout)
+compose existing ops.
 """
 
 from ...ops.activation import (  # noqa: F401
@@ -41,6 +43,14 @@ from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401
 from .adaptive_pooling import *  # noqa: F401,F403
+from .attention import scaled_dot_product_attention  # noqa: F401
+from .channel_dropout import (  # noqa: F401
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from .conv import *  # noqa: F401,F403
 from .ctc import ctc_loss  # noqa: F401
 from .fold import *  # noqa: F401,F403
@@ -66,6 +76,7 @@ from .margin_loss import (  # noqa: F401
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )
+from .mha import multi_head_attention_forward  # noqa: F401
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403

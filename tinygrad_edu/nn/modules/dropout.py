@@ -1,4 +1,7 @@
-"""Dropout: random zeroing in training mode, the identity in eval mode."""
+"""Dropout modules: random zeroing in training mode, the identity in eval mode. ``Dropout``
+(elements), ``Dropout1d/2d/3d`` (whole channels), ``AlphaDropout`` and
+``FeatureAlphaDropout`` (for SELU networks); torch's ``_DropoutNd`` base with its p check and
+repr."""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ from .. import functional as F
 from .module import Module
 
 
-class Dropout(Module):
-    """Zero each element with probability ``p`` while training; scale the rest by 1/(1 − p)."""
+class _DropoutNd(Module):
+    """p (probability of a zero) and inplace; ValueError for p outside [0, 1]."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
@@ -17,8 +20,47 @@ class Dropout(Module):
         self.p = p
         self.inplace = inplace
 
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
+    """Zero each element with probability ``p`` while training; scale the rest by 1/(1 − p)."""
+
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
+
+class Dropout1d(_DropoutNd):
+    """Zero whole channels of (N, C, L) / (C, L) while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels of (N, C, H, W) while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """Alpha dropout (keeps SELU's mean 0 / variance 1) while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels while training."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)

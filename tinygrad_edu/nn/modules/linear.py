@@ -48,6 +48,11 @@ class Linear(Module):
                 f"bias={self.bias is not None}")
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A plain Linear under torch's name for MultiheadAttention's out_proj (torch keeps the
+    class apart only for its quantization tooling)."""
+
+
 class Bilinear(Module):
     """yₒ = Σᵢⱼ x1ᵢ Wₒᵢⱼ x2ⱼ + bₒ with W of shape (out_features, in1_features, in2_features),
     as ``torch.nn.Bilinear``; input1 (..., in1), input2 (..., in2) -> (..., out). Init (torch's):

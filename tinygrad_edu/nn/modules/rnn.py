@@ -11,6 +11,7 @@ Cells (torch's formulas; ⊙ is the elementwise product):
     RNN:   h' = tanh(W_ih x + b_ih + W_hh h + b_hh)              (or relu)
     LSTM:  i, f, g, o = split(W_ih x + b_ih + W_hh h + b_hh)     (gate order i, f, g, o)
            c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g),   h' = σ(o) ⊙ tanh(c')
+           (proj_size > 0: h' = W_hr (σ(o) ⊙ tanh(c')), W_hr of shape (proj_size, hidden))
     GRU:   r = σ(W_ir x + b_ir + W_hr h + b_hr),  z = σ(W_iz x + b_iz + W_hz h + b_hz)
            n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1 − z) ⊙ n + z ⊙ h
                                                                (gate order r, z, n)
@@ -116,6 +117,14 @@ def _gru_cell(x_proj, h, w_hh, b_hh):
     return n + z * (h - n)  # = (1 − z) ⊙ n + z ⊙ h
 
 
+def _projected_lstm_cell(w_hr):
+    def step(x_proj, state, w_hh, b_hh):
+        h, c = _lstm_cell_reference(x_proj, state, w_hh, b_hh)  # the fused cell wants h, c alike
+        return _linear(h, w_hr), c  # LSTM(proj_size): h' = W_hr (σ(o) ⊙ tanh(c'))
+
+    return step
+
+
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``)."""
 
@@ -141,25 +150,42 @@ class RNNBase(Module):
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
                           f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: "
+                            f"{type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
         if not isinstance(hidden_size, int) or isinstance(hidden_size, bool):
             raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
         if hidden_size <= 0:
             raise ValueError("hidden_size must be greater than zero")
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
-        if proj_size != 0:
-            raise NotImplementedError(f"{type(self).__name__}: proj_size is not supported")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size  # LSTM(proj_size): h' = W_hr h
         dirs = 2 if bidirectional else 1
         self._flat_weights_names = []
         for layer in range(num_layers):
-            layer_in = input_size if layer == 0 else hidden_size * dirs
+            layer_in = input_size if layer == 0 else real_hidden * dirs
             for d in range(dirs):
                 sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
                 shapes = [("weight_ih", (gate_size, layer_in)),
-                          ("weight_hh", (gate_size, hidden_size))]
+                          ("weight_hh", (gate_size, real_hidden))]
                 if bias:
                     shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr", (proj_size, hidden_size))]
                 for name, shape in shapes:
                     setattr(self, name + sfx, Parameter(_empty(shape, device, dtype)))
                     self._flat_weights_names.append(name + sfx)
@@ -176,7 +202,7 @@ class RNNBase(Module):
 
     @property
     def all_weights(self) -> list:
-        per = 4 if self.bias else 2
+        per = (4 if self.bias else 2) + (1 if self.proj_size > 0 else 0)
         names = self._flat_weights_names
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
@@ -187,6 +213,11 @@ class RNNBase(Module):
 
     def _check(self, input: Tensor, hx, is_lstm: bool):
         name = type(self).__name__
+        w = getattr(self, self._flat_weights_names[0])
+        if input.dtype != w.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
+                             f"({w.dtype}). Convert input: input.to({w.dtype}), or convert "
+                             f"model: model.to({input.dtype})")
         nd = input.dim()
         if nd not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {nd}D tensor instead")
@@ -213,13 +244,15 @@ class RNNBase(Module):
             hx = tuple(h.unsqueeze(1) for h in hx) if is_lstm else hx.unsqueeze(1)
         T, B = x.shape[0], x.shape[1]
         dirs = 2 if self.bidirectional else 1
-        expect = (self.num_layers * dirs, B, self.hidden_size)
+        expect = (self.num_layers * dirs, B, self.proj_size or self.hidden_size)
+        expect_c = (self.num_layers * dirs, B, self.hidden_size)
         if hx is None:
             h0 = _zeros(*expect, dtype=input.dtype, device=input.device)
-            hx = (h0, h0) if is_lstm else h0
-        for h in (hx if is_lstm else (hx,)):
-            if tuple(h.shape) != expect:
-                raise RuntimeError(f"Expected hidden size {expect}, got {list(h.shape)}")
+            hx = (h0, _zeros(*expect_c, dtype=input.dtype, device=input.device)) if is_lstm else h0
+        for k, (h, want) in enumerate(zip(hx if is_lstm else (hx,), (expect, expect_c))):
+            if tuple(h.shape) != want:
+                what = f"hidden[{k}]" if is_lstm else "hidden"
+                raise RuntimeError(f"Expected {what} size {want}, got {list(h.shape)}")
         h_init = _unbind(hx[0] if is_lstm else hx, 0)
         c_init = _unbind(hx[1], 0) if is_lstm else None
         cell = self._cell()
@@ -233,7 +266,7 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-                if is_lstm and _FUSED_LSTM_LAYER:  # the fast path: one node per layer/direction
+                if is_lstm and _FUSED_LSTM_LAYER and not self.proj_size:  # fast: one node
                     out_d, h_t, c_t = LSTMLayerFn.apply(_linear(layer_in, w_ih, b_ih), h_init[k],
                                                         c_init[k], w_hh, b_hh, reverse=d == 1)
                     outs.append(out_d)
@@ -241,6 +274,8 @@ class RNNBase(Module):
                     finals_c.append(c_t)
                     continue
                 proj = _unbind(_linear(layer_in, w_ih, b_ih), 0)  # W_ih x_t + b_ih, all t at once
+                if self.proj_size > 0:
+                    cell = _projected_lstm_cell(getattr(self, "weight_hr" + sfx))
                 state = (h_init[k], c_init[k]) if is_lstm else h_init[k]
                 steps = range(T - 1, -1, -1) if d == 1 else range(T)
                 hs = [None] * T
