@@ -41,7 +41,7 @@ class EmbeddingFn(Function):
     @staticmethod
     def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq, poison=None):
         ctx.idx, ctx.padding_idx, ctx.scale = idx, padding_idx, scale_grad_by_freq
-        ctx.wshape = weight.shape
+        ctx.wshape, ctx.poison = weight.shape, poison
         y = weight[idx]
         if poison is not None:  # GPU: nan everywhere when an index was out of range (no sync)
             y = y * poison
@@ -49,6 +49,8 @@ class EmbeddingFn(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.poison is not None:  # the nan reaches the weight's gradient too
+            g = g * (Tensor._wrap(ctx.poison) if isinstance(g, Tensor) else ctx.poison)
         xp = get_array_module(g)
         n, d = ctx.wshape
         flat = ctx.idx.reshape(-1)
