@@ -109,8 +109,11 @@ def _check_mm(a: Tensor, b: Tensor, op: str) -> None:
 def _matmul_node_name(a, b) -> str:
     """The aten op torch's matmul dispatches to for these ranks, and so its node's name."""
     na, nb = a._data.ndim, b._data.ndim
+    if na == 3 and nb == 3 and a._data.shape[0] == 1 and b._data.shape[0] != 1:
+        na = 2  # torch drops A's batch of 1 and takes the (2-D, batched) route below
     if na == 2 and nb >= 3:  # torch: (Bᵀ Aᵀ)ᵀ, made contiguous unless it already is
-        empty = a._data.size == 0 or b._data.size == 0
+        sa, sb = a._data.shape, b._data.shape  # the result (batch of B, n, m) is contiguous
+        empty = sa[-2] == 0 or sb[-1] == 0 or 0 in sb[:-2]  # already only when it is empty
         return "TransposeBackward0" if empty else "CloneBackward0"
     return {(1, 1): "DotBackward0", (2, 1): "MvBackward0", (1, 2): "SqueezeBackward4",
             (2, 2): "MmBackward0"}.get((na, nb), "UnsafeViewBackward0")
