@@ -118,16 +118,20 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
                    requires_grad=requires_grad)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
+           device=None, pin_memory=False, requires_grad=False) -> Tensor:
     """N(mean, std²), torch's four overloads:
 
     - ``normal(mean: Tensor, std: Tensor)``: standard normals of the broadcast shape, · std + mean;
     - ``normal(mean: Tensor, std: float)``: N(0, std²) of mean's shape, + mean;
     - ``normal(mean: float, std: Tensor)``: standard normals of std's shape, · std + mean;
     - ``normal(mean: float, std: float, size)``: ``empty(size).normal_(mean, std)``.
-    The result has the tensor argument's dtype (mean's when both are tensors).
+    The result has the tensor argument's dtype (mean's when both are tensors); ``layout`` may
+    only be ``strided`` (NotImplementedError otherwise, as torch's sparse layouts).
     """
+    if layout is not None and getattr(layout, "name", "strided") != "strided":
+        raise NotImplementedError(f"normal: could not run 'aten::normal_' with layout {layout} "
+                                  "(tinygrad_edu tensors are strided only)")
     g = _engine(generator)
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mt and not st:
@@ -279,13 +283,15 @@ def _check_p(p) -> float:
     return p
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor:
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
     """``num_samples`` category indices per row of the weights ``input`` (1-D or 2-D, int64).
 
+    Shapes: ``input`` (K,) or (N, K) -> (num_samples,) or (N, num_samples), int64.
     Without replacement (and for a single sample): the top ``num_samples`` of p / q with
     q ~ Exp(1) per entry. With replacement: a float64 uniform per sample placed in the
-    normalized cumulative weights. Raises RuntimeError for negative/inf/nan weights, a zero
-    row, or more samples than categories without replacement."""
+    normalized cumulative weights. Raises RuntimeError (torch's messages) for negative, inf or
+    nan weights, a zero row, more samples than categories without replacement, a non-float
+    ``input``, and an ``out`` that is not int64."""
     p = _to_host(input)
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "
@@ -299,13 +305,25 @@ def multinomial(input, num_samples, replacement=False, *, generator=None) -> Ten
     if not replacement and n > p.shape[-1]:
         raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
                            f"without replacement (n_sample={n}, shape {list(input.shape)})")
+    if out is not None and out._data.dtype != np.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {_dt_name(out.dtype)}")
     rows = np.atleast_2d(p)
-    if not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement or n == 1:  # torch's top-k path checks every entry at once
+        if not (np.isfinite(rows).all() and (rows >= 0).all()):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    elif not (rows >= 0).all():  # nan fails ``>= 0`` too, and torch reports it as ``< 0``
+        raise RuntimeError("invalid multinomial distribution (encountering probability "
+                           "entry < 0)")
+    elif not np.isfinite(rows).all():
+        raise RuntimeError("invalid multinomial distribution (encountering probability "
+                           "entry = infinity or NaN)")
     if (rows.sum(-1) == 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    out = _k.multinomial(_engine(generator), rows, n, bool(replacement))
-    return _finish(out.reshape(p.shape[:-1] + (n,)), None, input.device, False)
+    arr = _k.multinomial(_engine(generator), rows, n, bool(replacement))
+    arr = arr.reshape(p.shape[:-1] + (n,))
+    if out is not None:
+        return _into(out, arr, input, "multinomial")
+    return _finish(arr, None, input.device, False)
 
 
 def _engine(generator):

@@ -161,13 +161,15 @@ def random_(self, from_=None, to=None, *, generator=None):
     return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
 
 
-def bernoulli(self, p=None, *, generator=None, out=None):
-    """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``."""
-    return _bernoulli(self, p, generator=generator, out=out)
+def bernoulli(self, p=None, *, generator=None):
+    """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``;
+    the method has no ``out=`` (a TypeError, as torch's): see tg.bernoulli."""
+    return _bernoulli(self, p, generator=generator)
 
 
 def multinomial(self, num_samples, replacement=False, *, generator=None):
-    """``torch.multinomial(self, num_samples, replacement)``."""
+    """``torch.multinomial(self, num_samples, replacement)``: see tg.multinomial (shapes
+    (K,) or (N, K) -> (num_samples,) or (N, num_samples); raises RuntimeError)."""
     return _multinomial(self, num_samples, replacement, generator=generator)
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 # This file is read as a table: one entry or name list per line, so ruff's formatter stays out.
 # fmt: off
 # ---- failure kinds shared by many entries (one reproduction each) --------------------------
-RANDOM = "random stream: values differ from torch's CPU generator under the same seed (issue 18)"
 NUMPY_64_DIMS = ("64 dims: two error_inputs are 65-d tensors, which no NumPy array can hold "
                  "(NumPy's limit is 64 dims), so torch's 'only tensors with up to 64 dims' "
                  "check cannot be reached; every other error_input passes")
@@ -39,8 +38,6 @@ F32_SECOND_ORDER = ("float32 rounding: torch's own float32 second derivative dif
 
 WAIVERS: dict[tuple[str, str], str] = {
     # ---- python scalars and promotion ---------------------------------------------------
-    ("normal.number_mean", "forward"): (RANDOM + "; normal(2.7, float64 std) is float32; "
-                                        "normal(mean, std, size, device=, layout=) rejected"),
     # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
     **{(name, check): ("no such dtype: these reference samples pass a bfloat16 tensor1, a "
                        "dtype NumPy (so tinygrad_edu) does not have; every other sample passes")
@@ -50,10 +47,6 @@ WAIVERS: dict[tuple[str, str], str] = {
         "element (terms ~1e6, float64 value 35103.274): tg gives 35103.5 (error 0.23), torch "
         "35102.5 (error 0.77); float64 and every other element agree"),
     # ---- in place -----------------------------------------------------------------------
-    ("normal.in_place", "inplace"): RANDOM,
-    ("nn.functional.rrelu", "forward"): RANDOM + " (rrelu's training-mode slopes)",
-    ("nn.functional.rrelu", "gradgrad"): RANDOM + " (rrelu's training-mode slopes)",
-    ("nn.functional.rrelu", "inplace"): RANDOM + " (rrelu's training-mode slopes)",
     # ---- argument forms -----------------------------------------------------------------
     # ---- linear algebra: not unique, or torch's float32 rounding -------------------------
     **{(name, "forward"): GAUGE for name in (
@@ -100,19 +93,10 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- random -------------------------------------------------------------------------
     # ---- missing module features --------------------------------------------------------
     # ---- exception types and messages (error_inputs) ------------------------------------
-    ("multinomial", "error"): ("exception type: bad inputs (3-D, negative or too many "
-                               "samples, NaN or negative probabilities) raise ValueError (torch "
-                               "RuntimeError); int input and n=0 accepted; out= rejected"),
     **{(name, "error"): NUMPY_64_DIMS for name in ("amax", "amin", "aminmax")},
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
                             "'meta' device (a torch-internal device with no data), which "
                             "tinygrad_edu has no counterpart for"),
-    ("nn.NLLLoss", "error"): "error_inputs: a float16 weight is accepted (torch RuntimeError)",
-    ("nn.CrossEntropyLoss", "error"): ("error_inputs: int64 class-probability targets give a "
-                                       "size message; ignore_index with probability targets "
-                                       "accepted (torch RuntimeError)"),
-    ("nn.Embedding", "error"): ("exception type: num_embeddings=-1 lets NumPy's ValueError "
-                                "escape (torch RuntimeError)"),
     ("nn.functional.scaled_dot_product_attention", "gradgrad"): (
         "torch raises: 4 of 25 samples (no attn_mask, dropout_p=0) run torch's CPU flash kernel, "
         "whose backward has no derivative (_scaled_dot_product_flash_attention_for_cpu_backward "
