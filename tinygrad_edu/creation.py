@@ -62,6 +62,9 @@ def _size(size):
     if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
                for s in size):
         raise TypeError(f"size must be a tuple of ints, but got {size!r}")
+    if len(size) > 64:  # NumPy's limit; torch's own ops stop there too
+        raise RuntimeError(f"only tensors with up to 64 dims are supported (NumPy arrays hold "
+                           f"at most 64; got {len(size)})")
     return tuple(int(s) for s in size)
 
 

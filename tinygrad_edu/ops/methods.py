@@ -5,6 +5,9 @@ Kept apart from tensor.py so that layering stays one-way: tensor.py knows nothin
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 from .. import dtype as _dt
 from ..backend import get_array_module, to_device
 from ..creation import tensor
@@ -121,11 +124,29 @@ _NEW = {
 }
 
 
+def _no_out(name: str, fn):
+    """The method form of a function that takes ``out=``: torch's Tensor methods have no
+    ``out`` (``x.amax(0, out=y)`` is a TypeError), so the method rejects it as torch does."""
+    try:
+        if "out" not in inspect.signature(fn).parameters:
+            return fn
+    except (TypeError, ValueError):  # a property, a builtin without a signature
+        return fn
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def bind() -> None:
     """Set every family's methods, their in-place forms and the new_* constructors on Tensor."""
     for family in FAMILIES:
         for name, fn in family.METHODS.items():
-            setattr(Tensor, name, fn)
+            setattr(Tensor, name, _no_out(name, fn))
         for name, fn in inplace.inplace_methods(getattr(family, "INPLACE", ())).items():
             setattr(Tensor, name, fn)
     for name, fn in _NEW.items():
