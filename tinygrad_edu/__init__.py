@@ -149,6 +149,7 @@ from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
 from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)
     channel_shuffle, pixel_shuffle, pixel_unshuffle,
 )
+from .nn.functional.native import *  # noqa: E402,F401,F403  (torch.native_layer_norm & co)
 from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401

@@ -106,6 +106,9 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
         normalized_shape = (normalized_shape,)
     shape = tuple(int(s) for s in normalized_shape)
     k = len(shape)
+    if not k:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     if input._data.shape[input._data.ndim - k:] != shape or input._data.ndim < k:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
@@ -114,7 +117,8 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
-            raise RuntimeError(f"layer_norm: {name} has shape {list(t.shape)}, expected "
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(t.shape)} and normalized_shape = "
                                f"{list(shape)}")
     return LayerNormFn.apply(input, weight, bias, k, float(eps))
 
