@@ -199,7 +199,11 @@ def _method(op: str, fn):
         return inplace(self, op, fn, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = op
-    method.__doc__ = f"In-place ``{op.rstrip('_')}``: writes the result into this tensor."
+    method.__doc__ = (
+        f"In-place ``{op.rstrip('_')}``: writes the result into this tensor.\n\nShapes: the "
+        "result must have this tensor's shape (the other operands broadcast to it). Raises "
+        "RuntimeError when the result's dtype cannot be cast to this tensor's, or, while "
+        "recording, when this tensor is a leaf that requires grad (or a view of one).")
     return method
 
 
