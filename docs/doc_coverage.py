@@ -20,7 +20,8 @@ Three measures, each a ratchet held by ``parity_tests/test_docs.py``:
 - **raises**, over the callables that take arguments (any parameter besides ``self``; for a
   Module, its constructor's or its forward's): the docstring names the exception it raises
   (``Raises ValueError for ...``, ``raises RuntimeError when ...``, a ``Raises`` section) or
-  says ``Raises nothing``.
+  says ``Raises nothing``. ``Raises as ``torch.X```` counts when X's docstring names its
+  errors (the same rule for ``Shapes: as ``torch.X````).
 
 ``-v`` lists the gaps of each measure.
 """
@@ -47,7 +48,9 @@ _SHAPE_SECTION = re.compile(r"^\s*Shapes?\s*\n\s*-{3,}\s*$", re.M)
 _ERR = r"\b[A-Z]\w*(?:Error|Exception|Warning|Iteration)\b"
 _RAISE = re.compile(rf"\b[Rr]aise[sd]?\b[^.;]{{0,160}}?{_ERR}|\b[Rr]aises nothing\b"
                     rf"|^\s*Raises\s*\n\s*-{{3,}}\s*\n\s*{_ERR}", re.M)
-_SEE = re.compile(r"^(?:see|as)\s+(?::\w+:)?`*(?:torch|tg)\.([\w.]+?)`*(?:[\s.;,]|$)")
+_REF = r"(?::\w+:`|``)~?(?:torch\.)?([\w.]+?)`+"  # ``torch.view``, :func:`view`
+_SEE = re.compile(rf"^(?:see|as)\s+{_REF}")  # "Shapes: as ``torch.view``"
+_RAISE_AS = re.compile(rf"\bRaises as\s+{_REF}")  # "Raises as ``torch.scatter``"
 
 
 def _public(ns, prefix: str) -> dict:
@@ -129,6 +132,15 @@ def takes_arguments(o) -> bool:
     return bool(_params(o))
 
 
+def _resolve(ref: str, docs: dict):
+    """The docstring a reference names (``view``, ``Tensor.view``, ``nn.functional.relu``)."""
+    for key in (("F." + ref[len("nn.functional."):]) if ref.startswith("nn.functional.") else "",
+                ref if ref.startswith("Tensor.") else "", "tg." + ref, "Tensor." + ref):
+        if key in docs:
+            return docs[key]
+    return None
+
+
 def states_shapes(doc: str, docs: dict, _depth: int = 0) -> bool:
     if _SHAPE_SECTION.search(doc):
         return True
@@ -136,15 +148,20 @@ def states_shapes(doc: str, docs: dict, _depth: int = 0) -> bool:
         see = _SEE.match(m.group(1))
         if not see:
             return True
-        target = next((d for k, d in docs.items() if k.split(".", 1)[1] == see.group(1)
-                       and not k.startswith("Tensor.")), None)
+        target = _resolve(see.group(1), docs)
         if target is not None and _depth < 3 and states_shapes(target, docs, _depth + 1):
             return True
     return False
 
 
-def states_raises(doc: str) -> bool:
-    return bool(_RAISE.search(doc))
+def states_raises(doc: str, docs: dict | None = None, _depth: int = 0) -> bool:
+    if _RAISE.search(doc):
+        return True
+    for m in _RAISE_AS.finditer(doc) if docs is not None else ():
+        target = _resolve(m.group(1), docs)
+        if target is not None and _depth < 3 and states_raises(target, docs, _depth + 1):
+            return True
+    return False
 
 
 def measure() -> dict:
@@ -154,7 +171,7 @@ def measure() -> dict:
     tensor = sorted(k for k, v in items.items() if takes_tensors(k, v))
     args = sorted(k for k, v in items.items() if takes_arguments(v))
     no_shapes = [k for k in tensor if not states_shapes(docs[k], docs)]
-    no_raises = [k for k in args if not states_raises(docs[k])]
+    no_raises = [k for k in args if not states_raises(docs[k], docs)]
     return {"total": len(items), "documented": len(items) - len(undocumented),
             "undocumented": undocumented,
             "take_tensors": len(tensor), "shapes": len(tensor) - len(no_shapes),
