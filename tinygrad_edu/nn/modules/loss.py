@@ -22,14 +22,20 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error."""
+    """Mean squared error.
+
+    Shapes: as ``torch.nn.functional.mse_loss``. Raises as ``torch.nn.functional.mse_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Shapes: as ``torch.nn.functional.l1_loss``. Raises as ``torch.nn.functional.l1_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
@@ -48,7 +54,11 @@ class SmoothL1Loss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy on probabilities."""
+    """Binary cross-entropy on probabilities.
+
+    Shapes: as ``torch.nn.functional.binary_cross_entropy``. Raises as
+    ``torch.nn.functional.binary_cross_entropy``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight,
@@ -71,7 +81,11 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """log_softmax + NLL over the class dim 1 (index or probability targets)."""
+    """log_softmax + NLL over the class dim 1 (index or probability targets).
+
+    Shapes: as ``torch.nn.functional.cross_entropy``. Raises as
+    ``torch.nn.functional.cross_entropy``.
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
@@ -86,7 +100,10 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities."""
+    """Negative log-likelihood of log-probabilities.
+
+    Shapes: as ``torch.nn.functional.nll_loss``. Raises as ``torch.nn.functional.nll_loss``.
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean") -> None:
