@@ -93,7 +93,10 @@ def is_tensor(obj) -> bool:
 
 
 def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
-    """The number of elements of ``input`` (the product of its shape; 1 for 0-d)."""
+    """The number of elements of ``input`` (the product of its shape; 1 for 0-d).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.numel()
 
 
@@ -131,7 +134,10 @@ def result_type(a, b):
 
 
 def is_floating_point(input):
-    """True when ``input``'s dtype is floating (float16/32/64)."""
+    """True when ``input``'s dtype is floating (float16/32/64).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.is_floating_point()
 
 

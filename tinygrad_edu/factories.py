@@ -260,7 +260,11 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
 def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
                       requires_grad=False, pin_memory=False) -> Tensor:
     """``Tensor.new_empty_strided``: ``empty_strided`` with this tensor's dtype and device by
-    default."""
+    default.
+
+    Shapes: ``size`` with ``stride`` → a tensor of shape ``size``. Raises RuntimeError for size and
+    stride of different lengths.
+    """
     d = _dt.to_dtype(dtype) if dtype is not None else self.dtype
     return _strided_empty(size, stride, d, device or self.device, requires_grad)
 

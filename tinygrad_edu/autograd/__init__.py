@@ -60,7 +60,10 @@ def _register_hook(self, hook):
 
 
 def _retain_grad(self) -> None:
-    """Keep ``.grad`` for this non-leaf tensor after backward (a leaf keeps it anyway)."""
+    """Keep ``.grad`` for this non-leaf tensor after backward (a leaf keeps it anyway).
+
+    Shapes: any; returns the tensor itself.
+    """
     if not self.requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if self._node is not None:

@@ -156,7 +156,10 @@ def digamma(input, *, out=None):
 def polygamma(n, input, *, out=None):
     """``torch.polygamma`` (also ``torch.special.polygamma``): ψ⁽ⁿ⁾(x), the n-th derivative of
     digamma, elementwise (n = 0 is digamma). dtype: floating (integers compute in float32).
-    Raises RuntimeError for n < 0. Derivative: ψ⁽ⁿ⁺¹⁾(x)."""
+    Raises RuntimeError for n < 0. Derivative: ψ⁽ⁿ⁺¹⁾(x).
+
+    Shapes: any; the output has the input's shape.
+    """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"polygamma(): argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
@@ -169,7 +172,10 @@ def mvlgamma(input, p, *, out=None):
     ln Γ_p(x) = p(p-1)/4 · ln π + Σᵢ₌₀..ₚ₋₁ ln Γ(x - i/2), elementwise. dtype: floating
     (integers compute in float32; torch 2 no longer checks x > (p-1)/2: outside, the sum of
     log-gammas is what it is). Raises RuntimeError for p < 1 and for bool tensors.
-    Derivative: Σᵢ ψ(x - i/2)."""
+    Derivative: Σᵢ ψ(x - i/2).
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(input, "mvlgamma")
     if input._data.dtype.kind == "b":
         raise RuntimeError("The input tensor may not be a boolean tensor.")
@@ -213,7 +219,10 @@ def i0(input, *, out=None):
 
 def _polygamma_method(self, n):
     """``Tensor.polygamma(n)``: ``torch.polygamma(n, self)`` — ψ⁽ⁿ⁾(x) elementwise (any shape).
-    Raises RuntimeError for n < 0, TypeError for a non-int n. Derivative: ψ⁽ⁿ⁺¹⁾(x)."""
+    Raises RuntimeError for n < 0, TypeError for a non-int n. Derivative: ψ⁽ⁿ⁺¹⁾(x).
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(self, "polygamma")
     return polygamma(n, self)
 

@@ -353,7 +353,11 @@ def _where_method(self, condition, other):
     """``Tensor.where(condition, other)``: ``torch.where(condition, self, other)`` — self where
     the bool ``condition`` holds, else ``other`` (all three broadcast to one shape). Raises
     RuntimeError for a non-bool condition or unbroadcastable shapes. Gradient: to self where
-    the condition holds, to ``other`` elsewhere."""
+    the condition holds, to ``other`` elsewhere.
+
+    Shapes: ``self``, ``condition`` and ``other`` broadcast together; the output has the broadcast
+    shape.
+    """
     return where(condition, self, other)
 
 

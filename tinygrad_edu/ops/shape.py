@@ -356,6 +356,8 @@ def ravel(input):
     """The elements as one dim, in row-major order (a view when possible, like reshape(-1)).
 
     Shapes: input (*) → (numel,).
+
+    Raises TypeError for a memory format that is not one.
     """
     return reshape(input, -1)
 

@@ -223,6 +223,8 @@ def storage_offset(input) -> int:
     """``Tensor.storage_offset()``: where the first element sits in the storage (elements).
 
     Shapes: any; returns a Python int.
+
+    Raises TypeError for a memory format that is not one.
     """
     return int(storage_of(input._data)[1])
 

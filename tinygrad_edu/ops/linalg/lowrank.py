@@ -62,7 +62,10 @@ def svd_lowrank(A, q=6, niter=2, M=None):
 def pca_lowrank(A, q=None, center=True, niter=2):
     """``torch.pca_lowrank``: ``svd_lowrank`` of A with its column means removed (``center``);
     q defaults to min(6, m, n). V's columns are the principal directions, S²/(m − 1) the
-    variances along them. Raises ValueError for q outside [0, min(m, n)] or niter < 0."""
+    variances along them. Raises ValueError for q outside [0, min(m, n)] or niter < 0.
+
+    Shapes: A (..., m, n) → U (..., m, q), S (..., q), V (..., n, q).
+    """
     m, n = A.shape[-2:]
     if q is None:
         q = min(6, m, n)

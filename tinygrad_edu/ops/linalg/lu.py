@@ -230,6 +230,8 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
     """``torch.lu_solve`` (deprecated in torch for linalg.lu_solve): X with AX = b.
 
     Raises RuntimeError for sizes that do not match.
+
+    Shapes: self b (..., n, k), LU (..., n, n), pivots (..., n) → (..., n, k).
     """
     return lu_solve_factored(LU_data, LU_pivots, b)
 

@@ -185,6 +185,8 @@ def cholesky_inverse(L, upper=False, *, out=None):
     Derivative (torch): L̄ = −Y(Ȳ + Ȳᵀ)Y L.
 
     Raises RuntimeError for a non-square matrix or an input below 2 dims.
+
+    Shapes: L (..., n, n) → (..., n, n).
     """
     check_square(L, "cholesky_inverse", "L")
     return _out(CholeskyInverseFn.apply(L, bool(upper)), out)
