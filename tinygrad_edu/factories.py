@@ -202,7 +202,10 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) ->
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
-    """The (row, col) coordinates of the upper triangle (j − i ≥ offset), as ``tril_indices``."""
+    """The (row, col) coordinates of the upper triangle (j − i ≥ offset), as ``tril_indices``.
+
+    Raises RuntimeError for a negative row count.
+    """
     return _tri_indices(row, col, offset, dtype, device, False, "triu_indices")
 
 
@@ -228,7 +231,10 @@ def _strided_empty(size, stride, d, device, requires_grad) -> Tensor:
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
     """An uninitialized tensor of ``size`` laid out with element strides ``stride`` (here:
-    zeros)."""
+    zeros).
+
+    Raises RuntimeError for size and stride of different lengths.
+    """
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
     return _strided_empty(size, stride, d, device, requires_grad)
 
