@@ -93,7 +93,8 @@ def _new_filled(fill, name=None):
         new.__doc__ = (f"``Tensor.{name}(*size)``: a new tensor of shape ``size`` filled with "
                        f"{what}, with self's dtype and device unless ``dtype``/``device`` are "
                        "given; a leaf (``requires_grad`` as asked). Raises RuntimeError for a "
-                       "negative size.")
+                       "negative size.\n\nShapes: ``size`` → a tensor of that shape (self's "
+                       "shape does not matter).")
     return new
 
 

@@ -42,7 +42,11 @@ class L1Loss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """Quadratic below ``beta``, linear above."""
+    """Quadratic below ``beta``, linear above.
+
+    Shapes: as ``torch.nn.functional.smooth_l1_loss``. Raises as
+    ``torch.nn.functional.smooth_l1_loss``.
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  beta: float = 1.0) -> None:
@@ -66,7 +70,11 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits (sigmoid fused in, numerically stable)."""
+    """Binary cross-entropy on logits (sigmoid fused in, numerically stable).
+
+    Shapes: as ``torch.nn.functional.binary_cross_entropy_with_logits``. Raises as
+    ``torch.nn.functional.binary_cross_entropy_with_logits``.
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight=None) -> None:
@@ -116,7 +124,11 @@ class NLLLoss(_WeightedLoss):
 
 
 class CosineSimilarity(Module):
-    """Cosine of the angle between x1 and x2 along ``dim``."""
+    """Cosine of the angle between x1 and x2 along ``dim``.
+
+    Shapes: as ``torch.nn.functional.cosine_similarity``. Raises as
+    ``torch.nn.functional.cosine_similarity``.
+    """
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
         super().__init__()

@@ -29,6 +29,8 @@ class HuberLoss(_Loss):
     """Quadratic below ``delta``, linear (slope ``delta``) above.
 
     Raises as ``torch.nn.functional.huber_loss``.
+
+    Shapes: as ``torch.nn.functional.huber_loss``.
     """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
@@ -96,6 +98,8 @@ class HingeEmbeddingLoss(_Loss):
     """x where y = 1, max(0, margin − x) where y = −1
 
     Shapes: as ``torch.nn.functional.hinge_embedding_loss``.
+
+    Raises as ``torch.nn.functional.hinge_embedding_loss``.
     """
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
@@ -112,6 +116,8 @@ class SoftMarginLoss(_Loss):
     """log(1 + e^{−y·x})
 
     Shapes: as ``torch.nn.functional.soft_margin_loss``.
+
+    Raises as ``torch.nn.functional.soft_margin_loss``.
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -122,6 +128,8 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
     """Per-class logistic loss, averaged over the classes.
 
     Shapes: as ``torch.nn.functional.multilabel_soft_margin_loss``.
+
+    Raises as ``torch.nn.functional.multilabel_soft_margin_loss``.
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
