@@ -13,7 +13,10 @@ from .module import Module
 
 
 class Identity(Module):
-    """y = x (arguments are accepted and ignored, as torch)."""
+    """y = x (arguments are accepted and ignored, as torch).
+
+    Shapes: any; the output is the input.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
