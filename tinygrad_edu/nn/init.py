@@ -80,6 +80,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> 
     """Fill with U(a, b).
 
     Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
     """
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
@@ -89,6 +91,8 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None)
     """Fill with N(mean, std²).
 
     Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
     """
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
@@ -107,6 +111,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     threshold may be accepted differently than by torch's vectorized log, which is rare.)
 
     Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
     """
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
@@ -154,6 +160,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill ``tensor`` with ``val`` in place, under no_grad (so a Parameter may be filled), keeping
     its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+
+    Raises AttributeError for a non-Tensor.
     """
     return _fill(tensor, np.full(tensor.shape, val))
 

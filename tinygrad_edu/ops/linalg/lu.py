@@ -183,7 +183,10 @@ def lu(A, pivot=True, get_infos=False, out=None):
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """``torch.lu_unpack``: (P, L, U) from a packed LU and its pivots (empty tensors for the
-    parts not asked for). L and U are slices of LU: their gradient goes back into it."""
+    parts not asked for). L and U are slices of LU: their gradient goes back into it.
+
+    Raises RuntimeError for LU below 2 dims.
+    """
     check_matrix(LU_data, "lu_unpack")
     xp = get_array_module(LU_data._data)
     empty = Tensor._wrap(xp.zeros((0,), dtype=LU_data._data.dtype))

@@ -176,6 +176,8 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
 
     Shapes: input (..., m, n), tau (..., k), other (..., m, p) (``left``) or (..., p, m) → other's
     shape.
+
+    Raises RuntimeError for an input below 2 dims.
     """
     op = "ormqr"
     if input.ndim < 2:
