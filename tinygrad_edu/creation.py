@@ -173,7 +173,11 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 
 class _LegacyType:
-    """``tg.FloatTensor`` & co: call to build a tensor; pass to ``.type()`` to convert."""
+    """``tg.FloatTensor`` & co: call to build a tensor; pass to ``.type()`` to convert.
+
+    Shapes: ``FloatTensor(2, 3)`` → (2, 3); ``FloatTensor(data)`` → data's shape. Raises
+    ValueError for ragged nested lists.
+    """
 
     def __init__(self, name: str, d: _dt.dtype):
         self.__name__ = name

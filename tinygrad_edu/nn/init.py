@@ -307,6 +307,8 @@ def default_layer_init_(weight, bias=None) -> None:
     W ~ U(±1/√fan_in), and bias ~ U(±1/√fan_in) (fan_in = in_features, or C/groups·kh·kw).
 
     Shapes: weight (out, in, *) (at least 2-D), bias (out,); filled in place.
+
+    Raises ValueError for a weight below 2 dims (no fan-in).
     """
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:

@@ -269,6 +269,8 @@ def softsign(input):
     """``F.softsign``: x / (1 + |x|). Derivative: 1 / (1 + |x|)².
 
     Shapes: any; the output has the input's shape.
+
+    Raises AttributeError for a non-Tensor input (as torch).
     """
     return input / (input.abs() + 1)
 

@@ -191,7 +191,8 @@ def _copies(fn, name):
                      else clone(p) for p in fn(*args, **kwargs))
 
     copy.__name__ = copy.__qualname__ = name
-    copy.__doc__ = f"``{fn.__name__}``, each piece a copy instead of a view."
+    copy.__doc__ = (f"``{fn.__name__}``, each piece a copy instead of a view.\n\nShapes: as "
+                    f"``torch.{fn.__name__}``. Raises as ``torch.{fn.__name__}``.")
     return copy
 
 

@@ -84,6 +84,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), the sizes from
     ``output_size``.
+
+    Raises RuntimeError for a negative output size.
     """
     return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
 
@@ -94,6 +96,8 @@ def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
 
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), the sizes from ``output_size``.
+
+    Raises RuntimeError for a negative output size.
     """
     return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
 
@@ -129,6 +133,8 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), the sizes from
     ``output_size`` (indices of the same shape).
+
+    Raises RuntimeError for a negative output size.
     """
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
@@ -139,6 +145,8 @@ def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False
 
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), the sizes from ``output_size`` (indices of the same shape).
+
+    Raises RuntimeError for a negative output size.
     """
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 

@@ -78,6 +78,8 @@ class TransformerEncoder(Module):
     inference fast path; the result is the same without them).
 
     Shapes: src (S, N, E) ((N, S, E) with ``batch_first``; (S, E) unbatched) → the same shape.
+
+    Raises AssertionError for a feature size that is not d_model (as torch).
     """
 
     def __init__(self, encoder_layer, num_layers: int, norm=None,
@@ -114,6 +116,8 @@ class TransformerDecoder(Module):
 
     Shapes: tgt (T, N, E), memory (S, N, E) ((N, ·, E) with ``batch_first``; unbatched without N) →
     tgt's shape.
+
+    Raises AssertionError for a feature size that is not d_model (as torch).
     """
 
     def __init__(self, decoder_layer, num_layers: int, norm=None) -> None:
