@@ -88,7 +88,8 @@ from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch 
 
 
 def is_tensor(obj) -> bool:
-    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor."""
+    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor.
+    Raises nothing (any object is accepted)."""
     return isinstance(obj, Tensor)
 
 

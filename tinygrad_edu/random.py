@@ -164,7 +164,10 @@ def get_rng_state():
 
 
 def set_rng_state(new_state) -> None:
-    """Restore the default generator from :func:`get_rng_state` (or torch's bytes)."""
+    """Restore the default generator from :func:`get_rng_state` (or torch's bytes).
+
+    Raises RuntimeError for a state of the wrong size.
+    """
     default_generator.set_state(new_state)
 
 

@@ -16,7 +16,10 @@ from .backend import device, device_of, get_array_module, to_device, to_numpy
 
 
 class Size(tuple):
-    """``torch.Size``: a tuple that prints as ``torch.Size([2, 3])``."""
+    """``torch.Size``: a tuple that prints as ``torch.Size([2, 3])``.
+
+    Raises TypeError for an argument that is not an iterable of ints.
+    """
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"

@@ -183,6 +183,8 @@ class ReduceLROnPlateau(LRScheduler):
     """Reduce the rate by ``factor`` once a metric has stopped improving for ``patience`` epochs.
 
     ``step(metric)`` takes the monitored value (a float or a one-element tensor).
+
+    Raises ValueError for a factor ≥ 1 or an unknown mode or threshold_mode.
     """
 
     _needs_metrics = True  # SequentialLR / ChainedScheduler cannot drive it

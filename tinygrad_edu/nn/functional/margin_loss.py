@@ -244,7 +244,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       margin: float = 1.0, swap: bool = False,
                                       reduction: str = "mean") -> Tensor:
     """``F.triplet_margin_with_distance_loss``: triplet_margin_loss with any distance
-    function (default: pairwise_distance). Raises as triplet_margin_loss."""
+    function (default: pairwise_distance). Raises as
+    ``torch.nn.functional.triplet_margin_loss``."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if margin <= 0:

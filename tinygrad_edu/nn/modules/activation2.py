@@ -206,6 +206,8 @@ class Softsign(Module):
     """y = x / (1 + |x|)
 
     Shapes: as ``torch.nn.functional.softsign``.
+
+    Raises as ``torch.nn.functional.softsign``.
     """
 
     def forward(self, input: Tensor) -> Tensor:

@@ -224,7 +224,10 @@ class PairwiseDistance(Module):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """Triplet loss with any distance function (default: PairwiseDistance())"""
+    """Triplet loss with any distance function (default: PairwiseDistance())
+
+    Raises as ``torch.nn.functional.triplet_margin_with_distance_loss``.
+    """
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
                  reduction: str = "mean") -> None:

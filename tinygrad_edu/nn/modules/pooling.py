@@ -255,6 +255,8 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveMaxPool2d``.
 
     Shapes: as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Raises as ``torch.nn.functional.adaptive_max_pool2d``.
     """
 
     _fn = "adaptive_max_pool2d"
@@ -264,6 +266,8 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
     """Max over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveMaxPool3d``.
 
     Shapes: as ``torch.nn.functional.adaptive_max_pool3d``.
+
+    Raises as ``torch.nn.functional.adaptive_max_pool3d``.
     """
 
     _fn = "adaptive_max_pool3d"
@@ -297,6 +301,8 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
     """Mean over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveAvgPool2d``.
 
     Shapes: as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Raises as ``torch.nn.functional.adaptive_avg_pool2d``.
     """
 
     _fn = "adaptive_avg_pool2d"
@@ -306,6 +312,8 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
     """Mean over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveAvgPool3d``.
 
     Shapes: as ``torch.nn.functional.adaptive_avg_pool3d``.
+
+    Raises as ``torch.nn.functional.adaptive_avg_pool3d``.
     """
 
     _fn = "adaptive_avg_pool3d"
