@@ -72,8 +72,12 @@ class Optimizer:
     defaults : dict
         Default hyperparameters for groups that do not set them.
 
-    Raises ValueError for an empty parameter list; TypeError for a Tensor instead of an iterable of
-    Tensors.
+    Raises
+    ------
+    ValueError
+        An empty parameter list.
+    TypeError
+        A Tensor instead of an iterable of Tensors.
     """
 
     _free_shape_state: tuple = ("step",)  # state keys not shaped like their parameter
