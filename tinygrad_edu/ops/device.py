@@ -103,8 +103,8 @@ def _caster(dtype, name: str):
     grad = ("Differentiable (the gradient is cast back)." if dtype.is_floating_point else
             "Not differentiable: the result never requires grad (torch's rule for integers).")
     method.__doc__ = (f"``Tensor.{name}()``: ``self`` cast to {dtype}, any shape, kept (``self`` "
-                      f"itself when it already is {dtype}). {grad}\n\nShapes: any; the output has the "
-                      "input's shape.")
+                      f"itself when it already is {dtype}). {grad}\n\nShapes: any; the output "
+                      "has the input's shape.")
     return method
 
 
