@@ -88,12 +88,16 @@ from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch 
 
 
 def is_tensor(obj) -> bool:
-    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor."""
+    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor.
+    Raises nothing (any object is accepted)."""
     return isinstance(obj, Tensor)
 
 
 def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
-    """The number of elements of ``input`` (the product of its shape; 1 for 0-d)."""
+    """The number of elements of ``input`` (the product of its shape; 1 for 0-d).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.numel()
 
 
@@ -131,7 +135,10 @@ def result_type(a, b):
 
 
 def is_floating_point(input):
-    """True when ``input``'s dtype is floating (float16/32/64)."""
+    """True when ``input``'s dtype is floating (float16/32/64).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.is_floating_point()
 
 

@@ -14,6 +14,8 @@ class Parameter(Tensor):
     """A leaf Tensor that ``Module.__setattr__`` registers in ``_parameters``.
 
     ``Parameter(data)`` shares ``data``'s storage (as torch does) and requires grad.
+
+    Shapes: data's shape.
     """
 
     __slots__ = ()
@@ -56,7 +58,10 @@ def _rebuild_parameter(arr, requires_grad, device="cpu"):
 
 
 class Buffer(Tensor):
-    """``nn.Buffer(data, persistent=True)``: a Tensor a Module registers as a buffer."""
+    """``nn.Buffer(data, persistent=True)``: a Tensor a Module registers as a buffer.
+
+    Shapes: data's shape.
+    """
 
     __slots__ = ("persistent",)
 

@@ -96,7 +96,8 @@ def _new_filled(fill, name=None):
         new.__doc__ = (f"``Tensor.{name}(*size)``: a new tensor of shape ``size`` filled with "
                        f"{what}, with self's dtype and device unless ``dtype``/``device`` are "
                        "given; a leaf (``requires_grad`` as asked). Raises RuntimeError for a "
-                       "negative size.")
+                       "negative size.\n\nShapes: ``size`` → a tensor of that shape (self's "
+                       "shape does not matter).")
     return new
 
 
@@ -104,7 +105,10 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
               layout=None, pin_memory=False):
     """``Tensor.new_full(size, fill_value)``: a new tensor of shape ``size`` filled with
     ``fill_value`` (cast to the dtype), with self's dtype and device unless given; a leaf.
-    Raises RuntimeError for a negative size."""
+    Raises RuntimeError for a negative size.
+
+    Shapes: ``size`` → a tensor of that shape (self's shape does not matter).
+    """
     return _new_filled(0)(self, *size, dtype=dtype, device=device,
                           requires_grad=requires_grad, fill_value=fill_value)
 
@@ -112,7 +116,10 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                 pin_memory=False):
     """``Tensor.new_tensor(data)``: ``torch.tensor(data)`` with self's dtype and device unless
-    given — always a copy, a leaf that does not require grad unless asked (any shape: data's)."""
+    given — always a copy, a leaf that does not require grad unless asked (any shape: data's).
+
+    Shapes: data's shape (self's shape does not matter). Raises ValueError for ragged nested lists.
+    """
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
 

@@ -115,7 +115,12 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
-    """Huber-like loss: ½d²/β for |d| < β, |d| − ½β beyond."""
+    """Huber-like loss: ½d²/β for |d| < β, |d| − ½β beyond.
+
+    Shapes: input and target broadcast → () when reduced, the broadcast shape with
+    ``reduction='none'``. Raises RuntimeError for shapes that do not broadcast; ValueError for an
+    unknown reduction.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if beta < 0:
@@ -172,7 +177,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
-    """BCE on logits, computed stably: w [(1 − t)x + (1 + (p − 1)t) softplus(−x)]."""
+    """BCE on logits, computed stably: w [(1 − t)x + (1 + (p − 1)t) softplus(−x)].
+
+    Shapes: input and target (*) of one shape; ``weight`` and ``pos_weight`` broadcast to it → ()
+    when reduced, the input's shape with ``reduction='none'``. Raises ValueError for target and
+    input of different shapes or an unknown reduction.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = _float_pair(input, target, "binary_cross_entropy_with_logits")
@@ -347,7 +357,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast)."""
+    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast).
+
+    Shapes: x1 and x2 broadcast → the broadcast shape with ``dim`` removed. Raises RuntimeError for
+    shapes that do not broadcast; IndexError for ``dim`` out of range.
+    """
     x1, x2 = _float_pair(x1, x2, "cosine_similarity")
     try:
         shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
