@@ -108,7 +108,8 @@ def _softmax_backward_data(grad_output: Tensor, output: Tensor, dim: int, input_
 def native_dropout_backward(grad_output: Tensor, mask: Tensor, scale: float) -> Tensor:
     """``torch.native_dropout_backward``: dropout's backward as a function, g ⊙ mask · scale
     (scale = 1/(1 − p) for the forward's p). Shapes: g and the bool mask of one shape (any);
-    the result has g's shape and dtype."""
+    the result has g's shape and dtype. Raises RuntimeError when the shapes do not
+    broadcast."""
     return grad_output * (mask.to(grad_output.dtype) * scale)
 
 
