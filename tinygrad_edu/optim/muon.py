@@ -177,15 +177,14 @@ class Muon(Optimizer):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "momentum_buffer" not in state:
-                    state["momentum_buffer"] = Tensor._wrap(
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:  # as torch's _init_group: every buffer first, then the updates
+                if "momentum_buffer" not in self.state[p]:
+                    self.state[p]["momentum_buffer"] = Tensor._wrap(
                         get_array_module(p.grad._data).zeros_like(p.grad._data)
                     )
-                self._update(p, state, group)
+            for p in params:
+                self._update(p, self.state[p], group)
         return loss
 
     @staticmethod
