@@ -10,6 +10,7 @@ import numpy as np
 
 from . import dtype as _dt
 from . import random as _random
+from ._args import require_tensor
 from ._rng import kernels as _k
 from .autograd.function import Function
 from .backend import get_array_module, to_device
@@ -234,6 +235,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
 
     Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1].
     """
+    require_tensor(input, "bernoulli")
     g = _engine(generator)
     dt = input._data.dtype
     if p is None:
@@ -313,6 +315,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     nan weights, a zero row, more samples than categories without replacement, a non-float
     ``input``, and an ``out`` that is not int64.
     """
+    require_tensor(input, "multinomial")
     p = _to_host(input)
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "

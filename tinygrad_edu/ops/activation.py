@@ -10,8 +10,10 @@ import math
 
 import numpy as np
 
+from .._args import not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import erf, get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import _float_only, quiet
 from .inplace import inplace as _inplace
@@ -235,6 +237,8 @@ def relu(input, inplace=False):
 
     Shapes: any; the output has the input's shape.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("relu", input)
     if input._data.dtype.kind == "b":
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     if inplace:
@@ -293,6 +297,8 @@ def sigmoid(input):
 
     Shapes: any; the output has the input's shape.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("sigmoid", input)
     return SigmoidFn.apply(_to_float(input))
 
 
@@ -302,6 +308,8 @@ def tanh(input):
 
     Shapes: any; the output has the input's shape.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("tanh", input)
     return TanhFn.apply(_to_float(input))
 
 
@@ -325,6 +333,7 @@ def gelu(input, approximate="none"):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "gelu")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..backend import to_numpy as _to_numpy
@@ -139,6 +140,7 @@ class HardshrinkFn(Function):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``F.hardtanh``: clamp(x, min_val, max_val). Shapes: any. dtype: the input's. Raises
     ValueError if min_val > max_val. Derivative: 1 strictly inside (min_val, max_val), else 0."""
+    require_tensor(input, "hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val "
                          f"(got min_val={min_val}, max_val={max_val})")
@@ -152,6 +154,7 @@ def relu6(input, inplace=False):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "relu6")
     return hardtanh(input, 0.0, 6.0, inplace)
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .. import dtype as _dt
+from .._args import check_memory_format
 from ..autograd import Function
 from ..backend import device_of, to_device
 from ..creation import LEGACY_TYPES
@@ -96,15 +97,18 @@ def type_as(self, other):
 def _caster(dtype, name: str):
     """The ``Tensor.float``-style method that casts to ``dtype``."""
 
-    def method(self, *args, **kwargs):  # (memory_format= accepted, as torch)
+    def method(self, *, memory_format=None):  # torch: no positional argument
+        if memory_format is not None:
+            check_memory_format(memory_format, name)
         return cast(self, dtype)
 
     method.__name__ = method.__qualname__ = name
     grad = ("Differentiable (the gradient is cast back)." if dtype.is_floating_point else
             "Not differentiable: the result never requires grad (torch's rule for integers).")
     method.__doc__ = (f"``Tensor.{name}()``: ``self`` cast to {dtype}, any shape, kept (``self`` "
-                      f"itself when it already is {dtype}). {grad}\n\nShapes: any; the output "
-                      "has the input's shape.")
+                      f"itself when it already is {dtype}). {grad} Raises TypeError for a "
+                      "positional argument or a ``memory_format`` that is not one (torch's "
+                      "signature).\n\nShapes: any; the output has the input's shape.")
     return method
 
 

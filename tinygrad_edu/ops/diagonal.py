@@ -8,6 +8,7 @@ of g.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -99,6 +100,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     Shapes: input (*) → the shape with dim1 and dim2 removed and a new last dim of the diagonal's
     length.
     """
+    require_tensor(input, "diagonal")
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal")
     return DiagonalFn.apply(input, int(offset), a, b)
 
@@ -110,6 +112,8 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 
     Shapes: input (*), ``src`` of the diagonal's shape (see :func:`diagonal`) → the input's shape.
     """
+    require_tensor(input, "diagonal_scatter")
+    require_tensor(src, "diagonal_scatter", "src", 2)
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal_scatter")
     region = get_array_module(input._data).diagonal(input._data, int(offset), a, b).shape
     _check_src(src, region)
@@ -124,6 +128,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
     Shapes: input (..., n) → (..., n + |offset|, n + |offset|) with the new dims at dim1, dim2.
     """
+    require_tensor(input, "diag_embed")
     a, b = _two_dims(dim1, dim2, input._data.ndim + 1, "diag_embed")
     return DiagEmbedFn.apply(input, int(offset), a, b)
 
@@ -134,6 +139,7 @@ def diagflat(input, offset=0):
 
     Shapes: input (*) with N elements → (N + |offset|, N + |offset|).
     """
+    require_tensor(input, "diagflat")
     return named(diag_embed(reshape(input, -1), offset, 0, 1), "DiagEmbedBackward0")
 
 

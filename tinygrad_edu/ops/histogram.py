@@ -13,6 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._args import require_tensor
 from ..backend import get_array_module, scatter_add, to_numpy
 from ..tensor import Tensor
 
@@ -37,6 +38,7 @@ def bincount(input, weights=None, minlength=0):
 
     Shapes: input (N,) → (max(input) + 1,), at least ``minlength``; ``weights`` (N,).
     """
+    require_tensor(input, "bincount")
     a = input._data
     xp = get_array_module(a)
     if a.dtype.kind == "f":
@@ -153,6 +155,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
 
     Shapes: input (..., D) → ``hist`` (bins₀, ..., bins_{D−1}) and D edge tensors (binsᵢ + 1,).
     """
+    require_tensor(input, "histogramdd")
     _check_float(input, "histogramdd")
     x = to_numpy(input._data)
     dims = x.shape[-1] if x.ndim else 1
@@ -198,6 +201,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
 
     Shapes: input any shape → ``hist`` (bins,) and ``bin_edges`` (bins + 1,).
     """
+    require_tensor(input, "histogram")
     _check_float(input, "histogramdd")
     flat = input.reshape(-1, 1)
     w = None if weight is None else weight.reshape(-1)
@@ -219,6 +223,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
 
     Shapes: input any shape → (bins,).
     """
+    require_tensor(input, "histc")
     _check_float(input, "histogram_cpu")
     if int(bins) <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -164,6 +165,8 @@ def take(input, index, *, out=None):
 
     Shapes: input any shape, ``index`` any shape → index's shape.
     """
+    require_tensor(input, "take")
+    require_tensor(index, "take", "index", 2)
     idx = _flat_index("take", index, input._data.size)
     res = named(getitem(reshape(input, -1), Tensor._wrap(idx)), "TakeBackward0")
     return write_out(out, res, "take", input, index)
@@ -255,6 +258,8 @@ def masked_select(input, mask, *, out=None):
 
     Shapes: ``input`` and ``mask`` broadcast → (k,), k the number of True in the broadcast mask.
     """
+    require_tensor(input, "masked_select")
+    require_tensor(mask, "masked_select", "mask", 2)
     m = _bool_mask("masked_select", mask)
     shape = np.broadcast_shapes(m.shape, input._data.shape)
     x = broadcast_to(input, shape)

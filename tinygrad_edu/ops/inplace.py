@@ -19,6 +19,7 @@ to the tensor's, or whose shape is not the tensor's.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
@@ -180,6 +181,7 @@ def fill(input, value):
 
     Shapes: any; ``input`` keeps its shape (``value`` a number or a 0-d tensor).
     """
+    require_tensor(input, "fill")
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
@@ -192,6 +194,7 @@ def zero_(input):
     Shapes: any; ``input`` keeps its shape. Raises RuntimeError for a leaf that requires grad (while
     recording).
     """
+    require_tensor(input, "zero_")
     return input.zero_()
 
 

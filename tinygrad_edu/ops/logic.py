@@ -96,6 +96,8 @@ def equal(input, other) -> bool:
 
     Shapes: any; different shapes give False (no broadcasting). The result is a Python bool.
     """
+    require_tensor(input, "equal", "input", 1)
+    require_tensor(other, "equal", "other", 2)
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
@@ -176,6 +178,7 @@ def all(input, dim=None, keepdim=False):
     """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
     input). Raises IndexError for a dim out of range."""
+    require_tensor(input, "all", "input", 1)
     return _all_any(input, dim, keepdim, "all")
 
 
@@ -183,6 +186,7 @@ def any(input, dim=None, keepdim=False):
     """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
     input). Raises IndexError for a dim out of range."""
+    require_tensor(input, "any", "input", 1)
     return _all_any(input, dim, keepdim, "any")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .._args import not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -131,6 +132,10 @@ def matmul(input, other):
     Shapes: (n,)·(n,) → (); (N, n)·(n,) → (N,); (n,)·(n, M) → (M,); (..., N, K)·(..., K, M) → (...,
     N, M), batch dims broadcast.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("matmul", input)
+    if not isinstance(other, Tensor):
+        raise not_tensor("matmul", other, "other", 2)
     _check_mm(input, other, "matmul")
     try:
         return named(MatMulFn.apply(input, other), _matmul_node_name(input, other))
@@ -146,6 +151,8 @@ def mm(input, mat2):
 
     Shapes: (N, K), (K, M) → (N, M).
     """
+    require_tensor(input, "mm")
+    require_tensor(mat2, "mm", "mat2", 2)
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("mm: both arguments must be 2-D matrices")
     return named(matmul(input, mat2), "MmBackward0")
@@ -158,6 +165,8 @@ def bmm(input, mat2):
 
     Shapes: (B, N, K), (B, K, M) → (B, N, M).
     """
+    require_tensor(input, "bmm")
+    require_tensor(mat2, "bmm", "mat2", 2)
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
     return named(matmul(input, mat2), "BmmBackward0")
@@ -173,6 +182,8 @@ def dot(input, other, *, out=None):
 
     Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
     """
+    require_tensor(input, "dot")
+    require_tensor(other, "dot", "other", 2)
     return _dot(input, other, "dot", "DotBackward0")
 
 
@@ -181,6 +192,8 @@ def vdot(input, other, *, out=None):
 
     Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
     """
+    require_tensor(input, "vdot")
+    require_tensor(other, "vdot", "other", 2)
     return _dot(input, other, "vdot", "VdotBackward0")
 
 
@@ -204,6 +217,10 @@ def linear(input, weight, bias=None):
     """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias. Shapes: input (*, in), weight
     (out, in), bias (out,) → (*, out). One dtype for all. Raises RuntimeError for mismatched
     sizes or dtypes. Derivatives: ∂L/∂x = G W, ∂L/∂W = Gᵀ x, ∂L/∂b = Σ G."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("linear", input)
+    if not isinstance(weight, Tensor):
+        raise not_tensor("linear", weight, "weight", 2)
     if input._data.shape[-1] != weight._data.shape[-1]:
         n = input._data.shape
         raise RuntimeError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -95,6 +96,7 @@ def tril(input, diagonal: int = 0):
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
     """
+    require_tensor(input, "tril")
     return _tri(input, diagonal, TrilFn, "tril")
 
 
@@ -103,6 +105,7 @@ def triu(input, diagonal: int = 0):
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
     """
+    require_tensor(input, "triu")
     return _tri(input, diagonal, TriuFn, "triu")
 
 
@@ -112,6 +115,7 @@ def diag(input, diagonal: int = 0):
     Shapes: (n,) → (n + |d|, n + |d|); (n, m) → the diagonal (k,). Raises RuntimeError for an input
     of more than 2 dims.
     """
+    require_tensor(input, "diag")
     nd = input._data.ndim
     if nd not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
@@ -124,6 +128,8 @@ def outer(input, vec2):
 
     Shapes: (n,), (m,) → (n, m). Raises RuntimeError for inputs that are not 1-D.
     """
+    require_tensor(input, "outer")
+    require_tensor(vec2, "outer", "vec2", 2)
     for name, v in (("self", input), ("vec2", vec2)):
         if not isinstance(v, Tensor) or v._data.ndim != 1:
             nd = v._data.ndim if isinstance(v, Tensor) else "non-tensor"

@@ -5,6 +5,7 @@ permutation to the gradient: flip again, roll back.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -66,6 +67,7 @@ def flip(input, *args, dims=None):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "flip")
     dims = _dims_arg(args, dims, "flip")
     nd = input._data.ndim
     axes = tuple(_wrap_dim(int(d), nd, "flip") for d in dims)
@@ -80,6 +82,7 @@ def fliplr(input):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "fliplr")
     if input._data.ndim < 2:
         raise RuntimeError("fliplr: Input must be >= 2-d.")
     return flip(input, 1)
@@ -90,6 +93,7 @@ def flipud(input):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "flipud")
     if input._data.ndim < 1:
         raise RuntimeError("flipud: Input must be >= 1-d.")
     return flip(input, 0)
@@ -102,6 +106,7 @@ def roll(input, shifts, dims=None):
 
     Shapes: any; the output has the input's shape.
     """
+    require_tensor(input, "roll")
     shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
     if not shifts:
         raise RuntimeError("roll: `shifts` required")
@@ -129,6 +134,7 @@ def rot90(input, k=1, dims=(0, 1)):
     Shapes: input (..., a, ..., b, ...) in ``dims`` → a and b swapped when k is odd, the same shape
     when even.
     """
+    require_tensor(input, "rot90")
     dims = tuple(dims)
     nd = input._data.ndim
     if len(dims) != 2:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module, ufunc_at
 from ..backend import scatter_add as _scatter_add_at
@@ -262,6 +263,8 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     read from the flattened input). Raises RuntimeError for indices with another number of dims or a
     non-integer indices.
     """
+    require_tensor(input, "take_along_dim")
+    require_tensor(indices, "take_along_dim", "indices", 2)
     from ._out import write_out
 
     if dim is None:

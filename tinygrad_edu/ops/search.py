@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
+from .._args import require_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._reduction import write_out
@@ -51,6 +52,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     ``sorter``: int64 indices that sort an unsorted sequence. dtype: int64 (int32 with
     ``out_int32``). Raises RuntimeError for mismatched shapes, conflicting side/right, a
     bad sorter. No gradient."""
+    require_tensor(sorted_sequence, "searchsorted", "sorted_sequence", 1)
     op = "torch.searchsorted()"
     seq = sorted_sequence
     if seq.ndim == 0:
@@ -133,6 +135,7 @@ def argwhere(input):
 
     Shapes: input (d₁, ..., dₖ) → (Z, k) for its Z nonzero elements.
     """
+    require_tensor(input, "argwhere")
     xp = get_array_module(input._data)
     a = input._data
     if a.ndim == 0:
@@ -176,6 +179,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     Shapes: input (*) → (U,) for U distinct elements (with ``dim``: the input's shape with ``dim``
     of size U); ``inverse``: the input's shape ((size of dim,) with ``dim``); ``counts``: (U,).
     """
+    require_tensor(input, "unique")
     a = input._data
     xp = get_array_module(a)
     if dim is None:
@@ -209,6 +213,7 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     Shapes: input (*) → (R,) for R runs (with ``dim``: the input's shape with ``dim`` of size R);
     ``inverse``: the input's shape; ``counts``: (R,). Raises IndexError for ``dim`` out of range.
     """
+    require_tensor(input, "unique_consecutive")
     a = input._data
     xp = get_array_module(a)
     if dim is None:

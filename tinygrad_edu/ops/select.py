@@ -318,6 +318,7 @@ def where(condition, input=None, other=None, *, out=None):
     Shapes: ``condition``, ``input`` and ``other`` broadcast together (torch's rules); the output
     has the broadcast shape.
     """
+    require_tensor(condition, "where", "condition", 1)
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     ref = next((t for t in (input, other, condition) if isinstance(t, Tensor)), None)

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtype as _dt
+from .._args import check_memory_format, not_tensor, require_tensor, require_tensors
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
-from ._util import dims, named
+from ._util import dims, named, raise_broadcast_error
 from .unary import clone
 
 
@@ -110,6 +112,8 @@ def reshape(input, *shape):
     """The same elements in a new shape (a view when the strides allow it, else a copy). Shapes:
     input (*) → ``shape`` (one entry may be -1: inferred), with the same number of elements. Raises
     RuntimeError for a shape with another number of elements."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("reshape", input)
     shape = _shape_arg(shape)
     if shape == input._data.shape and not input.requires_grad:
         t = Tensor._wrap(input._data)  # torch: a new tensor (a view), never the input itself
@@ -153,15 +157,21 @@ def view(input, *shape):
     return reshape(input, *shape)
 
 
-def is_contiguous(input, memory_format=None) -> bool:
+def is_contiguous(input, *, memory_format=_dt.contiguous_format) -> bool:
     """True when the elements lie in row-major order with no gaps (NumPy's C-contiguity). Shapes:
-    any; returns a Python bool."""
+    any; returns a Python bool. Raises TypeError for a ``memory_format`` that is not a
+    ``torch.memory_format`` (None included, as torch) or a positional argument."""
+    if memory_format is not _dt.contiguous_format:
+        check_memory_format(memory_format, "is_contiguous", none_ok=False)
     return bool(input._data.flags.c_contiguous)
 
 
-def contiguous(input, memory_format=None):
+def contiguous(input, *, memory_format=_dt.contiguous_format):
     """``input`` itself when contiguous, else a row-major copy (differentiable, like clone). Shapes:
-    any; the output has the input's shape."""
+    any; the output has the input's shape. Raises TypeError for a ``memory_format`` that is not a
+    ``torch.memory_format`` (None included, as torch) or a positional argument."""
+    if memory_format is not _dt.contiguous_format:
+        check_memory_format(memory_format, "contiguous", none_ok=False)
     if is_contiguous(input):
         return input
     return clone(input)  # CloneFn copies in C order
@@ -171,6 +181,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
     Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim. Shapes: (d₀,
     ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,)."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("flatten", input)
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, 1)
@@ -194,6 +206,8 @@ def permute(input, *order):
     """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
     a repeated dim. Derivative: g permuted back by the inverse order. Shapes: (d₀, ..., dₖ) →
     (d_order[0], ..., d_order[k])."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("permute", input)
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -224,6 +238,8 @@ swapaxes = transpose
 def t(input):
     """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims. Shapes: (m,
     n) → (n, m); 0-d and 1-D: unchanged."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("t", input)
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -233,6 +249,8 @@ def t(input):
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
     (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("squeeze", input)
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -244,6 +262,8 @@ def squeeze(input, dim=None):
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view. Shapes: e.g. (N, W) with
     dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("unsqueeze", input)
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
@@ -283,6 +303,7 @@ def expand(input, *sizes):
 def broadcast_to(input, size):
     """``expand`` to ``size``. Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
     in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to."""
+    require_tensor(input, "broadcast_to")
     return expand(input, *size)
 
 
@@ -295,8 +316,13 @@ def expand_as(input, other):
 
 def broadcast_tensors(*tensors):
     """The tensors expanded to their common broadcast shape (views). Shapes: all the tensors → their
-    common broadcast shape (torch's rules)."""
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    common broadcast shape (torch's rules). Raises TypeError for an argument that is not a Tensor,
+    RuntimeError for shapes that do not broadcast."""
+    require_tensors(tensors, "broadcast_tensors")
+    try:
+        shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    except ValueError:
+        raise_broadcast_error("broadcast_tensors", *(t._data.shape for t in tensors))
     return tuple(expand(t, *shape) for t in tensors)
 
 
@@ -331,6 +357,7 @@ def ravel(input):
     """The elements as one dim, in row-major order (a view when possible, like reshape(-1)).
 
     Shapes: input (*) → (numel,). Raises TypeError for a memory format that is not one."""
+    require_tensor(input, "ravel")
     return reshape(input, -1)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..tensor import Tensor, _wrap_dim
 from ._util import named
 from .index import getitem
@@ -31,6 +32,7 @@ def split_with_sizes(input, split_sizes, dim=0):
 
     Shapes: input (..., n, ...) → tensors with ``dim`` of the listed sizes (summing to n).
     """
+    require_tensor(input, "split_with_sizes")
     d = _wrap_dim(dim, input._data.ndim, "split_with_sizes")
     n = input._data.shape[d]
     sizes = [int(s) for s in split_sizes]
@@ -71,6 +73,7 @@ def unsafe_split(tensor, split_size_or_sections, dim=0):
     smaller) or of the listed sizes. Raises RuntimeError for a negative size; IndexError for ``dim``
     out of range.
     """
+    require_tensor(tensor, "unsafe_split", "tensor", 1)
     pieces = split(tensor, split_size_or_sections, dim)
     return tuple(named(p, "UnsafeSplitBackward0") for p in pieces)
 
@@ -82,6 +85,7 @@ def chunk(input, chunks, dim=0):
     Shapes: input (..., n, ...) → up to ``chunks`` tensors with ``dim`` of size ceil(n / chunks)
     (the last may be smaller).
     """
+    require_tensor(input, "chunk")
     chunks = int(chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
@@ -99,6 +103,7 @@ def unsafe_chunk(input, chunks, dim=0):
     (the last may be smaller). Raises RuntimeError for chunks < 1; IndexError for ``dim`` out of
     range.
     """
+    require_tensor(input, "unsafe_chunk")
     return tuple(named(p, "UnsafeSplitBackward0") for p in chunk(input, chunks, dim))
 
 
@@ -111,6 +116,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     Shapes: input (..., n, ...) → tensors with ``dim`` cut at the indices (or into ``sections``
     near-equal pieces).
     """
+    require_tensor(input, "tensor_split")
     ios = indices_or_sections
     if isinstance(ios, Tensor):
         a = ios._data
@@ -163,6 +169,7 @@ def hsplit(input, indices_or_sections):
     Shapes: input (a, b, ...) → tensors (a, bᵢ, ...) along dim 1 ((aᵢ,) for 1-D). Raises
     RuntimeError for a 0-d input or sections that do not divide the size.
     """
+    require_tensor(input, "hsplit")
     dim = 1 if input._data.ndim > 1 else 0
     return _direction_split("hsplit", input, indices_or_sections, dim, 1)
 
@@ -173,6 +180,7 @@ def vsplit(input, indices_or_sections):
     Shapes: input (a, b, ...) → tensors (aᵢ, b, ...) along dim 0. Raises RuntimeError for an input
     below 2 dims or sections that do not divide the size.
     """
+    require_tensor(input, "vsplit")
     return _direction_split("vsplit", input, indices_or_sections, 0, 2)
 
 
@@ -182,11 +190,13 @@ def dsplit(input, indices_or_sections):
     Shapes: input (a, b, c, ...) → tensors (a, b, cᵢ, ...) along dim 2. Raises RuntimeError for an
     input below 3 dims.
     """
+    require_tensor(input, "dsplit")
     return _direction_split("dsplit", input, indices_or_sections, 2, 3)
 
 
 def _copies(fn, name):
     def copy(*args, **kwargs):
+        require_tensor(args[0] if args else kwargs.get("input", kwargs.get("tensor")), name)
         return tuple(named(clone(p), p._node.name() + "_copy") if p._node is not None
                      else clone(p) for p in fn(*args, **kwargs))
 

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -184,6 +185,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable.
     """
+    require_tensor(input, "cov")
     if input.ndim > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.ndim} dimensions")
@@ -230,6 +232,7 @@ def corrcoef(input):
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable. Raises RuntimeError for an input
     of more than 2 dims.
     """
+    require_tensor(input, "corrcoef")
     if input.ndim > 2:
         raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
                            f"an input with {input.ndim} dimensions")

@@ -5,6 +5,7 @@ serves every dimension; the Function with the hand-written backward is ``ops/con
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ...ops._util import named
 from ...ops.conv import ConvolutionFn
 from ...ops.shape import reshape as _reshape
@@ -176,6 +177,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     Shapes: input (N, C_in, L) or (C_in, L), weight (C_out, C_in/groups, k), bias (C_out,) → (N,
     C_out, L_out) or (C_out, L_out), per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
     """
+    require_tensor(input, "conv1d")
+    require_tensor(weight, "conv1d", "weight", 2)
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -191,6 +194,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     (C_out,) → (N, C_out, H_out, W_out) or (C_out, H_out, W_out), per axis ⌊(n + 2·padding −
     dilation·(k − 1) − 1)/stride⌋ + 1.
     """
+    require_tensor(input, "conv2d")
+    require_tensor(weight, "conv2d", "weight", 2)
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -204,6 +209,8 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     2·padding − dilation·(k − 1) − 1)/stride⌋ + 1. Raises RuntimeError for a channel count that does
     not match the weight.
     """
+    require_tensor(input, "conv3d")
+    require_tensor(weight, "conv3d", "weight", 2)
     return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -217,6 +224,8 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     Shapes: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k) → (N, C_out, L_out) or
     (C_out, L_out), per axis (n − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.
     """
+    require_tensor(input, "conv_transpose1d")
+    require_tensor(weight, "conv_transpose1d", "weight", 2)
     return _conv("conv_transpose1d", 1, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)
 
@@ -230,6 +239,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     H_out, W_out) or (C_out, H_out, W_out), per axis (n − 1)·stride − 2·padding + dilation·(k − 1) +
     output_padding + 1. Raises RuntimeError for a channel count that does not match the weight.
     """
+    require_tensor(input, "conv_transpose2d")
+    require_tensor(weight, "conv_transpose2d", "weight", 2)
     return _conv("conv_transpose2d", 2, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)
 
@@ -244,5 +255,7 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     2·padding + dilation·(k − 1) + output_padding + 1. Raises RuntimeError for a channel count that
     does not match the weight.
     """
+    require_tensor(input, "conv_transpose3d")
+    require_tensor(weight, "conv_transpose3d", "weight", 2)
     return _conv("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...backend import to_device, to_numpy
 from ...ops.activation2 import logsigmoid
 from ...ops.linalg import pairwise_distance
@@ -50,6 +51,7 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 
     Raises ValueError for an unknown reduction.
     """
+    require_tensor(input, "hinge_embedding_loss")
     reduction = _reduction(size_average, reduce, reduction)
     out_margin = where(target != 1, (margin - input).clamp(min=0), 0.0)
     out_self = where(target != -1, input, 0.0)
@@ -119,6 +121,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     Shapes: input (N, C) or (C) or (); target (N) or () of int64 class indices; weight (C).
     Raises ValueError for p ∉ {1, 2} or a weight that is not 1-D, RuntimeError for an empty
     input, a target of the wrong size or dtype, or a weight of the wrong size."""
+    require_tensor(input, "multi_margin_loss")
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -167,6 +170,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
     l = Σ_{j∈T} Σ_{i∉T} max(0, 1 − (x_j − x_i)) / C.
     Shapes: input (N, C) or (C) or (); target of int64 class indices, the input's shape.
     Raises RuntimeError for an empty input or a target of another shape."""
+    require_tensor(input, "multilabel_margin_loss")
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_input(input, "multilabel_margin_loss")
     if tuple(target.shape) != tuple(input.shape):

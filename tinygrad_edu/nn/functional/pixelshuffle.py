@@ -12,6 +12,7 @@ move of g (the reshape and permute nodes compose it, and differentiate again).
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ...ops._util import named
 from ...tensor import Tensor
 
@@ -34,6 +35,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
     Shapes: (*, C·r², H, W) → (*, C, H·r, W·r).
     """
+    require_tensor(input, "pixel_shuffle")
     r = int(upscale_factor)
     shape = _check("pixel_shuffle", input, r, "upscale_factor")
     *lead, c, h, w = shape
@@ -53,6 +55,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
     Shapes: (*, C, H·r, W·r) → (*, C·r², H, W).
     """
+    require_tensor(input, "pixel_unshuffle")
     r = int(downscale_factor)
     shape = _check("pixel_unshuffle", input, r, "downscale_factor")
     *lead, c, h, w = shape
@@ -74,6 +77,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
 
     Shapes: (N, C, *) → (N, C, *).
     """
+    require_tensor(input, "channel_shuffle")
     shape = tuple(input.shape)
     g = int(groups)
     if len(shape) <= 2:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor, _wrap_dim
@@ -68,6 +69,7 @@ def trace(input):
 
     Shapes: (n, m) → ().
     """
+    require_tensor(input, "trace")
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return TraceFn.apply(input)
@@ -79,6 +81,8 @@ def inner(input, other, *, out=None):
 
     Raises RuntimeError for last dims that differ.
     """
+    require_tensor(input, "inner")
+    require_tensor(other, "inner", "other", 2)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return mul(input, other)
     _same_dtype("inner", input, other)
@@ -130,6 +134,8 @@ def kron(input, other, *, out=None):
     """``torch.kron``: the Kronecker product; block (i, j, ...) is input[i, j, ...]·other.
     Shapes: both padded to one rank r; result dim d = input.size(d)·other.size(d). dtype:
     promoted. Computed as a broadcast multiply of interleaved axes, then a reshape."""
+    require_tensor(input, "kron")
+    require_tensor(other, "kron", "other", 2)
     nd = max(input.ndim, other.ndim)
     sa = (1,) * (nd - input.ndim) + tuple(input.shape)
     sb = (1,) * (nd - other.ndim) + tuple(other.shape)
@@ -144,6 +150,8 @@ def vecdot(x, y, *, dim=-1, out=None):
     Shapes: x and y broadcast → the broadcast shape with ``dim`` removed. Raises RuntimeError for
     sizes along ``dim`` that differ.
     """
+    require_tensor(x, "vecdot", "x", 1)
+    require_tensor(y, "vecdot", "y", 2)
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {x.dtype.name} and y of type {y.dtype.name} instead")
@@ -211,6 +219,8 @@ def cross(input, other, dim=None, *, out=None):
 
     Raises RuntimeError for no dim of size 3.
     """
+    require_tensor(input, "cross")
+    require_tensor(other, "cross", "other", 2)
     if dim is None:
         dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
         if dim is None:
@@ -225,6 +235,8 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     Shapes: ``input`` and ``other`` broadcast, size 3 at ``dim``; the output has the broadcast
     shape. Raises RuntimeError for a dim whose size is not 3.
     """
+    require_tensor(input, "linalg_cross")
+    require_tensor(other, "linalg_cross", "other", 2)
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. Got "
                            f"{input.ndim} and {other.ndim}")
@@ -249,6 +261,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     Shapes: A (..., m, n) (dim1, dim2) → the shape with dim1 and dim2 removed and a new last dim of
     the diagonal's length. Raises IndexError for an input below 2 dims.
     """
+    require_tensor(A, "diagonal", "A", 1)
     d1 = _wrap_dim(dim1, A.ndim, "linalg.diagonal")
     d2 = _wrap_dim(dim2, A.ndim, "linalg.diagonal")
     if d1 == d2:

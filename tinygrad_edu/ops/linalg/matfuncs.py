@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -93,6 +94,7 @@ def vander(x, N=None):
 
     Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
     """
+    require_tensor(x, "vander", "x", 1)
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
     N = x.shape[-1] if N is None else int(N)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -191,6 +192,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
     when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range.
     """
+    require_tensor(A, "linalg_norm", "A", 1)
     op = "linalg.norm"
     if isinstance(dim, int):
         dim = (dim,)
@@ -233,6 +235,8 @@ def dist(input, other, p=2):
     Shapes: ``input`` and ``other`` broadcast → (). Raises RuntimeError for shapes that do not
     broadcast.
     """
+    require_tensor(input, "dist")
+    require_tensor(other, "dist", "other", 2)
     return vector_norm(sub(input, other), p)
 
 
