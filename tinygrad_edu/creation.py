@@ -67,7 +67,9 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return Tensor._wrap(ndarray)
 
 
-def _size(size):
+def _size(size, op: str | None = None):
+    """``size`` (ints, or one tuple/list of them) as a tuple of ints; with ``op``, a negative
+    size is torch's RuntimeError naming ``op`` (every creation function checks its size here)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
@@ -76,7 +78,11 @@ def _size(size):
     if len(size) > 64:  # NumPy's limit; torch's own ops stop there too
         raise RuntimeError(f"only tensors with up to 64 dims are supported (NumPy arrays hold "
                            f"at most 64; got {len(size)})")
-    return tuple(int(s) for s in size)
+    size = tuple(int(s) for s in size)
+    if op is not None and any(n < 0 for n in size):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    return size
 
 
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):

@@ -39,10 +39,10 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
     the low 53 bits of two words; torch's stream for the same seed.
 
-    Raises TypeError for a non-int size.
+    Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _k.uniform(_engine(generator), _size(size), d.np)
+    arr = _k.uniform(_engine(generator), _size(size, "rand"), d.np)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -51,10 +51,10 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
     (the last 16 redone when the size is not a multiple of 16).
 
-    Raises TypeError for a non-int size.
+    Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _k.normal(_engine(generator), _size(size), d.np)
+    arr = _k.normal(_engine(generator), _size(size, "randn"), d.np)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -69,7 +69,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
     64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default.
 
-    Raises RuntimeError for high ≤ low.
+    Raises RuntimeError for high ≤ low or a negative size.
     """
     if size is None:
         low, high, size = 0, low, high
@@ -78,7 +78,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     low, high = int(low), int(high)
     _check_range(low, high)
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = _k.random_from_to(_engine(generator), _size((size,)), d.np, low, high)
+    arr = _k.random_from_to(_engine(generator), _size((size,), "randint"), d.np, low, high)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -158,7 +158,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
                             "(float, float), but expected a size for float mean and std")
         _check_std(std)
         d = _float_dtype(dtype, "normal_kernel_cpu")
-        arr = _k.normal(g, _size((size,)), d.np, mean, std)
+        arr = _k.normal(g, _size((size,), "normal"), d.np, mean, std)
         return _finish(arr, None, device, requires_grad)
     if st:
         s = _to_host(std)

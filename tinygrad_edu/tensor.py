@@ -378,7 +378,7 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
     except ValueError as e:
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
-    if arr.dtype == object:
+    if arr.dtype == object or arr.ndim == 0 and arr.dtype.kind in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     d = dtype or _infer_python_dtype(arr)
     return arr.astype(d.np, copy=False)

@@ -19,12 +19,15 @@ to the tensor's, or whose shape is not the tensor's.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._util import raise_broadcast_error
 from .index import normalize_index
 from .view_scatter import IndexPutFn
 
@@ -201,7 +204,16 @@ def zero_(input):
 def _copy(x, src):
     if not isinstance(src, Tensor):
         src = Tensor._wrap(get_array_module(x._data).asarray(src))
-    return CopyFromFn.apply(x, src)
+    try:
+        return CopyFromFn.apply(x, src)
+    except ValueError:  # NumPy's broadcast_to refused: torch's RuntimeError, naming the shapes
+        shapes = (x._data.shape, src._data.shape)
+        try:
+            both = np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise_broadcast_error("copy_", *shapes)
+        raise RuntimeError(f"copy_: output with shape {list(shapes[0])} doesn't match the "
+                           f"broadcast shape {list(both)}") from None
 
 
 def _method(op: str, fn):

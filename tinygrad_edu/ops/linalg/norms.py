@@ -190,7 +190,9 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     are None) and a matrix norm over two dims (or a 2-D input's, when only ord is given).
 
     Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
-    when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range.
+    when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range, RuntimeError
+    for a matrix ``ord`` ('fro', 'nuc') of a 1-D input, TypeError for an input that is not a
+    Tensor.
     """
     require_tensor(A, "linalg_norm", "A", 1)
     op = "linalg.norm"
@@ -208,6 +210,10 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         raise RuntimeError(f"{op}: If dim is not specified but ord is, the input must be 1D or "
                            f"2D. Got {A.ndim}D.")
     if A.ndim == 1:
+        if isinstance(ord, str):  # 'fro' / 'nuc' are matrix norms (torch: RuntimeError)
+            raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
+                               f"dimensions (linalg.norm with ord={ord!r}: got shape "
+                               f"{list(A.shape)}).")
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
 
