@@ -59,6 +59,7 @@ from .ops.scan import *  # noqa: F401,F403
 from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.shape_as import *  # noqa: F401,F403
 from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403

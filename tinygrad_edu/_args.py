@@ -45,3 +45,11 @@ def check_memory_format(memory_format, op: str, none_ok: bool = True) -> None:
                                                                  memory_format is None):
         raise TypeError(f"{op}(): argument 'memory_format' must be torch.memory_format, not "
                         f"{type(memory_format).__name__}")
+
+
+def no_bool_kernel(input, kernel: str) -> None:
+    """torch's NotImplementedError for an op it has no bool kernel for (``abs`` of a bool
+    tensor: '"abs_cpu" not implemented for 'Bool''); ``kernel`` is torch's kernel name."""
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool' (a bool tensor of "
+                                  f"shape {list(input._data.shape)}; convert it first)")

@@ -269,6 +269,7 @@ def prelu(input, weight):
     has the input's shape.
     """
     _float_only(input, "prelu")
+    require_tensor(weight, "prelu", "weight", 2)
     if input._data.ndim == 0 and weight._data.size != 1:
         raise RuntimeError("prelu: Not allow zero-dim input tensor.")
     if weight._data.ndim > 1:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .. import dtype as _dt
-from .._args import check_memory_format
+from .._args import check_memory_format, require_tensor
 from ..autograd import Function
 from ..backend import device_of, to_device
 from ..creation import LEGACY_TYPES
@@ -89,8 +89,10 @@ def type_as(self, other):
     """``Tensor.type_as``: ``self`` cast to ``other``'s dtype (same shape; ``self`` itself when
     the dtypes already agree). Differentiable for a floating target.
 
-    Shapes: any; the output has the input's shape (``other`` any shape).
+    Shapes: any; the output has the input's shape (``other`` any shape). Raises TypeError when
+    ``other`` is not a Tensor.
     """
+    require_tensor(other, "type_as", "other")
     return cast(self, other.dtype)
 
 

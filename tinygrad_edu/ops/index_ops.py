@@ -22,7 +22,8 @@ from ._util import named
 from .arithmetic import mul
 from .index import GetItemFn, IndexAccumulateFn, getitem, masked_fill
 from .scatter import ScatterFn, scatter_add, scatter_reduce
-from .shape import broadcast_to, reshape
+from .shape import reshape
+from .shape_as import broadcast_to
 from .view_scatter import IndexPutFn, index_put
 
 

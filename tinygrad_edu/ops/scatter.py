@@ -28,7 +28,8 @@ from .index import (
     gather_into,
     index_grid,
 )
-from .shape import broadcast_to, reshape
+from .shape import reshape
+from .shape_as import broadcast_to
 
 
 def _arr(t):

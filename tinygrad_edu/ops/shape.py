@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
-from .._args import check_memory_format, not_tensor, require_tensor, require_tensors
+from .._args import check_memory_format, not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
-from ._util import dims, named, raise_broadcast_error
+from ._util import dims, named
 from .unary import clone
 
 
@@ -300,32 +300,6 @@ def expand(input, *sizes):
     return ExpandFn.apply(input, out)
 
 
-def broadcast_to(input, size):
-    """``expand`` to ``size``. Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
-    in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to."""
-    require_tensor(input, "broadcast_to")
-    return expand(input, *size)
-
-
-def expand_as(input, other):
-    """``expand`` to ``other``'s shape. Shapes: input (*) → ``other``'s shape (size-1 dims
-    stretched, new dims in front). Raises RuntimeError for an other the input cannot be broadcast
-    to."""
-    return expand(input, *other._data.shape)
-
-
-def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape (views). Shapes: all the tensors → their
-    common broadcast shape (torch's rules). Raises TypeError for an argument that is not a Tensor,
-    RuntimeError for shapes that do not broadcast."""
-    require_tensors(tensors, "broadcast_tensors")
-    try:
-        shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
-    except ValueError:
-        raise_broadcast_error("broadcast_tensors", *(t._data.shape for t in tensors))
-    return tuple(expand(t, *shape) for t in tensors)
-
-
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination`` (the others keep their order; a
     view). Raises RuntimeError for lists of different lengths or repeated dims, IndexError for
@@ -388,35 +362,18 @@ def sum_to_size(input, *size):
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "movedim", "moveaxis",
+__all__ = ["expand", "flatten", "movedim", "moveaxis",
            "permute", "ravel", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose",
            "unflatten", "unsqueeze"]
 
 moveaxis = movedim
 swapdims = swapaxes
 
-def view_as(self, other):
-    """``Tensor.view_as``: ``self.view(other.shape)`` — a view (shares memory) with ``other``'s
-    shape. Raises RuntimeError when the element counts differ or self's strides cannot be
-    viewed that way (call ``.reshape_as``). Gradient: reshaped back. Shapes: input (*) → ``other``'s
-    shape, with the same number of elements."""
-    return view(self, *other.shape)
-
-
-def reshape_as(self, other):
-    """``Tensor.reshape_as``: ``self.reshape(other.shape)`` — ``other``'s shape, a view when
-    possible, else a copy. Raises RuntimeError when the element counts differ. Gradient:
-    reshaped back. Shapes: input (*) → ``other``'s shape, with the same number of elements."""
-    return reshape(self, *other.shape)
-
-
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
     "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
-    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
-    "broadcast_to": broadcast_to, "movedim": movedim,
-    "view_as": view_as, "reshape_as": reshape_as,
+    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "movedim": movedim,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
     "mT": property(lambda self: _matrices(self, "mT")),

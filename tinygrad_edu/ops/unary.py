@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from .._args import check_memory_format, not_tensor
+from .._args import check_memory_format, no_bool_kernel, not_tensor
 from ..autograd import Function
 from ..backend import erf as _erf
 from ..backend import get_array_module
@@ -229,9 +229,11 @@ def abs(input, *, out=None):
     sign(x) (0 at 0, as torch).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
-    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    NotImplementedError for a bool input (torch has no bool kernel); RuntimeError for an ``out``
+    whose dtype the result cannot be cast to.
     """
     check_tensor(input, "abs")
+    no_bool_kernel(input, "abs_cpu")
     return into(out, AbsFn.apply(input), "abs")
 
 
