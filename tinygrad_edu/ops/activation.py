@@ -10,12 +10,11 @@ import math
 
 import numpy as np
 
-from .._args import not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import erf, get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import _float_only, quiet
+from ._util import _float_only, not_tensor, quiet, require_tensor
 from .inplace import inplace as _inplace
 from .promotion import _dt, cast, write_out
 from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
