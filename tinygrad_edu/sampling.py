@@ -234,6 +234,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor.
 
     Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "bernoulli")
     g = _engine(generator)
@@ -313,7 +314,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     q ~ Exp(1) per entry. With replacement: a float64 uniform per sample placed in the
     normalized cumulative weights. Raises RuntimeError (torch's messages) for negative, inf or
     nan weights, a zero row, more samples than categories without replacement, a non-float
-    ``input``, and an ``out`` that is not int64.
+    ``input``, and an ``out`` that is not int64. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "multinomial")
     p = _to_host(input)

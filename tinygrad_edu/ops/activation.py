@@ -234,7 +234,7 @@ def relu(input, inplace=False):
     """``torch.relu``: y = max(x, 0), elementwise (any shape; dtype: the input's, integers too).
     Raises RuntimeError for a bool input. Derivative: [x > 0] (0 at x = 0, as torch).
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     if not isinstance(input, Tensor):
         raise not_tensor("relu", input)
@@ -353,7 +353,7 @@ def gelu(input, approximate="none"):
     RuntimeError for another ``approximate``, NotImplementedError for an integer input.
     Derivative: Φ(x) + xφ(x).
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "gelu")
     if approximate not in ("none", "tanh"):

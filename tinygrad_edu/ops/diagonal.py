@@ -98,7 +98,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     RuntimeError for dim1 == dim2. Derivative: g onto the same diagonal of zeros.
 
     Shapes: input (*) → the shape with dim1 and dim2 removed and a new last dim of the diagonal's
-    length.
+    length. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "diagonal")
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal")
@@ -111,6 +111,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     Derivative: g off the diagonal to input, g's diagonal to src.
 
     Shapes: input (*), ``src`` of the diagonal's shape (see :func:`diagonal`) → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "diagonal_scatter")
     require_tensor(src, "diagonal_scatter", "src", 2)
@@ -127,6 +128,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     Derivative: the same diagonal of g.
 
     Shapes: input (..., n) → (..., n + |offset|, n + |offset|) with the new dims at dim1, dim2.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "diag_embed")
     a, b = _two_dims(dim1, dim2, input._data.ndim + 1, "diag_embed")
@@ -138,6 +140,7 @@ def diagflat(input, offset=0):
     Derivative: the diagonal of g.
 
     Shapes: input (*) with N elements → (N + |offset|, N + |offset|).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "diagflat")
     return named(diag_embed(reshape(input, -1), offset, 0, 1), "DiagEmbedBackward0")

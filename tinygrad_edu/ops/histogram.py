@@ -37,6 +37,7 @@ def bincount(input, weights=None, minlength=0):
     Raises RuntimeError for other inputs, NotImplementedError for a float input.
 
     Shapes: input (N,) → (max(input) + 1,), at least ``minlength``; ``weights`` (N,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "bincount")
     a = input._data
@@ -154,6 +155,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     not match D, bad edges or ranges.
 
     Shapes: input (..., D) → ``hist`` (bins₀, ..., bins_{D−1}) and D edge tensors (binsᵢ + 1,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "histogramdd")
     _check_float(input, "histogramdd")
@@ -200,6 +202,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     bins or ranges.
 
     Shapes: input any shape → ``hist`` (bins,) and ``bin_edges`` (bins + 1,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "histogram")
     _check_float(input, "histogramdd")
@@ -221,7 +224,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     ignored. dtype: the input's (floating only). Raises RuntimeError for bins ≤ 0, a
     non-finite range or max < min.
 
-    Shapes: input any shape → (bins,).
+    Shapes: input any shape → (bins,). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "histc")
     _check_float(input, "histogram_cpu")

@@ -377,7 +377,7 @@ def masked_fill(input, mask, value):
 def one_hot(tensor, num_classes=-1):
     """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
     by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
-    int64 → (*, num_classes)."""
+    int64 → (*, num_classes). Raises TypeError when ``tensor`` is not a Tensor."""
     a = tensor._data if isinstance(tensor, Tensor) else require_tensor(tensor, "one_hot", "tensor")
     if a.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

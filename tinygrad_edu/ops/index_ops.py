@@ -165,6 +165,7 @@ def take(input, index, *, out=None):
     Raises IndexError out of range. Derivative: g back to the elements read (repeats add).
 
     Shapes: input any shape, ``index`` any shape → index's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "take")
     require_tensor(index, "take", "index", 2)
@@ -258,6 +259,7 @@ def masked_select(input, mask, *, out=None):
     places it was read from.
 
     Shapes: ``input`` and ``mask`` broadcast → (k,), k the number of True in the broadcast mask.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "masked_select")
     require_tensor(mask, "masked_select", "mask", 2)

@@ -183,6 +183,7 @@ def fill(input, value):
     value tensor with dims. Derivative: 0 for input, Σ g for the value.
 
     Shapes: any; ``input`` keeps its shape (``value`` a number or a 0-d tensor).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "fill")
     if isinstance(value, Tensor) and value._data.ndim:
@@ -195,7 +196,7 @@ def zero_(input):
     """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``).
 
     Shapes: any; ``input`` keeps its shape. Raises RuntimeError for a leaf that requires grad (while
-    recording).
+    recording). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "zero_")
     return input.zero_()

@@ -86,6 +86,7 @@ def resize_as_(input: Tensor, the_template: Tensor, *, memory_format=None) -> Te
     """``input.resize_(the_template.shape)``.
 
     Shapes: any → ``the_template``'s shape. Raises RuntimeError for an input that requires grad.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "resize_as_")
     require_tensor(the_template, "resize_as_", "the_template", 2)

@@ -221,6 +221,7 @@ def unbind(input, dim=0):
     """The slices along ``dim``, that dim removed (views). Raises IndexError for a 0-d input.
 
     Shapes: input (d₀, ..., dₙ) → dᵢ tensors of the shape with ``dim`` = i removed.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "unbind")
     d = _strict_dim(dim, input._data.ndim, "unbind")

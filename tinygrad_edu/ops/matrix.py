@@ -95,6 +95,7 @@ def tril(input, diagonal: int = 0):
     """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0.
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "tril")
     return _tri(input, diagonal, TrilFn, "tril")
@@ -104,6 +105,7 @@ def triu(input, diagonal: int = 0):
     """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0.
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "triu")
     return _tri(input, diagonal, TriuFn, "triu")
@@ -113,7 +115,7 @@ def diag(input, diagonal: int = 0):
     """1-D: a square matrix with ``input`` on its diagonal; 2-D: the diagonal as a 1-D tensor.
 
     Shapes: (n,) → (n + |d|, n + |d|); (n, m) → the diagonal (k,). Raises RuntimeError for an input
-    of more than 2 dims.
+    of more than 2 dims. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "diag")
     nd = input._data.ndim
@@ -127,6 +129,7 @@ def outer(input, vec2):
     """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul).
 
     Shapes: (n,), (m,) → (n, m). Raises RuntimeError for inputs that are not 1-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "outer")
     require_tensor(vec2, "outer", "vec2", 2)

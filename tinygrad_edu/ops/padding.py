@@ -53,7 +53,7 @@ def constant_pad_nd(input, pad, value=0):
     a negative resulting size. Derivative: g's part where x was copied.
 
     Shapes: input (*, n₁, ..., nₖ), ``pad`` (a₁, b₁, ...) from the last axis backwards → each padded
-    axis nᵢ + aᵢ + bᵢ.
+    axis nᵢ + aᵢ + bᵢ. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "constant_pad_nd")
     shape = list(input._data.shape)

@@ -65,7 +65,7 @@ def flip(input, *args, dims=None):
     1))``); a new tensor. Raises IndexError for a dim out of range, RuntimeError for a repeated
     dim. Derivative: the same flip of g.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "flip")
     dims = _dims_arg(args, dims, "flip")
@@ -80,7 +80,7 @@ def flip(input, *args, dims=None):
 def fliplr(input):
     """Flip dim 1 (left/right of a matrix). Raises RuntimeError below 2 dims.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "fliplr")
     if input._data.ndim < 2:
@@ -91,7 +91,7 @@ def fliplr(input):
 def flipud(input):
     """Flip dim 0 (up/down of a matrix). Raises RuntimeError for a 0-d input.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "flipud")
     if input._data.ndim < 1:
@@ -104,7 +104,7 @@ def roll(input, shifts, dims=None):
     flattened tensor, shape kept). Raises RuntimeError for no shifts or shifts/dims of
     different lengths, IndexError for a dim out of range. Derivative: g rolled back.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "roll")
     shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
@@ -132,7 +132,7 @@ def rot90(input, k=1, dims=(0, 1)):
     for dims not two distinct dims, a tensor below 2 dims, or dims out of range.
 
     Shapes: input (..., a, ..., b, ...) in ``dims`` → a and b swapped when k is odd, the same shape
-    when even.
+    when even. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "rot90")
     dims = tuple(dims)

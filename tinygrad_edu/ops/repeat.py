@@ -65,7 +65,7 @@ def tile(input, dims):
     """``repeat`` where fewer ``dims`` than the tensor's dims are padded with leading 1s.
 
     Shapes: input (d₁, ..., dₖ), ``dims`` (r₁, ..., rₖ) (left-padded with 1s) → (d₁·r₁, ..., dₖ·rₖ).
-    Raises RuntimeError for a negative repeat.
+    Raises RuntimeError for a negative repeat. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "tile")
     dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims))
@@ -81,7 +81,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     slice gets the sum of its copies' gradients.
 
     Shapes: input (..., n, ...) → the shape with ``dim`` of size Σ repeats (without ``dim``: (numel
-    · repeats,)).
+    · repeats,)). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "repeat_interleave")
     if repeats is None:  # repeat_interleave(repeats_tensor): repeated indices
@@ -166,6 +166,7 @@ def combinations(input, r=2, with_replacement=False):
     negative r. Derivative: each element gets the sum of g where it appears.
 
     Shapes: (n,) → (C, r), C the number of combinations.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "combinations")
     if input._data.ndim != 1:

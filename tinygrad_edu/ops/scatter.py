@@ -262,7 +262,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     Shapes: ``input`` and ``indices`` broadcast except along ``dim``; the output has the broadcast
     shape with indices' size along ``dim`` (without ``dim``: (k,) for the k elements of ``indices``,
     read from the flattened input). Raises RuntimeError for indices with another number of dims or a
-    non-integer indices.
+    non-integer indices. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "take_along_dim")
     require_tensor(indices, "take_along_dim", "indices", 2)

@@ -316,7 +316,7 @@ def where(condition, input=None, other=None, *, out=None):
     where the condition holds, to ``other`` elsewhere.
 
     Shapes: ``condition``, ``input`` and ``other`` broadcast together (torch's rules); the output
-    has the broadcast shape.
+    has the broadcast shape. Raises TypeError when ``condition`` is not a Tensor.
     """
     require_tensor(condition, "where", "condition", 1)
     if input is None and other is None:

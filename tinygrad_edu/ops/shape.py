@@ -111,7 +111,8 @@ def _check_shape(shape, n: int) -> tuple:
 def reshape(input, *shape):
     """The same elements in a new shape (a view when the strides allow it, else a copy). Shapes:
     input (*) → ``shape`` (one entry may be -1: inferred), with the same number of elements. Raises
-    RuntimeError for a shape with another number of elements."""
+    RuntimeError for a shape with another number of elements.
+    Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("reshape", input)
     shape = _shape_arg(shape)
@@ -180,7 +181,8 @@ def contiguous(input, *, memory_format=_dt.contiguous_format):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
     Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim. Shapes: (d₀,
-    ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,)."""
+    ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,).
+    Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("flatten", input)
     nd = input._data.ndim
@@ -205,7 +207,7 @@ def unflatten(input, dim, sizes):
 def permute(input, *order):
     """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
     a repeated dim. Derivative: g permuted back by the inverse order. Shapes: (d₀, ..., dₖ) →
-    (d_order[0], ..., d_order[k])."""
+    (d_order[0], ..., d_order[k]). Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("permute", input)
     order = _shape_arg(order)
@@ -237,7 +239,7 @@ swapaxes = transpose
 
 def t(input):
     """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims. Shapes: (m,
-    n) → (n, m); 0-d and 1-D: unchanged."""
+    n) → (n, m); 0-d and 1-D: unchanged. Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("t", input)
     if input._data.ndim > 2:
@@ -248,7 +250,8 @@ def t(input):
 
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
-    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back.
+    Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("squeeze", input)
     shp = input._data.shape
@@ -261,7 +264,8 @@ def squeeze(input, dim=None):
 
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view. Shapes: e.g. (N, W) with
-    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back.
+    Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("unsqueeze", input)
     nd = input._data.ndim

@@ -14,7 +14,8 @@ from .shape import expand, reshape, view
 
 def broadcast_to(input, size):
     """``expand`` to ``size``. Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
-    in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to."""
+    in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to.
+    Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "broadcast_to")
     return expand(input, *size)
 

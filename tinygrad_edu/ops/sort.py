@@ -66,6 +66,7 @@ def msort(input, *, out=None):
     """``torch.msort``: ``input`` sorted along dim 0 (the values of ``sort(input, 0)``).
 
     Shapes: any; the output(s) have the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "msort")
     if input._data.ndim == 0:

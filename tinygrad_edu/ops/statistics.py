@@ -184,6 +184,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     Built from differentiable ops (mean, matmul), so the gradient flows to input and weights.
 
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "cov")
     if input.ndim > 2:
@@ -230,7 +231,7 @@ def corrcoef(input):
     variable gives c/c (1, or nan for a constant row). Differentiable (composed of ops).
 
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable. Raises RuntimeError for an input
-    of more than 2 dims.
+    of more than 2 dims. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "corrcoef")
     if input.ndim > 2:

@@ -121,6 +121,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     the wrong shape or a step < 1. Derivative: as select_scatter.
 
     Shapes: input (*), ``src`` of the slice's shape → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "slice_scatter")
     require_tensor(src, "slice_scatter", "src", 2)

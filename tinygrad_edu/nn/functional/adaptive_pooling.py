@@ -75,6 +75,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``.
     Raises RuntimeError for an input that is not 2-D or 3-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "adaptive_avg_pool1d")
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
@@ -125,6 +126,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``
     (indices of the same shape). Raises RuntimeError for an input that is not 2-D or 3-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "adaptive_max_pool1d")
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)

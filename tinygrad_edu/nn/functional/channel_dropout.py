@@ -156,6 +156,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     affine map restores mean 0 and variance 1 (formula in the module docstring).
 
     Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "alpha_dropout")
     _check_p(p)
@@ -167,6 +168,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     """alpha_dropout with one noise value per (sample, channel).
 
     Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "feature_alpha_dropout")
     _check_p(p)

@@ -54,6 +54,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C·Π kernel_size, L) or (C·Π kernel_size, L), L = Π over
     the two axes of ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "unfold")
     op = "unfold"

@@ -111,6 +111,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
     each sample (γ, β of that shape). Raises RuntimeError on a shape mismatch.
 
     Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "layer_norm")
     if isinstance(normalized_shape, int):
@@ -166,6 +167,7 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = N
     the chain rule through them. Raises RuntimeError on shape mismatches.
 
     Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "rms_norm")
     if isinstance(normalized_shape, int):

@@ -33,7 +33,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C·r², H, W) -> (*, C, H·r, W·r) with r = ``upscale_factor``; any dtype, kept.
     Raises RuntimeError for fewer than 3 dims, r <= 0 or a channel count not divisible by r².
 
-    Shapes: (*, C·r², H, W) → (*, C, H·r, W·r).
+    Shapes: (*, C·r², H, W) → (*, C, H·r, W·r). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "pixel_shuffle")
     r = int(upscale_factor)
@@ -53,7 +53,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H·r, W·r) -> (*, C·r², H, W), the inverse of :func:`pixel_shuffle`. Raises
     RuntimeError for fewer than 3 dims, r <= 0 or a height/width not divisible by r.
 
-    Shapes: (*, C, H·r, W·r) → (*, C·r², H, W).
+    Shapes: (*, C, H·r, W·r) → (*, C·r², H, W). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "pixel_unshuffle")
     r = int(downscale_factor)
@@ -75,7 +75,7 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     (``groups`` = g). Raises RuntimeError for fewer than 3 dims, g <= 0 or C not divisible
     by g.
 
-    Shapes: (N, C, *) → (N, C, *).
+    Shapes: (N, C, *) → (N, C, *). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "channel_shuffle")
     shape = tuple(input.shape)

@@ -108,6 +108,7 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding −
     dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "max_pool1d")
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -123,7 +124,7 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
     2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same
-    shape.
+    shape. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "max_pool2d")
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -137,7 +138,7 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``);
     indices of the same shape. Raises RuntimeError for an input that is not 4-D or 5-D or a window
-    larger than the (padded) input.
+    larger than the (padded) input. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "max_pool3d")
     return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -179,7 +180,7 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding − k)/stride⌋
     + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError for an input that is not 2-D or 3-D or a window
-    larger than the (padded) input.
+    larger than the (padded) input. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "avg_pool1d")
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
@@ -195,6 +196,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
     2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``).
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "avg_pool2d")
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
@@ -208,6 +210,7 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), per axis ⌊(n + 2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError
     for an input that is not 4-D or 5-D or a window larger than the (padded) input.
+    Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "avg_pool3d")
     if input._data.ndim not in (4, 5) or input._data.size == 0 and input._data.ndim != 5:

@@ -36,7 +36,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     """Rows ``weight[input]``; see :class:`Embedding`. Shapes: input (*) int64 indices in [0,
     num_embeddings), weight (num_embeddings, D) → (*, D). Raises IndexError for an index out
     of range, RuntimeError for a non-integer index. Derivative: ∂L/∂weight[i] = Σ of g over
-    the positions holding i (none to the indices)."""
+    the positions holding i (none to the indices).
+    Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "embedding")
     require_tensor(weight, "embedding", "weight", 2)
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)

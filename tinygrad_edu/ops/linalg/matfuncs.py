@@ -93,6 +93,7 @@ def vander(x, N=None):
     gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
 
     Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
+    Raises TypeError when ``x`` is not a Tensor.
     """
     require_tensor(x, "vander", "x", 1)
     if x.ndim == 0:  # torch: a 0-d x is one point

@@ -239,7 +239,7 @@ def dist(input, other, p=2):
     vector_norm, through the subtraction.
 
     Shapes: ``input`` and ``other`` broadcast → (). Raises RuntimeError for shapes that do not
-    broadcast.
+    broadcast. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "dist")
     require_tensor(other, "dist", "other", 2)

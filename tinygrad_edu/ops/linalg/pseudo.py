@@ -162,6 +162,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     (..., m, k) -> X (..., n, k). Computed as A⁺B; gradient that of A⁺B.
 
     Raises RuntimeError for rows of A and B that differ.
+    Raises TypeError when ``A`` is not a Tensor.
     """
     require_tensor(A, "lstsq", "A", 1)
     require_tensor(B, "lstsq", "B", 2)
