@@ -9,6 +9,7 @@ from __future__ import annotations
 import types as _types
 
 from . import autograd, cuda, dtype as _dt
+from ._args import require_tensor as _require_tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import random  # noqa: F401  (tg.random, as torch.random)
 from .backend import device
@@ -58,6 +59,7 @@ from .ops.scan import *  # noqa: F401,F403
 from .ops.search import *  # noqa: F401,F403
 from .ops.select import *  # noqa: F401,F403
 from .ops.shape import *  # noqa: F401,F403
+from .ops.shape_as import *  # noqa: F401,F403
 from .ops.split import *  # noqa: F401,F403
 from .ops.sort import *  # noqa: F401,F403
 from .ops.statistics import *  # noqa: F401,F403
@@ -96,8 +98,9 @@ def is_tensor(obj) -> bool:
 def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
     """The number of elements of ``input`` (the product of its shape; 1 for 0-d).
 
-    Shapes: any; returns a Python bool / int.
+    Shapes: any; returns a Python bool / int. Raises TypeError for an input that is not a Tensor.
     """
+    _require_tensor(input, "numel")
     return input.numel()
 
 
@@ -137,8 +140,9 @@ def result_type(a, b):
 def is_floating_point(input):
     """True when ``input``'s dtype is floating (float16/32/64).
 
-    Shapes: any; returns a Python bool / int.
+    Shapes: any; returns a Python bool / int. Raises TypeError for an input that is not a Tensor.
     """
+    _require_tensor(input, "is_floating_point")
     return input.is_floating_point()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._args import check_memory_format, require_tensor
 from .backend import CPU, to_device
 from .backend import full as _full_on
 from .factories import arange, eye, linspace  # noqa: F401  (re-exported: torch.arange & co)
@@ -66,7 +67,9 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     return Tensor._wrap(ndarray)
 
 
-def _size(size):
+def _size(size, op: str | None = None):
+    """``size`` (ints, or one tuple/list of them) as a tuple of ints; with ``op``, a negative
+    size is torch's RuntimeError naming ``op`` (every creation function checks its size here)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
@@ -75,7 +78,11 @@ def _size(size):
     if len(size) > 64:  # NumPy's limit; torch's own ops stop there too
         raise RuntimeError(f"only tensors with up to 64 dims are supported (NumPy arrays hold "
                            f"at most 64; got {len(size)})")
-    return tuple(int(s) for s in size)
+    size = tuple(int(s) for s in size)
+    if op is not None and any(n < 0 for n in size):
+        raise RuntimeError(f"{op}: Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    return size
 
 
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
@@ -125,10 +132,10 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
 
-def _like(t: Tensor, dtype, device, op: str = "zeros_like"):
-    if not isinstance(t, Tensor):
-        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(t).__name__}")
+def _like(t: Tensor, dtype, device, op: str = "zeros_like", memory_format=None):
+    require_tensor(t, op)
+    if memory_format is not None:
+        check_memory_format(memory_format, op)
     return (dtype if dtype is not None else t.dtype), (device if device is not None else t.device)
 
 
@@ -137,9 +144,10 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
     """A new tensor of ``input``'s shape filled with 0; dtype and device default to ``input``'s
     (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and empty
     included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
-    row-major). Raises TypeError when ``input`` is not a Tensor.
+    row-major). Raises TypeError when ``input`` is not a Tensor or ``memory_format`` not a
+    ``torch.memory_format``.
     """
-    d, dev = _like(input, dtype, device, "zeros_like")
+    d, dev = _like(input, dtype, device, "zeros_like", memory_format)
     return zeros(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
@@ -148,9 +156,10 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False,
     """A new tensor of ``input``'s shape filled with 1; dtype and device default to ``input``'s
     (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and empty
     included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
-    row-major). Raises TypeError when ``input`` is not a Tensor.
+    row-major). Raises TypeError when ``input`` is not a Tensor or ``memory_format`` not a
+    ``torch.memory_format``.
     """
-    d, dev = _like(input, dtype, device, "ones_like")
+    d, dev = _like(input, dtype, device, "ones_like", memory_format)
     return ones(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
 
 
@@ -159,8 +168,10 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False,
     """A new tensor of ``input``'s shape with unspecified values (zeros here, as :func:`empty`);
     dtype and device default to ``input``'s (``dtype=``/``device=`` override them). Shapes: out has
     input's shape (any, 0-d and empty included). ``memory_format`` is accepted and ignored (every
-    tensor here is contiguous row-major). Raises TypeError when ``input`` is not a Tensor.
+    tensor here is contiguous row-major). Raises TypeError when ``input`` is not a Tensor or
+    ``memory_format`` not a ``torch.memory_format``.
     """
+    _like(input, dtype, device, "empty_like", memory_format)
     return zeros_like(input, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
@@ -169,9 +180,10 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     """A new tensor of ``input``'s shape filled with ``fill_value``; dtype and device default to
     ``input``'s (``dtype=``/``device=`` override them). Shapes: out has input's shape (any, 0-d and
     empty included). ``memory_format`` is accepted and ignored (every tensor here is contiguous
-    row-major). Raises TypeError when ``input`` is not a Tensor.
+    row-major). Raises TypeError when ``input`` is not a Tensor or ``memory_format`` not a
+    ``torch.memory_format``.
     """
-    d, dev = _like(input, dtype, device, "full_like")
+    d, dev = _like(input, dtype, device, "full_like", memory_format)
     return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
 
 

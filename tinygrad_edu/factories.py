@@ -211,7 +211,14 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) ->
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
-    """A 0-d tensor holding ``s`` (default dtype float32, whatever the Python type)."""
+    """A 0-d tensor holding ``s`` (default dtype float32, whatever the Python type). Raises
+    TypeError when ``s`` is not a number (a 0-d tensor counts as one, as in torch).
+
+    Shapes: () (a 0-d tensor)."""
+    if not isinstance(s, (bool, int, float, complex, np.number, np.bool_)) and not (
+            isinstance(s, Tensor) and s.ndim == 0):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
+                        f"{type(s).__name__}")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
 
@@ -223,6 +230,9 @@ def _strided_empty(size, stride, d, device, requires_grad) -> Tensor:
     if len(size) != len(stride):
         raise RuntimeError(f"mismatch in length of strides and shape (size {list(size)}, stride "
                            f"{list(stride)})")
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"empty_strided: Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
     need = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
     storage = np.zeros(max(need, 0), dtype=d.np)
     return _finish(strided_view(storage, size, stride, 0), device, requires_grad)
@@ -233,7 +243,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     """An uninitialized tensor of ``size`` laid out with element strides ``stride`` (here:
     zeros).
 
-    Raises RuntimeError for size and stride of different lengths.
+    Raises RuntimeError for size and stride of different lengths or a negative size.
     """
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
     return _strided_empty(size, stride, d, device, requires_grad)

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import dtype as _dt
 from . import random as _random
+from ._args import require_tensor
 from ._rng import kernels as _k
 from .autograd.function import Function
 from .backend import get_array_module, to_device
@@ -38,10 +39,10 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
     the low 53 bits of two words; torch's stream for the same seed.
 
-    Raises TypeError for a non-int size.
+    Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _k.uniform(_engine(generator), _size(size), d.np)
+    arr = _k.uniform(_engine(generator), _size(size, "rand"), d.np)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -50,10 +51,10 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
     (the last 16 redone when the size is not a multiple of 16).
 
-    Raises TypeError for a non-int size.
+    Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _k.normal(_engine(generator), _size(size), d.np)
+    arr = _k.normal(_engine(generator), _size(size, "randn"), d.np)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -68,7 +69,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
     64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default.
 
-    Raises RuntimeError for high ≤ low.
+    Raises RuntimeError for high ≤ low or a negative size.
     """
     if size is None:
         low, high, size = 0, low, high
@@ -77,7 +78,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     low, high = int(low), int(high)
     _check_range(low, high)
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = _k.random_from_to(_engine(generator), _size((size,)), d.np, low, high)
+    arr = _k.random_from_to(_engine(generator), _size((size,), "randint"), d.np, low, high)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -157,7 +158,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
                             "(float, float), but expected a size for float mean and std")
         _check_std(std)
         d = _float_dtype(dtype, "normal_kernel_cpu")
-        arr = _k.normal(g, _size((size,)), d.np, mean, std)
+        arr = _k.normal(g, _size((size,), "normal"), d.np, mean, std)
         return _finish(arr, None, device, requires_grad)
     if st:
         s = _to_host(std)
@@ -233,7 +234,9 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor.
 
     Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "bernoulli")
     g = _engine(generator)
     dt = input._data.dtype
     if p is None:
@@ -311,8 +314,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     q ~ Exp(1) per entry. With replacement: a float64 uniform per sample placed in the
     normalized cumulative weights. Raises RuntimeError (torch's messages) for negative, inf or
     nan weights, a zero row, more samples than categories without replacement, a non-float
-    ``input``, and an ``out`` that is not int64.
+    ``input``, and an ``out`` that is not int64. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "multinomial")
     p = _to_host(input)
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "

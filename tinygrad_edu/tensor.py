@@ -12,21 +12,8 @@ import numpy as np
 
 from . import dtype as _dt
 from ._format import tensor_repr
+from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
-
-
-class Size(tuple):
-    """``torch.Size``: a tuple that prints as ``torch.Size([2, 3])``. Raises TypeError for an
-    argument that is not an iterable of ints."""
-
-    def __repr__(self) -> str:
-        return f"torch.Size({list(self)})"
-
-    def numel(self) -> int:
-        n = 1
-        for s in self:
-            n *= s
-        return n
 
 
 class Tensor:
@@ -95,14 +82,14 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return size_of(self._data.shape)
 
     def size(self, dim: int | None = None):
         """The shape as a ``torch.Size`` (a tuple), or the length of dimension ``dim`` (negative
         dims count from the end). Raises IndexError for a dim out of range. Shapes: any; returns
         ``torch.Size`` of length ``dim()``, or an int with ``dim``."""
         if dim is None:
-            return Size(self._data.shape)
+            return size_of(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
 
     @property
@@ -378,7 +365,7 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
     except ValueError as e:
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
-    if arr.dtype == object:
+    if arr.dtype == object or arr.ndim == 0 and arr.dtype.kind in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     d = dtype or _infer_python_dtype(arr)
     return arr.astype(d.np, copy=False)

@@ -84,10 +84,19 @@ class inference_mode(_GradMode):
         return wrapper
 
 
+def _require_bool(mode, op: str) -> None:
+    """torch's TypeError for a switch that is not a Python bool (torch refuses NumPy's too)."""
+    if not isinstance(mode, bool):
+        raise TypeError(f"{op}(): argument 'enabled' (position 1) must be bool, not "
+                        f"{type(mode).__name__}")
+
+
 class set_grad_enabled(_GradMode):
-    """``set_grad_enabled(False)`` switches at once (as a call) or for a ``with`` block."""
+    """``set_grad_enabled(False)`` switches at once (as a call) or for a ``with`` block. Raises
+    TypeError for a ``mode`` that is not a bool (torch's parser: ``set_grad_enabled("x")``)."""
 
     def __init__(self, mode: bool):
+        _require_bool(mode, "set_grad_enabled")
         self._mode = bool(mode)
         self._prev = state.enabled
         state.enabled = self._mode  # torch applies it immediately when used as a function
@@ -117,9 +126,11 @@ class detect_anomaly:
 
 
 class set_detect_anomaly(detect_anomaly):
-    """``set_detect_anomaly(True)`` switches at once (as a call) or for a ``with`` block."""
+    """``set_detect_anomaly(True)`` switches at once (as a call) or for a ``with`` block. Raises
+    TypeError for a ``mode`` that is not a bool."""
 
     def __init__(self, mode: bool, check_nan: bool = True):
+        _require_bool(mode, "set_anomaly_enabled")
         self._prev = state.anomaly
         state.anomaly = bool(mode) and check_nan
 

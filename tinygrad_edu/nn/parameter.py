@@ -15,7 +15,8 @@ class Parameter(Tensor):
 
     ``Parameter(data)`` shares ``data``'s storage (as torch does) and requires grad.
 
-    Shapes: data's shape.
+    Shapes: data's shape. Raises AttributeError when ``data`` is not a Tensor (torch calls
+    ``data.detach()``: a list or an array has none).
     """
 
     __slots__ = ()
@@ -25,8 +26,10 @@ class Parameter(Tensor):
             arr = np.empty((0,), dtype=np.float32)
         elif isinstance(data, Tensor):
             arr = data._data
-        else:
-            arr = _as_array(data, None)
+        else:  # torch: AttributeError (it calls data.detach()); a clear one here
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach' "
+                                 f"(nn.Parameter(data) takes a Tensor: wrap it with "
+                                 f"tg.tensor(data))")
         self._init(arr, None)
         if requires_grad:
             self.requires_grad_(True)

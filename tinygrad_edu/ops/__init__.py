@@ -67,6 +67,7 @@ from . import (  # noqa: F401
     search,
     select,
     shape,
+    shape_as,
     sort,
     special_fns,
     split,

@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from .._args import not_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
@@ -21,7 +22,11 @@ def torch_args(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not kwargs:  # the hot path: x.sum(), x.mean(1)
-            return fn(*args)
+            try:
+                return fn(*args)
+            except AttributeError:  # tg.sum(3): torch's TypeError (free until it fires)
+                _not_tensor_input(fn.__name__, args, kwargs)
+                raise
         if "axis" in kwargs:
             if "dim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both 'dim' and its alias 'axis'")
@@ -30,9 +35,21 @@ def torch_args(fn):
             if "keepdim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both 'keepdim' and its alias 'keepdims'")
             kwargs["keepdim"] = kwargs.pop("keepdims")
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except AttributeError:
+            _not_tensor_input(fn.__name__, args, kwargs)
+            raise
 
     return wrapper
+
+
+def _not_tensor_input(op: str, args, kwargs) -> None:
+    """Raise torch's TypeError when the reduction's input is not a Tensor (called only once an
+    AttributeError shows something was not one; a genuine bug re-raises unchanged)."""
+    x = args[0] if args else kwargs.get("input")
+    if not isinstance(x, Tensor):
+        raise not_tensor(op, x) from None
 
 
 def reduce_dims(dim, ndim: int, op: str):

@@ -7,14 +7,14 @@ from __future__ import annotations
 from .. import dtype as _dt
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._util import not_tensor
 from .promotion import cast, type_name, write_out
 
 
 def check_tensor(t, op: str, arg: str = "input") -> Tensor:
-    """torch's TypeError for a non-Tensor argument (``sin(2.0)``)."""
+    """torch's TypeError for a non-Tensor argument (``sin(2.0)``); returns ``t``."""
     if not isinstance(t, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' (position 1) must be Tensor, not "
-                        f"{type(t).__name__}")
+        raise not_tensor(op, t, arg)
     return t
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import not_tensor, require_tensor  # noqa: F401  (re-exported for the ops)
 from ..backend import get_array_module
 from ..tensor import Tensor, _as_array, _wrap_dim
 
@@ -106,7 +107,10 @@ _TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "
 
 def _float_only(input, op: str) -> None:
     """torch has no integer kernel for these activations: NotImplementedError, as torch."""
-    kind = input._data.dtype.kind
+    try:
+        kind = input._data.dtype.kind
+    except AttributeError:  # not a Tensor: torch's TypeError (this path costs nothing until then)
+        raise not_tensor(op, input) from None
     if kind in "iub":
         name = _TORCH_INT_NAMES.get(input._data.dtype.name, input._data.dtype.name)
         raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '

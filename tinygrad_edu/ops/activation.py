@@ -12,10 +12,11 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import erf, get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import _float_only, quiet
+from ._util import _float_only, not_tensor, quiet, require_tensor
 from .inplace import inplace as _inplace
-from .promotion import _dt, cast
+from .promotion import _dt, cast, write_out
 from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
 from .unary import ErfFn
 
@@ -233,8 +234,10 @@ def relu(input, inplace=False):
     """``torch.relu``: y = max(x, 0), elementwise (any shape; dtype: the input's, integers too).
     Raises RuntimeError for a bool input. Derivative: [x > 0] (0 at x = 0, as torch).
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("relu", input)
     if input._data.dtype.kind == "b":
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     if inplace:
@@ -265,6 +268,7 @@ def prelu(input, weight):
     has the input's shape.
     """
     _float_only(input, "prelu")
+    require_tensor(weight, "prelu", "weight", 2)
     if input._data.ndim == 0 and weight._data.size != 1:
         raise RuntimeError("prelu: Not allow zero-dim input tensor.")
     if weight._data.ndim > 1:
@@ -287,22 +291,48 @@ def _to_float(input):
     return input
 
 
-def sigmoid(input):
+def sigmoid(input, *, out=None):
     """``torch.sigmoid``: σ(x) = 1 / (1 + e^{-x}), elementwise (any shape). dtype: the input's
-    float dtype; integer and bool inputs give float32. Derivative: σ(1 − σ).
+    float dtype; integer and bool inputs give float32. Derivative: σ(1 − σ). ``out=``: the
+    result is written into ``out``.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError for an input that is not a
+    Tensor; RuntimeError for an ``out`` of an integer dtype or when a gradient would be needed.
     """
-    return SigmoidFn.apply(_to_float(input))
+    if not isinstance(input, Tensor):
+        raise not_tensor("sigmoid", input)
+    y = SigmoidFn.apply(_to_float(input))
+    return y if out is None else write_out(out, y, "sigmoid")
 
 
-def tanh(input):
+def tanh(input, *, out=None):
     """``torch.tanh``: y = tanh x, elementwise (any shape). dtype: the input's float dtype;
-    integer and bool inputs give float32. Derivative: 1 − tanh² x.
+    integer and bool inputs give float32. Derivative: 1 − tanh² x. ``out=``: the result is
+    written into ``out``.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError for an input that is not a
+    Tensor; RuntimeError for an ``out`` of an integer dtype or when a gradient would be needed.
     """
-    return TanhFn.apply(_to_float(input))
+    if not isinstance(input, Tensor):
+        raise not_tensor("tanh", input)
+    y = TanhFn.apply(_to_float(input))
+    return y if out is None else write_out(out, y, "tanh")
+
+
+def _sigmoid_method(self):
+    """``Tensor.sigmoid()`` (no ``out=``, as torch's; apart so x.sigmoid() stays one call): σ(x)
+    as :func:`sigmoid`. Shapes: any; the output has the input's shape. Raises nothing."""
+    return SigmoidFn.apply(_to_float(self))
+
+
+def _tanh_method(self):
+    """``Tensor.tanh()`` (no ``out=``, as torch's; apart so x.tanh() stays one call): tanh x as
+    :func:`tanh`. Shapes: any; the output has the input's shape. Raises nothing."""
+    return TanhFn.apply(_to_float(self))
+
+
+_sigmoid_method.__name__ = _sigmoid_method.__qualname__ = "sigmoid"
+_tanh_method.__name__ = _tanh_method.__qualname__ = "tanh"
 
 
 def elu(input, alpha=1.0, inplace=False):
@@ -323,8 +353,9 @@ def gelu(input, approximate="none"):
     RuntimeError for another ``approximate``, NotImplementedError for an integer input.
     Derivative: Φ(x) + xφ(x).
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "gelu")
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "gelu")
@@ -362,7 +393,7 @@ __all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "prelu", "relu", "sigmoid
 INPLACE = ("relu", "sigmoid", "tanh")
 
 METHODS = {
-    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": sigmoid, "tanh": tanh,
-    "softmax": softmax, "log_softmax": log_softmax, "elu": elu, "gelu": gelu, "silu": silu,
-    "softplus": softplus,
+    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": _sigmoid_method,
+    "tanh": _tanh_method, "softmax": softmax, "log_softmax": log_softmax, "elu": elu,
+    "gelu": gelu, "silu": silu, "softplus": softplus,
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._args import no_bool_kernel, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..backend import to_numpy as _to_numpy
@@ -138,7 +139,11 @@ class HardshrinkFn(Function):
 # ---- public functions (also in tg.nn.functional) ---------------------------------------------
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``F.hardtanh``: clamp(x, min_val, max_val). Shapes: any. dtype: the input's. Raises
-    ValueError if min_val > max_val. Derivative: 1 strictly inside (min_val, max_val), else 0."""
+    ValueError if min_val > max_val, RuntimeError for a bool input, TypeError for an input that
+    is not a Tensor. Derivative: 1 strictly inside (min_val, max_val), else 0."""
+    require_tensor(input, "hardtanh")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val "
                          f"(got min_val={min_val}, max_val={max_val})")
@@ -150,8 +155,10 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 def relu6(input, inplace=False):
     """``F.relu6``: min(max(x, 0), 6) = hardtanh(x, 0, 6) (torch's node: HardtanhBackward0).
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises RuntimeError for a bool input (as
+    hardtanh), TypeError for an input that is not a Tensor.
     """
+    require_tensor(input, "relu6")
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
@@ -185,8 +192,11 @@ def threshold(input, threshold, value, inplace=False):
     """``F.threshold``: x where x > threshold, else value. dtype: the input's.
     Derivative: [x > threshold].
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises NotImplementedError for a bool input
+    (torch has no bool kernel), TypeError for an input that is not a Tensor.
     """
+    require_tensor(input, "threshold")
+    no_bool_kernel(input, "threshold_cpu")
     if inplace:
         return _inplace(input, "threshold_", globals()["threshold"], threshold, value)
     return ThresholdFn.apply(input, threshold, value)
@@ -273,7 +283,8 @@ def softsign(input):
 
     Shapes: any; the output has the input's shape.
 
-    Raises AttributeError for a non-Tensor input (as torch).
+    Raises AttributeError for a non-Tensor input (as torch), NotImplementedError for a bool input
+    (torch's abs has no bool kernel).
     """
     return input / (input.abs() + 1)
 

@@ -15,43 +15,54 @@ from ._util import named, quiet
 from .inplace import FillFn
 
 
+def _bool_out(out, op: str):
+    """torch's RuntimeError for an ``out=`` that is not a bool tensor (these three ops write
+    only bool results); ``out`` itself otherwise."""
+    if isinstance(out, Tensor) and out._data.dtype.kind != "b":
+        raise RuntimeError(f"{op} does not support non-boolean outputs (out= of dtype "
+                           f"{out.dtype}).")
+    return out
+
+
 def signbit(input, *, out=None):
     """``torch.signbit``: True where the sign bit is set (x < 0, and also -0.0 and negative nan).
     Shapes: any. dtype: bool (for bool tensors all False). No gradient.
 
-    Raises TypeError for a non-Tensor input.
+    Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` that is not bool.
     """
     check_tensor(input, "signbit")
     d = input._data
     xp = get_array_module(d)
     res = xp.zeros(d.shape, dtype=bool) if d.dtype.kind in "bu" else xp.signbit(d)
-    return into(out, constant(res), "signbit")
+    return into(_bool_out(out, "signbit"), constant(res), "signbit")
 
 
 def isposinf(input, *, out=None):
     """``torch.isposinf``: True where x is +inf. dtype: bool (all False for integer and bool
     tensors). No gradient.
 
-    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input.
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input,
+    RuntimeError for an ``out`` that is not bool.
     """
     check_tensor(input, "isposinf")
     d = input._data
     xp = get_array_module(d)
     res = d == np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
-    return into(out, constant(res), "isposinf")
+    return into(_bool_out(out, "isposinf"), constant(res), "isposinf")
 
 
 def isneginf(input, *, out=None):
     """``torch.isneginf``: True where x is -inf. dtype: bool (all False for integer and bool
     tensors). No gradient.
 
-    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input.
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input,
+    RuntimeError for an ``out`` that is not bool.
     """
     check_tensor(input, "isneginf")
     d = input._data
     xp = get_array_module(d)
     res = d == -np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
-    return into(out, constant(res), "isneginf")
+    return into(_bool_out(out, "isneginf"), constant(res), "isneginf")
 
 
 def isreal(input):

@@ -5,6 +5,7 @@ values and gradient are the view's; the result owns its memory.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ._util import named
 from .diagonal import diagonal
 from .shape import expand, permute, squeeze, t, transpose, unsqueeze, view
@@ -22,6 +23,7 @@ def copy_named(view):
 
 def _copy_of(fn, name: str):
     def copy(input, *args, **kwargs):
+        require_tensor(input, name)  # under the *_copy name, as torch words it
         return copy_named(fn(input, *args, **kwargs))
 
     copy.__name__ = copy.__qualname__ = name

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .. import dtype as _dt
+from .._args import check_memory_format, require_tensor
 from ..autograd import Function
 from ..backend import device_of, to_device
 from ..creation import LEGACY_TYPES
@@ -88,23 +89,28 @@ def type_as(self, other):
     """``Tensor.type_as``: ``self`` cast to ``other``'s dtype (same shape; ``self`` itself when
     the dtypes already agree). Differentiable for a floating target.
 
-    Shapes: any; the output has the input's shape (``other`` any shape).
+    Shapes: any; the output has the input's shape (``other`` any shape). Raises TypeError when
+    ``other`` is not a Tensor.
     """
+    require_tensor(other, "type_as", "other")
     return cast(self, other.dtype)
 
 
 def _caster(dtype, name: str):
     """The ``Tensor.float``-style method that casts to ``dtype``."""
 
-    def method(self, *args, **kwargs):  # (memory_format= accepted, as torch)
+    def method(self, *, memory_format=None):  # torch: no positional argument
+        if memory_format is not None:
+            check_memory_format(memory_format, name)
         return cast(self, dtype)
 
     method.__name__ = method.__qualname__ = name
     grad = ("Differentiable (the gradient is cast back)." if dtype.is_floating_point else
             "Not differentiable: the result never requires grad (torch's rule for integers).")
     method.__doc__ = (f"``Tensor.{name}()``: ``self`` cast to {dtype}, any shape, kept (``self`` "
-                      f"itself when it already is {dtype}). {grad}\n\nShapes: any; the output "
-                      "has the input's shape.")
+                      f"itself when it already is {dtype}). {grad} Raises TypeError for a "
+                      "positional argument or a ``memory_format`` that is not one (torch's "
+                      "signature).\n\nShapes: any; the output has the input's shape.")
     return method
 
 

@@ -8,6 +8,7 @@ of g.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -97,8 +98,9 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     RuntimeError for dim1 == dim2. Derivative: g onto the same diagonal of zeros.
 
     Shapes: input (*) → the shape with dim1 and dim2 removed and a new last dim of the diagonal's
-    length.
+    length. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "diagonal")
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal")
     return DiagonalFn.apply(input, int(offset), a, b)
 
@@ -109,7 +111,10 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     Derivative: g off the diagonal to input, g's diagonal to src.
 
     Shapes: input (*), ``src`` of the diagonal's shape (see :func:`diagonal`) → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "diagonal_scatter")
+    require_tensor(src, "diagonal_scatter", "src", 2)
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal_scatter")
     region = get_array_module(input._data).diagonal(input._data, int(offset), a, b).shape
     _check_src(src, region)
@@ -123,7 +128,9 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     Derivative: the same diagonal of g.
 
     Shapes: input (..., n) → (..., n + |offset|, n + |offset|) with the new dims at dim1, dim2.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "diag_embed")
     a, b = _two_dims(dim1, dim2, input._data.ndim + 1, "diag_embed")
     return DiagEmbedFn.apply(input, int(offset), a, b)
 
@@ -133,7 +140,9 @@ def diagflat(input, offset=0):
     Derivative: the diagonal of g.
 
     Shapes: input (*) with N elements → (N + |offset|, N + |offset|).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "diagflat")
     return named(diag_embed(reshape(input, -1), offset, 0, 1), "DiagEmbedBackward0")
 
 

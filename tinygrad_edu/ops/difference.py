@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 
+from .._args import require_tensor
 from ..tensor import Tensor, _wrap_dim
 from ._reduction import reduce_dims
 from .join import cat
@@ -50,7 +51,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     applied n times (``prepend``/``append`` are concatenated to the input first; bool inputs
     use xor). Shapes: the dim shrinks by n (to 0 at most). Raises RuntimeError for a 0-d
     input, n < 0, or prepend/append of another rank or shape. Derivative: the adjoint of the
-    differences (the gradient of each slice)."""
+    differences (the gradient of each slice). Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "diff")
     ax = _diff_check(input, n, dim, prepend, append)
     if n == 0:
         return input.clone()
@@ -141,7 +143,9 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     of sample coordinates per dim. Shapes: each output has the input's shape. dtype: integer
     inputs give the default float dtype. Raises RuntimeError for a bad spacing length, an
     edge_order other than 1 or 2, a dim shorter than edge_order + 1, uint8 input; IndexError
-    for a dim out of range. Derivative: the adjoint of the (linear) difference stencils."""
+    for a dim out of range. Derivative: the adjoint of the (linear) difference stencils.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "gradient")
     dims = None
     if dim is not None:  # in the order given (a repeated dim is torch's RuntimeError)
         listed = list(dim) if isinstance(dim, (list, tuple)) else [dim]
@@ -199,8 +203,9 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     Derivative: the trapezoid weights (to y) and the half-sums (to x).
 
     Shapes: y (*) → the shape with ``dim`` removed; ``x`` either 1-D of the dim's length or
-    broadcasting with y.
+    broadcasting with y. Raises TypeError when ``y`` is not a Tensor.
     """
+    require_tensor(y, "trapezoid", "y", 1)
     ax = _wrap_dim(dim, y.ndim, "trapezoid")
     if x is not None and dx is not None:
         raise TypeError("trapezoid(): pass either x or dx, not both")
@@ -220,7 +225,9 @@ def trapz(y, x=None, *, dx=None, dim=-1):
 
     Shapes: y (*) → the shape with ``dim`` removed; ``x`` either 1-D of the dim's length or
     broadcasting with y. Raises IndexError for ``dim`` out of range.
+    Raises TypeError when ``y`` is not a Tensor.
     """
+    require_tensor(y, "trapz", "y", 1)
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
@@ -231,7 +238,9 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
 
     Shapes: y (*) → the shape with ``dim`` one shorter; ``x`` either 1-D of the dim's length or
     broadcasting with y. Raises IndexError for ``dim`` out of range.
+    Raises TypeError when ``y`` is not a Tensor.
     """
+    require_tensor(y, "cumulative_trapezoid", "y", 1)
     ax = _wrap_dim(dim, y.ndim, "cumulative_trapezoid")
     if x is not None and dx is not None:
         raise TypeError("cumulative_trapezoid(): pass either x or dx, not both")

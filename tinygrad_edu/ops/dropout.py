@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import not_tensor
 from .._rng import kernels as _rng_kernels
 from ..autograd import Function
 from ..backend import get_array_module as _get_array_module
@@ -80,7 +81,9 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
 
     Shapes: any (the output has the input's shape and dtype); in eval mode (``training=False``) or
     with p = 0 the input itself. Raises ValueError for p outside [0, 1]. Derivative: the same mask,
-    mask/(1 − p)."""
+    mask/(1 − p). Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, _Tensor):
+        raise not_tensor("dropout", input)
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     x = input._data

@@ -179,6 +179,8 @@ def min(input, dim=None, keepdim=False, *, out=None):
 def _arg_reduce(input, dim, keepdim, is_min: bool, out):
     """Index of the max (or min): no gradient, int64, errors as torch's argmax/argmin."""
     op = "argmin" if is_min else "argmax"
+    if input._data.dtype.kind == "b":
+        raise RuntimeError(f"{op}(): does not support bool input")
     xp = get_array_module(input._data)
     fn = xp.argmin if is_min else xp.argmax
     a = input._data
@@ -202,7 +204,7 @@ def argmax(input, dim=None, keepdim=False, *, out=None):
     """``torch.argmax``: the index of the maximum (of the flattened input, or along ``dim``);
     the first one on ties, the first NaN if any. int64, no gradient. Shapes: 0-d, or with ``dim``
     the input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out of
-    range or an empty input without ``dim``."""
+    range or an empty input without ``dim``, RuntimeError for a bool input."""
     return _arg_reduce(input, dim, keepdim, False, out)
 
 
@@ -210,7 +212,7 @@ def argmax(input, dim=None, keepdim=False, *, out=None):
 def argmin(input, dim=None, keepdim=False, *, out=None):
     """``torch.argmin``: as :func:`argmax` with the minimum. Shapes: 0-d, or with ``dim`` the
     input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out
-    of range or an empty input without ``dim``."""
+    of range or an empty input without ``dim``, RuntimeError for a bool input."""
     return _arg_reduce(input, dim, keepdim, True, out)
 
 

@@ -13,6 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._args import require_tensor
 from ..backend import get_array_module, scatter_add, to_numpy
 from ..tensor import Tensor
 
@@ -36,7 +37,9 @@ def bincount(input, weights=None, minlength=0):
     Raises RuntimeError for other inputs, NotImplementedError for a float input.
 
     Shapes: input (N,) → (max(input) + 1,), at least ``minlength``; ``weights`` (N,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "bincount")
     a = input._data
     xp = get_array_module(a)
     if a.dtype.kind == "f":
@@ -152,7 +155,9 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     not match D, bad edges or ranges.
 
     Shapes: input (..., D) → ``hist`` (bins₀, ..., bins_{D−1}) and D edge tensors (binsᵢ + 1,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "histogramdd")
     _check_float(input, "histogramdd")
     x = to_numpy(input._data)
     dims = x.shape[-1] if x.ndim else 1
@@ -197,7 +202,9 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     bins or ranges.
 
     Shapes: input any shape → ``hist`` (bins,) and ``bin_edges`` (bins + 1,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "histogram")
     _check_float(input, "histogramdd")
     flat = input.reshape(-1, 1)
     w = None if weight is None else weight.reshape(-1)
@@ -217,8 +224,9 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     ignored. dtype: the input's (floating only). Raises RuntimeError for bins ≤ 0, a
     non-finite range or max < min.
 
-    Shapes: input any shape → (bins,).
+    Shapes: input any shape → (bins,). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "histc")
     _check_float(input, "histogram_cpu")
     if int(bins) <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

@@ -13,7 +13,7 @@ from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
-from ._util import named
+from ._util import named, require_tensor
 from .shape import unsqueeze
 from .unary import clone
 
@@ -377,8 +377,8 @@ def masked_fill(input, mask, value):
 def one_hot(tensor, num_classes=-1):
     """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
     by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
-    int64 → (*, num_classes)."""
-    a = tensor._data
+    int64 → (*, num_classes). Raises TypeError when ``tensor`` is not a Tensor."""
+    a = tensor._data if isinstance(tensor, Tensor) else require_tensor(tensor, "one_hot", "tensor")
     if a.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = get_array_module(a)

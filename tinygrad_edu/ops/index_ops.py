@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -21,7 +22,8 @@ from ._util import named
 from .arithmetic import mul
 from .index import GetItemFn, IndexAccumulateFn, getitem, masked_fill
 from .scatter import ScatterFn, scatter_add, scatter_reduce
-from .shape import broadcast_to, reshape
+from .shape import reshape
+from .shape_as import broadcast_to
 from .view_scatter import IndexPutFn, index_put
 
 
@@ -163,7 +165,10 @@ def take(input, index, *, out=None):
     Raises IndexError out of range. Derivative: g back to the elements read (repeats add).
 
     Shapes: input any shape, ``index`` any shape → index's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "take")
+    require_tensor(index, "take", "index", 2)
     idx = _flat_index("take", index, input._data.size)
     res = named(getitem(reshape(input, -1), Tensor._wrap(idx)), "TakeBackward0")
     return write_out(out, res, "take", input, index)
@@ -254,7 +259,10 @@ def masked_select(input, mask, *, out=None):
     places it was read from.
 
     Shapes: ``input`` and ``mask`` broadcast → (k,), k the number of True in the broadcast mask.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "masked_select")
+    require_tensor(mask, "masked_select", "mask", 2)
     m = _bool_mask("masked_select", mask)
     shape = np.broadcast_shapes(m.shape, input._data.shape)
     x = broadcast_to(input, shape)

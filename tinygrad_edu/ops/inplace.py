@@ -19,11 +19,15 @@ to the tensor's, or whose shape is not the tensor's.
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._util import raise_broadcast_error
 from .index import normalize_index
 from .view_scatter import IndexPutFn
 
@@ -179,7 +183,9 @@ def fill(input, value):
     value tensor with dims. Derivative: 0 for input, Σ g for the value.
 
     Shapes: any; ``input`` keeps its shape (``value`` a number or a 0-d tensor).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "fill")
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
@@ -190,15 +196,25 @@ def zero_(input):
     """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``).
 
     Shapes: any; ``input`` keeps its shape. Raises RuntimeError for a leaf that requires grad (while
-    recording).
+    recording). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "zero_")
     return input.zero_()
 
 
 def _copy(x, src):
     if not isinstance(src, Tensor):
         src = Tensor._wrap(get_array_module(x._data).asarray(src))
-    return CopyFromFn.apply(x, src)
+    try:
+        return CopyFromFn.apply(x, src)
+    except ValueError:  # NumPy's broadcast_to refused: torch's RuntimeError, naming the shapes
+        shapes = (x._data.shape, src._data.shape)
+        try:
+            both = np.broadcast_shapes(*shapes)
+        except ValueError:
+            raise_broadcast_error("copy_", *shapes)
+        raise RuntimeError(f"copy_: output with shape {list(shapes[0])} doesn't match the "
+                           f"broadcast shape {list(both)}") from None
 
 
 def _method(op: str, fn):

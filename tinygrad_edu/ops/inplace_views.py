@@ -9,6 +9,7 @@ every in-place op (ops/inplace.py), so gradients flow as through the out-of-plac
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import is_grad_enabled, no_grad
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -85,7 +86,10 @@ def resize_as_(input: Tensor, the_template: Tensor, *, memory_format=None) -> Te
     """``input.resize_(the_template.shape)``.
 
     Shapes: any → ``the_template``'s shape. Raises RuntimeError for an input that requires grad.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "resize_as_")
+    require_tensor(the_template, "resize_as_", "the_template", 2)
     return resize_(input, tuple(the_template._data.shape))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor, require_tensors
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -143,7 +144,10 @@ def _atleast(t: Tensor, n: int) -> Tensor:
 def _atleast_fn(n: int):
     def fn(*tensors):
         if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
-            return tuple(_atleast(t, n) for t in tensors[0])
+            tensors = tensors[0]
+            require_tensors(tensors, f"atleast_{n}d")
+            return tuple(_atleast(t, n) for t in tensors)
+        require_tensors(tensors, f"atleast_{n}d")
         if len(tensors) == 1:
             return _atleast(tensors[0], n)
         return tuple(_atleast(t, n) for t in tensors)
@@ -151,7 +155,9 @@ def _atleast_fn(n: int):
     fn.__name__ = fn.__qualname__ = f"atleast_{n}d"
     fn.__doc__ = (f"Each tensor with at least {n} dims: fewer dims are filled with size-1 dims "
                   "(torch's rule: 1-D (n) -> (1, n) -> (1, n, 1)); a view. One tensor in, one "
-                  "out; several (or a list) in, a tuple out. Derivative: g reshaped back.")
+                  "out; several (or a list) in, a tuple out. Derivative: g reshaped back. "
+                  "Raises TypeError for an argument that is not a Tensor (a number too, as "
+                  "torch).")
     return fn
 
 
@@ -215,7 +221,9 @@ def unbind(input, dim=0):
     """The slices along ``dim``, that dim removed (views). Raises IndexError for a 0-d input.
 
     Shapes: input (d₀, ..., dₙ) → dᵢ tensors of the shape with ``dim`` = i removed.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "unbind")
     d = _strict_dim(dim, input._data.ndim, "unbind")
     return tuple(named(getitem(input, (slice(None),) * d + (i,)), "UnbindBackward0")
                  for i in range(input._data.shape[d]))

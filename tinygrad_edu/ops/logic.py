@@ -95,7 +95,10 @@ def equal(input, other) -> bool:
     """``torch.equal``: True when both have the same shape and elements (NaN ≠ NaN).
 
     Shapes: any; different shapes give False (no broadcasting). The result is a Python bool.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "equal", "input", 1)
+    require_tensor(other, "equal", "other", 2)
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
@@ -175,14 +178,18 @@ def _all_any(input, dim, keepdim, op: str):
 def all(input, dim=None, keepdim=False):
     """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range."""
+    input). Raises IndexError for a dim out of range.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "all", "input", 1)
     return _all_any(input, dim, keepdim, "all")
 
 
 def any(input, dim=None, keepdim=False):
     """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range."""
+    input). Raises IndexError for a dim out of range.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "any", "input", 1)
     return _all_any(input, dim, keepdim, "any")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .._args import not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -129,8 +130,12 @@ def matmul(input, other):
     batch dims).
 
     Shapes: (n,)·(n,) → (); (N, n)·(n,) → (N,); (n,)·(n, M) → (M,); (..., N, K)·(..., K, M) → (...,
-    N, M), batch dims broadcast.
+    N, M), batch dims broadcast. Raises TypeError when ``input`` is not a Tensor.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("matmul", input)
+    if not isinstance(other, Tensor):
+        raise not_tensor("matmul", other, "other", 2)
     _check_mm(input, other, "matmul")
     try:
         return named(MatMulFn.apply(input, other), _matmul_node_name(input, other))
@@ -144,8 +149,10 @@ def mm(input, mat2):
     broadcasting. Raises RuntimeError unless both are 2-D with matching inner size and one
     dtype. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G.
 
-    Shapes: (N, K), (K, M) → (N, M).
+    Shapes: (N, K), (K, M) → (N, M). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "mm")
+    require_tensor(mat2, "mm", "mat2", 2)
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("mm: both arguments must be 2-D matrices")
     return named(matmul(input, mat2), "MmBackward0")
@@ -156,8 +163,10 @@ def bmm(input, mat2):
     one dtype. Raises RuntimeError unless both are 3-D with the same B, matching K and one
     dtype. Derivatives: ∂L/∂Aᵦ = Gᵦ Bᵦᵀ, ∂L/∂Bᵦ = Aᵦᵀ Gᵦ.
 
-    Shapes: (B, N, K), (B, K, M) → (B, N, M).
+    Shapes: (B, N, K), (B, K, M) → (B, N, M). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "bmm")
+    require_tensor(mat2, "bmm", "mat2", 2)
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
     return named(matmul(input, mat2), "BmmBackward0")
@@ -172,7 +181,10 @@ def dot(input, other, *, out=None):
     broadcasting; RuntimeError otherwise). Derivative: ∂/∂x = g·y, ∂/∂y = g·x.
 
     Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "dot")
+    require_tensor(other, "dot", "other", 2)
     return _dot(input, other, "dot", "DotBackward0")
 
 
@@ -180,7 +192,10 @@ def vdot(input, other, *, out=None):
     """``torch.vdot``: Σᵢ conj(xᵢ)yᵢ; for real tensors the same as ``dot``.
 
     Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "vdot")
+    require_tensor(other, "vdot", "other", 2)
     return _dot(input, other, "vdot", "VdotBackward0")
 
 
@@ -203,7 +218,12 @@ def _dot(input, other, op, node):
 def linear(input, weight, bias=None):
     """``F.linear``: y = x Wᵀ + b, fused into one GEMM plus a bias. Shapes: input (*, in), weight
     (out, in), bias (out,) → (*, out). One dtype for all. Raises RuntimeError for mismatched
-    sizes or dtypes. Derivatives: ∂L/∂x = G W, ∂L/∂W = Gᵀ x, ∂L/∂b = Σ G."""
+    sizes or dtypes. Derivatives: ∂L/∂x = G W, ∂L/∂W = Gᵀ x, ∂L/∂b = Σ G.
+    Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("linear", input)
+    if not isinstance(weight, Tensor):
+        raise not_tensor("linear", weight, "weight", 2)
     if input._data.shape[-1] != weight._data.shape[-1]:
         n = input._data.shape
         raise RuntimeError(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -94,7 +95,9 @@ def tril(input, diagonal: int = 0):
     """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0.
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "tril")
     return _tri(input, diagonal, TrilFn, "tril")
 
 
@@ -102,7 +105,9 @@ def triu(input, diagonal: int = 0):
     """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0.
 
     Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "triu")
     return _tri(input, diagonal, TriuFn, "triu")
 
 
@@ -110,8 +115,9 @@ def diag(input, diagonal: int = 0):
     """1-D: a square matrix with ``input`` on its diagonal; 2-D: the diagonal as a 1-D tensor.
 
     Shapes: (n,) → (n + |d|, n + |d|); (n, m) → the diagonal (k,). Raises RuntimeError for an input
-    of more than 2 dims.
+    of more than 2 dims. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "diag")
     nd = input._data.ndim
     if nd not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
@@ -123,7 +129,10 @@ def outer(input, vec2):
     """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul).
 
     Shapes: (n,), (m,) → (n, m). Raises RuntimeError for inputs that are not 1-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "outer")
+    require_tensor(vec2, "outer", "vec2", 2)
     for name, v in (("self", input), ("vec2", vec2)):
         if not isinstance(v, Tensor) or v._data.ndim != 1:
             nd = v._data.ndim if isinstance(v, Tensor) else "non-tensor"

@@ -51,6 +51,7 @@ from . import (
     search,
     select,
     shape,
+    shape_as,
     sort,
     split,
     statistics,
@@ -64,8 +65,8 @@ from . import (
 # every family module lists the Tensor methods it provides in its METHODS table
 FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
             statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
-            shape, join, index, matmul, matrix, linalg, activation, activation2, device, random,
-            inplace,
+            shape, shape_as, join, index, matmul, matrix, linalg, activation, activation2,
+            device, random, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
             copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import no_bool_kernel
 from ..autograd import Function
 from ..backend import get_array_module, to_numpy
 from ..tensor import Tensor
@@ -98,11 +99,13 @@ def median(input, dim=None, keepdim=False, *, out=None):
     """``torch.median``: the lower median (the element at position (n − 1)//2 of the sorted
     values; NaN when there is a NaN). Without ``dim``: a 0-d tensor (nan for an empty input),
     gradient shared by the elements equal to it. With ``dim``: ``(values, indices)``, the
-    gradient goes to the index chosen. Raises IndexError for a size-0 dim.
+    gradient goes to the index chosen. Raises IndexError for a size-0 dim, NotImplementedError
+    for a bool input (torch has no bool kernel).
 
     Shapes: input (*) → with ``dim``: values and indices of the shape with ``dim`` removed (kept as
     size 1 with ``keepdim=True``); ``median``/``nanmedian`` without ``dim``: a 0-d tensor.
     """
+    no_bool_kernel(input, "median_cpu")
     if dim is None:
         return write_out(MedianFn.apply(input, False), out, "median")
     res = _select_along(input, dim, keepdim, "median", median_type, "MedianBackward1",
@@ -116,8 +119,9 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
 
     Shapes: input (*) → with ``dim``: values and indices of the shape with ``dim`` removed (kept as
     size 1 with ``keepdim=True``); ``median``/``nanmedian`` without ``dim``: a 0-d tensor. Raises
-    IndexError for ``dim`` out of range.
+    IndexError for ``dim`` out of range, NotImplementedError for a bool input.
     """
+    no_bool_kernel(input, "median_cpu")
     if dim is None:
         return write_out(MedianFn.apply(input, True), out, "nanmedian")
     res = _select_along(input, dim, keepdim, "nanmedian", nanmedian_type, "NanmedianBackward1",

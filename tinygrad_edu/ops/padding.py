@@ -9,6 +9,7 @@ Constant padding copies x into a filled tensor; its backward is g's middle part.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from .index import GetItemFn, IndexAccumulateFn
@@ -52,8 +53,9 @@ def constant_pad_nd(input, pad, value=0):
     a negative resulting size. Derivative: g's part where x was copied.
 
     Shapes: input (*, n₁, ..., nₖ), ``pad`` (a₁, b₁, ...) from the last axis backwards → each padded
-    axis nᵢ + aᵢ + bᵢ.
+    axis nᵢ + aᵢ + bᵢ. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "constant_pad_nd")
     shape = list(input._data.shape)
     src = [slice(None)] * len(shape)
     dst = [slice(None)] * len(shape)

@@ -18,7 +18,7 @@ from .. import dtype as _dt
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _as_array
-from ._util import as_tensor_like, quiet, raise_broadcast_error
+from ._util import as_tensor_like, not_tensor, quiet, raise_broadcast_error
 
 
 class CastFn(Function):
@@ -94,8 +94,7 @@ def result_type(*operands) -> _dt.dtype:
 def require_tensor(x, op: str, arg: str = "other", position: int = 2) -> None:
     """torch's TypeError where its signature takes only a Tensor (``maximum(t, 2)``)."""
     if not isinstance(x, Tensor):
-        raise TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
-                        f"{type(x).__name__}")
+        raise not_tensor(op, x, arg, position)
 
 
 def binary(fn, a, b, float_result: bool = False, op: str = ""):

@@ -5,6 +5,7 @@ permutation to the gradient: flip again, roll back.
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -64,8 +65,9 @@ def flip(input, *args, dims=None):
     1))``); a new tensor. Raises IndexError for a dim out of range, RuntimeError for a repeated
     dim. Derivative: the same flip of g.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "flip")
     dims = _dims_arg(args, dims, "flip")
     nd = input._data.ndim
     axes = tuple(_wrap_dim(int(d), nd, "flip") for d in dims)
@@ -78,8 +80,9 @@ def flip(input, *args, dims=None):
 def fliplr(input):
     """Flip dim 1 (left/right of a matrix). Raises RuntimeError below 2 dims.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "fliplr")
     if input._data.ndim < 2:
         raise RuntimeError("fliplr: Input must be >= 2-d.")
     return flip(input, 1)
@@ -88,8 +91,9 @@ def fliplr(input):
 def flipud(input):
     """Flip dim 0 (up/down of a matrix). Raises RuntimeError for a 0-d input.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "flipud")
     if input._data.ndim < 1:
         raise RuntimeError("flipud: Input must be >= 1-d.")
     return flip(input, 0)
@@ -100,8 +104,9 @@ def roll(input, shifts, dims=None):
     flattened tensor, shape kept). Raises RuntimeError for no shifts or shifts/dims of
     different lengths, IndexError for a dim out of range. Derivative: g rolled back.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "roll")
     shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
     if not shifts:
         raise RuntimeError("roll: `shifts` required")
@@ -127,8 +132,9 @@ def rot90(input, k=1, dims=(0, 1)):
     for dims not two distinct dims, a tensor below 2 dims, or dims out of range.
 
     Shapes: input (..., a, ..., b, ...) in ``dims`` → a and b swapped when k is odd, the same shape
-    when even.
+    when even. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "rot90")
     dims = tuple(dims)
     nd = input._data.ndim
     if len(dims) != 2:

@@ -11,6 +11,7 @@ import itertools
 
 import numpy as np
 
+from .._args import require_tensor, require_tensors
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Size, Tensor, _wrap_dim
@@ -64,8 +65,9 @@ def tile(input, dims):
     """``repeat`` where fewer ``dims`` than the tensor's dims are padded with leading 1s.
 
     Shapes: input (d₁, ..., dₖ), ``dims`` (r₁, ..., rₖ) (left-padded with 1s) → (d₁·r₁, ..., dₖ·rₖ).
-    Raises RuntimeError for a negative repeat.
+    Raises RuntimeError for a negative repeat. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "tile")
     dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims))
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, *dims)
@@ -79,8 +81,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     slice gets the sum of its copies' gradients.
 
     Shapes: input (..., n, ...) → the shape with ``dim`` of size Σ repeats (without ``dim``: (numel
-    · repeats,)).
+    · repeats,)). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "repeat_interleave")
     if repeats is None:  # repeat_interleave(repeats_tensor): repeated indices
         counts = input._data
         idx = np.repeat(np.arange(counts.size, dtype=np.int64), np.asarray(counts).reshape(-1))
@@ -147,9 +150,10 @@ def cartesian_prod(*tensors):
     (Π nᵢ, k) (one tensor: itself). Derivative: the sum over the rows that copy an element.
 
     Shapes: k 1-D tensors (nᵢ,) → (Π nᵢ, k); one tensor (n,) → (n,). Raises RuntimeError for a
-    tensor that is not 1-D.
+    tensor that is not 1-D, TypeError for an argument that is not a Tensor.
     """
     ts = list(tensors)
+    require_tensors(ts, "cartesian_prod")
     if len(ts) == 1:
         return ts[0]
     grids = meshgrid(*ts, indexing="ij")
@@ -162,7 +166,9 @@ def combinations(input, r=2, with_replacement=False):
     negative r. Derivative: each element gets the sum of g where it appears.
 
     Shapes: (n,) → (C, r), C the number of combinations.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "combinations")
     if input._data.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:

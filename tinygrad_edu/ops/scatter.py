@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module, ufunc_at
 from ..backend import scatter_add as _scatter_add_at
@@ -27,7 +28,8 @@ from .index import (
     gather_into,
     index_grid,
 )
-from .shape import broadcast_to, reshape
+from .shape import reshape
+from .shape_as import broadcast_to
 
 
 def _arr(t):
@@ -260,8 +262,10 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     Shapes: ``input`` and ``indices`` broadcast except along ``dim``; the output has the broadcast
     shape with indices' size along ``dim`` (without ``dim``: (k,) for the k elements of ``indices``,
     read from the flattened input). Raises RuntimeError for indices with another number of dims or a
-    non-integer indices.
+    non-integer indices. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "take_along_dim")
+    require_tensor(indices, "take_along_dim", "indices", 2)
     from ._out import write_out
 
     if dim is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
+from .._args import require_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._reduction import write_out
@@ -50,7 +51,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     of the matching leading row. ``input`` may be a number (with a 1-D sequence).
     ``sorter``: int64 indices that sort an unsorted sequence. dtype: int64 (int32 with
     ``out_int32``). Raises RuntimeError for mismatched shapes, conflicting side/right, a
-    bad sorter. No gradient."""
+    bad sorter. No gradient. Raises TypeError when ``sorted_sequence`` is not a Tensor."""
+    require_tensor(sorted_sequence, "searchsorted", "sorted_sequence", 1)
     op = "torch.searchsorted()"
     seq = sorted_sequence
     if seq.ndim == 0:
@@ -132,7 +134,9 @@ def argwhere(input):
     (n, ndim), int64; the same as ``nonzero(input)``.
 
     Shapes: input (d₁, ..., dₖ) → (Z, k) for its Z nonzero elements.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "argwhere")
     xp = get_array_module(input._data)
     a = input._data
     if a.ndim == 0:
@@ -175,7 +179,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
     Shapes: input (*) → (U,) for U distinct elements (with ``dim``: the input's shape with ``dim``
     of size U); ``inverse``: the input's shape ((size of dim,) with ``dim``); ``counts``: (U,).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "unique")
     a = input._data
     xp = get_array_module(a)
     if dim is None:
@@ -208,7 +214,9 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
     Shapes: input (*) → (R,) for R runs (with ``dim``: the input's shape with ``dim`` of size R);
     ``inverse``: the input's shape; ``counts``: (R,). Raises IndexError for ``dim`` out of range.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "unique_consecutive")
     a = input._data
     xp = get_array_module(a)
     if dim is None:

@@ -316,8 +316,9 @@ def where(condition, input=None, other=None, *, out=None):
     where the condition holds, to ``other`` elsewhere.
 
     Shapes: ``condition``, ``input`` and ``other`` broadcast together (torch's rules); the output
-    has the broadcast shape.
+    has the broadcast shape. Raises TypeError when ``condition`` is not a Tensor.
     """
+    require_tensor(condition, "where", "condition", 1)
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     ref = next((t for t in (input, other, condition) if isinstance(t, Tensor)), None)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtype as _dt
+from .._args import check_memory_format, not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -109,7 +111,10 @@ def _check_shape(shape, n: int) -> tuple:
 def reshape(input, *shape):
     """The same elements in a new shape (a view when the strides allow it, else a copy). Shapes:
     input (*) → ``shape`` (one entry may be -1: inferred), with the same number of elements. Raises
-    RuntimeError for a shape with another number of elements."""
+    RuntimeError for a shape with another number of elements.
+    Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("reshape", input)
     shape = _shape_arg(shape)
     if shape == input._data.shape and not input.requires_grad:
         t = Tensor._wrap(input._data)  # torch: a new tensor (a view), never the input itself
@@ -153,15 +158,21 @@ def view(input, *shape):
     return reshape(input, *shape)
 
 
-def is_contiguous(input, memory_format=None) -> bool:
+def is_contiguous(input, *, memory_format=_dt.contiguous_format) -> bool:
     """True when the elements lie in row-major order with no gaps (NumPy's C-contiguity). Shapes:
-    any; returns a Python bool."""
+    any; returns a Python bool. Raises TypeError for a ``memory_format`` that is not a
+    ``torch.memory_format`` (None included, as torch) or a positional argument."""
+    if memory_format is not _dt.contiguous_format:
+        check_memory_format(memory_format, "is_contiguous", none_ok=False)
     return bool(input._data.flags.c_contiguous)
 
 
-def contiguous(input, memory_format=None):
+def contiguous(input, *, memory_format=_dt.contiguous_format):
     """``input`` itself when contiguous, else a row-major copy (differentiable, like clone). Shapes:
-    any; the output has the input's shape."""
+    any; the output has the input's shape. Raises TypeError for a ``memory_format`` that is not a
+    ``torch.memory_format`` (None included, as torch) or a positional argument."""
+    if memory_format is not _dt.contiguous_format:
+        check_memory_format(memory_format, "contiguous", none_ok=False)
     if is_contiguous(input):
         return input
     return clone(input)  # CloneFn copies in C order
@@ -170,7 +181,10 @@ def contiguous(input, memory_format=None):
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
     Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim. Shapes: (d₀,
-    ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,)."""
+    ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,).
+    Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("flatten", input)
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, 1)
@@ -193,7 +207,9 @@ def unflatten(input, dim, sizes):
 def permute(input, *order):
     """Reorder the dims (a view): y[i_order] = x[i]. Raises RuntimeError for a wrong count or
     a repeated dim. Derivative: g permuted back by the inverse order. Shapes: (d₀, ..., dₖ) →
-    (d_order[0], ..., d_order[k])."""
+    (d_order[0], ..., d_order[k]). Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("permute", input)
     order = _shape_arg(order)
     nd = input._data.ndim
     if len(order) != nd:
@@ -223,7 +239,9 @@ swapaxes = transpose
 
 def t(input):
     """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims. Shapes: (m,
-    n) → (n, m); 0-d and 1-D: unchanged."""
+    n) → (n, m); 0-d and 1-D: unchanged. Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("t", input)
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -232,7 +250,10 @@ def t(input):
 
 def squeeze(input, dim=None):
     """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
-    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back.
+    Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("squeeze", input)
     shp = input._data.shape
     if dim is None:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
@@ -243,7 +264,10 @@ def squeeze(input, dim=None):
 
 def unsqueeze(input, dim):
     """Insert a size-1 dim at ``dim`` (in [-ndim-1, ndim]). A view. Shapes: e.g. (N, W) with
-    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back."""
+    dim=1 → (N, 1, W). Raises IndexError for a dim out of range. Gradient: reshaped back.
+    Raises TypeError when ``input`` is not a Tensor."""
+    if not isinstance(input, Tensor):
+        raise not_tensor("unsqueeze", input)
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape
@@ -280,26 +304,6 @@ def expand(input, *sizes):
     return ExpandFn.apply(input, out)
 
 
-def broadcast_to(input, size):
-    """``expand`` to ``size``. Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
-    in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to."""
-    return expand(input, *size)
-
-
-def expand_as(input, other):
-    """``expand`` to ``other``'s shape. Shapes: input (*) → ``other``'s shape (size-1 dims
-    stretched, new dims in front). Raises RuntimeError for an other the input cannot be broadcast
-    to."""
-    return expand(input, *other._data.shape)
-
-
-def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape (views). Shapes: all the tensors → their
-    common broadcast shape (torch's rules)."""
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
-    return tuple(expand(t, *shape) for t in tensors)
-
-
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination`` (the others keep their order; a
     view). Raises RuntimeError for lists of different lengths or repeated dims, IndexError for
@@ -331,6 +335,7 @@ def ravel(input):
     """The elements as one dim, in row-major order (a view when possible, like reshape(-1)).
 
     Shapes: input (*) → (numel,). Raises TypeError for a memory format that is not one."""
+    require_tensor(input, "ravel")
     return reshape(input, -1)
 
 
@@ -361,35 +366,18 @@ def sum_to_size(input, *size):
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
-__all__ = ["broadcast_tensors", "broadcast_to", "expand", "flatten", "movedim", "moveaxis",
+__all__ = ["expand", "flatten", "movedim", "moveaxis",
            "permute", "ravel", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose",
            "unflatten", "unsqueeze"]
 
 moveaxis = movedim
 swapdims = swapaxes
 
-def view_as(self, other):
-    """``Tensor.view_as``: ``self.view(other.shape)`` — a view (shares memory) with ``other``'s
-    shape. Raises RuntimeError when the element counts differ or self's strides cannot be
-    viewed that way (call ``.reshape_as``). Gradient: reshaped back. Shapes: input (*) → ``other``'s
-    shape, with the same number of elements."""
-    return view(self, *other.shape)
-
-
-def reshape_as(self, other):
-    """``Tensor.reshape_as``: ``self.reshape(other.shape)`` — ``other``'s shape, a view when
-    possible, else a copy. Raises RuntimeError when the element counts differ. Gradient:
-    reshaped back. Shapes: input (*) → ``other``'s shape, with the same number of elements."""
-    return reshape(self, *other.shape)
-
-
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
     "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
-    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "expand_as": expand_as,
-    "broadcast_to": broadcast_to, "movedim": movedim,
-    "view_as": view_as, "reshape_as": reshape_as,
+    "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "movedim": movedim,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
     "mT": property(lambda self: _matrices(self, "mT")),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._reduction import one_dim, torch_args, write_out
@@ -65,7 +66,9 @@ def msort(input, *, out=None):
     """``torch.msort``: ``input`` sorted along dim 0 (the values of ``sort(input, 0)``).
 
     Shapes: any; the output(s) have the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "msort")
     if input._data.ndim == 0:
         return write_out(named(clone(input), "SortBackward0"), out, "msort")
     return write_out(sort(input, 0).values, out, "msort")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..tensor import Tensor, _wrap_dim
 from ._util import named
 from .index import getitem
@@ -30,7 +31,9 @@ def split_with_sizes(input, split_sizes, dim=0):
     RuntimeError for a negative size or a wrong sum.
 
     Shapes: input (..., n, ...) → tensors with ``dim`` of the listed sizes (summing to n).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "split_with_sizes")
     d = _wrap_dim(dim, input._data.ndim, "split_with_sizes")
     n = input._data.shape[d]
     sizes = [int(s) for s in split_sizes]
@@ -69,8 +72,9 @@ def unsafe_split(tensor, split_size_or_sections, dim=0):
 
     Shapes: input (..., n, ...) → tensors with ``dim`` of size ``split_size`` (the last may be
     smaller) or of the listed sizes. Raises RuntimeError for a negative size; IndexError for ``dim``
-    out of range.
+    out of range. Raises TypeError when ``tensor`` is not a Tensor.
     """
+    require_tensor(tensor, "unsafe_split", "tensor", 1)
     pieces = split(tensor, split_size_or_sections, dim)
     return tuple(named(p, "UnsafeSplitBackward0") for p in pieces)
 
@@ -80,8 +84,9 @@ def chunk(input, chunks, dim=0):
     empty dim gives ``chunks`` empty pieces). Raises RuntimeError for chunks < 1.
 
     Shapes: input (..., n, ...) → up to ``chunks`` tensors with ``dim`` of size ceil(n / chunks)
-    (the last may be smaller).
+    (the last may be smaller). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "chunk")
     chunks = int(chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
@@ -97,8 +102,9 @@ def unsafe_chunk(input, chunks, dim=0):
 
     Shapes: input (..., n, ...) → up to ``chunks`` tensors with ``dim`` of size ceil(n / chunks)
     (the last may be smaller). Raises RuntimeError for chunks < 1; IndexError for ``dim`` out of
-    range.
+    range. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "unsafe_chunk")
     return tuple(named(p, "UnsafeSplitBackward0") for p in chunk(input, chunks, dim))
 
 
@@ -109,8 +115,9 @@ def tensor_split(input, indices_or_sections, dim=0):
     sections < 1 or a bad tensor argument.
 
     Shapes: input (..., n, ...) → tensors with ``dim`` cut at the indices (or into ``sections``
-    near-equal pieces).
+    near-equal pieces). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "tensor_split")
     ios = indices_or_sections
     if isinstance(ios, Tensor):
         a = ios._data
@@ -162,7 +169,9 @@ def hsplit(input, indices_or_sections):
 
     Shapes: input (a, b, ...) → tensors (a, bᵢ, ...) along dim 1 ((aᵢ,) for 1-D). Raises
     RuntimeError for a 0-d input or sections that do not divide the size.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "hsplit")
     dim = 1 if input._data.ndim > 1 else 0
     return _direction_split("hsplit", input, indices_or_sections, dim, 1)
 
@@ -172,7 +181,9 @@ def vsplit(input, indices_or_sections):
 
     Shapes: input (a, b, ...) → tensors (aᵢ, b, ...) along dim 0. Raises RuntimeError for an input
     below 2 dims or sections that do not divide the size.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "vsplit")
     return _direction_split("vsplit", input, indices_or_sections, 0, 2)
 
 
@@ -180,13 +191,15 @@ def dsplit(input, indices_or_sections):
     """``tensor_split`` along dim 2 of a tensor with at least 3 dims.
 
     Shapes: input (a, b, c, ...) → tensors (a, b, cᵢ, ...) along dim 2. Raises RuntimeError for an
-    input below 3 dims.
+    input below 3 dims. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "dsplit")
     return _direction_split("dsplit", input, indices_or_sections, 2, 3)
 
 
 def _copies(fn, name):
     def copy(*args, **kwargs):
+        require_tensor(args[0] if args else kwargs.get("input", kwargs.get("tensor")), name)
         return tuple(named(clone(p), p._node.name() + "_copy") if p._node is not None
                      else clone(p) for p in fn(*args, **kwargs))
 

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -183,7 +184,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     Built from differentiable ops (mean, matmul), so the gradient flows to input and weights.
 
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "cov")
     if input.ndim > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.ndim} dimensions")
@@ -228,8 +231,9 @@ def corrcoef(input):
     variable gives c/c (1, or nan for a constant row). Differentiable (composed of ops).
 
     Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable. Raises RuntimeError for an input
-    of more than 2 dims.
+    of more than 2 dims. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "corrcoef")
     if input.ndim > 2:
         raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
                            f"an input with {input.ndim} dimensions")

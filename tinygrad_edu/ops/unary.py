@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 
+from .._args import check_memory_format, no_bool_kernel, not_tensor
 from ..autograd import Function
 from ..backend import erf as _erf
 from ..backend import get_array_module
+from ..tensor import Tensor
 from ._dual import xp_of
 from ._unary_util import check_tensor, floatify, into
 from ._util import named, quiet
@@ -227,9 +229,11 @@ def abs(input, *, out=None):
     sign(x) (0 at 0, as torch).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
-    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    NotImplementedError for a bool input (torch has no bool kernel); RuntimeError for an ``out``
+    whose dtype the result cannot be cast to.
     """
     check_tensor(input, "abs")
+    no_bool_kernel(input, "abs_cpu")
     return into(out, AbsFn.apply(input), "abs")
 
 
@@ -266,8 +270,13 @@ def erf(input, *, out=None):
 def clone(input, *, memory_format=None):
     """``torch.clone``: a copy with its own memory, in the graph. Derivative: 1.
 
-    Shapes: any; the output has the input's shape.
+    Shapes: any; the output has the input's shape. Raises TypeError for an input that is not a
+    Tensor or a ``memory_format`` that is not a ``torch.memory_format``.
     """
+    if not isinstance(input, Tensor):
+        raise not_tensor("clone", input)
+    if memory_format is not None:
+        check_memory_format(memory_format, "clone")
     return CloneFn.apply(input)
 
 

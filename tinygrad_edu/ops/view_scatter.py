@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
@@ -120,7 +121,10 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     the wrong shape or a step < 1. Derivative: as select_scatter.
 
     Shapes: input (*), ``src`` of the slice's shape → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "slice_scatter")
+    require_tensor(src, "slice_scatter", "src", 2)
     d = _wrap_dim(dim, input._data.ndim, "slice_scatter")
     if step is not None and int(step) <= 0:
         raise RuntimeError("slice step must be positive")

@@ -4,6 +4,7 @@ Functions live in ``ops/adaptive_pool.py`` and ``ops/pool.py``."""
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ...ops._util import named
 from ...ops.adaptive_pool import (
     AdaptiveAvgPoolFn,
@@ -74,7 +75,9 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``.
     Raises RuntimeError for an input that is not 2-D or 3-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "adaptive_avg_pool1d")
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
@@ -123,7 +126,9 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``
     (indices of the same shape). Raises RuntimeError for an input that is not 2-D or 3-D.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "adaptive_max_pool1d")
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 

@@ -20,6 +20,7 @@ import warnings
 
 import numpy as np
 
+from ..._args import require_tensor
 from ..._rng import kernels as _rng_kernels
 from ...backend import get_array_module as _get_array_module
 from ...backend import to_device as _to_device
@@ -155,7 +156,9 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     affine map restores mean 0 and variance 1 (formula in the module docstring).
 
     Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "alpha_dropout")
     _check_p(p)
     return _dropout_impl(input, p, training, False, True, inplace, "alpha_dropout")
 
@@ -165,6 +168,8 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
     """alpha_dropout with one noise value per (sample, channel).
 
     Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "feature_alpha_dropout")
     _check_p(p)
     return _dropout_impl(input, p, training, True, True, inplace, "feature_alpha_dropout")

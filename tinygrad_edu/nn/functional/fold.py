@@ -10,6 +10,7 @@ blocks that contain it. Unbatched (C, H, W) / (C·kh·kw, L) inputs are accepted
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ...ops._util import named
 from ...ops.im2col import Col2ImFn, ConstantPadFn, Im2ColFn, out_size
 from ...tensor import Tensor
@@ -53,7 +54,9 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C·Π kernel_size, L) or (C·Π kernel_size, L), L = Π over
     the two axes of ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "unfold")
     op = "unfold"
     if input._data.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got "

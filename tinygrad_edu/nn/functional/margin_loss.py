@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...backend import to_device, to_numpy
 from ...ops.activation2 import logsigmoid
 from ...ops.linalg import pairwise_distance
@@ -48,8 +49,9 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
     """``F.hinge_embedding_loss``: l = x where y = 1, max(0, margin − x) where y = −1 (x is a
     distance, y says similar/dissimilar). Shapes: broadcast. Derivative: 1, or −1 where l > 0.
 
-    Raises ValueError for an unknown reduction.
+    Raises ValueError for an unknown reduction. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "hinge_embedding_loss")
     reduction = _reduction(size_average, reduce, reduction)
     out_margin = where(target != 1, (margin - input).clamp(min=0), 0.0)
     out_self = where(target != -1, input, 0.0)
@@ -118,7 +120,9 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     l = Σ_{i≠y} w_y·max(0, margin − x_y + x_i)ᵖ / C, p ∈ {1, 2}.
     Shapes: input (N, C) or (C) or (); target (N) or () of int64 class indices; weight (C).
     Raises ValueError for p ∉ {1, 2} or a weight that is not 1-D, RuntimeError for an empty
-    input, a target of the wrong size or dtype, or a weight of the wrong size."""
+    input, a target of the wrong size or dtype, or a weight of the wrong size.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "multi_margin_loss")
     reduction = _reduction(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
@@ -166,7 +170,9 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
     classes T = target[:k] (k = the first −1, or C):
     l = Σ_{j∈T} Σ_{i∉T} max(0, 1 − (x_j − x_i)) / C.
     Shapes: input (N, C) or (C) or (); target of int64 class indices, the input's shape.
-    Raises RuntimeError for an empty input or a target of another shape."""
+    Raises RuntimeError for an empty input or a target of another shape.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "multilabel_margin_loss")
     reduction = _reduction(size_average, reduce, reduction)
     _check_class_input(input, "multilabel_margin_loss")
     if tuple(target.shape) != tuple(input.shape):

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...backend import get_array_module
 from ...ops.im2col import ConstantPadFn
 from ...ops.linalg.norms import vector_norm
@@ -110,7 +111,9 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
     each sample (γ, β of that shape). Raises RuntimeError on a shape mismatch.
 
     Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "layer_norm")
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     shape = tuple(int(s) for s in normalized_shape)
@@ -164,7 +167,9 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = N
     the chain rule through them. Raises RuntimeError on shape mismatches.
 
     Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "rms_norm")
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     shape = tuple(int(s) for s in normalized_shape)

@@ -12,6 +12,7 @@ move of g (the reshape and permute nodes compose it, and differentiate again).
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ...ops._util import named
 from ...tensor import Tensor
 
@@ -32,8 +33,9 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C·r², H, W) -> (*, C, H·r, W·r) with r = ``upscale_factor``; any dtype, kept.
     Raises RuntimeError for fewer than 3 dims, r <= 0 or a channel count not divisible by r².
 
-    Shapes: (*, C·r², H, W) → (*, C, H·r, W·r).
+    Shapes: (*, C·r², H, W) → (*, C, H·r, W·r). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "pixel_shuffle")
     r = int(upscale_factor)
     shape = _check("pixel_shuffle", input, r, "upscale_factor")
     *lead, c, h, w = shape
@@ -51,8 +53,9 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H·r, W·r) -> (*, C·r², H, W), the inverse of :func:`pixel_shuffle`. Raises
     RuntimeError for fewer than 3 dims, r <= 0 or a height/width not divisible by r.
 
-    Shapes: (*, C, H·r, W·r) → (*, C·r², H, W).
+    Shapes: (*, C, H·r, W·r) → (*, C·r², H, W). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "pixel_unshuffle")
     r = int(downscale_factor)
     shape = _check("pixel_unshuffle", input, r, "downscale_factor")
     *lead, c, h, w = shape
@@ -72,8 +75,9 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     (``groups`` = g). Raises RuntimeError for fewer than 3 dims, g <= 0 or C not divisible
     by g.
 
-    Shapes: (N, C, *) → (N, C, *).
+    Shapes: (N, C, *) → (N, C, *). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "channel_shuffle")
     shape = tuple(input.shape)
     g = int(groups)
     if len(shape) <= 2:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...backend import get_array_module
 from ...ops._util import named
 from ...ops.pool import AvgPoolFn, MaxPoolFn, MaxUnpoolFn
@@ -107,7 +108,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding −
     dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same shape.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "max_pool1d")
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -121,8 +124,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
     2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same
-    shape.
+    shape. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "max_pool2d")
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -134,8 +138,9 @@ def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``);
     indices of the same shape. Raises RuntimeError for an input that is not 4-D or 5-D or a window
-    larger than the (padded) input.
+    larger than the (padded) input. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "max_pool3d")
     return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -175,8 +180,9 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding − k)/stride⌋
     + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError for an input that is not 2-D or 3-D or a window
-    larger than the (padded) input.
+    larger than the (padded) input. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "avg_pool1d")
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, None)
 
@@ -190,7 +196,9 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
     Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
     2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``).
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "avg_pool2d")
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
@@ -202,7 +210,9 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
     W_out), per axis ⌊(n + 2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError
     for an input that is not 4-D or 5-D or a window larger than the (padded) input.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "avg_pool3d")
     if input._data.ndim not in (4, 5) or input._data.size == 0 and input._data.ndim != 5:
         raise RuntimeError(f"non-empty 4D or 5D (batch mode) tensor expected for input "
                            f"(avg_pool3d: got size {list(input.shape)})")

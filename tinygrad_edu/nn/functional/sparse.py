@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...autograd import no_grad
 from ...backend import get_array_module
 from ...ops.embedding import EmbeddingFn
@@ -35,7 +36,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     """Rows ``weight[input]``; see :class:`Embedding`. Shapes: input (*) int64 indices in [0,
     num_embeddings), weight (num_embeddings, D) → (*, D). Raises IndexError for an index out
     of range, RuntimeError for a non-integer index. Derivative: ∂L/∂weight[i] = Σ of g over
-    the positions holding i (none to the indices)."""
+    the positions holding i (none to the indices).
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "embedding")
+    require_tensor(weight, "embedding", "weight", 2)
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "

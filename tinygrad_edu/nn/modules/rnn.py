@@ -128,7 +128,9 @@ def _projected_lstm_cell(w_hr):
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``).
 
-    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`.
+    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`. Raises ValueError for a ``mode``
+    other than 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU' or a size that is not positive, TypeError
+    for a size or flag of the wrong type.
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
@@ -175,6 +177,8 @@ class RNNBase(Module):
             raise ValueError("proj_size has to be smaller than hidden_size")
         if proj_size and mode != "LSTM":
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if mode not in _GATES:  # torch: ValueError (a KeyError here once)
+            raise ValueError(f"Unrecognized RNN mode: {mode}")
         gate_size = _GATES[mode] * hidden_size
         real_hidden = proj_size if proj_size > 0 else hidden_size  # LSTM(proj_size): h' = W_hr h
         dirs = 2 if bidirectional else 1

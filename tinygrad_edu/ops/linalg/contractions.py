@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor, _wrap_dim
@@ -66,8 +67,9 @@ def trace(input):
     """``torch.trace``: the sum of the main diagonal of a 2-D tensor (n, m) -> (). Raises
     RuntimeError for other ranks. Derivative: ∂/∂Aᵢⱼ = [i = j].
 
-    Shapes: (n, m) → ().
+    Shapes: (n, m) → (). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "trace")
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return TraceFn.apply(input)
@@ -77,8 +79,10 @@ def inner(input, other, *, out=None):
     """``torch.inner``: the sum over the last dim of both (a 0-d operand multiplies).
     Shapes: (..., k) and (..., k) -> a.shape[:-1] + b.shape[:-1].
 
-    Raises RuntimeError for last dims that differ.
+    Raises RuntimeError for last dims that differ. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "inner")
+    require_tensor(other, "inner", "other", 2)
     if input._data.ndim == 0 or other._data.ndim == 0:
         return mul(input, other)
     _same_dtype("inner", input, other)
@@ -129,7 +133,10 @@ def tensordot(a, b, dims=2, out=None):
 def kron(input, other, *, out=None):
     """``torch.kron``: the Kronecker product; block (i, j, ...) is input[i, j, ...]·other.
     Shapes: both padded to one rank r; result dim d = input.size(d)·other.size(d). dtype:
-    promoted. Computed as a broadcast multiply of interleaved axes, then a reshape."""
+    promoted. Computed as a broadcast multiply of interleaved axes, then a reshape.
+    Raises TypeError when ``input`` is not a Tensor."""
+    require_tensor(input, "kron")
+    require_tensor(other, "kron", "other", 2)
     nd = max(input.ndim, other.ndim)
     sa = (1,) * (nd - input.ndim) + tuple(input.shape)
     sb = (1,) * (nd - other.ndim) + tuple(other.shape)
@@ -142,8 +149,10 @@ def vecdot(x, y, *, dim=-1, out=None):
     """``torch.linalg.vecdot``: Σ x·y along ``dim`` (broadcast). dtype: x and y the same.
 
     Shapes: x and y broadcast → the broadcast shape with ``dim`` removed. Raises RuntimeError for
-    sizes along ``dim`` that differ.
+    sizes along ``dim`` that differ. Raises TypeError when ``x`` is not a Tensor.
     """
+    require_tensor(x, "vecdot", "x", 1)
+    require_tensor(y, "vecdot", "y", 2)
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {x.dtype.name} and y of type {y.dtype.name} instead")
@@ -209,8 +218,10 @@ def cross(input, other, dim=None, *, out=None):
     """``torch.cross``: the cross product of 3-vectors along ``dim`` (default: the first dim
     of size 3). Shapes: broadcast. Derivative: ∂/∂a = b × g, ∂/∂b = g × a.
 
-    Raises RuntimeError for no dim of size 3.
+    Raises RuntimeError for no dim of size 3. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "cross")
+    require_tensor(other, "cross", "other", 2)
     if dim is None:
         dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
         if dim is None:
@@ -224,7 +235,10 @@ def linalg_cross(input, other, *, dim=-1, out=None):
 
     Shapes: ``input`` and ``other`` broadcast, size 3 at ``dim``; the output has the broadcast
     shape. Raises RuntimeError for a dim whose size is not 3.
+    Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "linalg_cross")
+    require_tensor(other, "linalg_cross", "other", 2)
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. Got "
                            f"{input.ndim} and {other.ndim}")
@@ -248,7 +262,9 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
     Shapes: A (..., m, n) (dim1, dim2) → the shape with dim1 and dim2 removed and a new last dim of
     the diagonal's length. Raises IndexError for an input below 2 dims.
+    Raises TypeError when ``A`` is not a Tensor.
     """
+    require_tensor(A, "diagonal", "A", 1)
     d1 = _wrap_dim(dim1, A.ndim, "linalg.diagonal")
     d2 = _wrap_dim(dim2, A.ndim, "linalg.diagonal")
     if d1 == d2:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from .._dual import xp_of
@@ -63,7 +64,10 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     Shapes: x1 (..., P, M), x2 (..., R, M), batch dims broadcast -> (..., P, R). dtype:
     floating, both the same. p ≥ 0 (0 counts differing coordinates, inf is the max). For p = 2
     it uses the matmul form when ``compute_mode`` says so (by default when P or R > 25).
-    Raises RuntimeError for p < 0, 1-D input, integer input or different column counts."""
+    Raises RuntimeError for p < 0, 1-D input, integer input or different column counts.
+    Raises TypeError when ``x1`` is not a Tensor."""
+    require_tensor(x1, "cdist", "x1", 1)
+    require_tensor(x2, "cdist", "x2", 2)
     if x1.ndim < 2 or x2.ndim < 2:
         bad, nd = ("X1", x1.ndim) if x1.ndim < 2 else ("X2", x2.ndim)
         raise RuntimeError(f"cdist only supports at least 2D tensors, {bad} got: {nd}D")
@@ -100,8 +104,9 @@ def pdist(input, p=2):
     RuntimeError for input that is not 2-D or not floating, and for p < 0. Derivative: that
     of vector_norm of xᵢ − xⱼ (0 where the distance is 0).
 
-    Shapes: input (N, M) → (N(N−1)/2,).
+    Shapes: input (N, M) → (N(N−1)/2,). Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "pdist")
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if input._data.dtype.kind != "f":
@@ -119,7 +124,9 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     (...) (or (..., 1) with keepdim). dtype: the promoted floating type of x1 − x2 + ε (integer
     inputs give the default float). p: any real (p < 0 and ±inf as vector_norm). Derivative:
     vector_norm's at x1 − x2 + ε, −that for x2. Raises RuntimeError when the shapes do not
-    broadcast."""
+    broadcast. Raises TypeError when ``x1`` is not a Tensor."""
+    require_tensor(x1, "pairwise_distance", "x1", 1)
+    require_tensor(x2, "pairwise_distance", "x2", 2)
     dim = max(x1.ndim, x2.ndim) - 1
     return vector_norm(x1 - x2 + eps, p, dim, keepdim)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -92,7 +93,9 @@ def vander(x, N=None):
     gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
 
     Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
+    Raises TypeError when ``x`` is not a Tensor.
     """
+    require_tensor(x, "vander", "x", 1)
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
     N = x.shape[-1] if N is None else int(N)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -189,8 +190,11 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     are None) and a matrix norm over two dims (or a 2-D input's, when only ord is given).
 
     Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
-    when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range.
+    when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range, RuntimeError
+    for a matrix ``ord`` ('fro', 'nuc') of a 1-D input, TypeError for an input that is not a
+    Tensor.
     """
+    require_tensor(A, "linalg_norm", "A", 1)
     op = "linalg.norm"
     if isinstance(dim, int):
         dim = (dim,)
@@ -206,6 +210,10 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
         raise RuntimeError(f"{op}: If dim is not specified but ord is, the input must be 1D or "
                            f"2D. Got {A.ndim}D.")
     if A.ndim == 1:
+        if isinstance(ord, str):  # 'fro' / 'nuc' are matrix norms (torch: RuntimeError)
+            raise RuntimeError(f"linalg.matrix_norm: The input tensor A must have at least 2 "
+                               f"dimensions (linalg.norm with ord={ord!r}: got shape "
+                               f"{list(A.shape)}).")
         return vector_norm(A, ord, None, keepdim, dtype=dtype)
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
 
@@ -231,8 +239,10 @@ def dist(input, other, p=2):
     vector_norm, through the subtraction.
 
     Shapes: ``input`` and ``other`` broadcast → (). Raises RuntimeError for shapes that do not
-    broadcast.
+    broadcast. Raises TypeError when ``input`` is not a Tensor.
     """
+    require_tensor(input, "dist")
+    require_tensor(other, "dist", "other", 2)
     return vector_norm(sub(input, other), p)
 
 

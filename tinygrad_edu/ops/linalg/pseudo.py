@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -161,7 +162,10 @@ def lstsq(A, B, rcond=None, *, driver=None):
     (..., m, k) -> X (..., n, k). Computed as A⁺B; gradient that of A⁺B.
 
     Raises RuntimeError for rows of A and B that differ.
+    Raises TypeError when ``A`` is not a Tensor.
     """
+    require_tensor(A, "lstsq", "A", 1)
+    require_tensor(B, "lstsq", "B", 2)
     op = "torch.linalg.lstsq"
     if not isinstance(A, Tensor) or A.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ..._args import require_tensor
 from ...tensor import Tensor
 from .._util import named
 from ..inplace import CopyFromFn
@@ -197,8 +198,9 @@ def matrix_power(A, n, *, out=None):
     identity). Its gradient is that of the matmuls (and of inv).
 
     Shapes: A (..., n, n) → (..., n, n). Raises RuntimeError for a non-square matrix or an input
-    below 2 dims.
+    below 2 dims. Raises TypeError when ``A`` is not a Tensor.
     """
+    require_tensor(A, "matrix_power", "A", 1)
     op = "linalg.matrix_power"
     if not isinstance(A, Tensor) or A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
@@ -228,7 +230,9 @@ def tensorinv(A, ind=2, *, out=None):
 
     Shapes: A (i₁, ..., i_ind, j₁, ..., jₖ) with Π i = Π j → (j₁, ..., jₖ, i₁, ..., i_ind). Raises
     RuntimeError for dims whose products differ or ind ≤ 0.
+    Raises TypeError when ``A`` is not a Tensor.
     """
+    require_tensor(A, "tensorinv", "A", 1)
     op = "linalg.tensorinv"
     if ind <= 0:
         raise RuntimeError(f"{op}: Expected a strictly positive integer for 'ind', but got {ind}")
@@ -246,8 +250,10 @@ def tensorsolve(A, B, dims=None, *, out=None):
     to the end first. A's leading B.ndim dims form the rows of one square system.
 
     Shapes: A (B.shape + X.shape), B (*) → X of A.shape[B.ndim:]. Raises RuntimeError for shapes
-    that do not form a square system.
+    that do not form a square system. Raises TypeError when ``A`` is not a Tensor.
     """
+    require_tensor(A, "tensorsolve", "A", 1)
+    require_tensor(B, "tensorsolve", "B", 2)
     if dims is not None:
         nd = A.ndim
         dims = [d % nd for d in dims]
