@@ -83,3 +83,4 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
 from .upsampling import *  # noqa: F401,F403
+from .vision import affine_grid, grid_sample  # noqa: F401
