@@ -151,8 +151,8 @@ def plan(grid, sizes: tuple, mode: int, padding: int, align: bool) -> tuple:
 
 # ---- the sampling itself, written once for arrays and Tensors -----------------------------------
 def _weights(xp, f, mode: int):
-    if mode == 1:
-        return [1]
+    if mode == 1:  # f is None, or (in the reference) 0·grid: the grid's gradient is 0, in-graph
+        return [1] if f is None else [f + 1]
     if mode == 2:
         return _cubic(f)[0]
     return [1 - f, f]
@@ -197,10 +197,10 @@ def _combine(xp, xf, fracs, axes, sizes, mode: int):
     y = None
     for combo in _combos(axes):
         term = _read(xp, xf, *_flat(axes, combo, sizes))
-        if mode == 0:
-            w = ws[0][combo[-1]]
-            for k in range(1, len(axes)):  # x's weight first, as torch multiplies
-                w = w * ws[k][combo[len(axes) - 1 - k]]
+        w = ws[0][combo[-1]]
+        for k in range(1, len(axes)):  # x's weight first, as torch multiplies
+            w = w * ws[k][combo[len(axes) - 1 - k]]
+        if not isinstance(w, int):  # nearest on arrays: weight 1
             term = term * w
         y = term if y is None else y + term
     return y
@@ -223,10 +223,10 @@ class GridSamplerFn(Function):
         g = grid.reshape(N, 1, -1, grid.shape[-1])
         fracs = []
         for k, (f, slope, _) in enumerate(axes):
-            if f is None:
-                fracs.append(None)
-                continue
             gk = g[..., k]
+            if f is None:  # nearest: piecewise constant, ∂y/∂grid = 0 (in the graph, as torch)
+                fracs.append(gk * 0)
+                continue
             fracs.append(gk * slope + (f - slope * gk._data))  # value f, slope dc/dg
         y = _combine(tensor_xp, x.reshape(N, C, -1), fracs, axes, x.shape[2:], mode)
         return y.reshape(N, C, *grid.shape[1:-1])
