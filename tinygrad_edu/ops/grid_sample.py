@@ -62,9 +62,11 @@ def _unnormalize(g, size: int, align: bool, vectorized: bool):
     return c, s
 
 
-def _reflect(c, twice_low: int, twice_high: int):
+def _reflect(c, twice_low: int, twice_high: int, vectorized: bool):
     """(reflected c, ±1): fold c into [low, high] (bounds given doubled, so half-integers stay
-    integers), and the sign of the fold's slope."""
+    integers), and the sign of the fold's slope. torch's 2-D kernel folds by whole periods
+    (2·span) in the dtype, its 3-D kernel by fmod(|c − low|, span) and the parity of the
+    number of folds; the two differ only in rounding (visible for |c| ≳ 1e7 in float32)."""
     xp = get_array_module(c)
     if twice_low == twice_high:
         return xp.zeros_like(c), xp.zeros_like(c)
@@ -72,29 +74,44 @@ def _reflect(c, twice_low: int, twice_high: int):
     d = c - low
     sign = xp.where(d < 0, -1, 1).astype(c.dtype)
     a = xp.abs(d)
-    extra = xp.fmod(a, span)
     with np.errstate(invalid="ignore"):
+        if vectorized:
+            period = 2 * span
+            extra = a - xp.trunc(a / period) * period
+            flip = extra > period - extra
+            return xp.minimum(extra, period - extra) + low, xp.where(flip, -sign, sign)
+        extra = xp.fmod(a, span)
         even = xp.floor(a / span) % 2 == 0
     return xp.where(even, extra + low, span - extra + low), xp.where(even, sign, -sign)
 
 
-def _clip(c, size: int):
+def _clip(c, size: int, vectorized: bool):
     """(clamped c, 1 inside the open interval (0, size − 1) else 0): torch's clip and its
-    gradient, which counts the borders as outside."""
+    gradient, which counts the borders as outside. A NaN clamps to 0 in torch's 2-D kernel
+    (SIMD max(NaN, 0) = 0) and to size − 1 in its 3-D one (std::min/std::max)."""
     xp = get_array_module(c)
-    inside = (c > 0) & (c < size - 1)
-    return xp.clip(c, 0, size - 1), inside.astype(c.dtype)
+    with np.errstate(invalid="ignore"):
+        inside = (c > 0) & (c < size - 1)
+        out = xp.clip(c, 0, size - 1)
+    return xp.where(xp.isnan(out), 0 if vectorized else size - 1, out), inside.astype(c.dtype)
 
 
-def _pad(c, size: int, padding: int, align: bool):
-    """(c after the padding rule, its slope dc'/dc)."""
-    if padding == 0:
-        return c, 1
+def _pad(c, size: int, padding: int, align: bool, vectorized: bool):
+    """(c after the padding rule, its slope dc'/dc). torch's 3-D kernel then sends a
+    non-finite or huge coordinate to −100 (outside: safe_downgrade_to_int_range)."""
     slope = 1
     if padding == 2:
-        c, slope = _reflect(c, 0, 2 * (size - 1)) if align else _reflect(c, -1, 2 * size - 1)
-    c, inside = _clip(c, size)
-    return c, slope * inside
+        lo, hi = (0, 2 * (size - 1)) if align else (-1, 2 * size - 1)
+        c, slope = _reflect(c, lo, hi, vectorized)
+    if padding:
+        c, inside = _clip(c, size, vectorized)
+        slope = slope * inside
+    if not vectorized:
+        xp = get_array_module(c)
+        with np.errstate(invalid="ignore"):
+            ok = xp.isfinite(c) & (c <= 2**31 - 2) & (c >= -(2**31))
+        c = xp.where(ok, c, -100).astype(c.dtype, copy=False)
+    return c, slope
 
 
 def _index(pos, size: int):
@@ -134,13 +151,15 @@ def plan(grid, sizes: tuple, mode: int, padding: int, align: bool) -> tuple:
     axes = []
     for k in range(d):
         size = sizes[d - 1 - k]  # grid[..., 0] is x: the last input axis
-        c, s = _unnormalize(g[..., k], size, align, vectorized=d == 2)
+        vec = d == 2
+        c, s = _unnormalize(g[..., k], size, align, vec)
         if mode == 2:  # bicubic: padding applies to each tap's integer position
             base = np.floor(c)
-            taps = [_index(_pad(base + o, size, padding, align)[0], size) for o in (-1, 0, 1, 2)]
+            taps = [_index(_pad(base + o, size, padding, align, vec)[0], size)
+                    for o in (-1, 0, 1, 2)]
             axes.append((c - base, s, taps))
             continue
-        c, slope = _pad(c, size, padding, align)
+        c, slope = _pad(c, size, padding, align, vec)
         if mode == 1:
             axes.append((None, 0, [_index(np.rint(c), size)]))
             continue
