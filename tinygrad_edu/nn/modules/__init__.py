@@ -89,3 +89,4 @@ from .transformer import Transformer, TransformerDecoder, TransformerEncoder  # 
 from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer  # noqa: F401
 from .upsampling import *  # noqa: F401,F403
 from .lazy import *  # noqa: F401,F403
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401
