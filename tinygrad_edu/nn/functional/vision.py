@@ -8,7 +8,8 @@ from __future__ import annotations
 import warnings
 
 from ...ops.affine_grid import affine_grid_generator
-from ...ops.grid_sample import INTERPOLATION, PADDING, grid_sampler
+from ...ops.grid_sample import INTERPOLATION, PADDING
+from ...ops.grid_sampler import grid_sampler
 from ...tensor import Tensor
 
 __all__ = ["grid_sample", "affine_grid"]
