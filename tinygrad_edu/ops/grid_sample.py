@@ -270,11 +270,6 @@ class GridSamplerFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(invalid="ignore", over="ignore"):  # NaN/±inf grids propagate quietly
-            return GridSamplerFn._backward(ctx, g)
-
-    @staticmethod
-    def _backward(ctx, g):
         xp = get_array_module(g)
         if ctx.axes is None:  # an empty input or grid: nothing was read
             return (xp.zeros(ctx.shapes[0], g.dtype), xp.zeros(ctx.shapes[1], g.dtype),
@@ -296,21 +291,22 @@ class GridSamplerFn(Function):
         base = (xp.arange(N * C) * x[0, 0].size).reshape(N, C, 1)
         xf = x.reshape(N, C, -1)
         d = len(axes)
-        for combo in _combos(axes):
-            wk = [ws[k][combo[d - 1 - k]] for k in range(d)]
-            idx, valid = _flat(axes, combo, sizes)
-            if gx is not None:  # ∂y/∂x[idx_t] = w_t: scatter g·w_t back
-                w = np.prod(wk, axis=0) if d > 1 else wk[0]
-                contrib = xp.where(valid, gf * w, 0)
-                _scatter(gx, (base + idx).reshape(-1), contrib.reshape(-1))
-            if ggrid is not None:  # ∂y/∂f_k = Σ_t x[idx_t] · ∂w_t/∂f_k
-                gv = (_read(xp, xf, idx, valid) * gf).sum(axis=1, keepdims=True)
-                for k in range(d):
-                    dk = dws[k][combo[d - 1 - k]]
-                    for j in range(d):
-                        if j != k:
-                            dk = dk * wk[j]
-                    ggrid[k] = ggrid[k] + gv * dk
+        with np.errstate(invalid="ignore", over="ignore"):  # NaN/±inf grids: quietly
+            for combo in _combos(axes):
+                wk = [ws[k][combo[d - 1 - k]] for k in range(d)]
+                idx, valid = _flat(axes, combo, sizes)
+                if gx is not None:  # ∂y/∂x[idx_t] = w_t: scatter g·w_t back
+                    w = np.prod(wk, axis=0) if d > 1 else wk[0]
+                    contrib = xp.where(valid, gf * w, 0)
+                    _scatter(gx, (base + idx).reshape(-1), contrib.reshape(-1))
+                if ggrid is not None:  # ∂y/∂f_k = Σ_t x[idx_t] · ∂w_t/∂f_k
+                    gv = (_read(xp, xf, idx, valid) * gf).sum(axis=1, keepdims=True)
+                    for k in range(d):
+                        dk = dws[k][combo[d - 1 - k]]
+                        for j in range(d):
+                            if j != k:
+                                dk = dk * wk[j]
+                        ggrid[k] = ggrid[k] + gv * dk
         gxr = gx.reshape(x.shape) if gx is not None else None
         if ctx.needs_input_grad[1]:
             if ggrid is None:  # nearest: ∂y/∂grid = 0
