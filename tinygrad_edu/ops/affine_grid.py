@@ -37,7 +37,7 @@ def base_grid(spatial: tuple, align: bool, dtype) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-class AffineGridFn(Function):
+class AffineGridGeneratorFn(Function):
     """grid[n] = B · θ[n]ᵀ   (B the base points, see the module doc); ∂L/∂θ[n] = g[n]ᵀ · B.
     torch names the node ``AffineGridGeneratorBackward0``."""
 
@@ -73,7 +73,7 @@ def affine_grid_generator(theta, size, align_corners: bool):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{size[0]}, {d + 1}] but got: [{theta.shape[0]}, "
                            f"{theta.shape[-1] if theta.ndim else 0}].")
-    return AffineGridFn.apply(theta, tuple(size[2:]), bool(align_corners))
+    return AffineGridGeneratorFn.apply(theta, tuple(size[2:]), bool(align_corners))
 
 
 METHODS: dict = {}

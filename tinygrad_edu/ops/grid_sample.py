@@ -145,6 +145,7 @@ def _cubic(f):
 def plan(grid, sizes: tuple, mode: int, padding: int, align: bool) -> tuple:
     """The constants of a grid: per grid axis k (x, y, z), ``(f, slope, taps)`` with f the
     fraction (N, 1, P) (None for nearest), slope = dc/dg, and taps a list of (index, mask)."""
+    xp = get_array_module(grid)
     N, d = grid.shape[0], grid.shape[-1]
     g = grid.reshape(N, 1, -1, d)
     axes = []
@@ -153,16 +154,16 @@ def plan(grid, sizes: tuple, mode: int, padding: int, align: bool) -> tuple:
         vec = d == 2
         c, s = _unnormalize(g[..., k], size, align, vec)
         if mode == 2:  # bicubic: padding applies to each tap's integer position
-            base = np.floor(c)
+            base = xp.floor(c)
             taps = [_index(_pad(base + o, size, padding, align, vec)[0], size)
                     for o in (-1, 0, 1, 2)]
             axes.append((c - base, s, taps))
             continue
         c, slope = _pad(c, size, padding, align, vec)
         if mode == 1:
-            axes.append((None, 0, [_index(np.rint(c), size)]))
+            axes.append((None, 0, [_index(xp.rint(c), size)]))
             continue
-        base = np.floor(c)
+        base = xp.floor(c)
         axes.append((c - base, s * slope, [_index(base, size), _index(base + 1, size)]))
     return tuple(axes)
 
@@ -194,8 +195,9 @@ def _flat(axes, combo, sizes):
 def _read(xp, xf, idx, valid):
     """x[n, ch, idx] for every channel, 0 where the tap falls outside (padding 'zeros')."""
     N, C = xf.shape[0], xf.shape[1]
-    full = np.broadcast_to(idx, (N, C, idx.shape[-1]))
-    v = xp.take_along_axis(xf, get_array_module(idx).ascontiguousarray(full), axis=2)
+    ixp = get_array_module(idx)
+    full = ixp.ascontiguousarray(ixp.broadcast_to(idx, (N, C, idx.shape[-1])))
+    v = xp.take_along_axis(xf, full, axis=2)
     return v if bool(valid.all()) else xp.where(valid, v, 0)
 
 
@@ -296,7 +298,9 @@ class GridSamplerFn(Function):
                 wk = [ws[k][combo[d - 1 - k]] for k in range(d)]
                 idx, valid = _flat(axes, combo, sizes)
                 if gx is not None:  # ∂y/∂x[idx_t] = w_t: scatter g·w_t back
-                    w = np.prod(wk, axis=0) if d > 1 else wk[0]
+                    w = wk[0]
+                    for wj in wk[1:]:
+                        w = w * wj
                     contrib = xp.where(valid, gf * w, 0)
                     _scatter(gx, (base + idx).reshape(-1), contrib.reshape(-1))
                 if ggrid is not None:  # ∂y/∂f_k = Σ_t x[idx_t] · ∂w_t/∂f_k
