@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..tensor import Tensor
 
 
 def _rows(x, W, b, t, cw, ignore_index: int, xp):
@@ -48,10 +49,20 @@ class LinearCrossEntropyChunkedFn(Function):
 
     @staticmethod
     def reference(x, W, b, t, cw, reduction, ignore_index, chunk):
-        from ..nn import functional as F
+        """The same loss from simpler ops: −w[t]·log_softmax(linear(x, W, b))[t], reduced."""
+        from .matmul import linear
+        from .softmax import log_softmax
 
-        return F.cross_entropy(F.linear(x, W, b), t, weight=cw, reduction=reduction,
-                               ignore_index=ignore_index)
+        lp = log_softmax(linear(x, W, b), 1)
+        xp = get_array_module(lp._data)
+        valid = t._data != ignore_index
+        ti = xp.where(valid, t._data, 0)
+        wt = cw._data[ti] if cw is not None else xp.ones(ti.shape, dtype=lp._data.dtype)
+        wt = xp.where(valid, wt, 0).astype(lp._data.dtype, copy=False)
+        loss = -lp.gather(1, Tensor._wrap(ti[:, None]))[:, 0] * Tensor._wrap(wt)
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.sum() / Tensor._wrap(xp.asarray(wt.sum()))
 
     @staticmethod
     def forward(ctx, x, W, b, t, cw, reduction, ignore_index, chunk):
