@@ -545,3 +545,14 @@ spec("Transformer",
      inputs=lambda d, hp, dt: [_feat(d, dt, (2, d(st.integers(1, 3)), 4))
                                for _ in range(2)], grad_inputs=(0, 1))
 EXEMPT["RNNCellBase"] = "the base class of RNNCell/LSTMCell/GRUCell, which have specs"
+EXEMPT.update({
+    **{name: "a lazy convolution: proven by torch's own ModuleInfo for it "
+             "(test_torch_modules.py: the first forward draws torch's weights from the seed)"
+       for name in ("LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+                    "LazyConvTranspose2d", "LazyConvTranspose3d")},
+    "LazyLinear": "test_vision_lazy.py: torch's weights from the same seed, output, becomes Linear",
+    "LazyModuleMixin": "the base of the Lazy modules, which are tested",
+    "UninitializedParameter": "a Tensor subclass, not a Module: tested in test_vision_lazy.py",
+    "LinearCrossEntropyLoss": "proven by torch's own ModuleInfo for it (test_torch_modules.py)",
+    "LinearCrossEntropyOptions": "a dataclass of options, not a Module: test_vision_lazy.py",
+})

@@ -36,6 +36,8 @@ from .ops.difference import *  # noqa: F401,F403
 from .ops.exp_log import *  # noqa: F401,F403
 from .ops.extrema import *  # noqa: F401,F403
 from .ops.gamma import *  # noqa: F401,F403
+from .ops.grid_sampler import *  # noqa: F401,F403
+from .ops.affine_grid import *  # noqa: F401,F403
 from .ops.histogram import *  # noqa: F401,F403
 from .ops.index import *  # noqa: F401,F403
 from .ops.index_ops import *  # noqa: F401,F403

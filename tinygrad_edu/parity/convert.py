@@ -19,6 +19,7 @@ and the harness skips (and counts) such samples.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 
 import numpy as np
@@ -148,6 +149,11 @@ class ToTg:
             if not hasattr(tg.nn.functional, name):  # an activation= argument (F.gelu)
                 raise Unconvertible(f"tinygrad_edu has no torch.nn.functional.{name}")
             return getattr(tg.nn.functional, name)
+        if dataclasses.is_dataclass(obj) and type(obj).__module__.startswith("torch.nn."):
+            cls = getattr(tg.nn, type(obj).__name__, None)  # LinearCrossEntropyOptions
+            if not isinstance(cls, type):
+                raise Unconvertible(f"tinygrad_edu has no torch.nn.{type(obj).__name__}")
+            return cls(**{f.name: self(getattr(obj, f.name)) for f in dataclasses.fields(obj)})
         if type(obj).__module__.split(".")[0] == "torch":  # memory_format, layout, ...
             name = str(obj).removeprefix("torch.")
             if not hasattr(tg, name):

@@ -80,8 +80,12 @@ def build_pair(mi, mi_in, dtype, training: bool, conv: ToTg):
     m_g = tg_class(mi)(*conv(tuple(c.args)), **conv(dict(c.kwargs)))
     m_g = m_g.to(tg_dtype(dtype))
     m_g.train(training)
-    state = {k: tg.tensor(v.detach().numpy()) for k, v in m_t.state_dict().items()}
-    m_g.load_state_dict(state, strict=True)
+    sd = m_t.state_dict()
+    # a Lazy module's parameters have no shape until its first forward: there each library
+    # draws them, from the same seed (tg's generator gives torch's numbers), so none is copied
+    lazy = {k for k, v in sd.items() if torch.nn.parameter.is_lazy(v)}
+    state = {k: tg.tensor(v.detach().numpy()) for k, v in sd.items() if k not in lazy}
+    m_g.load_state_dict(state, strict=not lazy)
     return m_t, m_g
 
 

@@ -64,6 +64,7 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
+from .linear_cross_entropy import linear_cross_entropy  # noqa: F401
 from .loss2 import gaussian_nll_loss, huber_loss, kl_div, poisson_nll_loss  # noqa: F401
 from .margin_loss import (  # noqa: F401
     cosine_embedding_loss,
@@ -83,3 +84,4 @@ from .pixelshuffle import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .sparse import embedding, embedding_bag, one_hot  # noqa: F401
 from .upsampling import *  # noqa: F401,F403
+from .vision import affine_grid, grid_sample  # noqa: F401

@@ -337,6 +337,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         # torch composes it: −Σ (w t) log_softmax, then ÷ N for the mean
         out = named(out, "DivBackward1" if reduction == "mean" else "NegBackward0")
     elif target._data.dtype.kind == "f" and target._data.ndim == input._data.ndim:
+        if input._data.ndim >= 2 and target.shape[0] != input.shape[0]:  # torch checks N first
+            raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                             f"batch_size ({target.shape[0]}).")
         raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
                            f"{list(target.shape)}")
     else:

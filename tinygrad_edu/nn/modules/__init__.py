@@ -88,3 +88,5 @@ from .sparse import Embedding  # noqa: F401
 from .transformer import Transformer, TransformerDecoder, TransformerEncoder  # noqa: F401
 from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer  # noqa: F401
 from .upsampling import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401
