@@ -103,8 +103,9 @@ def _box_muller_16_fast(d: np.ndarray, dtype) -> np.ndarray:
 
 
 def _box_muller_16(d: np.ndarray, dtype) -> np.ndarray:
-    """The plain reference of torch's ``normal_fill_16`` on rows of 16 uniforms: u1 = 1 − d[j], u2 = d[j+8] (j < 8),
-    radius = √(−2 log u1), θ = 2π·u2; d[j] = radius·cos θ, d[j+8] = radius·sin θ."""
+    """The plain reference of torch's ``normal_fill_16`` on rows of 16 uniforms:
+    u1 = 1 − d[j], u2 = d[j+8] (j < 8), radius = √(−2 log u1), θ = 2π·u2;
+    d[j] = radius·cos θ, d[j+8] = radius·sin θ."""
     u1, u2 = dtype(1) - d[:, :8], d[:, 8:]
     out = np.empty_like(d)
     if dtype == f64:

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from .._args import require_tensor
 from .grid_sample import GridSamplerFn
 from .promotion import type_name
 
@@ -15,6 +16,9 @@ def _sizes(t) -> str:
 
 def _check(input, grid, interpolation_mode: int, padding_mode: int, dim: int | None) -> None:
     """torch's checks (aten GridSamplerUtils.h), with its messages."""
+    op = "grid_sampler" if dim is None else f"grid_sampler_{dim}d"
+    require_tensor(input, op)
+    require_tensor(grid, op, "grid", 2)
     if input.device != grid.device:
         raise RuntimeError(f"grid_sampler(): expected input and grid to be on same device, but "
                            f"input is on {input.device} and grid is on {grid.device}")
@@ -71,11 +75,12 @@ def grid_sampler(input, grid, interpolation_mode: int, padding_mode: int, align_
 
 def grid_sampler_2d(input, grid, interpolation_mode: int, padding_mode: int,
                     align_corners: bool):
-    """torch.grid_sampler_2d: sample input (N, C, H_in, W_in) at grid (N, H_out, W_out, 2)
-    -> (N, C, H_out, W_out); grid[..., 0] is x (along W), grid[..., 1] is y (along H), in
-    [−1, 1]. Modes as :func:`grid_sampler` (0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros,
-    1 border, 2 reflection). dtype: the input's; raises as :func:`grid_sampler`, and
-    RuntimeError for a non-4-D input."""
+    """torch.grid_sampler_2d: sample the input at the grid's points; grid[..., 0] is x (along
+    W), grid[..., 1] is y (along H), in [−1, 1]. Modes as :func:`grid_sampler` (0 bilinear, 1
+    nearest, 2 bicubic; padding 0 zeros, 1 border, 2 reflection).
+
+    Shapes: input (N, C, H_in, W_in), grid (N, H_out, W_out, 2) -> (N, C, H_out, W_out); the
+    input's dtype. Raises RuntimeError for a non-4-D input and as :func:`grid_sampler`."""
     _check(input, grid, interpolation_mode, padding_mode, 2)
     return GridSamplerFn.apply(input, grid, int(interpolation_mode), int(padding_mode),
                                bool(align_corners))
@@ -83,10 +88,12 @@ def grid_sampler_2d(input, grid, interpolation_mode: int, padding_mode: int,
 
 def grid_sampler_3d(input, grid, interpolation_mode: int, padding_mode: int,
                     align_corners: bool):
-    """torch.grid_sampler_3d: sample input (N, C, D_in, H_in, W_in) at grid (N, D_out, H_out,
-    W_out, 3) -> (N, C, D_out, H_out, W_out) by trilinear (0) or nearest (1) interpolation
-    (bicubic raises RuntimeError); grid[..., 0] is x (W), 1 is y (H), 2 is z (D). dtype: the
-    input's; raises as :func:`grid_sampler`, and RuntimeError for a non-5-D input."""
+    """torch.grid_sampler_3d: sample the input at the grid's points by trilinear (0) or
+    nearest (1) interpolation; grid[..., 0] is x (W), 1 is y (H), 2 is z (D).
+
+    Shapes: input (N, C, D_in, H_in, W_in), grid (N, D_out, H_out, W_out, 3) -> (N, C, D_out,
+    H_out, W_out); the input's dtype. Raises RuntimeError for a non-5-D input, for bicubic
+    mode, and as :func:`grid_sampler`."""
     _check(input, grid, interpolation_mode, padding_mode, 3)
     return GridSamplerFn.apply(input, grid, int(interpolation_mode), int(padding_mode),
                                bool(align_corners))

@@ -54,6 +54,7 @@ from .channel_dropout import (  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .ctc import ctc_loss  # noqa: F401
 from .fold import *  # noqa: F401,F403
+from .linear_cross_entropy import linear_cross_entropy  # noqa: F401
 from .loss import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -64,7 +65,6 @@ from .loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
-from .linear_cross_entropy import linear_cross_entropy  # noqa: F401
 from .loss2 import gaussian_nll_loss, huber_loss, kl_div, poisson_nll_loss  # noqa: F401
 from .margin_loss import (  # noqa: F401
     cosine_embedding_loss,

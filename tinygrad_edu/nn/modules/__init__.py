@@ -49,7 +49,9 @@ from .dropout import (  # noqa: F401
 from .flatten import Flatten, Unflatten  # noqa: F401
 from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import Bilinear, Identity, Linear  # noqa: F401
+from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401
 from .loss import (  # noqa: F401
     BCELoss,
     BCEWithLogitsLoss,
@@ -88,5 +90,3 @@ from .sparse import Embedding  # noqa: F401
 from .transformer import Transformer, TransformerDecoder, TransformerEncoder  # noqa: F401
 from .transformer_layers import TransformerDecoderLayer, TransformerEncoderLayer  # noqa: F401
 from .upsampling import *  # noqa: F401,F403
-from .lazy import *  # noqa: F401,F403
-from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions  # noqa: F401

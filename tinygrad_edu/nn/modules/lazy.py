@@ -109,7 +109,10 @@ def _infer_parameters(module, args):
 class LazyLinear(LazyModuleMixin, Linear):
     """``nn.Linear`` whose ``in_features`` is the last size of the first input:
     input (*, H_in) -> (*, out_features); weight (out_features, H_in) and bias drawn then as
-    Linear draws them (U(±1/√H_in)). Becomes a :class:`Linear`."""
+    Linear draws them (U(±1/√H_in)). Becomes a :class:`Linear`.
+
+    Shapes: as ``torch.nn.functional.linear``. Raises IndexError for a 0-d first input (no
+    last size to read, as torch), then as ``torch.nn.functional.linear``."""
 
     cls_to_become = Linear
 
@@ -197,37 +200,50 @@ class _LazyConvTranspose(_LazyConvXdMixin):
 class LazyConv1d(_LazyConv, Conv1d):
     """``nn.Conv1d`` whose in_channels is read from the first input (N, C_in, L_in) or
     (C_in, L_in); becomes a :class:`Conv1d` (same init draws). Arguments as Conv1d's without
-    in_channels. Raises RuntimeError for an input that is not 2-D or 3-D, ValueError when
-    C_in is not divisible by groups."""
+    in_channels.
+
+    Shapes: as ``torch.nn.functional.conv1d``. Raises RuntimeError for an input that is not
+    2-D or 3-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = Conv1d
 
 
 class LazyConv2d(_LazyConv, Conv2d):
     """``nn.Conv2d`` whose in_channels is read from the first input (N, C_in, H_in, W_in) or
-    (C_in, H_in, W_in); becomes a :class:`Conv2d`. See :class:`LazyConv1d`."""
+    (C_in, H_in, W_in); becomes a :class:`Conv2d`. See :class:`LazyConv1d`.
+
+    Shapes: as ``torch.nn.functional.conv2d``. Raises RuntimeError for an input that is not
+    3-D or 4-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = Conv2d
 
 
 class LazyConv3d(_LazyConv, Conv3d):
     """``nn.Conv3d`` whose in_channels is read from the first input (N, C_in, D_in, H_in,
-    W_in) or unbatched; becomes a :class:`Conv3d`. See :class:`LazyConv1d`."""
+    W_in) or unbatched; becomes a :class:`Conv3d`. See :class:`LazyConv1d`.
+
+    Shapes: as ``torch.nn.functional.conv3d``. Raises RuntimeError for an input that is not
+    4-D or 5-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = Conv3d
 
 
 class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
     """``nn.ConvTranspose1d`` whose in_channels is read from the first input (N, C_in, L_in)
-    or (C_in, L_in); becomes a :class:`ConvTranspose1d` (same init draws). Raises as
-    :class:`LazyConv1d`."""
+    or (C_in, L_in); becomes a :class:`ConvTranspose1d` (same init draws).
+
+    Shapes: as ``torch.nn.functional.conv_transpose1d``. Raises RuntimeError for an input
+    that is not 2-D or 3-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = ConvTranspose1d
 
 
 class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
     """``nn.ConvTranspose2d`` whose in_channels is read from the first input (N, C_in, H_in,
-    W_in) or unbatched; becomes a :class:`ConvTranspose2d`. See :class:`LazyConvTranspose1d`."""
+    W_in) or unbatched; becomes a :class:`ConvTranspose2d`. See :class:`LazyConvTranspose1d`.
+
+    Shapes: as ``torch.nn.functional.conv_transpose2d``. Raises RuntimeError for an input
+    that is not 3-D or 4-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = ConvTranspose2d
 
@@ -235,6 +251,9 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
 class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
     """``nn.ConvTranspose3d`` whose in_channels is read from the first input (N, C_in, D_in,
     H_in, W_in) or unbatched; becomes a :class:`ConvTranspose3d`. See
-    :class:`LazyConvTranspose1d`."""
+    :class:`LazyConvTranspose1d`.
+
+    Shapes: as ``torch.nn.functional.conv_transpose3d``. Raises RuntimeError for an input
+    that is not 4-D or 5-D, ValueError when C_in is not divisible by groups."""
 
     cls_to_become = ConvTranspose3d

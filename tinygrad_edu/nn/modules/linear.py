@@ -15,7 +15,7 @@ from .module import Module
 class Identity(Module):
     """y = x (arguments are accepted and ignored, as torch).
 
-    Shapes: any; the output is the input.
+    Shapes: any; the output is the input. Raises nothing (any arguments are accepted).
     """
 
     def __init__(self, *args, **kwargs) -> None:
