@@ -108,25 +108,27 @@ class ConvolutionFn(Function):
         xp = get_array_module(x)
         xpd = pad_array(x, pads)
         d, G = w.ndim - 2, groups
-        N, S = xpd.shape[0], xpd.shape[2:]
+        N, C, S = xpd.shape[0], xpd.shape[1], xpd.shape[2:]
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))
         win = windows(xpd, K, stride, dilation, out)  # (N, C, *O, *K): a view, no copy yet
-        R, Kc, Og = N * math.prod(out), Cg * math.prod(K), O // G
-        # im2col: rows (n, i), columns (group, c, p) -> (G, R, Kc); the one copy
-        cols = win.transpose((0,) + _space(d) + (1,) + _space(d, 2 + d)).reshape(R, G, Kc)
-        cols = xp.ascontiguousarray(cols.transpose(1, 0, 2))
-        y = cols @ w.reshape(G, Og, Kc).transpose(0, 2, 1)  # (G, R, Og): Y = X̃ W̃ᵀ per group
-        y = y.transpose(1, 0, 2).reshape((N,) + out + (O,))
+        P, Kc, Og = math.prod(out), Cg * math.prod(K), O // G
+        # im2col, the one copy, laid out (C, *K, N, *Oₛ): rows (group, c, p), columns (n, i).
+        # Speed: the innermost axis is a run of the output's last axis (long strided reads, not
+        # ∏K-element scraps), and every group is ONE GEMM over the whole batch.
+        cols = xp.ascontiguousarray(win.transpose(
+            (1,) + _space(d, 2 + d) + (0,) + _space(d))).reshape(G, Kc, N * P)
+        y = w.reshape(G, Og, Kc) @ cols  # (G, Og, N·P): Y = W̃ X̃ per group
         ctx.save_for_backward(cols, w)
         ctx.geom = (xpd.shape, pads, stride, dilation, groups, out, False)
-        y = y.transpose((0, d + 1) + _space(d, 1))  # (N, O, *Oₛ), a view
-        if b is None:
-            return xp.ascontiguousarray(y)
+        y = y.reshape(O, N, *out).swapaxes(0, 1)  # (N, O, *Oₛ), a view
         # the bias is added in the same pass that lays y out as (N, O, *Oₛ) (speed: one pass
         # over the output instead of two)
-        res = xp.empty(y.shape, dtype=xp.result_type(y, b))
-        xp.add(y, b.reshape((-1,) + (1,) * d), out=res)
+        res = xp.empty(y.shape, dtype=y.dtype if b is None else xp.result_type(y, b))
+        if b is None:
+            res[...] = y
+        else:
+            xp.add(y, b.reshape((-1,) + (1,) * d), out=res)
         return res
 
     @staticmethod
@@ -134,22 +136,24 @@ class ConvolutionFn(Function):
         if ctx.geom[-1]:
             return _transposed_backward(ctx, g)
         cols, w = ctx.saved_tensors
+        xp = get_array_module(g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         pshape, pads, stride, dilation, G, out, _ = ctx.geom
         d = w.ndim - 2
         N, C = pshape[:2]
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
-        R, Kc, Og = N * math.prod(out), Cg * math.prod(K), O // G
-        g2 = g.transpose((0,) + _space(d) + (1,)).reshape(R, G, Og).transpose(1, 0, 2)
+        P, Kc, Og = math.prod(out), Cg * math.prod(K), O // G
+        # g laid out as Y: (G, Og, N·P), one copy with runs of ∏Oₛ elements
+        g2 = xp.ascontiguousarray(g.reshape(N, O, P).swapaxes(0, 1)).reshape(G, Og, N * P)
         gx = gw = gb = None
         if nb:
-            gb = g.sum(axis=(0,) + _space(d))  # ∂y/∂b[o] = 1 at every (n, i)
+            gb = g2.reshape(O, N * P).sum(axis=1)  # ∂y/∂b[o] = 1 at every (n, i)
         if nw:
-            gw = (g2.transpose(0, 2, 1) @ cols).reshape(w.shape)  # ∂L/∂W̃ = gᵀ X̃
+            gw = (g2 @ cols.swapaxes(1, 2)).reshape(w.shape)  # ∂L/∂W̃ = g X̃ᵀ
         if nx:
-            gcols = g2 @ w.reshape(G, Og, Kc)  # ∂L/∂X̃ = g W̃, (G, R, Kc)
-            gwin = gcols.transpose(1, 0, 2).reshape((N,) + out + (C,) + K)
-            gwin = gwin.transpose((0, d + 1) + _space(d, 1) + _space(d, d + 2))
+            gcols = w.reshape(G, Og, Kc).swapaxes(1, 2) @ g2  # ∂L/∂X̃ = W̃ᵀ g, (G, Kc, N·P)
+            gwin = gcols.reshape((C,) + K + (N,) + out)  # (C, *K, N, *Oₛ)
+            gwin = gwin.transpose((d + 1, 0) + _space(d, d + 2) + _space(d, 1))
             gx = crop(col2im(gwin, pshape, stride, dilation), pads)  # sum over the copies
         return gx, gw, gb, None, None, None, None, None, None
 

@@ -76,6 +76,12 @@ WAIVERS: dict[tuple[str, str], str] = {
         "float32 rounding: a product of five matrices reaches 4e4 and one entry cancels to "
         "~2e2; NumPy's OpenBLAS and torch's MKL sgemm round it 4e-3 apart (torch's float32 "
         "is 5e-3 off its float64 result), beyond atol 1e-5"),
+    ("nn.functional.conv2d", "forward:float32"): (
+        "float32 rounding: sample 12 (4 channels, a 2x3 kernel at dilation 3, one output "
+        "channel) cancels terms of 1.8e2 down to ~4; NumPy's OpenBLAS GEMV over the "
+        "(C, *K, N, *O) im2col and torch's convolution round it 1.7e-5 apart, beyond atol 1e-5 "
+        "(torch's float32 is 2.2e-5 off its float64 result, tinygrad_edu's 1.9e-5); float64 "
+        "and every other float32 sample agree"),
     # ---- indexing and shapes ------------------------------------------------------------
     **{(name, check): (
         "torch's derivative is wrong: as_strided_scatter_backward gives the input g *inside* "
