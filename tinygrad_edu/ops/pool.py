@@ -94,7 +94,7 @@ class MaxPoolFn(Function):
             # windows tile the input: each element gets g·[it was its window's argmax], one
             # strided write per kernel offset; g·mask (no temporary) is exact for finite g, the
             # host checks that, the device (no sync) selects
-            mul = _on_host(xp) and bool(xp.isfinite(g).all())
+            mul = _on_host(xp) and bool(xp.isfinite(g.sum()))  # finite sum: all finite
             gx = (xp.empty if _tiles(pshape, kernel, g.shape[lead:]) else xp.zeros)(
                 pshape, dtype=dtype)
             gwin = windows(gx, kernel, stride, dilation, g.shape[lead:])
@@ -128,14 +128,22 @@ def _scan_max(xp, win, d, host=True):
     kernel = win.shape[win.ndim - d:]
     offsets = list(itertools.product(*(range(n) for n in kernel)))
     y = win[(Ellipsis,) + offsets[0]].copy()
-    am = xp.zeros(y.shape, dtype=xp.int64)
+    # the argmax offset in the smallest integer type that holds it (speed: 1 byte, not 8)
+    am = xp.zeros(y.shape, dtype=xp.int8 if len(offsets) <= 127 else xp.int64)
+    new = xp.empty(y.shape, dtype=am.dtype)
     nan_aware = not host and y.dtype.kind == "f"
     for k, p in enumerate(offsets[1:], 1):
         v = win[(Ellipsis,) + p]
         # strictly greater: a tie keeps the first maximum (and nothing beats a NaN in y)
-        xp.copyto(am, k, where=(v > y) | xp.isnan(v) if nan_aware else v > y)
+        gt = (v > y) | xp.isnan(v) if nan_aware else v > y
+        # am = the last offset that set a new maximum; offsets grow, so it is the largest
+        # k·[v > y] so far (branch-free: a masked copy on random data is several times slower)
+        xp.multiply(gt, k, out=new)
+        xp.maximum(am, new, out=am)
         xp.maximum(y, v, out=y)
-    if host and y.dtype.kind == "f" and bool(xp.isnan(y).any()):
+    # a NaN anywhere in y makes its sum NaN (so does +inf with −inf: the general search then
+    # runs, and is right too); one reduction, no (N, C, *O) temporary
+    if host and y.dtype.kind == "f" and bool(xp.isnan(y.sum())):
         return None, None
     return y, am
 
