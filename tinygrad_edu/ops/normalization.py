@@ -74,7 +74,11 @@ class BatchNormFn(Function):
             xc = x - running_mean.reshape(cshape).astype(x.dtype, copy=False)
             var = running_var.reshape(cshape).astype(x.dtype, copy=False)
         s = 1 / xp.sqrt(var + eps)
-        xhat = xc * s
+        if training and s.dtype == xc.dtype:
+            xc *= s  # x̂ in place: xc is this op's own temporary (speed: no third array)
+            xhat = xc
+        else:
+            xhat = xc * s
         if weight is not None:
             y = xhat * weight.reshape(cshape)
             if bias is not None and y.dtype == xp.result_type(y, bias):
@@ -90,6 +94,7 @@ class BatchNormFn(Function):
     @staticmethod
     def backward(ctx, g):
         xhat, s, weight = ctx.saved_tensors
+        xp = get_array_module(g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         axes = ctx.axes
         gx = gw = gb = None
@@ -97,17 +102,20 @@ class BatchNormFn(Function):
         # per channel, Σ g and Σ g·x̂ give the γ and β gradients and, γ being constant over the
         # summed axes (the sums of ĝ and ĝ·x̂ are γ times them), x's too: each computed once
         sg = g.sum(axis=axes, keepdims=True) if nb or train else None  # ∂y/∂β = 1
-        sgx = (g * xhat).sum(axis=axes, keepdims=True) if nw or train else None  # ∂y/∂γ = x̂
+        gxh = g * xhat if nw or train else None
+        sgx = gxh.sum(axis=axes, keepdims=True) if nw or train else None  # ∂y/∂γ = x̂
         gw = sgx.reshape(-1) if nw else None
         gb = sg.reshape(-1) if nb else None
         if nx:
             ws = s * weight.reshape(ctx.cshape) if weight is not None else s  # γ·s, one per channel
-            if ctx.training:  # μ, σ² depend on x: ∂L/∂x = (γs/M)·(M·g − Σ g − x̂·Σ g·x̂)
+            if ctx.training:  # μ, σ² depend on x: ∂L/∂x = γs·(g − Σ g/M − x̂·Σ g·x̂/M)
                 m = g.size // g.shape[1]  # (the module docstring's formula, in place)
-                gx = g * m
-                gx -= sg
-                gx -= xhat * sgx
-                gx *= ws / m
+                # speed: written into g·x̂'s buffer, one (N, C, ...) array in all
+                gx = gxh if gxh.dtype == xp.result_type(g, xhat, ws) else xp.empty_like(gxh)
+                xp.multiply(xhat, sgx / m, out=gx)
+                xp.subtract(g, gx, out=gx)
+                gx -= sg / m
+                gx *= ws
             else:  # running statistics are constants: ∂x̂/∂x = s
                 gx = g * ws
         return gx, gw, gb, None, None, None, None, None
