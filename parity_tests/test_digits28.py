@@ -117,6 +117,8 @@ def check_float64(res):
     np.testing.assert_allclose(res.torch_history["val_loss"], h["val_loss"], rtol=0, atol=1e-10)
     assert res.epochs_run == len(h["train_loss"])
     assert set(res.metrics["test"]) >= {"acc", "precision", "recall", "f1", "roc_auc"}
+    # the twin came from the seed alone: same initial weights, same batches, no copying
+    assert (res.twin_init_dev, res.twin_batch_mismatches) == (0.0, 0)
 
 
 @pytest.mark.parametrize("name", [n for n in NEW if n != "cnn"])

@@ -215,6 +215,41 @@ def test_public_api_is_documented():
         f"{doc_coverage.THRESHOLD:.0%}; undocumented: {m['undocumented'][:40]}")
 
 
+def test_public_api_states_shapes_and_errors():
+    """Of the public callables that take tensors, the share whose docstring states shapes
+    (a ``Shapes:`` statement or a Shape section), and of those that take arguments, the share
+    that names what they raise, stay at or above the ratchets in docs/doc_coverage.py
+    (``python3 docs/doc_coverage.py -v`` lists the gaps)."""
+    m = doc_coverage.measure()
+    assert m["take_tensors"] > 900 and m["take_arguments"] > 1000, m  # the walk found the API
+    shapes, raises = m["shapes"] / m["take_tensors"], m["raises"] / m["take_arguments"]
+    assert shapes >= doc_coverage.SHAPES_THRESHOLD, (
+        f"{shapes:.1%} of {m['take_tensors']} callables that take tensors state shapes, below "
+        f"{doc_coverage.SHAPES_THRESHOLD:.0%}; missing: {m['no_shapes'][:40]}")
+    assert raises >= doc_coverage.RAISES_THRESHOLD, (
+        f"{raises:.1%} of {m['take_arguments']} callables that take arguments name what they "
+        f"raise, below {doc_coverage.RAISES_THRESHOLD:.0%}; missing: {m['no_raises'][:40]}")
+
+
+def test_doc_coverage_rules():
+    """The coverage rules count real statements only: a Shapes/Raises line that points at
+    another callable counts when that one states its own, and prose shapes do not count."""
+    docs = {"tg.view": "Reshape. Shapes: (*) → ``shape``. Raises RuntimeError for a bad size.",
+            "tg.bare": "Reshape without saying more."}
+    assert doc_coverage.states_shapes("Shapes: any; the input's shape.", docs)
+    assert doc_coverage.states_shapes("Foo.\n\nShape\n-----\n(N, C) -> (N,)", docs)
+    assert not doc_coverage.states_shapes("(N, C, H, W) input, any shape", docs)
+    assert doc_coverage.states_shapes("Shapes: as ``torch.view``.", docs)
+    assert not doc_coverage.states_shapes("Shapes: as ``torch.bare``.", docs)
+    assert not doc_coverage.states_shapes("Shapes: as ``torch.missing``.", docs)
+    assert doc_coverage.states_raises("Raises IndexError for a dim out of range.", docs)
+    assert doc_coverage.states_raises("Derivative: 1. raises RuntimeError when they differ", docs)
+    assert doc_coverage.states_raises("Raises nothing (any object is accepted).", docs)
+    assert not doc_coverage.states_raises("torch raises when the strides do not allow it.", docs)
+    assert doc_coverage.states_raises("Raises as ``torch.view``.", docs)
+    assert not doc_coverage.states_raises("Raises as ``torch.bare``.", docs)
+
+
 def test_api_reference_pages_are_up_to_date():
     """docs/api/*.md are generated from the public namespaces (docs/gen_api.py): a new public
     function shows up in the API reference once the pages are regenerated."""

@@ -37,6 +37,11 @@ CASES = {
     "sum bad dim": (lambda m: t(m, (2, 3)).sum(dim=2), ["range", "2"]),
     "mean bad dim": (lambda m: t(m, (2, 3)).mean(-3), ["range", "-3"]),
     "softmax bad dim": (lambda m: m.softmax(t(m, (2, 3)), dim=2), ["range"]),
+    "layer_norm empty normalized_shape": (  # tg once returned x unnormalized here
+        lambda m: m.nn.functional.layer_norm(t(m, (2, 3)), []), ["normalized_shape = []"]),
+    "layer_norm weight shape": (
+        lambda m: m.nn.functional.layer_norm(t(m, (2, 3)), [3], weight=t(m, (2,))),
+        ["weight of shape [2]", "normalized_shape = [3]"]),
     "transpose bad dim": (lambda m: t(m, (2, 3)).transpose(0, 2), ["range"]),
     "unsqueeze bad dim": (lambda m: t(m, (2, 3)).unsqueeze(4), ["range"]),
     "cat bad dim": (lambda m: m.cat([t(m, (2,)), t(m, (2,))], dim=1), ["range"]),

@@ -64,6 +64,14 @@ def check(res, dtype):
         assert res.max_param_dev <= ptol, f"{res.recipe} {dtype}: |Δparam| {res.max_param_dev:.3g}"
     # the twin's per-epoch losses are the same numbers the tg run logged
     np.testing.assert_allclose(res.torch_history["val_loss"], h["val_loss"], rtol=0, atol=tol)
+    check_seed_twin(res)
+
+
+def check_seed_twin(res):
+    """The twin was built from the seed alone: torch.manual_seed + the same build gave tg's
+    initial weights exactly, and its own DataLoader shuffle gave tg's batches every step."""
+    assert res.twin_init_dev == 0.0, f"{res.recipe}: initial weights differ {res.twin_init_dev}"
+    assert res.twin_batch_mismatches == 0, f"{res.recipe}: {res.twin_batch_mismatches} batches"
 
 
 def test_every_recipe_has_a_short_run():
@@ -100,10 +108,25 @@ def test_init_methods(init):
     check(res, "float64")
 
 
-def test_dropout_twin_replays_tg_masks():
+def test_dropout_twin_draws_its_own_masks():
+    """digits has Dropout: the twin's own nn.Dropout, on torch's generator seeded like tg's,
+    draws tg's masks (a different mask would move the loss far beyond 1e-10)."""
     res = short_run("digits", "--dtype", "float64")
-    assert res.dropout_note and "replays the masks" in res.dropout_note
+    assert res.dropout_note and "draws its own dropout masks" in res.dropout_note
+    check_seed_twin(res)
     assert res.max_loss_dev <= 1e-10  # with the same masks the runs agree as without dropout
+
+
+def test_twin_refuses_a_resumed_run():
+    """A resumed run's weights are a checkpoint's, not the seed's: no twin can be built from
+    the seed alone, so the twin refuses (as the CLI does) instead of copying weights."""
+    from types import SimpleNamespace
+
+    from tinygrad_edu.recipes import RecipeError, get
+    from tinygrad_edu.recipes.twin import TorchTwin
+
+    with pytest.raises(RecipeError, match="--resume"):
+        TorchTwin(get("xor"), SimpleNamespace(resume="ck.npz"), None, None)
 
 
 def test_mnist_recipe_on_a_synthetic_idx_set(tiny_mnist):

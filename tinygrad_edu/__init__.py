@@ -89,12 +89,16 @@ from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch 
 
 
 def is_tensor(obj) -> bool:
-    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor."""
+    """True when ``obj`` is a tinygrad_edu Tensor (or a Parameter), as torch.is_tensor.
+    Raises nothing (any object is accepted)."""
     return isinstance(obj, Tensor)
 
 
 def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
-    """The number of elements of ``input`` (the product of its shape; 1 for 0-d)."""
+    """The number of elements of ``input`` (the product of its shape; 1 for 0-d).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.numel()
 
 
@@ -132,7 +136,10 @@ def result_type(a, b):
 
 
 def is_floating_point(input):
-    """True when ``input``'s dtype is floating (float16/32/64)."""
+    """True when ``input``'s dtype is floating (float16/32/64).
+
+    Shapes: any; returns a Python bool / int.
+    """
     return input.is_floating_point()
 
 
@@ -150,6 +157,7 @@ from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
 from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)
     channel_shuffle, pixel_shuffle, pixel_unshuffle,
 )
+from .nn.functional.native import *  # noqa: E402,F401,F403  (torch.native_layer_norm & co)
 from . import masked  # noqa: E402,F401  (tg.masked, as torch.masked)
 from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401

@@ -34,7 +34,10 @@ def _set_cuda_module(cupy_module, cupyx_module, available: bool = True):
 
 
 class device:
-    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``"cuda:0"``."""
+    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``"cuda:0"``.
+
+    Raises RuntimeError for an unknown device type.
+    """
 
     __slots__ = ("type", "index")
 

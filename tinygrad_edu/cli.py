@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--compare-torch",
         action="store_true",
-        help="train a torch twin from the same weights on the same batches",
+        help="train a torch twin built from the same seed (same weights, batches, masks)",
     )
     t.add_argument("--plot", metavar="DIR", help="write learning curves and other PNGs to DIR")
     t.add_argument("--save", metavar="PATH", help="checkpoint to PATH after every epoch")

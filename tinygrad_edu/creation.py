@@ -24,7 +24,11 @@ def _finish(arr, dtype, device, requires_grad) -> Tensor:
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
-    """A new tensor holding a copy of ``data`` (lists, scalars, arrays, tensors)."""
+    """A new tensor holding a copy of ``data`` (lists, scalars, arrays, tensors).
+
+    Shapes: data's shape (nested lists: their lengths, outermost first). Raises ValueError for
+    ragged nested lists.
+    """
     d = None if dtype is None else _dt.to_dtype(dtype)
     arr = _as_array(data, d)
     if device is None and isinstance(data, Tensor):
@@ -41,6 +45,9 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     requested dtype and device is returned as is; otherwise a new tensor is made (as
     ``tensor(data, dtype, device)``). dtype rule: float data → the default dtype (float32),
     ints → int64, bools → bool, unless ``dtype`` is given.
+
+    Shapes: data's shape (nested lists: their lengths, outermost first). Raises ValueError for
+    ragged nested lists.
     """
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
@@ -49,7 +56,10 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
 
 
 def from_numpy(ndarray: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``ndarray`` (its dtype kept, as torch does)."""
+    """A tensor sharing memory with ``ndarray`` (its dtype kept, as torch does).
+
+    Raises TypeError for an object that is not a NumPy array.
+    """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dt.from_numpy_dtype(ndarray.dtype)
@@ -62,6 +72,9 @@ def _size(size):
     if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
                for s in size):
         raise TypeError(f"size must be a tuple of ints, but got {size!r}")
+    if len(size) > 64:  # NumPy's limit; torch's own ops stop there too
+        raise RuntimeError(f"only tensors with up to 64 dims are supported (NumPy arrays hold "
+                           f"at most 64; got {len(size)})")
     return tuple(int(s) for s in size)
 
 
@@ -84,7 +97,10 @@ def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A tensor of the given size filled with 1 (sizes and dtype as :func:`zeros`)."""
+    """A tensor of the given size filled with 1 (sizes and dtype as :func:`zeros`).
+
+    Raises RuntimeError for a negative size; TypeError for a non-int size.
+    """
     return _const(1, size, dtype, device, requires_grad, op="ones")
 
 
@@ -92,6 +108,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of the given size whose values are unspecified (torch.empty). Here they are
     zeros: NumPy could hand back uninitialised memory, and a learner printing it should see
     something reproducible. Sizes and dtype as :func:`zeros`.
+
+    Raises RuntimeError for a negative size; TypeError for a non-int size.
     """
     return _const(0, size, dtype, device, requires_grad, op="empty")
 
@@ -100,6 +118,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     """A tensor of shape ``size`` filled with ``fill_value``. dtype rule (torch's): the
     fill value's own kind — bool → bool, int → int64, float → the default dtype (float32) —
     unless ``dtype=``.
+
+    Raises RuntimeError for a negative size.
     """
     default = _dt.scalar_dtype(fill_value)
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
@@ -156,7 +176,11 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 
 class _LegacyType:
-    """``tg.FloatTensor`` & co: call to build a tensor; pass to ``.type()`` to convert."""
+    """``tg.FloatTensor`` & co: call to build a tensor; pass to ``.type()`` to convert.
+
+    Shapes: ``FloatTensor(2, 3)`` → (2, 3); ``FloatTensor(data)`` → data's shape. Raises
+    ValueError for ragged nested lists.
+    """
 
     def __init__(self, name: str, d: _dt.dtype):
         self.__name__ = name

@@ -202,7 +202,10 @@ def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) ->
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
-    """The (row, col) coordinates of the upper triangle (j − i ≥ offset), as ``tril_indices``."""
+    """The (row, col) coordinates of the upper triangle (j − i ≥ offset), as ``tril_indices``.
+
+    Raises RuntimeError for a negative row count.
+    """
     return _tri_indices(row, col, offset, dtype, device, False, "triu_indices")
 
 
@@ -228,7 +231,10 @@ def _strided_empty(size, stride, d, device, requires_grad) -> Tensor:
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
     """An uninitialized tensor of ``size`` laid out with element strides ``stride`` (here:
-    zeros)."""
+    zeros).
+
+    Raises RuntimeError for size and stride of different lengths.
+    """
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
     return _strided_empty(size, stride, d, device, requires_grad)
 
@@ -260,7 +266,11 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
 def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None,
                       requires_grad=False, pin_memory=False) -> Tensor:
     """``Tensor.new_empty_strided``: ``empty_strided`` with this tensor's dtype and device by
-    default."""
+    default.
+
+    Shapes: ``size`` with ``stride`` → a tensor of shape ``size``. Raises RuntimeError for size and
+    stride of different lengths.
+    """
     d = _dt.to_dtype(dtype) if dtype is not None else self.dtype
     return _strided_empty(size, stride, d, device or self.device, requires_grad)
 

@@ -48,6 +48,8 @@ class Generator:
     ``Generator().manual_seed(s)`` is seeded like ``tg.manual_seed(s)``; a new generator starts
     from torch's default seed 67280421310721. Pass it as ``generator=`` to any sampling function.
     ``device`` is recorded for torch compatibility; every generator draws on the host.
+
+    Raises RuntimeError for an unknown device.
     """
 
     __slots__ = ("device", "_engine")
@@ -139,7 +141,10 @@ def engine_of(generator=None) -> MT19937:
 
 
 def manual_seed(seed) -> Generator:
-    """Seed the default generator (``torch.manual_seed``); returns it."""
+    """Seed the default generator (``torch.manual_seed``); returns it.
+
+    Raises ValueError for a seed that is not an integer.
+    """
     return default_generator.manual_seed(seed)
 
 
@@ -159,7 +164,10 @@ def get_rng_state():
 
 
 def set_rng_state(new_state) -> None:
-    """Restore the default generator from :func:`get_rng_state` (or torch's bytes)."""
+    """Restore the default generator from :func:`get_rng_state` (or torch's bytes).
+
+    Raises RuntimeError for a state of the wrong size.
+    """
     default_generator.set_state(new_state)
 
 

@@ -36,7 +36,10 @@ def _dt_name(d) -> str:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
-    the low 53 bits of two words; torch's stream for the same seed."""
+    the low 53 bits of two words; torch's stream for the same seed.
+
+    Raises TypeError for a non-int size.
+    """
     d = _float_dtype(dtype, "check_uniform_bounds")
     arr = _k.uniform(_engine(generator), _size(size), d.np)
     return _finish(arr, None, device, requires_grad)
@@ -45,7 +48,10 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """N(0, 1) of ``size`` by Box–Muller, on torch's two paths: fewer than 16 elements one value
     at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
-    (the last 16 redone when the size is not a multiple of 16)."""
+    (the last 16 redone when the size is not a multiple of 16).
+
+    Raises TypeError for a non-int size.
+    """
     d = _float_dtype(dtype, "normal_kernel_cpu")
     arr = _k.normal(_engine(generator), _size(size), d.np)
     return _finish(arr, None, device, requires_grad)
@@ -60,7 +66,10 @@ def _check_range(low: int, high: int) -> None:
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False) -> Tensor:
     """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
-    64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default."""
+    64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default.
+
+    Raises RuntimeError for high ≤ low.
+    """
     if size is None:
         low, high, size = 0, low, high
     if high is None or size is None:
@@ -73,7 +82,10 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch)."""
+    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch).
+
+    Raises RuntimeError for a negative n.
+    """
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
@@ -110,7 +122,10 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=
 
 def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=None,
                  requires_grad=False) -> Tensor:
-    """``randint`` with ``input``'s shape, dtype and device (``randint_like(x, high)`` too)."""
+    """``randint`` with ``input``'s shape, dtype and device (``randint_like(x, high)`` too).
+
+    Shapes: the input's shape. Raises RuntimeError for high ≤ low.
+    """
     if high is None:
         low, high = 0, low
     d, dev = _like(input, dtype, device, "randint_like")
@@ -118,8 +133,8 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, device=
                    requires_grad=requires_grad)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
+           device=None, pin_memory=False, requires_grad=False) -> Tensor:
     """N(mean, std²), torch's four overloads:
 
     - ``normal(mean: Tensor, std: Tensor)``: standard normals of the broadcast shape, · std + mean;
@@ -127,7 +142,13 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     - ``normal(mean: float, std: Tensor)``: standard normals of std's shape, · std + mean;
     - ``normal(mean: float, std: float, size)``: ``empty(size).normal_(mean, std)``.
     The result has the tensor argument's dtype (mean's when both are tensors).
+
+    Raises RuntimeError for a negative std; NotImplementedError for a ``layout`` other than
+    ``strided`` (as torch's sparse layouts).
     """
+    if layout is not None and getattr(layout, "name", "strided") != "strided":
+        raise NotImplementedError(f"normal: could not run 'aten::normal_' with layout {layout} "
+                                  "(tinygrad_edu tensors are strided only)")
     g = _engine(generator)
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
     if not mt and not st:
@@ -209,7 +230,10 @@ def _to_host(t: Tensor) -> np.ndarray:
 def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 draws, 1 with probability ``input`` (elementwise) or ``p`` (a float, for every
     element); the result has ``input``'s shape, dtype and device. u < p with u a float64
-    uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor."""
+    uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor.
+
+    Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1].
+    """
     g = _engine(generator)
     dt = input._data.dtype
     if p is None:
@@ -279,13 +303,16 @@ def _check_p(p) -> float:
     return p
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None) -> Tensor:
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
     """``num_samples`` category indices per row of the weights ``input`` (1-D or 2-D, int64).
 
+    Shapes: input (C,) → (num_samples,); (N, C) → (N, num_samples), int64.
     Without replacement (and for a single sample): the top ``num_samples`` of p / q with
     q ~ Exp(1) per entry. With replacement: a float64 uniform per sample placed in the
-    normalized cumulative weights. Raises RuntimeError for negative/inf/nan weights, a zero
-    row, or more samples than categories without replacement."""
+    normalized cumulative weights. Raises RuntimeError (torch's messages) for negative, inf or
+    nan weights, a zero row, more samples than categories without replacement, a non-float
+    ``input``, and an ``out`` that is not int64.
+    """
     p = _to_host(input)
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "
@@ -299,13 +326,25 @@ def multinomial(input, num_samples, replacement=False, *, generator=None) -> Ten
     if not replacement and n > p.shape[-1]:
         raise RuntimeError("multinomial: cannot sample n_sample > prob_dist.size(-1) samples "
                            f"without replacement (n_sample={n}, shape {list(input.shape)})")
+    if out is not None and out._data.dtype != np.int64:
+        raise RuntimeError(f"multinomial expects Long tensor out, got: {_dt_name(out.dtype)}")
     rows = np.atleast_2d(p)
-    if not (np.isfinite(rows).all() and (rows >= 0).all()):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if not replacement or n == 1:  # torch's top-k path checks every entry at once
+        if not (np.isfinite(rows).all() and (rows >= 0).all()):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    elif not (rows >= 0).all():  # nan fails ``>= 0`` too, and torch reports it as ``< 0``
+        raise RuntimeError("invalid multinomial distribution (encountering probability "
+                           "entry < 0)")
+    elif not np.isfinite(rows).all():
+        raise RuntimeError("invalid multinomial distribution (encountering probability "
+                           "entry = infinity or NaN)")
     if (rows.sum(-1) == 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    out = _k.multinomial(_engine(generator), rows, n, bool(replacement))
-    return _finish(out.reshape(p.shape[:-1] + (n,)), None, input.device, False)
+    arr = _k.multinomial(_engine(generator), rows, n, bool(replacement))
+    arr = arr.reshape(p.shape[:-1] + (n,))
+    if out is not None:
+        return _into(out, arr, input, "multinomial")
+    return _finish(arr, None, input.device, False)
 
 
 def _engine(generator):

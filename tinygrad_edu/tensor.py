@@ -16,7 +16,8 @@ from .backend import device, device_of, get_array_module, to_device, to_numpy
 
 
 class Size(tuple):
-    """``torch.Size``: a tuple that prints as ``torch.Size([2, 3])``."""
+    """``torch.Size``: a tuple that prints as ``torch.Size([2, 3])``. Raises TypeError for an
+    argument that is not an iterable of ints."""
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
@@ -98,8 +99,8 @@ class Tensor:
 
     def size(self, dim: int | None = None):
         """The shape as a ``torch.Size`` (a tuple), or the length of dimension ``dim`` (negative
-        dims count from the end). Raises IndexError for a dim out of range.
-        """
+        dims count from the end). Raises IndexError for a dim out of range. Shapes: any; returns
+        ``torch.Size`` of length ``dim()``, or an int with ``dim``."""
         if dim is None:
             return Size(self._data.shape)
         return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
@@ -121,23 +122,25 @@ class Tensor:
         return self._data.ndim
 
     def dim(self) -> int:
-        """The number of dimensions (0 for a scalar tensor); ``len(x.shape)``."""
+        """The number of dimensions (0 for a scalar tensor); ``len(x.shape)``. Shapes: any; returns
+        a Python int (bool for ``is_floating_point``)."""
         return self._data.ndim
 
     def numel(self) -> int:
         """The number of elements: the product of the shape (1 for a 0-d tensor, 0 if any
-        dimension is 0).
-        """
+        dimension is 0). Shapes: any; returns a Python int (bool for ``is_floating_point``)."""
         return int(self._data.size)
 
     nelement = numel
 
     def element_size(self) -> int:
-        """Bytes per element of the dtype (float32: 4, float64: 8, int64: 8, bool: 1)."""
+        """Bytes per element of the dtype (float32: 4, float64: 8, int64: 8, bool: 1). Shapes: any;
+        returns a Python int (bool for ``is_floating_point``)."""
         return self._data.itemsize
 
     def is_floating_point(self) -> bool:
-        """True when the dtype is a floating dtype (float16/32/64), as torch.is_floating_point."""
+        """True when the dtype is a floating dtype (float16/32/64), as torch.is_floating_point.
+        Shapes: any; returns a Python int (bool for ``is_floating_point``)."""
         return self._data.dtype.kind == "f"
 
     @property
@@ -216,8 +219,8 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number (float, int or bool by dtype).
         Raises RuntimeError when the tensor has more or fewer than one element. On the GPU this
-        copies the value to the host (a synchronization).
-        """
+        copies the value to the host (a synchronization). Shapes: one element (any number of dims) →
+        a Python number."""
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
@@ -225,15 +228,16 @@ class Tensor:
         return to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
-        """The values as (nested) Python lists of numbers; a 0-d tensor gives a plain number."""
+        """The values as (nested) Python lists of numbers; a 0-d tensor gives a plain number.
+        Shapes: any; nested lists as deep as the tensor's dims (a number for 0-d)."""
         return to_numpy(self._data).tolist()
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The values as a NumPy array, SHARING memory with the tensor on the CPU (a write to
         one shows in the other), as torch's ``.numpy()``. Raises RuntimeError when the tensor
         requires grad (``x.detach().numpy()``), TypeError on a CUDA tensor (``x.cpu().numpy()``);
-        ``force=True`` does both for you and returns a copy.
-        """
+        ``force=True`` does both for you and returns a copy. Shapes: any; the array has the tensor's
+        shape."""
         if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -247,7 +251,8 @@ class Tensor:
         return to_numpy(self._data)
 
     def detach(self) -> "Tensor":
-        """The same storage (and version counter, as torch), cut from the graph."""
+        """The same storage (and version counter, as torch), cut from the graph. Shapes: any; the
+        output has the input's shape."""
         t = Tensor._wrap(self._data)
         t._share_version_with(self)
         return t
@@ -255,8 +260,8 @@ class Tensor:
     def detach_(self) -> "Tensor":
         """Detach this tensor from the graph in place: it becomes a leaf that does not require
         grad (its grad_fn is dropped). Returns self. (torch also refuses to detach a view in
-        place; views are not tracked by this method here, so prefer ``detach()`` on views.)
-        """
+        place; views are not tracked by this method here, so prefer ``detach()`` on views.) Shapes:
+        any; the output has the input's shape."""
         self._node = None
         self.requires_grad = False
         return self
@@ -264,8 +269,7 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return self. Raises RuntimeError for a
         non-leaf when turning it off, and for a non-floating dtype when turning it on (only
-        floating tensors can require gradients).
-        """
+        floating tensors can require gradients). Shapes: any; returns the tensor itself."""
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients "

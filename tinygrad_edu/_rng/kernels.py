@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import libm
+from . import fast, libm
 from .engine import MT19937
 
 f32, f64 = np.float32, np.float64
@@ -92,8 +92,18 @@ def standard_normal_serial(gen: MT19937, n: int) -> np.ndarray:
     return out
 
 
+def _box_muller_16_fast(d: np.ndarray, dtype) -> np.ndarray:
+    """:func:`_box_muller_16` on whole arrays (``fast``): the same bits, checked against it by
+    ``test_rng_fast.py``. torch's DEFAULT float32 build (glibc's logf per element) has none."""
+    if dtype == f64:
+        return fast.box_muller_16_f64(d)
+    if capability() != "DEFAULT":
+        return fast.box_muller_16_f32(d)
+    return _box_muller_16(d, dtype)
+
+
 def _box_muller_16(d: np.ndarray, dtype) -> np.ndarray:
-    """torch's ``normal_fill_16`` on rows of 16 uniforms: u1 = 1 − d[j], u2 = d[j+8] (j < 8),
+    """The plain reference of torch's ``normal_fill_16`` on rows of 16 uniforms: u1 = 1 − d[j], u2 = d[j+8] (j < 8),
     radius = √(−2 log u1), θ = 2π·u2; d[j] = radius·cos θ, d[j+8] = radius·sin θ."""
     u1, u2 = dtype(1) - d[:, :8], d[:, 8:]
     out = np.empty_like(d)
@@ -126,9 +136,9 @@ def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndar
     draw = gen.uniform_double if dtype == f64 else gen.uniform_float
     d = draw(n)
     full = n // 16 * 16
-    d[:full] = _box_muller_16(d[:full].reshape(-1, 16), dtype).reshape(-1)
+    d[:full] = _box_muller_16_fast(d[:full].reshape(-1, 16), dtype).reshape(-1)
     if n % 16:
-        d[n - 16:] = _box_muller_16(draw(16).reshape(1, 16), dtype).reshape(-1)
+        d[n - 16:] = _box_muller_16_fast(draw(16).reshape(1, 16), dtype).reshape(-1)
     if mean == 0 and std == 1:
         return d
     if dtype == f32 and capability() != "DEFAULT":

@@ -40,14 +40,22 @@ Context = Node  # the ctx a Function's forward and backward receive
 
 def _tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(self)/d(leaf) into ``leaf.grad`` for every leaf that requires grad
-    (see :func:`tinygrad_edu.autograd.backward`)."""
+    (see :func:`tinygrad_edu.autograd.backward`).
+
+    Shapes: any; ``gradient`` of the tensor's shape (omitted for one element). Raises RuntimeError
+    for a tensor that does not require grad or a non-scalar tensor without ``gradient``.
+    """
     backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
              inputs)
 
 
 def _register_hook(self, hook):
     """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces
-    the gradient. Returns a handle whose ``remove()`` unregisters it."""
+    the gradient. Returns a handle whose ``remove()`` unregisters it.
+
+    Shapes: any; the hook gets and may return a gradient of the tensor's shape. Raises RuntimeError
+    for a tensor that does not require grad.
+    """
     if not self.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if self._node is None:
@@ -60,7 +68,10 @@ def _register_hook(self, hook):
 
 
 def _retain_grad(self) -> None:
-    """Keep ``.grad`` for this non-leaf tensor after backward (a leaf keeps it anyway)."""
+    """Keep ``.grad`` for this non-leaf tensor after backward (a leaf keeps it anyway).
+
+    Shapes: any; returns the tensor itself.
+    """
     if not self.requires_grad:
         raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
     if self._node is not None:

@@ -16,7 +16,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     grad (or only for ``inputs``). ``create_graph=True`` records the backward pass itself, so the
     gradients can be differentiated again (the graph is then kept: ``retain_graph`` defaults to
     ``create_graph``). Raises RuntimeError when a tensor does not require grad, when a non-scalar
-    output gets no gradient, or when a gradient's shape or device differs from its tensor's."""
+    output gets no gradient, or when a gradient's shape or device differs from its tensor's.
+
+    Shapes: ``tensors`` any shapes, each ``grad_tensors`` entry of its tensor's shape.
+    """
     tensors = _as_tuple(tensors)
     grads = _seed_grads(tensors, grad_tensors, create_graph, "backward")
     if retain_graph is None:

@@ -54,6 +54,8 @@ def topological_order(roots, capture=None) -> list:
     An iterative depth-first search (no recursion limit) emits a node once all of its inputs'
     nodes are emitted; reversed, consumers come first. With ``capture``, only nodes on a path to
     a captured tensor are kept (autograd.grad computes nothing it does not need).
+
+    Raises AttributeError for roots that are not nodes.
     """
     if not isinstance(roots, (list, tuple)):
         roots = [roots]
@@ -198,6 +200,8 @@ def unbroadcast(grad, shape: tuple):
 
     Broadcasting copies a value along new leading axes and along size-1 axes, so its gradient
     adds the copies back: sum over the leading axes, and over axes where ``shape`` has 1.
+
+    Raises RuntimeError for a shape the gradient cannot be summed to.
     """
     shape = tuple(shape)
     if tuple(grad.shape) == shape:
@@ -213,7 +217,10 @@ def unbroadcast(grad, shape: tuple):
 
 
 def broadcast_axes(grad_shape: tuple, shape: tuple) -> tuple:
-    """The axes :func:`unbroadcast` sums over: the leading ones, and where ``shape`` has 1."""
+    """The axes :func:`unbroadcast` sums over: the leading ones, and where ``shape`` has 1.
+
+    Raises RuntimeError for a shape the gradient shape cannot be summed to.
+    """
     lead = len(grad_shape) - len(shape)
     if lead < 0 or any(n != 1 and n != grad_shape[lead + i] for i, n in enumerate(shape)):
         raise RuntimeError(f"unbroadcast: gradient of shape {list(grad_shape)} cannot be summed "

@@ -87,6 +87,8 @@ class AccumulateGrad:
     """The node at a leaf: its "backward" adds the incoming gradient into ``variable.grad``.
 
     One per leaf while a graph uses it (the leaf keeps only a weak reference, as torch does).
+
+    Shapes: any; adds a gradient of the variable's shape into ``variable.grad``.
     """
 
     __slots__ = ("variable", "__weakref__")

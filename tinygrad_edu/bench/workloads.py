@@ -205,6 +205,24 @@ def lstm(lib, quick: bool):
 
 
 # ---- availability of the parts a workload needs -----------------------------------------------
+# ---- (10) random numbers ---------------------------------------------------------------------
+def randn(dtype: str):
+    """randn of 1M elements (100k quick) in ``dtype``: torch's block Box–Muller sampler, which
+    tinygrad_edu reproduces bit for bit (issue 18's target: within 3x of torch)."""
+
+    def build(lib, quick: bool):
+        n = 100_000 if quick else 1_000_000
+        dt = getattr(lib, dtype)
+        lib.manual_seed(0)
+
+        def step():
+            lib.randn(n, dtype=dt)
+
+        return step
+
+    return build
+
+
 def _has(tg, *names) -> str | None:
     for name in names:
         obj = tg
@@ -314,4 +332,7 @@ def all_workloads() -> list[Workload]:
             _mlp_needs("nn.LSTM"),
         ),
     ]
+    for dtype in ("float32", "float64"):
+        ws.append(Workload(f"randn_{dtype}", f"randn 1M {dtype}, same numbers as torch", "ms",
+                           1e3, randn(dtype), 3.0))
     return ws

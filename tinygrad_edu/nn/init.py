@@ -30,7 +30,10 @@ def _fill(tensor: Tensor, arr) -> Tensor:
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
-    """The recommended gain for a nonlinearity (torch's table)."""
+    """The recommended gain for a nonlinearity (torch's table).
+
+    Raises ValueError for an unknown nonlinearity or a non-number leaky_relu slope.
+    """
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
     if nonlinearity in linear_fns or nonlinearity == "sigmoid":
@@ -74,13 +77,23 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    """Fill with U(a, b)."""
+    """Fill with U(a, b).
+
+    Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
+    """
     with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-    """Fill with N(mean, std²)."""
+    """Fill with N(mean, std²).
+
+    Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
+    """
     with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
@@ -96,6 +109,10 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
       of the peak density, with u' ~ U(0, 1), redrawing candidates and u' until all accepted.
     (The second compares logarithms of float uniforms: a value a rounding away from its
     threshold may be accepted differently than by torch's vectorized log, which is rare.)
+
+    Shapes: any; filled in place.
+
+    Raises AttributeError for a non-Tensor.
     """
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
@@ -143,6 +160,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     """Fill ``tensor`` with ``val`` in place, under no_grad (so a Parameter may be filled), keeping
     its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+
+    Raises AttributeError for a non-Tensor.
     """
     return _fill(tensor, np.full(tensor.shape, val))
 
@@ -150,6 +169,8 @@ def constant_(tensor: Tensor, val: float) -> Tensor:
 def zeros_(tensor: Tensor) -> Tensor:
     """Fill ``tensor`` with 0 in place, under no_grad (so a Parameter may be filled), keeping
     its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+
+    Raises AttributeError for a non-Tensor.
     """
     return _fill(tensor, np.zeros(tensor.shape))
 
@@ -157,19 +178,29 @@ def zeros_(tensor: Tensor) -> Tensor:
 def ones_(tensor: Tensor) -> Tensor:
     """Fill ``tensor`` with 1 in place, under no_grad (so a Parameter may be filled), keeping
     its dtype and device; bumps its version. Returns ``tensor``. Shapes: any.
+
+    Raises AttributeError for a non-Tensor.
     """
     return _fill(tensor, np.ones(tensor.shape))
 
 
 def eye_(tensor: Tensor) -> Tensor:
-    """Fill a 2-D tensor with the identity matrix."""
+    """Fill a 2-D tensor with the identity matrix.
+
+    Shapes: (n, m); filled in place. Raises ValueError for a tensor that is not 2-D.
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _fill(tensor, np.eye(*tensor.shape))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
-    """U(−b, b) with b = gain·√(6 / (fan_in + fan_out))  (Glorot & Bengio)."""
+    """U(−b, b) with b = gain·√(6 / (fan_in + fan_out))  (Glorot & Bengio).
+
+    Shapes: any shape of at least 2 dims (fan_in = size(1)·receptive field, fan_out =
+    size(0)·receptive field); filled in place. Raises ValueError for a tensor below 2 dims (no
+    fan-in/fan-out).
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
@@ -177,7 +208,12 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
-    """N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
+    """N(0, std²) with std = gain·√(2 / (fan_in + fan_out)).
+
+    Shapes: any shape of at least 2 dims (fan_in = size(1)·receptive field, fan_out =
+    size(0)·receptive field); filled in place. Raises ValueError for a tensor below 2 dims (no
+    fan-in/fan-out).
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -185,7 +221,12 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
-    """U(−b, b) with b = gain·√(3 / fan)  (He et al.)."""
+    """U(−b, b) with b = gain·√(3 / fan)  (He et al.).
+
+    Shapes: any shape of at least 2 dims (fan_in = size(1)·receptive field, fan_out =
+    size(0)·receptive field); filled in place. Raises ValueError for a tensor below 2 dims (no
+    fan-in/fan-out).
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -198,7 +239,12 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
-    """N(0, std²) with std = gain / √fan."""
+    """N(0, std²) with std = gain / √fan.
+
+    Shapes: any shape of at least 2 dims (fan_in = size(1)·receptive field, fan_out =
+    size(0)·receptive field); filled in place. Raises ValueError for a tensor below 2 dims (no
+    fan-in/fan-out).
+    """
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -211,7 +257,11 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     """Fill with a (semi-)orthogonal matrix (Saxe et al.): Q of the QR factorization of a
     standard-normal (rows, cols) matrix (transposed when rows < cols), columns' signs fixed
     by diag(R), times ``gain``. The normal draws are torch's; the QR is NumPy's LAPACK, so the
-    result agrees with torch's to rounding, not bit for bit."""
+    result agrees with torch's to rounding, not bit for bit.
+
+    Shapes: at least 2 dims (viewed as (size(0), numel/size(0))); filled in place. Raises ValueError
+    for a tensor below 2 dims.
+    """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
     if tensor.numel() == 0:
@@ -231,7 +281,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
     """N(0, std²) with ``ceil(sparsity·rows)`` zeros per column, at rows from a fresh
-    ``randperm(rows)`` per column (drawn from the default generator, as torch does)."""
+    ``randperm(rows)`` per column (drawn from the default generator, as torch does).
+
+    Shapes: (rows, cols); filled in place. Raises ValueError for a tensor that is not 2-D.
+    """
     if tensor.dim() != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
@@ -251,7 +304,12 @@ kaiming_uniform, kaiming_normal = kaiming_uniform_, kaiming_normal_
 
 def default_layer_init_(weight, bias=None) -> None:
     """torch's default init of Linear and Conv layers: ``kaiming_uniform_(a=√5)``, i.e.
-    W ~ U(±1/√fan_in), and bias ~ U(±1/√fan_in) (fan_in = in_features, or C/groups·kh·kw)."""
+    W ~ U(±1/√fan_in), and bias ~ U(±1/√fan_in) (fan_in = in_features, or C/groups·kh·kw).
+
+    Shapes: weight (out, in, *) (at least 2-D), bias (out,); filled in place.
+
+    Raises ValueError for a weight below 2 dims (no fan-in).
+    """
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)

@@ -14,6 +14,8 @@ class Parameter(Tensor):
     """A leaf Tensor that ``Module.__setattr__`` registers in ``_parameters``.
 
     ``Parameter(data)`` shares ``data``'s storage (as torch does) and requires grad.
+
+    Shapes: data's shape.
     """
 
     __slots__ = ()
@@ -56,7 +58,10 @@ def _rebuild_parameter(arr, requires_grad, device="cpu"):
 
 
 class Buffer(Tensor):
-    """``nn.Buffer(data, persistent=True)``: a Tensor a Module registers as a buffer."""
+    """``nn.Buffer(data, persistent=True)``: a Tensor a Module registers as a buffer.
+
+    Shapes: data's shape.
+    """
 
     __slots__ = ("persistent",)
 
@@ -66,7 +71,12 @@ class Buffer(Tensor):
 
 
 def uninitialized(shape, device=None, dtype=None) -> Tensor:
-    """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``."""
+    """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``.
+    Raises RuntimeError for a negative size, as torch.empty does."""
     d = _to_dtype(dtype) if dtype is not None else _float32
     dev = _device(device) if device is not None else _device("cpu")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(n < 0 for n in shape):  # torch: RuntimeError, not NumPy's ValueError
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(shape)}: {list(shape)}")
     return Tensor._wrap(asarray(np.zeros(shape, dtype=d.np), dev=dev))

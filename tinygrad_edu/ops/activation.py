@@ -249,7 +249,10 @@ class SoftplusFn(Function):
 # ---- public functions (also in tg.nn.functional and as Tensor methods) ---------------------------
 def relu(input, inplace=False):
     """``torch.relu``: y = max(x, 0), elementwise (any shape; dtype: the input's, integers too).
-    Raises RuntimeError for a bool input. Derivative: [x > 0] (0 at x = 0, as torch)."""
+    Raises RuntimeError for a bool input. Derivative: [x > 0] (0 at x = 0, as torch).
+
+    Shapes: any; the output has the input's shape.
+    """
     if input._data.dtype.kind == "b":
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     if inplace:
@@ -260,7 +263,10 @@ def relu(input, inplace=False):
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """``F.leaky_relu``: y = x if x > 0 else a·x (a = ``negative_slope``), elementwise (any shape;
     floating dtype kept). Raises NotImplementedError for an integer or bool input.
-    Derivative: 1 if x > 0 else a."""
+    Derivative: 1 if x > 0 else a.
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "leaky_relu")
     if inplace:
         return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
@@ -271,7 +277,11 @@ def prelu(input, weight):
     """``F.prelu``: y = x if x > 0 else a·x, a learned: ``weight`` of shape (1,) or (C,) for an
     input (N, C, *) (channel dim 1). Raises NotImplementedError for an integer input,
     RuntimeError for a weight that is not 0-d/1-d or whose size is not 1 or C.
-    Derivatives: ∂y/∂x = 1 if x > 0 else a; ∂y/∂a = x where x ≤ 0 (summed over all but dim 1)."""
+    Derivatives: ∂y/∂x = 1 if x > 0 else a; ∂y/∂a = x where x ≤ 0 (summed over all but dim 1).
+
+    Shapes: input (N, C, *) or any shape for a one-element weight; weight (1,) or (C,); the output
+    has the input's shape.
+    """
     _float_only(input, "prelu")
     if input._data.ndim == 0 and weight._data.size != 1:
         raise RuntimeError("prelu: Not allow zero-dim input tensor.")
@@ -297,19 +307,28 @@ def _to_float(input):
 
 def sigmoid(input):
     """``torch.sigmoid``: σ(x) = 1 / (1 + e^{-x}), elementwise (any shape). dtype: the input's
-    float dtype; integer and bool inputs give float32. Derivative: σ(1 − σ)."""
+    float dtype; integer and bool inputs give float32. Derivative: σ(1 − σ).
+
+    Shapes: any; the output has the input's shape.
+    """
     return SigmoidFn.apply(_to_float(input))
 
 
 def tanh(input):
     """``torch.tanh``: y = tanh x, elementwise (any shape). dtype: the input's float dtype;
-    integer and bool inputs give float32. Derivative: 1 − tanh² x."""
+    integer and bool inputs give float32. Derivative: 1 − tanh² x.
+
+    Shapes: any; the output has the input's shape.
+    """
     return TanhFn.apply(_to_float(input))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """``F.elu``: y = x if x > 0 else α(eˣ − 1), elementwise (any shape; floating dtype kept).
-    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ."""
+    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ.
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "elu")
     if inplace:
         return _inplace(input, "elu_", elu, alpha)
@@ -320,7 +339,10 @@ def gelu(input, approximate="none"):
     """``F.gelu``: y = x·Φ(x) (Φ the normal CDF, exact with erf) or, with approximate="tanh",
     ½x(1 + tanh(√(2/π)(x + 0.044715x³))); elementwise (any shape; floating dtype kept). Raises
     RuntimeError for another ``approximate``, NotImplementedError for an integer input.
-    Derivative: Φ(x) + xφ(x)."""
+    Derivative: Φ(x) + xφ(x).
+
+    Shapes: any; the output has the input's shape.
+    """
     if approximate not in ("none", "tanh"):
         raise RuntimeError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     _float_only(input, "gelu")
@@ -329,7 +351,10 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """``F.silu``: y = x·σ(x), elementwise (any shape; floating dtype kept). Raises
-    NotImplementedError for an integer input. Derivative: σ(x)(1 + x(1 − σ(x)))."""
+    NotImplementedError for an integer input. Derivative: σ(x)(1 + x(1 − σ(x))).
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "silu")
     if inplace:
         return _inplace(input, "silu_", silu)
@@ -339,7 +364,10 @@ def silu(input, inplace=False):
 def softplus(input, beta=1.0, threshold=20.0):
     """``F.softplus``: y = (1/β) log(1 + e^{βx}), y = x where βx > ``threshold``; elementwise (any
     shape; floating dtype kept). Raises NotImplementedError for an integer input.
-    Derivative: σ(βx) (1 in the linear zone)."""
+    Derivative: σ(βx) (1 in the linear zone).
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "softplus")
     return SoftplusFn.apply(input, float(beta), float(threshold))
 

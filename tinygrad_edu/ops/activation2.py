@@ -8,9 +8,12 @@ strict comparison selects (hardtanh'(min_val) = 0, softshrink'(λ) = 0, threshol
 
 from __future__ import annotations
 
+import numpy as np
+
+from .. import random as _random
 from ..autograd import Function
 from ..backend import get_array_module
-from ..sampling import rand
+from ..backend import to_numpy as _to_numpy
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import _float_only
@@ -145,13 +148,20 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def relu6(input, inplace=False):
-    """``F.relu6``: min(max(x, 0), 6) = hardtanh(x, 0, 6) (torch's node: HardtanhBackward0)."""
+    """``F.relu6``: min(max(x, 0), 6) = hardtanh(x, 0, 6) (torch's node: HardtanhBackward0).
+
+    Shapes: any; the output has the input's shape.
+    """
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardsigmoid(input, inplace=False):
     """``F.hardsigmoid``: relu6(x + 3)/6, a piecewise-linear σ. Floating input only.
-    Derivative: 1/6 on (−3, 3), else 0."""
+    Derivative: 1/6 on (−3, 3), else 0.
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "hardsigmoid")
     if inplace:
         return _inplace(input, "hardsigmoid_", hardsigmoid)
@@ -160,7 +170,11 @@ def hardsigmoid(input, inplace=False):
 
 def hardswish(input, inplace=False):
     """``F.hardswish``: x·relu6(x + 3)/6 (MobileNetV3). Floating input only.
-    Derivative: 0 up to −3, x/3 + 1/2 on (−3, 3), 1 from 3 on (torch's values at the kinks)."""
+    Derivative: 0 up to −3, x/3 + 1/2 on (−3, 3), 1 from 3 on (torch's values at the kinks).
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "hardswish")
     if inplace:
         return _inplace(input, "hardswish_", hardswish)
@@ -169,7 +183,10 @@ def hardswish(input, inplace=False):
 
 def threshold(input, threshold, value, inplace=False):
     """``F.threshold``: x where x > threshold, else value. dtype: the input's.
-    Derivative: [x > threshold]."""
+    Derivative: [x > threshold].
+
+    Shapes: any; the output has the input's shape.
+    """
     if inplace:
         return _inplace(input, "threshold_", globals()["threshold"], threshold, value)
     return ThresholdFn.apply(input, threshold, value)
@@ -177,7 +194,10 @@ def threshold(input, threshold, value, inplace=False):
 
 def softshrink(input, lambd=0.5):
     """``F.softshrink``: x − λ above λ, x + λ below −λ, 0 between. Raises RuntimeError for
-    λ < 0. Derivative: [|x| > λ]."""
+    λ < 0. Derivative: [|x| > λ].
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "softshrink")
     if lambd < 0:
         raise RuntimeError(f"softshrink: lambda must be in range [0, +inf) for input dtype "
@@ -186,14 +206,22 @@ def softshrink(input, lambd=0.5):
 
 
 def hardshrink(input, lambd=0.5):
-    """``F.hardshrink``: x where |x| > λ, else 0. Derivative: [|x| > λ]."""
+    """``F.hardshrink``: x where |x| > λ, else 0. Derivative: [|x| > λ].
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "hardshrink")
     return HardshrinkFn.apply(input, float(lambd))
 
 
 def selu(input, inplace=False):
     """``F.selu``: scale·elu(x, α) with α ≈ 1.6733, scale ≈ 1.0507 (self-normalizing nets).
-    Derivative: scale for x > 0, scale·α·eˣ otherwise."""
+    Derivative: scale for x > 0, scale·α·eˣ otherwise.
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "selu")
     if inplace:
         return _inplace(input, "selu_", selu)
@@ -202,7 +230,10 @@ def selu(input, inplace=False):
 
 def celu(input, alpha=1.0, inplace=False):
     """``F.celu``: max(0, x) + min(0, α(e^{x/α} − 1)) = α·elu(x/α). Raises RuntimeError for
-    α = 0. Derivative: 1 for x > 0, e^{x/α} otherwise."""
+    α = 0. Derivative: 1 for x > 0, e^{x/α} otherwise.
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "celu")
     if alpha == 0:
         raise RuntimeError("celu: ZeroDivisionError (alpha must not be 0)")
@@ -226,7 +257,11 @@ def glu(input, dim=-1):
 
 
 def mish(input, inplace=False):
-    """``F.mish``: x·tanh(softplus(x)). Derivative: by the chain rule through softplus/tanh."""
+    """``F.mish``: x·tanh(softplus(x)). Derivative: by the chain rule through softplus/tanh.
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "mish")
     if inplace:
         return _inplace(input, "mish_", mish)
@@ -234,24 +269,40 @@ def mish(input, inplace=False):
 
 
 def softsign(input):
-    """``F.softsign``: x / (1 + |x|). Derivative: 1 / (1 + |x|)²."""
+    """``F.softsign``: x / (1 + |x|). Derivative: 1 / (1 + |x|)².
+
+    Shapes: any; the output has the input's shape.
+
+    Raises AttributeError for a non-Tensor input (as torch).
+    """
     return input / (input.abs() + 1)
 
 
 def logsigmoid(input):
     """``F.logsigmoid``: log σ(x) = −softplus(−x), computed without overflow.
-    Derivative: 1 − σ(x) = σ(−x)."""
+    Derivative: 1 − σ(x) = σ(−x).
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for an integer input or a
+    bool input.
+    """
     _float_only(input, "log_sigmoid")
     return -softplus(-input)
 
 
 def tanhshrink(input):
-    """``F.tanhshrink``: x − tanh x. Derivative: tanh² x."""
+    """``F.tanhshrink``: x − tanh x. Derivative: tanh² x.
+
+    Shapes: any; the output has the input's shape. Raises RuntimeError for a bool input.
+    """
     return input - tanh(input)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """``F.softmin``: softmax(−x) along ``dim`` (``dtype`` casts the input first)."""
+    """``F.softmin``: softmax(−x) along ``dim`` (``dtype`` casts the input first).
+
+    Shapes: any; the output has the input's shape (normalized along ``dim``). Raises IndexError for
+    ``dim`` out of range; RuntimeError for an integer input.
+    """
     if dtype is not None:
         input = input.to(dtype)
     return softmax(-input, dim)
@@ -260,7 +311,10 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """``F.rrelu``: leaky ReLU whose negative slope is drawn from U(lower, upper) per element
     in training, and is (lower + upper)/2 in eval. Raises RuntimeError if lower > upper.
-    Derivative: 1 for x > 0, the slope otherwise (the drawn one in training)."""
+    Derivative: 1 for x > 0, the slope otherwise (the drawn one in training).
+
+    Shapes: any; the output has the input's shape.
+    """
     _float_only(input, "rrelu")
     if lower > upper:
         raise RuntimeError(f"rrelu: Lower bound should be less than or equal to the upper "
@@ -269,10 +323,21 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return _inplace(input, "rrelu_", rrelu, lower, upper, training)
     if not training:
         return LeakyReluFn.apply(input, (lower + upper) / 2)
-    slope = rand(*input._data.shape, dtype=input.dtype, device=input.device)._data
-    slope = slope * (upper - lower) + lower  # one slope per element, drawn from U(lower, upper)
-    factor = get_array_module(slope).where(input._data > 0, 1, slope).astype(slope.dtype)
+    factor = _rrelu_slopes(input, lower, upper)
     return input * Tensor._wrap(factor)  # d/dx = the factor (a constant of the draw)
+
+
+def _rrelu_slopes(input: Tensor, lower: float, upper: float):
+    """The training-mode factors torch's CPU kernel draws: walking the elements in row-major
+    order, each x <= 0 takes one float64 uniform (the low 53 bits of a 64-bit word × 2⁻⁵³,
+    scaled as u·(upper − lower) + lower, then rounded to the input's dtype); every other
+    element (x > 0, or nan) has factor 1 and draws nothing."""
+    x = _to_numpy(input._data)
+    neg = x <= 0
+    u = _random.engine_of(None).uniform_double(int(neg.sum()))
+    factor = np.ones(x.shape, dtype=x.dtype)
+    factor[neg] = (u * (upper - lower) + lower).astype(x.dtype)
+    return xp_of(input._data).asarray(factor)
 
 
 # torch.<name> functions this module provides (re-exported by the package root)

@@ -192,7 +192,12 @@ def _scaled(input, other, alpha, op):
 def add(input, other, *, alpha=1, out=None):
     """``torch.add``: z = input + alpha·other elementwise, broadcasting. dtype: torch's promotion
     (a Python number does not widen a tensor: float32 + 2.5 is float32). Derivatives: 1 and
-    alpha."""
+    alpha.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to.
+    """
     if alpha != 1 or type(alpha) is not int:
         other = _scaled(input, other, alpha, "add")
     z = binary(AddFn, input, other, op="add")
@@ -201,7 +206,10 @@ def add(input, other, *, alpha=1, out=None):
 
 def sub(input, other, *, alpha=1, out=None):
     """``torch.sub``: z = input - alpha·other elementwise. dtype: torch's promotion. Raises
-    RuntimeError for bool operands (use ``~`` / ``logical_not``). Derivatives: 1 and -alpha."""
+    RuntimeError for bool operands (use ``~`` / ``logical_not``). Derivatives: 1 and -alpha.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     if _is_bool(input) or _is_bool(other):
         if _is_bool(input) and _is_bool(other) and isinstance(other, Tensor):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
@@ -215,7 +223,12 @@ def sub(input, other, *, alpha=1, out=None):
 
 def rsub(input, other, *, alpha=1):
     """``torch.rsub``: z = other - alpha·input (subtraction with the operands reversed). dtype:
-    torch's promotion. Derivatives: -alpha and 1."""
+    torch's promotion. Derivatives: -alpha and 1.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or bool inputs; TypeError for two
+    non-Tensor arguments.
+    """
     require_tensor(input, "rsub", "input", 1)
     return named(sub(other, input, alpha=alpha),
                  "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
@@ -223,21 +236,34 @@ def rsub(input, other, *, alpha=1):
 
 def mul(input, other, *, out=None):
     """``torch.mul``: z = input · other elementwise. dtype: torch's promotion. Derivatives:
-    ∂z/∂input = other, ∂z/∂other = input."""
+    ∂z/∂input = other, ∂z/∂other = input.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to.
+    """
     z = binary(MulFn, input, other, op="mul")
     return z if out is None else write_out(out, z, "mul")
 
 
 def true_divide(input, other, *, out=None):
     """``torch.true_divide``: z = input / other (always floating: integers divide in the
-    default float dtype). Derivatives: 1/other and -input/other²."""
+    default float dtype). Derivatives: 1/other and -input/other².
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to.
+    """
     z = binary(DivFn, input, other, float_result=True, op="div")
     return z if out is None else write_out(out, z, "div")
 
 
 def neg(input, *, out=None):
     """``torch.neg``: z = -input. dtype: the input's; raises RuntimeError for bool tensors
-    (use ``~`` / ``logical_not``). Derivative: -1."""
+    (use ``~`` / ``logical_not``). Derivative: -1.
+
+    Shapes: any; the output has the input's shape.
+    """
     require_tensor(input, "neg", "input", 1)
     if input._data.dtype.kind == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
@@ -251,7 +277,11 @@ def pow(input, exponent, *, out=None):
     promotion; an integer tensor to a negative integer number raises RuntimeError (a negative
     integer *tensor* exponent gives torch's integer result: 0 unless the base is ±1).
     Derivatives: exponent·input^(exponent-1) (0 where exponent = 0) and z·ln(input) (0 where
-    input = 0 and exponent ≥ 0)."""
+    input = 0 and exponent ≥ 0).
+
+    Shapes: ``input`` and ``exponent`` broadcast (torch's rules); the output has the broadcast
+    shape.
+    """
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError(f"pow(): expected a Tensor argument, got {type(input).__name__} and "
                         f"{type(exponent).__name__}")
@@ -275,7 +305,12 @@ def pow(input, exponent, *, out=None):
 def float_power(input, exponent, *, out=None):
     """``torch.float_power``: z = input ** exponent computed in float64 (both operands are
     converted to double first). dtype: float64 always; ``out`` must be float64. Derivatives:
-    as ``pow``, through the conversion."""
+    as ``pow``, through the conversion.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to; TypeError for two non-Tensor arguments.
+    """
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError("float_power(): expected a Tensor argument")
     if out is not None and isinstance(out, Tensor) and out._data.dtype != np.float64:
@@ -293,7 +328,11 @@ def float_power(input, exponent, *, out=None):
 
 def square(input, *, out=None):
     """``torch.square``: input². dtype: the input's (bool becomes int64, as torch). Derivative:
-    2·input."""
+    2·input.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return write_out(out, pow(input, 2), "square")
 
 

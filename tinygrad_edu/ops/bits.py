@@ -17,7 +17,10 @@ from .inplace import FillFn
 
 def signbit(input, *, out=None):
     """``torch.signbit``: True where the sign bit is set (x < 0, and also -0.0 and negative nan).
-    Shapes: any. dtype: bool (for bool tensors all False). No gradient."""
+    Shapes: any. dtype: bool (for bool tensors all False). No gradient.
+
+    Raises TypeError for a non-Tensor input.
+    """
     check_tensor(input, "signbit")
     d = input._data
     xp = get_array_module(d)
@@ -27,7 +30,10 @@ def signbit(input, *, out=None):
 
 def isposinf(input, *, out=None):
     """``torch.isposinf``: True where x is +inf. dtype: bool (all False for integer and bool
-    tensors). No gradient."""
+    tensors). No gradient.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input.
+    """
     check_tensor(input, "isposinf")
     d = input._data
     xp = get_array_module(d)
@@ -37,7 +43,10 @@ def isposinf(input, *, out=None):
 
 def isneginf(input, *, out=None):
     """``torch.isneginf``: True where x is -inf. dtype: bool (all False for integer and bool
-    tensors). No gradient."""
+    tensors). No gradient.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input.
+    """
     check_tensor(input, "isneginf")
     d = input._data
     xp = get_array_module(d)
@@ -47,7 +56,10 @@ def isneginf(input, *, out=None):
 
 def isreal(input):
     """``torch.isreal``: True where x has no imaginary part — every element of a real tensor
-    (tinygrad_edu has no complex dtypes). dtype: bool. No gradient."""
+    (tinygrad_edu has no complex dtypes). dtype: bool. No gradient.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input.
+    """
     check_tensor(input, "isreal")
     return constant(get_array_module(input._data).ones(input._data.shape, dtype=bool))
 
@@ -55,7 +67,10 @@ def isreal(input):
 def bitwise_not(input, *, out=None):
     """``torch.bitwise_not`` (the ``~`` operator): every bit flipped, ``~x = -x - 1`` for
     integers, logical not for bool. dtype: the input's. Raises NotImplementedError for floating
-    tensors (torch's kernel error). No gradient."""
+    tensors (torch's kernel error). No gradient.
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(input, "bitwise_not")
     d = input._data
     if d.dtype.kind not in "iub":

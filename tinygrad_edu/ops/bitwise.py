@@ -36,7 +36,9 @@ def _bitwise(name: str, ufunc: str, kernel: str, symbol: str):
     f.__doc__ = (f"``torch.{name}`` (``{symbol}``): input {symbol} other bit by bit (for bool "
                  f"tensors the logical {ufunc.removeprefix('bitwise_')}), broadcasting; one side "
                  "may be a number. dtype: torch's promotion. Raises NotImplementedError for "
-                 "floating tensors. No gradient.")
+                 "floating tensors, RuntimeError for shapes that do not broadcast. No gradient.\n\n"
+                 "Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the "
+                 "broadcast shape.")
     return f
 
 
@@ -69,8 +71,10 @@ def _shifter(name: str, left: bool, kernel: str, symbol: str):
     f.__doc__ = (f"``torch.{name}`` (``{symbol}``): input shifted {'left' if left else 'right'}"
                  f" by other bits ({'x·2ⁿ' if left else 'floor(x / 2ⁿ)'}); a count outside "
                  "[0, bits) gives 0 (-1 for a negative number shifted right). dtype: torch's "
-                 "promotion. Raises NotImplementedError for floating and bool tensors. No "
-                 "gradient.")
+                 "promotion. Raises NotImplementedError for floating and bool tensors, "
+                 "RuntimeError for shapes that do not broadcast. No gradient.\n\nShapes: "
+                 "``input`` and ``other`` broadcast (torch's rules); the output has the "
+                 "broadcast shape.")
     return f
 
 
@@ -91,7 +95,9 @@ def _gcd_lcm(name: str, ufunc: str, doc: str):
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"``torch.{name}``: the {doc} of two integer tensors elementwise (≥ 0; "
                  f"{name}(0, 0) = 0). dtype: torch's promotion. Raises NotImplementedError for "
-                 "floating and bool tensors, TypeError for a number. No gradient.")
+                 "floating and bool tensors, TypeError for a number, RuntimeError for shapes "
+                 "that do not broadcast. No gradient.\n\nShapes: ``input`` and ``other`` "
+                 "broadcast (torch's rules); the output has the broadcast shape.")
     return f
 
 

@@ -26,7 +26,8 @@ def _copy_of(fn, name: str):
 
     copy.__name__ = copy.__qualname__ = name
     copy.__doc__ = (f"``{fn.__name__}`` into a new tensor (no memory shared with the input). "
-                    f"Values, errors and gradient: those of ``{fn.__name__}``.")
+                    f"Values, errors and gradient: those of ``{fn.__name__}``.\n\nShapes: as "
+                    f"``torch.{fn.__name__}``. Raises as ``torch.{fn.__name__}``.")
     return copy
 
 
@@ -49,7 +50,10 @@ expand_copy = _copy_of(_expand, "expand_copy")
 
 def narrow_copy(input, dim, start, length):
     """``narrow`` into a new tensor. torch checks this one differently: a dim past the end
-    raises RuntimeError, and a negative length reports the range it would exceed."""
+    raises RuntimeError, and a negative length reports the range it would exceed.
+
+    Shapes: input (*) → the shape with ``dim`` of size ``length``.
+    """
     nd = input._data.ndim
     if nd and int(dim) >= nd:
         raise RuntimeError(f"narrow_copy(): Expected dim < {nd} (the number of dims) to be true, "

@@ -34,7 +34,10 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
     ``non_blocking`` and ``copy`` (torch's positional order). Returns ``self`` when nothing
     changes (unless ``copy=True``); differentiable (the gradient is cast/moved back).
 
-    Raises TypeError for an argument that is none of a tensor, device, dtype or bool."""
+    Raises TypeError for an argument that is none of a tensor, device, dtype or bool.
+
+    Shapes: any; the output has the input's shape.
+    """
     flags = []
     for a in args:
         if isinstance(a, Tensor):
@@ -64,7 +67,10 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
 def _type(self, dtype=None, non_blocking=False):
     """``Tensor.type``: with no argument, the legacy type name (``'torch.FloatTensor'``);
     with a dtype or a type name (``'torch.DoubleTensor'``), ``self`` cast to it (same shape).
-    Raises ValueError for an unknown type name. Differentiable (the gradient is cast back)."""
+    Raises ValueError for an unknown type name. Differentiable (the gradient is cast back).
+
+    Shapes: any; the output has the input's shape.
+    """
     if dtype is None:
         legacy = LEGACY_TYPES.get(self.dtype)
         name = legacy.__name__ if legacy else f"{self.dtype.name}Tensor"
@@ -80,7 +86,10 @@ def _type(self, dtype=None, non_blocking=False):
 
 def type_as(self, other):
     """``Tensor.type_as``: ``self`` cast to ``other``'s dtype (same shape; ``self`` itself when
-    the dtypes already agree). Differentiable for a floating target."""
+    the dtypes already agree). Differentiable for a floating target.
+
+    Shapes: any; the output has the input's shape (``other`` any shape).
+    """
     return cast(self, other.dtype)
 
 
@@ -94,19 +103,26 @@ def _caster(dtype, name: str):
     grad = ("Differentiable (the gradient is cast back)." if dtype.is_floating_point else
             "Not differentiable: the result never requires grad (torch's rule for integers).")
     method.__doc__ = (f"``Tensor.{name}()``: ``self`` cast to {dtype}, any shape, kept (``self`` "
-                      f"itself when it already is {dtype}). {grad}")
+                      f"itself when it already is {dtype}). {grad}\n\nShapes: any; the output "
+                      "has the input's shape.")
     return method
 
 
 def cpu(self):
     """``Tensor.cpu()``: ``self`` on the CPU (NumPy), same shape and dtype; ``self`` itself when
-    it already is there. Differentiable (the gradient is copied back to the GPU)."""
+    it already is there. Differentiable (the gradient is copied back to the GPU).
+
+    Shapes: any; the output has the input's shape.
+    """
     return to(self, "cpu")
 
 
 def cuda(self, device=None, non_blocking=False, memory_format=None):
     """``Tensor.cuda()``: ``self`` on the GPU (CuPy), same shape and dtype. Raises RuntimeError
-    when CuPy or a GPU is missing (torch's CPU build raises AssertionError)."""
+    when CuPy or a GPU is missing (torch's CPU build raises AssertionError).
+
+    Shapes: any; the output has the input's shape.
+    """
     return to(self, "cuda")
 
 

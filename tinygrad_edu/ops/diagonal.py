@@ -94,7 +94,11 @@ def _two_dims(dim1, dim2, nd: int, op: str):
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The ``offset``-th diagonal of the matrices in dims (dim1, dim2), as a new last dim (a
     view; offset > 0 is above the main diagonal). Raises IndexError for dims out of range,
-    RuntimeError for dim1 == dim2. Derivative: g onto the same diagonal of zeros."""
+    RuntimeError for dim1 == dim2. Derivative: g onto the same diagonal of zeros.
+
+    Shapes: input (*) → the shape with dim1 and dim2 removed and a new last dim of the diagonal's
+    length.
+    """
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal")
     return DiagonalFn.apply(input, int(offset), a, b)
 
@@ -102,7 +106,10 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """A copy of ``input`` whose ``offset``-th diagonal in (dim1, dim2) is ``src`` (shape:
     that diagonal's). dtype: input's. Raises RuntimeError for a src of the wrong shape.
-    Derivative: g off the diagonal to input, g's diagonal to src."""
+    Derivative: g off the diagonal to input, g's diagonal to src.
+
+    Shapes: input (*), ``src`` of the diagonal's shape (see :func:`diagonal`) → the input's shape.
+    """
     a, b = _two_dims(dim1, dim2, input._data.ndim, "diagonal_scatter")
     region = get_array_module(input._data).diagonal(input._data, int(offset), a, b).shape
     _check_src(src, region)
@@ -113,14 +120,20 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """Matrices with ``input``'s last dim on their ``offset``-th diagonal in the new dims
     (dim1, dim2) of the result (input (..., n) -> (..., n + |offset|, n + |offset|) by default);
     zeros elsewhere. Raises IndexError for dims out of range, RuntimeError for dim1 == dim2.
-    Derivative: the same diagonal of g."""
+    Derivative: the same diagonal of g.
+
+    Shapes: input (..., n) → (..., n + |offset|, n + |offset|) with the new dims at dim1, dim2.
+    """
     a, b = _two_dims(dim1, dim2, input._data.ndim + 1, "diag_embed")
     return DiagEmbedFn.apply(input, int(offset), a, b)
 
 
 def diagflat(input, offset=0):
     """A 2-D matrix with the flattened ``input`` on its ``offset``-th diagonal, zeros elsewhere.
-    Derivative: the diagonal of g."""
+    Derivative: the diagonal of g.
+
+    Shapes: input (*) with N elements → (N + |offset|, N + |offset|).
+    """
     return named(diag_embed(reshape(input, -1), offset, 0, 1), "DiagEmbedBackward0")
 
 

@@ -196,7 +196,11 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     Σᵢ (xᵢ₊₁ − xᵢ)(yᵢ + yᵢ₊₁)/2 (sample points ``x``, or a constant spacing ``dx``, 1 by
     default: then dx·(Σ y − (y₀ + yₙ₋₁)/2)). The dim is removed; a size-0 dim gives zeros
     (NumPy's convention). Raises RuntimeError for bool inputs or an x of the wrong length.
-    Derivative: the trapezoid weights (to y) and the half-sums (to x)."""
+    Derivative: the trapezoid weights (to y) and the half-sums (to x).
+
+    Shapes: y (*) → the shape with ``dim`` removed; ``x`` either 1-D of the dim's length or
+    broadcasting with y.
+    """
     ax = _wrap_dim(dim, y.ndim, "trapezoid")
     if x is not None and dx is not None:
         raise TypeError("trapezoid(): pass either x or dx, not both")
@@ -212,14 +216,22 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 def trapz(y, x=None, *, dx=None, dim=-1):
-    """``torch.trapz``: the older name of :func:`trapezoid`."""
+    """``torch.trapz``: the older name of :func:`trapezoid`.
+
+    Shapes: y (*) → the shape with ``dim`` removed; ``x`` either 1-D of the dim's length or
+    broadcasting with y. Raises IndexError for ``dim`` out of range.
+    """
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """``torch.cumulative_trapezoid``: the running trapezoid integral along ``dim`` (the dim
     shrinks by one): out[k] = Σ_{i ≤ k} (xᵢ₊₁ − xᵢ)(yᵢ + yᵢ₊₁)/2. Raises as
-    :func:`trapezoid`. Derivative: the adjoint of that cumulative sum."""
+    :func:`trapezoid`. Derivative: the adjoint of that cumulative sum.
+
+    Shapes: y (*) → the shape with ``dim`` one shorter; ``x`` either 1-D of the dim's length or
+    broadcasting with y. Raises IndexError for ``dim`` out of range.
+    """
     ax = _wrap_dim(dim, y.ndim, "cumulative_trapezoid")
     if x is not None and dx is not None:
         raise TypeError("cumulative_trapezoid(): pass either x or dx, not both")

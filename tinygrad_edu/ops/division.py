@@ -136,7 +136,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     ``'trunc'`` (rounded toward zero) or ``'floor'`` (rounded down); with a rounding mode the
     dtype is torch's promotion (int // int stays int). Raises RuntimeError for another mode and
     for integer division by zero. Derivatives: 1/other and -input/other² (zero with a rounding
-    mode)."""
+    mode).
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     if rounding_mode is None:
         return true_divide(input, other, out=out)
     if rounding_mode not in ("trunc", "floor"):
@@ -154,7 +157,10 @@ def floor_divide(input, other, *, out=None):
     """``torch.floor_divide`` (``//``): floor(input / other). dtype: torch's promotion (int //
     int stays int; ``tensor([7]) // 2.0`` is float32). Raises RuntimeError for integer division
     by zero, NotImplementedError for bool. No derivative: backward through it raises
-    RuntimeError, as in torch."""
+    RuntimeError, as in torch.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     a, b = _check(input, other, "floor_divide", "div_floor_cpu")
     return write_out(out, graph_binary(_floor_div, a, b, "floor_divide"), "floor_divide")
 
@@ -163,7 +169,10 @@ def remainder(input, other, *, out=None):
     """``torch.remainder`` (``%``): input - other·floor(input / other), with the sign of
     ``other`` (Python's %). dtype: torch's promotion. Raises RuntimeError for integer division
     by zero, NotImplementedError for bool, TypeError for two numbers. Derivatives: 1 and
-    -floor(input/other); none when ``input`` is a number (torch's backward raises)."""
+    -floor(input/other); none when ``input`` is a number (torch's backward raises).
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise TypeError(f"remainder(): expected a Tensor argument, got {type(input).__name__} "
                         f"and {type(other).__name__}")
@@ -177,7 +186,10 @@ def remainder(input, other, *, out=None):
 def fmod(input, other, *, out=None):
     """``torch.fmod``: input - other·trunc(input / other), with the sign of ``input`` (C's
     fmod). dtype: torch's promotion. Raises RuntimeError for integer division by zero,
-    NotImplementedError for bool. Derivatives: 1 and -trunc(input/other)."""
+    NotImplementedError for bool. Derivatives: 1 and -trunc(input/other).
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     require_tensor(input, "fmod", "input", 1)
     a, b = _check(input, other, "fmod", "fmod_cpu")
     z = _named(binary(FmodFn, a, b, op="fmod"), input, other, "Fmod")

@@ -154,31 +154,51 @@ class NanToNumFn(Function):
 # ---- the public functions (torch names) --------------------------------------------------------
 def exp2(input, *, out=None):
     """``torch.exp2`` (also ``torch.special.exp2``): 2ˣ elementwise. dtype: floating (integers
-    compute in float32). Derivative: 2ˣ ln 2."""
+    compute in float32). Derivative: 2ˣ ln 2.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Exp2Fn.apply(floatify(input, "exp2")), "exp2")
 
 
 def expm1(input, *, out=None):
     """``torch.expm1`` (also ``torch.special.expm1``): eˣ - 1 elementwise, accurate near 0.
-    dtype: floating (integers compute in float32). Derivative: eˣ."""
+    dtype: floating (integers compute in float32). Derivative: eˣ.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Expm1Fn.apply(floatify(input, "expm1")), "expm1")
 
 
 def log2(input, *, out=None):
     """``torch.log2``: log₂ x elementwise; -inf at 0, nan below. dtype: floating (integers
-    compute in float32). Derivative: 1/(x ln 2)."""
+    compute in float32). Derivative: 1/(x ln 2).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Log2Fn.apply(floatify(input, "log2")), "log2")
 
 
 def log10(input, *, out=None):
     """``torch.log10``: log₁₀ x elementwise; -inf at 0, nan below. dtype: floating (integers
-    compute in float32). Derivative: 1/(x ln 10)."""
+    compute in float32). Derivative: 1/(x ln 10).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Log10Fn.apply(floatify(input, "log10")), "log10")
 
 
 def reciprocal(input, *, out=None):
     """``torch.reciprocal``: 1/x elementwise (±inf at ±0). dtype: floating (integers compute in
-    float32). Derivative: -1/x²."""
+    float32). Derivative: -1/x².
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, ReciprocalFn.apply(floatify(input, "reciprocal")), "reciprocal")
 
 
@@ -186,7 +206,11 @@ def logit(input, eps=None, *, out=None):
     """``torch.logit`` (also ``torch.special.logit``): ln(z/(1 - z)) elementwise, the inverse of
     the sigmoid, with z = x clamped to [eps, 1 - eps] when ``eps`` is given (else z = x: ±inf
     at 1 and 0, nan outside [0, 1]). dtype: floating (integers compute in float32).
-    Derivative: 1/(x(1 - x)); 0 where the clamp is active; nan outside [0, 1] without eps."""
+    Derivative: 1/(x(1 - x)); 0 where the clamp is active; nan outside [0, 1] without eps.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, LogitFn.apply(floatify(input, "logit"), _eps(eps)), "logit")
 
 
@@ -201,7 +225,11 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """``torch.nan_to_num``: x with nan → ``nan``, +inf → ``posinf`` and -inf → ``neginf``
     (default: the dtype's largest and lowest finite values). Shapes: any. dtype: the input's
     (integer and bool inputs come back unchanged, as a copy). Derivative: 1 where x is finite,
-    0 where it was replaced."""
+    0 where it was replaced.
+
+    Raises TypeError for a non-Tensor input; RuntimeError for an ``out`` whose dtype the result
+    cannot be cast to.
+    """
     check_tensor(input, "nan_to_num")
     d = input._data
     if d.dtype.kind != "f":

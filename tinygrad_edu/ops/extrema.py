@@ -72,13 +72,22 @@ def _amax(input, dim, keepdim, is_min, out):
 def amax(input, dim=(), keepdim=False, *, out=None):
     """``torch.amax``: the maximum over ``dim`` (``()``: every dim). Ties share the gradient
     evenly: ∂y/∂xᵢ = [xᵢ = y] / #{j: xⱼ = y} (NaN gives NaN, as torch). Raises IndexError for
-    a size-0 dim, RuntimeError for an empty input without dim or a dim given twice."""
+    a size-0 dim, RuntimeError for an empty input without dim or a dim given twice.
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); every
+    dim when ``dim`` is ``()`` or None.
+    """
     return _amax(input, dim, keepdim, False, out)
 
 
 @torch_args
 def amin(input, dim=(), keepdim=False, *, out=None):
-    """``torch.amin``: the minimum over ``dim``; as :func:`amax`."""
+    """``torch.amin``: the minimum over ``dim``; as :func:`amax`.
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); every
+    dim when ``dim`` is ``()`` or None. Raises IndexError for ``dim`` out of range; RuntimeError for
+    a dim given twice.
+    """
     return _amax(input, dim, keepdim, True, out)
 
 
@@ -96,7 +105,11 @@ aminmax_type = _aminmax_base
 def aminmax(input, *, dim=None, keepdim=False, out=None):
     """``torch.aminmax``: (min, max) over ``dim`` (None: every element) in one call, as
     ``torch.return_types.aminmax``. Gradients as :func:`amin` and :func:`amax` (ties share).
-    Raises RuntimeError over an empty input or dim without identity."""
+    Raises RuntimeError over an empty input or dim without identity.
+
+    Shapes: input (*) → two tensors of the shape with ``dim`` removed (kept as size 1 with
+    ``keepdim=True``); 0-d when ``dim`` is None.
+    """
     nd = input._data.ndim
     axes = None if dim is None else (one_dim(dim, nd, "aminmax"),) if nd else None
     if input._data.size == 0 and (axes is None):

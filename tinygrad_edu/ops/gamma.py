@@ -134,21 +134,32 @@ class ErfinvFn(Function):
 def lgamma(input, *, out=None):
     """``torch.lgamma`` (also ``torch.special.gammaln``): ln|Γ(x)| elementwise (+inf at the
     poles 0, -1, -2, ... and at ±inf). dtype: floating (integers compute in float32).
-    Derivative: ψ(x) (digamma)."""
+    Derivative: ψ(x) (digamma).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, LgammaFn.apply(floatify(input, "lgamma")), "lgamma")
 
 
 def digamma(input, *, out=None):
     """``torch.digamma`` (also ``torch.special.digamma`` / ``psi``): ψ(x) = Γ'(x)/Γ(x)
     elementwise (∓inf at ±0, nan at negative integers). dtype: floating (integers compute in
-    float32). Derivative: ψ₁(x) = polygamma(1, x)."""
+    float32). Derivative: ψ₁(x) = polygamma(1, x).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, DigammaFn.apply(floatify(input, "digamma")), "digamma")
 
 
 def polygamma(n, input, *, out=None):
     """``torch.polygamma`` (also ``torch.special.polygamma``): ψ⁽ⁿ⁾(x), the n-th derivative of
     digamma, elementwise (n = 0 is digamma). dtype: floating (integers compute in float32).
-    Raises RuntimeError for n < 0. Derivative: ψ⁽ⁿ⁺¹⁾(x)."""
+    Raises RuntimeError for n < 0. Derivative: ψ⁽ⁿ⁺¹⁾(x).
+
+    Shapes: any; the output has the input's shape.
+    """
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"polygamma(): argument 'n' must be int, not {type(n).__name__}")
     if n < 0:
@@ -161,7 +172,10 @@ def mvlgamma(input, p, *, out=None):
     ln Γ_p(x) = p(p-1)/4 · ln π + Σᵢ₌₀..ₚ₋₁ ln Γ(x - i/2), elementwise. dtype: floating
     (integers compute in float32; torch 2 no longer checks x > (p-1)/2: outside, the sum of
     log-gammas is what it is). Raises RuntimeError for p < 1 and for bool tensors.
-    Derivative: Σᵢ ψ(x - i/2)."""
+    Derivative: Σᵢ ψ(x - i/2).
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(input, "mvlgamma")
     if input._data.dtype.kind == "b":
         raise RuntimeError("The input tensor may not be a boolean tensor.")
@@ -173,27 +187,42 @@ def mvlgamma(input, p, *, out=None):
 
 def erfc(input, *, out=None):
     """``torch.erfc`` (also ``torch.special.erfc``): 1 - erf x elementwise, accurate where erf x
-    is near 1. dtype: floating (integers compute in float32). Derivative: -(2/√π) e^{-x²}."""
+    is near 1. dtype: floating (integers compute in float32). Derivative: -(2/√π) e^{-x²}.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, ErfcFn.apply(floatify(input, "erfc")), "erfc")
 
 
 def erfinv(input, *, out=None):
     """``torch.erfinv`` (also ``torch.special.erfinv``): the inverse of erf on (-1, 1); ±inf at
     ±1, nan outside. dtype: floating (integers compute in float32).
-    Derivative: (√π/2) exp(erfinv(x)²)."""
+    Derivative: (√π/2) exp(erfinv(x)²).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, ErfinvFn.apply(floatify(input, "erfinv")), "erfinv")
 
 
 def i0(input, *, out=None):
     """``torch.i0`` (also ``torch.special.i0``): the modified Bessel function I₀(x) =
     Σₖ (x²/4)ᵏ/(k!)² elementwise. dtype: floating (integers compute in float32).
-    Derivative: I₁(x)."""
+    Derivative: I₁(x).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, I0Fn.apply(floatify(input, "i0")), "i0")
 
 
 def _polygamma_method(self, n):
     """``Tensor.polygamma(n)``: ``torch.polygamma(n, self)`` — ψ⁽ⁿ⁾(x) elementwise (any shape).
-    Raises RuntimeError for n < 0, TypeError for a non-int n. Derivative: ψ⁽ⁿ⁺¹⁾(x)."""
+    Raises RuntimeError for n < 0, TypeError for a non-int n. Derivative: ψ⁽ⁿ⁺¹⁾(x).
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(self, "polygamma")
     return polygamma(n, self)
 

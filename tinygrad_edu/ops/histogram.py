@@ -33,7 +33,10 @@ def bincount(input, weights=None, minlength=0):
     """``torch.bincount``: out[v] = how many times v occurs in the 1-D non-negative integer
     ``input`` (or the sum of ``weights`` at those positions); length max(input) + 1, at least
     ``minlength``. dtype: int64; with weights their float dtype (float64 for other weights).
-    Raises RuntimeError for other inputs, NotImplementedError for a float input."""
+    Raises RuntimeError for other inputs, NotImplementedError for a float input.
+
+    Shapes: input (N,) → (max(input) + 1,), at least ``minlength``; ``weights`` (N,).
+    """
     a = input._data
     xp = get_array_module(a)
     if a.dtype.kind == "f":
@@ -146,7 +149,10 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     increasing edges. ``range``: (min₀, max₀, min₁, ...) instead of the data's extent.
     ``weight``: one weight per point. ``density``: hist / (Σ hist · bin volume). Returns
     ``(hist, bin_edges)`` (a tuple of D edge tensors). Raises RuntimeError for bins that do
-    not match D, bad edges or ranges."""
+    not match D, bad edges or ranges.
+
+    Shapes: input (..., D) → ``hist`` (bins₀, ..., bins_{D−1}) and D edge tensors (binsᵢ + 1,).
+    """
     _check_float(input, "histogramdd")
     x = to_numpy(input._data)
     dims = x.shape[-1] if x.ndim else 1
@@ -188,7 +194,10 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     over ``range`` (default: min to max) or the given 1-D ``bins`` edges. Returns ``(hist,
     bin_edges)`` in the input's dtype. ``weight``: one per element; ``density``: normalized
     to integrate to 1. Raises NotImplementedError for integer inputs, RuntimeError for bad
-    bins or ranges."""
+    bins or ranges.
+
+    Shapes: input any shape → ``hist`` (bins,) and ``bin_edges`` (bins + 1,).
+    """
     _check_float(input, "histogramdd")
     flat = input.reshape(-1, 1)
     w = None if weight is None else weight.reshape(-1)
@@ -206,7 +215,10 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """``torch.histc``: counts of the elements in ``bins`` equal bins over [min, max] (both 0,
     or equal: the data's min and max; still equal: widened by 1); elements outside are
     ignored. dtype: the input's (floating only). Raises RuntimeError for bins ≤ 0, a
-    non-finite range or max < min."""
+    non-finite range or max < min.
+
+    Shapes: input any shape → (bins,).
+    """
     _check_float(input, "histogram_cpu")
     if int(bins) <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

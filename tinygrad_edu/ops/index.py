@@ -328,8 +328,8 @@ def index_select(input, dim, index, *, out=None):
     """The slices of ``input`` at ``index`` (1-D) along ``dim``: ``input[..., index, ...]``.
 
     It is advanced indexing, so GetItem's backward scatter-adds: an index picked twice gets
-    both gradients.
-    """
+    both gradients. Shapes: input (..., n, ...), ``index`` (k,) → the shape with ``dim`` of size k.
+    Raises IndexError for ``dim`` out of range, an index out of range or not 1-D."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index "
@@ -354,7 +354,8 @@ def masked_fill(input, mask, value):
     """``value`` where ``mask`` (broadcast against input) is True, input elsewhere. ``value``:
     a number or a 0-d tensor (whose gradient is the sum of g over the mask). dtype: input's.
     Raises RuntimeError for a non-bool mask, a mask that does not broadcast, a value tensor
-    with dims. Derivative: g where the mask is False."""
+    with dims. Derivative: g where the mask is False. Shapes: ``mask`` broadcasts to the input's
+    shape; the output has the input's shape."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill only supports boolean masks, but got mask with dtype "
@@ -375,7 +376,8 @@ def masked_fill(input, mask, value):
 
 def one_hot(tensor, num_classes=-1):
     """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
-    by default). Raises RuntimeError for non-integer input or classes out of range."""
+    by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
+    int64 → (*, num_classes)."""
     a = tensor._data
     if a.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")

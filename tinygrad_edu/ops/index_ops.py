@@ -80,7 +80,12 @@ def _back(out, was_0d, name):
 
 def index_add(input, dim, index, source, *, alpha=1):
     """y = input; y[..., index[k], ...] += alpha · source[..., k, ...] along ``dim`` (repeated
-    indices add up). Derivative: input gets g; source gets alpha · g[..., index[k], ...]."""
+    indices add up). Derivative: input gets g; source gets alpha · g[..., index[k], ...].
+
+    Shapes: input (..., n, ...), ``index`` (k,), ``source`` the input's shape with ``dim`` of size k
+    → the input's shape. Raises IndexError for ``dim`` out of range; RuntimeError for a source of
+    the wrong shape.
+    """
     axis, idx, was_0d = _index_1d("index_add", index, input, dim)
     src = _source("index_add", input, axis, idx, source, was_0d)
     if alpha != 1:
@@ -92,7 +97,12 @@ def index_add(input, dim, index, source, *, alpha=1):
 
 def index_copy(input, dim, index, source):
     """y = input; y[..., index[k], ...] = source[..., k, ...] along ``dim``. Derivative: input
-    gets g where it was not overwritten; source gets g[..., index[k], ...]."""
+    gets g where it was not overwritten; source gets g[..., index[k], ...].
+
+    Shapes: input (..., n, ...), ``index`` (k,), ``source`` the input's shape with ``dim`` of size k
+    → the input's shape. Raises IndexError for ``dim`` out of range; RuntimeError for a source of
+    the wrong shape.
+    """
     axis, idx, was_0d = _index_1d("index_copy", index, input, dim)
     src = _source("index_copy", input, axis, idx, source, was_0d)
     x = _as_1d(input, was_0d)
@@ -103,7 +113,11 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     """y = input with the slices ``index`` along ``dim`` set to ``value`` (a number or a 0-d
     tensor, whose gradient is the sum of g over those slices). Derivative: input gets g
-    outside the filled slices."""
+    outside the filled slices.
+
+    Shapes: input (..., n, ...), ``index`` (k,) → the input's shape. Raises IndexError for ``dim``
+    out of range or an index out of range.
+    """
     axis, idx, was_0d = _index_1d("index_fill", index, input, dim)
     xp = get_array_module(input._data)
     mask = xp.zeros(input._data.shape or (1,), dtype=bool)
@@ -116,7 +130,12 @@ def index_fill(input, dim, index, value):
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     """y = input where each slice ``index[k]`` along ``dim`` also takes in source[..., k, ...]
     under ``reduce`` ('prod', 'mean', 'amax', 'amin'; with ``include_self`` the input's own
-    value too). Derivative: as scatter_reduce."""
+    value too). Derivative: as scatter_reduce.
+
+    Shapes: input (..., n, ...), ``index`` (k,), ``source`` the input's shape with ``dim`` of size k
+    → the input's shape. Raises IndexError for ``dim`` out of range; RuntimeError for an unknown
+    reduce.
+    """
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
@@ -141,7 +160,10 @@ def _flat_index(op: str, index, n: int):
 
 def take(input, index, *, out=None):
     """``input.flatten()[index]``: y has index's shape (negative indices count from the end).
-    Raises IndexError out of range. Derivative: g back to the elements read (repeats add)."""
+    Raises IndexError out of range. Derivative: g back to the elements read (repeats add).
+
+    Shapes: input any shape, ``index`` any shape → index's shape.
+    """
     idx = _flat_index("take", index, input._data.size)
     res = named(getitem(reshape(input, -1), Tensor._wrap(idx)), "TakeBackward0")
     return write_out(out, res, "take", input, index)
@@ -151,7 +173,11 @@ def put(input, index, source, accumulate=False):
     """A copy of ``input`` with ``input.flatten()[index] = source.flatten()`` (``accumulate``:
     ``+=``). Raises IndexError out of range or when index and source differ in size.
     Derivative: input gets g outside the written places (all of g when accumulating); source
-    gets g at index."""
+    gets g at index.
+
+    Shapes: input any shape, ``index`` and ``source`` with the same number of elements → the input's
+    shape.
+    """
     if source._data.size != np.size(getattr(index, "_data", index)):
         raise IndexError(f"put_(): Expected source and index to have the same number of "
                          f"elements, but got source.numel() = {source._data.size}, "
@@ -202,7 +228,11 @@ def masked_scatter(input, mask, source):
     """A copy of ``input`` (broadcast with ``mask``) whose masked places take ``source``'s
     elements in order. Raises RuntimeError for a non-bool mask or a source with fewer
     elements than the mask has True. Derivative: input gets g outside the mask; source's
-    first elements get g at the mask's places, in order."""
+    first elements get g at the mask's places, in order.
+
+    Shapes: ``input`` and ``mask`` broadcast; ``source`` any shape with at least as many elements as
+    the mask has True → the broadcast shape.
+    """
     m = _bool_mask("masked_scatter_ only supports boolean masks, masked_scatter", mask)
     try:
         shape = np.broadcast_shapes(m.shape, input._data.shape)
@@ -221,7 +251,10 @@ def masked_scatter(input, mask, source):
 def masked_select(input, mask, *, out=None):
     """The elements of ``input`` (broadcast with ``mask``) where mask is True, as a 1-D tensor
     in row-major order. Raises RuntimeError for a non-bool mask. Derivative: g back to the
-    places it was read from."""
+    places it was read from.
+
+    Shapes: ``input`` and ``mask`` broadcast → (k,), k the number of True in the broadcast mask.
+    """
     m = _bool_mask("masked_select", mask)
     shape = np.broadcast_shapes(m.shape, input._data.shape)
     x = broadcast_to(input, shape)
@@ -233,7 +266,10 @@ def masked_select(input, mask, *, out=None):
 def unravel_index(indices, shape):
     """The coordinates of flat (row-major) ``indices`` in a tensor of ``shape``: a tuple of
     int64 tensors, one per dim, each of indices' shape. Negative indices count from the end.
-    Raises TypeError for non-integer indices, ValueError for a negative shape."""
+    Raises TypeError for non-integer indices, ValueError for a negative shape.
+
+    Shapes: ``indices`` any shape → a tuple of len(shape) tensors of indices' shape.
+    """
     a = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if a.dtype.kind not in "iu":
         raise TypeError(f"expected 'indices' to be integer dtype, but got {a.dtype}")

@@ -176,7 +176,10 @@ def _fill(x, value):
 def fill(input, value):
     """``torch.fill``: a new tensor of input's shape and dtype holding ``value`` everywhere
     (a number, or a 0-d tensor whose gradient is the sum of g). Raises RuntimeError for a
-    value tensor with dims. Derivative: 0 for input, Σ g for the value."""
+    value tensor with dims. Derivative: 0 for input, Σ g for the value.
+
+    Shapes: any; ``input`` keeps its shape (``value`` a number or a 0-d tensor).
+    """
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")
@@ -184,7 +187,11 @@ def fill(input, value):
 
 
 def zero_(input):
-    """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``)."""
+    """``torch.zero_``: fill ``input`` with zeros in place (``input.zero_()``).
+
+    Shapes: any; ``input`` keeps its shape. Raises RuntimeError for a leaf that requires grad (while
+    recording).
+    """
     return input.zero_()
 
 
@@ -199,7 +206,11 @@ def _method(op: str, fn):
         return inplace(self, op, fn, *args, **kwargs)
 
     method.__name__ = method.__qualname__ = op
-    method.__doc__ = f"In-place ``{op.rstrip('_')}``: writes the result into this tensor."
+    method.__doc__ = (
+        f"In-place ``{op.rstrip('_')}``: writes the result into this tensor.\n\nShapes: the "
+        "result must have this tensor's shape (the other operands broadcast to it). Raises "
+        "RuntimeError when the result's dtype cannot be cast to this tensor's, or, while "
+        "recording, when this tensor is a leaf that requires grad (or a view of one).")
     return method
 
 

@@ -45,14 +45,19 @@ def _metadata(op: str, fn):
 
     method.__name__ = method.__qualname__ = op
     method.__doc__ = (f"In-place ``{op.rstrip('_')}``: this tensor becomes that view of its own "
-                      "memory (no element is copied).")
+                      "memory (no element is copied).\n\nShapes: as "
+                      f"``torch.Tensor.{op.rstrip('_')}``. Raises as "
+                      f"``torch.Tensor.{op.rstrip('_')}``.")
     return method
 
 
 def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
     """Give the tensor shape ``sizes``, keeping its elements in row-major order; new elements
     (when it grows) are uninitialized in torch, zeros here. Raises RuntimeError for a tensor
-    that requires grad (torch: it cannot be resized) or a negative size."""
+    that requires grad (torch: it cannot be resized) or a negative size.
+
+    Shapes: any → ``sizes``.
+    """
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     sizes = tuple(int(n) for n in sizes)
@@ -77,7 +82,10 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
 
 
 def resize_as_(input: Tensor, the_template: Tensor, *, memory_format=None) -> Tensor:
-    """``input.resize_(the_template.shape)``."""
+    """``input.resize_(the_template.shape)``.
+
+    Shapes: any → ``the_template``'s shape. Raises RuntimeError for an input that requires grad.
+    """
     return resize_(input, tuple(the_template._data.shape))
 
 

@@ -114,7 +114,10 @@ concat = concatenate = cat
 
 def stack(tensors, dim=0, *, out=None):
     """Join equally shaped tensors along a new ``dim``. Raises RuntimeError for an empty list
-    or different shapes. Derivative: input i gets g's slice i."""
+    or different shapes. Derivative: input i gets g's slice i.
+
+    Shapes: k tensors of one shape (d₀, ..., dₙ) → that shape with a new dim of size k at ``dim``.
+    """
     ts = _same_dtype(tensor_list(tensors, "stack"), "stack")
     ref = ts[0]._data.shape
     for i, t in enumerate(ts):
@@ -166,12 +169,20 @@ def _stack_family(op: str, tensors, n: int, dim):
 
 
 def hstack(tensors, *, out=None):
-    """Join along dim 1 (dim 0 for 1-D tensors): columns side by side."""
+    """Join along dim 1 (dim 0 for 1-D tensors): columns side by side.
+
+    Shapes: 1-D (nᵢ,) → (Σ nᵢ,); otherwise (n, cᵢ, ...) → (n, Σ cᵢ, ...). Raises RuntimeError for an
+    empty list or sizes that differ outside the joined dim.
+    """
     return write_out(out, _stack_family("hstack", tensors, 1, None), "hstack", *tensors)
 
 
 def vstack(tensors, *, out=None):
-    """Join along dim 0 after atleast_2d: rows on top of each other."""
+    """Join along dim 0 after atleast_2d: rows on top of each other.
+
+    Shapes: tensors of at least 2-D after ``atleast_2d`` (rᵢ, ...) → (Σ rᵢ, ...). Raises
+    RuntimeError for an empty list or sizes that differ outside dim 0.
+    """
     return write_out(out, _stack_family("vstack", tensors, 2, 0), "vstack", *tensors)
 
 
@@ -179,12 +190,20 @@ row_stack = vstack
 
 
 def dstack(tensors, *, out=None):
-    """Join along dim 2 after atleast_3d (depth-wise)."""
+    """Join along dim 2 after atleast_3d (depth-wise).
+
+    Shapes: tensors of at least 3-D after ``atleast_3d`` (n, m, cᵢ) → (n, m, Σ cᵢ). Raises
+    RuntimeError for an empty list or sizes that differ outside dim 2.
+    """
     return write_out(out, _stack_family("dstack", tensors, 3, 2), "dstack", *tensors)
 
 
 def column_stack(tensors, *, out=None):
-    """Columns side by side: 0-d and 1-d tensors become (n, 1) columns, then hstack."""
+    """Columns side by side: 0-d and 1-d tensors become (n, 1) columns, then hstack.
+
+    Shapes: k tensors (n,) or (n, cᵢ) → (n, Σ cᵢ) (a 1-D or 0-d tensor is one column). Raises
+    RuntimeError for an empty list or rows that differ.
+    """
     ts = tensor_list(tensors, "column_stack")
     if not ts:
         raise RuntimeError("column_stack expects a non-empty TensorList")
@@ -193,7 +212,10 @@ def column_stack(tensors, *, out=None):
 
 
 def unbind(input, dim=0):
-    """The slices along ``dim``, that dim removed (views). Raises IndexError for a 0-d input."""
+    """The slices along ``dim``, that dim removed (views). Raises IndexError for a 0-d input.
+
+    Shapes: input (d₀, ..., dₙ) → dᵢ tensors of the shape with ``dim`` = i removed.
+    """
     d = _strict_dim(dim, input._data.ndim, "unbind")
     return tuple(named(getitem(input, (slice(None),) * d + (i,)), "UnbindBackward0")
                  for i in range(input._data.shape[d]))

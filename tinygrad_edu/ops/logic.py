@@ -24,7 +24,10 @@ def _comparison(name: str, ufunc: str, doc: str):
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"``torch.{name}``: {doc} elementwise (broadcasting; ``other`` a tensor or a "
-                 "number), compared in the promoted dtype. dtype: bool. No gradient.")
+                 "number), compared in the promoted dtype. dtype: bool. No gradient.\n\nShapes: "
+                 "``input`` and ``other`` broadcast (torch's rules); the output has the "
+                 "broadcast shape. Raises RuntimeError for shapes that do not broadcast; "
+                 "TypeError for two non-Tensor arguments.")
     return f
 
 
@@ -50,7 +53,9 @@ def _logical(name: str, doc: str):
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"``torch.{name}``: {doc} elementwise, nonzero meaning True (NaN is True). "
-                 "dtype: bool. Raises TypeError for a number. No gradient.")
+                 "dtype: bool. Raises TypeError for a number, RuntimeError for shapes that do not "
+                 "broadcast. No gradient.\n\nShapes: ``input`` and ``other`` broadcast (torch's "
+                 "rules); the output has the broadcast shape.")
     return f
 
 
@@ -74,8 +79,9 @@ def _unary_const(fn_name):
         return Tensor._wrap(xp.asarray(getattr(xp, fn_name)(input._data)))
 
     f.__name__ = f.__qualname__ = fn_name
-    f.__doc__ = (f"``torch.{fn_name}``: {_UNARY_DOCS[fn_name]}; elementwise, any shape. "
-                 "dtype: bool. Raises TypeError for a number. No gradient.")
+    f.__doc__ = (f"``torch.{fn_name}``: {_UNARY_DOCS[fn_name]}; elementwise. dtype: bool. "
+                 "Raises TypeError for a number. No gradient.\n\nShapes: any; the output has "
+                 "the input's shape.")
     return f
 
 
@@ -86,12 +92,20 @@ logical_not = _unary_const("logical_not")
 
 
 def equal(input, other) -> bool:
-    """``torch.equal``: True when both have the same shape and elements (NaN ≠ NaN)."""
+    """``torch.equal``: True when both have the same shape and elements (NaN ≠ NaN).
+
+    Shapes: any; different shapes give False (no broadcasting). The result is a Python bool.
+    """
     return input.shape == other.shape and bool((input._data == other._data).all())
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    """``torch.allclose``: ``isclose(...).all()`` as a Python bool."""
+    """``torch.allclose``: ``isclose(...).all()`` as a Python bool.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the result is a Python bool.
+    Raises RuntimeError for shapes that do not broadcast or a dtype mismatch; TypeError for a
+    non-Tensor argument.
+    """
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
@@ -99,7 +113,10 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``torch.isclose``: |input - other| ≤ atol + rtol·|other| elementwise, or equal (so
     infinities of one sign are close); NaNs close to each other only with ``equal_nan``. Both
     must be tensors of one dtype. Raises RuntimeError for negative rtol/atol or a dtype
-    mismatch, TypeError for a number. dtype: bool. No gradient."""
+    mismatch, TypeError for a number. dtype: bool. No gradient.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     require_tensor(input, "isclose", "input", 1)
     require_tensor(other, "isclose", "other", 2)
     if input._data.dtype != other._data.dtype:
@@ -123,7 +140,10 @@ def nonzero(input, *, as_tuple=False):
     """``torch.nonzero``: the indices of the nonzero elements of an input of shape (d₁, ..., dₖ),
     in row-major order: a (Z, k) int64 tensor (Z the count; (Z, 0) for a 0-d input), or with
     ``as_tuple=True`` k int64 tensors of shape (Z,) (one for a 0-d input). Raises TypeError for
-    a number. No gradient."""
+    a number. No gradient.
+
+    Shapes: input (d₁, ..., dₖ) → (Z, k), or k tensors (Z,) with ``as_tuple=True``.
+    """
     require_tensor(input, "nonzero", "input", 1)
     xp = get_array_module(input._data)
     idx = xp.nonzero(xp.atleast_1d(input._data))

@@ -126,7 +126,11 @@ def matmul(input, other):
     (B, N, K)·(K, M) → (B, N, M). Both must share one dtype (no promotion; integers allowed).
     Raises RuntimeError for a 0-d argument, mismatched inner sizes, unbroadcastable batch
     dims or different dtypes. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G (summed over broadcast
-    batch dims)."""
+    batch dims).
+
+    Shapes: (n,)·(n,) → (); (N, n)·(n,) → (N,); (n,)·(n, M) → (M,); (..., N, K)·(..., K, M) → (...,
+    N, M), batch dims broadcast.
+    """
     _check_mm(input, other, "matmul")
     try:
         return named(MatMulFn.apply(input, other), _matmul_node_name(input, other))
@@ -138,7 +142,10 @@ def matmul(input, other):
 def mm(input, mat2):
     """``torch.mm``: C = A B for matrices only, (N, K)·(K, M) → (N, M); one dtype, no
     broadcasting. Raises RuntimeError unless both are 2-D with matching inner size and one
-    dtype. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G."""
+    dtype. Derivatives: ∂L/∂A = G Bᵀ, ∂L/∂B = Aᵀ G.
+
+    Shapes: (N, K), (K, M) → (N, M).
+    """
     if input._data.ndim != 2 or mat2._data.ndim != 2:
         raise RuntimeError("mm: both arguments must be 2-D matrices")
     return named(matmul(input, mat2), "MmBackward0")
@@ -147,7 +154,10 @@ def mm(input, mat2):
 def bmm(input, mat2):
     """``torch.bmm``: a batch of matrix products, (B, N, K)·(B, K, M) → (B, N, M), Cᵦ = Aᵦ Bᵦ;
     one dtype. Raises RuntimeError unless both are 3-D with the same B, matching K and one
-    dtype. Derivatives: ∂L/∂Aᵦ = Gᵦ Bᵦᵀ, ∂L/∂Bᵦ = Aᵦᵀ Gᵦ."""
+    dtype. Derivatives: ∂L/∂Aᵦ = Gᵦ Bᵦᵀ, ∂L/∂Bᵦ = Aᵦᵀ Gᵦ.
+
+    Shapes: (B, N, K), (B, K, M) → (B, N, M).
+    """
     if input._data.ndim != 3 or mat2._data.ndim != 3:
         raise RuntimeError("bmm: both arguments must be 3-D (batched matrices)")
     return named(matmul(input, mat2), "BmmBackward0")
@@ -159,12 +169,18 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
 
 def dot(input, other, *, out=None):
     """``torch.dot``: Σᵢ xᵢyᵢ of two 1-D tensors of one size and dtype (no promotion, no
-    broadcasting; RuntimeError otherwise). Derivative: ∂/∂x = g·y, ∂/∂y = g·x."""
+    broadcasting; RuntimeError otherwise). Derivative: ∂/∂x = g·y, ∂/∂y = g·x.
+
+    Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
+    """
     return _dot(input, other, "dot", "DotBackward0")
 
 
 def vdot(input, other, *, out=None):
-    """``torch.vdot``: Σᵢ conj(xᵢ)yᵢ; for real tensors the same as ``dot``."""
+    """``torch.vdot``: Σᵢ conj(xᵢ)yᵢ; for real tensors the same as ``dot``.
+
+    Shapes: (n,), (n,) → (). Raises RuntimeError for inputs that are not 1-D or differ in size.
+    """
     return _dot(input, other, "vdot", "VdotBackward0")
 
 

@@ -91,17 +91,27 @@ def _tri(input, diagonal, fn, name):
 
 
 def tril(input, diagonal: int = 0):
-    """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0."""
+    """The lower triangle of the last two dims (elements with j - i ≤ diagonal); others 0.
+
+    Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    """
     return _tri(input, diagonal, TrilFn, "tril")
 
 
 def triu(input, diagonal: int = 0):
-    """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0."""
+    """The upper triangle of the last two dims (elements with j - i ≥ diagonal); others 0.
+
+    Shapes: (..., m, n) → (..., m, n). Raises RuntimeError for an input below 2 dims.
+    """
     return _tri(input, diagonal, TriuFn, "triu")
 
 
 def diag(input, diagonal: int = 0):
-    """1-D: a square matrix with ``input`` on its diagonal; 2-D: the diagonal as a 1-D tensor."""
+    """1-D: a square matrix with ``input`` on its diagonal; 2-D: the diagonal as a 1-D tensor.
+
+    Shapes: (n,) → (n + |d|, n + |d|); (n, m) → the diagonal (k,). Raises RuntimeError for an input
+    of more than 2 dims.
+    """
     nd = input._data.ndim
     if nd not in (1, 2):
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {nd}D")
@@ -110,7 +120,10 @@ def diag(input, diagonal: int = 0):
 
 
 def outer(input, vec2):
-    """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul)."""
+    """yᵢⱼ = xᵢ · vⱼ: a broadcast multiply of a column and a row (its gradient comes from mul).
+
+    Shapes: (n,), (m,) → (n, m). Raises RuntimeError for inputs that are not 1-D.
+    """
     for name, v in (("self", input), ("vec2", vec2)):
         if not isinstance(v, Tensor) or v._data.ndim != 1:
             nd = v._data.ndim if isinstance(v, Tensor) else "non-tensor"

@@ -5,6 +5,9 @@ Kept apart from tensor.py so that layering stays one-way: tensor.py knows nothin
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 from .. import dtype as _dt
 from ..backend import get_array_module, to_device
 from ..creation import tensor
@@ -93,7 +96,8 @@ def _new_filled(fill, name=None):
         new.__doc__ = (f"``Tensor.{name}(*size)``: a new tensor of shape ``size`` filled with "
                        f"{what}, with self's dtype and device unless ``dtype``/``device`` are "
                        "given; a leaf (``requires_grad`` as asked). Raises RuntimeError for a "
-                       "negative size.")
+                       "negative size.\n\nShapes: ``size`` → a tensor of that shape (self's "
+                       "shape does not matter).")
     return new
 
 
@@ -101,7 +105,10 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
               layout=None, pin_memory=False):
     """``Tensor.new_full(size, fill_value)``: a new tensor of shape ``size`` filled with
     ``fill_value`` (cast to the dtype), with self's dtype and device unless given; a leaf.
-    Raises RuntimeError for a negative size."""
+    Raises RuntimeError for a negative size.
+
+    Shapes: ``size`` → a tensor of that shape (self's shape does not matter).
+    """
     return _new_filled(0)(self, *size, dtype=dtype, device=device,
                           requires_grad=requires_grad, fill_value=fill_value)
 
@@ -109,7 +116,10 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
                 pin_memory=False):
     """``Tensor.new_tensor(data)``: ``torch.tensor(data)`` with self's dtype and device unless
-    given — always a copy, a leaf that does not require grad unless asked (any shape: data's)."""
+    given — always a copy, a leaf that does not require grad unless asked (any shape: data's).
+
+    Shapes: data's shape (self's shape does not matter). Raises ValueError for ragged nested lists.
+    """
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device,
                   requires_grad=requires_grad)
 
@@ -121,11 +131,29 @@ _NEW = {
 }
 
 
+def _no_out(name: str, fn):
+    """The method form of a function that takes ``out=``: torch's Tensor methods have no
+    ``out`` (``x.amax(0, out=y)`` is a TypeError), so the method rejects it as torch does."""
+    try:
+        if "out" not in inspect.signature(fn).parameters:
+            return fn
+    except (TypeError, ValueError):  # a property, a builtin without a signature
+        return fn
+
+    @functools.wraps(fn)
+    def method(self, *args, **kwargs):
+        if "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        return fn(self, *args, **kwargs)
+
+    return method
+
+
 def bind() -> None:
     """Set every family's methods, their in-place forms and the new_* constructors on Tensor."""
     for family in FAMILIES:
         for name, fn in family.METHODS.items():
-            setattr(Tensor, name, fn)
+            setattr(Tensor, name, _no_out(name, fn))
         for name, fn in inplace.inplace_methods(getattr(family, "INPLACE", ())).items():
             setattr(Tensor, name, fn)
     for name, fn in _NEW.items():

@@ -86,7 +86,11 @@ def __invert__(self):
 
 
 def _float_power_(self, exponent):
-    """``x.float_power_(e)``: in place, so ``x`` must already be float64 (torch's rule)."""
+    """``x.float_power_(e)``: in place, so ``x`` must already be float64 (torch's rule).
+
+    Shapes: ``exponent`` broadcasts to this tensor's shape, which is kept. Raises RuntimeError for a
+    tensor that is not float64.
+    """
     if self._data.dtype.name != "float64":
         raise RuntimeError(f"the base given to float_power_ has dtype {self.dtype} but the "
                            "operation's result requires dtype Double")

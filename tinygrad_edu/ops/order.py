@@ -98,7 +98,11 @@ def median(input, dim=None, keepdim=False, *, out=None):
     """``torch.median``: the lower median (the element at position (n − 1)//2 of the sorted
     values; NaN when there is a NaN). Without ``dim``: a 0-d tensor (nan for an empty input),
     gradient shared by the elements equal to it. With ``dim``: ``(values, indices)``, the
-    gradient goes to the index chosen. Raises IndexError for a size-0 dim."""
+    gradient goes to the index chosen. Raises IndexError for a size-0 dim.
+
+    Shapes: input (*) → with ``dim``: values and indices of the shape with ``dim`` removed (kept as
+    size 1 with ``keepdim=True``); ``median``/``nanmedian`` without ``dim``: a 0-d tensor.
+    """
     if dim is None:
         return write_out(MedianFn.apply(input, False), out, "median")
     res = _select_along(input, dim, keepdim, "median", median_type, "MedianBackward1",
@@ -108,7 +112,12 @@ def median(input, dim=None, keepdim=False, *, out=None):
 
 @torch_args
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
-    """``torch.nanmedian``: :func:`median` of the non-NaN elements (NaN when all are NaN)."""
+    """``torch.nanmedian``: :func:`median` of the non-NaN elements (NaN when all are NaN).
+
+    Shapes: input (*) → with ``dim``: values and indices of the shape with ``dim`` removed (kept as
+    size 1 with ``keepdim=True``); ``median``/``nanmedian`` without ``dim``: a 0-d tensor. Raises
+    IndexError for ``dim`` out of range.
+    """
     if dim is None:
         return write_out(MedianFn.apply(input, True), out, "nanmedian")
     res = _select_along(input, dim, keepdim, "nanmedian", nanmedian_type, "NanmedianBackward1",
@@ -187,7 +196,11 @@ def _kth_index(a, axis, k):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """``torch.kthvalue``: ``(values, indices)`` of the k-th smallest element along ``dim``
     (k counts from 1; NaN is the largest). The gradient goes to the index chosen. Raises
-    RuntimeError when k is outside [1, size], IndexError for a size-0 dim."""
+    RuntimeError when k is outside [1, size], IndexError for a size-0 dim.
+
+    Shapes: input (*) → values and indices of the shape with ``dim`` removed (kept as size 1 with
+    ``keepdim=True``).
+    """
     nd = input._data.ndim
     ax = one_dim(dim, nd, "kthvalue")
     n = input._data.shape[ax] if nd else 1
@@ -230,7 +243,11 @@ def _less(x, y) -> bool:
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """``torch.mode``: ``(values, indices)`` of the most frequent value along ``dim`` (the
     smallest of equally frequent ones; the index of its last occurrence). The gradient goes to
-    that element. Raises IndexError for a size-0 dim."""
+    that element. Raises IndexError for a size-0 dim.
+
+    Shapes: input (*) → with ``dim``: values and indices of the shape with ``dim`` removed (kept as
+    size 1 with ``keepdim=True``); ``median``/``nanmedian`` without ``dim``: a 0-d tensor.
+    """
     res = _select_along(input, dim, keepdim, "mode", mode_type, "ModeBackward0", _mode_index)
     return write_out(res, out, "mode")
 

@@ -49,7 +49,11 @@ def _pairs(pad, nd: int, op: str):
 def constant_pad_nd(input, pad, value=0):
     """``input`` surrounded by ``value`` (widths in ``pad``, last dim first; negative widths
     crop). dtype: input's. Raises RuntimeError for an odd pad length, more pairs than dims, or
-    a negative resulting size. Derivative: g's part where x was copied."""
+    a negative resulting size. Derivative: g's part where x was copied.
+
+    Shapes: input (*, n₁, ..., nₖ), ``pad`` (a₁, b₁, ...) from the last axis backwards → each padded
+    axis nᵢ + aᵢ + bᵢ.
+    """
     shape = list(input._data.shape)
     src = [slice(None)] * len(shape)
     dst = [slice(None)] * len(shape)

@@ -251,20 +251,26 @@ def _tensors_op(fn, input, other, op: str, out, float_result=True, kernel=None):
 def atan2(input, other, *, out=None):
     """``torch.atan2`` (alias ``arctan2``): the angle of the point (other, input), in
     [-π, π]. dtype: floating (integers compute in float32). Derivatives: other/(input² +
-    other²) and -input/(input² + other²)."""
+    other²) and -input/(input² + other²). Shapes: ``input`` and ``other`` broadcast (torch's rules).
+    Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it cannot cast to;
+    TypeError for two non-Tensor arguments."""
     return _tensors_op(Atan2Fn, input, other, "atan2", out)
 
 
 def hypot(input, other, *, out=None):
     """``torch.hypot``: √(input² + other²) without overflow. dtype: floating operands only
-    (NotImplementedError for integers). Derivatives: input/z and other/z."""
+    (NotImplementedError for integers). Derivatives: input/z and other/z. Shapes: ``input`` and
+    ``other`` broadcast (torch's rules). Raises RuntimeError for unbroadcastable shapes, an ``out``
+    of a dtype it cannot cast to or bool inputs; TypeError for two non-Tensor arguments."""
     return _tensors_op(HypotFn, input, other, "hypot", out, kernel="hypot_cpu")
 
 
 def copysign(input, other, *, out=None):
     """``torch.copysign``: |input| with the sign (bit) of ``other`` (a tensor or a number;
     -0.0 is negative). dtype: floating (integers compute in float32). Derivatives: ±1 towards
-    ``input`` (0 where input = 0), 0 towards ``other``."""
+    ``input`` (0 where input = 0), 0 towards ``other``. Shapes: ``input`` and ``other`` broadcast
+    (torch's rules). Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it
+    cannot cast to; TypeError for two non-Tensor arguments."""
     require_tensor(input, "copysign", "input", 1)
     z = binary(CopysignFn, input, other, True, "copysign")
     return write_out(out, named(z, f"CopysignBackward{0 if isinstance(other, Tensor) else 1}"),
@@ -273,20 +279,26 @@ def copysign(input, other, *, out=None):
 
 def logaddexp(input, other, *, out=None):
     """``torch.logaddexp``: ln(e^input + e^other) without overflow. dtype: floating operands
-    only. Derivatives: 1/(1 + e^(other-input)) and 1/(1 + e^(input-other))."""
+    only. Derivatives: 1/(1 + e^(other-input)) and 1/(1 + e^(input-other)). Shapes: ``input`` and
+    ``other`` broadcast (torch's rules). Raises RuntimeError for unbroadcastable shapes, an ``out``
+    of a dtype it cannot cast to or bool inputs; TypeError for two non-Tensor arguments."""
     return _tensors_op(LogaddexpFn, input, other, "logaddexp", out, kernel="logaddexp_cpu")
 
 
 def logaddexp2(input, other, *, out=None):
     """``torch.logaddexp2``: log₂(2^input + 2^other). dtype: floating operands only.
-    Derivatives: 1/(1 + 2^(other-input)) and 1/(1 + 2^(input-other))."""
+    Derivatives: 1/(1 + 2^(other-input)) and 1/(1 + 2^(input-other)). Shapes: ``input`` and
+    ``other`` broadcast (torch's rules). Raises RuntimeError for unbroadcastable shapes, an ``out``
+    of a dtype it cannot cast to or bool inputs; TypeError for two non-Tensor arguments."""
     return _tensors_op(Logaddexp2Fn, input, other, "logaddexp2", out, kernel="logaddexp2_cpu")
 
 
 def xlogy(input, other, *, out=None):
     """``torch.xlogy``: input · ln(other), 0 where input = 0 (NaN where other is NaN); either
     may be a number. dtype: floating (integers compute in float32). Derivatives: ln(other) (0
-    where input = 0 and other ≤ 0) and input/other."""
+    where input = 0 and other ≤ 0) and input/other. Shapes: ``input`` and ``other`` broadcast
+    (torch's rules). Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it
+    cannot cast to; TypeError for two non-Tensor arguments."""
     if not isinstance(input, Tensor):
         require_tensor(other, "xlogy", "other", 2)
     z = binary(XlogyFn, input, other, True, "xlogy")
@@ -299,7 +311,8 @@ def ldexp(input, other, *, out=None):
     """``torch.ldexp``: input · 2^other (exact for an integer ``other``: C's ldexp; a floating
     ``other`` forms 2^other in its own dtype first, as torch). dtype: torch's promotion of
     the two, floating (integers compute in float32). Raises NotImplementedError for a bool
-    ``other``. Derivatives: 2^other and input · 2^other · ln 2."""
+    ``other``. Derivatives: 2^other and input · 2^other · ln 2. Shapes: ``input`` and ``other``
+    broadcast (torch's rules)."""
     require_tensor(input, "ldexp", "input", 1)
     require_tensor(other, "ldexp", "other", 2)
     y = other
@@ -319,7 +332,7 @@ def ldexp(input, other, *, out=None):
 def nextafter(input, other, *, out=None):
     """``torch.nextafter``: the next representable number after ``input`` towards ``other``
     (in the promoted floating dtype). Raises NotImplementedError for integer operands.
-    Derivatives (torch's): 1 and 0."""
+    Derivatives (torch's): 1 and 0. Shapes: ``input`` and ``other`` broadcast (torch's rules)."""
     return _tensors_op(NextafterFn, input, other, "nextafter", out, False, "nextafter_cpu")
 
 
@@ -330,7 +343,8 @@ def _heaviside(xp, x, v):
 def heaviside(input, values, *, out=None):
     """``torch.heaviside``: 0 where input < 0, ``values`` where input = 0, 1 where input > 0
     (0 for NaN). Both must be tensors of one dtype (RuntimeError otherwise). No derivative:
-    backward through it raises RuntimeError, as in torch."""
+    backward through it raises RuntimeError, as in torch. Shapes: ``input`` and ``other`` broadcast
+    (torch's rules)."""
     require_tensor(input, "heaviside", "input", 1)
     require_tensor(values, "heaviside", "values", 2)
     if input._data.dtype != values._data.dtype:
@@ -356,14 +370,16 @@ def igamma(input, other, *, out=None):
     """``torch.igamma`` (``special.gammainc``): the regularized lower incomplete gamma function
     P(input, other) = γ(a, x)/Γ(a), via SciPy. dtype: floating operands only. Derivative
     towards ``other``: x^(a-1)·e^(-x)/Γ(a); towards ``input`` torch has none (backward raises
-    NotImplementedError)."""
+    NotImplementedError). Shapes: ``input`` and ``other`` broadcast (torch's rules)."""
     return _igamma(input, other, out, False)
 
 
 def igammac(input, other, *, out=None):
     """``torch.igammac`` (``special.gammaincc``): the regularized upper incomplete gamma
     function Q(input, other) = 1 - P(input, other). Derivative towards ``other``:
-    -x^(a-1)·e^(-x)/Γ(a); none towards ``input``."""
+    -x^(a-1)·e^(-x)/Γ(a); none towards ``input``. Shapes: ``input`` and ``other`` broadcast (torch's
+    rules). Raises RuntimeError for unbroadcastable shapes, an ``out`` of a dtype it cannot cast to
+    or bool inputs; TypeError for two non-Tensor arguments."""
     return _igamma(input, other, out, True)
 
 

@@ -224,7 +224,8 @@ def _polynomial(name: str, fn, doc: str):
                     "``n`` (tensors, or one of them a number; broadcast; n truncated to an "
                     "integer, 0 for n < 0). dtype: promoted floating (integers compute in "
                     "float32). Raises TypeError for two numbers, RuntimeError for shapes that "
-                    "do not broadcast. Not differentiable (as in torch).")
+                    "do not broadcast. Not differentiable (as in torch).\n\nShapes: ``input`` and "
+                    "``n`` broadcast (torch's rules); the output has the broadcast shape.")
     return poly
 
 

@@ -107,7 +107,11 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     lower, higher, midpoint, nearest) says how a fractional rank is resolved. A NaN in the
     slice gives NaN. dtype: float32/float64, q of the same dtype. Raises RuntimeError for q
     out of range or of > 1 dim, an empty input, another dtype. Derivative: the interpolation
-    weights to the two values around each rank (and (above − below)·(n − 1) to q)."""
+    weights to the two values around each rank (and (above − below)·(n − 1) to q).
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``; every
+    element when ``dim`` is None), with a leading dim of len(q) for a 1-D ``q``.
+    """
     y = _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
     return write_out(y, out, "quantile")
 
@@ -115,7 +119,12 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
 @torch_args
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """``torch.nanquantile``: :func:`quantile` ignoring NaNs (ranks among the non-NaN values;
-    NaN when a slice is all NaN)."""
+    NaN when a slice is all NaN).
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``; every
+    element when ``dim`` is None), with a leading dim of len(q) for a 1-D ``q``. Raises IndexError
+    for ``dim`` out of range; TypeError for a non-Tensor input.
+    """
     y = _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
     return write_out(y, out, "nanquantile")
 

@@ -58,7 +58,10 @@ def _float_only(self: Tensor, kernel: str) -> None:
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
     """FillFn with U[from, to): u·(to − from) + from in the tensor's dtype (one fma in torch's
-    AVX2 build), u from 24 (float32) or 53 (float64) random bits."""
+    AVX2 build), u from 24 (float32) or 53 (float64) random bits.
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for from > to.
+    """
     _float_only(self, "check_uniform_bounds")
     if from_ > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
@@ -69,7 +72,10 @@ def uniform_(self, from_=0.0, to=1.0, *, generator=None):
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """FillFn with N(mean, std²) by Box–Muller (torch's block path for ≥ 16 contiguous float32 /
-    float64 elements, one value at a time otherwise)."""
+    float64 elements, one value at a time otherwise).
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for std < 0.
+    """
     _float_only(self, "normal_kernel_cpu")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
@@ -81,7 +87,10 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """FillFn with 0/1: 1 where u < p. ``p`` is a float, or a tensor of probabilities that
-    broadcasts to self (then u is a float32 uniform unless p is float64)."""
+    broadcasts to self (then u is a float32 uniform unless p is float64).
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for p outside [0, 1].
+    """
     g = _random.engine_of(generator)
     dt = self._data.dtype
     if isinstance(p, Tensor):
@@ -103,7 +112,10 @@ def bernoulli_(self, p=0.5, *, generator=None):
 
 
 def exponential_(self, lambd=1.0, *, generator=None):
-    """FillFn with ExpFn(λ): −(1/λ)·log1p(−u), u a float64 uniform."""
+    """FillFn with ExpFn(λ): −(1/λ)·log1p(−u), u a float64 uniform.
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for lambd ≤ 0.
+    """
     if self._data.dtype.kind != "f":
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
@@ -116,7 +128,10 @@ def exponential_(self, lambd=1.0, *, generator=None):
 
 
 def geometric_(self, p, *, generator=None):
-    """FillFn with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉."""
+    """FillFn with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉.
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for p outside (0, 1).
+    """
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     g = _random.engine_of(generator)
@@ -124,7 +139,10 @@ def geometric_(self, p, *, generator=None):
 
 
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    """FillFn with exp(N(mean, std²)) (one value at a time, sharing normal_'s Box–Muller cache)."""
+    """FillFn with exp(N(mean, std²)) (one value at a time, sharing normal_'s Box–Muller cache).
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for std ≤ 0.
+    """
     _float_only(self, "log_normal_cpu")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
@@ -134,7 +152,10 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 
 
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-    """FillFn with Cauchy(median, σ): median + σ·tan(π(u − ½))."""
+    """FillFn with Cauchy(median, σ): median + σ·tan(π(u − ½)).
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for sigma ≤ 0.
+    """
     _float_only(self, "cauchy_cpu")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
@@ -145,7 +166,10 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 def random_(self, from_=None, to=None, *, generator=None):
     """FillFn with integers: ``random_(from, to)`` uniform on [from, to), ``random_(to)`` on
-    [0, to), ``random_()`` on [0, 2^mantissa] for floats or [0, max] for integers."""
+    [0, to), ``random_()`` on [0, 2^mantissa] for floats or [0, max] for integers.
+
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for from ≥ to.
+    """
     g = _random.engine_of(generator)
     dt = self._data.dtype
     if from_ is None and to is None:
@@ -161,13 +185,21 @@ def random_(self, from_=None, to=None, *, generator=None):
     return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
 
 
-def bernoulli(self, p=None, *, generator=None, out=None):
-    """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``."""
-    return _bernoulli(self, p, generator=generator, out=out)
+def bernoulli(self, p=None, *, generator=None):
+    """``torch.bernoulli(self)`` (self holds probabilities) or ``torch.bernoulli(self, p)``;
+    the method has no ``out=`` (torch's method has none either: TypeError).
+
+    Shapes: the tensor's shape. Raises RuntimeError for probabilities outside [0, 1].
+    """
+    return _bernoulli(self, p, generator=generator)
 
 
 def multinomial(self, num_samples, replacement=False, *, generator=None):
-    """``torch.multinomial(self, num_samples, replacement)``."""
+    """``torch.multinomial(self, num_samples, replacement)``.
+
+    Shapes: (C,) → (num_samples,); (N, C) → (N, num_samples). Raises RuntimeError for more samples
+    than categories without replacement, and for negative, inf or nan weights.
+    """
     return _multinomial(self, num_samples, replacement, generator=generator)
 
 

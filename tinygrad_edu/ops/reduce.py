@@ -248,7 +248,12 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 @torch_args
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.nansum``: Σ x over ``dim`` with NaNs treated as zero. dtype: as :func:`sum`.
-    Derivative: 1, and 0 at a NaN."""
+    Derivative: 1, and 0 at a NaN.
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); every
+    dim when ``dim`` is ``()`` or None. Raises IndexError for ``dim`` out of range; RuntimeError for
+    a dim given twice.
+    """
     axes = _axes(dim, input, "nansum")
     input = _accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
@@ -258,7 +263,12 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.nanmean``: the mean of the non-NaN elements over ``dim`` (nansum / their
     count; nan when every element is NaN), as torch composes it. dtype: floating only
-    (RuntimeError). Derivative: 1/count, 0 at a NaN."""
+    (RuntimeError). Derivative: 1/count, 0 at a NaN.
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); every
+    dim when ``dim`` is ``()`` or None. Raises IndexError for ``dim`` out of range; RuntimeError for
+    a dim given twice or an integer input.
+    """
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
     if input._data.dtype.kind != "f":
@@ -275,7 +285,11 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
 @torch_args
 def count_nonzero(input, dim=None):
     """``torch.count_nonzero``: how many elements are not zero over ``dim`` (None or ``()``:
-    all). int64, no gradient."""
+    all). int64, no gradient.
+
+    Shapes: input (*) → the shape with ``dim`` removed; 0-d when ``dim`` is None. Raises IndexError
+    for ``dim`` out of range; RuntimeError for a dim given twice.
+    """
     axes = _axes(dim, input, "count_nonzero")
     xp = get_array_module(input._data)
     n = xp.count_nonzero(input._data, axis=axes)

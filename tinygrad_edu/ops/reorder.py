@@ -62,7 +62,10 @@ def _dims_arg(args, dims, op: str):
 def flip(input, *args, dims=None):
     """Reverse the order of elements along ``dims`` (``x.flip(0, 1)`` or ``flip(x, dims=(0,
     1))``); a new tensor. Raises IndexError for a dim out of range, RuntimeError for a repeated
-    dim. Derivative: the same flip of g."""
+    dim. Derivative: the same flip of g.
+
+    Shapes: any; the output has the input's shape.
+    """
     dims = _dims_arg(args, dims, "flip")
     nd = input._data.ndim
     axes = tuple(_wrap_dim(int(d), nd, "flip") for d in dims)
@@ -73,14 +76,20 @@ def flip(input, *args, dims=None):
 
 
 def fliplr(input):
-    """Flip dim 1 (left/right of a matrix). Raises RuntimeError below 2 dims."""
+    """Flip dim 1 (left/right of a matrix). Raises RuntimeError below 2 dims.
+
+    Shapes: any; the output has the input's shape.
+    """
     if input._data.ndim < 2:
         raise RuntimeError("fliplr: Input must be >= 2-d.")
     return flip(input, 1)
 
 
 def flipud(input):
-    """Flip dim 0 (up/down of a matrix). Raises RuntimeError for a 0-d input."""
+    """Flip dim 0 (up/down of a matrix). Raises RuntimeError for a 0-d input.
+
+    Shapes: any; the output has the input's shape.
+    """
     if input._data.ndim < 1:
         raise RuntimeError("flipud: Input must be >= 1-d.")
     return flip(input, 0)
@@ -89,7 +98,10 @@ def flipud(input):
 def roll(input, shifts, dims=None):
     """Shift elements by ``shifts`` along ``dims``, wrapping around (without dims: over the
     flattened tensor, shape kept). Raises RuntimeError for no shifts or shifts/dims of
-    different lengths, IndexError for a dim out of range. Derivative: g rolled back."""
+    different lengths, IndexError for a dim out of range. Derivative: g rolled back.
+
+    Shapes: any; the output has the input's shape.
+    """
     shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
     if not shifts:
         raise RuntimeError("roll: `shifts` required")
@@ -112,7 +124,11 @@ def roll(input, shifts, dims=None):
 def rot90(input, k=1, dims=(0, 1)):
     """Rotate by 90° ``k`` times in the plane of ``dims``, from the first dim's direction
     towards the second's (torch's composition: flip, then transpose). Raises RuntimeError
-    for dims not two distinct dims, a tensor below 2 dims, or dims out of range."""
+    for dims not two distinct dims, a tensor below 2 dims, or dims out of range.
+
+    Shapes: input (..., a, ..., b, ...) in ``dims`` → a and b swapped when k is odd, the same shape
+    when even.
+    """
     dims = tuple(dims)
     nd = input._data.ndim
     if len(dims) != 2:

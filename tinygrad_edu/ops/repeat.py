@@ -46,7 +46,11 @@ class RepeatFn(Function):
 def repeat(input, *sizes):
     """``Tensor.repeat``: the tensor tiled ``sizes[k]`` times along dim k (extra leading sizes
     add dims). Raises RuntimeError for fewer sizes than dims or a negative size. Derivative:
-    the sum of g over the copies."""
+    the sum of g over the copies.
+
+    Shapes: input (d₁, ..., dₖ), ``sizes`` (s₀, ..., sₙ) with n ≥ k → the input left-padded to n
+    dims, each multiplied by its size.
+    """
     sizes = _shape_arg(sizes)
     if len(sizes) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
@@ -57,7 +61,11 @@ def repeat(input, *sizes):
 
 
 def tile(input, dims):
-    """``repeat`` where fewer ``dims`` than the tensor's dims are padded with leading 1s."""
+    """``repeat`` where fewer ``dims`` than the tensor's dims are padded with leading 1s.
+
+    Shapes: input (d₁, ..., dₖ), ``dims`` (r₁, ..., rₖ) (left-padded with 1s) → (d₁·r₁, ..., dₖ·rₖ).
+    Raises RuntimeError for a negative repeat.
+    """
     dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims))
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, *dims)
@@ -68,7 +76,11 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     [a, a, b, b]. ``repeats``: an int or a 1-D tensor (one count per slice). Without dim: over
     the flattened input. ``repeat_interleave(counts)``: the indices 0, 1, ... each repeated.
     Raises RuntimeError for negative counts or counts of the wrong length. Derivative: each
-    slice gets the sum of its copies' gradients."""
+    slice gets the sum of its copies' gradients.
+
+    Shapes: input (..., n, ...) → the shape with ``dim`` of size Σ repeats (without ``dim``: (numel
+    · repeats,)).
+    """
     if repeats is None:  # repeat_interleave(repeats_tensor): repeated indices
         counts = input._data
         idx = np.repeat(np.arange(counts.size, dtype=np.int64), np.asarray(counts).reshape(-1))
@@ -98,7 +110,11 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 def meshgrid(*tensors, indexing=None):
     """Coordinate grids: for 1-D (or 0-d) tensors of sizes n₀, n₁, ..., each output has shape
     (n₀, n₁, ...) and varies along its own dim ('ij'); 'xy' swaps the first two dims
-    (Cartesian, as NumPy). Views (expanded). Derivative: the sum of g over the copies."""
+    (Cartesian, as NumPy). Views (expanded). Derivative: the sum of g over the copies.
+
+    Shapes: k tensors (nᵢ,) → k tensors (n₀, n₁, ..., nₖ₋₁) ('xy': n₀ and n₁ swapped). Raises
+    RuntimeError for a tensor that is not 0-d or 1-D.
+    """
     ts = tensor_list(tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple))
                      else tensors, "meshgrid")
     if not ts:
@@ -128,7 +144,11 @@ def meshgrid(*tensors, indexing=None):
 
 def cartesian_prod(*tensors):
     """All tuples (a, b, ...) with a from the first 1-D tensor, b from the second, ...: shape
-    (Π nᵢ, k) (one tensor: itself). Derivative: the sum over the rows that copy an element."""
+    (Π nᵢ, k) (one tensor: itself). Derivative: the sum over the rows that copy an element.
+
+    Shapes: k 1-D tensors (nᵢ,) → (Π nᵢ, k); one tensor (n,) → (n,). Raises RuntimeError for a
+    tensor that is not 1-D.
+    """
     ts = list(tensors)
     if len(ts) == 1:
         return ts[0]
@@ -139,7 +159,10 @@ def cartesian_prod(*tensors):
 def combinations(input, r=2, with_replacement=False):
     """All r-element combinations of a 1-D tensor's elements, in order (as itertools): shape
     (C, r); ``with_replacement`` allows repeats. Raises RuntimeError for a non-1-D input or a
-    negative r. Derivative: each element gets the sum of g where it appears."""
+    negative r. Derivative: each element gets the sum of g where it appears.
+
+    Shapes: (n,) → (C, r), C the number of combinations.
+    """
     if input._data.ndim != 1:
         raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._data.shape)}")
     if r < 0:
@@ -158,7 +181,10 @@ def combinations(input, r=2, with_replacement=False):
 def block_diag(*tensors):
     """A block-diagonal matrix: the tensors (0-d -> 1×1, 1-d -> 1×n, 2-d as is) along the
     diagonal, zeros elsewhere; dtype promoted over them. Raises RuntimeError for > 2 dims.
-    Derivative: each block gets its part of g."""
+    Derivative: each block gets its part of g.
+
+    Shapes: k tensors (rᵢ, cᵢ) (0-d: (1, 1); 1-D (n,): (1, n)) → (Σ rᵢ, Σ cᵢ).
+    """
     ts = []
     for i, t in enumerate(tensor_list(tensors, "block_diag")):
         if t._data.ndim > 2:

@@ -73,7 +73,11 @@ def _sign(x):
 
 def sign(input, *, out=None):
     """``torch.sign``: -1, 0 or 1 elementwise (0 at ±0 and nan; bool stays bool). dtype: the
-    input's. Derivative: 0 (torch's choice at the jump)."""
+    input's. Derivative: 0 (torch's choice at the jump).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     check_tensor(input, "sign")
     return into(out, SignFn.apply(input, _sign), "sign")
 
@@ -95,27 +99,42 @@ def _rounder(name: str):
 
 
 def floor(input, *, out=None):
-    """``torch.floor``: the largest integer ≤ x, elementwise. dtype: the input's. Derivative: 0."""
+    """``torch.floor``: the largest integer ≤ x, elementwise. dtype: the input's. Derivative: 0.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
+    """
     _not_bool(input, "floor")
     return into(out, FloorFn.apply(input, _rounder("floor")), "floor")
 
 
 def ceil(input, *, out=None):
-    """``torch.ceil``: the smallest integer ≥ x, elementwise. dtype: the input's. Derivative: 0."""
+    """``torch.ceil``: the smallest integer ≥ x, elementwise. dtype: the input's. Derivative: 0.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
+    """
     _not_bool(input, "ceil")
     return into(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
 
 
 def trunc(input, *, out=None):
     """``torch.trunc`` (alias ``fix``): x rounded toward zero elementwise. Shapes: any. dtype:
-    the input's (integers come back unchanged). Derivative: 0 (piecewise constant)."""
+    the input's (integers come back unchanged). Derivative: 0 (piecewise constant).
+
+    Raises TypeError for a non-Tensor input; RuntimeError for an ``out`` whose dtype the result
+    cannot be cast to or a bool input.
+    """
     _not_bool(input, "trunc")
     return into(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
 
 
 def frac(input, *, out=None):
     """``torch.frac``: x - trunc(x) elementwise (the sign follows x; nan at ±inf). dtype:
-    floating only (torch raises RuntimeError for integer and bool tensors). Derivative: 1."""
+    floating only (torch raises RuntimeError for integer and bool tensors). Derivative: 1.
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(input, "frac")
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
@@ -124,14 +143,22 @@ def frac(input, *, out=None):
 
 def sgn(input, *, out=None):
     """``torch.sgn``: x/|x| — for real tensors the same as ``sign`` (-1, 0 or 1; 0 at nan).
-    dtype: the input's. Derivative: 0."""
+    dtype: the input's. Derivative: 0.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     check_tensor(input, "sgn")
     return into(out, SgnFn.apply(input, _sign), "sgn")
 
 
 def round(input, *, decimals: int = 0, out=None):
     """``torch.round``: x rounded to ``decimals`` decimal places, half to even (as torch).
-    dtype: the input's (integers unchanged). Derivative: 0 (piecewise constant)."""
+    dtype: the input's (integers unchanged). Derivative: 0 (piecewise constant).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
+    """
     _not_bool(input, "round")
     res = RoundFn.apply(input, lambda x: get_array_module(x).asarray(
         get_array_module(x).round(x, decimals)))

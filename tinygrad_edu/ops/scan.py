@@ -191,7 +191,11 @@ def cumsum(input, dim, *, dtype=None, out=None):
 def cumprod(input, dim, *, dtype=None, out=None):
     """``torch.cumprod``: yᵢ = Π_{j ≤ i} xⱼ along ``dim``. dtype: as :func:`cumsum`.
     Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ Π_{m ≤ i, m ≠ j} xₘ (= Σ_{i≥j} gᵢyᵢ/xⱼ without zeros;
-    exact with zeros, and differentiable again)."""
+    exact with zeros, and differentiable again).
+
+    Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range;
+    TypeError for a non-Tensor input.
+    """
     input, ax = _scan_input(input, dim, dtype, "cumprod")
     y = named(clone(input), "CumprodBackward0") if ax is None else CumprodFn.apply(input, ax)
     return write_out(y, out, "cumprod")
@@ -227,13 +231,21 @@ def _cum_extreme(input, dim, is_min: bool, out):
 def cummax(input, dim, *, out=None):
     """``torch.cummax``: (values, indices) with valuesᵢ = max_{j ≤ i} xⱼ along ``dim`` and
     indicesᵢ the position of that maximum (the last one on ties; nan wins and stays, as in
-    torch). indices are int64. Derivative: each gᵢ goes to x[indicesᵢ] (a scatter-add)."""
+    torch). indices are int64. Derivative: each gᵢ goes to x[indicesᵢ] (a scatter-add).
+
+    Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range;
+    TypeError for a non-Tensor input.
+    """
     return _cum_extreme(input, dim, False, out)
 
 
 @torch_args
 def cummin(input, dim, *, out=None):
-    """``torch.cummin``: as :func:`cummax` with the running minimum."""
+    """``torch.cummin``: as :func:`cummax` with the running minimum.
+
+    Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range;
+    TypeError for a non-Tensor input.
+    """
     return _cum_extreme(input, dim, True, out)
 
 
@@ -241,7 +253,10 @@ def cummin(input, dim, *, out=None):
 def logcumsumexp(input, dim, *, out=None):
     """``torch.logcumsumexp``: yᵢ = log Σ_{j ≤ i} exp(xⱼ) along ``dim``, as a running
     logaddexp (no overflow). dtype: floating only (integers raise RuntimeError, as torch).
-    Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ) (a softmax weight per output)."""
+    Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ) (a softmax weight per output).
+
+    Shapes: any; the output(s) have the input's shape.
+    """
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
                            f"'{input.dtype.name}' (expected a floating point tensor)")

@@ -200,7 +200,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     ``src`` may be one number (``value``). Where two indices collide, which write wins is
     unspecified (as in torch). ``reduce='add'|'multiply'`` (deprecated in torch) combines
     instead. Raises RuntimeError for mismatched dtypes, dims or sizes, an index out of range.
-    Derivative: input keeps g where it was not overwritten; src gets g gathered back."""
+    Derivative: input keeps g where it was not overwritten; src gets g gathered back.
+
+    Shapes: ``index`` has the input's number of dims, and ``src`` (when a tensor) is at least
+    index's size in every dim; the output has the input's shape.
+    """
     if src is None:
         src = value
     if reduce is not None:
@@ -221,7 +225,12 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src[i][j]`` added at ``[i][index[i][j]]`` (for dim = 1;
     repeated indices add up). Raises as ``scatter``. Derivative: input gets g; src gets g
-    gathered back from where each value was added."""
+    gathered back from where each value was added.
+
+    Shapes: ``index`` has the input's number of dims, and ``src`` is at least index's size in every
+    dim; the output has the input's shape. Raises RuntimeError for an index out of range or an index
+    with another number of dims.
+    """
     x, axis, idx, s, was_0d = _prepare("scatter_add", input, dim, index, src)
     return _finish(ScatterAddFn.apply(x, idx, s, axis), was_0d)
 
@@ -231,7 +240,11 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     dim = 1) holds ``reduce`` ('sum', 'prod', 'mean', 'amax', 'amin') of those values and, with
     ``include_self``, its own. Integer 'mean' rounds down. Raises RuntimeError for an unknown
     reduce and as ``scatter``. Derivative: sum — g; mean — g / count; prod — g · (product of
-    the others); amax/amin — g shared evenly among the values equal to the result."""
+    the others); amax/amin — g shared evenly among the values equal to the result.
+
+    Shapes: ``index`` has the input's number of dims, and ``src`` (when a tensor) is at least
+    index's size in every dim; the output has the input's shape.
+    """
     if reduce not in _FILL:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
@@ -242,7 +255,13 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 def take_along_dim(input, indices, dim=None, *, out=None):
     """``gather`` with broadcasting: input and indices are broadcast against each other except
     along ``dim``, then y = gather(input, dim, indices). Without dim: over the flattened input.
-    Derivative: g goes back to the elements read."""
+    Derivative: g goes back to the elements read.
+
+    Shapes: ``input`` and ``indices`` broadcast except along ``dim``; the output has the broadcast
+    shape with indices' size along ``dim`` (without ``dim``: (k,) for the k elements of ``indices``,
+    read from the flattened input). Raises RuntimeError for indices with another number of dims or a
+    non-integer indices.
+    """
     from ._out import write_out
 
     if dim is None:

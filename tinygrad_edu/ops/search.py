@@ -98,7 +98,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     """``torch.bucketize``: the bucket of each value of ``input`` among the 1-D sorted
     ``boundaries``: ``searchsorted(boundaries, input, right=right)``. Raises RuntimeError for
-    boundaries that are not 1-D."""
+    boundaries that are not 1-D.
+
+    Shapes: ``input`` any shape, ``boundaries`` (B,) → the input's shape (int64).
+    """
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
     res = searchsorted(boundaries, input, out_int32=out_int32, right=right)
@@ -108,7 +111,11 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """``torch.isin``: for each element, whether it equals one of ``test_elements`` (bool, the
     shape of ``elements``; either may be a number; NaN is in nothing). ``invert``: the
-    opposite. No gradient."""
+    opposite. No gradient.
+
+    Shapes: ``elements`` any shape, ``test_elements`` any shape → the shape of ``elements`` (bool).
+    Raises TypeError for two non-Tensor arguments.
+    """
     ref = elements if isinstance(elements, Tensor) else test_elements
     if not isinstance(ref, Tensor):
         raise TypeError("isin(): expected at least one Tensor argument")
@@ -122,7 +129,10 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 def argwhere(input):
     """``torch.argwhere``: the indices of the non-zero elements, one row per element
-    (n, ndim), int64; the same as ``nonzero(input)``."""
+    (n, ndim), int64; the same as ``nonzero(input)``.
+
+    Shapes: input (d₁, ..., dₖ) → (Z, k) for its Z nonzero elements.
+    """
     xp = get_array_module(input._data)
     a = input._data
     if a.ndim == 0:
@@ -132,7 +142,10 @@ def argwhere(input):
 
 def nonzero_static(input, *, size, fill_value=-1):
     """``torch.nonzero_static``: :func:`argwhere` with exactly ``size`` rows: the first
-    ``size`` indices, then rows of ``fill_value``. Raises RuntimeError for a negative size."""
+    ``size`` indices, then rows of ``fill_value``. Raises RuntimeError for a negative size.
+
+    Shapes: input (d₁, ..., dₖ) → (size, k).
+    """
     if not isinstance(size, int) or size < 0:
         raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
     idx = argwhere(input)._data
@@ -158,7 +171,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     distinct). ``return_inverse``: for each element (slice) the index of its value in the
     result (int64, input's shape; (size of dim,) with ``dim``); ``return_counts``: how often
     each value occurs. Returns a tensor, or a tuple when either is asked. Raises IndexError
-    for a dim out of range (a 0-d input has none). No gradient."""
+    for a dim out of range (a 0-d input has none). No gradient.
+
+    Shapes: input (*) → (U,) for U distinct elements (with ``dim``: the input's shape with ``dim``
+    of size U); ``inverse``: the input's shape ((size of dim,) with ``dim``); ``counts``: (U,).
+    """
     a = input._data
     xp = get_array_module(a)
     if dim is None:
@@ -187,7 +204,11 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """``torch.unique_consecutive``: each run of equal consecutive elements (or slices along
     ``dim``) collapsed to one; ``return_inverse`` gives each element's run index,
-    ``return_counts`` each run's length (int64). No gradient."""
+    ``return_counts`` each run's length (int64). No gradient.
+
+    Shapes: input (*) → (R,) for R runs (with ``dim``: the input's shape with ``dim`` of size R);
+    ``inverse``: the input's shape; ``counts``: (R,). Raises IndexError for ``dim`` out of range.
+    """
     a = input._data
     xp = get_array_module(a)
     if dim is None:

@@ -201,25 +201,43 @@ def _two_tensors(fn, input, other, op: str, out):
 def maximum(input, other, *, out=None):
     """``torch.maximum``: the larger of two tensors elementwise (NaN if either is NaN).
     dtype: torch's promotion. Raises TypeError for a number. Gradient: to the larger; a tie
-    splits it evenly; a NaN sends it to both (torch)."""
+    splits it evenly; a NaN sends it to both (torch).
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    """
     return _two_tensors(MaximumFn, input, other, "maximum", out)
 
 
 def minimum(input, other, *, out=None):
     """``torch.minimum``: the smaller of two tensors elementwise (NaN if either is NaN).
-    Gradient: as ``maximum``, to the smaller."""
+    Gradient: as ``maximum``, to the smaller.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to; TypeError for two non-Tensor arguments.
+    """
     return _two_tensors(MinimumFn, input, other, "minimum", out)
 
 
 def fmax(input, other, *, out=None):
     """``torch.fmax``: the larger of two tensors elementwise, ignoring a NaN (NaN only where
-    both are). dtype: torch's promotion. Gradient: to the larger; a tie to ``input``."""
+    both are). dtype: torch's promotion. Gradient: to the larger; a tie to ``input``.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to; TypeError for two non-Tensor arguments.
+    """
     return _two_tensors(FmaxFn, input, other, "fmax", out)
 
 
 def fmin(input, other, *, out=None):
     """``torch.fmin``: the smaller of two tensors elementwise, ignoring a NaN. Gradient: to
-    the smaller; a tie to ``input``."""
+    the smaller; a tie to ``input``.
+
+    Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
+    Raises RuntimeError for shapes that do not broadcast or an ``out`` whose dtype the result cannot
+    be cast to; TypeError for two non-Tensor arguments.
+    """
     return _two_tensors(FminFn, input, other, "fmin", out)
 
 
@@ -235,7 +253,11 @@ def clamp(input, min=None, max=None, *, out=None):
     max; a NaN in the input or a bound gives NaN. dtype: torch's promotion of input and bounds
     (an integer tensor with float bounds is float32). Raises RuntimeError when both bounds are
     None, TypeError when one bound is a tensor and the other a number. Gradient: to the input
-    where min ≤ input ≤ max (the bounds included); to a tensor bound where it was picked."""
+    where min ≤ input ≤ max (the bounds included); to a tensor bound where it was picked.
+
+    Shapes: ``input`` and tensor bounds broadcast (torch's rules); the output has the broadcast
+    shape.
+    """
     require_tensor(input, "clamp", "input", 1)
     if min is None and max is None:
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
@@ -262,7 +284,12 @@ def clamp(input, min=None, max=None, *, out=None):
 
 def clamp_min(input, min, *, out=None):
     """``torch.clamp_min``: max(input, min) (``clamp(input, min=min)``). Gradient: to the input
-    where input ≥ min, else to a tensor ``min``."""
+    where input ≥ min, else to a tensor ``min``.
+
+    Shapes: ``input`` and a tensor bound broadcast (torch's rules); the output has the broadcast
+    shape. Raises RuntimeError for shapes that do not broadcast; TypeError for two non-Tensor
+    arguments.
+    """
     require_tensor(input, "clamp_min", "input", 1)
     z = clamp(input, min=min, out=out)
     return named(z, "ClampMinBackward1" if isinstance(min, Tensor) else "ClampMinBackward0")
@@ -270,7 +297,12 @@ def clamp_min(input, min, *, out=None):
 
 def clamp_max(input, max, *, out=None):
     """``torch.clamp_max``: min(input, max) (``clamp(input, max=max)``). Gradient: to the input
-    where input ≤ max, else to a tensor ``max``."""
+    where input ≤ max, else to a tensor ``max``.
+
+    Shapes: ``input`` and a tensor bound broadcast (torch's rules); the output has the broadcast
+    shape. Raises RuntimeError for shapes that do not broadcast; TypeError for two non-Tensor
+    arguments.
+    """
     require_tensor(input, "clamp_max", "input", 1)
     z = clamp(input, max=max, out=out)
     return named(z, "ClampMaxBackward1" if isinstance(max, Tensor) else "ClampMaxBackward0")
@@ -281,7 +313,11 @@ def where(condition, input=None, other=None, *, out=None):
     either value may be a number). dtype: torch's promotion of the two values (two Python
     floats give the default float32). ``where(condition)`` is ``nonzero(condition,
     as_tuple=True)``. Raises RuntimeError for a non-bool condition. Gradient: to ``input``
-    where the condition holds, to ``other`` elsewhere."""
+    where the condition holds, to ``other`` elsewhere.
+
+    Shapes: ``condition``, ``input`` and ``other`` broadcast together (torch's rules); the output
+    has the broadcast shape.
+    """
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     ref = next((t for t in (input, other, condition) if isinstance(t, Tensor)), None)
@@ -317,7 +353,11 @@ def _where_method(self, condition, other):
     """``Tensor.where(condition, other)``: ``torch.where(condition, self, other)`` — self where
     the bool ``condition`` holds, else ``other`` (all three broadcast to one shape). Raises
     RuntimeError for a non-bool condition or unbroadcastable shapes. Gradient: to self where
-    the condition holds, to ``other`` elsewhere."""
+    the condition holds, to ``other`` elsewhere.
+
+    Shapes: ``self``, ``condition`` and ``other`` broadcast together; the output has the broadcast
+    shape.
+    """
     return where(condition, self, other)
 
 

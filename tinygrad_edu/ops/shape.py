@@ -107,7 +107,9 @@ def _check_shape(shape, n: int) -> tuple:
 
 
 def reshape(input, *shape):
-    """The same elements in a new shape (a view when the strides allow it, else a copy)."""
+    """The same elements in a new shape (a view when the strides allow it, else a copy). Shapes:
+    input (*) → ``shape`` (one entry may be -1: inferred), with the same number of elements. Raises
+    RuntimeError for a shape with another number of elements."""
     shape = _shape_arg(shape)
     if shape == input._data.shape and not input.requires_grad:
         t = Tensor._wrap(input._data)  # torch: a new tensor (a view), never the input itself
@@ -135,7 +137,10 @@ def _viewable(a, shape) -> bool:
 
 
 def view(input, *shape):
-    """``reshape`` that never copies: torch raises when the strides do not allow a view."""
+    """``reshape`` that never copies: torch raises when the strides do not allow a view. Shapes:
+    input (*) → ``shape`` (one entry may be -1), with the same number of elements. Raises
+    RuntimeError for a shape with another number of elements or a non-contiguous input whose strides
+    allow no view."""
     shape = _shape_arg(shape)
     a = input._data
     if shape != a.shape and not _viewable(a, _check_shape(shape, a.size)):
@@ -149,12 +154,14 @@ def view(input, *shape):
 
 
 def is_contiguous(input, memory_format=None) -> bool:
-    """True when the elements lie in row-major order with no gaps (NumPy's C-contiguity)."""
+    """True when the elements lie in row-major order with no gaps (NumPy's C-contiguity). Shapes:
+    any; returns a Python bool."""
     return bool(input._data.flags.c_contiguous)
 
 
 def contiguous(input, memory_format=None):
-    """``input`` itself when contiguous, else a row-major copy (differentiable, like clone)."""
+    """``input`` itself when contiguous, else a row-major copy (differentiable, like clone). Shapes:
+    any; the output has the input's shape."""
     if is_contiguous(input):
         return input
     return clone(input)  # CloneFn copies in C order
@@ -162,7 +169,8 @@ def contiguous(input, memory_format=None):
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one (a view when possible; 0-d -> shape (1,)).
-    Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim."""
+    Raises IndexError for dims out of range, RuntimeError when start_dim > end_dim. Shapes: (d₀,
+    ..., dₙ) → the dims start_dim..end_dim merged into their product; 0-d → (1,)."""
     nd = input._data.ndim
     if nd == 0:
         return reshape(input, 1)
@@ -174,7 +182,9 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
-    """Split ``dim`` into ``sizes`` (one may be -1). Derivative: g reshaped back."""
+    """Split ``dim`` into ``sizes`` (one may be -1). Derivative: g reshaped back. Shapes: input
+    (..., d, ...) at ``dim`` → (..., s₁, ..., sₖ, ...) with Π sⱼ = d. Raises RuntimeError for sizes
+    whose product is not the dim's size; IndexError for ``dim`` out of range."""
     d = _wrap_dim(dim, input._data.ndim, "unflatten")
     shp = input._data.shape
     return reshape(input, shp[:d] + tuple(sizes) + shp[d + 1:])
@@ -212,7 +222,8 @@ swapaxes = transpose
 
 
 def t(input):
-    """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims."""
+    """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims. Shapes: (m,
+    n) → (n, m); 0-d and 1-D: unchanged."""
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
@@ -242,7 +253,8 @@ def unsqueeze(input, dim):
 def expand(input, *sizes):
     """Broadcast size-1 dims to ``sizes`` (-1 keeps a dim; new dims in front) without copying.
     Raises RuntimeError for a size that cannot be reached. Derivative: g summed over the copies
-    (the engine's unbroadcast)."""
+    (the engine's unbroadcast). Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
+    in front, -1 keeps a dim."""
     sizes = _shape_arg(sizes)
     shp = input._data.shape
     if len(sizes) < len(shp):
@@ -269,17 +281,21 @@ def expand(input, *sizes):
 
 
 def broadcast_to(input, size):
-    """``expand`` to ``size``."""
+    """``expand`` to ``size``. Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
+    in front, -1 keeps a dim. Raises RuntimeError for a size the input cannot be broadcast to."""
     return expand(input, *size)
 
 
 def expand_as(input, other):
-    """``expand`` to ``other``'s shape."""
+    """``expand`` to ``other``'s shape. Shapes: input (*) → ``other``'s shape (size-1 dims
+    stretched, new dims in front). Raises RuntimeError for an other the input cannot be broadcast
+    to."""
     return expand(input, *other._data.shape)
 
 
 def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape (views)."""
+    """The tensors expanded to their common broadcast shape (views). Shapes: all the tensors → their
+    common broadcast shape (torch's rules)."""
     shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
     return tuple(expand(t, *shape) for t in tensors)
 
@@ -287,7 +303,8 @@ def broadcast_tensors(*tensors):
 def movedim(input, source, destination):
     """Move dims ``source`` to positions ``destination`` (the others keep their order; a
     view). Raises RuntimeError for lists of different lengths or repeated dims, IndexError for
-    dims out of range."""
+    dims out of range. Shapes: input (*) → the same sizes, with the moved dims at
+    ``destination``."""
     nd = input._data.ndim
     if nd == 0:  # torch: dims 0 and -1 are valid on a 0-d tensor
         for d in (source if isinstance(source, (list, tuple)) else [source]):
@@ -311,7 +328,9 @@ def movedim(input, source, destination):
 
 
 def ravel(input):
-    """The elements as one dim, in row-major order (a view when possible, like reshape(-1))."""
+    """The elements as one dim, in row-major order (a view when possible, like reshape(-1)).
+
+    Shapes: input (*) → (numel,). Raises TypeError for a memory format that is not one."""
     return reshape(input, -1)
 
 
@@ -325,7 +344,9 @@ def _matrices(input, name: str):
 
 def sum_to_size(input, *size):
     """``Tensor.sum_to_size``: sum the broadcast copies down to ``size`` (the adjoint of
-    expand: ``size`` must be expandable to the input's shape, else RuntimeError)."""
+    expand: ``size`` must be expandable to the input's shape, else RuntimeError). Shapes: input (*)
+    → ``size`` (which must broadcast to the input's shape). Raises RuntimeError for a size that does
+    not broadcast to the input's shape."""
     size = _shape_arg(size)
     shp = input._data.shape
     lead = len(shp) - len(size)
@@ -350,14 +371,15 @@ swapdims = swapaxes
 def view_as(self, other):
     """``Tensor.view_as``: ``self.view(other.shape)`` — a view (shares memory) with ``other``'s
     shape. Raises RuntimeError when the element counts differ or self's strides cannot be
-    viewed that way (call ``.reshape_as``). Gradient: reshaped back."""
+    viewed that way (call ``.reshape_as``). Gradient: reshaped back. Shapes: input (*) → ``other``'s
+    shape, with the same number of elements."""
     return view(self, *other.shape)
 
 
 def reshape_as(self, other):
     """``Tensor.reshape_as``: ``self.reshape(other.shape)`` — ``other``'s shape, a view when
     possible, else a copy. Raises RuntimeError when the element counts differ. Gradient:
-    reshaped back."""
+    reshaped back. Shapes: input (*) → ``other``'s shape, with the same number of elements."""
     return reshape(self, *other.shape)
 
 

@@ -71,7 +71,10 @@ def _softmax_dim(input, dim, op):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``torch.softmax``: yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (same shape as the input, e.g.
     (N, C) with dim=1). dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError
-    for an integer input, IndexError for a dim out of range. Derivative: yᵢ(δᵢⱼ − yⱼ)."""
+    for an integer input, IndexError for a dim out of range. Derivative: yᵢ(δᵢⱼ − yⱼ).
+
+    Shapes: any; the output has the input's shape (normalized along ``dim``).
+    """
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "softmax")
@@ -81,7 +84,10 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``torch.log_softmax``: yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (same shape as the input).
     dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError for an integer
-    input, IndexError for a dim out of range. Derivative: δᵢⱼ − softmax(x)ⱼ."""
+    input, IndexError for a dim out of range. Derivative: δᵢⱼ − softmax(x)ⱼ.
+
+    Shapes: any; the output has the input's shape (normalized along ``dim``).
+    """
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "log_softmax")

@@ -36,7 +36,10 @@ def sort_indices(a, axis: int, descending: bool):
 def sort(input, dim=-1, descending=False, *, stable=False, out=None):
     """``torch.sort``: ``(values, indices)`` of ``input`` sorted along ``dim`` (ascending, or
     ``descending``; NaN is the largest; equal values keep their order). indices are int64.
-    Derivative: each value's gradient goes back to the element it came from (a scatter)."""
+    Derivative: each value's gradient goes back to the element it came from (a scatter).
+
+    Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range.
+    """
     xp = get_array_module(input._data)
     if input._data.ndim == 0:
         one_dim(dim, 0, "sort")
@@ -51,12 +54,18 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
 
 @torch_args
 def argsort(input, dim=-1, descending=False, *, stable=False):
-    """``torch.argsort``: the indices :func:`sort` returns (int64, no gradient)."""
+    """``torch.argsort``: the indices :func:`sort` returns (int64, no gradient).
+
+    Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range.
+    """
     return sort(input, dim, descending, stable=stable).indices
 
 
 def msort(input, *, out=None):
-    """``torch.msort``: ``input`` sorted along dim 0 (the values of ``sort(input, 0)``)."""
+    """``torch.msort``: ``input`` sorted along dim 0 (the values of ``sort(input, 0)``).
+
+    Shapes: any; the output(s) have the input's shape.
+    """
     if input._data.ndim == 0:
         return write_out(named(clone(input), "SortBackward0"), out, "msort")
     return write_out(sort(input, 0).values, out, "msort")
@@ -66,7 +75,10 @@ def msort(input, *, out=None):
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """``torch.topk``: ``(values, indices)`` of the ``k`` largest (or smallest) elements along
     ``dim``, in sorted order. Raises RuntimeError when k exceeds the dim's size.
-    Derivative: each value's gradient goes back to the element it came from."""
+    Derivative: each value's gradient goes back to the element it came from.
+
+    Shapes: input (*) → values and indices of input's shape with ``dim`` of size ``k``.
+    """
     nd = input._data.ndim
     ax = one_dim(dim, nd, "topk")
     n = input._data.shape[ax] if nd else 1

@@ -219,38 +219,48 @@ class SpecialZetaFn(Function):
 # ---- the public functions (torch.special names) ------------------------------------------------
 def i0e(input, *, out=None):
     """``torch.special.i0e``: e^{-|x|} I₀(x) elementwise (finite where I₀ overflows). dtype:
-    floating (integers compute in float32). Derivative: i1e(x) - sgn(x)·i0e(x)."""
+    floating (integers compute in float32). Derivative: i1e(x) - sgn(x)·i0e(x). Shapes: any; the
+    output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
+    cannot cast to."""
     return into(out, SpecialI0EFn.apply(floatify(input, "special_i0e")), "special_i0e")
 
 
 def i1(input, *, out=None):
     """``torch.special.i1``: the modified Bessel function I₁(x) elementwise. dtype: floating
-    (integers compute in float32). Derivative: I₀(x) - I₁(x)/x (½ at 0)."""
+    (integers compute in float32). Derivative: I₀(x) - I₁(x)/x (½ at 0). Shapes: any; the output has
+    the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast
+    to."""
     return into(out, SpecialI1Fn.apply(floatify(input, "special_i1")), "special_i1")
 
 
 def i1e(input, *, out=None):
     """``torch.special.i1e``: e^{-|x|} I₁(x) elementwise. dtype: floating (integers compute in
-    float32). Derivative: i0e(x) - i1e(x)·(sgn x + 1/x) (½ at 0)."""
+    float32). Derivative: i0e(x) - i1e(x)·(sgn x + 1/x) (½ at 0). Shapes: any; the output has the
+    same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     return into(out, SpecialI1EFn.apply(floatify(input, "special_i1e")), "special_i1e")
 
 
 def entr(input, *, out=None):
     """``torch.special.entr``: -x ln x elementwise (0 at 0, -inf for x < 0). dtype: floating
-    (integers compute in float32). Derivative: -(1 + ln x)."""
+    (integers compute in float32). Derivative: -(1 + ln x). Shapes: any; the output has the same.
+    Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     return into(out, SpecialEntrFn.apply(floatify(input, "special_entr")), "special_entr")
 
 
 def erfcx(input, *, out=None):
     """``torch.special.erfcx``: e^{x²} erfc(x) elementwise (no overflow for large x). dtype:
-    floating (integers compute in float32). Derivative: 2x·erfcx(x) - 2/√π."""
+    floating (integers compute in float32). Derivative: 2x·erfcx(x) - 2/√π. Shapes: any; the output
+    has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot
+    cast to."""
     return into(out, SpecialErfcxFn.apply(floatify(input, "special_erfcx")), "special_erfcx")
 
 
 def ndtr(input, *, out=None):
     """``torch.special.ndtr``: Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF, elementwise
     (torch's formula, so the graph is torch's: its node is MulBackward1). dtype: floating
-    (integers compute in float32). Derivative: φ(x) = e^{-x²/2}/√(2π)."""
+    (integers compute in float32). Derivative: φ(x) = e^{-x²/2}/√(2π). Shapes: any; the output has
+    the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast
+    to."""
     x = floatify(input, "special_ndtr")
     res = (1 + erf(x * math.sqrt(0.5))) * 0.5
     return into(out, res, "special_ndtr")
@@ -259,13 +269,15 @@ def ndtr(input, *, out=None):
 def ndtri(input, *, out=None):
     """``torch.special.ndtri``: Φ⁻¹(x), the standard normal quantile, elementwise (∓inf at 0
     and 1, nan outside [0, 1]). dtype: floating (integers compute in float32).
-    Derivative: √(2π) e^{ndtri(x)²/2}."""
+    Derivative: √(2π) e^{ndtri(x)²/2}. Shapes: any; the output has the same. Raises TypeError for a
+    non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     return into(out, SpecialNdtriFn.apply(floatify(input, "special_ndtri")), "special_ndtri")
 
 
 def log_ndtr(input, *, out=None):
     """``torch.special.log_ndtr``: ln Φ(x) elementwise, accurate for very negative x. dtype:
-    floating (integers compute in float32). Derivative: φ(x)/Φ(x)."""
+    floating (integers compute in float32). Derivative: φ(x)/Φ(x). Shapes: any; the output has the
+    same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     res = SpecialLogNdtrFn.apply(floatify(input, "special_log_ndtr"))
     return into(out, res, "special_log_ndtr")
 
@@ -323,7 +335,8 @@ def _not_differentiable(name: str, doc: str):
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"``torch.special.{name}``: {doc}, elementwise. dtype: floating (integers "
                   "compute in float32). Not differentiable (torch defines no derivative: the "
-                  "result does not require grad).")
+                  "result does not require grad).\n\nShapes: any; the output has the same. "
+                  "Raises TypeError for a non-Tensor, RuntimeError for an uncastable ``out``.")
     return fn
 
 
@@ -342,21 +355,26 @@ scaled_modified_bessel_k1 = _not_differentiable("scaled_modified_bessel_k1", "e�
 def airy_ai(input, *, out=None):
     """``torch.special.airy_ai``: the Airy function Ai(x), the solution of y'' = xy that decays
     for x → +inf, elementwise (0 above 103.892, nan at ±inf, as torch). dtype: floating
-    (integers compute in float32). Not differentiable (as in torch)."""
+    (integers compute in float32). Not differentiable (as in torch). Shapes: any; the output has the
+    same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     x = floatify(input, "special_airy_ai").detach()._data
     return into(out, constant(airy_ai_array(x)), "special_airy_ai")
 
 
 def modified_bessel_i0(input, *, out=None):
     """``torch.special.modified_bessel_i0``: I₀(x) elementwise (the same values as ``i0``).
-    dtype: floating (integers compute in float32). Not differentiable (as in torch)."""
+    dtype: floating (integers compute in float32). Not differentiable (as in torch). Shapes: any;
+    the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
+    cannot cast to."""
     x = floatify(input, "special_modified_bessel_i0").detach()._data
     return into(out, constant(special("i0", x)), "special_modified_bessel_i0")
 
 
 def modified_bessel_i1(input, *, out=None):
     """``torch.special.modified_bessel_i1``: I₁(x) elementwise (the values of ``i1``).
-    dtype: floating (integers compute in float32). Not differentiable (as in torch)."""
+    dtype: floating (integers compute in float32). Not differentiable (as in torch). Shapes: any;
+    the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
+    cannot cast to."""
     x = floatify(input, "special_modified_bessel_i1").detach()._data
     return into(out, constant(special("i1", x)), "special_modified_bessel_i1")
 
@@ -364,7 +382,8 @@ def modified_bessel_i1(input, *, out=None):
 def spherical_bessel_j0(input, *, out=None):
     """``torch.special.spherical_bessel_j0``: j₀(x) = sin(x)/x elementwise (1 at 0, 0 at ±inf;
     a Taylor series for |x| < ½, as torch). dtype: floating (integers compute in float32).
-    Not differentiable (as in torch)."""
+    Not differentiable (as in torch). Shapes: any; the output has the same. Raises TypeError for a
+    non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     x = floatify(input, "special_spherical_bessel_j0").detach()._data
     xp, t = get_array_module(x), x.dtype.type
     with quiet():  # x² overflows and sin(±inf) is nan silently, as in torch

@@ -27,7 +27,10 @@ def _pieces(input, d: int, sizes, name: str) -> tuple:
 
 def split_with_sizes(input, split_sizes, dim=0):
     """Pieces of the given sizes along ``dim`` (they must sum to its size; views). Raises
-    RuntimeError for a negative size or a wrong sum."""
+    RuntimeError for a negative size or a wrong sum.
+
+    Shapes: input (..., n, ...) → tensors with ``dim`` of the listed sizes (summing to n).
+    """
     d = _wrap_dim(dim, input._data.ndim, "split_with_sizes")
     n = input._data.shape[d]
     sizes = [int(s) for s in split_sizes]
@@ -42,7 +45,11 @@ def split_with_sizes(input, split_sizes, dim=0):
 
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes.
-    Raises RuntimeError for a negative size, or 0 on a non-empty dim."""
+    Raises RuntimeError for a negative size, or 0 on a non-empty dim.
+
+    Shapes: input (..., n, ...) → tensors with ``dim`` of size ``split_size`` (the last may be
+    smaller) or of the listed sizes.
+    """
     if not isinstance(split_size_or_sections, (int, np.integer)):
         return split_with_sizes(tensor, split_size_or_sections, dim)
     d = _wrap_dim(dim, tensor._data.ndim, "split")
@@ -58,14 +65,23 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def unsafe_split(tensor, split_size_or_sections, dim=0):
-    """``split`` (torch's unsafe twin skips view tracking; here it is the same)."""
+    """``split`` (torch's unsafe twin skips view tracking; here it is the same).
+
+    Shapes: input (..., n, ...) → tensors with ``dim`` of size ``split_size`` (the last may be
+    smaller) or of the listed sizes. Raises RuntimeError for a negative size; IndexError for ``dim``
+    out of range.
+    """
     pieces = split(tensor, split_size_or_sections, dim)
     return tuple(named(p, "UnsafeSplitBackward0") for p in pieces)
 
 
 def chunk(input, chunks, dim=0):
     """``chunks`` pieces along ``dim`` of size ceil(n / chunks) (fewer when they run out; an
-    empty dim gives ``chunks`` empty pieces). Raises RuntimeError for chunks < 1."""
+    empty dim gives ``chunks`` empty pieces). Raises RuntimeError for chunks < 1.
+
+    Shapes: input (..., n, ...) → up to ``chunks`` tensors with ``dim`` of size ceil(n / chunks)
+    (the last may be smaller).
+    """
     chunks = int(chunks)
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
@@ -77,7 +93,12 @@ def chunk(input, chunks, dim=0):
 
 
 def unsafe_chunk(input, chunks, dim=0):
-    """``chunk`` (torch's unsafe twin; the same here)."""
+    """``chunk`` (torch's unsafe twin; the same here).
+
+    Shapes: input (..., n, ...) → up to ``chunks`` tensors with ``dim`` of size ceil(n / chunks)
+    (the last may be smaller). Raises RuntimeError for chunks < 1; IndexError for ``dim`` out of
+    range.
+    """
     return tuple(named(p, "UnsafeSplitBackward0") for p in chunk(input, chunks, dim))
 
 
@@ -85,7 +106,11 @@ def tensor_split(input, indices_or_sections, dim=0):
     """Split at the given indices (pieces x[:i₀], x[i₀:i₁], ..., x[iₖ:], clamped like Python
     slices) or into ``sections`` pieces as equal as possible (the first n % sections one
     larger). A tensor argument: 0-d means sections, 1-d indices. Raises RuntimeError for
-    sections < 1 or a bad tensor argument."""
+    sections < 1 or a bad tensor argument.
+
+    Shapes: input (..., n, ...) → tensors with ``dim`` cut at the indices (or into ``sections``
+    near-equal pieces).
+    """
     ios = indices_or_sections
     if isinstance(ios, Tensor):
         a = ios._data
@@ -133,18 +158,30 @@ def _direction_split(op: str, input, ios, dim: int, min_dims: int):
 
 
 def hsplit(input, indices_or_sections):
-    """``tensor_split`` along dim 1 (dim 0 for a 1-D tensor); an int must divide the size."""
+    """``tensor_split`` along dim 1 (dim 0 for a 1-D tensor); an int must divide the size.
+
+    Shapes: input (a, b, ...) → tensors (a, bᵢ, ...) along dim 1 ((aᵢ,) for 1-D). Raises
+    RuntimeError for a 0-d input or sections that do not divide the size.
+    """
     dim = 1 if input._data.ndim > 1 else 0
     return _direction_split("hsplit", input, indices_or_sections, dim, 1)
 
 
 def vsplit(input, indices_or_sections):
-    """``tensor_split`` along dim 0 of a tensor with at least 2 dims."""
+    """``tensor_split`` along dim 0 of a tensor with at least 2 dims.
+
+    Shapes: input (a, b, ...) → tensors (aᵢ, b, ...) along dim 0. Raises RuntimeError for an input
+    below 2 dims or sections that do not divide the size.
+    """
     return _direction_split("vsplit", input, indices_or_sections, 0, 2)
 
 
 def dsplit(input, indices_or_sections):
-    """``tensor_split`` along dim 2 of a tensor with at least 3 dims."""
+    """``tensor_split`` along dim 2 of a tensor with at least 3 dims.
+
+    Shapes: input (a, b, c, ...) → tensors (a, b, cᵢ, ...) along dim 2. Raises RuntimeError for an
+    input below 3 dims.
+    """
     return _direction_split("dsplit", input, indices_or_sections, 2, 3)
 
 
@@ -154,7 +191,8 @@ def _copies(fn, name):
                      else clone(p) for p in fn(*args, **kwargs))
 
     copy.__name__ = copy.__qualname__ = name
-    copy.__doc__ = f"``{fn.__name__}``, each piece a copy instead of a view."
+    copy.__doc__ = (f"``{fn.__name__}``, each piece a copy instead of a view.\n\nShapes: as "
+                    f"``torch.{fn.__name__}``. Raises as ``torch.{fn.__name__}``.")
     return copy
 
 

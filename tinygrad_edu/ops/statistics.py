@@ -127,7 +127,12 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
 @torch_args
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.var_mean``: the tuple ``(var, mean)`` over the same dims (see :func:`var`);
-    each output carries its own gradient (they add up at the input)."""
+    each output carries its own gradient (they add up at the input).
+
+    Shapes: input (*) → two tensors of the shape with ``dim`` removed (kept as size 1 with
+    ``keepdim=True``); every dim when ``dim`` is None. Raises IndexError for ``dim`` out of range;
+    RuntimeError for a dim given twice or an integer input.
+    """
     axes, c = _var_args("var_mean", input, dim, unbiased, correction)
     v = named(VarFn.apply(input, axes, c, keepdim), "VarMeanBackward0")
     m = named(MeanFn.apply(input, axes, keepdim), "VarMeanBackward0")
@@ -136,7 +141,12 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
 
 @torch_args
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
-    """``torch.std_mean``: the tuple ``(std, mean)`` over the same dims (see :func:`std`)."""
+    """``torch.std_mean``: the tuple ``(std, mean)`` over the same dims (see :func:`std`).
+
+    Shapes: input (*) → two tensors of the shape with ``dim`` removed (kept as size 1 with
+    ``keepdim=True``); every dim when ``dim`` is None. Raises IndexError for ``dim`` out of range;
+    RuntimeError for a dim given twice or an integer input.
+    """
     axes, c = _var_args("std_mean", input, dim, unbiased, correction)
     sd = named(StdFn.apply(input, axes, c, keepdim), "StdMeanBackward0")
     m = named(MeanFn.apply(input, axes, keepdim), "StdMeanBackward0")
@@ -171,6 +181,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     (V, V), or a 0-d tensor for one variable. A divisor ≤ 0 warns and gives inf/nan (torch).
     Raises RuntimeError for > 2 dims and for weights of the wrong rank, dtype, size or sign.
     Built from differentiable ops (mean, matmul), so the gradient flows to input and weights.
+
+    Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable.
     """
     if input.ndim > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
@@ -213,7 +225,11 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
 def corrcoef(input):
     """``torch.corrcoef``: Pearson correlation coefficients of the rows of ``input`` (V, N):
     R = C / √(diag C diag Cᵀ), C = :func:`cov`, clipped to [−1, 1] (torch). A single
-    variable gives c/c (1, or nan for a constant row). Differentiable (composed of ops)."""
+    variable gives c/c (1, or nan for a constant row). Differentiable (composed of ops).
+
+    Shapes: input (V, N) or (N,) → (V, V), or 0-d for one variable. Raises RuntimeError for an input
+    of more than 2 dims.
+    """
     if input.ndim > 2:
         raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
                            f"an input with {input.ndim} dimensions")

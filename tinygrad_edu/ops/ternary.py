@@ -96,7 +96,11 @@ def lerp(input, end, weight, *, out=None):
     """``torch.lerp``: input + weight·(end - input), elementwise with broadcasting; ``weight``
     a number or a tensor. ``input`` and ``end`` (and a dimensioned ``weight``) must share one
     floating dtype (RuntimeError otherwise; NotImplementedError for integers). Derivatives:
-    1 - weight, weight, and end - input."""
+    1 - weight, weight, and end - input.
+
+    Shapes: ``input``, ``end`` and a tensor ``weight`` broadcast together (torch's rules); the
+    output has the broadcast shape. Raises RuntimeError for shapes that do not broadcast.
+    """
     require_tensor(input, "lerp", "input", 1)
     require_tensor(end, "lerp", "end", 2)
     d = input._data.dtype
@@ -131,7 +135,12 @@ def _three(input, tensor1, tensor2, value, op: str):
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     """``torch.addcmul``: input + value·tensor1·tensor2, elementwise with broadcasting. dtype:
     torch's promotion of the three (NotImplementedError for bool). Derivatives: 1,
-    value·tensor2, value·tensor1."""
+    value·tensor2, value·tensor1.
+
+    Shapes: ``input``, ``tensor1`` and ``tensor2`` broadcast together (torch's rules); the output
+    has the broadcast shape. Raises RuntimeError for shapes that do not broadcast; TypeError for a
+    non-Tensor input.
+    """
     args = _three(input, tensor1, tensor2, value, "addcmul")
     return write_out(out, _apply(AddcmulFn, "addcmul", *args), "addcmul")
 
@@ -140,7 +149,11 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """``torch.addcdiv``: input + value·tensor1/tensor2, elementwise with broadcasting. dtype:
     torch's promotion of the three. Raises RuntimeError when tensor1 and tensor2 are both
     integers (torch removed integer division here). Derivatives: 1, value/tensor2,
-    -value·tensor1/tensor2²."""
+    -value·tensor1/tensor2².
+
+    Shapes: ``input``, ``tensor1`` and ``tensor2`` broadcast together (torch's rules); the output
+    has the broadcast shape.
+    """
     for i, (t, n) in enumerate(((input, "input"), (tensor1, "tensor1"), (tensor2, "tensor2"))):
         require_tensor(t, "addcdiv", n, i + 1)
     if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":

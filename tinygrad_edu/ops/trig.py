@@ -232,74 +232,122 @@ class SincFn(Function):
 # ---- the public functions (torch names) --------------------------------------------------------
 def tan(input, *, out=None):
     """``torch.tan``: tan x elementwise. Shapes: any. dtype: floating (integers compute in
-    float32). Poles give large finite values (π/2 is not exact). Derivative: 1 + tan²x."""
+    float32). Poles give large finite values (π/2 is not exact). Derivative: 1 + tan²x.
+
+    Raises TypeError for a non-Tensor input; RuntimeError for an ``out`` whose dtype the result
+    cannot be cast to.
+    """
     return into(out, TanFn.apply(floatify(input, "tan")), "tan")
 
 
 def asin(input, *, out=None):
     """``torch.asin`` (alias ``arcsin``): arcsin x elementwise, in [-π/2, π/2]; nan for |x| > 1.
-    dtype: floating (integers compute in float32). Derivative: 1/√(1 - x²) (inf at ±1)."""
+    dtype: floating (integers compute in float32). Derivative: 1/√(1 - x²) (inf at ±1).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AsinFn.apply(floatify(input, "asin")), "asin")
 
 
 def acos(input, *, out=None):
     """``torch.acos`` (alias ``arccos``): arccos x elementwise, in [0, π]; nan for |x| > 1.
-    dtype: floating (integers compute in float32). Derivative: -1/√(1 - x²)."""
+    dtype: floating (integers compute in float32). Derivative: -1/√(1 - x²).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AcosFn.apply(floatify(input, "acos")), "acos")
 
 
 def atan(input, *, out=None):
     """``torch.atan`` (alias ``arctan``): arctan x elementwise, in (-π/2, π/2).
-    dtype: floating (integers compute in float32). Derivative: 1/(1 + x²)."""
+    dtype: floating (integers compute in float32). Derivative: 1/(1 + x²).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AtanFn.apply(floatify(input, "atan")), "atan")
 
 
 def sinh(input, *, out=None):
     """``torch.sinh``: (eˣ - e⁻ˣ)/2 elementwise (±inf beyond |x| ≈ 89 in float32).
-    dtype: floating (integers compute in float32). Derivative: cosh x."""
+    dtype: floating (integers compute in float32). Derivative: cosh x.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, SinhFn.apply(floatify(input, "sinh")), "sinh")
 
 
 def cosh(input, *, out=None):
     """``torch.cosh``: (eˣ + e⁻ˣ)/2 elementwise. dtype: floating (integers compute in float32).
-    Derivative: sinh x."""
+    Derivative: sinh x.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, CoshFn.apply(floatify(input, "cosh")), "cosh")
 
 
 def asinh(input, *, out=None):
     """``torch.asinh`` (alias ``arcsinh``): ln(x + √(x² + 1)) elementwise.
-    dtype: floating (integers compute in float32). Derivative: 1/√(x² + 1)."""
+    dtype: floating (integers compute in float32). Derivative: 1/√(x² + 1).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AsinhFn.apply(floatify(input, "asinh")), "asinh")
 
 
 def acosh(input, *, out=None):
     """``torch.acosh`` (alias ``arccosh``): ln(x + √(x² - 1)) elementwise; nan for x < 1.
-    dtype: floating (integers compute in float32). Derivative: 1/√(x² - 1)."""
+    dtype: floating (integers compute in float32). Derivative: 1/√(x² - 1).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AcoshFn.apply(floatify(input, "acosh")), "acosh")
 
 
 def atanh(input, *, out=None):
     """``torch.atanh`` (alias ``arctanh``): ½ ln((1 + x)/(1 - x)) elementwise; ±inf at ±1, nan
-    for |x| > 1. dtype: floating (integers compute in float32). Derivative: 1/(1 - x²)."""
+    for |x| > 1. dtype: floating (integers compute in float32). Derivative: 1/(1 - x²).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, AtanhFn.apply(floatify(input, "atanh")), "atanh")
 
 
 def deg2rad(input, *, out=None):
     """``torch.deg2rad``: x · π/180 elementwise. dtype: floating (integers compute in float32).
-    Derivative: π/180."""
+    Derivative: π/180.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Deg2RadFn.apply(floatify(input, "deg2rad")), "deg2rad")
 
 
 def rad2deg(input, *, out=None):
     """``torch.rad2deg``: x · 180/π elementwise. dtype: floating (integers compute in float32).
-    Derivative: 180/π."""
+    Derivative: 180/π.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Rad2DegFn.apply(floatify(input, "rad2deg")), "rad2deg")
 
 
 def sinc(input, *, out=None):
     """``torch.sinc`` (also ``torch.special.sinc``): sin(πx)/(πx) elementwise, 1 at 0.
     dtype: floating (integers compute in float32).
-    Derivative: (πx cos πx - sin πx)/(πx²), and 0 at x = 0."""
+    Derivative: (πx cos πx - sin πx)/(πx²), and 0 at x = 0.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, SincFn.apply(floatify(input, "sinc")), "sinc")
 
 

@@ -174,67 +174,109 @@ class CloneFn(Function):
 
 def exp(input, *, out=None):
     """``torch.exp``: eˣ elementwise. Shapes: any. dtype: floating (integers compute in
-    float32). Derivative: eˣ."""
+    float32). Derivative: eˣ.
+
+    Raises TypeError for a non-Tensor input; RuntimeError for an ``out`` whose dtype the result
+    cannot be cast to.
+    """
     return into(out, ExpFn.apply(floatify(input, "exp")), "exp")
 
 
 def log(input, *, out=None):
     """``torch.log``: ln x elementwise; -inf at 0, nan below. dtype: floating (integers compute
-    in float32). Derivative: 1/x."""
+    in float32). Derivative: 1/x.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, LogFn.apply(floatify(input, "log")), "log")
 
 
 def log1p(input, *, out=None):
     """``torch.log1p`` (also ``torch.special.log1p``): ln(1 + x), accurate near 0. dtype:
-    floating (integers compute in float32). Derivative: 1/(1 + x)."""
+    floating (integers compute in float32). Derivative: 1/(1 + x).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, Log1pFn.apply(floatify(input, "log1p")), "log1p")
 
 
 def sqrt(input, *, out=None):
     """``torch.sqrt``: √x elementwise; nan below 0. dtype: floating (integers compute in
-    float32). Derivative: 1/(2√x) (inf at 0)."""
+    float32). Derivative: 1/(2√x) (inf at 0).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, SqrtFn.apply(floatify(input, "sqrt")), "sqrt")
 
 
 def rsqrt(input, *, out=None):
     """``torch.rsqrt``: 1/√x elementwise (inf at 0, nan below). dtype: floating (integers
-    compute in float32). Derivative: -½ x^(-3/2)."""
+    compute in float32). Derivative: -½ x^(-3/2).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, named(pow(floatify(input, "rsqrt"), -0.5), "RsqrtBackward0"), "rsqrt")
 
 
 def abs(input, *, out=None):
     """``torch.abs`` (alias ``absolute``): |x| elementwise. dtype: the input's. Derivative:
-    sign(x) (0 at 0, as torch)."""
+    sign(x) (0 at 0, as torch).
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     check_tensor(input, "abs")
     return into(out, AbsFn.apply(input), "abs")
 
 
 def sin(input, *, out=None):
     """``torch.sin``: sin x elementwise. dtype: floating (integers compute in float32).
-    Derivative: cos x."""
+    Derivative: cos x.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, SinFn.apply(floatify(input, "sin")), "sin")
 
 
 def cos(input, *, out=None):
     """``torch.cos``: cos x elementwise. dtype: floating (integers compute in float32).
-    Derivative: -sin x."""
+    Derivative: -sin x.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, CosFn.apply(floatify(input, "cos")), "cos")
 
 
 def erf(input, *, out=None):
     """``torch.erf`` (also ``torch.special.erf``): (2/√π) ∫₀ˣ e^{-t²} dt elementwise. dtype:
-    floating (integers compute in float32). Derivative: (2/√π) e^{-x²}."""
+    floating (integers compute in float32). Derivative: (2/√π) e^{-x²}.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
+    RuntimeError for an ``out`` whose dtype the result cannot be cast to.
+    """
     return into(out, ErfFn.apply(floatify(input, "erf")), "erf")
 
 
 def clone(input, *, memory_format=None):
-    """``torch.clone``: a copy with its own memory, in the graph. Derivative: 1."""
+    """``torch.clone``: a copy with its own memory, in the graph. Derivative: 1.
+
+    Shapes: any; the output has the input's shape.
+    """
     return CloneFn.apply(input)
 
 
 def positive(input):
     """``torch.positive`` (``+x``): the input itself. Raises RuntimeError for a bool tensor
-    (torch: the ``+`` operator on a bool tensor is not supported)."""
+    (torch: the ``+`` operator on a bool tensor is not supported).
+
+    Shapes: any; the output has the input's shape.
+    """
     check_tensor(input, "positive")
     if input._data.dtype.kind == "b":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")

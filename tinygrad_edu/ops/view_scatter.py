@@ -99,7 +99,10 @@ def select_scatter(input, src, dim, index):
     """A copy of ``input`` with the slice ``index`` along ``dim`` replaced by ``src`` (whose
     shape must be that slice's). dtype: input's. Raises IndexError for an index out of range,
     RuntimeError for a src of the wrong shape. Derivative: g outside the slice to input,
-    g's slice to src."""
+    g's slice to src.
+
+    Shapes: input (*), ``src`` of the input's shape with ``dim`` removed → the input's shape.
+    """
     nd = input._data.ndim
     d = _wrap_dim(dim, nd, "select_scatter")
     n = input._data.shape[d] if nd else 0
@@ -114,7 +117,10 @@ def select_scatter(input, src, dim, index):
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of ``input`` with ``input[..., start:end:step, ...]`` (along ``dim``) replaced by
     ``src`` (whose shape must be that slice's). dtype: input's. Raises RuntimeError for a src of
-    the wrong shape or a step < 1. Derivative: as select_scatter."""
+    the wrong shape or a step < 1. Derivative: as select_scatter.
+
+    Shapes: input (*), ``src`` of the slice's shape → the input's shape.
+    """
     d = _wrap_dim(dim, input._data.ndim, "slice_scatter")
     if step is not None and int(step) <= 0:
         raise RuntimeError("slice step must be positive")
@@ -125,7 +131,10 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
 def as_strided_scatter(input, src, size, stride, storage_offset=None):
     """A contiguous copy of ``input`` with the window ``as_strided(size, stride,
     storage_offset)`` of it replaced by ``src`` (shape ``size``). Raises RuntimeError for a
-    window past the end. Derivative: g outside the window to input, g's window to src."""
+    window past the end. Derivative: g outside the window to input, g's window to src.
+
+    Shapes: input any shape, ``src`` of shape ``size`` → the input's shape.
+    """
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
@@ -146,7 +155,12 @@ def index_put(input, indices, values, accumulate=False):
     """A copy of ``input`` with ``input[indices] = values`` (``accumulate``: ``+=``, repeated
     indices adding up). ``indices``: a tuple of index tensors (None for a full slice).
     Derivative: g outside the written places (all of g when accumulating) to input,
-    g[indices] to values."""
+    g[indices] to values.
+
+    Shapes: input any shape; ``values`` broadcast to the indexed shape; the output has the input's
+    shape. Raises IndexError for indices out of range; RuntimeError for values that do not broadcast
+    to the indexed shape.
+    """
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"index_put(): indices must be a tuple of Tensors, got "
                         f"{type(indices).__name__}")

@@ -105,7 +105,10 @@ class AsStridedFn(_ReadsElementsFn):
 # ---- public functions ---------------------------------------------------------------------------
 def select(input, dim, index):
     """``input[..., index, ...]`` along ``dim`` (that dim removed); a view. Raises IndexError for
-    a 0-d input or an index outside [−size, size). Derivative: g lands at the selected slice."""
+    a 0-d input or an index outside [−size, size). Derivative: g lands at the selected slice.
+
+    Shapes: input (d₀, ..., dₙ) → the shape with ``dim`` removed.
+    """
     nd = input._data.ndim
     if nd == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -129,7 +132,10 @@ def _int_arg(v, what: str, op: str) -> int:
 def narrow(input, dim, start, length):
     """Elements ``start .. start+length−1`` along ``dim`` (a view; a negative start counts from
     the end, as torch). Raises RuntimeError for a 0-d input or a range past the end, IndexError
-    for a dim or start out of range. Derivative: g lands in the narrowed slice."""
+    for a dim or start out of range. Derivative: g lands in the narrowed slice.
+
+    Shapes: input (*) → the shape with ``dim`` of size ``length``.
+    """
     nd = input._data.ndim
     if nd == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
@@ -154,7 +160,11 @@ def unfold(input, dimension, size, step):
     """``Tensor.unfold``: every window of ``size`` elements along ``dimension``, one each
     ``step``: shape (..., (n − size) // step + 1, ..., size), a view. Raises RuntimeError for a
     size larger than the dim, a negative size or a step < 1. Derivative: each window's g adds
-    back onto the elements it covers (windows may overlap)."""
+    back onto the elements it covers (windows may overlap).
+
+    Shapes: input (..., n, ...) at ``dimension`` → (..., (n − size)//step + 1, ..., size): the
+    window count replaces the dim, a new last dim of ``size``.
+    """
     nd = input._data.ndim
     d = _wrap_dim(dimension, nd, "unfold")
     n = input._data.shape[d] if nd else 1
@@ -173,7 +183,10 @@ def as_strided(input, size, stride, storage_offset=None):
     starting at ``storage_offset`` (default: the input's own): y[i] = storage[offset +
     Σ iₖ·strideₖ], a view. Windows may overlap. Raises RuntimeError for negative strides, a
     length mismatch, or a window past the end of the storage. Derivative: g adds back onto
-    the elements each view element reads (copies add up); storage x does not cover gets none."""
+    the elements each view element reads (copies add up); storage x does not cover gets none.
+
+    Shapes: input any shape → ``size``; ``stride`` has one entry per dim of ``size``.
+    """
     size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
         raise RuntimeError("mismatch in length of strides and shape")
@@ -197,13 +210,22 @@ def as_strided(input, size, stride, storage_offset=None):
 
 
 def stride(input, dim=None):
-    """``Tensor.stride()``: elements to step in memory for +1 along each dim."""
+    """``Tensor.stride()``: elements to step in memory for +1 along each dim.
+
+    Shapes: input (d₀, ..., dₙ) → a tuple of n + 1 ints (an int with ``dim``). Raises IndexError for
+    ``dim`` out of range.
+    """
     st = strides_of(input._data)
     return st if dim is None else st[_wrap_dim(dim, input._data.ndim, "stride")]
 
 
 def storage_offset(input) -> int:
-    """``Tensor.storage_offset()``: where the first element sits in the storage (elements)."""
+    """``Tensor.storage_offset()``: where the first element sits in the storage (elements).
+
+    Shapes: any; returns a Python int.
+
+    Raises TypeError for a memory format that is not one.
+    """
     return int(storage_of(input._data)[1])
 
 

@@ -18,7 +18,11 @@ _EPOCH_DEPRECATION = (
 
 
 class LRScheduler:
-    """Base class: keeps ``base_lrs`` (the groups' ``initial_lr``) and ``last_epoch``."""
+    """Base class: keeps ``base_lrs`` (the groups' ``initial_lr``) and ``last_epoch``.
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     _get_lr_called_within_step = False
     _is_initial = False

@@ -95,7 +95,10 @@ class SequentialLR(_Composite):
 
 class ChainedScheduler(_Composite):
     """Every ``step()`` steps all ``schedulers`` in order (their multiplicative effects chain).
-    Raises as :func:`_check_schedulers`."""
+    Raises as :func:`_check_schedulers`.
+
+    Raises ValueError for schedulers of different optimizers.
+    """
 
     def __init__(self, schedulers, optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:

@@ -126,6 +126,9 @@ class PolynomialLR(LRScheduler):
     """``lr_e = base_lr · (1 - min(e, T)/T)^power``, recursively as torch::
 
         lr_e = lr_{e-1} · ((1 - e/T) / (1 - (e - 1)/T))^power
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
     """
 
     def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,

@@ -66,6 +66,8 @@ class Adam(SingleTensorOptimizer):
     different rule). ``differentiable=True`` runs :meth:`_update`, the same rule out of place
     on Tensors so autograd records it, with torch's differentiable arithmetic (the bias
     corrections as float32 0-d values, ``p + m / (sqrt(v)/(√bc2·(-lr/bc1)) + eps/(-lr/bc1))``).
+
+    Raises ValueError for a negative learning rate or an empty parameter list.
     """
 
     def __init__(
@@ -198,7 +200,10 @@ class Adam(SingleTensorOptimizer):
 
 class AdamW(Adam):
     r"""``torch.optim.AdamW``: Adam with decoupled weight decay ``p ← p·(1 - lr·wd)``
-    applied before the moment updates (default ``weight_decay=1e-2``)."""
+    applied before the moment updates (default ``weight_decay=1e-2``).
+
+    Raises ValueError for a negative learning rate or an empty parameter list.
+    """
 
     def __init__(
         self,

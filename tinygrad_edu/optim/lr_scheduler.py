@@ -18,7 +18,11 @@ from .optimizer import Optimizer
 
 
 class LambdaLR(LRScheduler):
-    """``lr = base_lr · lr_lambda(epoch)`` (one lambda, or one per group)."""
+    """``lr = base_lr · lr_lambda(epoch)`` (one lambda, or one per group).
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
@@ -55,7 +59,11 @@ class LambdaLR(LRScheduler):
 
 
 class StepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every ``step_size`` epochs."""
+    """Multiply the rate by ``gamma`` every ``step_size`` epochs.
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
@@ -75,7 +83,11 @@ class StepLR(LRScheduler):
 
 
 class MultiStepLR(LRScheduler):
-    """Multiply the rate by ``gamma`` at each milestone epoch (repeats count twice)."""
+    """Multiply the rate by ``gamma`` at each milestone epoch (repeats count twice).
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     def __init__(
         self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1
@@ -99,7 +111,11 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the rate by ``gamma`` every epoch."""
+    """Multiply the rate by ``gamma`` every epoch.
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
@@ -118,7 +134,11 @@ class ExponentialLR(LRScheduler):
 class CosineAnnealingLR(LRScheduler):
     r"""Cosine annealing from ``base_lr`` to ``eta_min`` over ``T_max`` epochs (SGDR without
     restarts). Closed form ``η_t = η_min + (η_0 - η_min)(1 + cos(π t / T_max)) / 2``; the rates
-    are computed with torch's recursive form so the sequences agree to rounding."""
+    are computed with torch's recursive form so the sequences agree to rounding.
+
+    Raises KeyError for a ``last_epoch`` ≠ −1 when the optimizer's groups have no ``initial_lr``
+    (resuming without a schedule).
+    """
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -163,6 +183,8 @@ class ReduceLROnPlateau(LRScheduler):
     """Reduce the rate by ``factor`` once a metric has stopped improving for ``patience`` epochs.
 
     ``step(metric)`` takes the monitored value (a float or a one-element tensor).
+
+    Raises ValueError for a factor ≥ 1 or an unknown mode or threshold_mode.
     """
 
     _needs_metrics = True  # SequentialLR / ChainedScheduler cannot drive it

@@ -71,6 +71,13 @@ class Optimizer:
         What to optimize; dicts define parameter groups with their own hyperparameters.
     defaults : dict
         Default hyperparameters for groups that do not set them.
+
+    Raises
+    ------
+    ValueError
+        An empty parameter list.
+    TypeError
+        A Tensor instead of an iterable of Tensors.
     """
 
     _free_shape_state: tuple = ("step",)  # state keys not shaped like their parameter

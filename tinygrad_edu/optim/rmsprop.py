@@ -22,6 +22,8 @@ class RMSprop(SingleTensorOptimizer):
 
     ``differentiable=True`` runs the rule out of place on Tensors (:meth:`_update`), so
     autograd records the step.
+
+    Raises ValueError for a negative learning rate or an empty parameter list.
     """
 
     def __init__(

@@ -20,6 +20,8 @@ class SGD(Optimizer):
     ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
     different rule); ``differentiable=True`` runs the rule out of place on Tensors
     (:meth:`_update`), so autograd records the step.
+
+    Raises ValueError for a negative learning rate or an empty parameter list.
     """
 
     def __init__(

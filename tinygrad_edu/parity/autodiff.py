@@ -22,7 +22,7 @@ import torch
 
 import tinygrad_edu as tg
 
-from .calls import call, first_line, raised
+from .calls import call, first_line, raised, seeded
 from .compare import Mismatch, assert_same
 from .convert import leaves
 from .resolve import from_test_module, rebind
@@ -159,7 +159,7 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
     from .convert import ToTg
 
     t_inputs = grad_inputs(s)
-    t_outs = flat(s.output_process_fn_grad(torch_fn(s.input, *s.args, **s.kwargs)))
+    t_outs = flat(s.output_process_fn_grad(seeded(torch_fn, torch)(s.input, *s.args, **s.kwargs)))
     pos = differentiable(t_outs)
     if not t_inputs or not pos:
         return False
@@ -178,7 +178,7 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
     g_inputs = [conv.memo[id(t)] for t in t_inputs]
     g_u1 = [tg.tensor(u.detach().numpy(), requires_grad=True) for u in u1]
     try:
-        g_outs = flat(process_tg(s.output_process_fn_grad, tg_fn(inp, *args, **kwargs)))
+        g_outs = flat(process_tg(s.output_process_fn_grad, seeded(tg_fn, tg)(inp, *args, **kwargs)))
         first = tg_vjp(pick_graph_outputs(g_outs, pos, "output"), g_inputs, g_u1, create_graph=True)
         picked = pick_graph_outputs(list(first), second, "first-order gradient")
     except Mismatch as m:

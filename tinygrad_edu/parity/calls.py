@@ -43,6 +43,22 @@ def call(fn, *args, **kwargs) -> Outcome:
     return Outcome(value=value, warned=_warned(caught), caught=list(caught))
 
 
+SEED = 42  # what torch's wrapper_set_seed uses
+
+
+def seeded(fn, lib):
+    """``fn`` run right after ``lib.manual_seed(SEED)`` (``lib`` is torch or tinygrad_edu):
+    both sides of a comparison start from the same generator state, so an op that draws
+    random numbers (Tensor.normal_, F.rrelu in training, dropout) is compared draw for draw;
+    for every other op it changes nothing."""
+
+    def run(*args, **kwargs):
+        lib.manual_seed(SEED)
+        return fn(*args, **kwargs)
+
+    return run
+
+
 def _warned(caught) -> bool:
     return any(issubclass(w.category, RuntimeWarning) for w in caught)
 

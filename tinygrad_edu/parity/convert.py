@@ -31,6 +31,15 @@ class Unconvertible(Exception):
     """A torch object without a tinygrad_edu counterpart."""
 
 
+class Unbuildable(Unconvertible):
+    """A tensor a user cannot build in tinygrad_edu: building it raises ``error`` (a 65-d
+    tensor: tg.empty raises torch's "only tensors with up to 64 dims" RuntimeError)."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error
+
+
 def leaves(obj):
     """Every leaf of a nested sample argument."""
     if isinstance(obj, (list, tuple)):
@@ -97,6 +106,11 @@ class ToTg:
         tg_dtype(t.dtype)  # raises for dtypes tg lacks
         if t.device.type != "cpu":
             raise Unconvertible(f"tinygrad_edu has no {t.device.type} device")
+        if t.ndim > 64:  # build it as a user would; NumPy's limit makes that raise
+            try:
+                tg.empty(tuple(t.shape), dtype=tg_dtype(t.dtype))
+            except Exception as e:  # noqa: BLE001 - the error a user meets
+                raise Unbuildable(e) from None
         try:
             st = t.untyped_storage()
             key = (st.data_ptr(), st.nbytes())

@@ -27,17 +27,20 @@ held against tinygrad_edu (counted in the check's note).
 from __future__ import annotations
 
 import hashlib
+import re
 
 import torch
 
 import tinygrad_edu as tg
 
-from . import db
+from . import db, gauge
 from .autodiff import check_grad, check_gradgrad, engine_has_create_graph
-from .calls import call, first_line, raised, same_error
+from .calls import Outcome, call, first_line, raised, same_error, seeded
 from .compare import Mismatch, Tolerances, assert_same
-from .convert import ToTg, Unconvertible, describe_sample, has_complex, leaves
+from .convert import ToTg, Unbuildable, Unconvertible, describe_sample, has_complex, leaves
+from .numeric import disowned, fd_check
 from .records import CheckResult
+from .referee import has_float32, referee
 from .resolve import bind, short_names
 
 FORWARD_KINDS = ("function", "method", "operator")
@@ -124,6 +127,7 @@ def check_op(op, dtype) -> dict:
     res = {c: CheckResult(opid, c, dname) for c in checks_for(op, dtype, b)}
     if "gradgrad" in res:
         res["gradgrad"].unsupported = engine_has_create_graph()
+    fd = [c for c in ("grad", "gradgrad") if c in res and disowned(op, c)]
     for n, (label, s, has_grad) in enumerate(drawn_samples(op, dtype)):
         desc = describe_sample(s)
         if has_complex(s.input, s.args, s.kwargs):
@@ -132,9 +136,10 @@ def check_op(op, dtype) -> dict:
             continue
         for v in b.of(*FORWARD_KINDS):
             if _applies(v, s):
-                _forward(res, f"{label} via {v.label}", desc, s, v, tols, n, has_grad, values)
+                where = f"{label} via {v.label}"
+                _forward(res, where, desc, s, v, tols, n, has_grad, values, fd)
         if has_grad and "gradgrad" in res and not res["gradgrad"].unsupported:
-            _gradgrad(res["gradgrad"], label, desc, s, b.of(*FORWARD_KINDS)[0], tols, n)
+            _gradgrad(res["gradgrad"], label, desc, s, b.of(*FORWARD_KINDS)[0], tols, n, fd)
         for v in b.of(*INPLACE_KINDS):
             if _applies(v, s):
                 _inplace(res["inplace"], f"{label} via {v.label}", desc, s, v, tols, values)
@@ -148,14 +153,14 @@ def check_op(op, dtype) -> dict:
     return res
 
 
-def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
+def _forward(res, where, desc, s, v, tols, n, has_grad, values, fd=()) -> None:
     fwd = res["forward"]
     conv, converted = _convert(fwd, where, desc, s)
     if conv is None:
         return
     inp, args, kwargs = converted
-    want = call(v.torch_fn, s.input, *s.args, **s.kwargs)
-    got = call(v.tg_fn, inp, *args, **kwargs)
+    want = call(seeded(v.torch_fn, torch), s.input, *s.args, **s.kwargs)
+    got = call(seeded(v.tg_fn, tg), inp, *args, **kwargs)
     fwd.warnings += got.warned
     if not want.ok:
         verdict = same_error(got.error, type(want.error), None, set())
@@ -165,19 +170,53 @@ def _forward(res, where, desc, s, v, tols, n, has_grad, values) -> None:
     if not got.ok:
         return fwd.fail(where, desc, raised(got.error), first_line(got.error))
     try:
-        assert_same(got.value, want.value, tols, values=values)
+        if gauge.applies(fwd.name):  # vectors defined up to sign: compare canonical forms
+            assert_same(got.value, want.value, tols, values=False)
+            assert_same(*gauge.canonical(fwd.name, got.value, want.value), tols, "canonical")
+        else:
+            assert_same(got.value, want.value, tols, values=values)
     except Mismatch as m:
-        return fwd.fail(where, desc, m.kind, str(m))
+        verdict = _refereed(fwd, "forward", (m.kind, str(m)), s, v, tols, 0)
+        if verdict is not None:
+            return fwd.fail(where, desc, *verdict)
     fwd.ok(where)
     if has_grad and "grad" in res:
-        verdict = check_grad(
-            s, want.value, got.value, conv.memo, tols.scaled(GRAD_TOL_FACTOR), seed=db.SEED + n
-        )
+        gtols = tols.scaled(GRAD_TOL_FACTOR)
+        verdict = check_grad(s, want.value, got.value, conv.memo, gtols, seed=db.SEED + n)
         if verdict is not False:
+            verdict = _refereed(res["grad"], "grad", verdict, s, v, gtols, db.SEED + n)
+            if verdict is not None and "grad" in fd:
+                verdict = _by_differences(res["grad"], "grad", verdict, s, v, db.SEED + n)
             _record(res["grad"], where, desc, verdict)
 
 
-def _gradgrad(res, label, desc, s, v, tols, n) -> None:
+def _refereed(res, check, verdict, s, v, tols, seed):
+    """``verdict``, or None when it is a value mismatch on a sample holding float32 tensors and
+    tinygrad_edu is within torch's own float32 error of the float64 value (parity/referee.py)."""
+    if verdict is None or verdict[0] != "value" or not has_float32(s):
+        return verdict
+    why = referee(check, s, v.torch_fn, v.tg_fn, tols, seed)
+    if why is not None:
+        return verdict[0], f"{verdict[1]}; float64 referee: {why}"
+    res.refereed += 1
+    return None
+
+
+def _by_differences(res, check, verdict, s, v, seed):
+    """Where torch's OpInfo disowns its own ``check`` derivative (an expected failure or skip
+    of its gradient test on the CPU), a failure against torch's value is judged again against
+    central finite differences (parity/numeric.py)."""
+    try:
+        why = fd_check(check, s, v.tg_fn, seed)
+    except Exception as e:  # noqa: BLE001 - the original failure stands
+        why = ("raised", f"finite differences could not run: {first_line(e)}")
+    if why is not None:
+        return verdict[0], f"{verdict[1]}; finite differences: {why[1]}"
+    res.by_differences += 1
+    return None
+
+
+def _gradgrad(res, label, desc, s, v, tols, n, fd=()) -> None:
     where = f"{label} via {v.label}"
     try:
         verdict = check_gradgrad(
@@ -186,6 +225,11 @@ def _gradgrad(res, label, desc, s, v, tols, n) -> None:
     except Exception as e:  # torch's own second-order pass failed: nothing to compare
         verdict = ("torch raises", f"torch's double backward raises {first_line(e)}")
     if verdict is not False:
+        verdict = _refereed(
+            res, "gradgrad", verdict, s, v, tols.scaled(GRAD_TOL_FACTOR), db.SEED + n
+        )
+        if verdict is not None and "gradgrad" in fd:
+            verdict = _by_differences(res, "gradgrad", verdict, s, v, db.SEED + n)
         _record(res, where, desc, verdict)
 
 
@@ -196,10 +240,10 @@ def _inplace(res, where, desc, s, v, tols, values) -> None:
     inp, args, kwargs = converted
     with torch.no_grad():
         x_t = s.input.detach().clone()
-        want = call(v.torch_fn, x_t, *s.args, **s.kwargs)
+        want = call(seeded(v.torch_fn, torch), x_t, *s.args, **s.kwargs)
     with tg.no_grad():
         x_g = inp.detach().clone()
-        got = call(v.tg_fn, x_g, *args, **kwargs)
+        got = call(seeded(v.tg_fn, tg), x_g, *args, **kwargs)
     if not want.ok:
         verdict = same_error(got.error, type(want.error), None, set())
         return _record(res, where, desc, verdict)
@@ -242,15 +286,24 @@ def check_errors(op) -> CheckResult:
             if not _applies(v, s):
                 continue
             where = f"error_input {i} via {v.label}"
-            if call(v.torch_fn, s.input, *s.args, **s.kwargs).ok:
+            t = call(v.torch_fn, s.input, *s.args, **s.kwargs)
+            if t.ok:
                 quiet += 1  # torch 2.13 itself accepts this input on the CPU
                 continue
-            conv, converted = _convert(res, where, desc, s)
-            if conv is None:
+            want, regex = e.error_type, e.error_regex
+            if not isinstance(t.error, want):  # this variant of torch raises another type
+                # (x.multinomial(2, out=...) is a TypeError, torch.multinomial's a
+                # RuntimeError): the oracle is what torch's own variant raised
+                want, regex = type(t.error), re.escape(first_line(t.error).split(": ", 1)[-1])
+            try:
+                inp, args, kwargs = ToTg().sample(s)
+                got = call(v.tg_fn, inp, *args, **kwargs)
+            except Unbuildable as u:  # the user's program fails one line earlier, as torch's
+                got = Outcome(error=u.error)  # would: judged like any other error
+            except Unconvertible as u:
+                res.fail(where, desc, "unconvertible", str(u))
                 continue
-            inp, args, kwargs = converted
-            got = call(v.tg_fn, inp, *args, **kwargs)
-            verdict = same_error(got.error, e.error_type, e.error_regex, names)
+            verdict = same_error(got.error, want, regex, names)
             if verdict and verdict[0] == "no exception":
                 verdict = (verdict[0], f"{verdict[1]} /{e.error_regex}/")
             _record(res, where, desc, verdict)

@@ -33,6 +33,7 @@ from .convert import ToTg, describe, has_complex
 from .records import CheckResult
 
 SHAPES = ((3, 4), (4,), (2, 1, 3))
+SHAPES_2D = ((3, 4), (5, 2))  # optimizers torch restricts to matrices (Muon): wide and tall
 STEPS = 20
 
 
@@ -52,14 +53,27 @@ def configs(oi) -> list:
         return list(with_flags(db.DEVICE, torch.float32, oi))
 
 
-def _leaves(dtype):
+def shapes(oi) -> tuple:
+    """The parameter shapes: :data:`SHAPES`, or :data:`SHAPES_2D` where torch's optimizer
+    rejects a non-matrix parameter at construction (Muon)."""
+    try:
+        oi.optim_cls([torch.zeros(4, requires_grad=True)])
+    except ValueError as e:
+        if "2D" in str(e):
+            return SHAPES_2D
+    except Exception:
+        pass
+    return SHAPES
+
+
+def _leaves(dtype, shapes):
     gen = torch.Generator().manual_seed(db.SEED)
-    return [torch.randn(s, dtype=dtype, generator=gen).requires_grad_() for s in SHAPES]
+    return [torch.randn(s, dtype=dtype, generator=gen).requires_grad_() for s in shapes]
 
 
-def _grads(dtype, step: int):
+def _grads(dtype, step: int, shapes):
     gen = torch.Generator().manual_seed(db.SEED + 1 + step)
-    return [torch.randn(s, dtype=dtype, generator=gen) for s in SHAPES]
+    return [torch.randn(s, dtype=dtype, generator=gen) for s in shapes]
 
 
 def _to_torch(obj):
@@ -80,7 +94,8 @@ class _Pair:
         self.oi, self.dtype, self.kwargs = oi, dtype, kwargs
         self.closure = oi.step_requires_closure
         self.conv = ToTg()
-        self.p_t = _leaves(dtype)
+        self.shapes = shapes(oi)
+        self.p_t = _leaves(dtype, self.shapes)
         self.p_g = [self.conv(p) for p in self.p_t]
         if kwargs.get("differentiable"):  # torch requires non-leaf parameters then
             self.p_t, self.p_g = [p.clone() for p in self.p_t], [p.clone() for p in self.p_g]
@@ -95,7 +110,7 @@ class _Pair:
 
     def step(self, k: int, opt_t=None, opt_g=None) -> None:
         opt_t, opt_g = opt_t or self.opt_t, opt_g or self.opt_g
-        grads = _grads(self.dtype, k)
+        grads = _grads(self.dtype, k, self.shapes)
         if self.closure:
             opt_t.step(_quadratic_closure(torch, self.p_t, grads))
             # not self.conv: its memo is keyed by id(), and these grads die after the step

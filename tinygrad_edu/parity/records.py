@@ -40,6 +40,8 @@ class CheckResult:
     skipped_complex: int = 0
     unsupported: str | None = None  # why the check cannot run yet (never counts as a pass)
     warnings: int = 0  # samples during which tinygrad_edu emitted a RuntimeWarning
+    refereed: int = 0  # float32 samples passed by the float64 referee (parity/referee.py)
+    by_differences: int = 0  # derivatives torch disowns, passed by finite differences
     note: str = ""
 
     @property
@@ -68,6 +70,8 @@ class CheckResult:
         """A readable report: counts, then the failing samples one per line."""
         head = f"{self.key}: {len(self.failures)} failing, {self.passed} passing" + (
             f", {self.skipped_complex} complex skipped" if self.skipped_complex else ""
+        ) + (f" ({self.refereed} by the float64 referee)" if self.refereed else "") + (
+            f" ({self.by_differences} by finite differences)" if self.by_differences else ""
         )
         lines = [head] + ["  " + f.line() for f in self.failures[:limit]]
         if len(self.failures) > limit:

@@ -81,10 +81,19 @@ def tensor_attr(name: str):
 
 
 def is_implemented(name: str) -> bool:
-    """The naming rule: ``tg.<dotted name>`` is a function, or ``Tensor.<name>`` exists."""
+    """The naming rule: ``tg.<dotted name>`` is a function, or ``Tensor.<name>`` exists, or
+    (for an op torch only has in place, like ``cauchy``: no ``torch.cauchy``, no
+    ``Tensor.cauchy``) ``Tensor.<name>_`` exists."""
     if _is_op(tg_attr(name)):
         return True
-    return "." not in name and tensor_attr(name) is not None
+    if "." in name:
+        return False
+    if tensor_attr(name) is not None:
+        return True
+    import torch
+
+    in_place_only = not hasattr(torch, name) and not hasattr(torch.Tensor, name)
+    return in_place_only and tensor_attr(name + "_") is not None
 
 
 def from_test_module(fn) -> bool:

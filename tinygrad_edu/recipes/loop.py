@@ -2,7 +2,8 @@
 
 Per epoch: shuffled mini-batches (zero_grad → forward → loss → backward → step), then the
 validation loss and score, the scheduler, early stopping on validation loss (keeping the best
-weights) and an optional checkpoint. With ``compare_torch`` a torch twin takes the same batches.
+weights) and an optional checkpoint. With ``compare_torch`` a torch twin (built from the same
+seed) draws its own batches and steps beside it.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class Result:
     max_loss_rel_dev: float | None = None  # |Δloss| / max(1, |loss|)
     max_param_dev: float | None = None
     dropout_note: str | None = None
+    twin_init_dev: float | None = None  # largest |tg − torch| of the initial weights
+    twin_batch_mismatches: int | None = None  # twin batches that differed from tg's
     report: str = ""
     extra: dict = field(default_factory=dict)  # the recipe companion's numbers
 
@@ -154,6 +157,8 @@ class Trainer:
         tot_loss = tot_score = 0.0
         n_batches = n_seen = 0
         batches = bar_factory(self.loader(), f"epoch {self.epoch + 1}/{self.cfg.epochs}")
+        if self.twin is not None:
+            self.twin.start_epoch()
         for xb, yb in batches:
             out = self.model(xb)
             out_np = to_numpy(out)

@@ -14,9 +14,8 @@ from .base import RecipeError, predictions, to_numpy
 from .loop import Config, Result, Trainer, now, read_checkpoint
 
 DROPOUT_NOTE = (
-    "note: the torch twin replays the masks tg's dropout drew (the generators are the same, "
-    "but the twin draws other numbers in between, e.g. for its own weight init), so the "
-    "runs stay comparable"
+    "note: the torch twin draws its own dropout masks and shuffles from torch's generator, "
+    "seeded like tg's, and they are the same numbers, so the runs stay comparable"
 )
 
 
@@ -247,6 +246,7 @@ def _run(recipe, cfg: Config, log) -> Result:
             + [abs(a - b) for a, b in zip(tw.history["val_loss"], tr.history["val_loss"])]
         )
         res.max_param_dev = tw.param_dev(tr.model)
+        res.twin_init_dev, res.twin_batch_mismatches = tw.init_dev, tw.batch_mismatches
         if tw.n_dropout:
             res.dropout_note = DROPOUT_NOTE
     if recipe.report is not None:
@@ -273,7 +273,9 @@ def _run(recipe, cfg: Config, log) -> Result:
             f"torch twin: largest |loss_tg - loss_torch| = {res.max_loss_dev:.3g} "
             f"(relative {res.max_loss_rel_dev:.3g}) over {len(tr.twin.step_dev)} steps and "
             f"{len(tr.history['val_loss'])} validations; largest parameter deviation = "
-            f"{res.max_param_dev:.3g} ({cfg.dtype})"
+            f"{res.max_param_dev:.3g} ({cfg.dtype}); twin built from the seed alone: initial "
+            f"weights differ by {res.twin_init_dev:.3g}, {res.twin_batch_mismatches} of its "
+            "batches differ from tg's"
         )
         if res.dropout_note:
             log(res.dropout_note)

@@ -1,17 +1,20 @@
-"""The torch twin: the recipe's model built by torch from the same code, given tg's initial
-weights and fed the same batches, so every step's loss can be compared.
+"""The torch twin: the recipe's model built by torch from the same code and the same seed, so
+every step's loss can be compared.
 
-Dropout draws its masks from each library's own RNG, so the twin's Dropout layers are swapped
-for a ``ReplayDropout`` that applies the masks tg drew (captured with forward hooks).
+tinygrad_edu's generator draws torch's numbers for the same seed, so the twin needs nothing
+from the tg run: ``torch.manual_seed(seed)`` and the same ``build`` give the same initial
+weights (the same init draws in the same order), its own ``DataLoader(shuffle=True)`` gives
+the same batches, and its own ``nn.Dropout`` draws the same masks. The twin checks this as it
+goes: ``init_dev`` (initial weights) and ``batch_mismatches`` (batches that differ from tg's).
+Every recipe's twin is built this way; there is no weight copy and no mask replay. A resumed
+run has no twin (its weights are a checkpoint's, not the seed's; the CLI refuses the pair).
 """
 
 from __future__ import annotations
 
-from collections import deque
-
 import numpy as np
 
-from .base import RecipeError, make_optimizer, make_scheduler, to_numpy
+from .base import RecipeError, init_weights, make_optimizer, make_scheduler, to_numpy
 
 TORCH_PIN = "torch==2.13.0"
 
@@ -28,18 +31,26 @@ def import_torch():
 
 class TorchTwin:
     def __init__(self, recipe, cfg, data, tg_model):
+        if cfg.resume:
+            raise RecipeError("--compare-torch cannot be combined with --resume (the twin is "
+                              "built from the seed, a resumed run's weights are a checkpoint's)")
         torch = import_torch()
         self.torch, self.recipe, self.task = torch, recipe, recipe.task
         torch.set_num_threads(1)  # tiny models: one thread is fastest (and deterministic)
-        torch.manual_seed(cfg.seed)
+        torch.manual_seed(cfg.seed)  # the seed tg's run started from (runner.run)
         self.dtype = getattr(torch, cfg.dtype)
         model = recipe.build(torch, cfg, data)
+        init_weights(torch.nn, model, cfg.init)  # as Trainer does, in the same order
         model.to(self.dtype)
-        sd = {k: torch.from_numpy(np.array(to_numpy(v))) for k, v in tg_model.state_dict().items()}
-        model.load_state_dict(sd, strict=True)
         self.model = model
-        self.masks: deque = deque()
-        self.n_dropout = self._replay_dropout(tg_model)
+        self.init_dev = self.param_dev(tg_model)  # 0 when the seed alone rebuilt tg's weights
+        self.n_dropout = sum(isinstance(m, torch.nn.Dropout) for m in model.modules())
+        x, y = data.split("train")
+        self.loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(self._t(x), self._t(y)),
+            batch_size=cfg.batch_size, shuffle=True)
+        self._batches = None
+        self.batch_mismatches = 0  # batches of the twin's own shuffle that differ from tg's
         self.loss_fn = recipe.loss(torch)
         self.optimizer = make_optimizer(torch.optim, recipe, cfg, model.parameters())
         self.scheduler = make_scheduler(torch.optim, recipe, self.optimizer)
@@ -56,47 +67,29 @@ class TorchTwin:
             "val_score": [],
         }
 
-    def _replay_dropout(self, tg_model) -> int:
-        """Hook tg's Dropout modules to record masks; swap the twin's for replaying ones."""
-        torch, masks = self.torch, self.masks
-
-        class ReplayDropout(torch.nn.Module):
-            def __init__(self, p):
-                super().__init__()
-                self.p = p
-
-            def forward(self, x):
-                if not self.training or self.p == 0:
-                    return x
-                return x * torch.from_numpy(masks.popleft()).to(x.dtype)
-
-        def record(mod, inputs, output):
-            if mod.training and mod.p > 0:
-                out = to_numpy(output)
-                masks.append(np.where(out != 0, 1.0 / (1.0 - mod.p), 0.0))
-
-        tg_nn = __import__("tinygrad_edu").nn
-        n = 0
-        for m in tg_model.modules():
-            if isinstance(m, tg_nn.Dropout):
-                m.register_forward_hook(record)
-                n += 1
-        for m in list(self.model.modules()):
-            for child_name, child in list(m.named_children()):
-                if isinstance(child, torch.nn.Dropout):
-                    setattr(m, child_name, ReplayDropout(child.p))
-        return n
+    def start_epoch(self) -> None:
+        """Begin the twin's own pass over its DataLoader (called as tg's epoch begins: the
+        loader draws its seeds from torch's generator where tg's loader draws from tg's)."""
+        self._batches = iter(self.loader)
 
     def _t(self, a: np.ndarray):
         t = self.torch.from_numpy(np.ascontiguousarray(a))
         return t.to(self.dtype) if t.is_floating_point() else t
 
     def train_step(self, xb: np.ndarray, yb: np.ndarray, tg_loss: float) -> None:
+        """One step on the twin's own next batch; tg's batch (``xb``, ``yb``) is only compared
+        with it, so a shuffle that drifted apart is counted, not hidden."""
         from .base import running_score
 
+        if self._batches is None:
+            self.start_epoch()
+        tx, ty = next(self._batches)
+        if not (np.array_equal(tx.numpy(), xb) and np.array_equal(ty.numpy(), yb)):
+            self.batch_mismatches += 1
+        yb = ty.numpy()
         self.model.train()
-        out = self.model(self._t(xb))
-        loss = self.loss_fn(out, self._t(yb))
+        out = self.model(tx)
+        loss = self.loss_fn(out, ty)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()

@@ -70,19 +70,35 @@ def _adaptive_avg(op, d, input, output_size):
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     """Mean over adaptive windows of (N, C, L) or (C, L) input, giving L_out = ``output_size``
     elements: window i is [⌊i·L/L_out⌋, ⌈(i + 1)·L/L_out⌉). A linear map per axis, so the
-    derivative is its transpose."""
+    derivative is its transpose.
+
+    Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``.
+    Raises RuntimeError for an input that is not 2-D or 3-D.
+    """
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     """Adaptive average pooling of (N, C, H, W) or (C, H, W) input to ``output_size`` (an int,
-    or (Ho, Wo) with None keeping that size); see :func:`adaptive_avg_pool1d`."""
+    or (Ho, Wo) with None keeping that size); see :func:`adaptive_avg_pool1d`.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), the sizes from
+    ``output_size``.
+
+    Raises RuntimeError for a negative output size.
+    """
     return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
 
 
 def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
     """Adaptive average pooling of (N, C, D, H, W) or (C, D, H, W) input; see
-    :func:`adaptive_avg_pool2d`."""
+    :func:`adaptive_avg_pool2d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out), the sizes from ``output_size``.
+
+    Raises RuntimeError for a negative output size.
+    """
     return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
 
 
@@ -103,19 +119,35 @@ def _adaptive_max(op, d, input, output_size, return_indices):
 
 def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
     """Max over the adaptive windows of :func:`adaptive_avg_pool1d`; the gradient goes to each
-    window's (first) argmax, a NaN wins. ``return_indices``: the argmax, flat into L."""
+    window's (first) argmax, a NaN wins. ``return_indices``: the argmax, flat into L.
+
+    Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``
+    (indices of the same shape). Raises RuntimeError for an input that is not 2-D or 3-D.
+    """
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     """Adaptive max pooling of (N, C, H, W) or (C, H, W) input (indices flat into H·W); see
-    :func:`adaptive_max_pool1d`."""
+    :func:`adaptive_max_pool1d`.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), the sizes from
+    ``output_size`` (indices of the same shape).
+
+    Raises RuntimeError for a negative output size.
+    """
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
 
 def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
     """Adaptive max pooling of (N, C, D, H, W) or (C, D, H, W) input; see
-    :func:`adaptive_max_pool1d`."""
+    :func:`adaptive_max_pool1d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out), the sizes from ``output_size`` (indices of the same shape).
+
+    Raises RuntimeError for a negative output size.
+    """
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 
 
@@ -158,7 +190,12 @@ def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_r
     """Fractional max pooling (Graham, 2014) of (N, C, H, W) or (C, H, W) input: kernel_size
     windows at pseudo-random offsets (one uniform draw per sample, channel and axis, drawn as
     torch draws them: ``rand(N, C, 2)``), giving ``output_size`` (or ``⌊S·output_ratio⌋``).
-    Gradient: to each window's argmax."""
+    Gradient: to each window's argmax.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out) from
+    ``output_size`` or ⌊n·output_ratio⌋ (indices of the same shape). Raises ValueError for neither
+    output_size nor output_ratio.
+    """
     return _fractional("fractional_max_pool2d", 2, input, kernel_size, output_size,
                        output_ratio, return_indices, _random_samples)
 
@@ -166,7 +203,12 @@ def fractional_max_pool2d(input: Tensor, kernel_size, output_size=None, output_r
 def fractional_max_pool3d(input: Tensor, kernel_size, output_size=None, output_ratio=None,
                           return_indices: bool = False, _random_samples=None):
     """Fractional max pooling of (N, C, D, H, W) or (C, D, H, W) input; see
-    :func:`fractional_max_pool2d`."""
+    :func:`fractional_max_pool2d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out) from ``output_size`` or ⌊n·output_ratio⌋ (indices of the same shape). Raises ValueError
+    for neither output_size nor output_ratio.
+    """
     return _fractional("fractional_max_pool3d", 3, input, kernel_size, output_size,
                        output_ratio, return_indices, _random_samples)
 

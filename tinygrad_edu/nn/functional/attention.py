@@ -61,7 +61,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(Q Kᵀ · scale + bias) V, with dropout(p) on the attention weights (always
     applied when ``dropout_p > 0``, as torch: pass 0.0 in eval mode). See the module docstring
-    for shapes, masks and what is raised."""
+    for shapes, masks and what is raised.
+
+    Shapes: query (..., L, E), key (..., S, E), value (..., S, Ev) → (..., L, Ev); batch dims
+    broadcast. Raises RuntimeError for key and value with different lengths.
+    """
     name = "scaled_dot_product_attention"
     q, k, v = query, key, value
     if not (q.dtype == k.dtype == v.dtype):

@@ -80,7 +80,11 @@ def _dropout_impl(input: Tensor, p: float, train: bool, feature: bool, alpha: bo
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) / (C, L) with probability p; scale the rest by
-    1/(1 − p)."""
+    1/(1 − p).
+
+    Shapes: (N, C, L) or (C, L); the output has the input's shape. Raises ValueError for p outside
+    [0, 1].
+    """
     _check_p(p)
     nd = input.dim()
     if nd not in (2, 3):
@@ -93,7 +97,11 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, H, W) with probability p (a 3-D input is (N, C, L))."""
+    """Zero whole channels of (N, C, H, W) with probability p (a 3-D input is (N, C, L)).
+
+    Shapes: (N, C, H, W) or (C, H, W); the output has the input's shape. Raises ValueError for p
+    outside [0, 1].
+    """
     _check_p(p)
     nd = input.dim()
     if nd not in (3, 4):
@@ -115,7 +123,11 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
 
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) with probability p."""
+    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) with probability p.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W); the output has the input's shape. Raises ValueError for
+    p outside [0, 1].
+    """
     _check_p(p)
     nd = input.dim()
     if nd not in (4, 5):
@@ -140,13 +152,19 @@ def _batched(input, is_batched, p, training, inplace, name):
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                   inplace: bool = False) -> Tensor:
     """Dropout for SELU networks: dropped elements become SELU's negative saturation and an
-    affine map restores mean 0 and variance 1 (formula in the module docstring)."""
+    affine map restores mean 0 and variance 1 (formula in the module docstring).
+
+    Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    """
     _check_p(p)
     return _dropout_impl(input, p, training, False, True, inplace, "alpha_dropout")
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
                           inplace: bool = False) -> Tensor:
-    """alpha_dropout with one noise value per (sample, channel)."""
+    """alpha_dropout with one noise value per (sample, channel).
+
+    Shapes: any; the output has the input's shape. Raises ValueError for p outside [0, 1].
+    """
     _check_p(p)
     return _dropout_impl(input, p, training, True, True, inplace, "feature_alpha_dropout")

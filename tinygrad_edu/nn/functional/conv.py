@@ -171,7 +171,11 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     """1-D cross-correlation: (N, C, L) input, (O, C/groups, k) weight -> (N, O, L_out) with
     L_out = ⌊(L + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1. ``padding`` may be 'same' or
     'valid'. dtype: input, weight and bias must agree. Raises RuntimeError as torch does.
-    Derivative: see ``ops/conv.py``."""
+    Derivative: see ``ops/conv.py``.
+
+    Shapes: input (N, C_in, L) or (C_in, L), weight (C_out, C_in/groups, k), bias (C_out,) → (N,
+    C_out, L_out) or (C_out, L_out), per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
+    """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -181,14 +185,25 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1; see :func:`conv1d`. Raises
     RuntimeError for an input that is not 3-D/4-D, a channel count that does not match the weight,
     or a kernel larger than the padded input. Derivatives: ∂L/∂x a transposed convolution of G with
-    W, ∂L/∂W the correlation of x with G."""
+    W, ∂L/∂W the correlation of x with G.
+
+    Shapes: input (N, C_in, H, W) or (C_in, H, W), weight (C_out, C_in/groups, kh, kw), bias
+    (C_out,) → (N, C_out, H_out, W_out) or (C_out, H_out, W_out), per axis ⌊(n + 2·padding −
+    dilation·(k − 1) − 1)/stride⌋ + 1.
+    """
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
            dilation=1, groups: int = 1) -> Tensor:
     """3-D cross-correlation: (N, C, D, H, W) input, (O, C/groups, kd, kh, kw) weight; see
-    :func:`conv1d`."""
+    :func:`conv1d`.
+
+    Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W), weight (C_out, C_in/groups, kd, kh, kw),
+    bias (C_out,) → (N, C_out, D_out, H_out, W_out) or (C_out, D_out, H_out, W_out), per axis ⌊(n +
+    2·padding − dilation·(k − 1) − 1)/stride⌋ + 1. Raises RuntimeError for a channel count that does
+    not match the weight.
+    """
     return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -197,7 +212,11 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """1-D transposed convolution (the adjoint of conv1d, see ``ops/conv.py``): (N, C_in, L)
     input, (C_in, C_out/groups, k) weight -> (N, C_out, L_out) with L_out = (L − 1)·stride −
     2·padding + dilation·(k − 1) + output_padding + 1. output_padding must be smaller than
-    stride or dilation. Raises RuntimeError as torch does."""
+    stride or dilation. Raises RuntimeError as torch does.
+
+    Shapes: input (N, C_in, L) or (C_in, L), weight (C_in, C_out/groups, k) → (N, C_out, L_out) or
+    (C_out, L_out), per axis (n − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1.
+    """
     return _conv("conv_transpose1d", 1, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)
 
@@ -205,7 +224,12 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """2-D transposed convolution: (N, C_in, H, W) input, (C_in, C_out/groups, kh, kw) weight;
-    see :func:`conv_transpose1d`."""
+    see :func:`conv_transpose1d`.
+
+    Shapes: input (N, C_in, H, W) or (C_in, H, W), weight (C_in, C_out/groups, kh, kw) → (N, C_out,
+    H_out, W_out) or (C_out, H_out, W_out), per axis (n − 1)·stride − 2·padding + dilation·(k − 1) +
+    output_padding + 1. Raises RuntimeError for a channel count that does not match the weight.
+    """
     return _conv("conv_transpose2d", 2, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)
 
@@ -213,6 +237,12 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
                      padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """3-D transposed convolution: (N, C_in, D, H, W) input, (C_in, C_out/groups, kd, kh, kw)
-    weight; see :func:`conv_transpose1d`."""
+    weight; see :func:`conv_transpose1d`.
+
+    Shapes: input (N, C_in, D, H, W) or (C_in, D, H, W), weight (C_in, C_out/groups, kd, kh, kw) →
+    (N, C_out, D_out, H_out, W_out) or (C_out, D_out, H_out, W_out), per axis (n − 1)·stride −
+    2·padding + dilation·(k − 1) + output_padding + 1. Raises RuntimeError for a channel count that
+    does not match the weight.
+    """
     return _conv("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation, groups,
                  True, output_padding)

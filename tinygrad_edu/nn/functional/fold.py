@@ -49,7 +49,11 @@ def _blocks(op, space, k, d, p, s) -> tuple:
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Extract sliding blocks: y[n, (c, p, q), (i, j)] = x_pad[n, c, i·s + p·δ, j·s + q·δ].
-    Derivative: fold (col2im) of the gradient. Raises RuntimeError on bad sizes."""
+    Derivative: fold (col2im) of the gradient. Raises RuntimeError on bad sizes.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C·Π kernel_size, L) or (C·Π kernel_size, L), L = Π over
+    the two axes of ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
+    """
     op = "unfold"
     if input._data.ndim not in (3, 4):
         raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
@@ -68,7 +72,11 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """Sum sliding blocks back into an (N, C, H, W) image of ``output_size``: the adjoint of
-    :func:`unfold` (derivative: unfold of the gradient). Raises RuntimeError on bad sizes."""
+    :func:`unfold` (derivative: unfold of the gradient). Raises RuntimeError on bad sizes.
+
+    Shapes: (N, C·Π kernel_size, L) or (C·Π kernel_size, L) → (N, C, H, W) or (C, H, W) with (H, W)
+    = ``output_size``, L the number of blocks.
+    """
     op = "fold"
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are "

@@ -13,7 +13,7 @@ from ...ops import cross_entropy as CE
 from ...ops import distance as D
 from ...ops import loss as L
 from ...ops._util import as_tensor_like, named
-from ...ops.promotion import cast
+from ...ops.promotion import cast, type_name
 from ...ops.reduce import sum as _sum
 from ...ops.shape import squeeze as _squeeze
 from ...ops.shape import unsqueeze as _unsqueeze
@@ -115,7 +115,12 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mea
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
-    """Huber-like loss: ½d²/β for |d| < β, |d| − ½β beyond."""
+    """Huber-like loss: ½d²/β for |d| < β, |d| − ½β beyond.
+
+    Shapes: input and target broadcast → () when reduced, the broadcast shape with
+    ``reduction='none'``. Raises RuntimeError for shapes that do not broadcast; ValueError for an
+    unknown reduction.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     if beta < 0:
@@ -172,7 +177,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction: str = "mean", pos_weight=None) -> Tensor:
-    """BCE on logits, computed stably: w [(1 − t)x + (1 + (p − 1)t) softplus(−x)]."""
+    """BCE on logits, computed stably: w [(1 − t)x + (1 + (p − 1)t) softplus(−x)].
+
+    Shapes: input and target (*) of one shape; ``weight`` and ``pos_weight`` broadcast to it → ()
+    when reduced, the input's shape with ``reduction='none'``. Raises ValueError for target and
+    input of different shapes or an unknown reduction.
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target = _float_pair(input, target, "binary_cross_entropy_with_logits")
@@ -213,6 +223,14 @@ def _class_checks(input, target, weight, op: str):
                                f"no classes but got weight tensor of shape: {list(w.shape)}")
         w = w._data
     return input, target, w, unbatched, C
+
+
+def _check_weight_dtype(weight, input) -> None:
+    """torch's class-index losses (nll_loss, cross_entropy with class targets) take a weight of
+    exactly the input's dtype: RuntimeError otherwise (no promotion)."""
+    if isinstance(weight, Tensor) and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input)} but found "
+                           f"{type_name(weight)} (weight of shape {list(weight.shape)})")
 
 
 def _index_target(input, target, C, ignore_index, unbatched, op):
@@ -271,6 +289,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     input, target, w, unbatched, C = _class_checks(input, target, weight, "nll_loss")
+    _check_weight_dtype(weight, input)
     t, poison = _index_target(input, target, C, ignore_index, unbatched, "nll_loss")
     input = _poisoned(input, poison)
     if unbatched:
@@ -304,7 +323,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     input, target, w, unbatched, C = _class_checks(input, target, weight, "cross_entropy")
     eps = float(label_smoothing)
     x = _unsqueeze(input, 0) if unbatched else input
-    if target._data.dtype.kind == "f" and target._data.shape == input._data.shape:
+    if target._data.shape == input._data.shape:  # class probabilities
+        if target._data.dtype.kind != "f":
+            raise RuntimeError(f"cross_entropy: Expected floating point type for target with "
+                               f"class probabilities, got {type_name(target)} (target shape "
+                               f"{list(target.shape)})")
+        if ignore_index != -100:
+            raise RuntimeError("cross_entropy: ignore_index is not supported for floating "
+                               "point target")
         t = cast(target, input.dtype)
         out = CE.SoftCrossEntropyFn.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
                                            reduction, eps)
@@ -314,6 +340,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         raise RuntimeError(f"cross_entropy: Expected target size {list(input.shape)}, got "
                            f"{list(target.shape)}")
     else:
+        _check_weight_dtype(weight, input)
         t, poison = _index_target(input, target, C, ignore_index, unbatched, "cross_entropy")
         x = _poisoned(x, poison)
         out = CE.CrossEntropyFn.apply(x, t[None] if unbatched else t, w, ignore_index,
@@ -330,7 +357,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 
 
 def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast)."""
+    """Σ x₁x₂ / (max(‖x₁‖, ε)·max(‖x₂‖, ε)) along ``dim`` (inputs broadcast).
+
+    Shapes: x1 and x2 broadcast → the broadcast shape with ``dim`` removed. Raises RuntimeError for
+    shapes that do not broadcast; IndexError for ``dim`` out of range.
+    """
     x1, x2 = _float_pair(x1, x2, "cosine_similarity")
     try:
         shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)

@@ -69,6 +69,9 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
     With d = x − t: l = ½d² if |d| < δ, else δ(|d| − ½δ). ``weight`` (the input's shape)
     multiplies l before the reduction. Raises RuntimeError for δ ≤ 0, ValueError for an unknown
     reduction or a weight of another shape. Derivative: ∂l/∂x = d clipped to [−δ, δ].
+
+    Shapes: input and target broadcast → () when reduced, the broadcast shape with
+    ``reduction='none'``.
     """
     _check_reduction(reduction)
     if delta <= 0:

@@ -46,7 +46,10 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
 def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     """``F.hinge_embedding_loss``: l = x where y = 1, max(0, margin − x) where y = −1 (x is a
-    distance, y says similar/dissimilar). Shapes: broadcast. Derivative: 1, or −1 where l > 0."""
+    distance, y says similar/dissimilar). Shapes: broadcast. Derivative: 1, or −1 where l > 0.
+
+    Raises ValueError for an unknown reduction.
+    """
     reduction = _reduction(size_average, reduce, reduction)
     out_margin = where(target != 1, (margin - input).clamp(min=0), 0.0)
     out_self = where(target != -1, input, 0.0)
@@ -56,7 +59,10 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
 def soft_margin_loss(input, target, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """``F.soft_margin_loss``: l = log(1 + e^{−y·x}), a two-class logistic loss, y ∈ {1, −1}.
-    Shapes: broadcast (RuntimeError if they do not). Derivative: −y·σ(−y·x)."""
+    Shapes: broadcast (RuntimeError if they do not). Derivative: −y·σ(−y·x).
+
+    Raises ValueError for an unknown reduction.
+    """
     reduction = _reduction(size_average, reduce, reduction)
     input, target = _float_pair(input, target, "soft_margin_loss")
     if tuple(input.shape) != tuple(target.shape):
@@ -77,7 +83,10 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
                                 reduction: str = "mean") -> Tensor:
     """``F.multilabel_soft_margin_loss``: per sample, the mean over the C classes of
     −(y·log σ(x) + (1 − y)·log σ(−x)), each class weighted by ``weight``. Shapes: input and
-    target (N, C) or (C); the result (N) with 'none'."""
+    target (N, C) or (C); the result (N) with 'none'.
+
+    Raises ValueError for an unknown reduction.
+    """
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
@@ -235,7 +244,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
                                       margin: float = 1.0, swap: bool = False,
                                       reduction: str = "mean") -> Tensor:
     """``F.triplet_margin_with_distance_loss``: triplet_margin_loss with any distance
-    function (default: pairwise_distance). Raises as triplet_margin_loss."""
+    function (default: pairwise_distance). Raises as
+    ``torch.nn.functional.triplet_margin_loss``."""
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     if margin <= 0:

@@ -116,7 +116,11 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  use_separate_proj_weight=False, q_proj_weight=None,
                                  k_proj_weight=None, v_proj_weight=None, static_k=None,
                                  static_v=None, average_attn_weights=True, is_causal=False):
-    """Multi-head attention over sequence-first inputs; see the module docstring."""
+    """Multi-head attention over sequence-first inputs; see the module docstring.
+
+    Shapes: query (L, N, E), key and value (S, N, E) (or unbatched (L, E), (S, E)) → (L, N, E) and
+    the weights (N, L, S) (averaged over heads).
+    """
     batched = _shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not batched:
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)

@@ -43,7 +43,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     dim (training) or the running statistics (eval). Training updates running_mean/var in place
     with ``momentum`` (running_var with the unbiased σ²). An empty input is returned as is.
     Raises ValueError (one value per channel while training, eps ≤ 0), RuntimeError (shapes).
-    Derivative: see ``ops/normalization.py``."""
+    Derivative: see ``ops/normalization.py``.
+
+    Shapes: input (N, C, *), running_mean/running_var/weight/bias (C,) → the input's shape.
+    """
     x = input._data
     if training:
         _verify_batch_size(tuple(input.shape))
@@ -78,7 +81,10 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight=Non
     """Batch norm of each (sample, channel) on its own: x viewed as (1, N·C, *S), γ, β and the
     running statistics repeated N times, as torch computes it; the running statistics are then
     averaged over the batch. ``use_input_stats=False`` normalizes with the running statistics.
-    Raises ValueError when there is only one spatial element while using input statistics."""
+    Raises ValueError when there is only one spatial element while using input statistics.
+
+    Shapes: input (N, C, *), running_mean/running_var/weight/bias (C,) → the input's shape.
+    """
     shape = tuple(input.shape)
     if use_input_stats and math.prod(shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size "
@@ -101,11 +107,17 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight=Non
 def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
                eps: float = 1e-5) -> Tensor:
     """y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² over the trailing ``normalized_shape`` dims of
-    each sample (γ, β of that shape). Raises RuntimeError on a shape mismatch."""
+    each sample (γ, β of that shape). Raises RuntimeError on a shape mismatch.
+
+    Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    """
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     shape = tuple(int(s) for s in normalized_shape)
     k = len(shape)
+    if not k:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     if input._data.shape[input._data.ndim - k:] != shape or input._data.ndim < k:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
@@ -114,7 +126,8 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and tuple(t.shape) != shape:
-            raise RuntimeError(f"layer_norm: {name} has shape {list(t.shape)}, expected "
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {list(t.shape)} and normalized_shape = "
                                f"{list(shape)}")
     return LayerNormFn.apply(input, weight, bias, k, float(eps))
 
@@ -123,7 +136,10 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
                eps: float = 1e-5) -> Tensor:
     """y = γ[c]·(x − μ)/√(σ² + ε) + β[c] with μ, σ² per sample and group of C/num_groups
     channels (over those channels and all spatial positions). Raises RuntimeError (fewer than
-    2 dims, C not divisible by num_groups), ValueError (one value per group)."""
+    2 dims, C not divisible by num_groups), ValueError (one value per group).
+
+    Shapes: input (N, C, *), weight/bias (C,) → the input's shape.
+    """
     shape = tuple(input.shape)
     if len(shape) < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
@@ -145,7 +161,10 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
 def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = None) -> Tensor:
     """y = x / √(mean(x²) + ε) · γ over the trailing ``normalized_shape`` dims (ε defaults to
     the dtype's machine epsilon). Composed of ops as torch composes it, so its derivative is
-    the chain rule through them. Raises RuntimeError on shape mismatches."""
+    the chain rule through them. Raises RuntimeError on shape mismatches.
+
+    Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
+    """
     if isinstance(normalized_shape, int):
         normalized_shape = (normalized_shape,)
     shape = tuple(int(s) for s in normalized_shape)
@@ -172,7 +191,10 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                         k: float = 1.0) -> Tensor:
     """y = x / (k + α/n · Σ_{c' near c} x²)^β, the sum over ``size`` neighbouring channels
     (zero-padded), composed as torch composes it (x², pad, avg_pool over channels). Raises
-    ValueError for fewer than 3 dims."""
+    ValueError for fewer than 3 dims.
+
+    Shapes: input (N, C, *) → the input's shape.
+    """
     dim = input._data.ndim
     if dim < 3:
         raise ValueError(f"Expected 3D or higher dimensionality input (got {dim} dimensions) "
@@ -193,7 +215,10 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out=None) -> Tensor:
     """x / max(‖x‖_p, ε) along ``dim`` (torch's composition: norm, clamp_min, divide), for any
-    p: ‖x‖₀ counts the non-zeros (no gradient), a negative p gives (Σ|x|ᵖ)^(1/p)."""
+    p: ‖x‖₀ counts the non-zeros (no gradient), a negative p gives (Σ|x|ᵖ)^(1/p).
+
+    Shapes: any; the output has the input's shape. Raises IndexError for ``dim`` out of range.
+    """
     denom = vector_norm(input, float(p), dim, keepdim=True)  # torch: input.norm(p, dim, True)
     denom = denom.clamp(min=eps).expand_as(input)
     y = input / denom

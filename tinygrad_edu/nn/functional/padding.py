@@ -40,7 +40,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value=None) -> Tensor:
     Raises, as torch: TypeError for non-integer sizes; RuntimeError for an odd length, more
     pairs than axes, a ``value`` with a non-constant mode, a reflect size not smaller than its
     axis, a circular size over its axis, an empty non-batch axis (reflect, replicate);
-    NotImplementedError for an unknown mode or an unsupported rank."""
+    NotImplementedError for an unknown mode or an unsupported rank.
+
+    Shapes: input (*, n₁, ..., nₖ), ``pad`` (a₁, b₁, ...) from the last axis backwards → each padded
+    axis nᵢ + aᵢ + bᵢ.
+    """
     sizes = _sizes(pad)
     if mode not in _MODES:
         raise NotImplementedError(f"Unrecognised padding mode {mode}")

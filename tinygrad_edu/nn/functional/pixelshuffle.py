@@ -30,7 +30,10 @@ def _check(op: str, x: Tensor, factor: int, name: str) -> tuple:
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C·r², H, W) -> (*, C, H·r, W·r) with r = ``upscale_factor``; any dtype, kept.
-    Raises RuntimeError for fewer than 3 dims, r <= 0 or a channel count not divisible by r²."""
+    Raises RuntimeError for fewer than 3 dims, r <= 0 or a channel count not divisible by r².
+
+    Shapes: (*, C·r², H, W) → (*, C, H·r, W·r).
+    """
     r = int(upscale_factor)
     shape = _check("pixel_shuffle", input, r, "upscale_factor")
     *lead, c, h, w = shape
@@ -46,7 +49,10 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H·r, W·r) -> (*, C·r², H, W), the inverse of :func:`pixel_shuffle`. Raises
-    RuntimeError for fewer than 3 dims, r <= 0 or a height/width not divisible by r."""
+    RuntimeError for fewer than 3 dims, r <= 0 or a height/width not divisible by r.
+
+    Shapes: (*, C, H·r, W·r) → (*, C·r², H, W).
+    """
     r = int(downscale_factor)
     shape = _check("pixel_unshuffle", input, r, "downscale_factor")
     *lead, c, h, w = shape
@@ -64,7 +70,10 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """(N, C, *) with C = g·k: view the channels as (g, k), transpose to (k, g), flatten
     (``groups`` = g). Raises RuntimeError for fewer than 3 dims, g <= 0 or C not divisible
-    by g."""
+    by g.
+
+    Shapes: (N, C, *) → (N, C, *).
+    """
     shape = tuple(input.shape)
     g = int(groups)
     if len(shape) <= 2:

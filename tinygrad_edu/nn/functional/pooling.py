@@ -103,7 +103,11 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
     """Max over each window of (N, C, L) or (C, L) input; the gradient goes to the window's
     (first) argmax, a NaN wins. ``return_indices``: also the argmax as a flat index into L.
-    Raises RuntimeError (bad sizes, padding > half the effective kernel) as torch does."""
+    Raises RuntimeError (bad sizes, padding > half the effective kernel) as torch does.
+
+    Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding −
+    dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same shape.
+    """
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -113,14 +117,25 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
     """Max pooling of (N, C, H, W) or (C, H, W) input (indices flat into H·W); see
     :func:`max_pool1d`. Output (N, C, Ho, Wo), per axis ⌊(n + 2·padding − dilation·(k − 1) −
     1)/stride⌋ + 1 (ceil with ``ceil_mode``). Raises RuntimeError for a padding over half the kernel
-    or an output size below 1. Derivative: g goes to the position of each window's max."""
+    or an output size below 1. Derivative: g goes to the position of each window's max.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
+    2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``); indices of the same
+    shape.
+    """
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
 
 def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1,
                ceil_mode: bool = False, return_indices: bool = False):
-    """Max pooling of (N, C, D, H, W) or (C, D, H, W) input; see :func:`max_pool1d`."""
+    """Max pooling of (N, C, D, H, W) or (C, D, H, W) input; see :func:`max_pool1d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out), per axis ⌊(n + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``);
+    indices of the same shape. Raises RuntimeError for an input that is not 4-D or 5-D or a window
+    larger than the (padded) input.
+    """
     return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
                      return_indices)
 
@@ -156,7 +171,12 @@ def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
                count_include_pad: bool = True) -> Tensor:
     """Mean over each window of (N, C, L) or (C, L) input, with torch's divisor: the window
     clipped to the padded input (``count_include_pad``) or to the real input. Derivative:
-    1/divisor at each element of the window."""
+    1/divisor at each element of the window.
+
+    Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n + 2·padding − k)/stride⌋
+    + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError for an input that is not 2-D or 3-D or a window
+    larger than the (padded) input.
+    """
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, None)
 
@@ -166,14 +186,23 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     """Average pooling of (N, C, H, W) or (C, H, W) input; ``divisor_override`` replaces the
     divisor. See :func:`avg_pool1d`. Output (N, C, Ho, Wo), per axis ⌊(n + 2·padding − k)/stride⌋ +
     1. Raises RuntimeError for a padding over half the kernel. Derivative: g/divisor to every
-    element of its window."""
+    element of its window.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n +
+    2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``).
+    """
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
 
 def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override=None) -> Tensor:
-    """Average pooling of (N, C, D, H, W) or (C, D, H, W) input; see :func:`avg_pool2d`."""
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) input; see :func:`avg_pool2d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out), per axis ⌊(n + 2·padding − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError
+    for an input that is not 4-D or 5-D or a window larger than the (padded) input.
+    """
     if input._data.ndim not in (4, 5) or input._data.size == 0 and input._data.ndim != 5:
         raise RuntimeError(f"non-empty 4D or 5D (batch mode) tensor expected for input "
                            f"(avg_pool3d: got size {list(input.shape)})")
@@ -194,19 +223,34 @@ def _lp_pool(avg, d, input, norm_type, kernel_size, stride, ceil_mode):
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size, stride=None,
               ceil_mode: bool = False) -> Tensor:
     """Power-average pooling (Σ_window xᵖ)^(1/p) of (N, C, L) input, as torch composes it:
-    avg_pool1d(xᵖ)·k, a sign·relu guard, then ^(1/p); gradients follow the composition."""
+    avg_pool1d(xᵖ)·k, a sign·relu guard, then ^(1/p); gradients follow the composition.
+
+    Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis ⌊(n − k)/stride⌋ + 1 (⌈⌉
+    with ``ceil_mode``). Raises RuntimeError for an input that is not 2-D or 3-D or a window larger
+    than the (padded) input.
+    """
     return _lp_pool(avg_pool1d, 1, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None,
               ceil_mode: bool = False) -> Tensor:
-    """Power-average pooling of (N, C, H, W) input; see :func:`lp_pool1d`."""
+    """Power-average pooling of (N, C, H, W) input; see :func:`lp_pool1d`.
+
+    Shapes: (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out), per axis ⌊(n −
+    k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError for a window larger than the
+    (padded) input.
+    """
     return _lp_pool(avg_pool2d, 2, input, norm_type, kernel_size, stride, ceil_mode)
 
 
 def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None,
               ceil_mode: bool = False) -> Tensor:
-    """Power-average pooling of (N, C, D, H, W) input; see :func:`lp_pool1d`."""
+    """Power-average pooling of (N, C, D, H, W) input; see :func:`lp_pool1d`.
+
+    Shapes: (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C, D_out, H_out,
+    W_out), per axis ⌊(n − k)/stride⌋ + 1 (⌈⌉ with ``ceil_mode``). Raises RuntimeError for an input
+    that is not 4-D or 5-D or a window larger than the (padded) input.
+    """
     return _lp_pool(avg_pool3d, 3, input, norm_type, kernel_size, stride, ceil_mode)
 
 
@@ -261,20 +305,35 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     """The partial inverse of max_pool1d: each value of (N, C, L) input put at its flat index
     (from ``return_indices``) of a zero (N, C, L_out) output, L_out = (L − 1)·stride −
     2·padding + kernel_size unless ``output_size`` is given. Derivative: g read back at the
-    indices."""
+    indices.
+
+    Shapes: input and indices (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), per axis (n −
+    1)·stride − 2·padding + kernel_size unless ``output_size`` is given. Raises RuntimeError for
+    indices of another shape than the input.
+    """
     return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding,
                        output_size)
 
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
                  output_size=None) -> Tensor:
-    """The partial inverse of max_pool2d; see :func:`max_unpool1d`."""
+    """The partial inverse of max_pool2d; see :func:`max_unpool1d`.
+
+    Shapes: input and indices (N, C, H, W) or (C, H, W) → (N, C, H_out, W_out) or (C, H_out, W_out),
+    per axis (n − 1)·stride − 2·padding + kernel_size unless ``output_size`` is given. Raises
+    RuntimeError for indices of another shape than the input.
+    """
     return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding,
                        output_size)
 
 
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
                  output_size=None) -> Tensor:
-    """The partial inverse of max_pool3d; see :func:`max_unpool1d`."""
+    """The partial inverse of max_pool3d; see :func:`max_unpool1d`.
+
+    Shapes: input and indices (N, C, D, H, W) or (C, D, H, W) → (N, C, D_out, H_out, W_out) or (C,
+    D_out, H_out, W_out), per axis (n − 1)·stride − 2·padding + kernel_size unless ``output_size``
+    is given. Raises RuntimeError for indices of another shape than the input.
+    """
     return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding,
                        output_size)

@@ -74,7 +74,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     pixels' centres map onto each other) or 'area' (adaptive average pooling); ``antialias``
     (bilinear, bicubic) low-pass filters when shrinking. The map is linear in the input, so the
     derivative is its transpose (``ops/interpolate.py``). Raises ValueError/NotImplementedError
-    on inconsistent arguments, RuntimeError on empty sizes, as torch does."""
+    on inconsistent arguments, RuntimeError on empty sizes, as torch does.
+
+    Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
+    3-D, 4-D, 5-D input).
+    """
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating "
@@ -122,15 +126,30 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
              align_corners: bool | None = None) -> Tensor:
-    """Deprecated in torch in favour of :func:`interpolate` (which it calls)."""
+    """Deprecated in torch in favour of :func:`interpolate` (which it calls).
+
+    Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
+    3-D, 4-D, 5-D input). Raises ValueError for both size and scale_factor (or neither) or an input
+    of another rank than the mode needs.
+    """
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
-    """``interpolate(input, size, scale_factor, mode='nearest')`` (deprecated in torch)."""
+    """``interpolate(input, size, scale_factor, mode='nearest')`` (deprecated in torch).
+
+    Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
+    3-D, 4-D, 5-D input). Raises ValueError for both size and scale_factor (or neither) or an input
+    of another rank than the mode needs.
+    """
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
-    """``interpolate(..., mode='bilinear', align_corners=True)`` (deprecated in torch)."""
+    """``interpolate(..., mode='bilinear', align_corners=True)`` (deprecated in torch).
+
+    Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
+    3-D, 4-D, 5-D input). Raises ValueError for both size and scale_factor (or neither) or an input
+    of another rank than the mode needs.
+    """
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -10,7 +10,10 @@ from .module import Module
 
 
 class ReLU(Module):
-    """y = max(x, 0)"""
+    """y = max(x, 0)
+
+    Shapes: as ``torch.nn.functional.relu``. Raises as ``torch.nn.functional.relu``.
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -24,7 +27,10 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """y = x if x > 0 else negative_slope·x"""
+    """y = x if x > 0 else negative_slope·x
+
+    Shapes: as ``torch.nn.functional.leaky_relu``. Raises as ``torch.nn.functional.leaky_relu``.
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
@@ -39,7 +45,10 @@ class LeakyReLU(Module):
 
 
 class PReLU(Module):
-    """y = x if x > 0 else a·x with a learnable ``a`` (one, or one per channel), init 0.25."""
+    """y = x if x > 0 else a·x with a learnable ``a`` (one, or one per channel), init 0.25.
+
+    Shapes: as ``torch.nn.functional.prelu``. Raises as ``torch.nn.functional.prelu``.
+    """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None,
                  dtype=None) -> None:
@@ -60,7 +69,10 @@ class PReLU(Module):
 
 
 class Sigmoid(Module):
-    """y = 1 / (1 + e^{−x})"""
+    """y = 1 / (1 + e^{−x})
+
+    Shapes: as ``torch.nn.functional.sigmoid``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return A.sigmoid(input)
@@ -68,7 +80,10 @@ class Sigmoid(Module):
 
 class Tanh(Module):
     """``nn.Tanh``: y = tanh x, elementwise (input and output: any shape, the same). Integer
-    inputs give float32 (see ``torch.tanh``)."""
+    inputs give float32 (see ``torch.tanh``).
+
+    Shapes: as ``torch.nn.functional.tanh``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return A.tanh(input)
@@ -76,7 +91,10 @@ class Tanh(Module):
 
 class SiLU(Module):
     """``nn.SiLU``: y = x·σ(x) (swish), elementwise (input and output: any shape, the same);
-    ``inplace=True`` writes into the input. Raises NotImplementedError for an integer input."""
+    ``inplace=True`` writes into the input. Raises NotImplementedError for an integer input.
+
+    Shapes: as ``torch.nn.functional.silu``.
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -90,7 +108,10 @@ class SiLU(Module):
 
 
 class Softmax(Module):
-    """y = softmax(x) along ``dim``"""
+    """y = softmax(x) along ``dim``
+
+    Shapes: as ``torch.nn.functional.softmax``. Raises as ``torch.nn.functional.softmax``.
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -104,7 +125,10 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """y = log softmax(x) along ``dim``"""
+    """y = log softmax(x) along ``dim``
+
+    Shapes: as ``torch.nn.functional.log_softmax``. Raises as ``torch.nn.functional.log_softmax``.
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -118,7 +142,10 @@ class LogSoftmax(Module):
 
 
 class ELU(Module):
-    """y = x if x > 0 else α(eˣ − 1)"""
+    """y = x if x > 0 else α(eˣ − 1)
+
+    Shapes: as ``torch.nn.functional.elu``. Raises as ``torch.nn.functional.elu``.
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -133,7 +160,10 @@ class ELU(Module):
 
 
 class GELU(Module):
-    """y = x·Φ(x) (or its tanh approximation)"""
+    """y = x·Φ(x) (or its tanh approximation)
+
+    Shapes: as ``torch.nn.functional.gelu``. Raises as ``torch.nn.functional.gelu``.
+    """
 
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
@@ -147,7 +177,10 @@ class GELU(Module):
 
 
 class Softplus(Module):
-    """y = (1/β) log(1 + e^{βx}), linear above ``threshold``"""
+    """y = (1/β) log(1 + e^{βx}), linear above ``threshold``
+
+    Shapes: as ``torch.nn.functional.softplus``. Raises as ``torch.nn.functional.softplus``.
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()

@@ -13,7 +13,10 @@ def _inplace_str(inplace: bool, lead: str = ", ") -> str:
 
 
 class Threshold(Module):
-    """y = x if x > threshold else value"""
+    """y = x if x > threshold else value
+
+    Shapes: as ``torch.nn.functional.threshold``.
+    """
 
     def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
         super().__init__()
@@ -27,7 +30,10 @@ class Threshold(Module):
 
 
 class Hardtanh(Module):
-    """y = clamp(x, min_val, max_val); ``min_value``/``max_value`` are torch's deprecated names"""
+    """y = clamp(x, min_val, max_val); ``min_value``/``max_value`` are torch's deprecated names
+
+    Shapes: as ``torch.nn.functional.hardtanh``. Raises as ``torch.nn.functional.hardtanh``.
+    """
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
                  min_value: float | None = None, max_value: float | None = None) -> None:
@@ -48,7 +54,10 @@ class Hardtanh(Module):
 
 
 class ReLU6(Hardtanh):
-    """y = min(max(x, 0), 6)"""
+    """y = min(max(x, 0), 6)
+
+    Shapes: as ``torch.nn.functional.hardtanh``. Raises as ``torch.nn.functional.hardtanh``.
+    """
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__(0.0, 6.0, inplace)
@@ -71,25 +80,37 @@ class _InplaceOnly(Module):
 
 
 class Hardsigmoid(_InplaceOnly):
-    """y = relu6(x + 3) / 6"""
+    """y = relu6(x + 3) / 6
+
+    Shapes: as ``torch.nn.functional.hardsigmoid``. Raises as ``torch.nn.functional.hardsigmoid``.
+    """
 
     _fn = staticmethod(A.hardsigmoid)
 
 
 class Hardswish(_InplaceOnly):
-    """y = x·relu6(x + 3) / 6"""
+    """y = x·relu6(x + 3) / 6
+
+    Shapes: as ``torch.nn.functional.hardswish``. Raises as ``torch.nn.functional.hardswish``.
+    """
 
     _fn = staticmethod(A.hardswish)
 
 
 class Mish(_InplaceOnly):
-    """y = x·tanh(softplus(x))"""
+    """y = x·tanh(softplus(x))
+
+    Shapes: as ``torch.nn.functional.mish``. Raises as ``torch.nn.functional.mish``.
+    """
 
     _fn = staticmethod(A.mish)
 
 
 class SELU(_InplaceOnly):
-    """y = scale·elu(x, α), α ≈ 1.6733, scale ≈ 1.0507"""
+    """y = scale·elu(x, α), α ≈ 1.6733, scale ≈ 1.0507
+
+    Shapes: as ``torch.nn.functional.selu``. Raises as ``torch.nn.functional.selu``.
+    """
 
     _fn = staticmethod(A.selu)
 
@@ -98,7 +119,10 @@ class SELU(_InplaceOnly):
 
 
 class CELU(Module):
-    """y = max(0, x) + min(0, α(e^{x/α} − 1))"""
+    """y = max(0, x) + min(0, α(e^{x/α} − 1))
+
+    Shapes: as ``torch.nn.functional.celu``. Raises as ``torch.nn.functional.celu``.
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -112,7 +136,10 @@ class CELU(Module):
 
 
 class RReLU(Module):
-    """Leaky ReLU with a random negative slope from U(lower, upper) in training, the mean in eval"""
+    """Leaky ReLU with a random negative slope from U(lower, upper) in training, the mean in eval
+
+    Shapes: as ``torch.nn.functional.rrelu``. Raises as ``torch.nn.functional.rrelu``.
+    """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
                  inplace: bool = False) -> None:
@@ -127,7 +154,10 @@ class RReLU(Module):
 
 
 class GLU(Module):
-    """y = a ⊗ σ(b), a and b the halves of the input along ``dim``"""
+    """y = a ⊗ σ(b), a and b the halves of the input along ``dim``
+
+    Shapes: as ``torch.nn.functional.glu``. Raises as ``torch.nn.functional.glu``.
+    """
 
     def __init__(self, dim: int = -1) -> None:
         super().__init__()
@@ -155,40 +185,60 @@ class _Shrink(Module):
 
 
 class Hardshrink(_Shrink):
-    """y = x if |x| > λ else 0"""
+    """y = x if |x| > λ else 0
+
+    Shapes: as ``torch.nn.functional.hardshrink``. Raises as ``torch.nn.functional.hardshrink``.
+    """
 
     _fn = staticmethod(A.hardshrink)
 
 
 class Softshrink(_Shrink):
-    """y = x − sign(x)·λ if |x| > λ else 0"""
+    """y = x − sign(x)·λ if |x| > λ else 0
+
+    Shapes: as ``torch.nn.functional.softshrink``. Raises as ``torch.nn.functional.softshrink``.
+    """
 
     _fn = staticmethod(A.softshrink)
 
 
 class Softsign(Module):
-    """y = x / (1 + |x|)"""
+    """y = x / (1 + |x|)
+
+    Shapes: as ``torch.nn.functional.softsign``.
+
+    Raises as ``torch.nn.functional.softsign``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return A.softsign(input)
 
 
 class LogSigmoid(Module):
-    """y = log σ(x)"""
+    """y = log σ(x)
+
+    Shapes: as ``torch.nn.functional.logsigmoid``. Raises as ``torch.nn.functional.logsigmoid``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return A.logsigmoid(input)
 
 
 class Tanhshrink(Module):
-    """y = x − tanh x"""
+    """y = x − tanh x
+
+    Shapes: as ``torch.nn.functional.tanhshrink``. Raises as ``torch.nn.functional.tanhshrink``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return A.tanhshrink(input)
 
 
 class Softmin(Module):
-    """y = softmax(−x) along ``dim``"""
+    """y = softmax(−x) along ``dim``
+
+    Shapes: as ``torch.nn.functional.softmin``. Raises as ``torch.nn.functional.softmin``.
+    """
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
@@ -202,7 +252,10 @@ class Softmin(Module):
 
 
 class Softmax2d(Module):
-    """softmax over the channels at every location: (N, C, H, W) or (C, H, W), dim −3"""
+    """softmax over the channels at every location: (N, C, H, W) or (C, H, W), dim −3
+
+    Shapes: as ``torch.nn.functional.softmax``. Raises as ``torch.nn.functional.softmax``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         if input.dim() not in (3, 4):

@@ -26,7 +26,12 @@ from .module import Module
 class MultiheadAttention(Module):
     """Attention with ``num_heads`` heads of size embed_dim // num_heads; see the module
     docstring. Raises ValueError for a non-positive embed_dim/num_heads and AssertionError
-    when embed_dim is not divisible by num_heads (torch's messages)."""
+    when embed_dim is not divisible by num_heads (torch's messages).
+
+    Shapes: query (L, N, E), key (S, N, kdim), value (S, N, vdim) ((N, ·, ·) with ``batch_first``;
+    unbatched without N) → output (L, N, E) and weights (N, L, S) (per head (N, heads, L, S) without
+    averaging).
+    """
 
     def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
                  add_zero_attn=False, kdim=None, vdim=None, batch_first=False, device=None,

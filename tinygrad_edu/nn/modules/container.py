@@ -19,6 +19,9 @@ class Sequential(Module):
     """Run modules in order: ``Sequential(a, b, c)(x) = c(b(a(x)))``.
 
     Accepts modules as arguments or one ``OrderedDict`` of named modules.
+
+    Shapes: the first module's input → the last module's output. Raises TypeError for a non-Module
+    argument.
     """
 
     def __init__(self, *args) -> None:
@@ -92,7 +95,10 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules, registered so that ``parameters()`` sees them."""
+    """A list of modules, registered so that ``parameters()`` sees them.
+
+    Raises TypeError for a non-Module entry.
+    """
 
     def __init__(self, modules=None) -> None:
         super().__init__()
@@ -166,7 +172,10 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """An ordered dict of named modules."""
+    """An ordered dict of named modules.
+
+    Raises TypeError for a non-Module entry.
+    """
 
     def __init__(self, modules=None) -> None:
         super().__init__()

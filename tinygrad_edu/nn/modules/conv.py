@@ -112,7 +112,10 @@ class _ConvNd(Module):
 
 class Conv1d(_ConvNd):
     """1-D convolution layer, as ``torch.nn.Conv1d``: weight (O, C/groups, k), input (N, C, L)
-    or (C, L)."""
+    or (C, L).
+
+    Shapes: as ``torch.nn.functional.conv1d``. Raises as ``torch.nn.functional.conv1d``.
+    """
 
     _d, _op = 1, "conv1d"
 
@@ -125,7 +128,10 @@ class Conv1d(_ConvNd):
 
 class Conv2d(_ConvNd):
     """2-D convolution layer, as ``torch.nn.Conv2d``: weight (O, C/groups, kh, kw), input
-    (N, C, H, W) or (C, H, W)."""
+    (N, C, H, W) or (C, H, W).
+
+    Shapes: as ``torch.nn.functional.conv2d``. Raises as ``torch.nn.functional.conv2d``.
+    """
 
     _d, _op = 2, "conv2d"
 
@@ -138,7 +144,10 @@ class Conv2d(_ConvNd):
 
 class Conv3d(_ConvNd):
     """3-D convolution layer, as ``torch.nn.Conv3d``: weight (O, C/groups, kd, kh, kw), input
-    (N, C, D, H, W) or (C, D, H, W)."""
+    (N, C, D, H, W) or (C, D, H, W).
+
+    Shapes: as ``torch.nn.functional.conv3d``. Raises as ``torch.nn.functional.conv3d``.
+    """
 
     _d, _op = 3, "conv3d"
 
@@ -195,7 +204,11 @@ class _ConvTransposeNd(_ConvNd):
 class ConvTranspose1d(_ConvTransposeNd):
     """1-D transposed convolution, as ``torch.nn.ConvTranspose1d``: the adjoint of Conv1d
     (its forward is Conv1d's input gradient); weight (C_in, C_out/groups, k); forward(input,
-    output_size=None)."""
+    output_size=None).
+
+    Shapes: as ``torch.nn.functional.conv_transpose1d``. Raises as
+    ``torch.nn.functional.conv_transpose1d``.
+    """
 
     _d, _op = 1, "conv_transpose1d"
 
@@ -208,7 +221,11 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution, as ``torch.nn.ConvTranspose2d``; weight
-    (C_in, C_out/groups, kh, kw); see :class:`ConvTranspose1d`."""
+    (C_in, C_out/groups, kh, kw); see :class:`ConvTranspose1d`.
+
+    Shapes: as ``torch.nn.functional.conv_transpose2d``. Raises as
+    ``torch.nn.functional.conv_transpose2d``.
+    """
 
     _d, _op = 2, "conv_transpose2d"
 
@@ -221,7 +238,11 @@ class ConvTranspose2d(_ConvTransposeNd):
 
 class ConvTranspose3d(_ConvTransposeNd):
     """3-D transposed convolution, as ``torch.nn.ConvTranspose3d``; weight
-    (C_in, C_out/groups, kd, kh, kw); see :class:`ConvTranspose1d`."""
+    (C_in, C_out/groups, kd, kh, kw); see :class:`ConvTranspose1d`.
+
+    Shapes: as ``torch.nn.functional.conv_transpose3d``. Raises as
+    ``torch.nn.functional.conv_transpose3d``.
+    """
 
     _d, _op = 3, "conv_transpose3d"
 

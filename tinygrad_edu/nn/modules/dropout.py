@@ -25,42 +25,62 @@ class _DropoutNd(Module):
 
 
 class Dropout(_DropoutNd):
-    """Zero each element with probability ``p`` while training; scale the rest by 1/(1 − p)."""
+    """Zero each element with probability ``p`` while training; scale the rest by 1/(1 − p).
+
+    Shapes: as ``torch.nn.functional.dropout``. Raises as ``torch.nn.functional.dropout``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):
-    """Zero whole channels of (N, C, L) / (C, L) while training."""
+    """Zero whole channels of (N, C, L) / (C, L) while training.
+
+    Shapes: as ``torch.nn.functional.dropout1d``. Raises as ``torch.nn.functional.dropout1d``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels of (N, C, H, W) while training."""
+    """Zero whole channels of (N, C, H, W) while training.
+
+    Shapes: as ``torch.nn.functional.dropout2d``. Raises as ``torch.nn.functional.dropout2d``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(_DropoutNd):
-    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) while training."""
+    """Zero whole channels of (N, C, D, H, W) / (C, D, H, W) while training.
+
+    Shapes: as ``torch.nn.functional.dropout3d``. Raises as ``torch.nn.functional.dropout3d``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):
-    """Alpha dropout (keeps SELU's mean 0 / variance 1) while training."""
+    """Alpha dropout (keeps SELU's mean 0 / variance 1) while training.
+
+    Shapes: as ``torch.nn.functional.alpha_dropout``. Raises as
+    ``torch.nn.functional.alpha_dropout``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.alpha_dropout(input, self.p, self.training)
 
 
 class FeatureAlphaDropout(_DropoutNd):
-    """Alpha dropout of whole channels while training."""
+    """Alpha dropout of whole channels while training.
+
+    Shapes: as ``torch.nn.functional.feature_alpha_dropout``. Raises as
+    ``torch.nn.functional.feature_alpha_dropout``.
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return F.feature_alpha_dropout(input, self.p, self.training)

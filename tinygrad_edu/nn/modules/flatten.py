@@ -9,7 +9,11 @@ from .module import Module
 
 
 class Flatten(Module):
-    """Flatten dims ``start_dim`` … ``end_dim`` into one."""
+    """Flatten dims ``start_dim`` … ``end_dim`` into one.
+
+    Shapes: (d₀, ..., dₙ) → the dims start_dim..end_dim merged into their product. Raises IndexError
+    for dims out of range.
+    """
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
@@ -24,7 +28,11 @@ class Flatten(Module):
 
 
 class Unflatten(Module):
-    """Split dim ``dim`` into ``unflattened_size``."""
+    """Split dim ``dim`` into ``unflattened_size``.
+
+    Shapes: (..., d, ...) at ``dim`` → (..., *unflattened_size, ...) with Π unflattened_size = d.
+    Raises RuntimeError for sizes whose product is not the dim's size.
+    """
 
     def __init__(self, dim: int, unflattened_size) -> None:
         super().__init__()

@@ -11,7 +11,10 @@ __all__ = ["Fold", "Unfold"]
 
 class Fold(Module):
     """Sum (N, C·∏kernel_size, L) sliding blocks into an (N, C, *output_size) image, as
-    ``torch.nn.Fold``."""
+    ``torch.nn.Fold``.
+
+    Shapes: as ``torch.nn.functional.fold``. Raises as ``torch.nn.functional.fold``.
+    """
 
     def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1) -> None:
         super().__init__()
@@ -32,7 +35,10 @@ class Fold(Module):
 
 class Unfold(Module):
     """Extract sliding blocks of an (N, C, H, W) image as (N, C·∏kernel_size, L) columns, as
-    ``torch.nn.Unfold``."""
+    ``torch.nn.Unfold``.
+
+    Shapes: as ``torch.nn.functional.unfold``. Raises as ``torch.nn.functional.unfold``.
+    """
 
     def __init__(self, kernel_size, dilation=1, padding=0, stride=1) -> None:
         super().__init__()

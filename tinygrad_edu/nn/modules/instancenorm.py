@@ -46,18 +46,30 @@ class _InstanceNorm(_NormBase):
 
 
 class InstanceNorm1d(_InstanceNorm):
-    """Instance normalization of (N, C, L) or (C, L) input over L."""
+    """Instance normalization of (N, C, L) or (C, L) input over L.
+
+    Shapes: as ``torch.nn.functional.instance_norm``. Raises as
+    ``torch.nn.functional.instance_norm``.
+    """
 
     _ndims, _no_batch_dim = (2, 3), 2
 
 
 class InstanceNorm2d(_InstanceNorm):
-    """Instance normalization of (N, C, H, W) or (C, H, W) input over H, W."""
+    """Instance normalization of (N, C, H, W) or (C, H, W) input over H, W.
+
+    Shapes: as ``torch.nn.functional.instance_norm``. Raises as
+    ``torch.nn.functional.instance_norm``.
+    """
 
     _ndims, _no_batch_dim = (3, 4), 3
 
 
 class InstanceNorm3d(_InstanceNorm):
-    """Instance normalization of (N, C, D, H, W) or (C, D, H, W) input over D, H, W."""
+    """Instance normalization of (N, C, D, H, W) or (C, D, H, W) input over D, H, W.
+
+    Shapes: as ``torch.nn.functional.instance_norm``. Raises as
+    ``torch.nn.functional.instance_norm``.
+    """
 
     _ndims, _no_batch_dim = (4, 5), 4

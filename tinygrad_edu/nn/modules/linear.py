@@ -13,7 +13,10 @@ from .module import Module
 
 
 class Identity(Module):
-    """y = x (arguments are accepted and ignored, as torch)."""
+    """y = x (arguments are accepted and ignored, as torch).
+
+    Shapes: any; the output is the input.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__()
@@ -23,7 +26,10 @@ class Identity(Module):
 
 
 class Linear(Module):
-    """y = x Wᵀ + b with W of shape (out_features, in_features), as ``torch.nn.Linear``."""
+    """y = x Wᵀ + b with W of shape (out_features, in_features), as ``torch.nn.Linear``.
+
+    Shapes: as ``torch.nn.functional.linear``. Raises as ``torch.nn.functional.linear``.
+    """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, device=None,
                  dtype=None) -> None:
@@ -56,7 +62,10 @@ class NonDynamicallyQuantizableLinear(Linear):
 class Bilinear(Module):
     """yₒ = Σᵢⱼ x1ᵢ Wₒᵢⱼ x2ⱼ + bₒ with W of shape (out_features, in1_features, in2_features),
     as ``torch.nn.Bilinear``; input1 (..., in1), input2 (..., in2) -> (..., out). Init (torch's):
-    W, b ~ U(±1/√in1_features)."""
+    W, b ~ U(±1/√in1_features).
+
+    Shapes: as ``torch.nn.functional.bilinear``. Raises as ``torch.nn.functional.bilinear``.
+    """
 
     def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True,
                  device=None, dtype=None) -> None:

@@ -22,21 +22,31 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error."""
+    """Mean squared error.
+
+    Shapes: as ``torch.nn.functional.mse_loss``. Raises as ``torch.nn.functional.mse_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    Shapes: as ``torch.nn.functional.l1_loss``. Raises as ``torch.nn.functional.l1_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """Quadratic below ``beta``, linear above."""
+    """Quadratic below ``beta``, linear above.
+
+    Shapes: as ``torch.nn.functional.smooth_l1_loss``. Raises as
+    ``torch.nn.functional.smooth_l1_loss``.
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  beta: float = 1.0) -> None:
@@ -48,7 +58,11 @@ class SmoothL1Loss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy on probabilities."""
+    """Binary cross-entropy on probabilities.
+
+    Shapes: as ``torch.nn.functional.binary_cross_entropy``. Raises as
+    ``torch.nn.functional.binary_cross_entropy``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight,
@@ -56,7 +70,11 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits (sigmoid fused in, numerically stable)."""
+    """Binary cross-entropy on logits (sigmoid fused in, numerically stable).
+
+    Shapes: as ``torch.nn.functional.binary_cross_entropy_with_logits``. Raises as
+    ``torch.nn.functional.binary_cross_entropy_with_logits``.
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight=None) -> None:
@@ -71,7 +89,11 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """log_softmax + NLL over the class dim 1 (index or probability targets)."""
+    """log_softmax + NLL over the class dim 1 (index or probability targets).
+
+    Shapes: as ``torch.nn.functional.cross_entropy``. Raises as
+    ``torch.nn.functional.cross_entropy``.
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
@@ -86,7 +108,10 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood of log-probabilities."""
+    """Negative log-likelihood of log-probabilities.
+
+    Shapes: as ``torch.nn.functional.nll_loss``. Raises as ``torch.nn.functional.nll_loss``.
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean") -> None:
@@ -99,7 +124,11 @@ class NLLLoss(_WeightedLoss):
 
 
 class CosineSimilarity(Module):
-    """Cosine of the angle between x1 and x2 along ``dim``."""
+    """Cosine of the angle between x1 and x2 along ``dim``.
+
+    Shapes: as ``torch.nn.functional.cosine_similarity``. Raises as
+    ``torch.nn.functional.cosine_similarity``.
+    """
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
         super().__init__()

@@ -11,7 +11,10 @@ from .module import Module
 
 
 class KLDivLoss(_Loss):
-    """KL divergence of the target from the input (a log-probability)."""
+    """KL divergence of the target from the input (a log-probability).
+
+    Shapes: as ``torch.nn.functional.kl_div``. Raises as ``torch.nn.functional.kl_div``.
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean",
                  log_target: bool = False) -> None:
@@ -23,7 +26,12 @@ class KLDivLoss(_Loss):
 
 
 class HuberLoss(_Loss):
-    """Quadratic below ``delta``, linear (slope ``delta``) above."""
+    """Quadratic below ``delta``, linear (slope ``delta``) above.
+
+    Raises as ``torch.nn.functional.huber_loss``.
+
+    Shapes: as ``torch.nn.functional.huber_loss``.
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
@@ -36,7 +44,11 @@ class HuberLoss(_Loss):
 
 
 class PoissonNLLLoss(_Loss):
-    """Negative log-likelihood of a Poisson target."""
+    """Negative log-likelihood of a Poisson target.
+
+    Shapes: as ``torch.nn.functional.poisson_nll_loss``. Raises as
+    ``torch.nn.functional.poisson_nll_loss``.
+    """
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None,
                  eps: float = 1e-8, reduce=None, reduction: str = "mean") -> None:
@@ -49,7 +61,11 @@ class PoissonNLLLoss(_Loss):
 
 
 class GaussianNLLLoss(_Loss):
-    """Negative log-likelihood of a Gaussian target with predicted mean and variance."""
+    """Negative log-likelihood of a Gaussian target with predicted mean and variance.
+
+    Shapes: as ``torch.nn.functional.gaussian_nll_loss``. Raises as
+    ``torch.nn.functional.gaussian_nll_loss``.
+    """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6,
                  reduction: str = "mean") -> None:
@@ -62,7 +78,11 @@ class GaussianNLLLoss(_Loss):
 
 
 class MarginRankingLoss(_Loss):
-    """max(0, −y·(x₁ − x₂) + margin)"""
+    """max(0, −y·(x₁ − x₂) + margin)
+
+    Shapes: as ``torch.nn.functional.margin_ranking_loss``. Raises as
+    ``torch.nn.functional.margin_ranking_loss``.
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
@@ -75,7 +95,12 @@ class MarginRankingLoss(_Loss):
 
 
 class HingeEmbeddingLoss(_Loss):
-    """x where y = 1, max(0, margin − x) where y = −1"""
+    """x where y = 1, max(0, margin − x) where y = −1
+
+    Shapes: as ``torch.nn.functional.hinge_embedding_loss``.
+
+    Raises as ``torch.nn.functional.hinge_embedding_loss``.
+    """
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
@@ -88,14 +113,24 @@ class HingeEmbeddingLoss(_Loss):
 
 
 class SoftMarginLoss(_Loss):
-    """log(1 + e^{−y·x})"""
+    """log(1 + e^{−y·x})
+
+    Shapes: as ``torch.nn.functional.soft_margin_loss``.
+
+    Raises as ``torch.nn.functional.soft_margin_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
 class MultiLabelSoftMarginLoss(_WeightedLoss):
-    """Per-class logistic loss, averaged over the classes."""
+    """Per-class logistic loss, averaged over the classes.
+
+    Shapes: as ``torch.nn.functional.multilabel_soft_margin_loss``.
+
+    Raises as ``torch.nn.functional.multilabel_soft_margin_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
@@ -103,7 +138,11 @@ class MultiLabelSoftMarginLoss(_WeightedLoss):
 
 
 class MultiMarginLoss(_WeightedLoss):
-    """Multi-class hinge loss."""
+    """Multi-class hinge loss.
+
+    Shapes: as ``torch.nn.functional.multi_margin_loss``. Raises as
+    ``torch.nn.functional.multi_margin_loss``.
+    """
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight=None, size_average=None,
                  reduce=None, reduction: str = "mean") -> None:
@@ -121,14 +160,22 @@ class MultiMarginLoss(_WeightedLoss):
 
 
 class MultiLabelMarginLoss(_Loss):
-    """Multi-label hinge loss (targets: class indices, ended by −1)."""
+    """Multi-label hinge loss (targets: class indices, ended by −1).
+
+    Shapes: as ``torch.nn.functional.multilabel_margin_loss``. Raises as
+    ``torch.nn.functional.multilabel_margin_loss``.
+    """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.multilabel_margin_loss(input, target, reduction=self.reduction)
 
 
 class CosineEmbeddingLoss(_Loss):
-    """1 − cos(x₁, x₂) where y = 1, max(0, cos − margin) where y = −1"""
+    """1 − cos(x₁, x₂) where y = 1, max(0, cos − margin) where y = −1
+
+    Shapes: as ``torch.nn.functional.cosine_embedding_loss``. Raises as
+    ``torch.nn.functional.cosine_embedding_loss``.
+    """
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:
@@ -141,7 +188,11 @@ class CosineEmbeddingLoss(_Loss):
 
 
 class TripletMarginLoss(_Loss):
-    """max(0, d(a, p) − d(a, n) + margin) with the p-norm distance"""
+    """max(0, d(a, p) − d(a, n) + margin) with the p-norm distance
+
+    Shapes: as ``torch.nn.functional.triplet_margin_loss``. Raises as
+    ``torch.nn.functional.triplet_margin_loss``.
+    """
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
                  swap: bool = False, size_average=None, reduce=None,
@@ -158,7 +209,11 @@ class TripletMarginLoss(_Loss):
 
 
 class PairwiseDistance(Module):
-    """‖x₁ − x₂ + eps‖_p along the last dimension"""
+    """‖x₁ − x₂ + eps‖_p along the last dimension
+
+    Shapes: as ``torch.nn.functional.pairwise_distance``. Raises as
+    ``torch.nn.functional.pairwise_distance``.
+    """
 
     def __init__(self, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> None:
         super().__init__()
@@ -169,7 +224,10 @@ class PairwiseDistance(Module):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """Triplet loss with any distance function (default: PairwiseDistance())"""
+    """Triplet loss with any distance function (default: PairwiseDistance())
+
+    Raises as ``torch.nn.functional.triplet_margin_with_distance_loss``.
+    """
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
                  reduction: str = "mean") -> None:
@@ -188,7 +246,10 @@ class TripletMarginWithDistanceLoss(_Loss):
 
 
 class CTCLoss(_Loss):
-    """Connectionist Temporal Classification loss (alignment-free sequence targets)."""
+    """Connectionist Temporal Classification loss (alignment-free sequence targets).
+
+    Shapes: as ``torch.nn.functional.ctc_loss``. Raises as ``torch.nn.functional.ctc_loss``.
+    """
 
     def __init__(self, blank: int = 0, reduction: str = "mean",
                  zero_infinity: bool = False) -> None:

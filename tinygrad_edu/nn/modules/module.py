@@ -27,7 +27,10 @@ def _addindent(s: str, n: int) -> str:
 
 
 class Module(StateDictMixin):
-    """Base class of every layer and model (``class Net(nn.Module)``)."""
+    """Base class of every layer and model (``class Net(nn.Module)``).
+
+    Raises TypeError for an unexpected constructor argument.
+    """
 
     training: bool
     _version = 1

@@ -100,25 +100,37 @@ class _BatchNorm(_NormBase):
 
 
 class BatchNorm1d(_BatchNorm):
-    """Batch normalization of (N, C) or (N, C, L) input over N (and L)."""
+    """Batch normalization of (N, C) or (N, C, L) input over N (and L).
+
+    Shapes: as ``torch.nn.functional.batch_norm``. Raises as ``torch.nn.functional.batch_norm``.
+    """
 
     _ndims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch normalization of (N, C, H, W) input over N, H, W."""
+    """Batch normalization of (N, C, H, W) input over N, H, W.
+
+    Shapes: as ``torch.nn.functional.batch_norm``. Raises as ``torch.nn.functional.batch_norm``.
+    """
 
     _ndims = (4,)
 
 
 class BatchNorm3d(_BatchNorm):
-    """Batch normalization of (N, C, D, H, W) input over N, D, H, W."""
+    """Batch normalization of (N, C, D, H, W) input over N, D, H, W.
+
+    Shapes: as ``torch.nn.functional.batch_norm``. Raises as ``torch.nn.functional.batch_norm``.
+    """
 
     _ndims = (5,)
 
 
 class LayerNorm(Module):
-    """Normalize each sample over its trailing ``normalized_shape`` dims."""
+    """Normalize each sample over its trailing ``normalized_shape`` dims.
+
+    Shapes: as ``torch.nn.functional.layer_norm``. Raises as ``torch.nn.functional.layer_norm``.
+    """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
                  bias: bool = True, device=None, dtype=None) -> None:
@@ -155,7 +167,10 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Normalize each sample over groups of ``num_channels/num_groups`` channels (and all
-    spatial positions), then a per-channel affine map, as ``torch.nn.GroupNorm``."""
+    spatial positions), then a per-channel affine map, as ``torch.nn.GroupNorm``.
+
+    Shapes: as ``torch.nn.functional.group_norm``. Raises as ``torch.nn.functional.group_norm``.
+    """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
                  affine: bool = True, bias: bool = True, device=None, dtype=None) -> None:
@@ -194,7 +209,10 @@ class GroupNorm(Module):
 
 class RMSNorm(Module):
     """y = x / √(mean(x²) + ε) · γ over the trailing ``normalized_shape`` dims, as
-    ``torch.nn.RMSNorm`` (ε = None: the dtype's machine epsilon)."""
+    ``torch.nn.RMSNorm`` (ε = None: the dtype's machine epsilon).
+
+    Shapes: as ``torch.nn.functional.rms_norm``. Raises as ``torch.nn.functional.rms_norm``.
+    """
 
     def __init__(self, normalized_shape, eps: float | None = None,
                  elementwise_affine: bool = True, device=None, dtype=None) -> None:
@@ -223,7 +241,11 @@ class RMSNorm(Module):
 
 
 class LocalResponseNorm(Module):
-    """y = x / (k + α/n · Σ_{neighbouring channels} x²)^β, as ``torch.nn.LocalResponseNorm``."""
+    """y = x / (k + α/n · Σ_{neighbouring channels} x²)^β, as ``torch.nn.LocalResponseNorm``.
+
+    Shapes: as ``torch.nn.functional.local_response_norm``. Raises as
+    ``torch.nn.functional.local_response_norm``.
+    """
 
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1.0) -> None:

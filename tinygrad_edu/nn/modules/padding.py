@@ -23,7 +23,10 @@ def _ntuple(padding, n: int) -> tuple:
 
 
 class _ConstantPadNd(Module):
-    """y = F.pad(x, padding, 'constant', value)."""
+    """y = F.pad(x, padding, 'constant', value).
+
+    Shapes: as ``torch.nn.functional.pad``. Raises as ``torch.nn.functional.pad``.
+    """
 
     dims = 1
 
@@ -40,7 +43,10 @@ class _ConstantPadNd(Module):
 
 
 class _ZeroPadNd(_ConstantPadNd):
-    """y = F.pad(x, padding) (zeros)."""
+    """y = F.pad(x, padding) (zeros).
+
+    Shapes: as ``torch.nn.functional.pad``. Raises as ``torch.nn.functional.pad``.
+    """
 
     def __init__(self, padding) -> None:
         super().__init__(padding, 0.0)
@@ -50,7 +56,10 @@ class _ZeroPadNd(_ConstantPadNd):
 
 
 class _ModePadNd(Module):
-    """y = F.pad(x, padding, mode); CircularPad also checks the rank first (ValueError)."""
+    """y = F.pad(x, padding, mode); CircularPad also checks the rank first (ValueError).
+
+    Shapes: as ``torch.nn.functional.pad``. Raises as ``torch.nn.functional.pad``.
+    """
 
     dims, mode = 1, "reflect"
 

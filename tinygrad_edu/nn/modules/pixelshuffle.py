@@ -11,7 +11,11 @@ __all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]
 
 
 class PixelShuffle(Module):
-    """(*, C·r², H, W) -> (*, C, H·r, W·r), r = ``upscale_factor`` (``F.pixel_shuffle``)."""
+    """(*, C·r², H, W) -> (*, C, H·r, W·r), r = ``upscale_factor`` (``F.pixel_shuffle``).
+
+    Shapes: as ``torch.nn.functional.pixel_shuffle``. Raises as
+    ``torch.nn.functional.pixel_shuffle``.
+    """
 
     def __init__(self, upscale_factor: int) -> None:
         super().__init__()
@@ -25,7 +29,11 @@ class PixelShuffle(Module):
 
 
 class PixelUnshuffle(Module):
-    """(*, C, H·r, W·r) -> (*, C·r², H, W), r = ``downscale_factor`` (``F.pixel_unshuffle``)."""
+    """(*, C, H·r, W·r) -> (*, C·r², H, W), r = ``downscale_factor`` (``F.pixel_unshuffle``).
+
+    Shapes: as ``torch.nn.functional.pixel_unshuffle``. Raises as
+    ``torch.nn.functional.pixel_unshuffle``.
+    """
 
     def __init__(self, downscale_factor: int) -> None:
         super().__init__()
@@ -39,7 +47,11 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
-    """(N, g·k, *) -> (N, k·g, *): the channels regrouped (``F.channel_shuffle``)."""
+    """(N, g·k, *) -> (N, k·g, *): the channels regrouped (``F.channel_shuffle``).
+
+    Shapes: as ``torch.nn.functional.channel_shuffle``. Raises as
+    ``torch.nn.functional.channel_shuffle``.
+    """
 
     def __init__(self, groups: int) -> None:
         super().__init__()

@@ -43,19 +43,28 @@ class _MaxPoolNd(Module):
 
 
 class MaxPool1d(_MaxPoolNd):
-    """Max over windows of (N, C, L) input, as ``torch.nn.MaxPool1d`` (``F.max_pool1d``)."""
+    """Max over windows of (N, C, L) input, as ``torch.nn.MaxPool1d`` (``F.max_pool1d``).
+
+    Shapes: as ``torch.nn.functional.max_pool1d``. Raises as ``torch.nn.functional.max_pool1d``.
+    """
 
     _fn = "max_pool1d"
 
 
 class MaxPool2d(_MaxPoolNd):
-    """Max over windows of (N, C, H, W) input, as ``torch.nn.MaxPool2d``."""
+    """Max over windows of (N, C, H, W) input, as ``torch.nn.MaxPool2d``.
+
+    Shapes: as ``torch.nn.functional.max_pool2d``. Raises as ``torch.nn.functional.max_pool2d``.
+    """
 
     _fn = "max_pool2d"
 
 
 class MaxPool3d(_MaxPoolNd):
-    """Max over windows of (N, C, D, H, W) input, as ``torch.nn.MaxPool3d``."""
+    """Max over windows of (N, C, D, H, W) input, as ``torch.nn.MaxPool3d``.
+
+    Shapes: as ``torch.nn.functional.max_pool3d``. Raises as ``torch.nn.functional.max_pool3d``.
+    """
 
     _fn = "max_pool3d"
 
@@ -79,19 +88,28 @@ class _MaxUnpoolNd(Module):
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """The partial inverse of MaxPool1d (``forward(input, indices, output_size=None)``)."""
+    """The partial inverse of MaxPool1d (``forward(input, indices, output_size=None)``).
+
+    Shapes: as ``torch.nn.functional.max_unpool1d``. Raises as ``torch.nn.functional.max_unpool1d``.
+    """
 
     _d = 1
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
-    """The partial inverse of MaxPool2d (``forward(input, indices, output_size=None)``)."""
+    """The partial inverse of MaxPool2d (``forward(input, indices, output_size=None)``).
+
+    Shapes: as ``torch.nn.functional.max_unpool2d``. Raises as ``torch.nn.functional.max_unpool2d``.
+    """
 
     _d = 2
 
 
 class MaxUnpool3d(_MaxUnpoolNd):
-    """The partial inverse of MaxPool3d (``forward(input, indices, output_size=None)``)."""
+    """The partial inverse of MaxPool3d (``forward(input, indices, output_size=None)``).
+
+    Shapes: as ``torch.nn.functional.max_unpool3d``. Raises as ``torch.nn.functional.max_unpool3d``.
+    """
 
     _d = 3
 
@@ -103,7 +121,10 @@ class _AvgPoolNd(Module):
 
 
 class AvgPool1d(_AvgPoolNd):
-    """Mean over windows of (N, C, L) input, as ``torch.nn.AvgPool1d``."""
+    """Mean over windows of (N, C, L) input, as ``torch.nn.AvgPool1d``.
+
+    Shapes: as ``torch.nn.functional.avg_pool1d``. Raises as ``torch.nn.functional.avg_pool1d``.
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True) -> None:
@@ -139,13 +160,19 @@ class _AvgPool23d(_AvgPoolNd):
 
 
 class AvgPool2d(_AvgPool23d):
-    """Mean over windows of (N, C, H, W) input, as ``torch.nn.AvgPool2d``."""
+    """Mean over windows of (N, C, H, W) input, as ``torch.nn.AvgPool2d``.
+
+    Shapes: as ``torch.nn.functional.avg_pool2d``. Raises as ``torch.nn.functional.avg_pool2d``.
+    """
 
     _fn = "avg_pool2d"
 
 
 class AvgPool3d(_AvgPool23d):
-    """Mean over windows of (N, C, D, H, W) input, as ``torch.nn.AvgPool3d``."""
+    """Mean over windows of (N, C, D, H, W) input, as ``torch.nn.AvgPool3d``.
+
+    Shapes: as ``torch.nn.functional.avg_pool3d``. Raises as ``torch.nn.functional.avg_pool3d``.
+    """
 
     _fn = "avg_pool3d"
 
@@ -172,19 +199,28 @@ class _LPPoolNd(Module):
 
 
 class LPPool1d(_LPPoolNd):
-    """(Σ_window xᵖ)^(1/p) over windows of (N, C, L) input, as ``torch.nn.LPPool1d``."""
+    """(Σ_window xᵖ)^(1/p) over windows of (N, C, L) input, as ``torch.nn.LPPool1d``.
+
+    Shapes: as ``torch.nn.functional.lp_pool1d``. Raises as ``torch.nn.functional.lp_pool1d``.
+    """
 
     _fn = "lp_pool1d"
 
 
 class LPPool2d(_LPPoolNd):
-    """(Σ_window xᵖ)^(1/p) over windows of (N, C, H, W) input, as ``torch.nn.LPPool2d``."""
+    """(Σ_window xᵖ)^(1/p) over windows of (N, C, H, W) input, as ``torch.nn.LPPool2d``.
+
+    Shapes: as ``torch.nn.functional.lp_pool2d``. Raises as ``torch.nn.functional.lp_pool2d``.
+    """
 
     _fn = "lp_pool2d"
 
 
 class LPPool3d(_LPPoolNd):
-    """(Σ_window xᵖ)^(1/p) over windows of (N, C, D, H, W) input, as ``torch.nn.LPPool3d``."""
+    """(Σ_window xᵖ)^(1/p) over windows of (N, C, D, H, W) input, as ``torch.nn.LPPool3d``.
+
+    Shapes: as ``torch.nn.functional.lp_pool3d``. Raises as ``torch.nn.functional.lp_pool3d``.
+    """
 
     _fn = "lp_pool3d"
 
@@ -206,19 +242,33 @@ class _AdaptiveMaxPoolNd(Module):
 
 
 class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
-    """Max over adaptive windows, giving L_out = output_size, as ``torch.nn.AdaptiveMaxPool1d``."""
+    """Max over adaptive windows, giving L_out = output_size, as ``torch.nn.AdaptiveMaxPool1d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_max_pool1d``. Raises as
+    ``torch.nn.functional.adaptive_max_pool1d``.
+    """
 
     _fn = "adaptive_max_pool1d"
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
-    """Max over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveMaxPool2d``."""
+    """Max over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveMaxPool2d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_max_pool2d``.
+
+    Raises as ``torch.nn.functional.adaptive_max_pool2d``.
+    """
 
     _fn = "adaptive_max_pool2d"
 
 
 class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
-    """Max over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveMaxPool3d``."""
+    """Max over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveMaxPool3d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_max_pool3d``.
+
+    Raises as ``torch.nn.functional.adaptive_max_pool3d``.
+    """
 
     _fn = "adaptive_max_pool3d"
 
@@ -238,19 +288,33 @@ class _AdaptiveAvgPoolNd(Module):
 
 
 class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
-    """Mean over adaptive windows, giving L_out = output_size, as ``torch.nn.AdaptiveAvgPool1d``."""
+    """Mean over adaptive windows, giving L_out = output_size, as ``torch.nn.AdaptiveAvgPool1d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_avg_pool1d``. Raises as
+    ``torch.nn.functional.adaptive_avg_pool1d``.
+    """
 
     _fn = "adaptive_avg_pool1d"
 
 
 class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
-    """Mean over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveAvgPool2d``."""
+    """Mean over adaptive windows of (N, C, H, W) input, as ``torch.nn.AdaptiveAvgPool2d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_avg_pool2d``.
+
+    Raises as ``torch.nn.functional.adaptive_avg_pool2d``.
+    """
 
     _fn = "adaptive_avg_pool2d"
 
 
 class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
-    """Mean over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveAvgPool3d``."""
+    """Mean over adaptive windows of (N, C, D, H, W) input, as ``torch.nn.AdaptiveAvgPool3d``.
+
+    Shapes: as ``torch.nn.functional.adaptive_avg_pool3d``.
+
+    Raises as ``torch.nn.functional.adaptive_avg_pool3d``.
+    """
 
     _fn = "adaptive_avg_pool3d"
 
@@ -286,12 +350,20 @@ class _FractionalMaxPoolNd(Module):
 
 class FractionalMaxPool2d(_FractionalMaxPoolNd):
     """Max over kernel_size windows at pseudo-random offsets of (N, C, H, W) input, as
-    ``torch.nn.FractionalMaxPool2d`` (the offsets drawn as torch draws them)."""
+    ``torch.nn.FractionalMaxPool2d`` (the offsets drawn as torch draws them).
+
+    Shapes: as ``torch.nn.functional.fractional_max_pool2d``. Raises as
+    ``torch.nn.functional.fractional_max_pool2d``.
+    """
 
     _d = 2
 
 
 class FractionalMaxPool3d(_FractionalMaxPoolNd):
-    """Fractional max pooling of (N, C, D, H, W) input, as ``torch.nn.FractionalMaxPool3d``."""
+    """Fractional max pooling of (N, C, D, H, W) input, as ``torch.nn.FractionalMaxPool3d``.
+
+    Shapes: as ``torch.nn.functional.fractional_max_pool3d``. Raises as
+    ``torch.nn.functional.fractional_max_pool3d``.
+    """
 
     _d = 3

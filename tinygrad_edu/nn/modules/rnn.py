@@ -126,7 +126,10 @@ def _projected_lstm_cell(w_hr):
 
 
 class RNNBase(Module):
-    """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``)."""
+    """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``).
+
+    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`.
+    """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
@@ -332,7 +335,13 @@ _ARGS = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "drop
 
 
 class RNN(RNNBase):
-    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh) (or relu)."""
+    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh) (or relu).
+
+    Shapes: input (L, N, H_in) ((N, L, H_in) with ``batch_first``; (L, H_in) unbatched), h_0
+    (D·num_layers, N, H_out) → output (L, N, D·H_out), h_n (D·num_layers, N, H_out); D = 2 if
+    bidirectional else 1. Raises RuntimeError for an input whose last dim is not input_size;
+    ValueError for an input that is not 2-D or 3-D.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         names = _ARGS[:3] + ("nonlinearity",) + _ARGS[3:]
@@ -349,14 +358,27 @@ class RNN(RNNBase):
 
 
 class LSTM(RNNBase):
-    """Long short-term memory; forward(input, (h_0, c_0)) -> (output, (h_n, c_n))."""
+    """Long short-term memory; forward(input, (h_0, c_0)) -> (output, (h_n, c_n)).
+
+    Shapes: input (L, N, H_in) ((N, L, H_in) with ``batch_first``; (L, H_in) unbatched), h_0
+    (D·num_layers, N, H_out), c_0 (D·num_layers, N, H_cell) → output (L, N, D·H_out), (h_n, c_n) of
+    h_0's and c_0's shapes; D = 2 if bidirectional else 1, H_out = proj_size or hidden_size. Raises
+    RuntimeError for an input whose last dim is not input_size; ValueError for an input that is not
+    2-D or 3-D.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("LSTM", **_split_args("LSTM", args, kwargs, _ARGS + ("proj_size",)))
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit; forward(input, h_0) -> (output, h_n)."""
+    """Gated recurrent unit; forward(input, h_0) -> (output, h_n).
+
+    Shapes: input (L, N, H_in) ((N, L, H_in) with ``batch_first``; (L, H_in) unbatched), h_0
+    (D·num_layers, N, H_out) → output (L, N, D·H_out), h_n (D·num_layers, N, H_out); D = 2 if
+    bidirectional else 1. Raises RuntimeError for an input whose last dim is not input_size;
+    ValueError for an input that is not 2-D or 3-D.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__("GRU", **_split_args("GRU", args, kwargs, _ARGS))

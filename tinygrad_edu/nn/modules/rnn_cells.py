@@ -104,7 +104,11 @@ class RNNCellBase(Module):
 
 class RNNCell(RNNCellBase):
     """An Elman RNN cell: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (``nonlinearity="relu"``:
-    relu). forward(input, hx=None) -> h'."""
+    relu). forward(input, hx=None) -> h'.
+
+    Shapes: input (N, H_in) or (H_in,), hx (N, H) or (H,) → h' (N, H) or (H,). Raises RuntimeError
+    for an input whose last dim is not input_size; ValueError for an input that is not 1-D or 2-D.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
                  nonlinearity: str = "tanh", device=None, dtype=None) -> None:
@@ -124,7 +128,12 @@ class RNNCell(RNNCellBase):
 
 
 class LSTMCell(RNNCellBase):
-    """A long short-term memory cell. forward(input, (h, c)=None) -> (h', c')."""
+    """A long short-term memory cell. forward(input, (h, c)=None) -> (h', c').
+
+    Shapes: input (N, H_in) or (H_in,), h and c (N, H) or (H,) → h', c' (N, H) or (H,). Raises
+    RuntimeError for an input whose last dim is not input_size; ValueError for an input that is not
+    1-D or 2-D.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:
@@ -137,7 +146,11 @@ class LSTMCell(RNNCellBase):
 
 
 class GRUCell(RNNCellBase):
-    """A gated recurrent unit cell. forward(input, hx=None) -> h'."""
+    """A gated recurrent unit cell. forward(input, hx=None) -> h'.
+
+    Shapes: input (N, H_in) or (H_in,), hx (N, H) or (H,) → h' (N, H) or (H,). Raises RuntimeError
+    for an input whose last dim is not input_size; ValueError for an input that is not 1-D or 2-D.
+    """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
                  dtype=None) -> None:

@@ -15,6 +15,8 @@ class Embedding(Module):
 
     torch's init: N(0, 1), then the ``padding_idx`` row (if any) set to zero; that row gets
     no gradient.
+
+    Shapes: as ``torch.nn.functional.embedding``. Raises as ``torch.nn.functional.embedding``.
     """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,

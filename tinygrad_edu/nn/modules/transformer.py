@@ -75,7 +75,12 @@ def _why_no_fast_path(layer) -> str:
 class TransformerEncoder(Module):
     """``num_layers`` copies of ``encoder_layer`` applied in turn, then ``norm`` if given.
     ``enable_nested_tensor`` and ``mask_check`` are stored (nested tensors are torch's
-    inference fast path; the result is the same without them)."""
+    inference fast path; the result is the same without them).
+
+    Shapes: src (S, N, E) ((N, S, E) with ``batch_first``; (S, E) unbatched) → the same shape.
+
+    Raises AssertionError for a feature size that is not d_model (as torch).
+    """
 
     def __init__(self, encoder_layer, num_layers: int, norm=None,
                  enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
@@ -107,7 +112,13 @@ class TransformerEncoder(Module):
 
 
 class TransformerDecoder(Module):
-    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given."""
+    """``num_layers`` copies of ``decoder_layer`` applied in turn, then ``norm`` if given.
+
+    Shapes: tgt (T, N, E), memory (S, N, E) ((N, ·, E) with ``batch_first``; unbatched without N) →
+    tgt's shape.
+
+    Raises AssertionError for a feature size that is not d_model (as torch).
+    """
 
     def __init__(self, decoder_layer, num_layers: int, norm=None) -> None:
         super().__init__()
@@ -131,7 +142,12 @@ class TransformerDecoder(Module):
 
 
 class Transformer(Module):
-    """Encoder-decoder Transformer; see the module docstring."""
+    """Encoder-decoder Transformer; see the module docstring.
+
+    Shapes: src (S, N, E), tgt (T, N, E) ((N, ·, E) with ``batch_first``; unbatched without N) → (T,
+    N, E). Raises RuntimeError for src and tgt with different batch sizes or a feature size that is
+    not d_model.
+    """
 
     def __init__(self, d_model: int = 512, nhead: int = 8, num_encoder_layers: int = 6,
                  num_decoder_layers: int = 6, dim_feedforward: int = 2048, dropout: float = 0.1,

@@ -56,7 +56,11 @@ class _FeedForwardBlocks(Module):
 
 
 class TransformerEncoderLayer(_FeedForwardBlocks):
-    """Self-attention + feed-forward, each with a residual and a LayerNorm."""
+    """Self-attention + feed-forward, each with a residual and a LayerNorm.
+
+    Shapes: src (S, N, E) ((N, S, E) with ``batch_first``; (S, E) unbatched) → the same shape.
+    Raises AssertionError for a feature size that is not d_model (as torch).
+    """
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation=_relu, layer_norm_eps: float = 1e-5,
@@ -92,7 +96,11 @@ class TransformerEncoderLayer(_FeedForwardBlocks):
 
 class TransformerDecoderLayer(_FeedForwardBlocks):
     """Self-attention, cross-attention on ``memory``, feed-forward; each with a residual and a
-    LayerNorm."""
+    LayerNorm.
+
+    Shapes: tgt (T, N, E), memory (S, N, E) ((N, ·, E) with ``batch_first``; unbatched without N) →
+    tgt's shape. Raises AssertionError for a feature size that is not d_model (as torch).
+    """
 
     def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048,
                  dropout: float = 0.1, activation=_relu, layer_norm_eps: float = 1e-5,

@@ -13,7 +13,10 @@ __all__ = ["Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d"]
 class Upsample(Module):
     """Resize (N, C, *S) input to ``size`` or by ``scale_factor`` with ``mode`` ('nearest',
     'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear', 'area'), as
-    ``torch.nn.Upsample``."""
+    ``torch.nn.Upsample``.
+
+    Shapes: as ``torch.nn.functional.interpolate``. Raises as ``torch.nn.functional.interpolate``.
+    """
 
     def __init__(self, size=None, scale_factor=None, mode: str = "nearest",
                  align_corners: bool | None = None,
@@ -42,7 +45,10 @@ class Upsample(Module):
 
 
 class UpsamplingNearest2d(Upsample):
-    """``Upsample(size, scale_factor, mode='nearest')`` (deprecated in torch)."""
+    """``Upsample(size, scale_factor, mode='nearest')`` (deprecated in torch).
+
+    Shapes: as ``torch.nn.functional.interpolate``. Raises as ``torch.nn.functional.interpolate``.
+    """
 
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="nearest")
@@ -50,7 +56,10 @@ class UpsamplingNearest2d(Upsample):
 
 class UpsamplingBilinear2d(Upsample):
     """``Upsample(size, scale_factor, mode='bilinear', align_corners=True)`` (deprecated in
-    torch)."""
+    torch).
+
+    Shapes: as ``torch.nn.functional.interpolate``. Raises as ``torch.nn.functional.interpolate``.
+    """
 
     def __init__(self, size=None, scale_factor=None) -> None:
         super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

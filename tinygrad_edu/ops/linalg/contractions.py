@@ -64,7 +64,10 @@ def _same_dtype(op, a, b, msg="both inputs should have same dtype") -> None:
 
 def trace(input):
     """``torch.trace``: the sum of the main diagonal of a 2-D tensor (n, m) -> (). Raises
-    RuntimeError for other ranks. Derivative: ∂/∂Aᵢⱼ = [i = j]."""
+    RuntimeError for other ranks. Derivative: ∂/∂Aᵢⱼ = [i = j].
+
+    Shapes: (n, m) → ().
+    """
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return TraceFn.apply(input)
@@ -72,7 +75,10 @@ def trace(input):
 
 def inner(input, other, *, out=None):
     """``torch.inner``: the sum over the last dim of both (a 0-d operand multiplies).
-    Shapes: (..., k) and (..., k) -> a.shape[:-1] + b.shape[:-1]."""
+    Shapes: (..., k) and (..., k) -> a.shape[:-1] + b.shape[:-1].
+
+    Raises RuntimeError for last dims that differ.
+    """
     if input._data.ndim == 0 or other._data.ndim == 0:
         return mul(input, other)
     _same_dtype("inner", input, other)
@@ -84,7 +90,10 @@ def inner(input, other, *, out=None):
 
 def tensordot(a, b, dims=2, out=None):
     """``torch.tensordot``: contract ``dims`` (n: a's last n with b's first n; or two lists of
-    dims) -> a's free dims then b's. Computed as one matmul of a (free, K) and b (K, free)."""
+    dims) -> a's free dims then b's. Computed as one matmul of a (free, K) and b (K, free).
+
+    Raises RuntimeError for contracted sizes that differ.
+    """
     _same_dtype("tensordot", a, b)
     if isinstance(dims, Tensor):
         dims = dims.tolist()
@@ -130,7 +139,11 @@ def kron(input, other, *, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
-    """``torch.linalg.vecdot``: Σ x·y along ``dim`` (broadcast). dtype: x and y the same."""
+    """``torch.linalg.vecdot``: Σ x·y along ``dim`` (broadcast). dtype: x and y the same.
+
+    Shapes: x and y broadcast → the broadcast shape with ``dim`` removed. Raises RuntimeError for
+    sizes along ``dim`` that differ.
+    """
     if x._data.dtype != y._data.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
                            f"of type {x.dtype.name} and y of type {y.dtype.name} instead")
@@ -156,7 +169,11 @@ def _chain_order(dims):
 
 def multi_dot(tensors, *, out=None):
     """``torch.linalg.multi_dot``: A₁ A₂ ... Aₙ in the cheapest order. The first may be 1-D (a
-    row), the last 1-D (a column); the rest 2-D; one dtype."""
+    row), the last 1-D (a column); the rest 2-D; one dtype.
+
+    Shapes: (a, n₁) or (n₁,), (n₁, n₂), ..., (nₖ₋₁, b) or (nₖ₋₁,) → (a, b), with the 1-D ends' dims
+    dropped. Raises RuntimeError for fewer than two tensors or inner sizes that do not match.
+    """
     ts = list(tensors)
     if len(ts) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(ts)}")
@@ -190,7 +207,10 @@ def multi_dot(tensors, *, out=None):
 
 def cross(input, other, dim=None, *, out=None):
     """``torch.cross``: the cross product of 3-vectors along ``dim`` (default: the first dim
-    of size 3). Shapes: broadcast. Derivative: ∂/∂a = b × g, ∂/∂b = g × a."""
+    of size 3). Shapes: broadcast. Derivative: ∂/∂a = b × g, ∂/∂b = g × a.
+
+    Raises RuntimeError for no dim of size 3.
+    """
     if dim is None:
         dim = next((d for d, n in enumerate(input.shape) if n == 3), None)
         if dim is None:
@@ -200,7 +220,11 @@ def cross(input, other, dim=None, *, out=None):
 
 def linalg_cross(input, other, *, dim=-1, out=None):
     """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (both of one rank,
-    broadcast; size 3 at ``dim``)."""
+    broadcast; size 3 at ``dim``).
+
+    Shapes: ``input`` and ``other`` broadcast, size 3 at ``dim``; the output has the broadcast
+    shape. Raises RuntimeError for a dim whose size is not 3.
+    """
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions. Got "
                            f"{input.ndim} and {other.ndim}")
@@ -220,7 +244,11 @@ def linalg_cross(input, other, *, dim=-1, out=None):
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """``torch.linalg.diagonal``: the diagonal of A over (dim1, dim2), ``offset`` above the main
-    one, as A's last dim (a view). Derivative: g written back onto that diagonal."""
+    one, as A's last dim (a view). Derivative: g written back onto that diagonal.
+
+    Shapes: A (..., m, n) (dim1, dim2) → the shape with dim1 and dim2 removed and a new last dim of
+    the diagonal's length. Raises IndexError for an input below 2 dims.
+    """
     d1 = _wrap_dim(dim1, A.ndim, "linalg.diagonal")
     d2 = _wrap_dim(dim2, A.ndim, "linalg.diagonal")
     if d1 == d2:

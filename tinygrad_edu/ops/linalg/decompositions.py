@@ -140,7 +140,11 @@ class LinalgSlogdetFn(Function):
 # ---- public functions -------------------------------------------------------------------------
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """``torch.linalg.cholesky_ex``: (L, info) with A = L Lᵀ, without raising when A is not
-    positive definite (info = the order of the failing leading minor) unless check_errors."""
+    positive definite (info = the order of the failing leading minor) unless check_errors.
+
+    Shapes: A (..., n, n) → L (..., n, n) and info (...). Raises RuntimeError for a non-square
+    matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.cholesky_ex")
     lo, info = LinalgCholeskyExFn.apply(A, bool(upper), bool(check_errors))
     return cholesky_ex_type(lo, info)
@@ -150,27 +154,42 @@ def linalg_cholesky(A, *, upper=False, out=None):
     """``torch.linalg.cholesky``: the lower-triangular L with A = L Lᵀ (U = Lᵀ with upper=True)
     of each symmetric positive-definite matrix (..., n, n), read from its lower triangle.
     Raises LinAlgError when A is not positive definite. Derivative (Murray 2016):
-    Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, Φ = the symmetric part built from the lower triangle."""
+    Ā = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹, Φ = the symmetric part built from the lower triangle.
+
+    Shapes: A (..., n, n) → L (..., n, n).
+    """
     check_square(A, "linalg.cholesky")
     return LinalgCholeskyExFn.apply(A, bool(upper), True)[0]
 
 
 def cholesky(input, upper=False, *, out=None):
-    """``torch.cholesky`` (deprecated in torch for linalg.cholesky): the same factor."""
+    """``torch.cholesky`` (deprecated in torch for linalg.cholesky): the same factor.
+
+    Shapes: A (..., n, n) → L (..., n, n). Raises RuntimeError for a non-square matrix or an input
+    below 2 dims.
+    """
     check_square(input, "cholesky")
     return named(LinalgCholeskyExFn.apply(input, bool(upper), True)[0], "CholeskyBackward0")
 
 
 def det(A, *, out=None):
     """``torch.linalg.det``: det(A) of each square matrix (..., n, n) -> (...). Derivative
-    (Jacobi's formula): ∂det/∂A = det(A)·A⁻ᵀ."""
+    (Jacobi's formula): ∂det/∂A = det(A)·A⁻ᵀ.
+
+    Shapes: A (..., n, n) → (...) (``slogdet``: sign and log|det| both (...)). Raises RuntimeError
+    for a non-square matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.det")
     return LinalgDetFn.apply(A)
 
 
 def slogdet(A, *, out=None):
     """``torch.linalg.slogdet``: (sign, log|det A|) of each square matrix; a singular matrix
-    gives (0, -inf). Derivative: ∂log|det A|/∂A = A⁻ᵀ."""
+    gives (0, -inf). Derivative: ∂log|det A|/∂A = A⁻ᵀ.
+
+    Shapes: A (..., n, n) → (...) (``slogdet``: sign and log|det| both (...)). Raises RuntimeError
+    for a non-square matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.slogdet")
     s, logabs = LinalgSlogdetFn.apply(A)
     return slogdet_type(s, logabs)
@@ -178,7 +197,11 @@ def slogdet(A, *, out=None):
 
 def logdet(input):
     """``torch.logdet``: log det(A); nan where det(A) < 0 (torch: where(sign = -1, nan,
-    log|det A|))."""
+    log|det A|)).
+
+    Shapes: A (..., n, n) → (...) (``slogdet``: sign and log|det| both (...)). Raises RuntimeError
+    for a non-square matrix or an input below 2 dims.
+    """
     check_square(input, "logdet")
     s, logabs = LinalgSlogdetFn.apply(input)
     return where(s == -1, Tensor._wrap(get_array_module(s._data).asarray(

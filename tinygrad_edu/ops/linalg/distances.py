@@ -98,7 +98,10 @@ def pdist(input, p=2):
     of ``input`` (N, M), in row-major order (0,1), (0,2), …, (1,2), … -> (N(N−1)/2,); the
     condensed upper triangle of cdist(input, input). dtype: floating, kept. Raises
     RuntimeError for input that is not 2-D or not floating, and for p < 0. Derivative: that
-    of vector_norm of xᵢ − xⱼ (0 where the distance is 0)."""
+    of vector_norm of xᵢ − xⱼ (0 where the distance is 0).
+
+    Shapes: input (N, M) → (N(N−1)/2,).
+    """
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if input._data.dtype.kind != "f":

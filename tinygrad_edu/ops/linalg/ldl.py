@@ -119,7 +119,10 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     (..., n), 1-based, a 2×2 block marked −r twice; info the first zero D[i, i] (1-based, 0 if
     none). dtype: float32/float64 (hermitian = symmetric for real A). Raises RuntimeError for
     non-float, non-square or < 2-D input, LinAlgError for info > 0 with ``check_errors``.
-    Not differentiable (as in torch)."""
+    Not differentiable (as in torch).
+
+    Shapes: A (..., n, n) → LD (..., n, n) and pivots (..., n) (and info (...) for ``_ex``).
+    """
     op = "torch.linalg.ldl_factor_ex"
     _check_hermitian(hermitian, op)
     ld, piv, info = _factor(A, op)
@@ -131,7 +134,10 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
 
 def ldl_factor(A, *, hermitian=False, out=None):
     """``torch.linalg.ldl_factor``: (LD, pivots) of ``ldl_factor_ex``; raises LinAlgError
-    (a RuntimeError) where a D[i, i] is exactly zero. Not differentiable (as in torch)."""
+    (a RuntimeError) where a D[i, i] is exactly zero. Not differentiable (as in torch).
+
+    Shapes: A (..., n, n) → LD (..., n, n) and pivots (..., n) (and info (...) for ``_ex``).
+    """
     op = "torch.linalg.ldl_factor"
     _check_hermitian(hermitian, op)
     ld, piv, info = _factor(A, op)

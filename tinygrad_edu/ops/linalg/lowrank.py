@@ -39,7 +39,10 @@ def _approximate_basis(A, q, niter, M=None):
 def svd_lowrank(A, q=6, niter=2, M=None):
     """``torch.svd_lowrank``: (U, S, V) with A − M ≈ U diag(S) Vᵀ of rank ``q``, by a random
     sketch and ``niter`` subspace iterations. Shapes: A (..., m, n) -> U (..., m, q), S (..., q),
-    V (..., n, q). Seed torch's generator (tg.manual_seed) for repeatable results."""
+    V (..., n, q). Seed torch's generator (tg.manual_seed) for repeatable results.
+
+    Raises ValueError for an input below 2 dims.
+    """
     q = 6 if q is None else q
     m, n = A.shape[-2:]
     if M is not None:
@@ -62,7 +65,10 @@ def svd_lowrank(A, q=6, niter=2, M=None):
 def pca_lowrank(A, q=None, center=True, niter=2):
     """``torch.pca_lowrank``: ``svd_lowrank`` of A with its column means removed (``center``);
     q defaults to min(6, m, n). V's columns are the principal directions, S²/(m − 1) the
-    variances along them. Raises ValueError for q outside [0, min(m, n)] or niter < 0."""
+    variances along them. Raises ValueError for q outside [0, min(m, n)] or niter < 0.
+
+    Shapes: A (..., m, n) → U (..., m, q), S (..., q), V (..., n, q).
+    """
     m, n = A.shape[-2:]
     if q is None:
         q = min(6, m, n)

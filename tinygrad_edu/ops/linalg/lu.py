@@ -127,7 +127,10 @@ def _check_pivot(pivot, op):
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """``torch.linalg.lu_factor_ex``: (LU, pivots, info) of A (..., m, n): L (unit lower) and U
     packed, pivots int32 (..., k) 1-based as LAPACK's, info = the first zero pivot (1-based;
-    0 if none). Raises LinAlgError for a singular A only with ``check_errors``."""
+    0 if none). Raises LinAlgError for a singular A only with ``check_errors``.
+
+    Shapes: A (..., m, n) → LU (..., m, n), pivots (..., min(m, n)) and info (...).
+    """
     op = "linalg.lu_factor_ex"
     check_matrix(A, op)
     _check_pivot(pivot, op)
@@ -140,7 +143,11 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
 
 def lu_factor(A, *, pivot=True, out=None):
     """``torch.linalg.lu_factor``: (LU, pivots) of ``lu_factor_ex``. Derivative: see the
-    module doc (through L and U unpacked from LU)."""
+    module doc (through L and U unpacked from LU).
+
+    Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
+    input below 2 dims.
+    """
     op = "linalg.lu_factor"
     check_matrix(A, op)
     _check_pivot(pivot, op)
@@ -149,7 +156,11 @@ def lu_factor(A, *, pivot=True, out=None):
 
 
 def linalg_lu(A, *, pivot=True, out=None):
-    """``torch.linalg.lu``: (P, L, U) with A = P L U; shapes P (m, m), L (m, k), U (k, n)."""
+    """``torch.linalg.lu``: (P, L, U) with A = P L U; shapes P (m, m), L (m, k), U (k, n).
+
+    Shapes: A (..., m, n), k = min(m, n) → P (..., m, m), L (..., m, k), U (..., k, n). Raises
+    RuntimeError for an input below 2 dims.
+    """
     op = "linalg.lu"
     check_matrix(A, op)
     _check_pivot(pivot, "linalg.lu_factor")
@@ -158,7 +169,11 @@ def linalg_lu(A, *, pivot=True, out=None):
 
 
 def lu(A, pivot=True, get_infos=False, out=None):
-    """``torch.lu`` (deprecated in torch for linalg.lu_factor): (LU, pivots[, infos])."""
+    """``torch.lu`` (deprecated in torch for linalg.lu_factor): (LU, pivots[, infos]).
+
+    Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
+    input below 2 dims.
+    """
     op = "linalg.lu_factor"
     check_matrix(A, op)
     _check_pivot(pivot, op)
@@ -168,7 +183,10 @@ def lu(A, pivot=True, get_infos=False, out=None):
 
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """``torch.lu_unpack``: (P, L, U) from a packed LU and its pivots (empty tensors for the
-    parts not asked for). L and U are slices of LU: their gradient goes back into it."""
+    parts not asked for). L and U are slices of LU: their gradient goes back into it.
+
+    Raises RuntimeError for LU below 2 dims.
+    """
     check_matrix(LU_data, "lu_unpack")
     xp = get_array_module(LU_data._data)
     empty = Tensor._wrap(xp.zeros((0,), dtype=LU_data._data.dtype))
@@ -182,7 +200,11 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
 
 def lu_solve_factored(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """``torch.linalg.lu_solve``: X with AX = B (XA = B when not ``left``; Aᵀ instead of A when
-    ``adjoint``) from A's LU factorization: permutation, then two triangular solves."""
+    ``adjoint``) from A's LU factorization: permutation, then two triangular solves.
+
+    Shapes: LU (..., n, n), pivots (..., n), B (..., n, k) ((..., k, n) when not ``left``) → the
+    shape of B (batch dims broadcast). Raises RuntimeError for sizes that do not match.
+    """
     op = "linalg.lu_solve"
     check_matrix(LU, op)
     check_matrix(B, op, "B")
@@ -208,7 +230,12 @@ def lu_solve_factored(LU, pivots, B, *, left=True, adjoint=False, out=None):
 
 
 def lu_solve(b, LU_data, LU_pivots, *, out=None):
-    """``torch.lu_solve`` (deprecated in torch for linalg.lu_solve): X with AX = b."""
+    """``torch.lu_solve`` (deprecated in torch for linalg.lu_solve): X with AX = b.
+
+    Raises RuntimeError for sizes that do not match.
+
+    Shapes: self b (..., n, k), LU (..., n, n), pivots (..., n) → (..., n, k).
+    """
     return lu_solve_factored(LU_data, LU_pivots, b)
 
 

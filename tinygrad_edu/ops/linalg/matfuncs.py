@@ -77,7 +77,11 @@ class LinalgMatrixExpFn(Function):
 def matrix_exp(A):
     """``torch.linalg.matrix_exp`` / ``torch.matrix_exp``: exp(A) of each square matrix
     (..., n, n). dtype: float32/float64. Derivative: the upper-right block of
-    exp([[Aᵀ, Ḡ], [0, Aᵀ]])."""
+    exp([[Aᵀ, Ḡ], [0, Aᵀ]]).
+
+    Shapes: A (..., n, n) → (..., n, n). Raises RuntimeError for a non-square matrix, an input below
+    2 dims or an integer input.
+    """
     check_square(A, "linalg.matrix_exp")
     return LinalgMatrixExpFn.apply(A)
 
@@ -85,7 +89,10 @@ def matrix_exp(A):
 def vander(x, N=None):
     """``torch.linalg.vander``: the Vandermonde matrix [1, x, x², …, x^(N−1)] along a new last
     dim, (..., n) -> (..., n, N), N = n by default. Built by repeated multiplication (so the
-    gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0)."""
+    gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
+
+    Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
+    """
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
     N = x.shape[-1] if N is None else int(N)

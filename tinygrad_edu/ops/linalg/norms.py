@@ -117,7 +117,11 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.vector_norm``: (Σ|x|ᵒʳᵈ)^(1/ord) over ``dim`` (all dims by default). ord:
     any real; 0 counts non-zeros, ±inf is max/min |x|. dtype: float (``dtype=`` computes in a
     wider float). Raises RuntimeError for integer input, for a str ord, and for ord < 0 or
-    ±inf over an empty dim. Derivative: sign(x)|x|^(ord−1)/‖x‖^(ord−1) (torch's subgradients)."""
+    ±inf over an empty dim. Derivative: sign(x)|x|^(ord−1)/‖x‖^(ord−1) (torch's subgradients).
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
+    when ``dim`` is None.
+    """
     op = "linalg.vector_norm"
     if isinstance(ord, str):
         raise TypeError(f"{op}(): argument 'ord' must be Number, not str")
@@ -145,7 +149,11 @@ def _fmt(p):
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.matrix_norm``: 'fro' (√Σaᵢⱼ²), 'nuc' (Σ singular values), ±1 (max/min
     column sum of |a|), ±inf (max/min row sum), ±2 (largest/smallest singular value), over the
-    two dims ``dim``. Composed of vector_norm, svdvals and amax/amin, whose gradients it uses."""
+    two dims ``dim``. Composed of vector_norm, svdvals and amax/amin, whose gradients it uses.
+
+    Shapes: A (..., m, n) over ``dim`` → the shape with the two dims removed (kept as size 1 with
+    ``keepdim=True``). Raises RuntimeError for an input below 2 dims or an unknown ord.
+    """
     op = "linalg.matrix_norm"
     check_float(A, op)
     if A.ndim < 2:
@@ -178,7 +186,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
 
 def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """``torch.linalg.norm``: a vector norm over one dim (or all, flattened, when dim and ord
-    are None) and a matrix norm over two dims (or a 2-D input's, when only ord is given)."""
+    are None) and a matrix norm over two dims (or a 2-D input's, when only ord is given).
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
+    when ``dim`` and ``ord`` are None. Raises IndexError for ``dim`` out of range.
+    """
     op = "linalg.norm"
     if isinstance(dim, int):
         dim = (dim,)
@@ -200,7 +212,11 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """``torch.norm`` (deprecated in torch for linalg's): a number p is a vector norm over
-    ``dim`` (all dims by default, even two); 'fro' the 2-norm; 'nuc' a matrix norm."""
+    ``dim`` (all dims by default, even two); 'fro' the 2-norm; 'nuc' a matrix norm.
+
+    Shapes: input (*) → the shape with ``dim`` removed (kept as size 1 with ``keepdim=True``); ()
+    when ``dim`` is None. Raises IndexError for ``dim`` out of range.
+    """
     _dim = [dim] if isinstance(dim, int) else dim
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
@@ -212,14 +228,22 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 
 def dist(input, other, p=2):
     """``torch.dist``: ‖input − other‖ₚ over all elements (broadcast). Derivative: that of
-    vector_norm, through the subtraction."""
+    vector_norm, through the subtraction.
+
+    Shapes: ``input`` and ``other`` broadcast → (). Raises RuntimeError for shapes that do not
+    broadcast.
+    """
     return vector_norm(sub(input, other), p)
 
 
 def renorm(input, p, dim, maxnorm, *, out=None):
     """``torch.renorm``: each slice along ``dim`` whose p-norm exceeds ``maxnorm`` is scaled
     down to it: x · maxnorm/(‖x‖ₚ + 1e-7) (torch's ε). Its gradient is the composite's (the
-    scale depends on x through the norm), which is torch's renorm_backward."""
+    scale depends on x through the norm), which is torch's renorm_backward.
+
+    Shapes: any; the output has the input's shape. Raises IndexError for ``dim`` out of range;
+    RuntimeError for maxnorm < 0.
+    """
     if input.ndim <= 1:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
                            "dimensions")

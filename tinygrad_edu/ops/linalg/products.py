@@ -189,7 +189,10 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """``torch.baddbmm``: β·input + α·(batch1 @ batch2) per batch. Shapes: batch1 (b, n, m),
-    batch2 (b, m, p), input broadcastable to (b, n, p). Derivative as addmm, per batch."""
+    batch2 (b, m, p), input broadcastable to (b, n, p). Derivative as addmm, per batch.
+
+    Raises RuntimeError for batches that are not 3-D or whose sizes do not match.
+    """
     _check_bmm("baddbmm", input, batch1, batch2, beta, alpha)
     b, n, _ = batch1._data.shape
     _check_broadcast("baddbmm", input, (b, n, batch2._data.shape[2]))
@@ -199,7 +202,10 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """``torch.addbmm``: β·input + α·Σ_b batch1[b] @ batch2[b]. Shapes: batch1 (b, n, m),
     batch2 (b, m, p), input broadcastable to (n, p) -> (n, p). Derivative: ∂/∂batch1[b] =
-    α G batch2[b]ᵀ, ∂/∂batch2[b] = α batch1[b]ᵀ G."""
+    α G batch2[b]ᵀ, ∂/∂batch2[b] = α batch1[b]ᵀ G.
+
+    Raises RuntimeError for batches that are not 3-D or whose sizes do not match.
+    """
     _check_bmm("addbmm", input, batch1, batch2, beta, alpha)
     _check_broadcast("addbmm", input, (batch1._data.shape[1], batch2._data.shape[2]))
     return _finish(AddbmmFn.apply(input, batch1, batch2, beta, alpha), out, "AddbmmBackward0")
@@ -222,7 +228,10 @@ def _check_bmm(op, input, b1, b2, beta, alpha) -> None:
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """``torch.addmv``: β·input + α·(mat @ vec). Shapes: mat (n, m), vec (m,), input
-    broadcastable to (n,) -> (n,). Derivative: ∂/∂mat = α g vecᵀ, ∂/∂vec = α matᵀ g."""
+    broadcastable to (n,) -> (n,). Derivative: ∂/∂mat = α g vecᵀ, ∂/∂vec = α matᵀ g.
+
+    Raises RuntimeError for sizes that do not match.
+    """
     _check_tensors("addmv", input=input, mat=mat, vec=vec)
     if mat._data.ndim != 2 or vec._data.ndim != 1 or input._data.ndim > 1:
         raise RuntimeError(f"addmv: vector + matrix @ vector expected, got "
@@ -238,7 +247,10 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
 
 def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
     """``torch.addr``: β·input + α·(vec1 ⊗ vec2). Shapes: vec1 (n,), vec2 (m,), input
-    broadcastable to (n, m). Derivative: ∂/∂vec1 = α G vec2, ∂/∂vec2 = α Gᵀ vec1."""
+    broadcastable to (n, m). Derivative: ∂/∂vec1 = α G vec2, ∂/∂vec2 = α Gᵀ vec1.
+
+    Raises RuntimeError for vectors that are not 1-D.
+    """
     _check_tensors("addr", input=input, vec1=vec1, vec2=vec2)
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
@@ -251,7 +263,10 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
 
 def mv(input, vec, *, out=None):
     """``torch.mv``: the matrix-vector product. Shapes: input (n, m), vec (m,) -> (n,).
-    Derivative: ∂/∂input = g vecᵀ, ∂/∂vec = inputᵀ g."""
+    Derivative: ∂/∂input = g vecᵀ, ∂/∂vec = inputᵀ g.
+
+    Raises RuntimeError for sizes that do not match or a vec that is not 1-D.
+    """
     _check_tensors("mv", input=input, vec=vec)
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"mv: vector + matrix @ vector expected, got 1, "
@@ -266,7 +281,11 @@ def mv(input, vec, *, out=None):
 
 def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
     """``Tensor.addbmm_``. torch resizes ``self`` to the (n, p) result when its shape differs
-    (its in-place addbmm writes through ``resize_``); other in-place products refuse."""
+    (its in-place addbmm writes through ``resize_``); other in-place products refuse.
+
+    Shapes: batch1 (b, n, m), batch2 (b, m, p) → this tensor, resized to (n, p). Raises RuntimeError
+    for batches that are not 3-D or whose sizes do not match.
+    """
     shape = (batch1.shape[1], batch2.shape[2]) if batch1.ndim == 3 and batch2.ndim == 3 else None
     if shape is None or tuple(self.shape) == shape or (self.requires_grad and is_grad_enabled()):
         return inplace(self, "addbmm_", addbmm, batch1, batch2, beta=beta, alpha=alpha)

@@ -98,20 +98,29 @@ def _tol_arg(t, a):
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.pinv``: the Moore–Penrose pseudo-inverse A⁺ (..., m, n) -> (..., n, m),
     singular values ≤ max(atol, rtol·σ_max) treated as 0 (rtol defaults to eps·max(m, n));
-    ``hermitian`` uses eigh. Derivative: Golub & Pereyra (see the module doc)."""
+    ``hermitian`` uses eigh. Derivative: Golub & Pereyra (see the module doc).
+
+    Shapes: A (..., m, n) → (..., n, m). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.pinv")
     return LinalgPinvFn.apply(A, _tol_arg(atol, A), _tol_arg(rtol, A), bool(hermitian))
 
 
 def pinverse(input, rcond=1e-15):
-    """``torch.pinverse``: ``pinv`` with rtol = rcond."""
+    """``torch.pinverse``: ``pinv`` with rtol = rcond.
+
+    Shapes: A (..., m, n) → (..., n, m). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(input, "pinverse")
     return LinalgPinvFn.apply(input, None, float(rcond), False)
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.matrix_rank``: the number of singular values (|eigenvalues| when
-    hermitian) above max(atol, rtol·σ_max), as int64 (..., m, n) -> (...)."""
+    hermitian) above max(atol, rtol·σ_max), as int64 (..., m, n) -> (...).
+
+    Shapes: A (..., m, n) → (...) int64. Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.matrix_rank")
     a = A._data
     xp = get_array_module(a)
@@ -127,7 +136,10 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
 def cond(A, p=None, *, out=None):
     """``torch.linalg.cond``: the condition number ‖A‖ₚ‖A⁻¹‖ₚ; for p = None/2 (−2) the ratio
     σ_max/σ_min (σ_min/σ_max) of the singular values, any shape; other p square matrices.
-    Composed of svdvals / matrix_norm / inv, whose gradients it uses."""
+    Composed of svdvals / matrix_norm / inv, whose gradients it uses.
+
+    Shapes: A (..., m, n) → (...). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.cond")
     if p in (None, 2, -2):
         s = svdvals(A)
@@ -146,7 +158,10 @@ def lstsq(A, B, rcond=None, *, driver=None):
     """``torch.linalg.lstsq``: the least-squares (minimum-norm) solution X of AX ≈ B, with the
     residuals (gels/gelsd/gelss, tall A), the rank (gelsy/gelsd/gelss) and the singular values
     (gelsd/gelss), as torch fills them per driver (empty otherwise). Shapes: A (..., m, n), B
-    (..., m, k) -> X (..., n, k). Computed as A⁺B; gradient that of A⁺B."""
+    (..., m, k) -> X (..., n, k). Computed as A⁺B; gradient that of A⁺B.
+
+    Raises RuntimeError for rows of A and B that differ.
+    """
     op = "torch.linalg.lstsq"
     if not isinstance(A, Tensor) or A.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")

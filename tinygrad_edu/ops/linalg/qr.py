@@ -87,7 +87,11 @@ _MODES = ("reduced", "complete", "r")
 def linalg_qr(A, mode="reduced", *, out=None):
     """``torch.linalg.qr``: A = QR for (..., m, n), k = min(m, n): 'reduced' Q (m, k), R (k, n);
     'complete' Q (m, m), R (m, n); 'r' only R (Q empty). Derivative: see the module doc (not
-    for 'r', nor 'complete' with m > n: raised at backward, as torch)."""
+    for 'r', nor 'complete' with m > n: raised at backward, as torch).
+
+    Shapes: A (..., m, n), k = min(m, n) → Q (..., m, k) and R (..., k, n) (reduced); Q (..., m, m)
+    and R (..., m, n) (complete). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.qr")
     if mode not in _MODES:
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -97,7 +101,11 @@ def linalg_qr(A, mode="reduced", *, out=None):
 
 
 def qr(input, some=True, *, out=None):
-    """``torch.qr`` (deprecated in torch for linalg.qr): reduced when ``some``, else complete."""
+    """``torch.qr`` (deprecated in torch for linalg.qr): reduced when ``some``, else complete.
+
+    Shapes: A (..., m, n), k = min(m, n) → Q (..., m, k) and R (..., k, n) (reduced); Q (..., m, m)
+    and R (..., m, n) (complete). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(input, "qr")
     q, r = LinalgQrFn.apply(input, "reduced" if some else "complete")
     return torch_qr_type(q, r)
@@ -105,7 +113,11 @@ def qr(input, some=True, *, out=None):
 
 def geqrf(input, *, out=None):
     """``torch.geqrf``: LAPACK's packed QR — R on and above the diagonal, the Householder
-    vectors below it, and their scales τ. No gradient (torch has none either)."""
+    vectors below it, and their scales τ. No gradient (torch has none either).
+
+    Shapes: A (..., m, n) → the packed QR (..., m, n) and τ (..., min(m, n)). Raises RuntimeError
+    for an input below 2 dims.
+    """
     check_matrix(input, "geqrf")
     xp = get_array_module(input._data)
     h, tau = xp.linalg.qr(input._data, mode="raw")  # NumPy returns the transposed layout
@@ -133,7 +145,10 @@ def _apply_reflector(C, v, tau, left):
 def householder_product(A, tau, *, out=None):
     """``torch.linalg.householder_product`` (LAPACK's orgqr): the first n columns of
     H₁H₂…H_k, Hᵢ = I − τᵢvᵢvᵢᵀ with vᵢ read from A's column i below the diagonal. Shapes: A
-    (..., m, n) with m ≥ n, tau (..., k), k ≤ n. Composed of rank-1 updates (their gradient)."""
+    (..., m, n) with m ≥ n, tau (..., k), k ≤ n. Composed of rank-1 updates (their gradient).
+
+    Raises RuntimeError for m < n or k > n.
+    """
     op = "torch.linalg.householder_product"
     check_matrix(A, op)
     m, n = A.shape[-2:]
@@ -157,7 +172,13 @@ def householder_product(A, tau, *, out=None):
 
 def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     """``torch.ormqr``: Q·C, Qᵀ·C, C·Q or C·Qᵀ with Q = H₁…H_k the product of the Householder
-    reflectors in (input, tau) (as geqrf returns them), applied one by one."""
+    reflectors in (input, tau) (as geqrf returns them), applied one by one.
+
+    Shapes: input (..., m, n), tau (..., k), other (..., m, p) (``left``) or (..., p, m) → other's
+    shape.
+
+    Raises RuntimeError for an input below 2 dims.
+    """
     op = "ormqr"
     if input.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")

@@ -53,14 +53,21 @@ def _info(a):
 def inv(A, *, out=None):
     """``torch.linalg.inv``: A⁻¹ for each square matrix of a batch (..., n, n). dtype: float32
     or float64. Raises RuntimeError for non-square or non-float input and LinAlgError for a
-    singular matrix. Derivative (Giles 2008): Ā = −A⁻ᵀ Ȳ A⁻ᵀ."""
+    singular matrix. Derivative (Giles 2008): Ā = −A⁻ᵀ Ȳ A⁻ᵀ.
+
+    Shapes: A (..., n, n) → (..., n, n).
+    """
     check_square(A, "linalg.inv")
     return _out(LinalgInvExFn.apply(A), out)
 
 
 def inv_ex(A, *, check_errors=False, out=None):
     """``torch.linalg.inv_ex``: (inverse, info) without raising for a singular matrix (its
-    inverse is then inf/nan and info > 0) unless ``check_errors``."""
+    inverse is then inf/nan and info > 0) unless ``check_errors``.
+
+    Shapes: A (..., n, n) → the inverse (..., n, n) and info (...). Raises RuntimeError for a
+    non-square matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.inv_ex")
     y = LinalgInvExFn.apply(A, bool(check_errors))
     return inv_ex_type(y, _info(A))
@@ -109,7 +116,11 @@ def solve(A, B, *, left=True, out=None):
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """``torch.linalg.solve_ex``: (result, info) of ``solve`` without raising for a singular A
-    unless ``check_errors``."""
+    unless ``check_errors``.
+
+    Shapes: A (..., n, n), B (..., n, k) or (n,) → the result of B's shape (batch dims broadcast)
+    and info (...). Raises RuntimeError for a non-square A.
+    """
     x = _solve(A, B, left, bool(check_errors), "linalg.solve_ex")
     return solve_ex_type(x, _info(A))
 
@@ -118,7 +129,10 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """``torch.linalg.solve_triangular``: X with AX = B (XA = B) for triangular A, reading only
     A's ``upper`` or lower triangle (and not its diagonal when ``unitriangular``). Shapes: A
     (..., n, n), B (..., n, k) (..., k, n for left=False), batch dims broadcast. Derivative:
-    B̄ = A⁻ᵀX̄, Ā = −B̄Xᵀ kept to A's triangle (torch's convention)."""
+    B̄ = A⁻ᵀX̄, Ā = −B̄Xᵀ kept to A's triangle (torch's convention).
+
+    Raises RuntimeError for a non-square A or sizes that do not match.
+    """
     op = "linalg.solve_triangular"
     check_square(A, op)
     check_matrix(B, op, "B")
@@ -134,7 +148,11 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
 
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """``torch.triangular_solve`` (deprecated in torch for linalg.solve_triangular): the
-    solution X of AX = b (AᵀX = b with ``transpose``) and a copy of A."""
+    solution X of AX = b (AᵀX = b with ``transpose``) and a copy of A.
+
+    Shapes: b (..., n, k), A (..., n, n) → the solution (..., n, k) and a copy of A. Raises
+    RuntimeError for a non-square A.
+    """
     op = "triangular_solve"
     check_matrix(b, op, "b")
     check_square(A, op)
@@ -147,7 +165,10 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 def cholesky_solve(B, L, upper=False, *, out=None):
     """``torch.cholesky_solve``: X = (LLᵀ)⁻¹B from the Cholesky factor L (Uᵀ U with ``upper``),
     reading only its triangle. Shapes: B (..., n, k), L (..., n, n). Derivative (torch's
-    cholesky_solve_backward): B̄ = A⁻¹X̄, L̄ = −(B̄Xᵀ + XB̄ᵀ)L."""
+    cholesky_solve_backward): B̄ = A⁻¹X̄, L̄ = −(B̄Xᵀ + XB̄ᵀ)L.
+
+    Raises RuntimeError for a non-square L or sizes that do not match.
+    """
     op = "cholesky_solve"
     check_matrix(B, op, "B")
     check_square(L, op, "L")
@@ -161,14 +182,23 @@ def cholesky_solve(B, L, upper=False, *, out=None):
 
 def cholesky_inverse(L, upper=False, *, out=None):
     """``torch.cholesky_inverse``: (LLᵀ)⁻¹ from the Cholesky factor L (Uᵀ U with ``upper``).
-    Derivative (torch): L̄ = −Y(Ȳ + Ȳᵀ)Y L."""
+    Derivative (torch): L̄ = −Y(Ȳ + Ȳᵀ)Y L.
+
+    Raises RuntimeError for a non-square matrix or an input below 2 dims.
+
+    Shapes: L (..., n, n) → (..., n, n).
+    """
     check_square(L, "cholesky_inverse", "L")
     return _out(CholeskyInverseFn.apply(L, bool(upper)), out)
 
 
 def matrix_power(A, n, *, out=None):
     """``torch.linalg.matrix_power``: Aⁿ by repeated squaring (n < 0: (A⁻¹)^|n|; n = 0: the
-    identity). Its gradient is that of the matmuls (and of inv)."""
+    identity). Its gradient is that of the matmuls (and of inv).
+
+    Shapes: A (..., n, n) → (..., n, n). Raises RuntimeError for a non-square matrix or an input
+    below 2 dims.
+    """
     op = "linalg.matrix_power"
     if not isinstance(A, Tensor) or A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
@@ -194,7 +224,11 @@ def matrix_power(A, n, *, out=None):
 
 def tensorinv(A, ind=2, *, out=None):
     """``torch.linalg.tensorinv``: the tensor X with tensordot(X, A, ind) = I; A's first ``ind``
-    dims as rows, the rest as columns, of one square matrix, inverted and reshaped."""
+    dims as rows, the rest as columns, of one square matrix, inverted and reshaped.
+
+    Shapes: A (i₁, ..., i_ind, j₁, ..., jₖ) with Π i = Π j → (j₁, ..., jₖ, i₁, ..., i_ind). Raises
+    RuntimeError for dims whose products differ or ind ≤ 0.
+    """
     op = "linalg.tensorinv"
     if ind <= 0:
         raise RuntimeError(f"{op}: Expected a strictly positive integer for 'ind', but got {ind}")
@@ -209,7 +243,11 @@ def tensorinv(A, ind=2, *, out=None):
 
 def tensorsolve(A, B, dims=None, *, out=None):
     """``torch.linalg.tensorsolve``: X with tensordot(A, X, X.ndim) = B; ``dims`` of A are moved
-    to the end first. A's leading B.ndim dims form the rows of one square system."""
+    to the end first. A's leading B.ndim dims form the rows of one square system.
+
+    Shapes: A (B.shape + X.shape), B (*) → X of A.shape[B.ndim:]. Raises RuntimeError for shapes
+    that do not form a square system.
+    """
     if dims is not None:
         nd = A.ndim
         dims = [d % nd for d in dims]

@@ -131,21 +131,31 @@ def _uplo(uplo, op):
 def eigh(A, UPLO="L", *, out=None):
     """``torch.linalg.eigh``: eigenvalues (ascending) and orthonormal eigenvectors (columns) of
     each symmetric matrix (..., n, n), read from its UPLO triangle. Shapes: (..., n) and
-    (..., n, n). Derivative: see the module doc (distinct eigenvalues)."""
+    (..., n, n). Derivative: see the module doc (distinct eigenvalues).
+
+    Raises RuntimeError for a non-square matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.eigh")
     w, v = LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigh"))
     return eigh_type(w, v)
 
 
 def eigvalsh(A, UPLO="L", *, out=None):
-    """``torch.linalg.eigvalsh``: the eigenvalues of ``eigh``. Derivative: V diag(λ̄) Vᵀ."""
+    """``torch.linalg.eigvalsh``: the eigenvalues of ``eigh``. Derivative: V diag(λ̄) Vᵀ.
+
+    Shapes: A (..., n, n) → eigenvalues (..., n) (and eigenvectors (..., n, n)). Raises RuntimeError
+    for a non-square matrix or an input below 2 dims.
+    """
     check_square(A, "linalg.eigvalsh")
     return LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigvalsh"))[0]
 
 
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """``torch.linalg.svd``: U, S (descending), Vh with A = U diag(S) Vh. Shapes: A (..., m, n),
-    k = min(m, n): U (..., m, m or k), S (..., k), Vh (..., n or k, n)."""
+    k = min(m, n): U (..., m, m or k), S (..., k), Vh (..., n or k, n).
+
+    Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.svd")
     u, s, vh = LinalgSvdFn.apply(A, bool(full_matrices))
     return svd_type(u, s, vh)
@@ -153,14 +163,21 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
 
 def svdvals(A, *, driver=None, out=None):
     """``torch.linalg.svdvals``: the singular values (descending), (..., m, n) -> (..., k).
-    Derivative: U diag(s̄) Vᵀ."""
+    Derivative: U diag(s̄) Vᵀ.
+
+    Shapes: A (..., m, n) → (..., min(m, n)). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(A, "linalg.svdvals")
     return LinalgSvdFn.apply(A, False)[1]
 
 
 def svd(input, some=True, compute_uv=True, *, out=None):
     """``torch.svd`` (deprecated in torch for linalg.svd): (U, S, V) with V, not Vᵀ; some=False
-    gives square U, V; compute_uv=False gives zero U and V."""
+    gives square U, V; compute_uv=False gives zero U and V.
+
+    Shapes: A (..., m, n), k = min(m, n) → U (..., m, m or k), S (..., k), Vh (..., n or k, n)
+    (``torch.svd``: V). Raises RuntimeError for an input below 2 dims.
+    """
     check_matrix(input, "svd")
     u, s, vh = LinalgSvdFn.apply(input, not some)
     if not compute_uv:  # torch: zero-filled (m, m) and (n, n) matrices
