@@ -109,7 +109,7 @@ class ConvolutionFn(Function):
         xp = get_array_module(x)
         xpd = pad_array(x, pads)
         d, G = w.ndim - 2, groups
-        N, C, S = xpd.shape[0], xpd.shape[1], xpd.shape[2:]
+        N, S = xpd.shape[0], xpd.shape[2:]
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))
         win = windows(xpd, K, stride, dilation, out)  # (N, C, *O, *K): a view, no copy yet
