@@ -102,6 +102,7 @@ def test_max_pool_scan_equals_reference_and_torch(monkeypatch, kind, dtype, on_d
         monkeypatch.setattr(pool, "_on_host", lambda xp: False)
     x = _pool_case(kind, dtype)
     gy = np.random.default_rng(3).normal(size=(3, 4, 4, 3)).astype(dtype)
+    gy[0, 0, 0, :2] = -0.0  # torch: +0 at the argmax too (0 + −0.0)
     tx = torch.tensor(x, requires_grad=True)
     ty, ti = torch.nn.functional.max_pool2d(tx, 2, return_indices=True)
     (tgx,) = torch.autograd.grad(ty, [tx], torch.tensor(gy))
@@ -111,6 +112,8 @@ def test_max_pool_scan_equals_reference_and_torch(monkeypatch, kind, dtype, on_d
     np.testing.assert_array_equal(oy.detach().numpy(), ty.detach().numpy())
     np.testing.assert_array_equal(oi.numpy(), ti.numpy())  # ties: torch's first maximum
     np.testing.assert_array_equal(ogx.numpy(), tgx.numpy())
+    # torch accumulates g into zeros: no −0.0 anywhere (g < 0 times a 0 of the mask gives −0.0)
+    np.testing.assert_array_equal(np.signbit(ogx.numpy()), np.signbit(tgx.numpy()))
     # the composed reference (pad, Im2ColFn, max over the window) agrees
     rx = tg.tensor(x, requires_grad=True)
     ry = pool.MaxPoolFn.reference(rx, (2, 2), (2, 2), (0, 0, 0, 0), (1, 1), (4, 3), None)

@@ -105,6 +105,7 @@ class MaxPoolFn(Function):
                     xp.multiply(g, am == k, out=gwin[(Ellipsis,) + p])
                 else:
                     gwin[(Ellipsis,) + p] = xp.where(am == k, g, zero)
+            gx += 0  # torch adds g into zeros: a −0.0 (g < 0 times 0, or g = −0.0) is +0
             return crop(gx, pads), None, None, None, None, None, None
         gx = xp.zeros(pshape, dtype=dtype)
         for k, p in enumerate(offsets):
