@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import types as _types
 
+from . import _malloc  # noqa: F401  (keeps freed array memory for the next step; see there)
 from . import autograd, cuda, dtype as _dt
 from ._args import require_tensor as _require_tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled

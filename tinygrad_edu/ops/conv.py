@@ -37,6 +37,7 @@ the same input size). torch names both nodes ``ConvolutionBackward0``: one op, a
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from ..autograd import Function
@@ -112,46 +113,87 @@ class ConvolutionFn(Function):
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
         out = tuple(out_size(n, k, s, dl) for n, k, s, dl in zip(S, K, stride, dilation))
         win = windows(xpd, K, stride, dilation, out)  # (N, C, *O, *K): a view, no copy yet
-        R, Kc, Og = N * math.prod(out), Cg * math.prod(K), O // G
-        # im2col: rows (n, i), columns (group, c, p) -> (G, R, Kc); the one copy
-        cols = win.transpose((0,) + _space(d) + (1,) + _space(d, 2 + d)).reshape(R, G, Kc)
-        cols = xp.ascontiguousarray(cols.transpose(1, 0, 2))
-        y = cols @ w.reshape(G, Og, Kc).transpose(0, 2, 1)  # (G, R, Og): Y = X̃ W̃ᵀ per group
-        y = y.transpose(1, 0, 2).reshape((N,) + out + (O,))
+        P, Kc, Og = math.prod(out), Cg * math.prod(K), O // G
+        # im2col, the one copy, laid out (C, *K, N, *Oₛ): rows (group, c, p), columns (n, i).
+        # Speed: the innermost axis is a run of the output's last axis (long strided reads, not
+        # ∏K-element scraps), and every group is ONE GEMM over the whole batch.
+        cols = xp.ascontiguousarray(win.transpose(
+            (1,) + _space(d, 2 + d) + (0,) + _space(d))).reshape(G, Kc, N * P)
+        y = w.reshape(G, Og, Kc) @ cols  # (G, Og, N·P): Y = W̃ X̃ per group
         ctx.save_for_backward(cols, w)
         ctx.geom = (xpd.shape, pads, stride, dilation, groups, out, False)
-        y = y.transpose((0, d + 1) + _space(d, 1))  # (N, O, *Oₛ), a view
-        if b is None:
-            return xp.ascontiguousarray(y)
+        y = y.reshape(O, N, P).swapaxes(0, 1)  # (N, O, ∏Oₛ), a view
         # the bias is added in the same pass that lays y out as (N, O, *Oₛ) (speed: one pass
-        # over the output instead of two)
-        res = xp.empty(y.shape, dtype=xp.result_type(y, b))
-        xp.add(y, b.reshape((-1,) + (1,) * d), out=res)
-        return res
+        # over the output instead of two), as a contiguous (O, ∏Oₛ) plane: NumPy adds two
+        # contiguous operands several times faster than a stride-0 broadcast one
+        res = xp.empty(y.shape, dtype=y.dtype if b is None else xp.result_type(y, b))
+        if b is None:
+            res[...] = y
+        else:
+            xp.add(y, xp.repeat(b.reshape(O, 1), P, axis=1), out=res)
+        return res.reshape((N, O) + out)
 
     @staticmethod
     def backward(ctx, g):
         if ctx.geom[-1]:
             return _transposed_backward(ctx, g)
         cols, w = ctx.saved_tensors
+        xp = get_array_module(g)
         nx, nw, nb = ctx.needs_input_grad[:3]
         pshape, pads, stride, dilation, G, out, _ = ctx.geom
         d = w.ndim - 2
         N, C = pshape[:2]
         O, Cg, K = w.shape[0], w.shape[1], w.shape[2:]
-        R, Kc, Og = N * math.prod(out), Cg * math.prod(K), O // G
-        g2 = g.transpose((0,) + _space(d) + (1,)).reshape(R, G, Og).transpose(1, 0, 2)
+        P, Kc, Og = math.prod(out), Cg * math.prod(K), O // G
+        # g laid out as Y: (G, Og, N·P), one copy with runs of ∏Oₛ elements
+        g2 = xp.ascontiguousarray(g.reshape(N, O, P).swapaxes(0, 1)).reshape(G, Og, N * P)
         gx = gw = gb = None
         if nb:
-            gb = g.sum(axis=(0,) + _space(d))  # ∂y/∂b[o] = 1 at every (n, i)
+            gb = g2.reshape(O, N * P).sum(axis=1)  # ∂y/∂b[o] = 1 at every (n, i)
         if nw:
-            gw = (g2.transpose(0, 2, 1) @ cols).reshape(w.shape)  # ∂L/∂W̃ = gᵀ X̃
-        if nx:
-            gcols = g2 @ w.reshape(G, Og, Kc)  # ∂L/∂X̃ = g W̃, (G, R, Kc)
-            gwin = gcols.transpose(1, 0, 2).reshape((N,) + out + (C,) + K)
-            gwin = gwin.transpose((0, d + 1) + _space(d, 1) + _space(d, d + 2))
+            gw = (g2 @ cols.swapaxes(1, 2)).reshape(w.shape)  # ∂L/∂W̃ = g X̃ᵀ
+        if nx and _FLAT_COL2IM and all(s == 1 for s in stride) and g.size and math.prod(pshape):
+            gx = crop(_input_grad_stride1(g, w, G, pshape, out, dilation), pads)
+        elif nx:
+            gcols = w.reshape(G, Og, Kc).swapaxes(1, 2) @ g2  # ∂L/∂X̃ = W̃ᵀ g, (G, Kc, N·P)
+            gwin = gcols.reshape((C,) + K + (N,) + out)  # (C, *K, N, *Oₛ)
+            gwin = gwin.transpose((d + 1, 0) + _space(d, d + 2) + _space(d, 1))
             gx = crop(col2im(gwin, pshape, stride, dilation), pads)  # sum over the copies
         return gx, gw, gb, None, None, None, None, None, None
+
+
+# stride-1 input gradients through _input_grad_stride1 (False: the im2col.col2im route, its
+# reference; the parity tests compare the two)
+_FLAT_COL2IM = True
+
+
+def _input_grad_stride1(g, w, G, pshape, out, dilation):
+    """∂L/∂x_pad of a stride-1 convolution, col2im done as ∏K long contiguous additions.
+
+    With stride 1, window i reads x_pad at i + p·δ. Lay g out on the padded grid's rows,
+    (O, N, O₁, S₂, …, S_d), zero where no window starts: then position q of a flattened row
+    block and x_pad's flat index q + off(p), off(p) = Σₐ pₐ·δₐ·∏_{b>a} S_b, line up for every
+    kernel offset p at once, so ∂L/∂X̃ = W̃ᵀ g (one GEMM) is added back with one slice per p
+    over N·C rows of O₁·∏S₂.. elements (the generic col2im adds N·C·∏O₁.. short rows). The zero
+    columns cost (∏S₂.. / ∏O₂..) − 1 extra GEMM work; their products are 0, added harmlessly.
+    """
+    xp = get_array_module(g)
+    d = w.ndim - 2
+    N, C, S = pshape[0], pshape[1], tuple(pshape[2:])
+    O, Og, Cg, K = w.shape[0], w.shape[0] // G, w.shape[1], tuple(w.shape[2:])
+    L = out[0] * math.prod(S[1:])
+    z = xp.zeros((O, N, out[0]) + S[1:], dtype=g.dtype)
+    z[(slice(None),) * 3 + tuple(slice(0, o) for o in out[1:])] = g.swapaxes(0, 1)
+    gcols = w.reshape(G, Og, Cg * math.prod(K)).swapaxes(1, 2) @ z.reshape(G, Og, N * L)
+    gcols = gcols.reshape(C, math.prod(K), N, L)  # ∂L/∂X̃ = W̃ᵀ g on the padded rows
+    flat = math.prod(S)
+    row = [math.prod(S[a + 1:]) for a in range(d)]  # x_pad's flat stride of each axis
+    gx = xp.zeros((N, C, flat), dtype=gcols.dtype)
+    for k, p in enumerate(itertools.product(*(range(n) for n in K))):
+        off = sum(pa * da * ra for pa, da, ra in zip(p, dilation, row))
+        n = min(L, flat - off)  # past it only zero columns (a real window ends inside x_pad)
+        gx[:, :, off:off + n] += gcols[:, k, :, :n].swapaxes(0, 1)
+    return gx.reshape(pshape)
 
 
 def _transposed_forward(ctx, x, w, b, stride, pads, dilation, G, output_padding):

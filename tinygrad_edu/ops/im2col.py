@@ -72,8 +72,17 @@ def pad_array(x, pads, value=0.0):
         return x
     xp = get_array_module(x)
     d = len(pads) // 2
-    width = [(0, 0)] * (x.ndim - d) + [(pads[2 * a], pads[2 * a + 1]) for a in range(d)]
-    return xp.pad(x, width, constant_values=value)
+    lead = x.ndim - d
+    if min(pads) < 0:  # cropping too: NumPy's pad says what is wrong
+        width = [(0, 0)] * lead + [(pads[2 * a], pads[2 * a + 1]) for a in range(d)]
+        return xp.pad(x, width, constant_values=value)
+    # one fill and one copy (speed: np.pad costs 2-4x that at these sizes)
+    out = xp.full(x.shape[:lead] + tuple(
+        n + pads[2 * a] + pads[2 * a + 1] for a, n in enumerate(x.shape[lead:])), value,
+        dtype=x.dtype)
+    out[(slice(None),) * lead + tuple(
+        slice(pads[2 * a], pads[2 * a] + n) for a, n in enumerate(x.shape[lead:]))] = x
+    return out
 
 
 def crop(gx, pads):

@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._util import quiet
 from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
 from .index import GatherFn, ScatterAddFn, zeros_for
 
@@ -94,7 +95,8 @@ class MaxPoolFn(Function):
             # windows tile the input: each element gets g·[it was its window's argmax], one
             # strided write per kernel offset; g·mask (no temporary) is exact for finite g, the
             # host checks that, the device (no sync) selects
-            mul = _on_host(xp) and bool(xp.isfinite(g).all())
+            with quiet():  # a finite sum means every element is finite
+                mul = _on_host(xp) and bool(xp.isfinite(g.sum()))
             gx = (xp.empty if _tiles(pshape, kernel, g.shape[lead:]) else xp.zeros)(
                 pshape, dtype=dtype)
             gwin = windows(gx, kernel, stride, dilation, g.shape[lead:])
@@ -103,6 +105,7 @@ class MaxPoolFn(Function):
                     xp.multiply(g, am == k, out=gwin[(Ellipsis,) + p])
                 else:
                     gwin[(Ellipsis,) + p] = xp.where(am == k, g, zero)
+            gx += 0  # torch adds g into zeros: a −0.0 (g < 0 times 0, or g = −0.0) is +0
             return crop(gx, pads), None, None, None, None, None, None
         gx = xp.zeros(pshape, dtype=dtype)
         for k, p in enumerate(offsets):
@@ -128,15 +131,25 @@ def _scan_max(xp, win, d, host=True):
     kernel = win.shape[win.ndim - d:]
     offsets = list(itertools.product(*(range(n) for n in kernel)))
     y = win[(Ellipsis,) + offsets[0]].copy()
-    am = xp.zeros(y.shape, dtype=xp.int64)
+    # the argmax offset in the smallest integer type that holds it (speed: 1 byte, not 8)
+    am = xp.zeros(y.shape, dtype=xp.int8 if len(offsets) <= 127 else xp.int64)
+    new = xp.empty(y.shape, dtype=am.dtype)
     nan_aware = not host and y.dtype.kind == "f"
     for k, p in enumerate(offsets[1:], 1):
         v = win[(Ellipsis,) + p]
         # strictly greater: a tie keeps the first maximum (and nothing beats a NaN in y)
-        xp.copyto(am, k, where=(v > y) | xp.isnan(v) if nan_aware else v > y)
+        gt = (v > y) | xp.isnan(v) if nan_aware else v > y
+        # am = the last offset that set a new maximum; offsets grow, so it is the largest
+        # k·[v > y] so far (branch-free: a masked copy on random data is several times slower)
+        xp.multiply(gt, k, out=new)
+        xp.maximum(am, new, out=am)
         xp.maximum(y, v, out=y)
-    if host and y.dtype.kind == "f" and bool(xp.isnan(y).any()):
-        return None, None
+    # a NaN anywhere in y makes its sum NaN (so does +inf with −inf: the general search then
+    # runs, and is right too); one reduction, no (N, C, *O) temporary
+    if host and y.dtype.kind == "f":
+        with quiet():  # inf − inf: NaN, no warning
+            if bool(xp.isnan(y.sum())):
+                return None, None
     return y, am
 
 

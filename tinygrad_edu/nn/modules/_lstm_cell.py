@@ -116,48 +116,69 @@ class LSTMLayerFn(Function):
         out = xp.empty((T, N, H), dt)
         S = xp.empty((T, N, 4 * H), dt)  # σ of every gate pre-activation
         gs, tcs = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # tanh g, tanh c'
-        hp, cp = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # h_{t−1}, c_{t−1}
+        cs = xp.empty((T, N, H), dt)  # c_t
         h, c = h0, c0
         order = range(T - 1, -1, -1) if reverse else range(T)
+        # speed: every step writes straight into the saved buffers (out=), no per-step copies;
+        # the float operations are the cell's, in its order (outputs bitwise equal)
         for t in order:
             G = h @ w_hh.T
             if b_hh is not None:
                 G += b_hh
-            xp.add(proj[t], G, out=G)
-            with quiet():
-                s = 1 / (1 + xp.exp(-G))
-            g = xp.tanh(G[:, 2 * H : 3 * H])
-            c_new = s[:, H : 2 * H] * c
+            G += proj[t]  # = x_proj + (h Wᵀ + b): the same sum, + commutes exactly
+            s = S[t]
+            with quiet():  # σ = 1/(1 + e^{-G}) over all four gates (g's is unused)
+                xp.negative(G, out=s)
+                xp.exp(s, out=s)
+            s += 1
+            xp.divide(1, s, out=s)
+            g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
+            c_new = xp.multiply(s[:, H : 2 * H], c, out=cs[t])  # c' = f ⊙ c + i ⊙ g
             c_new += s[:, :H] * g
-            tc = xp.tanh(c_new)
-            hp[t], cp[t], S[t], gs[t], tcs[t] = h, c, s, g, tc
-            h = s[:, 3 * H :] * tc
-            out[t] = h
+            tc = xp.tanh(c_new, out=tcs[t])
+            h = xp.multiply(s[:, 3 * H :], tc, out=out[t])  # h' = o ⊙ tanh c'
             c = c_new
-        ctx.save_for_backward(S, gs, tcs, hp, cp, w_hh)
+        ctx.save_for_backward(S, gs, tcs, cs, out, h0, c0, w_hh)
         ctx.reverse = reverse
-        return out, h, c
+        return out, h.copy(), c.copy()
 
     @staticmethod
     def backward(ctx, dout, dh_last, dc_last):
-        S, gs, tcs, hp, cp, w_hh = ctx.saved_tensors
+        S, gs, tcs, cs, out, h0, c0, w_hh = ctx.saved_tensors
         xp = get_array_module(S)
-        T, H = S.shape[0], hp.shape[2]
+        T, N, H = S.shape[0], S.shape[1], out.shape[2]
+        rev = ctx.reverse
+        S4 = S.reshape(T, N, 4, H)
+        i, f, o = S4[:, :, 0], S4[:, :, 1], S4[:, :, 3]
+        # h_{t−1} and c_{t−1} of every step: the states one step earlier in the walk
+        hp, cp = xp.empty_like(out), xp.empty_like(cs)
+        if rev:
+            hp[:-1], cp[:-1], hp[-1], cp[-1] = out[1:], cs[1:], h0, c0
+        else:
+            hp[1:], cp[1:], hp[0], cp[0] = out[:-1], cs[:-1], h0, c0
+        # the local derivatives of every step at once (few large passes instead of many
+        # per-step ones): dG = [dct·g·i(1−i), dct·c·f(1−f), dct·i(1−g²), dh·tc·o(1−o)]
+        A = S4 * (1 - S4)  # σ′ = σ(1 − σ) of i, f, o (g's block overwritten below)
+        A[:, :, 0] *= gs
+        A[:, :, 1] *= cp
+        xp.multiply(gs, gs, out=A[:, :, 2])
+        xp.subtract(1, A[:, :, 2], out=A[:, :, 2])
+        A[:, :, 2] *= i
+        A[:, :, 3] *= tcs
+        E = tcs * tcs  # ∂h/∂c′ = o(1 − tanh²c′)
+        xp.subtract(1, E, out=E)
+        E *= o
         dG = xp.empty_like(S)
+        dG4 = dG.reshape(T, N, 4, H)
         dh, dc = dh_last, dc_last
-        order = range(T) if ctx.reverse else range(T - 1, -1, -1)
-        for t in order:
-            s, g, tc, c = S[t], gs[t], tcs[t], cp[t]
-            i, f, o = s[:, :H], s[:, H : 2 * H], s[:, 3 * H :]
+        for t in range(T) if rev else range(T - 1, -1, -1):
             dh = dh + dout[t]  # from the output at t and from step t + 1
-            dct = dc + dh * o * (1 - tc * tc)
-            d = dG[t]
-            d[:, :H] = dct * g * i * (1 - i)
-            d[:, H : 2 * H] = dct * c * f * (1 - f)
-            d[:, 2 * H : 3 * H] = dct * i * (1 - g * g)
-            d[:, 3 * H :] = dh * tc * o * (1 - o)
-            dh = d @ w_hh
-            dc = dct * f
+            dct = dh * E[t]
+            dct += dc  # all of c′'s gradient
+            xp.multiply(dct[:, None, :], A[t, :, :3], out=dG4[t, :, :3])  # i, f, g
+            xp.multiply(dh, A[t, :, 3], out=dG4[t, :, 3])  # o
+            dh = dG[t] @ w_hh
+            dc = dct * f[t]
         need = ctx.needs_input_grad
         flat = dG.reshape(-1, 4 * H)
         dw = flat.T @ hp.reshape(-1, H) if need[3] else None
