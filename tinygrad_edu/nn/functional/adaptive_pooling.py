@@ -26,8 +26,12 @@ def _output_size(op, d, input, output_size) -> tuple:
     """torch's output_size forms: an int, or d ints (None keeps the input's size)."""
     nd = input._data.ndim
     if d > 1 and nd < d + 1:
-        raise ValueError(f"Input dimension should be at least {d + 1} ({op}: got input of "
-                         f"size {list(input.shape)})")
+        if isinstance(output_size, (tuple, list)):  # torch's Python layer (_list_with_default)
+            raise ValueError(f"Input dimension should be at least {d + 1} ({op}: got input of "
+                             f"size {list(input.shape)})")
+        sep = ":" if "max" in op else ""  # an int size reaches torch's kernel, which says this
+        raise RuntimeError(f"{op}(): Expected {d + 1}D or {d + 2}D tensor, but got{sep} "
+                           f"{list(input.shape)}")
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != d:
             if d == 1:

@@ -199,6 +199,12 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "avg_pool2d")
+    if input._data.ndim < 3:  # torch's avg_pool2d reads size(-3) before its rank check
+        nd = input._data.ndim
+        raise IndexError("Dimension specified as -3 but tensor has no dimensions" if nd == 0
+                         else f"Dimension out of range (expected to be in range of [{-nd}, "
+                         f"{nd - 1}], but got -3) (avg_pool2d: input of size "
+                         f"{list(input.shape)})")
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
@@ -221,9 +227,15 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
 
 def _lp_pool(avg, d, input, norm_type, kernel_size, stride, ceil_mode):
-    """torch's composition: (sign(a)·relu(|a|)·∏k)^(1/p) with a = avg_pool(xᵖ)."""
+    """torch's composition: (sign(a)·relu(|a|)·∏k)^(1/p) with a = avg_pool(xᵖ); at p = ±∞ the
+    limit, max |x| (p = +∞) or min |x| (p = −∞) over each window, as torch computes it."""
     from ...ops.activation import relu
 
+    if isinstance(norm_type, (int, float)) and abs(norm_type) == float("inf"):
+        mp = (max_pool1d, max_pool2d, max_pool3d)[d - 1]
+        if norm_type > 0:
+            return mp(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+        return -mp(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     kernel = _tuple(kernel_size, d, "kernel_size", f"lp_pool{d}d")
     out = avg(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     size = int(np.prod(kernel))
