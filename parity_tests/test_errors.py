@@ -37,6 +37,8 @@ CASES = {
     "sum bad dim": (lambda m: t(m, (2, 3)).sum(dim=2), ["range", "2"]),
     "mean bad dim": (lambda m: t(m, (2, 3)).mean(-3), ["range", "-3"]),
     "softmax bad dim": (lambda m: m.softmax(t(m, (2, 3)), dim=2), ["range"]),
+    "multinomial too many categories": (  # checked before the values (nan here), as torch
+        lambda m: m.multinomial(m.full((2**24 + 1,), float("nan")), 3), ["2^24"]),
     "layer_norm empty normalized_shape": (  # tg once returned x unnormalized here
         lambda m: m.nn.functional.layer_norm(t(m, (2, 3)), []), ["normalized_shape = []"]),
     "layer_norm weight shape": (

@@ -324,6 +324,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if not np.issubdtype(p.dtype, np.floating):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_dt_name(input.dtype)}")
+    if p.shape[-1] > 2**24:  # torch checks the size before any value
+        raise RuntimeError(f"multinomial: number of categories cannot exceed 2^24 (got "
+                           f"{p.shape[-1]})")
     n = int(num_samples)
     if n <= 0:
         raise RuntimeError("multinomial: cannot sample n_sample <= 0 samples")
