@@ -33,7 +33,7 @@ from .compare import Mismatch, Tolerances, assert_same
 from .convert import ToTg, Unconvertible, describe, has_complex, tg_dtype
 from .ops import GRAD_TOL_FACTOR
 from .records import CheckResult
-from .referee import within_torch_error
+from .referee import to_float64, upstreams, within_torch_error
 
 
 def class_name(mi) -> str:
@@ -188,25 +188,14 @@ def _module_referee(f, m_t, m_g, conv, tols, seed) -> str | None:
     gradients are judged against torch's module run in float64 (a float64 copy of the same
     module, the inputs upcast, the same upstream gradients), with torch's own float32 error
     as the noise floor. None when they pass, else why not."""
-    memo: dict = {}
-
-    def up(t):
-        if isinstance(t, torch.Tensor) and t.dtype == torch.float32:
-            if id(t) not in memo:
-                memo[id(t)] = t.detach().double().requires_grad_(t.requires_grad)
-            return memo[id(t)]
-        return t
-
-    def ups(outs, dtype):  # float32 draws (as the check drew them), cast to ``dtype``
-        gen = torch.Generator().manual_seed(seed)
-        return [torch.randn(tuple(o.shape), generator=gen).to(dtype) for o in outs]
+    up = to_float64({})
 
     def torch_grads(module, args, kwargs, dtype):
         db.seed_all()
         outs = [o for o in flat(module(*args, **kwargs)) if getattr(o, "requires_grad", False)]
         ins = grad_inputs(SimpleNamespace(input=None, args=tuple(args), kwargs=kwargs))
         ins += [p for p in module.parameters() if p.requires_grad]
-        got = torch.autograd.grad(outs, ins, ups(outs, dtype), allow_unused=True)
+        got = torch.autograd.grad(outs, ins, upstreams(outs, seed, dtype=dtype), allow_unused=True)
         return [(g if g is not None else torch.zeros_like(x)).double().numpy()
                 for g, x in zip(got, ins)]
 
@@ -218,7 +207,7 @@ def _module_referee(f, m_t, m_g, conv, tols, seed) -> str | None:
             SimpleNamespace(input=None, args=tuple(f.args), kwargs=dict(f.kwargs)))]
         named = dict(m_g.named_parameters())
         ins += [named[n] for n, p in m_t.named_parameters() if p.requires_grad]
-        up32 = [tg.tensor(u.numpy()) for u in ups(outs, torch.float32)]
+        up32 = [tg.tensor(u.numpy()) for u in upstreams(outs, seed, dtype=torch.float32)]
         got = tg_vjp(outs, ins, up32)
         return [np.asarray((g if g is not None else tg.zeros_like(x)).numpy(), np.float64)
                 for g, x in zip(got, ins)]

@@ -41,30 +41,36 @@ def has_float32(s) -> bool:
     )
 
 
-def upcast(s):
-    """The sample with every float32 tensor as a float64 leaf (same requires_grad; a tensor
-    used twice stays one tensor)."""
-    memo: dict = {}
+def to_float64(memo: dict):
+    """The upcast of one argument: a float32 tensor becomes a float64 leaf with the same
+    requires_grad (``memo`` keeps a tensor used twice one tensor); anything else is returned
+    as it is."""
 
     def up(t):
-        if t.dtype != torch.float32:
+        if not isinstance(t, torch.Tensor) or t.dtype != torch.float32:
             return t
         if id(t) not in memo:
             memo[id(t)] = t.detach().to(torch.float64).requires_grad_(t.requires_grad)
         return memo[id(t)]
 
-    return s.transform(up)
+    return up
 
 
-def _ups(outs, positions, seed: int, requires_grad: bool = False) -> list:
-    """Upstream gradients drawn in float32 (as the float32 check drew them), then cast to each
-    output's dtype, so the float64 run sees the same numbers."""
+def upcast(s):
+    """The sample with every float32 tensor as a float64 leaf (see :func:`to_float64`)."""
+    return s.transform(to_float64({}))
+
+
+def upstreams(like, seed: int, requires_grad: bool = False, dtype=None) -> list:
+    """One upstream gradient per tensor of ``like`` (torch's or tg's), drawn in float32 from its
+    shape (as the float32 check drew them), then cast to ``dtype`` (default: each torch
+    tensor's own), so the float64 run sees the same numbers."""
     gen = torch.Generator().manual_seed(seed)
     return [
-        torch.randn(outs[k].shape, dtype=torch.float32, generator=gen)
-        .to(outs[k].dtype)
+        torch.randn(tuple(o.shape), dtype=torch.float32, generator=gen)
+        .to(dtype or o.dtype)
         .requires_grad_(requires_grad)
-        for k in positions
+        for o in like
     ]
 
 
@@ -83,14 +89,14 @@ def torch_values(check: str, s, fn, seed: int) -> list:
     inputs, outs = grad_inputs(s), flat(s.output_process_fn_grad(out))
     pos = differentiable(outs)
     if check == "grad":
-        grads = torch.autograd.grad([outs[k] for k in pos], inputs, _ups(outs, pos, seed),
-                                    allow_unused=True)
+        grads = torch.autograd.grad([outs[k] for k in pos], inputs,
+                                    upstreams([outs[k] for k in pos], seed), allow_unused=True)
         return [_np(g if g is not None else torch.zeros_like(x)) for g, x in zip(grads, inputs)]
-    u1 = _ups(outs, pos, seed, requires_grad=True)
+    u1 = upstreams([outs[k] for k in pos], seed, requires_grad=True)
     g1 = torch.autograd.grad([outs[k] for k in pos], inputs, u1, create_graph=True,
                              allow_unused=True)
     second = [k for k, g in enumerate(g1) if g is not None and g.requires_grad]
-    u2 = _ups(list(g1), second, seed + 1)
+    u2 = upstreams([g1[k] for k in second], seed + 1)
     grads = torch.autograd.grad([g1[k] for k in second], inputs + u1, u2, allow_unused=True)
     return [_np(g if g is not None else torch.zeros_like(x)) for g, x in zip(grads, inputs + u1)]
 
@@ -105,18 +111,17 @@ def tg_values(check: str, s, fn, seed: int) -> list:
     inputs = [conv.memo[id(t)] for t in grad_inputs(s)]
     outs = flat(process_tg(s.output_process_fn_grad, out))
     pos = [k for k, o in enumerate(outs) if isinstance(o, tg.Tensor) and o.requires_grad]
-    as_torch = [torch.empty(tuple(o.shape)) if isinstance(o, tg.Tensor) else None for o in outs]
-    # (the upstream gradients are drawn from the outputs' shapes, as on torch's side)
+    picked = [outs[k] for k in pos]
     if check == "grad":
-        ups = [tg.tensor(u.numpy()) for u in _ups(as_torch, pos, seed)]
-        grads = tg_vjp([outs[k] for k in pos], inputs, ups)
+        ups = [tg.tensor(u.numpy()) for u in upstreams(picked, seed, dtype=torch.float32)]
+        grads = tg_vjp(picked, inputs, ups)
         return [_np(g if g is not None else tg.zeros_like(x)) for g, x in zip(grads, inputs)]
-    u1 = [tg.tensor(u.detach().numpy(), requires_grad=True) for u in _ups(as_torch, pos, seed)]
-    g1 = list(tg_vjp([outs[k] for k in pos], inputs, u1, create_graph=True))
-    second = [k for k, g in enumerate(g1) if g is not None and g.requires_grad]
-    as_torch1 = [torch.empty(tuple(g.shape)) if g is not None else None for g in g1]
-    u2 = [tg.tensor(u.numpy()) for u in _ups(as_torch1, second, seed + 1)]
-    grads = tg_vjp([g1[k] for k in second], inputs + u1, u2)
+    u1 = [tg.tensor(u.detach().numpy(), requires_grad=True)
+          for u in upstreams(picked, seed, dtype=torch.float32)]
+    g1 = list(tg_vjp(picked, inputs, u1, create_graph=True))
+    second = [g for g in g1 if g is not None and g.requires_grad]
+    u2 = [tg.tensor(u.numpy()) for u in upstreams(second, seed + 1, dtype=torch.float32)]
+    grads = tg_vjp(second, inputs + u1, u2)
     return [_np(g if g is not None else tg.zeros_like(x)) for g, x in zip(grads, inputs + u1)]
 
 
