@@ -41,18 +41,15 @@ def applies(name: str) -> bool:
     return name in SVD_LIKE or name in EIGH_LIKE
 
 
-def _signs(ref: np.ndarray, k: int) -> tuple:
-    """Per column of ``ref[..., :, :k]``: the row of its largest |entry| (the rows of torch's
-    result decide, for both sides)."""
-    return np.argmax(np.abs(ref[..., :, :k]), axis=-2)[..., None, :]
-
-
-def _fix(cols: np.ndarray, rows, k: int) -> np.ndarray:
-    """``cols[..., :, :k]`` with column j multiplied by the sign of its entry in ``rows[j]``
-    (1 where that entry is 0)."""
-    core = cols[..., :, :k]
-    s = np.sign(np.take_along_axis(core, rows, axis=-2))
-    return core * np.where(s == 0, 1, s)
+def _column_signs(cols: np.ndarray, ref: np.ndarray, k: int):
+    """Per column j < k of ``cols``: the sign of its entry in the row where torch's ``ref`` has
+    its largest |entry| (the same row on both sides); 1 where that entry is 0, or when the
+    matrices are empty."""
+    if ref[..., :, :k].size == 0:
+        return 1.0
+    rows = np.argmax(np.abs(ref[..., :, :k]), axis=-2)[..., None, :]
+    s = np.sign(np.take_along_axis(cols[..., :, :k], rows, axis=-2))
+    return np.where(s == 0, 1, s)
 
 
 def _extra(cols: np.ndarray, k: int) -> tuple:
@@ -64,28 +61,18 @@ def _extra(cols: np.ndarray, k: int) -> tuple:
 def _canon_svd(out, spec, ref) -> tuple:
     li, si, ri, rows_are_vh = spec
     left, vals, right = (np.asarray(x, dtype=np.float64) for x in (out[li], out[si], out[ri]))
-    ref_left, ref_right = np.asarray(ref[li], np.float64), np.asarray(ref[ri], np.float64)
     if rows_are_vh:
-        right, ref_right = np.swapaxes(right, -1, -2), np.swapaxes(ref_right, -1, -2)
+        right = np.swapaxes(right, -1, -2)
     k = vals.shape[-1]
-    if ref_left[..., :, :k].size == 0:  # empty matrices: no vector to fix
-        sign_left = 1.0
-    else:
-        pick = _signs(ref_left, k)
-        sign_left = np.sign(np.take_along_axis(left[..., :, :k], pick, axis=-2))
-        sign_left = np.where(sign_left == 0, 1, sign_left)
-    return (left[..., :, :k] * sign_left, vals, right[..., :, :k] * sign_left,
+    sign = _column_signs(left, np.asarray(ref[li], np.float64), k)  # one sign per pair
+    return (left[..., :, :k] * sign, vals, right[..., :, :k] * sign,
             *_extra(left, k), *_extra(right, k))
 
 
 def _canon_eigh(out, spec, ref) -> tuple:
     vi, qi = spec
     vals, vecs = np.asarray(out[vi], np.float64), np.asarray(out[qi], np.float64)
-    ref_vecs = np.asarray(ref[qi], np.float64)
-    k = vecs.shape[-1]
-    if vecs.size == 0:
-        return vals, vecs
-    return vals, _fix(vecs, _signs(ref_vecs, k), k)
+    return vals, vecs * _column_signs(vecs, np.asarray(ref[qi], np.float64), vecs.shape[-1])
 
 
 def canonical(name: str, got, want) -> tuple:
