@@ -15,10 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
+from .._args import require_tensor  # noqa: F401  (re-exported for the ops)
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _as_array
-from ._util import as_tensor_like, not_tensor, quiet, raise_broadcast_error
+from ._util import as_tensor_like, quiet, raise_broadcast_error
 
 
 class CastFn(Function):
@@ -89,12 +90,6 @@ def result_type(*operands) -> _dt.dtype:
             if top <= _CATEGORY[d.kind]:
                 return _dt.from_numpy_dtype(d)
     return _dt.result_type(*operands)
-
-
-def require_tensor(x, op: str, arg: str = "other", position: int = 2) -> None:
-    """torch's TypeError where its signature takes only a Tensor (``maximum(t, 2)``)."""
-    if not isinstance(x, Tensor):
-        raise not_tensor(op, x, arg, position)
 
 
 def binary(fn, a, b, float_result: bool = False, op: str = ""):
