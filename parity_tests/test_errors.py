@@ -39,6 +39,9 @@ CASES = {
     "softmax bad dim": (lambda m: m.softmax(t(m, (2, 3)), dim=2), ["range"]),
     "multinomial too many categories": (  # checked before the values (nan here), as torch
         lambda m: m.multinomial(m.full((2**24 + 1,), float("nan")), 3), ["2^24"]),
+    "multinomial out of another dtype": (  # torch's dtype names (once "Float64" here)
+        lambda m: m.multinomial(m.tensor([[0.5, 0.5]], dtype=m.float64), 2,
+                                out=m.empty(1, 2, dtype=m.float64)), ["got: Double"]),
     "layer_norm empty normalized_shape": (  # tg once returned x unnormalized here
         lambda m: m.nn.functional.layer_norm(t(m, (2, 3)), []), ["normalized_shape = []"]),
     "layer_norm weight shape": (

@@ -42,6 +42,16 @@ float64 = dtype("float64", np.float64, 2)
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NP = {d.np: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
+
+# torch's spelling of each dtype in its kernel errors ("expected scalar type Float but found Long")
+TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
+                    "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
+                    "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_type_name(d) -> str:
+    """torch's name of the dtype ``d`` (a tinygrad_edu or NumPy dtype): ``Float``, ``Long``."""
+    return TORCH_TYPE_NAMES.get(d.name, d.name)
 _NAMES.update(
     {"float": float32, "double": float64, "long": int64, "int": int32, "half": float16,
      "short": int16}

@@ -26,8 +26,7 @@ def _float_dtype(dtype, op: str):
 
 
 def _dt_name(d) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(d.name, d.name.capitalize())
+    return _dt.torch_type_name(d)
 
 
 # ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ------

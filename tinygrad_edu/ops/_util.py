@@ -6,6 +6,7 @@ import numpy as np
 
 from .._args import not_tensor, require_tensor  # noqa: F401  (re-exported for the ops)
 from ..backend import get_array_module
+from ..dtype import torch_type_name
 from ..tensor import Tensor, _as_array, _wrap_dim
 
 
@@ -101,8 +102,6 @@ def named(t, name: str):
     return t
 
 
-_TORCH_INT_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                    "uint8": "Byte", "bool": "Bool"}
 
 
 def _float_only(input, op: str) -> None:
@@ -112,7 +111,7 @@ def _float_only(input, op: str) -> None:
     except AttributeError:  # not a Tensor: torch's TypeError (this path costs nothing until then)
         raise not_tensor(op, input) from None
     if kind in "iub":
-        name = _TORCH_INT_NAMES.get(input._data.dtype.name, input._data.dtype.name)
+        name = torch_type_name(input._data.dtype)
         raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '
                                   f"convert it with .float() first)")
     check_float(input, op)

@@ -7,6 +7,7 @@ import math
 from .._args import not_tensor, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import torch_type_name
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named
@@ -172,8 +173,6 @@ def bmm(input, mat2):
     return named(matmul(input, mat2), "BmmBackward0")
 
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "bool": "Bool"}
 
 
 def dot(input, other, *, out=None):
@@ -204,7 +203,7 @@ def _dot(input, other, op, node):
         raise RuntimeError(f"{op}: 1D tensors expected, but got {input._data.ndim}D and "
                            f"{other._data.ndim}D tensors")
     if input._data.dtype != other._data.dtype:
-        a, b = (_TYPE_NAMES.get(t.dtype.name, t.dtype.name) for t in (input, other))
+        a, b = (torch_type_name(t._data.dtype) for t in (input, other))
         raise RuntimeError(f"{op} : expected both vectors to have same dtype, but found {a} "
                            f"and {b}")
     n, m = input._data.shape[0], other._data.shape[0]

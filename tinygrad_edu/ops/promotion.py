@@ -49,8 +49,6 @@ def cast(t: Tensor, d: _dt.dtype) -> Tensor:
 
 _SCALARS = (int, float, bool, np.number, np.bool_)
 _PY = (float, int, bool)
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _scalar_ok(x) -> bool:
@@ -70,7 +68,7 @@ def array_module(*xs):
 def type_name(x) -> str:
     """torch's spelling of a tensor's dtype in kernel errors: ``Float``, ``Long``, ``Bool``."""
     d = x._data.dtype if isinstance(x, Tensor) else np.dtype(x)
-    return _TYPE_NAMES.get(d.name, d.name)
+    return _dt.torch_type_name(d)
 
 
 _CATEGORY = {"b": 0, "i": 1, "u": 1, "f": 2}

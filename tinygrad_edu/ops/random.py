@@ -18,6 +18,7 @@ import numpy as np
 from .. import random as _random
 from .._rng import kernels as _k
 from ..backend import to_device, to_numpy
+from ..dtype import torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
 from ..tensor import Tensor
@@ -26,9 +27,7 @@ from .inplace import write as _write
 
 
 def _dtype_name(arr) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}.get(
-        arr.dtype.name, arr.dtype.name)
+    return torch_type_name(arr.dtype)
 
 
 def _memory_axes(arr) -> tuple:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 from ...backend import get_array_module
+from ...dtype import torch_type_name
 from ...tensor import Tensor
 from .._dual import xp_of
 from ..diagonal import DiagEmbedFn, DiagonalFn
@@ -24,10 +25,6 @@ class LinAlgError(RuntimeError):
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
-_TORCH_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-               "uint8": "Byte", "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16"}
-
-
 def check_float(t, op: str) -> None:
     """torch's rule for linalg inputs: float32 or float64 (complex is not supported here)."""
     if not isinstance(t, Tensor):
@@ -35,7 +32,7 @@ def check_float(t, op: str) -> None:
     name = t.dtype.name
     if name not in ("float32", "float64"):
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
-                           f"{_TORCH_TYPE.get(name, name)}")
+                           f"{torch_type_name(t.dtype)}")
 
 
 def check_matrix(t, op: str, name: str = "A") -> None:

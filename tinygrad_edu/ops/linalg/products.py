@@ -9,6 +9,7 @@ not propagate, as in torch) and receives a zero gradient.
 from __future__ import annotations
 
 from ...autograd import Function, is_grad_enabled, no_grad
+from ...dtype import torch_type_name
 from ...tensor import Tensor
 from .._dual import xp_of
 from .._util import named
@@ -116,12 +117,8 @@ class AddrFn(Function):
 
 
 # ---- argument checks --------------------------------------------------------------------------
-_NAMES = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double",
-          "bool": "Bool", "float16": "Half", "uint8": "Byte", "int16": "Short", "int8": "Char"}
-
-
 def _tname(t) -> str:
-    return _NAMES.get(t.dtype.name, t.dtype.name)
+    return torch_type_name(t.dtype)
 
 
 def _check_tensors(op, **named_tensors) -> None:
