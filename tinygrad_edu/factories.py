@@ -66,10 +66,17 @@ def _write(arr, out, device, requires_grad):
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     """[start, start + step, ...) up to ``end`` (excluded); ``arange(n)`` is 0 .. n−1. dtype:
-    int64 when every argument is an integer, else the default float (float32). For an integer
-    dtype the arguments are truncated to integers first. Raises RuntimeError for step 0
-    (ValueError once truncation makes it 0), a step whose sign cannot reach ``end``, or an
-    infinite range; NotImplementedError for bool."""
+    int64 when every argument is an integer, else the default float (float32).
+
+    As torch's CPU kernel: the values are start + i·step in the accumulate type (float64 for
+    float32/float64, float32 for float16, int64 for integer dtypes, with the arguments truncated
+    to integers), then cast. The length is ⌈(end − start)/step⌉ computed from the arguments as
+    given, in float64 — except for int64, where it is computed from the truncated integers.
+    So ``arange(0.0, -8.000001, -4.0, dtype=int32)`` has 3 elements [0, −4, −8] and the same
+    call with int64 has 2.
+
+    Raises RuntimeError for step 0 (ValueError once truncation makes it 0), a step whose sign
+    cannot reach ``end``, or an infinite range; NotImplementedError for bool."""
     if end is None:
         start, end = 0, start
     vals = [_number(v, "arange", "start") for v in (start, end, step)]
@@ -77,26 +84,29 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     d = _out_dtype(dtype, out, _dt.float32 if is_float else _dt.int64)
     if d is _dt.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
-    if not d.is_floating_point:
-        if any(isinstance(v, float) and not math.isfinite(v) for v in vals):
-            raise RuntimeError(f"unsupported range: {vals[0]} -> {vals[1]}")
-        given_step = vals[2]
-        vals = [int(v) for v in vals]
-        if vals[2] == 0 and given_step != 0:
-            raise ValueError("arange: step must be nonzero (after conversion to an integer)")
     a, b, s = vals
+    if any(isinstance(v, float) and not math.isfinite(v) for v in vals):
+        raise RuntimeError(f"unsupported range: {a} -> {b}")
     if s == 0:
         raise RuntimeError("arange: step must be nonzero")
-    if not (math.isfinite(a) and math.isfinite(b)):
-        raise RuntimeError(f"unsupported range: {a} -> {b}")
+    # the sign check sees the arguments as given, before any truncation (as torch)
     if (s > 0 and b < a) or (s < 0 and b > a):
         raise RuntimeError(f"upper bound and lower bound inconsistent with step sign (arange "
                            f"from {a} to {b} by {s})")
-    if d.is_floating_point:
-        n = max(math.ceil((b - a) / s), 0)
+    given = vals
+    if not d.is_floating_point:
+        a, b, s = (int(v) for v in vals)
+        if s == 0 and d is _dt.int64:  # other integer dtypes repeat start (torch's kernel)
+            raise ValueError("arange: step must be nonzero (after conversion to an integer)")
+    if d is _dt.int64:  # torch: ⌈(end − start + step − sign)/step⌉ in int64
+        n = max(-(-(b - a) // s), 0)
+    else:  # the length from the arguments as given, in double
+        n = max(math.ceil((float(given[1]) - float(given[0])) / float(given[2])), 0)
+    if d is _dt.float16:  # accumulate type float32
+        arr = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(s)).astype(d.np)
+    elif d.is_floating_point:
         arr = (float(a) + np.arange(n, dtype=np.float64) * float(s)).astype(d.np)
     else:
-        n = max(-(-(b - a) // s), 0)
         arr = (a + np.arange(n, dtype=np.int64) * s).astype(d.np)
     return _write(arr, out, device, requires_grad)
 

@@ -357,6 +357,8 @@ def sum_to_size(input, *size):
     lead = len(shp) - len(size)
     if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):
         raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shp)}}}.")
+    if not size:  # torch's sum_to: an empty size is a full sum (int → int64 even for 0-d)
+        return input.sum()
     if size == shp:
         return input
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)

@@ -8,6 +8,8 @@ not propagate, as in torch) and receives a zero gradient.
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...autograd import Function, is_grad_enabled, no_grad
 from ...dtype import torch_type_name
 from ...tensor import Tensor
@@ -17,14 +19,35 @@ from ..inplace import check_inplace, inplace
 from ..matmul import MatMulFn
 from ._common import mT
 
+_HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
+
 
 def _scale_add(c, p, beta, alpha):
-    """β·c + α·p, skipping the multiplications by 1 and ignoring c when β = 0."""
+    """β·c + α·p, skipping the multiplications by 1 and ignoring c when β = 0.
+
+    dtype rule (torch's CPU kernels): float16 is computed in float32 (its opmath type) and
+    rounded once at the end, so the product's sums and the scale-and-add are not rounded to
+    half precision step by step; integer dtypes wrap in their own width; bool is logical,
+    (β ∧ c) ∨ (α ∧ p). The scalars have already been converted by :func:`_scalars`.
+    """
+    dt = c.dtype  # every operand has this dtype (checked); p may be float32 already (half)
+    if dt.kind == "b":
+        p = p & bool(alpha)
+        return p if not beta else p | c
+    if dt == _HALF:
+        p, c = p.astype(_FLOAT), c.astype(_FLOAT)
     if alpha != 1:
         p = p * alpha
-    if beta == 0:
-        return p
-    return p + (c if beta == 1 else c * beta)
+    if beta != 0:
+        p = p + (c if beta == 1 else c * beta)
+    return p.astype(dt, copy=False)
+
+
+def _product(a, b):
+    """a @ b, accumulated in float32 for float16 operands (rounded by :func:`_scale_add`)."""
+    if a.dtype == _HALF:
+        return a.astype(_FLOAT) @ b.astype(_FLOAT)
+    return a @ b
 
 
 class AddmmFn(Function):
@@ -36,7 +59,7 @@ class AddmmFn(Function):
     def forward(ctx, c, a, b, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        return _scale_add(c, a @ b, beta, alpha)
+        return _scale_add(c, _product(a, b), beta, alpha)
 
     @staticmethod
     def backward(ctx, g):
@@ -61,7 +84,15 @@ class AddbmmFn(Function):
     def forward(ctx, c, a, b, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        return _scale_add(c, xp_of(a).sum(a @ b, axis=0), beta, alpha)
+        if a.shape[0] == 0:  # no batches: β·C alone
+            return _scale_add(c, xp_of(a).zeros(c.shape[:0] + (a.shape[1], b.shape[2]), c.dtype),
+                              beta, alpha)
+        # torch's CPU order: one addmm per batch into the result, each rounded to the dtype
+        # (y = β·C + α·A₀B₀, then y = y + α·A_bB_b), which matters for float16
+        y = _scale_add(c, _product(a[0], b[0]), beta, alpha)
+        for k in range(1, a.shape[0]):
+            y = _scale_add(y, _product(a[k], b[k]), 1, alpha)
+        return y
 
     @staticmethod
     def backward(ctx, g):
@@ -82,7 +113,7 @@ class AddmvFn(Function):
     def forward(ctx, c, a, v, beta, alpha):
         ctx.save_for_backward(a, v)
         ctx.beta, ctx.alpha = beta, alpha
-        return _scale_add(c, a @ v, beta, alpha)
+        return _scale_add(c, _product(a, v), beta, alpha)
 
     @staticmethod
     def backward(ctx, g):
@@ -104,7 +135,16 @@ class AddrFn(Function):
     def forward(ctx, c, u, v, beta, alpha):
         ctx.save_for_backward(u, v)
         ctx.beta, ctx.alpha = beta, alpha
-        return _scale_add(c, xp_of(u).expand_dims(u, -1) * v, beta, alpha)
+        xp = xp_of(u)
+        if c.dtype.kind == "b":
+            return _scale_add(c, xp.expand_dims(u, -1) & v, beta, alpha)
+        # torch's kernel, in the dtype (float16 rounded after every operation, as its
+        # Vectorized<Half> does): β·C + (α·u)·v, with β and α cast to the dtype first
+        def t(x):  # a scalar in the dtype (integers wrap, as torch's cast)
+            return np.asarray(x).astype(c.dtype)[()]
+
+        outer = xp.expand_dims(u * t(alpha), -1) * v
+        return outer if beta == 0 else t(beta) * c + outer
 
     @staticmethod
     def backward(ctx, g):
@@ -136,12 +176,20 @@ def _check_dtypes(op, pairs) -> None:
                                f"{_tname(t0)} and {_tname(t)}")
 
 
-def _check_scalars(op, t, beta, alpha) -> None:
-    if t._data.dtype.kind in "iub":
+def _scalars(op, t, beta, alpha):
+    """(β, α) as torch converts them to the inputs' dtype: a float is truncated toward zero
+    for integer tensors (torch 2.13; 0.6 → 0) and rejected for bool tensors (RuntimeError);
+    for bool tensors they act as truth values."""
+    kind = t._data.dtype.kind
+    if kind in "iu":
+        return tuple(int(v) for v in (beta, alpha))
+    if kind == "b":
         for name, v in (("beta", beta), ("alpha", alpha)):
             if isinstance(v, float):
                 raise RuntimeError(f"{op}: For integral input tensors, argument {name} must not "
                                    "be a floating point number.")
+        return bool(beta), bool(alpha)
+    return beta, alpha
 
 
 def _check_rank(op, t, name, nd, what) -> None:
@@ -179,7 +227,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"addmm: mat1 and mat2 shapes cannot be multiplied ({n}x{m} and "
                            f"{m2}x{p})")
     _check_dtypes("addmm", [("self", input), ("mat1", mat1), ("mat2", mat2)])
-    _check_scalars("addmm", input, beta, alpha)
+    beta, alpha = _scalars("addmm", input, beta, alpha)
     _check_broadcast("addmm", input, (n, p))
     return _finish(AddmmFn.apply(input, mat1, mat2, beta, alpha), out, "AddmmBackward0")
 
@@ -190,7 +238,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
     Raises RuntimeError for batches that are not 3-D or whose sizes do not match.
     """
-    _check_bmm("baddbmm", input, batch1, batch2, beta, alpha)
+    beta, alpha = _check_bmm("baddbmm", input, batch1, batch2, beta, alpha)
     b, n, _ = batch1._data.shape
     _check_broadcast("baddbmm", input, (b, n, batch2._data.shape[2]))
     return _finish(BaddbmmFn.apply(input, batch1, batch2, beta, alpha), out, "BaddbmmBackward0")
@@ -203,12 +251,12 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
     Raises RuntimeError for batches that are not 3-D or whose sizes do not match.
     """
-    _check_bmm("addbmm", input, batch1, batch2, beta, alpha)
+    beta, alpha = _check_bmm("addbmm", input, batch1, batch2, beta, alpha)
     _check_broadcast("addbmm", input, (batch1._data.shape[1], batch2._data.shape[2]))
     return _finish(AddbmmFn.apply(input, batch1, batch2, beta, alpha), out, "AddbmmBackward0")
 
 
-def _check_bmm(op, input, b1, b2, beta, alpha) -> None:
+def _check_bmm(op, input, b1, b2, beta, alpha) -> tuple:
     _check_tensors(op, input=input, batch1=b1, batch2=b2)
     _check_rank(op, b1, "batch1", 3, "3D tensor")
     _check_rank(op, b2, "batch2", 3, "3D tensor")
@@ -220,7 +268,7 @@ def _check_bmm(op, input, b1, b2, beta, alpha) -> None:
         raise RuntimeError(f"{op}: Incompatible matrix sizes for bmm ({s1[1]}x{s1[2]} and "
                            f"{s2[1]}x{s2[2]})")
     _check_dtypes(op, [("self", input), ("batch1", b1), ("batch2", b2)])
-    _check_scalars(op, input, beta, alpha)
+    return _scalars(op, input, beta, alpha)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
@@ -238,7 +286,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"addmv: size mismatch, got input ({input._data.size}), mat "
                            f"({n}x{m}), vec ({vec._data.shape[0]})")
     _check_dtypes("addmv", [("self", input), ("mat", mat), ("vec", vec)])
-    _check_scalars("addmv", input, beta, alpha)
+    beta, alpha = _scalars("addmv", input, beta, alpha)
     return _finish(AddmvFn.apply(input, mat, vec, beta, alpha), out, "AddmvBackward0")
 
 
@@ -253,7 +301,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     _check_dtypes("addr", [("self", input), ("vec1", vec1), ("vec2", vec2)])
-    _check_scalars("addr", input, beta, alpha)
+    beta, alpha = _scalars("addr", input, beta, alpha)
     _check_broadcast("addr", input, (vec1._data.shape[0], vec2._data.shape[0]))
     return _finish(AddrFn.apply(input, vec1, vec2, beta, alpha), out, "AddrBackward0")
 
