@@ -126,9 +126,13 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     fill value's own kind — bool → bool, int → int64, float → the default dtype (float32) —
     unless ``dtype=``.
 
-    Raises RuntimeError for a negative size.
+    Raises RuntimeError for a negative size, or a value the dtype cannot hold (torch's
+    overflow rule, :func:`~tinygrad_edu.dtype.checked_scalar`: 300 in uint8; −9 wraps to 247).
     """
     default = _dt.scalar_dtype(fill_value)
+    if isinstance(fill_value, (int, float, bool, np.number, np.bool_)):  # torch's overflow rule
+        fill_value = _dt.checked_scalar(
+            fill_value, _dt.to_dtype(dtype) if dtype is not None else default)
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
 

@@ -58,6 +58,72 @@ _NAMES.update(
 )
 
 
+# the C type torch names in "value cannot be converted to type ... without overflow"
+_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def checked_scalar(value, d, c_type: str | None = None):
+    """A Python number as a scalar of dtype ``d`` (a tg or NumPy dtype), by torch's checked
+    conversion (``c10::checked_convert``), used where a number fills a tensor (full, fill_,
+    masked_fill, scalar_tensor, tensor from a list):
+
+    - integer dtypes: a float is truncated toward zero and must lie within the dtype's range
+      (nan and ±inf never do); an int must lie within it too, except that an unsigned dtype
+      also takes negative ints down to −max and wraps them (two's complement: −9 → 247 in
+      uint8, as torch);
+    - float32 and float64: a finite value beyond the dtype's largest is an overflow; float16
+      overflows to ±inf silently (torch's Half is exempt);
+    - bool: any nonzero value (nan included) is True.
+
+    Raises RuntimeError "value cannot be converted to type <C type> without overflow" (torch's
+    message; ``c_type`` overrides the C type's name).
+    """
+    npd = d.np if isinstance(d, dtype) else np.dtype(d)
+    if npd.kind == "b":
+        return np.bool_(bool(value))
+    if isinstance(value, (bool, np.bool_)):
+        value = int(value)
+    if npd.kind in "iu":
+        info = np.iinfo(npd)
+        if isinstance(value, (float, np.floating)):
+            ok = info.min <= value <= info.max  # False for nan and ±inf
+            value = int(value) if ok else 0
+        else:
+            value = int(value)
+            ok = value <= info.max and (value >= info.min or (
+                npd.kind == "u" and -value <= info.max))
+        if ok:
+            return npd.type(value % (info.max + 1) if npd.kind == "u" else value)
+    else:
+        value = float(value)
+        if npd == np.float16 or not (float(np.finfo(npd).max) < abs(value) < float("inf")):
+            with np.errstate(over="ignore"):
+                return npd.type(value)
+    name = c_type or _C_TYPES.get(npd.name, npd.name)
+    raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def check_integer_range(arr: np.ndarray, d, c_type: str | None = None) -> None:
+    """Raise torch's overflow RuntimeError when numbers read from Python data (``arr``, int64
+    or float64) do not fit the integer dtype ``d``: the vectorized rule of
+    :func:`checked_scalar` (floats within the range, unsigned dtypes taking negative ints down
+    to −max). Other dtypes are not checked (floats overflow to ±inf, as torch's tensor())."""
+    npd = d.np if isinstance(d, dtype) else np.dtype(d)
+    if npd.kind not in "iu" or arr.dtype.kind not in "iuf" or not arr.size:
+        return
+    info = np.iinfo(npd)
+    with np.errstate(invalid="ignore"):
+        if arr.dtype.kind == "f":
+            ok = (arr >= info.min) & (arr <= info.max)  # nan and ±inf fail both
+        else:
+            ok = (arr <= info.max) & ((arr >= info.min) | (
+                (npd.kind == "u") & (arr >= -int(info.max))))
+    if not ok.all():
+        name = c_type or npd.name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
 def _by_name(name: str) -> dtype:
     return _NAMES[name]
 

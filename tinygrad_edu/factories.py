@@ -230,6 +230,8 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
                         f"{type(s).__name__}")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+    if not isinstance(s, Tensor):
+        s = _dt.checked_scalar(s, d)  # torch's overflow rule (−5 in uint8 is 251)
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
 
 

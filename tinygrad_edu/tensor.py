@@ -367,8 +367,11 @@ def _as_array(data, dtype: _dt.dtype | None):
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
     if arr.dtype == object or arr.ndim == 0 and arr.dtype.kind in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
+    if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check
+        _dt.check_integer_range(arr, dtype)
     d = dtype or _infer_python_dtype(arr)
-    return arr.astype(d.np, copy=False)
+    with np.errstate(over="ignore"):  # 1e40 in float32 is inf, silently (as torch)
+        return arr.astype(d.np, copy=False)
 
 
 def _flat(data):

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
-from ._util import named, require_tensor
+from ._util import named
 from .shape import unsqueeze
 from .unary import clone
 
@@ -371,23 +372,9 @@ def masked_fill(input, mask, value):
     except ValueError:
         raise RuntimeError(f"masked_fill: The size of the mask {list(m.shape)} must be "
                            f"broadcastable to input {list(input._data.shape)}") from None
+    if isinstance(value, (int, float, bool, np.number, np.bool_)):  # torch's overflow rule
+        value = _dt.checked_scalar(value, input._data.dtype)
     return MaskedFillFn.apply(input, m, value)
-
-
-def one_hot(tensor, num_classes=-1):
-    """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
-    by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
-    int64 → (*, num_classes). Raises TypeError when ``tensor`` is not a Tensor."""
-    a = tensor._data if isinstance(tensor, Tensor) else require_tensor(tensor, "one_hot", "tensor")
-    if a.dtype.kind not in "iu":
-        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
-    xp = get_array_module(a)
-    if num_classes == -1:
-        num_classes = int(a.max()) + 1 if a.size else 0
-    if a.size and (a.min() < 0 or a.max() >= num_classes):
-        raise RuntimeError(f"one_hot: Class values must be in [0, {num_classes}) "
-                           f"(got min {int(a.min())}, max {int(a.max())})")
-    return Tensor._wrap((a[..., None] == xp.arange(num_classes)).astype(np.int64))
 
 
 # torch.<name> functions this module provides (re-exported by the package root)

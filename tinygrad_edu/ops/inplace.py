@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
@@ -174,7 +175,8 @@ class CopyFromFn(Function):
 
 
 def _fill(x, value):
-    return FillFn.apply(x, value if isinstance(value, Tensor) else x._data.dtype.type(value))
+    return FillFn.apply(x, value if isinstance(value, Tensor) else
+                        _dt.checked_scalar(value, x._data.dtype))
 
 
 def fill(input, value):
@@ -261,6 +263,8 @@ def setitem(self: Tensor, idx, value) -> None:
         nidx, advanced = (Ellipsis,), False
     else:
         nidx, advanced = normalize_index(idx, self)
+    if isinstance(value, (int, float, bool, np.number, np.bool_)):
+        value = _dt.checked_scalar(value, self._data.dtype)  # torch's overflow rule
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 

@@ -9,7 +9,6 @@ from ..._args import require_tensor
 from ...autograd import no_grad
 from ...backend import get_array_module
 from ...ops.embedding import EmbeddingFn
-from ...ops.index import one_hot
 from ...tensor import Tensor
 
 __all__ = ["embedding", "embedding_bag", "one_hot"]
@@ -184,3 +183,19 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         count = xp.bincount(bag[pos], minlength=b)[:b].astype(weight._data.dtype)
         out = out / Tensor._wrap(xp.maximum(count, 1)[:, None])
     return out
+
+
+def one_hot(tensor, num_classes=-1):
+    """``F.one_hot``: int64 (..., num_classes) with a 1 at each class index (num_classes = max + 1
+    by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
+    int64 → (*, num_classes). Raises TypeError when ``tensor`` is not a Tensor."""
+    a = tensor._data if isinstance(tensor, Tensor) else require_tensor(tensor, "one_hot", "tensor")
+    if a.dtype.kind not in "iu":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    xp = get_array_module(a)
+    if num_classes == -1:
+        num_classes = int(a.max()) + 1 if a.size else 0
+    if a.size and (a.min() < 0 or a.max() >= num_classes):
+        raise RuntimeError(f"one_hot: Class values must be in [0, {num_classes}) "
+                           f"(got min {int(a.min())}, max {int(a.max())})")
+    return Tensor._wrap((a[..., None] == xp.arange(num_classes)).astype(np.int64))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
@@ -29,6 +31,12 @@ class TraceFn(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.shape = a.shape
+        # dtype: integers and bools sum in int64 (NumPy would give uint64 for uint8), float16
+        # accumulates in float32 and rounds once, as torch
+        if a.dtype.kind in "biu":
+            return get_array_module(a).trace(a, dtype=np.int64)
+        if a.dtype == np.float16:
+            return get_array_module(a).trace(a, dtype=np.float32).astype(np.float16)
         return get_array_module(a).trace(a)
 
     @staticmethod

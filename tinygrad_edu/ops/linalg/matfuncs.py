@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import dtype as _dt
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
+from ...dtype import torch_type_name
 from ...tensor import Tensor
 from .._util import named
 from ..join import stack
@@ -92,12 +94,19 @@ def vander(x, N=None):
     dim, (..., n) -> (..., n, N), N = n by default. Built by repeated multiplication (so the
     gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
 
-    Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
+    Shapes: x (..., n) → (..., n, N). dtype: integer inputs give int64 (torch's cumprod);
+    bool and float16 raise RuntimeError, as torch. Raises RuntimeError for N < 2.
     Raises TypeError when ``x`` is not a Tensor.
     """
     require_tensor(x, "vander", "x", 1)
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
+    kind = x._data.dtype
+    if kind == np.bool_ or kind == np.float16:
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, "
+                           f"but got {torch_type_name(x.dtype)}")
+    if kind.kind in "iu":  # torch builds it with cumprod, which computes integers in int64
+        x = x.to(_dt.int64)
     N = x.shape[-1] if N is None else int(N)
     if N <= 1:
         raise RuntimeError("N must be greater than 1.")
