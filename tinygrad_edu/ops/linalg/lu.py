@@ -11,6 +11,7 @@ solves, whose gradients compose.
 
 from __future__ import annotations
 
+from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -132,7 +133,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     Shapes: A (..., m, n) → LU (..., m, n), pivots (..., min(m, n)) and info (...).
     """
     op = "linalg.lu_factor_ex"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu, piv, info = LinalgLuFactorExFn.apply(A)
     if check_errors and bool(info._data.any()):
@@ -149,7 +150,7 @@ def lu_factor(A, *, pivot=True, out=None):
     input below 2 dims.
     """
     op = "linalg.lu_factor"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu, piv, _ = LinalgLuFactorExFn.apply(A)
     return lu_factor_type(lu, piv)
@@ -162,7 +163,7 @@ def linalg_lu(A, *, pivot=True, out=None):
     RuntimeError for an input below 2 dims.
     """
     op = "linalg.lu"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, "linalg.lu_factor")
     p, lo, up = LinalgLuFn.apply(A)
     return lu_type(p, lo, up)
@@ -175,7 +176,9 @@ def lu(A, pivot=True, get_infos=False, out=None):
     input below 2 dims.
     """
     op = "linalg.lu_factor"
-    check_matrix(A, op)
+    require_bool(pivot, "lu", "pivot")
+    require_bool(get_infos, "lu", "get_infos")
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu_, piv, info = LinalgLuFactorExFn.apply(A)
     return lu_with_info_type(lu_, piv, info) if get_infos else (lu_, piv)

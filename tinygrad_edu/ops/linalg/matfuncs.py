@@ -17,6 +17,7 @@ import numpy as np
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
+from ...dtype import torch_type_name
 from ...tensor import Tensor
 from .._util import named
 from ..join import stack
@@ -92,10 +93,15 @@ def vander(x, N=None):
     dim, (..., n) -> (..., n, N), N = n by default. Built by repeated multiplication (so the
     gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
 
-    Shapes: x (..., n) → (..., n, N). Raises RuntimeError for a 0-d input.
-    Raises TypeError when ``x`` is not a Tensor.
+    Shapes: x (..., n) → (..., n, N). Raises RuntimeError for N ≤ 1 and for a bool or float16
+    x (torch's kernel takes float32/64 and integers). Raises TypeError when ``x`` is not a
+    Tensor.
     """
     require_tensor(x, "vander", "x", 1)
+    dt = x._data.dtype
+    if dt.kind == "b" or (dt.kind == "f" and dt.itemsize == 2):
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {torch_type_name(dt)} (shape {list(x.shape)})")
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
     N = x.shape[-1] if N is None else int(N)
