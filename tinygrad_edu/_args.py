@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._argtypes import at, require_bool, type_name  # noqa: F401  (require_bool: re-exported)
 from .tensor import Tensor
 
 
@@ -30,27 +31,6 @@ def require_tensor(x, op: str, arg: str = "input", position: int = 1) -> None:
         raise not_tensor(op, x, arg, position)
 
 
-def _type_name(x) -> str:
-    """The type as torch's parser names it: ``int``, ``Tensor``, ``numpy.bool``."""
-    t = type(x)
-    if isinstance(x, Tensor):
-        return "Tensor"
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
-
-
-def _at(position) -> str:
-    return "" if position is None else f" (position {position})"
-
-
-def require_bool(value, op: str, arg: str, position: int | None = None) -> None:
-    """torch's TypeError for a bool parameter given anything but True or False: torch's parser
-    refuses an int 1, a NumPy bool and a one-element tensor alike ("qr(): argument 'some'
-    (position 1) must be bool, not int"). Two identity tests: free on the accepted path."""
-    if value is not True and value is not False:
-        raise TypeError(f"{op}(): argument '{arg}'{_at(position)} must be bool, not "
-                        f"{_type_name(value)}")
-
-
 def require_int(value, op: str, arg: str, position: int | None = None) -> None:
     """torch's TypeError for an int parameter (a size, a count) given a bool, a float or a
     tensor that is not one integer: "eye(): argument 'm' (position 2) must be int, not
@@ -58,8 +38,8 @@ def require_int(value, op: str, arg: str, position: int | None = None) -> None:
     if type(value) is bool or not (
             isinstance(value, (int, np.integer)) or isinstance(value, Tensor)
             and value._data.ndim == 0 and value._data.dtype.kind in "iu"):
-        raise TypeError(f"{op}(): argument '{arg}'{_at(position)} must be int, not "
-                        f"{_type_name(value)}")
+        raise TypeError(f"{op}(): argument '{arg}'{at(position)} must be int, not "
+                        f"{type_name(value)}")
 
 
 def require_tensors(xs, op: str, arg: str = "tensors") -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
@@ -225,8 +226,7 @@ class Tensor:
         requires grad (``x.detach().numpy()``), TypeError on a CUDA tensor (``x.cpu().numpy()``);
         ``force=True`` does both for you and returns a copy; TypeError for a ``force`` that is not
         a bool (keyword-only, as torch's). Shapes: any; the array has the tensor's shape."""
-        if force is not True and force is not False:
-            _refuse_non_bool(force, "numpy", "force")
+        require_bool(force, "numpy", "force")
         if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -260,8 +260,7 @@ class Tensor:
         non-leaf when turning it off, and for a non-floating dtype when turning it on (only
         floating tensors can require gradients); TypeError when ``requires_grad`` is not a bool.
         Shapes: any; returns the tensor itself."""
-        if requires_grad is not True and requires_grad is not False:
-            _refuse_non_bool(requires_grad, "requires_grad_", "requires_grad", 1)
+        require_bool(requires_grad, "requires_grad_", "requires_grad", 1)
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients "
@@ -322,14 +321,6 @@ def _rebuild(arr, requires_grad, cls=None, device_str="cpu"):
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------
-def _refuse_non_bool(value, op: str, arg: str, position: int | None = None):
-    """torch's TypeError for a bool parameter given another type: the shared rule,
-    ``_args.require_bool`` (imported here on the failure path only: _args sits above tensor)."""
-    from ._args import require_bool
-
-    require_bool(value, op, arg, position)
-
-
 def _device(d) -> device:
     return d if isinstance(d, device) else device(d)
 

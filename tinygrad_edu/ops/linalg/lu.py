@@ -131,6 +131,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     0 if none). Raises LinAlgError for a singular A only with ``check_errors``.
 
     Shapes: A (..., m, n) → LU (..., m, n), pivots (..., min(m, n)) and info (...).
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu_factor_ex"
     check_matrix(A, op, kernel="lu_cpu")
@@ -148,6 +149,7 @@ def lu_factor(A, *, pivot=True, out=None):
 
     Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
     input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu_factor"
     check_matrix(A, op, kernel="lu_cpu")
@@ -161,6 +163,7 @@ def linalg_lu(A, *, pivot=True, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → P (..., m, m), L (..., m, k), U (..., k, n). Raises
     RuntimeError for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu"
     check_matrix(A, op, kernel="lu_cpu")
@@ -174,6 +177,8 @@ def lu(A, pivot=True, get_infos=False, out=None):
 
     Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
     input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
+    Raises TypeError when ``pivot`` or ``get_infos`` is not a bool.
     """
     op = "linalg.lu_factor"
     require_bool(pivot, "lu", "pivot")

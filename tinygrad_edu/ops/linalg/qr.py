@@ -107,6 +107,7 @@ def qr(input, some=True, *, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → Q (..., m, k) and R (..., k, n) (reduced); Q (..., m, m)
     and R (..., m, n) (complete). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``some`` is not a bool.
     """
     require_bool(some, "qr", "some", 2)
     check_matrix(input, "qr")
@@ -120,6 +121,7 @@ def geqrf(input, *, out=None):
 
     Shapes: A (..., m, n) → the packed QR (..., m, n) and τ (..., min(m, n)). Raises RuntimeError
     for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "geqrf_cpu").
     """
     check_matrix(input, "geqrf", kernel="geqrf_cpu")
     xp = get_array_module(input._data)
@@ -151,6 +153,7 @@ def householder_product(A, tau, *, out=None):
     (..., m, n) with m ≥ n, tau (..., k), k ≤ n. Composed of rank-1 updates (their gradient).
 
     Raises RuntimeError for m < n or k > n.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "orgqr_cpu").
     """
     op = "torch.linalg.householder_product"
     check_matrix(A, op, kernel="orgqr_cpu")
@@ -181,6 +184,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     shape.
 
     Raises RuntimeError for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "ormqr_cpu").
     """
     op = "ormqr"
     check_float(input, op, kernel="ormqr_cpu")

@@ -133,6 +133,8 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     B̄ = A⁻ᵀX̄, Ā = −B̄Xᵀ kept to A's triangle (torch's convention).
 
     Raises RuntimeError for a non-square A or sizes that do not match.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "triangular_solve_cpu").
     """
     op = "linalg.solve_triangular"
     check_square(A, op, kernel="triangular_solve_cpu")
@@ -153,6 +155,9 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 
     Shapes: b (..., n, k), A (..., n, n) → the solution (..., n, k) and a copy of A. Raises
     RuntimeError for a non-square A.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "triangular_solve_cpu").
+    Raises TypeError when A is not a Tensor or a flag not a bool.
     """
     op = "triangular_solve"
     require_tensor(A, op, "A", 2)
@@ -173,6 +178,9 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     cholesky_solve_backward): B̄ = A⁻¹X̄, L̄ = −(B̄Xᵀ + XB̄ᵀ)L.
 
     Raises RuntimeError for a non-square L or sizes that do not match.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "cholesky_solve_cpu").
+    Raises TypeError when L is not a Tensor or ``upper`` not a bool.
     """
     op = "cholesky_solve"
     require_tensor(L, op, "input2", 2)
@@ -194,6 +202,9 @@ def cholesky_inverse(L, upper=False, *, out=None):
     Raises RuntimeError for a non-square matrix or an input below 2 dims.
 
     Shapes: L (..., n, n) → (..., n, n).
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "cholesky_inverse_out_cpu").
+    Raises TypeError when ``upper`` is not a bool.
     """
     require_bool(upper, "cholesky_inverse", "upper", 2)
     check_square(L, "cholesky_inverse", "L", "cholesky_inverse_out_cpu")

@@ -135,6 +135,7 @@ def eigh(A, UPLO="L", *, out=None):
     (..., n, n). Derivative: see the module doc (distinct eigenvalues).
 
     Raises RuntimeError for a non-square matrix or an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "linalg_eigh_cpu").
     """
     check_square(A, "linalg.eigh", kernel="linalg_eigh_cpu")
     w, v = LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigh"))
@@ -146,6 +147,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
 
     Shapes: A (..., n, n) → eigenvalues (..., n) (and eigenvectors (..., n, n)). Raises RuntimeError
     for a non-square matrix or an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "linalg_eigh_cpu").
     """
     check_square(A, "linalg.eigvalsh", kernel="linalg_eigh_cpu")
     return LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigvalsh"))[0]
@@ -178,6 +180,7 @@ def svd(input, some=True, compute_uv=True, *, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → U (..., m, m or k), S (..., k), Vh (..., n or k, n)
     (``torch.svd``: V). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``some`` or ``compute_uv`` is not a bool.
     """
     require_bool(some, "svd", "some", 2)
     require_bool(compute_uv, "svd", "compute_uv", 3)
