@@ -553,6 +553,7 @@ EXEMPT.update({
     "LazyLinear": "test_vision_lazy.py: torch's weights from the same seed, output, becomes Linear",
     "LazyModuleMixin": "the base of the Lazy modules, which are tested",
     "UninitializedParameter": "a Tensor subclass, not a Module: tested in test_vision_lazy.py",
+    "UninitializedBuffer": "a Tensor subclass, not a Module: test_errors_misuse.py",
     "LinearCrossEntropyLoss": "proven by torch's own ModuleInfo for it (test_torch_modules.py)",
     "LinearCrossEntropyOptions": "a dataclass of options, not a Module: test_vision_lazy.py",
 })

@@ -85,21 +85,15 @@ def test_non_tensor_argument_is_type_error(case):
     assert "must be Tensor" in msg or "expected Tensor" in msg, msg
 
 
-# calls where torch raises TypeError and tinygrad_edu still does not (the probe's remainder,
-# left for a later change: a number given for a size or dtype, and bool/Tensor arguments of
-# methods); the ratchet fails when a call outside this set regresses
-PROBE_REMAINDER = {
-    "tg.arange(3, t)", "tg.as_tensor(3, t)", "tg.eye(3, t)", "tg.tensor(3, t)",
-    "tg.tril_indices(3, t)", "tg.triu_indices(3, t)", "Tensor.backward(3)", "Tensor.bincount(3)",
-    "Tensor.cholesky(3)", "Tensor.cholesky_inverse(3)", "Tensor.cholesky_solve(3)",
-    "Tensor.lu(3)", "Tensor.numpy(3)", "Tensor.qr(3)", "Tensor.relu(3)", "Tensor.relu_(3)",
-    "Tensor.requires_grad_(3)", "Tensor.svd(3)", "Tensor.triangular_solve(3)",
-    "Tensor.unique(3)", "Tensor.unique_consecutive(3)",
-}
+# calls where torch raises TypeError and tinygrad_edu still does not (the probe's remainder:
+# none left; the bool, int and gradient arguments are test_errors_misuse.py's kinds); the
+# ratchet fails when a call outside this set regresses
+PROBE_REMAINDER: set[str] = set()
 
 
 def test_probe_every_public_function_with_an_int():
-    """The whole family: 330 calls differed from torch before the shared check, 21 after."""
+    """The whole family: 330 calls differed from torch before the shared check, 21 after, 0
+    after the bool/int/gradient argument checks (_args.require_bool, require_int)."""
     import probe_nontensor
 
     found = {label for label, *_ in probe_nontensor.mismatches()}

@@ -9,7 +9,10 @@ where it first touches it, with the one helper below, so the error and its words
 
 from __future__ import annotations
 
+import numpy as np
+
 from . import dtype as _dt
+from ._argtypes import at, require_bool, type_name  # noqa: F401  (require_bool: re-exported)
 from .tensor import Tensor
 
 
@@ -26,6 +29,17 @@ def require_tensor(x, op: str, arg: str = "input", position: int = 1) -> None:
     """Raise :func:`not_tensor`'s TypeError unless ``x`` is a Tensor (one isinstance)."""
     if not isinstance(x, Tensor):
         raise not_tensor(op, x, arg, position)
+
+
+def require_int(value, op: str, arg: str, position: int | None = None) -> None:
+    """torch's TypeError for an int parameter (a size, a count) given a bool, a float or a
+    tensor that is not one integer: "eye(): argument 'm' (position 2) must be int, not
+    Tensor". An int, a NumPy integer and a 0-d integer tensor pass (torch reads their index)."""
+    if type(value) is bool or not (
+            isinstance(value, (int, np.integer)) or isinstance(value, Tensor)
+            and value._data.ndim == 0 and value._data.dtype.kind in "iu"):
+        raise TypeError(f"{op}(): argument '{arg}'{at(position)} must be int, not "
+                        f"{type_name(value)}")
 
 
 def require_tensors(xs, op: str, arg: str = "tensors") -> None:
@@ -47,9 +61,31 @@ def check_memory_format(memory_format, op: str, none_ok: bool = True) -> None:
                         f"{type(memory_format).__name__}")
 
 
+def no_kernel(input, kernel: str, kinds: str = "b") -> None:
+    """torch's NotImplementedError for a dtype its kernel has no case for ('"trace" not
+    implemented for 'Bool''): ``kinds`` are the NumPy dtype kinds refused ("b": bool; "biu":
+    every non-floating dtype), ``kernel`` is torch's kernel name. Also refuses float16 when
+    ``kinds`` holds "e" (the LAPACK kernels: '"lu_cpu" not implemented for 'Half'')."""
+    dt = input._data.dtype
+    if dt.kind in kinds or (dt.itemsize == 2 and dt.kind == "f" and "e" in kinds):
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dt.torch_type_name(dt)}' (a tensor of dtype "
+            f"{dt} and shape {list(input._data.shape)}; convert it first)")
+
+
 def no_bool_kernel(input, kernel: str) -> None:
     """torch's NotImplementedError for an op it has no bool kernel for (``abs`` of a bool
     tensor: '"abs_cpu" not implemented for 'Bool''); ``kernel`` is torch's kernel name."""
     if input._data.dtype.kind == "b":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool' (a bool tensor of "
-                                  f"shape {list(input._data.shape)}; convert it first)")
+        no_kernel(input, kernel)
+
+
+def no_float_cast(input, op: str) -> None:
+    """torch's RuntimeError when an op's float result must land in a non-floating tensor
+    (dropout of an integer or bool tensor: its mask is scaled by 1/(1 − p) in float, "result
+    type Float can't be cast to the desired output type Long")."""
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_dt.torch_type_name(dt)} ({op} of a {dt} tensor of shape "
+                           f"{list(input._data.shape)})")

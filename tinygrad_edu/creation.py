@@ -24,7 +24,7 @@ def _finish(arr, dtype, device, requires_grad) -> Tensor:
     return t
 
 
-def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (lists, scalars, arrays, tensors).
 
     Shapes: data's shape (nested lists: their lengths, outermost first). Raises ValueError for
@@ -41,7 +41,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
     return _finish(arr, None, device, requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data, *, dtype=None, device=None) -> Tensor:
     """The data as a tensor, sharing memory when it can (torch.as_tensor): a Tensor with the
     requested dtype and device is returned as is; otherwise a new tensor is made (as
     ``tensor(data, dtype, device)``). dtype rule: float data → the default dtype (float32),

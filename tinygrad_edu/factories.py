@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from . import dtype as _dt
+from ._args import require_int
 from .backend import to_device
 from .tensor import Tensor, _device
 
@@ -42,6 +43,8 @@ def _finish(arr, device, requires_grad) -> Tensor:
 
 def _number(v, op: str, what: str):
     if isinstance(v, Tensor):
+        if v._data.ndim and op == "arange":  # torch's parser: a Number, not a Tensor
+            raise TypeError(f"arange(): argument '{what}' must be Number, not Tensor")
         if v._data.ndim:
             raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got "
                                f"{what} with {v._data.ndim} dimension(s).")
@@ -79,7 +82,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     cannot reach ``end``, or an infinite range; NotImplementedError for bool."""
     if end is None:
         start, end = 0, start
-    vals = [_number(v, "arange", "start") for v in (start, end, step)]
+    vals = [_number(v, "arange", w) for v, w in ((start, "start"), (end, "end"), (step, "step"))]
     is_float = any(isinstance(v, float) for v in vals)
     d = _out_dtype(dtype, out, _dt.float32 if is_float else _dt.int64)
     if d is _dt.bool_:
@@ -184,7 +187,11 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:
     """The n×m identity matrix (m = n by default): ones on the diagonal. Raises RuntimeError
-    for a negative n or m."""
+    for a negative n or m, TypeError when either is not an int (a float, a bool, a tensor that
+    is not one integer)."""
+    require_int(n, "eye", "n", 1)
+    if m is not None:
+        require_int(m, "eye", "m", 2)
     if n < 0:
         raise RuntimeError(f"eye: n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
@@ -195,6 +202,8 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
 
 
 def _tri_indices(row, col, offset, dtype, device, lower: bool, op: str) -> Tensor:
+    for i, (arg, v) in enumerate((("row", row), ("col", col), ("offset", offset))):
+        require_int(v, op, arg, i + 1)
     if row < 0:
         raise RuntimeError(f"{op}: row must be non-negative, got{row}")
     if col < 0:
@@ -207,14 +216,16 @@ def _tri_indices(row, col, offset, dtype, device, lower: bool, op: str) -> Tenso
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
     """The (row, col) coordinates of the lower triangle (j − i ≤ offset) of a row×col matrix,
-    as a 2×N int64 tensor in row-major order. Raises RuntimeError for negative sizes."""
+    as a 2×N int64 tensor in row-major order. Raises RuntimeError for negative sizes, TypeError
+    for a row, col or offset that is not an int."""
     return _tri_indices(row, col, offset, dtype, device, True, "tril_indices")
 
 
 def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) -> Tensor:
     """The (row, col) coordinates of the upper triangle (j − i ≥ offset), as ``tril_indices``.
 
-    Raises RuntimeError for a negative row count.
+    Raises RuntimeError for a negative row count, TypeError for a row, col or offset that is not
+    an int.
     """
     return _tri_indices(row, col, offset, dtype, device, False, "triu_indices")
 

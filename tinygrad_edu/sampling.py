@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtype as _dt
 from . import random as _random
-from ._args import require_tensor
+from ._args import no_kernel, require_tensor
 from ._rng import kernels as _k
 from .autograd.function import Function
 from .backend import get_array_module, to_device
@@ -144,13 +144,16 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
     The result has the tensor argument's dtype (mean's when both are tensors).
 
     Raises RuntimeError for a negative std; NotImplementedError for a ``layout`` other than
-    ``strided`` (as torch's sparse layouts).
+    ``strided`` (as torch's sparse layouts) or a non-floating mean or std tensor.
     """
     if layout is not None and getattr(layout, "name", "strided") != "strided":
         raise NotImplementedError(f"normal: could not run 'aten::normal_' with layout {layout} "
                                   "(tinygrad_edu tensors are strided only)")
     g = _engine(generator)
     mt, st = isinstance(mean, Tensor), isinstance(std, Tensor)
+    for t in (mean, std):
+        if isinstance(t, Tensor):
+            no_kernel(t, "normal_kernel_cpu", "biu")
     if not mt and not st:
         if size is None:
             raise TypeError("normal() received an invalid combination of arguments - got "
@@ -232,13 +235,15 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     element); the result has ``input``'s shape, dtype and device. u < p with u a float64
     uniform, or a float32 one (24 bits) when the probabilities are a float32 tensor.
 
-    Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1].
+    Shapes: the input's shape. Raises RuntimeError for probabilities outside [0, 1],
+    NotImplementedError for non-floating probabilities (``p`` given: any dtype draws).
     Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "bernoulli")
     g = _engine(generator)
     dt = input._data.dtype
     if p is None:
+        no_kernel(input, "bernoulli_tensor_cpu_p_", "biu")
         probs = _to_host(input)
         if probs.size and not ((probs >= 0) & (probs <= 1)).all():
             raise RuntimeError("bernoulli: expected all probabilities of input in [0, 1] "

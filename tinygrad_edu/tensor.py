@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
@@ -219,12 +220,13 @@ class Tensor:
         Shapes: any; nested lists as deep as the tensor's dims (a number for 0-d)."""
         return to_numpy(self._data).tolist()
 
-    def numpy(self, force: bool = False) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array, SHARING memory with the tensor on the CPU (a write to
         one shows in the other), as torch's ``.numpy()``. Raises RuntimeError when the tensor
         requires grad (``x.detach().numpy()``), TypeError on a CUDA tensor (``x.cpu().numpy()``);
-        ``force=True`` does both for you and returns a copy. Shapes: any; the array has the tensor's
-        shape."""
+        ``force=True`` does both for you and returns a copy; TypeError for a ``force`` that is not
+        a bool (keyword-only, as torch's). Shapes: any; the array has the tensor's shape."""
+        require_bool(force, "numpy", "force")
         if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -256,7 +258,9 @@ class Tensor:
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return self. Raises RuntimeError for a
         non-leaf when turning it off, and for a non-floating dtype when turning it on (only
-        floating tensors can require gradients). Shapes: any; returns the tensor itself."""
+        floating tensors can require gradients); TypeError when ``requires_grad`` is not a bool.
+        Shapes: any; returns the tensor itself."""
+        require_bool(requires_grad, "requires_grad_", "requires_grad", 1)
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients "

@@ -7,6 +7,11 @@ list the calls whose exception TYPE differs where torch raises TypeError.
 Each function is called as f(3) and f(3, <ones(2)>); each method as ones(2).m(3). A call counts
 as a mismatch when torch raises TypeError for it and tinygrad_edu raises anything else (or
 nothing). Prints the mismatches and their count.
+
+A second pass gives every function and argument-free method a bool tensor (1-D and 2x2):
+a call counts when torch refuses it *because of the dtype* (its message names Bool) and
+tinygrad_edu raises another type or nothing (``trace`` of a bool matrix: torch's
+NotImplementedError).
 """
 
 from __future__ import annotations
@@ -67,6 +72,41 @@ def calls():
                (lambda n=n: getattr(torch.ones(2), n)(3)))
 
 
+def bool_calls():
+    """(label, tg thunk, torch thunk) for every function and argument-free method, per bool
+    input (a vector and a 2x2 matrix)."""
+    for shape in ([True, False], [[True, False], [False, True]]):
+        tag = "b" if len(shape) == 2 and shape[0] is True else "B"
+        for prefix, ns, tns in namespaces():
+            names = getattr(ns, "__all__", None) or [n for n in dir(ns) if not n.startswith("_")]
+            for n in sorted(set(names)):
+                o, t = getattr(ns, n, None), getattr(tns, n, None)
+                if (n in SKIP or o is None or t is None or inspect.ismodule(o)
+                        or isinstance(o, type) or not callable(o) or not callable(t)):
+                    continue
+                yield (f"{prefix}{n}({tag})", (lambda o=o, s=shape: o(tg.tensor(s))),
+                       (lambda t=t, s=shape: t(torch.tensor(s))))
+        for n in sorted(dir(tg.Tensor)):
+            if (n.startswith("_") or n in SKIP or not hasattr(torch.Tensor, n)
+                    or not callable(getattr(tg.Tensor, n))):
+                continue
+            yield (f"{tag}.{n}()", (lambda n=n, s=shape: getattr(tg.tensor(s), n)()),
+                   (lambda n=n, s=shape: getattr(torch.tensor(s), n)()))
+
+
+def bool_mismatches():
+    """The bool-input calls torch refuses for the dtype and tinygrad_edu answers otherwise."""
+    out = []
+    for label, ours, theirs in bool_calls():
+        te, tmsg = outcome(theirs)
+        if te is None or "bool" not in tmsg.lower():
+            continue
+        oe, omsg = outcome(ours)
+        if oe != te:
+            out.append((label, te, oe, tmsg, omsg))
+    return out
+
+
 def mismatches():
     out = []
     for label, ours, theirs in calls():
@@ -86,6 +126,13 @@ def main(argv) -> int:
         if "-v" in argv:
             print(f"{'':40s}   torch says: {tmsg}")
     print(f"{len(found)} calls where torch raises TypeError and tinygrad_edu does not")
+    found = bool_mismatches()
+    for label, te, oe, tmsg, omsg in found:
+        print(f"{label:40s} torch {te:10s} tg {oe}: {omsg}")
+        if "-v" in argv:
+            print(f"{'':40s}   torch says: {tmsg}")
+    print(f"{len(found)} calls on a bool tensor that torch refuses for its dtype, tinygrad_edu "
+          f"otherwise (b: a vector, B: a 2x2 matrix)")
     return 0
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..backend import device_of, get_array_module
-from ..tensor import Tensor, _as_array
+from ..tensor import Tensor
 from . import hooks
 from .engine import accumulate, run_backward
 from .hooks import Capture
@@ -89,10 +89,16 @@ def _as_tuple(x) -> tuple:
 
 def _seed_grads(tensors, grad_tensors, create_graph: bool, op: str) -> list:
     """One starting gradient per output: ones for a scalar output when none is given. Arrays,
-    or Tensors under create_graph (a given gradient may itself require grad)."""
+    or Tensors under create_graph (a given gradient may itself require grad). Raises TypeError
+    for a gradient that is not a Tensor or None (a number, an array: torch's parser refuses
+    them before anything else), RuntimeError for a count, shape or device that differs."""
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = [grad_tensors] * len(tensors) if grad_tensors is None else [grad_tensors]
-    grad_tensors = list(grad_tensors)
+    grad_tensors = list(grad_tensors)  # a number: "'int' object is not iterable", as torch
+    for g in grad_tensors:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"{op}: gradients can be either Tensors or None, but got "
+                            f"{type(g).__name__}")
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(f"{op}: got {len(grad_tensors)} gradients for {len(tensors)} tensors")
     out = []
@@ -111,7 +117,7 @@ def _seed_grads(tensors, grad_tensors, create_graph: bool, op: str) -> list:
             g = get_array_module(d).ones_like(d)
             out.append(Tensor._wrap(g) if create_graph else g)
             continue
-        gd = g._data if isinstance(g, Tensor) else _as_array(g, None)
+        gd = g._data
         if tuple(gd.shape) != tuple(d.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"torch.Size({list(gd.shape)}) and output[{i}] has a shape of "
@@ -120,8 +126,7 @@ def _seed_grads(tensors, grad_tensors, create_graph: bool, op: str) -> list:
             raise RuntimeError(f"{op}: gradient {i} is on {device_of(gd)} but the tensor is on "
                                f"{device_of(d)}")
         if create_graph:
-            gt = g if isinstance(g, Tensor) else Tensor._wrap(gd)
-            out.append(gt if gd.dtype == d.dtype else gt.to(t.dtype))
+            out.append(g if gd.dtype == d.dtype else g.to(t.dtype))
         else:
             out.append(gd.astype(d.dtype, copy=False))
     return out

@@ -284,6 +284,16 @@ def _tanh_method(self):
     return TanhFn.apply(_to_float(self))
 
 
+def _relu_method(self):
+    """``Tensor.relu()``: max(x, 0) as :func:`relu`; no arguments (torch's method takes none, so
+    ``x.relu(3)`` is Python's TypeError, not an in-place flag). Shapes: any; the output has the
+    input's shape. Raises RuntimeError for a bool tensor."""
+    if self._data.dtype.kind == "b":
+        raise RuntimeError("relu: Boolean inputs not supported for relu")
+    return ReluFn.apply(self)  # as relu's body: x.relu() stays one call
+
+
+_relu_method.__name__ = _relu_method.__qualname__ = "relu"
 _sigmoid_method.__name__ = _sigmoid_method.__qualname__ = "sigmoid"
 _tanh_method.__name__ = _tanh_method.__qualname__ = "tanh"
 
@@ -346,7 +356,7 @@ __all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "prelu", "relu", "sigmoid
 INPLACE = ("relu", "sigmoid", "tanh")
 
 METHODS = {
-    "relu": relu, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": _sigmoid_method,
+    "relu": _relu_method, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": _sigmoid_method,
     "tanh": _tanh_method, "softmax": softmax, "log_softmax": log_softmax, "elu": elu,
     "gelu": gelu, "silu": silu, "softplus": softplus,
 }

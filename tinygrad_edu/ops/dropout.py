@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._args import not_tensor
+from .._args import no_float_cast, not_tensor
 from .._rng import kernels as _rng_kernels
 from ..autograd import Function
 from ..backend import get_array_module as _get_array_module
@@ -80,7 +80,8 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
     memory order, so a seeded run drops the same elements as torch, for a transposed x too.
 
     Shapes: any (the output has the input's shape and dtype); in eval mode (``training=False``) or
-    with p = 0 the input itself. Raises ValueError for p outside [0, 1]. Derivative: the same mask,
+    with p = 0 the input itself. Raises ValueError for p outside [0, 1], RuntimeError for a
+    non-floating input with 0 < p < 1 (its scaled mask is float). Derivative: the same mask,
     mask/(1 − p). Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, _Tensor):
         raise not_tensor("dropout", input)
@@ -89,6 +90,8 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
     x = input._data
     if not training or p == 0.0 or x.size == 0:
         return input
+    if p < 1.0:
+        no_float_cast(input, "dropout")
     if inplace:
         return _inplace(input, "dropout_", dropout, p, training)
     if p == 1.0:

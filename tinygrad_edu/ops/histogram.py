@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .._args import require_tensor
+from .._args import no_kernel, require_int, require_tensor
 from ..backend import get_array_module, scatter_add, to_numpy
 from ..tensor import Tensor
 
@@ -34,16 +34,18 @@ def bincount(input, weights=None, minlength=0):
     """``torch.bincount``: out[v] = how many times v occurs in the 1-D non-negative integer
     ``input`` (or the sum of ``weights`` at those positions); length max(input) + 1, at least
     ``minlength``. dtype: int64; with weights their float dtype (float64 for other weights).
-    Raises RuntimeError for other inputs, NotImplementedError for a float input.
+    Raises RuntimeError for other inputs, NotImplementedError for a float or bool input.
 
     Shapes: input (N,) → (max(input) + 1,), at least ``minlength``; ``weights`` (N,).
-    Raises TypeError when ``input`` is not a Tensor.
+    Raises TypeError when ``input`` or ``weights`` is not a Tensor, or ``minlength`` not an int.
     """
     require_tensor(input, "bincount")
+    if weights is not None:
+        require_tensor(weights, "bincount", "weights", 2)
+    require_int(minlength, "bincount", "minlength", 3)
     a = input._data
     xp = get_array_module(a)
-    if a.dtype.kind == "f":
-        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{input.dtype.name}\'')
+    no_kernel(input, "bincount_cpu", "fb")
     if a.ndim != 1 or a.dtype.kind not in "iub" or (a.size and bool((a < 0).any())):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -141,9 +143,8 @@ def _outer_edges(x, ranges, dims: int):
     return out
 
 
-def _check_float(input, op):
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f'"{op}" not implemented for \'{input.dtype.name}\'')
+def _check_float(input, op, kinds="biue"):
+    no_kernel(input, op, kinds)  # bool, integers (and float16): no case in torch's kernel
 
 
 def histogramdd(input, bins, *, range=None, weight=None, density=False):
@@ -194,12 +195,12 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
                             tuple(Tensor._wrap(xp.asarray(e)) for e in edges))
 
 
-def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """``torch.histogram``: the histogram of every element of ``input``: ``bins`` equal bins
     over ``range`` (default: min to max) or the given 1-D ``bins`` edges. Returns ``(hist,
     bin_edges)`` in the input's dtype. ``weight``: one per element; ``density``: normalized
-    to integrate to 1. Raises NotImplementedError for integer inputs, RuntimeError for bad
-    bins or ranges.
+    to integrate to 1. ``bins`` defaults to 100 (torch's). Raises NotImplementedError for
+    bool, integer and float16 inputs, RuntimeError for bad bins or ranges.
 
     Shapes: input any shape → ``hist`` (bins,) and ``bin_edges`` (bins + 1,).
     Raises TypeError when ``input`` is not a Tensor.
@@ -227,7 +228,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     Shapes: input any shape → (bins,). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "histc")
-    _check_float(input, "histogram_cpu")
+    _check_float(input, "histogram_cpu", "biu")  # torch's histc takes float16
     if int(bins) <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     x = to_numpy(input._data).reshape(-1)

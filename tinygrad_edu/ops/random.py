@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._args import no_kernel
 from .._rng import kernels as _k
 from ..backend import to_device, to_numpy
 from ..dtype import torch_type_name
@@ -51,8 +52,15 @@ def _fill(self: Tensor, op: str, draw) -> Tensor:
 
 
 def _float_only(self: Tensor, kernel: str) -> None:
+    no_kernel(self, kernel, "biu")
+
+
+def _continuous(self: Tensor, name: str) -> None:
+    """torch's RuntimeError for a continuous distribution drawn into a non-floating tensor."""
     if self._data.dtype.kind != "f":
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(self._data)}\'')
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified "
+                           f"{_dtype_name(self._data)}")
 
 
 def uniform_(self, from_=0.0, to=1.0, *, generator=None):
@@ -115,10 +123,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
 
     Shapes: any; filled in place (the shape is kept). Raises RuntimeError for lambd ≤ 0.
     """
-    if self._data.dtype.kind != "f":
-        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified "
-                           f"{_dtype_name(self._data)}")
+    _continuous(self, "Exponential")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     g = _random.engine_of(generator)
@@ -129,8 +134,10 @@ def exponential_(self, lambd=1.0, *, generator=None):
 def geometric_(self, p, *, generator=None):
     """FillFn with Geometric(p) on {1, 2, ...}: ⌈log u / log1p(−p)⌉.
 
-    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for p outside (0, 1).
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for p outside (0, 1),
+    NotImplementedError for a bool tensor.
     """
+    no_kernel(self, "geometric_cpu")
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     g = _random.engine_of(generator)
@@ -153,9 +160,10 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
 def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     """FillFn with Cauchy(median, σ): median + σ·tan(π(u − ½)).
 
-    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for sigma ≤ 0.
+    Shapes: any; filled in place (the shape is kept). Raises RuntimeError for sigma ≤ 0 or a
+    non-floating tensor.
     """
-    _float_only(self, "cauchy_cpu")
+    _continuous(self, "Cauchy")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     g = _random.engine_of(generator)

@@ -11,9 +11,9 @@ import itertools
 
 import numpy as np
 
-from .._args import require_tensor, require_tensors
+from .._args import no_kernel, require_tensor, require_tensors
 from ..autograd import Function
-from ..backend import get_array_module
+from ..backend import get_array_module, to_numpy
 from ..tensor import Size, Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import named
@@ -76,18 +76,25 @@ def tile(input, dims):
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along ``dim``) repeated ``repeats`` times in place: [a, b] ->
     [a, a, b, b]. ``repeats``: an int or a 1-D tensor (one count per slice). Without dim: over
-    the flattened input. ``repeat_interleave(counts)``: the indices 0, 1, ... each repeated.
-    Raises RuntimeError for negative counts or counts of the wrong length. Derivative: each
-    slice gets the sum of its copies' gradients.
+    the flattened input. ``repeat_interleave(counts)``: the indices 0, 1, ... each repeated
+    (1-D integer counts; the result in their dtype). Raises RuntimeError for negative counts,
+    counts of the wrong length or rank; NotImplementedError for float or bool counts.
+    Derivative: each slice gets the sum of its copies' gradients.
 
     Shapes: input (..., n, ...) → the shape with ``dim`` of size Σ repeats (without ``dim``: (numel
     · repeats,)). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "repeat_interleave")
-    if repeats is None:  # repeat_interleave(repeats_tensor): repeated indices
-        counts = input._data
-        idx = np.repeat(np.arange(counts.size, dtype=np.int64), np.asarray(counts).reshape(-1))
-        return Tensor._wrap(get_array_module(counts).asarray(idx))
+    if repeats is None:  # repeat_interleave(repeats_tensor): repeated indices, in its dtype
+        no_kernel(input, "repeat_interleave_cpu", "bf")
+        counts = to_numpy(input._data)
+        if counts.ndim != 1:
+            raise RuntimeError(f"repeat_interleave only accept 1D vector as repeat (got shape "
+                               f"{list(counts.shape)})")
+        if (counts < 0).any():
+            raise RuntimeError("repeats can not be negative")
+        idx = np.repeat(np.arange(counts.size, dtype=counts.dtype), counts)
+        return Tensor._wrap(get_array_module(input._data).asarray(idx))
     x = reshape(input, -1) if dim is None else input
     d = 0 if dim is None else _wrap_dim(dim, x._data.ndim, "repeat_interleave")
     n = x._data.shape[d] if x._data.ndim else 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtype as _dt
-from .._args import require_tensor
+from .._args import require_bool, require_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._reduction import write_out
@@ -179,9 +179,12 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
 
     Shapes: input (*) → (U,) for U distinct elements (with ``dim``: the input's shape with ``dim``
     of size U); ``inverse``: the input's shape ((size of dim,) with ``dim``); ``counts``: (U,).
-    Raises TypeError when ``input`` is not a Tensor.
+    Raises TypeError when ``input`` is not a Tensor or a flag is not a bool.
     """
     require_tensor(input, "unique")
+    for arg, v in (("sorted", sorted), ("return_inverse", return_inverse),
+                   ("return_counts", return_counts)):
+        require_bool(v, "unique", arg)
     a = input._data
     xp = get_array_module(a)
     if dim is None:
@@ -214,9 +217,11 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
 
     Shapes: input (*) → (R,) for R runs (with ``dim``: the input's shape with ``dim`` of size R);
     ``inverse``: the input's shape; ``counts``: (R,). Raises IndexError for ``dim`` out of range.
-    Raises TypeError when ``input`` is not a Tensor.
+    Raises TypeError when ``input`` is not a Tensor or a flag is not a bool.
     """
     require_tensor(input, "unique_consecutive")
+    require_bool(return_inverse, "unique_consecutive", "return_inverse")
+    require_bool(return_counts, "unique_consecutive", "return_counts")
     a = input._data
     xp = get_array_module(a)
     if dim is None:

@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from ..._args import require_tensor
+from ..._args import no_float_cast, require_tensor
 from ..._rng import kernels as _rng_kernels
 from ...backend import get_array_module as _get_array_module
 from ...backend import to_device as _to_device
@@ -65,6 +65,8 @@ def _dropout_impl(input: Tensor, p: float, train: bool, feature: bool, alpha: bo
                   inplace: bool, name: str) -> Tensor:
     if p == 0 or not train or input.numel() == 0:
         return input
+    if p < 1:  # torch: the float noise cannot scale a non-floating input
+        no_float_cast(input, name)
     if inplace:
         return _inplace(input, name + "_", _dropout_impl, p, train, feature, alpha, False, name)
     if p == 1:

@@ -57,6 +57,10 @@ class StateDictMixin:
         persistent buffers; returns ``(missing_keys, unexpected_keys)``."""
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        for name, m in self.named_modules():  # a Lazy module first takes the shapes given
+            hook = getattr(m, "_lazy_load_hook", None)
+            if hook is not None:
+                hook(state_dict, name + "." if name else "")
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]

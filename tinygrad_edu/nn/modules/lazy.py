@@ -15,55 +15,13 @@ checkpoint's shape first (torch's ``_lazy_load_hook``).
 
 from __future__ import annotations
 
-import numpy as np
-
-from ...backend import get_array_module
-from ..parameter import Parameter
+from ..parameter import UninitializedBuffer, UninitializedParameter, is_lazy
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .linear import Linear
 
-__all__ = ["UninitializedParameter", "LazyModuleMixin", "LazyLinear", "LazyConv1d",
-           "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
+__all__ = ["UninitializedParameter", "UninitializedBuffer", "LazyModuleMixin", "LazyLinear",
+           "LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d", "LazyConvTranspose2d",
            "LazyConvTranspose3d"]
-
-
-class UninitializedParameter(Parameter):
-    """A parameter whose shape is not known yet (``torch.nn.UninitializedParameter``): it holds
-    only a dtype and a device until :meth:`materialize` gives it a shape, turning it into a
-    plain :class:`Parameter` (filled with zeros; the owner then initializes it)."""
-
-    __slots__ = ()
-    cls_to_become = Parameter
-
-    def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
-        from ..parameter import uninitialized
-
-        super().__init__(uninitialized((0,), device, dtype), requires_grad)
-
-    def materialize(self, shape, device=None, dtype=None) -> None:
-        """Give the parameter ``shape`` (zeros of its dtype on its device) and make it a
-        :class:`Parameter`."""
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
-        like = self._data
-        self._data = get_array_module(like).zeros(shape, dtype=like.dtype if dtype is None
-                                                  else np.dtype(getattr(dtype, "np", dtype)))
-        self.__class__ = self.cls_to_become
-
-    def __repr__(self) -> str:
-        return "<UninitializedParameter>"
-
-    __str__ = __repr__
-
-    def __deepcopy__(self, memo):
-        new = UninitializedParameter(self.requires_grad)
-        new._data = self._data.copy()
-        memo[id(self)] = new
-        return new
-
-
-def is_lazy(param) -> bool:
-    """``torch.nn.parameter.is_lazy``: has this parameter no shape yet?"""
-    return isinstance(param, UninitializedParameter)
 
 
 class LazyModuleMixin:
@@ -85,13 +43,25 @@ class LazyModuleMixin:
         raise NotImplementedError(f"initialize_parameters is not implemented for "
                                   f"{self.__class__.__name__}")
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
-        """As Module's, after materializing each uninitialized parameter to the shape the
-        checkpoint gives it."""
-        for name, p in list(self._parameters.items()):
-            if is_lazy(p) and name in state_dict:
-                p.materialize(tuple(state_dict[name].shape))
-        return super().load_state_dict(state_dict, strict=strict, assign=assign)
+    def _lazy_load_hook(self, state_dict, prefix: str) -> None:
+        """Before ``load_state_dict`` (of this module or one above it) copies values:
+        materialize each uninitialized parameter or buffer to the shape the checkpoint gives
+        it (torch's ``_lazy_load_hook``)."""
+        for store in (self._parameters, self._buffers):
+            for name, t in store.items():
+                value = state_dict.get(prefix + name)
+                if is_lazy(t) and value is not None and not is_lazy(value):
+                    t.materialize(tuple(value.shape))
+
+    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+        """As Module's, but an uninitialized parameter or buffer is kept as it is (it has no
+        values to detach; torch's ``_save_to_state_dict``)."""
+        out = super().state_dict(*args, destination=destination, prefix=prefix, keep_vars=True)
+        if not keep_vars:
+            for k, v in out.items():
+                if k.startswith(prefix) and not is_lazy(v):
+                    out[k] = v.detach()
+        return out
 
 
 def _infer_parameters(module, args):

@@ -270,9 +270,12 @@ class Module(StateDictMixin):
         for m in self.modules():
             for store in (m._parameters, m._buffers):
                 for t in store.values():
-                    if t is None or (floating_only and t._data.dtype.kind != "f"):
+                    if t is None:
                         continue
-                    t._data = fn_array(t._data)
+                    arr = t.data._data  # .data: an uninitialized (lazy) tensor allows it
+                    if floating_only and arr.dtype.kind != "f":
+                        continue
+                    t._data = fn_array(arr)
                     if t.grad is not None:
                         t.grad._data = fn_array(t.grad._data)
         return self

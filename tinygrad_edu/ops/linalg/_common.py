@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+from ..._args import no_kernel
 from ...backend import get_array_module
 from ...dtype import torch_type_name
 from ...tensor import Tensor
@@ -25,24 +26,29 @@ class LinAlgError(RuntimeError):
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
-def check_float(t, op: str) -> None:
-    """torch's rule for linalg inputs: float32 or float64 (complex is not supported here)."""
+def check_float(t, op: str, kernel: str | None = None) -> None:
+    """torch's rule for linalg inputs: float32 or float64 (complex is not supported here).
+    Raises TypeError for a non-Tensor; RuntimeError for another dtype, or, for an op whose
+    LAPACK kernel torch dispatches by dtype without a check first (``kernel``: torch's name,
+    ``"lu_cpu"``), that kernel's NotImplementedError ('"lu_cpu" not implemented for 'Bool'')."""
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
     name = t.dtype.name
     if name not in ("float32", "float64"):
+        if kernel is not None:  # bool, integers, float16: no case in torch's kernel
+            no_kernel(t, kernel, "biue")
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{torch_type_name(t.dtype)}")
 
 
-def check_matrix(t, op: str, name: str = "A") -> None:
-    check_float(t, op)
+def check_matrix(t, op: str, name: str = "A", kernel: str | None = None) -> None:
+    check_float(t, op, kernel)
     if t._data.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
 
 
-def check_square(t, op: str, name: str = "A") -> None:
-    check_matrix(t, op, name)
+def check_square(t, op: str, name: str = "A", kernel: str | None = None) -> None:
+    check_matrix(t, op, name, kernel)
     r, c = t._data.shape[-2:]
     if r != c:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {r} "

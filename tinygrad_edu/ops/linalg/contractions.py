@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ..._args import require_tensor
+from ..._args import no_kernel, require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor, _wrap_dim
@@ -73,11 +73,13 @@ def _same_dtype(op, a, b, msg="both inputs should have same dtype") -> None:
 
 def trace(input):
     """``torch.trace``: the sum of the main diagonal of a 2-D tensor (n, m) -> (). Raises
-    RuntimeError for other ranks. Derivative: ∂/∂Aᵢⱼ = [i = j].
+    RuntimeError for other ranks, NotImplementedError for a bool tensor (torch has no bool
+    kernel; checked before the rank, as torch). Derivative: ∂/∂Aᵢⱼ = [i = j].
 
     Shapes: (n, m) → (). Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "trace")
+    no_kernel(input, "trace")
     if input._data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
     return TraceFn.apply(input)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -166,9 +167,11 @@ def cholesky(input, upper=False, *, out=None):
     """``torch.cholesky`` (deprecated in torch for linalg.cholesky): the same factor.
 
     Shapes: A (..., n, n) → L (..., n, n). Raises RuntimeError for a non-square matrix or an input
-    below 2 dims.
+    below 2 dims, NotImplementedError for a dtype other than float32/float64 (torch's
+    "cholesky_cpu"), TypeError when ``upper`` is not a bool.
     """
-    check_square(input, "cholesky")
+    require_bool(upper, "cholesky", "upper", 2)
+    check_square(input, "cholesky", kernel="cholesky_cpu")
     return named(LinalgCholeskyExFn.apply(input, bool(upper), True)[0], "CholeskyBackward0")
 
 

@@ -11,6 +11,7 @@ solves, whose gradients compose.
 
 from __future__ import annotations
 
+from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -130,9 +131,10 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     0 if none). Raises LinAlgError for a singular A only with ``check_errors``.
 
     Shapes: A (..., m, n) → LU (..., m, n), pivots (..., min(m, n)) and info (...).
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu_factor_ex"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu, piv, info = LinalgLuFactorExFn.apply(A)
     if check_errors and bool(info._data.any()):
@@ -147,9 +149,10 @@ def lu_factor(A, *, pivot=True, out=None):
 
     Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
     input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu_factor"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu, piv, _ = LinalgLuFactorExFn.apply(A)
     return lu_factor_type(lu, piv)
@@ -160,9 +163,10 @@ def linalg_lu(A, *, pivot=True, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → P (..., m, m), L (..., m, k), U (..., k, n). Raises
     RuntimeError for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
     """
     op = "linalg.lu"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, "linalg.lu_factor")
     p, lo, up = LinalgLuFn.apply(A)
     return lu_type(p, lo, up)
@@ -173,9 +177,13 @@ def lu(A, pivot=True, get_infos=False, out=None):
 
     Shapes: A (..., m, n) → LU (..., m, n) and pivots (..., min(m, n)). Raises RuntimeError for an
     input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "lu_cpu").
+    Raises TypeError when ``pivot`` or ``get_infos`` is not a bool.
     """
     op = "linalg.lu_factor"
-    check_matrix(A, op)
+    require_bool(pivot, "lu", "pivot")
+    require_bool(get_infos, "lu", "get_infos")
+    check_matrix(A, op, kernel="lu_cpu")
     _check_pivot(pivot, op)
     lu_, piv, info = LinalgLuFactorExFn.apply(A)
     return lu_with_info_type(lu_, piv, info) if get_infos else (lu_, piv)

@@ -94,18 +94,18 @@ def vander(x, N=None):
     dim, (..., n) -> (..., n, N), N = n by default. Built by repeated multiplication (so the
     gradient is mul's: ∂xᵏ/∂x = k·x^(k−1), exact at x = 0).
 
-    Shapes: x (..., n) → (..., n, N). dtype: integer inputs give int64 (torch's cumprod);
-    bool and float16 raise RuntimeError, as torch. Raises RuntimeError for N < 2.
-    Raises TypeError when ``x`` is not a Tensor.
+    Shapes: x (..., n) → (..., n, N). dtype: integer inputs give int64 (torch's cumprod).
+    Raises RuntimeError for N ≤ 1 and for a bool or float16 x (torch's kernel takes
+    float32/64 and integers). Raises TypeError when ``x`` is not a Tensor.
     """
     require_tensor(x, "vander", "x", 1)
+    dt = x._data.dtype
+    if dt.kind == "b" or (dt.kind == "f" and dt.itemsize == 2):
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer "
+                           f"tensors, but got {torch_type_name(dt)} (shape {list(x.shape)})")
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
-    kind = x._data.dtype
-    if kind == np.bool_ or kind == np.float16:
-        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, "
-                           f"but got {torch_type_name(x.dtype)}")
-    if kind.kind in "iu":  # torch builds it with cumprod, which computes integers in int64
+    if dt.kind in "iu":  # torch builds it with cumprod, which computes integers in int64
         x = x.to(_dt.int64)
     N = x.shape[-1] if N is None else int(N)
     if N <= 1:

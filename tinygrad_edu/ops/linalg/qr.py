@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -22,6 +23,7 @@ from .._util import named
 from ..inplace import CopyFromFn
 from ._common import (
     array_of,
+    check_float,
     check_matrix,
     check_same_dtype,
     concat,
@@ -105,7 +107,9 @@ def qr(input, some=True, *, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → Q (..., m, k) and R (..., k, n) (reduced); Q (..., m, m)
     and R (..., m, n) (complete). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``some`` is not a bool.
     """
+    require_bool(some, "qr", "some", 2)
     check_matrix(input, "qr")
     q, r = LinalgQrFn.apply(input, "reduced" if some else "complete")
     return torch_qr_type(q, r)
@@ -117,8 +121,9 @@ def geqrf(input, *, out=None):
 
     Shapes: A (..., m, n) → the packed QR (..., m, n) and τ (..., min(m, n)). Raises RuntimeError
     for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "geqrf_cpu").
     """
-    check_matrix(input, "geqrf")
+    check_matrix(input, "geqrf", kernel="geqrf_cpu")
     xp = get_array_module(input._data)
     h, tau = xp.linalg.qr(input._data, mode="raw")  # NumPy returns the transposed layout
     return geqrf_type(Tensor._wrap(xp.ascontiguousarray(xp.swapaxes(h, -1, -2))),
@@ -148,9 +153,10 @@ def householder_product(A, tau, *, out=None):
     (..., m, n) with m ≥ n, tau (..., k), k ≤ n. Composed of rank-1 updates (their gradient).
 
     Raises RuntimeError for m < n or k > n.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "orgqr_cpu").
     """
     op = "torch.linalg.householder_product"
-    check_matrix(A, op)
+    check_matrix(A, op, kernel="orgqr_cpu")
     m, n = A.shape[-2:]
     k = tau.shape[-1]
     if m < n:
@@ -178,8 +184,10 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     shape.
 
     Raises RuntimeError for an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "ormqr_cpu").
     """
     op = "ormqr"
+    check_float(input, op, kernel="ormqr_cpu")
     if input.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
     if other.ndim < 2:

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from ..._args import require_tensor
+from ..._args import require_bool, require_tensor
 from ...tensor import Tensor
 from .._util import named
 from ..inplace import CopyFromFn
@@ -133,9 +133,11 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     B̄ = A⁻ᵀX̄, Ā = −B̄Xᵀ kept to A's triangle (torch's convention).
 
     Raises RuntimeError for a non-square A or sizes that do not match.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "triangular_solve_cpu").
     """
     op = "linalg.solve_triangular"
-    check_square(A, op)
+    check_square(A, op, kernel="triangular_solve_cpu")
     check_matrix(B, op, "B")
     check_same_dtype(A, B, op)
     n = A.shape[-1]
@@ -153,10 +155,17 @@ def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, 
 
     Shapes: b (..., n, k), A (..., n, n) → the solution (..., n, k) and a copy of A. Raises
     RuntimeError for a non-square A.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "triangular_solve_cpu").
+    Raises TypeError when A is not a Tensor or a flag not a bool.
     """
     op = "triangular_solve"
-    check_matrix(b, op, "b")
-    check_square(A, op)
+    require_tensor(A, op, "A", 2)
+    for i, (arg, v) in enumerate((("upper", upper), ("transpose", transpose),
+                                  ("unitriangular", unitriangular))):
+        require_bool(v, op, arg, 3 + i)
+    check_matrix(b, op, "b", "triangular_solve_cpu")
+    check_square(A, op, kernel="triangular_solve_cpu")
     a = mT(A) if transpose else A
     x = solve_triangular(a, b, upper=bool(upper) != bool(transpose), unitriangular=unitriangular)
     xa = np.broadcast_shapes(A.shape[:-2], b.shape[:-2])
@@ -169,10 +178,15 @@ def cholesky_solve(B, L, upper=False, *, out=None):
     cholesky_solve_backward): B̄ = A⁻¹X̄, L̄ = −(B̄Xᵀ + XB̄ᵀ)L.
 
     Raises RuntimeError for a non-square L or sizes that do not match.
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "cholesky_solve_cpu").
+    Raises TypeError when L is not a Tensor or ``upper`` not a bool.
     """
     op = "cholesky_solve"
-    check_matrix(B, op, "B")
-    check_square(L, op, "L")
+    require_tensor(L, op, "input2", 2)
+    require_bool(upper, op, "upper", 3)
+    check_matrix(B, op, "B", "cholesky_solve_cpu")
+    check_square(L, op, "L", "cholesky_solve_cpu")
     check_same_dtype(L, B, op, ("L", "B"))
     if B.shape[-2] != L.shape[-1]:
         raise RuntimeError(f"{op}: Incompatible matrix sizes for cholesky_solve: each L matrix "
@@ -188,8 +202,12 @@ def cholesky_inverse(L, upper=False, *, out=None):
     Raises RuntimeError for a non-square matrix or an input below 2 dims.
 
     Shapes: L (..., n, n) → (..., n, n).
+    Raises NotImplementedError for a dtype other than float32/float64
+    (torch's "cholesky_inverse_out_cpu").
+    Raises TypeError when ``upper`` is not a bool.
     """
-    check_square(L, "cholesky_inverse", "L")
+    require_bool(upper, "cholesky_inverse", "upper", 2)
+    check_square(L, "cholesky_inverse", "L", "cholesky_inverse_out_cpu")
     return _out(CholeskyInverseFn.apply(L, bool(upper)), out)
 
 

@@ -18,6 +18,7 @@ torch's may pick different signs (compare |V|, or V diag(λ) Vᵀ).
 
 from __future__ import annotations
 
+from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -134,8 +135,9 @@ def eigh(A, UPLO="L", *, out=None):
     (..., n, n). Derivative: see the module doc (distinct eigenvalues).
 
     Raises RuntimeError for a non-square matrix or an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "linalg_eigh_cpu").
     """
-    check_square(A, "linalg.eigh")
+    check_square(A, "linalg.eigh", kernel="linalg_eigh_cpu")
     w, v = LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigh"))
     return eigh_type(w, v)
 
@@ -145,8 +147,9 @@ def eigvalsh(A, UPLO="L", *, out=None):
 
     Shapes: A (..., n, n) → eigenvalues (..., n) (and eigenvectors (..., n, n)). Raises RuntimeError
     for a non-square matrix or an input below 2 dims.
+    Raises NotImplementedError for a dtype other than float32/float64 (torch's "linalg_eigh_cpu").
     """
-    check_square(A, "linalg.eigvalsh")
+    check_square(A, "linalg.eigvalsh", kernel="linalg_eigh_cpu")
     return LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigvalsh"))[0]
 
 
@@ -177,7 +180,10 @@ def svd(input, some=True, compute_uv=True, *, out=None):
 
     Shapes: A (..., m, n), k = min(m, n) → U (..., m, m or k), S (..., k), Vh (..., n or k, n)
     (``torch.svd``: V). Raises RuntimeError for an input below 2 dims.
+    Raises TypeError when ``some`` or ``compute_uv`` is not a bool.
     """
+    require_bool(some, "svd", "some", 2)
+    require_bool(compute_uv, "svd", "compute_uv", 3)
     check_matrix(input, "svd")
     u, s, vh = LinalgSvdFn.apply(input, not some)
     if not compute_uv:  # torch: zero-filled (m, m) and (n, n) matrices
