@@ -72,8 +72,8 @@ def checked_scalar(value, d, c_type: str | None = None):
       (nan and ±inf never do); an int must lie within it too, except that an unsigned dtype
       also takes negative ints down to −max and wraps them (two's complement: −9 → 247 in
       uint8, as torch);
-    - float32 and float64: a finite value beyond the dtype's largest is an overflow; float16
-      overflows to ±inf silently (torch's Half is exempt);
+    - float dtypes: a finite value beyond the dtype's largest is an overflow (70000 in
+      float16; torch's ``full`` of a single element alone lets it become inf);
     - bool: any nonzero value (nan included) is True.
 
     Raises RuntimeError "value cannot be converted to type <C type> without overflow" (torch's
@@ -97,9 +97,8 @@ def checked_scalar(value, d, c_type: str | None = None):
             return npd.type(value % (info.max + 1) if npd.kind == "u" else value)
     else:
         value = float(value)
-        if npd == np.float16 or not (float(np.finfo(npd).max) < abs(value) < float("inf")):
-            with np.errstate(over="ignore"):
-                return npd.type(value)
+        if not (float(np.finfo(npd).max) < abs(value) < float("inf")):
+            return npd.type(value)
     name = c_type or _C_TYPES.get(npd.name, npd.name)
     raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 

@@ -115,3 +115,41 @@ def _float_only(input, op: str) -> None:
         raise NotImplementedError(f'"{op}" not implemented for \'{name}\' (an integer tensor; '
                                   f"convert it with .float() first)")
     check_float(input, op)
+
+
+_HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def half_opmath(forward):
+    """Decorate a Function's ``forward``: float16 arrays are computed in float32 and the
+    float32 results rounded back to float16 once, as torch's CPU kernels do for Half (their
+    "opmath" type is float). Without it a forward of k NumPy steps rounds to half precision k
+    times (NumPy's float16 ufuncs round after each step) and a reduction accumulates in
+    float16. Saved arrays are rounded to float16 too, so the backward computes as before, in
+    NumPy's float16 steps (torch's derivative formulas are composed of float16 ops; its fused
+    backward kernels, e.g. softmax's, compute in float and may differ in the last bit). Only
+    for ops whose floating outputs have the
+    input's dtype, and only when every floating array argument is float16; anything else
+    passes through untouched."""
+    def forward_in_opmath(ctx, *args, **kwargs):
+        floats = [a.dtype == _HALF for a in args if type(a) is np.ndarray and a.dtype.kind == "f"]
+        if not floats or not all(floats):  # no float16, or mixed with wider floats: as is
+            return forward(ctx, *args, **kwargs)
+        args = [a.astype(_FLOAT) if type(a) is np.ndarray and a.dtype == _HALF else a
+                for a in args]
+        out = forward(ctx, *args, **kwargs)
+        saved = getattr(ctx, "_saved", None)
+        if type(saved) is tuple:  # the backward runs on float16 values, as torch's formulas do
+            ctx._saved = tuple(_to_half(a) for a in saved)
+        if type(out) is tuple:
+            return tuple(_to_half(o) for o in out)
+        return _to_half(out)
+
+    forward_in_opmath.__doc__, forward_in_opmath.__name__ = forward.__doc__, forward.__name__
+    forward_in_opmath.__wrapped__ = forward
+    return forward_in_opmath
+
+
+def _to_half(a):
+    """A float32 result (array, or the NumPy scalar a 0-d computation gives) back in float16."""
+    return a.astype(_HALF) if isinstance(a, (np.ndarray, np.float32)) and a.dtype == _FLOAT else a

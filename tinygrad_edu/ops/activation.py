@@ -14,7 +14,7 @@ from ..autograd import Function
 from ..backend import erf, get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import _float_only, not_tensor, quiet, require_tensor
+from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
 from .promotion import _dt, cast, write_out
@@ -119,6 +119,7 @@ class EluFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, alpha):
         xp = get_array_module(x)
         y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
@@ -139,6 +140,7 @@ class GeluFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, approximate):
         xp = get_array_module(x)
         ctx.save_for_backward(x)
@@ -176,6 +178,7 @@ class SiluFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return x * SigmoidFn.call(x)
@@ -193,6 +196,7 @@ class SoftplusFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, beta, threshold):
         xp = get_array_module(x)
         bx = x * beta

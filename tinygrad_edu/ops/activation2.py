@@ -17,7 +17,7 @@ from ..backend import get_array_module
 from ..backend import to_numpy as _to_numpy
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
-from ._util import _float_only
+from ._util import _float_only, half_opmath
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
 from .split import chunk
@@ -51,6 +51,7 @@ class HardsigmoidFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         xp = get_array_module(x)
         mask = (x > -3) & (x < 3)
@@ -69,6 +70,7 @@ class HardswishFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         xp = get_array_module(x)
         ctx.save_for_backward(x)

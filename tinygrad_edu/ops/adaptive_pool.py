@@ -26,6 +26,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
+from ._util import half_opmath
 from .pool import _lowest
 
 
@@ -51,6 +52,7 @@ class AdaptiveAvgPoolFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, out):
         xp = get_array_module(x)
         d = len(out)

@@ -42,6 +42,7 @@ import math
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ._util import half_opmath
 from .im2col import (
     Col2ImFn,
     ConstantPadFn,
@@ -101,6 +102,7 @@ class ConvolutionFn(Function):
     reference = staticmethod(_conv_reference)
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, w, b, stride, pads, dilation, groups, transposed=False,
                 output_padding=None):
         if transposed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ._util import half_opmath
 
 
 class CosineSimilarityFn(Function):
@@ -32,6 +33,7 @@ class CosineSimilarityFn(Function):
         return ((x1 / n1) * (x2 / n2)).sum(dim)
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x1, x2, dim, eps):
         xp = get_array_module(x1)
         x1, x2 = xp.broadcast_arrays(x1, x2)

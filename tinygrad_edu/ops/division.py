@@ -18,7 +18,7 @@ from __future__ import annotations
 from ..autograd import Function
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import named, quiet, raise_broadcast_error
+from ._util import half_opmath, named, quiet, raise_broadcast_error
 from .arithmetic import true_divide
 from .promotion import array_module, binary, graph_binary, promote, require_tensor, write_out
 
@@ -61,6 +61,7 @@ class DivModeFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, y, mode):
         xp = array_module(x, y)
         with quiet():

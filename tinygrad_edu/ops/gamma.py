@@ -18,7 +18,7 @@ from ..backend import get_array_module, special
 from ._dual import xp_of
 from ._special_math import lgamma_array, polygamma_array
 from ._unary_util import check_tensor, floatify, into
-from ._util import quiet
+from ._util import half_opmath, quiet
 from .special_fns import I0Fn
 
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
@@ -62,6 +62,7 @@ class PolygammaFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, n):
         ctx.save_for_backward(x)
         ctx.n = n

@@ -17,7 +17,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
-from ._util import quiet
+from ._util import half_opmath, quiet
 from .activation import SigmoidFn
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -88,6 +88,7 @@ class SmoothL1LossFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, t, reduction, beta):
         xp = get_array_module(x)
         d = x - t
@@ -166,6 +167,7 @@ class BinaryCrossEntropyWithLogitsFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, t, w, pw, reduction):
         xp = get_array_module(x)
         sp = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # softplus(−x) = −log σ(x)

@@ -10,7 +10,7 @@ from ..backend import get_array_module
 from ..dtype import torch_type_name
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import named
+from ._util import half_opmath, named
 
 
 def _gemm_ready(g):
@@ -70,6 +70,7 @@ class LinearFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
         y = x @ w.T  # a transposed view: no copy

@@ -21,6 +21,7 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from ._util import half_opmath
 
 
 class BatchNormFn(Function):
@@ -54,6 +55,7 @@ class BatchNormFn(Function):
         return y if bias is None else y + bias.reshape(cshape)
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         xp = get_array_module(x)
         N, C, P = x.shape[0], x.shape[1], math.prod(x.shape[2:])
@@ -155,6 +157,7 @@ class LayerNormFn(Function):
         return y if bias is None else y + bias
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, weight, bias, k, eps):
         xp = get_array_module(x)
         axes = tuple(range(x.ndim - k, x.ndim))
@@ -216,6 +219,7 @@ class GroupNormFn(Function):
         return y if bias is None else y + bias.reshape(cshape)
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, weight, bias, groups, eps):
         xp = get_array_module(x)
         N, C = x.shape[:2]

@@ -18,7 +18,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import quiet
+from ._util import half_opmath, quiet
 from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
 from .index import GatherFn, ScatterAddFn, zeros_for
 
@@ -202,6 +202,7 @@ class AvgPoolFn(Function):
             divisor.astype(x._data.dtype))
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, kernel, stride, pads, out, divisor):
         d = len(kernel)
         ctx.node_name = f"AvgPool{max(d, 2)}DBackward0"

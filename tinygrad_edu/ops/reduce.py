@@ -14,7 +14,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import count, keep, reduce_dims, torch_args, write_out
-from ._util import named, quiet
+from ._util import half_opmath, named, quiet
 from .join import CatFn
 from .promotion import _dt, cast
 from .scan import CumprodFn
@@ -158,6 +158,7 @@ class LogsumexpFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axes, keepdim):
         xp = get_array_module(x)
         if x.size:

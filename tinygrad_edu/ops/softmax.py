@@ -10,7 +10,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
 from ._dual import xp_of
-from ._util import _float_only
+from ._util import _float_only, half_opmath
 
 
 class SoftmaxFn(Function):
@@ -19,6 +19,7 @@ class SoftmaxFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axis):
         xp = get_array_module(x)
         if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
@@ -43,6 +44,7 @@ class LogSoftmaxFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axis):
         xp = get_array_module(x)
         if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)

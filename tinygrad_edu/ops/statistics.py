@@ -16,7 +16,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import reduce_dims, torch_args, write_out
-from ._util import named, quiet
+from ._util import half_opmath, named, quiet
 from .reduce import MeanFn, _count, _keep, _mean
 
 
@@ -26,6 +26,7 @@ class VarFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axes, correction, keepdim):
         n = _count(x.shape, axes)
         with quiet():  # inf − inf = nan silently, as torch
@@ -66,6 +67,7 @@ class StdFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axes, correction, keepdim):
         xp = get_array_module(x)
         n = _count(x.shape, axes)

@@ -12,7 +12,7 @@ from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import named, quiet, raise_broadcast_error
+from ._util import half_opmath, named, quiet, raise_broadcast_error
 from .promotion import _convert, cast, require_tensor, result_type, type_name, write_out
 
 
@@ -22,6 +22,7 @@ class LerpFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, y, w):
         ctx.save_for_backward(x, y, w)
         xp = get_array_module(x)
@@ -44,6 +45,7 @@ class AddcmulFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, t1, t2, v):
         ctx.save_for_backward(t1, t2)
         ctx.v = v
@@ -66,6 +68,7 @@ class AddcdivFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, t1, t2, v):
         ctx.save_for_backward(t1, t2)
         ctx.v = v

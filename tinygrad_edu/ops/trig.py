@@ -15,7 +15,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ._dual import xp_of
 from ._unary_util import floatify, into
-from ._util import quiet
+from ._util import half_opmath, quiet
 
 
 class TanFn(Function):
@@ -212,6 +212,7 @@ class SincFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         ctx.save_for_backward(x)
         xp = get_array_module(x)

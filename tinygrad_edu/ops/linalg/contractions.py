@@ -18,9 +18,15 @@ from ...tensor import Tensor, _wrap_dim
 from .._util import named
 from ..arithmetic import mul
 from ..matmul import matmul
-from ..reduce import sum as _sum
+from ..reduce import sum as _reduce_sum
 from ..shape import permute, reshape
 from ._common import DiagonalFn, array_of, const
+
+
+def _sum(t, dim, keepdim=False):
+    """A sum that keeps the operand's dtype (torch's contractions do not widen int32 to
+    int64 as ``torch.sum`` does)."""
+    return _reduce_sum(t, dim, keepdim, dtype=t.dtype)
 
 
 class TraceFn(Function):

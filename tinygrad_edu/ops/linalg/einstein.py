@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from ... import dtype as _dt
 from ...tensor import Tensor
 from ..matmul import matmul
 from ..reduce import sum as _sum
@@ -126,6 +127,9 @@ def _contract(a, la, b, lb, keep):
     k = math.prod(_size(a, la, c) for c in summed) if summed else 1
     a3 = reshape(ap, (math.prod(bs), math.prod(ls), k))
     b3 = reshape(bp, (math.prod(bs), k, math.prod(rs)))
+    if a3.dtype != b3.dtype:  # a sum above widened one integer operand to int64 (as torch's)
+        common = _dt.result_type(a3, b3)
+        a3, b3 = a3.to(common), b3.to(common)
     return reshape(matmul(a3, b3), bs + ls + rs), batch + left + right
 
 

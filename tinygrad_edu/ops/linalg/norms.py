@@ -15,7 +15,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
-from .._util import dims, quiet
+from .._util import dims, half_opmath, quiet
 from ..arithmetic import add, mul, sub
 from ..extrema import amax, amin
 from ..promotion import _dt, cast
@@ -24,7 +24,7 @@ from ..shape import permute, unsqueeze
 from ._common import check_float
 from .spectral import svdvals
 
-_TORCH_TYPE = {"float32": "Float", "float64": "Double"}
+_TORCH_TYPE = {"float16": "Half", "float32": "Float", "float64": "Double"}
 
 
 def _keep(t, axes, keepdim, ndim):
@@ -42,6 +42,7 @@ class LinalgVectorNormFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, p, axes, keepdim):
         xp = get_array_module(x)
         a = xp.abs(x)
@@ -126,7 +127,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     op = "linalg.vector_norm"
     if isinstance(ord, str):
         raise TypeError(f"{op}(): argument 'ord' must be Number, not str")
-    check_float(x, op)
+    check_float(x, op, half=True)
     x = _with_dtype(x, dtype, op)
     p = float(ord)
     axes = _reduce_axes(dim, x.ndim, op)
@@ -156,7 +157,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     ``keepdim=True``). Raises RuntimeError for an input below 2 dims or an unknown ord.
     """
     op = "linalg.matrix_norm"
-    check_float(A, op)
+    check_float(A, op, half=True)
     if A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
@@ -169,6 +170,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
+        if A._data.dtype.itemsize == 2:  # the SVD has no float16 kernel
+            raise RuntimeError(f"{op}: Low precision dtypes not supported. Got Half")
         rest = [d for d in range(A.ndim) if d not in (d0, d1)]
         s = svdvals(permute(A, rest + [d0, d1]))
         y = s.sum(-1) if ord == "nuc" else (amax(s, -1) if ord == 2 else amin(s, -1))
