@@ -1,4 +1,4 @@
-"""cross_entropy's long-row speed path (ops/cross_entropy._per_row, rows of C >= 512) gives the
+"""cross_entropy's long-row speed path (ops/cross_entropy._row_loops, rows of C >= 512) gives the
 plain NumPy broadcast's floats bit for bit, forward and gradient, and torch's within float
 rounding. No timing here: speed lives in the benchmark."""
 
@@ -36,16 +36,17 @@ def _run(x, y, kw, w):
 @pytest.mark.parametrize("kw", KW, ids=[str(k) for k in KW])
 def test_long_rows_equal_plain_broadcast_bitwise(kw, dtype, monkeypatch):
     x, y, w = _case(dtype)
-    calls = []
-    per_row = ce._per_row
+    sizes = []
+    setbufsize = np.setbufsize
 
-    def spy(ufunc, a, col, xp):
-        calls.append(a.shape)
-        return per_row(ufunc, a, col, xp)
+    def spy(size):
+        sizes.append(size)
+        return setbufsize(size)
 
-    monkeypatch.setattr(ce, "_per_row", spy)
+    monkeypatch.setattr(np, "setbufsize", spy)
     fast = _run(x, y, kw, w)
-    assert calls == [x.shape, x.shape], "the forward's x − max and the backward's product"
+    assert sizes[::2] == [1008, 1008], "the forward's x − max and the backward's product"
+    monkeypatch.setattr(np, "setbufsize", setbufsize)
     monkeypatch.setattr(ce, "_ROW_MIN", 10**9)  # every row length takes the plain broadcast
     plain = _run(x, y, kw, w)
     for what, f, p in zip(("loss", "grad"), fast, plain):
@@ -66,9 +67,12 @@ def test_long_rows_match_torch(kw):
     np.testing.assert_allclose(grad, t.grad.numpy(), rtol=1.3e-5, atol=1e-6)
 
 
-def test_per_row_keeps_numpy_buffer_size():
-    x = np.ones((3, 600), np.float32)
+def test_row_loops_restores_numpy_buffer_size():
     before = np.getbufsize()
-    out = ce._per_row(np.subtract, x, np.ones((3, 1), np.float32), np)
+    with pytest.raises(ValueError, match="inside"):
+        with ce._row_loops(np.ones((3, 600), np.float32)):
+            assert np.getbufsize() == 608
+            raise ValueError("inside")
     assert np.getbufsize() == before
-    np.testing.assert_array_equal(out, np.zeros((3, 600), np.float32))
+    with ce._row_loops(np.ones((3, 500), np.float32)):  # short rows: the default buffer
+        assert np.getbufsize() == before
