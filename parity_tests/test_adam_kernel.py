@@ -177,3 +177,34 @@ def test_noncontiguous_param_still_matches_reference(monkeypatch):
     want = adam_mod.reference(base.T, g, np.zeros_like(g), np.zeros_like(g), None, 1, 0.01,
                               (0.9, 0.999), 1e-8)
     np.testing.assert_array_equal(p._data, want[0])
+
+
+def test_a_numba_that_cannot_compile_leaves_the_numpy_path(monkeypatch):
+    """numba installed but failing (an unsupported version, say): a RuntimeWarning, kernel None,
+    and Adam still steps (on its NumPy passes)."""
+    import types
+
+    def njit(**options):
+        def deco(fn):
+            def broken(*args):
+                raise TypeError("cannot compile")
+            return broken
+        return deco
+
+    monkeypatch.setitem(__import__("sys").modules, "numba", types.SimpleNamespace(njit=njit))
+    monkeypatch.setattr(_adam_kernel, "_LOADED", False)
+    monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+    monkeypatch.delenv("TINYGRAD_EDU_NUMBA", raising=False)
+    with pytest.warns(RuntimeWarning, match="could not compile the Adam kernel"):
+        assert _adam_kernel.kernel() is None
+    p = tg.tensor(np.ones(3, np.float32), requires_grad=True)
+    p.grad = tg.tensor(np.ones(3, np.float32))
+    tg.optim.Adam([p], lr=0.1).step()
+    np.testing.assert_allclose(p.detach().numpy(), 0.9, rtol=1e-6)
+
+
+def test_env_switch_turns_the_kernel_off(monkeypatch):
+    monkeypatch.setenv("TINYGRAD_EDU_NUMBA", "0")
+    monkeypatch.setattr(_adam_kernel, "_LOADED", False)
+    monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+    assert _adam_kernel.kernel() is None

@@ -22,6 +22,7 @@ float32 or float64, all C-contiguous, of one dtype and size; anything else takes
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 
@@ -62,7 +63,9 @@ def adam_elementwise(p, d, m, v, vmax, amsgrad, small, w, b2, c2, nss, bc2s, eps
 def kernel():
     """The compiled :func:`adam_elementwise`, or None without numba (or TINYGRAD_EDU_NUMBA=0).
 
-    Compiled on first use (about a second; numba caches it on disk for the next process)."""
+    Compiled on first use for float32 and float64 (about a second; numba caches the machine
+    code on disk, so a later process loads it). If numba is installed but cannot compile it,
+    a RuntimeWarning says so and Adam keeps its NumPy passes."""
     global _KERNEL, _LOADED
     if not _LOADED:
         _LOADED = True
@@ -72,9 +75,26 @@ def kernel():
             except ImportError:
                 numba = None
             if numba is not None:
-                _KERNEL = numba.njit(cache=True, error_model="numpy", nogil=True)(
-                    adam_elementwise)
+                _KERNEL = _compile(numba)
     return _KERNEL
+
+
+def _compile(numba):
+    options = dict(error_model="numpy", nogil=True)
+    try:
+        fn = numba.njit(cache=True, **options)(adam_elementwise)
+    except Exception:  # no writable cache location: compile in each process instead
+        fn = numba.njit(**options)(adam_elementwise)
+    try:
+        for dtype in (np.float32, np.float64):  # compile now, not inside someone's step
+            a = np.ones(2, dtype)
+            f = a.dtype.type
+            fn(a, a.copy(), a.copy(), a.copy(), a.copy(), True, True, *(f(0.5),) * 6)
+    except Exception as err:  # a numba that cannot compile it: the NumPy path still works
+        warnings.warn(f"tinygrad_edu: numba could not compile the Adam kernel ({err!r}); "
+                      "Adam uses its NumPy passes", RuntimeWarning, stacklevel=3)
+        return None
+    return fn
 
 
 def flat_views(*arrays):
