@@ -113,6 +113,7 @@ class Adam(SingleTensorOptimizer):
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
+        _adam_kernel.kernel()  # with numba: import and compile now, once, not in a step
 
     def _init_state(self, p: Tensor, group: dict) -> dict:
         state = self.state[p]
