@@ -6,6 +6,7 @@ import numpy as np
 
 from ..backend import get_array_module
 from ..tensor import Tensor
+from . import _adam_kernel
 from ._single import SingleTensorOptimizer, lerp
 from .optimizer import _check, _check_lr
 
@@ -61,6 +62,8 @@ class Adam(SingleTensorOptimizer):
     torch's order matters in the last line: eps is added *after* the bias-corrected sqrt.
     ``step`` is the fast path: every line runs in place into the state and two reusable
     scratch buffers (``out=``); :func:`reference` is the same update as plain expressions.
+    With numba installed, the same floats come from one compiled pass per parameter
+    (:mod:`~tinygrad_edu.optim._adam_kernel`; ``TINYGRAD_EDU_NUMBA=0`` turns it off).
 
     ``fused=True`` is accepted and runs the same code (a fused kernel is a speed choice, not a
     different rule). ``differentiable=True`` runs :meth:`_update`, the same rule out of place
@@ -110,6 +113,7 @@ class Adam(SingleTensorOptimizer):
             decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
+        _adam_kernel.kernel()  # with numba: import and compile now, once, not in a step
 
     def _init_state(self, p: Tensor, group: dict) -> dict:
         state = self.state[p]
@@ -125,14 +129,17 @@ class Adam(SingleTensorOptimizer):
     def step(self, closure=None):
         """Perform one optimization step (``closure`` re-evaluates the loss, as torch)."""
         loss = self._closure_loss(closure)
+        fused = _adam_kernel.kernel()  # None without numba: the NumPy passes below
         for group in self.param_groups:
             if group["differentiable"]:
                 self._step_group(group)
                 continue
             lr = float(group["lr"])
             beta1, beta2 = group["betas"]
-            eps, wd = group["eps"], group["weight_decay"]
+            eps, wd, amsgrad = group["eps"], group["weight_decay"], group["amsgrad"]
             decoupled = group["decoupled_weight_decay"]
+            w = 1 - beta1  # torch: exp_avg.lerp_(grad, 1 - beta1)
+            small = abs(w) < 0.5
             for p in group["params"]:
                 if p.grad is None:
                     continue
@@ -145,20 +152,27 @@ class Adam(SingleTensorOptimizer):
                     xp.multiply(p._data, 1 - lr * wd, out=p._data)
                 d = self._grad(p, group, 0 if decoupled else wd)
                 m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
+                vmax = state["max_exp_avg_sq"]._data if amsgrad else v
+                bias_correction1 = 1 - beta1**step
+                bias_correction2 = 1 - beta2**step
+                step_size = lr / bias_correction1
+                bias_correction2_sqrt = bias_correction2**0.5
+                flat = fused and _adam_kernel.flat_views(p._data, d, m, v, vmax)
+                if flat:  # the same floats in one compiled pass (see _adam_kernel)
+                    f = p._data.dtype.type  # each scalar rounded to the dtype, as NumPy does
+                    fused(*flat, amsgrad, small, f(w if small else 1 - w), f(beta2),
+                          f(1 - beta2), f(-step_size), f(bias_correction2_sqrt), f(eps))
+                    self._bump(p)
+                    continue
                 t = self._scratch(p._data, 1)
                 den = self._scratch(p._data, 2)
-                _lerp_(xp, m, d, 1 - beta1, t)  # m = lerp(m, d, 1 - β1)
+                _lerp_(xp, m, d, w, t)  # m = lerp(m, d, 1 - β1)
                 # v = β2·v + (1 - β2)·d·d   (torch: v.mul_(β2).addcmul_(d, d, value=1 - β2))
                 xp.multiply(v, beta2, out=v)
                 xp.multiply(d, 1 - beta2, out=t)
                 xp.multiply(t, d, out=t)
                 xp.add(v, t, out=v)
-                bias_correction1 = 1 - beta1**step
-                bias_correction2 = 1 - beta2**step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2**0.5
-                if group["amsgrad"]:  # v̂max = max(v̂max, v)
-                    vmax = state["max_exp_avg_sq"]._data
+                if amsgrad:  # v̂max = max(v̂max, v)
                     xp.maximum(vmax, v, out=vmax)
                     v = vmax
                 # den = sqrt(v) / sqrt(1 - β2^t) + eps
