@@ -111,8 +111,10 @@ def _scalar_as(v, dt):
 
 
 class ThresholdFn(Function):
-    """y = value if x ≤ threshold else x. As torch's kernel: ``threshold`` and ``value`` are
-    converted to the input's dtype first (checked; a float16 input compares in float32)."""
+    """y = value if x ≤ threshold else x
+
+    As torch's kernel, ``threshold`` and ``value`` are first converted to the input's dtype
+    (checked; a float16 input compares in float32)."""
 
     array_io = True
 
