@@ -20,6 +20,11 @@ Along one axis, for every output o:
 The last (contiguous) axis is resampled first, then the other; an axis whose size does not change
 is skipped, and an unchanged image is a copy. Integers only, so there is no gradient (uint8 tensors
 never require one).
+
+Not reproduced: torch 2.13's generic kernel (taken for C > 4, or on a CPU without AVX2) gives every
+row of an output of width 1 the first row's value when the height changes (its vertical pass reads
+the first row's taps for the whole inner loop); this module computes those rows as the AVX2 kernel
+(C ≤ 4) does.
 """
 
 from __future__ import annotations

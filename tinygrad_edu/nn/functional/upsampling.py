@@ -103,6 +103,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     derivative is its transpose (``ops/interpolate.py``). Raises ValueError/NotImplementedError
     on inconsistent arguments, RuntimeError on empty sizes, as torch does.
 
+    dtype: the input's. Floating inputs, and uint8 for nearest, nearest-exact, bilinear and
+    bicubic (these two in torch's int16 fixed point, ``ops/interpolate_uint8.py``); any other
+    dtype raises NotImplementedError, as torch.
+
     Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
     3-D, 4-D, 5-D input).
     """
