@@ -105,9 +105,8 @@ def test_interpolate_dtypes_torch_lacks_raise(dtype, mode, shape, aa):
 def test_threshold_uint8_wraps_a_negative_value():
     x = torch.tensor([0, 5, 10, 200, 255], dtype=torch.uint8)
     for th, v in ((6, -9), (-1, 3), (6.7, 3.9), (6, -255), (True, False)):
-        _both(lambda a: TF.threshold(a, th, v), lambda a: F.threshold(a, th, v), x)
-        _both(lambda a: TF.threshold(a.clone(), th, v, True),
-              lambda a: F.threshold(a.clone(), th, v, True), x)
+        _both(TF.threshold, F.threshold, x, threshold=th, value=v)
+        _both(TF.threshold, F.threshold, x.clone(), threshold=th, value=v, inplace=True)
 
 
 @pytest.mark.parametrize("dtype,th,v", [
@@ -127,7 +126,7 @@ def test_threshold_float16_compares_in_float32():
     # the cases near rounding boundaries are only right when the threshold stays float32
     x = torch.tensor([0.0999755859375, 0.10009765625, 0.1001, 1e4], dtype=torch.float16)
     for th in (0.1, 0.10005, 0.10009, 1e6):
-        _both(lambda a: TF.threshold(a, th, 2.0), lambda a: F.threshold(a, th, 2.0), x)
+        _both(TF.threshold, F.threshold, x, threshold=th, value=2.0)
 
 
 # ---- losses of integers --------------------------------------------------------------------
@@ -177,19 +176,15 @@ def test_sort_ties_in_torchs_order(dtype):
     y = torch.from_numpy(rng.integers(0, 4, (6, 50))).to(dtype)
     for descending in (False, True):
         for stable in (False, True):
-            _both(lambda a: torch.sort(a, descending=descending, stable=stable),
-                  lambda a: tg.sort(a, descending=descending, stable=stable), x)
-            _both(lambda a: torch.sort(a, dim=0, descending=descending, stable=stable),
-                  lambda a: tg.sort(a, dim=0, descending=descending, stable=stable), y)
-        _both(lambda a: torch.argsort(a, descending=descending),
-              lambda a: tg.argsort(a, descending=descending), x)
+            _both(torch.sort, tg.sort, x, descending=descending, stable=stable)
+            _both(torch.sort, tg.sort, y, dim=0, descending=descending, stable=stable)
+        _both(torch.argsort, tg.argsort, x, descending=descending)
 
 
 def test_sort_nan_and_signed_zero_ties_and_expanded_dims():
     x = torch.tensor([0.0, float("nan"), -0.0, 1.0, float("nan")] * 5)
     for descending in (False, True):
-        _both(lambda a: torch.sort(a, descending=descending),
-              lambda a: tg.sort(a, descending=descending), x)
+        _both(torch.sort, tg.sort, x, descending=descending)
     e = torch.arange(3.0).reshape(3, 1).expand(3, 20)  # stride 0: torch leaves 0, 1, ... as is
     _same(tg.sort(_tg(torch.arange(3.0)).reshape(3, 1).expand(3, 20), 1), torch.sort(e, 1))
 
@@ -197,8 +192,7 @@ def test_sort_nan_and_signed_zero_ties_and_expanded_dims():
 def test_sort_big_1d_integer_ascending_is_torchs_stable_radix_sort():
     x = torch.from_numpy(np.random.default_rng(1).integers(0, 9, 40000))
     for descending in (False, True):
-        _both(lambda a: torch.sort(a, descending=descending),
-              lambda a: tg.sort(a, descending=descending), x)
+        _both(torch.sort, tg.sort, x, descending=descending)
 
 
 @pytest.mark.parametrize("dtype", [torch.int64, torch.int8, torch.uint8, torch.float16])
@@ -210,10 +204,8 @@ def test_topk_ties_in_torchs_order(dtype):
     for largest in (True, False):
         for srt in (True, False):
             for dim, k in ((1, 3), (-1, 5), (0, 2)):
-                _both(lambda a: torch.topk(a, k, dim, largest, srt),
-                      lambda a: tg.topk(a, k, dim, largest, srt), x)
-            _both(lambda a: torch.topk(a, 7, 1, largest, srt),
-                  lambda a: tg.topk(a, 7, 1, largest, srt), z)
+                _both(torch.topk, tg.topk, x, k=k, dim=dim, largest=largest, sorted=srt)
+            _both(torch.topk, tg.topk, z, k=7, dim=1, largest=largest, sorted=srt)
 
 
 def test_topk_of_bool_raises():

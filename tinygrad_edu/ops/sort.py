@@ -16,8 +16,8 @@ import numpy as np
 
 from .._args import require_tensor
 from ..backend import get_array_module, to_numpy
-from . import stl_sort
 from ..tensor import Tensor
+from . import stl_sort
 from ._reduction import one_dim, torch_args, write_out
 from ._util import named
 from .index import GatherFn
