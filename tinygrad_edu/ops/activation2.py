@@ -84,17 +84,52 @@ class HardswishFn(Function):
         return xp.where(x <= -3, 0 * g, xp.where(x < 3, g * (x / 3 + 0.5), g))
 
 
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _scalar_as(v, dt):
+    """A Python number as torch's ``Scalar.to<scalar_t>()`` makes it: checked, then cast.
+    Integers: an int in range (for uint8 also −255…−1, which wraps: −9 → 247); a float in range,
+    truncated toward zero; nan/inf raise. Floats: anything up to the type's max, ±inf, nan.
+    Out of range: RuntimeError, as torch."""
+    dt = np.dtype(dt)
+    v = v.item() if isinstance(v, Tensor) else v
+    v = int(v) if isinstance(v, (bool, np.bool_)) else v
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        if isinstance(v, (int, np.integer)):
+            ok = info.min <= v <= info.max or (dt.kind == "u" and -info.max <= v < 0)
+        else:
+            ok = info.min <= v <= info.max  # False for nan and ±inf
+        if ok:
+            return np.array(int(v) % (info.max + 1) if v < 0 and dt.kind == "u" else int(v), dt)
+    else:
+        big = float(np.finfo(dt).max)
+        if -big <= v <= big or not np.isfinite(v):
+            return np.array(v, dt)
+    raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt.name, dt.name)} "
+                       "without overflow")
+
+
 class ThresholdFn(Function):
-    """y = value if x ≤ threshold else x"""
+    """y = value if x ≤ threshold else x
+
+    As torch's kernel, ``threshold`` and ``value`` are first converted to the input's dtype
+    (checked; a float16 input compares in float32)."""
 
     array_io = True
 
     @staticmethod
     def forward(ctx, x, threshold, value):
         xp = get_array_module(x)
-        mask = ~(x <= threshold)  # torch: x <= threshold ? value : x, so nan stays nan
+        value = _scalar_as(value, x.dtype)
+        if x.dtype == np.float16:  # torch: the threshold in opmath (float32), the value in half
+            mask = ~(x.astype(np.float32) <= _scalar_as(threshold, np.float32))
+        else:
+            mask = ~(x <= _scalar_as(threshold, x.dtype))  # x <= t ? value : x: nan stays nan
         ctx.save_for_backward(mask)
-        return xp.where(mask, x, xp.asarray(value, dtype=x.dtype))
+        return xp.where(mask, x, xp.asarray(value))
 
     @staticmethod
     def backward(ctx, g):
@@ -311,14 +346,13 @@ def tanhshrink(input):
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """``F.softmin``: softmax(−x) along ``dim`` (``dtype`` casts the input first).
+    """``F.softmin``: softmax(−x) along ``dim``. As torch, −x is taken in the input's dtype and
+    ``dtype`` then casts it (so a uint8 input's −x wraps modulo 256 before the cast).
 
     Shapes: any; the output has the input's shape (normalized along ``dim``). Raises IndexError for
-    ``dim`` out of range; RuntimeError for an integer input.
+    ``dim`` out of range; NotImplementedError for an integer input without ``dtype``.
     """
-    if dtype is not None:
-        input = input.to(dtype)
-    return softmax(-input, dim)
+    return softmax(-input, dim, dtype=dtype)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):

@@ -65,19 +65,44 @@ def _cubic_coeffs(lam, t):
     return np.stack([c2(lam + 1), c1(lam), c1(1 - lam), c2(2 - lam)], axis=1)
 
 
-def taps(mode: str, S: int, O: int, align_corners: bool, scale, dtype) -> tuple:
-    """(idx (O, T), w (O, T) or None, valid (O, T) or None) of one axis of size S -> O."""
+def _nearest(mode: str, S: int, O: int, scale, dtype, vectorized: bool):
+    """The source index of each output, as torch's CPU kernels compute it. The generic kernel
+    (HelperInterpNearest[Exact]) works in opmath (float64 for float64, float32 otherwise, uint8
+    included): nearest ⌊s·o⌋, nearest-exact ⌊max(s·(o + ½) − ½, 0) + ½⌋, each floor a float32
+    floorf. The vectorized 2-d kernel (``vectorized``: torch takes it when out_h + out_w ≤ 128)
+    uses UpSample.h's nearest_idx instead: a float32 scale, o itself when S = O and o >> 1 when
+    O = 2S, and nearest-exact ⌊(o + ½)·s⌋."""
+    o = np.arange(O)
+    if vectorized:
+        sc = np.float32(1.0 / scale) if scale is not None and scale > 0 else np.float32(S) / O
+        if mode == "nearest":
+            if O == S:
+                return o
+            if O == 2 * S:
+                return o >> 1
+            i = np.floor(o.astype(np.float32) * sc)
+        else:  # (o + 0.5) is a double, the product too; floorf rounds it to float32 first
+            i = np.floor(((o + 0.5) * np.float64(sc)).astype(np.float32))
+        return np.minimum(i.astype(np.int64), S - 1)
+    t = np.float64 if np.dtype(dtype) == np.float64 else np.float32
+    sc = _scale(S, O, False, scale, t)
+    if mode == "nearest":
+        real = sc * o.astype(t)
+        i = np.floor(real.astype(np.float32)).astype(np.int64)
+    else:
+        real = np.maximum(sc * (o.astype(t) + t(0.5)) - t(0.5), t(0))
+        i = np.floor((real + t(0.5)).astype(np.float32)).astype(np.int64)
+    return np.minimum(i, S - 1)
+
+
+def taps(mode: str, S: int, O: int, align_corners: bool, scale, dtype,
+         vectorized: bool = False) -> tuple:
+    """(idx (O, T), w (O, T) or None, valid (O, T) or None) of one axis of size S -> O
+    (``vectorized``: see :func:`_nearest`)."""
+    if mode in ("nearest", "nearest-exact"):
+        return _nearest(mode, S, O, scale, dtype, vectorized)[:, None], None, None
     t = np.dtype(dtype).type
     o = np.arange(O)
-    if mode in ("nearest", "nearest-exact"):
-        sc = _scale(S, O, False, scale, t)
-        if mode == "nearest":
-            real = sc * o.astype(t)
-            i = np.floor(real.astype(np.float32)).astype(np.int64)
-        else:
-            real = np.maximum(sc * (o.astype(t) + t(0.5)) - t(0.5), t(0))
-            i = np.floor((real + t(0.5)).astype(np.float32)).astype(np.int64)
-        return np.minimum(i, S - 1)[:, None], None, None
     sc = _scale(S, O, align_corners, scale, t)
     if mode == "linear":
         if S == O:  # torch: the same size is a copy

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from ...ops._util import as_tensor_like
 from ...ops.select import where
 from ...tensor import Tensor
 from .loss import _broadcast_check, _check_reduction, _float_pair, _legacy_reduction
@@ -95,12 +96,17 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
 
     log_input=True (x = log λ): l = eˣ − t·x; else (x = λ): l = x − t·log(x + eps).
     full=True adds Stirling's term t·log t − t + ½log(2πt) where t > 1. Shapes: broadcast.
+    dtype: torch's formula as written, op by op: t·x in the promoted dtype of the two (integers
+    wrap), eˣ and log in float, so integer inputs give float32.
     Raises ValueError for an unknown reduction. Derivative: eˣ − t (or 1 − t/(x + eps)).
     """
     if size_average is not None or reduce is not None:
         reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    input, target = _float_pair(input, target, "poisson_nll_loss")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"poisson_nll_loss(): argument 'input' must be Tensor, not "
+                        f"{type(input).__name__}")
+    target = as_tensor_like(target, input)
     if log_input:
         loss = input.exp() - target * input
     else:

@@ -34,13 +34,15 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
                         reduce=None, reduction: str = "mean") -> Tensor:
     """``F.margin_ranking_loss``: l = max(0, −y·(x₁ − x₂) + margin), y ∈ {1, −1} says which
     input should rank higher. Shapes: all three of one dimensionality, broadcast.
+    dtype: as torch's formula, −y·(x₁ − x₂) in the inputs' promoted dtype (integers wrap) plus
+    ``margin`` as a float (a double in torch), so integer inputs give float32.
     Raises RuntimeError if the dimensionalities differ. Derivative: −y (x₁), y (x₂) where l > 0."""
     reduction = _reduction(size_average, reduce, reduction)
     if not (input1.dim() == input2.dim() == target.dim()):
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension "
                            f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
                            f"target: {target.shape} ")
-    loss = (-target * (input1 - input2) + margin).clamp(min=0)
+    loss = (-target * (input1 - input2) + float(margin)).clamp(min=0)
     return _reduce(loss, reduction)
 
 

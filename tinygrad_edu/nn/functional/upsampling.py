@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from ...dtype import torch_type_name
 from ...ops.interpolate import InterpolateFn, aa_taps, taps
+from ...ops.interpolate_uint8 import resize_uint8
 from ...tensor import Tensor
 from .adaptive_pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
@@ -66,6 +70,29 @@ def _sizes(input, size, scale_factor, mode, recompute_scale_factor) -> tuple:
     return out, scales
 
 
+def _check_dtype(input, mode: str, out: tuple, antialias: bool, vectorized: bool) -> None:
+    """torch resamples floating tensors, and uint8 by nearest, nearest-exact, bilinear and
+    bicubic; any other dtype is NotImplementedError (named after the kernel torch fails in), as
+    is an antialiased resize of float16 (torch's antialias weights are float32/float64/uint8
+    only; an unchanged size is a plain copy there)."""
+    dt, d = input._data.dtype, len(out)
+    if antialias and dt == np.float16 and tuple(input.shape)[2:] != tuple(out):
+        raise NotImplementedError("\"compute_index_ranges_weights\" not implemented for 'Half'")
+    if dt.kind == "f" or dt == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear",
+                                                    "bicubic"):
+        return
+    if mode == "area":
+        kernel = "adaptive_avg_pool3d_cpu" if d == 3 else "adaptive_avg_pool2d"
+    elif antialias:
+        kernel = "compute_index_ranges_weights"
+    elif vectorized and mode in ("nearest", "nearest-exact", "bilinear"):
+        kernel = f"upsample_{mode.split('-')[0]}2d_channels_last"
+    else:
+        kernel = "compute_indices_weights_" + {"nearest-exact": "nearest", "bicubic": "cubic"}.get(
+            mode, mode if mode == "nearest" else "linear")
+    raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_type_name(dt)}\'')
+
+
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
                 antialias: bool = False) -> Tensor:
@@ -75,6 +102,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     (bilinear, bicubic) low-pass filters when shrinking. The map is linear in the input, so the
     derivative is its transpose (``ops/interpolate.py``). Raises ValueError/NotImplementedError
     on inconsistent arguments, RuntimeError on empty sizes, as torch does.
+
+    dtype: the input's. Floating inputs, and uint8 for nearest, nearest-exact, bilinear and
+    bicubic (these two in torch's int16 fixed point, ``ops/interpolate_uint8.py``); any other
+    dtype raises NotImplementedError, as torch.
 
     Shapes: (N, C, *S) → (N, C, *S_out), S_out = ``size`` or ⌊S·scale_factor⌋ (1-3 spatial dims:
     3-D, 4-D, 5-D input).
@@ -98,6 +129,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     if mode in _LINEAR_DIMS and _LINEAR_DIMS[mode] != d:
         want = {1: "3D", 2: "4D", 3: "5D"}[_LINEAR_DIMS[mode]]
         raise NotImplementedError(f"Got {nd}D input, but {mode} mode needs {want} input")
+    # torch's 2-d nearest and bilinear take a vectorized kernel for small outputs (or an
+    # NCHW input that is also channels-last: C > 3 with 1×1 images); nearest's indices differ
+    vectorized = d == 2 and (out[0] + out[1] <= 128 or (
+        input.shape[1] > 3 and tuple(input.shape)[2:] == (1, 1)))
+    _check_dtype(input, mode, out, antialias, vectorized)
     if mode == "area":
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[d - 1](input, out)
     space = tuple(input.shape)[2:]
@@ -107,6 +143,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                            f"(interpolate, mode={mode})")
     kind = {"bilinear": "linear", "trilinear": "linear", "bicubic": "cubic"}.get(mode, mode)
     dtype = input._data.dtype
+    if dtype == np.uint8 and kind in ("linear", "cubic"):  # torch's integer (PIL) kernel
+        return Tensor._wrap(resize_uint8(input._data, out, kind, align_corners, scales, antialias))
     plan = []
     for a in reversed(range(d)):  # the last (contiguous) axis first, as torch
         S, O = space[a], out[a]
@@ -116,7 +154,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                 continue  # torch skips an axis whose size does not change
             idx, w, valid = aa_taps(kind, S, O, align_corners, sc, dtype)
         else:
-            idx, w, valid = taps(kind, S, O, align_corners, sc, dtype)
+            idx, w, valid = taps(kind, S, O, align_corners, sc, dtype, vectorized)
         plan.append((2 + a, idx, w, valid))
     name = _NAMES[mode].format(d=d)
     if antialias:
