@@ -202,3 +202,15 @@ class TestFloat16Opmath:
             (x * 3.14).sum().backward()
             return x.grad
         _same(grad)
+
+
+def test_sort_with_many_ties_keeps_input_order_beyond_the_replay_limit():
+    """Past ops.sort.REPLAY_LIMIT tied elements the plain-Python replay of torch's introsort is
+    not run (seconds for a ReLU output): values as torch, ties in input order (stable)."""
+    from tinygrad_edu.ops.sort import REPLAY_LIMIT
+
+    x = np.zeros(REPLAY_LIMIT + 1, np.float32)
+    x[::7] = 1.0
+    t, g = torch.tensor(x).sort(), tg.tensor(x).sort()
+    np.testing.assert_array_equal(g.values.numpy(), t.values.numpy())
+    np.testing.assert_array_equal(g.indices.numpy(), np.argsort(x, kind="stable"))

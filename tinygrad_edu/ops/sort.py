@@ -7,7 +7,10 @@ kernel runs libstdc++'s std::sort (introsort: stable only up to 16 elements), ex
 tensor of ≥ 32768 elements sorted ascending, which goes to a (stable) radix sort; ``topk`` runs
 std::partial_sort (k·64 ≤ n) or std::nth_element. Rows without ties come out the same from any
 correct sort, so NumPy's stable sort serves them; rows with ties replay torch's algorithm
-(``stl_sort.py``) so the indices of equal values are torch's.
+(``stl_sort.py``) so the indices of equal values are torch's — up to :data:`REPLAY_LIMIT`
+elements in tied rows. Beyond that (a ReLU output with a million zeros) the replay, plain
+Python, would take seconds, so equal values keep their input order: a correct sort, whose order
+of ties differs from torch's (torch documents that order as unspecified unless stable=True).
 """
 
 from __future__ import annotations
@@ -47,6 +50,20 @@ def _key_rows(a, axis: int, descending: bool):
     return rows.reshape(-1, a.shape[axis])
 
 
+REPLAY_LIMIT = 1 << 16  # elements in tied rows that torch's tie order is replayed for
+
+
+def _tied_rows(a, idx, axis: int):
+    """The 1-d slices along ``axis`` (as rows of the moved-axis array) holding equal values
+    (NaNs all equal, −0 = 0), found from the sorted values ``a`` taken at ``idx``."""
+    s = to_numpy(get_array_module(a).take_along_axis(a, idx, axis))
+    s = np.moveaxis(s, axis, -1).reshape(-1, idx.shape[axis])
+    eq = s[:, 1:] == s[:, :-1]
+    if s.dtype.kind == "f":
+        eq |= np.isnan(s[:, 1:]) & np.isnan(s[:, :-1])
+    return np.nonzero(eq.any(axis=1))[0]
+
+
 def _replay(idx, axis: int, keys, rows, algorithm):
     """``idx`` with the given rows replaced by ``algorithm`` run on (key, index) lists."""
     xp = get_array_module(idx)
@@ -69,15 +86,16 @@ def sort_indices(a, axis: int, descending: bool, stable: bool = False):
         xp = get_array_module(a)
         ar = xp.arange(n, dtype=np.int64).reshape((n,) + (1,) * (a.ndim - axis - 1))
         return xp.broadcast_to(ar, a.shape).copy()
+    ties = _tied_rows(a, idx, axis)
+    if not ties.size or ties.size * n > REPLAY_LIMIT:
+        return idx
     keys = _key_rows(a, axis, descending)
-    srt = np.sort(keys, axis=1)
-    ties = np.nonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))[0]
 
     def introsort(v):
         stl_sort.sort(v, 0, len(v))
         return v
 
-    return _replay(idx, axis, keys, ties, introsort) if ties.size else idx
+    return _replay(idx, axis, keys, ties, introsort)
 
 
 def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
@@ -87,13 +105,16 @@ def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
     idx = narrow(Tensor._wrap(_stable_indices(a, axis, largest)), axis, 0, k)._data
     if k == 0:
         return idx.copy()
-    keys = _key_rows(a, axis, largest)
     partial = k * 64 <= n
     if sorted_ or partial:  # then only ties among the k + 1 first can change the answer
-        srt = np.sort(keys, axis=1)[:, :k + 1]
-        rows = np.nonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))[0]
+        first = narrow(Tensor._wrap(_stable_indices(a, axis, largest)), axis, 0,
+                       min(k + 1, n))._data
+        rows = _tied_rows(a, first, axis)
     else:  # nth_element's order of the k is its own
-        rows = np.arange(keys.shape[0])
+        rows = np.arange(a.size // n if n else 0)
+    if not rows.size or rows.size * n > REPLAY_LIMIT:
+        return idx.copy()
+    keys = _key_rows(a, axis, largest)
 
     def select(v):
         if partial:
@@ -104,7 +125,7 @@ def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
                 stl_sort.sort(v, 0, k - 1)
         return v
 
-    return _replay(idx, axis, keys, rows, select) if rows.size else idx.copy()
+    return _replay(idx, axis, keys, rows, select)
 
 
 @torch_args
