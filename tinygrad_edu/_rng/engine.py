@@ -74,6 +74,11 @@ class MT19937:
         self._fresh = False
         return self._bits.random_raw(int(n))
 
+    def random32(self, n: int) -> np.ndarray:
+        """The same ``n`` words as :meth:`random`, as a uint32 array (half the bytes)."""
+        self._fresh = False
+        return np.random.Generator(self._bits).integers(0, 1 << 32, int(n), dtype=np.uint32)
+
     def random64(self, n: int) -> np.ndarray:
         """``n`` 64-bit words (torch's ``random64()``): two words each, the first one high."""
         w = self.random(2 * int(n))

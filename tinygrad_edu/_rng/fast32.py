@@ -1,0 +1,222 @@
+"""The fast float32 block normal sampler: torch's AVX2/AVX-512 ``normal_fill`` from raw words,
+equal bit for bit to the plain port it stands beside (``kernels._box_muller_16`` on
+``libm.log_ps``/``sincos_ps``).
+
+torch draws n words w, takes d = (w & 0xFFFFFF)·2⁻²⁴, and for each row of 16 computes
+u1 = 1 − d[:8] (log side) and θ = float32(d[8:]·2π) (sincos side). We start from the words:
+with k = w & 0xFFFFFF, u1 = (2²⁴ − k)·2⁻²⁴ and θ = float32(k·2π·2⁻²⁴), so only 2²⁴ inputs
+exist per side. The words are drawn slab by slab (``SLAB`` lanes per side), so every array of a
+slab stays in the L2 cache, and every NumPy call writes into a preallocated buffer.
+
+Why the shortcuts are exact:
+
+* Fused multiply-adds. torch's polynomials fuse a·b + c (one rounding). A product of two float32
+  values is exact in float64, so we add in float64 and round to float32. That double rounding
+  can differ from one rounding only when the float64 sum falls exactly halfway between two
+  float32 values; on torch's input grid it never does for any step here (checked for every one
+  of the 2²⁴ inputs of each side: ``test_rng_fast.py``, marked slow).
+* The octant. torch takes j = trunc(θ·4/π), rounds it up to even and calls h = j/2. On the grid
+  this is h = (k + 2²¹) >> 22 (checked for all 2²⁴ values of k), with no float work.
+* The reduction x = θ − y·(DP1 + DP2 + DP3), y = 2h, is two exact float32 steps and one fma in
+  torch. In float64, θ + y·(DP1 + DP2 + DP3) is exact: the three constants sum exactly in 48
+  bits, times y in 50, and θ (a multiple of 2⁻²⁴ once y > 0) added gives a multiple of 2⁻⁴⁷
+  below 8. One float64 sum and one rounding to float32 is then the same single rounding.
+* u1's exponent and mantissa. w | 0xFF000000 read as an int32 is k − 2²⁴ = −j, j = 2²⁴·u1, and
+  float32(−j) is exact: its bits are those of u1 with 24 added to the exponent and the sign set,
+  so cephes' integer split of u1 works on them with adjusted constants.
+* Signs and the sine/cosine swap. With r' = r·(−1 if h ∈ {2, 3}), torch's outputs are
+  (cos, sin) = (r'·C, r'·S) for even h and (−r'·S, r'·C) for odd h, where S and C are the two
+  polynomials in x: a swap and one sign bit, done with integer xors on the float32 bits.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import libm
+
+f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
+SLAB = 32768  # lanes per side per slab: ~3 MB of buffers, mostly in L2
+_ROW = np.dtype((np.void, 32))  # 8 float32 (or uint32) lanes: half a row of 16, one item
+
+mul, add, sub, copyto = np.multiply, np.add, np.subtract, np.copyto
+band, bor, bxor, shl, shr = (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift,
+                             np.right_shift)
+
+
+def _c(v, dt):
+    return np.array(v, dtype=dt)  # 0-d operands: a ufunc takes them faster than NumPy scalars
+
+
+_SIGN = -(1 << 31)
+# log side: w | 0xFF000000 read as int32 is k − 2²⁴ = −j, j = 2²⁴·u1 in [1, 2²⁴]
+_NEG_J = _c(0xFF000000, u32)
+_LOGE = _c(0x3F3504F3 + (24 << 23) + _SIGN, i32)  # bits of √½, of 2²⁴·(·), of the sign
+_I23, _I22, _I31, _I30, _I2 = (_c(v, i32) for v in (23, 22, 31, 30, 2))
+_TWO24F, _MTWOM24F = _c(2.0**24, f32), _c(-(2.0**-24), f32)
+_LOG_P = [_c(p, f64) for p in libm._LOG_P]
+_Q1, _Q2, _HALF, _M2 = (_c(v, f32) for v in (libm._LOG_Q1, libm._LOG_Q2, 0.5, -2.0))
+# sincos side
+_M24, _HALF_OCT = _c(0xFFFFFF, u32), _c(1 << 21, i32)
+_THETA = _c(f32(2.0 * math.pi) * f32(2.0**-24), f32)  # float32 2π, scaled exactly
+_DY = _c(2 * (f64(libm._DP1) + f64(libm._DP2) + f64(libm._DP3)), f64)  # y = 2h: h·_DY
+_CS = [_c([[c], [s]], f64) for c, s in zip(libm._COS_P, libm._SIN_P)]  # rows: cos, sin
+_HALF64, _ONE = _c(0.5, f64), _c(1.0, f32)
+
+
+class _Slab:
+    """Scratch arrays for one slab (``n`` lanes per side), allocated once and reused."""
+
+    def __init__(self, n: int) -> None:
+        self.w1, self.w2 = np.empty(n, u32), np.empty(n, u32)
+        self.a, self.b, self.h = (np.empty(n, i32) for _ in range(3))
+        self.u, self.x, self.y, self.z, self.e, self.q = (np.empty(n, f32) for _ in range(6))
+        self.r, self.sc = np.empty(n, f32), np.empty((2, n), f32)  # sc rows: cos, sin
+        self.x64, self.y64, self.z64 = (np.empty(n, f64) for _ in range(3))
+        self.t2 = np.empty((2, n), f64)
+
+
+def _radius(w, S: _Slab, n: int) -> None:
+    """S.r = √(−2·log_ps(u1)), u1 = 1 − (w & 0xFFFFFF)·2⁻²⁴: cephes' log (see
+    ``libm.log_ps``) on u1 = 2^e·m, m in [√½, √2), x = m − 1."""
+    a, u, x, y, z, e, q, r = (v[:n] for v in (S.a, S.u, S.x, S.y, S.z, S.e, S.q, S.r))
+    x64, y64 = S.x64[:n], S.y64[:n]
+    ub, af = u.view(i32), a.view(f32)
+    bor(w, _NEG_J, a.view(u32))
+    copyto(u, a, casting="unsafe")             # −j, exact: its bits are −2²⁴·u1's
+    sub(ub, _LOGE, a)
+    shr(a, _I23, a)                            # e
+    copyto(e, a, casting="unsafe")
+    shl(a, _I23, a)
+    sub(ub, a, a)                              # bits of −2²⁴·m
+    add(af, _TWO24F, af)                       # −2²⁴·x, exact (Sterbenz)
+    mul(af, _MTWOM24F, x)                      # x
+    copyto(x64, x)
+    mul(x64, _LOG_P[0], y64)                   # Horner: y ← fma(y, x, p), one rounding each
+    add(y64, _LOG_P[1], y64)
+    for p in _LOG_P[2:]:
+        copyto(y, y64, casting="unsafe")
+        copyto(y64, y)
+        mul(y64, x64, y64)
+        add(y64, p, y64)
+    copyto(y, y64, casting="unsafe")
+    mul(y, x, y)                               # y·x
+    mul(x, x, z)                               # z = x²
+    mul(e, _Q1, q)                             # e·q1
+    copyto(y64, y)
+    copyto(x64, z)
+    mul(y64, x64, y64)
+    copyto(x64, q)
+    add(y64, x64, y64)
+    copyto(y, y64, casting="unsafe")           # fma(y·x, z, e·q1)
+    mul(z, _HALF, z)
+    sub(y, z, y)                               # − z/2
+    add(x, y, y)                               # + x
+    mul(e, _Q2, q)                             # e·q2 is exact (q2 has 9 bits), so its fma
+    add(q, y, r)                               # is one float32 add: log u1
+    mul(r, _M2, r)
+    np.sqrt(r, r)
+
+
+def _sincos(w, S: _Slab, n: int) -> None:
+    """S.sc = (C, S), the cosine and sine polynomials of ``libm.sincos_ps`` at θ =
+    float32(2π·(w & 0xFFFFFF)·2⁻²⁴), and S.h = the octant pair index h (j = 2h)."""
+    k, h, th, x, z = S.a[:n], S.h[:n], S.u[:n], S.x[:n], S.z[:n]
+    x64, y64, z64, t2, sc = S.x64[:n], S.y64[:n], S.z64[:n], S.t2[:, :n], S.sc[:, :n]
+    band(w, _M24, k.view(u32))
+    copyto(th, k, casting="unsafe")
+    mul(th, _THETA, th)                        # θ
+    add(k, _HALF_OCT, h)
+    shr(h, _I22, h)                            # h = j/2 (see the module doc)
+    copyto(y64, h, casting="unsafe")
+    mul(y64, _DY, y64)
+    copyto(x64, th)
+    add(y64, x64, y64)
+    copyto(x, y64, casting="unsafe")           # x = θ − y·π/4 in three parts, one rounding
+    copyto(x64, x)
+    mul(x, x, z)
+    copyto(z64, z)
+    mul(z64, _CS[0], t2)                       # both polynomials at once: rows cos, sin
+    add(t2, _CS[1], t2)
+    copyto(sc, t2, casting="unsafe")
+    copyto(t2, sc)
+    mul(t2, z64, t2)
+    add(t2, _CS[2], t2)
+    copyto(sc, t2, casting="unsafe")
+    mul(sc, z, sc)                             # rounded products Q(z)·z, P(z)·z
+    copyto(t2, sc)
+    mul(t2[1], x64, t2[1])
+    add(t2[1], x64, t2[1])                     # sine x + x·(P(z)·z)
+    mul(t2[0], z64, t2[0])
+    mul(z64, _HALF64, z64)
+    sub(t2[0], z64, t2[0])                     # cosine (Q(z)·z)·z − z/2 ...
+    copyto(sc, t2, casting="unsafe")
+    add(sc[0], _ONE, sc[0])                    # ... + 1
+
+
+def _rows(words, out, S: _Slab) -> None:
+    """``out`` (r, 16) float32 from ``words`` (r, 16) uint32, for r ≤ SLAB/8 rows."""
+    n = 8 * words.shape[0]
+    halves, w1, w2 = words.view(_ROW), S.w1[:n], S.w2[:n]
+    copyto(w1.view(_ROW), halves[:, 0])
+    copyto(w2.view(_ROW), halves[:, 1])
+    _radius(w1, S, n)
+    _sincos(w2, S, n)
+    r, h, m, sg, d = S.r[:n], S.h[:n], S.a[:n], S.b[:n], S.u[:n].view(i32)
+    c, s = S.sc[0, :n].view(i32), S.sc[1, :n].view(i32)
+    shl(h, _I31, sg)                           # the sign bit where h is odd
+    shr(sg, _I31, m)                           # all ones where h is odd
+    bxor(s, c, d)
+    band(d, m, d)
+    bxor(s, d, s)                              # odd h: sin ← C
+    bxor(d, sg, d)
+    bxor(c, d, c)                              # odd h: cos ← −S
+    band(h, _I2, m)
+    shl(m, _I30, m)
+    bxor(r.view(i32), m, r.view(i32))          # r' = −r for h = 2, 3
+    cos, sin = S.sc[0, :n], S.sc[1, :n]
+    mul(r, cos, cos)
+    mul(r, sin, sin)
+    oh = out.view(_ROW)
+    copyto(oh[:, 0], cos.view(_ROW))
+    copyto(oh[:, 1], sin.view(_ROW))
+
+
+_SCRATCH: dict = {}
+
+
+def _scratch() -> _Slab:
+    if SLAB not in _SCRATCH:
+        _SCRATCH.clear()
+        _SCRATCH[SLAB] = _Slab(SLAB)
+    return _SCRATCH[SLAB]
+
+
+def box_muller_words(words: np.ndarray) -> np.ndarray:
+    """Rows of 16 float32 N(0, 1) values from rows of 16 words ((r, 16) uint32), as torch's
+    ``normal_fill_16`` on d = (words & 0xFFFFFF)·2⁻²⁴ computes them."""
+    words = np.ascontiguousarray(words, dtype=u32)
+    out = np.empty(words.shape, dtype=f32)
+    S, step = _scratch(), SLAB // 8
+    for i in range(0, words.shape[0], step):
+        _rows(words[i:i + step], out[i:i + step], S)
+    return out
+
+
+def normal_fill(gen, n: int) -> np.ndarray:
+    """torch's float32 ``normal_fill`` (n ≥ 16): n words, Box–Muller on each full row of 16
+    (words drawn slab by slab), and when n is not a multiple of 16 the last 16 outputs redone
+    from 16 fresh words."""
+    rows = n // 16
+    out = np.empty(n, dtype=f32)
+    full = out[:16 * rows].reshape(rows, 16)
+    S, step = _scratch(), SLAB // 8
+    for i in range(0, rows, step):
+        r = min(step, rows - i)
+        _rows(gen.random32(16 * r).reshape(r, 16), full[i:i + r], S)
+    if n % 16:
+        gen.random32(n % 16)  # drawn by torch, then overwritten by the redone last block
+        out[n - 16:] = box_muller_words(gen.random32(16).reshape(1, 16)).reshape(-1)
+    return out
