@@ -24,6 +24,10 @@ Why the shortcuts are exact:
 * u1's exponent and mantissa. w | 0xFF000000 read as an int32 is k − 2²⁴ = −j, j = 2²⁴·u1, and
   float32(−j) is exact: its bits are those of u1 with 24 added to the exponent and the sign set,
   so cephes' integer split of u1 works on them with adjusted constants.
+* The last fma of each polynomial. torch's w·z − z/2 and w·x + x are the real numbers
+  z·(w − ½) and x·(w + 1); w − ½ and w + 1 are exact in float64 unless |w| < 2⁻²⁹, so the
+  float64 product rounds the same number the float64 sum would (and for tiny w the float32
+  result is −z/2 or x either way), done for both rows with one add and one multiply.
 * Signs and the sine/cosine swap. With r' = r·(−1 if h ∈ {2, 3}), torch's outputs are
   (cos, sin) = (r'·C, r'·S) for even h and (−r'·S, r'·C) for odd h, where S and C are the two
   polynomials in x: a swap and one sign bit, done with integer xors on the float32 bits.
@@ -42,8 +46,7 @@ SLAB = 32768  # lanes per side per slab: ~3 MB of buffers, mostly in L2
 _ROW = np.dtype((np.void, 32))  # 8 float32 (or uint32) lanes: half a row of 16, one item
 
 mul, add, sub, copyto = np.multiply, np.add, np.subtract, np.copyto
-band, bor, bxor, shl, shr = (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift,
-                             np.right_shift)
+band, bxor, shl, shr = np.bitwise_and, np.bitwise_xor, np.left_shift, np.right_shift
 
 
 def _c(v, dt):
@@ -51,41 +54,41 @@ def _c(v, dt):
 
 
 _SIGN = -(1 << 31)
-# log side: w | 0xFF000000 read as int32 is k − 2²⁴ = −j, j = 2²⁴·u1 in [1, 2²⁴]
-_NEG_J = _c(0xFF000000, u32)
+# log side
+_TWO24 = _c(1 << 24, i32)
 _LOGE = _c(0x3F3504F3 + (24 << 23) + _SIGN, i32)  # bits of √½, of 2²⁴·(·), of the sign
 _I23, _I22, _I31, _I30, _I2 = (_c(v, i32) for v in (23, 22, 31, 30, 2))
 _TWO24F, _MTWOM24F = _c(2.0**24, f32), _c(-(2.0**-24), f32)
 _LOG_P = [_c(p, f64) for p in libm._LOG_P]
 _Q1, _Q2, _HALF, _M2 = (_c(v, f32) for v in (libm._LOG_Q1, libm._LOG_Q2, 0.5, -2.0))
 # sincos side
-_M24, _HALF_OCT = _c(0xFFFFFF, u32), _c(1 << 21, i32)
+_HALF_OCT = _c(1 << 21, i32)
 _THETA = _c(f32(2.0 * math.pi) * f32(2.0**-24), f32)  # float32 2π, scaled exactly
 _DY = _c(2 * (f64(libm._DP1) + f64(libm._DP2) + f64(libm._DP3)), f64)  # y = 2h: h·_DY
 _CS = [_c([[c], [s]], f64) for c, s in zip(libm._COS_P, libm._SIN_P)]  # rows: cos, sin
-_HALF64, _ONE = _c(0.5, f64), _c(1.0, f32)
+_FINISH, _ONE = _c([[-0.5], [1.0]], f64), _c(1.0, f32)
 
 
 class _Slab:
     """Scratch arrays for one slab (``n`` lanes per side), allocated once and reused."""
 
     def __init__(self, n: int) -> None:
-        self.w1, self.w2 = np.empty(n, u32), np.empty(n, u32)
+        self.w1, self.w2 = np.empty(n, i32), np.empty(n, i32)
         self.a, self.b, self.h = (np.empty(n, i32) for _ in range(3))
         self.u, self.x, self.y, self.z, self.e, self.q = (np.empty(n, f32) for _ in range(6))
         self.r, self.sc = np.empty(n, f32), np.empty((2, n), f32)  # sc rows: cos, sin
-        self.x64, self.y64, self.z64 = (np.empty(n, f64) for _ in range(3))
-        self.t2 = np.empty((2, n), f64)
+        self.x64, self.y64 = np.empty(n, f64), np.empty(n, f64)
+        self.t2, self.zx = np.empty((2, n), f64), np.empty((2, n), f64)
 
 
-def _radius(w, S: _Slab, n: int) -> None:
-    """S.r = √(−2·log_ps(u1)), u1 = 1 − (w & 0xFFFFFF)·2⁻²⁴: cephes' log (see
+def _radius(k, S: _Slab, n: int) -> None:
+    """S.r = √(−2·log_ps(u1)), u1 = 1 − k·2⁻²⁴: cephes' log (see
     ``libm.log_ps``) on u1 = 2^e·m, m in [√½, √2), x = m − 1."""
     a, u, x, y, z, e, q, r = (v[:n] for v in (S.a, S.u, S.x, S.y, S.z, S.e, S.q, S.r))
     x64, y64 = S.x64[:n], S.y64[:n]
     ub, af = u.view(i32), a.view(f32)
-    bor(w, _NEG_J, a.view(u32))
-    copyto(u, a, casting="unsafe")             # −j, exact: its bits are −2²⁴·u1's
+    sub(k, _TWO24, a)                          # −j = k − 2²⁴, j = 2²⁴·u1 in [1, 2²⁴]
+    copyto(u, a, casting="unsafe")             # exact: the bits of −2²⁴·u1
     sub(ub, _LOGE, a)
     shr(a, _I23, a)                            # e
     copyto(e, a, casting="unsafe")
@@ -120,12 +123,12 @@ def _radius(w, S: _Slab, n: int) -> None:
     np.sqrt(r, r)
 
 
-def _sincos(w, S: _Slab, n: int) -> None:
+def _sincos(k, S: _Slab, n: int) -> None:
     """S.sc = (C, S), the cosine and sine polynomials of ``libm.sincos_ps`` at θ =
-    float32(2π·(w & 0xFFFFFF)·2⁻²⁴), and S.h = the octant pair index h (j = 2h)."""
-    k, h, th, x, z = S.a[:n], S.h[:n], S.u[:n], S.x[:n], S.z[:n]
-    x64, y64, z64, t2, sc = S.x64[:n], S.y64[:n], S.z64[:n], S.t2[:, :n], S.sc[:, :n]
-    band(w, _M24, k.view(u32))
+    float32(2π·k·2⁻²⁴), and S.h = the octant pair index h (j = 2h)."""
+    h, th, x, z = S.h[:n], S.u[:n], S.x[:n], S.z[:n]
+    y64, t2, sc, zx = S.y64[:n], S.t2[:, :n], S.sc[:, :n], S.zx[:, :n]
+    z64, x64 = zx                              # rows of one array: z and x in float64
     copyto(th, k, casting="unsafe")
     mul(th, _THETA, th)                        # θ
     add(k, _HALF_OCT, h)
@@ -145,21 +148,19 @@ def _sincos(w, S: _Slab, n: int) -> None:
     mul(t2, z64, t2)
     add(t2, _CS[2], t2)
     copyto(sc, t2, casting="unsafe")
-    mul(sc, z, sc)                             # rounded products Q(z)·z, P(z)·z
+    mul(sc, z, sc)                             # w = the rounded products Q(z)·z, P(z)·z
     copyto(t2, sc)
-    mul(t2[1], x64, t2[1])
-    add(t2[1], x64, t2[1])                     # sine x + x·(P(z)·z)
-    mul(t2[0], z64, t2[0])
-    mul(z64, _HALF64, z64)
-    sub(t2[0], z64, t2[0])                     # cosine (Q(z)·z)·z − z/2 ...
+    add(t2, _FINISH, t2)                       # w − ½, w + 1
+    mul(t2, zx, t2)                            # z·w − z/2 and x·w + x (see the module doc)
     copyto(sc, t2, casting="unsafe")
-    add(sc[0], _ONE, sc[0])                    # ... + 1
+    add(sc[0], _ONE, sc[0])                    # cosine 1 + (z·w − z/2), sine x + x·w
 
 
-def _rows(words, out, S: _Slab) -> None:
-    """``out`` (r, 16) float32 from ``words`` (r, 16) uint32, for r ≤ SLAB/8 rows."""
-    n = 8 * words.shape[0]
-    halves, w1, w2 = words.view(_ROW), S.w1[:n], S.w2[:n]
+def _rows(k, out, S: _Slab) -> None:
+    """``out`` (r, 16) float32 from rows of 16 grid indices ``k`` ((r, 16) int32, the low 24
+    bits of torch's words), for r ≤ SLAB/8 rows."""
+    n = 8 * k.shape[0]
+    halves, w1, w2 = k.view(_ROW), S.w1[:n], S.w2[:n]
     copyto(w1.view(_ROW), halves[:, 0])
     copyto(w2.view(_ROW), halves[:, 1])
     _radius(w1, S, n)
@@ -197,11 +198,11 @@ def _scratch() -> _Slab:
 def box_muller_words(words: np.ndarray) -> np.ndarray:
     """Rows of 16 float32 N(0, 1) values from rows of 16 words ((r, 16) uint32), as torch's
     ``normal_fill_16`` on d = (words & 0xFFFFFF)·2⁻²⁴ computes them."""
-    words = np.ascontiguousarray(words, dtype=u32)
-    out = np.empty(words.shape, dtype=f32)
+    k = (np.asarray(words, dtype=u32) & u32(0xFFFFFF)).view(i32)
+    out = np.empty(k.shape, dtype=f32)
     S, step = _scratch(), SLAB // 8
-    for i in range(0, words.shape[0], step):
-        _rows(words[i:i + step], out[i:i + step], S)
+    for i in range(0, k.shape[0], step):
+        _rows(k[i:i + step], out[i:i + step], S)
     return out
 
 
@@ -215,8 +216,8 @@ def normal_fill(gen, n: int) -> np.ndarray:
     S, step = _scratch(), SLAB // 8
     for i in range(0, rows, step):
         r = min(step, rows - i)
-        _rows(gen.random32(16 * r).reshape(r, 16), full[i:i + r], S)
+        _rows(gen.random24(16 * r).view(i32).reshape(r, 16), full[i:i + r], S)
     if n % 16:
-        gen.random32(n % 16)  # drawn by torch, then overwritten by the redone last block
-        out[n - 16:] = box_muller_words(gen.random32(16).reshape(1, 16)).reshape(-1)
+        gen.random24(n % 16)  # drawn by torch, then overwritten by the redone last block
+        out[n - 16:] = box_muller_words(gen.random24(16).reshape(1, 16)).reshape(-1)
     return out
