@@ -24,6 +24,10 @@ Why the shortcuts are exact:
 * u1's exponent and mantissa. w | 0xFF000000 read as an int32 is k − 2²⁴ = −j, j = 2²⁴·u1, and
   float32(−j) is exact: its bits are those of u1 with 24 added to the exponent and the sign set,
   so cephes' integer split of u1 works on them with adjusted constants.
+* The first fma of each polynomial. Its values (over every x) stay in one binade, where float32
+  rounds to a fixed step g: adding M = 1.5·2⁵²·g to the float64 sum makes float64's own
+  rounding (ties to even included) that float32 rounding, done once, and subtracting M gives
+  the float32 value back in float64 exactly, with no conversions.
 * The last fma of each polynomial. torch's w·z − z/2 and w·x + x are the real numbers
   z·(w − ½) and x·(w + 1); w − ½ and w + 1 are exact in float64 unless |w| < 2⁻²⁹, so the
   float64 product rounds the same number the float64 sum would (and for tiny w the float32
@@ -66,6 +70,11 @@ _HALF_OCT = _c(1 << 21, i32)
 _THETA = _c(f32(2.0 * math.pi) * f32(2.0**-24), f32)  # float32 2π, scaled exactly
 _DY = _c(2 * (f64(libm._DP1) + f64(libm._DP2) + f64(libm._DP3)), f64)  # y = 2h: h·_DY
 _CS = [_c([[c], [s]], f64) for c, s in zip(libm._COS_P, libm._SIN_P)]  # rows: cos, sin
+# the first fma's values: cos in −[2⁻¹⁰, 2⁻⁹), sin in [2⁻⁷, 2⁻⁶); float32 steps there are
+# g = 2⁻³³ and 2⁻³⁰, and float64's step at 1.5·2⁵²·g is g
+_GRID = _c([[1.5 * 2.0**19], [1.5 * 2.0**22]], f64)
+_CS1_GRID = _GRID + _CS[1]  # exact: the coefficients are multiples of g
+assert np.array_equal(_CS1_GRID - _GRID, _CS[1])
 _FINISH, _ONE = _c([[-0.5], [1.0]], f64), _c(1.0, f32)
 
 
@@ -73,6 +82,7 @@ class _Slab:
     """Scratch arrays for one slab (``n`` lanes per side), allocated once and reused."""
 
     def __init__(self, n: int) -> None:
+        self.n = n
         self.w1, self.w2 = np.empty(n, i32), np.empty(n, i32)
         self.a, self.b, self.h = (np.empty(n, i32) for _ in range(3))
         self.u, self.x, self.y, self.z, self.e, self.q = (np.empty(n, f32) for _ in range(6))
@@ -80,12 +90,20 @@ class _Slab:
         self.x64, self.y64 = np.empty(n, f64), np.empty(n, f64)
         self.t2, self.zx = np.empty((2, n), f64), np.empty((2, n), f64)
 
+    def first(self, n: int) -> "_Slab":
+        """The same buffers cut to their first ``n`` lanes (a partial last slab)."""
+        if n == self.n:
+            return self
+        part = _Slab.__new__(_Slab)
+        part.__dict__.update({k: v if k == "n" else v[..., :n] for k, v in vars(self).items()})
+        part.n = n
+        return part
 
-def _radius(k, S: _Slab, n: int) -> None:
+
+def _radius(k, S: _Slab) -> None:
     """S.r = √(−2·log_ps(u1)), u1 = 1 − k·2⁻²⁴: cephes' log (see
     ``libm.log_ps``) on u1 = 2^e·m, m in [√½, √2), x = m − 1."""
-    a, u, x, y, z, e, q, r = (v[:n] for v in (S.a, S.u, S.x, S.y, S.z, S.e, S.q, S.r))
-    x64, y64 = S.x64[:n], S.y64[:n]
+    a, u, x, y, z, e, q, r, x64, y64 = S.a, S.u, S.x, S.y, S.z, S.e, S.q, S.r, S.x64, S.y64
     ub, af = u.view(i32), a.view(f32)
     sub(k, _TWO24, a)                          # −j = k − 2²⁴, j = 2²⁴·u1 in [1, 2²⁴]
     copyto(u, a, casting="unsafe")             # exact: the bits of −2²⁴·u1
@@ -123,11 +141,10 @@ def _radius(k, S: _Slab, n: int) -> None:
     np.sqrt(r, r)
 
 
-def _sincos(k, S: _Slab, n: int) -> None:
+def _sincos(k, S: _Slab) -> None:
     """S.sc = (C, S), the cosine and sine polynomials of ``libm.sincos_ps`` at θ =
     float32(2π·k·2⁻²⁴), and S.h = the octant pair index h (j = 2h)."""
-    h, th, x, z = S.h[:n], S.u[:n], S.x[:n], S.z[:n]
-    y64, t2, sc, zx = S.y64[:n], S.t2[:, :n], S.sc[:, :n], S.zx[:, :n]
+    h, th, x, z, y64, t2, sc, zx = S.h, S.u, S.x, S.z, S.y64, S.t2, S.sc, S.zx
     z64, x64 = zx                              # rows of one array: z and x in float64
     copyto(th, k, casting="unsafe")
     mul(th, _THETA, th)                        # θ
@@ -142,9 +159,8 @@ def _sincos(k, S: _Slab, n: int) -> None:
     mul(x, x, z)
     copyto(z64, z)
     mul(z64, _CS[0], t2)                       # both polynomials at once: rows cos, sin
-    add(t2, _CS[1], t2)
-    copyto(sc, t2, casting="unsafe")
-    copyto(t2, sc)
+    add(t2, _CS1_GRID, t2)                     # fma rounded to float32 by float64's own
+    sub(t2, _GRID, t2)                         # rounding (see the module doc), back exactly
     mul(t2, z64, t2)
     add(t2, _CS[2], t2)
     copyto(sc, t2, casting="unsafe")
@@ -159,14 +175,15 @@ def _sincos(k, S: _Slab, n: int) -> None:
 def _rows(k, out, S: _Slab) -> None:
     """``out`` (r, 16) float32 from rows of 16 grid indices ``k`` ((r, 16) int32, the low 24
     bits of torch's words), for r ≤ SLAB/8 rows."""
-    n = 8 * k.shape[0]
-    halves, w1, w2 = k.view(_ROW), S.w1[:n], S.w2[:n]
-    copyto(w1.view(_ROW), halves[:, 0])
-    copyto(w2.view(_ROW), halves[:, 1])
-    _radius(w1, S, n)
-    _sincos(w2, S, n)
-    r, h, m, sg, d = S.r[:n], S.h[:n], S.a[:n], S.b[:n], S.u[:n].view(i32)
-    c, s = S.sc[0, :n].view(i32), S.sc[1, :n].view(i32)
+    S = S.first(8 * k.shape[0])
+    halves = k.view(_ROW)
+    copyto(S.w1.view(_ROW), halves[:, 0])
+    copyto(S.w2.view(_ROW), halves[:, 1])
+    _radius(S.w1, S)
+    _sincos(S.w2, S)
+    r, h, m, sg, d = S.r, S.h, S.a, S.b, S.u.view(i32)
+    cos, sin = S.sc
+    c, s = cos.view(i32), sin.view(i32)
     shl(h, _I31, sg)                           # the sign bit where h is odd
     shr(sg, _I31, m)                           # all ones where h is odd
     bxor(s, c, d)
@@ -177,7 +194,6 @@ def _rows(k, out, S: _Slab) -> None:
     band(h, _I2, m)
     shl(m, _I30, m)
     bxor(r.view(i32), m, r.view(i32))          # r' = −r for h = 2, 3
-    cos, sin = S.sc[0, :n], S.sc[1, :n]
     mul(r, cos, cos)
     mul(r, sin, sin)
     oh = out.view(_ROW)
