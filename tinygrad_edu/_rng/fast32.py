@@ -3,34 +3,41 @@ equal bit for bit to the plain port it stands beside (``kernels._box_muller_16``
 ``libm.log_ps``/``sincos_ps``).
 
 torch draws n words w, takes d = (w & 0xFFFFFF)·2⁻²⁴, and for each row of 16 computes
-u1 = 1 − d[:8] (log side) and θ = float32(d[8:]·2π) (sincos side). We start from the words:
-with k = w & 0xFFFFFF, u1 = (2²⁴ − k)·2⁻²⁴ and θ = float32(k·2π·2⁻²⁴), so only 2²⁴ inputs
-exist per side. The words are drawn slab by slab (``SLAB`` lanes per side), so every array of a
-slab stays in the L2 cache, and every NumPy call writes into a preallocated buffer.
+u1 = 1 − d[:8] (log side) and θ = float32(d[8:]·2π) (sincos side). We start from k = w & 0xFFFFFF
+(``engine.random24``): u1 = (2²⁴ − k)·2⁻²⁴ and θ = float32(k·2π·2⁻²⁴), so only 2²⁴ inputs exist
+per side. The words are drawn slab by slab (``SLAB`` lanes per side), so a slab's arrays stay
+in cache, and every NumPy call writes into a preallocated buffer (a call costs ~0.2 µs, one with
+a dtype cast inside ~0.75 µs: casts are separate ``copyto`` calls).
 
-Why the shortcuts are exact:
+Why the shortcuts are exact (each is checked for every one of the 2²⁴ inputs of each side by
+``test_rng_fast.py``, marked slow):
 
 * Fused multiply-adds. torch's polynomials fuse a·b + c (one rounding). A product of two float32
   values is exact in float64, so we add in float64 and round to float32. That double rounding
   can differ from one rounding only when the float64 sum falls exactly halfway between two
-  float32 values; on torch's input grid it never does for any step here (checked for every one
-  of the 2²⁴ inputs of each side: ``test_rng_fast.py``, marked slow).
+  float32 values; on torch's input grid it never does for any step here.
+* The log's Horner steps y ← fma(y, x, p) use NumPy's complex64 multiply when it is fused:
+  re((y + i·p)(x − i)) = y·x − p·(−1), and NumPy's SIMD loops compute the real part as one fused
+  multiply-subtract of y·x and the exact product p·(−1), so it is fma(y, x, p) in float32, three
+  times faster than the float64 round trip. The imaginary part is then reset to the next p with
+  two integer operations on the 64-bit view (complex64 is two float32 words, real part low).
+  :func:`complex_fma` checks this once per process; without it the float64 steps are used.
+* u1's exponent and mantissa. k − 2²⁴ = −j with j = 2²⁴·u1, and float32(−j) is exact: its bits
+  are those of u1 with 24 added to the exponent and the sign set, so cephes' integer split of
+  u1 works on them with adjusted constants.
 * The octant. torch takes j = trunc(θ·4/π), rounds it up to even and calls h = j/2. On the grid
-  this is h = (k + 2²¹) >> 22 (checked for all 2²⁴ values of k), with no float work.
+  this is h = (k + 2²¹) >> 22, with no float work.
 * The reduction x = θ − y·(DP1 + DP2 + DP3), y = 2h, is two exact float32 steps and one fma in
   torch. In float64, θ + y·(DP1 + DP2 + DP3) is exact: the three constants sum exactly in 48
   bits, times y in 50, and θ (a multiple of 2⁻²⁴ once y > 0) added gives a multiple of 2⁻⁴⁷
   below 8. One float64 sum and one rounding to float32 is then the same single rounding.
-* u1's exponent and mantissa. w | 0xFF000000 read as an int32 is k − 2²⁴ = −j, j = 2²⁴·u1, and
-  float32(−j) is exact: its bits are those of u1 with 24 added to the exponent and the sign set,
-  so cephes' integer split of u1 works on them with adjusted constants.
-* The first fma of each polynomial. Its values (over every x) stay in one binade, where float32
-  rounds to a fixed step g: adding M = 1.5·2⁵²·g to the float64 sum makes float64's own
-  rounding (ties to even included) that float32 rounding, done once, and subtracting M gives
-  the float32 value back in float64 exactly, with no conversions.
-* The last fma of each polynomial. torch's w·z − z/2 and w·x + x are the real numbers
-  z·(w − ½) and x·(w + 1); w − ½ and w + 1 are exact in float64 unless |w| < 2⁻²⁹, so the
-  float64 product rounds the same number the float64 sum would (and for tiny w the float32
+* The first fma of each trigonometric polynomial. Its values (over every x) stay in one binade,
+  where float32 rounds to a fixed step g: adding M = 1.5·2⁵²·g to the float64 sum makes
+  float64's own rounding (ties to even included) that float32 rounding, done once, and
+  subtracting M gives the float32 value back in float64 exactly, with no conversions.
+* The last fma of each trigonometric polynomial. torch's w·z − z/2 and w·x + x are the real
+  numbers z·(w − ½) and x·(w + 1); w − ½ and w + 1 are exact in float64 unless |w| < 2⁻²⁹, so
+  the float64 product rounds the same number the float64 sum would (and for tiny w the float32
   result is −z/2 or x either way), done for both rows with one add and one multiply.
 * Signs and the sine/cosine swap. With r' = r·(−1 if h ∈ {2, 3}), torch's outputs are
   (cos, sin) = (r'·C, r'·S) for even h and (−r'·S, r'·C) for odd h, where S and C are the two
@@ -40,6 +47,7 @@ Why the shortcuts are exact:
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,7 +58,8 @@ SLAB = 32768  # lanes per side per slab: ~3 MB of buffers, mostly in L2
 _ROW = np.dtype((np.void, 32))  # 8 float32 (or uint32) lanes: half a row of 16, one item
 
 mul, add, sub, copyto = np.multiply, np.add, np.subtract, np.copyto
-band, bxor, shl, shr = np.bitwise_and, np.bitwise_xor, np.left_shift, np.right_shift
+band, bor, bxor, shl, shr = (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.left_shift,
+                             np.right_shift)
 
 
 def _c(v, dt):
@@ -64,6 +73,10 @@ _LOGE = _c(0x3F3504F3 + (24 << 23) + _SIGN, i32)  # bits of √½, of 2²⁴·(�
 _I23, _I22, _I31, _I30, _I2 = (_c(v, i32) for v in (23, 22, 31, 30, 2))
 _TWO24F, _MTWOM24F = _c(2.0**24, f32), _c(-(2.0**-24), f32)
 _LOG_P = [_c(p, f64) for p in libm._LOG_P]
+# complex Horner: start from p0 + i·p1; each step sets the imaginary part to the next p
+_P01 = _c(complex(libm._LOG_P[0], libm._LOG_P[1]), np.complex64)
+_IMAG_P = [_c(complex(0.0, float(p)), np.complex64).view(np.int64) for p in libm._LOG_P[2:]]
+_REAL_BITS = _c(0xFFFFFFFF, np.int64)
 _Q1, _Q2, _HALF, _M2 = (_c(v, f32) for v in (libm._LOG_Q1, libm._LOG_Q2, 0.5, -2.0))
 # sincos side
 _HALF_OCT = _c(1 << 21, i32)
@@ -74,7 +87,6 @@ _CS = [_c([[c], [s]], f64) for c, s in zip(libm._COS_P, libm._SIN_P)]  # rows: c
 # g = 2⁻³³ and 2⁻³⁰, and float64's step at 1.5·2⁵²·g is g
 _GRID = _c([[1.5 * 2.0**19], [1.5 * 2.0**22]], f64)
 _CS1_GRID = _GRID + _CS[1]  # exact: the coefficients are multiples of g
-assert np.array_equal(_CS1_GRID - _GRID, _CS[1])
 _FINISH, _ONE = _c([[-0.5], [1.0]], f64), _c(1.0, f32)
 
 
@@ -89,6 +101,7 @@ class _Slab:
         self.r, self.sc = np.empty(n, f32), np.empty((2, n), f32)  # sc rows: cos, sin
         self.x64, self.y64 = np.empty(n, f64), np.empty(n, f64)
         self.t2, self.zx = np.empty((2, n), f64), np.empty((2, n), f64)
+        self.ca, self.cb = np.empty(n, np.complex64), np.full(n, -1j, np.complex64)  # x − i
 
     def first(self, n: int) -> "_Slab":
         """The same buffers cut to their first ``n`` lanes (a partial last slab)."""
@@ -98,6 +111,50 @@ class _Slab:
         part.__dict__.update({k: v if k == "n" else v[..., :n] for k, v in vars(self).items()})
         part.n = n
         return part
+
+
+def _horner_f64(x, S: _Slab) -> None:
+    """S.y = P(x) by Horner, y ← fma(y, x, p) as a float64 multiply-add and a float32 round
+    trip per step."""
+    y, x64, y64 = S.y, S.x64, S.y64
+    copyto(x64, x)
+    mul(x64, _LOG_P[0], y64)
+    add(y64, _LOG_P[1], y64)
+    for p in _LOG_P[2:]:
+        copyto(y, y64, casting="unsafe")
+        copyto(y64, y)
+        mul(y64, x64, y64)
+        add(y64, p, y64)
+    copyto(y, y64, casting="unsafe")
+
+
+def _horner_complex(x, S: _Slab) -> None:
+    """S.ca.real = P(x) by Horner, each fma one complex64 multiply (see the module doc)."""
+    a, b = S.ca, S.cb
+    bits = a.view(np.int64)
+    copyto(b.real, x)
+    copyto(a, _P01)
+    mul(a, b, a)                               # re: fma(p0, x, p1)
+    for p in _IMAG_P:
+        band(bits, _REAL_BITS, bits)
+        bor(bits, p, bits)                     # a = y + i·p
+        mul(a, b, a)                           # re: fma(y, x, p)
+
+
+@lru_cache(maxsize=None)
+def complex_fma() -> bool:
+    """Whether NumPy's complex64 multiply gives the Horner steps one rounding each, checked once
+    per process: the complex Horner against the float64 one on a fixed sample of torch's x
+    (m − 1 on its grid; two sizes, so the vector loop's tail is covered too)."""
+    j = np.random.default_rng(2024).integers(0xB504F3, 0x16A09E6, 4099)  # 2²⁴·m, m in [√½, √2)
+    x = np.where(j < 1 << 24, j, j & ~1).astype(f32) * f32(2.0**-24) - f32(1)
+    for n in (4099, 37):
+        S = _Slab(n)
+        _horner_complex(x[:n], S)
+        _horner_f64(x[:n], S)
+        if not np.array_equal(S.ca.real, S.y):
+            return False
+    return True
 
 
 def _radius(k, S: _Slab) -> None:
@@ -114,16 +171,12 @@ def _radius(k, S: _Slab) -> None:
     sub(ub, a, a)                              # bits of −2²⁴·m
     add(af, _TWO24F, af)                       # −2²⁴·x, exact (Sterbenz)
     mul(af, _MTWOM24F, x)                      # x
-    copyto(x64, x)
-    mul(x64, _LOG_P[0], y64)                   # Horner: y ← fma(y, x, p), one rounding each
-    add(y64, _LOG_P[1], y64)
-    for p in _LOG_P[2:]:
-        copyto(y, y64, casting="unsafe")
-        copyto(y64, y)
-        mul(y64, x64, y64)
-        add(y64, p, y64)
-    copyto(y, y64, casting="unsafe")
-    mul(y, x, y)                               # y·x
+    if complex_fma():
+        _horner_complex(x, S)
+        mul(S.ca.real, x, y)                   # y·x
+    else:
+        _horner_f64(x, S)
+        mul(y, x, y)                           # y·x
     mul(x, x, z)                               # z = x²
     mul(e, _Q1, q)                             # e·q1
     copyto(y64, y)
