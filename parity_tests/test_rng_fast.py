@@ -40,9 +40,20 @@ def _f32_pair(words):
     return fast32.box_muller_words(words), kernels._box_muller_16(d, f32)
 
 
+@pytest.fixture(params=["complex", "float64"])
+def horner(request, monkeypatch):
+    """Both ways fast32 runs the log's Horner steps: complex64 multiplies (where NumPy fuses
+    them, as on this machine) and the float64 fallback."""
+    if request.param == "complex" and not fast32.complex_fma():
+        pytest.skip("NumPy's complex64 multiply is not fused here")
+    if request.param == "float64":
+        monkeypatch.setattr(fast32, "complex_fma", lambda: False)
+    return request.param
+
+
 @pytest.mark.skipif(not AVX, reason="torch's DEFAULT build has no fast float32 path here")
 @pytest.mark.parametrize("rows", [1, 3, 4097, 9000])
-def test_box_muller_f32_fast_equals_reference(rows):
+def test_box_muller_f32_fast_equals_reference(rows, horner):
     """Random words (all 32 bits, so the mask is exercised) and the grid's end points: k = 0
     (u1 = 1, θ = 0), the largest k, k = 1, the deepest logs (u1 = 2⁻²⁴·(1 .. 8)) and the
     octant boundaries (k near multiples of 2²¹) on the sincos side; more rows than a slab."""
@@ -75,6 +86,41 @@ def test_f32_normal_fill_draws_what_torch_draws(n):
     got = fast32.normal_fill(gen, n)
     assert _same_bits(got, want)
     assert np.array_equal(gen.random(4) % (1 << 20), after)  # randint: one word mod 2²⁰
+
+
+def test_complex_multiply_is_fused_here():
+    """This machine's NumPy rounds a complex64 product's real part once (its SIMD loops use
+    fused multiply-subtract), so fast32 takes the complex Horner; in float32 terms:
+    re((y + i·p)(x − i)) = fma(y, x, p), which differs from y·x + p in ~1/4 of cases."""
+    rng = np.random.default_rng(11)
+    y, x = (rng.random(5000, dtype=f32) - f32(0.5) for _ in range(2))
+    p = np.full(5000, f32(0.1166998740))
+    prod = (y + 1j * p).astype(np.complex64) * (x - 1j).astype(np.complex64)
+    assert np.array_equal(prod.real, libm.fma32(y, x, p))
+    assert not np.array_equal(prod.real, (y * x + p).astype(f32))  # the sample can tell
+    assert fast32.complex_fma()
+
+
+def test_complex_fma_check_rejects_an_unfused_multiply(monkeypatch):
+    """The once-per-process check fails (so the float64 steps are used) when the complex steps
+    round twice: here a Horner that rounds y·x before adding p."""
+    def two_roundings(x, S):
+        y = np.full(x.shape, libm._LOG_P[0], f32)
+        for p in libm._LOG_P[1:]:
+            y = (y * x + f32(p)).astype(f32)
+        S.ca.real[...] = y
+    monkeypatch.setattr(fast32, "_horner_complex", two_roundings)
+    assert fast32.complex_fma.__wrapped__() is False
+
+
+def test_sincos_grid_constants_are_exact():
+    """The first trigonometric fma's grid constants: M + c − M gives c back (c is a multiple of
+    M's float64 step), and that step is float32's in the binade of every value of the step."""
+    assert np.array_equal(fast32._CS1_GRID - fast32._GRID, fast32._CS[1])
+    step = np.spacing(fast32._GRID)
+    z = np.linspace(0, (math.pi / 4) ** 2, 10001).astype(f32).astype(f64)
+    w = (z * fast32._CS[0] + fast32._CS[1]).astype(f32)  # both rows, every z
+    assert np.all(np.spacing(np.abs(w)) == step.astype(f32))
 
 
 @pytest.mark.parametrize("rows", [1, 4, 5000])
@@ -119,10 +165,10 @@ def test_randn_million_equals_torch(seed, dtype):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not AVX, reason="torch's DEFAULT build has no fast float32 path here")
-def test_box_muller_f32_fast_every_input():
+def test_box_muller_f32_fast_every_input(horner):
     """All 2²⁴ values of k = w & 0xFFFFFF on both sides of a row: the fast path's check-free
     fma steps and its grid shortcuts are exact on the whole input grid, not only on samples
-    (about a minute)."""
+    (a few seconds per Horner mode)."""
     step = 1 << 20
     for start in range(0, 1 << 24, step):
         k = np.arange(start, start + step, dtype=np.uint32).reshape(-1, 8)
