@@ -73,7 +73,7 @@ _LOGE = _c(0x3F3504F3 + (24 << 23) + _SIGN, i32)  # bits of √½, of 2²⁴·(�
 _I23, _I22, _I31, _I30, _I2 = (_c(v, i32) for v in (23, 22, 31, 30, 2))
 _TWO24F, _MTWOM24F = _c(2.0**24, f32), _c(-(2.0**-24), f32)
 _LOG_P = [_c(p, f64) for p in libm._LOG_P]
-# complex Horner: start from p0 + i·p1; each step sets the imaginary part to the next p
+# complex Horner: (x − i)(p0 + i·p1) first; each step sets the imaginary part to the next p
 _P01 = _c(complex(libm._LOG_P[0], libm._LOG_P[1]), np.complex64)
 _IMAG_P = [_c(complex(0.0, float(p)), np.complex64).view(np.int64) for p in libm._LOG_P[2:]]
 _REAL_BITS = _c(0xFFFFFFFF, np.int64)
@@ -133,8 +133,7 @@ def _horner_complex(x, S: _Slab) -> None:
     a, b = S.ca, S.cb
     bits = a.view(np.int64)
     copyto(b.real, x)
-    copyto(a, _P01)
-    mul(a, b, a)                               # re: fma(p0, x, p1)
+    mul(b, _P01, a)                            # re: fma(x, p0, p1)
     for p in _IMAG_P:
         band(bits, _REAL_BITS, bits)
         bor(bits, p, bits)                     # a = y + i·p
