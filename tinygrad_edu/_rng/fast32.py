@@ -54,7 +54,7 @@ import numpy as np
 from . import libm
 
 f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
-SLAB = 32768  # lanes per side per slab: ~3 MB of buffers, mostly in L2
+SLAB = 32768  # lanes per side per slab: ~4 MB of buffers (one op's operands stay in L2)
 _ROW = np.dtype((np.void, 32))  # 8 float32 (or uint32) lanes: half a row of 16, one item
 
 mul, add, sub, copyto = np.multiply, np.add, np.subtract, np.copyto
