@@ -88,6 +88,27 @@ def test_f32_normal_fill_draws_what_torch_draws(n):
     assert np.array_equal(gen.random(4) % (1 << 20), after)  # randint: one word mod 2²⁰
 
 
+@pytest.mark.skipif(not AVX, reason="torch's DEFAULT build has no fast float32 path here")
+def test_f32_threads_keep_their_own_scratch():
+    """fast32 reuses its slab buffers; each thread has its own, so generators drawn in parallel
+    threads still give torch's numbers."""
+    import threading
+    got = {}
+
+    def draw(seed):
+        gen = engine.MT19937(seed)
+        got[seed] = [fast32.normal_fill(gen, 70_001) for _ in range(2)]
+
+    threads = [threading.Thread(target=draw, args=(s,)) for s in (0, 1, 42, 1337)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for seed in (0, 1, 42, 1337):
+        torch.manual_seed(seed)
+        assert all(_same_bits(g, torch.randn(70_001).numpy()) for g in got[seed]), seed
+
+
 def test_complex_multiply_is_fused_here():
     """This machine's NumPy rounds a complex64 product's real part once (its SIMD loops use
     fused multiply-subtract), so fast32 takes the complex Horner; in float32 terms:

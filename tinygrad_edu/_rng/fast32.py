@@ -47,6 +47,7 @@ Why the shortcuts are exact (each is checked for every one of the 2²⁴ inputs 
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -253,14 +254,14 @@ def _rows(k, out, S: _Slab) -> None:
     copyto(oh[:, 1], sin.view(_ROW))
 
 
-_SCRATCH: dict = {}
+_LOCAL = threading.local()  # one set of scratch buffers per thread
 
 
 def _scratch() -> _Slab:
-    if SLAB not in _SCRATCH:
-        _SCRATCH.clear()
-        _SCRATCH[SLAB] = _Slab(SLAB)
-    return _SCRATCH[SLAB]
+    S = getattr(_LOCAL, "slab", None)
+    if S is None or S.n != SLAB:
+        S = _LOCAL.slab = _Slab(SLAB)
+    return S
 
 
 def box_muller_words(words: np.ndarray) -> np.ndarray:
