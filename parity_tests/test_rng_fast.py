@@ -40,6 +40,16 @@ def _f32_pair(words):
     return fast32.box_muller_words(words), kernels._box_muller_16(d, f32)
 
 
+def test_random24_is_the_low_bits_of_the_same_words():
+    """``engine.random24`` (NumPy's legacy masked ``randint``) takes one word per value, as
+    ``random`` does, and leaves the stream where ``random`` would."""
+    a, b = engine.MT19937(1337), engine.MT19937(1337)
+    for n in (1, 17, 100_003):
+        got = a.random24(n)
+        assert got.dtype == np.uint32 and np.array_equal(got, b.random(n) & 0xFFFFFF)
+    assert np.array_equal(a.random(5), b.random(5))
+
+
 @pytest.fixture(params=["complex", "float64"])
 def horner(request, monkeypatch):
     """Both ways fast32 runs the log's Horner steps: complex64 multiplies (where NumPy fuses
