@@ -74,6 +74,13 @@ class MT19937:
         self._fresh = False
         return self._bits.random_raw(int(n))
 
+    def random24(self, n: int) -> np.ndarray:
+        """The low 24 bits of ``n`` words (torch's float32 uniform bits), as uint32. NumPy's
+        legacy ``randint`` draws one word per value and masks it when the range is a power of
+        two (never rejecting), so this is ``random(n) & 0xFFFFFF`` in one pass."""
+        self._fresh = False
+        return np.random.RandomState(self._bits).randint(0, 1 << 24, int(n), dtype=np.uint32)
+
     def random64(self, n: int) -> np.ndarray:
         """``n`` 64-bit words (torch's ``random64()``): two words each, the first one high."""
         w = self.random(2 * int(n))
@@ -81,8 +88,7 @@ class MT19937:
 
     def uniform_float(self, n: int) -> np.ndarray:
         """U[0, 1) float32: the low 24 bits of one word × 2⁻²⁴ (exact)."""
-        k = (self.random(n) & np.uint64(0xFFFFFF)).astype(np.int32)
-        return np.multiply(k, np.float32(2.0**-24), dtype=np.float32)
+        return np.multiply(self.random24(n), np.float32(2.0**-24), dtype=np.float32)
 
     def uniform_double(self, n: int) -> np.ndarray:
         """U[0, 1) float64: the low 53 bits of ``random64()`` × 2⁻⁵³ (exact)."""

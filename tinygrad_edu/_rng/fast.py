@@ -1,28 +1,18 @@
-"""Fast paths of the block normal sampler (``kernels.normal_fill``), equal bit for bit to the
-plain ports they stand beside (``kernels._box_muller_16`` and ``libm``).
+"""Fast paths of the float64 block normal sampler (``kernels.normal_fill``), equal bit for bit
+to the plain port they stand beside (``kernels._box_muller_16`` and ``libm``). The float32 path
+of torch's AVX builds is ``fast32``.
 
-Why these are fast, and why they are still exact:
-
-* float32 (torch's AVX2/AVX-512 build). ``libm.log_ps``/``sincos_ps`` emulate each fused
-  multiply-add with a float64 sum and a check for the rare float64 sum that lands exactly
-  halfway between two float32 values. Here the inputs can only be the values torch feeds the
-  polynomials: u1 = 1 − d and u2 = d with d = k·2⁻²⁴ (k < 2²⁴), θ = float32(u2·2π) — 2²⁴
-  inputs each. On that grid every fused step's float64 sum either is exact (all its terms are
-  multiples of a common power of two and fit in 53 bits) or never lands on a float32 halfway
-  point, so one float64 multiply-add and one rounding to float32 is the fma. This was checked
-  for every one of the 2²⁴ inputs of each function (``test_rng_fast.py``, marked slow), so the
-  check-free steps are proven, not sampled. Work is done in slabs that stay in cache, on
-  preallocated buffers (``out=``), with no float64 temporaries beyond the fused steps.
-* float64. torch calls glibc's ``log``/``cos``/``sin``. NumPy's own ``np.cos``/``np.sin``
-  for float64 call the same C library functions (checked once per process on a sample; if
-  they differ, we fall back to ``math`` per element). NumPy's ``np.log`` is its own SIMD code
-  and differs from glibc in about 0.3% of values, so :func:`log_glibc` computes log x in
-  double-double precision (a 128-entry table of 1/c and log c built with ``decimal``, plus a
-  short series for log(1 + r)), which pins log x to about 10⁻³ ulp. glibc's log is within
-  0.519 ulp of the exact value (its documented bound), so wherever the exact value is more
-  than 0.519 − 0.5 + our error away from a rounding midpoint, glibc returns the correctly
-  rounded value, which is ours. The few percent of values closer to a midpoint are taken
-  from ``math.log`` (glibc itself), one at a time.
+Why these are fast, and why they are still exact: torch calls glibc's ``log``/``cos``/``sin``.
+NumPy's own ``np.cos``/``np.sin`` for float64 call the same C library functions (checked once
+per process on a sample; if they differ, we fall back to ``math`` per element). NumPy's
+``np.log`` is its own SIMD code and differs from glibc in about 0.3% of values, so
+:func:`log_glibc` computes log x in double-double precision (a 128-entry table of 1/c and
+log c built with ``decimal``, plus a short series for log(1 + r)), which pins log x to about
+10⁻³ ulp. glibc's log is within 0.519 ulp of the exact value (its documented bound), so
+wherever the exact value is more than 0.519 − 0.5 + our error away from a rounding midpoint,
+glibc returns the correctly rounded value, which is ours. The few percent of values closer to
+a midpoint are taken from ``math.log`` (glibc itself), one at a time. Work is done in slabs
+that stay in cache.
 """
 
 from __future__ import annotations
@@ -35,157 +25,8 @@ import numpy as np
 
 from . import libm
 
-f32, f64 = np.float32, np.float64
-TWO_PI_F32 = f32(2.0 * math.pi)
-SLAB = 32768  # lanes per slab: the float32 and float64 buffers of one slab stay in L2
-
-
-# ---- float32: avx_mathfun on torch's input grid ------------------------------------------------
-_SQRTHF_BITS = 0x3F3504F3  # float32 √½, the split point of the log reduction
-_ROW = np.dtype((np.void, 32))  # 8 float32 lanes: half a row of 16, moved as one item
-
-
-class _Slab:
-    """Scratch arrays for one slab of lanes, allocated once per call."""
-
-    def __init__(self, n: int) -> None:
-        self.x, self.z, self.e, self.y, self.w = (np.empty(n, f32) for _ in range(5))
-        self.x64, self.z64, self.y64, self.t64 = (np.empty(n, f64) for _ in range(4))
-        self.i, self.k = np.empty(n, np.int32), np.empty(n, np.int32)
-
-
-def _fma(a64, b64, c, out32, t64):
-    """out32 = float32(a·b + c), the product and sum in float64 (see the module doc)."""
-    np.multiply(a64, b64, out=t64)
-    np.add(t64, c, out=t64)
-    np.copyto(out32, t64, casting="unsafe")
-
-
-def _log_ps(u, out, S: _Slab):
-    """``libm.log_ps(u)`` for u = 1 − d on torch's grid, written into ``out``."""
-    n = u.size
-    x, z, e, y, w = S.x[:n], S.z[:n], S.e[:n], S.y[:n], S.w[:n]
-    x64, y64, t64 = S.x64[:n], S.y64[:n], S.t64[:n]
-    k = S.i[:n]
-    # u = 2^e · m with m in [√½, √2): cephes' "m < √½ → 2m, e − 1" as one integer step
-    np.subtract(u.view(np.int32), _SQRTHF_BITS, out=k)
-    np.right_shift(k, 23, out=k)
-    np.copyto(e, k, casting="unsafe")
-    np.left_shift(k, 23, out=k)
-    np.subtract(u.view(np.int32), k, out=k)
-    np.subtract(k.view(f32), f32(1), out=x)               # x = m − 1, exact
-    np.copyto(x64, x)
-    _fma(x64, libm._LOG_P[0], libm._LOG_P[1], y, t64)     # Horner, one fma per step
-    for p in libm._LOG_P[2:]:
-        np.copyto(y64, y)
-        _fma(y64, x64, p, y, t64)
-    np.multiply(x, x, out=z)
-    np.multiply(y, x, out=y)                              # y·x rounded, then fma with z
-    np.copyto(y64, y)
-    np.copyto(x64, z)
-    np.multiply(e, libm._LOG_Q1, out=w)
-    np.copyto(t64, w)
-    np.multiply(y64, x64, out=y64)
-    np.add(y64, t64, out=y64)
-    np.copyto(y, y64, casting="unsafe")                   # x³P(x) + e·q1
-    np.multiply(z, f32(0.5), out=z)
-    np.subtract(y, z, out=y)                              # − x²/2
-    np.add(x, y, out=y)
-    np.multiply(e, libm._LOG_Q2, out=w)                   # e·q2 is exact (q2 has 9 bits),
-    np.add(w, y, out=out)                                 # so its fma is one float32 add
-    return out
-
-
-def _sincos_ps(th, sin_out, cos_out, S: _Slab):
-    """``libm.sincos_ps(th)`` for th = float32(u2·2π) on torch's grid."""
-    n = th.size
-    x, z, y, w = S.x[:n], S.z[:n], S.y[:n], S.w[:n]
-    x64, z64, y64, t64 = S.x64[:n], S.z64[:n], S.y64[:n], S.t64[:n]
-    j, m = S.i[:n], S.k[:n]
-    np.multiply(th, libm._FOPI, out=x)
-    np.copyto(j, x, casting="unsafe")                     # truncation, as cvttps2dq
-    np.add(j, 1, out=j)
-    np.bitwise_and(j, -2, out=j)                          # the even octant index
-    np.copyto(y, j, casting="unsafe")
-    np.multiply(y, libm._DP1, out=x)                      # y·DP1 and y·DP2 are exact
-    np.add(th, x, out=x)
-    np.multiply(y, libm._DP2, out=w)
-    np.add(x, w, out=x)
-    np.copyto(x64, x)
-    np.copyto(y64, y)
-    np.multiply(y64, f64(libm._DP3), out=y64)
-    np.add(y64, x64, out=y64)
-    np.copyto(x, y64, casting="unsafe")                   # fma(y, DP3, x)
-    np.copyto(x64, x)
-    np.multiply(x, x, out=z)
-    np.copyto(z64, z)
-    # cosine 1 − z/2 + z²·Q(z), into cos_out
-    _fma(z64, libm._COS_P[0], libm._COS_P[1], w, t64)
-    np.copyto(y64, w)
-    _fma(y64, z64, libm._COS_P[2], w, t64)
-    np.multiply(w, z, out=w)
-    np.copyto(y64, w)
-    np.multiply(y64, z64, out=y64)
-    np.multiply(z64, 0.5, out=t64)                        # z/2, exact
-    np.subtract(y64, t64, out=y64)
-    np.copyto(cos_out, y64, casting="unsafe")
-    np.add(cos_out, f32(1), out=cos_out)
-    # sine x + x³·P(z), into sin_out
-    _fma(z64, libm._SIN_P[0], libm._SIN_P[1], w, t64)
-    np.copyto(y64, w)
-    _fma(y64, z64, libm._SIN_P[2], w, t64)
-    np.multiply(w, z, out=w)
-    np.copyto(y64, w)
-    _fma(y64, x64, x64, sin_out, t64)
-    # the octant: swap sine and cosine where bit 1 of j is set (an xor of their bits under
-    # a mask), then flip the sine's sign where bit 2 is, the cosine's where ~(j − 2) has it
-    s, c = sin_out.view(np.int32), cos_out.view(np.int32)
-    np.right_shift(j, 1, out=m)
-    np.bitwise_and(m, 1, out=m)
-    np.negative(m, out=m)                                 # all ones where we swap
-    d = S.e[:n].view(np.int32)
-    np.bitwise_xor(s, c, out=d)
-    np.bitwise_and(d, m, out=d)
-    np.bitwise_xor(s, d, out=s)
-    np.bitwise_xor(c, d, out=c)
-    np.bitwise_and(j, 4, out=m)
-    np.left_shift(m, 29, out=m)
-    np.bitwise_xor(s, m, out=s)
-    np.subtract(j, 2, out=m)
-    np.invert(m, out=m)
-    np.bitwise_and(m, 4, out=m)
-    np.left_shift(m, 29, out=m)
-    np.bitwise_xor(c, m, out=c)
-    return sin_out, cos_out
-
-
-def box_muller_16_f32(d: np.ndarray) -> np.ndarray:
-    """``kernels._box_muller_16(d, float32)`` of torch's AVX2/AVX-512 build, for rows of 16
-    uniforms on the 2⁻²⁴ grid: u1 = 1 − d[:, :8] (log), u2 = d[:, 8:] (sin/cos)."""
-    rows = d.shape[0]
-    out = np.empty((rows, 16), dtype=f32)
-    step = SLAB // 8
-    S = _Slab(SLAB)
-    u1, rad = np.empty(SLAB, f32), np.empty(SLAB, f32)
-    th, sin, cos = np.empty(SLAB, f32), np.empty(SLAB, f32), np.empty(SLAB, f32)
-    halves = np.ascontiguousarray(d, dtype=f32).view(_ROW)  # (rows, 2): lanes 0-7 and 8-15
-    out_halves = out.view(_ROW)
-    for i in range(0, rows, step):
-        r = min(step, rows - i)
-        n = 8 * r
-        np.copyto(u1[:n].view(_ROW), halves[i:i + r, 0])
-        np.copyto(th[:n].view(_ROW), halves[i:i + r, 1])
-        np.subtract(f32(1), u1[:n], out=u1[:n])
-        np.multiply(th[:n], TWO_PI_F32, out=th[:n])
-        _log_ps(u1[:n], rad[:n], S)
-        np.multiply(rad[:n], f32(-2), out=rad[:n])
-        np.sqrt(rad[:n], out=rad[:n])
-        _sincos_ps(th[:n], sin[:n], cos[:n], S)
-        np.multiply(rad[:n], cos[:n], out=cos[:n])
-        np.multiply(rad[:n], sin[:n], out=sin[:n])
-        np.copyto(out_halves[i:i + r, 0], cos[:n].view(_ROW))
-        np.copyto(out_halves[i:i + r, 1], sin[:n].view(_ROW))
-    return out
+f64 = np.float64
+SLAB = 32768  # lanes per slab: the buffers of one slab stay in L2
 
 
 # ---- float64: glibc's log, cos and sin ---------------------------------------------------------

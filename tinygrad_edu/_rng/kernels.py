@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import fast, libm
+from . import fast, fast32, libm
 from .engine import MT19937
 
 f32, f64 = np.float32, np.float64
@@ -94,11 +94,10 @@ def standard_normal_serial(gen: MT19937, n: int) -> np.ndarray:
 
 def _box_muller_16_fast(d: np.ndarray, dtype) -> np.ndarray:
     """:func:`_box_muller_16` on whole arrays (``fast``): the same bits, checked against it by
-    ``test_rng_fast.py``. torch's DEFAULT float32 build (glibc's logf per element) has none."""
+    ``test_rng_fast.py``. The float32 AVX path starts from the words instead (``fast32``);
+    torch's DEFAULT float32 build (glibc's logf per element) has no fast path."""
     if dtype == f64:
         return fast.box_muller_16_f64(d)
-    if capability() != "DEFAULT":
-        return fast.box_muller_16_f32(d)
     return _box_muller_16(d, dtype)
 
 
@@ -133,13 +132,17 @@ _ROWS = 1024  # rows of 16 per slab in the float32 polynomial path (~64 KiB per 
 
 def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndarray:
     """torch's vectorized path (n ≥ 16, contiguous): n uniforms, Box–Muller over blocks of 16;
-    if n is not a multiple of 16 the LAST 16 outputs are redone from 16 fresh uniforms."""
-    draw = gen.uniform_double if dtype == f64 else gen.uniform_float
-    d = draw(n)
-    full = n // 16 * 16
-    d[:full] = _box_muller_16_fast(d[:full].reshape(-1, 16), dtype).reshape(-1)
-    if n % 16:
-        d[n - 16:] = _box_muller_16_fast(draw(16).reshape(1, 16), dtype).reshape(-1)
+    if n is not a multiple of 16 the LAST 16 outputs are redone from 16 fresh uniforms.
+    float32 on the AVX builds: ``fast32.normal_fill``, the same draws taken slab by slab."""
+    if dtype == f32 and capability() != "DEFAULT":
+        d = fast32.normal_fill(gen, n)
+    else:
+        draw = gen.uniform_double if dtype == f64 else gen.uniform_float
+        d = draw(n)
+        full = n // 16 * 16
+        d[:full] = _box_muller_16_fast(d[:full].reshape(-1, 16), dtype).reshape(-1)
+        if n % 16:
+            d[n - 16:] = _box_muller_16_fast(draw(16).reshape(1, 16), dtype).reshape(-1)
     if mean == 0 and std == 1:
         return d
     if dtype == f32 and capability() != "DEFAULT":
