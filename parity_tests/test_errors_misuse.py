@@ -15,19 +15,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from test_errors_kinds import outcome  # noqa: E402  (one helper for both files)
 
 import tinygrad_edu as tg
-
-
-def outcome(fn, m):
-    """The exception type ``fn(m)`` raises (None when it returns) and its message."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            fn(m)
-    except Exception as e:  # noqa: BLE001  (the type is what is compared)
-        return type(e), str(e)
-    return None, ""
 
 
 def same_error(fn):

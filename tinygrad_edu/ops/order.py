@@ -20,9 +20,9 @@ from .._args import no_bool_kernel
 from ..autograd import Function
 from ..backend import get_array_module, to_numpy
 from ..tensor import Tensor
+from . import stl_sort
 from ._dual import xp_of
 from ._reduction import check_nonempty_dims, one_dim, torch_args, write_out
-from ._stdsort import std_sort_order
 from ._util import named, quiet
 from .index import GatherFn
 from .return_types import kthvalue_type, median_type, mode_type, nanmedian_type
@@ -227,7 +227,9 @@ def _mode_index(a, axis):
     flat = moved.reshape(-1, moved.shape[-1])
     out = np.empty(flat.shape[0], np.int64)
     for r, row in enumerate(flat.tolist()):
-        order = std_sort_order(row, _less)
+        pairs = list(zip(row, range(len(row))))
+        stl_sort.sort(pairs, 0, len(pairs))  # torch's std::sort: its order of equal values
+        order = [p for _, p in pairs]
         best, best_n, run = 0, 0, 0
         for i, p in enumerate(order):
             run += 1
@@ -237,10 +239,6 @@ def _mode_index(a, axis):
                 run = 0
         out[r] = best
     return xp.asarray(np.moveaxis(out.reshape(moved.shape[:-1] + (1,)), -1, axis))
-
-
-def _less(x, y) -> bool:
-    return x < y
 
 
 @torch_args
