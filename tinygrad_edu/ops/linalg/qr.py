@@ -187,7 +187,9 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     Raises NotImplementedError for a dtype other than float32/float64 (torch's "ormqr_cpu").
     """
     op = "ormqr"
-    check_float(input, op, kernel="ormqr_cpu")
+    for name, t in (("input", input), ("tau", tau), ("other", other)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(t).__name__}")
     if input.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
     if other.ndim < 2:
@@ -204,6 +206,7 @@ def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
             raise RuntimeError(f"{op}: Expected input and {name} to have the same dtype, but "
                                f"input has dtype {input.dtype.name} and {name} has dtype "
                                f"{t.dtype.name}")
+    check_float(input, op, kernel="ormqr_cpu")  # torch checks the shapes first
     # Q C = H₁(…(H_k C)); QᵀC = H_k(…(H₁C)); C Q = ((C H₁)…)H_k; C Qᵀ = ((C H_k)…)H₁
     order = range(k) if left == transpose else reversed(range(k))
     c = other
