@@ -23,8 +23,8 @@ import tinygrad_edu as tg
 from tinygrad_edu._rng import kernels as K
 
 SEEDS = (0, 1, 42, 1337)
-SIZES = (1, 5, 15, 16, 17, 100, 1000)
-DTYPES = ("float32", "float64")
+SIZES = (1, 5, 15, 16, 17, 25, 100, 1000)
+DTYPES = ("float32", "float64", "float16")
 LIBS = (tg, torch)
 
 

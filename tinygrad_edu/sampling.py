@@ -82,16 +82,38 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch).
+    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch), in
+    ``dtype`` (int64 by default).
 
-    Raises RuntimeError for a negative n.
+    Raises RuntimeError for a negative n, or an n the dtype cannot count to exactly (above
+    2049 for float16, 2^24 + 1 for float32, the integer maximum + 1); NotImplementedError for
+    bool.
     """
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    _check_randperm_dtype(n, d)
     arr = _k.randperm(_engine(generator), n).astype(d.np)
     return _finish(arr, None, device, requires_grad)
+
+
+_RANDPERM_FLOAT = {"float16": (2049, "2049 for Half"),
+                   "float32": ((1 << 24) + 1, "2^24+1 for Float"),
+                   "float64": ((1 << 53) + 1, "2^53+1 for Double")}
+_C_INT = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int"}
+
+
+def _check_randperm_dtype(n: int, d) -> None:
+    """torch's ``check_supported_max_int_with_precision``: n − 1 must fit the dtype, and a
+    float dtype must hold every integer up to n."""
+    name = d.np.name
+    if d.np == np.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if name in _C_INT and n - 1 > np.iinfo(d.np).max:
+        raise RuntimeError(f"value cannot be converted to type {_C_INT[name]} without overflow")
+    if name in _RANDPERM_FLOAT and n > _RANDPERM_FLOAT[name][0]:
+        raise RuntimeError(f"n cannot be greater than {_RANDPERM_FLOAT[name][1]} type.")
 
 
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
@@ -351,7 +373,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            "entry = infinity or NaN)")
     if (rows.sum(-1) == 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    arr = _k.multinomial(_engine(generator), rows, n, bool(replacement))
+    g = _engine(generator)
+    if replacement and n > 1:
+        arr = _k.multinomial_with_replacement(g, rows, n)
+    else:  # torch: argmax, or topk (libstdc++'s order of ties), of p / q with q ~ Exp(1)
+        from .ops.sort import topk_indices  # here: ops imports this module
+
+        score = _k.multinomial_scores(g, rows)
+        arr = (np.argmax(score, axis=-1)[:, None] if n == 1
+               else topk_indices(score, n, -1, largest=True, sorted_=True))
     arr = arr.reshape(p.shape[:-1] + (n,))
     if out is not None:
         return _into(out, arr, input, "multinomial")
