@@ -8,6 +8,9 @@ filled in the usual row-major order.
 Uniform bits (see ``engine``): a float32 draw uses one 32-bit word (its low 24 bits), a float64
 draw one ``random64`` (its low 53 bits). Formulas below are torch's transformations; where
 torch's AVX2/AVX-512 build fuses a multiply-add, so do we (``libm.fma32`` / ``fma64``).
+float16: torch computes in float32 (its ``opmath_type``: the same 24-bit uniforms and float32
+math) and rounds at the end; results computed in float64 reach float16 through float32
+(:func:`from_double`).
 """
 
 from __future__ import annotations
