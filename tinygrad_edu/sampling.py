@@ -36,7 +36,8 @@ def _dt_name(d) -> str:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
-    the low 53 bits of two words; torch's stream for the same seed.
+    the low 53 bits of two words, float16 the float32 value rounded; torch's stream for the
+    same seed.
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
@@ -48,7 +49,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """N(0, 1) of ``size`` by Box–Muller, on torch's two paths: fewer than 16 elements one value
     at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
-    (the last 16 redone when the size is not a multiple of 16).
+    (the last 16 redone when the size is not a multiple of 16; float16 computes the blocks in
+    float32 and draws no words for the partial last block).
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
