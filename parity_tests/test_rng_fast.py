@@ -96,6 +96,12 @@ def test_f32_normal_fill_draws_what_torch_draws(n):
     got = fast32.normal_fill(gen, n)
     assert _same_bits(got, want)
     assert np.array_equal(gen.random(4) % (1 << 20), after)  # randint: one word mod 2²⁰
+    # float16: the same float32 math, without the words of a partial last row
+    torch.manual_seed(42)
+    want, after = torch.randn(n, dtype=torch.float16).numpy(), torch.randint(0, 9, (4,)).numpy()
+    gen = engine.MT19937(42)
+    assert _same_bits(fast32.normal_fill(gen, n, partial=False).astype(np.float16), want)
+    assert np.array_equal(gen.random(4) % 9, after)
 
 
 @pytest.mark.skipif(not AVX, reason="torch's DEFAULT build has no fast float32 path here")
@@ -184,7 +190,7 @@ def test_numpy_trig_is_glibc():
     assert _same_bits(fast.trig_glibc("sin", th), libm.elementwise(math.sin, th))
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
 @pytest.mark.parametrize("seed", [0, 1337])
 def test_randn_million_equals_torch(seed, dtype):
     torch.manual_seed(seed)

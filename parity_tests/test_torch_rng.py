@@ -1,128 +1,24 @@
-"""Same seed, same numbers as torch, bit for bit.
+"""Same seed, same numbers as torch, bit for bit: the samplers.
 
 Every check seeds both libraries (or builds a Generator in both), runs the same calls, and
-compares the results with ``==`` (``np.array_equal`` plus the dtype), never with a tolerance:
-rand/randn/randint/randperm and their ``_like`` forms, normal's overloads, the in-place fills,
-bernoulli, multinomial, dropout masks, nn.init, every module's default init, DataLoader
-shuffling and random_split, and the generator state itself (torch's 5056-byte layout).
-Seeds 0, 1, 42, 1337; sizes 1, 5, 15, 16, 17, 100, 1000 (torch switches randn's algorithm at 16
-and recomputes a tail when the size is not a multiple of 16). The larger sweep is ``slow``.
+compares the results with ``==`` (``rng_compare``: values, dtype, shape), never with a
+tolerance: rand/randn/randint/randperm and their ``_like`` forms, normal's overloads, the
+in-place fills, bernoulli, multinomial, dropout masks, nn.init, every module's default init,
+in float32, float64 and float16. Seeds 0, 1, 42, 1337; sizes 1, 5, 15, 16, 17, 25, 100, 1000
+(torch switches randn's algorithm at 16 and recomputes a tail when the size is not a multiple
+of 16; for float16 it draws that tail differently). Each check draws again afterwards, so the
+stream position must match too. The generator state, DataLoader shuffling and the platform
+are ``test_torch_rng_stream.py``.
 """
 
 from __future__ import annotations
 
-import math
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 import torch
+from rng_compare import DTYPES, LIBS, SEEDS, SIZES, both, dt, same, to_np
 
 import tinygrad_edu as tg
-from tinygrad_edu._rng import kernels as K
-
-SEEDS = (0, 1, 42, 1337)
-SIZES = (1, 5, 15, 16, 17, 100, 1000)
-DTYPES = ("float32", "float64")
-LIBS = (tg, torch)
-
-
-def _np(x):
-    if isinstance(x, (list, tuple)):
-        return [_np(v) for v in x]
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    if isinstance(x, tg.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x)
-
-
-def _same(ours, ref, what=""):
-    ours, ref = _np(ours), _np(ref)
-    if isinstance(ref, list):
-        assert len(ours) == len(ref), what
-        for i, (a, b) in enumerate(zip(ours, ref)):
-            _same(a, b, f"{what}[{i}]")
-        return
-    assert ours.dtype == ref.dtype, f"{what}: dtype {ours.dtype} != torch's {ref.dtype}"
-    assert ours.shape == ref.shape, f"{what}: shape {ours.shape} != torch's {ref.shape}"
-    bad = ~((ours == ref) | (np.isnan(ours) & np.isnan(ref)) if ours.dtype.kind == "f"
-            else ours == ref)
-    assert not bad.any(), (f"{what}: {int(bad.sum())} of {bad.size} differ from torch, first at "
-                           f"{np.argwhere(bad)[0].tolist()}: {ours[bad][:3]} vs {ref[bad][:3]}")
-
-
-def both(fn, seed=0, what=""):
-    """Run ``fn(lib)`` after ``lib.manual_seed(seed)`` for tg and torch; assert equal results."""
-    out = []
-    for lib in LIBS:
-        lib.manual_seed(seed)
-        out.append(fn(lib))
-    _same(out[0], out[1], what)
-    return out[0]
-
-
-def dt(lib, name):
-    return getattr(lib, name)
-
-
-# ---- the engine and its state -------------------------------------------------------------------
-@pytest.mark.parametrize("seed", SEEDS + (67280421310721, 2**64 - 1, -5))
-def test_state_bytes_match_torch_after_seed_and_draws(seed):
-    for draw in (lambda lib: None, lambda lib: lib.rand(7), lambda lib: lib.randn(3),
-                 lambda lib: lib.rand(700, dtype=lib.float64)):
-        states = []
-        for lib in LIBS:
-            lib.manual_seed(seed)
-            draw(lib)
-            states.append(lib.get_rng_state())
-        _same(states[0], states[1], "get_rng_state")
-        assert tg.initial_seed() == torch.initial_seed()
-
-
-def test_set_rng_state_continues_torch_stream_both_ways():
-    torch.manual_seed(3)
-    torch.randn(5)  # leaves a cached Box–Muller value in the state
-    tg.set_rng_state(tg.tensor(torch.get_rng_state().numpy()))
-    _same(tg.randn(7), torch.randn(7))
-    tg.manual_seed(9)
-    tg.rand(11)
-    torch.set_rng_state(torch.from_numpy(tg.get_rng_state().numpy()))
-    _same(tg.randn(40, dtype=tg.float64), torch.randn(40, dtype=torch.float64))
-    with pytest.raises(RuntimeError, match="size 5056"):
-        tg.set_rng_state(tg.zeros(10, dtype=tg.uint8))
-    with pytest.raises(TypeError, match="ByteTensor"):
-        tg.set_rng_state(tg.zeros(5056))
-
-
-def test_seed_bounds_like_torch():
-    for bad in (2**64, -(2**63) - 1):
-        with pytest.raises(ValueError):
-            tg.manual_seed(bad)
-        with pytest.raises(ValueError):
-            torch.manual_seed(bad)
-    assert tg.manual_seed(-1).initial_seed() == torch.manual_seed(-1).initial_seed()
-    assert tg.manual_seed(5) is tg.default_generator
-
-
-def test_unseeded_processes_differ_and_seed_returns_the_seed():
-    code = "import tinygrad_edu as tg; print(tg.initial_seed(), tg.rand(3).tolist())"
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)}
-    assert len(outs) == 2, "unseeded runs must differ, as torch's do"
-    s = tg.seed()
-    assert isinstance(s, int) and tg.initial_seed() == s
-    torch.manual_seed(s)
-    _same(tg.rand(5), torch.rand(5))
-
-
-def test_fork_rng_restores_the_default_stream():
-    tg.manual_seed(4)
-    with tg.random.fork_rng():
-        tg.randn(100)
-    torch.manual_seed(4)
-    _same(tg.randn(3), torch.randn(3))
 
 
 # ---- creation functions -------------------------------------------------------------------------
@@ -157,7 +53,7 @@ def test_generator_objects(seed):
     tg.rand(5, generator=g)
     r = torch.Generator()
     r.set_state(torch.from_numpy(g.get_state().numpy()))
-    _same(tg.randn(20, generator=g), torch.randn(20, generator=r))
+    same(tg.randn(20, generator=g), torch.randn(20, generator=r))
     assert tg.Generator().initial_seed() == torch.Generator().initial_seed()
     assert g.initial_seed() == seed and str(g.device) == "cpu"
     with pytest.raises(TypeError):
@@ -167,18 +63,22 @@ def test_generator_objects(seed):
 @pytest.mark.parametrize("low,high", [(0, 10), (-5, 5), (3, 4), (0, 2**28 - 1), (0, 2**28),
                                       (0, 2**32), (-(2**25) - 1, 2**26 + 5), (-(2**60), 2**60)])
 @pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.filterwarnings("ignore:.*is out of bounds:UserWarning")  # both warn, as torch
 def test_randint(seed, low, high):
     # float dtypes narrow bounds that the dtype cannot hold (torch's fix-up, with a warning)
     both(lambda lib: [lib.randint(low, high, (17,)), lib.randint(low, high, (3, 5)),
                       lib.randint(low, high, (4,), dtype=lib.float64),
-                      lib.randint(low, high, (4,), dtype=lib.float32)], seed, f"[{low},{high})")
+                      lib.randint(low, high, (4,), dtype=lib.float32),
+                      lib.randint(max(low, -2048), min(high, 2048), (9,), dtype=lib.float16)],
+         seed, f"[{low},{high})")
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_randint_forms_and_randperm(seed):
     both(lambda lib: [lib.randint(7, (5,)), lib.randint(low=2, high=9, size=(4,)),
                       lib.randint(100, (3,), dtype=lib.int32)] +
-         [lib.randperm(n) for n in SIZES + (0,)] + [lib.randperm(12, dtype=lib.float32)],
+         [lib.randperm(n) for n in SIZES + (0,)] + [lib.randperm(12, dtype=lib.float32)] +
+         [lib.randperm(n, dtype=lib.float16) for n in SIZES + (2049,)],
          seed, "randint/randperm")
     with pytest.raises(RuntimeError, match="from=5 >= to=3"):
         tg.randint(5, 3, (2,))
@@ -196,14 +96,15 @@ def test_like_functions(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("n", (5, 16, 100))
+@pytest.mark.parametrize("n", (5, 16, 25, 100))
 def test_normal_overloads(n, dtype):
     def run(lib):
         d = dt(lib, dtype)
         m = lib.tensor(np.arange(n) / 7, dtype=d)
         s = lib.tensor(np.linspace(0.1, 3.0, n), dtype=d)
         return [lib.normal(m, s), lib.normal(m, 2.5), lib.normal(-1.5, s),
-                lib.normal(0.25, 3.0, (n,), dtype=d), lib.normal(m[:1], s.reshape(n, 1))]
+                lib.normal(0.25, 3.0, (n,), dtype=d), lib.normal(m[:1], s.reshape(n, 1)),
+                lib.normal(0.1, s), lib.normal(m, 0.3)]  # 0.1: not a float16 value
 
     both(run, 1, f"normal n={n}")
 
@@ -216,7 +117,9 @@ def test_uniform_normal_inplace(n, dtype):
         d = dt(lib, dtype)
         return [lib.empty(n, dtype=d).uniform_(-0.3, 0.7), lib.empty(n, dtype=d).uniform_(2, 5.5),
                 lib.empty(n, dtype=d).normal_(0.3, 2.5 / 3), lib.empty(n, dtype=d).normal_(),
-                lib.empty(n, dtype=d).uniform_()]
+                lib.empty(n, dtype=d).uniform_(), lib.empty(n, dtype=d).uniform_(-100, 100),
+                # about half of these round to `to`, which torch turns into `from`
+                lib.empty(n, dtype=d).uniform_(1, 1 + float(np.finfo(dtype).eps))]
 
     both(run, 42, f"uniform_/normal_ n={n}")
 
@@ -272,7 +175,11 @@ def test_multinomial(seed, dtype):
         d = dt(lib, dtype)
         w = lib.tensor([0.1, 2.0, 0.0, 3.5, 1.2, 0.7, 0.05], dtype=d)
         w2 = lib.rand(4, 9, dtype=d)
+        w3 = lib.tensor([0.0, 1.0, 0.0, 2.0, 0.0, 0.0, 1.0, 0.0], dtype=d)  # ties at p/q = 0
+        w4 = lib.rand(2, 400, dtype=d)  # float16: many tied scores
         return [lib.multinomial(w, 1), lib.multinomial(w, 4), lib.multinomial(w, 6),
+                lib.multinomial(w3, 7), lib.multinomial(w4, 300), lib.multinomial(w4, 5),
+                lib.multinomial(w4, 50, True),
                 lib.multinomial(w, 30, replacement=True), lib.multinomial(w2, 3),
                 lib.multinomial(w2, 12, True), w2.multinomial(1, True),
                 lib.multinomial(w, 5, generator=lib.Generator().manual_seed(seed))]
@@ -306,6 +213,72 @@ def test_errors_like_torch():
     w = tg.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         w.normal_()
+
+
+def _raise_alike(fn):
+    """``fn(lib)`` raises the same exception type with the same message in tg and torch."""
+    got = []
+    for lib in LIBS:
+        with pytest.raises(Exception) as info:
+            fn(lib)
+        got.append((info.type, str(info.value).split("\n")[0]))
+    assert got[0] == got[1]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_bound_errors_like_torch():
+    h = "float16"
+    for fn in (lambda lib: lib.empty(3, dtype=dt(lib, h)).uniform_(-65504, 65504),
+               lambda lib: lib.empty(3, dtype=dt(lib, h)).uniform_(0, 7e4),
+               lambda lib: lib.empty(3).uniform_(-3e38, 3e38),
+               lambda lib: lib.empty(3, dtype=lib.float64).uniform_(-float("inf"), 0),
+               lambda lib: lib.randint(0, 70000, (3,), dtype=dt(lib, h)),
+               lambda lib: lib.empty(3, dtype=dt(lib, h)).random_(-70000, 0),
+               lambda lib: lib.randint(0, 300, (3,), dtype=lib.int8),
+               lambda lib: lib.randint(-1, 1, (3,), dtype=lib.uint8),
+               lambda lib: lib.randperm(2050, dtype=dt(lib, h)),
+               lambda lib: lib.randperm(129, dtype=lib.int8),
+               lambda lib: lib.randperm(3, dtype=lib.bool),
+               lambda lib: lib.nn.init.orthogonal_(lib.empty(4, 3, dtype=dt(lib, h)))):
+        _raise_alike(fn)
+
+    def after_failed_orthogonal(lib):  # torch has drawn the normals before its QR fails
+        with pytest.raises(NotImplementedError):
+            lib.nn.init.orthogonal_(lib.empty(4, 3, dtype=dt(lib, h)))
+        return lib.rand(2)
+
+    both(after_failed_orthogonal, 5, "stream after orthogonal_")
+    with pytest.warns(UserWarning, match=r"2\^11"):
+        tg.randint(0, 5000, (2,), dtype=tg.float16)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_float16_is_torchs_half_kernels(seed):
+    """float16 samplers compute in float32 (opmath) and round at the end: rand is float32's
+    rand rounded; randn's blocks draw 16 words each and the redone tail 16 fresh ones (no words
+    for the partial row, unlike float32), so randn(25) is not randn(25).half(); the float64
+    samplers round through float32 (``Half`` has no constructor from double)."""
+    torch.manual_seed(seed)
+    a = torch.rand(25, dtype=torch.float16)
+    torch.manual_seed(seed)
+    assert torch.equal(a, torch.rand(25).half())
+    torch.manual_seed(seed)
+    a = torch.randn(25, dtype=torch.float16)
+    torch.manual_seed(seed)
+    assert not torch.equal(a, torch.randn(25).half())
+
+    def run(lib):
+        h = lib.float16
+        e = lambda *n: lib.empty(*n, dtype=h)  # noqa: E731
+        return [lib.randn(25, dtype=h), lib.randn(3, dtype=h), lib.randn(33, dtype=h),
+                e(1000).normal_(0.5, 3.0), e(1000, 2).t().normal_(1, 2),
+                e(1000).cauchy_(0, 1000), e(1000).log_normal_(5, 3),
+                e(1000).exponential_(1e-3), e(1000).geometric_(1e-3), e(8, 125).t().uniform_(),
+                lib.rand(3, 1000, dtype=h).bernoulli(), e(1000).bernoulli_(
+                    lib.rand(1000, dtype=h)), lib.nn.functional.dropout(lib.ones(1000, dtype=h),
+                                                                        0.3)]
+
+    both(run, seed, "float16")
 
 
 # ---- dropout, nn.init, module defaults ----------------------------------------------------------
@@ -345,11 +318,11 @@ def test_orthogonal_draws_torch_normals_and_matches_to_rounding():
     outs = []
     for lib in LIBS:
         lib.manual_seed(2)
-        outs.append([_np(lib.nn.init.orthogonal_(lib.empty(*s), gain=1.5))
-                     for s in ((6, 4), (3, 8), (4, 2, 3))] + [_np(lib.rand(3))])
+        outs.append([to_np(lib.nn.init.orthogonal_(lib.empty(*s), gain=1.5))
+                     for s in ((6, 4), (3, 8), (4, 2, 3))] + [to_np(lib.rand(3))])
     for a, b in zip(outs[0][:-1], outs[1][:-1]):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
-    _same(outs[0][-1], outs[1][-1], "stream after orthogonal_")
+    same(outs[0][-1], outs[1][-1], "stream after orthogonal_")
 
 
 def _module_params(lib, dtype):
@@ -379,86 +352,9 @@ def test_seed_listing_model_starts_from_torch_weights():
     outs = []
     for lib in LIBS:
         lib.manual_seed(0)
-        outs.append(_np(run(lib)))
+        outs.append(to_np(run(lib)))
     for a, b in zip(outs[0][:-1], outs[1][:-1]):
-        _same(a, b, "parameter")
+        same(a, b, "parameter")
     # the forward pass (matmuls) agrees to rounding; the dropout mask exactly
     np.testing.assert_allclose(outs[0][-1], outs[1][-1], rtol=1e-5, atol=1e-5)
     assert np.array_equal(outs[0][-1] == 0, outs[1][-1] == 0)
-
-
-# ---- data loading -------------------------------------------------------------------------------
-@pytest.mark.parametrize("seed", SEEDS)
-def test_dataloader_shuffle_and_samplers(seed):
-    def run(lib):
-        D = lib.utils.data
-        ds = D.TensorDataset(lib.arange(23))
-        out = []
-        loader = D.DataLoader(ds, batch_size=5, shuffle=True)
-        for _ in range(3):  # each epoch: a base seed, then a fresh generator's randperm
-            out.append([b[0].tolist() for b in loader])
-        g = lib.Generator().manual_seed(seed)
-        out.append([b[0].tolist() for b in D.DataLoader(ds, batch_size=4, shuffle=True,
-                                                          generator=g)])
-        out.append(list(D.RandomSampler(range(10), replacement=True, num_samples=70)))
-        out.append(list(D.RandomSampler(range(10), num_samples=23)))
-        out.append(list(D.SubsetRandomSampler([3, 9, 4, 1, 7])))
-        out.append(list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.0, 2.0], 12)))
-        out.append(list(D.WeightedRandomSampler([0.1, 0.9, 0.4, 0.2], 3, replacement=False)))
-        splits = D.random_split(range(30), [0.5, 0.3, 0.2])
-        splits2 = D.random_split(range(9), [4, 5], generator=lib.Generator().manual_seed(seed))
-        out.append([list(s.indices) for s in splits + splits2])
-        out.append(lib.rand(3).tolist())  # the default stream afterwards
-        return out
-
-    res = []
-    for lib in LIBS:
-        lib.manual_seed(seed)
-        res.append(run(lib))
-    assert res[0] == res[1]
-
-
-def test_iterator_draws_its_base_seed_when_made():
-    def run(lib):
-        D = lib.utils.data
-        it = iter(D.DataLoader(D.TensorDataset(lib.arange(8)), batch_size=3, shuffle=True))
-        x = lib.rand(2)  # drawn between iter() and the first batch
-        return [x, next(it)[0]]
-
-    both(run, 1, "iter order")
-
-
-# ---- the platform -------------------------------------------------------------------------------
-def test_cpu_capability_is_torchs():
-    cap = torch.backends.cpu.get_cpu_capability()
-    if cap not in ("DEFAULT", "AVX2", "AVX512"):
-        pytest.skip(f"torch reports {cap}, a build tinygrad_edu does not model")
-    assert K.capability() == cap
-
-
-@pytest.mark.skipif(not tg.cuda.is_available(), reason="needs a CUDA GPU (CuPy)")
-def test_cuda_tensors_get_the_host_numbers():
-    tg.manual_seed(0)
-    a = tg.randn(100, device="cuda")
-    tg.manual_seed(0)
-    torch.manual_seed(0)
-    _same(a.cpu(), torch.randn(100))
-    w = tg.nn.Linear(20, 7).to("cuda")
-    with tg.no_grad():
-        w.weight.normal_()
-    assert w.weight.device.type == "cuda"
-
-
-# ---- the larger sweep ---------------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("seed", SEEDS + (7, 2024))
-def test_large_sweep(seed, dtype):
-    def run(lib):
-        d = dt(lib, dtype)
-        return [lib.randn(100_003, dtype=d), lib.rand(4099, dtype=d),
-                lib.empty(5000, dtype=d).normal_(-2.0, 0.3),
-                lib.empty(3001, dtype=d).uniform_(-math.pi, math.e),
-                lib.randperm(20000), lib.randint(-7, 2**33, (999,))]
-
-    both(run, seed, "sweep")

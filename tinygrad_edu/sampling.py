@@ -36,7 +36,8 @@ def _dt_name(d) -> str:
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """U[0, 1) of ``size``: float32 takes the low 24 bits of one 32-bit word (× 2⁻²⁴), float64
-    the low 53 bits of two words; torch's stream for the same seed.
+    the low 53 bits of two words, float16 the float32 value rounded; torch's stream for the
+    same seed.
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
@@ -48,7 +49,8 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """N(0, 1) of ``size`` by Box–Muller, on torch's two paths: fewer than 16 elements one value
     at a time (float64 math, second value cached in the generator); 16 or more in blocks of 16
-    (the last 16 redone when the size is not a multiple of 16).
+    (the last 16 redone when the size is not a multiple of 16; float16 computes the blocks in
+    float32 and draws no words for the partial last block).
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
@@ -82,16 +84,38 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch).
+    """A random permutation of 0..n−1 (forward Fisher–Yates on 32-bit words, as torch), in
+    ``dtype`` (int64 by default).
 
-    Raises RuntimeError for a negative n.
+    Raises RuntimeError for a negative n, or an n the dtype cannot count to exactly (above
+    2049 for float16, 2^24 + 1 for float32, the integer maximum + 1); NotImplementedError for
+    bool.
     """
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    _check_randperm_dtype(n, d)
     arr = _k.randperm(_engine(generator), n).astype(d.np)
     return _finish(arr, None, device, requires_grad)
+
+
+_RANDPERM_FLOAT = {"float16": (2049, "2049 for Half"),
+                   "float32": ((1 << 24) + 1, "2^24+1 for Float"),
+                   "float64": ((1 << 53) + 1, "2^53+1 for Double")}
+_C_INT = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int"}
+
+
+def _check_randperm_dtype(n: int, d) -> None:
+    """torch's ``check_supported_max_int_with_precision``: n − 1 must fit the dtype, and a
+    float dtype must hold every integer up to n."""
+    name = d.np.name
+    if d.np == np.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
+    if name in _C_INT and n - 1 > np.iinfo(d.np).max:
+        raise RuntimeError(f"value cannot be converted to type {_C_INT[name]} without overflow")
+    if name in _RANDPERM_FLOAT and n > _RANDPERM_FLOAT[name][0]:
+        raise RuntimeError(f"n cannot be greater than {_RANDPERM_FLOAT[name][1]} type.")
 
 
 def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=False,
@@ -351,7 +375,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                            "entry = infinity or NaN)")
     if (rows.sum(-1) == 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    arr = _k.multinomial(_engine(generator), rows, n, bool(replacement))
+    g = _engine(generator)
+    if replacement and n > 1:
+        arr = _k.multinomial_with_replacement(g, rows, n)
+    else:  # torch: argmax, or topk (libstdc++'s order of ties), of p / q with q ~ Exp(1)
+        from .ops.sort import topk_indices  # here: ops imports this module
+
+        score = _k.multinomial_scores(g, rows)
+        arr = (np.argmax(score, axis=-1)[:, None] if n == 1
+               else topk_indices(score, n, -1, largest=True, sorted_=True))
     arr = arr.reshape(p.shape[:-1] + (n,))
     if out is not None:
         return _into(out, arr, input, "multinomial")

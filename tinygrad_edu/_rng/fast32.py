@@ -275,10 +275,11 @@ def box_muller_words(words: np.ndarray) -> np.ndarray:
     return out
 
 
-def normal_fill(gen, n: int) -> np.ndarray:
+def normal_fill(gen, n: int, partial: bool = True) -> np.ndarray:
     """torch's float32 ``normal_fill`` (n ≥ 16): n words, Box–Muller on each full row of 16
     (words drawn slab by slab), and when n is not a multiple of 16 the last 16 outputs redone
-    from 16 fresh words."""
+    from 16 fresh words. ``partial=False`` is torch's float16 kernel, which never draws the
+    words of the partial last row (it fills a 16-wide buffer per block)."""
     rows = n // 16
     out = np.empty(n, dtype=f32)
     full = out[:16 * rows].reshape(rows, 16)
@@ -287,6 +288,7 @@ def normal_fill(gen, n: int) -> np.ndarray:
         r = min(step, rows - i)
         _rows(gen.random24(16 * r).view(i32).reshape(r, 16), full[i:i + r], S)
     if n % 16:
-        gen.random24(n % 16)  # drawn by torch, then overwritten by the redone last block
+        if partial:
+            gen.random24(n % 16)  # drawn by torch, then overwritten by the redone last block
         out[n - 16:] = box_muller_words(gen.random24(16).reshape(1, 16)).reshape(-1)
     return out

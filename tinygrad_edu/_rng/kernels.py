@@ -8,11 +8,15 @@ filled in the usual row-major order.
 Uniform bits (see ``engine``): a float32 draw uses one 32-bit word (its low 24 bits), a float64
 draw one ``random64`` (its low 53 bits). Formulas below are torch's transformations; where
 torch's AVX2/AVX-512 build fuses a multiply-add, so do we (``libm.fma32`` / ``fma64``).
+float16: torch computes in float32 (its ``opmath_type``: the same 24-bit uniforms and float32
+math) and rounds at the end; results computed in float64 reach float16 through float32
+(:func:`from_double`).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -47,23 +51,54 @@ def _size(shape) -> int:
 
 # ---- uniform ------------------------------------------------------------------------------------
 def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
-    """U[low, high): u·(high − low) + low with u from 24 (float32) or 53 (float64) random bits;
-    low, high and the arithmetic are in the output dtype."""
+    """U[low, high): u·(high − low) + low in torch's opmath type (float32 for float16), u from
+    24 (float32, float16) or 53 (float64) random bits, then cast to the output dtype. A value
+    that rounds to ``high`` in the output dtype becomes ``low`` (torch's clamp: [low, high)).
+    Raises RuntimeError as torch (:func:`check_uniform_bounds`)."""
     dtype = np.dtype(dtype).type
+    check_uniform_bounds(dtype, low, high)
+    op = _opmath(dtype)
     n = _size(shape)
-    if dtype == f64:
-        u = gen.uniform_double(n)
-    elif dtype == f32:
-        u = gen.uniform_float(n)
-    else:  # float16: 11 random bits, float arithmetic (torch's accumulate type), then rounded
-        k = (gen.random(n) & np.uint64(0x7FF)).astype(f32)
-        u, dtype = k * f32(2.0**-11), np.float16
-        lo, hi = f32(np.float16(low)), f32(np.float16(high))
-        return _madd(u, hi - lo, lo, f32).astype(np.float16).reshape(shape)
-    lo, hi = dtype(low), dtype(high)
-    if lo == 0 and hi == 1:
-        return u.reshape(shape)  # u·1 + 0 is u itself
-    return _madd(u, hi - lo, lo, dtype).reshape(shape)
+    u = gen.uniform_double(n) if op == f64 else gen.uniform_float(n)
+    lo, hi = op(low), op(high)
+    v = u if lo == 0 and hi == 1 else _madd(u, hi - lo, lo, op)  # u·1 + 0 is u itself
+    with np.errstate(over="ignore"):
+        v = v.astype(dtype, copy=False)
+    v[v == dtype(high)] = dtype(low)
+    return v.reshape(shape)
+
+
+def check_uniform_bounds(dtype, low: float, high: float) -> None:
+    """torch's checks before ``uniform_``: RuntimeError when low or high lies outside the
+    dtype's finite range, when low > high, or when high − low exceeds the dtype's maximum."""
+    top = float(np.finfo(dtype).max)
+    name = _CPP_NAMES[dtype]
+    for value, what in ((low, "from"), (high, "to")):
+        if not -top <= value <= top:
+            raise RuntimeError(f"{what} is out of bounds for {name}")
+    if low > high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={low:g} > to={high:g}")
+    if high - low > top:
+        kind = {np.float16: "Half", f32: "Float", f64: "Double"}[dtype]
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{kind}>::max(), but "
+                           f"found to={high:g} and from={low:g} which result in to-from to "
+                           "exceed the limit")
+
+
+def _opmath(dtype):
+    """The type torch's kernels compute in: float32 for float16 (``at::opmath_type``)."""
+    return f64 if dtype == f64 else f32
+
+
+def from_double(x: np.ndarray, dtype) -> np.ndarray:
+    """``static_cast<scalar_t>(double)`` as torch compiles it: float16 has only a constructor
+    from float, so a double becomes float32 first, then float16 (two roundings, which differ
+    from NumPy's direct float64 → float16 cast for about 1 value in 16 000)."""
+    with np.errstate(over="ignore", invalid="ignore"):  # beyond the range: ±inf, as torch
+        if dtype == np.float16:
+            return np.asarray(x, dtype=f64).astype(f32).astype(np.float16)
+        return np.asarray(x).astype(dtype)
 
 
 # ---- normal -------------------------------------------------------------------------------------
@@ -131,63 +166,70 @@ _ROWS = 1024  # rows of 16 per slab in the float32 polynomial path (~64 KiB per 
 
 
 def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndarray:
-    """torch's vectorized path (n ≥ 16, contiguous): n uniforms, Box–Muller over blocks of 16;
-    if n is not a multiple of 16 the LAST 16 outputs are redone from 16 fresh uniforms.
-    float32 on the AVX builds: ``fast32.normal_fill``, the same draws taken slab by slab."""
-    if dtype == f32 and capability() != "DEFAULT":
-        d = fast32.normal_fill(gen, n)
+    """torch's vectorized path (n ≥ 16, contiguous): Box–Muller over blocks of 16 uniforms in
+    the opmath type (float32 for float16), z·std + mean as one fma (``std::fma``, or the AVX2
+    ``fmadd``, in every build), then cast to ``dtype``. When n is not a multiple of 16 the LAST
+    16 outputs are redone from 16 fresh uniforms. The words differ by type: float32/float64
+    draw all n uniforms first (the partial row's too, then overwritten); float16 draws 16 per
+    full block and 16 for the redone tail, never the partial row's.
+    float32 math on the AVX builds: ``fast32.normal_fill``, the same draws taken slab by slab."""
+    op = _opmath(dtype)
+    partial = dtype != np.float16  # whether the words of the partial last row are drawn
+    if op == f32 and capability() != "DEFAULT":
+        d = fast32.normal_fill(gen, n, partial)
     else:
-        draw = gen.uniform_double if dtype == f64 else gen.uniform_float
-        d = draw(n)
+        draw = gen.uniform_double if op == f64 else gen.uniform_float
         full = n // 16 * 16
-        d[:full] = _box_muller_16_fast(d[:full].reshape(-1, 16), dtype).reshape(-1)
+        d = np.empty(n, dtype=op)
+        d[:full] = _box_muller_16_fast(draw(full).reshape(-1, 16), op).reshape(-1)
         if n % 16:
-            d[n - 16:] = _box_muller_16_fast(draw(16).reshape(1, 16), dtype).reshape(-1)
-    if mean == 0 and std == 1:
-        return d
-    if dtype == f32 and capability() != "DEFAULT":
-        return libm.fma32(d, f32(std), f32(mean))
-    if dtype == f64:
-        return _madd(d, std, mean, f64)
-    return (d * f32(std) + f32(mean)).astype(f32)  # DEFAULT float build: two roundings
+            if partial:
+                draw(n % 16)
+            d[n - 16:] = _box_muller_16_fast(draw(16).reshape(1, 16), op).reshape(-1)
+    if not (mean == 0 and std == 1):  # z·1 + 0 is z itself
+        d = libm.fma32(d, f32(std), f32(mean)) if op == f32 else libm.fma64(d, std, mean)
+    with np.errstate(over="ignore"):
+        return d.astype(dtype, copy=False)
 
 
 def normal(gen: MT19937, shape, dtype, mean: float = 0.0, std: float = 1.0,
            contiguous: bool = True) -> np.ndarray:
-    """N(mean, std²) as torch's ``normal_`` draws it: the block path for float32/float64 with
-    16 or more contiguous elements, else one value at a time (float64, cached pairs)."""
+    """N(mean, std²) as torch's ``normal_`` draws it: the block path with 16 or more contiguous
+    elements (:func:`normal_fill`), else one value at a time (float64, cached pairs), each
+    cast to ``dtype`` (float16 through float32, :func:`from_double`)."""
     dtype = np.dtype(dtype).type
     n = _size(shape)
-    if n >= 16 and contiguous and dtype in (f32, f64):
+    if n >= 16 and contiguous:
         return normal_fill(gen, n, dtype, float(mean), float(std)).reshape(shape)
     z = standard_normal_serial(gen, n)
-    return _madd(z, float(std), float(mean), f64).astype(dtype).reshape(shape)
+    return from_double(_madd(z, float(std), float(mean), f64), dtype).reshape(shape)
 
 
 def log_normal(gen: MT19937, shape, dtype, mean: float, std: float) -> np.ndarray:
     """exp(N(mean, std²)), one value at a time (so it shares the Box–Muller cache)."""
     z = _madd(standard_normal_serial(gen, _size(shape)), float(std), float(mean), f64)
-    return libm.elementwise(math.exp, z).astype(dtype).reshape(shape)
+    return from_double(libm.elementwise(math.exp, z), dtype).reshape(shape)
 
 
 # ---- distributions from one float64 uniform each ------------------------------------------------
 def exponential(gen: MT19937, shape, dtype, lambd: float) -> np.ndarray:
     """−(1/λ)·log1p(−u): the inverse CDF of Exp(λ)."""
     u = gen.uniform_double(_size(shape))
-    return ((-1.0 / lambd) * libm.elementwise(math.log1p, -u)).astype(dtype).reshape(shape)
+    return from_double((-1.0 / lambd) * libm.elementwise(math.log1p, -u), dtype).reshape(shape)
 
 
 def geometric(gen: MT19937, shape, dtype, p: float) -> np.ndarray:
     """⌈log u / log1p(−p)⌉: trials up to the first success, on {1, 2, ...}."""
     u = gen.uniform_double(_size(shape))
-    return np.ceil(libm.elementwise(math.log, u) / math.log1p(-p)).astype(dtype).reshape(shape)
+    k = np.ceil(libm.elementwise(math.log, u) / math.log1p(-p))
+    return from_double(k, dtype).reshape(shape)
 
 
 def cauchy(gen: MT19937, shape, dtype, median: float, sigma: float) -> np.ndarray:
     """median + σ·tan(π·(u − ½)): the inverse CDF of Cauchy(median, σ)."""
     u = gen.uniform_double(_size(shape))
     t = libm.elementwise(math.tan, math.pi * (u - 0.5))
-    return _madd(f64(sigma), t, f64(median), f64).astype(dtype).reshape(shape)
+    return from_double(_madd(f64(sigma), t, f64(median), f64), dtype).reshape(shape)
 
 
 def bernoulli_scalar(gen: MT19937, shape, dtype, p: float) -> np.ndarray:
@@ -212,24 +254,62 @@ def _float_bounds(dtype, low: int, high: int):
     """torch's bound fix-up for float dtypes. When high − 1 (the largest value wanted) rounds
     to high or above in the dtype, high becomes that rounded value minus one unit at the
     magnitude of high − 1; when low + 1 rounds strictly below low, low becomes that rounded
-    value plus one such unit. (Only beyond 2^24 for float32, 2^53 for float64.)"""
+    value plus one such unit. (Only beyond 2^11 for float16, 2^24 for float32, 2^53 for
+    float64; a bound beyond the dtype's range is left for :func:`check_random_bounds`.)"""
     digits = _DIGITS.get(dtype)
     if digits is None:
         return low, high
-    top = int(dtype(high - 1))
-    if top >= high:
-        high = top - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
-    bottom = int(dtype(low + 1))
-    if bottom < low:
-        low = bottom + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    with np.errstate(over="ignore"):
+        top, bottom = dtype(high - 1), dtype(low + 1)
+    if np.isfinite(top) and int(top) >= high:
+        high = int(top) - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    if np.isfinite(bottom) and int(bottom) < low:
+        low = int(bottom) + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
     return low, high
+
+
+# torch's C++ names of the dtypes, as its bound messages print them
+_CPP_NAMES = {np.float16: "c10::Half", f32: "float", f64: "double", np.int8: "signed char",
+              np.uint8: "unsigned char", np.int16: "short int", np.int32: "int",
+              np.int64: "long int", np.bool_: "bool"}
+
+
+def check_random_bounds(dtype, low: int, to_inc: int) -> None:
+    """torch's ``check_from_to_in_range`` for ``random_``/``randint``: RuntimeError when
+    ``low`` or ``to_inc`` (= high − 1) lies outside the dtype's range; for a float dtype, a
+    UserWarning when one lies beyond ±2^digits (not every integer there is representable)."""
+    dtype = np.dtype(dtype).type
+    name = _CPP_NAMES.get(dtype, np.dtype(dtype).name)
+    if dtype == np.bool_:
+        lo, hi = 0, 1
+    elif np.issubdtype(dtype, np.floating):
+        hi = float(np.finfo(dtype).max)
+        lo = -hi
+    else:
+        lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    for value, what in ((low, "from"), (to_inc, "to - 1")):
+        if not lo <= value <= hi:
+            raise RuntimeError(f"{what} is out of bounds for {name}")
+    digits = _DIGITS.get(dtype)
+    for value, what in ((low, "from"), (to_inc, "to - 1")):
+        if digits is not None and abs(value) > 1 << digits:
+            warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                          f"limitations {name} can support discrete uniform distribution only "
+                          "within this range. This warning will become an error in version 1.7 "
+                          "release, please fix the code in advance", UserWarning, stacklevel=4)
 
 
 def random_from_to(gen: MT19937, shape, dtype, low: int, high: int) -> np.ndarray:
     """low + (w mod (high − low)), w one 32-bit word, or a 64-bit one once the range reaches
-    2²⁸ (torch's bound on the modulo bias, about 5%), whatever the dtype."""
+    2²⁸ (torch's bound on the modulo bias, about 5%), whatever the dtype; float dtypes first
+    narrow their bounds (:func:`_float_bounds`). Raises RuntimeError, as torch, when the
+    narrowed bounds cross or lie outside the dtype (:func:`check_random_bounds`)."""
     dtype = np.dtype(dtype).type
     low, high = _float_bounds(dtype, int(low), int(high))
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' casted to dtype to be less than 'to' casted "
+                           f"to dtype, but got from={low} >= to={high}")
+    check_random_bounds(dtype, low, high - 1)
     span = high - low
     n = _size(shape)
     w = gen.random64(n) if span >= 1 << 28 else gen.random(n)
@@ -269,26 +349,26 @@ def randperm(gen: MT19937, n: int) -> np.ndarray:
     return np.array(perm, dtype=np.int64)
 
 
-def multinomial(gen: MT19937, p: np.ndarray, num_samples: int, replacement: bool) -> np.ndarray:
-    """Category indices for each row of ``p`` (2-D, rows of non-negative weights).
+def multinomial_scores(gen: MT19937, p: np.ndarray) -> np.ndarray:
+    """p / q with q ~ Exp(1) for every entry of ``p`` (in p's dtype, q drawn as
+    :func:`exponential`): torch's multinomial without replacement (or of one sample) takes
+    the argmax (one sample) or the top k (``topk``) of these scores per row, the
+    Gumbel-top-k trick in exponential form."""
+    q = exponential(gen, p.shape, p.dtype.type, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (p / q).astype(p.dtype, copy=False)  # float16: a float32 quotient, rounded
 
-    Without replacement (or one sample): q ~ Exp(1) for every entry, then the top
-    ``num_samples`` entries of p / q (the Gumbel-top-k trick, in exponential form). With
-    replacement: per row, the cumulative sum normalized by its total (last entry forced to 1),
-    and for each sample a float64 uniform u placed by binary search (first c[k] ≥ u)."""
-    dtype = p.dtype.type
-    if not replacement or num_samples == 1:
-        q = exponential(gen, p.shape, dtype, 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            score = (p / q).astype(dtype)
-        if num_samples == 1:
-            return np.argmax(score, axis=-1)[:, None]
-        order = np.argsort(-score, axis=-1, kind="stable")
-        return order[:, :num_samples]
+
+def multinomial_with_replacement(gen: MT19937, p: np.ndarray, num_samples: int) -> np.ndarray:
+    """Category indices (int64, (rows, num_samples)) for each row of ``p`` (2-D, non-negative
+    weights): per row, the running sum in p's dtype (float32 for float16), divided by its
+    total, the last entry forced to 1; for each sample a float64 uniform u placed by binary
+    search (the first c[k] ≥ u)."""
+    acc = _opmath(p.dtype.type)
     out = np.empty((p.shape[0], num_samples), dtype=np.int64)
     for i, row in enumerate(p):
-        cum = np.cumsum(row, dtype=dtype)
-        cum = (cum / cum[-1]).astype(dtype)
+        cum = np.cumsum(row, dtype=acc)  # sequential, as torch's loop
+        cum = (cum / cum[-1]).astype(acc, copy=False)
         cum[-1] = 1
         out[i] = np.searchsorted(cum.astype(f64), gen.uniform_double(num_samples), side="left")
     return out

@@ -260,7 +260,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     result agrees with torch's to rounding, not bit for bit.
 
     Shapes: at least 2 dims (viewed as (size(0), numel/size(0))); filled in place. Raises ValueError
-    for a tensor below 2 dims.
+    for a tensor below 2 dims, NotImplementedError for float16 (after the draws, as torch).
     """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -270,6 +270,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     cols = tensor.numel() // rows
     flat = Tensor._wrap(np.empty((rows, cols), dtype=tensor._data.dtype))
     flat = flat.normal_(0, 1, generator=generator).numpy()
+    if flat.dtype == np.float16:  # torch draws, then its QR (geqrf) has no Half kernel
+        raise NotImplementedError("\"geqrf_cpu\" not implemented for 'Half'")
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

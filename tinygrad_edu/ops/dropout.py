@@ -99,7 +99,9 @@ def dropout(input: _Tensor, p: float = 0.5, training: bool = True,
     else:
         keep = draw_like(x, lambda shape: _rng_kernels.bernoulli_scalar(
             _rng_engine(), shape, np.bool_, 1.0 - p))
-        scale = float(x.dtype.type(1) / x.dtype.type(1.0 - p))  # torch: noise.div_(1 - p)
+        # torch: noise.div_(1 - p), computed in the opmath type (float32 for float16)
+        op = np.float64 if x.dtype == np.float64 else np.float32
+        scale = float(x.dtype.type(op(1) / op(1.0 - p)))
     if _get_array_module(x) is not np:
         keep = _to_device(keep, input.device)
     return DropoutFn.apply(input, keep, scale)
