@@ -137,6 +137,7 @@ def half_opmath(forward):
             return forward(ctx, *args, **kwargs)
         args = [a.astype(_FLOAT) if type(a) is np.ndarray and a.dtype == _HALF else a
                 for a in args]
+        ctx.from_half = True  # for a forward with a path torch runs in half steps
         out = forward(ctx, *args, **kwargs)
         saved = getattr(ctx, "_saved", None)
         if type(saved) is tuple:  # the backward runs on float16 values, as torch's formulas do

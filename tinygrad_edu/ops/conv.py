@@ -106,6 +106,8 @@ class ConvolutionFn(Function):
     def forward(ctx, x, w, b, stride, pads, dilation, groups, transposed=False,
                 output_padding=None):
         if transposed:
+            if getattr(ctx, "from_half", False):  # torch's col2im adds float16 in half steps
+                x, w, b = (a if a is None else a.astype("float16") for a in (x, w, b))
             return _transposed_forward(ctx, x, w, b, stride, pads, dilation, groups,
                                        output_padding)
         xp = get_array_module(x)

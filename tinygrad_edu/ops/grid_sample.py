@@ -43,7 +43,6 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ._dual import tensor_xp
-from ._util import half_opmath
 
 INTERPOLATION = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 PADDING = {"zeros": 0, "border": 1, "reflection": 2}
@@ -254,7 +253,6 @@ class GridSamplerFn(Function):
         return y.reshape(N, C, *grid.shape[1:-1])
 
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, grid, mode, padding, align):
         ctx.node_name = f"GridSampler{x.ndim - 2}DBackward0"
         xp = get_array_module(x)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ._util import half_opmath, quiet
+from ._util import quiet
 from .activation import SigmoidFn
 
 
@@ -21,7 +21,6 @@ class SoftMarginLossFn(Function):
     array_io = True
 
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         with quiet():  # torch's formula: e^{−y·x} may overflow to inf, and so may l
