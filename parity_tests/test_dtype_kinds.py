@@ -214,3 +214,19 @@ def test_sort_with_many_ties_keeps_input_order_beyond_the_replay_limit():
     t, g = torch.tensor(x).sort(), tg.tensor(x).sort()
     np.testing.assert_array_equal(g.values.numpy(), t.values.numpy())
     np.testing.assert_array_equal(g.indices.numpy(), np.argsort(x, kind="stable"))
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.nn.functional.adaptive_avg_pool1d(L.ones(1, 2, 4, dtype=L.int64), 2),
+    lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(1, 2, 4, 4, dtype=L.uint8), 2),
+    lambda L: L.nn.functional.adaptive_avg_pool3d(L.ones(1, 2, 4, 4, 4, dtype=L.int32), 2),
+    lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(1, 2, 4, 4, dtype=L.bool), 2),
+    lambda L: L.nn.functional.adaptive_max_pool3d(L.ones(1, 2, 4, 4, 4, dtype=L.int64), 2),
+    lambda L: L.nn.functional.adaptive_avg_pool2d(L.ones(2, 4, 4, dtype=L.int64), 1),
+    lambda L: L.linalg.qr(L.ones(3, 3, dtype=L.float16)),
+    lambda L: L.linalg.qr(L.ones(3, 3, dtype=L.int64)),
+])
+def test_kernels_without_an_integer_or_half_case_raise_as_torch(case):
+    """adaptive pooling of integers computed a result where torch has no kernel; QR of
+    float16 raised RuntimeError where torch raises NotImplementedError."""
+    _same(case)

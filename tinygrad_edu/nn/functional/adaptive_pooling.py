@@ -4,7 +4,7 @@ Functions live in ``ops/adaptive_pool.py`` and ``ops/pool.py``."""
 
 from __future__ import annotations
 
-from ..._args import require_tensor
+from ..._args import no_kernel, require_tensor
 from ...ops._util import named
 from ...ops.adaptive_pool import (
     AdaptiveAvgPoolFn,
@@ -69,6 +69,7 @@ def _adaptive_avg(op, d, input, output_size):
     x, unb = _batched(op, d, input)
     if all(o == 1 for o in out):  # torch: a global average is a mean (MeanBackward1)
         return _finish(x.mean(dim=tuple(range(-d, 0)), keepdim=True), d, unb)
+    no_kernel(x, "adaptive_avg_pool3d_cpu" if d == 3 else "adaptive_avg_pool2d", "biu")
     return _finish(AdaptiveAvgPoolFn.apply(x, out), d, unb)
 
 
@@ -78,7 +79,8 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     derivative is its transpose.
 
     Shapes: (N, C, L) or (C, L) → (N, C, L_out) or (C, L_out), the sizes from ``output_size``.
-    Raises RuntimeError for an input that is not 2-D or 3-D.
+    Raises RuntimeError for an input that is not 2-D or 3-D; NotImplementedError for an
+    integer or bool input (torch's kernel has no case for them).
     Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "adaptive_avg_pool1d")
@@ -119,6 +121,7 @@ def _indexed_max(x, idx, d, unb, return_indices, name):
 def _adaptive_max(op, d, input, output_size, return_indices):
     out = _output_size(op, d, input, output_size)
     x, unb = _batched(op, d, input)
+    no_kernel(x, "adaptive_max_pool3d_cpu" if d == 3 else "adaptive_max_pool2d", "biu")
     idx = window_argmax(x._data, adaptive_grids(x._data.shape[2:], out))
     return _indexed_max(x, idx, d, unb, return_indices,
                         f"AdaptiveMaxPool{max(d, 2)}DBackward0")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._args import require_bool
+from ..._args import no_kernel, require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
@@ -86,6 +86,13 @@ class LinalgQrFn(Function):
 _MODES = ("reduced", "complete", "r")
 
 
+def _no_half(A) -> None:
+    """torch's geqrf kernel has no float16 case (NotImplementedError); integers fail its
+    floating check afterwards (RuntimeError), as in torch."""
+    if isinstance(A, Tensor):
+        no_kernel(A, "geqrf_cpu", "e")
+
+
 def linalg_qr(A, mode="reduced", *, out=None):
     """``torch.linalg.qr``: A = QR for (..., m, n), k = min(m, n): 'reduced' Q (m, k), R (k, n);
     'complete' Q (m, m), R (m, n); 'r' only R (Q empty). Derivative: see the module doc (not
@@ -94,6 +101,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
     Shapes: A (..., m, n), k = min(m, n) → Q (..., m, k) and R (..., k, n) (reduced); Q (..., m, m)
     and R (..., m, n) (complete). Raises RuntimeError for an input below 2 dims.
     """
+    _no_half(A)
     check_matrix(A, "linalg.qr")
     if mode not in _MODES:
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
@@ -110,7 +118,8 @@ def qr(input, some=True, *, out=None):
     Raises TypeError when ``some`` is not a bool.
     """
     require_bool(some, "qr", "some", 2)
-    check_matrix(input, "qr")
+    _no_half(input)
+    check_matrix(input, "linalg.qr")
     q, r = LinalgQrFn.apply(input, "reduced" if some else "complete")
     return torch_qr_type(q, r)
 
