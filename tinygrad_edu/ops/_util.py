@@ -127,10 +127,13 @@ def half_opmath(forward):
     times (NumPy's float16 ufuncs round after each step) and a reduction accumulates in
     float16. Saved arrays are rounded to float16 too, so the backward computes as before, in
     NumPy's float16 steps (torch's derivative formulas are composed of float16 ops; its fused
-    backward kernels, e.g. softmax's, compute in float and may differ in the last bit). Only
-    for ops whose floating outputs have the
-    input's dtype, and only when every floating array argument is float16; anything else
-    passes through untouched."""
+    backward kernels, e.g. softmax's, compute in float and may differ in the last bit).
+
+    Only for ops whose floating outputs have the input's dtype, and only when every floating
+    array argument is float16; anything else passes through untouched. Where torch itself
+    composes an op of float16 steps (soft_margin_loss, transposed convolution, the grid
+    sampler) the decorator is wrong and not used: ``parity_tests/scripts/sweep_dtypes.py``
+    tells which. Sets ``ctx.from_half`` for a forward with such a path inside."""
     def forward_in_opmath(ctx, *args, **kwargs):
         floats = [a.dtype == _HALF for a in args if type(a) is np.ndarray and a.dtype.kind == "f"]
         if not floats or not all(floats):  # no float16, or mixed with wider floats: as is
