@@ -102,14 +102,13 @@ def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
     """The indices torch's topk kernel returns: std::partial_sort when k·64 ≤ n, else
     std::nth_element (then std::sort of the first k − 1 when ``sorted_``)."""
     n = a.shape[axis]
-    idx = narrow(Tensor._wrap(_stable_indices(a, axis, largest)), axis, 0, k)._data
+    order = Tensor._wrap(_stable_indices(a, axis, largest))
+    idx = narrow(order, axis, 0, k)._data
     if k == 0:
         return idx.copy()
     partial = k * 64 <= n
     if sorted_ or partial:  # then only ties among the k + 1 first can change the answer
-        first = narrow(Tensor._wrap(_stable_indices(a, axis, largest)), axis, 0,
-                       min(k + 1, n))._data
-        rows = _tied_rows(a, first, axis)
+        rows = _tied_rows(a, narrow(order, axis, 0, min(k + 1, n))._data, axis)
     else:  # nth_element's order of the k is its own
         rows = np.arange(a.size // n if n else 0)
     if not rows.size or rows.size * n > REPLAY_LIMIT:
