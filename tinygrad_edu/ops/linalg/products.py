@@ -85,8 +85,7 @@ class AddbmmFn(Function):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
         if a.shape[0] == 0:  # no batches: β·C alone
-            return _scale_add(c, xp_of(a).zeros(c.shape[:0] + (a.shape[1], b.shape[2]), c.dtype),
-                              beta, alpha)
+            return _scale_add(c, xp_of(a).zeros((a.shape[1], b.shape[2]), c.dtype), beta, alpha)
         # torch's CPU order: one addmm per batch into the result, each rounded to the dtype
         # (y = β·C + α·A₀B₀, then y = y + α·A_bB_b), which matters for float16
         y = _scale_add(c, _product(a[0], b[0]), beta, alpha)
