@@ -130,7 +130,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     overflow rule, :func:`~tinygrad_edu.dtype.checked_scalar`: 300 in uint8; −9 wraps to 247).
     """
     default = _dt.scalar_dtype(fill_value)
-    if isinstance(fill_value, (int, float, bool, np.number, np.bool_)):  # torch's overflow rule
+    if isinstance(fill_value, _dt.NUMBERS):  # torch's overflow rule
         fill_value = _dt.checked_scalar(
             fill_value, _dt.to_dtype(dtype) if dtype is not None else default)
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")

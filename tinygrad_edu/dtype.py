@@ -58,6 +58,9 @@ _NAMES.update(
 )
 
 
+# a Python or NumPy number (what torch's argument parser takes as a Scalar)
+NUMBERS = (int, float, bool, np.number, np.bool_)
+
 # the C type torch names in "value cannot be converted to type ... without overflow"
 _C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
             "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}

@@ -372,7 +372,7 @@ def masked_fill(input, mask, value):
     except ValueError:
         raise RuntimeError(f"masked_fill: The size of the mask {list(m.shape)} must be "
                            f"broadcastable to input {list(input._data.shape)}") from None
-    if isinstance(value, (int, float, bool, np.number, np.bool_)):  # torch's overflow rule
+    if isinstance(value, _dt.NUMBERS):  # torch's overflow rule
         value = _dt.checked_scalar(value, input._data.dtype)
     return MaskedFillFn.apply(input, m, value)
 

@@ -263,7 +263,7 @@ def setitem(self: Tensor, idx, value) -> None:
         nidx, advanced = (Ellipsis,), False
     else:
         nidx, advanced = normalize_index(idx, self)
-    if isinstance(value, (int, float, bool, np.number, np.bool_)):
+    if isinstance(value, _dt.NUMBERS):
         value = _dt.checked_scalar(value, self._data.dtype)  # torch's overflow rule
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))

@@ -47,7 +47,7 @@ def cast(t: Tensor, d: _dt.dtype) -> Tensor:
     return CastFn.apply(t, d.np)
 
 
-_SCALARS = (int, float, bool, np.number, np.bool_)
+_SCALARS = _dt.NUMBERS
 _PY = (float, int, bool)
 
 
