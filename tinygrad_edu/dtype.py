@@ -126,6 +126,15 @@ def check_integer_range(arr: np.ndarray, d, c_type: str | None = None) -> None:
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
+def reduce_in_dtype(reduction, x: np.ndarray, axis, keepdims: bool):
+    """``x.sum``/``x.prod`` (the bound ``reduction``) with torch's dtype rule: the result keeps
+    x's dtype (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16
+    accumulates in float32 and is rounded once (torch's CPU accumulate type for Half)."""
+    if x.dtype == np.float16:
+        return reduction(axis=axis, keepdims=keepdims, dtype=np.float32).astype(np.float16)
+    return reduction(axis=axis, keepdims=keepdims, dtype=x.dtype)
+
+
 def _by_name(name: str) -> dtype:
     return _NAMES[name]
 

@@ -17,8 +17,6 @@ from ._fast import steal_or_copy
 from .grad_mode import enable_grad, no_grad, state
 from .node import _FREED, GraphCtx, UserCtx, edge_of, input_tensor
 
-_HALF = np.dtype(np.float16)
-
 
 def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
     """The chain rule, node by node.
@@ -211,10 +209,8 @@ def unbroadcast(grad, shape: tuple):
     axes = broadcast_axes(tuple(grad.shape), shape)
     if isinstance(grad, Tensor):  # under create_graph: the sum is recorded too
         out = grad.sum(dim=axes, keepdim=True) if axes else grad
-    elif axes and grad.dtype == _HALF:  # torch sums float16 in float32, rounded once
-        out = grad.sum(axis=axes, keepdims=True, dtype=np.float32).astype(_HALF)
-    else:
-        out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    else:  # float16 sums in float32, rounded once, as torch
+        out = _dt.reduce_in_dtype(grad.sum, grad, axes, True) if axes else grad
     if tuple(out.shape) != shape:
         out = out.reshape(shape)
     return out

@@ -30,18 +30,6 @@ def _mean(x, axes, keepdims, n):
         return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
 
 
-_HALF = np.dtype(np.float16)
-
-
-def _in_dtype(reduction, x, axes, keepdims):
-    """``x.sum``/``x.prod`` (``reduction``) with torch's dtype rule: the result keeps x's dtype
-    (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16 accumulates in
-    float32 and is rounded once (torch's CPU accumulate type for Half)."""
-    if x.dtype == _HALF:
-        return reduction(axis=axes, keepdims=keepdims, dtype=np.float32).astype(_HALF)
-    return reduction(axis=axes, keepdims=keepdims, dtype=x.dtype)
-
-
 class SumFn(Function):
     """y = Σ x over axes"""
 
@@ -50,7 +38,7 @@ class SumFn(Function):
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
-        return _in_dtype(x.sum, x, axes, keepdim)
+        return _dt.reduce_in_dtype(x.sum, x, axes, keepdim)
 
     @staticmethod
     def backward(ctx, g):
@@ -89,7 +77,7 @@ class ProdFn(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).asarray(_in_dtype(x.prod, x, axis, keepdim))
+            y = get_array_module(x).asarray(_dt.reduce_in_dtype(x.prod, x, axis, keepdim))
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdim = axis, keepdim
         return y
@@ -138,7 +126,7 @@ class NansumFn(Function):
         xp = get_array_module(x)
         ctx.axes, ctx.keepdim = axes, keepdim
         if x.dtype.kind != "f":
-            return _in_dtype(x.sum, x, axes, keepdim)
+            return _dt.reduce_in_dtype(x.sum, x, axes, keepdim)
         ctx.save_for_backward(x)
         with quiet():  # inf + (−inf) = nan silently, as torch
             return xp.nansum(x, axis=axes, keepdims=keepdim)
