@@ -78,7 +78,7 @@ __version__ = "0.1.0"
 # dtypes, with torch's aliases
 bool = _dt.bool_  # noqa: A001
 uint8, int8, int16, int32, int64 = _dt.uint8, _dt.int8, _dt.int16, _dt.int32, _dt.int64
-float16, float32, float64 = _dt.float16, _dt.float32, _dt.float64
+float16, bfloat16, float32, float64 = _dt.float16, _dt.bfloat16, _dt.float32, _dt.float64
 float, double, half = float32, float64, float16  # noqa: A001
 long, int, short = int64, int32, int16  # noqa: A001
 dtype = _dt.dtype

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import dtype as _dt
 from ._argtypes import at, require_bool, type_name  # noqa: F401  (require_bool: re-exported)
+from .dtype import kind_of
 from .tensor import Tensor
 
 
@@ -37,7 +38,7 @@ def require_int(value, op: str, arg: str, position: int | None = None) -> None:
     Tensor". An int, a NumPy integer and a 0-d integer tensor pass (torch reads their index)."""
     if type(value) is bool or not (
             isinstance(value, (int, np.integer)) or isinstance(value, Tensor)
-            and value._data.ndim == 0 and value._data.dtype.kind in "iu"):
+            and value._data.ndim == 0 and kind_of(value._data.dtype) in "iu"):
         raise TypeError(f"{op}(): argument '{arg}'{at(position)} must be int, not "
                         f"{type_name(value)}")
 
@@ -67,7 +68,7 @@ def no_kernel(input, kernel: str, kinds: str = "b") -> None:
     every non-floating dtype), ``kernel`` is torch's kernel name. Also refuses float16 when
     ``kinds`` holds "e" (the LAPACK kernels: '"lu_cpu" not implemented for 'Half'')."""
     dt = input._data.dtype
-    if dt.kind in kinds or (dt.itemsize == 2 and dt.kind == "f" and "e" in kinds):
+    if kind_of(dt) in kinds or (dt.itemsize == 2 and kind_of(dt) == "f" and "e" in kinds):
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{_dt.torch_type_name(dt)}' (a tensor of dtype "
             f"{dt} and shape {list(input._data.shape)}; convert it first)")
@@ -76,7 +77,7 @@ def no_kernel(input, kernel: str, kinds: str = "b") -> None:
 def no_bool_kernel(input, kernel: str) -> None:
     """torch's NotImplementedError for an op it has no bool kernel for (``abs`` of a bool
     tensor: '"abs_cpu" not implemented for 'Bool''); ``kernel`` is torch's kernel name."""
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         no_kernel(input, kernel)
 
 
@@ -85,7 +86,7 @@ def no_float_cast(input, op: str) -> None:
     (dropout of an integer or bool tensor: its mask is scaled by 1/(1 − p) in float, "result
     type Float can't be cast to the desired output type Long")."""
     dt = input._data.dtype
-    if dt.kind != "f":
+    if kind_of(dt) != "f":
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{_dt.torch_type_name(dt)} ({op} of a {dt} tensor of shape "
                            f"{list(input._data.shape)})")

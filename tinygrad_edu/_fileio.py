@@ -23,6 +23,8 @@ import zipfile
 
 import numpy as np
 
+from .dtype import kind_of
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -168,7 +170,7 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int, where: str) -> np.nd
         else:
             raise RuntimeError(f"tg.load: {where}: member {name!r} has .npy version {version}")
         header_len = m.tell()
-    if dtype.hasobject or dtype.kind not in "biuf":
+    if dtype.hasobject or kind_of(dtype) not in "biuf":
         raise RuntimeError(f"tg.load: {where}: member {name!r} has unsupported dtype {dtype}")
     declared = header_len + math.prod(shape) * dtype.itemsize
     if declared != info.file_size:

@@ -7,6 +7,7 @@ therefore ask :func:`result_type` before touching arrays, so float32 stays float
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 
@@ -36,11 +37,44 @@ int16 = dtype("int16", np.int16, 1)
 int32 = dtype("int32", np.int32, 1)
 int64 = dtype("int64", np.int64, 1)
 float16 = dtype("float16", np.float16, 2)
+# bfloat16: 1 sign, 8 exponent and 7 mantissa bits (the upper half of a float32). NumPy has no
+# such type; ml_dtypes (the JAX team's package) registers one, and tensors store it as is.
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, 2)
 float32 = dtype("float32", np.float32, 2)
 float64 = dtype("float64", np.float64, 2)
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
+REDUCED_FLOATS = (np.dtype(np.float16), bfloat16.np)  # torch computes both in float32 (opmath)
 _FROM_NP = {d.np: d for d in ALL}
+_BF16 = bfloat16.np
+
+
+def kind_of(d: np.dtype) -> str:
+    """NumPy's kind letter of the dtype ``d`` (``b`` bool, ``u``/``i`` integer, ``f`` float),
+    where bfloat16 is the float it is: NumPy files ml_dtypes' types under ``V`` (void).
+    Every kind test in the library asks this, not ``d.kind``."""
+    k = d.kind
+    return "f" if k == "V" and d == _BF16 else k
+
+
+def widen_bfloat16(a):
+    """A bfloat16 array as float32 (the type torch computes BFloat16 in); anything else as is."""
+    return a.astype(np.float32) if getattr(a, "dtype", None) is _BF16 else a
+
+
+def to_bfloat16(a):
+    """A floating result of a bfloat16 computation rounded to bfloat16 (once); integer and bool
+    results, and non-arrays, as they are."""
+    dt = getattr(a, "dtype", None)
+    if dt is not None and dt.kind == "f":
+        return np.asarray(a).astype(_BF16)
+    return a
+
+
+def finfo(d):
+    """``np.finfo``, which also takes bfloat16 (through ml_dtypes' finfo)."""
+    d = np.dtype(d)
+    return ml_dtypes.finfo(d) if d == _BF16 else np.finfo(d)
 _NAMES = {d.name: d for d in ALL}
 
 # torch's spelling of each dtype in its kernel errors ("expected scalar type Float but found Long")
@@ -100,7 +134,7 @@ def checked_scalar(value, d, c_type: str | None = None):
             return npd.type(value % (info.max + 1) if npd.kind == "u" else value)
     else:
         value = float(value)
-        if not (float(np.finfo(npd).max) < abs(value) < float("inf")):
+        if not (float(finfo(npd).max) < abs(value) < float("inf")):
             return npd.type(value)
     name = c_type or _C_TYPES.get(npd.name, npd.name)
     raise RuntimeError(f"value cannot be converted to type {name} without overflow")
@@ -129,9 +163,10 @@ def check_integer_range(arr: np.ndarray, d, c_type: str | None = None) -> None:
 def reduce_in_dtype(reduction, x: np.ndarray, axis, keepdims: bool):
     """``x.sum``/``x.prod`` (the bound ``reduction``) with torch's dtype rule: the result keeps
     x's dtype (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16
-    accumulates in float32 and is rounded once (torch's CPU accumulate type for Half)."""
-    if x.dtype == np.float16:
-        return reduction(axis=axis, keepdims=keepdims, dtype=np.float32).astype(np.float16)
+    accumulates in float32 and is rounded once (torch's CPU accumulate type for Half); so does
+    bfloat16."""
+    if x.dtype in REDUCED_FLOATS:
+        return reduction(axis=axis, keepdims=keepdims, dtype=np.float32).astype(x.dtype)
     return reduction(axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
@@ -149,7 +184,7 @@ def from_numpy_dtype(np_dtype) -> dtype:
     if d is None:
         raise TypeError(
             f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
-            "are: float64, float32, float16, int64, int32, int16, int8, uint8, and bool."
+            "are: float64, float32, float16, bfloat16, int64, int32, int16, int8, uint8, and bool."
         )
     return d
 
@@ -172,11 +207,22 @@ def to_dtype(d) -> dtype:
         raise TypeError(f"invalid dtype: {d!r}") from None
 
 
+def _promote_pair(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types of two dtypes of one category: NumPy's lattice, plus bfloat16, which
+    NumPy does not know (with float16 it makes float32, neither holding the other's values)."""
+    if a is b:
+        return a
+    if a is bfloat16 or b is bfloat16:
+        other = b if a is bfloat16 else a
+        return float32 if other is float16 else other  # float32/float64 hold every bfloat16
+    return _FROM_NP[np.promote_types(a.np, b.np)]
+
+
 def _promote(dtypes) -> dtype:
-    r = dtypes[0].np
+    r = dtypes[0]
     for d in dtypes[1:]:
-        r = np.promote_types(r, d.np)
-    return _FROM_NP[r]
+        r = _promote_pair(r, d)
+    return r
 
 
 def scalar_dtype(x) -> dtype:

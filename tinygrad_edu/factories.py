@@ -120,7 +120,7 @@ def _ramp(start, end, steps: int, np_dtype):
     idx = np.arange(steps)
     if steps == 1:
         return np.full(1, start, dtype=np.float64)
-    if np.issubdtype(np_dtype, np.floating):
+    if _dt.kind_of(np.dtype(np_dtype)) == "f":
         f = np_dtype.type
         a, b = f(start), f(end)
         step = (b - a) / f(steps - 1)

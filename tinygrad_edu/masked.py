@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .backend import get_array_module
-from .dtype import bool_, float32, int64
+from .dtype import bool_, float32, int64, kind_of
 from .ops._util import quiet
 from .ops.activation import log_softmax as _log_softmax
 from .ops.activation import softmax as _softmax
@@ -45,9 +45,9 @@ def _identity(op: str, input: Tensor, ord=None) -> Tensor:
     elif op in ("prod", "cumprod"):
         v = 1
     elif op in ("amax", "argmax", "logsumexp", "logaddexp"):
-        v = -np.inf if d.kind == "f" else np.iinfo(d).min
+        v = -np.inf if kind_of(d) == "f" else np.iinfo(d).min
     elif op in ("amin", "argmin", "norm"):
-        v = np.inf if d.kind == "f" else np.iinfo(d).max
+        v = np.inf if kind_of(d) == "f" else np.iinfo(d).max
     elif op == "median":
         v = np.nan
     else:

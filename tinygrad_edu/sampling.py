@@ -349,7 +349,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if p.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim (got shape "
                            f"{list(input.shape)})")
-    if not np.issubdtype(p.dtype, np.floating):
+    if _dt.kind_of(p.dtype) != "f":
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
                            f"{_dt_name(input.dtype)}")
     if p.shape[-1] > 2**24:  # torch checks the size before any value

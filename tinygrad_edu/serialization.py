@@ -38,6 +38,7 @@ from . import _fileio, _safetensors
 from .backend import cuda_available, to_device, to_numpy
 from .backend import device as _device
 from .dtype import dtype as _DType
+from .dtype import kind_of
 from .dtype import to_dtype as _to_dtype
 from .tensor import Tensor
 
@@ -65,7 +66,7 @@ class _Encoder:
         name = self._memo.get(id(obj))
         if name is None:
             arr = np.asarray(to_numpy(arr))  # (ascontiguousarray would make 0-d arrays 1-d)
-            if arr.dtype.hasobject or arr.dtype.kind not in "biuf":
+            if arr.dtype.hasobject or kind_of(arr.dtype) not in "biuf":
                 raise TypeError(f"tg.save: arrays of dtype {arr.dtype} can not be saved safely")
             name = f"t{len(self.arrays)}"
             self.arrays.append(arr)

@@ -15,6 +15,7 @@ from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
+from .dtype import kind_of
 
 
 class Tensor:
@@ -129,7 +130,7 @@ class Tensor:
     def is_floating_point(self) -> bool:
         """True when the dtype is a floating dtype (float16/32/64), as torch.is_floating_point.
         Shapes: any; returns a Python int (bool for ``is_floating_point``)."""
-        return self._data.dtype.kind == "f"
+        return kind_of(self._data.dtype) == "f"
 
     @property
     def is_leaf(self) -> bool:
@@ -187,7 +188,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+        if kind_of(self._data.dtype) not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -261,7 +262,7 @@ class Tensor:
         floating tensors can require gradients); TypeError when ``requires_grad`` is not a bool.
         Shapes: any; returns the tensor itself."""
         require_bool(requires_grad, "requires_grad_", "requires_grad", 1)
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and kind_of(self._data.dtype) != "f":
             raise RuntimeError(
                 f"only Tensors of floating point dtype can require gradients "
                 f"(got {self.dtype})"
@@ -369,7 +370,7 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
     except ValueError as e:
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
-    if arr.dtype == object or arr.ndim == 0 and arr.dtype.kind in "USV":  # torch: TypeError
+    if arr.dtype == object or arr.ndim == 0 and kind_of(arr.dtype) in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check
         _dt.check_integer_range(arr, dtype)

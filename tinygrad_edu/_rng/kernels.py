@@ -21,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..dtype import finfo, kind_of
 from . import fast, fast32, libm
 from .engine import MT19937
 
@@ -71,7 +72,7 @@ def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> 
 def check_uniform_bounds(dtype, low: float, high: float) -> None:
     """torch's checks before ``uniform_``: RuntimeError when low or high lies outside the
     dtype's finite range, when low > high, or when high − low exceeds the dtype's maximum."""
-    top = float(np.finfo(dtype).max)
+    top = float(finfo(dtype).max)
     name = _CPP_NAMES[dtype]
     for value, what in ((low, "from"), (high, "to")):
         if not -top <= value <= top:
@@ -282,8 +283,8 @@ def check_random_bounds(dtype, low: int, to_inc: int) -> None:
     name = _CPP_NAMES.get(dtype, np.dtype(dtype).name)
     if dtype == np.bool_:
         lo, hi = 0, 1
-    elif np.issubdtype(dtype, np.floating):
-        hi = float(np.finfo(dtype).max)
+    elif kind_of(np.dtype(dtype)) == "f":
+        hi = float(finfo(dtype).max)
         lo = -hi
     else:
         lo, hi = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)

@@ -34,6 +34,8 @@ import traceback
 import numpy as np
 
 from ..backend import get_array_module
+from ..dtype import bfloat16 as _bfloat16
+from ..dtype import kind_of, to_bfloat16, widen_bfloat16
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .hooks import describe
@@ -70,6 +72,7 @@ class Function:
     reference = None
     is_view = False
     double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
+    opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (_in_float32)
     _node_type = Node
 
     def __init_subclass__(cls, **kwargs):
@@ -80,6 +83,8 @@ class Function:
         default = f"{op_stem(cls)}Backward0" if cls.array_io else f"{cls.__name__}Backward"
         name = cls.__dict__.get("node_name") or default
         cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__})
+        if cls.is_view and "opmath" not in cls.__dict__:
+            cls.opmath = False  # a view shares the input's memory: never a float32 copy
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -112,6 +117,7 @@ class Function:
         any_grad = False
         enabled = state.enabled
         dev = None
+        low = False  # a bfloat16 input
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -120,6 +126,8 @@ class Function:
                 elif type(d) is not dev:
                     _device_mismatch(cls, args)
                 arrays.append(d)
+                if d.dtype is _BF16:
+                    low = True
                 if a.requires_grad and enabled:
                     any_grad = True
                     needs.append(True)
@@ -133,8 +141,11 @@ class Function:
             needs.append(False)
             nexts.append(None)
         ctx.needs_input_grad = tuple(needs)
-        out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
-            cls, ctx, args, arrays, kwargs)
+        if low and cls.array_io and cls.opmath:
+            out = _in_float32(cls, ctx, arrays, kwargs)
+        else:
+            out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
+                cls, ctx, args, arrays, kwargs)
         if type(out) is tuple:
             return _wrap_outputs(cls, ctx, args, arrays, out, any_grad, nexts, kwargs)
         if type(out) is not np.ndarray:
@@ -142,7 +153,7 @@ class Function:
         if state.anomaly:
             _anomaly_forward(cls, arrays, out)
         # integer and bool results carry no gradient (torch: x.long() does not require grad)
-        if not any_grad or out.dtype.kind not in "fc":
+        if not any_grad or kind_of(out.dtype) not in "fc":
             t = Tensor._wrap(out)
         else:
             ctx.next = tuple(nexts)
@@ -156,6 +167,33 @@ class Function:
         if out.base is not None:
             _mark_view(cls, ctx, t, args, out.base)
         return t
+
+
+_BF16 = _bfloat16.np
+
+
+def _in_float32(cls, ctx, arrays, kwargs):
+    """An op on bfloat16 arrays, the way torch's CPU kernels compute BFloat16: in float32 (their
+    "opmath" type), each result rounded to bfloat16 once.
+
+    NumPy has no bfloat16 arithmetic of its own: ml_dtypes' ufuncs cover some operations, round
+    after each step, and widen to float32/float64 beside Python numbers, BLAS and SciPy refuse
+    the type. So when every floating input of an op is bfloat16, its forward runs on float32
+    copies and each floating output is rounded back to bfloat16. The values it saves stay
+    float32: the backward computes in float32 too, and the engine rounds each input's
+    gradient once when it fits it to the input's dtype (``engine.fit``). torch's backward
+    formulas round after each bfloat16 step, so gradients may differ from torch's in the last
+    bit (2⁻⁸ relative), inside assert_close's bfloat16 tolerance (rtol 1.6e-2).
+
+    Ops whose output dtype is not the input's (the cast, sums with ``dtype=``) set
+    ``opmath = False`` and see the bfloat16 arrays themselves."""
+    floats = [a.dtype for a in arrays if type(a) is np.ndarray and kind_of(a.dtype) == "f"]
+    if any(d is not _BF16 for d in floats):  # mixed with wider floats: as is
+        return cls.forward(ctx, *arrays, **kwargs)
+    out = cls.forward(ctx, *[widen_bfloat16(a) for a in arrays], **kwargs)
+    if type(out) is tuple:
+        return tuple(to_bfloat16(o) for o in out)
+    return to_bfloat16(out)
 
 
 def _as_array(ctx: Node, out):
@@ -182,10 +220,10 @@ def _wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
     """A Function with several outputs: one node, one Tensor per output (output index k)."""
     outs = tuple(o if type(o) is np.ndarray else _as_array(ctx, o) for o in outs)
     xp = get_array_module(outs[0])
-    record = record and any(o.dtype.kind in "fc" for o in outs)
+    record = record and any(kind_of(o.dtype) in "fc" for o in outs)
     ts = []
     for k, o in enumerate(outs):
-        t = Tensor._wrap(o, ctx if record and o.dtype.kind in "fc" else None)
+        t = Tensor._wrap(o, ctx if record and kind_of(o.dtype) in "fc" else None)
         t._oi = k
         ts.append(t)
     if record:
@@ -273,7 +311,7 @@ def _device_mismatch(cls, args):
 
 
 def _nonfinite(a) -> bool:
-    if a.dtype.kind != "f":
+    if kind_of(a.dtype) != "f":
         return False
     return not bool(get_array_module(a).isfinite(a).all())
 

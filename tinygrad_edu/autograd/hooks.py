@@ -7,6 +7,7 @@ from __future__ import annotations
 import weakref
 
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import state
 from .node import AccumulateGrad, edge_of
@@ -174,7 +175,7 @@ def _type_name(a) -> str:
     names = {"f": {2: "HalfTensor", 4: "FloatTensor", 8: "DoubleTensor"},
              "i": {1: "CharTensor", 2: "ShortTensor", 4: "IntTensor", 8: "LongTensor"},
              "u": {1: "ByteTensor"}, "b": {1: "BoolTensor"}}
-    return "torch." + names.get(a.dtype.kind, {}).get(a.dtype.itemsize, str(a.dtype))
+    return "torch." + names.get(kind_of(a.dtype), {}).get(a.dtype.itemsize, str(a.dtype))
 
 
 def describe(a) -> str:
@@ -188,7 +189,7 @@ def check_anomaly(node, gi, shape) -> None:
     if not state.anomaly:
         return
     a = gi._data if isinstance(gi, Tensor) else gi
-    if a.dtype.kind != "f" or bool(get_array_module(a).isfinite(a).all()):
+    if kind_of(a.dtype) != "f" or bool(get_array_module(a).isfinite(a).all()):
         return
     where = "".join(node.stack or ["(no creation stack recorded)\n"])
     raise RuntimeError(

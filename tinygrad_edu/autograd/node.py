@@ -13,6 +13,7 @@ import weakref
 
 import numpy as _np
 
+from ..dtype import kind_of
 from ..tensor import Tensor
 
 _FREED = object()  # what replaces the saved values once backward has used them
@@ -160,7 +161,7 @@ class GraphCtx:
             if k is None:
                 # a float array (0-d too) that is neither an input nor the output: an
                 # intermediate; NumPy scalars (np.float32(0.5)) are constants
-                if (hasattr(s, "shape") and hasattr(s, "dtype") and s.dtype.kind in "fc"
+                if (hasattr(s, "shape") and hasattr(s, "dtype") and kind_of(s.dtype) in "fc"
                         and not isinstance(s, _np.generic)):
                     raise NotImplementedError(
                         f"double backward through {node.name()}: it saved an intermediate "

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import dtype as _dt
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 
 
@@ -29,7 +30,7 @@ def _t(x, like: Tensor) -> Tensor:
         return x
     xp = get_array_module(like._data)
     a = xp.asarray(x)
-    if a.dtype.kind == "f" and a.dtype != like._data.dtype and a.ndim == 0:
+    if kind_of(a.dtype) == "f" and a.dtype != like._data.dtype and a.ndim == 0:
         a = a.astype(like._data.dtype)
     return Tensor._wrap(a)
 

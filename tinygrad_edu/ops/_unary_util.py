@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .. import dtype as _dt
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._util import not_tensor
 from .promotion import cast, type_name, write_out
@@ -22,7 +23,7 @@ def floatify(t, op: str = "op") -> Tensor:
     """``t`` for a floating function: bool and integer tensors compute in the default float
     dtype (float32), as torch's ``exp(tensor([1, 2]))`` does; float16/32/64 stay."""
     check_tensor(t, op)
-    if t._data.dtype.kind != "f":
+    if kind_of(t._data.dtype) != "f":
         return cast(t, _dt.float32)
     return t
 

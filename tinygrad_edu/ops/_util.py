@@ -6,7 +6,7 @@ import numpy as np
 
 from .._args import not_tensor, require_tensor  # noqa: F401  (re-exported for the ops)
 from ..backend import get_array_module
-from ..dtype import torch_type_name
+from ..dtype import kind_of, torch_type_name
 from ..tensor import Tensor, _as_array, _wrap_dim
 
 
@@ -85,7 +85,7 @@ def dims(dim, ndim: int, op: str):
 
 
 def check_float(t: Tensor, op: str) -> None:
-    if t._data.dtype.kind != "f":
+    if kind_of(t._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point tensor, got {t.dtype}")
 
 
@@ -107,7 +107,7 @@ def named(t, name: str):
 def _float_only(input, op: str) -> None:
     """torch has no integer kernel for these activations: NotImplementedError, as torch."""
     try:
-        kind = input._data.dtype.kind
+        kind = kind_of(input._data.dtype)
     except AttributeError:  # not a Tensor: torch's TypeError (this path costs nothing until then)
         raise not_tensor(op, input) from None
     if kind in "iub":
@@ -135,7 +135,8 @@ def half_opmath(forward):
     sampler) the decorator is wrong and not used: ``parity_tests/scripts/sweep_dtypes.py``
     tells which. Sets ``ctx.from_half`` for a forward with such a path inside."""
     def forward_in_opmath(ctx, *args, **kwargs):
-        floats = [a.dtype == _HALF for a in args if type(a) is np.ndarray and a.dtype.kind == "f"]
+        floats = [a.dtype == _HALF for a in args
+                  if type(a) is np.ndarray and kind_of(a.dtype) == "f"]
         if not floats or not all(floats):  # no float16, or mixed with wider floats: as is
             return forward(ctx, *args, **kwargs)
         args = [a.astype(_FLOAT) if type(a) is np.ndarray and a.dtype == _HALF else a

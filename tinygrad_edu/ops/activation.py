@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import erf, get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor
@@ -221,7 +222,7 @@ def relu(input, inplace=False):
     """
     if not isinstance(input, Tensor):
         raise not_tensor("relu", input)
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     if inplace:
         return _inplace(input, "relu_", relu)
@@ -243,7 +244,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def _to_float(input):
     """torch: sigmoid/tanh of an integer or bool tensor is computed in float32."""
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         return cast(input, _dt.float32)
     return input
 
@@ -292,7 +293,7 @@ def _relu_method(self):
     """``Tensor.relu()``: max(x, 0) as :func:`relu`; no arguments (torch's method takes none, so
     ``x.relu(3)`` is Python's TypeError, not an in-place flag). Shapes: any; the output has the
     input's shape. Raises RuntimeError for a bool tensor."""
-    if self._data.dtype.kind == "b":
+    if kind_of(self._data.dtype) == "b":
         raise RuntimeError("relu: Boolean inputs not supported for relu")
     return ReluFn.apply(self)  # as relu's body: x.relu() stays one call
 

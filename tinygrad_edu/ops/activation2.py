@@ -15,6 +15,7 @@ from .._args import no_bool_kernel, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..backend import to_numpy as _to_numpy
+from ..dtype import finfo, kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import _float_only, half_opmath
@@ -96,16 +97,16 @@ def _scalar_as(v, dt):
     dt = np.dtype(dt)
     v = v.item() if isinstance(v, Tensor) else v
     v = int(v) if isinstance(v, (bool, np.bool_)) else v
-    if dt.kind in "iu":
+    if kind_of(dt) in "iu":
         info = np.iinfo(dt)
         if isinstance(v, (int, np.integer)):
-            ok = info.min <= v <= info.max or (dt.kind == "u" and -info.max <= v < 0)
+            ok = info.min <= v <= info.max or (kind_of(dt) == "u" and -info.max <= v < 0)
         else:
             ok = info.min <= v <= info.max  # False for nan and ±inf
         if ok:
-            return np.array(int(v) % (info.max + 1) if v < 0 and dt.kind == "u" else int(v), dt)
+            return np.array(int(v) % (info.max + 1) if v < 0 and kind_of(dt) == "u" else int(v), dt)
     else:
-        big = float(np.finfo(dt).max)
+        big = float(finfo(dt).max)
         if -big <= v <= big or not np.isfinite(v):
             return np.array(v, dt)
     raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt.name, dt.name)} "
@@ -179,7 +180,7 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     ValueError if min_val > max_val, RuntimeError for a bool input, TypeError for an input that
     is not a Tensor. Derivative: 1 strictly inside (min_val, max_val), else 0."""
     require_tensor(input, "hardtanh")
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("Bool inputs not supported for hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val "

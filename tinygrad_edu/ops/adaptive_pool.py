@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ._dual import xp_of
 from ._util import half_opmath
 from .pool import _lowest
@@ -98,7 +99,7 @@ def window_argmax(x, index_grids):
     vals = x.reshape(N, C, math.prod(space))[:, :, flat]  # (N, C, *O, ∏K)
     vals = xp.where(ok, vals, _lowest(x.dtype))
     am = vals.argmax(axis=-1)  # torch: the first maximum wins a tie
-    if x.dtype.kind == "f":
+    if kind_of(x.dtype) == "f":
         nan = xp.isnan(vals)
         if nan.any():  # torch: a NaN wins, the last one of the window
             am = xp.where(nan.any(axis=-1), kp - 1 - nan[..., ::-1].argmax(axis=-1), am)

@@ -16,6 +16,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
@@ -168,7 +169,9 @@ _BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported
 
 
 def _is_bool(x) -> bool:
-    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+    if isinstance(x, Tensor):
+        return kind_of(x._data.dtype) == "b"
+    return isinstance(x, (bool, np.bool_))
 
 
 def _check_alpha(input, other, alpha, op: str) -> None:
@@ -265,7 +268,7 @@ def neg(input, *, out=None):
     Shapes: any; the output has the input's shape.
     """
     require_tensor(input, "neg", "input", 1)
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
@@ -285,7 +288,7 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError(f"pow(): expected a Tensor argument, got {type(input).__name__} and "
                         f"{type(exponent).__name__}")
-    if (isinstance(input, Tensor) and input._data.dtype.kind in "iub"
+    if (isinstance(input, Tensor) and kind_of(input._data.dtype) in "iub"
             and isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
             and exponent < 0):
         raise RuntimeError("Integers to negative integer powers are not allowed.")  # torch

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._unary_util import check_tensor, constant, dtype_name, into
 from ._util import named, quiet
@@ -18,7 +19,7 @@ from .inplace import FillFn
 def _bool_out(out, op: str):
     """torch's RuntimeError for an ``out=`` that is not a bool tensor (these three ops write
     only bool results); ``out`` itself otherwise."""
-    if isinstance(out, Tensor) and out._data.dtype.kind != "b":
+    if isinstance(out, Tensor) and kind_of(out._data.dtype) != "b":
         raise RuntimeError(f"{op} does not support non-boolean outputs (out= of dtype "
                            f"{out.dtype}).")
     return out
@@ -33,7 +34,7 @@ def signbit(input, *, out=None):
     check_tensor(input, "signbit")
     d = input._data
     xp = get_array_module(d)
-    res = xp.zeros(d.shape, dtype=bool) if d.dtype.kind in "bu" else xp.signbit(d)
+    res = xp.zeros(d.shape, dtype=bool) if kind_of(d.dtype) in "bu" else xp.signbit(d)
     return into(_bool_out(out, "signbit"), constant(res), "signbit")
 
 
@@ -47,7 +48,7 @@ def isposinf(input, *, out=None):
     check_tensor(input, "isposinf")
     d = input._data
     xp = get_array_module(d)
-    res = d == np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
+    res = d == np.inf if kind_of(d.dtype) == "f" else xp.zeros(d.shape, dtype=bool)
     return into(_bool_out(out, "isposinf"), constant(res), "isposinf")
 
 
@@ -61,7 +62,7 @@ def isneginf(input, *, out=None):
     check_tensor(input, "isneginf")
     d = input._data
     xp = get_array_module(d)
-    res = d == -np.inf if d.dtype.kind == "f" else xp.zeros(d.shape, dtype=bool)
+    res = d == -np.inf if kind_of(d.dtype) == "f" else xp.zeros(d.shape, dtype=bool)
     return into(_bool_out(out, "isneginf"), constant(res), "isneginf")
 
 
@@ -84,7 +85,7 @@ def bitwise_not(input, *, out=None):
     """
     check_tensor(input, "bitwise_not")
     d = input._data
-    if d.dtype.kind not in "iub":
+    if kind_of(d.dtype) not in "iub":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{dtype_name(input)}\'')
     return into(out, constant(get_array_module(d).invert(d)), "bitwise_not")
 
@@ -130,7 +131,7 @@ def frexp(input, *, out=None):
     the input's. dtype: mantissa the input's, exponent int32. Raises RuntimeError for integer
     and bool tensors (torch: floating point only). Derivative: ∂mantissa/∂x = 2^-exponent."""
     check_tensor(input, "frexp")
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = FrexpFn.apply(input)
     if out is not None:

@@ -11,6 +11,7 @@ number gives -1).
 from __future__ import annotations
 
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from .promotion import constant_binary, promote, require_tensor, type_name, write_out
 
@@ -18,7 +19,7 @@ from .promotion import constant_binary, promote, require_tensor, type_name, writ
 def _kernel_check(a, b, kernel: str, bool_ok: bool = True) -> None:
     """torch has integer (and bool) kernels only: NotImplementedError naming the kernel."""
     t = a if isinstance(a, Tensor) else b
-    k = t._data.dtype.kind
+    k = kind_of(t._data.dtype)
     if k == "f" or (k == "b" and not bool_ok):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(t)}'")
 
@@ -124,7 +125,7 @@ lcm = _gcd_lcm("lcm", "lcm", "least common multiple")
 def invert(input):
     """``~input``: bitwise not (for bool tensors logical not; ~x = -x - 1 for integers). Raises
     TypeError for floating tensors, as torch's operator does. No gradient."""
-    if input._data.dtype.kind == "f":
+    if kind_of(input._data.dtype) == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         f"tensors (got {input.dtype})")
     xp = get_array_module(input._data)

@@ -133,8 +133,8 @@ def cuda(self, device=None, non_blocking=False, memory_format=None):
 
 
 _CASTS = {"float": _dt.float32, "double": _dt.float64, "half": _dt.float16,
-          "long": _dt.int64, "int": _dt.int32, "bool": _dt.bool_, "byte": _dt.uint8,
-          "char": _dt.int8, "short": _dt.int16}
+          "bfloat16": _dt.bfloat16, "long": _dt.int64, "int": _dt.int32, "bool": _dt.bool_,
+          "byte": _dt.uint8, "char": _dt.int8, "short": _dt.int16}
 
 METHODS = {"to": to, "type": _type, "type_as": type_as, "cpu": cpu, "cuda": cuda,
            **{name: _caster(dt, name) for name, dt in _CASTS.items()}}

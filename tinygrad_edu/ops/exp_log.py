@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._unary_util import check_tensor, floatify, into
@@ -232,9 +231,9 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """
     check_tensor(input, "nan_to_num")
     d = input._data
-    if d.dtype.kind != "f":
+    if kind_of(d.dtype) != "f":
         return into(out, Tensor._wrap(d.copy()), "nan_to_num")
-    info = np.finfo(d.dtype)
+    info = finfo(d.dtype)
     posinf = info.max if posinf is None else posinf
     neginf = info.min if neginf is None else neginf
     return into(out, NanToNumFn.apply(input, nan, posinf, neginf), "nan_to_num")

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import check_nonempty_dims, keep, one_dim, reduce_dims, torch_args, write_out
@@ -179,7 +180,7 @@ def min(input, dim=None, keepdim=False, *, out=None):
 def _arg_reduce(input, dim, keepdim, is_min: bool, out):
     """Index of the max (or min): no gradient, int64, errors as torch's argmax/argmin."""
     op = "argmin" if is_min else "argmax"
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError(f"{op}(): does not support bool input")
     xp = get_array_module(input._data)
     fn = xp.argmin if is_min else xp.argmax

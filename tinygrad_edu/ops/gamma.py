@@ -15,6 +15,7 @@ import math
 
 from ..autograd import Function
 from ..backend import get_array_module, special
+from ..dtype import kind_of
 from ._dual import xp_of
 from ._special_math import lgamma_array, polygamma_array
 from ._unary_util import check_tensor, floatify, into
@@ -178,7 +179,7 @@ def mvlgamma(input, p, *, out=None):
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "mvlgamma")
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")

@@ -15,6 +15,7 @@ import numpy as np
 
 from .._args import no_kernel, require_int, require_tensor
 from ..backend import get_array_module, scatter_add, to_numpy
+from ..dtype import kind_of
 from ..tensor import Tensor
 
 
@@ -46,7 +47,7 @@ def bincount(input, weights=None, minlength=0):
     a = input._data
     xp = get_array_module(a)
     no_kernel(input, "bincount_cpu", "fb")
-    if a.ndim != 1 or a.dtype.kind not in "iub" or (a.size and bool((a < 0).any())):
+    if a.ndim != 1 or kind_of(a.dtype) not in "iub" or (a.size and bool((a < 0).any())):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")

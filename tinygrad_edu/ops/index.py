@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
+from ..dtype import kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
@@ -218,7 +219,7 @@ def normalize_index(idx, x: Tensor):
                 out.extend(xp.nonzero(i))
                 advanced = True
                 continue
-            if i.dtype.kind not in "iu":
+            if kind_of(i.dtype) not in "iu":
                 raise IndexError(
                     "tensors used as indices must be long, int, byte or bool tensors "
                     f"(got {i.dtype})"
@@ -281,7 +282,7 @@ def _is_array(a) -> bool:
 
 def _index_array(index, op: str, empty_ok: bool = True):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu" and not (empty_ok and idx.size == 0):
+    if kind_of(idx.dtype) not in "iu" and not (empty_ok and idx.size == 0):
         raise RuntimeError(f"{op}(): Expected dtype int64 for index (got {idx.dtype})")
     return idx
 
@@ -320,7 +321,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     axis = _wrap_dim(dim, input._data.ndim, "gather")
     idx = _index_array(index, "gather")
     check_gather_index("gather", idx, input._data.shape, axis)
-    if idx.size == 0 and idx.dtype.kind not in "iu":
+    if idx.size == 0 and kind_of(idx.dtype) not in "iu":
         idx = idx.astype(np.int64)
     return write_out(out, GatherFn.apply(input, idx, axis), "gather", input, index)
 
@@ -332,7 +333,7 @@ def index_select(input, dim, index, *, out=None):
     both gradients. Shapes: input (..., n, ...), ``index`` (k,) → the shape with ``dim`` of size k.
     Raises IndexError for ``dim`` out of range, an index out of range or not 1-D."""
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu":
+    if kind_of(idx.dtype) not in "iu":
         raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index "
                            f"(got {idx.dtype})")
     if idx.ndim > 1:

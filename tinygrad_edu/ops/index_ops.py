@@ -15,6 +15,7 @@ import numpy as np
 from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
@@ -36,7 +37,7 @@ def _index_1d(op: str, index, input, dim):
     if idx.ndim > 1:
         raise RuntimeError(f"{op}(): Index has to be a vector/scalar (got shape "
                            f"{list(idx.shape)})")
-    if idx.dtype.kind not in "iu":
+    if kind_of(idx.dtype) not in "iu":
         raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {idx.dtype}")
     n = input._data.shape[axis] if nd else 1
     bad = (idx < -n) | (idx >= n)
@@ -279,7 +280,7 @@ def unravel_index(indices, shape):
     Shapes: ``indices`` any shape → a tuple of len(shape) tensors of indices' shape.
     """
     a = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
-    if a.dtype.kind not in "iu":
+    if kind_of(a.dtype) not in "iu":
         raise TypeError(f"expected 'indices' to be integer dtype, but got {a.dtype}")
     shape = (shape,) if isinstance(shape, int) else tuple(int(n) for n in shape)
     if any(n < 0 for n in shape):

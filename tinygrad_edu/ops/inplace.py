@@ -26,6 +26,7 @@ from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
 from ..backend import get_array_module, to_device
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import raise_broadcast_error
@@ -109,8 +110,8 @@ def write(self: Tensor, value, op: str) -> Tensor:
     if hasattr(v, "dtype") and type(v) is not type(d) and getattr(v, "ndim", 0):
         v = to_device(v, self.device)
     vk = getattr(v, "dtype", None)
-    vk = vk.kind if vk is not None else ("f" if isinstance(v, float) else "i")
-    if d.dtype.kind in "iub" and vk == "f" or d.dtype.kind == "b" and vk in "iu":
+    vk = kind_of(vk) if vk is not None else ("f" if isinstance(v, float) else "i")
+    if kind_of(d.dtype) in "iub" and vk == "f" or kind_of(d.dtype) == "b" and vk in "iu":
         names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
         raise RuntimeError(f"{op}: result type {names.get(vk, vk)} can't be cast to the desired "
                            f"output type {self.dtype.name.capitalize()}")
@@ -257,7 +258,7 @@ def _methods() -> dict:
 def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
-    if getattr(m, "dtype", None) is not None and m.dtype.kind == "b" and m.ndim == 0:
+    if getattr(m, "dtype", None) is not None and kind_of(m.dtype) == "b" and m.ndim == 0:
         if not bool(m):  # x[False] = v writes nothing; x[True] = v writes everything
             return
         nidx, advanced = (Ellipsis,), False

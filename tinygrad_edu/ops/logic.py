@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._util import dims, raise_broadcast_error
 from .promotion import constant_binary, require_tensor, write_out
@@ -130,9 +131,9 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
                                f"got {v}")
 
     def close(xp, a, b):
-        if a.dtype.kind == "b":
+        if kind_of(a.dtype) == "b":
             return a == b
-        if a.dtype.kind in "iu":  # torch computes the distance in the default float dtype
+        if kind_of(a.dtype) in "iu":  # torch computes the distance in the default float dtype
             a, b = a.astype(np.float32), b.astype(np.float32)
         return xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 

@@ -19,6 +19,7 @@ import numpy as np
 from .._args import no_bool_kernel
 from ..autograd import Function
 from ..backend import get_array_module, to_numpy
+from ..dtype import kind_of
 from ..tensor import Tensor
 from . import stl_sort
 from ._dual import xp_of
@@ -67,7 +68,7 @@ def _stable_order(a, axis):
 def _median_index(a, axis, ignore_nan):
     xp = get_array_module(a)
     order = _stable_order(a, axis)
-    nan = xp.isnan(a) if a.dtype.kind == "f" else xp.zeros(a.shape, bool)
+    nan = xp.isnan(a) if kind_of(a.dtype) == "f" else xp.zeros(a.shape, bool)
     n = a.shape[axis]
     if ignore_nan:
         m = n - nan.sum(axis=axis, keepdims=True)
@@ -183,7 +184,7 @@ def _kth_index(a, axis, k):
     idx = xp.take(order, [k - 1], axis=axis)
     # slices where the k-th value appears more than once: torch's quickselect picks the index
     kth = xp.take_along_axis(a, idx, axis)
-    same = (a == kth) | (xp.isnan(a) & xp.isnan(kth)) if a.dtype.kind == "f" else a == kth
+    same = (a == kth) | (xp.isnan(a) & xp.isnan(kth)) if kind_of(a.dtype) == "f" else a == kth
     tied = same.sum(axis=axis, keepdims=True) > 1
     if bool(tied.any()):
         moved = np.moveaxis(to_numpy(a), axis, -1)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._util import half_opmath, quiet
 from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
@@ -25,7 +26,7 @@ from .index import GatherFn, ScatterAddFn, zeros_for
 
 def _lowest(dtype):
     """The padding value that never wins a max: −∞ (or the integer minimum)."""
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    return -np.inf if kind_of(dtype) == "f" else np.iinfo(dtype).min
 
 
 def _on_host(xp) -> bool:
@@ -134,7 +135,7 @@ def _scan_max(xp, win, d, host=True):
     # the argmax offset in the smallest integer type that holds it (speed: 1 byte, not 8)
     am = xp.zeros(y.shape, dtype=xp.int8 if len(offsets) <= 127 else xp.int64)
     new = xp.empty(y.shape, dtype=am.dtype)
-    nan_aware = not host and y.dtype.kind == "f"
+    nan_aware = not host and kind_of(y.dtype) == "f"
     for k, p in enumerate(offsets[1:], 1):
         v = win[(Ellipsis,) + p]
         # strictly greater: a tie keeps the first maximum (and nothing beats a NaN in y)
@@ -146,7 +147,7 @@ def _scan_max(xp, win, d, host=True):
         xp.maximum(y, v, out=y)
     # a NaN anywhere in y makes its sum NaN (so does +inf with −inf: the general search then
     # runs, and is right too); one reduction, no (N, C, *O) temporary
-    if host and y.dtype.kind == "f":
+    if host and kind_of(y.dtype) == "f":
         with quiet():  # inf − inf: NaN, no warning
             if bool(xp.isnan(y.sum())):
                 return None, None
@@ -158,7 +159,7 @@ def _argmax_max(xp, win, d, host=True):
     the last NaN of the window (on a device applied without asking whether there is one)."""
     flat = win.reshape(win.shape[:2 + d] + (-1,))  # copy: (N, C, *O, ∏K)
     am = flat.argmax(axis=-1)
-    if flat.dtype.kind == "f":
+    if kind_of(flat.dtype) == "f":
         nan = xp.isnan(flat)
         if not host or nan.any():
             last = flat.shape[-1] - 1 - nan[..., ::-1].argmax(axis=-1)

@@ -18,6 +18,7 @@ from .. import dtype as _dt
 from .._args import require_tensor  # noqa: F401  (re-exported for the ops)
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor, _as_array
 from ._util import as_tensor_like, quiet, raise_broadcast_error
 
@@ -26,6 +27,7 @@ class CastFn(Function):
     """y = x converted to another dtype (the gradient is converted back)"""
 
     node_name = "ToCopyBackward0"  # torch's name for this node
+    opmath = False  # converts bfloat16 itself
 
     array_io = True
 
@@ -85,7 +87,7 @@ def result_type(*operands) -> _dt.dtype:
         if all(t._data.dtype == d for t in ts[1:]):
             top = max((_CATEGORY[_NUMBER_DTYPE[type(o)].np.kind] for o in operands
                        if type(o) in _PY), default=-1)
-            if top <= _CATEGORY[d.kind]:
+            if top <= _CATEGORY[kind_of(d)]:
                 return _dt.from_numpy_dtype(d)
     return _dt.result_type(*operands)
 
@@ -99,7 +101,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
-        if a._data.dtype == b._data.dtype and (not float_result or a._data.dtype.kind == "f"):
+        if a._data.dtype == b._data.dtype and (not float_result or kind_of(a._data.dtype) == "f"):
             try:
                 return fn.apply(a, b)
             except ValueError:
@@ -108,7 +110,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         d = (a if ta else b)._data.dtype
         if d == _HALF and type(b if ta else a) is float and op in _SCALAR_OPMATH:
             return _half_with_scalar(fn, a, b, ta)
-        if d.kind == "f":
+        if kind_of(d) == "f":
             return fn.apply(a, b)
     a, b = promote(a, b, op or fn.__name__, float_result)
     try:
@@ -186,17 +188,30 @@ def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Te
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not (to is None and not float_result and (
             ta and tb and a._data.dtype == b._data.dtype
-            or ta and type(b) in _PY and a._data.dtype.kind == "f")):
+            or ta and type(b) in _PY and kind_of(a._data.dtype) == "f")):
         a, b = promote(a, b, op, float_result, to)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b
-    xp = array_module(xa, xb)
     try:
-        with quiet():
-            out = f(xp, xa, xb)
+        out = run_kernel(f, array_module(xa, xb), xa, xb)
     except ValueError:
         raise_broadcast_error(op, _shape(a), _shape(b))
-    return Tensor._wrap(xp.asarray(out))
+    return Tensor._wrap(out)
+
+
+def run_kernel(f, xp, x, y):
+    """``f(xp, x, y)`` on two operands (arrays or numbers) as an array, NumPy's warnings
+    quiet. bfloat16 operands are computed in float32 and a floating result rounded back once
+    (torch's opmath, as ``Function.apply`` does for ops), unless the kernel follows torch's
+    reduced-precision steps itself (``f.reduced_floats = True``)."""
+    low = _BF16 in (getattr(x, "dtype", None), getattr(y, "dtype", None))
+    with quiet():
+        if not low or getattr(f, "reduced_floats", False):
+            return xp.asarray(f(xp, x, y))
+        return _dt.to_bfloat16(xp.asarray(f(xp, _dt.widen_bfloat16(x), _dt.widen_bfloat16(y))))
+
+
+_BF16 = _dt.bfloat16.np
 
 
 def _shape(x):
@@ -215,8 +230,8 @@ def write_out(out, result: Tensor, op: str) -> Tensor:
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     r, d = result._data, out._data
-    if (d.dtype.kind in "iub" and r.dtype.kind == "f") or (d.dtype.kind == "b" and
-                                                            r.dtype.kind in "iu"):
+    if (kind_of(d.dtype) in "iub" and kind_of(r.dtype) == "f") or (kind_of(d.dtype) == "b" and
+                                                            kind_of(r.dtype) in "iu"):
         raise RuntimeError(f"{op}: result type {type_name(result)} can't be cast to the desired "
                            f"output type {type_name(out)}")
     xp = get_array_module(d)
@@ -235,13 +250,12 @@ class NotDifferentiableFn(Function):
     node_name = "torch::autograd::NotImplemented"  # torch's name for such a node
 
     array_io = True
+    opmath = False  # run_kernel widens bfloat16, unless the kernel takes reduced floats itself
 
     @staticmethod
     def forward(ctx, x, y, f, op):
         ctx.op = op
-        xp = array_module(x, y)
-        with quiet():
-            return xp.asarray(f(xp, x, y))
+        return run_kernel(f, array_module(x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):

@@ -19,7 +19,7 @@ from .. import random as _random
 from .._args import no_kernel
 from .._rng import kernels as _k
 from ..backend import to_device, to_numpy
-from ..dtype import torch_type_name
+from ..dtype import kind_of, torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
 from ..tensor import Tensor
@@ -57,7 +57,7 @@ def _float_only(self: Tensor, kernel: str) -> None:
 
 def _continuous(self: Tensor, name: str) -> None:
     """torch's RuntimeError for a continuous distribution drawn into a non-floating tensor."""
-    if self._data.dtype.kind != "f":
+    if kind_of(self._data.dtype) != "f":
         raise RuntimeError(f"{name} distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
                            f"{_dtype_name(self._data)}")
@@ -187,7 +187,7 @@ def random_(self, from_=None, to=None, *, generator=None):
     if from_ >= to:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} "
                            f">= to={to}")
-    if dt.kind in "iu" and not (np.iinfo(dt).min <= from_ and to - 1 <= np.iinfo(dt).max):
+    if kind_of(dt) in "iu" and not (np.iinfo(dt).min <= from_ and to - 1 <= np.iinfo(dt).max):
         raise RuntimeError(f"to - 1 is out of bounds for {_dtype_name(self._data).lower()}")
     return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import count, keep, reduce_dims, torch_args, write_out
@@ -125,7 +126,7 @@ class NansumFn(Function):
     def forward(ctx, x, axes, keepdim):
         xp = get_array_module(x)
         ctx.axes, ctx.keepdim = axes, keepdim
-        if x.dtype.kind != "f":
+        if kind_of(x.dtype) != "f":
             return _dt.reduce_in_dtype(x.sum, x, axes, keepdim)
         ctx.save_for_backward(x)
         with quiet():  # inf + (−inf) = nan silently, as torch
@@ -185,7 +186,7 @@ def _accumulate_dtype(input, dtype, op: str):
     to int64 (torch: the sum of uint8 [200, 100] is int64 300, never a wrapped 44)."""
     if dtype is not None:
         return cast(input, _dt.to_dtype(dtype))
-    if input._data.dtype.kind in "biu":
+    if kind_of(input._data.dtype) in "biu":
         return cast(input, _dt.int64)
     return input
 
@@ -210,7 +211,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
@@ -240,7 +241,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     with m = max x (no overflow). dtype: floating; integers and bools compute in the default
     float dtype. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y). Shapes: input any shape; output
     drops ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out of range."""
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         input = cast(input, _dt.default_float())
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
     return write_out(y, out, "logsumexp")
@@ -272,7 +273,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype.name.capitalize()}")
     axes = _axes(dim, input, "nanmean")

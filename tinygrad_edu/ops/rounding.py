@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ._dual import xp_of
 from ._unary_util import check_tensor, dtype_name, into
 from ._util import named, quiet
@@ -66,7 +67,7 @@ class FracFn(Function):
 
 
 def _sign(x):
-    if x.dtype.kind == "b":
+    if kind_of(x.dtype) == "b":
         return x.copy()
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)  # torch: sign(nan) = 0
 
@@ -85,7 +86,7 @@ def sign(input, *, out=None):
 def _not_bool(input, op: str) -> None:
     """torch has no rounding kernel for bool tensors (NotImplementedError, its exact text)."""
     check_tensor(input, op)
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise NotImplementedError(f'"{op}_vml_cpu" not implemented for \'Bool\'')
 
 
@@ -93,7 +94,7 @@ def _rounder(name: str):
     """The NumPy rounding function ``name``; integer tensors are already round (torch returns
     them unchanged, NumPy would turn them into float64)."""
     def f(x):
-        return x.copy() if x.dtype.kind in "iub" else getattr(get_array_module(x), name)(x)
+        return x.copy() if kind_of(x.dtype) in "iub" else getattr(get_array_module(x), name)(x)
 
     return f
 
@@ -136,7 +137,7 @@ def frac(input, *, out=None):
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "frac")
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
     return into(out, FracFn.apply(input), "frac")
 

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import one_dim, torch_args, write_out
@@ -31,7 +32,7 @@ def _reverse_cumsum(g, axis):
 def _wide(x):
     """torch's CPU scans accumulate float16/float32 in double (``acc_type``), then round once:
     the running value of the sum (product, logaddexp) keeps its low bits."""
-    return x.astype(np.float64) if x.dtype.kind == "f" and x.dtype.itemsize < 8 else x
+    return x.astype(np.float64) if kind_of(x.dtype) == "f" and x.dtype.itemsize < 8 else x
 
 
 def accumulate(xp, ufunc: str, x, axis: int):
@@ -156,7 +157,7 @@ class LogcumsumexpFn(Function):
 
         # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ), in log space with the signs of g apart
         # (torch's formula, after TensorFlow's): exp(xⱼ + log Σ_{i≥j} exp(log|gᵢ| − yᵢ))
-        lowest = float(np.finfo((g._data if isinstance(g, Tensor) else g).dtype).min)
+        lowest = float(finfo((g._data if isinstance(g, Tensor) else g).dtype).min)
         with quiet():
             log_abs = xp.log(xp.abs(g))
             pos = xp.where(g > 0, log_abs, lowest)
@@ -169,7 +170,7 @@ def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
     """(input cast as torch does, axis or None for a 0-d input)."""
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype))
-    elif input._data.dtype.kind in "biu" and integer_ok:
+    elif kind_of(input._data.dtype) in "biu" and integer_ok:
         input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:
         one_dim(dim, 0, op)
@@ -215,7 +216,7 @@ def _cum_extreme(input, dim, is_min: bool, out):
     vals = accumulate(xp, "minimum" if is_min else "maximum", x, ax)
     # x wins where it equals the running extreme (ties: the later index, as torch) or is nan
     chosen = x == vals
-    if x.dtype.kind == "f":
+    if kind_of(x.dtype) == "f":
         chosen |= xp.isnan(x)
     shape = [1] * x.ndim
     shape[ax] = x.shape[ax]
@@ -257,7 +258,7 @@ def logcumsumexp(input, dim, *, out=None):
 
     Shapes: any; the output(s) have the input's shape.
     """
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
                            f"'{input.dtype.name}' (expected a floating point tensor)")
     input, ax = _scan_input(input, dim, None, "logcumsumexp")

@@ -15,6 +15,7 @@ from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module, ufunc_at
 from ..backend import scatter_add as _scatter_add_at
+from ..dtype import kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import named, quiet
@@ -86,8 +87,8 @@ class ScatterReduceFn(Function):
         y = x.copy()
         if not include_self:
             fill = _FILL[reduce]
-            if x.dtype.kind != "f" and reduce in ("amax", "amin"):
-                info = np.iinfo(x.dtype) if x.dtype.kind in "iu" else None
+            if kind_of(x.dtype) != "f" and reduce in ("amax", "amin"):
+                info = np.iinfo(x.dtype) if kind_of(x.dtype) in "iu" else None
                 fill = (info.min if reduce == "amax" else info.max) if info else reduce == "amin"
             y[hit] = fill
         with quiet():
@@ -100,7 +101,7 @@ class ScatterReduceFn(Function):
                 _scatter_add_at(n, grid, xp.ones(s.shape, dtype=x.dtype))
                 n = n + (1 if include_self else 0)
                 n[~hit] = 1
-                y = y / n if x.dtype.kind == "f" else xp.floor_divide(y, n)
+                y = y / n if kind_of(x.dtype) == "f" else xp.floor_divide(y, n)
         ctx.save_for_backward(x, index, src, y)
         return y.astype(x.dtype, copy=False)
 
@@ -170,7 +171,7 @@ def _prepare(op, input, dim, index, src=None):
     nd = input._data.ndim
     axis = _wrap_dim(dim, nd, op)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-    if idx.dtype.kind not in "iu" and idx.size:
+    if kind_of(idx.dtype) not in "iu" and idx.size:
         raise RuntimeError(f"{op}(): Expected dtype int64 for index (got {idx.dtype})")
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._args import require_tensor
 from ..backend import get_array_module, to_numpy
+from ..dtype import kind_of
 from ..tensor import Tensor
 from . import stl_sort
 from ._reduction import one_dim, torch_args, write_out
@@ -59,7 +60,7 @@ def _tied_rows(a, idx, axis: int):
     s = to_numpy(get_array_module(a).take_along_axis(a, idx, axis))
     s = np.moveaxis(s, axis, -1).reshape(-1, idx.shape[axis])
     eq = s[:, 1:] == s[:, :-1]
-    if s.dtype.kind == "f":
+    if kind_of(s.dtype) == "f":
         eq |= np.isnan(s[:, 1:]) & np.isnan(s[:, :-1])
     return np.nonzero(eq.any(axis=1))[0]
 
@@ -79,7 +80,7 @@ def sort_indices(a, axis: int, descending: bool, stable: bool = False):
     """The permutation (int64) that sorts ``a`` along ``axis`` as torch's CPU sort does."""
     n = a.shape[axis]
     idx = _stable_indices(a, axis, descending)
-    radix = a.ndim == 1 and a.dtype.kind in "iu" and n >= 32768 and not descending
+    radix = a.ndim == 1 and kind_of(a.dtype) in "iu" and n >= 32768 and not descending
     if stable or radix or n < 2:
         return idx
     if a.strides[axis] == 0:  # torch: an expanded dim is left as it is (indices 0, 1, ...)

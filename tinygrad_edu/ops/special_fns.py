@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module, special
+from ..dtype import finfo
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._special_math import airy_ai_array, zeta_array
@@ -64,7 +63,7 @@ class SpecialI0EFn(Function):
 def _safe(x):
     """x, with |x| ≤ eps replaced by eps (torch's guard before dividing by x), and the mask."""
     xp = xp_of(x)
-    eps = float(np.finfo(x.dtype if not isinstance(x, Tensor) else x._data.dtype).eps)
+    eps = float(finfo(x.dtype if not isinstance(x, Tensor) else x._data.dtype).eps)
     big = xp.abs(x) > eps
     return xp.where(big, x, eps), big
 

@@ -13,6 +13,7 @@ import numpy as np
 from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import reduce_dims, torch_args, write_out
@@ -99,7 +100,7 @@ def _var_args(op, input, dim, unbiased, correction):
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}() received an invalid combination of arguments: unbiased and "
                         "correction cannot both be given")
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}(): std and var only support floating point and complex "
                            f"dtypes (got {input.dtype.name})")
     if correction is None:
@@ -160,7 +161,7 @@ def _check_weights(w, name: str, n: int, integral: bool):
     if w.ndim > 1:
         raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
                            f"{name} with {w.ndim} dimensions")
-    kind = w._data.dtype.kind
+    kind = kind_of(w._data.dtype)
     if integral and kind not in "iu":
         raise RuntimeError(f"cov(): expected {name} to have integral dtype but got {name} with "
                            f"{w.dtype.name} dtype")
@@ -192,7 +193,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if input.ndim > 2:
         raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
                            f"input with {input.ndim} dimensions")
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("cov(): bool dtype is not supported for input")
     x = input.reshape(1, -1) if input.ndim < 2 else input
     n = x.shape[1]

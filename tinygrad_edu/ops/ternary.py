@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._util import half_opmath, named, quiet, raise_broadcast_error
 from .promotion import _convert, cast, require_tensor, result_type, type_name, write_out
@@ -107,7 +108,7 @@ def lerp(input, end, weight, *, out=None):
     require_tensor(input, "lerp", "input", 1)
     require_tensor(end, "lerp", "end", 2)
     d = input._data.dtype
-    if d.kind != "f":
+    if kind_of(d) != "f":
         raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
                                   f"'{type_name(input)}'")
     if end._data.dtype != d:
@@ -159,7 +160,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
     """
     for i, (t, n) in enumerate(((input, "input"), (tensor1, "tensor1"), (tensor2, "tensor2"))):
         require_tensor(t, "addcdiv", n, i + 1)
-    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+    if kind_of(tensor1._data.dtype) in "iub" and kind_of(tensor2._data.dtype) in "iub":
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "

@@ -10,6 +10,7 @@ from .._args import check_memory_format, no_bool_kernel, not_tensor
 from ..autograd import Function
 from ..backend import erf as _erf
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._unary_util import check_tensor, floatify, into
@@ -287,7 +288,7 @@ def positive(input):
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "positive")
-    if input._data.dtype.kind == "b":
+    if kind_of(input._data.dtype) == "b":
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
 

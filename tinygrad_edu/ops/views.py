@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import named
@@ -123,7 +124,7 @@ def select(input, dim, index):
 
 def _int_arg(v, what: str, op: str) -> int:
     if isinstance(v, Tensor):
-        if v._data.ndim != 0 or v._data.dtype.kind not in "iu":
+        if v._data.ndim != 0 or kind_of(v._data.dtype) not in "iu":
             raise RuntimeError(f"{what} must be an 0-dim integral Tensor.")
         return int(v._data)
     return int(v)

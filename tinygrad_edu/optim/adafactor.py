@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..dtype import finfo
 from ._single import SingleTensorOptimizer, lerp
 from .optimizer import _check, _check_lr
 
@@ -67,7 +66,7 @@ class Adafactor(SingleTensorOptimizer):
         lr, wd, d = float(group["lr"]), group["weight_decay"], group["d"]
         eps1, eps2 = group["eps"]
         if eps1 is None:
-            eps1 = float(np.finfo(p.dtype).eps)
+            eps1 = float(finfo(p.dtype).eps)
         one_minus_beta2_t = step ** group["beta2_decay"]
         rho_t = min(lr, 1 / (step**0.5))
         alpha = max(eps2, float(xp.sqrt((p * p).sum())) / (p.size**0.5)) * rho_t

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..backend import get_array_module, to_device, to_numpy
+from ..dtype import kind_of
 from ..tensor import Tensor, _as_array
 
 
@@ -56,7 +57,7 @@ def _to_array(value, like: Tensor | None, key=None):
     xp = get_array_module(arr)
     arr = xp.array(arr, copy=True)
     if like is not None:
-        if like._data.dtype.kind == "f" and arr.dtype != like._data.dtype:
+        if kind_of(like._data.dtype) == "f" and arr.dtype != like._data.dtype:
             arr = arr.astype(like._data.dtype)
         arr = to_device(arr, like.device)
     return arr

@@ -24,7 +24,7 @@ import tinygrad_edu as tg
 
 from .calls import call, first_line, raised, seeded
 from .compare import Mismatch, assert_same
-from .convert import leaves
+from .convert import leaves, to_numpy
 from .resolve import from_test_module, rebind
 
 
@@ -137,7 +137,7 @@ def compare_vjp(t_outs, g_outs, t_inputs, g_inputs, tols, seed: int, labels=None
         outs = pick_graph_outputs(g_outs, pos, "output")
     except Mismatch as m:
         return m.kind, str(m)
-    got = call(tg_vjp, outs, g_inputs, [tg.tensor(u.numpy()) for u in ups])
+    got = call(tg_vjp, outs, g_inputs, [tg.tensor(to_numpy(u)) for u in ups])
     return _judge(got, want, g_inputs, t_inputs, tols, labels)
 
 
@@ -176,7 +176,7 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
     conv = ToTg()
     inp, args, kwargs = conv.sample(s)
     g_inputs = [conv.memo[id(t)] for t in t_inputs]
-    g_u1 = [tg.tensor(u.detach().numpy(), requires_grad=True) for u in u1]
+    g_u1 = [tg.tensor(to_numpy(u.detach()), requires_grad=True) for u in u1]
     try:
         g_outs = flat(process_tg(s.output_process_fn_grad, seeded(tg_fn, tg)(inp, *args, **kwargs)))
         first = tg_vjp(pick_graph_outputs(g_outs, pos, "output"), g_inputs, g_u1, create_graph=True)
@@ -185,7 +185,7 @@ def check_gradgrad(s, torch_fn, tg_fn, tols, seed: int) -> tuple[str, str] | Non
         return m.kind, str(m)
     except Exception as e:
         return raised(e), first_line(e)
-    got = call(tg_vjp, picked, g_inputs + g_u1, [tg.tensor(v.numpy()) for v in u2])
+    got = call(tg_vjp, picked, g_inputs + g_u1, [tg.tensor(to_numpy(v)) for v in u2])
     labels = [f"gradgrad of input {j}" for j in range(len(t_inputs))] + [
         f"gradgrad of upstream {j}" for j in range(len(u1))
     ]

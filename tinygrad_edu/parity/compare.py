@@ -23,6 +23,8 @@ from torch.testing._comparison import default_tolerances
 
 import tinygrad_edu as tg
 
+from .convert import to_torch
+
 # torch's own value-comparison suites whose tolerance overrides are honoured (bare decorators,
 # with no class, too); JIT, decomposition, inductor, MPS and dtensor overrides are not.
 HONOURED_SUITES = (None, "TestCommon", "TestUnaryUfuncs", "TestBinaryUfuncs", "TestReductions")
@@ -136,7 +138,7 @@ def _same_tensor(actual, expected: torch.Tensor, tols: Tolerances, path: str, va
         raise Mismatch(
             "shape", f"{path}: shape {tuple(actual.shape)}, torch gives {tuple(expected.shape)}"
         )
-    got = torch.from_numpy(np.array(tensor_values(actual, path), order="C"))
+    got = to_torch(np.array(tensor_values(actual, path), order="C"))
     if not values:
         return
     rtol, atol = tols(expected.dtype)

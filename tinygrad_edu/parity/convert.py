@@ -74,6 +74,28 @@ def tg_dtype(d: torch.dtype):
     return out
 
 
+def numpy_dtype(d: torch.dtype) -> np.dtype:
+    """The NumPy dtype holding torch dtype ``d``'s values (bfloat16: ml_dtypes' type, which
+    torch's ``.numpy()`` does not know)."""
+    if d == torch.bfloat16:
+        return tg.bfloat16.np
+    return torch.empty(0, dtype=d).numpy().dtype
+
+
+def to_torch(arr: np.ndarray) -> torch.Tensor:
+    """``torch.from_numpy`` that also takes bfloat16 arrays (through their 16 bits)."""
+    if arr.dtype == tg.bfloat16.np:
+        return torch.from_numpy(arr.view(np.int16)).view(torch.bfloat16)
+    return torch.from_numpy(arr)
+
+
+def to_numpy(t: torch.Tensor) -> np.ndarray:
+    """``t.numpy()`` (a view) that also takes bfloat16 tensors (through their 16 bits)."""
+    if t.dtype == torch.bfloat16:
+        return t.view(torch.int16).numpy().view(tg.bfloat16.np)
+    return t.numpy()
+
+
 def _storage_copy(t: torch.Tensor) -> np.ndarray:
     """A private NumPy copy of ``t``'s whole storage (bytes; it owns its memory)."""
     storage = t.detach().untyped_storage().clone()
@@ -85,7 +107,7 @@ def _same_layout_view(t: torch.Tensor, storage: np.ndarray) -> np.ndarray:
     view's ``.base`` is the storage, as every other view of it: storage offsets and aliasing
     carry over)."""
     item = t.element_size()
-    dtype = torch.empty(0, dtype=t.dtype).numpy().dtype
+    dtype = numpy_dtype(t.dtype)
     if t.numel() == 0:  # nothing to alias; NumPy would still check the strides' reach
         return np.empty(tuple(t.shape), dtype)
     return np.ndarray(tuple(t.shape), dtype, buffer=storage, offset=t.storage_offset() * item,

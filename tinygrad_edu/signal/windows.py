@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..dtype import float32, float64, to_dtype
+from ..dtype import finfo, float32, float64, to_dtype
 from ..factories import _finish, strided
 
 __all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
@@ -112,7 +112,7 @@ def _i0(x, np_dtype):
     """I₀(x) in ``np_dtype`` as torch computes it (Cephes: eˣ · series / √x for x > 8, so in
     float32 it overflows to inf once eˣ does, for x > ln(max float32) ≈ 88.72)."""
     v = np.i0(x).astype(np_dtype)
-    return np.where(np.abs(x) > np.log(np.finfo(np_dtype).max), np.inf, v).astype(np_dtype)
+    return np.where(np.abs(x) > np.log(finfo(np_dtype).max), np.inf, v).astype(np_dtype)
 
 
 def bartlett(M, *, sym=True, dtype=None, layout=strided, device=None, requires_grad=False):

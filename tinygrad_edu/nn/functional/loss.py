@@ -9,6 +9,7 @@ import numpy as np
 
 from ...autograd import is_grad_enabled
 from ...backend import get_array_module
+from ...dtype import kind_of
 from ...ops import cross_entropy as CE
 from ...ops import distance as D
 from ...ops import loss as L
@@ -41,10 +42,11 @@ def _float_pair(input, target, op: str):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
     target = as_tensor_like(target, input)
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     if target._data.dtype != input._data.dtype:
-        if target._data.dtype.kind == "f" and target._data.dtype.itemsize > input._data.itemsize:
+        t_dt = target._data.dtype
+        if kind_of(t_dt) == "f" and t_dt.itemsize > input._data.itemsize:
             input = cast(input, target.dtype)
         target = cast(target, input.dtype)
     return input, target
@@ -208,7 +210,7 @@ def _class_checks(input, target, weight, op: str):
     """Validate (input, target, weight) of a class loss; returns (input, target, w, unbatched)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     target = as_tensor_like(target, input)
     unbatched = input._data.ndim == 1
@@ -324,7 +326,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     eps = float(label_smoothing)
     x = _unsqueeze(input, 0) if unbatched else input
     if target._data.shape == input._data.shape:  # class probabilities
-        if target._data.dtype.kind != "f":
+        if kind_of(target._data.dtype) != "f":
             raise RuntimeError(f"cross_entropy: Expected floating point type for target with "
                                f"class probabilities, got {type_name(target)} (target shape "
                                f"{list(target.shape)})")
@@ -336,7 +338,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
                                            reduction, eps)
         # torch composes it: −Σ (w t) log_softmax, then ÷ N for the mean
         out = named(out, "DivBackward1" if reduction == "mean" else "NegBackward0")
-    elif target._data.dtype.kind == "f" and target._data.ndim == input._data.ndim:
+    elif kind_of(target._data.dtype) == "f" and target._data.ndim == input._data.ndim:
         if input._data.ndim >= 2 and target.shape[0] != input.shape[0]:  # torch checks N first
             raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                              f"batch_size ({target.shape[0]}).")

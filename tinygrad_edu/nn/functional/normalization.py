@@ -15,6 +15,7 @@ import numpy as np
 
 from ..._args import require_tensor
 from ...backend import get_array_module
+from ...dtype import finfo
 from ...ops.im2col import ConstantPadFn
 from ...ops.linalg.norms import vector_norm
 from ...ops.normalization import BatchNormFn, GroupNormFn, LayerNormFn
@@ -186,7 +187,7 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = N
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*{', '.join(map(str, shape))}], but got input of size{list(xs)}")
     if eps is None:
-        eps = float(np.finfo(input._data.dtype).eps)
+        eps = float(finfo(input._data.dtype).eps)
     dims = tuple(range(len(xs) - k, len(xs)))
     y = input * ((input * input).mean(dim=dims, keepdim=True) + eps).rsqrt()
     return y if weight is None else y * weight

@@ -8,6 +8,7 @@ import numpy as np
 from ..._args import require_tensor
 from ...autograd import no_grad
 from ...backend import get_array_module
+from ...dtype import kind_of
 from ...ops.embedding import EmbeddingFn
 from ...tensor import Tensor
 
@@ -40,7 +41,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     require_tensor(input, "embedding")
     require_tensor(weight, "embedding", "weight", 2)
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
-    if idx.dtype.kind not in "iu":
+    if kind_of(idx.dtype) not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead "
                            "(while checking arguments for embedding)")
@@ -74,7 +75,7 @@ def _bags(input, offsets, include_last_offset: bool):
     """Flat int64 indices, the bag number of each, and the bag count B, checked as torch."""
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     xp = get_array_module(idx)
-    if idx.dtype.kind not in "iu":
+    if kind_of(idx.dtype) not in "iu":
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            f"following scalar types: Long, Int; but got {input.dtype} instead "
                            "(while checking arguments for embedding_bag)")
@@ -190,7 +191,7 @@ def one_hot(tensor, num_classes=-1):
     by default). Raises RuntimeError for non-integer input or classes out of range. Shapes: (*)
     int64 → (*, num_classes). Raises TypeError when ``tensor`` is not a Tensor."""
     a = tensor._data if isinstance(tensor, Tensor) else require_tensor(tensor, "one_hot", "tensor")
-    if a.dtype.kind not in "iu":
+    if kind_of(a.dtype) not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     xp = get_array_module(a)
     if num_classes == -1:

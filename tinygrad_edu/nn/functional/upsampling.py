@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ...dtype import torch_type_name
+from ...dtype import kind_of, torch_type_name
 from ...ops.interpolate import InterpolateFn, aa_taps, taps
 from ...ops.interpolate_uint8 import resize_uint8
 from ...tensor import Tensor
@@ -78,7 +78,7 @@ def _check_dtype(input, mode: str, out: tuple, antialias: bool, vectorized: bool
     dt, d = input._data.dtype, len(out)
     if antialias and dt == np.float16 and tuple(input.shape)[2:] != tuple(out):
         raise NotImplementedError("\"compute_index_ranges_weights\" not implemented for 'Half'")
-    if dt.kind == "f" or dt == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear",
+    if kind_of(dt) == "f" or dt == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear",
                                                     "bicubic"):
         return
     if mode == "area":

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from ...autograd.hooks import RemovableHandle
 from ...backend import to_device
 from ...dtype import dtype as _DType
-from ...dtype import float16, float32, float64, to_dtype
+from ...dtype import float16, float32, float64, kind_of, to_dtype
 from ...tensor import Tensor, _device
 from ..parameter import Buffer, Parameter
 from ._state import StateDictMixin
@@ -273,7 +273,7 @@ class Module(StateDictMixin):
                     if t is None:
                         continue
                     arr = t.data._data  # .data: an uninitialized (lazy) tensor allows it
-                    if floating_only and arr.dtype.kind != "f":
+                    if floating_only and kind_of(arr.dtype) != "f":
                         continue
                     t._data = fn_array(arr)
                     if t.grad is not None:

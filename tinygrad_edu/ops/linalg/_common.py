@@ -28,14 +28,15 @@ class LinAlgError(RuntimeError):
 # ---- argument checks (torch's messages) -------------------------------------------------------
 def check_float(t, op: str, kernel: str | None = None, half: bool = False) -> None:
     """torch's rule for linalg inputs: float32 or float64 (complex is not supported here), and
-    float16 where ``half`` (the norms built from reductions, which torch computes in float).
+    float16/bfloat16 where ``half`` (the norms built from reductions, which torch computes in
+    float).
     Raises TypeError for a non-Tensor; RuntimeError for another dtype, or, for an op whose
     LAPACK kernel torch dispatches by dtype without a check first (``kernel``: torch's name,
     ``"lu_cpu"``), that kernel's NotImplementedError ('"lu_cpu" not implemented for 'Bool'')."""
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
     name = t.dtype.name
-    if name not in ("float32", "float64") and not (half and name == "float16"):
+    if name not in ("float32", "float64") and not (half and name in ("float16", "bfloat16")):
         if kernel is not None:  # bool, integers, float16: no case in torch's kernel
             no_kernel(t, kernel, "biue")
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "

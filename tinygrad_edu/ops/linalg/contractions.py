@@ -14,6 +14,7 @@ import numpy as np
 from ..._args import no_kernel, require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
+from ...dtype import kind_of
 from ...tensor import Tensor, _wrap_dim
 from .._util import named
 from ..arithmetic import mul
@@ -39,7 +40,7 @@ class TraceFn(Function):
         ctx.shape = a.shape
         # dtype: integers and bools sum in int64 (NumPy would give uint64 for uint8), float16
         # accumulates in float32 and rounds once, as torch
-        if a.dtype.kind in "biu":
+        if kind_of(a.dtype) in "biu":
             return get_array_module(a).trace(a, dtype=np.int64)
         if a.dtype == np.float16:
             return get_array_module(a).trace(a, dtype=np.float32).astype(np.float16)

@@ -18,6 +18,7 @@ import numpy as np
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
+from ...dtype import kind_of
 from .._dual import xp_of
 from .._util import quiet
 from ..shape import unsqueeze
@@ -72,7 +73,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         bad, nd = ("X1", x1.ndim) if x1.ndim < 2 else ("X2", x2.ndim)
         raise RuntimeError(f"cdist only supports at least 2D tensors, {bad} got: {nd}D")
     for name, t in (("X1", x1), ("X2", x2)):
-        if t._data.dtype.kind != "f":
+        if kind_of(t._data.dtype) != "f":
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{t.dtype.name}")
     if x1.shape[-1] != x2.shape[-1]:
@@ -109,7 +110,7 @@ def pdist(input, p=2):
     require_tensor(input, "pdist")
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    if input._data.dtype.kind != "f":
+    if kind_of(input._data.dtype) != "f":
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")

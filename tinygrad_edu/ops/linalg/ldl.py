@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from ...backend import get_array_module
+from ...dtype import kind_of
 from ...tensor import Tensor
 from .._util import quiet
 from ._common import LinAlgError, check_float, check_square, return_type
@@ -197,7 +198,7 @@ def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     if tuple(pivots.shape) != tuple(LD.shape[:-1]):
         raise RuntimeError(f"{op}: Expected LD.shape[:-1] and pivots.shape to be the same, but "
                            f"got pivots with shape {list(pivots.shape)} instead")
-    if pivots._data.dtype.kind not in "iu":
+    if kind_of(pivots._data.dtype) not in "iu":
         raise RuntimeError(f"{op}: Expected pivots to be integers. Got {pivots.dtype.name}")
     n = LD.shape[-1]
     if B.shape[-2] != n:

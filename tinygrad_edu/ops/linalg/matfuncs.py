@@ -18,7 +18,7 @@ from ... import dtype as _dt
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
-from ...dtype import torch_type_name
+from ...dtype import kind_of, torch_type_name
 from ...tensor import Tensor
 from .._util import named
 from ..join import stack
@@ -100,12 +100,12 @@ def vander(x, N=None):
     """
     require_tensor(x, "vander", "x", 1)
     dt = x._data.dtype
-    if dt.kind == "b" or (dt.kind == "f" and dt.itemsize == 2):
+    if kind_of(dt) == "b" or (kind_of(dt) == "f" and dt.itemsize == 2):
         raise RuntimeError(f"linalg.vander supports floating point, complex, and integer "
                            f"tensors, but got {torch_type_name(dt)} (shape {list(x.shape)})")
     if x.ndim == 0:  # torch: a 0-d x is one point
         x = x.reshape(1)
-    if dt.kind in "iu":  # torch builds it with cumprod, which computes integers in int64
+    if kind_of(dt) in "iu":  # torch builds it with cumprod, which computes integers in int64
         x = x.to(_dt.int64)
     N = x.shape[-1] if N is None else int(N)
     if N <= 1:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd import Function, is_grad_enabled, no_grad
-from ...dtype import torch_type_name
+from ...dtype import kind_of, torch_type_name
 from ...tensor import Tensor
 from .._dual import xp_of
 from .._util import named
@@ -31,7 +31,7 @@ def _scale_add(c, p, beta, alpha):
     (β ∧ c) ∨ (α ∧ p). The scalars have already been converted by :func:`_scalars`.
     """
     dt = c.dtype  # every operand has this dtype (checked); p may be float32 already (half)
-    if dt.kind == "b":
+    if kind_of(dt) == "b":
         p = p & bool(alpha)
         return p if not beta else p | c
     if dt == _HALF:
@@ -135,7 +135,7 @@ class AddrFn(Function):
         ctx.save_for_backward(u, v)
         ctx.beta, ctx.alpha = beta, alpha
         xp = xp_of(u)
-        if c.dtype.kind == "b":
+        if kind_of(c.dtype) == "b":
             return _scale_add(c, xp.expand_dims(u, -1) & v, beta, alpha)
         # torch's kernel, in the dtype (float16 rounded after every operation, as its
         # Vectorized<Half> does): β·C + (α·u)·v, with β and α cast to the dtype first
@@ -179,7 +179,7 @@ def _scalars(op, t, beta, alpha):
     """(β, α) as torch converts them to the inputs' dtype: a float is truncated toward zero
     for integer tensors (torch 2.13; 0.6 → 0) and rejected for bool tensors (RuntimeError);
     for bool tensors they act as truth values."""
-    kind = t._data.dtype.kind
+    kind = kind_of(t._data.dtype)
     if kind in "iu":
         return tuple(int(v) for v in (beta, alpha))
     if kind == "b":

@@ -17,6 +17,7 @@ import numpy as np
 from ..._args import require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
+from ...dtype import finfo
 from ...tensor import Tensor
 from .._util import quiet
 from ..matmul import matmul
@@ -34,7 +35,7 @@ def _tolerance(s_max, atol, rtol, m, n, dtype):
     xp = get_array_module(s_max)
     if rtol is None:
         rtol = 0.0 if (atol is not None and np.any(np.asarray(atol) > 0)) else (
-            np.finfo(dtype).eps * max(m, n))
+            finfo(dtype).eps * max(m, n))
     atol = 0.0 if atol is None else atol
     return xp.maximum(xp.asarray(atol, dtype=dtype), xp.asarray(rtol, dtype=dtype) * s_max)
 
@@ -185,7 +186,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     xp = get_array_module(A._data)
     s = xp.linalg.svd(A._data, compute_uv=False) if A._data.size else xp.zeros(
         A.shape[:-2] + (min(m, n),), dtype=A._data.dtype)
-    tol_r = np.finfo(A._data.dtype).eps * max(m, n) if rcond is None else rcond
+    tol_r = finfo(A._data.dtype).eps * max(m, n) if rcond is None else rcond
     rank = (s > tol_r * s[..., :1]).sum(axis=-1) if s.size else xp.zeros(A.shape[:-2], int)
     full = bool(np.all(rank == min(m, n)))
     residuals = driver != "gelsy" and m > n and full

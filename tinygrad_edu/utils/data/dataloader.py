@@ -9,6 +9,7 @@ import numpy as np
 
 from ...creation import as_tensor, tensor
 from ...dtype import float64 as _float64
+from ...dtype import kind_of
 from ...ops.join import stack
 from ...tensor import Tensor
 from .dataset import Subset, TensorDataset, _check_generator, _random_seed
@@ -31,11 +32,11 @@ def default_collate(batch):
             )
         return stack(batch, 0)
     if isinstance(elem, np.ndarray):
-        if elem.dtype.kind not in "biuf":
+        if kind_of(elem.dtype) not in "biuf":
             raise TypeError(_COLLATE_ERR.format(elem.dtype))
         return default_collate([as_tensor(b) for b in batch])
     if isinstance(elem, np.generic):
-        if elem.dtype.kind not in "biuf":
+        if kind_of(elem.dtype) not in "biuf":
             raise TypeError(_COLLATE_ERR.format(elem.dtype))
         return as_tensor(np.array(batch))
     if isinstance(elem, float):
@@ -65,7 +66,7 @@ def default_convert(data):
     """Turn NumPy arrays in a sample into tensors, leaving the structure (no batching)."""
     if isinstance(data, Tensor):
         return data
-    if isinstance(data, (np.ndarray, np.generic)) and data.dtype.kind in "biuf":
+    if isinstance(data, (np.ndarray, np.generic)) and kind_of(data.dtype) in "biuf":
         return as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
         return {k: default_convert(v) for k, v in data.items()}
