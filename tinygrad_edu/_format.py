@@ -12,13 +12,14 @@ import numpy as np
 
 from . import dtype as _dt
 from .backend import to_numpy
+from .dtype import kind_of
 
 PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
 
 
 class _Formatter:
     def __init__(self, a: np.ndarray):
-        self.floating = a.dtype.kind == "f"
+        self.floating = kind_of(a.dtype) == "f"
         self.int_mode, self.sci_mode, self.max_width = True, False, 1
         flat = a.reshape(-1)
         if not self.floating:
@@ -120,7 +121,8 @@ def add_suffixes(body: str, suffixes: list, indent: int) -> str:
 
 def format_tensor(a: np.ndarray, prefix: str, suffixes: list) -> str:
     indent = len(prefix)
-    return prefix + add_suffixes(tensor_str(a, indent), suffixes, indent)
+    # torch measures the last line with the prefix on it ("tensor(" counts toward 80 columns)
+    return add_suffixes(prefix + tensor_str(a, indent), suffixes, indent)
 
 
 def tensor_repr(t) -> str:
