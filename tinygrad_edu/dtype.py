@@ -75,6 +75,8 @@ def finfo(d):
     """``np.finfo``, which also takes bfloat16 (through ml_dtypes' finfo)."""
     d = np.dtype(d)
     return ml_dtypes.finfo(d) if d == _BF16 else np.finfo(d)
+
+
 _NAMES = {d.name: d for d in ALL}
 
 # torch's spelling of each dtype in its kernel errors ("expected scalar type Float but found Long")

@@ -13,7 +13,6 @@ import math
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import gammainc, gammaln, get_array_module
-from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
@@ -168,7 +167,7 @@ class LdexpFn(Function):
         ctx.save_for_backward(x, y)
         xp = get_array_module(x)
         with quiet():
-            if kind_of(y.dtype) in "iu":  # C's ldexp: exact, no overflow of 2ʸ on its own
+            if _dt.kind_of(y.dtype) in "iu":  # C's ldexp: exact, no overflow of 2ʸ on its own
                 return xp.ldexp(x, xp.clip(y, -4096, 4096).astype(xp.int32))
             return x * xp.exp2(y)  # torch: 2ʸ in y's dtype, then the product
 
@@ -185,8 +184,7 @@ class LdexpFn(Function):
 class NextafterFn(Function):
     """z = the next floating-point number after x towards y"""
 
-    array_io = True
-    opmath = False  # the next number in the tensor's own type (ml_dtypes has it for bfloat16)
+    array_io, opmath = True, False  # no float32 detour: the next number in bfloat16 itself
 
     @staticmethod
     def forward(ctx, x, y):
@@ -238,7 +236,7 @@ class IgammaFn(Function):
 def _float_kernel(a, b, kernel: str) -> None:
     """Ops with floating kernels only: NotImplementedError for integer and bool operands."""
     t = a if isinstance(a, Tensor) else b
-    if kind_of(t._data.dtype) != "f":
+    if _dt.kind_of(t._data.dtype) != "f":
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(t)}'")
 
 
@@ -318,10 +316,10 @@ def ldexp(input, other, *, out=None):
     require_tensor(input, "ldexp", "input", 1)
     require_tensor(other, "ldexp", "other", 2)
     y = other
-    if kind_of(input._data.dtype) == "f":
-        if kind_of(other._data.dtype) == "b":
+    if _dt.kind_of(input._data.dtype) == "f":
+        if _dt.kind_of(other._data.dtype) == "b":
             raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
-    elif kind_of(other._data.dtype) != "f":  # torch: integer input: float32(x) · float32(2^y)
+    elif _dt.kind_of(other._data.dtype) != "f":  # torch: integer input: float32(x) · float32(2^y)
         y = cast(other, _dt.float32)
     r = result_type(input, y)
     x = cast(input, r if r.is_floating_point else _dt.float32)

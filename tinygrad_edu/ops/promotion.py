@@ -110,6 +110,8 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         d = (a if ta else b)._data.dtype
         if d == _HALF and type(b if ta else a) is float and op in _SCALAR_OPMATH:
             return _half_with_scalar(fn, a, b, ta)
+        if d is _BF16 and type(b if ta else a) is float and op not in _SCALAR_OPMATH:
+            return _bfloat16_with_scalar(fn, a, b, ta)
         if kind_of(d) == "f":
             return fn.apply(a, b)
     a, b = promote(a, b, op or fn.__name__, float_result)
@@ -121,7 +123,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
 
 
-_HALF = np.dtype(np.float16)
+_HALF, _BF16 = np.dtype(np.float16), _dt.bfloat16.np
 _SCALAR_OPMATH = ("mul", "div")
 
 
@@ -135,6 +137,15 @@ def _half_with_scalar(fn, a, b, tensor_first: bool):
     else:
         z = fn.apply(np.float32(a), b)
     return z.to(_dt.float16)
+
+
+def _bfloat16_with_scalar(fn, a, b, tensor_first: bool):
+    """A bfloat16 tensor and a Python float in an op other than * and /: torch casts the
+    number to bfloat16 first (x + 3.14 adds 3.140625), as NumPy does for float16; * and /
+    keep it in float32 (``_half_with_scalar``). The op itself computes in float32."""
+    if tensor_first:
+        return fn.apply(a, np.asarray(b, dtype=_BF16))
+    return fn.apply(np.asarray(a, dtype=_BF16), b)
 
 
 def promote(a, b, op: str, float_result: bool = False, to=None):
@@ -210,8 +221,6 @@ def run_kernel(f, xp, x, y):
             return xp.asarray(f(xp, x, y))
         return _dt.to_bfloat16(xp.asarray(f(xp, _dt.widen_bfloat16(x), _dt.widen_bfloat16(y))))
 
-
-_BF16 = _dt.bfloat16.np
 
 
 def _shape(x):

@@ -1,0 +1,237 @@
+"""bfloat16, pinned against torch: storage and rounding, promotion, printing, the float32
+"opmath" every op computes in, gradients, and the division kernels that round step by step.
+
+tinygrad_edu stores bfloat16 as ml_dtypes' NumPy type. NumPy itself has no bfloat16
+arithmetic, so ``Function.apply`` runs each op on float32 copies and rounds each floating
+output once, as torch's CPU kernels do (their opmath type for BFloat16 is float). The parity
+sweep (``SWEEP_DTYPES=bfloat16 parity_tests/scripts/sweep_dtypes.py``) runs every OpInfo's
+bfloat16 samples; these tests pin the kinds it found.
+"""
+
+from __future__ import annotations
+
+import ml_dtypes
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+from tinygrad_edu.parity.convert import to_numpy, to_torch
+
+BF16 = np.dtype(ml_dtypes.bfloat16)
+DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
+          "float64")
+
+
+def _tg(t: torch.Tensor) -> tg.Tensor:
+    return tg.from_numpy(to_numpy(t.detach()).copy())
+
+
+def _bits(x) -> np.ndarray:
+    """The values as comparable bits (bfloat16 as its 16 bits), so -0.0 and nan payloads count."""
+    a = np.ascontiguousarray(x.detach().numpy() if isinstance(x, tg.Tensor) else to_numpy(x))
+    return a.view(np.int16) if a.dtype == BF16 else a
+
+
+def _special_values() -> np.ndarray:
+    """float32 values around every kind of bfloat16 rounding: ties (to even), the carry into
+    the exponent, subnormals, overflow to inf, ±0, ±inf, nan."""
+    rng = np.random.default_rng(0)
+    words = rng.integers(0, 2**32, 4096, dtype=np.uint64).astype(np.uint32)
+    ties = (rng.integers(0, 2**16, 256, dtype=np.uint32) << 16) | np.uint32(0x8000)
+    edges = np.array([0x7F7F8000, 0x7F7FFFFF, 0x00008000, 0x00018000, 0x3F808000, 0x3F818000,
+                      0x80000000, 0x7F800000, 0xFF800000, 0x00000001], dtype=np.uint32)
+    vals = np.concatenate([words, ties, edges]).view(np.float32)
+    return vals[~np.isnan(vals)]
+
+
+class TestStorage:
+    def test_float32_to_bfloat16_rounds_as_torch(self):
+        v = _special_values()
+        want = _bits(torch.from_numpy(v).to(torch.bfloat16))
+        np.testing.assert_array_equal(_bits(tg.from_numpy(v).to(tg.bfloat16)), want)
+
+    def test_float64_to_bfloat16_rounds_as_torch(self):
+        v = np.random.default_rng(1).standard_normal(4096) * 10.0 ** np.arange(-20, 20, 40 / 4096)
+        want = _bits(torch.from_numpy(v).to(torch.bfloat16))
+        np.testing.assert_array_equal(_bits(tg.from_numpy(v).to(tg.bfloat16)), want)
+
+    def test_back_to_float32_is_exact(self):
+        t = torch.from_numpy(_special_values()).bfloat16()
+        np.testing.assert_array_equal(_tg(t).float().numpy(), t.float().numpy())
+
+    def test_dtype_object(self):
+        d = tg.bfloat16
+        assert (repr(d), d.itemsize, d.is_floating_point) == ("torch.bfloat16", 2, True)
+        assert tg.tensor([1.5], dtype=tg.bfloat16).is_floating_point()
+        assert tg.ones(2).bfloat16().dtype is tg.bfloat16
+
+    @pytest.mark.parametrize("vals", [[1.0, 2.5, 3.1], [1.0078, 9.1835e-41, -1.0078, np.inf],
+                                      [[1e-5, 300.0], [0.0, -2.0]], [], 7.0])
+    def test_repr(self, vals):
+        t = torch.tensor(vals, dtype=torch.bfloat16)
+        assert repr(_tg(t)) == repr(t)
+
+
+class TestPromotion:
+    @pytest.mark.parametrize("a", DTYPES)
+    def test_promote_types_table(self, a):
+        for b in DTYPES:
+            x = torch.ones(2, dtype=getattr(torch, a))
+            y = torch.ones(2, dtype=getattr(torch, b))
+            got = (_tg(x) + _tg(y)).dtype if a != "bool" or b != "bool" else None
+            want = (x + y).dtype if got is not None else None
+            assert str(got) == str(want), (a, b)
+
+    @pytest.mark.parametrize("scalar", [2, 2.5, True])
+    def test_with_numbers_stays_bfloat16(self, scalar):
+        t = torch.tensor([1.5, -3.0], dtype=torch.bfloat16)
+        for f in (lambda x: x + scalar, lambda x: x * scalar, lambda x: scalar - x,
+                  lambda x: x / scalar):
+            try:
+                want = str(f(t).dtype)[6:]
+            except RuntimeError:  # True - tensor: torch refuses bool subtraction
+                with pytest.raises(RuntimeError):
+                    f(_tg(t))
+                continue
+            assert f(_tg(t)).dtype.name == want
+
+    def test_zero_dim_float32_does_not_widen(self):
+        t = torch.tensor([1.5, -3.0], dtype=torch.bfloat16)
+        s = torch.tensor(2.0)
+        assert (_tg(t) * _tg(s)).dtype is tg.bfloat16 and (t * s).dtype == torch.bfloat16
+
+
+def _inputs(n=2048, seed=0, scale=4.0):
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(n, generator=g) * scale).bfloat16()
+
+
+UNARY = ["exp", "log", "sin", "cos", "tanh", "sigmoid", "sqrt", "rsqrt", "erf", "lgamma",
+         "expm1", "log1p", "atan", "reciprocal", "abs", "neg", "floor", "round", "relu"]
+
+
+class TestOpmath:
+    """Each op computes in float32 and rounds once: torch's values exactly, but for the rare
+    float32 result that NumPy's and torch's libm round differently right at a bfloat16
+    rounding boundary (allowed: one bfloat16 ulp in at most 0.5% of the values)."""
+
+    @staticmethod
+    def _close(got: tg.Tensor, want: torch.Tensor):
+        assert got.dtype.name == str(want.dtype)[6:]
+        g = got.float().numpy().astype(np.float64)
+        w = want.float().numpy().astype(np.float64)
+        same = (g == w) | (np.isnan(g) & np.isnan(w))
+        ulp = np.abs(w) * 2.0**-7
+        near = np.abs(g - w) <= ulp
+        assert near[~np.isnan(w)].all() and np.isnan(g[np.isnan(w)]).all()
+        assert (~same).mean() <= 0.005, f"{(~same).sum()} of {same.size} differ"
+
+    @pytest.mark.parametrize("name", UNARY)
+    def test_unary(self, name):
+        x = _inputs()
+        if name in ("log", "sqrt", "rsqrt", "lgamma", "log1p"):
+            x = x.abs()
+        self._close(getattr(_tg(x), name)(), getattr(x, name)())
+
+    @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "pow", "atan2", "maximum",
+                                    "hypot"])
+    def test_binary(self, op):
+        x, y = _inputs(seed=1), _inputs(seed=2)
+        if op == "pow":
+            x = x.abs()
+        self._close(getattr(tg, op)(_tg(x), _tg(y)), getattr(torch, op)(x, y))
+
+    @pytest.mark.parametrize("s", [3.14, -0.1, 7])
+    def test_with_a_number(self, s):
+        x = _inputs(seed=3)
+        for f in (lambda t: t + s, lambda t: t * s, lambda t: t / s, lambda t: s - t,
+                  lambda t: t.clamp(-s, s)):
+            self._close(f(_tg(x)), f(x))
+
+    def test_matmul_and_softmax(self):
+        a = _inputs(64 * 32, seed=4, scale=1.0).reshape(64, 32)
+        b = _inputs(32 * 16, seed=5, scale=1.0).reshape(32, 16)
+        self._close(_tg(a) @ _tg(b), a @ b)
+        self._close(_tg(a).softmax(1), a.softmax(1))
+
+    def test_reductions_accumulate_in_float32(self):
+        x = _inputs(4096, seed=6).reshape(64, 64)
+        for f in (lambda t: t.sum(), lambda t: t.sum(0), lambda t: t.mean(1),
+                  lambda t: t.var(1), lambda t: t.norm()):
+            self._close(f(_tg(x)), f(x))
+        # a bfloat16 accumulator would stop at 256: 256 + 1 rounds back to 256
+        assert float(tg.ones(1000, dtype=tg.bfloat16).sum()) == 1000.0
+
+
+class TestGradients:
+    def test_gradient_is_bfloat16_and_close(self):
+        x = _inputs(256, seed=7, scale=1.0).requires_grad_()
+        w = _inputs(256, seed=8, scale=1.0)
+        xg = _tg(x).requires_grad_()
+        ((x.sin() * w).sum() + (x * 2.5).tanh().mean()).backward()
+        ((xg.sin() * _tg(w)).sum() + (xg * 2.5).tanh().mean()).backward()
+        assert xg.grad.dtype is tg.bfloat16
+        # torch rounds after every bfloat16 step of its formulas, we once per node: ours is
+        # within one bfloat16 ulp of the float64 gradient everywhere, torch's is not (3%)
+        xd = x.detach().double().requires_grad_()
+        ((xd.sin() * w.double()).sum() + (xd * 2.5).tanh().mean()).backward()
+        exact = xd.grad.numpy()
+        ours = np.abs(xg.grad.float().numpy() - exact)
+        theirs = np.abs(x.grad.float().numpy() - exact)
+        assert (ours <= np.abs(exact) * 2.0**-7 + 1e-6).all()
+        assert (ours / np.abs(exact)).max() <= (theirs / np.abs(exact)).max()
+
+    def test_mixed_with_float32(self):
+        a = torch.randn(4, 3, generator=torch.Generator().manual_seed(9)).requires_grad_()
+        b = torch.randn(4, 3, generator=torch.Generator().manual_seed(10)).bfloat16()
+        b.requires_grad_()
+        ag, bg = _tg(a).requires_grad_(), _tg(b).requires_grad_()
+        (a * b).sum().backward()
+        (ag * bg).sum().backward()
+        assert (ag * bg).dtype is tg.float32 and bg.grad.dtype is tg.bfloat16
+        np.testing.assert_array_equal(_bits(bg.grad), _bits(b.grad))
+        np.testing.assert_array_equal(ag.grad.numpy(), a.grad.numpy())
+
+
+class TestDivisionKernels:
+    """torch's div(trunc/floor) round the quotient to the tensor's type, step by step, for
+    float16 and bfloat16; a number beside the tensor is cast to its type (remainder, fmod) or
+    kept in float32 (tensor // number)."""
+
+    @pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+    def test_against_torch(self, dt):
+        g = torch.Generator().manual_seed(11)
+        a = (torch.randn(20000, generator=g) * 50).to(getattr(torch, dt))
+        b = (torch.randn(20000, generator=g) * 3).to(getattr(torch, dt))
+        b[:50] = 0
+        a[50:100] = float("inf")
+        fns = [lambda L, x, y: L.div(x, y, rounding_mode="trunc"),
+               lambda L, x, y: L.div(x, y, rounding_mode="floor"),
+               lambda L, x, y: x // y, lambda L, x, y: x % y, lambda L, x, y: L.fmod(x, y),
+               lambda L, x, y: x // 2.7, lambda L, x, y: x % -0.3, lambda L, x, y: 5.3 % x,
+               lambda L, x, y: L.fmod(x, 2.7), lambda L, x, y: L.div(x, 2.7, rounding_mode="trunc"),
+               lambda L, x, y: L.div(-0.3, x, rounding_mode="floor")]
+        for k, f in enumerate(fns):
+            want = f(torch, a, b).float().numpy()
+            got = f(tg, _tg(a), _tg(b))
+            assert got.dtype.name == dt, k
+            got = got.float().numpy()
+            same = (got == want) | (np.isnan(got) & np.isnan(want))
+            assert same.all(), f"case {k}: {(~same).sum()} differ"
+
+
+class TestDatabaseSamples:
+    def test_window_functions_refuse_bfloat16(self):
+        with pytest.raises(ValueError, match="expects float32 or float64 dtypes, got: "
+                                             "torch.bfloat16"):
+            tg.signal.windows.hann(3, dtype=tg.bfloat16)
+
+    def test_addcmul_with_a_bfloat16_factor(self):
+        g = torch.Generator().manual_seed(12)
+        x, t2 = torch.randn(5, 5, generator=g), torch.randn(1, 5, generator=g)
+        t1 = torch.randn(5, 5, generator=g).bfloat16()
+        want = torch.addcmul(x, t1, t2, value=3.14)
+        got = tg.addcmul(_tg(x), _tg(t1), _tg(t2), value=3.14)
+        assert got.dtype is tg.float32
+        torch.testing.assert_close(torch.from_numpy(got.numpy()), want)
