@@ -167,7 +167,9 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     d = _out_dtype(dtype, out, _dt.float32)
     if n == 0:
         return _write(np.zeros(0, dtype=d.np), out, device, requires_grad)
-    if d.is_floating_point:  # the bounds in the result dtype, the exponents in float64
+    if n == 1 and d.is_floating_point:  # torch fills base ** start, start in float64
+        a = float(a)
+    elif d.is_floating_point:  # the bounds in the result dtype, the exponents in float64
         a, b = float(np.dtype(d.np).type(a)), float(np.dtype(d.np).type(b))
         base = float(base)
     else:

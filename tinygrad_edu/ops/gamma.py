@@ -85,9 +85,10 @@ class MvlgammaFn(Function):
         ctx.save_for_backward(x)
         ctx.p = p
         total = 0
-        for i in range(p - 1, -1, -1):  # torch's order: x - (p-1)/2, ..., x - ½, x
-            total = total + lgamma_array(x - x.dtype.type(i / 2))
-        return total + x.dtype.type(p * (p - 1) / 4 * math.log(math.pi))
+        with quiet():  # the sum may overflow to inf, silently as in torch
+            for i in range(p - 1, -1, -1):  # torch's order: x - (p-1)/2, ..., x - ½, x
+                total = total + lgamma_array(x - x.dtype.type(i / 2))
+            return total + x.dtype.type(p * (p - 1) / 4 * math.log(math.pi))
 
     @staticmethod
     def backward(ctx, g):

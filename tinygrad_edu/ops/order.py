@@ -19,7 +19,7 @@ import numpy as np
 from .._args import no_bool_kernel
 from ..autograd import Function
 from ..backend import get_array_module, to_numpy
-from ..dtype import kind_of
+from ..dtype import kind_of, widen_bfloat16
 from ..tensor import Tensor
 from . import stl_sort
 from ._dual import xp_of
@@ -61,8 +61,9 @@ class MedianFn(Function):
 
 
 def _stable_order(a, axis):
-    """Positions that sort ``a`` along ``axis``: NaN last, equal values by position."""
-    return get_array_module(a).argsort(a, axis=axis, kind="stable")
+    """Positions that sort ``a`` along ``axis``: NaN last, equal values by position (bfloat16
+    through float32: NumPy's sort of ml_dtypes' type misplaces NaN)."""
+    return get_array_module(a).argsort(widen_bfloat16(a), axis=axis, kind="stable")
 
 
 def _median_index(a, axis, ignore_nan):
@@ -187,7 +188,7 @@ def _kth_index(a, axis, k):
     same = (a == kth) | (xp.isnan(a) & xp.isnan(kth)) if kind_of(a.dtype) == "f" else a == kth
     tied = same.sum(axis=axis, keepdims=True) > 1
     if bool(tied.any()):
-        moved = np.moveaxis(to_numpy(a), axis, -1)
+        moved = np.moveaxis(widen_bfloat16(to_numpy(a)), axis, -1)
         tmoved = np.moveaxis(to_numpy(tied), axis, -1)
         out = np.moveaxis(to_numpy(idx), axis, -1).copy()
         for where in np.ndindex(tmoved.shape[:-1]):
@@ -224,7 +225,7 @@ def _mode_index(a, axis):
     torch reports for it: torch sorts (value, position) pairs with ``std::sort`` and keeps the
     last pair of each run of equal values (so ties follow that algorithm, ported)."""
     xp = get_array_module(a)
-    moved = np.moveaxis(to_numpy(a), axis, -1)
+    moved = np.moveaxis(widen_bfloat16(to_numpy(a)), axis, -1)
     flat = moved.reshape(-1, moved.shape[-1])
     out = np.empty(flat.shape[0], np.int64)
     for r, row in enumerate(flat.tolist()):

@@ -35,10 +35,15 @@ def _wide(x):
     return x.astype(np.float64) if kind_of(x.dtype) == "f" and x.dtype.itemsize < 8 else x
 
 
+_BF16 = _dt.bfloat16.np
+
+
 def accumulate(xp, ufunc: str, x, axis: int):
     """``xp.<ufunc>.accumulate(x, axis)`` (running max, running logaddexp); a loop over the
     axis where the array library has no ``accumulate`` for that ufunc (CuPy)."""
     fn = getattr(xp, ufunc)
+    if x.dtype == _BF16:  # ml_dtypes' ufuncs warn on NaN: run in float32, round once
+        return accumulate(xp, ufunc, x.astype(np.float32), axis).astype(_BF16)
     try:
         return fn.accumulate(x, axis=axis)
     except (AttributeError, NotImplementedError, TypeError):

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtype as _dt
 from .._args import require_bool, require_tensor
 from ..backend import get_array_module
+from ..dtype import widen_bfloat16
 from ..tensor import Tensor, _wrap_dim
 from ._reduction import write_out
 
@@ -189,7 +190,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     xp = get_array_module(a)
     if dim is None:
         flat = a.reshape(-1)
-        order = xp.argsort(flat, kind="stable")
+        order = xp.argsort(widen_bfloat16(flat), kind="stable")  # bfloat16: NaN placed right
         s = flat[order]
         new = xp.ones(s.shape, bool)
         if s.size > 1:
@@ -205,7 +206,9 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     if a.ndim == 0:
         raise IndexError(f"unique(): Dimension specified as {dim} but tensor has no dimensions")
     ax = _wrap_dim(dim, a.ndim, "unique")
-    values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=ax)
+    values, inverse, counts = xp.unique(widen_bfloat16(a), return_inverse=True,
+                                        return_counts=True, axis=ax)
+    values = values.astype(a.dtype, copy=False)
     return _unique_result(values, xp.asarray(inverse.reshape(-1), dtype=np.int64),
                           xp.asarray(counts, dtype=np.int64), return_inverse, return_counts)
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._args import require_tensor
 from ..backend import get_array_module, to_numpy
-from ..dtype import kind_of
+from ..dtype import kind_of, widen_bfloat16
 from ..tensor import Tensor
 from . import stl_sort
 from ._reduction import one_dim, torch_args, write_out
@@ -78,6 +78,7 @@ def _replay(idx, axis: int, keys, rows, algorithm):
 
 def sort_indices(a, axis: int, descending: bool, stable: bool = False):
     """The permutation (int64) that sorts ``a`` along ``axis`` as torch's CPU sort does."""
+    a = widen_bfloat16(a)  # NumPy's sort of ml_dtypes' bfloat16 misplaces NaN; float32 is exact
     n = a.shape[axis]
     idx = _stable_indices(a, axis, descending)
     radix = a.ndim == 1 and kind_of(a.dtype) in "iu" and n >= 32768 and not descending
@@ -102,6 +103,7 @@ def sort_indices(a, axis: int, descending: bool, stable: bool = False):
 def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
     """The indices torch's topk kernel returns: std::partial_sort when k·64 ≤ n, else
     std::nth_element (then std::sort of the first k − 1 when ``sorted_``)."""
+    a = widen_bfloat16(a)  # NumPy's sort of ml_dtypes' bfloat16 misplaces NaN; float32 is exact
     n = a.shape[axis]
     order = Tensor._wrap(_stable_indices(a, axis, largest))
     idx = narrow(order, axis, 0, k)._data
