@@ -16,16 +16,7 @@ from __future__ import annotations
 
 
 WAIVERS: dict[tuple[str, str], str] = {
-    # ---- no such dtype / float32 rounding (principled: not a defect of tinygrad_edu) -----
-    **{(name, check): ("no such dtype: these reference samples pass a bfloat16 tensor1, a "
-                       "dtype NumPy (so tinygrad_edu) does not have; every other sample passes")
-       for name in ("addcmul", "addcdiv") for check in ("forward", "inplace")},
     # ---- indexing and shapes ------------------------------------------------------------
-    **{(f"signal.windows.{w}", "error"): (
-        "dtype: the bfloat16 error_input cannot be converted (NumPy and tinygrad_edu have no "
-        "bfloat16); every other error_input raises torch's ValueError")
-       for w in ("bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
-                 "general_hamming", "hamming", "hann", "kaiser", "nuttall")},
     # ---- empty tensors ------------------------------------------------------------------
     # ---- exception types and messages (error_inputs) ------------------------------------
     ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
