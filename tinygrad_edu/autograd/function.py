@@ -104,12 +104,11 @@ class Function:
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node.
 
         The hot path of every op: one pass over the inputs (collecting the arrays, and where
-        each input's gradient would go), no generators."""
+        each input's gradient would go), no generators, no helper calls in the common case."""
         ctx = cls._node_type(cls)
         arrays = []
-        needs = []
         nexts = []
-        any_grad = False
+        n_grad = 0  # inputs that require grad (while grad mode is on)
         enabled = state.enabled
         dev = None
         for a in args:
@@ -121,28 +120,33 @@ class Function:
                     _device_mismatch(cls, args)
                 arrays.append(d)
                 if a.requires_grad and enabled:
-                    any_grad = True
-                    needs.append(True)
+                    n_grad += 1
                     node = a._node
                     if node is None:  # a leaf: its gradient goes to its AccumulateGrad
-                        node = edge_of(a)[0]
+                        ref = a._accum
+                        node = ref() if ref is not None else None
+                        if node is None:
+                            node = edge_of(a)[0]
                     nexts.append((node, a._oi, d.shape, d.dtype))
                     continue
             else:
                 arrays.append(a)
-            needs.append(False)
             nexts.append(None)
-        ctx.needs_input_grad = tuple(needs)
+        n = len(nexts)
+        # torch's ctx.needs_input_grad: input i's edge exists (shared tuples when all or none)
+        ctx.needs_input_grad = (_ALL_TRUE[n] if n_grad == n else _ALL_FALSE[n] if not n_grad
+                                else tuple([e is not None for e in nexts])) if n < 8 else tuple(
+            [e is not None for e in nexts])
         out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
             cls, ctx, args, arrays, kwargs)
         if type(out) is tuple:
-            return _wrap_outputs(cls, ctx, args, arrays, out, any_grad, nexts, kwargs)
+            return _wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
         if type(out) is not np.ndarray:
             out = _as_array(ctx, out)
         if state.anomaly:
             _anomaly_forward(cls, arrays, out)
         # integer and bool results carry no gradient (torch: x.long() does not require grad)
-        if not any_grad or out.dtype.kind not in "fc":
+        if not n_grad or out.dtype.kind not in "fc":
             t = Tensor._wrap(out)
         else:
             ctx.next = tuple(nexts)
@@ -156,6 +160,10 @@ class Function:
         if out.base is not None:
             _mark_view(cls, ctx, t, args, out.base)
         return t
+
+
+_ALL_TRUE = tuple((True,) * n for n in range(8))
+_ALL_FALSE = tuple((False,) * n for n in range(8))
 
 
 def _as_array(ctx: Node, out):
@@ -207,10 +215,12 @@ def _track_saved(ctx: Node, args, arrays, outs) -> None:
     j = 0
     for s in ctx._saved:
         k = None
-        for m, t in enumerate(outs):
+        m = -1
+        for t in outs:
             if s is t._data:
-                k = -1 - m
+                k = m
                 break
+            m -= 1
         else:
             i = 0
             for x in arrays:
@@ -224,7 +234,7 @@ def _track_saved(ctx: Node, args, arrays, outs) -> None:
         if k is not None:
             vc = t._vc
             if vc is None:
-                vc = t._vc = [0]
+                t._vc = vc = [0]
             versions.append((j, vc, vc[0]))
         j += 1
     ctx._saved_src = src
