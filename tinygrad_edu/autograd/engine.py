@@ -3,7 +3,9 @@ at each node, and undo broadcasting in ONE place (:func:`unbroadcast`).
 
 Read :func:`run_backward` first: it is the whole algorithm. Everything else here is a named
 helper it calls: the order of the walk, calling one node's backward, fitting a gradient to its
-input, adding gradients up, and freeing what a node saved.
+input, adding gradients up, and freeing what a node saved. :func:`run_backward_fast` is the
+same loop for the everyday ``loss.backward()``, with the common node's helper calls written out
+(``FAST = False`` sends every backward through the plain loop, which tests compare it to).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=N
     (AccumulateGrad) adds what it receives into ``leaf.grad``; ``capture`` (autograd.grad)
     takes chosen gradients instead.
     """
-    if FAST and capture is None and not create_graph:
+    if FAST and capture is None and not create_graph:  # the everyday case: same steps, faster
         return run_backward_fast(edges, grads, retain_graph)
     pending = {}
     for (node, k), g in zip(edges, grads):
@@ -78,10 +80,12 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
             release(node, retain_graph)
             continue
         versions = node._saved_versions
-        if versions is not None:
+        if versions is not None:  # as call_backward: check_versions raises, naming the value
+            if node._saved is _FREED:
+                hooks.check_versions(node)  # (a second backward through a freed graph)
             for _, vc, v in versions:
                 if vc[0] != v:
-                    hooks.check_versions(node)  # raises, naming the tensor
+                    hooks.check_versions(node)
         res = fn.backward(node, g)
         if type(res) is not tuple:
             res = (res,)

@@ -37,7 +37,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .hooks import describe
-from .node import Node, edge_of
+from .node import Node, leaf_node
 
 
 def op_stem(fn) -> str:
@@ -104,7 +104,20 @@ class Function:
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node.
 
         The hot path of every op: one pass over the inputs (collecting the arrays, and where
-        each input's gradient would go), no generators, no helper calls in the common case."""
+        each input's gradient would go), no generators. The commonest calls, one or two Tensors
+        that require grad and nothing else, take :func:`_apply_unary` / :func:`_apply_binary`:
+        the same steps written out for that case (``FAST = False`` turns them off)."""
+        if FAST and not kwargs and cls.array_io and state.enabled and not state.anomaly:
+            n = len(args)
+            if n == 2:
+                a, b = args
+                if (isinstance(a, Tensor) and isinstance(b, Tensor) and a.requires_grad
+                        and b.requires_grad and type(a._data) is type(b._data)):
+                    return _apply_binary(cls, a, b)
+            elif n == 1:
+                a = args[0]
+                if isinstance(a, Tensor) and a.requires_grad:
+                    return _apply_unary(cls, a)
         ctx = cls._node_type(cls)
         arrays = []
         nexts = []
@@ -121,49 +134,95 @@ class Function:
                 arrays.append(d)
                 if a.requires_grad and enabled:
                     n_grad += 1
-                    node = a._node
-                    if node is None:  # a leaf: its gradient goes to its AccumulateGrad
-                        ref = a._accum
-                        node = ref() if ref is not None else None
-                        if node is None:
-                            node = edge_of(a)[0]
+                    # a leaf's gradient goes to its AccumulateGrad
+                    node = a._node or leaf_node(a)
                     nexts.append((node, a._oi, d.shape, d.dtype))
                     continue
             else:
                 arrays.append(a)
             nexts.append(None)
         n = len(nexts)
-        # torch's ctx.needs_input_grad: input i's edge exists (shared tuples when all or none)
-        ctx.needs_input_grad = (_ALL_TRUE[n] if n_grad == n else _ALL_FALSE[n] if not n_grad
-                                else tuple([e is not None for e in nexts])) if n < 8 else tuple(
-            [e is not None for e in nexts])
+        # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)
+        if n_grad == n and n < 8:
+            ctx.needs_input_grad = _ALL_TRUE[n]
+        elif not n_grad and n < 8:
+            ctx.needs_input_grad = _ALL_FALSE[n]
+        else:
+            ctx.needs_input_grad = tuple([e is not None for e in nexts])
         out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
             cls, ctx, args, arrays, kwargs)
-        if type(out) is tuple:
-            return _wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
-        if type(out) is not np.ndarray:
-            out = _as_array(ctx, out)
-        if state.anomaly:
-            _anomaly_forward(cls, arrays, out)
-        # integer and bool results carry no gradient (torch: x.long() does not require grad)
-        if not n_grad or out.dtype.kind not in "fc":
-            t = Tensor._wrap(out)
-        else:
-            ctx.next = tuple(nexts)
-            t = Tensor._wrap(out, ctx)
-            if ctx._saved:
-                _track_saved(ctx, args, arrays, (t,))
-            if cls.reference is not None:
-                _keep_args(ctx, args, arrays, kwargs)
-            if state.anomaly:
-                ctx.stack = traceback.format_stack()[:-1]
-        if out.base is not None:
-            _mark_view(cls, ctx, t, args, out.base)
-        return t
+        return _record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
 
 
+FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
+
+
+def _record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
+    """After ``forward``: wrap the output(s) in Tensors and, when an input needs a gradient and
+    the output is floating, record the node (its edges, the versions of what it saved)."""
+    if type(out) is tuple:
+        return _wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
+    if type(out) is not np.ndarray:
+        out = _as_array(ctx, out)
+    if state.anomaly:
+        _anomaly_forward(cls, arrays, out)
+    # integer and bool results carry no gradient (torch: x.long() does not require grad)
+    if not n_grad or out.dtype.kind not in "fc":
+        t = Tensor._wrap(out)
+    else:
+        ctx.next = tuple(nexts)
+        t = Tensor._wrap(out, ctx)
+        if ctx._saved:
+            _track_saved(ctx, args, arrays, (t,))
+        if cls.reference is not None:
+            _keep_args(ctx, args, arrays, kwargs)
+        if state.anomaly:
+            ctx.stack = traceback.format_stack()[:-1]
+    if out.base is not None:
+        _mark_view(cls, ctx, t, args, out.base)
+    return t
+
+
+def _apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
+    """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
+    anomaly mode, an array op): no lists, no loop. An output that is not a fresh floating
+    array (a tuple, a scalar, a view, an integer result) goes on through :func:`_record`."""
+    ctx = cls._node_type(cls)
+    ctx.needs_input_grad = _ALL_TRUE[2]
+    da = a._data
+    db = b._data
+    out = cls.forward(ctx, da, db)
+    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
+    eb = (b._node or leaf_node(b), b._oi, db.shape, db.dtype)
+    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
+        return _record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
+    ctx.next = (ea, eb)
+    t = Tensor._wrap(out, ctx)
+    if ctx._saved:
+        _track_saved(ctx, (a, b), (da, db), (t,))
+    if cls.reference is not None:
+        _keep_args(ctx, (a, b), (da, db), {})
+    return t
+
+
+def _apply_unary(cls, a: Tensor) -> Tensor:
+    """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
+    ctx = cls._node_type(cls)
+    ctx.needs_input_grad = _ALL_TRUE[1]
+    da = a._data
+    out = cls.forward(ctx, da)
+    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
+    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
+        return _record(cls, ctx, (a,), [da], [ea], 1, out, {})
+    ctx.next = (ea,)
+    t = Tensor._wrap(out, ctx)
+    if ctx._saved:
+        _track_saved(ctx, (a,), (da,), (t,))
+    if cls.reference is not None:
+        _keep_args(ctx, (a,), (da,), {})
+    return t
 
 
 def _as_array(ctx: Node, out):
