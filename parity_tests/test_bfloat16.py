@@ -194,6 +194,20 @@ class TestGradients:
         np.testing.assert_array_equal(ag.grad.numpy(), a.grad.numpy())
 
 
+    @pytest.mark.parametrize("path", ["general", "fast"])
+    def test_cast_keeps_the_graph(self, path, monkeypatch):
+        """A bfloat16 output is floating: the cast's node is recorded (NumPy calls the type
+        'V', which a kind test without dtype.kind_of would take for not-a-float)."""
+        from tinygrad_edu.autograd import function
+        monkeypatch.setattr(function, "FAST", path == "fast")
+        x = torch.tensor([1.7, -2.3, 3.05], requires_grad=True)
+        xg = _tg(x).requires_grad_()
+        ((x.bfloat16() * x.bfloat16()).float() * 3).sum().backward()
+        ((xg.bfloat16() * xg.bfloat16()).float() * 3).sum().backward()
+        assert xg.grad is not None and xg.grad.dtype is tg.float32
+        np.testing.assert_array_equal(xg.grad.numpy(), x.grad.numpy())
+
+
 class TestDivisionKernels:
     """torch's div(trunc/floor) round the quotient to the tensor's type, step by step, for
     float16 and bfloat16; a number beside the tensor is cast to its type (remainder, fmod) or

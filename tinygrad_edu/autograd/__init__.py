@@ -3,8 +3,9 @@
 - ``grad_mode``: whether ops record the graph (``no_grad`` ...), anomaly mode;
 - ``node``: the graph — a Node per op call (``grad_fn``), AccumulateGrad at the leaves;
 - ``function``: ``Function`` and ``Function.apply``, which runs an op and records its node;
-- ``engine``: the backward pass (``run_backward``: the chain rule in one loop) and
-  ``unbroadcast``, the one place broadcasting is undone;
+- ``engine``: the backward pass (``run_backward``: the chain rule in one loop; its everyday
+  case written out in ``run_backward_fast``) and ``unbroadcast``, the one place broadcasting
+  is undone;
 - ``hooks``: what the loop calls around each node (hooks, retain_grad, version checks);
 - ``api``: ``backward`` and ``grad``, the ways into the engine;
 - ``functional``: jacobian, hessian, vjp, jvp, hvp, vhp (imported by the package root, after

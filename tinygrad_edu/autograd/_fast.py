@@ -25,7 +25,8 @@ def _check(g):
 
 def _calibrate() -> int:
     """The count a sole owner shows, measured through the same chain of calls as the engine's:
-    run_backward's local -> accumulate(g) -> steal_or_copy(g) -> _check(g)."""
+    run_backward's (or run_backward_fast's) local -> accumulate(g) -> steal_or_copy(g) ->
+    _check(g)."""
     g = np.empty(1)
     return _like_accumulate(g)
 

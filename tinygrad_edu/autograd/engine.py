@@ -3,7 +3,9 @@ at each node, and undo broadcasting in ONE place (:func:`unbroadcast`).
 
 Read :func:`run_backward` first: it is the whole algorithm. Everything else here is a named
 helper it calls: the order of the walk, calling one node's backward, fitting a gradient to its
-input, adding gradients up, and freeing what a node saved.
+input, adding gradients up, and freeing what a node saved. :func:`run_backward_fast` is the
+same loop for the everyday ``loss.backward()``, with the common node's helper calls written out
+(``FAST = False`` sends every backward through the plain loop, which tests compare it to).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=N
     (AccumulateGrad) adds what it receives into ``leaf.grad``; ``capture`` (autograd.grad)
     takes chosen gradients instead.
     """
+    if FAST and capture is None and not create_graph:  # the everyday case: same steps, faster
+        return run_backward_fast(edges, grads, retain_graph)
     pending = {}
     for (node, k), g in zip(edges, grads):
         send(pending, node, k, g)
@@ -46,6 +50,64 @@ def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=N
             continue  # autograd.grad needs nothing beyond this node
         propagate(pending, node, g, call_backward(node, g, create_graph))
         release(node, retain_graph)
+
+
+FAST = True  # False: every backward takes the plain loop above (the fast one's reference)
+
+
+def run_backward_fast(edges, grads, retain_graph: bool) -> None:
+    """:func:`run_backward` for the everyday case (no ``capture``, no ``create_graph``): the
+    same loop with the common node's steps written out in place of the helpers' calls
+    (``call_backward``'s first branch, ``propagate``, ``release``). Any node off the common
+    path (a multi-output or user Function, hooks, anomaly mode, observers) takes the helpers
+    themselves, so each node does exactly what the plain loop does.
+    """
+    pending = {}
+    for (node, k), g in zip(edges, grads):
+        send(pending, node, k, g)
+    for node in topological_order([n for n, _ in edges]):
+        g = pending.pop(node, None)
+        if g is None:
+            continue
+        if node.hooks is not None or node.out_ref is not None:
+            g = hooks.before_node(node, g, None)  # tensor hooks, retain_grad
+        fn = node.fn
+        if fn is None:  # a leaf's AccumulateGrad
+            accumulate(node.variable, g, False)
+            continue
+        if node.n_out != 1 or not fn.array_io or state.anomaly or hooks.observers:
+            propagate(pending, node, g, call_backward(node, g, False))
+            release(node, retain_graph)
+            continue
+        versions = node._saved_versions
+        if versions is not None:  # as call_backward: check_versions raises, naming the value
+            if node._saved is _FREED:
+                hooks.check_versions(node)  # (a second backward through a freed graph)
+            for _, vc, v in versions:
+                if vc[0] != v:
+                    hooks.check_versions(node)
+        res = fn.backward(node, g)
+        if type(res) is not tuple:
+            res = (res,)
+        for edge, gi in zip(node.next, res):
+            if edge is None or gi is None:
+                continue
+            target, k, shape, dtype = edge
+            if type(gi) is not np.ndarray or gi.shape != shape or gi.dtype != dtype:
+                gi = fit(gi, shape, dtype)
+            if target.n_out == 1:
+                prev = pending.get(target)
+                pending[target] = gi if prev is None else prev + gi
+            else:
+                send(pending, target, k, gi)
+        if retain_graph:
+            node.retained = True
+        else:
+            node._saved = _FREED
+            if fn.reference is not None:
+                node._args = None
+        # no local may hold a gradient past its node: accumulate steals only unshared arrays
+        g = gi = prev = res = None
 
 
 def topological_order(roots, capture=None) -> list:

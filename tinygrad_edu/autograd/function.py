@@ -39,7 +39,7 @@ from ..dtype import kind_of, to_bfloat16, widen_bfloat16
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .hooks import describe
-from .node import Node, edge_of
+from .node import Node, leaf_node
 
 
 def op_stem(fn) -> str:
@@ -109,12 +109,25 @@ class Function:
         """Run ``forward`` and, when grad mode is on and an input requires grad, record a node.
 
         The hot path of every op: one pass over the inputs (collecting the arrays, and where
-        each input's gradient would go), no generators."""
+        each input's gradient would go), no generators. The commonest calls, one or two Tensors
+        that require grad and nothing else, take :func:`_apply_unary` / :func:`_apply_binary`:
+        the same steps written out for that case (``FAST = False`` turns them off)."""
+        if FAST and not kwargs and cls.array_io and state.enabled and not state.anomaly:
+            n = len(args)
+            if n == 2:
+                a, b = args
+                if (isinstance(a, Tensor) and isinstance(b, Tensor) and a.requires_grad
+                        and b.requires_grad and type(a._data) is type(b._data)
+                        and a._data.dtype is not _BF16 and b._data.dtype is not _BF16):
+                    return _apply_binary(cls, a, b)
+            elif n == 1:
+                a = args[0]
+                if isinstance(a, Tensor) and a.requires_grad and a._data.dtype is not _BF16:
+                    return _apply_unary(cls, a)
         ctx = cls._node_type(cls)
         arrays = []
-        needs = []
         nexts = []
-        any_grad = False
+        n_grad = 0  # inputs that require grad (while grad mode is on)
         enabled = state.enabled
         dev = None
         low = False  # a bfloat16 input
@@ -129,44 +142,99 @@ class Function:
                 if d.dtype is _BF16:
                     low = True
                 if a.requires_grad and enabled:
-                    any_grad = True
-                    needs.append(True)
-                    node = a._node
-                    if node is None:  # a leaf: its gradient goes to its AccumulateGrad
-                        node = edge_of(a)[0]
+                    n_grad += 1
+                    # a leaf's gradient goes to its AccumulateGrad
+                    node = a._node or leaf_node(a)
                     nexts.append((node, a._oi, d.shape, d.dtype))
                     continue
             else:
                 arrays.append(a)
-            needs.append(False)
             nexts.append(None)
-        ctx.needs_input_grad = tuple(needs)
+        n = len(nexts)
+        # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)
+        if n_grad == n and n < 8:
+            ctx.needs_input_grad = _ALL_TRUE[n]
+        elif not n_grad and n < 8:
+            ctx.needs_input_grad = _ALL_FALSE[n]
+        else:
+            ctx.needs_input_grad = tuple([e is not None for e in nexts])
         if low and cls.array_io and cls.opmath:
             out = _in_float32(cls, ctx, arrays, kwargs)
         else:
             out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
                 cls, ctx, args, arrays, kwargs)
-        if type(out) is tuple:
-            return _wrap_outputs(cls, ctx, args, arrays, out, any_grad, nexts, kwargs)
-        if type(out) is not np.ndarray:
-            out = _as_array(ctx, out)
+        return _record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
+
+
+FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
+_ALL_TRUE = tuple((True,) * n for n in range(8))
+_ALL_FALSE = tuple((False,) * n for n in range(8))
+
+
+def _record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
+    """After ``forward``: wrap the output(s) in Tensors and, when an input needs a gradient and
+    the output is floating, record the node (its edges, the versions of what it saved)."""
+    if type(out) is tuple:
+        return _wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
+    if type(out) is not np.ndarray:
+        out = _as_array(ctx, out)
+    if state.anomaly:
+        _anomaly_forward(cls, arrays, out)
+    # integer and bool results carry no gradient (torch: x.long() does not require grad)
+    if not n_grad or kind_of(out.dtype) not in "fc":
+        t = Tensor._wrap(out)
+    else:
+        ctx.next = tuple(nexts)
+        t = Tensor._wrap(out, ctx)
+        if ctx._saved:
+            _track_saved(ctx, args, arrays, (t,))
+        if cls.reference is not None:
+            _keep_args(ctx, args, arrays, kwargs)
         if state.anomaly:
-            _anomaly_forward(cls, arrays, out)
-        # integer and bool results carry no gradient (torch: x.long() does not require grad)
-        if not any_grad or kind_of(out.dtype) not in "fc":
-            t = Tensor._wrap(out)
-        else:
-            ctx.next = tuple(nexts)
-            t = Tensor._wrap(out, ctx)
-            if ctx._saved:
-                _track_saved(ctx, args, arrays, (t,))
-            if cls.reference is not None:
-                _keep_args(ctx, args, arrays, kwargs)
-            if state.anomaly:
-                ctx.stack = traceback.format_stack()[:-1]
-        if out.base is not None:
-            _mark_view(cls, ctx, t, args, out.base)
-        return t
+            ctx.stack = traceback.format_stack()[:-1]
+    if out.base is not None:
+        _mark_view(cls, ctx, t, args, out.base)
+    return t
+
+
+def _apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
+    """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
+    anomaly mode, an array op): no lists, no loop. An output that is not a fresh floating
+    array (a tuple, a scalar, a view, an integer result) goes on through :func:`_record`."""
+    ctx = cls._node_type(cls)
+    ctx.needs_input_grad = _ALL_TRUE[2]
+    da = a._data
+    db = b._data
+    out = cls.forward(ctx, da, db)
+    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
+    eb = (b._node or leaf_node(b), b._oi, db.shape, db.dtype)
+    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
+        return _record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
+    ctx.next = (ea, eb)
+    t = Tensor._wrap(out, ctx)
+    if ctx._saved:
+        _track_saved(ctx, (a, b), (da, db), (t,))
+    if cls.reference is not None:
+        _keep_args(ctx, (a, b), (da, db), {})
+    return t
+
+
+def _apply_unary(cls, a: Tensor) -> Tensor:
+    """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
+    ctx = cls._node_type(cls)
+    ctx.needs_input_grad = _ALL_TRUE[1]
+    da = a._data
+    out = cls.forward(ctx, da)
+    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
+    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
+        return _record(cls, ctx, (a,), [da], [ea], 1, out, {})
+    ctx.next = (ea,)
+    t = Tensor._wrap(out, ctx)
+    if ctx._saved:
+        _track_saved(ctx, (a,), (da,), (t,))
+    if cls.reference is not None:
+        _keep_args(ctx, (a,), (da,), {})
+    return t
 
 
 _BF16 = _bfloat16.np
@@ -245,10 +313,12 @@ def _track_saved(ctx: Node, args, arrays, outs) -> None:
     j = 0
     for s in ctx._saved:
         k = None
-        for m, t in enumerate(outs):
+        m = -1
+        for t in outs:
             if s is t._data:
-                k = -1 - m
+                k = m
                 break
+            m -= 1
         else:
             i = 0
             for x in arrays:
@@ -262,7 +332,7 @@ def _track_saved(ctx: Node, args, arrays, outs) -> None:
         if k is not None:
             vc = t._vc
             if vc is None:
-                vc = t._vc = [0]
+                t._vc = vc = [0]
             versions.append((j, vc, vc[0]))
         j += 1
     ctx._saved_src = src

@@ -122,12 +122,17 @@ def edge_of(t: Tensor) -> tuple:
     node = t._node
     if node is not None:
         return (node, t._oi)
+    return (leaf_node(t), 0)
+
+
+def leaf_node(t: Tensor) -> AccumulateGrad:
+    """The AccumulateGrad of leaf ``t``, created on first use and shared while alive."""
     ref = t._accum
     acc = ref() if ref is not None else None
     if acc is None:
         acc = AccumulateGrad(t)
         t._accum = weakref.ref(acc)
-    return (acc, 0)
+    return acc
 
 
 class GraphCtx:
