@@ -1,7 +1,8 @@
 """Sweep: run torch's OpInfo samples in the dtypes beyond float32/float64 that torch's OpInfo
-supports on the CPU (int64, int32, int16, int8, uint8, bool, float16), on every implemented op,
-through the parity harness (forward, in-place, and gradients for float16; no gradgrad), and
-write each failing sample as one JSON line (and one summary line per op, dtype and check).
+supports on the CPU (int64, int32, int16, int8, uint8, bool, float16, bfloat16), on every
+implemented op, through the parity harness (forward, in-place, and gradients for the floating
+ones; no gradgrad), and write each failing sample as one JSON line (and one summary line per
+op, dtype and check).
 
     python3 parity_tests/scripts/sweep_dtypes.py OUT.jsonl [OPID-SUBSTRING]
     SWEEP_DTYPES="float16" python3 parity_tests/scripts/sweep_dtypes.py OUT.jsonl
@@ -9,7 +10,8 @@ write each failing sample as one JSON line (and one summary line per op, dtype a
 The certificate (``tinygrad_edu.parity.status``) covers float32 and float64, as the issue asks;
 this sweep is how the silent wrong dtypes, shapes and values of the other dtypes were found
 (int sums widened by NumPy, uint64 leaks, arange lengths, float16 roundings): each kind found
-is pinned by parity_tests/test_dtype_kinds.py. About 10 minutes for all dtypes, 4 for float16.
+is pinned by parity_tests/test_dtype_kinds.py (bfloat16's by test_bfloat16.py). About 10
+minutes for all dtypes, 4 for float16, 1.5 for bfloat16.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from tinygrad_edu.parity import db
 from tinygrad_edu.parity import ops as pops
 from tinygrad_edu.parity.resolve import bind
 
-NAMES = os.environ.get("SWEEP_DTYPES", "int64 int32 int16 int8 uint8 bool float16").split()
+NAMES = os.environ.get("SWEEP_DTYPES",
+                       "int64 int32 int16 int8 uint8 bool float16 bfloat16").split()
 EXTRA = [getattr(torch, n) for n in NAMES]
 FIELDS = ("where", "sample", "kind", "message")
 

@@ -34,12 +34,13 @@ import traceback
 import numpy as np
 
 from ..backend import get_array_module
-from ..dtype import bfloat16 as _bfloat16
-from ..dtype import kind_of, to_bfloat16, widen_bfloat16
+from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .hooks import describe
 from .node import Node, leaf_node
+from .opmath import BF16 as _BF16
+from .opmath import in_float32
 
 
 def op_stem(fn) -> str:
@@ -72,7 +73,7 @@ class Function:
     reference = None
     is_view = False
     double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
-    opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (_in_float32)
+    opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (opmath.py)
     _node_type = Node
 
     def __init_subclass__(cls, **kwargs):
@@ -159,7 +160,7 @@ class Function:
         else:
             ctx.needs_input_grad = tuple([e is not None for e in nexts])
         if low and cls.array_io and cls.opmath:
-            out = _in_float32(cls, ctx, arrays, kwargs)
+            out = in_float32(cls, ctx, arrays, kwargs)
         else:
             out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
                 cls, ctx, args, arrays, kwargs)
@@ -235,33 +236,6 @@ def _apply_unary(cls, a: Tensor) -> Tensor:
     if cls.reference is not None:
         _keep_args(ctx, (a,), (da,), {})
     return t
-
-
-_BF16 = _bfloat16.np
-
-
-def _in_float32(cls, ctx, arrays, kwargs):
-    """An op on bfloat16 arrays, the way torch's CPU kernels compute BFloat16: in float32 (their
-    "opmath" type), each result rounded to bfloat16 once.
-
-    NumPy has no bfloat16 arithmetic of its own: ml_dtypes' ufuncs cover some operations, round
-    after each step, and widen to float32/float64 beside Python numbers, BLAS and SciPy refuse
-    the type. So when every floating input of an op is bfloat16, its forward runs on float32
-    copies and each floating output is rounded back to bfloat16. The values it saves stay
-    float32: the backward computes in float32 too, and the engine rounds each input's
-    gradient once when it fits it to the input's dtype (``engine.fit``). torch's backward
-    formulas round after each bfloat16 step, so gradients may differ from torch's in the last
-    bit (2⁻⁸ relative), inside assert_close's bfloat16 tolerance (rtol 1.6e-2).
-
-    Ops whose output dtype is not the input's (the cast, sums with ``dtype=``) set
-    ``opmath = False`` and see the bfloat16 arrays themselves."""
-    floats = [a.dtype for a in arrays if type(a) is np.ndarray and kind_of(a.dtype) == "f"]
-    if any(d is not _BF16 for d in floats):  # mixed with wider floats: as is
-        return cls.forward(ctx, *arrays, **kwargs)
-    out = cls.forward(ctx, *[widen_bfloat16(a) for a in arrays], **kwargs)
-    if type(out) is tuple:
-        return tuple(to_bfloat16(o) for o in out)
-    return to_bfloat16(out)
 
 
 def _as_array(ctx: Node, out):
