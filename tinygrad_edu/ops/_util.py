@@ -156,5 +156,9 @@ def half_opmath(forward):
 
 
 def _to_half(a):
-    """A float32 result (array, or the NumPy scalar a 0-d computation gives) back in float16."""
-    return a.astype(_HALF) if isinstance(a, (np.ndarray, np.float32)) and a.dtype == _FLOAT else a
+    """A float32 result (array, or the NumPy scalar a 0-d computation gives) back in float16
+    (beyond 65504: ±inf, silently, as torch's cast)."""
+    if isinstance(a, (np.ndarray, np.float32)) and a.dtype == _FLOAT:
+        with np.errstate(over="ignore"):
+            return a.astype(_HALF)
+    return a

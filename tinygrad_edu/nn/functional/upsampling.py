@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ...dtype import kind_of, torch_type_name
+from ...dtype import REDUCED_FLOATS, kind_of, torch_type_name
 from ...ops.interpolate import InterpolateFn, aa_taps, taps
 from ...ops.interpolate_uint8 import resize_uint8
 from ...tensor import Tensor
@@ -73,11 +73,12 @@ def _sizes(input, size, scale_factor, mode, recompute_scale_factor) -> tuple:
 def _check_dtype(input, mode: str, out: tuple, antialias: bool, vectorized: bool) -> None:
     """torch resamples floating tensors, and uint8 by nearest, nearest-exact, bilinear and
     bicubic; any other dtype is NotImplementedError (named after the kernel torch fails in), as
-    is an antialiased resize of float16 (torch's antialias weights are float32/float64/uint8
-    only; an unchanged size is a plain copy there)."""
+    is an antialiased resize of float16/bfloat16 (torch's antialias weights are
+    float32/float64/uint8 only; an unchanged size is a plain copy there)."""
     dt, d = input._data.dtype, len(out)
-    if antialias and dt == np.float16 and tuple(input.shape)[2:] != tuple(out):
-        raise NotImplementedError("\"compute_index_ranges_weights\" not implemented for 'Half'")
+    if antialias and dt in REDUCED_FLOATS and tuple(input.shape)[2:] != tuple(out):
+        raise NotImplementedError("\"compute_index_ranges_weights\" not implemented for "
+                                  f"'{torch_type_name(dt)}'")
     if kind_of(dt) == "f" or dt == np.uint8 and mode in ("nearest", "nearest-exact", "bilinear",
                                                     "bicubic"):
         return

@@ -43,14 +43,16 @@ def check_float(t, op: str, kernel: str | None = None, half: bool = False) -> No
                            f"{torch_type_name(t.dtype)}")
 
 
-def check_matrix(t, op: str, name: str = "A", kernel: str | None = None) -> None:
-    check_float(t, op, kernel)
+def check_matrix(t, op: str, name: str = "A", kernel: str | None = None,
+                 half: bool = False) -> None:
+    check_float(t, op, kernel, half)
     if t._data.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
 
 
-def check_square(t, op: str, name: str = "A", kernel: str | None = None) -> None:
-    check_matrix(t, op, name, kernel)
+def check_square(t, op: str, name: str = "A", kernel: str | None = None,
+                 half: bool = False) -> None:
+    check_matrix(t, op, name, kernel, half)
     r, c = t._data.shape[-2:]
     if r != c:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {r} "

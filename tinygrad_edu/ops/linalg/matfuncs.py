@@ -20,7 +20,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...dtype import kind_of, torch_type_name
 from ...tensor import Tensor
-from .._util import named
+from .._util import half_opmath, named
 from ..join import stack
 from ._common import array_of, check_square, concat, mT
 
@@ -62,6 +62,7 @@ class LinalgMatrixExpFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return expm_array(a)
@@ -79,13 +80,13 @@ class LinalgMatrixExpFn(Function):
 
 def matrix_exp(A):
     """``torch.linalg.matrix_exp`` / ``torch.matrix_exp``: exp(A) of each square matrix
-    (..., n, n). dtype: float32/float64. Derivative: the upper-right block of
-    exp([[Aᵀ, Ḡ], [0, Aᵀ]]).
+    (..., n, n). dtype: float32/float64, and float16/bfloat16 computed in float32 and rounded
+    once. Derivative: the upper-right block of exp([[Aᵀ, Ḡ], [0, Aᵀ]]).
 
     Shapes: A (..., n, n) → (..., n, n). Raises RuntimeError for a non-square matrix, an input below
     2 dims or an integer input.
     """
-    check_square(A, "linalg.matrix_exp")
+    check_square(A, "linalg.matrix_exp", half=True)
     return LinalgMatrixExpFn.apply(A)
 
 
