@@ -249,3 +249,32 @@ class TestDatabaseSamples:
         got = tg.addcmul(_tg(x), _tg(t1), _tg(t2), value=3.14)
         assert got.dtype is tg.float32
         torch.testing.assert_close(torch.from_numpy(got.numpy()), want)
+
+
+class TestTypeInfo:
+    """tg.finfo / tg.iinfo: every attribute and the repr equal torch's, for each dtype."""
+
+    @pytest.mark.parametrize("name", ["float16", "bfloat16", "float32", "float64", None])
+    def test_finfo(self, name):
+        want = torch.finfo(getattr(torch, name)) if name else torch.finfo()
+        got = tg.finfo(getattr(tg, name)) if name else tg.finfo()
+        assert repr(got) == repr(want)
+        for k in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+            assert getattr(got, k) == getattr(want, k), k
+            assert type(getattr(got, k)) is type(getattr(want, k)), k
+
+    @pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+    def test_iinfo(self, name):
+        want, got = torch.iinfo(getattr(torch, name)), tg.iinfo(getattr(tg, name))
+        assert repr(got) == repr(want)
+        assert (got.bits, got.min, got.max, got.dtype) == (want.bits, want.min, want.max,
+                                                           want.dtype)
+
+    @pytest.mark.parametrize("call", [lambda L: L.finfo(L.int32), lambda L: L.iinfo(L.float32),
+                                      lambda L: L.iinfo(L.bool)])
+    def test_wrong_kind_raises_torchs_type_error(self, call):
+        with pytest.raises(TypeError) as want:
+            call(torch)
+        with pytest.raises(TypeError, match=f"^{want.value}$".replace("(", r"\(").replace(
+                ")", r"\)").replace(".", r"\.")):
+            call(tg)

@@ -82,6 +82,7 @@ float16, bfloat16, float32, float64 = _dt.float16, _dt.bfloat16, _dt.float32, _d
 float, double, half = float32, float64, float16  # noqa: A001
 long, int, short = int64, int32, int16  # noqa: A001
 dtype = _dt.dtype
+from .typeinfo import finfo, iinfo  # noqa: E402
 memory_format = _dt.memory_format
 contiguous_format, preserve_format = _dt.contiguous_format, _dt.preserve_format
 channels_last, channels_last_3d = _dt.channels_last, _dt.channels_last_3d
