@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import tinygrad_edu as tg
-from tinygrad_edu.parity.convert import to_numpy, to_torch
+from tinygrad_edu.parity.convert import to_numpy
 
 BF16 = np.dtype(ml_dtypes.bfloat16)
 DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32",
@@ -55,6 +55,14 @@ class TestStorage:
         v = np.random.default_rng(1).standard_normal(4096) * 10.0 ** np.arange(-20, 20, 40 / 4096)
         want = _bits(torch.from_numpy(v).to(torch.bfloat16))
         np.testing.assert_array_equal(_bits(tg.from_numpy(v).to(tg.bfloat16)), want)
+
+    def test_muons_bit_rounding_equals_the_cast(self):
+        """optim.muon rounds float32 arrays by bit arithmetic (CuPy has no bfloat16)."""
+        from tinygrad_edu.optim.muon import bfloat16_round
+
+        v = _special_values()
+        want = v.astype(BF16).astype(np.float32)
+        np.testing.assert_array_equal(bfloat16_round(v).view(np.uint32), want.view(np.uint32))
 
     def test_back_to_float32_is_exact(self):
         t = torch.from_numpy(_special_values()).bfloat16()
@@ -278,3 +286,36 @@ class TestTypeInfo:
         with pytest.raises(TypeError, match=f"^{want.value}$".replace("(", r"\(").replace(
                 ")", r"\)").replace(".", r"\.")):
             call(tg)
+
+
+class TestFiles:
+    """bfloat16 survives every file format and the torch interchange, bit for bit."""
+
+    @pytest.mark.parametrize("ext", ["pt", "npz", "safetensors"])
+    def test_save_load_round_trip(self, ext, tmp_path):
+        w = _tg(_inputs(24, seed=13)).reshape(4, 6)
+        sd = {"w": w, "s": tg.tensor(1.5).bfloat16(), "i": tg.arange(3)}
+        path = tmp_path / f"m.{ext}"
+        tg.save(sd, path)
+        back = tg.load(path)
+        for k, v in sd.items():
+            assert back[k].dtype is v.dtype and back[k].shape == v.shape
+            np.testing.assert_array_equal(_bits(back[k]), _bits(v))
+
+    def test_safetensors_with_torch(self, tmp_path):
+        safetensors_torch = pytest.importorskip("safetensors.torch")
+        t = _inputs(10, seed=14)
+        safetensors_torch.save_file({"t": t}, tmp_path / "a.safetensors")
+        np.testing.assert_array_equal(_bits(tg.load(tmp_path / "a.safetensors")["t"]), _bits(t))
+        tg.save({"t": _tg(t)}, tmp_path / "b.safetensors")
+        np.testing.assert_array_equal(
+            _bits(safetensors_torch.load_file(tmp_path / "b.safetensors")["t"]), _bits(t))
+
+    def test_state_dict_interchange(self):
+        from tinygrad_edu import serialization
+
+        t = _inputs(10, seed=15)
+        got = serialization.from_torch_state_dict({"t": t})["t"]
+        assert got.dtype is tg.bfloat16
+        back = serialization.to_torch_state_dict({"t": got})["t"]
+        assert back.dtype == torch.bfloat16 and torch.equal(back, t)

@@ -399,8 +399,8 @@ def test_safetensors_dtype_mapping_matches_torch(tmp_path, name, code):
 
 def test_safetensors_refusals_are_clear(tmp_path):
     st_torch = pytest.importorskip("safetensors.torch")
-    st_torch.save_file({"w": torch.ones(2, dtype=torch.bfloat16)}, tmp_path / "bf.safetensors")
-    with pytest.raises(TypeError, match="'w' .* dtype BF16.*t.float"):
+    st_torch.save_file({"w": torch.ones(2, dtype=torch.float8_e4m3fn)}, tmp_path / "bf.safetensors")
+    with pytest.raises(TypeError, match="'w' .* dtype F8_E4M3.*t.float"):
         tg.load(tmp_path / "bf.safetensors")
     with pytest.raises(TypeError, match="flat dict of tensors"):
         tg.save([tg.ones(2)], tmp_path / "l.safetensors")
@@ -412,6 +412,11 @@ def test_safetensors_refusals_are_clear(tmp_path):
     (tmp_path / "cut.safetensors").write_bytes(raw[:-2])
     with pytest.raises(RuntimeError, match="truncated or corrupt safetensors"):
         tg.load(tmp_path / "cut.safetensors")
+    tg.save({"w": tg.ones(4).bfloat16()}, tmp_path / "bf16.safetensors")  # read by our reader
+    raw = (tmp_path / "bf16.safetensors").read_bytes()
+    (tmp_path / "cut16.safetensors").write_bytes(raw[:-2])
+    with pytest.raises(RuntimeError, match="truncated or corrupt safetensors"):
+        tg.load(tmp_path / "cut16.safetensors")
 
 
 # ------------------------------------------------------------------- files that are not files ----

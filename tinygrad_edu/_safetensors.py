@@ -8,12 +8,13 @@ nested objects, and nothing in it can run code.
 dtype mapping (tinygrad_edu <-> safetensors <-> torch)::
 
     bool    BOOL  torch.bool        int8   I8   torch.int8     float16  F16  torch.float16
-    uint8   U8    torch.uint8       int16  I16  torch.int16    float32  F32  torch.float32
-                                    int32  I32  torch.int32    float64  F64  torch.float64
-                                    int64  I64  torch.int64
+    uint8   U8    torch.uint8       int16  I16  torch.int16    bfloat16 BF16 torch.bfloat16
+                                    int32  I32  torch.int32    float32  F32  torch.float32
+                                    int64  I64  torch.int64    float64  F64  torch.float64
 
-safetensors dtypes with no NumPy twin (``BF16``, the ``F8_*`` types) and the unsigned
-``U16``/``U32``/``U64`` (no tinygrad_edu dtype) are refused on load with the tensor's name.
+The ``F8_*`` types and the unsigned ``U16``/``U32``/``U64`` (no tinygrad_edu dtype) are refused
+on load with the tensor's name. The library writes bfloat16 (ml_dtypes' type) but its NumPy
+loader does not read it back, so a file holding BF16 is read here from its header.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .dtype import to_dtype
+
 SUPPORTED = {
     "BOOL": "bool",
     "U8": "uint8",
@@ -32,10 +35,11 @@ SUPPORTED = {
     "I32": "int32",
     "I64": "int64",
     "F16": "float16",
+    "BF16": "bfloat16",
     "F32": "float32",
     "F64": "float64",
 }
-_BY_NUMPY = {np.dtype(v): k for k, v in SUPPORTED.items()}
+_BY_NUMPY = {to_dtype(v).np: k for k, v in SUPPORTED.items()}
 
 
 def _lib():
@@ -111,7 +115,10 @@ def loads(data: bytes, where: str) -> OrderedDict:
             )
         names.append(name)
     try:
-        arrays = _lib().load(data)
+        if any(header[k].get("dtype") == "BF16" for k in names):
+            arrays = _read_raw(data, 8 + n, header, names)
+        else:
+            arrays = _lib().load(data)
     except Exception as e:  # noqa: BLE001 - the library's own error for a damaged file
         raise RuntimeError(
             f"tg.load: {where} is a truncated or corrupt safetensors file "
@@ -119,3 +126,20 @@ def loads(data: bytes, where: str) -> OrderedDict:
         ) from None
     names.sort(key=lambda k: header[k].get("data_offsets", [0])[0])  # the writer's order
     return OrderedDict((k, arrays[k]) for k in names)
+
+
+def _read_raw(data: bytes, start: int, header: dict, names) -> dict:
+    """``{name: ndarray}`` read straight from the bytes: each tensor's little-endian data at
+    ``start + data_offsets``, in its dtype and shape (a copy, owning its memory)."""
+    out = {}
+    for k in names:
+        info = header[k]
+        lo, hi = info["data_offsets"]
+        dt = to_dtype(SUPPORTED[info["dtype"]]).np.newbyteorder("<")
+        shape = tuple(info["shape"])
+        if not 0 <= lo <= hi <= len(data) - start or hi - lo != dt.itemsize * int(np.prod(shape)):
+            raise ValueError(f"tensor {k!r}: data_offsets {lo}..{hi} do not fit its shape "
+                             f"{list(shape)} and the file's {len(data) - start} data bytes")
+        out[k] = np.frombuffer(data, dt, count=(hi - lo) // dt.itemsize,
+                               offset=start + lo).reshape(shape).copy()
+    return out

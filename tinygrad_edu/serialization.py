@@ -35,8 +35,10 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from . import _fileio, _safetensors
+from ._torch_io import array_from_torch, torch_from_array
 from .backend import cuda_available, to_device, to_numpy
 from .backend import device as _device
+from .dtype import bfloat16 as _bfloat16
 from .dtype import dtype as _DType
 from .dtype import kind_of
 from .dtype import to_dtype as _to_dtype
@@ -45,6 +47,7 @@ from .tensor import Tensor
 FORMAT = "tinygrad_edu.checkpoint"
 VERSION = 1
 HEADER = "__tinygrad_edu__.npy"
+_BF16 = _bfloat16.np
 
 __all__ = ["save", "load", "to_torch_state_dict", "from_torch_state_dict"]
 
@@ -59,6 +62,7 @@ class _Encoder:
 
     def __init__(self):
         self.arrays: list[np.ndarray] = []
+        self.bfloat16: list[str] = []  # arrays stored as uint16 bits
         self._memo: dict[int, str] = {}  # id(tensor) -> array name (shared tensors saved once)
         self._keep: list = []  # keeps memoized objects alive while encoding
 
@@ -69,6 +73,9 @@ class _Encoder:
             if arr.dtype.hasobject or kind_of(arr.dtype) not in "biuf":
                 raise TypeError(f"tg.save: arrays of dtype {arr.dtype} can not be saved safely")
             name = f"t{len(self.arrays)}"
+            if arr.dtype == _BF16:  # .npy has no bfloat16: its 16 bits, named in the header
+                arr = arr.view(np.uint16)
+                self.bfloat16.append(name)
             self.arrays.append(arr)
             self._memo[id(obj)] = name
             self._keep.append(obj)
@@ -198,6 +205,8 @@ class _Decoder:
 def _write_archive(fileobj, obj) -> None:
     enc = _Encoder()
     header = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj)}
+    if enc.bfloat16:
+        header["bfloat16"] = enc.bfloat16
     blob = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
     with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
         with zf.open(HEADER, "w") as member:
@@ -270,7 +279,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         Not a regular file (FIFO, device), not a checkpoint, damaged, compressed members, or
         cuda tensors with no GPU here (the message suggests ``map_location="cpu"``).
     TypeError
-        A safetensors dtype tinygrad_edu has no twin for (``BF16``, ``F8_*``, ``U16``...).
+        A safetensors dtype tinygrad_edu has no twin for (``F8_*``, ``U16``...).
     """
     if weights_only not in (None, True, False):
         raise TypeError(f"tg.load: weights_only must be a bool, got {weights_only!r}")
@@ -325,7 +334,17 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                 f"tg.load: {where} was written by a newer format (version "
                 f"{header['version']} > {VERSION})"
             )
-        return _Decoder(fetch, map_location, where).decode(header["root"])
+        bits = set(header.get("bfloat16", ()))
+
+        def fetch_typed(name: str):
+            arr = fetch(name)
+            if name in bits:
+                if arr.dtype != np.uint16:
+                    raise RuntimeError(f"tg.load: {where} is corrupt: {name} is not bfloat16 bits")
+                return arr.view(_BF16)
+            return arr
+
+        return _Decoder(fetch_typed, map_location, where).decode(header["root"])
 
 
 # ---------------------------------------------------------------------- torch interchange ----
@@ -345,11 +364,10 @@ def _convert(obj, leaf):
 def to_torch_state_dict(state_dict):
     """A copy of ``state_dict`` (nested dicts/lists allowed) with every tg Tensor turned into a
     ``torch.Tensor`` (same dtype and values), e.g. for ``torch_model.load_state_dict``."""
-    import torch  # lazily: torch is only needed for the interchange
 
     def leaf(v):
         if isinstance(v, Tensor):
-            return torch.from_numpy(np.array(to_numpy(v._data), copy=True))
+            return torch_from_array(np.array(to_numpy(v._data), copy=True))
         return v
 
     return _convert(state_dict, leaf)
@@ -361,7 +379,8 @@ def from_torch_state_dict(state_dict):
 
     def leaf(v):
         if _is_torch_tensor(v):
-            return Tensor._wrap(np.array(v.detach().cpu().numpy(), copy=True))
+            return Tensor._wrap(np.array(array_from_torch(v.detach().cpu()), copy=True))
         return v
 
     return _convert(state_dict, leaf)
+

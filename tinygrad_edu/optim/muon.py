@@ -19,9 +19,10 @@ EPS = 1e-7
 def bfloat16_round(x):
     """``x`` rounded to bfloat16 precision, returned as float32 (torch's ``x.bfloat16().float()``).
 
-    bfloat16 is the upper half of a float32: 1 sign, 8 exponent, 7 mantissa bits. NumPy has no
-    such dtype, so the rounding is done on the float32 bit pattern ``u`` exactly as c10 does it
-    (round to nearest, ties to even)::
+    bfloat16 is the upper half of a float32: 1 sign, 8 exponent, 7 mantissa bits. Tensors store
+    it as ml_dtypes' type (``x.astype(bfloat16).astype(float32)`` is the plain reference, and
+    ``test_bfloat16.py`` checks this against it), but CuPy has no bfloat16, so the rounding is
+    done on the float32 bit pattern ``u`` exactly as c10 does it (to nearest, ties to even)::
 
         u' = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000        NaN -> NaN
 

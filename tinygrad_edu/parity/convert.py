@@ -26,6 +26,8 @@ import numpy as np
 import torch
 
 import tinygrad_edu as tg
+from tinygrad_edu._torch_io import array_from_torch as to_numpy  # noqa: F401
+from tinygrad_edu._torch_io import torch_from_array as to_torch  # noqa: F401
 
 
 class Unconvertible(Exception):
@@ -80,20 +82,6 @@ def numpy_dtype(d: torch.dtype) -> np.dtype:
     if d == torch.bfloat16:
         return tg.bfloat16.np
     return torch.empty(0, dtype=d).numpy().dtype
-
-
-def to_torch(arr: np.ndarray) -> torch.Tensor:
-    """``torch.from_numpy`` that also takes bfloat16 arrays (through their 16 bits)."""
-    if arr.dtype == tg.bfloat16.np:
-        return torch.from_numpy(arr.view(np.int16)).view(torch.bfloat16)
-    return torch.from_numpy(arr)
-
-
-def to_numpy(t: torch.Tensor) -> np.ndarray:
-    """``t.numpy()`` (a view) that also takes bfloat16 tensors (through their 16 bits)."""
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().view(tg.bfloat16.np)
-    return t.numpy()
 
 
 def _storage_copy(t: torch.Tensor) -> np.ndarray:
