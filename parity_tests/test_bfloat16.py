@@ -319,3 +319,17 @@ class TestFiles:
         assert got.dtype is tg.bfloat16
         back = serialization.to_torch_state_dict({"t": got})["t"]
         assert back.dtype == torch.bfloat16 and torch.equal(back, t)
+
+
+class TestDevice:
+    def test_bfloat16_stays_on_the_cpu(self, sim_cuda):
+        """CuPy has no bfloat16: moving or making one on the GPU is a TypeError naming it
+        (the simulated GPU stands in for CuPy here)."""
+        x = tg.ones(3).bfloat16()
+        with pytest.raises(TypeError, match="bfloat16 .*CuPy has no bfloat16"):
+            x.to("cuda")
+        with pytest.raises(TypeError, match="bfloat16"):
+            tg.ones(3, dtype=tg.bfloat16, device="cuda")
+        with pytest.raises(TypeError, match="bfloat16"):
+            tg.tensor([1.0, 2.0], dtype=tg.bfloat16, device="cuda")
+        assert x.float().to("cuda").device.type == "cuda"

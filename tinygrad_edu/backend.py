@@ -129,7 +129,16 @@ def to_device(array, dev: device):
     if dev.type == "cpu":
         return to_numpy(array)
     _require_cuda("to('cuda')")
+    _no_bfloat16_on_gpu(getattr(array, "dtype", None))
     return _cp.asarray(array)
+
+
+def _no_bfloat16_on_gpu(dtype) -> None:
+    """CuPy has no bfloat16 (NumPy neither: tensors store ml_dtypes' type on the host), so a
+    bfloat16 tensor stays on the CPU: TypeError, instead of CuPy's own refusal."""
+    if dtype is not None and np.dtype(dtype).name == "bfloat16":
+        raise TypeError("to('cuda'): a bfloat16 tensor can not move to the GPU here (CuPy has "
+                        "no bfloat16); convert it first, e.g. t.float().to('cuda')")
 
 
 def to_numpy(array) -> np.ndarray:
@@ -143,6 +152,7 @@ def asarray(data, dtype=None, dev: device = CPU):
     """Make an array of ``data`` on ``dev``."""
     if dev.type == "cuda":
         _require_cuda("tensor(device='cuda')")
+        _no_bfloat16_on_gpu(dtype if dtype is not None else getattr(data, "dtype", None))
         return _cp.asarray(data, dtype=dtype)
     return np.asarray(data, dtype=dtype)
 
@@ -151,6 +161,7 @@ def full(shape, fill, dtype, dev: device = CPU):
     """An array of ``fill`` made directly on ``dev`` (on a GPU: no host array, no transfer)."""
     if dev.type == "cuda":
         _require_cuda("tensor(device='cuda')")
+        _no_bfloat16_on_gpu(dtype)
         return _cp.full(shape, fill, dtype=dtype)
     return np.full(shape, fill, dtype=dtype)
 

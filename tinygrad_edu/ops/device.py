@@ -18,6 +18,7 @@ class ToDeviceFn(Function):
     node_name = "ToCopyBackward0"  # torch's name for this node
 
     array_io = True
+    opmath = False  # moves the array as it is (bfloat16 too: the backend refuses it on a GPU)
 
     @staticmethod
     def forward(ctx, x, dev):
