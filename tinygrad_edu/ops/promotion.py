@@ -143,9 +143,9 @@ def _bfloat16_with_scalar(fn, a, b, tensor_first: bool):
     """A bfloat16 tensor and a Python float in an op other than * and /: torch casts the
     number to bfloat16 first (x + 3.14 adds 3.140625), as NumPy does for float16; * and /
     keep it in float32 (``_half_with_scalar``). The op itself computes in float32."""
-    if tensor_first:
-        return fn.apply(a, np.asarray(b, dtype=_BF16))
-    return fn.apply(np.asarray(a, dtype=_BF16), b)
+    if tensor_first:  # still a Python float (ops special-case numbers: x ** -0.5 is rsqrt)
+        return fn.apply(a, float(_BF16.type(b)))
+    return fn.apply(float(_BF16.type(a)), b)
 
 
 def promote(a, b, op: str, float_result: bool = False, to=None):
