@@ -14,7 +14,8 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..backend import get_array_module, to_device, to_numpy
-from ..dtype import REDUCED_FLOATS, torch_type_name
+from ..dtype import REDUCED_FLOATS as _REDUCED
+from ..dtype import torch_type_name as _type_name
 from ..sampling import randperm
 from ..tensor import Tensor
 
@@ -273,8 +274,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     cols = tensor.numel() // rows
     flat = Tensor._wrap(np.empty((rows, cols), dtype=tensor._data.dtype))
     flat = flat.normal_(0, 1, generator=generator).numpy()
-    if flat.dtype in REDUCED_FLOATS:  # torch draws, then its QR (geqrf) has no kernel for them
-        name = torch_type_name(flat.dtype)
+    if flat.dtype in _REDUCED:  # torch draws, then its QR (geqrf) has no kernel for them
+        name = _type_name(flat.dtype)
         raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{name}'")
     if rows < cols:
         flat = flat.T
