@@ -3,6 +3,7 @@ the same seed and compare with ``==`` (values, dtype and shape), never with a to
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import torch
 
@@ -10,7 +11,7 @@ import tinygrad_edu as tg
 
 SEEDS = (0, 1, 42, 1337)
 SIZES = (1, 5, 15, 16, 17, 25, 100, 1000)
-DTYPES = ("float32", "float64", "float16")
+DTYPES = ("float32", "float64", "float16", "bfloat16")
 LIBS = (tg, torch)
 
 
@@ -18,6 +19,8 @@ def to_np(x):
     if isinstance(x, (list, tuple)):
         return [to_np(v) for v in x]
     if isinstance(x, torch.Tensor):
+        if x.dtype == torch.bfloat16:  # NumPy has no bfloat16: torch's bits, as ml_dtypes'
+            return x.detach().view(torch.int16).numpy().view(ml_dtypes.bfloat16)
         return x.detach().numpy()
     if isinstance(x, tg.Tensor):
         return x.detach().numpy()
@@ -33,8 +36,8 @@ def same(ours, ref, what=""):
         return
     assert ours.dtype == ref.dtype, f"{what}: dtype {ours.dtype} != torch's {ref.dtype}"
     assert ours.shape == ref.shape, f"{what}: shape {ours.shape} != torch's {ref.shape}"
-    bad = ~((ours == ref) | (np.isnan(ours) & np.isnan(ref)) if ours.dtype.kind == "f"
-            else ours == ref)
+    floating = ours.dtype.kind == "f" or ours.dtype == ml_dtypes.bfloat16
+    bad = ~((ours == ref) | (np.isnan(ours) & np.isnan(ref)) if floating else ours == ref)
     assert not bad.any(), (f"{what}: {int(bad.sum())} of {bad.size} differ from torch, first at "
                            f"{np.argwhere(bad)[0].tolist()}: {ours[bad][:3]} vs {ref[bad][:3]}")
 

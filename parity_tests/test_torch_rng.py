@@ -13,6 +13,7 @@ are ``test_torch_rng_stream.py``.
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 import pytest
 import torch
@@ -119,7 +120,7 @@ def test_uniform_normal_inplace(n, dtype):
                 lib.empty(n, dtype=d).normal_(0.3, 2.5 / 3), lib.empty(n, dtype=d).normal_(),
                 lib.empty(n, dtype=d).uniform_(), lib.empty(n, dtype=d).uniform_(-100, 100),
                 # about half of these round to `to`, which torch turns into `from`
-                lib.empty(n, dtype=d).uniform_(1, 1 + float(np.finfo(dtype).eps))]
+                lib.empty(n, dtype=d).uniform_(1, 1 + float(ml_dtypes.finfo(dtype).eps))]
 
     both(run, 42, f"uniform_/normal_ n={n}")
 

@@ -131,7 +131,7 @@ import numpy as np, torch, tinygrad_edu as tg
 from tinygrad_edu._rng import kernels
 assert torch.backends.cpu.get_cpu_capability() == kernels.capability() == "DEFAULT"
 bad = []
-for name in ("float32", "float64", "float16"):
+for name in ("float32", "float64", "float16", "bfloat16"):
     for n in (5, 16, 25, 100):
         out = []
         for lib in (tg, torch):
@@ -139,7 +139,9 @@ for name in ("float32", "float64", "float16"):
             d = getattr(lib, name)
             out.append([lib.randn(n, dtype=d), lib.empty(n, dtype=d).normal_(0.3, 2.5 / 3),
                         lib.empty(n, dtype=d).uniform_(-0.3, 0.7), lib.rand(3)])
-        if not all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(*out)):
+        if not all(np.array_equal(a.numpy(), b.view(torch.int16).numpy().view(a.numpy().dtype)
+                                  if b.dtype == torch.bfloat16 else b.numpy())
+                   for a, b in zip(*out)):
             bad.append((name, n))
 print(bad)
 """

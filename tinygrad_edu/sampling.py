@@ -89,14 +89,15 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 
     Raises RuntimeError for a negative n, or an n the dtype cannot count to exactly (above
     2049 for float16, 2^24 + 1 for float32, the integer maximum + 1); NotImplementedError for
-    bool.
+    bool. bfloat16 has no limit in torch: each i is rounded to bfloat16 (so beyond 256 the
+    values repeat), then shuffled.
     """
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
     _check_randperm_dtype(n, d)
-    arr = _k.randperm(_engine(generator), n).astype(d.np)
+    arr = _k.from_int64(_k.randperm(_engine(generator), n), d.np.type)
     return _finish(arr, None, device, requires_grad)
 
 
@@ -221,16 +222,20 @@ class NormalFn(Function):
     """
 
     array_io = True
+    opmath = False  # each step rounds to the output dtype, float16 and bfloat16 too (forward)
 
     @staticmethod
     def forward(ctx, z, mean, std):
+        # torch: output.normal_(0, 1).mul_(std).add_(mean) (or normal_(0, std).add_(mean)), each
+        # in-place step computed in the opmath type (float32 for float16/bfloat16) and rounded
+        # to the output dtype; a float mean is first a 0-d tensor of that dtype (at::full)
         dt = z.dtype
-        if isinstance(mean, (int, float)):  # normal(float mean, std: Tensor)
-            return ((z * std).astype(dt) + dt.type(mean)).astype(dt)
-        if isinstance(std, (int, float)):  # normal(mean: Tensor, float std): z already · std
-            return (z + mean).astype(dt)
-        # torch: output.normal_(0, 1).mul_(std).add_(mean), each in-place step rounded to dtype
-        return ((z * std).astype(dt) + mean).astype(dt)
+        op = np.float64 if dt == np.float64 else np.float32
+        if isinstance(mean, (int, float)):
+            mean = _k.from_double(np.float64(mean), dt.type)
+        if not isinstance(std, (int, float)):
+            z = (z.astype(op) * std.astype(op)).astype(dt)
+        return (z.astype(op) + mean.astype(op)).astype(dt)
 
     @staticmethod
     def backward(ctx, g):

@@ -8,9 +8,9 @@ filled in the usual row-major order.
 Uniform bits (see ``engine``): a float32 draw uses one 32-bit word (its low 24 bits), a float64
 draw one ``random64`` (its low 53 bits). Formulas below are torch's transformations; where
 torch's AVX2/AVX-512 build fuses a multiply-add, so do we (``libm.fma32`` / ``fma64``).
-float16: torch computes in float32 (its ``opmath_type``: the same 24-bit uniforms and float32
-math) and rounds at the end; results computed in float64 reach float16 through float32
-(:func:`from_double`).
+float16 and bfloat16 (``REDUCED``): torch computes in float32 (their ``opmath_type``: the same
+24-bit uniforms and float32 math) and rounds at the end; results computed in float64 reach
+them through float32 (:func:`from_double`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..dtype import finfo, kind_of
+from ..dtype import bfloat16, finfo, kind_of
 from . import fast, fast32, libm
 from .engine import MT19937
 
 f32, f64 = np.float32, np.float64
+bf16 = bfloat16.np.type  # ml_dtypes.bfloat16
+REDUCED = (np.float16, bf16)  # torch's Half and BFloat16: float32 opmath, made from floats
 TWO_PI = 2.0 * math.pi
 
 
@@ -52,9 +54,10 @@ def _size(shape) -> int:
 
 # ---- uniform ------------------------------------------------------------------------------------
 def uniform(gen: MT19937, shape, dtype, low: float = 0.0, high: float = 1.0) -> np.ndarray:
-    """U[low, high): u·(high − low) + low in torch's opmath type (float32 for float16), u from
-    24 (float32, float16) or 53 (float64) random bits, then cast to the output dtype. A value
-    that rounds to ``high`` in the output dtype becomes ``low`` (torch's clamp: [low, high)).
+    """U[low, high): u·(high − low) + low in torch's opmath type (float32 for ``REDUCED``, the
+    bounds float32 too), u from 24 (float32, ``REDUCED``) or 53 (float64) random bits, then
+    cast to the output dtype. A value that rounds to ``high`` there becomes ``low`` (torch's
+    clamp: [low, high)).
     Raises RuntimeError as torch (:func:`check_uniform_bounds`)."""
     dtype = np.dtype(dtype).type
     check_uniform_bounds(dtype, low, high)
@@ -81,24 +84,25 @@ def check_uniform_bounds(dtype, low: float, high: float) -> None:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={low:g} > to={high:g}")
     if high - low > top:
-        kind = {np.float16: "Half", f32: "Float", f64: "Double"}[dtype]
+        kind = {np.float16: "Half", bf16: "BFloat16", f32: "Float", f64: "Double"}[dtype]
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{kind}>::max(), but "
                            f"found to={high:g} and from={low:g} which result in to-from to "
                            "exceed the limit")
 
 
 def _opmath(dtype):
-    """The type torch's kernels compute in: float32 for float16 (``at::opmath_type``)."""
+    """The type torch's kernels compute in: float32 for ``REDUCED`` (``at::opmath_type``)."""
     return f64 if dtype == f64 else f32
 
 
 def from_double(x: np.ndarray, dtype) -> np.ndarray:
-    """``static_cast<scalar_t>(double)`` as torch compiles it: float16 has only a constructor
-    from float, so a double becomes float32 first, then float16 (two roundings, which differ
-    from NumPy's direct float64 → float16 cast for about 1 value in 16 000)."""
+    """``static_cast<scalar_t>(double)`` as torch compiles it: ``c10::Half`` and
+    ``c10::BFloat16`` have only a constructor from float, so a double becomes float32 first,
+    then float16/bfloat16 (two roundings, which differ from a direct float64 → float16 cast
+    for about 1 value in 16 000)."""
     with np.errstate(over="ignore", invalid="ignore"):  # beyond the range: ±inf, as torch
-        if dtype == np.float16:
-            return np.asarray(x, dtype=f64).astype(f32).astype(np.float16)
+        if dtype in REDUCED:
+            return np.asarray(x, dtype=f64).astype(f32).astype(dtype)
         return np.asarray(x).astype(dtype)
 
 
@@ -168,14 +172,15 @@ _ROWS = 1024  # rows of 16 per slab in the float32 polynomial path (~64 KiB per 
 
 def normal_fill(gen: MT19937, n: int, dtype, mean: float, std: float) -> np.ndarray:
     """torch's vectorized path (n ≥ 16, contiguous): Box–Muller over blocks of 16 uniforms in
-    the opmath type (float32 for float16), z·std + mean as one fma (``std::fma``, or the AVX2
-    ``fmadd``, in every build), then cast to ``dtype``. When n is not a multiple of 16 the LAST
-    16 outputs are redone from 16 fresh uniforms. The words differ by type: float32/float64
-    draw all n uniforms first (the partial row's too, then overwritten); float16 draws 16 per
-    full block and 16 for the redone tail, never the partial row's.
+    the opmath type (float32 for float16/bfloat16), z·std + mean as one fma (``std::fma``, or
+    the AVX2 ``fmadd``, in every build), then cast to ``dtype``. When n is not a multiple of 16
+    the LAST 16 outputs are redone from 16 fresh uniforms. The words differ by type:
+    float32/float64 draw all n uniforms first (the partial row's too, then overwritten);
+    float16/bfloat16 draw 16 per full block and 16 for the redone tail, never the partial
+    row's.
     float32 math on the AVX builds: ``fast32.normal_fill``, the same draws taken slab by slab."""
     op = _opmath(dtype)
-    partial = dtype != np.float16  # whether the words of the partial last row are drawn
+    partial = dtype not in REDUCED  # whether the words of the partial last row are drawn
     if op == f32 and capability() != "DEFAULT":
         d = fast32.normal_fill(gen, n, partial)
     else:
@@ -197,7 +202,7 @@ def normal(gen: MT19937, shape, dtype, mean: float = 0.0, std: float = 1.0,
            contiguous: bool = True) -> np.ndarray:
     """N(mean, std²) as torch's ``normal_`` draws it: the block path with 16 or more contiguous
     elements (:func:`normal_fill`), else one value at a time (float64, cached pairs), each
-    cast to ``dtype`` (float16 through float32, :func:`from_double`)."""
+    cast to ``dtype`` (float16/bfloat16 through float32, :func:`from_double`)."""
     dtype = np.dtype(dtype).type
     n = _size(shape)
     if n >= 16 and contiguous:
@@ -248,31 +253,47 @@ def bernoulli_tensor(gen: MT19937, p: np.ndarray, dtype) -> np.ndarray:
 
 
 # ---- integers -----------------------------------------------------------------------------------
-_DIGITS = {f32: 24, f64: 53, np.float16: 11}
+_DIGITS = {f32: 24, f64: 53, np.float16: 11, bf16: 8}  # std::numeric_limits<T>::digits
+_INT64_MIN = -(1 << 63)
+
+
+def from_int64(v, dtype) -> np.ndarray:
+    """``static_cast<scalar_t>(int64_t)``: one C conversion (an int64 array's cast, not a
+    Python int's trip through double); ``REDUCED`` through float32, their only constructor."""
+    v = np.asarray(v, dtype=np.int64)
+    with np.errstate(over="ignore"):
+        return v.astype(f32).astype(dtype) if dtype in REDUCED else v.astype(dtype)
+
+
+def _to_int64(x) -> int:
+    """``static_cast<int64_t>(float)`` on x86-64: truncation; a value outside int64 (or inf)
+    gives the "integer indefinite" value INT64_MIN, as ``cvttss2si`` does."""
+    x = float(x)
+    return int(x) if -(2.0**63) <= x < 2.0**63 else _INT64_MIN
 
 
 def _float_bounds(dtype, low: int, high: int):
-    """torch's bound fix-up for float dtypes. When high − 1 (the largest value wanted) rounds
-    to high or above in the dtype, high becomes that rounded value minus one unit at the
-    magnitude of high − 1; when low + 1 rounds strictly below low, low becomes that rounded
-    value plus one such unit. (Only beyond 2^11 for float16, 2^24 for float32, 2^53 for
-    float64; a bound beyond the dtype's range is left for :func:`check_random_bounds`.)"""
+    """torch's bound fix-up for float dtypes (``update_from``/``update_to``). When high − 1
+    (the largest value wanted) rounds to high or above in the dtype, high becomes that rounded
+    value minus one unit at the magnitude of high − 1; when low + 1 rounds strictly below low,
+    low becomes that rounded value plus one such unit. (Only beyond 2^8 for bfloat16, 2^11
+    for float16, 2^24 for float32, 2^53 for float64; a bound beyond the dtype's range is left
+    for :func:`check_random_bounds`.)"""
     digits = _DIGITS.get(dtype)
-    if digits is None:
+    if digits is None or not (_INT64_MIN <= low + 1 and high - 1 < 1 << 63):
         return low, high
-    with np.errstate(over="ignore"):
-        top, bottom = dtype(high - 1), dtype(low + 1)
-    if np.isfinite(top) and int(top) >= high:
-        high = int(top) - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
-    if np.isfinite(bottom) and int(bottom) < low:
-        low = int(bottom) + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
+    top, bottom = (_to_int64(v) for v in from_int64([high - 1, low + 1], dtype))
+    if top >= high:
+        high = top - (1 << (abs(high - 1).bit_length() - 1 - digits + 1))
+    if bottom < low:
+        low = bottom + (1 << (abs(low + 1).bit_length() - 1 - digits + 1))
     return low, high
 
 
 # torch's C++ names of the dtypes, as its bound messages print them
-_CPP_NAMES = {np.float16: "c10::Half", f32: "float", f64: "double", np.int8: "signed char",
-              np.uint8: "unsigned char", np.int16: "short int", np.int32: "int",
-              np.int64: "long int", np.bool_: "bool"}
+_CPP_NAMES = {np.float16: "c10::Half", bf16: "c10::BFloat16", f32: "float", f64: "double",
+              np.int8: "signed char", np.uint8: "unsigned char", np.int16: "short int",
+              np.int32: "int", np.int64: "long int", np.bool_: "bool"}
 
 
 def check_random_bounds(dtype, low: int, to_inc: int) -> None:
@@ -315,12 +336,12 @@ def random_from_to(gen: MT19937, shape, dtype, low: int, high: int) -> np.ndarra
     n = _size(shape)
     w = gen.random64(n) if span >= 1 << 28 else gen.random(n)
     vals = (w % np.uint64(span)).astype(np.int64) + np.int64(low)
-    return vals.astype(dtype).reshape(shape)
+    return from_int64(vals, dtype).reshape(shape)
 
 
 _FULL_RANGE = {np.int64: 1 << 63, np.float64: (1 << 53) + 1, np.float32: (1 << 24) + 1,
-               np.float16: (1 << 11) + 1, np.int32: 1 << 31, np.int16: 1 << 15, np.int8: 1 << 7,
-               np.uint8: 1 << 8}
+               np.float16: (1 << 11) + 1, bf16: (1 << 8) + 1, np.int32: 1 << 31,
+               np.int16: 1 << 15, np.int8: 1 << 7, np.uint8: 1 << 8}
 
 
 def random_full(gen: MT19937, shape, dtype) -> np.ndarray:
@@ -356,13 +377,14 @@ def multinomial_scores(gen: MT19937, p: np.ndarray) -> np.ndarray:
     the argmax (one sample) or the top k (``topk``) of these scores per row, the
     Gumbel-top-k trick in exponential form."""
     q = exponential(gen, p.shape, p.dtype.type, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (p / q).astype(p.dtype, copy=False)  # float16: a float32 quotient, rounded
+    op = _opmath(p.dtype.type)
+    with np.errstate(divide="ignore", invalid="ignore"):  # float16/bfloat16: a float32 quotient
+        return (p.astype(op, copy=False) / q.astype(op, copy=False)).astype(p.dtype, copy=False)
 
 
 def multinomial_with_replacement(gen: MT19937, p: np.ndarray, num_samples: int) -> np.ndarray:
     """Category indices (int64, (rows, num_samples)) for each row of ``p`` (2-D, non-negative
-    weights): per row, the running sum in p's dtype (float32 for float16), divided by its
+    weights): per row, the running sum in p's dtype (float32 for float16/bfloat16), divided by its
     total, the last entry forced to 1; for each sample a float64 uniform u placed by binary
     search (the first c[k] ≥ u)."""
     acc = _opmath(p.dtype.type)

@@ -14,6 +14,8 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..backend import get_array_module, to_device, to_numpy
+from ..dtype import REDUCED_FLOATS as _REDUCED
+from ..dtype import torch_type_name as _type_name
 from ..sampling import randperm
 from ..tensor import Tensor
 
@@ -144,7 +146,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
 
         def accept_draw():
             buf = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
-            return np.log(buf.uniform_(generator=generator).numpy())
+            with np.errstate(divide="ignore"):  # u = 0 (bfloat16: 1 in 512): −inf, accepted
+                return np.log(buf.uniform_(generator=generator).numpy())
 
         host = Tensor._wrap(np.empty(tensor.shape, dtype=dt))
         result = host.uniform_(a, b, generator=generator).numpy()
@@ -260,7 +263,8 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     result agrees with torch's to rounding, not bit for bit.
 
     Shapes: at least 2 dims (viewed as (size(0), numel/size(0))); filled in place. Raises ValueError
-    for a tensor below 2 dims, NotImplementedError for float16 (after the draws, as torch).
+    for a tensor below 2 dims, NotImplementedError for float16 and bfloat16 (after the draws, as
+    torch).
     """
     if tensor.dim() < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
@@ -270,8 +274,9 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator=None) -> Tensor:
     cols = tensor.numel() // rows
     flat = Tensor._wrap(np.empty((rows, cols), dtype=tensor._data.dtype))
     flat = flat.normal_(0, 1, generator=generator).numpy()
-    if flat.dtype == np.float16:  # torch draws, then its QR (geqrf) has no Half kernel
-        raise NotImplementedError("\"geqrf_cpu\" not implemented for 'Half'")
+    if flat.dtype in _REDUCED:  # torch draws, then its QR (geqrf) has no kernel for them
+        name = _type_name(flat.dtype)
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{name}'")
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import random as _random
 from .._args import no_bool_kernel, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
-from ..backend import to_numpy as _to_numpy
 from ..dtype import finfo, kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
+from ._rrelu import rrelu_train
 from ._util import _float_only, half_opmath
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
@@ -371,21 +370,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
         return _inplace(input, "rrelu_", rrelu, lower, upper, training)
     if not training:
         return LeakyReluFn.apply(input, (lower + upper) / 2)
-    factor = _rrelu_slopes(input, lower, upper)
-    return input * Tensor._wrap(factor)  # d/dx = the factor (a constant of the draw)
-
-
-def _rrelu_slopes(input: Tensor, lower: float, upper: float):
-    """The training-mode factors torch's CPU kernel draws: walking the elements in row-major
-    order, each x <= 0 takes one float64 uniform (the low 53 bits of a 64-bit word × 2⁻⁵³,
-    scaled as u·(upper − lower) + lower, then rounded to the input's dtype); every other
-    element (x > 0, or nan) has factor 1 and draws nothing."""
-    x = _to_numpy(input._data)
-    neg = x <= 0
-    u = _random.engine_of(None).uniform_double(int(neg.sum()))
-    factor = np.ones(x.shape, dtype=x.dtype)
-    factor[neg] = (u * (upper - lower) + lower).astype(x.dtype)
-    return xp_of(input._data).asarray(factor)
+    return rrelu_train(input, lower, upper)
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
