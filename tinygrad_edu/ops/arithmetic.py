@@ -174,6 +174,17 @@ def _is_bool(x) -> bool:
     return isinstance(x, (bool, np.bool_))
 
 
+def check_sub_operands(input, other) -> None:
+    """Subtraction's operand check (``sub`` and the ``-`` operator): RuntimeError when either
+    operand is bool, as torch."""
+    a = _is_bool(input)
+    if a or _is_bool(other):
+        if a and _is_bool(other) and isinstance(other, Tensor):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(_BOOL_SUB)
+
+
 def _check_alpha(input, other, alpha, op: str) -> None:
     """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
     r = result_type(input, other)
@@ -213,11 +224,7 @@ def sub(input, other, *, alpha=1, out=None):
 
     Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
     """
-    if _is_bool(input) or _is_bool(other):
-        if _is_bool(input) and _is_bool(other) and isinstance(other, Tensor):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
-        raise RuntimeError(_BOOL_SUB)
+    check_sub_operands(input, other)
     if alpha != 1 or type(alpha) is not int:
         other = _scaled(input, other, alpha, "sub")
     z = binary(SubFn, input, other, op="sub")
