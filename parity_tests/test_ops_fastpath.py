@@ -4,9 +4,9 @@
   (a 0-d array of y's dtype instead of NumPy's slow Python-number conversion): the gradients
   must be the plain formula's bit for bit in every float dtype, and the Python ``1`` must come
   back for Tensors (create_graph) so double backward still works.
-- ``a + b``, ``a - b``, ``a * b`` call ``promotion.binary`` themselves (ops/operators.py
-  ``_arithmetic``) instead of going through ``add``/``sub``/``mul``: each operator must give
-  what its function gives (value, dtype, graph node, gradient) and raise what it raises.
+- ``a + b``, ``a - b``, ``a * b`` call ``promotion.binary`` themselves (ops/operators.py)
+  instead of going through ``add``/``sub``/``mul``: each operator must give what its function
+  gives (value, dtype, graph node, gradient) and raise what it raises.
 """
 
 from __future__ import annotations
@@ -179,4 +179,4 @@ def test_operator_called_on_a_non_tensor_is_a_type_error(name):
 def test_operator_names_and_docs():
     for name, fn in (("__add__", "add"), ("__sub__", "sub"), ("__mul__", "mul")):
         method = getattr(tg.Tensor, name)
-        assert method.__name__ == name and f"{fn}(self, other)" in method.__doc__
+        assert method.__name__ == name and f"``{fn}(self, other)``" in method.__doc__

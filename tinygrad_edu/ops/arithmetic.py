@@ -168,9 +168,12 @@ _BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
+_BOOL = np.dtype(bool)
+
+
 def _is_bool(x) -> bool:
     if isinstance(x, Tensor):
-        return kind_of(x._data.dtype) == "b"
+        return x._data.dtype == _BOOL  # (an equality, cheaper than kind_of's call: every sub asks)
     return isinstance(x, (bool, np.bool_))
 
 
