@@ -35,6 +35,26 @@ def _probe_max_neg_zero() -> bool:
 
 _MAX_KEEPS_NEG_ZERO = _probe_max_neg_zero()
 
+_ONES = {}  # NumPy dtype -> 1 as a read-only 0-d array of that dtype
+
+
+def one_like(y):
+    """The number 1 for ``1 - y`` in a backward formula: a 0-d array of ``y``'s dtype when ``y``
+    is a NumPy array, else the Python ``1`` (a Tensor under ``create_graph``, a CuPy array).
+
+    Same bits either way (1 is exact in every float dtype, and NumPy rounds ``1 - y`` once in
+    ``y``'s dtype), but NumPy's conversion of a Python number costs about 0.27 µs per call
+    (``1 - y`` on a 4x4 float32 array: 0.47 µs; with a 0-d array: 0.2 µs), which the backward
+    of every tanh and sigmoid in a training step pays."""
+    if type(y) is not np.ndarray:
+        return 1
+    one = _ONES.get(y.dtype)
+    if one is None:
+        one = np.ones((), y.dtype)
+        one.flags.writeable = False
+        _ONES[y.dtype] = one
+    return one
+
 
 class ReluFn(Function):
     """y = max(x, 0)"""
@@ -94,7 +114,7 @@ class SigmoidFn(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * y * (1 - y)  # dσ/dx = σ(1 − σ)
+        return g * y * (one_like(y) - y)  # dσ/dx = σ(1 − σ)
 
 
 class TanhFn(Function):
@@ -111,7 +131,7 @@ class TanhFn(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        return g * (1 - y * y)  # d tanh/dx = 1 − tanh²
+        return g * (one_like(y) - y * y)  # d tanh/dx = 1 − tanh²
 
 
 class EluFn(Function):

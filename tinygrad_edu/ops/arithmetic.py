@@ -168,10 +168,24 @@ _BOOL_SUB = ("Subtraction, the `-` operator, with a bool tensor is not supported
              "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
+_BOOL = np.dtype(bool)
+
+
 def _is_bool(x) -> bool:
     if isinstance(x, Tensor):
-        return kind_of(x._data.dtype) == "b"
+        return x._data.dtype == _BOOL  # (an equality, cheaper than kind_of's call: every sub asks)
     return isinstance(x, (bool, np.bool_))
+
+
+def check_sub_operands(input, other) -> None:
+    """Subtraction's operand check (``sub`` and the ``-`` operator): RuntimeError when either
+    operand is bool, as torch."""
+    a = _is_bool(input)
+    if a or _is_bool(other):
+        if a and _is_bool(other) and isinstance(other, Tensor):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                               "supported. Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(_BOOL_SUB)
 
 
 def _check_alpha(input, other, alpha, op: str) -> None:
@@ -213,11 +227,7 @@ def sub(input, other, *, alpha=1, out=None):
 
     Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
     """
-    if _is_bool(input) or _is_bool(other):
-        if _is_bool(input) and _is_bool(other) and isinstance(other, Tensor):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                               "supported. Use the `^` or `logical_xor()` operator instead.")
-        raise RuntimeError(_BOOL_SUB)
+    check_sub_operands(input, other)
     if alpha != 1 or type(alpha) is not int:
         other = _scaled(input, other, alpha, "sub")
     z = binary(SubFn, input, other, op="sub")

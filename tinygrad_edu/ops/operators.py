@@ -18,13 +18,18 @@ from . import bitwise as B
 from . import division as D
 from . import logic as L
 from .inplace import inplace
+from .promotion import binary
+
+
+def _not_a_tensor(name: str, self) -> TypeError:
+    return TypeError(f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
+                     f"'{type(self).__name__}' object")
 
 
 def _forward(fn, name: str):
     def op(self, other):
         if not isinstance(self, Tensor):
-            raise TypeError(f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
-                            f"'{type(self).__name__}' object")
+            raise _not_a_tensor(name, self)
         return fn(self, other)
 
     op.__name__ = op.__qualname__ = name
@@ -32,11 +37,43 @@ def _forward(fn, name: str):
     return op
 
 
+# ``self + other``, ``self - other``, ``self * other``, the hottest calls of a training step:
+# ``add``/``sub``/``mul`` without ``alpha`` and ``out=`` are ``promotion.binary`` of their
+# Function (after sub's bool check), which these call themselves: one Python call fewer per op
+# (parity_tests/test_ops_fastpath.py checks each operator against its function). Each is named
+# as its torch op, so that errors naming the op the user called (an uninitialized parameter's,
+# nn/parameter.py) say ``add``; as methods they are ``__add__`` etc.
+def add(self, other):
+    """``self + other``: ``add(self, other)``."""
+    if not isinstance(self, Tensor):
+        raise _not_a_tensor("__add__", self)
+    return binary(A.AddFn, self, other, False, "add")
+
+
+def sub(self, other):
+    """``self - other``: ``sub(self, other)``."""
+    if not isinstance(self, Tensor):
+        raise _not_a_tensor("__sub__", self)
+    A.check_sub_operands(self, other)
+    return binary(A.SubFn, self, other, False, "sub")
+
+
+def mul(self, other):
+    """``self * other``: ``mul(self, other)``."""
+    if not isinstance(self, Tensor):
+        raise _not_a_tensor("__mul__", self)
+    return binary(A.MulFn, self, other, False, "mul")
+
+
+for _f in (add, sub, mul):
+    _f.__name__ = _f.__qualname__ = f"__{_f.__name__}__"
+del _f
+
+
 def _reflected(fn, name: str, check: bool = True):
     def op(self, other):
         if check and not isinstance(self, Tensor):
-            raise TypeError(f"descriptor '{name}' for 'Tensor' objects doesn't apply to a "
-                            f"'{type(self).__name__}' object")
+            raise _not_a_tensor(name, self)
         return fn(other, self)
 
     op.__name__ = op.__qualname__ = name
@@ -110,6 +147,7 @@ _PYTHON_LEVEL = ("floordiv", "mod", "pow", "lshift", "rshift")
 
 METHODS = {
     **{f"__{k}__": _forward(f, f"__{k}__") for k, f in _OPS.items()},
+    "__add__": add, "__sub__": sub, "__mul__": mul,
     **{f"__r{k}__": _reflected(f, f"__r{k}__", check=k not in _PYTHON_LEVEL)
        for k, f in _OPS.items()},
     **{f"__i{k}__": _inplace(f, f"__i{k}__") for k, f in _OPS.items()

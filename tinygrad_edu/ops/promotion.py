@@ -101,7 +101,8 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
-        if a._data.dtype == b._data.dtype and (not float_result or kind_of(a._data.dtype) == "f"):
+        d, e = a._data.dtype, b._data.dtype
+        if (d is e or d == e) and (not float_result or kind_of(d) == "f"):
             try:
                 return fn.apply(a, b)
             except ValueError:
