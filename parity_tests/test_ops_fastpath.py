@@ -29,7 +29,7 @@ def _values(dtype: str) -> np.ndarray:
     return x.astype(getattr(tg, dtype).np)
 
 
-# ---- one_like: the backward formulas of tanh and sigmoid ------------------------------------------
+# ---- one_like: the backward formulas of tanh and sigmoid ---------------------------------
 PLAIN = {  # the formulas as written before one_like (the reference)
     "tanh": lambda g, y: g * (1 - y * y),
     "sigmoid": lambda g, y: g * y * (1 - y),
@@ -153,7 +153,7 @@ def test_operator_is_its_function(op, k):
 
 def test_operator_outcomes_cover_results_and_errors():
     """The comparison above is not vacuous: the cases give results, graphs and each error."""
-    seen = {_outcome(lambda: a - b)[:2] for a, b in _operands()}
+    seen = {_outcome(lambda a=a, b=b: a - b)[:2] for a, b in _operands()}
     kinds = {s[0] for s in seen}
     errors = {s[1] for s in seen if s[0] == "raised"}
     assert kinds == {"ok", "raised"} and {RuntimeError, TypeError} <= errors
