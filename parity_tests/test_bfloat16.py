@@ -333,3 +333,102 @@ class TestDevice:
         with pytest.raises(TypeError, match="bfloat16"):
             tg.tensor([1.0, 2.0], dtype=tg.bfloat16, device="cuda")
         assert x.float().to("cuda").device.type == "cuda"
+
+
+def _outcome(fn):
+    try:
+        r = fn()
+    except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+        return type(e).__name__
+    return (str(r.dtype).removeprefix("torch."), np.asarray(r.float().tolist()).tolist())
+
+
+class TestNewUserReport:
+    """What a first bfloat16 user met (each compared with torch, float16 beside it)."""
+
+    def test_module_bfloat16(self):
+        m = tg.nn.Linear(2, 2).bfloat16()
+        assert m.weight.dtype is tg.bfloat16 and m(tg.ones(1, 2).bfloat16()).dtype is tg.bfloat16
+
+    @pytest.mark.parametrize("op", ["eq", "ne", "gt", "ge", "lt", "le"])
+    def test_comparison_rounds_the_number_to_bfloat16(self, op):
+        """x == 0.3 compares with 0.30078125, the bfloat16 nearest 0.3."""
+        for L in (torch, tg):
+            x = L.tensor([0.30078125, 1.0, 0.296875], dtype=L.bfloat16)
+            got = getattr(L, op)(x, 0.3).tolist()
+            if L is torch:
+                want = got
+        assert got == want
+
+    @pytest.mark.parametrize("dt", ["float16", "bfloat16", "float32"])
+    @pytest.mark.parametrize("n", [1, 3])
+    @pytest.mark.parametrize("v", [1e5, 1e39, -1e39, 65519.0, 65520.0])
+    def test_overflowing_fill_values_follow_torch(self, dt, n, v):
+        """torch converts a number into float16/bfloat16 unchecked (±inf) in setitem,
+        scalar_tensor and full/fill_ of one element, and checked (RuntimeError) elsewhere."""
+        def cases(L):
+            d = getattr(L, dt)
+
+            def setitem():
+                z = L.zeros(n, dtype=d)
+                z[0] = v
+                return z
+
+            return [lambda: L.full((n,), v, dtype=d), lambda: L.zeros(n, dtype=d).fill_(v),
+                    setitem, lambda: L.zeros(n, dtype=d).masked_fill(L.ones(n, dtype=L.bool), v),
+                    lambda: L.scalar_tensor(v, dtype=d), lambda: L.tensor([v], dtype=d),
+                    lambda: L.ones(n, dtype=d).clamp(min=v)]
+        assert [_outcome(f) for f in cases(tg)] == [_outcome(f) for f in cases(torch)]
+
+    @pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+    def test_norms_with_float32_parameters_keep_the_input_dtype(self, dt):
+        def cases(L):
+            F = L.nn.functional
+            h = (L.arange(6.0).reshape(2, 3) / 7).to(getattr(L, dt))
+            return [lambda: L.nn.LayerNorm(3)(h),
+                    lambda: F.layer_norm(h, (3,), L.ones(3) * 1.3, L.zeros(3) + 0.1),
+                    lambda: F.group_norm(h.reshape(2, 3, 1), 3, L.ones(3), L.zeros(3)),
+                    lambda: F.batch_norm(h, L.zeros(3), L.ones(3), L.ones(3), L.zeros(3)),
+                    lambda: F.batch_norm(h, L.zeros(3), L.ones(3), training=True),
+                    lambda: F.rms_norm(h, (3,), L.ones(3) * 1.7), lambda: F.rms_norm(h, (3,)),
+                    lambda: L.nn.BatchNorm1d(3)(h)]
+        with _no_warning_check():
+            want = [_outcome(f) for f in cases(torch)]
+        got = [_outcome(f) for f in cases(tg)]
+        for g, w in zip(got, want):
+            assert g[0] == w[0]
+            np.testing.assert_allclose(g[1], w[1], rtol=2e-2, atol=1e-3)
+
+    def test_cross_entropy_probability_target_promotes(self):
+        F, G = torch.nn.functional, tg.nn.functional
+        x = torch.arange(6.0).reshape(2, 3) / 5
+        for xd, td in (("bfloat16", "float32"), ("float16", "float32"), ("float32", "float64")):
+            t = torch.ones(2, 3) / 3
+            want = F.cross_entropy(x.to(getattr(torch, xd)), t.to(getattr(torch, td)))
+            got = G.cross_entropy(_tg(x).to(getattr(tg, xd)), _tg(t).to(getattr(tg, td)))
+            assert got.dtype.name == str(want.dtype)[6:]
+            assert abs(float(got) - float(want)) <= 2e-2 * abs(float(want))
+
+    def test_tensor_of_zero_dim_tensors_keeps_their_dtypes(self):
+        def cases(L):
+            bf, f16 = L.bfloat16, L.float16
+            return [lambda: L.tensor([L.tensor(1.5, dtype=bf), L.tensor(2.5, dtype=bf)]),
+                    lambda: L.tensor([L.tensor(1, dtype=L.int32)]),
+                    lambda: L.tensor([L.tensor(1.5, dtype=L.float64), 2]),
+                    lambda: L.tensor([L.tensor(1.5, dtype=f16), L.tensor(1.5, dtype=bf)]),
+                    lambda: L.tensor([L.tensor(1, dtype=L.int32), 2.5]),
+                    lambda: L.tensor([L.tensor(3, dtype=L.uint8), L.tensor(-1, dtype=L.int8)]),
+                    lambda: L.tensor([L.tensor(1.25, dtype=L.bfloat16), 2])]
+        assert [_outcome(f) for f in cases(tg)] == [_outcome(f) for f in cases(torch)]
+
+
+def _no_warning_check():
+    import contextlib
+    import warnings
+
+    @contextlib.contextmanager
+    def quiet():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch warns that its fused rms_norm is skipped
+            yield
+    return quiet()

@@ -3,6 +3,8 @@ Random tensors (rand, randn, normal, bernoulli ...) are in :mod:`tinygrad_edu.sa
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import dtype as _dt
@@ -132,7 +134,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     default = _dt.scalar_dtype(fill_value)
     if isinstance(fill_value, _dt.NUMBERS):  # torch's overflow rule
         fill_value = _dt.checked_scalar(
-            fill_value, _dt.to_dtype(dtype) if dtype is not None else default)
+            fill_value, _dt.to_dtype(dtype) if dtype is not None else default,
+            inf_ok=all(type(n) is int for n in size) and math.prod(size) == 1)
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
 

@@ -99,10 +99,11 @@ NUMBERS = (int, float, bool, np.number, np.bool_)
 
 # the C type torch names in "value cannot be converted to type ... without overflow"
 _C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
+            "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "float32": "float", "float64": "double"}
 
 
-def checked_scalar(value, d, c_type: str | None = None):
+def checked_scalar(value, d, c_type: str | None = None, inf_ok: bool = False):
     """A Python number as a scalar of dtype ``d`` (a tg or NumPy dtype), by torch's checked
     conversion (``c10::checked_convert``), used where a number fills a tensor (full, fill_,
     masked_fill, scalar_tensor, tensor from a list):
@@ -112,7 +113,8 @@ def checked_scalar(value, d, c_type: str | None = None):
       also takes negative ints down to −max and wraps them (two's complement: −9 → 247 in
       uint8, as torch);
     - float dtypes: a finite value beyond the dtype's largest is an overflow (70000 in
-      float16; torch's ``full`` of a single element alone lets it become inf);
+      float16), except where torch converts float16/bfloat16 unchecked (``inf_ok``: setitem,
+      scalar_tensor, and full/fill_ of a single element): there it becomes ±inf;
     - bool: any nonzero value (nan included) is True.
 
     Raises RuntimeError "value cannot be converted to type <C type> without overflow" (torch's
@@ -138,6 +140,9 @@ def checked_scalar(value, d, c_type: str | None = None):
         value = float(value)
         if not (float(finfo(npd).max) < abs(value) < float("inf")):
             return npd.type(value)
+        if inf_ok and npd in REDUCED_FLOATS:  # rounded as the cast does: 65519 -> 65504, 7e4 -> inf
+            with np.errstate(over="ignore"):
+                return npd.type(value)
     name = c_type or _C_TYPES.get(npd.name, npd.name)
     raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
@@ -218,6 +223,15 @@ def _promote_pair(a: dtype, b: dtype) -> dtype:
         other = b if a is bfloat16 else a
         return float32 if other is float16 else other  # float32/float64 hold every bfloat16
     return _FROM_NP[np.promote_types(a.np, b.np)]
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """torch.promote_types: the smallest dtype both convert to without losing their kind: the
+    higher category wins (bool < integer < floating: int32 with float16 is float16, where
+    NumPy would say float64), within one category the lattice of ``_promote_pair``."""
+    if a._cat != b._cat:
+        return a if a._cat > b._cat else b
+    return _promote_pair(a, b)
 
 
 def _promote(dtypes) -> dtype:

@@ -244,7 +244,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
                         f"{type(s).__name__}")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
     if not isinstance(s, Tensor):
-        s = _dt.checked_scalar(s, d)  # torch's overflow rule (−5 in uint8 is 251)
+        s = _dt.checked_scalar(s, d, inf_ok=True)  # torch's overflow rule (−5 in uint8 is 251)
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
 
 

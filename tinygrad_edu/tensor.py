@@ -8,6 +8,8 @@ ops.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import dtype as _dt
@@ -365,6 +367,11 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
         return arr if dtype is None else arr.astype(dtype.np)
     if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in _flat(data)):
+        if dtype is None:  # torch: each tensor's dtype, promoted with the numbers' defaults
+            ts = [x.dtype for x in _flat(data) if isinstance(x, Tensor)]
+            nums = [x for x in _flat(data) if not isinstance(x, Tensor)]
+            dtype = functools.reduce(_dt.promote_types, ts + (
+                [_infer_python_dtype(nums)] if nums else []))
         data = _nested_map(data, lambda x: x.item() if isinstance(x, Tensor) else x)
     try:
         arr = np.asarray(data)

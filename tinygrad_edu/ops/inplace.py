@@ -177,7 +177,7 @@ class CopyFromFn(Function):
 
 def _fill(x, value):
     return FillFn.apply(x, value if isinstance(value, Tensor) else
-                        _dt.checked_scalar(value, x._data.dtype))
+                        _dt.checked_scalar(value, x._data.dtype, inf_ok=x._data.size == 1))
 
 
 def fill(input, value):
@@ -265,7 +265,7 @@ def setitem(self: Tensor, idx, value) -> None:
     else:
         nidx, advanced = normalize_index(idx, self)
     if isinstance(value, _dt.NUMBERS):
-        value = _dt.checked_scalar(value, self._data.dtype)  # torch's overflow rule
+        value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 

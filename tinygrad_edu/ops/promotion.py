@@ -214,13 +214,16 @@ def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Te
 def run_kernel(f, xp, x, y):
     """``f(xp, x, y)`` on two operands (arrays or numbers) as an array, NumPy's warnings
     quiet. bfloat16 operands are computed in float32 and a floating result rounded back once
-    (torch's opmath, as ``Function.apply`` does for ops), unless the kernel follows torch's
-    reduced-precision steps itself (``f.reduced_floats = True``)."""
+    (torch's opmath, as ``Function.apply`` does for ops), a Python float beside them rounded
+    to bfloat16 first (torch's comparisons: ``x == 0.3`` compares with 0.30078125), unless the
+    kernel follows torch's reduced-precision steps itself (``f.reduced_floats = True``)."""
     low = _BF16 in (getattr(x, "dtype", None), getattr(y, "dtype", None))
     with quiet():
         if not low or getattr(f, "reduced_floats", False):
             return xp.asarray(f(xp, x, y))
-        return _dt.to_bfloat16(xp.asarray(f(xp, _dt.widen_bfloat16(x), _dt.widen_bfloat16(y))))
+        x, y = (float(_BF16.type(v)) if type(v) is float else _dt.widen_bfloat16(v)
+                for v in (x, y))  # a number beside bfloat16 is rounded to it (x == 0.3)
+        return _dt.to_bfloat16(xp.asarray(f(xp, x, y)))
 
 
 

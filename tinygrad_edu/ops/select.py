@@ -244,7 +244,10 @@ def fmin(input, other, *, out=None):
 def _bound(b, r: _dt.dtype):
     if b is None or isinstance(b, Tensor):
         return b if b is None else cast(b, r)
-    return _convert(b.item() if isinstance(b, (np.number, np.bool_)) else b, r)
+    b = b.item() if isinstance(b, (np.number, np.bool_)) else b
+    if r.is_floating_point:  # torch converts a number bound checked: 1e39 overflows float32
+        _dt.checked_scalar(b, r)
+    return _convert(b, r)
 
 
 def clamp(input, min=None, max=None, *, out=None):

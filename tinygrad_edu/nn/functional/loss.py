@@ -9,7 +9,7 @@ import numpy as np
 
 from ...autograd import is_grad_enabled
 from ...backend import get_array_module
-from ...dtype import kind_of
+from ...dtype import kind_of, promote_types
 from ...ops import cross_entropy as CE
 from ...ops import distance as D
 from ...ops import loss as L
@@ -333,7 +333,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
         if ignore_index != -100:
             raise RuntimeError("cross_entropy: ignore_index is not supported for floating "
                                "point target")
-        t = cast(target, input.dtype)
+        r = promote_types(input.dtype, target.dtype)  # torch: log_softmax(x) * t promotes
+        t, x = cast(target, r), cast(x, r)
         out = CE.SoftCrossEntropyFn.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
                                            reduction, eps)
         # torch composes it: −Σ (w t) log_softmax, then ÷ N for the mean

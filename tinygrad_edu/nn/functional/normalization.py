@@ -15,7 +15,7 @@ import numpy as np
 
 from ..._args import require_tensor
 from ...backend import get_array_module
-from ...dtype import finfo
+from ...dtype import REDUCED_FLOATS, finfo
 from ...ops.im2col import ConstantPadFn
 from ...ops.linalg.norms import vector_norm
 from ...ops.normalization import BatchNormFn, GroupNormFn, LayerNormFn
@@ -30,6 +30,13 @@ def _verify_batch_size(size) -> None:
     if size[0] * math.prod(size[2:]) == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                          f"{size!r}")
+
+
+def _mixed(input: Tensor, *params) -> bool:
+    """A float16/bfloat16 input with parameters of another dtype (float32 weights, running
+    statistics): torch's mixed-dtype kernels compute in float32 and return the input's dtype."""
+    d = input._data.dtype
+    return d in REDUCED_FLOATS and any(p is not None and p._data.dtype != d for p in params)
 
 
 def _channel_affine(y: Tensor, weight, bias) -> Tensor:
@@ -49,6 +56,9 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
 
     Shapes: input (N, C, *), running_mean/running_var/weight/bias (C,) → the input's shape.
     """
+    if _mixed(input, running_mean, running_var, weight, bias):  # in float32, then back
+        return batch_norm(input.float(), running_mean, running_var, weight, bias, training,
+                          momentum, eps).to(input.dtype)
     x = input._data
     if training:
         _verify_batch_size(tuple(input.shape))
@@ -133,6 +143,8 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {list(t.shape)} and normalized_shape = "
                                f"{list(shape)}")
+    if _mixed(input, weight, bias):  # in float32, then back to the input's dtype
+        return LayerNormFn.apply(input.float(), weight, bias, k, float(eps)).to(input.dtype)
     return LayerNormFn.apply(input, weight, bias, k, float(eps))
 
 
@@ -159,13 +171,18 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
                                f"channels in input, but got {name} of shape {list(t.shape)} "
                                f"and input of shape {list(shape)} (group_norm)")
+    if _mixed(input, weight, bias):  # in float32, then back to the input's dtype
+        return GroupNormFn.apply(input.float(), weight, bias, int(num_groups),
+                                 float(eps)).to(input.dtype)
     return GroupNormFn.apply(input, weight, bias, int(num_groups), float(eps))
 
 
 def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = None) -> Tensor:
     """y = x / √(mean(x²) + ε) · γ over the trailing ``normalized_shape`` dims (ε defaults to
     the dtype's machine epsilon). Composed of ops as torch composes it, so its derivative is
-    the chain rule through them. Raises RuntimeError on shape mismatches.
+    the chain rule through them. dtype: the input's; float16/bfloat16 are computed in float32
+    (ε then float32's epsilon) and rounded once, as torch's kernel. Raises RuntimeError on
+    shape mismatches.
 
     Shapes: input (*, normalized_shape), weight/bias of ``normalized_shape`` → the input's shape.
     Raises TypeError when ``input`` is not a Tensor.
@@ -186,11 +203,15 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = N
     if len(xs) < k or xs[len(xs) - k:] != shape:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*{', '.join(map(str, shape))}], but got input of size{list(xs)}")
+    low = input._data.dtype in REDUCED_FLOATS  # float16/bfloat16: in float32, eps float32's
     if eps is None:
-        eps = float(finfo(input._data.dtype).eps)
+        eps = float(finfo(np.float32 if low else input._data.dtype).eps)
     dims = tuple(range(len(xs) - k, len(xs)))
-    y = input * ((input * input).mean(dim=dims, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    x = input.float() if low else input
+    y = x * ((x * x).mean(dim=dims, keepdim=True) + eps).rsqrt()
+    if weight is not None:
+        y = y * (weight.float() if low else weight)
+    return y.to(input.dtype) if low else y  # torch's fused kernel: type_as(input)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,

@@ -12,8 +12,8 @@ from collections import OrderedDict
 
 from ...autograd.hooks import RemovableHandle
 from ...backend import to_device
+from ...dtype import bfloat16, float16, float32, float64, kind_of, to_dtype
 from ...dtype import dtype as _DType
-from ...dtype import float16, float32, float64, kind_of, to_dtype
 from ...tensor import Tensor, _device
 from ..parameter import Buffer, Parameter
 from ._state import StateDictMixin
@@ -317,6 +317,9 @@ class Module(StateDictMixin):
 
     def half(self) -> "Module":
         return self.to(float16)
+
+    def bfloat16(self) -> "Module":
+        return self.to(bfloat16)
 
     def cuda(self, device=None) -> "Module":
         return self.to("cuda")
