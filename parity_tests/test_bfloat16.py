@@ -432,3 +432,30 @@ def _no_warning_check():
             warnings.simplefilter("ignore")  # torch warns that its fused rms_norm is skipped
             yield
     return quiet()
+
+
+class TestErrorKinds:
+    @pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+    @pytest.mark.parametrize("name", ["det", "cholesky", "cholesky_ex", "svd", "svdvals", "cond",
+                                      "ldl_factor", "solve", "solve_ex", "inv", "qr", "eigh"])
+    def test_lapack_kernels_refuse_half_types_as_torch(self, dt, name):
+        """float16/bfloat16 pass torch's dtype check and fail in the LAPACK kernel."""
+        def call(L):
+            a = (L.eye(3) * 2 + 0.1).to(getattr(L, dt))
+            args = (a, L.ones(3, 1).to(getattr(L, dt))) if name.startswith("solve") else (a,)
+            return getattr(L.linalg, name)(*args)
+        with pytest.raises(Exception) as want:
+            call(torch)
+        with pytest.raises(type(want.value)) as got:
+            call(tg)
+        assert str(want.value).split(" (")[0] in str(got.value)
+
+    @pytest.mark.parametrize("into, value", [("int64", "bfloat16"), ("bool", "bfloat16"),
+                                             ("int64", "float16"), ("uint8", "float64")])
+    def test_inplace_cast_error_names_both_types(self, into, value):
+        def call(L):
+            L.ones(2, dtype=getattr(L, into)).add_(L.ones(2, dtype=getattr(L, value)))
+        with pytest.raises(RuntimeError) as want:
+            call(torch)
+        with pytest.raises(RuntimeError, match=str(want.value)):
+            call(tg)

@@ -109,12 +109,12 @@ def write(self: Tensor, value, op: str) -> Tensor:
     v = value._data if isinstance(value, Tensor) else value
     if hasattr(v, "dtype") and type(v) is not type(d) and getattr(v, "ndim", 0):
         v = to_device(v, self.device)
-    vk = getattr(v, "dtype", None)
-    vk = kind_of(vk) if vk is not None else ("f" if isinstance(v, float) else "i")
+    vd = getattr(v, "dtype", None)
+    vk = kind_of(vd) if vd is not None else ("f" if isinstance(v, float) else "i")
     if kind_of(d.dtype) in "iub" and vk == "f" or kind_of(d.dtype) == "b" and vk in "iu":
-        names = {"f": "Float", "i": "Long", "u": "Byte", "b": "Bool"}
-        raise RuntimeError(f"{op}: result type {names.get(vk, vk)} can't be cast to the desired "
-                           f"output type {self.dtype.name.capitalize()}")
+        result = _dt.torch_type_name(vd) if vd is not None else {"f": "Float"}.get(vk, "Long")
+        raise RuntimeError(f"{op}: result type {result} can't be cast to the desired output "
+                           f"type {_dt.torch_type_name(d.dtype)}")
     vshape = tuple(getattr(v, "shape", ()))
     if vshape != d.shape and (len(vshape) > d.ndim or any(
             a != 1 and a != b for a, b in zip(vshape[::-1], d.shape[::-1]))):

@@ -26,33 +26,47 @@ class LinAlgError(RuntimeError):
 
 
 # ---- argument checks (torch's messages) -------------------------------------------------------
-def check_float(t, op: str, kernel: str | None = None, half: bool = False) -> None:
+LOW_PRECISION = "{op}: Low precision dtypes not supported. Got {name}"  # torch's words (inv)
+FLOAT_DOUBLE = "This function doesn't handle types other than float and double"  # (lstsq)
+
+
+def check_float(t, op: str, kernel: str | None = None, half: bool = False,
+                half_kernel: str | None = None, half_message: str | None = None) -> None:
     """torch's rule for linalg inputs: float32 or float64 (complex is not supported here), and
     float16/bfloat16 where ``half`` (the norms built from reductions, which torch computes in
     float).
     Raises TypeError for a non-Tensor; RuntimeError for another dtype, or, for an op whose
     LAPACK kernel torch dispatches by dtype without a check first (``kernel``: torch's name,
-    ``"lu_cpu"``), that kernel's NotImplementedError ('"lu_cpu" not implemented for 'Bool'')."""
+    ``"lu_cpu"``), that kernel's NotImplementedError ('"lu_cpu" not implemented for 'Bool'').
+    ``half_kernel``: float16/bfloat16 pass torch's dtype check and fail in that kernel
+    (NotImplementedError '"lu_cpu" not implemented for 'BFloat16''); ``half_message``: the
+    RuntimeError torch words for them instead (``LOW_PRECISION``, ``FLOAT_DOUBLE``)."""
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a Tensor, got {type(t).__name__}")
     name = t.dtype.name
     if name not in ("float32", "float64") and not (half and name in ("float16", "bfloat16")):
         if kernel is not None:  # bool, integers, float16: no case in torch's kernel
             no_kernel(t, kernel, "biue")
+        if half_kernel is not None:  # floating, but the LAPACK kernel has no half case
+            no_kernel(t, half_kernel, "e")
+        if half_message is not None and name in ("float16", "bfloat16"):
+            raise RuntimeError(half_message.format(op=op, name=torch_type_name(t.dtype)))
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
                            f"{torch_type_name(t.dtype)}")
 
 
 def check_matrix(t, op: str, name: str = "A", kernel: str | None = None,
-                 half: bool = False) -> None:
-    check_float(t, op, kernel, half)
+                 half: bool = False, half_kernel: str | None = None,
+                 half_message: str | None = None) -> None:
+    check_float(t, op, kernel, half, half_kernel, half_message)
     if t._data.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
 
 
 def check_square(t, op: str, name: str = "A", kernel: str | None = None,
-                 half: bool = False) -> None:
-    check_matrix(t, op, name, kernel, half)
+                 half: bool = False, half_kernel: str | None = None,
+                 half_message: str | None = None) -> None:
+    check_matrix(t, op, name, kernel, half, half_kernel, half_message)
     r, c = t._data.shape[-2:]
     if r != c:
         raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {r} "

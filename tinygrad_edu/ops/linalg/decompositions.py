@@ -15,7 +15,7 @@ from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
 from ..select import where
-from ._common import LinAlgError, check_square, mT, return_type, tril, unsqueeze
+from ._common import LOW_PRECISION, LinAlgError, check_square, mT, return_type, tril, unsqueeze
 from .solvers import LinalgInvExFn, LinalgSolveTriangularFn
 
 cholesky_ex_type = return_type("linalg_cholesky_ex", "L info")
@@ -146,7 +146,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     Shapes: A (..., n, n) → L (..., n, n) and info (...). Raises RuntimeError for a non-square
     matrix or an input below 2 dims.
     """
-    check_square(A, "linalg.cholesky_ex")
+    check_square(A, "linalg.cholesky_ex", half_kernel="cholesky_cpu")
     lo, info = LinalgCholeskyExFn.apply(A, bool(upper), bool(check_errors))
     return cholesky_ex_type(lo, info)
 
@@ -159,7 +159,7 @@ def linalg_cholesky(A, *, upper=False, out=None):
 
     Shapes: A (..., n, n) → L (..., n, n).
     """
-    check_square(A, "linalg.cholesky")
+    check_square(A, "linalg.cholesky", half_kernel="cholesky_cpu")
     return LinalgCholeskyExFn.apply(A, bool(upper), True)[0]
 
 
@@ -182,7 +182,7 @@ def det(A, *, out=None):
     Shapes: A (..., n, n) → (...) (``slogdet``: sign and log|det| both (...)). Raises RuntimeError
     for a non-square matrix or an input below 2 dims.
     """
-    check_square(A, "linalg.det")
+    check_square(A, "linalg.det", half_kernel="lu_cpu")
     return LinalgDetFn.apply(A)
 
 
@@ -193,7 +193,7 @@ def slogdet(A, *, out=None):
     Shapes: A (..., n, n) → (...) (``slogdet``: sign and log|det| both (...)). Raises RuntimeError
     for a non-square matrix or an input below 2 dims.
     """
-    check_square(A, "linalg.slogdet")
+    check_square(A, "linalg.slogdet", half_message=LOW_PRECISION)
     s, logabs = LinalgSlogdetFn.apply(A)
     return slogdet_type(s, logabs)
 

@@ -92,7 +92,7 @@ def _sytf2(a):
 
 
 def _factor(A, op):
-    check_square(A, op)
+    check_square(A, op, half_kernel="ldl_factor_kernel_cpu")
     xp = get_array_module(A._data)
     a = A._data
     *batch, n, _ = a.shape

@@ -21,7 +21,7 @@ from ...dtype import finfo
 from ...tensor import Tensor
 from .._util import quiet
 from ..matmul import matmul
-from ._common import check_matrix, check_same_dtype, mT, return_type
+from ._common import FLOAT_DOUBLE, check_matrix, check_same_dtype, mT, return_type
 from .norms import matrix_norm
 from .solve import inv
 from .spectral import svdvals
@@ -123,7 +123,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
 
     Shapes: A (..., m, n) → (...) int64. Raises RuntimeError for an input below 2 dims.
     """
-    check_matrix(A, "linalg.matrix_rank")
+    check_matrix(A, "linalg.matrix_rank", half_message=FLOAT_DOUBLE)
     a = A._data
     xp = get_array_module(a)
     m, n = a.shape[-2:]
@@ -142,7 +142,7 @@ def cond(A, p=None, *, out=None):
 
     Shapes: A (..., m, n) → (...). Raises RuntimeError for an input below 2 dims.
     """
-    check_matrix(A, "linalg.cond")
+    check_matrix(A, "linalg.cond", half_kernel="linalg_svd_cpu")
     if p in (None, 2, -2):
         s = svdvals(A)
         big, small = s[..., 0], s[..., -1]
@@ -170,7 +170,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     op = "torch.linalg.lstsq"
     if not isinstance(A, Tensor) or A.ndim < 2:
         raise RuntimeError(f"{op}: input must have at least 2 dimensions.")
-    check_matrix(A, op)
+    check_matrix(A, op, half_message=FLOAT_DOUBLE)
     if B.ndim < 1:
         raise RuntimeError(f"{op}: other must have at least 1 dimension.")
     check_same_dtype(A, B, op, ("input", "other"))

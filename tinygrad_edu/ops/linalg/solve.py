@@ -16,6 +16,7 @@ from ..matmul import matmul
 from ..shape import permute, reshape, unsqueeze
 from ..unary import clone
 from ._common import (
+    LOW_PRECISION,
     check_float,
     check_matrix,
     check_same_dtype,
@@ -58,7 +59,7 @@ def inv(A, *, out=None):
 
     Shapes: A (..., n, n) → (..., n, n).
     """
-    check_square(A, "linalg.inv")
+    check_square(A, "linalg.inv", half_message=LOW_PRECISION)
     return _out(LinalgInvExFn.apply(A), out)
 
 
@@ -69,15 +70,15 @@ def inv_ex(A, *, check_errors=False, out=None):
     Shapes: A (..., n, n) → the inverse (..., n, n) and info (...). Raises RuntimeError for a
     non-square matrix or an input below 2 dims.
     """
-    check_square(A, "linalg.inv_ex")
+    check_square(A, "linalg.inv_ex", half_message=LOW_PRECISION.replace("{op}", "linalg.inv"))
     y = LinalgInvExFn.apply(A, bool(check_errors))
     return inv_ex_type(y, _info(A))
 
 
 def _solve_shapes(A, B, left, op):
     """torch's rule: B is a (batch of) vector(s) when 1-D, or when B.shape == A.shape[:-1]."""
-    check_square(A, op)
-    check_float(B, op)
+    check_square(A, op, half_kernel="lu_cpu")
+    check_float(B, op, half_kernel="lu_cpu")
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"{op}: Expected A and B to have the same dtype, but found A of type "
                            f"{A.dtype.name} and B of type {B.dtype.name} instead")

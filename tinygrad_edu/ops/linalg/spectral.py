@@ -159,7 +159,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
 
     Raises RuntimeError for an input below 2 dims.
     """
-    check_matrix(A, "linalg.svd")
+    check_matrix(A, "linalg.svd", half_kernel="linalg_svd_cpu")
     u, s, vh = LinalgSvdFn.apply(A, bool(full_matrices))
     return svd_type(u, s, vh)
 
@@ -170,7 +170,7 @@ def svdvals(A, *, driver=None, out=None):
 
     Shapes: A (..., m, n) → (..., min(m, n)). Raises RuntimeError for an input below 2 dims.
     """
-    check_matrix(A, "linalg.svdvals")
+    check_matrix(A, "linalg.svdvals", half_kernel="linalg_svd_cpu")
     return LinalgSvdFn.apply(A, False)[1]
 
 
