@@ -20,7 +20,9 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
-from .promotion import binary, promote, require_tensor, result_type, write_out
+from .add_scaled import check_alpha as _check_alpha
+from .add_scaled import fused_reduced
+from .promotion import binary, promote, require_tensor, write_out
 
 
 class AddFn(Function):
@@ -188,16 +190,6 @@ def check_sub_operands(input, other) -> None:
         raise RuntimeError(_BOOL_SUB)
 
 
-def _check_alpha(input, other, alpha, op: str) -> None:
-    """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
-    r = result_type(input, other)
-    if isinstance(alpha, (bool, np.bool_)) and r is not _dt.bool_:
-        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
-    if isinstance(alpha, (float, np.floating)) and not r.is_floating_point:
-        raise RuntimeError(f"{op}: For integral input tensors, argument alpha must not be a "
-                           "floating point number.")
-
-
 def _scaled(input, other, alpha, op):
     """``alpha · other`` (torch folds alpha into the op; the gradient is the same)."""
     _check_alpha(input, other, alpha, op)
@@ -216,6 +208,9 @@ def add(input, other, *, alpha=1, out=None):
     be cast to.
     """
     if alpha != 1 or type(alpha) is not int:
+        z = fused_reduced(input, other, alpha, "add")
+        if z is not None:
+            return z if out is None else write_out(out, z, "add")
         other = _scaled(input, other, alpha, "add")
     z = binary(AddFn, input, other, op="add")
     return z if out is None else write_out(out, z, "add")
@@ -229,6 +224,9 @@ def sub(input, other, *, alpha=1, out=None):
     """
     check_sub_operands(input, other)
     if alpha != 1 or type(alpha) is not int:
+        z = fused_reduced(input, other, -alpha if type(alpha) is float else alpha, "sub")
+        if z is not None:
+            return named(z, "SubBackward0") if out is None else write_out(out, z, "sub")
         other = _scaled(input, other, alpha, "sub")
     z = binary(SubFn, input, other, op="sub")
     return z if out is None else write_out(out, z, "sub")

@@ -1,0 +1,62 @@
+"""``add``/``sub`` with ``alpha`` on float16/bfloat16: z = x + α·y rounded once.
+
+torch's kernel computes x + α·y as one fused multiply-add in float32 (its opmath type), with α
+first cast to the tensor's type; ``x + (α·y)`` as two ops would round the product to the type
+first and differ in the last bit for about 1 element in 10 (bfloat16).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtype as _dt
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import half_opmath, raise_broadcast_error
+from .promotion import promote, result_type
+
+
+class AddScaledFn(Function):
+    """z = x + α·y (one rounding)"""
+
+    node_name = "AddBackward0"  # torch's node for add(alpha=)
+    array_io = True
+
+    @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once (bfloat16: Function.apply)
+    def forward(ctx, x, y, alpha):
+        ctx.alpha = alpha
+        # x, y arrive in float32; the float64 sum is torch's fma up to its float32 rounding
+        # (the product is exact in float64), which the cast then does
+        return (x.astype(np.float64) + alpha * y.astype(np.float64)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        gy = g * ctx.alpha if ctx.needs_input_grad[1] else None
+        return g, gy, None  # ∂z/∂x = 1, ∂z/∂y = α
+
+
+def check_alpha(input, other, alpha, op: str) -> None:
+    """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
+    r = result_type(input, other)
+    if isinstance(alpha, (bool, np.bool_)) and r is not _dt.bool_:
+        raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, (float, np.floating)) and not r.is_floating_point:
+        raise RuntimeError(f"{op}: For integral input tensors, argument alpha must not be a "
+                           "floating point number.")
+
+
+def fused_reduced(input, other, alpha, op: str):
+    """input + alpha·other in one rounding when both are tensors, the result is
+    float16/bfloat16 and alpha a float (α cast to the type first, as torch); else None."""
+    if not (isinstance(input, Tensor) and isinstance(other, Tensor)) or type(alpha) is not float:
+        return None
+    r = result_type(input, other)
+    if r.np not in _dt.REDUCED_FLOATS:
+        return None
+    check_alpha(input, other, alpha, op)
+    a, b = promote(input, other, op)
+    try:
+        return AddScaledFn.apply(a, b, float(r.np.type(alpha)))
+    except ValueError:
+        raise_broadcast_error(op, a.shape, b.shape)
