@@ -78,3 +78,37 @@ def test_scatter_index_larger_than_src_or_self_raises(op, ishape, sshape):
         lambda: getattr(torch.zeros(3, 4), op)(1, torch.zeros(ishape, dtype=torch.int64),
                                                torch.ones(sshape)),
         lambda: getattr(tg.zeros(3, 4), op)(1, tg.zeros(ishape, dtype=tg.int64), tg.ones(sshape)))
+
+
+# ---- 2. Tensor.type() ---------------------------------------------------------------------------
+_DTYPES = ["float32", "float64", "float16", "bfloat16", "int64", "int32", "int16", "int8",
+           "uint8", "bool"]
+
+
+@pytest.mark.parametrize("name", _DTYPES)
+def test_type_names_and_conversion(name):
+    legacy = torch.ones(2, dtype=getattr(torch, name)).type()
+    assert tg.ones(2, dtype=getattr(tg, name)).type() == legacy
+    for src in ("float32", "int64"):
+        want = torch.tensor([1.5, -2.0]).to(getattr(torch, src)).type(legacy)
+        got = tg.tensor([1.5, -2.0]).to(getattr(tg, src)).type(legacy)
+        assert got.dtype == getattr(tg, name) and want.dtype == getattr(torch, name)
+        np.testing.assert_array_equal(got.float().numpy(), want.float().numpy())
+
+
+def test_type_same_dtype_is_self_and_dtype_args():
+    x, t = tg.ones(2), torch.ones(2)
+    assert t.type("torch.FloatTensor") is t and x.type("torch.FloatTensor") is x
+    assert x.type(tg.float64).dtype == tg.float64
+    assert x.type(tg.DoubleTensor).dtype == tg.float64
+    y = tg.ones(2, requires_grad=True)
+    y.type("torch.BFloat16Tensor").float().sum().backward()
+    assert y.grad.dtype == tg.float32 and y.grad.tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("bad", ["torch.float32", "torch.Foo", "FloatTensor", "float", 3, None,
+                                 float, int, np.float64])
+def test_type_bad_argument_raises_like_torch(bad):
+    if bad is None:  # type(None) is the no-argument form: use the NoneType class instead
+        bad = type(None)
+    _raises_like(lambda: torch.ones(2).type(bad), lambda: tg.ones(2).type(bad))
