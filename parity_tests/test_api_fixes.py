@@ -112,3 +112,95 @@ def test_type_bad_argument_raises_like_torch(bad):
     if bad is None:  # type(None) is the no-argument form: use the NoneType class instead
         bad = type(None)
     _raises_like(lambda: torch.ones(2).type(bad), lambda: tg.ones(2).type(bad))
+
+
+# ---- 3. Tensor.view(dtype) ----------------------------------------------------------------------
+def _ar(lib, n, *shape):
+    return lib.arange(float(n)).reshape(*shape) if shape else lib.arange(float(n))
+
+
+_VIEW_CASES = {  # name: (make the input from a library, the target dtype's name)
+    "same_size": (lambda L: _ar(L, 6, 2, 3) * 1.5, "int32"),
+    "smaller": (lambda L: _ar(L, 6, 2, 3) - 2.5, "int16"),
+    "smaller_bf16": (lambda L: _ar(L, 6, 2, 3) - 2.5, "bfloat16"),
+    "smaller_f16": (lambda L: _ar(L, 6, 2, 3) + 0.25, "float16"),
+    "larger": (lambda L: _ar(L, 8, 2, 4) + 0.5, "float64"),
+    "larger_ragged": (lambda L: _ar(L, 6, 2, 3), "float64"),
+    "transposed_same": (lambda L: _ar(L, 6, 2, 3).t(), "int32"),
+    "transposed_smaller": (lambda L: _ar(L, 6, 2, 3).t(), "int16"),
+    "transposed_larger": (lambda L: _ar(L, 6, 2, 3).t(), "float64"),
+    "offset_odd": (lambda L: _ar(L, 8)[1:5], "float64"),
+    "offset_even": (lambda L: _ar(L, 8)[2:6], "float64"),
+    "step": (lambda L: _ar(L, 8)[::2], "int16"),
+    "narrowed_rows": (lambda L: _ar(L, 12, 2, 6)[:, :4], "float64"),
+    "odd_row_stride": (lambda L: _ar(L, 12, 4, 3)[:, :2], "float64"),
+    "zero_dim_smaller": (lambda L: L.tensor(1.0), "int16"),
+    "zero_dim_same": (lambda L: L.tensor(-1.0), "int32"),
+    "zero_dim_larger": (lambda L: L.tensor(1.0), "float64"),
+    "size_one_last": (lambda L: L.ones(2, 1), "float64"),
+    "to_bool": (lambda L: L.tensor([0.0, 1.0, -2.0]), "bool"),
+    "uint8_to_bool": (lambda L: L.tensor([0, 1, 0, 1], dtype=L.uint8), "bool"),
+    "bool_to_uint8": (lambda L: L.tensor([True, False]), "uint8"),
+    "bf16_to_int16": (lambda L: L.tensor([1.5, -2.0], dtype=L.bfloat16), "int16"),
+    "int16_to_bf16": (lambda L: L.tensor([16320, -16384], dtype=L.int16), "bfloat16"),
+    "int64_to_f64": (lambda L: L.tensor([[1, -1], [4607182418800017408, 7]]), "float64"),
+    "f64_to_f32": (lambda L: L.tensor([[1.0, -3.5]], dtype=L.float64), "float32"),
+    "int8_to_int64": (lambda L: L.arange(16, dtype=L.int8).reshape(2, 8), "int64"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_VIEW_CASES))
+def test_view_dtype_matches_torch(case):
+    make, name = _VIEW_CASES[case]
+    try:
+        want = make(torch).view(getattr(torch, name))
+    except RuntimeError:
+        _raises_like(lambda: make(torch).view(getattr(torch, name)),
+                     lambda: make(tg).view(getattr(tg, name)))
+        return
+    got = make(tg).view(getattr(tg, name))
+    assert got.dtype == getattr(tg, name)
+    assert tuple(got.shape) == tuple(want.shape) and got.stride() == want.stride()
+    w, g = want.reshape(-1).contiguous(), got.reshape(-1).contiguous()
+    w = w.view(torch.uint8) if want.dtype != torch.bool else w.to(torch.uint8)
+    g = g.view(tg.uint8) if got.dtype != tg.bool else g.to(tg.uint8)
+    np.testing.assert_array_equal(g.numpy(), w.numpy())  # the same bits
+
+
+def test_view_dtype_shares_memory_and_version():
+    for lib in (torch, tg):
+        a = lib.tensor([1.5, -2.0], dtype=lib.bfloat16)
+        b = a.view(lib.int16)
+        b[0] = 0
+        c = a.view(lib.float32)  # two bfloat16 → one float32
+        c.mul_(2)
+        assert a._version == b._version == c._version == 2
+        if lib is torch:
+            want = a.float().numpy()
+    np.testing.assert_array_equal(a.float().numpy(), want)
+
+
+@pytest.mark.parametrize("name", ["float32", "int32", "int16", "bfloat16"])
+def test_view_dtype_has_no_gradient(name):
+    for lib in (torch, tg):
+        leaf = lib.ones(4, requires_grad=True)
+        for x in (leaf, leaf * 2):
+            y = x.view(getattr(lib, name))
+            assert not y.requires_grad and y.grad_fn is None
+        if name == "float32":
+            _raises_like(lambda: torch.ones(2, requires_grad=True).view(torch.float32).sum()
+                         .backward(),
+                         lambda: tg.ones(2, requires_grad=True).view(tg.float32).sum().backward())
+
+
+def test_view_dtype_argument_forms():
+    for lib in (torch, tg):
+        x = lib.ones(3)
+        assert x.view(dtype=lib.int32).dtype == lib.int32
+        assert x.view(lib.float32).dtype == lib.float32
+    _raises_like(lambda: torch.ones(3).view(float), lambda: tg.ones(3).view(float))
+    assert tg.ones(4).view(int).dtype == tg.int64 and torch.ones(4).view(int).dtype == torch.int64
+    with pytest.raises(TypeError):
+        torch.ones(3).view(torch.int32, torch.int32)
+    with pytest.raises(TypeError, match="invalid combination"):
+        tg.ones(3).view(tg.int32, tg.int32)
