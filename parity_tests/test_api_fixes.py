@@ -204,3 +204,71 @@ def test_view_dtype_argument_forms():
         torch.ones(3).view(torch.int32, torch.int32)
     with pytest.raises(TypeError, match="invalid combination"):
         tg.ones(3).view(tg.int32, tg.int32)
+
+
+# ---- 4. assigning .grad -------------------------------------------------------------------------
+def _leaf(L, *shape, dtype="float32"):
+    return L.ones(shape, dtype=getattr(L, dtype), requires_grad=True)
+
+
+_GRAD_CASES = {  # name: (the tensor, the value assigned to its .grad), from a library
+    "bf16_gets_float": (lambda L: _leaf(L, 2, dtype="bfloat16"), lambda L: L.ones(2)),
+    "float_gets_double": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.float64)),
+    "float_gets_long": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.int64)),
+    "float_gets_half": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.float16)),
+    "float_gets_bf16": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.bfloat16)),
+    "float_gets_int32": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.int32)),
+    "float_gets_int16": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.int16)),
+    "float_gets_int8": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.int8)),
+    "float_gets_uint8": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.uint8)),
+    "float_gets_bool": (lambda L: _leaf(L, 2), lambda L: L.ones(2, dtype=L.bool)),
+    "double_gets_float": (lambda L: _leaf(L, 2, dtype="float64"), lambda L: L.ones(2)),
+    "long_gets_float": (lambda L: L.ones(2, dtype=L.int64), lambda L: L.ones(2)),
+    "size": (lambda L: _leaf(L, 2), lambda L: L.ones(3)),
+    "size_extra_dim": (lambda L: _leaf(L, 2), lambda L: L.ones(1, 2)),
+    "size_0d": (lambda L: _leaf(L), lambda L: L.ones(1)),
+    "size_transposed": (lambda L: _leaf(L, 2, 3), lambda L: L.ones(3, 2)),
+    "dtype_before_size": (lambda L: _leaf(L, 2), lambda L: L.ones(3, dtype=L.float64)),
+    "non_leaf_size": (lambda L: _leaf(L, 2) * 2, lambda L: L.ones(3)),
+    "parameter_size": (lambda L: L.nn.Parameter(L.ones(2)), lambda L: L.ones(3)),
+    "list": (lambda L: _leaf(L, 2), lambda L: [1.0, 2.0]),
+    "float": (lambda L: _leaf(L, 2), lambda L: 3.0),
+    "array": (lambda L: _leaf(L, 2), lambda L: np.ones(2, np.float32)),
+}
+
+
+def _assign(t, g):
+    t.grad = g
+
+
+@pytest.mark.parametrize("case", sorted(_GRAD_CASES))
+def test_grad_setter_rejects_like_torch(case):
+    mk_t, mk_g = _GRAD_CASES[case]
+    _raises_like(lambda: _assign(mk_t(torch), mk_g(torch)), lambda: _assign(mk_t(tg), mk_g(tg)))
+
+
+def test_grad_setter_own_grad_and_accepted_values():
+    x = _leaf(tg, 2)
+    _raises_like(lambda: _assign(_leaf(torch, 2), None) or (lambda t: _assign(t, t))(
+        _leaf(torch, 2)), lambda: (lambda t: _assign(t, t))(x))
+    for lib in (torch, tg):
+        for t, g in [(_leaf(lib, 2), lib.full((2,), 3.0)), (lib.ones(2), lib.ones(2)),
+                     (lib.ones(2, dtype=lib.int64), lib.ones(2, dtype=lib.int64))]:
+            t.grad = g
+            assert t.grad is g
+            t.grad = None
+            assert t.grad is None
+            t.grad = g
+            del t.grad
+            assert t.grad is None
+
+
+def test_grad_setter_leaves_engine_and_optimizer_working():
+    w = tg.ones(3, requires_grad=True)
+    (w * tg.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert w.grad.tolist() == [1.0, 2.0, 3.0]
+    opt = tg.optim.SGD([w], lr=0.5)
+    w.grad = tg.tensor([2.0, 2.0, 2.0])  # a hand-set gradient the optimizer then uses
+    opt.step()
+    opt.zero_grad()
+    assert w.tolist() == [0.0, 0.0, 0.0] and w.grad is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
+from ._grad_attr import grad_property
 from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
@@ -21,11 +22,11 @@ from .dtype import kind_of
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
-    # _data: the array; grad: a Tensor or None; _node: the grad_fn (None for a leaf); _oi: which
+    # _data: the array; _grad: a Tensor or None (the ``grad`` property); _node: the grad_fn (None for a leaf); _oi: which
     # output of _node this is; _vc: the version counter (a one-element list shared by views);
     # _view: (base, chain of view nodes) for a view; _accum: a leaf's AccumulateGrad (weakref)
     __slots__ = (
-        "_data", "grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
+        "_data", "_grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
         "_view", "_accum", "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
@@ -46,7 +47,7 @@ class Tensor:
 
     def _init(self, data, node) -> None:
         self._data = data
-        self.grad = None
+        self._grad = None
         self.requires_grad = node is not None
         self._node = node
         self._oi = 0
@@ -61,7 +62,7 @@ class Tensor:
         """Fast internal constructor: wrap an array (no copy, no checks)."""
         t = object.__new__(cls)
         t._data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = node is not None
         t._node = node
         t._oi = 0
@@ -319,6 +320,7 @@ def _rebuild(arr, requires_grad, cls=None, device_str="cpu"):
     return t
 
 
+Tensor.grad = grad_property(Tensor)  # x.grad = g checks g as torch does (see _grad_attr.py)
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------
