@@ -272,3 +272,38 @@ def test_grad_setter_leaves_engine_and_optimizer_working():
     opt.step()
     opt.zero_grad()
     assert w.tolist() == [0.0, 0.0, 0.0] and w.grad is None
+
+
+# ---- 5. nbytes, itemsize, is_signed, promote_types, can_cast ------------------------------------
+@pytest.mark.parametrize("name", _DTYPES)
+def test_dtype_is_signed_itemsize_nbytes(name):
+    assert getattr(tg, name).is_signed == getattr(torch, name).is_signed
+    for make in (lambda L, d: L.ones(3, 5, dtype=d)[:, ::2],  # a view: its elements' bytes
+                 lambda L, d: L.ones(3, dtype=d).expand(4, 3),  # 12 elements on 3 stored
+                 lambda L, d: L.ones((), dtype=d), lambda L, d: L.ones(0, 2, dtype=d)):
+        t, g = make(torch, getattr(torch, name)), make(tg, getattr(tg, name))
+        assert (g.nbytes, g.itemsize) == (t.nbytes, t.itemsize)
+        assert type(g.nbytes) is int and type(g.itemsize) is int
+
+
+@pytest.mark.parametrize("a", _DTYPES)
+def test_promote_types_and_can_cast_every_pair(a):
+    for b in _DTYPES:
+        ta, tb, ga, gb = getattr(torch, a), getattr(torch, b), getattr(tg, a), getattr(tg, b)
+        assert tg.promote_types(ga, gb) is getattr(tg, str(torch.promote_types(ta, tb))[6:])
+        assert tg.can_cast(ga, gb) is torch.can_cast(ta, tb), (a, b)
+
+
+def test_promote_types_and_can_cast_arguments():
+    assert tg.promote_types(tg.bfloat16, tg.float16) is tg.float32
+    assert torch.promote_types(torch.bfloat16, torch.float16) is torch.float32
+    for pt, tt in [(float, tg.float32), (int, tg.int8), (bool, tg.bool)]:
+        want = torch.promote_types(pt, getattr(torch, tt.name))
+        assert tg.promote_types(pt, tt).name == str(want)[6:]
+    assert tg.can_cast(from_=tg.int8, to=tg.int16) == torch.can_cast(from_=torch.int8,
+                                                                    to=torch.int16)
+    _raises_like(lambda: torch.promote_types(torch.float32, 3),
+                 lambda: tg.promote_types(tg.float32, 3))
+    _raises_like(lambda: torch.promote_types("a", torch.float32),
+                 lambda: tg.promote_types("a", tg.float32))
+    _raises_like(lambda: torch.can_cast(torch.float32, "a"), lambda: tg.can_cast(tg.float32, "a"))

@@ -122,6 +122,9 @@ class Tensor:
         return int(self._data.size)
 
     nelement = numel
+    nbytes = property(lambda self: int(self._data.nbytes), doc="numel() · element_size(): the "
+                      "bytes of the elements (not of the storage a view reads), as torch")
+    itemsize = property(lambda self: self._data.itemsize, doc="element_size(), as a property")
 
     def element_size(self) -> int:
         """Bytes per element of the dtype (float32: 4, float64: 8, int64: 8, bool: 1). Shapes: any;
