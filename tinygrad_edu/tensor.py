@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtype as _dt
-from ._grad_attr import grad_property
 from ._argtypes import require_bool
 from ._format import tensor_repr
+from ._grad_attr import grad_property
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 from .dtype import kind_of
@@ -22,9 +22,10 @@ from .dtype import kind_of
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
-    # _data: the array; _grad: a Tensor or None (the ``grad`` property); _node: the grad_fn (None for a leaf); _oi: which
-    # output of _node this is; _vc: the version counter (a one-element list shared by views);
-    # _view: (base, chain of view nodes) for a view; _accum: a leaf's AccumulateGrad (weakref)
+    # _data: the array; _grad: the ``grad`` property's Tensor or None; _node: the grad_fn (None
+    # for a leaf); _oi: which output of _node this is; _vc: the version counter (a one-element
+    # list shared by views); _view: (base, chain of view nodes) for a view; _accum: a leaf's
+    # AccumulateGrad (weakref)
     __slots__ = (
         "_data", "_grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
         "_view", "_accum", "__weakref__",
