@@ -86,6 +86,7 @@ from .typeinfo import finfo, iinfo  # noqa: E402
 memory_format = _dt.memory_format
 contiguous_format, preserve_format = _dt.contiguous_format, _dt.preserve_format
 channels_last, channels_last_3d = _dt.channels_last, _dt.channels_last_3d
+promote_types, can_cast = _dt.promote_types, _dt.can_cast
 
 
 from .random import (  # noqa: E402,F401  (torch.manual_seed & co live on torch too)

@@ -26,6 +26,12 @@ class dtype:
     def __repr__(self) -> str:
         return f"torch.{self.name}"  # printed as torch prints it, so seed output reads the same
 
+    @property
+    def is_signed(self) -> bool:
+        """True when the dtype holds negative values: every float and int8..int64; False for
+        bool and uint8 (as torch)."""
+        return self._cat != 0 and self.np.kind != "u"
+
     def __reduce__(self):
         return (_by_name, (self.name,))
 
@@ -225,13 +231,38 @@ def _promote_pair(a: dtype, b: dtype) -> dtype:
     return _FROM_NP[np.promote_types(a.np, b.np)]
 
 
-def promote_types(a: dtype, b: dtype) -> dtype:
-    """torch.promote_types: the smallest dtype both convert to without losing their kind: the
-    higher category wins (bool < integer < floating: int32 with float16 is float16, where
-    NumPy would say float64), within one category the lattice of ``_promote_pair``."""
+def _dtype_arg(op: str, name: str, pos: int, d) -> dtype:
+    """A dtype argument of a torch function: a tg dtype, or a Python type as torch's argument
+    parser reads it (float → float64, int → int64, bool → bool); else torch's TypeError."""
+    if isinstance(d, dtype):
+        return d
+    py = {float: float64, int: int64, bool: bool_}.get(d) if isinstance(d, type) else None
+    if py is None:
+        raise TypeError(f"{op}(): argument '{name}' (position {pos}) must be torch.dtype, not "
+                        f"{type(d).__name__}")
+    return py
+
+
+def promote_types(type1, type2) -> dtype:
+    """``torch.promote_types``: the smallest dtype both ``type1`` and ``type2`` convert to
+    without leaving their category (bool < integer < floating: the higher category's dtype wins,
+    ``promote_types(int64, float16)`` is float16); within one, torch's lattice
+    (``uint8, int8 → int16``; ``bfloat16, float16 → float32``). Raises TypeError for an argument
+    that is not a dtype."""
+    a = _dtype_arg("promote_types", "type1", 1, type1)
+    b = _dtype_arg("promote_types", "type2", 2, type2)
     if a._cat != b._cat:
         return a if a._cat > b._cat else b
     return _promote_pair(a, b)
+
+
+def can_cast(from_, to) -> bool:
+    """``torch.can_cast``: whether torch's type promotion may convert ``from_`` to ``to`` —
+    never a float to an integer or bool, never an integer to bool (a narrowing within a category,
+    ``int64 → int8``, is allowed). Raises TypeError for an argument that is not a dtype."""
+    a = _dtype_arg("can_cast", "from_", 1, from_)
+    b = _dtype_arg("can_cast", "to", 2, to)
+    return a._cat <= b._cat
 
 
 def _promote(dtypes) -> dtype:
@@ -239,6 +270,18 @@ def _promote(dtypes) -> dtype:
     for d in dtypes[1:]:
         r = _promote_pair(r, d)
     return r
+
+
+def infer_python_dtype(data) -> dtype:
+    """torch's inference for Python data: any float -> float32; ints -> int64; bools -> bool."""
+    kind = np.asarray(data).dtype.kind
+    if kind == "b":
+        return bool_
+    if kind in "iu":
+        return int64
+    if kind == "f":
+        return float32
+    raise TypeError(f"tensor(): could not infer a dtype from data of NumPy kind '{kind}'")
 
 
 def scalar_dtype(x) -> dtype:

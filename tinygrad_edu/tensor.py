@@ -15,6 +15,7 @@ import numpy as np
 from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
+from ._grad_attr import grad_property
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 from .dtype import kind_of
@@ -23,11 +24,12 @@ from .dtype import kind_of
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
-    # _data: the array; grad: a Tensor or None; _node: the grad_fn (None for a leaf); _oi: which
-    # output of _node this is; _vc: the version counter (a one-element list shared by views);
-    # _view: (base, chain of view nodes) for a view; _accum: a leaf's AccumulateGrad (weakref)
+    # _data: the array; _grad: the ``grad`` property's Tensor or None; _node: the grad_fn (None
+    # for a leaf); _oi: which output of _node this is; _vc: the version counter (a one-element
+    # list shared by views); _view: (base, chain of view nodes) for a view; _accum: a leaf's
+    # AccumulateGrad (weakref)
     __slots__ = (
-        "_data", "grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
+        "_data", "_grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
         "_view", "_accum", "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
@@ -48,7 +50,7 @@ class Tensor:
 
     def _init(self, data, node) -> None:
         self._data = data
-        self.grad = None
+        self._grad = None
         self.requires_grad = node is not None
         self._node = node
         self._oi = 0
@@ -63,7 +65,7 @@ class Tensor:
         """Fast internal constructor: wrap an array (no copy, no checks)."""
         t = object.__new__(cls)
         t._data = data
-        t.grad = None
+        t._grad = None
         t.requires_grad = node is not None
         t._node = node
         t._oi = 0
@@ -123,6 +125,9 @@ class Tensor:
         return int(self._data.size)
 
     nelement = numel
+    nbytes = property(lambda self: int(self._data.nbytes), doc="numel() · element_size(): the "
+                      "bytes of the elements (not of the storage a view reads), as torch")
+    itemsize = property(lambda self: self._data.itemsize, doc="element_size(), as a property")
 
     def element_size(self) -> int:
         """Bytes per element of the dtype (float32: 4, float64: 8, int64: 8, bool: 1). Shapes: any;
@@ -321,6 +326,7 @@ def _rebuild(arr, requires_grad, cls=None, device_str="cpu"):
     return t
 
 
+Tensor.grad = grad_property(Tensor)  # x.grad = g checks g as torch does (see _grad_attr.py)
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------
@@ -336,18 +342,6 @@ def _wrap_dim(dim: int, ndim: int, op: str = "op") -> int:
             f"but got {dim})"
         )
     return dim % n
-
-
-def _infer_python_dtype(data) -> _dt.dtype:
-    """torch's inference for Python data: any float -> float32; ints -> int64; bools -> bool."""
-    kind = np.asarray(data).dtype.kind
-    if kind == "b":
-        return _dt.bool_
-    if kind in "iu":
-        return _dt.int64
-    if kind == "f":
-        return _dt.float32
-    raise TypeError(f"tensor(): could not infer a dtype from data of NumPy kind '{kind}'")
 
 
 def _as_array(data, dtype: _dt.dtype | None):
@@ -371,7 +365,7 @@ def _as_array(data, dtype: _dt.dtype | None):
             ts = [x.dtype for x in _flat(data) if isinstance(x, Tensor)]
             nums = [x for x in _flat(data) if not isinstance(x, Tensor)]
             dtype = functools.reduce(_dt.promote_types, ts + (
-                [_infer_python_dtype(nums)] if nums else []))
+                [_dt.infer_python_dtype(nums)] if nums else []))
         data = _nested_map(data, lambda x: x.item() if isinstance(x, Tensor) else x)
     try:
         arr = np.asarray(data)
@@ -381,7 +375,7 @@ def _as_array(data, dtype: _dt.dtype | None):
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check
         _dt.check_integer_range(arr, dtype)
-    d = dtype or _infer_python_dtype(arr)
+    d = dtype or _dt.infer_python_dtype(arr)
     with np.errstate(over="ignore"):  # 1e40 in float32 is inf, silently (as torch)
         return arr.astype(d.np, copy=False)
 

@@ -7,7 +7,6 @@ from .. import dtype as _dt
 from .._args import check_memory_format, require_tensor
 from ..autograd import Function
 from ..backend import device_of, to_device
-from ..creation import LEGACY_TYPES
 from ..tensor import Tensor, _device
 from .promotion import CastFn, cast
 
@@ -66,24 +65,43 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
     return out
 
 
+def _legacy_name(d) -> str:
+    """torch's legacy tensor type name of the dtype ``d``: ``FloatTensor``, ``BFloat16Tensor``."""
+    return _dt.torch_type_name(d) + "Tensor"
+
+
+_BY_LEGACY_NAME = {_legacy_name(d): d for d in _dt.ALL}
+
+
 def _type(self, dtype=None, non_blocking=False):
-    """``Tensor.type``: with no argument, the legacy type name (``'torch.FloatTensor'``);
-    with a dtype or a type name (``'torch.DoubleTensor'``), ``self`` cast to it (same shape).
-    Raises ValueError for an unknown type name. Differentiable (the gradient is cast back).
+    """``Tensor.type``: with no argument, the legacy type name (``'torch.FloatTensor'``,
+    ``'torch.HalfTensor'``, ``'torch.BFloat16Tensor'``, ``'torch.LongTensor'`` ...; on a GPU
+    ``'torch.cuda.FloatTensor'``); with a dtype, a legacy type (``tg.FloatTensor``) or a type
+    name (``'torch.DoubleTensor'``, ``'torch.cuda.HalfTensor'``), ``self`` cast to it (same
+    shape; moved to the GPU for a ``torch.cuda.`` name). Raises ValueError "invalid type: ..."
+    for an unknown type name and TypeError for an argument that is no type, str or dtype (torch's
+    messages). Differentiable (the gradient is cast back).
 
     Shapes: any; the output has the input's shape.
     """
     if dtype is None:
-        legacy = LEGACY_TYPES.get(self.dtype)
-        name = legacy.__name__ if legacy else f"{self.dtype.name}Tensor"
-        return ("torch.cuda." if self.device.type == "cuda" else "torch.") + name
+        prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
+        return prefix + _legacy_name(self.dtype)
+    if isinstance(dtype, type):  # torch reads a Python class by its name: float → 'float'
+        mod = dtype.__module__
+        dtype = dtype.__qualname__ if mod == "builtins" else f"{mod}.{dtype.__qualname__}"
     if isinstance(dtype, str):
-        name = dtype.rsplit(".", 1)[-1]
-        match = [t for t in LEGACY_TYPES.values() if t.__name__ == name]
-        if not match:
-            raise ValueError(f"type(): invalid type: {dtype!r}")
-        dtype = match[0].dtype
-    return cast(self, getattr(dtype, "dtype", None) or _dt.to_dtype(dtype))
+        cuda_name = dtype.startswith("torch.cuda.")
+        name = dtype[len("torch.cuda."):] if cuda_name else dtype[len("torch."):]
+        target = _BY_LEGACY_NAME.get(name) if dtype.startswith("torch.") else None
+        if target is None:
+            raise ValueError(f"invalid type: {dtype!r}")
+        out = cast(self, target)
+        return to(out, "cuda") if cuda_name else out
+    target = dtype if isinstance(dtype, _dt.dtype) else getattr(dtype, "dtype", None)
+    if not isinstance(target, _dt.dtype):  # neither a dtype nor a legacy type (tg.FloatTensor)
+        raise TypeError("dtype must be a type, str, or dtype object")
+    return cast(self, target)
 
 
 def type_as(self, other):

@@ -191,6 +191,10 @@ def _prepare(op, input, dim, index, src=None):
         input, idx = reshape(input, 1), idx.reshape(-1)
         if isinstance(src, Tensor):
             src = reshape(src, -1)
+    if isinstance(src, Tensor) and idx.size and tuple(src._data.shape) != tuple(idx.shape):
+        # torch reads only src[index-shaped region] (src may be larger in every dim, the
+        # scatter dim included); slicing here sends src's gradient back padded with zeros
+        src = src[tuple(slice(0, n) for n in idx.shape)]
     return input, axis, idx.astype(np.int64, copy=False), src, nd == 0
 
 

@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._util import dims, named
 from .unary import clone
+from .view_dtype import as_view_dtype, view_dtype
 
 
 class ReshapeFn(Function):
@@ -141,11 +142,21 @@ def _viewable(a, shape) -> bool:
             return False
 
 
-def view(input, *shape):
+def view(input, *shape, dtype=None):
     """``reshape`` that never copies: torch raises when the strides do not allow a view. Shapes:
     input (*) → ``shape`` (one entry may be -1), with the same number of elements. Raises
     RuntimeError for a shape with another number of elements or a non-contiguous input whose strides
-    allow no view."""
+    allow no view. ``view(dtype)``: the same bytes read as ``dtype`` (see ops/view_dtype.py);
+    TypeError for a dtype mixed with sizes."""
+    if dtype is not None or any(as_view_dtype(s) is not None for s in shape):
+        if dtype is not None and not shape and as_view_dtype(dtype) is not None:
+            return view_dtype(input, dtype)
+        if dtype is None and len(shape) == 1:
+            return view_dtype(input, shape[0])
+        got = ", ".join(type(s).__name__ if as_view_dtype(s) is None else "torch.dtype"
+                        for s in shape + ((dtype,) if dtype is not None else ()))
+        raise TypeError(f"view() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     shape = _shape_arg(shape)
     a = input._data
     if shape != a.shape and not _viewable(a, _check_shape(shape, a.size)):

@@ -1,0 +1,72 @@
+"""``Tensor.grad`` as a property whose setter checks what is assigned, as torch's does.
+
+``x.grad = g`` must hand the optimizers a gradient they can use in place of the engine's:
+
+- ``g`` is a Tensor or None, else TypeError;
+- ``g`` is not ``x`` itself, else RuntimeError;
+- ``g.dtype`` equals ``x.dtype``, then ``g`` is on ``x``'s device, then ``g.shape`` equals
+  ``x.shape`` (in that order), else RuntimeError with torch's message.
+
+The engine, hooks and optimizers assign through the same setter; their gradients always pass.
+"""
+
+from __future__ import annotations
+
+from .dtype import torch_type_name
+
+# the C++ type name torch's message gives the assigned gradient's dtype
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}
+
+
+def check_assigned_grad(tensor, grad, tensor_cls) -> None:
+    """Raise as torch's ``THPVariable_set_grad`` when ``grad`` may not be ``tensor.grad``."""
+    if not isinstance(grad, tensor_cls):
+        cls = type(grad)  # named as CPython's tp_name: 'list', 'numpy.ndarray'
+        name = cls.__qualname__ if cls.__module__ == "builtins" else (
+            f"{cls.__module__}.{cls.__qualname__}")
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{name}")
+    if grad is tensor:
+        raise RuntimeError("can't assign Variable as its own grad")
+    gd, td = grad._data.dtype, tensor._data.dtype
+    if gd != td:
+        g, t = grad.dtype, tensor.dtype
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_CPP_NAMES.get(g.name, g.name)}' to a "
+            f"tensor with grad_dtype '{torch_type_name(t)}'. The gradient must match the "
+            "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+            "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+            "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+            "break downstream systems that assume they match.")
+    if type(grad._data) is not type(tensor._data):  # NumPy vs CuPy: cpu vs cuda
+        raise RuntimeError(
+            f"attempting to assign a gradient with device type '{grad.device.type}' to a tensor "
+            f"with device type '{tensor.device.type}'. Please ensure that the gradient and the "
+            "tensor are on the same device")
+    if grad._data.shape != tensor._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(grad._data.shape)}' to a tensor of "
+            f"size '{list(tensor._data.shape)}'. Please ensure that the gradient and the tensor "
+            "are the same size")
+
+
+def grad_property(tensor_cls) -> property:
+    """The ``grad`` property of ``tensor_cls`` (stored in the ``_grad`` slot)."""
+
+    def get(self):
+        return self._grad
+
+    def set_(self, value) -> None:
+        if value is not None:
+            check_assigned_grad(self, value, tensor_cls)
+        self._grad = value
+
+    def delete(self) -> None:  # torch: ``del x.grad`` sets it to None
+        self._grad = None
+
+    return property(get, set_, delete, "The gradient accumulated by backward() (a leaf's, or a "
+                    "retained one), or None. Assigning checks type, dtype, device and size as "
+                    "torch (see tinygrad_edu/_grad_attr.py).")
