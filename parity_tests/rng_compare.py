@@ -54,3 +54,15 @@ def both(fn, seed=0, what=""):
 
 def dt(lib, name):
     return getattr(lib, name)
+
+
+def raise_alike(fn):
+    """``fn(lib)`` raises the same exception type with the same first line in tg and torch."""
+    import pytest
+
+    got = []
+    for lib in LIBS:
+        with pytest.raises(Exception) as info:
+            fn(lib)
+        got.append((info.type, str(info.value).split("\n")[0]))
+    assert got[0] == got[1]

@@ -17,7 +17,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 import torch
-from rng_compare import DTYPES, LIBS, SEEDS, SIZES, both, dt, same, to_np
+from rng_compare import DTYPES, LIBS, SEEDS, SIZES, both, dt, raise_alike, same, to_np
 
 import tinygrad_edu as tg
 
@@ -216,16 +216,6 @@ def test_errors_like_torch():
         w.normal_()
 
 
-def _raise_alike(fn):
-    """``fn(lib)`` raises the same exception type with the same message in tg and torch."""
-    got = []
-    for lib in LIBS:
-        with pytest.raises(Exception) as info:
-            fn(lib)
-        got.append((info.type, str(info.value).split("\n")[0]))
-    assert got[0] == got[1]
-
-
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_bound_errors_like_torch():
     h = "float16"
@@ -241,7 +231,7 @@ def test_bound_errors_like_torch():
                lambda lib: lib.randperm(129, dtype=lib.int8),
                lambda lib: lib.randperm(3, dtype=lib.bool),
                lambda lib: lib.nn.init.orthogonal_(lib.empty(4, 3, dtype=dt(lib, h)))):
-        _raise_alike(fn)
+        raise_alike(fn)
 
     def after_failed_orthogonal(lib):  # torch has drawn the normals before its QR fails
         with pytest.raises(NotImplementedError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from rng_compare import LIBS, SEEDS, SIZES, both
+from rng_compare import LIBS, SEEDS, SIZES, both, raise_alike
 
 import tinygrad_edu as tg
 
@@ -139,16 +139,6 @@ def test_nn_init(seed):
     both(run, seed, "nn.init")
 
 
-def _raise_alike(fn):
-    """``fn(lib)`` raises the same exception type with the same first line in tg and torch."""
-    got = []
-    for lib in LIBS:
-        with pytest.raises(Exception) as info:
-            fn(lib)
-        got.append((info.type, str(info.value).split("\n")[0]))
-    assert got[0] == got[1]
-
-
 _ERRORS = [
     lambda lib: _e(lib, 3).uniform_(-3.4e38, 3.4e38),  # from is out of bounds for c10::BFloat16
     lambda lib: _e(lib, 3).uniform_(0, 3.5e38),
@@ -176,7 +166,7 @@ _ERRORS = [
 
 @pytest.mark.parametrize("case", range(len(_ERRORS)))
 def test_errors_like_torch(case):
-    _raise_alike(_ERRORS[case])
+    raise_alike(_ERRORS[case])
 
 
 def test_error_types_where_messages_differ():
