@@ -226,7 +226,6 @@ def run_kernel(f, xp, x, y):
         return _dt.to_bfloat16(xp.asarray(f(xp, x, y)))
 
 
-
 def _shape(x):
     return list(x.shape) if isinstance(x, Tensor) else []
 
