@@ -307,3 +307,18 @@ def test_promote_types_and_can_cast_arguments():
     _raises_like(lambda: torch.promote_types("a", torch.float32),
                  lambda: tg.promote_types("a", tg.float32))
     _raises_like(lambda: torch.can_cast(torch.float32, "a"), lambda: tg.can_cast(tg.float32, "a"))
+
+
+@pytest.mark.parametrize("name", ["ones", "zeros", "empty", "rand", "randn"])
+def test_creation_without_a_size_raises_as_torch(name):
+    """zeros() has no size (TypeError in torch); zeros(()) is the 0-d size; FloatTensor() is
+    empty; the _like forms of 0-d tensors stay 0-d."""
+    with pytest.raises(TypeError):
+        getattr(torch, name)()
+    with pytest.raises(TypeError, match="size"):
+        getattr(tg, name)()
+    assert tuple(getattr(tg, name)(()).shape) == tuple(getattr(torch, name)(()).shape) == ()
+    like = {"ones": "ones_like", "zeros": "zeros_like", "empty": "empty_like",
+            "rand": "rand_like", "randn": "randn_like"}[name]
+    assert tuple(getattr(tg, like)(tg.tensor(1.0)).shape) == ()
+    assert tuple(tg.FloatTensor().shape) == tuple(torch.FloatTensor().shape) == (0,)

@@ -71,7 +71,10 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
 
 def _size(size, op: str | None = None):
     """``size`` (ints, or one tuple/list of them) as a tuple of ints; with ``op``, a negative
-    size is torch's RuntimeError naming ``op`` (every creation function checks its size here)."""
+    size is torch's RuntimeError naming ``op`` (every creation function checks its size here),
+    and no size at all torch's TypeError (``zeros(())`` is the 0-d size; ``zeros()`` is none)."""
+    if not size and op is not None:
+        raise TypeError(f'{op}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     if not all(isinstance(s, (int, np.integer)) or (isinstance(s, Tensor) and s.numel() == 1)
@@ -90,7 +93,7 @@ def _size(size, op: str | None = None):
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
     d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.float32)
     dev = CPU if device is None else _device(device)  # built on the device: no transfer
-    shape = _size(size)
+    shape = _size(size, op) if not size else _size(size)
     if any(n < 0 for n in shape):
         raise RuntimeError(f"{op}: Dimension size must be non-negative (size {list(shape)})")
     return _finish(_full_on(shape, fill, d.np, dev), None, None, requires_grad)
@@ -155,7 +158,7 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False,
     ``torch.memory_format``.
     """
     d, dev = _like(input, dtype, device, "zeros_like", memory_format)
-    return zeros(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+    return zeros(tuple(input.shape), dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False,
@@ -167,7 +170,7 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False,
     ``torch.memory_format``.
     """
     d, dev = _like(input, dtype, device, "ones_like", memory_format)
-    return ones(*input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+    return ones(tuple(input.shape), dtype=d, device=dev, requires_grad=requires_grad)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False,
@@ -208,7 +211,7 @@ class _LegacyType:
     def __call__(self, *data):
         if len(data) == 1 and not isinstance(data[0], (int, np.integer)):
             return tensor(data[0], dtype=self.dtype)
-        return zeros(*data, dtype=self.dtype)
+        return zeros(data or (0,), dtype=self.dtype)  # FloatTensor() is empty, as torch's
 
     def __instancecheck__(self, obj) -> bool:
         return isinstance(obj, Tensor) and obj.dtype is self.dtype

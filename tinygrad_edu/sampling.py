@@ -128,7 +128,7 @@ def rand_like(input, *, generator=None, dtype=None, device=None, requires_grad=F
     ``input`` is not a Tensor. Raises NotImplementedError for a non-floating dtype (torch's type).
     """
     d, dev = _like(input, dtype, device, "rand_like")
-    return rand(*input.shape, generator=generator, dtype=d, device=dev,
+    return rand(tuple(input.shape), generator=generator, dtype=d, device=dev,
                 requires_grad=requires_grad)
 
 
@@ -141,7 +141,7 @@ def randn_like(input, *, generator=None, dtype=None, device=None, requires_grad=
     ``input`` is not a Tensor. Raises NotImplementedError for a non-floating dtype (torch's type).
     """
     d, dev = _like(input, dtype, device, "randn_like")
-    return randn(*input.shape, generator=generator, dtype=d, device=dev,
+    return randn(tuple(input.shape), generator=generator, dtype=d, device=dev,
                  requires_grad=requires_grad)
 
 
