@@ -12,13 +12,7 @@ The engine, hooks and optimizers assign through the same setter; their gradients
 
 from __future__ import annotations
 
-from .dtype import torch_type_name
-
-# the C++ type name torch's message gives the assigned gradient's dtype
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-              "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
-              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-              "bool": "bool"}
+from .dtype import cpp_type_name, torch_type_name
 
 
 def check_assigned_grad(tensor, grad, tensor_cls) -> None:
@@ -35,7 +29,7 @@ def check_assigned_grad(tensor, grad, tensor_cls) -> None:
     if gd != td:
         g, t = grad.dtype, tensor.dtype
         raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{_CPP_NAMES.get(g.name, g.name)}' to a "
+            f"attempting to assign a gradient with dtype '{cpp_type_name(g)}' to a "
             f"tensor with grad_dtype '{torch_type_name(t)}'. The gradient must match the "
             "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
             "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "

@@ -91,6 +91,21 @@ TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                     "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
+# torch's C++ type names as its kernels' messages print them (typeid: "long int", "c10::Half")
+CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+                  "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
+                  "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+                  "bool": "bool", "complex64": "c10::complex<float>",
+                  "complex128": "c10::complex<double>"}
+
+
+def cpp_type_name(d) -> str:
+    """torch's C++ name of the dtype ``d`` (a tinygrad_edu or NumPy dtype, or a NumPy type):
+    ``float``, ``long int``, ``c10::BFloat16``."""
+    name = d.name if isinstance(d, dtype) else np.dtype(d).name
+    return CPP_TYPE_NAMES.get(name, name)
+
+
 def torch_type_name(d) -> str:
     """torch's name of the dtype ``d`` (a tinygrad_edu or NumPy dtype): ``Float``, ``Long``."""
     return TORCH_TYPE_NAMES.get(d.name, d.name)

@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..dtype import bfloat16, finfo, kind_of
+from ..dtype import bfloat16, cpp_type_name, finfo, kind_of, torch_type_name
 from . import fast, fast32, libm
 from .engine import MT19937
 
@@ -76,7 +76,7 @@ def check_uniform_bounds(dtype, low: float, high: float) -> None:
     """torch's checks before ``uniform_``: RuntimeError when low or high lies outside the
     dtype's finite range, when low > high, or when high − low exceeds the dtype's maximum."""
     top = float(finfo(dtype).max)
-    name = _CPP_NAMES[dtype]
+    name = cpp_type_name(dtype)
     for value, what in ((low, "from"), (high, "to")):
         if not -top <= value <= top:
             raise RuntimeError(f"{what} is out of bounds for {name}")
@@ -84,7 +84,7 @@ def check_uniform_bounds(dtype, low: float, high: float) -> None:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={low:g} > to={high:g}")
     if high - low > top:
-        kind = {np.float16: "Half", bf16: "BFloat16", f32: "Float", f64: "Double"}[dtype]
+        kind = torch_type_name(np.dtype(dtype))
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<{kind}>::max(), but "
                            f"found to={high:g} and from={low:g} which result in to-from to "
                            "exceed the limit")
@@ -290,18 +290,12 @@ def _float_bounds(dtype, low: int, high: int):
     return low, high
 
 
-# torch's C++ names of the dtypes, as its bound messages print them
-_CPP_NAMES = {np.float16: "c10::Half", bf16: "c10::BFloat16", f32: "float", f64: "double",
-              np.int8: "signed char", np.uint8: "unsigned char", np.int16: "short int",
-              np.int32: "int", np.int64: "long int", np.bool_: "bool"}
-
-
 def check_random_bounds(dtype, low: int, to_inc: int) -> None:
     """torch's ``check_from_to_in_range`` for ``random_``/``randint``: RuntimeError when
     ``low`` or ``to_inc`` (= high − 1) lies outside the dtype's range; for a float dtype, a
     UserWarning when one lies beyond ±2^digits (not every integer there is representable)."""
     dtype = np.dtype(dtype).type
-    name = _CPP_NAMES.get(dtype, np.dtype(dtype).name)
+    name = cpp_type_name(dtype)
     if dtype == np.bool_:
         lo, hi = 0, 1
     elif kind_of(np.dtype(dtype)) == "f":

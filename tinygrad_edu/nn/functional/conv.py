@@ -6,6 +6,7 @@ serves every dimension; the Function with the hand-written backward is ``ops/con
 from __future__ import annotations
 
 from ..._args import require_tensor
+from ...dtype import cpp_type_name
 from ...ops._util import named
 from ...ops.conv import ConvolutionFn
 from ...ops.shape import reshape as _reshape
@@ -14,9 +15,6 @@ from ...tensor import Tensor
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]
 
-_TYPE = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-         "float16": "c10::Half", "bool": "bool", "complex64": "c10::complex<float>",
-         "complex128": "c10::complex<double>"}
 
 
 def ntuple(v, d: int, name: str, op: str | None = None) -> tuple:
@@ -68,7 +66,7 @@ def conv_pads(padding, kernel, dilation, stride, op: str) -> tuple:
 
 
 def _type(t: Tensor) -> str:
-    return _TYPE.get(str(t._data.dtype), str(t._data.dtype))
+    return cpp_type_name(t._data.dtype)
 
 
 def _check(op, x, weight, bias, stride, pads, dilation, groups, transposed, output_padding):
