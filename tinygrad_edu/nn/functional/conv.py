@@ -6,7 +6,7 @@ serves every dimension; the Function with the hand-written backward is ``ops/con
 from __future__ import annotations
 
 from ..._args import require_tensor
-from ...dtype import cpp_type_name
+from ...dtype import cpp_type_name, torch_type_name
 from ...ops._util import named
 from ...ops.conv import ConvolutionFn
 from ...ops.shape import reshape as _reshape
@@ -77,8 +77,8 @@ def _check(op, x, weight, bias, stride, pads, dilation, groups, transposed, outp
     for t, name in ((weight, "weight"), (bias, "bias")):
         if t is not None and t._data.dtype != x._data.dtype:
             if name == "weight":
-                raise RuntimeError(f"expected scalar type {_type(x).title()} but found "
-                                   f"{_type(t).title()} ({op}: Input type ({_type(x)}) and "
+                raise RuntimeError(f"expected scalar type {torch_type_name(x.dtype)} but found "
+                                   f"{torch_type_name(t.dtype)} ({op}: Input type ({_type(x)}) and "
                                    f"weight type ({_type(t)}) should be the same)")
             raise RuntimeError(f"Input type ({_type(x)}) and {name} type ({_type(t)}) should be "
                                f"the same ({op})")
