@@ -476,3 +476,23 @@ def test_add_with_alpha_rounds_once(dt, alpha):
         got = f(tg, tg.tensor(a).to(getattr(tg, dt)), tg.tensor(b).to(getattr(tg, dt)))
         assert got.dtype.name == dt
         assert (got.float().numpy() != want.float().numpy()).mean() < 1e-3
+
+
+@pytest.mark.parametrize("dt", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", ["add", "sub"])
+def test_add_with_alpha_gradient(dt, op):
+    """The fused half-type add/sub(alpha=): ∂z/∂x = 1, ∂z/∂y = ±α, as torch's (exactly: the
+    products by α = -0.375 and by a power-of-two upstream are exact in the type)."""
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((2, 64)).astype(np.float32)
+    grads = []
+    for L in (torch, tg):
+        d = getattr(L, dt)
+        x = L.tensor(a).to(d).requires_grad_()
+        y = L.tensor(b).to(d).requires_grad_()
+        getattr(L, op)(x, y, alpha=-0.375).backward(L.full((64,), 2.0, dtype=d))
+        grads.append((x.grad.float().numpy(), y.grad.float().numpy(), str(y.grad.dtype)))
+    (tx, ty, td), (gx, gy, gd) = grads
+    assert gd == td
+    np.testing.assert_array_equal(gx, tx)
+    np.testing.assert_array_equal(gy, ty)
