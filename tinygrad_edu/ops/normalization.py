@@ -21,7 +21,7 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import half_opmath
+from ._util import half_opmath, half_opmath_backward
 
 
 class BatchNormFn(Function):
@@ -174,6 +174,7 @@ class LayerNormFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         xhat, s, weight = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
@@ -238,6 +239,7 @@ class GroupNormFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         xhat, s, weight = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
