@@ -451,3 +451,57 @@ def test_default_dtype_matches_torch(case, default, request):
     with _default(default):
         ours = _run(fn, tg)
     _compare(ours, theirs, f"{case} under default {default}")
+
+
+TENSOR_TYPES = ["torch.DoubleTensor", "torch.HalfTensor", "torch.BFloat16Tensor",
+                "torch.FloatTensor", "torch.LongTensor", "torch.NoSuchTensor", "nosuchmodule.X",
+                "DoubleTensor", "DoubleTensor_type", "LongTensor_type", 3, None, "float64_dtype"]
+
+
+def _tensor_type_arg(lib, spec):
+    if spec == "float64_dtype":
+        return lib.float64
+    if isinstance(spec, str) and spec.endswith("_type"):
+        return getattr(lib, spec[:-5])
+    return spec
+
+
+@pytest.mark.parametrize("spec", TENSOR_TYPES, ids=str)
+def test_set_default_tensor_type_matches_torch(spec):
+    """The legacy setter: the default it leaves and torch's errors; it warns (deprecated)."""
+    results = []
+    for lib in (torch, tg):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                lib.set_default_tensor_type(_tensor_type_arg(lib, spec))
+                out = ("ok", str(lib.get_default_dtype()), str(lib.tensor([0.5]).dtype))
+            except Exception as e:  # noqa: BLE001  (compared with torch's)
+                out = ("raise", type(e).__name__, str(e))
+            finally:
+                lib.set_default_dtype(lib.float32)
+        deprecated = any(issubclass(w.category, UserWarning) and "deprecated" in str(w.message)
+                         for w in caught)
+        results.append((out, deprecated))
+    (theirs, _), (ours, we_warned) = results
+    assert ours == theirs
+    assert we_warned  # torch warns once per process (TORCH_WARN_ONCE); tg at every call
+
+
+def test_set_default_dtype_returns_none_and_round_trips():
+    for name in ("float64", "float16", "bfloat16", "float32"):
+        assert tg.set_default_dtype(getattr(tg, name)) is None
+        assert tg.get_default_dtype() is getattr(tg, name)
+        assert tg.tensor(0.5).dtype is getattr(tg, name)
+
+
+def test_a_leaked_default_is_reset_by_conftest_part1():
+    """Sets float64 and does not restore it: conftest's autouse fixture must."""
+    tg.set_default_dtype(tg.float64)
+    torch.set_default_dtype(torch.float64)
+    assert tg.tensor([0.5]).dtype is tg.float64
+
+
+def test_a_leaked_default_is_reset_by_conftest_part2():
+    assert tg.get_default_dtype() is tg.float32 and torch.get_default_dtype() is torch.float32
+    assert tg.tensor([0.5]).dtype is tg.float32 and tg.zeros(1).dtype is tg.float32
