@@ -333,7 +333,7 @@ def _promote(dtypes) -> dtype:
 def infer_python_dtype(data) -> dtype:
     """torch's inference for Python data: any float -> the default dtype (:func:`default_float`,
     float32 unless changed); ints -> int64; bools -> bool."""
-    kind = np.asarray(data).dtype.kind
+    kind = (data if type(data) is np.ndarray else np.asarray(data)).dtype.kind
     if kind == "b":
         return bool_
     if kind in "iu":

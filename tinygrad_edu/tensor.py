@@ -17,8 +17,8 @@ from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._grad_attr import grad_property
 from ._pydata import flat as _flat
-from ._pydata import holds_numpy_scalars, numpy_scalars_dtype
 from ._pydata import nested_map as _nested_map
+from ._pydata import numpy_scalars_dtype
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 from .dtype import kind_of
@@ -380,9 +380,10 @@ def _as_array(data, dtype: _dt.dtype | None):
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check
         _dt.check_integer_range(arr, dtype)
-    elif isinstance(data, (list, tuple)) and holds_numpy_scalars(data, arr):
-        dtype = numpy_scalars_dtype(data)  # each NumPy scalar keeps its dtype; values read
-        arr = np.asarray(data, dtype=(np.bool_, np.int64, np.float64)[dtype._cat])  # exactly
+    elif isinstance(data, (list, tuple)):
+        dtype = numpy_scalars_dtype(data, arr)  # NumPy scalars in the list keep their dtypes
+        if dtype is not None:  # and their values are read exactly (not through NumPy's dtype)
+            arr = np.asarray(data, dtype=(np.bool_, np.int64, np.float64)[dtype._cat])
     d = dtype or _dt.infer_python_dtype(arr)
     with np.errstate(over="ignore"):  # 1e40 in float32 is inf, silently (as torch)
         return arr.astype(d.np, copy=False)
