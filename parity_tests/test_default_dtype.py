@@ -102,6 +102,7 @@ CASES = [
     ("tensor_np_scalar", lambda t: t.tensor(np.float64(0.1))),
     ("Tensor_list", lambda t: t.Tensor([1, 2])),
     ("Tensor_size", lambda t: t.Tensor(2, 3).shape and t.Tensor(2, 3).dtype),
+    ("Tensor_empty", lambda t: t.Tensor()),
     ("FloatTensor", lambda t: t.FloatTensor([0.1])),
     ("DoubleTensor", lambda t: t.DoubleTensor([0.1])),
     ("get_default", lambda t: t.get_default_dtype()),

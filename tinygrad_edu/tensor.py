@@ -46,7 +46,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             arr = _as_array(args[0], d)
         else:
-            arr = np.zeros(tuple(int(a) for a in args), dtype=d.np)
+            arr = np.zeros(tuple(int(a) for a in args) or (0,), dtype=d.np)  # Tensor(): empty
         if device is not None:
             arr = to_device(arr, _device(device))
         self._init(arr, None)
