@@ -330,6 +330,11 @@ CASES = [
     ("uniform_inplace", _seeded(lambda t: t.empty(3).uniform_(-1, 1))),
     ("normal_inplace", _seeded(lambda t: t.empty(3).normal_())),
     ("tensor_neg_zero", lambda t: t.tensor(-0.0)),
+    ("tensor_past_half", lambda t: t.tensor([70000.0, 1e-8])),
+    ("full_past_half", lambda t: t.full((2,), 70000.0)),
+    ("full_past_half_one", lambda t: t.full((1,), 70000.0)),
+    ("scalar_tensor_past_half", lambda t: t.scalar_tensor(70000.0)),
+    ("int_div_past_half", lambda t: t.tensor([140000]) / 2),
     ("tensor_inf", lambda t: t.tensor([float("inf"), float("nan"), 1e-8])),
     ("tensor_np_int", lambda t: t.tensor(np.array([1, 2]))),
     ("tensor_list_np_floats", lambda t: t.tensor([np.float32(0.1), np.float32(0.2)])),
@@ -546,3 +551,21 @@ def test_a_leaked_default_is_reset_by_conftest_part1():
 def test_a_leaked_default_is_reset_by_conftest_part2():
     assert tg.get_default_dtype() is tg.float32 and torch.get_default_dtype() is torch.float32
     assert tg.tensor([0.5]).dtype is tg.float32 and tg.zeros(1).dtype is tg.float32
+
+
+@pytest.mark.parametrize("default", ("float64", "float16"))
+def test_default_dtype_on_cuda(any_cuda, default):
+    """device="cuda" (CuPy, or the simulated device without a GPU) makes the same dtypes as
+    torch's CPU under the default."""
+    def make(lib, dev):
+        lib.manual_seed(0)
+        return [lib.zeros(2, device=dev), lib.tensor([0.5], device=dev),
+                lib.rand(3, device=dev), lib.arange(0.0, 1.0, 0.25, device=dev),
+                lib.nn.Linear(2, 2, device=dev).weight, lib.tensor([1, 2], device=dev) / 2]
+    with _default(default):
+        theirs = make(torch, "cpu")
+        ours = make(tg, "cuda")
+    for o, r in zip(ours, theirs):
+        assert o.device.type == "cuda"
+        assert str(o.dtype) == str(r.dtype)
+        np.testing.assert_array_equal(o.detach().cpu().float().numpy(), r.detach().float().numpy())
