@@ -385,7 +385,7 @@ def _as_array(data, dtype: _dt.dtype | None):
         if dtype is not None:  # and their values are read exactly (not through NumPy's dtype)
             arr = np.asarray(data, dtype=(np.bool_, np.int64, np.float64)[dtype._cat])
     d = dtype or _dt.infer_python_dtype(arr)
-    if arr.dtype == d.np:  # ints, bools, floats under a float64 default: no cast (errstate
+    if arr.dtype is d.np:  # ints, bools, floats under a float64 default: no cast (errstate
         return arr  # alone costs 0.8 µs, a third of a small tensor())
     with np.errstate(over="ignore"):  # 1e40 in float32 is inf, silently (as torch)
         return arr.astype(d.np, copy=False)
