@@ -227,11 +227,12 @@ def set_default_dtype(d) -> None:
     What changes: the dtype of float Python data in ``tensor()``/``as_tensor()`` (ints stay
     int64, bools bool; NumPy arrays and ``from_numpy`` keep theirs), of every factory called
     without ``dtype=`` (``zeros, ones, empty, full`` with a float fill, ``rand, randn``,
-    ``arange``/``linspace``/``logspace`` with float arguments, ``eye``, ``scalar_tensor``,
-    ``Tensor(...)``), of int/bool tensors promoted to float (``int_tensor / 2``,
-    ``int_tensor * 1.5``, ``sqrt(int_tensor)``), and of new ``nn`` parameters and buffers.
-    Explicit conversions (``x.float()`` is float32) and ``*_like`` factories (the input's
-    dtype) do not change.
+    ``arange`` with a float argument, ``linspace, logspace, eye, scalar_tensor``, the signal
+    windows, ``Tensor(...)``), of int/bool tensors promoted to float (``int_tensor / 2``,
+    ``int_tensor * 1.5``, ``sqrt(int_tensor)``), and of new ``nn`` parameters and buffers;
+    ``repr`` omits ``dtype=`` for it; optimizers keep ``step`` in float64 under a float64
+    default (else float32). Explicit conversions (``x.float()`` is float32), ``dtype=float``
+    (float64), ``*_like`` factories (the input's dtype) and existing tensors do not change.
 
     dtype rule: ``d`` must be a floating tg dtype: float32, float64, float16 or bfloat16.
     Raises TypeError "only floating-point types are supported as the default type" for an
