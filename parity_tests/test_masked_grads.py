@@ -9,7 +9,8 @@ soft/hardshrink, hardsigmoid, hardswish, max(), min(), median() differed; then
 upstream gradient) found trace, norm(p=0), prod with two zeros, nll_loss/cross_entropy with
 ignored targets and embedding_bag's max (which scatter_reduce's amax had stood in for: torch's
 scatter_reduce multiplies, embedding_bag picks one entry), and scatter_reduce/index_reduce
-amax/amin hiding a nan that torch's multiplication passes on. The ops torch itself
+amax/amin hiding a nan that torch's multiplication passes on, and adaptive average pooling
+(also interpolate's 'area') spreading a non-finite gradient beyond its window. The ops torch itself
 backpropagates by multiplication (amax, clamp's neighbours, leaky_relu, prelu, dropout) are
 pinned here as they are, nan and all."""
 
@@ -60,6 +61,7 @@ CASES = {
     "embedding_bag_max": lambda L, x: F(L).embedding_bag(
         L.tensor([0, 1, 2, 1, 0, 3, 3]), x[:8].reshape(4, 2), L.tensor([0, 3, 3, 5]),
         mode="max"),
+    "adaptive_avg_pool": lambda L, x: F(L).adaptive_avg_pool1d(x.reshape(1, 1, 9), 4).flatten(),
     # torch multiplies: nan flows everywhere
     "amax": lambda L, x: x.amax(),
     "scatter_reduce_amax": lambda L, x: x.scatter_reduce(
@@ -106,3 +108,23 @@ def test_select_grad_is_where_bit_for_bit_and_leaves_other_inputs_to_where():
             assert out.dtype == dt and out.shape == gg.shape
             np.testing.assert_array_equal(out.view(f"u{out.itemsize}"),
                                           want.view(f"u{want.itemsize}"))
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_adaptive_avg_pool_sends_a_non_finite_gradient_to_its_own_window_only(bad):
+    """torch's backward adds g/len to each window; a matmul by the averaging matrix would
+    also multiply g by the zeros outside it (0·inf = nan over the whole row)."""
+    got = []
+    for L in (torch, tg):
+        x = L.zeros(1, 2, 7, 5, requires_grad=True)
+        y = F(L).adaptive_avg_pool2d(x, (3, 2))
+        u = L.ones(tuple(y.shape))
+        u[0, 1, 1, 0] = bad
+        y.backward(u)
+        got.append(x.grad.flatten().tolist())
+    want, mine = got
+    for w, m in zip(want, mine):  # inf, nan and 0 exactly; values to float32 rounding
+        if w == 0 or not math.isfinite(w):
+            assert repr(m) == repr(w)
+        else:
+            assert m == pytest.approx(w, rel=1e-6)
