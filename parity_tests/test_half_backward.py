@@ -64,3 +64,22 @@ def test_float16_gradient_differs_from_torch_in_few_values_by_one_ulp(name):
     # cancel in it (log_softmax's g − softmax·Σg)
     np.testing.assert_allclose(got.astype(np.float32), want.astype(np.float32),
                                rtol=8e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_batch_norm_updates_half_running_statistics_as_torch(dtype):
+    """The forward computes in float32 copies (half_opmath / opmath.in_float32); its in-place
+    update of running_mean/var (``BatchNormFn.mutates``) is rounded back into the float16 /
+    bfloat16 buffers once. Before, it landed in the copies: the statistics never moved."""
+    x = np.random.RandomState(1).randn(6, 3, 4).astype(np.float32)
+    got = []
+    for L in (torch, tg):
+        bn = getattr(L.nn.BatchNorm1d(3), {"float16": "half"}.get(dtype, dtype))()
+        for _ in range(3):
+            bn(L.tensor(x).to(getattr(L, dtype)))
+        assert bn.running_mean.dtype == getattr(L, dtype)
+        got.append([bn.running_mean.float().numpy(), bn.running_var.float().numpy()])
+    for mine, want in zip(got[1], got[0]):
+        assert np.abs(want).min() > 0  # moved from their initial 0 / 1
+        # a few bfloat16 ulps after three updates (torch rounds its steps in another order)
+        np.testing.assert_allclose(mine, want, rtol=2e-2 if dtype == "bfloat16" else 1e-3)

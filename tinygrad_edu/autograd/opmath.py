@@ -28,11 +28,19 @@ def in_float32(cls, ctx, arrays, kwargs):
     Ops that must see the bfloat16 arrays themselves set ``opmath = False``: the cast (its
     output dtype is not the input's), views (they share the input's memory), nextafter (the
     next bfloat16, not the next float32) and the division kernels (torch rounds their steps to
-    the type)."""
+    the type).
+
+    A Function whose forward updates an input array in place (batch norm's running statistics)
+    names its positions in ``mutates``: the float32 copies are rounded back into the bfloat16
+    arrays afterwards, once (else the update would land in a copy and be lost)."""
     floats = [a.dtype for a in arrays if type(a) is np.ndarray and kind_of(a.dtype) == "f"]
     if any(d is not BF16 for d in floats):  # mixed with wider floats: as is
         return cls.forward(ctx, *arrays, **kwargs)
-    out = cls.forward(ctx, *[widen_bfloat16(a) for a in arrays], **kwargs)
+    wide = [widen_bfloat16(a) for a in arrays]
+    out = cls.forward(ctx, *wide, **kwargs)
+    for i in getattr(cls, "mutates", ()):  # in-place updates (batch norm's running statistics)
+        if type(arrays[i]) is np.ndarray and arrays[i].dtype is BF16:  # back, rounded once
+            arrays[i][...] = to_bfloat16(wide[i])
     if type(out) is tuple:
         return tuple(to_bfloat16(o) for o in out)
     return to_bfloat16(out)

@@ -120,7 +120,7 @@ def _float_only(input, op: str) -> None:
 _HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
 
 
-def half_opmath(forward):
+def half_opmath(forward=None, *, mutates: tuple = ()):
     """Decorate a Function's ``forward``: float16 arrays are computed in float32 and the
     float32 results rounded back to float16 once, as torch's CPU kernels do for Half (their
     "opmath" type is float). Without it a forward of k NumPy steps rounds to half precision k
@@ -133,16 +133,28 @@ def half_opmath(forward):
     array argument is float16; anything else passes through untouched. Where torch itself
     composes an op of float16 steps (soft_margin_loss, transposed convolution, the grid
     sampler) the decorator is wrong and not used: ``parity_tests/scripts/sweep_dtypes.py``
-    tells which. Sets ``ctx.from_half`` for a forward with such a path inside."""
+    tells which. Sets ``ctx.from_half`` for a forward with such a path inside.
+
+    ``mutates``: the positions (in ``forward``'s arguments after ctx) of arrays the forward
+    updates in place (batch norm's running statistics): their float32 copies are rounded back
+    into them afterwards, once, as torch stores its float-computed update (without it the
+    update would land in a copy and be lost)."""
+    if forward is None:  # @half_opmath(mutates=(...))
+        return lambda f: half_opmath(f, mutates=mutates)
+
     def forward_in_opmath(ctx, *args, **kwargs):
         floats = [a.dtype == _HALF for a in args
                   if type(a) is np.ndarray and kind_of(a.dtype) == "f"]
         if not floats or not all(floats):  # no float16, or mixed with wider floats: as is
             return forward(ctx, *args, **kwargs)
+        orig = args
         args = [a.astype(_FLOAT) if type(a) is np.ndarray and a.dtype == _HALF else a
                 for a in args]
         ctx.from_half = True  # for a forward with a path torch runs in half steps
         out = forward(ctx, *args, **kwargs)
+        for i in mutates:  # the in-place updates, back into the caller's float16 arrays
+            if i < len(orig) and type(orig[i]) is np.ndarray and orig[i].dtype == _HALF:
+                orig[i][...] = _to_half(args[i])
         saved = getattr(ctx, "_saved", None)
         if type(saved) is tuple:  # the backward runs on float16 values, as torch's formulas do
             ctx._saved = tuple(_to_half(a) for a in saved)

@@ -54,8 +54,12 @@ class BatchNormFn(Function):
             y = y * weight.reshape(cshape)
         return y if bias is None else y + bias.reshape(cshape)
 
+    # forward updates running_mean, running_var (arguments 3, 4) in place: in float32 for a
+    # float16/bfloat16 input, rounded back once (opmath.in_float32, half_opmath)
+    mutates = (3, 4)
+
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
+    @half_opmath(mutates=mutates)  # float16: computed in float32, rounded once
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         xp = get_array_module(x)
         N, C, P = x.shape[0], x.shape[1], math.prod(x.shape[2:])
