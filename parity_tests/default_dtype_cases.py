@@ -366,9 +366,6 @@ KNOWN = {
     ("mvlgamma_int", "bfloat16"): "mvlgamma of a bfloat16 tensor is not rounded as torch's",
     ("zeta_int", "float16"): "torch has no float16 zeta kernel (NotImplementedError); tg computes",
     ("zeta_int", "bfloat16"): "torch has no bfloat16 zeta kernel (NotImplementedError)",
-    **{(f"{o}_state", "bfloat16"): "bfloat16 parameters get float32 optimizer state (torch: "
-       "bfloat16), also with an explicit .bfloat16() model" for o in (
-           "nadam", "radam", "adamax", "asgd", "adadelta", "rprop")},
     ("rmsprop_state", "bfloat16"): "a bfloat16 RMSprop step is not rounded as torch's",
 }
 # (rtol, atol) for values in float16/bfloat16 where tg is not bitwise torch's whatever the default

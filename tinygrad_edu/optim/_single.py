@@ -86,7 +86,11 @@ class SingleTensorOptimizer(Optimizer):
             new = self._update(xp_of(P), P, G, s, group, float(state["step"]._data))
             for key, value in s.items():
                 if not isinstance(value, Tensor):  # (a 0-d result may be a NumPy scalar)
-                    value = Tensor._wrap(get_array_module(value).asarray(value))
+                    value = get_array_module(value).asarray(value)
+                    old = state[key]._data.dtype
+                    if value.dtype != old:  # torch updates its state in place: the dtype stays
+                        value = value.astype(old)  # (bfloat16 math beside a Python float widens)
+                    value = Tensor._wrap(value)
                 state[key] = value
             if diff:
                 p.copy_(new)
