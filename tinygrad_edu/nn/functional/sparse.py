@@ -21,12 +21,18 @@ def _renorm_(weight: Tensor, idx, max_norm: float, norm_type: float) -> None:
     xp = get_array_module(weight._data)
     rows = xp.unique(idx.reshape(-1))
     w = weight._data
-    norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    # torch: row.norm() (float16/bfloat16 computed in float32, so no overflow at 65504, and
+    # returned in the row's dtype), read as a double; row *= scale in the opmath type
+    op = xp.float64 if w.dtype == xp.float64 else xp.float32
+    wide = w[rows].astype(op)
+    with xp.errstate(over="ignore"):
+        norms = (xp.abs(wide) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
+    norms = norms.astype(w.dtype).astype(xp.float64)
     big = norms > max_norm
     if bool(big.any()):
-        scale = (max_norm / (norms[big] + 1e-7)).astype(w.dtype)
+        scale = (max_norm / (norms[big] + 1e-7)).astype(op)
         with no_grad():
-            w[rows[big]] *= scale[:, None]
+            w[rows[big]] = (wide[big] * scale[:, None]).astype(w.dtype)
         weight._version += 1
 
 
