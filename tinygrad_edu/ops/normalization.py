@@ -21,7 +21,8 @@ import math
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import half_opmath
+from ._util import half_opmath, quiet
+from .moments import moments
 
 
 class BatchNormFn(Function):
@@ -161,11 +162,10 @@ class LayerNormFn(Function):
     def forward(ctx, x, weight, bias, k, eps):
         xp = get_array_module(x)
         axes = tuple(range(x.ndim - k, x.ndim))
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        s = 1 / xp.sqrt(var + eps)
-        xhat = xc * s
+        _, xc, var = moments(x, axes)  # two-pass, or torch's Welford steps where squares overflow
+        with quiet():  # 1/√(σ² + ε) of an overflowed σ² is 0, of a nan one nan: torch's, silently
+            s = 1 / xp.sqrt(var + eps)
+            xhat = xc * s
         y = xhat * weight if weight is not None else xhat
         if bias is not None:
             y = y + bias
@@ -225,9 +225,10 @@ class GroupNormFn(Function):
         N, C = x.shape[:2]
         cshape = (1, C) + (1,) * (x.ndim - 2)
         xg = x.reshape(N, groups, (C // groups) * math.prod(x.shape[2:]))
-        xc = xg - xg.mean(axis=2, keepdims=True)
-        s = 1 / xp.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)
-        xhat = xc * s  # (N, G, M)
+        _, xc, var = moments(xg, (2,))  # two-pass, or torch's Welford steps (ops/moments.py)
+        with quiet():
+            s = 1 / xp.sqrt(var + eps)
+            xhat = xc * s  # (N, G, M)
         y = xhat.reshape(x.shape)
         if weight is not None:
             y = y * weight.reshape(cshape)

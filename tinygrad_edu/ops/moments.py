@@ -1,0 +1,133 @@
+"""Mean and variance of each row as torch's CPU kernels compute them, for inputs whose squares
+overflow: ``layer_norm``'s and ``group_norm``'s statistics (``RowwiseMoments``).
+
+The readable formula (and what the normalization Functions compute for ordinary inputs) is the
+two-pass one::
+
+    μ = (1/N) Σ x,   σ² = (1/N) Σ (x − μ)²
+
+torch's CPU kernel (aten/src/ATen/native/cpu/moments_utils.h) instead runs Welford's update
+in vector lanes of V elements (V = 64 bytes / itemsize on an AVX-512 CPU, 32 bytes on AVX2),
+16 vectors to a chunk, merges chunks pairwise (a cascade), adds the N mod V leftover elements
+one by one, and folds the V lanes into them::
+
+    Welford, one element:   δ = x − m1;  m1 += δ/k;  m2 += δ·(x − m1)
+    merging (n_b, m1_b, m2_b) into (n_a, m1_a, m2_a):
+        c = n_b/(n_a + n_b);  δ = m1_b − m1_a;  m1_a += c·δ;  m2_a += m2_b + δ·δ·c·n_a
+
+On ordinary inputs the two agree to rounding. They part where a square overflows: the lane
+merges compute δ·δ even for empty lanes (c = 0), so a row of [1e20, 1e20, 1e20] in float32
+gets δ·δ = inf, times c = 0: σ² = nan (the two-pass σ² is 0), and [1e38, −1e38] gets
+m2 = inf, so 1/√σ² = 0 and the output is 0 where (x − μ)·(1/√σ²) of the two-pass would be nan.
+:func:`rowwise_moments` replays torch's steps exactly, in the input's dtype, vectorized over
+the rows; :func:`overflow_risk` says when the two-pass result cannot be trusted to match.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import get_array_module
+from ._util import quiet
+
+CHUNK = 16  # kChunkSize: vectors per Welford chunk
+
+
+# torch 2.13's CPU wheel runs these kernels on 32-byte vectors (8 float32 / 4 float64 lanes),
+# measured on an AVX-512 machine as well; the build contracts a·b + c into one fused
+# multiply-add where the source writes them together (emulated by _fma below)
+VECTOR_BYTES = 32
+FMA = {"lane": True, "merge_m1": True, "merge_m2": True}  # which steps are fused (measured)
+
+
+def _fma(a, b, c, on=True):
+    """a·b + c rounded once (float32: exact product in float64; float64: two roundings)."""
+    if not on:
+        return a * b + c
+    if getattr(a, "dtype", None) == np.float32 or getattr(c, "dtype", None) == np.float32:
+        wide = np.float64
+        return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(np.float32)
+    return a * b + c
+
+
+def _merge(n_add: int, m1_add, m2_add, n: int, m1, m2, T, lanes: bool = False):
+    """AddMoments: fold (n_add, m1_add, m2_add) into (n, m1, m2); returns the new triple.
+
+    ``lanes`` (AddMomentsVec, merging vectors of lanes): an empty side leaves the other as it
+    is; the scalar merge computes δ·δ·c·n even then (so 0·inf = nan when δ·δ overflows), as
+    torch 2.13's CPU build measurably does (layer_norm of 16 × 1e20: nan; of 17 × 1e20: not)."""
+    if lanes and (n == 0 or n_add == 0):
+        return (n_add, m1_add, m2_add) if n == 0 else (n, m1, m2)
+    total = n + n_add
+    c = T(0) if total == 0 else T(n_add) / T(total)
+    delta = m1_add - m1
+    m1 = _fma(c, delta, m1, FMA["merge_m1"])
+    return total, m1, m2 + _fma(delta * delta * c, T(n), m2_add, FMA["merge_m2"])
+
+
+def rowwise_moments(x, ddof: int = 0):
+    """(mean, var) of each row of a 2-d array (M, N), step for step as torch's CPU
+    ``RowwiseMoments`` (see the module docstring); var divides by N − ddof."""
+    xp = get_array_module(x)
+    T = x.dtype.type
+    M, N = x.shape
+    V = max(VECTOR_BYTES // x.dtype.itemsize, 1)
+    n = N // V
+    m = -(-n // CHUNK)
+    depth = max(m - 1, 1).bit_length() if m > 2 else 1  # utils::CeilLog2
+    zero = xp.zeros((M, V), x.dtype)
+    stack = [[0, zero, zero] for _ in range(depth)]
+    lanes = x[:, :n * V].reshape(M, n, V)
+    with quiet():
+        for i in range(m):
+            k = min(CHUNK, n - i * CHUNK)
+            m1, m2 = zero, zero
+            for j in range(k):
+                xv = lanes[:, i * CHUNK + j]
+                delta = xv - m1
+                m1 = _fma(delta, T(1) / T(j + 1), m1, FMA["lane"])
+                m2 = _fma(delta, xv - m1, m2, FMA["lane"])
+            stack[0] = list(_merge(k, m1, m2, *stack[0], T, True))
+            mask, j = i + 1, 1
+            while j < depth and mask & 1 == 0:
+                stack[j] = list(_merge(*stack[j - 1], *stack[j], T, True))
+                stack[j - 1] = [0, zero, zero]
+                mask >>= 1
+                j += 1
+        for i in range(1, depth):
+            stack[0] = list(_merge(*stack[i], *stack[0], T, True))
+        count, m1, m2 = 0, xp.zeros(M, x.dtype), xp.zeros(M, x.dtype)
+        for i in range(n * V, N):  # the leftover elements, one by one
+            delta = x[:, i] - m1
+            count += 1
+            m1 = m1 + delta / T(count)
+            m2 = m2 + delta * (x[:, i] - m1)
+        lane_m1, lane_m2 = stack[0][1], stack[0][2]
+        for i in range(V):
+            count, m1, m2 = _merge(n, lane_m1[:, i], lane_m2[:, i], count, m1, m2, T)
+        return m1, m2 / T(N - ddof)
+
+
+def moments(x, axes: tuple):
+    """(μ, x − μ, σ²) of ``x`` over the trailing ``axes`` (μ, σ² keep them as size-1 axes),
+    σ² biased: the two-pass formula of the module docstring, unless a square in torch's
+    Welford steps may overflow (or x holds inf/nan: bounded through |x − μ| ≤ √(n·σ²)); then
+    torch's :func:`rowwise_moments`, so that nan and inf land where torch's do."""
+    with quiet():  # a square that overflows is judged below, never warned about
+        mu = x.mean(axis=axes, keepdims=True)
+        xc = x - mu
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        if not mu.size:
+            return mu, xc, var
+        n = x.size // mu.size
+        a = float(abs(mu).max())
+        big = a * a + n * float(var.max())  # ≥ every (x − 0)² and (x − μ)² of the rows
+        if big * 16.0 * n < float(np.finfo(x.dtype).max):  # False for inf/nan
+            return mu, xc, var
+        mu, var = rowwise_moments(x.reshape(mu.size, n))
+        mu, var = mu.reshape(shape := mu_shape(x, axes)), var.reshape(shape)
+        return mu, x - mu, var
+
+
+def mu_shape(x, axes: tuple) -> tuple:
+    return x.shape[:x.ndim - len(axes)] + (1,) * len(axes)
