@@ -18,7 +18,7 @@ from ._dual import xp_of
 from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
-from .promotion import _dt, cast, write_out
+from .promotion import _dt, cast, fit_scalar, write_out
 from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
 from .unary import ErfFn
 
@@ -85,12 +85,14 @@ class LeakyReluFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32 (a slope of 7e4 is no inf), rounded once
     def forward(ctx, x, slope):
         xp = get_array_module(x)
         mask = x > 0
         ctx.save_for_backward(mask)
-        ctx.slope = slope
-        return xp.where(mask, x, x * slope)
+        ctx.slope = slope = fit_scalar(slope, x.dtype)  # 1e39 beside float32: inf, silently
+        with quiet():  # inf·x of the branch not taken (x = 0): torch is silent
+            return xp.where(mask, x, x * slope)
 
     @staticmethod
     def backward(ctx, g):
@@ -202,7 +204,8 @@ class SiluFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * SigmoidFn.call(x)
+        with quiet():  # −inf·σ(−inf) = −inf·0 = nan, as torch's −inf/(1 + e^inf), silently
+            return x * SigmoidFn.call(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -223,7 +226,8 @@ class SoftplusFn(Function):
         bx = x * beta
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
+        with quiet():  # the branch not taken may be inf − inf (x = ±inf): torch is silent
+            return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
 
     @staticmethod
     def backward(ctx, g):

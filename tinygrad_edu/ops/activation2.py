@@ -146,7 +146,8 @@ class SoftshrinkFn(Function):
     def forward(ctx, x, lambd):
         xp = get_array_module(x)
         ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)))  # as torch: nan passes
-        y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0 * x))
+        inner = xp.where(x != x, x, xp.zeros_like(x))  # 0, nan kept (0·x would warn at ±inf)
+        y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, inner))
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -165,7 +166,7 @@ class HardshrinkFn(Function):
         xp = get_array_module(x)
         mask = ~((x >= -lambd) & (x <= lambd))  # as torch: nan is kept, and passes g
         ctx.save_for_backward(mask)
-        return xp.where(mask, x, 0 * x)
+        return xp.where(mask, x, xp.zeros_like(x))  # (0·x would be nan, with a warning, at ±inf)
 
     @staticmethod
     def backward(ctx, g):

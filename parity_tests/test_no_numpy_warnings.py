@@ -1,0 +1,127 @@
+"""No NumPy RuntimeWarning escapes an op, and the value is torch's, on overflowing inputs.
+
+torch computes IEEE results silently (1e39 beside a float32 tensor is inf, 0·inf is nan);
+NumPy says "overflow encountered in cast" / "invalid value encountered in multiply". Each kind
+found by parity_tests/scripts/scan_numpy_warnings.py is pinned here: the value against torch's
+(the oracle) and no warning at all (``simplefilter("error")`` turns one into a failure).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def run_silently(fn, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return fn(*args, **kwargs)
+
+
+def same(got: tg.Tensor, want: torch.Tensor) -> None:
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    a = torch.from_numpy(np.asarray(got.float().numpy()))
+    torch.testing.assert_close(a, want.float(), equal_nan=True, rtol=1e-3, atol=1e-3)
+
+
+# ---------------------------------------------- a Python number beyond the tensor's range --
+SCALAR_OPS = {
+    "x * s": lambda x, s: x * s, "s * x": lambda x, s: s * x, "x + s": lambda x, s: x + s,
+    "x - s": lambda x, s: x - s, "s - x": lambda x, s: s - x, "x / s": lambda x, s: x / s,
+    "s / x": lambda x, s: s / x, "x.add_(s)": lambda x, s: x.clone().add_(s),
+    "x.mul_(s)": lambda x, s: x.clone().mul_(s), "x.div_(s)": lambda x, s: x.clone().div_(s),
+    "x.sub_(s)": lambda x, s: x.clone().sub_(s), "x % s": lambda x, s: x % s,
+}
+
+
+@pytest.mark.parametrize("s", [1e39, -1e39, 1e309, 70000.0, 2**63, math.nan])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SCALAR_OPS))
+def test_out_of_range_number_beside_a_float_tensor(name, dtype, s):
+    """tg.ones(3) * 1e39 is [inf, inf, inf] with no 'overflow encountered in cast'."""
+    fn = SCALAR_OPS[name]
+    vals = [1.0, -2.0, 0.0, 3.0]
+    want = fn(torch.tensor(vals, dtype=getattr(torch, dtype)), s)
+    got = run_silently(fn, tg.tensor(vals, dtype=getattr(tg, dtype)), s)
+    same(got, want)
+
+
+def test_the_reported_case():
+    got = run_silently(lambda: tg.ones(3) * 1e39)
+    assert got.tolist() == [math.inf] * 3
+
+
+@pytest.mark.parametrize("slope", [70000.0, -70000.0, 2.0**31])
+def test_leaky_relu_float16_slope_beyond_float16(slope):
+    """torch computes float16 leaky_relu in float32: 0·7e4 is 0 and −2·7e4 is −inf, where a
+    slope rounded to float16 first (inf) would give 0·inf = nan."""
+    x = [1.0, -2.0, 0.0, 3.0]
+    want = torch.nn.functional.leaky_relu(torch.tensor(x, dtype=torch.float16), slope)
+    got = run_silently(tg.nn.functional.leaky_relu, tg.tensor(x, dtype=tg.float16), slope)
+    same(got, want)
+
+
+@pytest.mark.parametrize("fn", ["silu", "softplus", "softshrink", "hardshrink"])
+def test_activations_at_infinities(fn):
+    x = [math.inf, -math.inf, math.nan, 0.0, 1.0]
+    want = getattr(torch.nn.functional, fn)(torch.tensor(x))
+    got = run_silently(getattr(tg.nn.functional, fn), tg.tensor(x))
+    same(got, want)
+
+
+# ------------------------------------- normalization statistics whose squares overflow ------
+ROWS = {
+    "1e20 x3 (torch: nan)": [1e20, 1e20, -1e20],
+    "all 1e20": [1e20] * 3,
+    "1e38, -1e38 (torch: 0)": [1e38, -1e38],
+    "16 x 1e20 (nan)": [1e20] * 16,
+    "17 x 1e20 (not nan)": [1e20] * 17,
+    "9 x 1e30, 9 x -1e30": [1e30] * 9 + [-1e30] * 9,
+    "inf": [math.inf, 1.0, 2.0],
+    "nan": [math.nan, 1.0],
+    "3e38": [3e38] * 4,
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("affine", [False, True])
+@pytest.mark.parametrize("row", sorted(ROWS))
+def test_layer_norm_overflowing_statistics(row, affine, dtype):
+    """torch's layer_norm runs Welford's steps in vector lanes (ops/moments.py): nan and inf
+    land where the two-pass formula would put other values."""
+    vals = ROWS[row]
+    if dtype == "float64":
+        vals = [v * 1e135 if abs(v) >= 1e20 and math.isfinite(v) else v for v in vals]
+    n = len(vals)
+    t = torch.tensor([vals, [0.5] * n], dtype=getattr(torch, dtype))
+    w = torch.linspace(0.5, 2, n, dtype=t.dtype) if affine else None
+    b = torch.linspace(-1, 1, n, dtype=t.dtype) if affine else None
+    want = torch.nn.functional.layer_norm(t, (n,), w, b)
+    conv = (lambda v: None if v is None else tg.tensor(v.numpy()))
+    got = run_silently(tg.nn.functional.layer_norm, tg.tensor(t.numpy()), (n,), conv(w), conv(b))
+    same(got, want)
+    assert torch.equal(torch.from_numpy(got.numpy()).isnan(), want.isnan())
+
+
+def test_layer_norm_the_reported_case():
+    got = run_silently(tg.nn.functional.layer_norm, tg.tensor([[1e20, 1e20, -1e20]]), (3,))
+    assert all(math.isnan(v) for v in got.tolist()[0])
+    got = run_silently(tg.nn.functional.layer_norm, tg.tensor([[1e38, -1e38]]), (2,))
+    assert got.tolist() == [[0.0, 0.0]]
+
+
+@pytest.mark.parametrize("row", ["1e20 x3 (torch: nan)", "1e38, -1e38 (torch: 0)", "inf"])
+def test_group_norm_overflowing_statistics(row):
+    vals = ROWS[row]
+    t = torch.tensor(vals * 2).reshape(1, 2, len(vals))
+    want = torch.nn.functional.group_norm(t, 1)
+    got = run_silently(tg.nn.functional.group_norm, tg.tensor(t.numpy()), 1)
+    same(got, want)
