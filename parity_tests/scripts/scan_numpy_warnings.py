@@ -23,7 +23,9 @@ summary printed at the end counts ops warning and ops with differing values, per
 
     python3 parity_tests/scripts/scan_numpy_warnings.py OUT.jsonl [OPID-SUBSTRING] [--passes=sample,extremal,scalar]
 
-About 15 minutes for every pass on 2 cores. Each kind found is pinned by
+The sample and scalar passes take about 10 minutes on 2 cores; the extremal pass over an hour,
+and torch 2.13 itself segfaults on one of its refilled samples after nn.functional.mse_loss
+(run it per op with OPID-SUBSTRING past that point). Each kind found is pinned by
 parity_tests/test_no_numpy_warnings.py.
 """
 
