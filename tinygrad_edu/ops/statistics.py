@@ -21,6 +21,29 @@ from ._util import half_opmath, named, quiet
 from .reduce import MeanFn, _count, _keep, _mean
 
 
+def _sum_of_squares(x, axes, keepdim, n):
+    """Σ (x − x̄)² over ``axes``, accumulated as torch's CPU kernels do: in float64 for a
+    float32 input (its ``acc_type<float>`` is double), so [1e20, 1e20, −1e20] has a finite std
+    (1.15e20) and [3e38] × 4 a zero variance, where float32 steps overflow to inf. Silent, as
+    torch: inf − inf is nan, an overflowing square inf."""
+    wide = type(x) is np.ndarray and x.dtype == np.float32  # (CUDA accumulates in float)
+    with quiet():
+        if wide and x.size <= max(n, 1):  # one output: torch's std_var_all_cpu takes the
+            x = x.astype(np.float64)  # float32 mean (its float32 sum / n), then float64 steps
+            total = x.sum(axis=axes, keepdims=True).astype(np.float32)  # (inf beyond float32)
+            mean = (total / np.float32(max(n, 1))).astype(np.float64)
+        else:  # Welford in float64 over each output's elements (~ two passes in float64)
+            x = x.astype(np.float64) if wide else x
+            mean = _mean(x, axes, True, n)
+        diff = x - mean
+        return (diff * diff).sum(axis=axes, keepdims=keepdim), wide
+
+
+def _narrow(y, wide: bool):
+    with quiet():  # a float64 variance beyond float32 is inf, silently
+        return y.astype(np.float32) if wide else y
+
+
 class VarFn(Function):
     """y = Σ (x - x̄)² / (n - correction)"""
 
@@ -30,13 +53,12 @@ class VarFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axes, correction, keepdim):
         n = _count(x.shape, axes)
-        with quiet():  # inf − inf = nan silently, as torch
-            diff = x - _mean(x, axes, True, n)
+        ss, wide = _sum_of_squares(x, axes, keepdim, n)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(x)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
+            return _narrow(ss / denom, wide)
 
     @staticmethod
     def backward(ctx, g):
@@ -72,11 +94,10 @@ class StdFn(Function):
     def forward(ctx, x, axes, correction, keepdim):
         xp = get_array_module(x)
         n = _count(x.shape, axes)
-        with quiet():  # inf − inf = nan silently, as torch
-            diff = x - _mean(x, axes, True, n)
+        ss, wide = _sum_of_squares(x, axes, keepdim, n)  # (float64 for float32, as torch)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
+            y = _narrow(xp.asarray(xp.sqrt(ss / denom)), wide)
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
         return y
