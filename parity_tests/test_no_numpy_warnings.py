@@ -125,3 +125,59 @@ def test_group_norm_overflowing_statistics(row):
     want = torch.nn.functional.group_norm(t, 1)
     got = run_silently(tg.nn.functional.group_norm, tg.tensor(t.numpy()), 1)
     same(got, want)
+
+
+# ----------------------------------------------------------- batch norm and var / std -------
+BATCHES = {
+    "1e20 column": [[1e20, 1.0], [1e20, 2.0], [-1e20, 3.0]],
+    "1e38 column": [[1e38, 1.0], [-1e38, 2.0]],
+    "constant 1e20": [[1e20, 1.0]] * 17,
+    "3e38 sum overflow": [[3e38, 1.0]] * 4,
+    "inf": [[math.inf, 1.0], [1.0, 2.0], [2.0, 0.5]],
+    "constant 100 (fused rounding)": [[100.0, 1.0]] * 5,
+}
+
+
+@pytest.mark.parametrize("layout", ["(N, C)", "(N, C, L)", "strided (N, C)"])
+@pytest.mark.parametrize("batch", sorted(BATCHES))
+def test_batch_norm_overflowing_statistics(batch, layout):
+    """torch's CPU batch_norm: sums in float32 row by row ((N, C)) or in float64 ((N, C, L)),
+    fused x·α + β; a strided input takes its generic path (float64 squares). The output and
+    the running statistics are torch's, silently."""
+    if batch == "constant 1e20" and layout == "strided (N, C)":
+        pytest.skip("torch's float32 mean of 17 × 1e20 is 1 ulp off (its cascade sum), which "
+                    "its generic path then normalizes to ±1; NumPy's mean is exact: not emulated")
+    x = torch.tensor(BATCHES[batch])
+    if layout == "(N, C, L)":
+        x = x[:, :, None].repeat(1, 1, 3)
+    g = tg.tensor(x.numpy())
+    if layout == "strided (N, C)":
+        x, g = x.T.contiguous().T, tg.tensor(x.T.contiguous().numpy()).T
+    w, b = torch.tensor([0.5, 2.0]), torch.tensor([-1.0, 1.0])
+    rm_t, rv_t, rm_g, rv_g = torch.zeros(2), torch.ones(2), tg.zeros(2), tg.ones(2)
+    want = torch.nn.functional.batch_norm(x, rm_t, rv_t, w, b, training=True)
+    got = run_silently(tg.nn.functional.batch_norm, g, rm_g, rv_g, tg.tensor(w.numpy()),
+                       tg.tensor(b.numpy()), training=True)
+    same(got, want)
+    same(rm_g, rm_t)
+    same(rv_g, rv_t)
+
+
+@pytest.mark.parametrize("batch", ["1e20 column", "inf", "constant 100 (fused rounding)"])
+def test_instance_norm_overflowing_statistics(batch):
+    x = torch.tensor(BATCHES[batch]).T[None].contiguous()  # (1, C, L)
+    want = torch.nn.functional.instance_norm(x)
+    got = run_silently(tg.nn.functional.instance_norm, tg.tensor(x.numpy()))
+    same(got, want)
+
+
+@pytest.mark.parametrize("fn", ["var", "std"])
+@pytest.mark.parametrize("dim", [None, 1])
+@pytest.mark.parametrize("row", ["1e20 x3 (torch: nan)", "1e38, -1e38 (torch: 0)", "3e38"])
+def test_var_std_accumulate_in_float64(row, dim, fn):
+    """torch's CPU var/std of float32 accumulate in float64 (std([1e20, 1e20, -1e20]) is
+    1.15e20, not inf)."""
+    x = torch.tensor([ROWS[row]])
+    want = getattr(x, fn)(dim)
+    got = run_silently(getattr(tg.tensor(x.numpy()), fn), dim)
+    same(got, want)

@@ -31,6 +31,8 @@ from ..backend import get_array_module
 from ._util import quiet
 
 CHUNK = 16  # kChunkSize: vectors per Welford chunk
+_MAX = np.maximum.reduce  # (nan propagates; faster than .max() on the small statistics)
+_LIMIT = {c: float(np.finfo(c).max) for c in "efd"}
 
 
 # torch 2.13's CPU wheel runs these kernels on 32-byte vectors (8 float32 / 4 float64 lanes),
@@ -120,9 +122,8 @@ def moments(x, axes: tuple):
         if not mu.size or type(x) is not np.ndarray:  # on a GPU: no host sync per call
             return mu, xc, var  # (torch's CUDA kernels are not these CPU steps either)
         n = x.size // mu.size
-        a = float(abs(mu).max())
-        big = a * a + n * float(var.max())  # ≥ every (x − 0)² and (x − μ)² of the rows
-        if big * 16.0 * n < float(np.finfo(x.dtype).max):  # False for inf/nan
+        big = _MAX(mu * mu + n * var, axis=None)  # ≥ every (x − 0)² and (x − μ)² of the rows
+        if big * (16.0 * n) < _LIMIT[x.dtype.char]:  # False for inf/nan
             return mu, xc, var
         mu, var = rowwise_moments(x.reshape(mu.size, n))
         mu, var = mu.reshape(shape := mu_shape(x, axes)), var.reshape(shape)
@@ -131,3 +132,67 @@ def moments(x, axes: tuple):
 
 def mu_shape(x, axes: tuple) -> tuple:
     return x.shape[:x.ndim - len(axes)] + (1,) * len(axes)
+
+
+# ------------------------------------------------------------------------ batch norm --------
+# torch's CPU batch_norm (aten/src/ATen/native/cpu/batch_norm_kernel.cpp), training, one thread:
+#   x viewed as (N, C, P); per channel, over n = N·P elements:
+#   P == 1 and N > 1 ("channels last"): Σx and Σ(x − μ)² accumulate row after row in x's dtype,
+#       the squares fused into the sum (fma);
+#   otherwise: Σx in float64, Σ(x − μ)² of x's-dtype squares in float64, stored in x's dtype;
+#   μ = Σx / n (in float64, rounded),  σ² = (Σ(x − μ)²) / n (in x's dtype),
+#   s = 1/√(σ² + ε) (in float64, rounded);  α = s·γ,  β = fma(−μ, α, b),  y = fma(x, α, β).
+#   A non-contiguous x takes a generic path instead: μ = mean(x) in x's dtype, Σ(x − μ)² in
+#   float64, y = (x − μ)·s·γ + β.
+# On ordinary inputs this equals (x − μ)·s·γ + β up to rounding, and BatchNormFn computes that.
+# It parts (a) where a sum or a square overflows in x's dtype (σ² = inf gives s = 0, y = β),
+# and (b) on a channel whose |μ| is many standard deviations: the fused x·α + β keeps the
+# rounding error of μ·α (a constant channel of 1e20 normalizes to ~1e15, not 0).
+CANCELLATION = 64.0  # |μ|·s beyond which (b) shows above float32 tolerances
+
+
+def batch_stats_risky(mu, var, s, n: int) -> bool:
+    """True when BatchNormFn's two-pass result may differ from torch's beyond rounding:
+    inf/nan statistics, squares that may overflow, or a channel in case (b) above."""
+    with quiet():  # inf·0 is nan, and nan says "risky"
+        m, v = _MAX(abs(mu) * s, axis=None), _MAX(var, axis=None)
+    return not (m < CANCELLATION and v * ((4096.0 + n) * 16.0 * n) < _LIMIT[var.dtype.char])
+
+
+def batch_stats(x3, eps: float, contiguous: bool = True):
+    """(μ, σ², s) per channel of x viewed as (N, C, P), step for step as torch (see above);
+    a ``contiguous=False`` input takes torch's generic path: μ in x's dtype, Σ(x − μ)² in
+    float64 (then y = (x − μ)·s·γ + β, BatchNormFn's own formula)."""
+    N, C, P = x3.shape
+    n, T = N * P, x3.dtype.type
+    wide = np.float64
+    with quiet():
+        if not contiguous:
+            mu = x3.mean(axis=(0, 2))
+            var = ((x3.astype(wide) - mu[None, :, None].astype(wide)) ** 2).sum(axis=(0, 2)) / n
+            return mu, var.astype(T), (1 / np.sqrt(var + eps)).astype(T)
+        if P == 1 and N > 1:
+            rows = x3[:, :, 0]
+            mu = (np.cumsum(rows, axis=0, dtype=x3.dtype)[-1].astype(wide) / n).astype(T)
+            acc = np.zeros(C, x3.dtype)
+            for i in range(N):  # one row at a time, the square fused into the sum
+                d = rows[i] - mu
+                acc = _fma(d, d, acc)
+            var_sum = acc
+        else:
+            mu = (x3.astype(wide).sum(axis=(0, 2)) / n).astype(T)
+            d = x3 - mu[None, :, None]
+            var_sum = (d * d).astype(wide).sum(axis=(0, 2)).astype(T)
+        var = var_sum / T(n)
+        s = (1 / np.sqrt(var.astype(wide) + eps)).astype(T)
+    return mu, var, s
+
+
+def batch_transform(x3, mu, s, weight, bias):
+    """y = fma(x, α, β) with α = s·γ, β = fma(−μ, α, b), as torch's CPU batch_norm."""
+    T = x3.dtype.type
+    with quiet():
+        alpha = s * weight if weight is not None else s
+        b = bias if bias is not None else T(0)
+        beta = _fma(-mu, alpha, b)
+        return _fma(x3, alpha[None, :, None], beta[None, :, None])
