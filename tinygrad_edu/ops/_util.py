@@ -6,7 +6,7 @@ import numpy as np
 
 from .._args import not_tensor, require_tensor  # noqa: F401  (re-exported for the ops)
 from ..backend import get_array_module
-from ..dtype import kind_of, torch_type_name
+from ..dtype import REDUCED_FLOATS, checked_scalar, kind_of, torch_type_name
 from ..tensor import Tensor, _as_array, _wrap_dim
 
 
@@ -162,3 +162,18 @@ def _to_half(a):
         with np.errstate(over="ignore"):
             return a.astype(_HALF)
     return a
+
+
+def scalar_arg(value, t, op: str, opmath: bool = True):
+    """A Scalar argument (alpha, beta, a bound, a slope) of a kernel on tensor ``t``, checked as
+    torch converts it (``c10::checked_convert``): a finite number beyond the kernel's type is
+    torch's RuntimeError "value cannot be converted to type float without overflow" (the type
+    is float32 for a float16/bfloat16 tensor when ``opmath``: those kernels compute in float).
+    inf and nan pass. Returns ``value`` unchanged."""
+    d = t._data.dtype
+    if kind_of(d) == "f" and type(value) in (int, float):
+        try:
+            checked_scalar(value, _FLOAT if opmath and d in REDUCED_FLOATS else d)
+        except RuntimeError as e:
+            raise RuntimeError(f"{op}: {e}") from None
+    return value

@@ -15,7 +15,7 @@ from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor
+from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor, scalar_arg
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
 from .promotion import _dt, cast, fit_scalar, write_out
@@ -145,7 +145,11 @@ class EluFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, alpha):
         xp = get_array_module(x)
-        y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        if math.isfinite(alpha):
+            y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        else:  # torch: x = 0 takes the x branch (0, not inf·0 = nan), silently
+            with quiet():
+                y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
         ctx.save_for_backward(x, y)
         ctx.alpha = alpha
         return y
@@ -223,10 +227,10 @@ class SoftplusFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, beta, threshold):
         xp = get_array_module(x)
-        bx = x * beta
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        with quiet():  # the branch not taken may be inf − inf (x = ±inf): torch is silent
+        with quiet():  # the branch not taken may be inf − inf (x = ±inf), β = inf gives 0·inf:
+            bx = x * beta  # torch is silent
             return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
 
     @staticmethod
@@ -263,7 +267,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     _float_only(input, "leaky_relu")
     if inplace:
         return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
-    return LeakyReluFn.apply(input, float(negative_slope))
+    return LeakyReluFn.apply(input, float(scalar_arg(negative_slope, input, "leaky_relu")))
 
 
 def _to_float(input):
@@ -336,7 +340,7 @@ def elu(input, alpha=1.0, inplace=False):
     _float_only(input, "elu")
     if inplace:
         return _inplace(input, "elu_", elu, alpha)
-    return EluFn.apply(input, float(alpha))
+    return EluFn.apply(input, float(scalar_arg(alpha, input, "elu")))
 
 
 def gelu(input, approximate="none"):
@@ -374,6 +378,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     Shapes: any; the output has the input's shape.
     """
     _float_only(input, "softplus")
+    beta, threshold = (scalar_arg(v, input, "softplus") for v in (beta, threshold))
     return SoftplusFn.apply(input, float(beta), float(threshold))
 
 

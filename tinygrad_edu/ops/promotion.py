@@ -220,8 +220,13 @@ def _convert(x, r: _dt.dtype):
         return x if -_RANGE[r.np] <= x <= _RANGE[r.np] else fit_scalar(x, r.np)
     if r is _dt.bool_:
         return bool(x)
-    return np.asarray(int(x), dtype=np.int64 if -2**63 <= x < 2**63 else object).astype(
-        r.np)[()]  # wraps around into r's range, as torch's conversion does
+    x = int(x)
+    if not -2**63 <= x < 2**63:  # torch reads 2**63 ... 2**64 − 1 as uint64: x + 2**63 wraps
+        if not 0 <= x < 2**64:
+            raise OverflowError("can't convert negative int to unsigned" if x < 0 else
+                                "int too big to convert")
+        x -= 2**64
+    return np.asarray(x, dtype=np.int64).astype(r.np)[()]  # wraps into r's range, as torch's
 
 
 def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Tensor:
