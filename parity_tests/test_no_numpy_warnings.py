@@ -237,3 +237,24 @@ def test_scalar_arguments_beyond_the_kernel_type(name, dtype, s):
         return
     got = run_silently(fn, tg, tg.tensor(vals, dtype=getattr(tg, dtype)), s)
     same(got, want)
+
+
+SPECIALS = [1.0, -2.0, 0.0, math.nan, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("args", [(1e39, 1e39, -1e39), (70000.0, 1e39, -1e39),
+                                  (65519.0, 65520.0, -1e5), (1e39, None, None)])
+def test_nan_to_num_replacements_beyond_the_dtype(args, dtype):
+    """A replacement beyond the dtype is ±inf (65519 rounds to 65504 in float16), silently."""
+    want = torch.nan_to_num(torch.tensor(SPECIALS, dtype=getattr(torch, dtype)), *args)
+    got = run_silently(tg.nan_to_num, tg.tensor(SPECIALS, dtype=getattr(tg, dtype)), *args)
+    same(got, want)
+
+
+@pytest.mark.parametrize("bounds", [(math.nan, math.nan), (-1.0, math.nan), (math.nan, 1.0)])
+def test_hardtanh_nan_bound(bounds):
+    """torch's hardtanh is clamp: a nan bound makes every output nan."""
+    want = torch.nn.functional.hardtanh(torch.tensor(SPECIALS), *bounds)
+    got = run_silently(tg.nn.functional.hardtanh, tg.tensor(SPECIALS), *bounds)
+    same(got, want)

@@ -36,7 +36,7 @@ class HardtanhFn(Function):
         xp = get_array_module(x)
         mask = ~((x <= lo) | (x >= hi))  # torch's test: nan passes the gradient through
         ctx.save_for_backward(mask)
-        y = xp.where(x < lo, lo, xp.where(x > hi, hi, x))  # nan stays nan, as torch
+        y = xp.minimum(xp.maximum(x, lo), hi)  # nan stays nan, a nan bound gives nan: torch's
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
