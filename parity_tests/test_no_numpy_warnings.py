@@ -258,3 +258,20 @@ def test_hardtanh_nan_bound(bounds):
     want = torch.nn.functional.hardtanh(torch.tensor(SPECIALS), *bounds)
     got = run_silently(tg.nn.functional.hardtanh, tg.tensor(SPECIALS), *bounds)
     same(got, want)
+
+
+@pytest.mark.parametrize("x", [[0.0, 1.0, 2.5e38, -1e38], [1e38, -1e38, 3e38, 0.5, -2.0]])
+def test_histogram_of_a_range_wider_than_float32(x):
+    """Edges from a range wider than float32 are inf/nan, as torch's; silently."""
+    want = torch.histogram(torch.tensor(x), 3)
+    got = run_silently(tg.histogram, tg.tensor(x), 3)
+    same(got.hist, want.hist)
+    same(got.bin_edges, want.bin_edges)
+
+
+def test_histogram_edge_near_float32_max_does_not_crash():
+    """(x − left)·(n − 1) overflows for x = 3e38: torch casts inf to int64 (undefined in C++;
+    it counts 3e38 in the middle bin); ours searches the edges: the last bin. It raised
+    NumPy's IndexError before."""
+    got = run_silently(tg.histogram, tg.tensor([0.0, 1.0, 3e38]), 3)
+    assert got.hist.tolist() == [2.0, 0.0, 1.0]
