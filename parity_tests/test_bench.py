@@ -212,3 +212,23 @@ def test_script_wrapper_help():
     )
     assert p.returncode == 0, p.stderr
     assert "--quick" in p.stdout and "--threads" in p.stdout
+
+
+def test_adam_numpy_row_switches_the_kernel_off_for_its_step_only(monkeypatch):
+    """The "numba kernel off" row really runs the NumPy passes (kernel() answers None inside
+    its step), restores the switch afterwards, and leaves torch's step as it is."""
+    import tinygrad_edu as tg
+    from tinygrad_edu.bench.workloads import adam, adam_numpy_passes
+    from tinygrad_edu.optim import _adam_kernel
+
+    seen, real = [], _adam_kernel.kernel
+    monkeypatch.setattr(_adam_kernel, "kernel", lambda: seen.append(real()) or seen[-1])
+    off, on = adam_numpy_passes(tg, True), adam(tg, True)  # Adam() loads the kernel once
+    seen.clear()
+    off()
+    assert seen == [None] and _adam_kernel.ENABLED
+    on()
+    assert seen[1] is real()  # the main row: whatever is installed (numba's kernel or None)
+    import torch
+
+    assert adam_numpy_passes(torch, True).__name__ == "step"

@@ -173,6 +173,8 @@ class GraphCtx:
                         "value, so its gradient cannot be differentiated again; give "
                         f"{node.fn.__name__} a `reference` (its composite twin)"
                     )
+                if isinstance(s, _np.generic):  # a 0-d op's mask (np.bool_): a 0-d array
+                    s = _np.asarray(s)
                 out.append(Tensor._wrap(s) if hasattr(s, "dtype") and hasattr(s, "ndim") else s)
             elif k >= 0:
                 out.append(input_tensor(node, k, s))

@@ -151,6 +151,7 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
             cpu = next(ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    from ..optim import _adam_kernel
     from .peers import version
 
     return {
@@ -162,6 +163,9 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "tinygrad_edu": getattr(tinygrad_edu, "__version__", "?"),
+        # the optional compiled Adam kernel (the [fast] extra): the "Adam.step()" row uses it
+        "adam_kernel": (f"numba {version('numba')}" if _adam_kernel.kernel() is not None
+                        else "none (numba not installed): the NumPy passes"),
         "peers": {n: version(n) for n in peers},
         "threads": thread_info,
     }

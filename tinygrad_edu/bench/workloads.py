@@ -148,6 +148,24 @@ def adam(lib, quick: bool):
     return opt.step
 
 
+def adam_numpy_passes(lib, quick: bool):
+    """The same Adam.step() with tinygrad_edu's optional numba kernel switched off: the 13
+    NumPy passes per parameter (the readable reference path). torch's step is unchanged."""
+    step = adam(lib, quick)
+    kernel = getattr(getattr(lib, "optim", None), "_adam_kernel", None)
+    if kernel is None or not hasattr(kernel, "ENABLED"):  # torch, or a peer: as is
+        return step
+
+    def numpy_step():
+        kernel.ENABLED = False
+        try:
+            step()
+        finally:
+            kernel.ENABLED = True
+
+    return numpy_step
+
+
 # ---- (8) CNN ----------------------------------------------------------------------------------
 def cnn(lib, quick: bool):
     """A small seed-001-style CNN on 1x28x28, batch 32: conv-BN-ReLU-pool x2, linear, Adam."""
@@ -312,6 +330,15 @@ def all_workloads() -> list[Workload]:
             1.0,
             _mlp_needs(),
             peers={"dezero": P.dz_adam},
+        ),
+        Workload(
+            "adam_numpy",
+            "Adam.step(), numba kernel off: the NumPy passes",
+            "ms",
+            1e3,
+            adam_numpy_passes,
+            None,
+            _mlp_needs(),
         ),
         Workload(
             "cnn",

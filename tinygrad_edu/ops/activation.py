@@ -15,7 +15,17 @@ from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import _float_only, half_opmath, not_tensor, quiet, require_tensor, scalar_arg
+from ._util import (
+    _float_only,
+    half_opmath,
+    half_opmath_backward,
+    not_tensor,
+    quiet,
+    require_tensor,
+    scalar_arg,
+    select_grad,
+)
+from .elu import EluFn, elu  # noqa: F401  (F.elu; EluFn for selu/celu)
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
 from .promotion import _dt, cast, fit_scalar, write_out
@@ -63,7 +73,7 @@ class ReluFn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = x > 0
+        mask = ~(x <= 0)  # where the gradient flows: x > 0, and x = nan (torch's x ≤ 0 ? 0 : g)
         ctx.save_for_backward(mask)
         # torch: relu(-2) = +0 (x * mask would give -0.0), relu(-0.0) = -0.0, relu(nan) = nan
         xp = get_array_module(x)
@@ -76,7 +86,7 @@ class ReluFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask  # dy/dx = [x > 0]; torch: relu'(0) = 0
+        return select_grad(mask, g)  # dy/dx = [x > 0]; torch: relu'(0) = 0, +0.0 (not nan·0)
 
 
 class LeakyReluFn(Function):
@@ -101,6 +111,9 @@ class LeakyReluFn(Function):
         return xp.where(mask, g, g * ctx.slope), None  # dy/dx = 1 if x > 0 else a (a at 0: torch)
 
 
+_HALF = np.dtype(np.float16)
+
+
 class SigmoidFn(Function):
     """y = σ(x) = 1 / (1 + e^{-x})"""
 
@@ -108,15 +121,20 @@ class SigmoidFn(Function):
 
     @staticmethod
     def forward(ctx, x):
+        half = x.dtype == _HALF  # float16: computed in float32, rounded once (torch's opmath)
+        if half:
+            x = x.astype(np.float32)
         with quiet():  # torch's formula, in the input's dtype: 1/(1 + e^{-x}), so that
             y = 1 / (1 + get_array_module(x).exp(-x))  # float32 σ(-20) = 2.06e-9, σ(-100) = 0
+        if half:
+            y = y.astype(_HALF)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
-    def backward(ctx, g):
+    def backward(ctx, g):  # float16: in float16 steps, as torch's sigmoid_backward for Half
         (y,) = ctx.saved_tensors
-        return g * y * (one_like(y) - y)  # dσ/dx = σ(1 − σ)
+        return g * (one_like(y) - y) * y  # dσ/dx = σ(1 − σ), in torch's order: g·(1 − σ)·σ
 
 
 class TanhFn(Function):
@@ -131,34 +149,10 @@ class TanhFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         return g * (one_like(y) - y * y)  # d tanh/dx = 1 − tanh²
-
-
-class EluFn(Function):
-    """y = x if x > 0 else α(eˣ − 1)"""
-
-    array_io = True
-
-    @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
-    def forward(ctx, x, alpha):
-        xp = get_array_module(x)
-        if math.isfinite(alpha):
-            y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        else:  # torch: x = 0 takes the x branch (0, not inf·0 = nan), silently
-            with quiet():
-                y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        ctx.save_for_backward(x, y)
-        ctx.alpha = alpha
-        return y
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        xp = xp_of(g)
-        return xp.where(x > 0, g, g * (y + ctx.alpha)), None  # dy/dx = 1 or αeˣ = y + α
 
 
 class GeluFn(Function):
@@ -183,6 +177,7 @@ class GeluFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
@@ -212,6 +207,7 @@ class SiluFn(Function):
             return x * SigmoidFn.call(x)
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         s = SigmoidFn.call(x)
@@ -234,6 +230,7 @@ class SoftplusFn(Function):
             return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
@@ -329,18 +326,6 @@ def _relu_method(self):
 _relu_method.__name__ = _relu_method.__qualname__ = "relu"
 _sigmoid_method.__name__ = _sigmoid_method.__qualname__ = "sigmoid"
 _tanh_method.__name__ = _tanh_method.__qualname__ = "tanh"
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """``F.elu``: y = x if x > 0 else α(eˣ − 1), elementwise (any shape; floating dtype kept).
-    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ.
-
-    Shapes: any; the output has the input's shape.
-    """
-    _float_only(input, "elu")
-    if inplace:
-        return _inplace(input, "elu_", elu, alpha)
-    return EluFn.apply(input, float(scalar_arg(alpha, input, "elu")))
 
 
 def gelu(input, approximate="none"):

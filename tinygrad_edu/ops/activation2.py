@@ -17,7 +17,7 @@ from ..dtype import REDUCED_FLOATS, finfo, kind_of, torch_type_name
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._rrelu import rrelu_train
-from ._util import _float_only, half_opmath, scalar_arg
+from ._util import _float_only, half_opmath, half_opmath_backward, scalar_arg, select_grad
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
 from .split import chunk
@@ -42,7 +42,10 @@ class HardtanhFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask, None, None  # dy/dx = [min < x < max]; 0 at both ends (torch)
+        return select_grad(mask, g), None, None  # dy/dx = [min < x < max]; 0 at both ends
+
+
+_ONE_SIXTH_F32 = np.float32(1) / np.float32(6)
 
 
 class HardsigmoidFn(Function):
@@ -59,9 +62,12 @@ class HardsigmoidFn(Function):
         return (xp.minimum(xp.maximum(x + 3, 0), 6) / 6).astype(x.dtype, copy=False)
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask * (1 / 6)  # dy/dx = 1/6 on (−3, 3), else 0
+        # dy/dx = 1/6 on (−3, 3), else 0; torch's 1/6 is the float32 constant 1.0f/6.0f, in
+        # float64 too (so a float64 gradient is g·0.1666666716337204)
+        return select_grad(mask, g * g.dtype.type(_ONE_SIXTH_F32))
 
 
 class HardswishFn(Function):
@@ -77,11 +83,12 @@ class HardswishFn(Function):
         return (x * xp.minimum(xp.maximum(x + 3, 0), 6) / 6).astype(x.dtype, copy=False)
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
         # dy/dx = 0 for x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 (torch's kinks; nan: 1)
-        return xp.where(x <= -3, 0 * g, xp.where(x < 3, g * (x / 3 + 0.5), g))
+        return select_grad(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g))
 
 
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
@@ -134,7 +141,7 @@ class ThresholdFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask, None, None  # dy/dx = [not x ≤ threshold]
+        return select_grad(mask, g), None, None  # dy/dx = [not x ≤ threshold]
 
 
 class SoftshrinkFn(Function):
@@ -153,7 +160,7 @@ class SoftshrinkFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask, None  # dy/dx = [|x| > λ]
+        return select_grad(mask, g), None  # dy/dx = [|x| > λ]
 
 
 class HardshrinkFn(Function):
@@ -171,7 +178,7 @@ class HardshrinkFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return g * mask, None  # dy/dx = [|x| > λ]
+        return select_grad(mask, g), None  # dy/dx = [|x| > λ]
 
 
 # ---- public functions (also in tg.nn.functional) ---------------------------------------------

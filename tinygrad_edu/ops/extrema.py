@@ -56,7 +56,9 @@ class AmaxFn(Function):
         count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
         with quiet():  # amax with a NaN: no element equals the result, 0/0 = nan (torch)
-            return gk * mask / count, None, None, None, None
+            if ctx.nan_even:  # max()/min(): torch puts g/count at the maxima into zeros (+0)
+                return xp.where(mask, gk / count, 0), None, None, None, None
+            return gk * mask / count, None, None, None, None  # amax: torch multiplies too
 
 
 def _amax(input, dim, keepdim, is_min, out):

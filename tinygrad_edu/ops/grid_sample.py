@@ -43,6 +43,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
 from ._dual import tensor_xp
+from ._util import half_opmath_backward
 
 INTERPOLATION = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 PADDING = {"zeros": 0, "border": 1, "reflection": 2}
@@ -271,6 +272,7 @@ class GridSamplerFn(Function):
         return y.reshape(out_shape)
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         xp = get_array_module(g)
         if ctx.axes is None:  # an empty input or grid: nothing was read

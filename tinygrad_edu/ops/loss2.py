@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..autograd import Function
 from ..backend import get_array_module
-from ._util import quiet
+from ._util import half_opmath_backward, quiet
 from .activation import SigmoidFn
 
 
@@ -27,6 +27,7 @@ class SoftMarginLossFn(Function):
             return get_array_module(x).log1p(get_array_module(x).exp(-x * y))
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         s = SigmoidFn.call(-x * y)  # e^{−yx} / (1 + e^{−yx}) = σ(−yx)

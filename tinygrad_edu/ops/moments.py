@@ -1,15 +1,16 @@
-"""Mean and variance of each row as torch's CPU kernels compute them, for inputs whose squares
-overflow: ``layer_norm``'s and ``group_norm``'s statistics (``RowwiseMoments``).
+"""Mean and variance as torch's CPU kernels compute them, for the inputs where that differs
+from the plain formula beyond rounding: the statistics of ``layer_norm``/``group_norm``
+(``RowwiseMoments``) and of ``batch_norm``/``instance_norm`` (see the second half).
 
 The readable formula (and what the normalization Functions compute for ordinary inputs) is the
 two-pass one::
 
     μ = (1/N) Σ x,   σ² = (1/N) Σ (x − μ)²
 
-torch's CPU kernel (aten/src/ATen/native/cpu/moments_utils.h) instead runs Welford's update
-in vector lanes of V elements (V = 64 bytes / itemsize on an AVX-512 CPU, 32 bytes on AVX2),
-16 vectors to a chunk, merges chunks pairwise (a cascade), adds the N mod V leftover elements
-one by one, and folds the V lanes into them::
+torch's ``RowwiseMoments`` (aten/src/ATen/native/cpu/moments_utils.h) instead runs Welford's
+update in vector lanes of V elements (V = 32 bytes / itemsize: 8 float32 lanes), 16 vectors to
+a chunk, merges chunks pairwise (a cascade), adds the N mod V leftover elements one by one, and
+folds the V lanes into them::
 
     Welford, one element:   δ = x − m1;  m1 += δ/k;  m2 += δ·(x − m1)
     merging (n_b, m1_b, m2_b) into (n_a, m1_a, m2_a):
@@ -19,8 +20,9 @@ On ordinary inputs the two agree to rounding. They part where a square overflows
 merges compute δ·δ even for empty lanes (c = 0), so a row of [1e20, 1e20, 1e20] in float32
 gets δ·δ = inf, times c = 0: σ² = nan (the two-pass σ² is 0), and [1e38, −1e38] gets
 m2 = inf, so 1/√σ² = 0 and the output is 0 where (x − μ)·(1/√σ²) of the two-pass would be nan.
-:func:`rowwise_moments` replays torch's steps exactly, in the input's dtype, vectorized over
-the rows; :func:`overflow_risk` says when the two-pass result cannot be trusted to match.
+:func:`rowwise_moments` replays torch's steps (bit for bit in float32 up to rows of ~128, to
+the last bit beyond), vectorized over the rows; :func:`moments` takes it only where a square
+may overflow, from the two-pass statistics it computes first.
 """
 
 from __future__ import annotations
@@ -36,16 +38,13 @@ _LIMIT = {c: float(np.finfo(c).max) for c in "efd"}
 
 
 # torch 2.13's CPU wheel runs these kernels on 32-byte vectors (8 float32 / 4 float64 lanes),
-# measured on an AVX-512 machine as well; the build contracts a·b + c into one fused
-# multiply-add where the source writes them together (emulated by _fma below)
+# measured on an AVX-512 machine as well; its build contracts a·b + c into one fused
+# multiply-add where the source writes them together (emulated by _fma, as measured)
 VECTOR_BYTES = 32
-FMA = {"lane": True, "merge_m1": True, "merge_m2": True}  # which steps are fused (measured)
 
 
-def _fma(a, b, c, on=True):
+def _fma(a, b, c):
     """a·b + c rounded once (float32: exact product in float64; float64: two roundings)."""
-    if not on:
-        return a * b + c
     if getattr(a, "dtype", None) == np.float32 or getattr(c, "dtype", None) == np.float32:
         wide = np.float64
         return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(np.float32)
@@ -63,8 +62,8 @@ def _merge(n_add: int, m1_add, m2_add, n: int, m1, m2, T, lanes: bool = False):
     total = n + n_add
     c = T(0) if total == 0 else T(n_add) / T(total)
     delta = m1_add - m1
-    m1 = _fma(c, delta, m1, FMA["merge_m1"])
-    return total, m1, m2 + _fma(delta * delta * c, T(n), m2_add, FMA["merge_m2"])
+    m1 = _fma(c, delta, m1)
+    return total, m1, m2 + _fma(delta * delta * c, T(n), m2_add)
 
 
 def rowwise_moments(x, ddof: int = 0):
@@ -87,8 +86,8 @@ def rowwise_moments(x, ddof: int = 0):
             for j in range(k):
                 xv = lanes[:, i * CHUNK + j]
                 delta = xv - m1
-                m1 = _fma(delta, T(1) / T(j + 1), m1, FMA["lane"])
-                m2 = _fma(delta, xv - m1, m2, FMA["lane"])
+                m1 = _fma(delta, T(1) / T(j + 1), m1)
+                m2 = _fma(delta, xv - m1, m2)
             stack[0] = list(_merge(k, m1, m2, *stack[0], T, True))
             mask, j = i + 1, 1
             while j < depth and mask & 1 == 0:

@@ -23,7 +23,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import half_opmath, quiet
+from ._util import half_opmath, half_opmath_backward, quiet
 from .moments import batch_stats, batch_stats_risky, batch_transform, moments
 
 
@@ -199,6 +199,7 @@ class LayerNormFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         xhat, s, weight = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]
@@ -264,6 +265,7 @@ class GroupNormFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         xhat, s, weight = ctx.saved_tensors
         nx, nw, nb = ctx.needs_input_grad[:3]

@@ -57,7 +57,8 @@ class MedianFn(Function):
         # ∂y/∂xᵢ = [xᵢ = y] / #{j: xⱼ = y} (NaN counts as equal to a NaN result)
         mask = (x == y) | (xp.isnan(x) & xp.isnan(y))
         with quiet():  # an empty input: no element, 0/0
-            return g * mask / xp.sum(mask), None
+            # torch (evenly_distribute_backward): g/count put at the medians into zeros (+0)
+            return xp.where(mask, g / xp.sum(mask), 0), None
 
 
 def _stable_order(a, axis):

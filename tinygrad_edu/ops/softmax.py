@@ -10,7 +10,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
 from ._dual import xp_of
-from ._util import _float_only, half_opmath
+from ._util import _float_only, half_opmath, half_opmath_backward
 
 
 class SoftmaxFn(Function):
@@ -32,6 +32,7 @@ class SoftmaxFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
@@ -57,6 +58,7 @@ class LogSoftmaxFn(Function):
         return y
 
     @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         xp = xp_of(g)
