@@ -275,3 +275,16 @@ def test_histogram_edge_near_float32_max_does_not_crash():
     NumPy's IndexError before."""
     got = run_silently(tg.histogram, tg.tensor([0.0, 1.0, 3e38]), 3)
     assert got.hist.tolist() == [2.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("fn", ["var_mean", "std_mean"])
+@pytest.mark.parametrize("dim", [None, 1])
+def test_var_mean_is_welford_in_float64(fn, dim):
+    """torch's var_mean/std_mean run Welford in float64 (even for one output): the mean of
+    [3e38] × 4 is 3e38 (x.mean() is inf) and its variance 0."""
+    rows = [[3e38] * 4, [1.7e38, -1.7e38, 5.6e37, -2.4e37]]
+    x = torch.tensor(rows if dim else rows[0])
+    want = getattr(torch, fn)(x, dim)
+    got = run_silently(getattr(tg, fn), tg.tensor(x.numpy()), dim)
+    same(got[0], want[0])
+    same(got[1], want[1])
