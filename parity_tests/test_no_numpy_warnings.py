@@ -288,3 +288,20 @@ def test_var_mean_is_welford_in_float64(fn, dim):
     got = run_silently(getattr(tg, fn), tg.tensor(x.numpy()), dim)
     same(got[0], want[0])
     same(got[1], want[1])
+
+
+@pytest.mark.parametrize("expr", ["x * 1e39", "x * inf", "1e300 * x", "x + nan",
+                                  "F.hardtanh(x, nan, nan)", "F.hardtanh(x, -1e39, 1e39)",
+                                  "F.hardtanh(x, -1.5, 1.5)"])
+def test_int_tensor_and_a_non_finite_number(expr):
+    """An int tensor times inf is [inf, nan, -inf] silently; an integer hardtanh takes its
+    bounds as int64_t: nan or 1e39 is torch's RuntimeError."""
+    def run(lib):
+        env = {"x": lib.tensor([1, 0, -2]), "F": lib.nn.functional, "inf": math.inf,
+               "nan": math.nan}
+        try:
+            return run_silently(eval, expr, env).tolist()
+        except RuntimeError as e:
+            return "RuntimeError" if "int64_t without overflow" in str(e) else str(e)
+    got, want = run(tg), run(torch)
+    assert str(got) == str(want)

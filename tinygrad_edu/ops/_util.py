@@ -225,10 +225,11 @@ def scalar_arg(value, t, op: str, opmath: bool = True):
     torch's RuntimeError "value cannot be converted to type float without overflow" (the type
     is float32 for a float16/bfloat16 tensor when ``opmath``: those kernels compute in float).
     inf and nan pass. Returns ``value`` unchanged."""
-    d = t._data.dtype
-    if kind_of(d) == "f" and type(value) in (int, float):
-        try:
-            checked_scalar(value, _FLOAT if opmath and d in REDUCED_FLOATS else d)
+    d, k = t._data.dtype, kind_of(t._data.dtype)
+    if type(value) in (int, float) and (k == "f" or k in "iu" and type(value) is float):
+        try:  # (an integer kernel takes a float Scalar as int64_t: nan and 1e39 raise)
+            checked_scalar(value, d if k == "f" and not (opmath and d in REDUCED_FLOATS) else
+                           _FLOAT if k == "f" else np.dtype(np.int64))
         except RuntimeError as e:
             raise RuntimeError(f"{op}: {e}") from None
     return value

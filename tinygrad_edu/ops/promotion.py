@@ -119,6 +119,9 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
             return fn.apply(a, b)
     a, b = promote(a, b, op or fn.__name__, float_result)
     try:
+        if type(b) is float and not -_INF < b < _INF or type(a) is float and not -_INF < a < _INF:
+            with quiet():  # an int tensor times inf: 0·inf = nan, silently, as torch
+                return fn.apply(a, b)
         return fn.apply(a, b)
     except ValueError:
         if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
@@ -128,7 +131,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
 
 _HALF, _BF16 = np.dtype(np.float16), _dt.bfloat16.np
 _SCALAR_OPMATH = ("mul", "div")
-_F32 = np.dtype(np.float32)
+_F32, _INF = np.dtype(np.float32), float("inf")
 # the largest Python number a float tensor's op takes as it is (bfloat16 computes in float32)
 _RANGE = {_HALF: 65504.0, _F32: float(np.finfo(np.float32).max), _BF16: float(np.finfo(
     np.float32).max), np.dtype(np.float64): float(np.finfo(np.float64).max)}  # ±inf: quiet path
