@@ -203,6 +203,22 @@ def _cupy_sim_for_cupy_tests(request):
         gpusim.uninstall(previous)
 
 
+@pytest.fixture(autouse=True)
+def _default_dtype_float32():
+    """Every test starts and ends with float32 as the default dtype of both libraries. The
+    default is process-global (``set_default_dtype``, as torch's), so a test that sets float64
+    and fails before restoring it would otherwise change the dtypes of every later test."""
+    tg = sys.modules.get("tinygrad_edu")
+    for lib in (torch, tg):
+        if lib is not None and lib.get_default_dtype() is not lib.float32:
+            lib.set_default_dtype(lib.float32)
+    yield
+    tg = sys.modules.get("tinygrad_edu")
+    for lib in (torch, tg):
+        if lib is not None and lib.get_default_dtype() is not lib.float32:
+            lib.set_default_dtype(lib.float32)
+
+
 # ---------------------------------------------------------------------- parity error log -----
 # helpers.record_error fills helpers.ERRORS; this hook writes it to
 # parity_tests/.results/parity_errors.json (format documented in helpers.py).

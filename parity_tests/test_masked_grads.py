@@ -4,7 +4,13 @@ mask is off, even for a nan or negative upstream gradient (``ops._util.select_gr
 ``g * mask`` — what these backwards did before — leaks an upstream nan through a blocked unit
 (nan·0 = nan) and gives −0.0 for a negative one. Found by running every kink op's backward with
 an all-nan and an all-(−1) upstream gradient against torch: relu, relu6/hardtanh, threshold,
-soft/hardshrink, hardsigmoid, hardswish, max(), min(), median() differed. The ops torch itself
+soft/hardshrink, hardsigmoid, hardswish, max(), min(), median() differed; then
+``parity_tests/scripts/sweep_nan_upstream.py`` (every OpInfo's gradients under a nan-holding
+upstream gradient) found trace, norm(p=0), prod with two zeros, nll_loss/cross_entropy with
+ignored targets and embedding_bag's max (which scatter_reduce's amax had stood in for: torch's
+scatter_reduce multiplies, embedding_bag picks one entry), and scatter_reduce/index_reduce
+amax/amin hiding a nan that torch's multiplication passes on, and adaptive average pooling
+(also interpolate's 'area') spreading a non-finite gradient beyond its window. The ops torch itself
 backpropagates by multiplication (amax, clamp's neighbours, leaky_relu, prelu, dropout) are
 pinned here as they are, nan and all."""
 
@@ -45,21 +51,39 @@ CASES = {
     "where": lambda L, x: L.where(x > 0, x, L.zeros(len(X))),
     "maximum": lambda L, x: L.maximum(x, L.zeros(len(X))),
     "clamp": lambda L, x: x.clamp(-1, 1),
+    "norm_p0": lambda L, x: x.norm(0),  # a count: zeros (torch's norm_backward for p = 0)
+    "trace": lambda L, x: x[:8].reshape(2, 4).trace(),  # zeros, g on the diagonal
+    "prod_two_zeros": lambda L, x: x[2:6].prod(),  # -0.0 and 0.0: torch's zeros_like
+    "nll_loss_ignored": lambda L, x: F(L).nll_loss(x[:8].reshape(4, 2), L.tensor([0, 1, 1, 0]),
+                                                   ignore_index=1, reduction="none"),
+    "cross_entropy_ignored": lambda L, x: F(L).cross_entropy(
+        x[:8].reshape(4, 2), L.tensor([0, 1, 1, 0]), ignore_index=1, reduction="sum"),
+    "embedding_bag_max": lambda L, x: F(L).embedding_bag(
+        L.tensor([0, 1, 2, 1, 0, 3, 3]), x[:8].reshape(4, 2), L.tensor([0, 3, 3, 5]),
+        mode="max"),
+    "adaptive_avg_pool": lambda L, x: F(L).adaptive_avg_pool1d(x.reshape(1, 1, 9), 4).flatten(),
     # torch multiplies: nan flows everywhere
     "amax": lambda L, x: x.amax(),
+    "scatter_reduce_amax": lambda L, x: x.scatter_reduce(
+        0, L.tensor([0, 0, 1, 1]), x[4:8] * 2, "amax"),
     "leaky_relu": lambda L, x: F(L).leaky_relu(x, 0.0),
     "prelu": lambda L, x: F(L).prelu(x, L.tensor([0.0], dtype=x.dtype)),
 }
 
 
 def _bits(t) -> list:
-    return [repr(v) for v in t.tolist()]  # repr keeps -0.0 and nan apart from 0.0
+    """Each gradient value: zeros and nan by their bits (repr keeps -0.0 and nan apart from
+    0.0), other values rounded to 12 digits (cross_entropy's differ from torch's in the last
+    float64 bit); None for no gradient (torch's norm(p=0))."""
+    if t is None:
+        return None
+    return [repr(v) if v == 0 or v != v else f"{v:.12g}" for v in t.tolist()]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("upstream", [math.nan, -1.0], ids=["nan", "minus_one"])
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_blocked_gradient_is_torchs_to_the_sign_bit(name, upstream, dtype):
+def test_blocked_gradient_is_torchs_to_the_sign_bit_of_zero(name, upstream, dtype):
     got = []
     for L in (torch, tg):
         x = L.tensor(X, dtype=getattr(L, dtype), requires_grad=True)
@@ -84,3 +108,23 @@ def test_select_grad_is_where_bit_for_bit_and_leaves_other_inputs_to_where():
             assert out.dtype == dt and out.shape == gg.shape
             np.testing.assert_array_equal(out.view(f"u{out.itemsize}"),
                                           want.view(f"u{want.itemsize}"))
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
+def test_adaptive_avg_pool_sends_a_non_finite_gradient_to_its_own_window_only(bad):
+    """torch's backward adds g/len to each window; a matmul by the averaging matrix would
+    also multiply g by the zeros outside it (0·inf = nan over the whole row)."""
+    got = []
+    for L in (torch, tg):
+        x = L.zeros(1, 2, 7, 5, requires_grad=True)
+        y = F(L).adaptive_avg_pool2d(x, (3, 2))
+        u = L.ones(tuple(y.shape))
+        u[0, 1, 1, 0] = bad
+        y.backward(u)
+        got.append(x.grad.flatten().tolist())
+    want, mine = got
+    for w, m in zip(want, mine):  # inf, nan and 0 exactly; values to float32 rounding
+        if w == 0 or not math.isfinite(w):
+            assert repr(m) == repr(w)
+        else:
+            assert m == pytest.approx(w, rel=1e-6)

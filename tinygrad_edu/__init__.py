@@ -110,10 +110,45 @@ def numel(input) -> builtins_int:  # type: ignore[name-defined]  # noqa: F821
 
 
 def get_default_dtype():
-    """The dtype a float Python number or list becomes: float32 (as torch's default;
-    this library does not support changing it).
-    """
-    return float32
+    """The default floating dtype (``torch.get_default_dtype``): the dtype a float Python
+    number or list becomes, and factories without ``dtype=`` make. float32 at start; changed
+    for the whole process by :func:`set_default_dtype`. Raises nothing."""
+    return _dt.default_float()
+
+
+set_default_dtype = _dt.set_default_dtype  # torch.set_default_dtype (rules: see there)
+
+
+def set_default_tensor_type(t) -> None:
+    """``torch.set_default_tensor_type`` (deprecated in torch 2.1, which warns; use
+    :func:`set_default_dtype`): ``t`` a floating legacy type (``tg.DoubleTensor``) or its name
+    (``"torch.DoubleTensor"``; ``Float``, ``Double``, ``Half``, ``BFloat16``) sets the default
+    dtype to its dtype. Raises TypeError for an integer or bool type ("only floating-point
+    types are supported as the default type") and for a non-type ("invalid type object: ...");
+    a name that does not resolve raises what importing it does (ModuleNotFoundError,
+    AttributeError)."""
+    import warnings as _warnings
+
+    _warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                   "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                   UserWarning, stacklevel=2)
+    from .creation import LEGACY_TYPES
+
+    by_name = {lt.__name__: lt.dtype for lt in LEGACY_TYPES.values()}
+    by_name.update(HalfTensor=_dt.float16, BFloat16Tensor=_dt.bfloat16)
+    if isinstance(t, str):
+        mod, _, name = t.rpartition(".")  # torch imports the dotted name
+        if mod not in ("torch", "tinygrad_edu"):
+            raise ModuleNotFoundError(f"No module named '{mod or name}'")
+        if name not in by_name:
+            raise AttributeError(f"module '{mod}' has no attribute '{name}'")
+        d = by_name[name]
+    elif t in tuple(LEGACY_TYPES.values()):
+        d = t.dtype
+    else:
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    _dt.set_default_dtype(d)
 
 
 def set_num_threads(n) -> None:

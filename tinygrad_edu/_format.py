@@ -134,8 +134,8 @@ def tensor_repr(t) -> str:
         suffixes.append("device='cuda:0'")
     if a.size == 0 and a.ndim != 1:
         suffixes.append(f"size={tuple(a.shape)}")
-    d = t.dtype
-    if d not in (_dt.float32, _dt.int64, _dt.bool_) or (a.size == 0 and d is not _dt.float32):
+    d, default = t.dtype, _dt.default_float()  # torch names every dtype but the default ones
+    if d not in (default, _dt.int64, _dt.bool_) or (a.size == 0 and d is not default):
         suffixes.append(f"dtype={d!r}")
     if t._node is not None:
         suffixes.append(f"grad_fn=<{t._node.name()}>")

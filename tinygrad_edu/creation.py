@@ -46,8 +46,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def as_tensor(data, *, dtype=None, device=None) -> Tensor:
     """The data as a tensor, sharing memory when it can (torch.as_tensor): a Tensor with the
     requested dtype and device is returned as is; otherwise a new tensor is made (as
-    ``tensor(data, dtype, device)``). dtype rule: float data → the default dtype (float32),
-    ints → int64, bools → bool, unless ``dtype`` is given.
+    ``tensor(data, dtype, device)``). dtype rule: float data → the default dtype (float32
+    unless changed), ints → int64, bools → bool, unless ``dtype`` is given.
 
     Shapes: data's shape (nested lists: their lengths, outermost first). Raises ValueError for
     ragged nested lists.
@@ -91,7 +91,7 @@ def _size(size, op: str | None = None):
 
 
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
-    d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.float32)
+    d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.default_float())
     dev = CPU if device is None else _device(device)  # built on the device: no transfer
     shape = _size(size, op) if not size else _size(size)
     if any(n < 0 for n in shape):
@@ -102,8 +102,8 @@ def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of the given size filled with 0. ``size`` is ints or one tuple/list
     (``zeros(2, 3)`` = ``zeros((2, 3))``; ``zeros(())`` is 0-d). dtype: the default dtype
-    (float32) unless ``dtype=``. Raises RuntimeError for a negative dimension, TypeError
-    for a size that is not ints.
+    (``get_default_dtype()``, float32 unless changed) unless ``dtype=``. Raises RuntimeError
+    for a negative dimension, TypeError for a size that is not ints.
     """
     return _const(0, size, dtype, device, requires_grad)
 
@@ -128,8 +128,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False) -> Tensor:
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of shape ``size`` filled with ``fill_value``. dtype rule (torch's): the
-    fill value's own kind — bool → bool, int → int64, float → the default dtype (float32) —
-    unless ``dtype=``.
+    fill value's own kind — bool → bool, int → int64, float → the default dtype (float32
+    unless changed) — unless ``dtype=``.
 
     Raises RuntimeError for a negative size, or a value the dtype cannot hold (torch's
     overflow rule, :func:`~tinygrad_edu.dtype.checked_scalar`: 300 in uint8; −9 wraps to 247).

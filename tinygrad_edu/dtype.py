@@ -1,8 +1,9 @@
 """Dtypes as torch names them, and torch's type-promotion rules.
 
 NumPy and torch disagree on promotion: NumPy makes ``int64 + 0.5`` float64 and
-``float32 + int64-array`` float64; torch keeps the default float dtype (float32). Tensor ops
-therefore ask :func:`result_type` before touching arrays, so float32 stays float32.
+``float32 + int64-array`` float64; torch keeps the default float dtype (float32 unless
+``set_default_dtype`` changed it: :func:`default_float` is the one place that knows it). Tensor
+ops therefore ask :func:`result_type` before touching arrays, so float32 stays float32.
 """
 
 from __future__ import annotations
@@ -202,8 +203,49 @@ def _by_name(name: str) -> dtype:
     return _NAMES[name]
 
 
+# The default floating dtype, process-global as torch's (torch.set_default_dtype). Read it only
+# through default_float() outside this module; write it only through set_default_dtype().
+_default_float = float32
+
+
 def default_float() -> dtype:
-    return float32
+    """The default floating dtype (``torch.get_default_dtype()``): float32 unless
+    :func:`set_default_dtype` changed it. Every place where torch consults the default asks
+    this: float Python data in ``tensor()``, factories without ``dtype=`` (``zeros``, ``rand``,
+    ``arange(0.5)``, ``linspace`` ...), int/bool → float promotion (``int_tensor / 2``,
+    ``sqrt(int_tensor)``, ``int_tensor * 1.5``) and new module parameters."""
+    return _default_float
+
+
+_DEFAULT_OK = (float32, float64, float16, bfloat16)
+
+
+def set_default_dtype(d) -> None:
+    """``torch.set_default_dtype(d)``: make ``d`` the default floating dtype, for the whole
+    process (as torch; restore it with ``set_default_dtype(torch.float32)``).
+
+    What changes: the dtype of float Python data in ``tensor()``/``as_tensor()`` (ints stay
+    int64, bools bool; NumPy arrays and ``from_numpy`` keep theirs), of every factory called
+    without ``dtype=`` (``zeros, ones, empty, full`` with a float fill, ``rand, randn``,
+    ``arange`` with a float argument, ``linspace, logspace, eye, scalar_tensor``, the signal
+    windows, ``Tensor(...)``), of int/bool tensors promoted to float (``int_tensor / 2``,
+    ``int_tensor * 1.5``, ``sqrt(int_tensor)``), and of new ``nn`` parameters and buffers;
+    ``repr`` omits ``dtype=`` for it; optimizers keep ``step`` in float64 under a float64
+    default (else float32). Explicit conversions (``x.float()`` is float32), ``dtype=float``
+    (float64), ``*_like`` factories (the input's dtype) and existing tensors do not change.
+
+    dtype rule: ``d`` must be a floating tg dtype: float32, float64, float16 or bfloat16.
+    Raises TypeError "only floating-point types are supported as the default type" for an
+    integer or bool dtype, and "invalid dtype object: ..." for anything that is not a dtype
+    (a string, ``float``, None), as torch.
+    """
+    global _default_float
+    if not isinstance(d, dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if d not in _DEFAULT_OK:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float = d
 
 
 def from_numpy_dtype(np_dtype) -> dtype:
@@ -218,11 +260,13 @@ def from_numpy_dtype(np_dtype) -> dtype:
 
 
 def to_dtype(d) -> dtype:
-    """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype."""
+    """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype.
+    The Python types read as torch's argument parser reads them: ``float`` is float64 (a
+    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool."""
     if isinstance(d, dtype):
         return d
     if d is float:
-        return float32
+        return float64
     if d is int:
         return int64
     if d is bool:
@@ -288,24 +332,26 @@ def _promote(dtypes) -> dtype:
 
 
 def infer_python_dtype(data) -> dtype:
-    """torch's inference for Python data: any float -> float32; ints -> int64; bools -> bool."""
-    kind = np.asarray(data).dtype.kind
+    """torch's inference for Python data: any float -> the default dtype (:func:`default_float`,
+    float32 unless changed); ints -> int64; bools -> bool."""
+    kind = (data if type(data) is np.ndarray else np.asarray(data)).dtype.kind
     if kind == "b":
         return bool_
     if kind in "iu":
         return int64
     if kind == "f":
-        return float32
+        return _default_float
     raise TypeError(f"tensor(): could not infer a dtype from data of NumPy kind '{kind}'")
 
 
 def scalar_dtype(x) -> dtype:
-    """The dtype a Python scalar takes when it meets a tensor (torch's default dtypes)."""
+    """The dtype a Python scalar takes when it meets a tensor (torch's default dtypes: a float
+    takes :func:`default_float`)."""
     if isinstance(x, (bool, np.bool_)):
         return bool_
     if isinstance(x, (int, np.integer)):
         return int64
-    return float32
+    return _default_float
 
 
 def result_type(*operands) -> dtype:
@@ -313,7 +359,8 @@ def result_type(*operands) -> dtype:
 
     The highest category (bool < integer < float) wins. Within it, dimensioned tensors take
     priority over 0-d tensors, which take priority over Python scalars: a float32 vector times a
-    float64 0-d tensor is float32; an int64 vector times 0.5 is float32 (the default dtype).
+    float64 0-d tensor is float32; an int64 vector times 0.5 is the default dtype (float32
+    unless changed).
     """
     groups: tuple[list, list, list] = ([], [], [])  # dimensioned, zero-dim, scalars
     for op in operands:
@@ -330,30 +377,13 @@ def result_type(*operands) -> dtype:
     raise AssertionError("unreachable")
 
 
-class memory_format:
-    """How a tensor's elements are laid out (``torch.contiguous_format`` ...). tinygrad_edu's
-    arrays are row-major; the formats are accepted wherever torch takes one, and layouts other
-    than row-major give the same values (only their strides would differ)."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"torch.{self.name}"
-
-    def __reduce__(self):
-        return (_format_by_name, (self.name,))
-
-
-contiguous_format = memory_format("contiguous_format")
-preserve_format = memory_format("preserve_format")
-channels_last = memory_format("channels_last")
-channels_last_3d = memory_format("channels_last_3d")
-_FORMATS = {f.name: f for f in (contiguous_format, preserve_format, channels_last,
-                                channels_last_3d)}
-
-
-def _format_by_name(name: str) -> memory_format:
-    return _FORMATS[name]
+# memory formats live beside the dtypes in torch's namespace (tg.contiguous_format ...)
+from ._memory_format import (  # noqa: E402,F401
+    _FORMATS,
+    _format_by_name,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    memory_format,
+    preserve_format,
+)

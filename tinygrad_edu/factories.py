@@ -69,7 +69,7 @@ def _write(arr, out, device, requires_grad):
 def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad=False) -> Tensor:
     """[start, start + step, ...) up to ``end`` (excluded); ``arange(n)`` is 0 .. n−1. dtype:
-    int64 when every argument is an integer, else the default float (float32).
+    int64 when every argument is an integer, else the default dtype (float32 unless changed).
 
     As torch's CPU kernel: the values are start + i·step in the accumulate type (float64 for
     float32/float64, float32 for float16, int64 for integer dtypes, with the arguments truncated
@@ -84,7 +84,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         start, end = 0, start
     vals = [_number(v, "arange", w) for v, w in ((start, "start"), (end, "end"), (step, "step"))]
     is_float = any(isinstance(v, float) for v in vals)
-    d = _out_dtype(dtype, out, _dt.float32 if is_float else _dt.int64)
+    d = _out_dtype(dtype, out, _dt.default_float() if is_float else _dt.int64)
     if d is _dt.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     a, b, s = vals
@@ -151,7 +151,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     non-integer ``steps``, RuntimeError for negative steps or non-0-d tensor bounds."""
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     n = _check_steps(steps, "linspace")
-    d = _out_dtype(dtype, out, _dt.float32)
+    d = _out_dtype(dtype, out, _dt.default_float())
     arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
     if not d.is_floating_point:
         arr = np.trunc(arr)
@@ -164,7 +164,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     (the exponents in float64; integer results truncated). Raises as ``linspace``."""
     a, b = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     n = _check_steps(steps, "logspace")
-    d = _out_dtype(dtype, out, _dt.float32)
+    d = _out_dtype(dtype, out, _dt.default_float())
     if n == 0:
         return _write(np.zeros(0, dtype=d.np), out, device, requires_grad)
     if n == 1 and d.is_floating_point:  # torch fills base ** start, start in float64
@@ -198,7 +198,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         raise RuntimeError(f"eye: n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"eye: m must be greater or equal to 0, got {m}")
-    d = _out_dtype(dtype, out, _dt.float32)
+    d = _out_dtype(dtype, out, _dt.default_float())
     return _write(np.eye(int(n), None if m is None else int(m), dtype=d.np), out, device,
                   requires_grad)
 
@@ -234,7 +234,7 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None) ->
 
 def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False,
                   pin_memory=False) -> Tensor:
-    """A 0-d tensor holding ``s`` (default dtype float32, whatever the Python type). Raises
+    """A 0-d tensor holding ``s`` (the default dtype, whatever the Python type). Raises
     TypeError when ``s`` is not a number (a 0-d tensor counts as one, as in torch).
 
     Shapes: () (a 0-d tensor)."""
@@ -242,7 +242,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
             isinstance(s, Tensor) and s.ndim == 0):
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
                         f"{type(s).__name__}")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
     if not isinstance(s, Tensor):
         s = _dt.checked_scalar(s, d, inf_ok=True)  # torch's overflow rule (−5 in uint8 is 251)
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
@@ -270,7 +270,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
     Raises RuntimeError for size and stride of different lengths or a negative size.
     """
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 
@@ -294,7 +294,7 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     for p in reversed(perm):
         stride[p] = step
         step *= max(size[p], 1)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 

@@ -19,7 +19,7 @@ from .tensor import Tensor
 
 
 def _float_dtype(dtype, op: str):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.float32
+    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
     if not d.is_floating_point:
         raise NotImplementedError(f'"{op}" not implemented for \'{_dt_name(d)}\'')
     return d

@@ -10,7 +10,7 @@ from types import MethodType
 import numpy as np
 
 from ..backend import asarray, device_of
-from ..dtype import float32 as _float32
+from ..dtype import default_float as _default_float
 from ..dtype import to_dtype as _to_dtype
 from ..tensor import Tensor, _device
 
@@ -28,7 +28,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
-            arr = np.empty((0,), dtype=np.float32)
+            arr = np.empty((0,), dtype=_default_float().np)  # torch.empty(0)
         elif isinstance(data, Tensor):
             arr = data._data
         else:  # torch: AttributeError (it calls data.detach()); a clear one here
@@ -70,7 +70,7 @@ class Buffer(Tensor):
     when assigned to one of its attributes; ``persistent=False`` keeps it out of state_dict.
 
     Shares ``data``'s storage and keeps its ``requires_grad`` (torch: ``data.detach()
-    .requires_grad_(data.requires_grad)``); no data gives an empty float32 tensor.
+    .requires_grad_(data.requires_grad)``); no data gives an empty tensor of the default dtype.
 
     Shapes: data's shape. Raises AttributeError when ``data`` is not a Tensor (torch calls
     ``data.detach()``: a list or an array has none).
@@ -80,7 +80,7 @@ class Buffer(Tensor):
 
     def __init__(self, data=None, *, persistent: bool = True):
         if data is None:
-            arr, grad = np.empty((0,), dtype=np.float32), False
+            arr, grad = np.empty((0,), dtype=_default_float().np), False
         elif isinstance(data, Tensor):
             arr, grad = data._data, data.requires_grad
         else:  # torch: AttributeError (it calls data.detach())
@@ -93,9 +93,10 @@ class Buffer(Tensor):
 
 
 def uninitialized(shape, device=None, dtype=None) -> Tensor:
-    """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``.
-    Raises RuntimeError for a negative size, as torch.empty does."""
-    d = _to_dtype(dtype) if dtype is not None else _float32
+    """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``
+    (the default dtype, ``get_default_dtype()``, when None: every module's parameters and
+    float buffers are made here). Raises RuntimeError for a negative size, as torch.empty does."""
+    d = _to_dtype(dtype) if dtype is not None else _default_float()
     dev = _device(device) if device is not None else _device("cpu")
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if any(n < 0 for n in shape):  # torch: RuntimeError, not NumPy's ValueError

@@ -21,10 +21,11 @@ def check_tensor(t, op: str, arg: str = "input") -> Tensor:
 
 def floatify(t, op: str = "op") -> Tensor:
     """``t`` for a floating function: bool and integer tensors compute in the default float
-    dtype (float32), as torch's ``exp(tensor([1, 2]))`` does; float16/32/64 stay."""
+    dtype (float32 unless ``set_default_dtype`` changed it), as torch's ``exp(tensor([1, 2]))``
+    does; float16/32/64 stay."""
     check_tensor(t, op)
     if kind_of(t._data.dtype) != "f":
-        return cast(t, _dt.float32)
+        return cast(t, _dt.default_float())
     return t
 
 

@@ -268,9 +268,9 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def _to_float(input):
-    """torch: sigmoid/tanh of an integer or bool tensor is computed in float32."""
+    """torch: sigmoid/tanh of an integer or bool tensor is computed in the default dtype."""
     if kind_of(input._data.dtype) != "f":
-        return cast(input, _dt.float32)
+        return cast(input, _dt.default_float())
     return input
 
 

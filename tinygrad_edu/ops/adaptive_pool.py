@@ -69,9 +69,27 @@ class AdaptiveAvgPoolFn(Function):
     @staticmethod
     def backward(ctx, g):
         xp = xp_of(g)
+        if type(g) is np.ndarray and not np.isfinite(g).all():
+            return _spread_to_windows(g, ctx.mats), None
         for a, A in enumerate(ctx.mats):  # the transposed map: ∂y/∂x = Aᵀ per axis
             g = xp.moveaxis(xp.matmul(xp.moveaxis(g, 2 + a, -1), A.T), -1, 2 + a)
         return g, None
+
+
+def _spread_to_windows(g, mats):
+    """The backward as torch's loop computes it: each output's g/len(window) added to its own
+    window and nowhere else, per axis. Used for a g holding inf or nan: the matmul by Aᵀ would
+    also multiply it by the zeros outside the window (0·inf = nan everywhere)."""
+    for a, A in enumerate(mats):
+        S, O = A.shape
+        start, length = adaptive_windows(S, O)
+        ga = np.moveaxis(g, 2 + a, -1)
+        out = np.zeros(ga.shape[:-1] + (S,), dtype=g.dtype)
+        with np.errstate(invalid="ignore"):  # inf - inf where windows overlap: nan, as torch
+            for i in range(O):
+                out[..., start[i]:start[i] + length[i]] += ga[..., i:i + 1] * A[start[i], i]
+        g = np.moveaxis(out, -1, 2 + a)
+    return g
 
 
 def window_argmax(x, index_grids):

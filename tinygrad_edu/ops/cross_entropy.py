@@ -105,14 +105,17 @@ class NllLossFn(_ClassLossFn):
         l = -xp.take_along_axis(x, safe, axis=1)[:, 0] * wy
         ctx.save_for_backward(safe)
         ctx.wy = wy  # per-sample weights: constants (from the targets), not activations
+        ctx.keep = keep[:, None]
         ctx.reduction, ctx.xshape = reduction, x.shape
         return _ClassLossFn._reduce(ctx, l, wy, reduction)
 
     @staticmethod
     def backward(ctx, g):
         (safe,) = ctx.saved_tensors
-        # ∂lₙ/∂x_{n,c} = −w_{yₙ} [c = yₙ]: one value per sample, put at its class
+        # ∂lₙ/∂x_{n,c} = −w_{yₙ} [c = yₙ]: one value per sample, put at its class; an ignored
+        # sample puts +0 (torch skips it: a nan g does not reach it, as 0·nan would)
         vals = -(ctx.wy[:, None] * NllLossFn._scale(ctx, g))
+        vals = xp_of(vals).where(ctx.keep, vals, 0)
         return ScatterAddFn.call(zeros_for(ctx.xshape, vals), safe, vals, 1), None, None, None, None
 
 
@@ -173,14 +176,16 @@ class CrossEntropyFn(_ClassLossFn):
             wc = w.reshape((1, C) + (1,) * (x.ndim - 2)) if w is not None else 1
             l = l - b * (logp * wc).sum(axis=1)
         ctx.save_for_backward(e, s, safe, a, b, w)  # p = e / s is formed in backward
-        ctx.reduction = reduction
+        ctx.reduction, ctx.keep = reduction, keep[:, None]
         return _ClassLossFn._reduce(ctx, l, wy, reduction)
 
     @staticmethod
     def backward(ctx, g):
         e, s, safe, a, b, w = ctx.saved_tensors
         xp = get_array_module(e)
-        up = _ClassLossFn._scale(ctx, g)  # ∂L/∂lₙ
+        # ∂L/∂lₙ; an ignored sample's row gets +0 even for a nan g (torch's nll_loss_backward
+        # skips it, and log_softmax's backward of a zero row is zero)
+        up = xp.where(ctx.keep, _ClassLossFn._scale(ctx, g), 0)
         coef = a[:, None]  # (N, 1, d...): coefficient of p_j
         if b is not None:
             coef = coef + b[:, None] * (w.sum() if w is not None else e.shape[1])

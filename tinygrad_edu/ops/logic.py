@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtype as _dt
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -134,7 +135,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         if kind_of(a.dtype) == "b":
             return a == b
         if kind_of(a.dtype) in "iu":  # torch computes the distance in the default float dtype
-            a, b = a.astype(np.float32), b.astype(np.float32)
+            f = _dt.default_float().np
+            a, b = a.astype(f), b.astype(f)
         return xp.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
     return constant_binary(close, input, other, "isclose")

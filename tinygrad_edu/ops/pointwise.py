@@ -310,8 +310,8 @@ def xlogy(input, other, *, out=None):
 def ldexp(input, other, *, out=None):
     """``torch.ldexp``: input · 2^other (exact for an integer ``other``: C's ldexp; a floating
     ``other`` forms 2^other in its own dtype first, as torch). dtype: torch's promotion of
-    the two, floating (integers compute in float32). Raises NotImplementedError for a bool
-    ``other``. Derivatives: 2^other and input · 2^other · ln 2. Shapes: ``input`` and ``other``
+    the two, floating (integers compute in the default dtype). Raises NotImplementedError for a
+    bool ``other``. Derivatives: 2^other and input · 2^other · ln 2. Shapes: ``input`` and ``other``
     broadcast (torch's rules)."""
     require_tensor(input, "ldexp", "input", 1)
     require_tensor(other, "ldexp", "other", 2)
@@ -319,10 +319,10 @@ def ldexp(input, other, *, out=None):
     if _dt.kind_of(input._data.dtype) == "f":
         if _dt.kind_of(other._data.dtype) == "b":
             raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
-    elif _dt.kind_of(other._data.dtype) != "f":  # torch: integer input: float32(x) · float32(2^y)
-        y = cast(other, _dt.float32)
+    elif _dt.kind_of(other._data.dtype) != "f":  # torch: integer input: x · pow(2.0, y), in the
+        y = cast(other, _dt.default_float())  # default dtype
     r = result_type(input, y)
-    x = cast(input, r if r.is_floating_point else _dt.float32)
+    x = cast(input, r if r.is_floating_point else _dt.default_float())
     try:
         return write_out(out, LdexpFn.apply(x, y), "ldexp")
     except ValueError:

@@ -198,7 +198,7 @@ def promote(a, b, op: str, float_result: bool = False, to=None):
         b = _operand(b, ref, op, "other", 2)
     r = result_type(a, b) if to is None else to
     if float_result and not r.is_floating_point:
-        r = _dt.float32
+        r = _dt.default_float()
     return _convert(a, r), _convert(b, r)
 
 

@@ -96,6 +96,10 @@ class ProdFn(Function):
             with quiet():  # inf/inf = nan silently, as torch
                 return gk * (yk / x), None, None  # ∂y/∂xᵢ = Π_{j≠i} xⱼ = y / xᵢ (no zero)
         if ctx.axis is None:  # torch: the whole tensor as one flat slice
+            # two zeros: every Π_{j≠i} is 0, and torch returns zeros_like (+0, even for a nan
+            # g) unless the gradient is to be differentiated again (create_graph: g a Tensor)
+            if not isinstance(g, Tensor) and int((x == 0).sum()) > 1:
+                return xp.zeros_like(x), None, None
             flat = xp.reshape(x, (-1,))
             return gk * xp.reshape(_others_product(flat, 0), x.shape), None, None
         return gk * _others_product(x, ctx.axis), None, None

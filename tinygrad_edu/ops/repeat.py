@@ -206,7 +206,7 @@ def block_diag(*tensors):
         ts.append(reshape(t, (1, -1) if t._data.ndim == 1 else (1, 1)) if t._data.ndim < 2
                   else t)
     if not ts:
-        return Tensor._wrap(np.empty((1, 0), dtype=np.float32))
+        return Tensor._wrap(np.empty((1, 0), dtype=_dt.default_float().np))
     dt = _dt.result_type(*ts) if len(ts) > 1 else ts[0].dtype
     ts = [cast(t, dt) if t.dtype is not dt else t for t in ts]
     total = sum(t._data.shape[1] for t in ts)

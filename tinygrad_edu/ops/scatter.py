@@ -126,9 +126,12 @@ class ScatterReduceFn(Function):
             self_is = xa == ya
             src_is = sa == value
             ties = ScatterAddFn.call(self_is.astype(xa.dtype), idx, src_is.astype(xa.dtype), axis)
-            share = g / ties
-            gx = xp.where(self_is, share, 0)
-            gs = xp.where(src_is, gather_g(share), 0)
+            # torch multiplies by the masks (so a nan g reaches every element, as there); a
+            # place no value reached has 0 ties: g/0, times a 0 mask, is nan, as in torch
+            with quiet():
+                share = g / ties
+                gx = share * self_is.astype(xa.dtype)
+                gs = gather_g(share) * src_is.astype(xa.dtype)
         if not inc:
             gx = xp.where(ctx.hit, 0, gx)  # x's value was not part of the reduction there
         if tuple(gs.shape) != tuple(ctx.src_shape):

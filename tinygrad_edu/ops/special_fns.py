@@ -315,7 +315,7 @@ def float_operands(a, b, op: str):
     _two_tensors_or_one(a, b, op)
     ref = a if isinstance(a, Tensor) else b
     d = _dt.result_type(a, b)
-    d = d if d.is_floating_point else _dt.float32
+    d = d if d.is_floating_point else _dt.default_float()
     xp = get_array_module(ref._data)
     xa, xb = (cast(t.detach(), d)._data if isinstance(t, Tensor) else xp.asarray(t, dtype=d.np)
               for t in (a, b))

@@ -8,7 +8,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from . import _adam_kernel
 from ._single import SingleTensorOptimizer, lerp
-from .optimizer import _check, _check_lr
+from .optimizer import _check, _check_lr, scalar_dtype
 
 
 def _lerp_(xp, m, d, w, t) -> None:
@@ -202,7 +202,7 @@ class Adam(SingleTensorOptimizer):
                 g = g + wd * p
         s["exp_avg"] = lerp(s["exp_avg"], g, 1 - beta1)
         s["exp_avg_sq"] = s["exp_avg_sq"] * beta2 + (1 - beta2) * g * g
-        t = np.asarray(step, dtype=np.float32)  # torch uses the float32 step tensor here
+        t = np.asarray(step, dtype=scalar_dtype())  # torch uses the step tensor here
         step_size_neg = -(lr / (1 - beta1**t))
         bias_correction2_sqrt = np.sqrt(1 - beta2**t)
         v = s["exp_avg_sq"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..dtype import default_float
 from ._single import SingleTensorOptimizer, data
-from .optimizer import _check, _check_lr
+from .optimizer import _check, _check_lr, scalar_dtype
 
 
 class ASGD(SingleTensorOptimizer):
@@ -47,8 +48,8 @@ class ASGD(SingleTensorOptimizer):
         super().__init__(params, defaults)
 
     def _new_state(self, xp, p, group):
-        return {"eta": np.array(float(group["lr"]), dtype=np.float32),
-                "mu": np.ones((), dtype=np.float32), "ax": xp.zeros_like(p)}
+        return {"eta": np.array(float(group["lr"]), dtype=scalar_dtype()),
+                "mu": np.ones((), dtype=scalar_dtype()), "ax": xp.zeros_like(p)}
 
     def _update(self, xp, p, g, s, group, step):
         lr, lambd, wd = float(group["lr"]), group["lambd"], group["weight_decay"]
@@ -58,7 +59,10 @@ class ASGD(SingleTensorOptimizer):
         p = p * (1 - lambd * float(eta))
         p = p + (-float(eta)) * g
         s["ax"] = s["ax"] + (p - s["ax"]) * float(mu) if float(mu) != 1 else p
-        # torch copies the new values into the existing 0-d tensors: their dtype is kept
-        s["eta"] = np.asarray(lr / ((1 + lambd * lr * step) ** group["alpha"]), eta.dtype)
-        s["mu"] = np.asarray(1 / max(1, step - group["t0"]), mu.dtype)
+        # torch copies the new values, made by as_tensor (so rounded to the default dtype),
+        # into the existing 0-d tensors: their dtype is kept
+        f = default_float().np
+        s["eta"] = np.asarray(lr / ((1 + lambd * lr * step) ** group["alpha"]), f).astype(
+            eta.dtype)
+        s["mu"] = np.asarray(1 / max(1, step - group["t0"]), f).astype(mu.dtype)
         return p

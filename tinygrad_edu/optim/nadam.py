@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._single import SingleTensorOptimizer, data, lerp
-from .optimizer import _check, _check_lr
+from .optimizer import _check, _check_lr, scalar_dtype
 
 
 class NAdam(SingleTensorOptimizer):
@@ -59,7 +59,7 @@ class NAdam(SingleTensorOptimizer):
 
     def _new_state(self, xp, p, group):
         # mu_product lives on the CPU as float32, like step (torch, capturable=False)
-        return {"mu_product": np.ones((), dtype=np.float32),
+        return {"mu_product": np.ones((), dtype=scalar_dtype()),
                 "exp_avg": xp.zeros_like(p), "exp_avg_sq": xp.zeros_like(p)}
 
     def _update(self, xp, p, g, s, group, step):

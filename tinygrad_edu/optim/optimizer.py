@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..backend import get_array_module, to_device, to_numpy
-from ..dtype import kind_of
+from ..dtype import default_float, float64, kind_of
 from ..tensor import Tensor, _as_array
 
 
@@ -48,12 +48,21 @@ def _wrap_step(step):
     return wrapper
 
 
+def scalar_dtype():
+    """The NumPy dtype of an optimizer's scalar state (``step``, NAdam's ``mu_product``, ASGD's
+    ``eta`` and ``mu``): float64 when the default dtype is float64, else float32 (torch's
+    ``_get_scalar_dtype``)."""
+    return np.float64 if default_float() is float64 else np.float32
+
+
 def _to_array(value, like: Tensor | None, key=None):
     """A private copy of a state value (tg Tensor, torch tensor or ndarray) as a raw array,
-    cast to ``like``'s float dtype and device (``step`` stays a float32 CPU scalar, as torch)."""
+    cast to ``like``'s float dtype and device (``step`` stays a CPU scalar of its own float
+    dtype, as torch; :func:`scalar_dtype` when it is not a float)."""
     arr = _as_array(value, None)
     if key == "step":
-        return np.array(to_numpy(arr), dtype=np.float32)
+        arr = to_numpy(arr)
+        return np.array(arr, dtype=arr.dtype if kind_of(arr.dtype) == "f" else scalar_dtype())
     xp = get_array_module(arr)
     arr = xp.array(arr, copy=True)
     if like is not None:
@@ -226,8 +235,8 @@ class Optimizer:
 
     @staticmethod
     def _new_step() -> Tensor:
-        # torch keeps `step` as a float32 0-d CPU tensor
-        return Tensor._wrap(np.zeros((), dtype=np.float32))
+        # torch keeps `step` as a float32 0-d CPU tensor (float64 under a float64 default)
+        return Tensor._wrap(np.zeros((), dtype=scalar_dtype()))
 
     @staticmethod
     def _bump(p: Tensor) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..dtype import finfo, float32, float64, to_dtype
+from ..dtype import default_float, finfo, float32, float64, to_dtype
 from ..factories import _finish, strided
 
 __all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general_cosine",
@@ -22,8 +22,8 @@ __all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general
 
 
 def _checks(name: str, M: int, dtype, layout):
-    """torch's common checks; the dtype (default float32)."""
-    d = to_dtype(dtype) if dtype is not None else float32
+    """torch's common checks; the dtype (the default dtype when None)."""
+    d = to_dtype(dtype) if dtype is not None else default_float()
     if M < 0:
         raise ValueError(f"{name} requires non-negative window length, got M={M}")
     if layout is not strided:

@@ -109,6 +109,31 @@ def _bags(input, offsets, include_last_offset: bool):
     return idx[:end], bag, max(b, 0)
 
 
+def _bag_max(rows: Tensor, bid, b: int, xp) -> Tensor:
+    """out[k, d] = max of rows[i, d] over bag k's entries, as torch's CPU kernel picks it: the
+    bag's first entry, replaced by each later one that is strictly greater (so a nan first
+    entry stays, a later nan never wins, ties keep the first). The result is a gather of the
+    chosen entries (empty bags: 0), so g[k, d] goes to that one entry and nowhere else.
+    ``bid`` (M,) is each row's bag, non-decreasing (bags are contiguous)."""
+    r = rows._data
+    m = r.shape[0]
+    start = xp.ones(m, dtype=bool)
+    start[1:] = bid[1:] != bid[:-1]
+    starts = xp.flatnonzero(start)  # first entry of each non-empty bag
+    seg = xp.cumsum(start) - 1  # each entry's segment
+    first_nan = xp.isnan(r[starts])
+    with np.errstate(invalid="ignore"):
+        best = xp.fmax.reduceat(r, starts, axis=0)  # the max of the non-nan values
+        best = xp.where(first_nan, r[starts], best)
+        cand = xp.where(r == best[seg], xp.arange(m)[:, None], m)
+    pick = xp.where(first_nan, starts[:, None], xp.minimum.reduceat(cand, starts, axis=0))
+    index = xp.zeros((b, r.shape[1]), dtype=xp.int64)
+    index[bid[starts]] = pick
+    empty = xp.ones((b, 1), dtype=bool)
+    empty[bid[starts]] = False
+    return rows.gather(0, Tensor._wrap(index)).masked_fill(Tensor._wrap(empty), 0.0)
+
+
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
                   max_norm: float | None = None, norm_type: float = 2,
                   scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
@@ -175,8 +200,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     bag_t = Tensor._wrap(bag[pos])
     out0 = Tensor._wrap(xp.zeros((b, d), dtype=weight._data.dtype))
     if mode == "max":
-        where = Tensor._wrap(xp.broadcast_to(bag[pos][:, None], (pos.size, d)).copy())
-        return out0.scatter_reduce(0, where, rows, "amax", include_self=False)
+        if pos.size == 0:  # every bag empty: zeros, still connected to weight
+            where = Tensor._wrap(xp.zeros((0, d), dtype=xp.int64))
+            return out0.scatter_reduce(0, where, rows, "amax", include_self=False)
+        return _bag_max(rows, bag[pos], b, xp)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1)[Tensor._wrap(pos)].unsqueeze(1)
     out = out0.index_add(0, bag_t, rows)

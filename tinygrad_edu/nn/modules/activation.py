@@ -80,7 +80,7 @@ class Sigmoid(Module):
 
 class Tanh(Module):
     """``nn.Tanh``: y = tanh x, elementwise (input and output: any shape, the same). Integer
-    inputs give float32 (see ``torch.tanh``).
+    inputs give the default dtype (see ``torch.tanh``).
 
     Shapes: as ``torch.nn.functional.tanh``.
     """

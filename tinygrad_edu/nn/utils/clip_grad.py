@@ -6,6 +6,7 @@ import math
 
 from ...autograd import no_grad
 from ...backend import get_array_module
+from ...dtype import default_float
 from ...tensor import Tensor
 
 
@@ -23,7 +24,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return Tensor._wrap(get_array_module(0).asarray(0.0, dtype="float32"))
+        return Tensor._wrap(get_array_module(0).asarray(0.0, dtype=default_float().np))
     xp = get_array_module(grads[0]._data)
     if math.isinf(norm_type):
         norms = [xp.abs(g._data).max() if g._data.size else 0.0 for g in grads]

@@ -16,12 +16,13 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...dtype import kind_of
 from ...tensor import Tensor, _wrap_dim
+from .._dual import xp_of
 from .._util import named
 from ..arithmetic import mul
 from ..matmul import matmul
 from ..reduce import sum as _reduce_sum
 from ..shape import permute, reshape
-from ._common import DiagonalFn, array_of, const
+from ._common import DiagonalFn, array_of
 
 
 def _sum(t, dim, keepdim=False):
@@ -48,8 +49,10 @@ class TraceFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        eye = get_array_module(array_of(g)).eye(*ctx.shape, dtype=array_of(g).dtype)
-        return g * const(eye, g)  # ∂y/∂Aᵢⱼ = [i = j]
+        eye = get_array_module(array_of(g)).eye(*ctx.shape, dtype=bool)
+        # ∂y/∂Aᵢⱼ = [i = j]: g on the diagonal, +0 elsewhere even for a nan g (torch's
+        # trace_backward fills zeros; g·I would spread a nan over the whole matrix)
+        return xp_of(g).where(eye, g, 0)
 
 
 class LinalgCrossFn(Function):

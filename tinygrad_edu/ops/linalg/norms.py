@@ -69,14 +69,14 @@ class LinalgVectorNormFn(Function):
         x, y = ctx.saved_tensors
         xp = xp_of(g)
         p, axes = ctx.p, ctx.axes
+        if p == 0:  # a count: locally constant; torch's gradient is undefined (x.grad None)
+            return None, None, None, None
         g = _keep(g, axes, ctx.keepdim, x.ndim)
         y = _keep(y, axes, ctx.keepdim, x.ndim)
         # torch's norm_backward, step for step: its masked divisions at ‖x‖ = 0 (and |xᵢ| = 0
         # for p < 1) give torch's second derivatives there, nan included
         with quiet():
-            if p == 0:
-                gx = g * xp.zeros_like(x)  # a count: locally constant
-            elif p == 1:
+            if p == 1:
                 gx = xp.sign(x) * g  # ∂/∂xᵢ = sign(xᵢ)
             elif p == 2:
                 gx = g * xp.where(y == 0, 0, x / y)  # xᵢ/‖x‖, 0 at x = 0
