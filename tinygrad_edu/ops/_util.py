@@ -6,7 +6,7 @@ import numpy as np
 
 from .._args import not_tensor, require_tensor  # noqa: F401  (re-exported for the ops)
 from ..backend import get_array_module
-from ..dtype import kind_of, torch_type_name
+from ..dtype import REDUCED_FLOATS, checked_scalar, kind_of, torch_type_name
 from ..tensor import Tensor, _as_array, _wrap_dim
 
 
@@ -229,3 +229,19 @@ def _to_half(a):
         with np.errstate(over="ignore"):
             return a.astype(_HALF)
     return a
+
+
+def scalar_arg(value, t, op: str, opmath: bool = True):
+    """A Scalar argument (alpha, beta, a bound, a slope) of a kernel on tensor ``t``, checked as
+    torch converts it (``c10::checked_convert``): a finite number beyond the kernel's type is
+    torch's RuntimeError "value cannot be converted to type float without overflow" (the type
+    is float32 for a float16/bfloat16 tensor when ``opmath``: those kernels compute in float).
+    inf and nan pass. Returns ``value`` unchanged."""
+    d, k = t._data.dtype, kind_of(t._data.dtype)
+    if type(value) in (int, float) and (k == "f" or k in "iu" and type(value) is float):
+        try:  # (an integer kernel takes a float Scalar as int64_t: nan and 1e39 raise)
+            checked_scalar(value, d if k == "f" and not (opmath and d in REDUCED_FLOATS) else
+                           _FLOAT if k == "f" else np.dtype(np.int64))
+        except RuntimeError as e:
+            raise RuntimeError(f"{op}: {e}") from None
+    return value

@@ -22,11 +22,13 @@ from ._util import (
     not_tensor,
     quiet,
     require_tensor,
+    scalar_arg,
     select_grad,
 )
+from .elu import EluFn, elu  # noqa: F401  (F.elu; EluFn for selu/celu)
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
-from .promotion import _dt, cast, write_out
+from .promotion import _dt, cast, fit_scalar, write_out
 from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
 from .unary import ErfFn
 
@@ -93,12 +95,14 @@ class LeakyReluFn(Function):
     array_io = True
 
     @staticmethod
+    @half_opmath  # float16: computed in float32 (a slope of 7e4 is no inf), rounded once
     def forward(ctx, x, slope):
         xp = get_array_module(x)
         mask = x > 0
         ctx.save_for_backward(mask)
-        ctx.slope = slope
-        return xp.where(mask, x, x * slope)
+        ctx.slope = slope = fit_scalar(slope, x.dtype)  # 1e39 beside float32: inf, silently
+        with quiet():  # inf·x of the branch not taken (x = 0): torch is silent
+            return xp.where(mask, x, x * slope)
 
     @staticmethod
     def backward(ctx, g):
@@ -151,29 +155,6 @@ class TanhFn(Function):
         return g * (one_like(y) - y * y)  # d tanh/dx = 1 − tanh²
 
 
-class EluFn(Function):
-    """y = x if x > 0 else α(eˣ − 1)"""
-
-    array_io = True
-
-    @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
-    def forward(ctx, x, alpha):
-        xp = get_array_module(x)
-        y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        ctx.save_for_backward(x, y)
-        ctx.alpha = alpha
-        return y
-
-    @staticmethod
-    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
-    def backward(ctx, g):
-        x, _ = ctx.saved_tensors
-        xp = xp_of(g)
-        with quiet():  # dy/dx = 1 or αeˣ (torch's elu_backward: grad·α·eˣ, from the input)
-            return xp.where(x > 0, g, g * ctx.alpha * xp.exp(x)), None
-
-
 class GeluFn(Function):
     """y = x·Φ(x) (exact, with erf) or its tanh approximation"""
 
@@ -222,7 +203,8 @@ class SiluFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x * SigmoidFn.call(x)
+        with quiet():  # −inf·σ(−inf) = −inf·0 = nan, as torch's −inf/(1 + e^inf), silently
+            return x * SigmoidFn.call(x)
 
     @staticmethod
     @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
@@ -241,10 +223,11 @@ class SoftplusFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, beta, threshold):
         xp = get_array_module(x)
-        bx = x * beta
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
+        with quiet():  # the branch not taken may be inf − inf (x = ±inf), β = inf gives 0·inf:
+            bx = x * beta  # torch is silent
+            return xp.where(bx > threshold, x, xp.logaddexp(0, bx) / beta)
 
     @staticmethod
     @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
@@ -281,7 +264,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     _float_only(input, "leaky_relu")
     if inplace:
         return _inplace(input, "leaky_relu_", leaky_relu, negative_slope)
-    return LeakyReluFn.apply(input, float(negative_slope))
+    return LeakyReluFn.apply(input, float(scalar_arg(negative_slope, input, "leaky_relu")))
 
 
 def _to_float(input):
@@ -345,18 +328,6 @@ _sigmoid_method.__name__ = _sigmoid_method.__qualname__ = "sigmoid"
 _tanh_method.__name__ = _tanh_method.__qualname__ = "tanh"
 
 
-def elu(input, alpha=1.0, inplace=False):
-    """``F.elu``: y = x if x > 0 else α(eˣ − 1), elementwise (any shape; floating dtype kept).
-    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ.
-
-    Shapes: any; the output has the input's shape.
-    """
-    _float_only(input, "elu")
-    if inplace:
-        return _inplace(input, "elu_", elu, alpha)
-    return EluFn.apply(input, float(alpha))
-
-
 def gelu(input, approximate="none"):
     """``F.gelu``: y = x·Φ(x) (Φ the normal CDF, exact with erf) or, with approximate="tanh",
     ½x(1 + tanh(√(2/π)(x + 0.044715x³))); elementwise (any shape; floating dtype kept). Raises
@@ -392,6 +363,7 @@ def softplus(input, beta=1.0, threshold=20.0):
     Shapes: any; the output has the input's shape.
     """
     _float_only(input, "softplus")
+    beta, threshold = (scalar_arg(v, input, "softplus") for v in (beta, threshold))
     return SoftplusFn.apply(input, float(beta), float(threshold))
 
 

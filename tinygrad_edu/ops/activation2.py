@@ -13,11 +13,11 @@ import numpy as np
 from .._args import no_bool_kernel, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
-from ..dtype import finfo, kind_of
+from ..dtype import REDUCED_FLOATS, finfo, kind_of, torch_type_name
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._rrelu import rrelu_train
-from ._util import _float_only, half_opmath, half_opmath_backward, select_grad
+from ._util import _float_only, half_opmath, half_opmath_backward, scalar_arg, select_grad
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
 from .split import chunk
@@ -36,7 +36,7 @@ class HardtanhFn(Function):
         xp = get_array_module(x)
         mask = ~((x <= lo) | (x >= hi))  # torch's test: nan passes the gradient through
         ctx.save_for_backward(mask)
-        y = xp.where(x < lo, lo, xp.where(x > hi, hi, x))  # nan stays nan, as torch
+        y = xp.minimum(xp.maximum(x, lo), hi)  # nan stays nan, a nan bound gives nan: torch's
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -153,7 +153,8 @@ class SoftshrinkFn(Function):
     def forward(ctx, x, lambd):
         xp = get_array_module(x)
         ctx.save_for_backward(~((x >= -lambd) & (x <= lambd)))  # as torch: nan passes
-        y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, 0 * x))
+        inner = xp.where(x != x, x, xp.zeros_like(x))  # 0, nan kept (0·x would warn at ±inf)
+        y = xp.where(x > lambd, x - lambd, xp.where(x < -lambd, x + lambd, inner))
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -172,7 +173,7 @@ class HardshrinkFn(Function):
         xp = get_array_module(x)
         mask = ~((x >= -lambd) & (x <= lambd))  # as torch: nan is kept, and passes g
         ctx.save_for_backward(mask)
-        return xp.where(mask, x, 0 * x)
+        return xp.where(mask, x, xp.zeros_like(x))  # (0·x would be nan, with a warning, at ±inf)
 
     @staticmethod
     def backward(ctx, g):
@@ -191,6 +192,8 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val "
                          f"(got min_val={min_val}, max_val={max_val})")
+    for v in (min_val, max_val):  # in the input's own type (c10::Half for float16)
+        scalar_arg(v, input, "hardtanh", opmath=False)
     if inplace:
         return _inplace(input, "hardtanh_", hardtanh, min_val, max_val)
     return HardtanhFn.apply(input, min_val, max_val)
@@ -253,9 +256,10 @@ def softshrink(input, lambd=0.5):
     Shapes: any; the output has the input's shape.
     """
     _float_only(input, "softshrink")
-    if lambd < 0:
-        raise RuntimeError(f"softshrink: lambda must be in range [0, +inf) for input dtype "
-                           f"{input.dtype}, found {lambd}")
+    top = float(finfo(input._data.dtype).max)
+    if not 0 <= lambd <= top:  # torch's message: "[0, 3.40282e+38] for input dtype Float"
+        raise RuntimeError(f"softshrink: lambda must be in range [0, {top:g}] for input dtype "
+                           f"{torch_type_name(input._data.dtype)}, but found {lambd:g}")
     return SoftshrinkFn.apply(input, float(lambd))
 
 
@@ -266,7 +270,7 @@ def hardshrink(input, lambd=0.5):
     bool input.
     """
     _float_only(input, "hardshrink")
-    return HardshrinkFn.apply(input, float(lambd))
+    return HardshrinkFn.apply(input, float(scalar_arg(lambd, input, "hardshrink", False)))
 
 
 def selu(input, inplace=False):
@@ -291,8 +295,11 @@ def celu(input, alpha=1.0, inplace=False):
     _float_only(input, "celu")
     if alpha == 0:
         raise RuntimeError("celu: ZeroDivisionError (alpha must not be 0)")
+    scalar_arg(alpha, input, "celu")
     if inplace:
         return _inplace(input, "celu_", celu, alpha)
+    if input._data.dtype in REDUCED_FLOATS:  # torch's kernel computes in float32, rounds once
+        return celu(input.float(), alpha).to(input.dtype)
     return EluFn.apply(input / alpha, 1.0) * alpha
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import half_opmath, raise_broadcast_error
+from ._util import half_opmath, quiet, raise_broadcast_error
 from .promotion import promote, result_type
 
 
@@ -28,7 +28,8 @@ class AddScaledFn(Function):
         ctx.alpha = alpha
         # x, y arrive in float32; the float64 sum is torch's fma up to its float32 rounding
         # (the product is exact in float64), which the cast then does
-        return (x.astype(np.float64) + alpha * y.astype(np.float64)).astype(x.dtype)
+        with quiet():  # α = ±inf: inf·0 = nan, silently, as torch
+            return (x.astype(np.float64) + alpha * y.astype(np.float64)).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -44,6 +45,11 @@ def check_alpha(input, other, alpha, op: str) -> None:
     if isinstance(alpha, (float, np.floating)) and not r.is_floating_point:
         raise RuntimeError(f"{op}: For integral input tensors, argument alpha must not be a "
                            "floating point number.")
+    if r.is_floating_point and type(alpha) in (int, float):  # in the result's own type
+        try:
+            _dt.checked_scalar(alpha, r)
+        except RuntimeError as e:
+            raise RuntimeError(f"{op}: {e}") from None
 
 
 def fused_reduced(input, other, alpha, op: str):

@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._unary_util import check_tensor, floatify, into
 from ._util import quiet
+from .promotion import fit_scalar
 
 
 class Exp2Fn(Function):
@@ -236,6 +237,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     info = finfo(d.dtype)
     posinf = info.max if posinf is None else posinf
     neginf = info.min if neginf is None else neginf
+    # a number beyond the dtype becomes ±inf (70000 in float16), silently, as torch's
+    nan, posinf, neginf = (fit_scalar(float(v), d.dtype) for v in (nan, posinf, neginf))
     return into(out, NanToNumFn.apply(input, nan, posinf, neginf), "nan_to_num")
 
 

@@ -70,9 +70,9 @@ def _linspace(left: float, right: float, n: int, dtype):
     start, end = t(left), t(right)
     if n == 1:
         return np.array([start], dtype)
-    step = (end - start) / t(n - 1)
     i = np.arange(n)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # a range wider than the dtype: inf step, as torch's
+        step = (end - start) / t(n - 1)
         return np.where(i < n // 2, start + step * i.astype(dtype),
                         end - step * (n - i - 1).astype(dtype)).astype(dtype)
 
@@ -87,7 +87,10 @@ def _bin_index(x, edges, algorithm):
     else:
         with np.errstate(all="ignore"):
             lin = (x - left) * x.dtype.type(nb - 1) / (right - left)
-        pos = np.where(inside, lin, 0).astype(np.int64)
+            # (x − left)·(n − 1) overflows for edges near the dtype's largest: those values are
+            # binned by search (torch casts inf to int64 there, undefined behaviour in C++)
+            lin = np.where(np.isfinite(lin), lin, np.searchsorted(edges, x, side="right") - 1)
+            pos = np.where(inside, lin, 0).astype(np.int64)
         if algorithm == "local":
             lo, hi = np.maximum(pos - 1, 0), np.minimum(pos + 2, nb)
             found = lo.copy()

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
-from ._util import half_opmath, half_opmath_backward
+from ._util import half_opmath, half_opmath_backward, quiet
+from .moments import batch_stats, batch_stats_risky, batch_transform, moments
 
 
 class BatchNormFn(Function):
@@ -65,11 +68,20 @@ class BatchNormFn(Function):
         N, C, P = x.shape[0], x.shape[1], math.prod(x.shape[2:])
         x3 = x.reshape(N, C, P)  # (N, C, ∏S): the statistics run over axes 0 and 2
         wide = _widen(xp, C, P)
+        exact = risky = False
         if training:
-            mu = x3.mean(axis=(0, 2))
-            xc = x3 - wide(mu)
-            var = (xc * xc).mean(axis=(0, 2))
             m = N * P
+            with quiet():  # overflowing squares are judged below, never warned about
+                mu = x3.mean(axis=(0, 2))
+                xc = x3 - wide(mu)
+                var = (xc * xc).mean(axis=(0, 2))
+                s = 1 / xp.sqrt(var + eps)
+            risky = xp is np and batch_stats_risky(mu, var, s, m)
+            if risky:  # torch's own steps (moments.py)
+                exact = x.flags.c_contiguous  # (torch takes another path for a strided x)
+                mu, var, s = batch_stats(x3, eps, exact)
+                with quiet():
+                    xc = x3 - wide(mu)
             if running_mean is not None:
                 running_mean *= 1 - momentum
                 running_mean += momentum * mu.astype(running_mean.dtype)
@@ -80,20 +92,16 @@ class BatchNormFn(Function):
         else:
             xc = x3 - wide(running_mean.astype(x.dtype, copy=False))
             var = running_var.astype(x.dtype, copy=False)
-        s = 1 / xp.sqrt(var + eps)  # (C,)
-        if s.dtype == xc.dtype:
-            xc *= wide(s)  # x̂ in place: xc is this op's own temporary (speed: no third array)
-            xhat = xc
+            s = 1 / xp.sqrt(var + eps)  # (C,)
+        if exact:
+            with quiet():
+                xhat = xc * wide(s)
+            y = batch_transform(x3, mu, s, weight, bias)
+        elif risky:
+            with quiet():  # inf·0 = nan, as torch's, silently
+                xhat, y = _affine(xp, xc, s, weight, bias, wide)
         else:
-            xhat = xc * wide(s)
-        if weight is not None:
-            y = xhat * wide(weight)
-            if bias is not None and y.dtype == xp.result_type(y, bias):
-                y += wide(bias)  # in place: no second (N, C, ...) array (speed)
-            elif bias is not None:
-                y = y + wide(bias)
-        else:
-            y = xhat if bias is None else xhat + wide(bias)
+            xhat, y = _affine(xp, xc, s, weight, bias, wide)
         ctx.save_for_backward(xhat, s, weight)
         ctx.training = training
         return y.reshape(x.shape)
@@ -131,6 +139,24 @@ class BatchNormFn(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
+def _affine(xp, xc, s, weight, bias, wide):
+    """(x̂, y): x̂ = (x − μ)·s, y = γ·x̂ + β, per channel."""
+    if s.dtype == xc.dtype:
+        xc *= wide(s)  # x̂ in place: xc is this op's own temporary (speed: no third array)
+        xhat = xc
+    else:
+        xhat = xc * wide(s)
+    if weight is not None:
+        y = xhat * wide(weight)
+        if bias is not None and y.dtype == xp.result_type(y, bias):
+            y += wide(bias)  # in place: no second (N, C, ...) array (speed)
+        elif bias is not None:
+            y = y + wide(bias)
+    else:
+        y = xhat if bias is None else xhat + wide(bias)
+    return xhat, y
+
+
 def _widen(xp, C: int, P: int):
     """A per-channel (C,) array shaped to broadcast against x viewed as (N, C, P).
 
@@ -165,11 +191,10 @@ class LayerNormFn(Function):
     def forward(ctx, x, weight, bias, k, eps):
         xp = get_array_module(x)
         axes = tuple(range(x.ndim - k, x.ndim))
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        s = 1 / xp.sqrt(var + eps)
-        xhat = xc * s
+        _, xc, var = moments(x, axes)  # two-pass, or torch's Welford steps where squares overflow
+        with quiet():  # 1/√(σ² + ε) of an overflowed σ² is 0, of a nan one nan: torch's, silently
+            s = 1 / xp.sqrt(var + eps)
+            xhat = xc * s
         y = xhat * weight if weight is not None else xhat
         if bias is not None:
             y = y + bias
@@ -230,9 +255,10 @@ class GroupNormFn(Function):
         N, C = x.shape[:2]
         cshape = (1, C) + (1,) * (x.ndim - 2)
         xg = x.reshape(N, groups, (C // groups) * math.prod(x.shape[2:]))
-        xc = xg - xg.mean(axis=2, keepdims=True)
-        s = 1 / xp.sqrt((xc * xc).mean(axis=2, keepdims=True) + eps)
-        xhat = xc * s  # (N, G, M)
+        _, xc, var = moments(xg, (2,))  # two-pass, or torch's Welford steps (ops/moments.py)
+        with quiet():
+            s = 1 / xp.sqrt(var + eps)
+            xhat = xc * s  # (N, G, M)
         y = xhat.reshape(x.shape)
         if weight is not None:
             y = y * weight.reshape(cshape)

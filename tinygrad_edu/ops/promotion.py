@@ -109,14 +109,19 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
                 raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
     elif ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
         d = (a if ta else b)._data.dtype
-        if d == _HALF and type(b if ta else a) is float and op in _SCALAR_OPMATH:
+        if d == _HALF and type(b if ta else a) in (float, int) and op in _SCALAR_OPMATH:
             return _half_with_scalar(fn, a, b, ta)
         if d is _BF16 and type(b if ta else a) is float and op not in _SCALAR_OPMATH:
             return _bfloat16_with_scalar(fn, a, b, ta)
         if kind_of(d) == "f":
+            if not -_RANGE[d] <= (b if ta else a) <= _RANGE[d]:  # nan, or 1e39 beside float32
+                return _out_of_range(fn, a, b, ta, d)
             return fn.apply(a, b)
     a, b = promote(a, b, op or fn.__name__, float_result)
     try:
+        if type(b) is float and not -_INF < b < _INF or type(a) is float and not -_INF < a < _INF:
+            with quiet():  # an int tensor times inf: 0·inf = nan, silently, as torch
+                return fn.apply(a, b)
         return fn.apply(a, b)
     except ValueError:
         if not (isinstance(a, Tensor) and isinstance(b, Tensor)):
@@ -126,6 +131,30 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
 
 _HALF, _BF16 = np.dtype(np.float16), _dt.bfloat16.np
 _SCALAR_OPMATH = ("mul", "div")
+_F32, _INF = np.dtype(np.float32), float("inf")
+# the largest Python number a float tensor's op takes as it is (bfloat16 computes in float32)
+_RANGE = {_HALF: 65504.0, _F32: float(np.finfo(np.float32).max), _BF16: float(np.finfo(
+    np.float32).max), np.dtype(np.float64): float(np.finfo(np.float64).max)}  # ±inf: quiet path
+
+
+def _out_of_range(fn, a, b, tensor_first: bool, d: np.dtype):
+    """A float tensor and a number that is nan or beyond its range: the number as torch
+    converts it (``fit_scalar``), and the op's IEEE results (0·inf = nan, inf − inf = nan)
+    computed silently, as torch's; the number is not finite on this path only."""
+    a, b = (a, fit_scalar(b, d)) if tensor_first else (fit_scalar(a, d), b)
+    with quiet():
+        return fn.apply(a, b)
+
+
+def fit_scalar(x, d: np.dtype) -> float:
+    """A Python number as a float op on dtype ``d`` meets it: rounded to ``d`` (float32 for
+    bfloat16, which computes in float32), so 1e39 beside a float32 tensor is inf, silently, as
+    torch converts it; NumPy would warn "overflow encountered in cast" doing the same."""
+    r = _RANGE.get(d)
+    if r is None or -r <= x <= r:
+        return x
+    with quiet():
+        return float((_F32 if d is _BF16 else d).type(x))
 
 
 def _half_with_scalar(fn, a, b, tensor_first: bool):
@@ -133,20 +162,23 @@ def _half_with_scalar(fn, a, b, tensor_first: bool):
     number in float32 (its opmath type) and rounds the product once, where NumPy would first
     round the number to float16 (x·3.14 then differs in the last bit for about 30% of x).
     The number goes in as a float32 scalar, and the float32 result is rounded to float16."""
-    if tensor_first:
-        z = fn.apply(a, np.float32(b))
-    else:
-        z = fn.apply(np.float32(a), b)
-    return z.to(_dt.float16)
+    with quiet():  # 1e39 is inf in float32, silently, as in torch
+        a, b = (a, np.float32(b)) if tensor_first else (np.float32(a), b)
+        if not np.isfinite(b if tensor_first else a):  # 0·inf = nan, silently, as torch's
+            return fn.apply(a, b).to(_dt.float16)
+    return fn.apply(a, b).to(_dt.float16)
 
 
 def _bfloat16_with_scalar(fn, a, b, tensor_first: bool):
     """A bfloat16 tensor and a Python float in an op other than * and /: torch casts the
     number to bfloat16 first (x + 3.14 adds 3.140625), as NumPy does for float16; * and /
     keep it in float32 (``_half_with_scalar``). The op itself computes in float32."""
-    if tensor_first:  # still a Python float (ops special-case numbers: x ** -0.5 is rsqrt)
-        return fn.apply(a, float(_BF16.type(b)))
-    return fn.apply(float(_BF16.type(a)), b)
+    with quiet():  # 1e39 rounds to inf, silently, as in torch
+        if tensor_first:  # still a Python float (ops special-case numbers: x ** -0.5 is rsqrt)
+            b = float(_BF16.type(b))
+        else:
+            a = float(_BF16.type(a))
+    return fn.apply(a, b)
 
 
 def promote(a, b, op: str, float_result: bool = False, to=None):
@@ -187,11 +219,17 @@ def _convert(x, r: _dt.dtype):
     if isinstance(x, Tensor):
         return cast(x, r)
     if r.is_floating_point:
-        return float(x)
+        x = float(x)
+        return x if -_RANGE[r.np] <= x <= _RANGE[r.np] else fit_scalar(x, r.np)
     if r is _dt.bool_:
         return bool(x)
-    return np.asarray(int(x), dtype=np.int64 if -2**63 <= x < 2**63 else object).astype(
-        r.np)[()]  # wraps around into r's range, as torch's conversion does
+    x = int(x)
+    if not -2**63 <= x < 2**63:  # torch reads 2**63 ... 2**64 − 1 as uint64: x + 2**63 wraps
+        if not 0 <= x < 2**64:
+            raise OverflowError("can't convert negative int to unsigned" if x < 0 else
+                                "int too big to convert")
+        x -= 2**64
+    return np.asarray(x, dtype=np.int64).astype(r.np)[()]  # wraps into r's range, as torch's
 
 
 def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Tensor:

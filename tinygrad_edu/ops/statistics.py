@@ -21,6 +21,30 @@ from ._util import half_opmath, named, quiet
 from .reduce import MeanFn, _count, _keep, _mean
 
 
+def _sum_of_squares(x, axes, keepdim, n, welford: bool = False):
+    """Σ (x − x̄)² over ``axes``, accumulated as torch's CPU kernels do: in float64 for a
+    float32 input (its ``acc_type<float>`` is double), so [1e20, 1e20, −1e20] has a finite std
+    (1.15e20) and [3e38] × 4 a zero variance, where float32 steps overflow to inf. Silent, as
+    torch: inf − inf is nan, an overflowing square inf. ``welford``: var_mean/std_mean, whose
+    kernel is Welford's in float64 even for a single output."""
+    wide = type(x) is np.ndarray and x.dtype == np.float32  # (CUDA accumulates in float)
+    with quiet():
+        if wide and x.size <= max(n, 1) and not welford:  # one output: torch's var/std (
+            x = x.astype(np.float64)  # std_var_all_cpu) take the float32 mean, then float64
+            total = x.sum(axis=axes, keepdims=True).astype(np.float32)  # (inf beyond float32)
+            mean = (total / np.float32(max(n, 1))).astype(np.float64)
+        else:  # Welford in float64 over each output's elements (~ two passes in float64)
+            x = x.astype(np.float64) if wide else x
+            mean = _mean(x, axes, True, n)
+        diff = x - mean
+        return (diff * diff).sum(axis=axes, keepdims=keepdim), wide
+
+
+def _narrow(y, wide: bool):
+    with quiet():  # a float64 variance beyond float32 is inf, silently
+        return y.astype(np.float32) if wide else y
+
+
 class VarFn(Function):
     """y = Σ (x - x̄)² / (n - correction)"""
 
@@ -28,21 +52,20 @@ class VarFn(Function):
 
     @staticmethod
     @half_opmath  # float16: computed in float32, rounded once
-    def forward(ctx, x, axes, correction, keepdim):
+    def forward(ctx, x, axes, correction, keepdim, welford=False):
         n = _count(x.shape, axes)
-        with quiet():  # inf − inf = nan silently, as torch
-            diff = x - _mean(x, axes, True, n)
+        ss, wide = _sum_of_squares(x, axes, keepdim, n, welford)
         denom = n - correction if n > correction else 0  # (the module-level max is torch.max)
         ctx.save_for_backward(x)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (diff * diff).sum(axis=axes, keepdims=keepdim) / denom
+            return _narrow(ss / denom, wide)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
-        return _var_grad(gk, _diff(x, ctx), ctx.dof), None, None, None
+        return _var_grad(gk, _diff(x, ctx), ctx.dof), None, None, None, None
 
 
 def _diff(x, ctx):
@@ -69,14 +92,13 @@ class StdFn(Function):
 
     @staticmethod
     @half_opmath  # float16: computed in float32, rounded once
-    def forward(ctx, x, axes, correction, keepdim):
+    def forward(ctx, x, axes, correction, keepdim, welford=False):
         xp = get_array_module(x)
         n = _count(x.shape, axes)
-        with quiet():  # inf − inf = nan silently, as torch
-            diff = x - _mean(x, axes, True, n)
+        ss, wide = _sum_of_squares(x, axes, keepdim, n, welford)  # (float64, as torch)
         denom = n - correction if n > correction else 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = xp.asarray(xp.sqrt((diff * diff).sum(axis=axes, keepdims=keepdim) / denom))
+            y = _narrow(xp.asarray(xp.sqrt(ss / denom)), wide)
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdim, ctx.dof, ctx.n = axes, keepdim, n - correction, n
         return y
@@ -89,7 +111,19 @@ class StdFn(Function):
         yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
         with quiet():
             gv = xp.where(yk == 0, 0, gk / (2 * yk))  # ∂√v/∂v = 1/(2√v); torch: 0 where std = 0
-        return _var_grad(gv, _diff(x, ctx), ctx.dof), None, None, None
+        return _var_grad(gv, _diff(x, ctx), ctx.dof), None, None, None, None
+
+
+class WelfordMeanFn(MeanFn):
+    """y = (1/n) Σ x, var_mean's and std_mean's mean: accumulated in float64 for float32, as
+    torch's Welford kernel (var_mean([3e38] × 4) has mean 3e38 where x.mean() is inf)."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim):
+        if type(x) is not np.ndarray or x.dtype != np.float32:
+            return MeanFn.forward(ctx, x, axes, keepdim)
+        with quiet():
+            return MeanFn.forward(ctx, x.astype(np.float64), axes, keepdim).astype(np.float32)
 
 
 def _var_args(op, input, dim, unbiased, correction):
@@ -138,8 +172,8 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     RuntimeError for a dim given twice or an integer input.
     """
     axes, c = _var_args("var_mean", input, dim, unbiased, correction)
-    v = named(VarFn.apply(input, axes, c, keepdim), "VarMeanBackward0")
-    m = named(MeanFn.apply(input, axes, keepdim), "VarMeanBackward0")
+    v = named(VarFn.apply(input, axes, c, keepdim, True), "VarMeanBackward0")
+    m = named(WelfordMeanFn.apply(input, axes, keepdim), "VarMeanBackward0")
     return write_out((v, m), out, "var_mean")
 
 
@@ -152,8 +186,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     RuntimeError for a dim given twice or an integer input.
     """
     axes, c = _var_args("std_mean", input, dim, unbiased, correction)
-    sd = named(StdFn.apply(input, axes, c, keepdim), "StdMeanBackward0")
-    m = named(MeanFn.apply(input, axes, keepdim), "StdMeanBackward0")
+    sd = named(StdFn.apply(input, axes, c, keepdim, True), "StdMeanBackward0")
+    m = named(WelfordMeanFn.apply(input, axes, keepdim), "StdMeanBackward0")
     return write_out((sd, m), out, "std_mean")
 
 

@@ -6,6 +6,8 @@ wants one floating dtype for ``input`` and ``end``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import dtype as _dt
@@ -13,7 +15,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
-from ._util import half_opmath, named, quiet, raise_broadcast_error
+from ._util import half_opmath, named, quiet, raise_broadcast_error, scalar_arg
 from .promotion import _convert, cast, require_tensor, result_type, type_name, write_out
 
 
@@ -50,7 +52,10 @@ class AddcmulFn(Function):
     def forward(ctx, x, t1, t2, v):
         ctx.save_for_backward(t1, t2)
         ctx.v = v
-        return x + v * t1 * t2
+        if math.isfinite(v):
+            return x + v * t1 * t2
+        with quiet():  # v = ±inf or nan: inf·0 = nan, silently, as torch
+            return x + v * t1 * t2
 
     @staticmethod
     def backward(ctx, g):
@@ -120,7 +125,7 @@ def lerp(input, end, weight, *, out=None):
                                f"{weight.dtype}")
         z = _apply(LerpFn, "lerp", input, end, cast(weight, input.dtype))
         return write_out(out, named(z, "LerpBackward1"), "lerp")
-    w = float(weight)  # a Python number keeps the tensors' dtype (NumPy's weak scalars)
+    w = float(scalar_arg(weight, input, "lerp"))  # keeps the tensors' dtype (weak scalar)
     return write_out(out, named(_apply(LerpFn, "lerp", input, end, w), "LerpBackward0"), "lerp")
 
 
@@ -132,7 +137,11 @@ def _three(input, tensor1, tensor2, value, op: str):
     if r is _dt.bool_:
         raise NotImplementedError(f"\"{op}_cpu_out\" not implemented for 'Bool'")
     v = value.item() if isinstance(value, (np.number, np.bool_)) else value
-    v = _convert(int(v) if not r.is_floating_point and isinstance(v, float) else v, r)
+    if r.np in _dt.REDUCED_FLOATS:  # computed in float32 (opmath): 7e4 stays 7e4 beside float16
+        v = float(scalar_arg(v, cast(input, r), op))
+    else:
+        scalar_arg(v, cast(input, r), op)
+        v = _convert(int(v) if not r.is_floating_point and isinstance(v, float) else v, r)
     return cast(input, r), cast(tensor1, r), cast(tensor2, r), v
 
 

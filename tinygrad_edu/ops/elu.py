@@ -1,0 +1,50 @@
+"""ELU: y = x for x > 0, α(eˣ − 1) otherwise (also the core of selu and celu)."""
+
+from __future__ import annotations
+
+import math
+
+from ..autograd import Function
+from ..backend import get_array_module
+from ._dual import xp_of
+from ._util import _float_only, half_opmath, half_opmath_backward, quiet, scalar_arg
+from .inplace import inplace as _inplace
+
+
+class EluFn(Function):
+    """y = x if x > 0 else α(eˣ − 1)"""
+
+    array_io = True
+
+    @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once
+    def forward(ctx, x, alpha):
+        xp = get_array_module(x)
+        if math.isfinite(alpha):
+            y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        else:  # torch: x = 0 takes the x branch (0, not inf·0 = nan), silently
+            with quiet():
+                y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return y
+
+    @staticmethod
+    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
+    def backward(ctx, g):
+        x, _ = ctx.saved_tensors
+        xp = xp_of(g)
+        with quiet():  # dy/dx = 1 or αeˣ (torch's elu_backward: grad·α·eˣ, from the input)
+            return xp.where(x > 0, g, g * ctx.alpha * xp.exp(x)), None
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """``F.elu``: y = x if x > 0 else α(eˣ − 1), elementwise (any shape; floating dtype kept).
+    Raises NotImplementedError for an integer input. Derivative: 1 if x > 0 else αeˣ.
+
+    Shapes: any; the output has the input's shape.
+    """
+    _float_only(input, "elu")
+    if inplace:
+        return _inplace(input, "elu_", elu, alpha)
+    return EluFn.apply(input, float(scalar_arg(alpha, input, "elu")))
