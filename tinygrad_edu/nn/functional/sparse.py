@@ -25,7 +25,7 @@ def _renorm_(weight: Tensor, idx, max_norm: float, norm_type: float) -> None:
     # returned in the row's dtype), read as a double; row *= scale in the opmath type
     op = xp.float64 if w.dtype == xp.float64 else xp.float32
     wide = w[rows].astype(op)
-    with xp.errstate(over="ignore"):
+    with np.errstate(over="ignore"):
         norms = (xp.abs(wide) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     norms = norms.astype(w.dtype).astype(xp.float64)
     big = norms > max_norm

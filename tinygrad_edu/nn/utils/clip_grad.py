@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...autograd import no_grad
 from ...backend import get_array_module
 from ...dtype import default_float
@@ -40,7 +42,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
             "non-finite, so it cannot be clipped. To disable this error and scale the gradients "
             "by the non-finite norm anyway, set `error_if_nonfinite=False`"
         )
-    with xp.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         coef = xp.minimum(max_norm / (total._data + 1e-6), 1.0)
         coef = xp.asarray(coef, dtype=total._data.dtype)
         for g in grads:
