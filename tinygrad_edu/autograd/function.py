@@ -170,14 +170,19 @@ FAST = True  # False: every call takes the general path of Function.apply (the f
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray
+_new = object.__new__
 
 
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode, an array op; ``da``, ``db`` their arrays): no lists, no loop. An output that
-    is not a fresh floating array (a tuple, a scalar, a view, an integer result) goes on
-    through :func:`~.record.record`, as the general path's would."""
-    ctx = cls._node_type()
+    anomaly mode, an array op; ``da``, ``db`` their arrays): no lists, no loop, and the node
+    and the output Tensor made in place (``Node.__init__``'s and ``Tensor._wrap``'s writes:
+    the calls cost as much as the writes). An output that is not a fresh floating array (a
+    tuple, a scalar, a view, an integer result) goes on through :func:`~.record.record`, as
+    the general path's would."""
+    ctx = _new(cls._node_type)
+    ctx._saved = ()
+    ctx._saved_versions = None
     ctx.needs_input_grad = _ALL_TRUE[2]
     out = cls.forward(ctx, da, db)
     ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
@@ -185,7 +190,17 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
     ctx.next = (ea, eb)
-    t = Tensor._wrap(out, ctx)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t.requires_grad = True
+    t._node = ctx
+    t._oi = 0
+    t._vc = None
+    t._retains_grad = False
+    t._hooks = None
+    t._view = None
+    t._accum = None
     if ctx._saved:
         track_saved_fast(ctx, out, t, a, da, b, db)
     if cls.reference is not None:
@@ -195,14 +210,26 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
 
 def _apply_unary(cls, a: Tensor, da) -> Tensor:
     """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
-    ctx = cls._node_type()
+    ctx = _new(cls._node_type)
+    ctx._saved = ()
+    ctx._saved_versions = None
     ctx.needs_input_grad = _ALL_TRUE[1]
     out = cls.forward(ctx, da)
     ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
     if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
         return record(cls, ctx, (a,), [da], [ea], 1, out, {})
     ctx.next = (ea,)
-    t = Tensor._wrap(out, ctx)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t.requires_grad = True
+    t._node = ctx
+    t._oi = 0
+    t._vc = None
+    t._retains_grad = False
+    t._hooks = None
+    t._view = None
+    t._accum = None
     if ctx._saved:
         track_saved_fast(ctx, out, t, a, da)
     if cls.reference is not None:
