@@ -36,8 +36,17 @@ from .grad_mode import state
 from .node import Node, leaf_node
 from .opmath import BF16 as _BF16
 from .opmath import in_float32
-from .record import (device_mismatch, keep_args, op_stem, record, replay_view,  # noqa: F401
-                     track_saved_fast, user_forward)
+from .record import (  # noqa: F401
+    SAVED_INPUTS,
+    SAVED_OUTPUT,
+    device_mismatch,
+    keep_args,
+    op_stem,
+    record,
+    replay_view,
+    track_saved_fast,
+    user_forward,
+)
 
 
 class Function:
@@ -185,8 +194,20 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     ctx._saved_versions = None
     ctx.needs_input_grad = _ALL_TRUE[2]
     out = cls.forward(ctx, da, db)
-    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
-    eb = (b._node or leaf_node(b), b._oi, db.shape, db.dtype)
+    na = a._node
+    if na is None:  # a leaf: its AccumulateGrad, alive while a graph holds it (leaf_node)
+        na = a._accum
+        na = na() if na is not None else None
+        if na is None:
+            na = leaf_node(a)
+    nb = b._node
+    if nb is None:
+        nb = b._accum
+        nb = nb() if nb is not None else None
+        if nb is None:
+            nb = leaf_node(b)
+    ea = (na, a._oi, da.shape, da.dtype)
+    eb = (nb, b._oi, db.shape, db.dtype)
     if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
     ctx.next = (ea, eb)
@@ -201,8 +222,20 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     t._hooks = None
     t._view = None
     t._accum = None
-    if ctx._saved:
-        track_saved_fast(ctx, out, t, a, da, b, db)
+    saved = ctx._saved
+    if saved:  # track_saved_fast's first case written out: x·y saved both its inputs
+        if (len(saved) == 2 and saved[0] is da and saved[1] is db and da is not db
+                and out is not da and out is not db):
+            va = a._vc
+            if va is None:
+                a._vc = va = [0]
+            vb = b._vc
+            if vb is None:
+                b._vc = vb = [0]
+            ctx._saved_src = SAVED_INPUTS[2]
+            ctx._saved_versions = [(0, va, va[0]), (1, vb, vb[0])]
+        else:
+            track_saved_fast(ctx, out, t, a, da, b, db)
     if cls.reference is not None:
         keep_args(ctx, (a, b), (da, db), {})
     return t
@@ -215,7 +248,13 @@ def _apply_unary(cls, a: Tensor, da) -> Tensor:
     ctx._saved_versions = None
     ctx.needs_input_grad = _ALL_TRUE[1]
     out = cls.forward(ctx, da)
-    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
+    na = a._node
+    if na is None:
+        na = a._accum
+        na = na() if na is not None else None
+        if na is None:
+            na = leaf_node(a)
+    ea = (na, a._oi, da.shape, da.dtype)
     if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
         return record(cls, ctx, (a,), [da], [ea], 1, out, {})
     ctx.next = (ea,)
@@ -230,8 +269,14 @@ def _apply_unary(cls, a: Tensor, da) -> Tensor:
     t._hooks = None
     t._view = None
     t._accum = None
-    if ctx._saved:
-        track_saved_fast(ctx, out, t, a, da)
+    saved = ctx._saved
+    if saved:  # track_saved_fast's first case written out: tanh saved its output
+        if len(saved) == 1 and saved[0] is out:
+            t._vc = vc = [0]
+            ctx._saved_src = SAVED_OUTPUT
+            ctx._saved_versions = [(0, vc, 0)]
+        else:
+            track_saved_fast(ctx, out, t, a, da)
     if cls.reference is not None:
         keep_args(ctx, (a,), (da,), {})
     return t

@@ -131,8 +131,8 @@ def track_saved(ctx: Node, args, arrays, outs) -> None:
 
 
 _NO_INPUT = object()  # track_saved_fast's second input when there is one
-_FROM_INPUTS = ((), (0,), (0, 1))  # _saved_src: the first n inputs, in order
-_FROM_OUTPUT = (-1,)
+SAVED_INPUTS = ((), (0,), (0, 1))  # _saved_src of a node that saved its first n inputs
+SAVED_OUTPUT = (-1,)  # ... that saved its output
 
 
 def track_saved_fast(ctx: Node, out, t: Tensor, a: Tensor, da, b=None, db=_NO_INPUT) -> None:
@@ -144,7 +144,7 @@ def track_saved_fast(ctx: Node, out, t: Tensor, a: Tensor, da, b=None, db=_NO_IN
     n = len(saved)
     if n == 1 and saved[0] is out:
         t._vc = vc = [0]  # t was just made: no counter yet
-        ctx._saved_src = _FROM_OUTPUT
+        ctx._saved_src = SAVED_OUTPUT
         ctx._saved_versions = [(0, vc, 0)]
         return
     if out is not da and out is not db and da is not db:
@@ -155,14 +155,14 @@ def track_saved_fast(ctx: Node, out, t: Tensor, a: Tensor, da, b=None, db=_NO_IN
             vb = b._vc
             if vb is None:
                 b._vc = vb = [0]
-            ctx._saved_src = _FROM_INPUTS[2]
+            ctx._saved_src = SAVED_INPUTS[2]
             ctx._saved_versions = [(0, vc, vc[0]), (1, vb, vb[0])]
             return
         if n == 1 and saved[0] is da:
             vc = a._vc
             if vc is None:
                 a._vc = vc = [0]
-            ctx._saved_src = _FROM_INPUTS[1]
+            ctx._saved_src = SAVED_INPUTS[1]
             ctx._saved_versions = [(0, vc, vc[0])]
             return
     src = []
