@@ -173,11 +173,6 @@ class Function:
 FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
-
-
-FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
-_ALL_TRUE = tuple((True,) * n for n in range(8))
-_ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray
 _new = object.__new__
 
@@ -195,7 +190,7 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     ctx.needs_input_grad = _ALL_TRUE[2]
     out = cls.forward(ctx, da, db)
     na = a._node
-    if na is None:  # a leaf: its AccumulateGrad, alive while a graph holds it (leaf_node)
+    if na is None:  # a leaf: its live AccumulateGrad (weak reference), else leaf_node's new one
         na = a._accum
         na = na() if na is not None else None
         if na is None:
