@@ -223,6 +223,7 @@ def replay_view(chain, x):
 
 
 def device_mismatch(cls, args):
+    """Raise torch's RuntimeError for an op whose Tensor inputs are on two devices."""
     devs = [str(a.device) for a in args if isinstance(a, Tensor)]
     first = devs[0]
     other = next(d for d in devs if d != first)
@@ -239,6 +240,8 @@ def _nonfinite(a) -> bool:
 
 
 def anomaly_forward(cls, arrays, out):
+    """Anomaly mode: raise RuntimeError, naming the op, its inputs' shapes and dtypes and where
+    it was called, when its forward output holds nan or inf."""
     if not _nonfinite(out):
         return
     ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
