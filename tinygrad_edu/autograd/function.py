@@ -175,6 +175,7 @@ _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray
 _new = object.__new__
+_F32 = np.dtype(np.float32)
 
 
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
@@ -203,7 +204,8 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
             nb = leaf_node(b)
     ea = (na, a._oi, da.shape, da.dtype)
     eb = (nb, b._oi, db.shape, db.dtype)
-    if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
+    if type(out) is not _ndarray or out.base is not None or (
+            out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
     ctx.next = (ea, eb)
     t = _new(Tensor)
@@ -250,7 +252,8 @@ def _apply_unary(cls, a: Tensor, da) -> Tensor:
         if na is None:
             na = leaf_node(a)
     ea = (na, a._oi, da.shape, da.dtype)
-    if type(out) is not _ndarray or out.base is not None or out.dtype.kind not in "fc":
+    if type(out) is not _ndarray or out.base is not None or (
+            out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a,), [da], [ea], 1, out, {})
     ctx.next = (ea,)
     t = _new(Tensor)
