@@ -120,14 +120,17 @@ class Function:
                         and b.requires_grad):
                     da = a._data
                     db = b._data
-                    if type(da) is type(db) and da.dtype is not _BF16 and db.dtype is not _BF16:
-                        return _apply_binary(cls, a, b, da, db)
+                    ta = da.dtype
+                    tb = db.dtype
+                    if type(da) is type(db) and ta is not _BF16 and tb is not _BF16:
+                        return _apply_binary(cls, a, b, da, db, ta, tb)
             elif n == 1:
                 a = args[0]
                 if isinstance(a, Tensor) and a.requires_grad:
                     da = a._data
-                    if da.dtype is not _BF16:
-                        return _apply_unary(cls, a, da)
+                    ta = da.dtype
+                    if ta is not _BF16:
+                        return _apply_unary(cls, a, da, ta)
         ctx = cls._node_type()
         arrays = []
         nexts = []
@@ -178,13 +181,13 @@ _new = object.__new__
 _F32 = np.dtype(np.float32)
 
 
-def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
+def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode, an array op; ``da``, ``db`` their arrays): no lists, no loop, and the node
-    and the output Tensor made in place (``Node.__init__``'s and ``Tensor._wrap``'s writes:
-    the calls cost as much as the writes). An output that is not a fresh floating array (a
-    tuple, a scalar, a view, an integer result) goes on through :func:`~.record.record`, as
-    the general path's would."""
+    anomaly mode, an array op; ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes,
+    as ``apply`` read them): no lists, no loop, and the node and the output Tensor made in
+    place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls cost as much as the
+    writes). An output that is not a fresh floating array (a tuple, a scalar, a view, an
+    integer result) goes on through :func:`~.record.record`, as the general path's would."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
     ctx._saved_versions = None
@@ -202,8 +205,8 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
         nb = nb() if nb is not None else None
         if nb is None:
             nb = leaf_node(b)
-    ea = (na, a._oi, da.shape, da.dtype)
-    eb = (nb, b._oi, db.shape, db.dtype)
+    ea = (na, a._oi, da.shape, ta)
+    eb = (nb, b._oi, db.shape, tb)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
@@ -238,7 +241,7 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db) -> Tensor:
     return t
 
 
-def _apply_unary(cls, a: Tensor, da) -> Tensor:
+def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
     """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
@@ -251,7 +254,7 @@ def _apply_unary(cls, a: Tensor, da) -> Tensor:
         na = na() if na is not None else None
         if na is None:
             na = leaf_node(a)
-    ea = (na, a._oi, da.shape, da.dtype)
+    ea = (na, a._oi, da.shape, ta)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a,), [da], [ea], 1, out, {})
