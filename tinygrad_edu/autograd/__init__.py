@@ -3,6 +3,8 @@
 - ``grad_mode``: whether ops record the graph (``no_grad`` ...), anomaly mode;
 - ``node``: the graph — a Node per op call (``grad_fn``), AccumulateGrad at the leaves;
 - ``function``: ``Function`` and ``Function.apply``, which runs an op and records its node;
+- ``record``: what ``apply`` does once the forward ran (wrap the outputs, record the edges and
+  which saved values are inputs or outputs, at which version);
 - ``engine``: the backward pass (``run_backward``: the chain rule in one loop; its everyday
   case written out in ``run_backward_fast``) and ``unbroadcast``, the one place broadcasting
   is undone;

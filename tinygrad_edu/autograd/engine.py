@@ -53,6 +53,7 @@ def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=N
 
 
 FAST = True  # False: every backward takes the plain loop above (the fast one's reference)
+_ndarray = np.ndarray
 
 
 def run_backward_fast(edges, grads, retain_graph: bool) -> None:
@@ -93,7 +94,8 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
             if edge is None or gi is None:
                 continue
             target, k, shape, dtype = edge
-            if type(gi) is not np.ndarray or gi.shape != shape or gi.dtype != dtype:
+            if (type(gi) is not _ndarray or gi.shape != shape
+                    or gi.dtype is not dtype and gi.dtype != dtype):
                 gi = fit(gi, shape, dtype)
             if target.n_out == 1:
                 prev = pending.get(target)
@@ -127,17 +129,21 @@ def topological_order(roots, capture=None) -> list:
         if root in seen:
             continue
         seen.add(root)
-        stack = [(root, iter(root.next))]
-        while stack:
-            node, inputs = stack[-1]
-            for edge in inputs:
-                if edge is not None and edge[0] not in seen:
-                    seen.add(edge[0])
-                    stack.append((edge[0], iter(edge[0].next)))
-                    break
+        # the path from the root: its nodes, and for each, an iterator over its remaining edges
+        path = [root]
+        todo = [iter(root.next)]
+        while todo:
+            for edge in todo[-1]:
+                if edge is not None:
+                    node = edge[0]
+                    if node not in seen:
+                        seen.add(node)
+                        path.append(node)
+                        todo.append(iter(node.next))
+                        break
             else:  # every input done: emit this node
-                stack.pop()
-                order.append(node)
+                todo.pop()
+                order.append(path.pop())
     if capture is not None:  # keep the nodes with an input on a path to a captured tensor
         useful = capture.nodes()
         run = set()

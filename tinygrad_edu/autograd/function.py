@@ -29,26 +29,24 @@ other ops' :meth:`Function.call`. A fused op that saves intermediate values inst
 
 from __future__ import annotations
 
-import traceback
-
 import numpy as np
 
-from ..backend import get_array_module
-from ..dtype import kind_of
 from ..tensor import Tensor
-from .grad_mode import no_grad, state
-from .hooks import describe
+from .grad_mode import state
 from .node import Node, leaf_node
 from .opmath import BF16 as _BF16
 from .opmath import in_float32
-
-
-def op_stem(fn) -> str:
-    """An op's name without the ``Fn`` its class carries (``MulFn`` -> ``Mul``): op Function
-    classes end in ``Fn`` so that none shares a name with an nn Module (``SigmoidFn`` vs
-    ``nn.Sigmoid``), and their nodes print as torch's (``SigmoidBackward0``)."""
-    name = fn.__name__
-    return name[:-2] if name.endswith("Fn") and len(name) > 2 else name
+from .record import (  # noqa: F401
+    SAVED_INPUTS,
+    SAVED_OUTPUT,
+    device_mismatch,
+    keep_args,
+    op_stem,
+    record,
+    replay_view,
+    track_saved_fast,
+    user_forward,
+)
 
 
 class Function:
@@ -83,7 +81,8 @@ class Function:
         # torch: a user Function's node is "<Name>Backward"; a built-in op's "<Op>Backward0"
         default = f"{op_stem(cls)}Backward0" if cls.array_io else f"{cls.__name__}Backward"
         name = cls.__dict__.get("node_name") or default
-        cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__})
+        cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__,
+                                              "fn": cls})
         if cls.is_view and "opmath" not in cls.__dict__:
             cls.opmath = False  # a view shares the input's memory: never a float32 copy
 
@@ -103,7 +102,7 @@ class Function:
         for a in args:
             if isinstance(a, Tensor):
                 return cls.apply(*args, **kwargs)
-        return cls.forward(cls._node_type(cls), *args, **kwargs)
+        return cls.forward(cls._node_type(), *args, **kwargs)
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -118,14 +117,21 @@ class Function:
             if n == 2:
                 a, b = args
                 if (isinstance(a, Tensor) and isinstance(b, Tensor) and a.requires_grad
-                        and b.requires_grad and type(a._data) is type(b._data)
-                        and a._data.dtype is not _BF16 and b._data.dtype is not _BF16):
-                    return _apply_binary(cls, a, b)
+                        and b.requires_grad):
+                    da = a._data
+                    db = b._data
+                    ta = da.dtype
+                    tb = db.dtype
+                    if type(da) is type(db) and ta is not _BF16 and tb is not _BF16:
+                        return _apply_binary(cls, a, b, da, db, ta, tb)
             elif n == 1:
                 a = args[0]
-                if isinstance(a, Tensor) and a.requires_grad and a._data.dtype is not _BF16:
-                    return _apply_unary(cls, a)
-        ctx = cls._node_type(cls)
+                if isinstance(a, Tensor) and a.requires_grad:
+                    da = a._data
+                    ta = da.dtype
+                    if ta is not _BF16:
+                        return _apply_unary(cls, a, da, ta)
+        ctx = cls._node_type()
         arrays = []
         nexts = []
         n_grad = 0  # inputs that require grad (while grad mode is on)
@@ -138,7 +144,7 @@ class Function:
                 if dev is None:
                     dev = type(d)
                 elif type(d) is not dev:
-                    _device_mismatch(cls, args)
+                    device_mismatch(cls, args)
                 arrays.append(d)
                 if d.dtype is _BF16:
                     low = True
@@ -162,214 +168,119 @@ class Function:
         if low and cls.array_io and cls.opmath:
             out = in_float32(cls, ctx, arrays, kwargs)
         else:
-            out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else _user_forward(
+            out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else user_forward(
                 cls, ctx, args, arrays, kwargs)
-        return _record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
+        return record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
 
 
 FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
+_ndarray = np.ndarray
+_new = object.__new__
+_F32 = np.dtype(np.float32)
 
 
-def _record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
-    """After ``forward``: wrap the output(s) in Tensors and, when an input needs a gradient and
-    the output is floating, record the node (its edges, the versions of what it saved)."""
-    if type(out) is tuple:
-        return _wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
-    if type(out) is not np.ndarray:
-        out = _as_array(ctx, out)
-    if state.anomaly:
-        _anomaly_forward(cls, arrays, out)
-    # integer and bool results carry no gradient (torch: x.long() does not require grad)
-    if not n_grad or kind_of(out.dtype) not in "fc":
-        t = Tensor._wrap(out)
-    else:
-        ctx.next = tuple(nexts)
-        t = Tensor._wrap(out, ctx)
-        if ctx._saved:
-            _track_saved(ctx, args, arrays, (t,))
-        if cls.reference is not None:
-            _keep_args(ctx, args, arrays, kwargs)
-        if state.anomaly:
-            ctx.stack = traceback.format_stack()[:-1]
-    if out.base is not None:
-        _mark_view(cls, ctx, t, args, out.base)
-    return t
-
-
-def _apply_binary(cls, a: Tensor, b: Tensor) -> Tensor:
+def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode, an array op): no lists, no loop. An output that is not a fresh floating
-    array (a tuple, a scalar, a view, an integer result) goes on through :func:`_record`."""
-    ctx = cls._node_type(cls)
+    anomaly mode, an array op; ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes,
+    as ``apply`` read them): no lists, no loop, and the node and the output Tensor made in
+    place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls cost as much as the
+    writes). An output that is not a fresh floating array (a tuple, a scalar, a view, an
+    integer result) goes on through :func:`~.record.record`, as the general path's would."""
+    ctx = _new(cls._node_type)
+    ctx._saved = ()
+    ctx._saved_versions = None
     ctx.needs_input_grad = _ALL_TRUE[2]
-    da = a._data
-    db = b._data
     out = cls.forward(ctx, da, db)
-    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
-    eb = (b._node or leaf_node(b), b._oi, db.shape, db.dtype)
-    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
-        return _record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
+    na = a._node
+    if na is None:  # a leaf: its live AccumulateGrad (weak reference), else leaf_node's new one
+        na = a._accum
+        na = na() if na is not None else None
+        if na is None:
+            na = leaf_node(a)
+    nb = b._node
+    if nb is None:
+        nb = b._accum
+        nb = nb() if nb is not None else None
+        if nb is None:
+            nb = leaf_node(b)
+    ea = (na, a._oi, da.shape, ta)
+    eb = (nb, b._oi, db.shape, tb)
+    if type(out) is not _ndarray or out.base is not None or (
+            out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
+        return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
     ctx.next = (ea, eb)
-    t = Tensor._wrap(out, ctx)
-    if ctx._saved:
-        _track_saved(ctx, (a, b), (da, db), (t,))
-    if cls.reference is not None:
-        _keep_args(ctx, (a, b), (da, db), {})
-    return t
-
-
-def _apply_unary(cls, a: Tensor) -> Tensor:
-    """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
-    ctx = cls._node_type(cls)
-    ctx.needs_input_grad = _ALL_TRUE[1]
-    da = a._data
-    out = cls.forward(ctx, da)
-    ea = (a._node or leaf_node(a), a._oi, da.shape, da.dtype)
-    if type(out) is not np.ndarray or out.dtype.kind not in "fc" or out.base is not None:
-        return _record(cls, ctx, (a,), [da], [ea], 1, out, {})
-    ctx.next = (ea,)
-    t = Tensor._wrap(out, ctx)
-    if ctx._saved:
-        _track_saved(ctx, (a,), (da,), (t,))
-    if cls.reference is not None:
-        _keep_args(ctx, (a,), (da,), {})
-    return t
-
-
-def _as_array(ctx: Node, out):
-    """An output as an array (NumPy returns 0-d results as scalars), also where it was saved."""
-    arr = get_array_module(out).asarray(out)
-    if arr is not out and ctx._saved:
-        ctx._saved = tuple(arr if s is out else s for s in ctx._saved)
-    return arr
-
-
-def _user_forward(cls, ctx, args, arrays, kwargs):
-    """A torch-style user Function: Tensors in and out, nothing recorded inside."""
-    with no_grad():
-        wrapped = [Tensor._wrap(x) if isinstance(a, Tensor) else a for a, x in zip(args, arrays)]
-        out = cls.forward(ctx, *wrapped, **kwargs)
-    if ctx._saved:  # saved Tensors stand for the arrays they hold
-        ctx._saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx._saved)
-    if isinstance(out, tuple):
-        return tuple(o._data if isinstance(o, Tensor) else o for o in out)
-    return out._data if isinstance(out, Tensor) else out
-
-
-def _wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
-    """A Function with several outputs: one node, one Tensor per output (output index k)."""
-    outs = tuple(o if type(o) is np.ndarray else _as_array(ctx, o) for o in outs)
-    xp = get_array_module(outs[0])
-    record = record and any(kind_of(o.dtype) in "fc" for o in outs)
-    ts = []
-    for k, o in enumerate(outs):
-        t = Tensor._wrap(o, ctx if record and kind_of(o.dtype) in "fc" else None)
-        t._oi = k
-        ts.append(t)
-    if record:
-        ctx.n_out = len(outs)
-        ctx.out_meta = tuple((o.shape, o.dtype, xp) for o in outs)
-        ctx.next = tuple(nexts)
-        if ctx._saved:
-            _track_saved(ctx, args, arrays, ts)
-        if cls.reference is not None:
-            _keep_args(ctx, args, arrays, kwargs)
-    return tuple(ts)
-
-
-def _track_saved(ctx: Node, args, arrays, outs) -> None:
-    """Note which saved values are inputs (k >= 0) or outputs (k < 0), and the version of each
-    Tensor saved as-is, so backward can refuse to run once one was modified in place."""
-    src = []
-    versions = []
-    j = 0
-    for s in ctx._saved:
-        k = None
-        m = -1
-        for t in outs:
-            if s is t._data:
-                k = m
-                break
-            m -= 1
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t.requires_grad = True
+    t._node = ctx
+    t._oi = 0
+    t._vc = None
+    t._retains_grad = False
+    t._hooks = None
+    t._view = None
+    t._accum = None
+    saved = ctx._saved
+    if saved:  # track_saved_fast's first case written out: x·y saved both its inputs
+        if (len(saved) == 2 and saved[0] is da and saved[1] is db and da is not db
+                and out is not da and out is not db):
+            va = a._vc
+            if va is None:
+                a._vc = va = [0]
+            vb = b._vc
+            if vb is None:
+                b._vc = vb = [0]
+            ctx._saved_src = SAVED_INPUTS[2]
+            ctx._saved_versions = [(0, va, va[0]), (1, vb, vb[0])]
         else:
-            i = 0
-            for x in arrays:
-                if s is x:
-                    t = args[i]
-                    if isinstance(t, Tensor):
-                        k = i
-                        break
-                i += 1
-        src.append(k)
-        if k is not None:
-            vc = t._vc
-            if vc is None:
-                t._vc = vc = [0]
-            versions.append((j, vc, vc[0]))
-        j += 1
-    ctx._saved_src = src
-    if versions:
-        ctx._saved_versions = versions
+            track_saved_fast(ctx, out, t, a, da, b, db)
+    if cls.reference is not None:
+        keep_args(ctx, (a, b), (da, db), {})
+    return t
 
 
-def _keep_args(ctx: Node, args, arrays, kwargs) -> None:
-    """An op with a ``reference`` keeps its arguments (arrays, not Tensors) for double backward;
-    freed with the saved values."""
-    ctx._args = (tuple(isinstance(a, Tensor) for a in args), tuple(arrays), kwargs)
-
-
-def _mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
-    """An output that is a view of an input's storage shares that input's version counter;
-    a view op's output also remembers its base and how to redo the view (for in-place writes
-    through it, torch's CopySlices)."""
-    for a in args:
-        if isinstance(a, Tensor):
-            d = a._data
-            if d is base or d.base is base:
-                t._share_version_with(a)
-                if cls.is_view and a is args[0]:
-                    if a._view is None:
-                        t._view = (a, (ctx,))
-                    else:
-                        t._view = (a._view[0], a._view[1] + (ctx,))
-                return
-
-
-def replay_view(chain, x):
-    """Apply a recorded chain of view ops to ``x`` (array or Tensor)."""
-    for node in chain:
-        x = node.fn.replay(node, x)
-    return x
-
-
-def _device_mismatch(cls, args):
-    devs = [str(a.device) for a in args if isinstance(a, Tensor)]
-    first = devs[0]
-    other = next(d for d in devs if d != first)
-    raise RuntimeError(
-        f"Expected all tensors to be on the same device, but found at least two devices, "
-        f"{other} and {first}! (in op {cls.__name__})"
-    )
-
-
-def _nonfinite(a) -> bool:
-    if kind_of(a.dtype) != "f":
-        return False
-    return not bool(get_array_module(a).isfinite(a).all())
-
-
-def _anomaly_forward(cls, arrays, out):
-    if not _nonfinite(out):
-        return
-    ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
-    where = "".join(traceback.format_stack()[:-3])
-    raise RuntimeError(
-        f"Function '{op_stem(cls)}' returned nan or inf values in its forward output "
-        f"{describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
-        f"that created it:\n{where}"
-    )
+def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
+    """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
+    ctx = _new(cls._node_type)
+    ctx._saved = ()
+    ctx._saved_versions = None
+    ctx.needs_input_grad = _ALL_TRUE[1]
+    out = cls.forward(ctx, da)
+    na = a._node
+    if na is None:
+        na = a._accum
+        na = na() if na is not None else None
+        if na is None:
+            na = leaf_node(a)
+    ea = (na, a._oi, da.shape, ta)
+    if type(out) is not _ndarray or out.base is not None or (
+            out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
+        return record(cls, ctx, (a,), [da], [ea], 1, out, {})
+    ctx.next = (ea,)
+    t = _new(Tensor)
+    t._data = out
+    t._grad = None
+    t.requires_grad = True
+    t._node = ctx
+    t._oi = 0
+    t._vc = None
+    t._retains_grad = False
+    t._hooks = None
+    t._view = None
+    t._accum = None
+    saved = ctx._saved
+    if saved:  # track_saved_fast's first case written out: tanh saved its output
+        if len(saved) == 1 and saved[0] is out:
+            t._vc = vc = [0]
+            ctx._saved_src = SAVED_OUTPUT
+            ctx._saved_versions = [(0, vc, 0)]
+        else:
+            track_saved_fast(ctx, out, t, a, da)
+    if cls.reference is not None:
+        keep_args(ctx, (a,), (da,), {})
+    return t
 
 
 def once_differentiable(fn):

@@ -25,23 +25,24 @@ class Node:
     backward needs go through :meth:`save_for_backward`, so the engine can check their versions
     and, under ``create_graph=True``, hand them back as Tensors wired into the graph."""
 
-    # fn: the Function; next: per input, None (no gradient) or the edge (node, output index,
-    # shape, dtype): where the input's gradient goes, and the shape and dtype to fit it to;
-    # _saved_src: per saved value, the input (k >= 0) or output (-1 - k) it is; _saved_versions:
-    # [(saved index, version counter, version at save)]. next and _saved_src are set when the
-    # call is recorded.
-    __slots__ = ("fn", "next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
+    # next: per input, None (no gradient) or the edge (node, output index, shape, dtype): where
+    # the input's gradient goes, and the shape and dtype to fit it to; _saved_src: per saved
+    # value, the input (k >= 0) or output (-1 - k) it is; _saved_versions: [(saved index,
+    # version counter, version at save)]. next and _saved_src are set when the call is recorded.
+    __slots__ = ("next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
                  "__dict__", "__weakref__")
 
-    # rarely set: class-level defaults, so making a node costs a few slot writes
+    # the Function: a class attribute of each op's own node class (Function.__init_subclass__
+    # makes one per op, MulBackward0 for MulFn), so a node is made without arguments
+    fn = None
+    # rarely set: class-level defaults, so making a node costs two slot writes
     n_out = 1  # outputs of the op (a multi-output Function sets it)
     out_ref = None  # weakref to the output Tensor when it called retain_grad()
     hooks = None  # hooks registered on the output Tensor (a non-leaf)
     stack = None  # where the forward ran (anomaly mode)
     retained = False  # backpropagated with retain_graph=True (inspect.graph_stats)
 
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self):
         self._saved = ()
         self._saved_versions = None
 
