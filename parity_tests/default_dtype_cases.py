@@ -371,8 +371,8 @@ KNOWN = {
 # (rtol, atol) for values in float16/bfloat16 where tg is not bitwise torch's whatever the default
 # (the same gap with explicit .half() models under a float32 default): BatchNorm (statistics
 # summed in another order, two ulps; the running statistics one bfloat16 ulp), LSTM/GRU/
-# cross-entropy/MLP backward in half, and three optimizer steps of a half Linear (forward, backward and update each rounding). The dtypes are
-# still compared exactly.
+# cross-entropy/MLP backward in half, and three optimizer steps of a half Linear (forward,
+# backward and update each rounding). The dtypes are still compared exactly.
 _STEPS = (2e-2, 6e-3)
 REDUCED_TOL = {"batchnorm2d_fwd": (1.6e-2, 0.0), "batchnorm_train_stats": (1.6e-2, 0.0),
                **{c: _STEPS for c in (

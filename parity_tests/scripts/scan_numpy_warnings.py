@@ -21,7 +21,8 @@ Each line of OUT.jsonl is one call that warned or differs from torch: op, pass, 
 warnings (message and source line) and the verdict (``same``, ``value``, ``error``...). The
 summary printed at the end counts ops warning and ops with differing values, per pass.
 
-    python3 parity_tests/scripts/scan_numpy_warnings.py OUT.jsonl [OPID-SUBSTRING] [--passes=sample,extremal,scalar]
+    python3 parity_tests/scripts/scan_numpy_warnings.py OUT.jsonl [OPID-SUBSTRING] \
+        [--passes=sample,extremal,scalar]
 
 The sample and scalar passes take about 10 minutes on 2 cores; the extremal pass over an hour,
 and torch 2.13 itself segfaults on one of its refilled samples after nn.functional.mse_loss
