@@ -164,7 +164,7 @@ def exp2(input, *, out=None):
 
 def expm1(input, *, out=None):
     """``torch.expm1`` (also ``torch.special.expm1``): eˣ - 1 elementwise, accurate near 0.
-    dtype: floating (integers compute in float32). Derivative: eˣ.
+    dtype: floating (integers: the default dtype). Derivative: eˣ.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -205,7 +205,7 @@ def reciprocal(input, *, out=None):
 def logit(input, eps=None, *, out=None):
     """``torch.logit`` (also ``torch.special.logit``): ln(z/(1 - z)) elementwise, the inverse of
     the sigmoid, with z = x clamped to [eps, 1 - eps] when ``eps`` is given (else z = x: ±inf
-    at 1 and 0, nan outside [0, 1]). dtype: floating (integers compute in float32).
+    at 1 and 0, nan outside [0, 1]). dtype: floating (integers: the default dtype).
     Derivative: 1/(x(1 - x)); 0 where the clamp is active; nan outside [0, 1] without eps.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;

@@ -136,7 +136,7 @@ class ErfinvFn(Function):
 # ---- the public functions (torch names) --------------------------------------------------------
 def lgamma(input, *, out=None):
     """``torch.lgamma`` (also ``torch.special.gammaln``): ln|Γ(x)| elementwise (+inf at the
-    poles 0, -1, -2, ... and at ±inf). dtype: floating (integers compute in float32).
+    poles 0, -1, -2, ... and at ±inf). dtype: floating (integers: the default dtype).
     Derivative: ψ(x) (digamma).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -158,7 +158,7 @@ def digamma(input, *, out=None):
 
 def polygamma(n, input, *, out=None):
     """``torch.polygamma`` (also ``torch.special.polygamma``): ψ⁽ⁿ⁾(x), the n-th derivative of
-    digamma, elementwise (n = 0 is digamma). dtype: floating (integers compute in float32).
+    digamma, elementwise (n = 0 is digamma). dtype: floating (integers: the default dtype).
     Raises RuntimeError for n < 0. Derivative: ψ⁽ⁿ⁺¹⁾(x).
 
     Shapes: any; the output has the input's shape.
@@ -173,7 +173,7 @@ def polygamma(n, input, *, out=None):
 def mvlgamma(input, p, *, out=None):
     """``torch.mvlgamma`` (also ``torch.special.multigammaln``): the multivariate log-gamma
     ln Γ_p(x) = p(p-1)/4 · ln π + Σᵢ₌₀..ₚ₋₁ ln Γ(x - i/2), elementwise. dtype: floating
-    (integers compute in float32; torch 2 no longer checks x > (p-1)/2: outside, the sum of
+    (integers: the default dtype; torch 2 no longer checks x > (p-1)/2: outside, the sum of
     log-gammas is what it is). Raises RuntimeError for p < 1 and for bool tensors.
     Derivative: Σᵢ ψ(x - i/2).
 
@@ -190,7 +190,7 @@ def mvlgamma(input, p, *, out=None):
 
 def erfc(input, *, out=None):
     """``torch.erfc`` (also ``torch.special.erfc``): 1 - erf x elementwise, accurate where erf x
-    is near 1. dtype: floating (integers compute in float32). Derivative: -(2/√π) e^{-x²}.
+    is near 1. dtype: floating (integers: the default dtype). Derivative: -(2/√π) e^{-x²}.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -200,7 +200,7 @@ def erfc(input, *, out=None):
 
 def erfinv(input, *, out=None):
     """``torch.erfinv`` (also ``torch.special.erfinv``): the inverse of erf on (-1, 1); ±inf at
-    ±1, nan outside. dtype: floating (integers compute in float32).
+    ±1, nan outside. dtype: floating (integers: the default dtype).
     Derivative: (√π/2) exp(erfinv(x)²).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -211,7 +211,7 @@ def erfinv(input, *, out=None):
 
 def i0(input, *, out=None):
     """``torch.i0`` (also ``torch.special.i0``): the modified Bessel function I₀(x) =
-    Σₖ (x²/4)ᵏ/(k!)² elementwise. dtype: floating (integers compute in float32).
+    Σₖ (x²/4)ᵏ/(k!)² elementwise. dtype: floating (integers: the default dtype).
     Derivative: I₁(x).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;

@@ -250,7 +250,7 @@ def _tensors_op(fn, input, other, op: str, out, float_result=True, kernel=None):
 
 def atan2(input, other, *, out=None):
     """``torch.atan2`` (alias ``arctan2``): the angle of the point (other, input), in
-    [-π, π]. dtype: floating (integers compute in float32). Derivatives: other/(input² +
+    [-π, π]. dtype: floating (integers: the default dtype). Derivatives: other/(input² +
     other²) and -input/(input² + other²). Shapes: ``input`` and ``other`` broadcast (torch's rules).
     Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it cannot cast to;
     TypeError for two non-Tensor arguments."""
@@ -267,7 +267,7 @@ def hypot(input, other, *, out=None):
 
 def copysign(input, other, *, out=None):
     """``torch.copysign``: |input| with the sign (bit) of ``other`` (a tensor or a number;
-    -0.0 is negative). dtype: floating (integers compute in float32). Derivatives: ±1 towards
+    -0.0 is negative). dtype: floating (integers: the default dtype). Derivatives: ±1 towards
     ``input`` (0 where input = 0), 0 towards ``other``. Shapes: ``input`` and ``other`` broadcast
     (torch's rules). Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it
     cannot cast to; TypeError for two non-Tensor arguments."""
@@ -295,7 +295,7 @@ def logaddexp2(input, other, *, out=None):
 
 def xlogy(input, other, *, out=None):
     """``torch.xlogy``: input · ln(other), 0 where input = 0 (NaN where other is NaN); either
-    may be a number. dtype: floating (integers compute in float32). Derivatives: ln(other) (0
+    may be a number. dtype: floating (integers: the default dtype). Derivatives: ln(other) (0
     where input = 0 and other ≤ 0) and input/other. Shapes: ``input`` and ``other`` broadcast
     (torch's rules). Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it
     cannot cast to; TypeError for two non-Tensor arguments."""

@@ -4,7 +4,7 @@ Legendre P, each evaluated at x for a degree n.
 
 Every function takes ``(x, n)``: tensors or one of them a number, broadcast together; n is
 truncated to an integer (torch casts it to int64) and a negative n gives 0. The result has the
-promoted floating dtype (integers compute in float32). torch defines no derivative for them, so
+promoted floating dtype (integers: the default dtype). torch defines no derivative for them, so
 the result does not require grad.
 
 Evaluation follows torch (aten/src/ATen/native/Math.h) step for step, so values agree where

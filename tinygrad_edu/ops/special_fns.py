@@ -218,7 +218,7 @@ class SpecialZetaFn(Function):
 # ---- the public functions (torch.special names) ------------------------------------------------
 def i0e(input, *, out=None):
     """``torch.special.i0e``: e^{-|x|} I₀(x) elementwise (finite where I₀ overflows). dtype:
-    floating (integers compute in float32). Derivative: i1e(x) - sgn(x)·i0e(x). Shapes: any; the
+    floating (integers: the default dtype). Derivative: i1e(x) - sgn(x)·i0e(x). Shapes: any; the
     output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
     cannot cast to."""
     return into(out, SpecialI0EFn.apply(floatify(input, "special_i0e")), "special_i0e")
@@ -226,7 +226,7 @@ def i0e(input, *, out=None):
 
 def i1(input, *, out=None):
     """``torch.special.i1``: the modified Bessel function I₁(x) elementwise. dtype: floating
-    (integers compute in float32). Derivative: I₀(x) - I₁(x)/x (½ at 0). Shapes: any; the output has
+    (integers: the default dtype). Derivative: I₀(x) - I₁(x)/x (½ at 0). Shapes: any; the output has
     the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast
     to."""
     return into(out, SpecialI1Fn.apply(floatify(input, "special_i1")), "special_i1")
@@ -241,14 +241,14 @@ def i1e(input, *, out=None):
 
 def entr(input, *, out=None):
     """``torch.special.entr``: -x ln x elementwise (0 at 0, -inf for x < 0). dtype: floating
-    (integers compute in float32). Derivative: -(1 + ln x). Shapes: any; the output has the same.
+    (integers: the default dtype). Derivative: -(1 + ln x). Shapes: any; the output has the same.
     Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     return into(out, SpecialEntrFn.apply(floatify(input, "special_entr")), "special_entr")
 
 
 def erfcx(input, *, out=None):
     """``torch.special.erfcx``: e^{x²} erfc(x) elementwise (no overflow for large x). dtype:
-    floating (integers compute in float32). Derivative: 2x·erfcx(x) - 2/√π. Shapes: any; the output
+    floating (integers: the default dtype). Derivative: 2x·erfcx(x) - 2/√π. Shapes: any; the output
     has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot
     cast to."""
     return into(out, SpecialErfcxFn.apply(floatify(input, "special_erfcx")), "special_erfcx")
@@ -257,7 +257,7 @@ def erfcx(input, *, out=None):
 def ndtr(input, *, out=None):
     """``torch.special.ndtr``: Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF, elementwise
     (torch's formula, so the graph is torch's: its node is MulBackward1). dtype: floating
-    (integers compute in float32). Derivative: φ(x) = e^{-x²/2}/√(2π). Shapes: any; the output has
+    (integers: the default dtype). Derivative: φ(x) = e^{-x²/2}/√(2π). Shapes: any; the output has
     the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast
     to."""
     x = floatify(input, "special_ndtr")
@@ -267,7 +267,7 @@ def ndtr(input, *, out=None):
 
 def ndtri(input, *, out=None):
     """``torch.special.ndtri``: Φ⁻¹(x), the standard normal quantile, elementwise (∓inf at 0
-    and 1, nan outside [0, 1]). dtype: floating (integers compute in float32).
+    and 1, nan outside [0, 1]). dtype: floating (integers: the default dtype).
     Derivative: √(2π) e^{ndtri(x)²/2}. Shapes: any; the output has the same. Raises TypeError for a
     non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     return into(out, SpecialNdtriFn.apply(floatify(input, "special_ndtri")), "special_ndtri")
@@ -275,7 +275,7 @@ def ndtri(input, *, out=None):
 
 def log_ndtr(input, *, out=None):
     """``torch.special.log_ndtr``: ln Φ(x) elementwise, accurate for very negative x. dtype:
-    floating (integers compute in float32). Derivative: φ(x)/Φ(x). Shapes: any; the output has the
+    floating (integers: the default dtype). Derivative: φ(x)/Φ(x). Shapes: any; the output has the
     same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     res = SpecialLogNdtrFn.apply(floatify(input, "special_log_ndtr"))
     return into(out, res, "special_log_ndtr")
@@ -294,7 +294,7 @@ def xlog1py(input, other, *, out=None):
 def zeta(input, other, *, out=None):
     """``torch.special.zeta``: the Hurwitz zeta ζ(x, q) = Σₖ₌₀^∞ (k + q)^-x elementwise (inf at
     x = 1, nan for x < 1). Either argument may be a number. Shapes: broadcast. dtype: promoted,
-    floating (integers compute in float32). Derivatives: ∂/∂q = -x ζ(x + 1, q); ∂/∂x raises
+    floating (integers: the default dtype). Derivatives: ∂/∂q = -x ζ(x + 1, q); ∂/∂x raises
     NotImplementedError (torch defines none)."""
     _two_tensors_or_one(input, other, "special_zeta")
     return into(out, binary(SpecialZetaFn, input, other, float_result=True,
@@ -354,7 +354,7 @@ scaled_modified_bessel_k1 = _not_differentiable("scaled_modified_bessel_k1", "e�
 def airy_ai(input, *, out=None):
     """``torch.special.airy_ai``: the Airy function Ai(x), the solution of y'' = xy that decays
     for x → +inf, elementwise (0 above 103.892, nan at ±inf, as torch). dtype: floating
-    (integers compute in float32). Not differentiable (as in torch). Shapes: any; the output has the
+    (integers: the default dtype). Not differentiable (as in torch). Shapes: any; the output has the
     same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     x = floatify(input, "special_airy_ai").detach()._data
     return into(out, constant(airy_ai_array(x)), "special_airy_ai")
@@ -362,7 +362,7 @@ def airy_ai(input, *, out=None):
 
 def modified_bessel_i0(input, *, out=None):
     """``torch.special.modified_bessel_i0``: I₀(x) elementwise (the same values as ``i0``).
-    dtype: floating (integers compute in float32). Not differentiable (as in torch). Shapes: any;
+    dtype: floating (integers: the default dtype). Not differentiable (as in torch). Shapes: any;
     the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
     cannot cast to."""
     x = floatify(input, "special_modified_bessel_i0").detach()._data
@@ -371,7 +371,7 @@ def modified_bessel_i0(input, *, out=None):
 
 def modified_bessel_i1(input, *, out=None):
     """``torch.special.modified_bessel_i1``: I₁(x) elementwise (the values of ``i1``).
-    dtype: floating (integers compute in float32). Not differentiable (as in torch). Shapes: any;
+    dtype: floating (integers: the default dtype). Not differentiable (as in torch). Shapes: any;
     the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
     cannot cast to."""
     x = floatify(input, "special_modified_bessel_i1").detach()._data
@@ -380,7 +380,7 @@ def modified_bessel_i1(input, *, out=None):
 
 def spherical_bessel_j0(input, *, out=None):
     """``torch.special.spherical_bessel_j0``: j₀(x) = sin(x)/x elementwise (1 at 0, 0 at ±inf;
-    a Taylor series for |x| < ½, as torch). dtype: floating (integers compute in float32).
+    a Taylor series for |x| < ½, as torch). dtype: floating (integers: the default dtype).
     Not differentiable (as in torch). Shapes: any; the output has the same. Raises TypeError for a
     non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
     x = floatify(input, "special_spherical_bessel_j0").detach()._data

@@ -243,7 +243,7 @@ def tan(input, *, out=None):
 
 def asin(input, *, out=None):
     """``torch.asin`` (alias ``arcsin``): arcsin x elementwise, in [-π/2, π/2]; nan for |x| > 1.
-    dtype: floating (integers compute in float32). Derivative: 1/√(1 - x²) (inf at ±1).
+    dtype: floating (integers: the default dtype). Derivative: 1/√(1 - x²) (inf at ±1).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -253,7 +253,7 @@ def asin(input, *, out=None):
 
 def acos(input, *, out=None):
     """``torch.acos`` (alias ``arccos``): arccos x elementwise, in [0, π]; nan for |x| > 1.
-    dtype: floating (integers compute in float32). Derivative: -1/√(1 - x²).
+    dtype: floating (integers: the default dtype). Derivative: -1/√(1 - x²).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -263,7 +263,7 @@ def acos(input, *, out=None):
 
 def atan(input, *, out=None):
     """``torch.atan`` (alias ``arctan``): arctan x elementwise, in (-π/2, π/2).
-    dtype: floating (integers compute in float32). Derivative: 1/(1 + x²).
+    dtype: floating (integers: the default dtype). Derivative: 1/(1 + x²).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -273,7 +273,7 @@ def atan(input, *, out=None):
 
 def sinh(input, *, out=None):
     """``torch.sinh``: (eˣ - e⁻ˣ)/2 elementwise (±inf beyond |x| ≈ 89 in float32).
-    dtype: floating (integers compute in float32). Derivative: cosh x.
+    dtype: floating (integers: the default dtype). Derivative: cosh x.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -282,7 +282,7 @@ def sinh(input, *, out=None):
 
 
 def cosh(input, *, out=None):
-    """``torch.cosh``: (eˣ + e⁻ˣ)/2 elementwise. dtype: floating (integers compute in float32).
+    """``torch.cosh``: (eˣ + e⁻ˣ)/2 elementwise. dtype: floating (integers: the default dtype).
     Derivative: sinh x.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -293,7 +293,7 @@ def cosh(input, *, out=None):
 
 def asinh(input, *, out=None):
     """``torch.asinh`` (alias ``arcsinh``): ln(x + √(x² + 1)) elementwise.
-    dtype: floating (integers compute in float32). Derivative: 1/√(x² + 1).
+    dtype: floating (integers: the default dtype). Derivative: 1/√(x² + 1).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -303,7 +303,7 @@ def asinh(input, *, out=None):
 
 def acosh(input, *, out=None):
     """``torch.acosh`` (alias ``arccosh``): ln(x + √(x² - 1)) elementwise; nan for x < 1.
-    dtype: floating (integers compute in float32). Derivative: 1/√(x² - 1).
+    dtype: floating (integers: the default dtype). Derivative: 1/√(x² - 1).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -313,7 +313,7 @@ def acosh(input, *, out=None):
 
 def atanh(input, *, out=None):
     """``torch.atanh`` (alias ``arctanh``): ½ ln((1 + x)/(1 - x)) elementwise; ±inf at ±1, nan
-    for |x| > 1. dtype: floating (integers compute in float32). Derivative: 1/(1 - x²).
+    for |x| > 1. dtype: floating (integers: the default dtype). Derivative: 1/(1 - x²).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -322,7 +322,7 @@ def atanh(input, *, out=None):
 
 
 def deg2rad(input, *, out=None):
-    """``torch.deg2rad``: x · π/180 elementwise. dtype: floating (integers compute in float32).
+    """``torch.deg2rad``: x · π/180 elementwise. dtype: floating (integers: the default dtype).
     Derivative: π/180.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -332,7 +332,7 @@ def deg2rad(input, *, out=None):
 
 
 def rad2deg(input, *, out=None):
-    """``torch.rad2deg``: x · 180/π elementwise. dtype: floating (integers compute in float32).
+    """``torch.rad2deg``: x · 180/π elementwise. dtype: floating (integers: the default dtype).
     Derivative: 180/π.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -343,7 +343,7 @@ def rad2deg(input, *, out=None):
 
 def sinc(input, *, out=None):
     """``torch.sinc`` (also ``torch.special.sinc``): sin(πx)/(πx) elementwise, 1 at 0.
-    dtype: floating (integers compute in float32).
+    dtype: floating (integers: the default dtype).
     Derivative: (πx cos πx - sin πx)/(πx²), and 0 at x = 0.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;

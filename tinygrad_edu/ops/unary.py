@@ -197,7 +197,7 @@ def log(input, *, out=None):
 
 def log1p(input, *, out=None):
     """``torch.log1p`` (also ``torch.special.log1p``): ln(1 + x), accurate near 0. dtype:
-    floating (integers compute in float32). Derivative: 1/(1 + x).
+    floating (integers: the default dtype). Derivative: 1/(1 + x).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
@@ -239,7 +239,7 @@ def abs(input, *, out=None):
 
 
 def sin(input, *, out=None):
-    """``torch.sin``: sin x elementwise. dtype: floating (integers compute in float32).
+    """``torch.sin``: sin x elementwise. dtype: floating (integers: the default dtype).
     Derivative: cos x.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -249,7 +249,7 @@ def sin(input, *, out=None):
 
 
 def cos(input, *, out=None):
-    """``torch.cos``: cos x elementwise. dtype: floating (integers compute in float32).
+    """``torch.cos``: cos x elementwise. dtype: floating (integers: the default dtype).
     Derivative: -sin x.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
@@ -260,7 +260,7 @@ def cos(input, *, out=None):
 
 def erf(input, *, out=None):
     """``torch.erf`` (also ``torch.special.erf``): (2/√π) ∫₀ˣ e^{-t²} dt elementwise. dtype:
-    floating (integers compute in float32). Derivative: (2/√π) e^{-x²}.
+    floating (integers: the default dtype). Derivative: (2/√π) e^{-x²}.
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
