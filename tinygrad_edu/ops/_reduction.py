@@ -97,6 +97,15 @@ def keep(g, axes, keepdim: bool, ndim: int):
     return xp_of(g).expand_dims(g, axes)
 
 
+def evenly_distribute(xp, g, x, y):
+    """torch's ``evenly_distribute_backward`` (max(), min(), median() of a whole tensor): g
+    divided among the elements equal to the result ``y`` (a nan result: among the nans), put
+    into zeros, so every other element gets +0 even for a nan g. ``xp`` is the arrays' module
+    (tensor_xp under create_graph)."""
+    mask = (x == y) | (xp.isnan(x) & xp.isnan(y))
+    return xp.where(mask, g / xp.sum(mask), 0)
+
+
 def count(shape, axes) -> int:
     """How many elements each output of a reduction over ``axes`` combines."""
     if axes is None:

@@ -19,7 +19,15 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._reduction import check_nonempty_dims, keep, one_dim, reduce_dims, torch_args, write_out
+from ._reduction import (
+    check_nonempty_dims,
+    evenly_distribute,
+    keep,
+    one_dim,
+    reduce_dims,
+    torch_args,
+    write_out,
+)
 from ._util import named, quiet
 from .index import GatherFn
 from .return_types import max_type, min_type
@@ -49,16 +57,15 @@ class AmaxFn(Function):
         x, y = ctx.saved_tensors
         xp = xp_of(g)
         # ∂y/∂xᵢ = [xᵢ = max] / (number of maxima); torch splits ties evenly
+        if ctx.nan_even:  # max()/min() of the whole tensor: a nan result shares among the nans
+            with quiet():
+                return evenly_distribute(xp, g, x, y), None, None, None, None
         yk = keep(y, ctx.axes, ctx.keepdim, x.ndim)
         mask = x == yk
-        if ctx.nan_even:  # max(): a NaN result came from the NaNs, which share the gradient
-            mask = mask | (xp.isnan(x) & xp.isnan(yk))
         count = xp.sum(mask, axis=ctx.axes, keepdims=True)
         gk = keep(g, ctx.axes, ctx.keepdim, x.ndim)
         with quiet():  # amax with a NaN: no element equals the result, 0/0 = nan (torch)
-            if ctx.nan_even:  # max()/min(): torch puts g/count at the maxima into zeros (+0)
-                return xp.where(mask, gk / count, 0), None, None, None, None
-            return gk * mask / count, None, None, None, None  # amax: torch multiplies too
+            return gk * mask / count, None, None, None, None  # torch multiplies by the mask
 
 
 def _amax(input, dim, keepdim, is_min, out):

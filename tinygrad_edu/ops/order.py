@@ -23,7 +23,7 @@ from ..dtype import kind_of, widen_bfloat16
 from ..tensor import Tensor
 from . import stl_sort
 from ._dual import xp_of
-from ._reduction import check_nonempty_dims, one_dim, torch_args, write_out
+from ._reduction import check_nonempty_dims, evenly_distribute, one_dim, torch_args, write_out
 from ._util import named, quiet
 from .index import GatherFn
 from .return_types import kthvalue_type, median_type, mode_type, nanmedian_type
@@ -55,10 +55,8 @@ class MedianFn(Function):
         x, y = ctx.saved_tensors
         xp = xp_of(g)
         # ∂y/∂xᵢ = [xᵢ = y] / #{j: xⱼ = y} (NaN counts as equal to a NaN result)
-        mask = (x == y) | (xp.isnan(x) & xp.isnan(y))
         with quiet():  # an empty input: no element, 0/0
-            # torch (evenly_distribute_backward): g/count put at the medians into zeros (+0)
-            return xp.where(mask, g / xp.sum(mask), 0), None
+            return evenly_distribute(xp, g, x, y), None
 
 
 def _stable_order(a, axis):
