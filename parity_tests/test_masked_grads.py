@@ -128,3 +128,24 @@ def test_adaptive_avg_pool_sends_a_non_finite_gradient_to_its_own_window_only(ba
             assert repr(m) == repr(w)
         else:
             assert m == pytest.approx(w, rel=1e-6)
+
+
+@pytest.mark.parametrize("is_causal", [True, False], ids=["causal", "bool_mask"])
+def test_sdpa_mask_is_an_added_bias_so_a_nan_upstream_reaches_masked_keys(is_causal):
+    """torch's math (and its CPU flash kernel) adds the causal mask as a −inf bias: a masked
+    score's gradient is P·(dP − …) = 0·nan = nan when its query's upstream row holds a nan, so
+    every key's gradient is nan. A masked_fill would block it (0) instead."""
+    gen = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(1, n, 2, generator=gen) for n in (3, 6, 6))
+    up = torch.randn(1, 3, 2, generator=gen)
+    up[0, 1, 0] = math.nan
+    keep = torch.ones(3, 6, dtype=torch.bool).tril()
+    got = []
+    for L in (torch, tg):
+        Q, K, V = (L.tensor(a.numpy(), requires_grad=True) for a in (q, k, v))
+        mask = None if is_causal else L.tensor(keep.numpy())
+        out = F(L).scaled_dot_product_attention(Q, K, V, attn_mask=mask, is_causal=is_causal)
+        out.backward(L.tensor(up.numpy()))
+        got.append([_bits(t.grad.flatten()) for t in (Q, K, V)])
+    assert got[1][1] == [repr(math.nan)] * 12  # every key's gradient, as torch's
+    assert [[v == v for v in t] for t in got[1]] == [[v == v for v in t] for t in got[0]]

@@ -96,9 +96,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     L, S = q.shape[-2], k.shape[-2]
     factor = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
     scores = (q @ k.transpose(-2, -1)) * factor  # (…, L, S)
-    if is_causal:
-        keep = _ones(L, S, dtype=_bool, device=q.device).tril(0)
-        scores = scores.masked_fill(keep.logical_not(), float("-inf"))
+    if is_causal:  # torch's math: the causal mask is an added −inf bias, not a masked_fill, so
+        # a masked score's gradient is 0·(upstream), nan where the upstream is (as torch's)
+        attn_mask = _ones(L, S, dtype=_bool, device=q.device).tril(0)
     if attn_mask is not None:
         scores = scores + _float_mask(attn_mask, q.dtype)
     weights = safe_softmax(scores)
