@@ -3,9 +3,11 @@ multilabel_soft_margin_loss, multi_margin_loss, multilabel_margin_loss, cosine_e
 triplet_margin_loss and triplet_margin_with_distance_loss (distances: ops/linalg's
 pairwise_distance).
 
-Each is composed of differentiable tensor ops in torch's own formula (aten/native/Loss.cpp,
-LossMultiMargin.cpp, LossMultiLabelMargin.cpp and torch/nn/functional.py), so gradients and
-second derivatives come from the ops it uses. Reductions as in ``loss2``.
+Each is composed of differentiable tensor ops in torch's own formula (aten/native/Loss.cpp
+and torch/nn/functional.py), so gradients and second derivatives come from the ops it uses;
+except multi_margin_loss and multilabel_margin_loss, which are torch's CPU kernels
+(ops/margin_loss.py: a nan score drops out, a nan upstream fills the row, torch's summation
+order), with the composed formula as their reference. Reductions as in ``loss2``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..._args import require_tensor
+from ...autograd import is_grad_enabled
 from ...backend import to_device, to_numpy
 from ...ops.activation2 import logsigmoid
 from ...ops.linalg import pairwise_distance
 from ...ops.loss2 import SoftMarginLossFn
+from ...ops.margin_loss import MultilabelMarginLossFn, MultiMarginLossFn
 from ...ops.select import minimum, where
 from ...tensor import Tensor
 from .loss import _check_reduction, _float_pair, _legacy_reduction
@@ -143,20 +147,23 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
-    y = target.reshape(n, 1)
-    yv = to_numpy(y._data)
+    yv = to_numpy(target._data).reshape(n)
     if ((yv < 0) | (yv >= c)).any():
         raise RuntimeError(f"multi_margin_loss: target out of range (C = {c})")
-    z = (margin - x.gather(1, y) + x).clamp(min=0)
-    if p == 2:
-        z = z * z
+    w = None
     if weight is not None:
-        z = z * weight[target.reshape(n)].reshape(n, 1)
-    not_y = _const(np.arange(c)[None, :] != yv, x)
-    loss = (z * not_y).sum(dim=1) / c
-    if input.dim() <= 1:
+        if weight.dtype != x.dtype:  # torch's kernel reads the weight as the input's type
+            raise RuntimeError(f"multi_margin_loss: expected scalar type "
+                               f"{_scalar_name(x)} but found {_scalar_name(weight)}")
+        if weight.requires_grad and is_grad_enabled():
+            raise RuntimeError("The function 'multi_margin_loss' is not differentiable with "
+                               "respect to argument 'weight'. This input cannot have "
+                               "requires_grad True.")
+        w = weight._data
+    loss = MultiMarginLossFn.apply(x, target._data.reshape(n), w, p, float(margin), reduction)
+    if reduction == "none" and input.dim() <= 1:
         loss = loss.reshape(tuple(target.shape))  # torch: a (1) target gives a (1) result
-    return _reduce(loss, reduction)
+    return loss
 
 
 def _scalar_name(t) -> str:
@@ -186,17 +193,11 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
     valid = np.cumprod(tv >= 0, axis=1).astype(bool)  # positions before the first −1
     if (tv[valid] >= c).any():
         raise RuntimeError(f"multilabel_margin_loss: target out of range (C = {c})")
-    idx = np.where(valid, tv, 0)
-    is_target = np.zeros((n, c), dtype=bool)
-    rows = np.repeat(np.arange(n), c).reshape(n, c)
-    is_target[rows[valid], idx[valid]] = True
-    xt = x.gather(1, _const(idx, x))  # (N, K): the target classes' scores
-    z = (1 - xt.unsqueeze(2) + x.unsqueeze(1)).clamp(min=0)  # (N, K, C)
-    mask = _const(valid[:, :, None] & ~is_target[:, None, :], x)
-    loss = (z * mask).sum(dim=(1, 2)) / c
-    if input.dim() <= 1:
+    t = target._data.reshape(n, c).astype(np.int64, copy=False)
+    loss = MultilabelMarginLossFn.apply(x, t, reduction)
+    if input.dim() <= 1 and reduction == "none":
         loss = loss.reshape(())
-    return _reduce(loss, reduction)
+    return loss
 
 
 def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
