@@ -149,3 +149,21 @@ def test_sdpa_mask_is_an_added_bias_so_a_nan_upstream_reaches_masked_keys(is_cau
         got.append([_bits(t.grad.flatten()) for t in (Q, K, V)])
     assert got[1][1] == [repr(math.nan)] * 12  # every key's gradient, as torch's
     assert [[v == v for v in t] for t in got[1]] == [[v == v for v in t] for t in got[0]]
+
+
+@pytest.mark.parametrize("dims", [2, 3])
+def test_grid_sample_outside_taps_and_a_nan_upstream_as_torchs_kernels(dims):
+    """torch's 3-D CPU kernel adds a tap's grid gradient only when the tap is inside (a grid
+    point wholly outside gets 0 under a nan upstream); its vectorized 2-D kernel adds 0·g for
+    the taps outside (nan)."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn((1, 2) + (3,) * dims, generator=gen)
+    pts = [[1.7, 0.1, 0.2], [0.3, -0.2, 0.5], [-1.9, 1.2, 0.0], [0.95, 0.9, -0.99]]
+    grid = torch.tensor([p[:dims] for p in pts]).reshape((1, 4) + (1,) * (dims - 1) + (dims,))
+    got = []
+    for L in (torch, tg):
+        X, G = (L.tensor(a.numpy(), requires_grad=True) for a in (x, grid))
+        y = F(L).grid_sample(X, G, align_corners=False)
+        y.backward(L.full(tuple(y.shape), math.nan))
+        got.append([_bits(X.grad.flatten()), _bits(G.grad.flatten())])
+    assert got[1] == got[0]

@@ -307,6 +307,8 @@ class GridSamplerFn(Function):
                     _scatter(gx, (base + idx).reshape(-1), contrib.reshape(-1))
                 if ggrid is not None:  # ∂y/∂f_k = Σ_t x[idx_t] · ∂w_t/∂f_k
                     gv = (_read(xp, xf, idx, valid) * gf).sum(axis=1, keepdims=True)
+                    if d == 3 and not bool(valid.all()):  # torch's 3-D kernel skips a tap
+                        gv = xp.where(valid, gv, 0)  # outside (0·nan would be nan); 2-D's adds it
                     for k in range(d):
                         dk = dws[k][combo[d - 1 - k]]
                         for j in range(d):
