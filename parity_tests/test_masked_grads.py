@@ -10,7 +10,10 @@ upstream gradient) found trace, norm(p=0), prod with two zeros, nll_loss/cross_e
 ignored targets and embedding_bag's max (which scatter_reduce's amax had stood in for: torch's
 scatter_reduce multiplies, embedding_bag picks one entry), and scatter_reduce/index_reduce
 amax/amin hiding a nan that torch's multiplication passes on, and adaptive average pooling
-(also interpolate's 'area') spreading a non-finite gradient beyond its window. The ops torch itself
+(also interpolate's 'area') spreading a non-finite gradient beyond its window; later
+scaled_dot_product_attention's causal mask (an added −inf bias in torch, so a nan reaches the
+masked keys) and grid_sample's 3-D taps outside the input (torch's 3-D kernel skips them; the
+margin losses are pinned in test_margin_losses.py). The ops torch itself
 backpropagates by multiplication (amax, clamp's neighbours, leaky_relu, prelu, dropout) are
 pinned here as they are, nan and all."""
 
