@@ -305,3 +305,39 @@ def test_int_tensor_and_a_non_finite_number(expr):
             return "RuntimeError" if "int64_t without overflow" in str(e) else str(e)
     got, want = run(tg), run(torch)
     assert str(got) == str(want)
+
+
+IEEE_SCRIPT = r"""
+import math, warnings
+import {lib} as tg
+inf = math.inf
+a, b = tg.tensor([inf, 0., 1e38, -1.]), tg.tensor([inf, inf, 1e38, 0.])
+x, y = tg.tensor([inf, 0.], requires_grad=True), tg.tensor([0., inf], requires_grad=True)
+out = [(a - b).tolist(), (a + -b).tolist(), (a * b).tolist(),
+       (tg.tensor([[1e38, 1e38]]) @ tg.tensor([[1e38], [1e38]])).tolist(),
+       tg.tensor([inf, 1.]).softmax(0).tolist(), tg.tensor([inf, 1.]).log_softmax(0).tolist()]
+(x * y).sum().backward()
+out += [x.grad.tolist(), y.grad.tolist()]
+print(out)
+"""
+
+
+def test_ieee_results_of_the_hottest_ops_are_silent_for_a_user_and_errors_on_request():
+    """+, −, ×, matmul and softmax give torch's IEEE values (inf − inf = nan, 0·inf = nan) with
+    Python's default warning filters and no RuntimeWarning (ops/_ieee.py: a filter for exactly
+    those messages from those modules, appended, so the user's own filters still win)."""
+    import subprocess
+    import sys
+
+    def run(lib):
+        r = subprocess.run([sys.executable, "-c", IEEE_SCRIPT.format(lib=lib)],
+                           capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        return r.stdout, r.stderr
+
+    got, want = run("tinygrad_edu"), run("torch")
+    assert got == want and got[1] == ""
+    with warnings.catch_warnings():  # a user who asks for errors gets them
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning, match="invalid value encountered in subtract"):
+            tg.tensor([math.inf]) - tg.tensor([math.inf])

@@ -19,6 +19,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._util import named, quiet, raise_broadcast_error
 from .add_scaled import check_alpha as _check_alpha
 from .add_scaled import fused_reduced
@@ -363,3 +364,5 @@ METHODS = {
     "true_divide": true_divide, "neg": neg, "negative": neg, "pow": pow,
     "float_power": float_power, "square": square,
 }
+
+silence_ieee_warnings(__name__, "add", "subtract", "multiply")  # IEEE, silently (_ieee.py)

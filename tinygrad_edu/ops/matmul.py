@@ -10,6 +10,7 @@ from ..backend import get_array_module
 from ..dtype import torch_type_name
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._util import half_opmath, named
 
 
@@ -252,3 +253,5 @@ __all__ = ["bmm", "dot", "matmul", "mm", "vdot"]
 METHODS = {"__matmul__": matmul, "__rmatmul__": lambda self, other: matmul(other, self),
            "matmul": matmul, "mm": mm, "bmm": bmm, "dot": dot,
            "vdot": vdot}
+
+silence_ieee_warnings(__name__, "matmul", "add", "multiply")  # IEEE, silently (_ieee.py)

@@ -10,6 +10,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._util import _float_only, half_opmath, half_opmath_backward
 
 
@@ -96,3 +97,5 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
         input = input.to(dtype)
     _float_only(input, "log_softmax")
     return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax"))
+
+silence_ieee_warnings(__name__, "subtract")  # IEEE, silently (_ieee.py)
