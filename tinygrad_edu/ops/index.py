@@ -30,6 +30,10 @@ class GetItemFn(Function):
     def forward(ctx, x, idx, advanced):
         ctx.shape, ctx.idx, ctx.advanced = x.shape, idx, advanced
         y = x[idx]
+        if not advanced and not isinstance(y, np.ndarray) and get_array_module(x) is np:
+            # every dim indexed by an int: NumPy returns a scalar copy, torch a 0-d view (so
+            # a[1].add_(10) writes into a); an Ellipsis makes NumPy return that 0-d view
+            y = x[idx + (Ellipsis,)] if all(i is not Ellipsis for i in idx) else x[idx]
         # torch: advanced indexing gives a new contiguous tensor (NumPy may permute strides)
         return get_array_module(x).asarray(y, order="C") if advanced else y
 
