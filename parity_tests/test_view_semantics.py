@@ -49,3 +49,14 @@ def test_a_saved_single_element_view_is_checked_by_the_version_counter():
         y.mul_(2)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             z.backward()
+
+
+@pytest.mark.parametrize("expr", ["x[::-1]", "x[:, ::-2]", "x[::0]", "x[1:5:2]", "x[5:1]"])
+def test_slice_steps_as_torch(expr):
+    """torch has no negative strides: a negative step is a ValueError (use flip)."""
+    def run(L):
+        try:
+            return eval(expr, {"x": L.arange(12.0).reshape(6, 2)}).tolist()
+        except ValueError as e:
+            return f"ValueError: {e}"
+    assert run(tg) == run(torch)

@@ -210,6 +210,9 @@ def normalize_index(idx, x: Tensor):
         elif i is Ellipsis:
             pos = max(pos, len(shape) - sum(_consumes(j) for j in idx[k + 1:]))
         elif isinstance(i, slice):
+            if i.step is not None and i.step <= 0:  # torch has no negative strides (flip)
+                raise ValueError("step must be greater than zero" if i.step < 0
+                                 else "slice step cannot be zero")
             if pos < len(shape):
                 shape[pos] = len(range(*i.indices(shape[pos])))
             pos += 1
