@@ -359,3 +359,13 @@ def test_probe_bool_inputs():
 
     found = {label for label, *_ in probe_nontensor.bool_mismatches()}
     assert found <= {"tg.svd_lowrank(B)"}, sorted(found)
+
+
+@pytest.mark.parametrize("call", [
+    lambda t: tg.relu(t), lambda t: tg.nn.functional.linear(t, tg.ones(2, 2)),
+    lambda t: tg.nn.functional.mse_loss(t, tg.ones(2)), lambda t: tg.cat([t]),
+], ids=["relu", "linear", "mse_loss", "cat"])
+def test_a_torch_tensor_passed_to_tinygrad_edu_is_named_as_such(call):
+    """A learner mixing ``import torch`` with tinygrad_edu got "must be Tensor, not Tensor"."""
+    with pytest.raises(TypeError, match=r"torch\.Tensor \(a tensor of another library"):
+        call(torch.ones(2, 2))

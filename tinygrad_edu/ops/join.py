@@ -61,10 +61,7 @@ def tensor_list(tensors, op: str) -> list:
         raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         "Tensor")
     tensors = list(tensors)
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
+    require_tensors(tensors, op)
     return tensors
 
 

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from ..._args import type_of
 from ...autograd import is_grad_enabled
 from ...backend import get_array_module
 from ...dtype import kind_of, promote_types
@@ -40,7 +41,7 @@ def _check_reduction(reduction: str) -> None:
 def _float_pair(input, target, op: str):
     """Tensors of one floating dtype (torch promotes, e.g. a float64 target with float32 input)."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type_of(input)}")
     target = as_tensor_like(target, input)
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
@@ -209,7 +210,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 def _class_checks(input, target, weight, op: str):
     """Validate (input, target, weight) of a class loss; returns (input, target, w, unbatched)."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"{op}(): argument 'input' must be Tensor, not {type_of(input)}")
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     target = as_tensor_like(target, input)
