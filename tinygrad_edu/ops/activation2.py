@@ -20,6 +20,7 @@ from ._rrelu import rrelu_train
 from ._util import _float_only, half_opmath, half_opmath_backward, scalar_arg, select_grad
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
+from .softmax import _softmax_dim
 from .split import chunk
 
 _SELU_ALPHA = 1.6732632423543772848170429870990
@@ -366,6 +367,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     Shapes: any; the output has the input's shape (normalized along ``dim``). Raises IndexError for
     ``dim`` out of range; NotImplementedError for an integer input without ``dtype``.
     """
+    if dim is None:
+        dim = _softmax_dim(input, dim, "softmin", _stacklevel)
     return softmax(-input, dim, dtype=dtype)
 
 

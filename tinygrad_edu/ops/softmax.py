@@ -6,6 +6,8 @@ product written out (the full Jacobian yᵢ(δᵢⱼ − yⱼ) is never built).
 
 from __future__ import annotations
 
+import warnings
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -67,8 +69,10 @@ class LogSoftmaxFn(Function):
         return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
 
 
-def _softmax_dim(input, dim, op):
-    if dim is None:  # torch's legacy implicit dim
+def _softmax_dim(input, dim, op, stacklevel: int = 3):
+    if dim is None:  # torch's legacy implicit dim, with its deprecation warning
+        warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
+                      "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
         dim = 0 if input._data.ndim in (0, 1, 3) else 1
     return _wrap_dim(dim, input._data.ndim, op)
 
@@ -83,7 +87,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "softmax")
-    return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax"))
+    return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax", _stacklevel))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -96,6 +100,6 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     _float_only(input, "log_softmax")
-    return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax"))
+    return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax", _stacklevel))
 
 silence_ieee_warnings(__name__, "subtract")  # IEEE, silently (_ieee.py)
