@@ -72,7 +72,7 @@ class LogSoftmaxFn(Function):
 def _softmax_dim(input, dim, op, stacklevel: int = 3):
     if dim is None:  # torch's legacy implicit dim, with its deprecation warning
         warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
-                      "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel + 1)
+                      "to include dim=X as an argument.", UserWarning, stacklevel=stacklevel)
         dim = 0 if input._data.ndim in (0, 1, 3) else 1
     return _wrap_dim(dim, input._data.ndim, op)
 
