@@ -232,3 +232,14 @@ def test_adam_numpy_row_switches_the_kernel_off_for_its_step_only(monkeypatch):
     import torch
 
     assert adam_numpy_passes(torch, True).__name__ == "step"
+
+
+def test_a_quick_run_never_overwrites_the_published_results(monkeypatch):
+    """``--quick`` without ``--out`` writes to benchmarks/results-quick (git-ignored), not over
+    benchmarks/results, which the README cites."""
+    from tinygrad_edu.bench import QUICK_OUT, main, report
+
+    written = []
+    monkeypatch.setattr(report, "write", lambda result, out, with_plot: written.append(out) or [])
+    assert main(["--quick", "--only", "per_op", "--no-peers", "--no-rss", "--no-solo"]) == 0
+    assert written == [QUICK_OUT]

@@ -23,6 +23,9 @@ from pathlib import Path
 from .rss import set_threads
 
 DEFAULT_OUT = Path("benchmarks") / "results"
+# --quick (a smoke run, numbers not meaningful) writes beside the published results, never over
+# them: that folder is git-ignored
+QUICK_OUT = Path("benchmarks") / "results-quick"
 PEERS = ("dezero", "mygrad")
 
 
@@ -200,8 +203,11 @@ def main(argv=None) -> int:
         action="store_true",
         help="skip the second table (each framework alone in its own process, default threads)",
     )
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results folder")
+    ap.add_argument("--out", type=Path, default=None,
+                    help=f"results folder (default {DEFAULT_OUT}; with --quick {QUICK_OUT})")
     a = ap.parse_args(argv)
+    if a.out is None:
+        a.out = QUICK_OUT if a.quick else DEFAULT_OUT
 
     import torch
 
