@@ -349,3 +349,12 @@ def test_parity_and_bench_dispatch(capsys, monkeypatch):
     monkeypatch.setitem(cli.DISPATCH, "bench", ("tinygrad_edu.no_such_bench", "x"))
     rc, _, err = run(capsys, "bench")
     assert rc == 1 and "tinygrad_edu.no_such_bench is not available" in one_line_error(err)
+
+
+def test_parity_status_says_when_only_matches_nothing(capsys):
+    """``--only`` with a name nothing has: an error (exit 2), not an all-zero table."""
+    pytest.importorskip("expecttest")
+    from tinygrad_edu.parity import status
+
+    assert status.main(["--only", "no_such_op_anywhere"]) == 2
+    assert "no implemented OpInfo" in capsys.readouterr().err

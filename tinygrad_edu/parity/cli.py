@@ -46,7 +46,7 @@ Regenerate this page from the repository root with
 log) and then `tinygrad-edu parity --out docs/parity.md`.
 
 Statuses: *passing* every check passes; *pending* everything passes except second-order
-gradients, which the engine does not support yet (not a pass); *partial* some samples fail;
+gradients, which the engine cannot take for that op (not a pass; none is pending today); *partial* some samples fail;
 *failing* no sample passes; *n/a* torch has nothing for the CPU; *missing* not implemented.
 """
 

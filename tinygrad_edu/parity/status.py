@@ -5,7 +5,7 @@ pytest) and print the coverage per family.
 
 For every OpInfo, ModuleInfo and OptimizerInfo of torch 2.13: implemented by tinygrad_edu or
 missing; when implemented, ``passing`` (every check passes), ``pending`` (everything passes
-but second-order gradients, which the engine does not support yet; not a pass), ``partial``
+but second-order gradients, which the engine cannot take for that op; not a pass), ``partial``
 (some samples fail), ``failing`` (no sample passes) or ``n/a`` (nothing runs on the CPU).
 Exit status: 0 when every failure is waived in :mod:`.waivers`, 1 otherwise, 2 when torch or
 expecttest is missing.
@@ -303,6 +303,10 @@ def run(args) -> tuple[int, dict | None]:
         return 2, None
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if args.verbose else None
     doc = collect(args.only, log)
+    if args.only and not any(e["status"] != "missing" for e in doc["entries"]):
+        print(f"tinygrad-edu parity: no implemented OpInfo, ModuleInfo or OptimizerInfo name "
+              f"contains {args.only!r}", file=sys.stderr)
+        return 2, doc
     print(render_text(doc))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
