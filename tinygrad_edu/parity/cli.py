@@ -46,8 +46,9 @@ Regenerate this page from the repository root with
 log) and then `tinygrad-edu parity --out docs/parity.md`.
 
 Statuses: *passing* every check passes; *pending* everything passes except second-order
-gradients, which the engine cannot take for that op (not a pass; none is pending today); *partial* some samples fail;
-*failing* no sample passes; *n/a* torch has nothing for the CPU; *missing* not implemented.
+gradients, which the engine cannot take for that op (not a pass; none is pending today);
+*partial* some samples fail; *failing* no sample passes; *n/a* torch has nothing for the CPU;
+*missing* not implemented.
 """
 
 METHOD = """
