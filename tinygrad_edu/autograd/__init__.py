@@ -12,7 +12,9 @@
 - ``api``: ``backward`` and ``grad``, the ways into the engine;
 - ``functional``: jacobian, hessian, vjp, jvp, hvp, vhp (imported by the package root, after
   the ops it uses);
-- ``_fast``: the engine's one speed trick.
+- ``_fast``: the engine's one speed trick;
+- ``gradcheck``: torch's ``gradcheck``/``gradgradcheck`` face (the algorithm is in
+  ``inspect.slow_gradcheck``).
 
 This package binds ``backward``, ``register_hook`` and ``retain_grad`` onto Tensor (tensor.py
 holds only what a tensor is, as the ops bind their methods).
@@ -25,6 +27,7 @@ from . import hooks as _hooks
 from .api import backward, grad
 from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
 from .function import Function, once_differentiable
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -88,4 +91,5 @@ Tensor.retain_grad = _retain_grad
 __all__ = ["Function", "Node", "Context", "AccumulateGrad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
            "is_grad_enabled", "is_anomaly_enabled", "grad", "backward", "unbroadcast",
-           "broadcast_axes", "run_backward", "topological_order", "once_differentiable"]
+           "broadcast_axes", "run_backward", "topological_order", "once_differentiable",
+           "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -1,5 +1,6 @@
 """``gradgradcheck``: second derivatives checked by finite differences — :func:`gradcheck`
-applied to the first derivatives, which the engine computes with ``create_graph=True``."""
+applied to the first derivatives, which the engine computes with ``create_graph=True``.
+:func:`first_derivatives_fn` builds that map; ``tg.autograd.gradgradcheck`` uses it too."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from ..tensor import Tensor
 from .gradcheck import _outputs, gradcheck
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
-                  **kwargs) -> bool:
-    """Check second derivatives: :func:`gradcheck` of the map (inputs, v) ↦ vᵀ·∂fn/∂inputs,
-    whose backward is the engine's double backward (``create_graph=True``).
+def first_derivatives_fn(fn, inputs, grad_outputs=None, seed: int = 0):
+    """The map ``(inputs, v) ↦ vᵀ·∂fn/∂inputs`` and its arguments ``inputs + grad_outputs``.
 
     ``grad_outputs`` (one per floating output of ``fn``) default to seeded random float64
     tensors that require grad, so the derivative with respect to them is checked too (as
-    torch's gradgradcheck does)."""
+    torch's gradgradcheck does). Returns ``(new_fn, all_inputs)``."""
     from ..autograd import enable_grad, grad
 
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
@@ -44,5 +42,16 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float 
                       create_graph=True, allow_unused=True)
         return tuple(g if g is not None else xs[i] * 0 for i, g in zip(wrt_idx, gs))
 
-    return gradcheck(first_derivatives, tuple(inputs) + grad_outputs, eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception, **kwargs)
+    return first_derivatives, tuple(inputs) + grad_outputs
+
+
+def gradgradcheck(fn, inputs, grad_outputs=None, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
+                  **kwargs) -> bool:
+    """Check second derivatives: :func:`gradcheck` (kink-aware) of the map
+    (inputs, v) ↦ vᵀ·∂fn/∂inputs built by :func:`first_derivatives_fn`, whose backward is the
+    engine's double backward (``create_graph=True``). Returns True, or raises
+    :class:`GradcheckError` (False with ``raise_exception=False``)."""
+    new_fn, all_inputs = first_derivatives_fn(fn, inputs, grad_outputs, seed)
+    return gradcheck(new_fn, all_inputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, **kwargs)
