@@ -9,7 +9,6 @@ import warnings
 import numpy as np
 import pytest
 import torch
-
 from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError
 
 import tinygrad_edu as tg

@@ -27,7 +27,6 @@ from . import hooks as _hooks
 from .api import backward, grad
 from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
 from .function import Function, once_differentiable
-from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import (
     detect_anomaly,
     enable_grad,
@@ -38,6 +37,7 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
 
