@@ -71,8 +71,8 @@ _REPLACEMENT = {
              "tuple (although it returns other information about the problem).\n\nTo get the QR "
              "decomposition consider using `torch.linalg.qr`.\n\nThe returned solution in "
              "`torch.lstsq` stored the residuals of the solution in the last m - n columns of "
-             "the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in the field "
-             "'residuals' of the returned named tuple.\n\nThe unpacking of the solution, "
+             "the returned value whenever m > n. In torch.linalg.lstsq, the residuals are in "
+             "the field 'residuals' of the returned named tuple.\n\nThe unpacking of the solution, "
              "as in\nX, _ = torch.lstsq(B, A).solution[:A.size(1)]\nshould be replaced with:\n"
              "X = torch.linalg.lstsq(A, B).solution",
     "solve": "`torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` "
