@@ -6,6 +6,7 @@ same checks, messages and gradient. The four functions torch removed in 1.9 (``e
 
 from __future__ import annotations
 
+from ..._args import require_tensor
 from ..matrix import outer
 from ..shape import _matrices
 from .qr import householder_product
@@ -18,6 +19,7 @@ def inverse(input, *, out=None):
     Shapes: (..., n, n) → (..., n, n); dtype float32/float64. Gradient: Ā = −A⁻ᵀ Ȳ A⁻ᵀ. Raises
     RuntimeError for fewer than 2 dims or non-square input, LinAlgError for a singular matrix.
     """
+    require_tensor(input, "inverse")
     return inv(input, out=out)
 
 
@@ -28,6 +30,8 @@ def orgqr(input, tau):
     Shapes: input (..., m, n), m ≥ n; tau (..., k), k ≤ n → (..., m, n). Raises RuntimeError for
     m < n or k > n.
     """
+    require_tensor(input, "orgqr")
+    require_tensor(tau, "orgqr", "input2")
     return householder_product(input, tau)
 
 
@@ -37,6 +41,8 @@ def ger(input, vec2, *, out=None):
     Shapes: (n,), (m,) → (n, m); dtype: the promoted dtype. Raises RuntimeError for inputs that
     are not 1-D.
     """
+    require_tensor(input, "ger")
+    require_tensor(vec2, "ger", "vec2", 2)
     res = outer(input, vec2)
     return res if out is None else out.copy_(res)
 
@@ -47,6 +53,7 @@ def adjoint(input):
 
     Shapes: (..., m, n) → (..., n, m). Raises RuntimeError below 2 dims.
     """
+    require_tensor(input, "adjoint")
     if input.ndim < 2:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of "
                            f"matrices. Got {input.ndim}-D tensor.")
@@ -83,16 +90,23 @@ _REPLACEMENT = {
 }
 
 
-def _removed(name):
-    def removed(*args, **kwargs):
-        raise RuntimeError(_REMOVED + _REPLACEMENT[name])
+def _removed(name, two_inputs: bool):
+    """torch's stub: its signature (so a missing argument is torch's TypeError), then the
+    RuntimeError."""
+    if two_inputs:
+        def removed(input, A, *, out=None):
+            raise RuntimeError(_REMOVED + _REPLACEMENT[name])
+    else:
+        def removed(input, eigenvectors=False, *args, **kwargs):
+            raise RuntimeError(_REMOVED + _REPLACEMENT[name])
     removed.__name__ = removed.__qualname__ = name
     removed.__doc__ = (f"``torch.{name}``, removed in torch 1.9: raises RuntimeError naming its "
                        "``torch.linalg`` replacement (no computation, no shapes).")
     return removed
 
 
-eig, symeig, lstsq, solve = (_removed(n) for n in ("eig", "symeig", "lstsq", "solve"))
+eig, symeig = _removed("eig", False), _removed("symeig", False)
+lstsq, solve = _removed("lstsq", True), _removed("solve", True)
 
 __all__ = ["inverse", "orgqr", "ger", "adjoint", "matrix_power", "eig", "symeig", "lstsq",
            "solve"]
