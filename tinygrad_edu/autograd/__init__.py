@@ -14,7 +14,7 @@
   the ops it uses);
 - ``_fast``: the engine's one speed trick;
 - ``gradcheck``: torch's ``gradcheck``/``gradgradcheck`` face (the algorithm is in
-  ``inspect.slow_gradcheck``).
+  ``_slow_gradcheck``, shared with ``tg.inspect.gradcheck``).
 
 This package binds ``backward``, ``register_hook`` and ``retain_grad`` onto Tensor (tensor.py
 holds only what a tensor is, as the ops bind their methods).

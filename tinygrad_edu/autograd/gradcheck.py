@@ -1,15 +1,11 @@
-"""``torch.autograd.gradcheck`` and ``gradgradcheck``: the torch-API face of the finite-difference
-checks. The algorithm lives in :mod:`tinygrad_edu.inspect.slow_gradcheck` (torch's slow mode,
-on the helpers of :mod:`tinygrad_edu.inspect.gradcheck`); it is imported when called, since
-``inspect`` sits above ``autograd`` in the layers.
+"""``torch.autograd.gradcheck`` and ``gradgradcheck``: the torch-API face (signature, flags,
+raise or return False) of torch's slow-mode check, which lives in :mod:`._slow_gradcheck`
+(``tg.inspect.gradcheck``, the kink-aware tool, builds on the same helpers there).
 """
 
 from __future__ import annotations
 
-
-class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` and :func:`gradgradcheck` (and ``tg.inspect.gradcheck``) when
-    the analytical gradient (our backward) disagrees with the numerical one."""
+from ._slow_gradcheck import GradcheckError, first_derivatives_fn, slow_gradcheck
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
@@ -40,8 +36,6 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     when no input requires grad; NotImplementedError for ``fast_mode``, forward-mode AD and
     batched checks (not built here).
     """
-    from ..inspect.slow_gradcheck import slow_gradcheck
-
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError(
             "Expected at least one of check_forward_ad or check_backward_ad to be True")
@@ -76,8 +70,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     derivative with respect to them is checked too, as torch's does. Dtype rule and what is raised:
     as :func:`gradcheck`.
     """
-    from ..inspect.gradgrad import first_derivatives_fn
-
     if not (check_fwd_over_rev or check_rev_over_rev):
         raise AssertionError(
             "Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")

@@ -16,7 +16,10 @@ import contextlib
 
 import numpy as np
 
+from ..creation import as_tensor
 from ..dtype import dtype as _dtype_cls
+from ..dtype import promote_types
+from ..tensor import Tensor
 
 # (rtol, atol) per dtype name; every other dtype (integers, bool) compares exactly
 DTYPE_PRECISIONS = {
@@ -52,8 +55,6 @@ def default_tolerances(*inputs) -> tuple[float, float]:
     """The loosest ``(rtol, atol)`` over the dtypes of ``inputs`` (Tensors or dtypes): float16
     1e-3/1e-5, bfloat16 1.6e-2/1e-5, float32 1.3e-6/1e-5, float64 1e-7/1e-7, complex as their
     float parts, everything else 0/0 (exact). Raises TypeError for any other input."""
-    from ..tensor import Tensor
-
     names = []
     for x in inputs:
         if isinstance(x, Tensor):
@@ -198,9 +199,6 @@ def _number_pair(a, e, id_, rtol, atol, equal_nan, check_dtype, **_):
 
 def _tensor_pair(a, e, id_, allow_subclasses, rtol, atol, equal_nan, check_device, check_dtype,
                  check_layout, check_stride, **_):
-    from .. import as_tensor, promote_types
-    from ..tensor import Tensor
-
     if not (isinstance(a, type(e)) or isinstance(e, type(a))):
         raise _Unsupported
     if not allow_subclasses and type(a) is not type(e):

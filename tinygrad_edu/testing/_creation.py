@@ -7,6 +7,10 @@ import collections.abc
 import math
 import warnings
 
+from ..creation import empty
+from ..sampling import randint
+from ..typeinfo import finfo, iinfo
+
 _INTEGRAL = ("uint8", "int8", "int16", "int32", "int64", "uint16", "uint32", "uint64")
 _FLOATING = ("float16", "bfloat16", "float32", "float64", "complex32", "complex64", "complex128")
 
@@ -24,8 +28,6 @@ def make_tensor(*shape, dtype, device, low=None, high=None, requires_grad: bool 
     integral dtype, for ``low >= high`` or NaN bounds, for an interval outside the dtype, and for
     ``noncontiguous`` together with ``memory_format``; TypeError for an unsupported dtype.
     """
-    from .. import empty, finfo, iinfo, randint
-
     name = dtype.name
 
     def bounds(lowest, highest, default_low, default_high):

@@ -100,8 +100,9 @@ def _removed(name, two_inputs: bool):
         def removed(input, eigenvectors=False, *args, **kwargs):
             raise RuntimeError(_REMOVED + _REPLACEMENT[name])
     removed.__name__ = removed.__qualname__ = name
-    removed.__doc__ = (f"``torch.{name}``, removed in torch 1.9: raises RuntimeError naming its "
-                       "``torch.linalg`` replacement (no computation, no shapes).")
+    removed.__doc__ = (f"``torch.{name}``, removed in torch 1.9: computes nothing.\n\n"
+                       "Shapes: any (the arguments are not read). Raises RuntimeError naming its "
+                       "``torch.linalg`` replacement, TypeError for missing arguments.")
     return removed
 
 

@@ -1,5 +1,7 @@
-"""Torch's slow-mode gradcheck, on the helpers of :mod:`.gradcheck` (which adds kink detection
-and random projections on top of the same finite differences).
+"""Torch's slow-mode gradcheck, the engine behind ``tg.autograd.gradcheck``, and the helpers it
+shares with ``tg.inspect.gradcheck`` (which adds kink detection and random projections on top
+of the same float64 copies and seeds): :func:`_prepare`, :func:`_make`, :func:`_seed`,
+:func:`_outputs`, :func:`first_derivatives_fn`.
 
 For each input ``x_j`` that requires grad and each output ``y_i`` that requires grad:
 
@@ -21,11 +23,93 @@ import warnings
 
 import numpy as np
 
-from ..autograd import grad, no_grad
-from ..autograd.gradcheck import GradcheckError
-from ..backend import to_numpy
+from ..backend import CPU, to_device, to_numpy
 from ..tensor import Tensor
-from .gradcheck import _make, _prepare, _seed
+from .api import grad
+from .grad_mode import enable_grad, no_grad
+
+
+class GradcheckError(RuntimeError):
+    """Raised by :func:`gradcheck` and :func:`gradgradcheck` (and ``tg.inspect.gradcheck``) when
+    the analytical gradient (our backward) disagrees with the numerical one."""
+
+
+def _prepare(inputs):
+    """Host float64 copies of the inputs (the finite differences are taken on the host); the
+    function itself is evaluated on each input's own device (see :func:`_make`)."""
+    if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
+        inputs = (inputs,)
+    arrays, diff = [], []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Tensor):
+            a = to_numpy(x._data)
+            if a.dtype.kind == "f":
+                a = a.astype(np.float64)
+                if x.requires_grad:
+                    diff.append(i)
+            arrays.append(a.copy())
+        else:
+            arrays.append(x)
+    return list(inputs), arrays, diff
+
+
+def _make(orig, arrays, diff, track: bool):
+    """Fresh float64 input tensors on the device each original input lives on, so a cuda
+    input checks the cuda path (one explicit host-to-device copy per input)."""
+    args = []
+    for i, (o, a) in enumerate(zip(orig, arrays)):
+        if isinstance(o, Tensor):
+            t = Tensor._wrap(to_device(np.array(a, copy=True), o.device))
+            t.requires_grad = track and i in diff
+            args.append(t)
+        else:
+            args.append(o)
+    return args
+
+
+def _seed(g: np.ndarray, out: Tensor) -> Tensor:
+    """The upstream gradient ``g`` (host) on the output's device and in its dtype."""
+    g = g.astype(out._data.dtype, copy=False)
+    return Tensor._wrap(g if out.device == CPU else to_device(g, out.device))
+
+
+def _outputs(res) -> list:
+    res = res if isinstance(res, (tuple, list)) else (res,)
+    return [r for r in res if isinstance(r, Tensor) and r._data.dtype.kind == "f"]
+
+
+def first_derivatives_fn(fn, inputs, grad_outputs=None, seed: int = 0):
+    """The map ``(inputs, v) ↦ vᵀ·∂fn/∂inputs`` and its arguments ``inputs + grad_outputs``.
+
+    ``grad_outputs`` (one per floating output of ``fn``) default to seeded random float64
+    tensors that require grad, so the derivative with respect to them is checked too (as
+    torch's gradgradcheck does). Returns ``(new_fn, all_inputs)``."""
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    n = len(inputs)
+    if grad_outputs is None:
+        with no_grad():
+            outs = _outputs(fn(*inputs))
+        rs = np.random.RandomState(seed)
+        grad_outputs = tuple(
+            Tensor._wrap(rs.standard_normal(o._data.shape)).requires_grad_(True) for o in outs)
+    grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+
+    wrt_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+
+    def first_derivatives(*args):
+        # the finite-difference passes call this without a graph: differentiate fresh leaves
+        xs = [x if not isinstance(x, Tensor) or i not in wrt_idx or x.requires_grad
+              else x.detach().requires_grad_(True) for i, x in enumerate(args[:n])]
+        with enable_grad():
+            outs = _outputs(fn(*xs))
+            pairs = [(o, v) for o, v in zip(outs, args[n:]) if o.requires_grad]
+            gs = grad([o for o, _ in pairs], [xs[i] for i in wrt_idx], [v for _, v in pairs],
+                      create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else xs[i] * 0 for i, g in zip(wrt_idx, gs))
+
+    return first_derivatives, tuple(inputs) + grad_outputs
+
+
 
 
 def _as_tuple(x) -> tuple:
