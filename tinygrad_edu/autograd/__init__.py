@@ -12,7 +12,9 @@
 - ``api``: ``backward`` and ``grad``, the ways into the engine;
 - ``functional``: jacobian, hessian, vjp, jvp, hvp, vhp (imported by the package root, after
   the ops it uses);
-- ``_fast``: the engine's one speed trick.
+- ``_fast``: the engine's one speed trick;
+- ``gradcheck``: torch's ``gradcheck``/``gradgradcheck`` face (the algorithm is in
+  ``_slow_gradcheck``, shared with ``tg.inspect.gradcheck``).
 
 This package binds ``backward``, ``register_hook`` and ``retain_grad`` onto Tensor (tensor.py
 holds only what a tensor is, as the ops bind their methods).
@@ -35,6 +37,7 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
 
@@ -88,4 +91,5 @@ Tensor.retain_grad = _retain_grad
 __all__ = ["Function", "Node", "Context", "AccumulateGrad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
            "is_grad_enabled", "is_anomaly_enabled", "grad", "backward", "unbroadcast",
-           "broadcast_axes", "run_backward", "topological_order", "once_differentiable"]
+           "broadcast_axes", "run_backward", "topological_order", "once_differentiable",
+           "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -16,12 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..autograd import no_grad, topological_order
-from ..backend import CPU, to_device, to_numpy
-from ..tensor import Tensor
-
-
-class GradcheckError(RuntimeError):
-    """Raised by :func:`gradcheck` when analytic and numerical gradients disagree."""
+from ..autograd._slow_gradcheck import _make, _outputs, _prepare, _seed
+from ..autograd.gradcheck import GradcheckError  # one class for both faces (torch's name)
+from ..backend import to_numpy
 
 
 class KinkWarning(UserWarning):
@@ -98,50 +95,6 @@ class GradcheckResult:
         return "\n".join(lines)
 
     __str__ = report
-
-
-def _prepare(inputs):
-    """Host float64 copies of the inputs (the finite differences are taken on the host); the
-    function itself is evaluated on each input's own device (see :func:`_make`)."""
-    if isinstance(inputs, Tensor) or not isinstance(inputs, (tuple, list)):
-        inputs = (inputs,)
-    arrays, diff = [], []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Tensor):
-            a = to_numpy(x._data)
-            if a.dtype.kind == "f":
-                a = a.astype(np.float64)
-                if x.requires_grad:
-                    diff.append(i)
-            arrays.append(a.copy())
-        else:
-            arrays.append(x)
-    return list(inputs), arrays, diff
-
-
-def _make(orig, arrays, diff, grad: bool):
-    """Fresh float64 input tensors on the device each original input lives on, so a cuda
-    input checks the cuda path (one explicit host-to-device copy per input)."""
-    args = []
-    for i, (o, a) in enumerate(zip(orig, arrays)):
-        if isinstance(o, Tensor):
-            t = Tensor._wrap(to_device(np.array(a, copy=True), o.device))
-            t.requires_grad = grad and i in diff
-            args.append(t)
-        else:
-            args.append(o)
-    return args
-
-
-def _seed(g: np.ndarray, out: Tensor) -> Tensor:
-    """The upstream gradient ``g`` (host) on the output's device and in its dtype."""
-    g = g.astype(out._data.dtype, copy=False)
-    return Tensor._wrap(g if out.device == CPU else to_device(g, out.device))
-
-
-def _outputs(res) -> list:
-    res = res if isinstance(res, (tuple, list)) else (res,)
-    return [r for r in res if isinstance(r, Tensor) and r._data.dtype.kind == "f"]
 
 
 def _eval(fn, orig, arrays, diff) -> list:

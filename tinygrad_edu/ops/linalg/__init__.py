@@ -11,11 +11,13 @@ matrix norms, dist, renorm), ``distances`` (cdist, pdist, pairwise_distance), ``
 ``solve`` (inv, solve, triangular and Cholesky solves, matrix_power, tensorinv/tensorsolve),
 ``decompositions`` (cholesky, det, slogdet, logdet), ``spectral`` (eigh, svd), ``pseudo`` (pinv,
 lstsq, rank, cond), ``qr`` (qr and the Householder family), ``_lu_core`` + ``lu`` (LU), ``ldl``
-(LDLᵀ, Bunch–Kaufman), ``matfuncs`` (matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank).
+(LDLᵀ, Bunch–Kaufman), ``matfuncs`` (matrix_exp, vander), ``lowrank`` (svd_lowrank, pca_lowrank),
+``aliases`` (torch's older names: inverse, matrix_power, orgqr, ger, adjoint; removed eig ...).
 The ``torch.linalg`` namespace itself is ``tinygrad_edu/linalg.py``.
 """
 
 from . import (
+    aliases,
     contractions,
     decompositions,
     distances,
@@ -26,11 +28,12 @@ from . import (
     norms,
     products,
     pseudo,
-    solve,
     spectral,
 )
 from . import lu as lu_module  # (``from .lu import *`` below binds ``lu`` to the function)
 from . import qr as qr_module
+from . import solve as solve_module  # (``aliases`` binds ``solve`` to torch's removed function)
+from .aliases import *  # noqa: F401,F403  (binds ``solve`` to a function, as torch.solve)
 from .contractions import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
 from .distances import *  # noqa: F401,F403
@@ -46,8 +49,8 @@ from .qr import *  # noqa: F401,F403
 from .solve import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 
-_MODULES = (products, contractions, einstein, norms, distances, solve, decompositions, spectral,
-            pseudo, qr_module, lu_module, ldl, matfuncs, lowrank)
+_MODULES = (products, contractions, einstein, norms, distances, solve_module, decompositions,
+            spectral, pseudo, qr_module, lu_module, ldl, matfuncs, lowrank, aliases)
 
 # torch.<name> functions of the family (re-exported by the package root), Tensor methods, and
 # the ops with an in-place form
