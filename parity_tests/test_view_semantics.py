@@ -60,3 +60,73 @@ def test_slice_steps_as_torch(expr):
         except ValueError as e:
             return f"ValueError: {e}"
     assert run(tg) == run(torch)
+
+
+def _stale_view_cases(L):
+    """Views made before an in-place op on their base (or on another view of it): torch
+    regenerates their history, so the gradient flows through the in-place op."""
+    out = {}
+    x = L.tensor([1.0, 2, 3, 4], requires_grad=True)
+    a = x.clone()
+    v = a[:2]
+    a.mul_(3)
+    v.sum().backward()
+    out["v = a[:2]; a.mul_(3)"] = x.grad.tolist()
+    x, y = L.tensor([1.0, 2, 3, 4], requires_grad=True), L.tensor(2.0, requires_grad=True)
+    a = x.clone().view(2, 2)
+    b = a.view(-1)
+    b[0] += y
+    a.sum().backward()
+    out["b = a.view(-1); b[0] += y"] = (x.grad.tolist(), y.grad.tolist())
+    x, w = L.tensor([[1.0, 2], [3, 4]], requires_grad=True), L.tensor(5.0, requires_grad=True)
+    y = x * 1
+    z = y[:, 1]
+    y[0, 1] = w
+    (z * 2).sum().backward()
+    out["z = y[:, 1]; y[0, 1] = w"] = (x.grad.tolist(), w.grad.tolist())
+    x = L.tensor([1.0, 2, 3], requires_grad=True)
+    y = x * 1
+    v = y.view(3)
+    y.add_(x)
+    (v * v).sum().backward()
+    out["v = y.view(3); y.add_(x)"] = x.grad.tolist()
+    x = L.tensor([1.0, 2, 3], requires_grad=True)
+    a = L.zeros(3)
+    v = a[1:]
+    a.add_(x)  # a did not require grad: its view does now
+    (v * 2).sum().backward()
+    out["a = zeros(3); v = a[1:]; a.add_(x)"] = (v.requires_grad, x.grad.tolist())
+    return out
+
+
+def test_a_view_made_before_an_in_place_op_on_its_base_follows_it():
+    got, want = _stale_view_cases(tg), _stale_view_cases(torch)
+    assert got == want
+
+
+@pytest.mark.parametrize("make", [
+    lambda y: y.split(2)[0], lambda y: y.chunk(2)[1], lambda y: y.view(2, 2).unbind()[0],
+    lambda y: y.split([1, 3])[1]], ids=["split", "chunk", "unbind", "split_with_sizes"])
+def test_in_place_on_a_multi_output_view_is_refused_while_recording(make):
+    for L in (torch, tg):
+        x = L.arange(4.0, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"Output \d of \w+ is a view and is being modified"):
+            make(x.clone()).mul_(2)
+        with L.no_grad():  # not recorded: allowed
+            make(x.clone()).mul_(2)
+        make(L.arange(4.0)).mul_(2)  # nothing requires grad: allowed
+
+
+def test_in_place_on_the_pieces_torch_allows():
+    """tensor_split's pieces are ordinary views: writes flow into the base's gradient. (The
+    unsafe_* twins are allowed too; torch then leaves the base's history as it was, by design
+    "unsafe", where tinygrad_edu keeps tracking the write.)"""
+    res = []
+    for L in (torch, tg):
+        x = L.arange(4.0, requires_grad=True)
+        y = x.clone()
+        y.tensor_split(2)[0].mul_(2)
+        L.unsafe_split(y, 2)[1].add_(1)  # no error
+        y.sum().backward()
+        res.append(x.grad.tolist()[:2])
+    assert res[1] == res[0] == [2.0, 2.0]

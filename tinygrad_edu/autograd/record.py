@@ -18,6 +18,8 @@ from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .hooks import describe
 from .node import Node
+from .views import register as register_view
+from .views import replay_view  # noqa: F401  (re-exported: function.py, ops)
 
 
 def op_stem(fn) -> str:
@@ -212,14 +214,9 @@ def mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
                         t._view = (a, (ctx,))
                     else:
                         t._view = (a._view[0], a._view[1] + (ctx,))
+                    if state.enabled:  # an in-place op on the base regenerates its history
+                        register_view(t, t._view[0])
                 return
-
-
-def replay_view(chain, x):
-    """Apply a recorded chain of view ops to ``x`` (array or Tensor)."""
-    for node in chain:
-        x = node.fn.replay(node, x)
-    return x
 
 
 def device_mismatch(cls, args):

@@ -25,6 +25,8 @@ from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
+from ..autograd.views import check_not_multi_output
+from ..autograd.views import refresh as refresh_views
 from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -67,6 +69,7 @@ def check_inplace(self: Tensor, op: str) -> None:
             "the operation.")
     if not is_grad_enabled():
         return
+    check_not_multi_output(self, op)
     if self.requires_grad and self._node is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -93,11 +96,13 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     write(self, out, op)
     if self._view is None:  # rebase: self's history is now the op's
         _take_history(self, out)
+        refresh_views(self)  # and its views show it (autograd/views.py)
     else:
         base, chain = self._view
         new_base = CopySlicesFn.apply(_alias(base), out, chain)
         _take_history(base, new_base)
         _take_history(self, replay_view(chain, base))
+        refresh_views(base, skip=self)
     return self
 
 

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._args import require_tensor, require_tensors
 from ..autograd import Function
+from ..autograd.views import mark_multi_output
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._out import write_out
@@ -222,8 +223,9 @@ def unbind(input, dim=0):
     """
     require_tensor(input, "unbind")
     d = _strict_dim(dim, input._data.ndim, "unbind")
-    return tuple(named(getitem(input, (slice(None),) * d + (i,)), "UnbindBackward0")
-                 for i in range(input._data.shape[d]))
+    return mark_multi_output(tuple(named(getitem(input, (slice(None),) * d + (i,)),
+                                         "UnbindBackward0") for i in range(input._data.shape[d])),
+                             "Unbind")
 
 
 # torch.<name> functions this module provides (re-exported by the package root)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._args import require_tensor
+from ..autograd.views import mark_multi_output
 from ..tensor import Tensor, _wrap_dim
 from ._util import named
 from .index import getitem
@@ -43,7 +44,8 @@ def split_with_sizes(input, split_sizes, dim=0):
     if sum(sizes) != n:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                            f"tensor's size at dimension {d}), but got split_sizes={sizes}")
-    return _pieces(input, d, sizes, "SplitWithSizesBackward0")
+    return mark_multi_output(_pieces(input, d, sizes, "SplitWithSizesBackward0"),
+                             "SplitWithSizes")
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -64,7 +66,7 @@ def split(tensor, split_size_or_sections, dim=0):
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
                            f"size of {n}")
     sizes = [min(step, n - i) for i in range(0, n, step)] if n else [0]
-    return _pieces(tensor, d, sizes, "SplitBackward0")
+    return mark_multi_output(_pieces(tensor, d, sizes, "SplitBackward0"), "Split")
 
 
 def unsafe_split(tensor, split_size_or_sections, dim=0):
@@ -75,7 +77,7 @@ def unsafe_split(tensor, split_size_or_sections, dim=0):
     out of range. Raises TypeError when ``tensor`` is not a Tensor.
     """
     require_tensor(tensor, "unsafe_split", "tensor", 1)
-    pieces = split(tensor, split_size_or_sections, dim)
+    pieces = mark_multi_output(split(tensor, split_size_or_sections, dim), "", keep=False)
     return tuple(named(p, "UnsafeSplitBackward0") for p in pieces)
 
 
@@ -93,7 +95,7 @@ def chunk(input, chunks, dim=0):
     d = _wrap_dim(dim, input._data.ndim, "chunk")
     n = input._data.shape[d]
     if n == 0:
-        return _pieces(input, d, [0] * chunks, "SplitBackward0")
+        return mark_multi_output(_pieces(input, d, [0] * chunks, "SplitBackward0"), "Split")
     return split(input, -(-n // chunks), d)
 
 
@@ -105,7 +107,8 @@ def unsafe_chunk(input, chunks, dim=0):
     range. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "unsafe_chunk")
-    return tuple(named(p, "UnsafeSplitBackward0") for p in chunk(input, chunks, dim))
+    pieces = mark_multi_output(chunk(input, chunks, dim), "", keep=False)
+    return tuple(named(p, "UnsafeSplitBackward0") for p in pieces)
 
 
 def tensor_split(input, indices_or_sections, dim=0):

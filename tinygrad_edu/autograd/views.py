@@ -1,0 +1,89 @@
+"""A view's history after an in-place op on its base: torch regenerates it.
+
+``v = a[:2]`` records ``v``'s history as "a view of ``a``'s history". When ``a`` is later
+changed in place (``a.mul_(3)``, ``a[0] = w``, or a write through another view of ``a``), its
+history is rebased onto the in-place op (ops/inplace.py), and ``v``, which shows the new
+values, must show the new history too: its gradient now flows through ``mul_`` to ``a``'s
+inputs. torch does this lazily (a view whose base's version moved gets an AsStridedBackward0
+grad_fn when next used); here the in-place op does it at once, for the base's live views: each
+view's recorded chain of view ops is replayed on the base's new history.
+
+:func:`register` is called where a view is recorded (record.mark_view, in grad mode only: a
+view made under ``no_grad`` has no history to regenerate); :func:`refresh` after an in-place
+op rebases a base. Views whose base only changed under ``no_grad`` keep their history, which
+is still right (the values moved, the graph did not).
+
+Outputs of the multi-output view ops (``split``, ``chunk``, ``unbind``) are marked: torch
+refuses an in-place op on them while recording, since no single view chain stands for them.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+# Keyed by id(), not by the Tensor: a Tensor's == is elementwise, so the weakref containers
+# (which compare keys with ==) cannot hold Tensors. Each weak reference removes its entry when
+# its Tensor dies.
+_VIEWS: dict = {}  # id(base) -> (weakref to the base, [weakrefs to its views])
+_MULTI_OUTPUT: dict = {}  # id(output of split/chunk/unbind) -> (weakref, index, node name)
+
+
+def register(view, base) -> None:
+    """Remember ``view`` as a live view of ``base`` (weakly: neither is kept alive). Dead
+    views' references are dropped as the list grows, and the entry with its base."""
+    bid = id(base)
+    entry = _VIEWS.get(bid)
+    if entry is None or entry[0]() is not base:
+        entry = _VIEWS[bid] = (weakref.ref(base, lambda _, k=bid: _VIEWS.pop(k, None)), [])
+    views = entry[1]
+    views.append(weakref.ref(view))
+    if len(views) & 63 == 0:  # every 64 views: forget the dead ones
+        views[:] = [r for r in views if r() is not None]
+
+
+def refresh(base, skip=None) -> None:
+    """Give each live view of ``base`` (except ``skip``) its view chain replayed on ``base``'s
+    current history."""
+    entry = _VIEWS.get(id(base))
+    if entry is None or entry[0]() is not base:
+        return
+    for ref in list(entry[1]):
+        v = ref()
+        if v is None or v is skip or v._view is None or v._view[0] is not base:
+            continue
+        new = replay_view(v._view[1], base)
+        v._node, v._oi, v.requires_grad = new._node, new._oi, new.requires_grad
+
+
+def replay_view(chain, x):
+    """Apply a recorded chain of view ops to ``x`` (array or Tensor)."""
+    for node in chain:
+        x = node.fn.replay(node, x)
+    return x
+
+
+def mark_multi_output(outputs, name: str, keep: bool = True):
+    """``outputs`` of a multi-output view op (torch's ``name``: Split, SplitWithSizes, Unbind):
+    when recorded, in-place ops on them are refused (``keep=False``: unmark, for the unsafe_*
+    twins, which torch lets one modify). Returns ``outputs``."""
+    if not keep:
+        for t in outputs:
+            _MULTI_OUTPUT.pop(id(t), None)
+        return outputs
+    for i, t in enumerate(outputs):
+        if t.requires_grad:
+            k = id(t)
+            _MULTI_OUTPUT[k] = (weakref.ref(t, lambda _, k=k: _MULTI_OUTPUT.pop(k, None)), i,
+                                name)
+    return outputs
+
+
+def check_not_multi_output(t, op: str) -> None:
+    """torch's RuntimeError for an in-place op on an output of split/chunk/unbind."""
+    mark = _MULTI_OUTPUT.get(id(t)) if _MULTI_OUTPUT else None
+    if mark is not None and mark[0]() is t:
+        raise RuntimeError(  # torch's words (they name the view op; ``op`` is the in-place one)
+            f"Output {mark[1]} of {mark[2]} is a view and is being modified inplace. "
+            "This view is the output of a function that returns multiple views. Such functions "
+            "do not allow the output views to be modified inplace. You should replace the "
+            "inplace operation by an out-of-place one.")
