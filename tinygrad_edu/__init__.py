@@ -206,4 +206,5 @@ from .serialization import load, save  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
 from . import special  # noqa: E402,F401  (tg.special, as torch.special)
+from . import accelerator  # noqa: E402,F401  (tg.accelerator, as torch.accelerator)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)
