@@ -1,6 +1,7 @@
 """Module.register_full_backward_hook / register_full_backward_pre_hook against torch: what the
 hooks see (grad_input w.r.t. the positional tensor inputs, grad_output w.r.t. the outputs),
 replacing grad_input / grad_output, handle.remove(), and the error for a wrong-length return.
+Also Tensor.register_post_accumulate_grad_hook and Tensor.is_inference.
 """
 
 from __future__ import annotations
@@ -132,3 +133,48 @@ def test_wrong_length_return_raises(lib):
     m2.register_full_backward_pre_hook(lambda mod, go: (go[0], go[0]))
     with pytest.raises(RuntimeError, match="invalid number of grad_output, got 2, but expected 1"):
         m2(x).sum().backward()
+
+
+def _post_acc_log(lib):
+    log = []
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = w.register_post_accumulate_grad_hook(lambda t: log.append(_np(t.grad)))
+    (w * w).sum().backward()
+    (w * 3).sum().backward()  # sees the accumulated sum
+    lib.autograd.grad((w * 2).sum(), w)  # accumulates nothing: no call
+    (w * w).sum().backward(inputs=[w])
+    h.remove()
+    (w * w).sum().backward()
+    return log, _np(w.grad)
+
+
+def test_post_accumulate_grad_hook_matches_torch():
+    (ref, ref_g), (got, got_g) = _post_acc_log(torch), _post_acc_log(tg)
+    assert len(got) == len(ref) == 3
+    for a, b in zip(got, ref):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(got_g, ref_g)
+    for lib in (torch, tg):
+        w = lib.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError, match="non-leaf"):
+            (w * 2).register_post_accumulate_grad_hook(print)
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            lib.ones(2).register_post_accumulate_grad_hook(print)
+        w.register_post_accumulate_grad_hook(lambda t: 5)
+        with pytest.raises(TypeError):
+            (w * 2).sum().backward()
+
+
+def test_is_inference():
+    for lib in (torch, tg):
+        assert lib.ones(2).is_inference() is False
+        with lib.no_grad():
+            assert lib.ones(2).is_inference() is False
+
+
+@pytest.mark.xfail(strict=True, reason="tg.inference_mode acts as no_grad: no inference tensors")
+def test_is_inference_inside_inference_mode():
+    with torch.inference_mode():
+        assert torch.ones(2).is_inference()
+    with tg.inference_mode():
+        assert tg.ones(2).is_inference()
