@@ -130,9 +130,10 @@ def _projected_lstm_cell(w_hr):
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``).
 
-    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`. Raises ValueError for a ``mode``
-    other than 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU' or a size that is not positive, TypeError
-    for a size or flag of the wrong type.
+    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`; a ``PackedSequence`` input gives a
+    PackedSequence output and h_n at each sequence's last step (see _rnn_packed.py). Raises
+    ValueError for a ``mode`` other than 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU' or a size that
+    is not positive, TypeError for a size or flag of the wrong type.
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
