@@ -207,4 +207,5 @@ from . import serialization  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401  (tg.inspect: graph, trace, gradcheck tools)
 from . import special  # noqa: E402,F401  (tg.special, as torch.special)
 from . import testing  # noqa: E402,F401  (tg.testing: assert_close, make_tensor)
+from . import accelerator  # noqa: E402,F401  (tg.accelerator, as torch.accelerator)
 from .autograd import functional as _autograd_functional  # noqa: E402,F401  (needs the ops)

@@ -40,6 +40,7 @@ from .grad_mode import (
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .hooks import RemovableHandle
 from .node import AccumulateGrad, Node
+from .post_accumulate import register_post_accumulate_grad_hook
 
 Context = Node  # the ctx a Function's forward and backward receive
 
@@ -84,9 +85,18 @@ def _retain_grad(self) -> None:
         _hooks.retain_grad(self)
 
 
+def _is_inference(self) -> bool:
+    """Whether this is an inference tensor. Always False here: ``inference_mode`` acts as
+    ``no_grad`` (see grad_mode.py), so a tensor made inside it is an ordinary tensor — torch
+    answers True for those."""
+    return False
+
+
 Tensor.backward = _tensor_backward
+Tensor.is_inference = _is_inference
 Tensor.register_hook = _register_hook
 Tensor.retain_grad = _retain_grad
+Tensor.register_post_accumulate_grad_hook = register_post_accumulate_grad_hook
 
 __all__ = ["Function", "Node", "Context", "AccumulateGrad", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",

@@ -18,6 +18,8 @@ from . import hooks
 from ._fast import steal_or_copy
 from .grad_mode import enable_grad, no_grad, state
 from .node import _FREED, GraphCtx, UserCtx, edge_of, input_tensor
+from .post_accumulate import HOOKS as _POST_ACC
+from .post_accumulate import run as _run_post_acc
 
 
 def run_backward(edges, grads, retain_graph=False, create_graph=False, capture=None) -> None:
@@ -312,6 +314,8 @@ def accumulate(leaf: Tensor, g, create_graph: bool) -> None:
         leaf.grad = leaf.grad + Tensor._wrap(g)
     else:
         leaf.grad._data += g
+    if _POST_ACC:  # Tensor.register_post_accumulate_grad_hook: an empty dict when unused
+        _run_post_acc(leaf)
 
 
 def release(node, retain_graph: bool) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ...autograd.hooks import RemovableHandle
 from ...backend import to_device
 from ...dtype import bfloat16, float16, float32, float64, kind_of, to_dtype
 from ...dtype import dtype as _DType
 from ...tensor import Tensor, _device
 from ..parameter import Buffer, Parameter
+from ._hooks import HooksMixin
 from ._state import StateDictMixin
 
 
@@ -26,7 +26,7 @@ def _addindent(s: str, n: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * n + line for line in lines[1:])
 
 
-class Module(StateDictMixin):
+class Module(HooksMixin, StateDictMixin):
     """Base class of every layer and model (``class Net(nn.Module)``).
 
     Raises TypeError for an unexpected constructor argument.
@@ -46,6 +46,8 @@ class Module(StateDictMixin):
         d["_modules"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -329,40 +331,6 @@ class Module(StateDictMixin):
 
     def type(self, dst_type) -> "Module":
         return self.to(dst_type)
-
-    # ---- hooks and calling ----------------------------------------------------------------
-    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
-        """``hook(module, args, output)``; a non-None return value replaces the output."""
-        handle = RemovableHandle(self._forward_hooks, RemovableHandle.new_id())
-        self._forward_hooks[handle.id] = hook
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
-        """``hook(module, args)``; a non-None return value replaces the positional inputs."""
-        handle = RemovableHandle(self._forward_pre_hooks, RemovableHandle.new_id())
-        self._forward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def __call__(self, *args, **kwargs):
-        d = self.__dict__
-        if not (d["_forward_hooks"] or d["_forward_pre_hooks"]):
-            return self.forward(*args, **kwargs)
-        for hook in list(d["_forward_pre_hooks"].values()):
-            r = hook(self, args)
-            if r is not None:
-                args = r if isinstance(r, tuple) else (r,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(d["_forward_hooks"].values()):
-            r = hook(self, args, out)
-            if r is not None:
-                out = r
-        return out
 
     # ---- printing -------------------------------------------------------------------------
     def _get_name(self) -> str:

@@ -38,7 +38,9 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from ..parameter import uninitialized as _empty
+from ..utils.rnn import PackedSequence
 from ._lstm_cell import LSTMCellFn, LSTMLayerFn
+from ._rnn_packed import packed_forward
 from .module import Module
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
@@ -128,9 +130,10 @@ def _projected_lstm_cell(w_hr):
 class RNNBase(Module):
     """The shared machinery of RNN, LSTM and GRU (torch's ``nn.RNNBase``).
 
-    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`. Raises ValueError for a ``mode``
-    other than 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU' or a size that is not positive, TypeError
-    for a size or flag of the wrong type.
+    Shapes: as :class:`RNN`, :class:`LSTM` and :class:`GRU`; a ``PackedSequence`` input gives a
+    PackedSequence output and h_n at each sequence's last step (see _rnn_packed.py). Raises
+    ValueError for a ``mode`` other than 'LSTM', 'GRU', 'RNN_TANH', 'RNN_RELU' or a size that
+    is not positive, TypeError for a size or flag of the wrong type.
     """
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
@@ -214,7 +217,9 @@ class RNNBase(Module):
         return [[getattr(self, n) for n in names[i:i + per]] for i in range(0, len(names), per)]
 
     # ---- forward --------------------------------------------------------------------------
-    def _cell(self):
+    def _cell(self, sfx: str = ""):
+        if self.proj_size > 0:
+            return _projected_lstm_cell(getattr(self, "weight_hr" + sfx))
         return {"LSTM": _lstm_cell, "GRU": _gru_cell, "RNN_TANH": _rnn_cell(_tanh),
                 "RNN_RELU": _rnn_cell(_relu)}[self.mode]
 
@@ -242,6 +247,8 @@ class RNNBase(Module):
                                        "tensor")
 
     def forward(self, input: Tensor, hx=None):
+        if isinstance(input, PackedSequence):  # see _rnn_packed.py
+            return packed_forward(self, input, hx)
         is_lstm = self.mode == "LSTM"
         self._check(input, hx, is_lstm)
         unbatched = input.dim() == 2
@@ -262,7 +269,6 @@ class RNNBase(Module):
                 raise RuntimeError(f"Expected {what} size {want}, got {list(h.shape)}")
         h_init = _unbind(hx[0] if is_lstm else hx, 0)
         c_init = _unbind(hx[1], 0) if is_lstm else None
-        cell = self._cell()
         finals_h, finals_c = [], []
         layer_in = x
         for layer in range(self.num_layers):
@@ -281,8 +287,7 @@ class RNNBase(Module):
                     finals_c.append(c_t)
                     continue
                 proj = _unbind(_linear(layer_in, w_ih, b_ih), 0)  # W_ih x_t + b_ih, all t at once
-                if self.proj_size > 0:
-                    cell = _projected_lstm_cell(getattr(self, "weight_hr" + sfx))
+                cell = self._cell(sfx)
                 state = (h_init[k], c_init[k]) if is_lstm else h_init[k]
                 steps = range(T - 1, -1, -1) if d == 1 else range(T)
                 hs = [None] * T
