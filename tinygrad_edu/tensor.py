@@ -371,6 +371,12 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
     except ValueError as e:
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
+    if arr.dtype.kind in "uO" and any(type(x) is int and not -2**63 <= x < 2**63
+                                      for x in _flat([data])):  # NumPy: uint64, object
+        if dtype is None or not (dtype.is_floating_point or dtype is _dt.bool_):
+            raise ValueError(f"tensor(): Overflow when unpacking long long (a Python int beyond "
+                             f"int64 in the data{'' if dtype is None else ' for ' + str(dtype)})")
+        arr = np.asarray(data, dtype=np.float64)  # torch reads it as a double for these
     if arr.dtype == object or arr.ndim == 0 and kind_of(arr.dtype) in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check
