@@ -35,6 +35,10 @@ def parse_to(args, kwargs) -> tuple:
         elif a is not None:
             dev = a
     if dt is not None:
+        if not (isinstance(dt, _DType) or dt in _PY_TYPES):  # torch: no names ('float64')
+            raise TypeError(f"to() received an invalid combination of arguments - got "
+                            f"(dtype={type(dt).__name__}), but expected a torch.dtype "
+                            f"(Module.to)")
         dt = to_dtype(dt)
         if not dt.is_floating_point:
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
