@@ -1,4 +1,5 @@
-"""``Tensor.grad`` as a property whose setter checks what is assigned, as torch's does.
+"""``Tensor.grad`` and ``Tensor.requires_grad`` as properties whose setters check what is
+assigned, as torch's do.
 
 ``x.grad = g`` must hand the optimizers a gradient they can use in place of the engine's:
 
@@ -8,11 +9,37 @@
   ``x.shape`` (in that order), else RuntimeError with torch's message.
 
 The engine, hooks and optimizers assign through the same setter; their gradients always pass.
+
+``x.requires_grad = b`` (torch's ``THPVariable_set_requires_grad``), checked in this order:
+
+- ``b`` is a bool, else RuntimeError "requires_grad must be a bool";
+- ``x`` is a leaf (no grad_fn), else RuntimeError;
+- ``b`` is False or ``x`` is floating, else RuntimeError "only Tensors of floating point and
+  complex dtype can require gradients" (an integer or bool tensor has no gradient).
+
+Reading costs one C call (``attrgetter``); the engine writes the ``_rg`` slot directly.
 """
 
 from __future__ import annotations
 
-from .dtype import cpp_type_name, torch_type_name
+from operator import attrgetter
+
+from .dtype import cpp_type_name, kind_of, torch_type_name
+
+
+def not_differentiable(tensor) -> str:
+    """torch's message for requires_grad=True on an integer/bool tensor (with its dtype)."""
+    return (f"only Tensors of floating point and complex dtype can require gradients "
+            f"(got {tensor.dtype})")
+
+
+def leaf_only(value: bool) -> str:
+    """torch's ``requires_grad_leaf_error``: a non-leaf's flag follows its inputs."""
+    msg = "you can only change requires_grad flags of leaf variables."
+    if not value:
+        msg += (" If you want to use a computed variable in a subgraph that doesn't require "
+                "differentiation use var_no_grad = var.detach().")
+    return msg
 
 
 def check_assigned_grad(tensor, grad, tensor_cls) -> None:
@@ -64,3 +91,21 @@ def grad_property(tensor_cls) -> property:
     return property(get, set_, delete, "The gradient accumulated by backward() (a leaf's, or a "
                     "retained one), or None. Assigning checks type, dtype, device and size as "
                     "torch (see tinygrad_edu/_grad_attr.py).")
+
+
+def _set_requires_grad(self, value) -> None:
+    if value is not True and value is not False:
+        raise RuntimeError("requires_grad must be a bool")
+    if getattr(self, "_node", None) is not None:  # (unset while the engine builds a tensor)
+        raise RuntimeError(leaf_only(value))
+    if value and kind_of(self._data.dtype) != "f":
+        raise RuntimeError(not_differentiable(self))
+    self._rg = value
+
+
+def requires_grad_property() -> property:
+    """The ``requires_grad`` property (stored in the ``_rg`` slot)."""
+    return property(attrgetter("_rg"), _set_requires_grad, None,
+                    "Whether backward() records gradients for this tensor (a bool). Assigning "
+                    "checks as torch: a bool, on a leaf, True only for floating dtypes "
+                    "(RuntimeError otherwise; see tinygrad_edu/_grad_attr.py).")

@@ -140,9 +140,13 @@ def checked_scalar(value, d, c_type: str | None = None, inf_ok: bool = False):
     - bool: any nonzero value (nan included) is True.
 
     Raises RuntimeError "value cannot be converted to type <C type> without overflow" (torch's
-    message; ``c_type`` overrides the C type's name).
+    message; ``c_type`` overrides the C type's name); OverflowError for a Python int no 64-bit
+    integer holds (below −2⁶³, or 2⁶⁴ and up), whatever ``d``, as torch's argument parser.
     """
     npd = d.np if isinstance(d, dtype) else np.dtype(d)
+    if type(value) is int and not -2**63 <= value < 2**64:  # torch reads int64 or uint64 first
+        raise OverflowError("can't convert negative int to unsigned" if value < 0 else
+                            "int too big to convert")
     if npd.kind == "b":
         return np.bool_(bool(value))
     if isinstance(value, (bool, np.bool_)):

@@ -15,7 +15,7 @@ import numpy as np
 from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
-from ._grad_attr import grad_property
+from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
 from ._pydata import flat as _flat
 from ._pydata import nested_map as _nested_map
 from ._pydata import numpy_scalars_dtype
@@ -27,12 +27,13 @@ from .dtype import kind_of
 class Tensor:
     """A multi-dimensional array with reverse-mode autograd, shaped like ``torch.Tensor``."""
 
-    # _data: the array; _grad: the ``grad`` property's Tensor or None; _node: the grad_fn (None
+    # _data: the array; _grad: the ``grad`` property's Tensor or None; _rg: the
+    # ``requires_grad`` property's bool (written directly by the engine); _node: the grad_fn (None
     # for a leaf); _oi: which output of _node this is; _vc: the version counter (a one-element
     # list shared by views); _view: (base, chain of view nodes) for a view; _accum: a leaf's
     # AccumulateGrad (weakref)
     __slots__ = (
-        "_data", "_grad", "requires_grad", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
+        "_data", "_grad", "_rg", "_node", "_oi", "_vc", "_retains_grad", "_hooks",
         "_view", "_accum", "__weakref__",
     )
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
@@ -56,7 +57,7 @@ class Tensor:
     def _init(self, data, node) -> None:
         self._data = data
         self._grad = None
-        self.requires_grad = node is not None
+        self._rg = node is not None
         self._node = node
         self._oi = 0
         self._vc = None
@@ -71,7 +72,7 @@ class Tensor:
         t = object.__new__(cls)
         t._data = data
         t._grad = None
-        t.requires_grad = node is not None
+        t._rg = node is not None
         t._node = node
         t._oi = 0
         t._vc = None
@@ -265,7 +266,7 @@ class Tensor:
         place; views are not tracked by this method here, so prefer ``detach()`` on views.) Shapes:
         any; the output has the input's shape."""
         self._node = None
-        self.requires_grad = False
+        self._rg = False
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -275,17 +276,10 @@ class Tensor:
         Shapes: any; returns the tensor itself."""
         require_bool(requires_grad, "requires_grad_", "requires_grad", 1)
         if requires_grad and kind_of(self._data.dtype) != "f":
-            raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients "
-                f"(got {self.dtype})"
-            )
+            raise RuntimeError(not_differentiable(self))
         if not requires_grad and self._node is not None:
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        self.requires_grad = bool(requires_grad)
+            raise RuntimeError(leaf_only(False))
+        self._rg = bool(requires_grad)
         return self
 
     @property
@@ -311,7 +305,7 @@ class Tensor:
                 "deepcopy protocol at the moment"
             )
         new = type(self)._wrap(self._data.copy())
-        new.requires_grad = self.requires_grad
+        new._rg = self._rg
         if self.grad is not None:
             new.grad = Tensor._wrap(self.grad._data.copy())
         memo[id(self)] = new
@@ -327,11 +321,12 @@ def _rebuild(arr, requires_grad, cls=None, device_str="cpu"):
     if device_str != "cpu":
         arr = to_device(arr, _device(device_str))
     t = (cls or Tensor)._wrap(arr)
-    t.requires_grad = requires_grad
+    t._rg = requires_grad
     return t
 
 
 Tensor.grad = grad_property(Tensor)  # x.grad = g checks g as torch does (see _grad_attr.py)
+Tensor.requires_grad = requires_grad_property()  # x.requires_grad = b checks b, x as torch
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------
@@ -376,6 +371,12 @@ def _as_array(data, dtype: _dt.dtype | None):
         arr = np.asarray(data)
     except ValueError as e:
         raise ValueError(f"tensor(): could not make a tensor from ragged data: {e}") from None
+    if arr.dtype.kind in "uO" and any(type(x) is int and not -2**63 <= x < 2**63
+                                      for x in _flat([data])):  # NumPy: uint64, object
+        if dtype is None or not (dtype.is_floating_point or dtype is _dt.bool_):
+            raise ValueError(f"tensor(): Overflow when unpacking long long (a Python int beyond "
+                             f"int64 in the data{'' if dtype is None else ' for ' + str(dtype)})")
+        arr = np.asarray(data, dtype=np.float64)  # torch reads it as a double for these
     if arr.dtype == object or arr.ndim == 0 and kind_of(arr.dtype) in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check

@@ -30,14 +30,27 @@ def _resolve(d, who: str, other: str, floating: bool) -> _dtype:
     return d
 
 
-class finfo:
+class _TypeInfo:
+    """Equality by dtype, as torch's: ``finfo(float16) == finfo(half)`` (the same dtype), any
+    other object unequal; unhashable (TypeError), as torch's ``finfo``/``iinfo``."""
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented  # Python then answers False (finfo == iinfo, finfo == 1)
+        return self.dtype == other.dtype
+
+    __hash__ = None  # torch: TypeError "unhashable type"
+
+
+class finfo(_TypeInfo):
     """The limits of a floating dtype (the default dtype, float32, when none is given).
 
     Attributes (Python floats, ints for ``bits``): ``bits`` (storage width), ``eps`` (the gap
     between 1.0 and the next number, 2⁻ᵖ⁺¹ for p mantissa bits), ``max`` and ``min`` (= −max,
     the largest finite values), ``tiny`` = ``smallest_normal`` (2^(emin)), ``resolution``
     (10^−⌊p·log10 2⌋, the decimal precision) and ``dtype`` (its name). Raises TypeError for a
-    non-floating dtype (use :class:`iinfo`).
+    non-floating dtype (use :class:`iinfo`). Equal to another finfo of the same dtype;
+    unhashable, as torch's.
     """
 
     def __init__(self, type=None):  # noqa: A002 - torch's argument name
@@ -57,7 +70,7 @@ class finfo:
                 f"tiny={self.tiny:g}, dtype={self.dtype})")
 
 
-class iinfo:
+class iinfo(_TypeInfo):
     """The limits of an integer dtype: ``bits``, ``min``, ``max`` (Python ints) and ``dtype``
     (its name). Raises TypeError for a floating dtype (use :class:`finfo`) and for bool."""
 

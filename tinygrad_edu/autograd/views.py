@@ -52,7 +52,7 @@ def refresh(base, skip=None) -> None:
         if v is None or v is skip or v._view is None or v._view[0] is not base:
             continue
         new = replay_view(v._view[1], base)
-        v._node, v._oi, v.requires_grad = new._node, new._oi, new.requires_grad
+        v._node, v._oi, v._rg = new._node, new._oi, new._rg
 
 
 def replay_view(chain, x):

@@ -88,7 +88,7 @@ class Buffer(Tensor):
                                  f"(nn.Buffer(data) takes a Tensor: wrap it with "
                                  f"tg.tensor(data))")
         self._init(arr, None)
-        self.requires_grad = grad
+        self._rg = grad
         self.persistent = persistent
 
 
@@ -185,7 +185,7 @@ class UninitializedTensorMixin:
     def _plain(self) -> Tensor:
         """A plain tensor on this one's (empty) array: what the allowed attributes read."""
         t = Tensor._wrap(_SLOT.__get__(self))
-        t.requires_grad = self.requires_grad
+        t._rg = self._rg
         return t
 
     dtype = property(lambda self: self._plain().dtype)
@@ -212,7 +212,7 @@ class UninitializedTensorMixin:
     def __deepcopy__(self, memo):
         new = object.__new__(type(self))
         new._init(_SLOT.__get__(self).copy(), None)
-        new.requires_grad = self.requires_grad
+        new._rg = self._rg
         if hasattr(type(self), "persistent"):
             new.persistent = self.persistent
         memo[id(self)] = new
@@ -256,7 +256,7 @@ class UninitializedParameter(UninitializedTensorMixin, Parameter):
 
     def __init__(self, requires_grad: bool = True, device=None, dtype=None) -> None:
         self._init(_empty(requires_grad, device, dtype), None)
-        self.requires_grad = bool(requires_grad)
+        self._rg = bool(requires_grad)
 
 
 class UninitializedBuffer(UninitializedTensorMixin, Tensor):
@@ -270,7 +270,7 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     def __init__(self, requires_grad: bool = False, device=None, dtype=None,
                  persistent: bool = True) -> None:
         self._init(_empty(requires_grad, device, dtype), None)
-        self.requires_grad = bool(requires_grad)
+        self._rg = bool(requires_grad)
         self.persistent = persistent
 
 

@@ -91,7 +91,7 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
             out = fn(self, *args, **kwargs)
         return write(self, out, op)
     old = Tensor._wrap(self._data.copy(), self._node)  # the values before the write, as saved
-    old._oi, old.requires_grad = self._oi, self.requires_grad
+    old._oi, old._rg = self._oi, self._rg
     out = fn(old, *args, **kwargs)
     write(self, out, op)
     if self._view is None:  # rebase: self's history is now the op's
@@ -136,7 +136,7 @@ def write(self: Tensor, value, op: str) -> Tensor:
 def _alias(t: Tensor) -> Tensor:
     """Another Tensor object standing for ``t``'s current history (same storage)."""
     a = Tensor._wrap(t._data, t._node)
-    a._oi, a.requires_grad = t._oi, t.requires_grad
+    a._oi, a._rg = t._oi, t._rg
     if t.requires_grad and t._node is None:  # a leaf (only one without grad reaches here)
         return t
     return a
@@ -144,7 +144,7 @@ def _alias(t: Tensor) -> Tensor:
 
 def _take_history(t: Tensor, src: Tensor) -> None:
     t._node, t._oi = src._node, src._oi
-    t.requires_grad = src.requires_grad
+    t._rg = src._rg
 
 
 class FillFn(Function):

@@ -21,7 +21,7 @@ from .views import as_strided
 def _old_self(self: Tensor) -> Tensor:
     """Another Tensor object with self's storage, history and view chain."""
     a = Tensor._wrap(self._data, self._node)
-    a._oi, a.requires_grad, a._view = self._oi, self.requires_grad, self._view
+    a._oi, a._rg, a._view = self._oi, self._rg, self._view
     a._share_version_with(self)
     return a
 

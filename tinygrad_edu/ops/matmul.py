@@ -239,6 +239,9 @@ def linear(input, weight, bias=None):
         y = LinearFn.apply(input, weight)
         return named(y, {1: "SqueezeBackward4", 2: "MmBackward0"}.get(input._data.ndim,
                                                                         "UnsafeViewBackward0"))
+    if bias._data.dtype != input._data.dtype:  # torch's addmm: self (the bias) and mat2
+        raise RuntimeError(f"linear: bias and input must have the same dtype, but got "
+                           f"{bias.dtype} and {input.dtype}")
     # torch fuses x Wᵀ + b into one addmm for a 2-D x (and for a contiguous x of other ranks,
     # viewed as 2-D and back); otherwise it adds the bias last
     y = LinearFn.apply(input, weight, bias)

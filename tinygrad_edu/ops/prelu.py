@@ -7,6 +7,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module
+from ..dtype import torch_type_name
 from ._dual import xp_of
 from ._util import _float_only, require_tensor
 
@@ -62,6 +63,9 @@ def prelu(input, weight):
     """
     _float_only(input, "prelu")
     require_tensor(weight, "prelu", "weight", 2)
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{torch_type_name(input.dtype)} and {torch_type_name(weight.dtype)}")
     if input._data.ndim == 0 and weight._data.size != 1:
         raise RuntimeError("prelu: Not allow zero-dim input tensor.")
     if weight._data.ndim > 1:

@@ -114,7 +114,8 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         if d is _BF16 and type(b if ta else a) is float and op not in _SCALAR_OPMATH:
             return _bfloat16_with_scalar(fn, a, b, ta)
         if kind_of(d) == "f":
-            if not -_RANGE[d] <= (b if ta else a) <= _RANGE[d]:  # nan, or 1e39 beside float32
+            x = b if ta else a  # nan, 1e39 beside float32, or 2**64 (no 64-bit int): see below
+            if not -_RANGE[d] <= x <= _RANGE[d] or not _I64_MIN <= x < _U64_END:
                 return _out_of_range(fn, a, b, ta, d)
             return fn.apply(a, b)
     a, b = promote(a, b, op or fn.__name__, float_result)
@@ -137,10 +138,23 @@ _RANGE = {_HALF: 65504.0, _F32: float(np.finfo(np.float32).max), _BF16: float(np
     np.float32).max), np.dtype(np.float64): float(np.finfo(np.float64).max)}  # ±inf: quiet path
 
 
+_I64_MIN, _U64_END = -2**63, 2**64  # torch reads a Python int as int64, or uint64 from 2**63
+
+
+def check_int_scalar(x) -> None:
+    """OverflowError, torch's, for a Python int no 64-bit integer holds (below −2⁶³, or 2⁶⁴
+    and up): torch converts every number argument to int64 or uint64 first, whatever the
+    tensor's dtype, so ``ones(1) + 2**70`` raises there where NumPy would compute 1.18e21."""
+    if type(x) is int and not _I64_MIN <= x < _U64_END:
+        raise OverflowError("can't convert negative int to unsigned" if x < 0 else
+                            "int too big to convert")
+
+
 def _out_of_range(fn, a, b, tensor_first: bool, d: np.dtype):
     """A float tensor and a number that is nan or beyond its range: the number as torch
     converts it (``fit_scalar``), and the op's IEEE results (0·inf = nan, inf − inf = nan)
-    computed silently, as torch's; the number is not finite on this path only."""
+    computed silently, as torch's; the number is not finite on this path only. A Python int
+    beyond 64 bits raises OverflowError (``check_int_scalar``)."""
     a, b = (a, fit_scalar(b, d)) if tensor_first else (fit_scalar(a, d), b)
     with quiet():
         return fn.apply(a, b)
@@ -150,6 +164,7 @@ def fit_scalar(x, d: np.dtype) -> float:
     """A Python number as a float op on dtype ``d`` meets it: rounded to ``d`` (float32 for
     bfloat16, which computes in float32), so 1e39 beside a float32 tensor is inf, silently, as
     torch converts it; NumPy would warn "overflow encountered in cast" doing the same."""
+    check_int_scalar(x)
     r = _RANGE.get(d)
     if r is None or -r <= x <= r:
         return x
@@ -162,6 +177,7 @@ def _half_with_scalar(fn, a, b, tensor_first: bool):
     number in float32 (its opmath type) and rounds the product once, where NumPy would first
     round the number to float16 (x·3.14 then differs in the last bit for about 30% of x).
     The number goes in as a float32 scalar, and the float32 result is rounded to float16."""
+    check_int_scalar(b if tensor_first else a)
     with quiet():  # 1e39 is inf in float32, silently, as in torch
         a, b = (a, np.float32(b)) if tensor_first else (np.float32(a), b)
         if not np.isfinite(b if tensor_first else a):  # 0·inf = nan, silently, as torch's
@@ -219,15 +235,14 @@ def _convert(x, r: _dt.dtype):
     if isinstance(x, Tensor):
         return cast(x, r)
     if r.is_floating_point:
+        check_int_scalar(x)
         x = float(x)
         return x if -_RANGE[r.np] <= x <= _RANGE[r.np] else fit_scalar(x, r.np)
     if r is _dt.bool_:
         return bool(x)
     x = int(x)
     if not -2**63 <= x < 2**63:  # torch reads 2**63 ... 2**64 − 1 as uint64: x + 2**63 wraps
-        if not 0 <= x < 2**64:
-            raise OverflowError("can't convert negative int to unsigned" if x < 0 else
-                                "int too big to convert")
+        check_int_scalar(x)
         x -= 2**64
     return np.asarray(x, dtype=np.int64).astype(r.np)[()]  # wraps into r's range, as torch's
 
@@ -238,7 +253,8 @@ def constant_binary(f, a, b, op: str, float_result: bool = False, to=None) -> Te
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if not (to is None and not float_result and (
             ta and tb and a._data.dtype == b._data.dtype
-            or ta and type(b) in _PY and kind_of(a._data.dtype) == "f")):
+            or ta and type(b) in _PY and kind_of(a._data.dtype) == "f"
+            and _I64_MIN <= b < _U64_END)):  # (else 2**64 or nan: promote checks or fits)
         a, b = promote(a, b, op, float_result, to)
     xa = a._data if isinstance(a, Tensor) else a
     xb = b._data if isinstance(b, Tensor) else b

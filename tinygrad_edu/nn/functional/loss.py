@@ -46,11 +46,18 @@ def _float_pair(input, target, op: str):
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype}")
     if target._data.dtype != input._data.dtype:
-        t_dt = target._data.dtype
-        if kind_of(t_dt) == "f" and t_dt.itemsize > input._data.itemsize:
-            input = cast(input, target.dtype)
+        if kind_of(target._data.dtype) == "f":  # float16 with bfloat16: float32, as torch
+            input = cast(input, promote_types(input.dtype, target.dtype))
         target = cast(target, input.dtype)
     return input, target
+
+
+def _same_dtype(input, target, op: str) -> None:
+    """torch's binary_cross_entropy takes no other target dtype (no promotion): RuntimeError."""
+    if isinstance(target, Tensor) and isinstance(input, Tensor) and (
+            target._data.dtype != input._data.dtype):
+        raise RuntimeError(f"Found dtype {type_name(target)} but expected {type_name(input)} "
+                           f"({op}: target of dtype {target.dtype}, input of dtype {input.dtype})")
 
 
 def _broadcast_check(input, target, op: str):
@@ -150,6 +157,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     Derivative: (x − t)/(x(1 − x)) (times w)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    _same_dtype(input, target, "binary_cross_entropy")
     input, target = _float_pair(input, target, "binary_cross_entropy")
     if target._data.shape != input._data.shape:
         raise ValueError(
@@ -188,6 +196,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
+    # torch computes (1 − t)·x in place on the target: the loss has a float target's dtype
+    out_dtype = target.dtype if isinstance(target, Tensor) and kind_of(
+        target._data.dtype) == "f" else None
     input, target = _float_pair(input, target, "binary_cross_entropy_with_logits")
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape!r}) must be the same as input size "
@@ -204,7 +215,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
                 raise RuntimeError(f"binary_cross_entropy_with_logits: {name} of shape "
                                    f"{list(t.shape)} does not broadcast to the input shape "
                                    f"{list(input.shape)}")
-    return L.BinaryCrossEntropyWithLogitsFn.apply(input, target, w, pw, reduction)
+    out = L.BinaryCrossEntropyWithLogitsFn.apply(input, target, w, pw, reduction)
+    return out if out_dtype is None or out_dtype == out.dtype else out.to(out_dtype)
 
 
 def _class_checks(input, target, weight, op: str):
@@ -335,6 +347,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
             raise RuntimeError("cross_entropy: ignore_index is not supported for floating "
                                "point target")
         r = promote_types(input.dtype, target.dtype)  # torch: log_softmax(x) * t promotes
+        if isinstance(weight, Tensor):  # (and · w)
+            r = promote_types(r, weight.dtype)
+            w = w if w is None else cast(weight, r)._data
         t, x = cast(target, r), cast(x, r)
         out = CE.SoftCrossEntropyFn.apply(x, _unsqueeze(t, 0) if unbatched else t, w,
                                            reduction, eps)

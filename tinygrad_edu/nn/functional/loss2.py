@@ -77,11 +77,14 @@ def huber_loss(input, target, reduction: str = "mean", delta: float = 1.0,
     _check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    dt = input.dtype if isinstance(input, Tensor) else None
     input, target = _float_pair(input, target, "huber_loss")
     _broadcast_check(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
     loss = where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta))
+    if dt is not None and loss.dtype != dt:  # torch's loss has the input's dtype
+        loss = loss.to(dt)
     if weight is not None:
         if tuple(weight.shape) != tuple(input.shape):
             raise ValueError("Weights and input must have the same size.")

@@ -17,6 +17,7 @@ import numpy as np
 from ..._args import require_tensor
 from ...autograd import is_grad_enabled
 from ...backend import to_device, to_numpy
+from ...dtype import REDUCED_FLOATS, torch_type_name
 from ...ops.activation2 import logsigmoid
 from ...ops.linalg import pairwise_distance
 from ...ops.loss2 import SoftMarginLossFn
@@ -72,11 +73,14 @@ def soft_margin_loss(input, target, size_average=None, reduce=None,
     Raises ValueError for an unknown reduction.
     """
     reduction = _reduction(size_average, reduce, reduction)
+    dt = input.dtype if isinstance(input, Tensor) else None
     input, target = _float_pair(input, target, "soft_margin_loss")
     if tuple(input.shape) != tuple(target.shape):
         input, target = input.broadcast_to(_bshape(input, target)), target.broadcast_to(
             _bshape(input, target))
-    return _reduce(SoftMarginLossFn.apply(input, target), reduction)
+    loss = SoftMarginLossFn.apply(input, target)
+    # torch's loss has the input's dtype (a float64 target is read into it)
+    return _reduce(loss if dt is None or loss.dtype == dt else loss.to(dt), reduction)
 
 
 def _bshape(a, b) -> tuple:
@@ -112,7 +116,10 @@ def _const(a, like: Tensor) -> Tensor:
     return Tensor._wrap(to_device(a, like.device))
 
 
-def _check_class_input(input, op: str) -> None:
+def _check_class_input(input, op: str, kernel: str) -> None:
+    if input._data.dtype in REDUCED_FLOATS:  # torch has no float16/bfloat16 CPU kernel
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{torch_type_name(input.dtype)}' ({op})")
     s = tuple(input.shape)
     ok = (len(s) <= 1 and input.numel() > 0) or (len(s) == 2 and s[1] != 0)
     if not ok:
@@ -134,7 +141,7 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
-    _check_class_input(input, "multi_margin_loss")
+    _check_class_input(input, "multi_margin_loss", "multi_margin_loss_cpu_kernel")
     x = input.reshape(1, -1) if input.dim() <= 1 else input
     n, c = x.shape
     if target.dim() > 1 or target.numel() != n:
@@ -147,14 +154,15 @@ def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=Non
     if weight is not None and weight.numel() != c:
         raise RuntimeError(f"multi_margin_loss: inconsistent weight size, expected {c} but got "
                            f"{list(weight.shape)}")
+    if weight is not None and weight._data.dtype != input._data.dtype:  # torch: no promotion
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found "
+                           f"{_scalar_name(weight)} (multi_margin_loss: weight of dtype "
+                           f"{weight.dtype}, input of dtype {input.dtype})")
     yv = to_numpy(target._data).reshape(n)
     if ((yv < 0) | (yv >= c)).any():
         raise RuntimeError(f"multi_margin_loss: target out of range (C = {c})")
     w = None
     if weight is not None:
-        if weight.dtype != x.dtype:  # torch's kernel reads the weight as the input's type
-            raise RuntimeError(f"multi_margin_loss: expected scalar type "
-                               f"{_scalar_name(x)} but found {_scalar_name(weight)}")
         if weight.requires_grad and is_grad_enabled():
             raise RuntimeError("The function 'multi_margin_loss' is not differentiable with "
                                "respect to argument 'weight'. This input cannot have "
@@ -183,7 +191,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None,
     Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "multilabel_margin_loss")
     reduction = _reduction(size_average, reduce, reduction)
-    _check_class_input(input, "multilabel_margin_loss")
+    _check_class_input(input, "multilabel_margin_loss",
+                       "multilabel_margin_loss_forward_out_frame")
     if tuple(target.shape) != tuple(input.shape):
         raise RuntimeError(f"multilabel_margin_loss: inconsistent target size: "
                            f"{list(target.shape)} for input of size: {list(input.shape)}")

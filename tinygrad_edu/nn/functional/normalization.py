@@ -32,11 +32,29 @@ def _verify_batch_size(size) -> None:
                          f"{size!r}")
 
 
-def _mixed(input: Tensor, *params) -> bool:
-    """A float16/bfloat16 input with parameters of another dtype (float32 weights, running
-    statistics): torch's mixed-dtype kernels compute in float32 and return the input's dtype."""
+def _mixed(input: Tensor, op: str, *params) -> bool:
+    """Whether the parameters (weight, bias, running statistics) have another dtype than the
+    input, as torch's CPU kernels allow it only for a float16/bfloat16 input with float32
+    parameters (computed in float32, returned in the input's dtype). Any other mix raises
+    RuntimeError, torch's "mixed dtype (CPU): ..." (``_check_mixed``)."""
     d = input._data.dtype
-    return d in REDUCED_FLOATS and any(p is not None and p._data.dtype != d for p in params)
+    for p in params:
+        if p is not None and p._data.dtype != d:
+            return _check_mixed(input, op, params)
+    return False
+
+
+def _check_mixed(input: Tensor, op: str, params) -> bool:
+    given = [p for p in params if p is not None]
+    if input._data.dtype in REDUCED_FLOATS and all(p._data.dtype == np.float32 for p in given):
+        return True
+    dts = ", ".join(str(p.dtype) for p in given)
+    if all(p._data.dtype == np.float32 for p in given):  # a float64 input, float32 params
+        raise RuntimeError(f"mixed dtype (CPU): all inputs must share same datatype. ({op}: "
+                           f"input {input.dtype}, parameters {dts})")
+    raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of Float ({op}: "
+                       f"input {input.dtype}, parameters {dts}; only a float16/bfloat16 input "
+                       f"takes float32 parameters)")
 
 
 def _channel_affine(y: Tensor, weight, bias) -> Tensor:
@@ -55,8 +73,10 @@ def batch_norm(input: Tensor, running_mean, running_var, weight=None, bias=None,
     Derivative: see ``ops/normalization.py``.
 
     Shapes: input (N, C, *), running_mean/running_var/weight/bias (C,) → the input's shape.
+    dtype: the input's; the others share it, except float32 ones beside a float16/bfloat16
+    input (then computed in float32); any other mix raises RuntimeError (mixed dtype).
     """
-    if _mixed(input, running_mean, running_var, weight, bias):  # in float32, then back
+    if _mixed(input, "batch_norm", running_mean, running_var, weight, bias):  # float32
         return batch_norm(input.float(), running_mean, running_var, weight, bias, training,
                           momentum, eps).to(input.dtype)
     x = input._data
@@ -105,8 +125,13 @@ def instance_norm(input: Tensor, running_mean=None, running_var=None, weight=Non
     x = input.reshape(1, N * C, *shape[2:])
     w = weight.repeat(N) if weight is not None else None
     b = bias.repeat(N) if bias is not None else None
-    rm = Tensor._wrap(np.tile(running_mean._data, N)) if running_mean is not None else None
-    rv = Tensor._wrap(np.tile(running_var._data, N)) if running_var is not None else None
+    # torch takes running statistics of any float dtype here (updated in their own dtype)
+    low = weight is not None and input._data.dtype in REDUCED_FLOATS
+    sd = (weight if low else input)._data.dtype
+    rm = Tensor._wrap(np.tile(running_mean._data, N).astype(sd, copy=False)) if (
+        running_mean is not None) else None
+    rv = Tensor._wrap(np.tile(running_var._data, N).astype(sd, copy=False)) if (
+        running_var is not None) else None
     y = batch_norm(x, rm, rv, w, b, use_input_stats, momentum, eps)
     if use_input_stats:
         for run, rep in ((running_mean, rm), (running_var, rv)):
@@ -143,7 +168,7 @@ def layer_norm(input: Tensor, normalized_shape, weight=None, bias=None,
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {list(t.shape)} and normalized_shape = "
                                f"{list(shape)}")
-    if _mixed(input, weight, bias):  # in float32, then back to the input's dtype
+    if _mixed(input, "layer_norm", weight, bias):  # in float32, back to the input's dtype
         return LayerNormFn.apply(input.float(), weight, bias, k, float(eps)).to(input.dtype)
     return LayerNormFn.apply(input, weight, bias, k, float(eps))
 
@@ -171,7 +196,7 @@ def group_norm(input: Tensor, num_groups: int, weight=None, bias=None,
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
                                f"channels in input, but got {name} of shape {list(t.shape)} "
                                f"and input of shape {list(shape)} (group_norm)")
-    if _mixed(input, weight, bias):  # in float32, then back to the input's dtype
+    if _mixed(input, "group_norm", weight, bias):  # in float32, back to the input's dtype
         return GroupNormFn.apply(input.float(), weight, bias, int(num_groups),
                                  float(eps)).to(input.dtype)
     return GroupNormFn.apply(input, weight, bias, int(num_groups), float(eps))
@@ -211,7 +236,8 @@ def rms_norm(input: Tensor, normalized_shape, weight=None, eps: float | None = N
     y = x * ((x * x).mean(dim=dims, keepdim=True) + eps).rsqrt()
     if weight is not None:
         y = y * (weight.float() if low else weight)
-    return y.to(input.dtype) if low else y  # torch's fused kernel: type_as(input)
+    # torch's type_as(input): a float64 weight times a float32 input is float32 again
+    return y if y._data.dtype == input._data.dtype else y.to(input.dtype)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from ...backend import to_device
-from ...dtype import bfloat16, float16, float32, float64, kind_of, to_dtype
-from ...dtype import dtype as _DType
+from ...dtype import bfloat16, float16, float32, float64, kind_of
 from ...tensor import Tensor, _device
 from ..parameter import Buffer, Parameter
 from ._hooks import HooksMixin
 from ._state import StateDictMixin
+from ._to_args import parse_to, type_dtype
 
 
 def _addindent(s: str, n: int) -> str:
@@ -289,22 +289,11 @@ class Module(HooksMixin, StateDictMixin):
         return self
 
     def to(self, *args, **kwargs) -> "Module":
-        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: in place."""
-        dev = kwargs.pop("device", None)
-        dt = kwargs.pop("dtype", None)
-        kwargs.pop("non_blocking", None)
-        for a in args:
-            if isinstance(a, Tensor):
-                dev, dt = a.device, a.dtype
-            elif isinstance(a, _DType):
-                dt = a
-            elif a is not None:
-                dev = a
-        if dt is not None:
-            d = to_dtype(dt)
-            if not d.is_floating_point:
-                raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
-                                f"desired dtype={d}")
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``: in place. A
+        Python type is a dtype as in torch (``float`` is float64); only floating dtypes
+        (TypeError otherwise), applied to the floating parameters and buffers."""
+        dev, d = parse_to(args, kwargs)
+        if d is not None:
             self._apply(lambda a: a.astype(d.np, copy=False), floating_only=True)
         if dev is not None:
             target = _device(dev)
@@ -330,7 +319,10 @@ class Module(HooksMixin, StateDictMixin):
         return self.to("cpu")
 
     def type(self, dst_type) -> "Module":
-        return self.to(dst_type)
+        """Cast every parameter and buffer (integer ones too, unlike ``to``) as
+        ``Tensor.type(dst_type)`` does, raising as it does (ValueError "invalid type: 'cpu'")."""
+        d = type_dtype(dst_type)
+        return self._apply(lambda a: a.astype(d, copy=False))
 
     # ---- printing -------------------------------------------------------------------------
     def _get_name(self) -> str:

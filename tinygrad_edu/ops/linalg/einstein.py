@@ -218,6 +218,11 @@ def bilinear(input1, input2, weight, bias=None):
         got = bias.shape[0] if bias.ndim else "a 0-d tensor"
         raise RuntimeError(f"{op}: bias size does not match weight size: got {got} but "
                            f"expected {weight.shape[0]}")
+    ts = (("input1", input1), ("input2", input2), ("weight", weight)) + (
+        () if bias is None else (("bias", bias),))
+    if any(t._data.dtype != input1._data.dtype for _, t in ts):
+        raise RuntimeError("All tensors must have the same dtype, got " + ", ".join(
+            f"{k}: {_dt.cpp_type_name(t.dtype)}" for k, t in ts) + f" ({op})")
     y = einsum("...i,oij,...j->...o", input1, weight, input2)
     return y if bias is None else y + bias
 
