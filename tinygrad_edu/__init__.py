@@ -10,6 +10,7 @@ import types as _types
 
 from . import _malloc  # noqa: F401  (keeps freed array memory for the next step; see there)
 from . import autograd, cuda, dtype as _dt
+from ._format import set_printoptions  # noqa: E402,F401  (torch.set_printoptions)
 from ._args import require_tensor as _require_tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import random  # noqa: F401  (tg.random, as torch.random)
@@ -164,9 +165,6 @@ def get_num_threads():
 
     return _os.cpu_count() or 1
 
-
-def set_printoptions(**kwargs) -> None:
-    """Accepted for compatibility (printing follows torch's default style)."""
 
 
 def result_type(a, b):

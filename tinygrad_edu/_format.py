@@ -14,7 +14,34 @@ from . import dtype as _dt
 from .backend import to_numpy
 from .dtype import kind_of
 
-PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = 4, 1000, 3, 80
+
+class PrintOptions:
+    """torch's PRINT_OPTS: digits after the point, the element count above which a tensor is
+    summarized with "...", the items kept at each end when it is, the line width, and
+    scientific notation (None: chosen per tensor, as torch's formatter does)."""
+
+    precision, threshold, edgeitems, linewidth, sci_mode = 4, 1000, 3, 80, None
+
+
+PRINT_OPTS = PrintOptions()
+_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
+             "full": (4, math.inf, 3, 80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:
+    """``torch.set_printoptions``: how tensors print from now on. ``profile`` ('default',
+    'short', 'full') sets the first four at once, then any option given overrides it;
+    ``sci_mode`` True/False forces scientific notation on or off (None: chosen per tensor).
+    Raises KeyError for an unknown profile."""
+    if profile is not None:
+        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems,
+         PRINT_OPTS.linewidth) = _PROFILES[profile]
+    for name, value in (("precision", precision), ("threshold", threshold),
+                        ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            setattr(PRINT_OPTS, name, value)
+    PRINT_OPTS.sci_mode = sci_mode  # torch: None restores the automatic choice
 
 
 class _Formatter:
@@ -35,13 +62,16 @@ class _Formatter:
         self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or (
             not self.int_mode and vmin < 1.0e-4
         )
+        if PRINT_OPTS.sci_mode is not None:
+            self.sci_mode = PRINT_OPTS.sci_mode
+        p = PRINT_OPTS.precision
         for v in vals.tolist():
             if self.sci_mode:
-                s = f"{v:.{PRECISION}e}"
+                s = f"{v:.{p}e}"
             elif self.int_mode:
                 s = f"{v:.0f}" + "."
             else:
-                s = f"{v:.{PRECISION}f}"
+                s = f"{v:.{p}f}"
             self.max_width = max(self.max_width, len(s))
 
     def width(self) -> int:
@@ -49,34 +79,35 @@ class _Formatter:
 
     def format(self, value) -> str:
         if self.floating:
+            p = PRINT_OPTS.precision
             if self.sci_mode:
-                ret = f"{value:{self.max_width}.{PRECISION}e}"
+                ret = f"{value:{self.max_width}.{p}e}"
             elif self.int_mode:
                 ret = f"{value:.0f}"
                 if not (math.isinf(value) or math.isnan(value)):
                     ret += "."
             else:
-                ret = f"{value:.{PRECISION}f}"
+                ret = f"{value:.{p}f}"
         else:
             ret = f"{value}"
         return (self.max_width - len(ret)) * " " + ret
 
 
 def _summarized(a: np.ndarray) -> np.ndarray:
+    e = PRINT_OPTS.edgeitems
     if a.ndim == 0:
         return a
     if a.ndim == 1:
-        return np.concatenate([a[:EDGEITEMS], a[-EDGEITEMS:]]) if len(a) > 2 * EDGEITEMS else a
-    rows = list(range(EDGEITEMS)) + list(range(len(a) - EDGEITEMS, len(a))) \
-        if len(a) > 2 * EDGEITEMS else range(len(a))
+        return np.concatenate([a[:e], a[-e:]]) if len(a) > 2 * e else a
+    rows = list(range(e)) + list(range(len(a) - e, len(a))) if len(a) > 2 * e else range(len(a))
     return np.stack([_summarized(a[i]) for i in rows])
 
 
 def _vector(a, indent, summarize, fmt) -> str:
-    per_line = max(1, math.floor((LINEWIDTH - indent) / (fmt.width() + 2)))
-    if summarize and len(a) > 2 * EDGEITEMS:
-        data = [fmt.format(v) for v in a[:EDGEITEMS].tolist()] + [" ..."] + [
-            fmt.format(v) for v in a[-EDGEITEMS:].tolist()]
+    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / (fmt.width() + 2)))
+    if summarize and len(a) > 2 * PRINT_OPTS.edgeitems:
+        data = [fmt.format(v) for v in a[:PRINT_OPTS.edgeitems].tolist()] + [" ..."] + [
+            fmt.format(v) for v in a[-PRINT_OPTS.edgeitems:].tolist()]
     else:
         data = [fmt.format(v) for v in a.tolist()]
     lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
@@ -88,10 +119,10 @@ def _body(a, indent, summarize, fmt) -> str:
         return fmt.format(a.item())
     if a.ndim == 1:
         return _vector(a, indent, summarize, fmt)
-    if summarize and len(a) > 2 * EDGEITEMS:
-        slices = [_body(a[i], indent + 1, summarize, fmt) for i in range(EDGEITEMS)] + [
+    if summarize and len(a) > 2 * PRINT_OPTS.edgeitems:
+        slices = [_body(a[i], indent + 1, summarize, fmt) for i in range(PRINT_OPTS.edgeitems)] + [
             "..."] + [_body(a[i], indent + 1, summarize, fmt)
-                      for i in range(len(a) - EDGEITEMS, len(a))]
+                      for i in range(len(a) - PRINT_OPTS.edgeitems, len(a))]
     else:
         slices = [_body(a[i], indent + 1, summarize, fmt) for i in range(len(a))]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
@@ -100,7 +131,7 @@ def _body(a, indent, summarize, fmt) -> str:
 def tensor_str(a: np.ndarray, indent: int) -> str:
     if a.size == 0:
         return "[]"
-    summarize = a.size > THRESHOLD
+    summarize = a.size > PRINT_OPTS.threshold
     fmt = _Formatter(_summarized(a) if summarize else a)
     return _body(a, indent, summarize, fmt)
 
@@ -109,7 +140,7 @@ def add_suffixes(body: str, suffixes: list, indent: int) -> str:
     out = [body]
     last = len(body) - body.rfind("\n") + 1
     for s in suffixes:
-        if last + len(s) + 2 > LINEWIDTH:
+        if last + len(s) + 2 > PRINT_OPTS.linewidth:
             out.append(",\n" + " " * indent + s)
             last = indent + len(s)
         else:
