@@ -17,6 +17,8 @@ import numpy as np
 from .. import dtype as _dt
 from .._args import require_tensor  # noqa: F401  (re-exported for the ops)
 from ..autograd import Function, is_grad_enabled
+from ..autograd import function as _function
+from ..autograd.grad_mode import state as _grad_state
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor, _as_array
@@ -92,22 +94,36 @@ def result_type(*operands) -> _dt.dtype:
     return _dt.result_type(*operands)
 
 
-def binary(fn, a, b, float_result: bool = False, op: str = ""):
+def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
     """Apply a two-input elementwise Function with torch's promotion.
 
     Python scalars stay scalars (NumPy 2 keeps float32 arrays float32 with them); tensors of a
     lower dtype are cast first, so float32 never silently becomes float64. ``float_result``:
     integer and bool results compute in the default float dtype (``div``, ``atan2``).
+    ``check(a, b)``: the op's own operand check (``sub`` refuses bool), run first; two tensors
+    of one dtype that is not bool pass it, so they skip the call.
     """
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
-        d, e = a._data.dtype, b._data.dtype
-        if (d is e or d == e) and (not float_result or kind_of(d) == "f"):
-            try:
-                return fn.apply(a, b)
-            except ValueError:
-                raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
-    elif ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
+        da, db = a._data, b._data
+        d, e = da.dtype, db.dtype
+        if d is e or d == e:
+            if check is not None and d == _BOOL:
+                check(a, b)  # (raises)
+            if not float_result or kind_of(d) == "f":
+                try:
+                    # Function.apply's test for its two-Tensor fast path, written out here
+                    # (the dtypes are read already): one call and four tests fewer per op
+                    if (d is e and d is not _BF16 and a.requires_grad and b.requires_grad
+                            and type(da) is type(db) and _function.FAST and fn.array_io
+                            and _grad_state.enabled and not _grad_state.anomaly):
+                        return _function._apply_binary(fn, a, b, da, db, d, d)
+                    return fn.apply(a, b)
+                except ValueError:
+                    raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
+    if check is not None:
+        check(a, b)
+    if ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
         d = (a if ta else b)._data.dtype
         if d == _HALF and type(b if ta else a) in (float, int) and op in _SCALAR_OPMATH:
             return _half_with_scalar(fn, a, b, ta)
@@ -129,7 +145,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = ""):
         raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
 
 
-_HALF, _BF16 = np.dtype(np.float16), _dt.bfloat16.np
+_HALF, _BF16, _BOOL = np.dtype(np.float16), _dt.bfloat16.np, np.dtype(np.bool_)
 _SCALAR_OPMATH = ("mul", "div")
 _F32, _INF = np.dtype(np.float32), float("inf")
 # the largest Python number a float tensor's op takes as it is (bfloat16 computes in float32)
