@@ -314,11 +314,12 @@ def _tanh_method(self):
     """``Tensor.tanh()`` (no ``out=``, as torch's; apart so x.tanh() stays one call): tanh x as
     :func:`tanh`. Shapes: any; the output has the input's shape. Raises nothing."""
     d = self._data
+    dt = d.dtype
     # a float tensor (no _to_float) that requires grad: Function.apply's test for its one-Tensor
     # fast path written out (bfloat16's kind is "V": it takes apply's opmath path)
-    if (d.dtype.kind == "f" and self.requires_grad and _function.FAST and _grad_state.enabled
+    if (dt.kind == "f" and self.requires_grad and _function.FAST and _grad_state.enabled
             and not _grad_state.anomaly):
-        return _function._apply_unary(TanhFn, self, d, d.dtype)
+        return _function._apply_unary(TanhFn, self, d, dt)
     return TanhFn.apply(_to_float(self))
 
 
