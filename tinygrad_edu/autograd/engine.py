@@ -73,7 +73,8 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
         g = pending.pop(node, None)
         if g is None:
             continue
-        if node.hooks is not None or node.out_ref is not None:
+        special = node._special  # hooks, retain_grad, several outputs (one test for three)
+        if special and (node.hooks is not None or node.out_ref is not None):
             g = hooks.before_node(node, g, None)  # tensor hooks, retain_grad
             watched = state.anomaly or hooks.observers
         fn = node.fn
@@ -82,7 +83,7 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
             gi = prev = res = None  # (what the node before left)
             accumulate(node.variable, g, False)
             continue
-        if watched or node.n_out != 1 or not fn.array_io:
+        if watched or special or not fn.array_io:
             propagate(pending, node, g, call_backward(node, g, False))
             release(node, retain_graph)
             watched = state.anomaly or hooks.observers
