@@ -253,3 +253,22 @@ def test_topological_order_is_the_recursive_depth_first_order(n_roots):
         visit(r)
     assert engine.topological_order(roots if n_roots > 1 else roots[0]) == order[::-1]
     assert any(e is None for n in order for e in n.next)  # None edges were walked past
+
+
+def test_special_flag_is_raised_by_whatever_needs_the_general_backward():
+    """run_backward_fast reads one flag, Node._special, for hooks, retain_grad and several
+    outputs: every way to set those raises it; a plain node and a leaf without hooks keep it
+    low (else the fast backward would never run)."""
+    x = _leaf(0, 3, 3)
+    a, b, c = x * 2.0, x.tanh(), x.exp()
+    assert not a.grad_fn._special and not b.grad_fn._special
+    a.register_hook(lambda g: None)
+    b.retain_grad()
+    c.grad_fn.register_hook(lambda g: None)  # the node's own hook
+    _, logdet = tg.linalg.slogdet(x[:3])  # several outputs
+    assert a.grad_fn._special and b.grad_fn._special and c.grad_fn._special
+    assert logdet.grad_fn._special and logdet.grad_fn.n_out == 2
+    acc = a.grad_fn.next[0][0]
+    assert not acc._special
+    x.register_hook(lambda g: None)
+    assert acc._special  # a leaf's hooks live on the tensor
