@@ -122,6 +122,19 @@ def inplace_on_a_saved_unary_input_is_caught(log):
     y.backward()  # raises, naming MulBackward0's output
 
 
+def leaf_array_replaced_between_ops(log):
+    """A leaf's AccumulateGrad keeps the edge ops record to it while the leaf holds the same
+    array: ``w.data = ...`` (another shape) must give a fresh edge."""
+    x, w = _leaf(0, 3, 3), _leaf(1, 3, 3)
+    y1 = x * w + w  # the same edge twice
+    w.data = tg.tensor(np.ones((1, 3), np.float64))  # another array: another shape and dtype
+    y2 = x * w
+    y3 = (x * w).sum()  # the same new array: the new edge again
+    (y2.sum() + y3).backward()
+    log.append(("w.grad", w.grad.numpy().copy()))
+    y1.sum().backward()  # raises: y1's gradient for w is 3x3, w is now 1x3 (as torch)
+
+
 def hook_switches_anomaly_mode_on(log):
     """run_backward_fast reads anomaly mode once, and again after user code: a hook that turns
     it on mid-backward makes the later nodes check for nan, as the plain loop's do."""
@@ -138,9 +151,9 @@ SCENARIOS = [square_of_a_leaf_and_of_a_result, unary_saving_its_input,
              binary_saving_inputs_and_output, saved_masks_are_neither_input_nor_output,
              forward_returning_its_input, zero_d_results, leaf_reused_across_graphs,
              inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught,
-             hook_switches_anomaly_mode_on]
+             leaf_array_replaced_between_ops, hook_switches_anomaly_mode_on]
 ERRORS = {inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught,
-          hook_switches_anomaly_mode_on}
+          hook_switches_anomaly_mode_on, leaf_array_replaced_between_ops}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)

@@ -203,14 +203,25 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
         na = na() if na is not None else None
         if na is None:
             na = leaf_node(a)
+        # and its edge, made once per array (a leaf is an input of many ops: w, b in y·w + b)
+        ea, arr = na.edge
+        if arr is not da or ea[1] != a._oi:
+            ea = (na, a._oi, da.shape, ta)
+            na.edge = (ea, da)
+    else:
+        ea = (na, a._oi, da.shape, ta)
     nb = b._node
     if nb is None:
         nb = b._accum
         nb = nb() if nb is not None else None
         if nb is None:
             nb = leaf_node(b)
-    ea = (na, a._oi, da.shape, ta)
-    eb = (nb, b._oi, db.shape, tb)
+        eb, arr = nb.edge
+        if arr is not db or eb[1] != b._oi:
+            eb = (nb, b._oi, db.shape, tb)
+            nb.edge = (eb, db)
+    else:
+        eb = (nb, b._oi, db.shape, tb)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})

@@ -117,7 +117,9 @@ class AccumulateGrad:
     Shapes: any; adds a gradient of the variable's shape into ``variable.grad``.
     """
 
-    __slots__ = ("variable", "__weakref__")
+    # edge: (the edge an op records to this node, the array it was made for): ops reuse it
+    # while the leaf holds that same array (function._apply_binary), instead of making it anew
+    __slots__ = ("variable", "edge", "__weakref__")
     fn = None  # (the engine tells a leaf's node by this)
     next = ()
     n_out = 1
@@ -133,6 +135,7 @@ class AccumulateGrad:
 
     def __init__(self, variable: Tensor):
         self.variable = variable
+        self.edge = (None, None)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
