@@ -122,11 +122,38 @@ def inplace_on_a_saved_unary_input_is_caught(log):
     y.backward()  # raises, naming MulBackward0's output
 
 
+def leaf_array_replaced_between_ops(log):
+    """A leaf's AccumulateGrad keeps the edge ops record to it while the leaf holds the same
+    array: ``w.data = ...`` (another shape) must give a fresh edge."""
+    x, w = _leaf(0, 3, 3), _leaf(1, 3, 3)
+    y1 = x * w + w  # the same edge twice
+    w.data = tg.tensor(np.ones((1, 3), np.float64))  # another array: another shape and dtype
+    y2 = x * w
+    y3 = (x * w).sum()  # the same new array: the new edge again
+    (y2.sum() + y3).backward()
+    log.append(("w.grad", w.grad.numpy().copy()))
+    y1.sum().backward()  # raises: y1's gradient for w is 3x3, w is now 1x3 (as torch)
+
+
+def hook_switches_anomaly_mode_on(log):
+    """run_backward_fast reads anomaly mode once, and again after user code: a hook that turns
+    it on mid-backward makes the later nodes check for nan, as the plain loop's do."""
+    x = tg.tensor(np.array([0.0, 1.0], np.float32), requires_grad=True)
+    a = (x.sqrt() * x) * 1.0  # sqrt'(0) = inf, times 0: nan in SqrtBackward0, after a's hook
+    a.register_hook(lambda g: tg.autograd.set_detect_anomaly(True) and None)
+    try:
+        a.sum().backward()  # raises
+    finally:
+        tg.autograd.set_detect_anomaly(False)
+
+
 SCENARIOS = [square_of_a_leaf_and_of_a_result, unary_saving_its_input,
              binary_saving_inputs_and_output, saved_masks_are_neither_input_nor_output,
              forward_returning_its_input, zero_d_results, leaf_reused_across_graphs,
-             inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught]
-ERRORS = {inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught}
+             inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught,
+             leaf_array_replaced_between_ops, hook_switches_anomaly_mode_on]
+ERRORS = {inplace_on_a_saved_leaf_is_caught, inplace_on_a_saved_unary_input_is_caught,
+          hook_switches_anomaly_mode_on, leaf_array_replaced_between_ops}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda f: f.__name__)
@@ -210,15 +237,21 @@ def test_leaf_lookup_makes_one_accumulate_grad_while_one_is_alive():
     assert c.grad_fn.next[1][0].variable is w and w._accum() is c.grad_fn.next[1][0]
 
 
-def test_topological_order_is_the_recursive_depth_first_order():
-    """``topological_order`` (two stacks, no recursion) gives exactly the order of the plain
-    recursive depth-first search, reversed post-order, on a DAG with shared nodes."""
+@pytest.mark.parametrize("n_roots", [1, 3])
+def test_topological_order_is_the_recursive_depth_first_order(n_roots):
+    """``topological_order`` (one stack, no recursion) gives exactly the order of the plain
+    recursive depth-first search, reversed post-order, on a DAG with shared nodes, constants
+    (None edges) and several roots, one of them reachable from another."""
     rs = np.random.RandomState(3)
     pool = [_leaf(i, 3) for i in range(3)]
+    k = tg.tensor(np.ones(3, np.float32))  # a constant: a None edge
     for _ in range(40):
         i, j = rs.randint(len(pool), size=2)
-        pool.append(pool[i] * pool[j] if rs.rand() < 0.5 else (pool[i] + pool[j]).tanh())
-    root = (pool[-1] + pool[-7] * pool[-3]).sum().grad_fn
+        r = rs.rand()
+        pool.append(pool[i] * pool[j] if r < 0.4 else pool[i] * k if r < 0.6 else
+                    (pool[i] + pool[j]).tanh())
+    outs = [(pool[-1] + pool[-7] * pool[-3]).sum(), pool[-5], pool[-20] * k][:n_roots]
+    roots = [o.grad_fn for o in outs]
     order, seen = [], set()
 
     def visit(node):
@@ -229,5 +262,26 @@ def test_topological_order_is_the_recursive_depth_first_order():
                     visit(e[0])
             order.append(node)
 
-    visit(root)
-    assert engine.topological_order(root) == order[::-1]
+    for r in roots:
+        visit(r)
+    assert engine.topological_order(roots if n_roots > 1 else roots[0]) == order[::-1]
+    assert any(e is None for n in order for e in n.next)  # None edges were walked past
+
+
+def test_special_flag_is_raised_by_whatever_needs_the_general_backward():
+    """run_backward_fast reads one flag, Node._special, for hooks, retain_grad and several
+    outputs: every way to set those raises it; a plain node and a leaf without hooks keep it
+    low (else the fast backward would never run)."""
+    x = _leaf(0, 3, 3)
+    a, b, c = x * 2.0, x.tanh(), x.exp()
+    assert not a.grad_fn._special and not b.grad_fn._special
+    a.register_hook(lambda g: None)
+    b.retain_grad()
+    c.grad_fn.register_hook(lambda g: None)  # the node's own hook
+    _, logdet = tg.linalg.slogdet(x[:3])  # several outputs
+    assert a.grad_fn._special and b.grad_fn._special and c.grad_fn._special
+    assert logdet.grad_fn._special and logdet.grad_fn.n_out == 2
+    acc = a.grad_fn.next[0][0]
+    assert not acc._special
+    x.register_hook(lambda g: None)
+    assert acc._special  # a leaf's hooks live on the tensor

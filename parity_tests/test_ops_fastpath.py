@@ -185,3 +185,88 @@ def test_operator_names_and_docs():
     for name, fn in (("__add__", "add"), ("__sub__", "sub"), ("__mul__", "mul")):
         method = getattr(tg.Tensor, name)
         assert method.__name__ == name and f"``{fn}(self, other)``" in method.__doc__
+
+
+# ---- promotion.binary's and Tensor.tanh's own fast-path tests against Function.apply's --------
+def _fast_cases():
+    """Pairs around every test of binary's fast path: dtypes (float16/32/64, bfloat16, int,
+    bool), requires_grad on one side only, a bool tensor whose requires_grad flag was set
+    directly (sub must still refuse it), broadcasting, shapes that do not broadcast."""
+    r = np.random.RandomState(5)
+    t = lambda d, *s, g=True: tg.tensor(r.randn(*s).astype(d), requires_grad=g)  # noqa: E731
+    flagged = tg.tensor([True, False])
+    flagged.requires_grad = True  # (the slot itself: no dtype check)
+    return [
+        (t(np.float32, 3, 4), t(np.float32, 3, 4)), (t(np.float16, 3), t(np.float16, 3)),
+        (t(np.float64, 2, 3), t(np.float64, 3)), (t(np.float32, 3), t(np.float32, 3, g=False)),
+        (t(np.float32, 3).bfloat16().detach().requires_grad_(),
+         t(np.float32, 3).bfloat16().detach().requires_grad_()),
+        (tg.tensor([1, 2, 3]), tg.tensor([4, 5, 6])), (flagged, flagged),
+        (t(np.float32, 3, 2), t(np.float32, 2, 3)),
+    ]
+
+
+BINARY = {"add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+          "div": lambda a, b: a / b, "torch.sub": lambda a, b: tg.sub(a, b)}
+
+
+@pytest.mark.parametrize("op", sorted(BINARY))
+def test_binary_fast_path_is_apply(op, monkeypatch):
+    """Each pair gives the same value, dtype, node, gradient or error with binary's fast path on
+    and off (``function.FAST = False``: every call goes through ``Function.apply``)."""
+    from tinygrad_edu.autograd import function
+
+    taken = []
+    orig = function._apply_binary
+    monkeypatch.setattr(function, "_apply_binary", lambda *a: taken.append(1) or orig(*a))
+    for a, b in _fast_cases():
+        outs = []
+        for fast in (True, False):
+            monkeypatch.setattr(function, "FAST", fast)
+            out = _outcome(lambda a=a, b=b: BINARY[op](a, b))
+            if out[0] == "ok" and out[4]:
+                a.grad = b.grad = None
+                BINARY[op](a, b).abs().sum().backward()
+                out += tuple(None if x.grad is None else x.grad._data.tobytes() for x in (a, b))
+            outs.append(out)
+        assert outs[0] == outs[1], (op, a.dtype, b.dtype)
+    assert taken  # the fast path ran
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64", "int64", "bool"])
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_tanh_method_fast_path_is_apply(dtype, requires_grad, monkeypatch):
+    from tinygrad_edu.autograd import function
+
+    x = tg.tensor(_values("float32")[:8]).to(getattr(tg, dtype))
+    if requires_grad and x.is_floating_point():
+        x.requires_grad_()
+    outs = []
+    for fast in (True, False):
+        monkeypatch.setattr(function, "FAST", fast)
+        out = _outcome(lambda: x.tanh())
+        if out[0] == "ok" and out[4]:
+            x.grad = None
+            x.tanh().abs().sum().backward()
+            out += (x.grad._data.tobytes(),)
+        outs.append(out)
+    assert outs[0] == outs[1]
+
+
+def test_half_opmath_backward_with_several_gradients():
+    """The decorator's path for more than one gradient: widened when any is float16."""
+    from tinygrad_edu.ops._util import half_opmath_backward
+
+    seen = []
+
+    @half_opmath_backward
+    def backward(ctx, g1, g2):
+        seen.append((g1.dtype, g2.dtype, ctx._saved[0].dtype))
+        return g1 + g2
+
+    ctx = tg.autograd.Node()
+    h, f = np.ones(2, np.float16), np.ones(2, np.float32)
+    ctx._saved = (h,)
+    assert backward(ctx, f, f).dtype == np.float32 and backward(ctx, h, f).dtype == np.float32
+    assert seen == [(np.float32, np.float32, np.float16), (np.float32, np.float32, np.float32)]
+    assert ctx._saved[0] is h  # restored

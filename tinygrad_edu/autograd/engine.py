@@ -68,19 +68,27 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
     pending = {}
     for (node, k), g in zip(edges, grads):
         send(pending, node, k, g)
+    # anomaly mode or an observer: propagate's checks. Read again after any call that can run
+    # user code (hooks, a user Function's backward), the only places they can change.
+    watched = state.anomaly or hooks.observers
     for node in topological_order([n for n, _ in edges]):
         g = pending.pop(node, None)
         if g is None:
             continue
-        if node.hooks is not None or node.out_ref is not None:
+        special = node._special  # hooks, retain_grad, several outputs (one test for three)
+        if special and (node.hooks is not None or node.out_ref is not None):
             g = hooks.before_node(node, g, None)  # tensor hooks, retain_grad
+            watched = state.anomaly or hooks.observers
         fn = node.fn
         if fn is None:  # a leaf's AccumulateGrad
+            # no local may hold a gradient here but g: accumulate steals only unshared arrays
+            gi = prev = res = None  # (what the node before left)
             accumulate(node.variable, g, False)
             continue
-        if node.n_out != 1 or not fn.array_io or state.anomaly or hooks.observers:
+        if watched or special or not fn.array_io:
             propagate(pending, node, g, call_backward(node, g, False))
             release(node, retain_graph)
+            watched = state.anomaly or hooks.observers
             continue
         versions = node._saved_versions
         if versions is not None:  # as call_backward: check_versions raises, naming the value
@@ -110,8 +118,6 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
             node._saved = _FREED
             if fn.reference is not None:
                 node._args = None
-        # no local may hold a gradient past its node: accumulate steals only unshared arrays
-        g = gi = prev = res = None
 
 
 def topological_order(roots, capture=None) -> list:
@@ -127,25 +133,29 @@ def topological_order(roots, capture=None) -> list:
         roots = [roots]
     order = []
     seen = set()
+    see, emit = seen.add, order.append  # (bound once: this loop runs once per node and edge)
     for root in roots:
         if root in seen:
             continue
-        seen.add(root)
-        # the path from the root: its nodes, and for each, an iterator over its remaining edges
-        path = [root]
-        todo = [iter(root.next)]
-        while todo:
-            for edge in todo[-1]:
+        see(root)
+        # the path from the root: the node being expanded and an iterator over its remaining
+        # edges; above it on `stack`, the same pair for each node of the path before it
+        node, edges = root, iter(root.next)
+        stack = []
+        while True:
+            for edge in edges:
                 if edge is not None:
-                    node = edge[0]
-                    if node not in seen:
-                        seen.add(node)
-                        path.append(node)
-                        todo.append(iter(node.next))
+                    nxt = edge[0]
+                    if nxt not in seen:
+                        see(nxt)
+                        stack.append((node, edges))
+                        node, edges = nxt, iter(nxt.next)
                         break
             else:  # every input done: emit this node
-                todo.pop()
-                order.append(path.pop())
+                emit(node)
+                if not stack:
+                    break
+                node, edges = stack.pop()
     if capture is not None:  # keep the nodes with an input on a path to a captured tensor
         useful = capture.nodes()
         run = set()

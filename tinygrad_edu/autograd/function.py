@@ -111,7 +111,10 @@ class Function:
         The hot path of every op: one pass over the inputs (collecting the arrays, and where
         each input's gradient would go), no generators. The commonest calls, one or two Tensors
         that require grad and nothing else, take :func:`_apply_unary` / :func:`_apply_binary`:
-        the same steps written out for that case (``FAST = False`` turns them off)."""
+        the same steps written out for that case (``FAST = False`` turns them off). The
+        hottest callers (``promotion.binary``, ``Tensor.tanh``) make this test themselves and
+        call those directly: code that wraps ``apply`` to see every call sets ``FAST = False``
+        meanwhile (``inspect.compare_with_torch``)."""
         if FAST and not kwargs and cls.array_io and state.enabled and not state.anomaly:
             n = len(args)
             if n == 2:
@@ -184,10 +187,11 @@ _F32 = np.dtype(np.float32)
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
     anomaly mode, an array op; ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes,
-    as ``apply`` read them): no lists, no loop, and the node and the output Tensor made in
-    place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls cost as much as the
-    writes). An output that is not a fresh floating array (a tuple, a scalar, a view, an
-    integer result) goes on through :func:`~.record.record`, as the general path's would."""
+    as ``apply`` or ``promotion.binary`` read them): no lists, no loop, and the node and the
+    output Tensor made in place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls
+    cost as much as the writes). An output that is not a fresh floating array (a tuple, a
+    scalar, a view, an integer result) goes on through :func:`~.record.record`, as the general
+    path's would."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
     ctx._saved_versions = None
@@ -199,14 +203,25 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
         na = na() if na is not None else None
         if na is None:
             na = leaf_node(a)
+        # and its edge, made once per array (a leaf is an input of many ops: w, b in y·w + b)
+        ea, arr = na.edge
+        if arr is not da or ea[1] != a._oi:
+            ea = (na, a._oi, da.shape, ta)
+            na.edge = (ea, da)
+    else:
+        ea = (na, a._oi, da.shape, ta)
     nb = b._node
     if nb is None:
         nb = b._accum
         nb = nb() if nb is not None else None
         if nb is None:
             nb = leaf_node(b)
-    ea = (na, a._oi, da.shape, ta)
-    eb = (nb, b._oi, db.shape, tb)
+        eb, arr = nb.edge
+        if arr is not db or eb[1] != b._oi:
+            eb = (nb, b._oi, db.shape, tb)
+            nb.edge = (eb, db)
+    else:
+        eb = (nb, b._oi, db.shape, tb)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})

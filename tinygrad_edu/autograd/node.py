@@ -36,11 +36,35 @@ class Node:
     # makes one per op, MulBackward0 for MulFn), so a node is made without arguments
     fn = None
     # rarely set: class-level defaults, so making a node costs two slot writes
-    n_out = 1  # outputs of the op (a multi-output Function sets it)
-    out_ref = None  # weakref to the output Tensor when it called retain_grad()
-    hooks = None  # hooks registered on the output Tensor (a non-leaf)
+    n_out = 1  # outputs of the op (a multi-output Function sets it, and _special)
     stack = None  # where the forward ran (anomaly mode)
     retained = False  # backpropagated with retain_graph=True (inspect.graph_stats)
+    # hooks or retain_grad on an output, or several outputs: the backward's general steps. One
+    # flag, so that the backward reads one attribute per node instead of three (hooks, out_ref,
+    # n_out); the setters below raise it, and so does record for several outputs
+    _special = False
+    _hooks = None
+    _out_ref = None
+
+    @property
+    def hooks(self):
+        """The hooks registered on the output Tensor(s) (a non-leaf), or None."""
+        return self._hooks
+
+    @hooks.setter
+    def hooks(self, value) -> None:
+        self._hooks = value
+        self._special = True
+
+    @property
+    def out_ref(self):
+        """Weak references to the outputs that called retain_grad(), or None."""
+        return self._out_ref
+
+    @out_ref.setter
+    def out_ref(self, value) -> None:
+        self._out_ref = value
+        self._special = True
 
     def __init__(self):
         self._saved = ()
@@ -93,7 +117,9 @@ class AccumulateGrad:
     Shapes: any; adds a gradient of the variable's shape into ``variable.grad``.
     """
 
-    __slots__ = ("variable", "__weakref__")
+    # edge: (the edge an op records to this node, the array it was made for): ops reuse it
+    # while the leaf holds that same array (function._apply_binary), instead of making it anew
+    __slots__ = ("variable", "edge", "__weakref__")
     fn = None  # (the engine tells a leaf's node by this)
     next = ()
     n_out = 1
@@ -103,8 +129,13 @@ class AccumulateGrad:
     def hooks(self):  # a leaf's hooks live on the tensor; the engine runs them here
         return self.variable._hooks
 
+    @property
+    def _special(self) -> bool:  # (Node._special: whether the backward must run the hooks)
+        return self.variable._hooks is not None
+
     def __init__(self, variable: Tensor):
         self.variable = variable
+        self.edge = (None, None)
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"

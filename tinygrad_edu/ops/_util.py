@@ -202,13 +202,15 @@ def half_opmath_backward(backward):
     such a kernel; where torch composes a derivative of float16 ops (derivatives.yaml
     formulas), the float16 steps are right and the decorator is not used. Gradients that are
     Tensors (``create_graph=True``) pass through untouched."""
-    def backward_in_opmath(ctx, *grads):
-        if len(grads) == 1:  # speed: the commonest call costs two tests (dtypes are singletons)
-            g = grads[0]
+    def backward_in_opmath(ctx, g, *more):
+        # speed: one gradient (the commonest call) costs two tests (dtypes are singletons), and
+        # naming it (not *grads) spares the tuple and its len()
+        if not more:
             if type(g) is not np.ndarray or g.dtype is not _HALF:
                 return backward(ctx, g)
-        elif not any(type(g) is np.ndarray and g.dtype == _HALF for g in grads):
-            return backward(ctx, *grads)
+        elif not any(type(x) is np.ndarray and x.dtype == _HALF for x in (g, *more)):
+            return backward(ctx, g, *more)
+        grads = (g, *more)
         saved = ctx._saved
         if type(saved) is tuple:
             ctx._saved = tuple(_widen_half(a) for a in saved)

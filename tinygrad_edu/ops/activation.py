@@ -11,6 +11,8 @@ import math
 import numpy as np
 
 from ..autograd import Function
+from ..autograd import function as _function
+from ..autograd.grad_mode import state as _grad_state
 from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -145,7 +147,7 @@ class TanhFn(Function):
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).tanh(x)
-        ctx.save_for_backward(y)
+        ctx._saved = (y,)  # ctx.save_for_backward(y), written out (a method call per tanh)
         return y
 
     @staticmethod
@@ -311,6 +313,13 @@ def _sigmoid_method(self):
 def _tanh_method(self):
     """``Tensor.tanh()`` (no ``out=``, as torch's; apart so x.tanh() stays one call): tanh x as
     :func:`tanh`. Shapes: any; the output has the input's shape. Raises nothing."""
+    d = self._data
+    dt = d.dtype
+    # a float tensor (no _to_float) that requires grad: Function.apply's test for its one-Tensor
+    # fast path written out (bfloat16's kind is "V": it takes apply's opmath path)
+    if (dt.kind == "f" and self.requires_grad and _function.FAST and _grad_state.enabled
+            and not _grad_state.anomaly):
+        return _function._apply_unary(TanhFn, self, d, dt)
     return TanhFn.apply(_to_float(self))
 
 

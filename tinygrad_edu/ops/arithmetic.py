@@ -61,7 +61,7 @@ class MulFn(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        ctx._saved = (x, y)  # ctx.save_for_backward(x, y), written out: the hottest op's call
         return x * y
 
     @staticmethod

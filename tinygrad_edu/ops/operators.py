@@ -39,7 +39,7 @@ def _forward(fn, name: str):
 
 # ``self + other``, ``self - other``, ``self * other``, the hottest calls of a training step:
 # ``add``/``sub``/``mul`` without ``alpha`` and ``out=`` are ``promotion.binary`` of their
-# Function (after sub's bool check), which these call themselves: one Python call fewer per op
+# Function (sub's with its bool check), which these call themselves: one Python call fewer per op
 # (parity_tests/test_ops_fastpath.py checks each operator against its function). Each is named
 # as its torch op, so that errors naming the op the user called (an uninitialized parameter's,
 # nn/parameter.py) say ``add``; as methods they are ``__add__`` etc.
@@ -54,8 +54,7 @@ def sub(self, other):
     """``self - other``: ``sub(self, other)``."""
     if not isinstance(self, Tensor):
         raise _not_a_tensor("__sub__", self)
-    A.check_sub_operands(self, other)
-    return binary(A.SubFn, self, other, False, "sub")
+    return binary(A.SubFn, self, other, False, "sub", A.check_sub_operands)
 
 
 def mul(self, other):
