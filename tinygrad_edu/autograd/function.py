@@ -119,8 +119,8 @@ class Function:
             n = len(args)
             if n == 2:
                 a, b = args
-                if (isinstance(a, Tensor) and isinstance(b, Tensor) and a.requires_grad
-                        and b.requires_grad):
+                if (isinstance(a, Tensor) and isinstance(b, Tensor) and a._rg
+                        and b._rg):
                     da = a._data
                     db = b._data
                     ta = da.dtype
@@ -129,7 +129,7 @@ class Function:
                         return _apply_binary(cls, a, b, da, db, ta, tb)
             elif n == 1:
                 a = args[0]
-                if isinstance(a, Tensor) and a.requires_grad:
+                if isinstance(a, Tensor) and a._rg:
                     da = a._data
                     ta = da.dtype
                     if ta is not _BF16:
@@ -151,7 +151,7 @@ class Function:
                 arrays.append(d)
                 if d.dtype is _BF16:
                     low = True
-                if a.requires_grad and enabled:
+                if a._rg and enabled:
                     n_grad += 1
                     # a leaf's gradient goes to its AccumulateGrad
                     node = a._node or leaf_node(a)
@@ -229,7 +229,7 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     t = _new(Tensor)
     t._data = out
     t._grad = None
-    t.requires_grad = True
+    t._rg = True
     t._node = ctx
     t._oi = 0
     t._vc = None
@@ -277,7 +277,7 @@ def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
     t = _new(Tensor)
     t._data = out
     t._grad = None
-    t.requires_grad = True
+    t._rg = True
     t._node = ctx
     t._oi = 0
     t._vc = None

@@ -110,7 +110,7 @@ def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
         # Function.apply's two-Tensor fast path, its test written out here (one call fewer):
         # one float dtype (so no promotion, no float_result cast, nothing for `check` to refuse;
         # not bfloat16, whose kind is "V"), both require grad, grad mode on, no anomaly mode
-        if (d is db.dtype and (d is _F32 or d.kind == "f") and a.requires_grad and b.requires_grad
+        if (d is db.dtype and (d is _F32 or d.kind == "f") and a._rg and b._rg
                 and type(da) is type(db) and _function.FAST and fn.array_io
                 and _grad_state.enabled and not _grad_state.anomaly):
             try:
