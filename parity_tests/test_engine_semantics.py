@@ -106,3 +106,24 @@ def test_tensor_from_a_torch_tensor_copies_values_and_dtype():
     assert ours.dtype is tg.float64 and not ours.requires_grad
     np.testing.assert_array_equal(ours.numpy(), t.detach().numpy())
     assert tg.tensor(torch.tensor([1, 2])).dtype is tg.int64
+
+
+def test_a_custom_backward_with_a_wrong_shape_is_named_as_torch_names_it():
+    """torch: "Function FBackward returned an invalid gradient at index 0 - got [3] but
+    expected shape compatible with [2]" (was the engine's unbroadcast message)."""
+    msgs = []
+    for L in (torch, tg):
+        class F(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                return x * y
+
+            @staticmethod
+            def backward(ctx, g):
+                return g, g.sum()[None].repeat(3)
+
+        x, y = L.ones(2, requires_grad=True), L.ones(2, requires_grad=True)
+        with pytest.raises(RuntimeError) as e:
+            F.apply(x, y).sum().backward()
+        msgs.append(str(e.value))
+    assert msgs[1] == msgs[0]

@@ -178,7 +178,13 @@ def propagate(pending: dict, node, g, input_grads) -> None:
             continue
         target, k, shape, dtype = edge
         if type(gi) is not np.ndarray or gi.shape != shape or gi.dtype != dtype:
-            gi = fit(gi, shape, dtype)  # undo broadcasting, cast back
+            try:
+                gi = fit(gi, shape, dtype)  # undo broadcasting, cast back
+            except RuntimeError:  # a user Function's backward returned a wrong shape
+                i = next(j for j, r in enumerate(input_grads) if r is gi)
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at "
+                                   f"index {i} - got {list(gi.shape)} but expected shape "
+                                   f"compatible with {list(shape)}") from None
         if state.anomaly:
             hooks.check_anomaly(node, gi, shape)
         if target.n_out == 1:
