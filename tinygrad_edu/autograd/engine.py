@@ -217,7 +217,8 @@ def call_backward(node, g, create_graph: bool) -> tuple:
     if not create_graph and node.n_out == 1 and fn.array_io:  # the everyday case
         res = fn.backward(node, g)
         return res if type(res) is tuple else (res,)
-    grads = tuple(_zeros_for(node, k, create_graph) if x is None else x
+    materialize = node.__dict__.get("materialize_grads", True)  # a user ctx may say no
+    grads = tuple(_zeros_for(node, k, create_graph) if x is None and materialize else x
                   for k, x in enumerate(g)) if node.n_out > 1 else (g,)
     if create_graph:
         if not fn.double_backward and fn.reference is None:
@@ -232,7 +233,8 @@ def call_backward(node, g, create_graph: bool) -> tuple:
         res = fn.backward(node, *grads)
     else:  # a user Function: Tensors in and out
         with no_grad():
-            res = fn.backward(UserCtx(node), *(Tensor._wrap(x) for x in grads))
+            res = fn.backward(UserCtx(node), *(None if x is None else Tensor._wrap(x)
+                                               for x in grads))
     if type(res) is not tuple:
         res = (res,)
     if len(res) < len(node.next):

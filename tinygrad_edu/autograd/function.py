@@ -47,6 +47,7 @@ from .record import (  # noqa: F401
     track_saved_fast,
     user_forward,
 )
+from .user_function import finish as user_marks
 
 
 class Function:
@@ -85,9 +86,17 @@ class Function:
                                               "fn": cls})
         if cls.is_view and "opmath" not in cls.__dict__:
             cls.opmath = False  # a view shares the input's memory: never a float32 copy
+        # torch 2's split form: forward(*args) without ctx, then setup_context(ctx, inputs, out)
+        cls._split_forward = cls.setup_context is not Function.setup_context
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        raise NotImplementedError
+
+    @staticmethod
+    def setup_context(ctx, inputs: tuple, output):
+        """torch 2's form of a user Function: ``forward(*args)`` takes no ctx, and this saves
+        what backward needs from the inputs and the output (``ctx.save_for_backward``)."""
         raise NotImplementedError
 
     @staticmethod
@@ -173,7 +182,10 @@ class Function:
         else:
             out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else user_forward(
                 cls, ctx, args, arrays, kwargs)
-        return record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
+        res = record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
+        if not cls.array_io and ctx.__dict__:  # a user ctx's marks (non-differentiable, dirty)
+            return user_marks(ctx, args, res)
+        return res
 
 
 FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)

@@ -15,6 +15,7 @@ import numpy as _np
 
 from ..dtype import kind_of
 from ..tensor import Tensor
+from . import user_function as _user
 
 _FREED = object()  # what replaces the saved values once backward has used them
 
@@ -72,6 +73,16 @@ class Node:
 
     def save_for_backward(self, *values) -> None:
         self._saved = values
+
+    # a user Function's ctx, as torch's (autograd/user_function.py says what each does)
+    def mark_non_differentiable(self, *tensors) -> None:
+        _user.mark_non_differentiable(self, *tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        _user.set_materialize_grads(self, value)
+
+    def mark_dirty(self, *tensors) -> None:
+        _user.mark_dirty(self, *tensors)
 
     @property
     def saved_tensors(self) -> tuple:

@@ -68,7 +68,11 @@ def user_forward(cls, ctx, args, arrays, kwargs):
     """A torch-style user Function: Tensors in and out, nothing recorded inside."""
     with no_grad():
         wrapped = [Tensor._wrap(x) if isinstance(a, Tensor) else a for a, x in zip(args, arrays)]
-        out = cls.forward(ctx, *wrapped, **kwargs)
+        if cls._split_forward:  # torch 2's form: forward without ctx, then setup_context
+            out = cls.forward(*wrapped, **kwargs)
+            cls.setup_context(ctx, tuple(wrapped), out)
+        else:
+            out = cls.forward(ctx, *wrapped, **kwargs)
     if ctx._saved:  # saved Tensors stand for the arrays they hold
         ctx._saved = tuple(s._data if isinstance(s, Tensor) else s for s in ctx._saved)
     if isinstance(out, tuple):
