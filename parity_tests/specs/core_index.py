@@ -12,7 +12,7 @@ from registry import OpSpec, arrays, register
 from specs.core_shape import SHAPES1, sample
 
 
-# ---- __getitem__: basic, slices, negative steps, None, Ellipsis, advanced, boolean ----
+# ---- __getitem__: basic, slices, None, Ellipsis, advanced, boolean (torch has no negative steps) ----
 def _basic_key(draw, shape):
     key = []
     for n in shape:
@@ -34,12 +34,6 @@ def _basic_key(draw, shape):
     if key and draw(st.booleans()):
         key = key[: draw(st.integers(0, len(key)))] + [Ellipsis]
     return tuple(key)
-
-
-def _neg_ref(x, step, dim):
-    """torch has no negative slice steps: x[..., ::-s] is x.flip(dim)[..., ::s]."""
-    key = (slice(None),) * dim + (slice(None, None, step),)
-    return x.flip(dim)[key]
 
 
 register(
@@ -200,17 +194,5 @@ register(
         arg_kinds=("i",),
         elements=(0, 3),
         kwargs=lambda s: st.fixed_dictionaries({"n": st.sampled_from([-1, 4, 6])}),
-    )
-)
-register(
-    OpSpec(
-        "__getitem__",
-        variant="negative_step",
-        ours=lambda x, step, dim: x[(slice(None),) * dim + (slice(None, None, -step),)],
-        ref=_neg_ref,
-        sample=sample(
-            SHAPES1,
-            lambda d, s: {"step": d(st.sampled_from([1, 2])), "dim": d(st.integers(0, len(s) - 1))},
-        ),
     )
 )
