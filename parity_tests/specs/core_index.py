@@ -12,7 +12,7 @@ from registry import OpSpec, arrays, register
 from specs.core_shape import SHAPES1, sample
 
 
-# ---- __getitem__: basic, slices, None, Ellipsis, advanced, boolean (torch has no negative steps) ----
+# ---- __getitem__: basic, slices, None, Ellipsis, advanced, boolean (no negative steps) ----
 def _basic_key(draw, shape):
     key = []
     for n in shape:
