@@ -96,3 +96,30 @@ def results():
 def test_as_torch(results, case):
     want, got = results
     assert got[case] == want[case]
+
+
+def test_once_differentiable_gives_a_gradient_without_history():
+    """torch: under create_graph the gradient of a once_differentiable backward has no
+    grad_fn, and differentiating it again raises RuntimeError."""
+    res = []
+    for L in (torch, tg):
+        from_mod = torch.autograd.function if L is torch else tg.autograd
+
+        class Sq(L.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            @from_mod.once_differentiable
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 2 * x * g
+
+        x = L.tensor([1.0, 2.0], requires_grad=True)
+        (g,) = L.autograd.grad(Sq.apply(x).sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            L.autograd.grad(g.sum(), x)
+        res.append((g.tolist(), g.requires_grad))
+    assert res[1] == res[0] == ([2.0, 4.0], False)

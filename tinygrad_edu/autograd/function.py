@@ -29,10 +29,12 @@ other ops' :meth:`Function.call`. A fused op that saves intermediate values inst
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..tensor import Tensor
-from .grad_mode import state
+from .grad_mode import no_grad, state
 from .node import Node, leaf_node
 from .opmath import BF16 as _BF16
 from .opmath import in_float32
@@ -311,5 +313,13 @@ def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
 
 
 def once_differentiable(fn):
-    """Decorator for a user Function's backward that cannot run on Tensors (torch's)."""
-    return fn
+    """Decorator for a user Function's backward that is not itself differentiable (torch's):
+    it runs without recording, so under ``create_graph=True`` the gradient it gives has no
+    history, and differentiating it again raises RuntimeError, as in torch."""
+
+    @functools.wraps(fn)
+    def backward_once(ctx, *grads):
+        with no_grad():
+            return fn(ctx, *grads)
+
+    return backward_once
