@@ -16,7 +16,7 @@ import numpy as np
 
 from ..._args import require_tensor
 from ...autograd import is_grad_enabled
-from ...backend import to_device, to_numpy
+from ...backend import to_numpy
 from ...dtype import REDUCED_FLOATS, torch_type_name
 from ...ops.activation2 import logsigmoid
 from ...ops.linalg import pairwise_distance
@@ -109,11 +109,6 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(reduction + " is not valid")
     return _reduce(loss, reduction)
-
-
-def _const(a, like: Tensor) -> Tensor:
-    """A NumPy mask or index array as a constant tensor on ``like``'s device."""
-    return Tensor._wrap(to_device(a, like.device))
 
 
 def _check_class_input(input, op: str, kernel: str) -> None:
