@@ -23,10 +23,10 @@ def not_tensor(op: str, x, arg: str = "input", position: int = 1) -> TypeError:
     Returned, not raised, so that a failure path (``except AttributeError:``, free until it
     fires) can raise it: ``raise not_tensor("relu", input) from None``."""
     return TypeError(f"{op}(): argument '{arg}' (position {position}) must be Tensor, not "
-                     f"{_foreign_name(x)}")
+                     f"{type_of(x)}")
 
 
-def _foreign_name(x) -> str:
+def type_of(x) -> str:
     """The type's name; a tensor of another library (a real ``torch.Tensor`` beside a
     tinygrad_edu one: "must be Tensor, not Tensor" would puzzle) says whose it is."""
     cls = type(x)
@@ -36,8 +36,6 @@ def _foreign_name(x) -> str:
                 f"tinygrad_edu.tensor(t.numpy()))")
     return cls.__name__
 
-
-type_of = _foreign_name  # for the ops that word their own "must be Tensor, not ..." message
 
 
 def require_tensor(x, op: str, arg: str = "input", position: int = 1) -> None:
@@ -63,7 +61,7 @@ def require_tensors(xs, op: str, arg: str = "tensors") -> None:
     for i, x in enumerate(xs):
         if not isinstance(x, Tensor):
             raise TypeError(f"{op}(): expected Tensor as element {i} in argument 0, but got "
-                            f"{_foreign_name(x)}")
+                            f"{type_of(x)}")
 
 
 def check_memory_format(memory_format, op: str, none_ok: bool = True) -> None:

@@ -14,6 +14,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .._args import type_of
 from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
@@ -141,7 +142,7 @@ def aminmax(input, *, dim=None, keepdim=False, out=None):
 def _max_min(input, dim, keepdim, is_min, out):
     if not isinstance(input, Tensor):
         raise TypeError(f"{'min' if is_min else 'max'}(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
+                        f"{type_of(input)}")
     if isinstance(dim, Tensor):  # torch.max(a, b) == maximum
         return write_out((minimum if is_min else maximum)(input, dim), out, "max")
     op = "min" if is_min else "max"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 
+from ..._args import type_of
 from ...ops._util import as_tensor_like
 from ...ops.select import where
 from ...tensor import Tensor
@@ -108,7 +109,7 @@ def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
     _check_reduction(reduction)
     if not isinstance(input, Tensor):
         raise TypeError(f"poisson_nll_loss(): argument 'input' must be Tensor, not "
-                        f"{type(input).__name__}")
+                        f"{type_of(input)}")
     target = as_tensor_like(target, input)
     if log_input:
         loss = input.exp() - target * input
