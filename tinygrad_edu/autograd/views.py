@@ -51,8 +51,13 @@ def refresh(base, skip=None) -> None:
         v = ref()
         if v is None or v is skip or v._view is None or v._view[0] is not base:
             continue
-        new = replay_view(v._view[1], base)
-        v._node, v._oi, v._rg = new._node, new._oi, new._rg
+        take_history(v, replay_view(v._view[1], base))
+
+
+def take_history(t, src) -> None:
+    """``t`` now stands for ``src``'s history (its node, output index and requires-grad flag):
+    an in-place op's result, or a view's chain replayed on its base."""
+    t._node, t._oi, t._rg = src._node, src._oi, src._rg
 
 
 def replay_view(chain, x):

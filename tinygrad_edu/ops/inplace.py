@@ -27,6 +27,7 @@ from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
 from ..autograd.views import check_not_multi_output
 from ..autograd.views import refresh as refresh_views
+from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -140,11 +141,6 @@ def _alias(t: Tensor) -> Tensor:
     if t.requires_grad and t._node is None:  # a leaf (only one without grad reaches here)
         return t
     return a
-
-
-def _take_history(t: Tensor, src: Tensor) -> None:
-    t._node, t._oi = src._node, src._oi
-    t._rg = src._rg
 
 
 class FillFn(Function):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from .._args import require_tensor
 from ..autograd import is_grad_enabled, no_grad
+from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module
 from ..tensor import Tensor
-from .inplace import _take_history
 from .shape import squeeze, t, transpose, unsqueeze
 from .views import as_strided
 
