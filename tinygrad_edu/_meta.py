@@ -128,6 +128,10 @@ class MetaArray(NDArrayOperatorsMixin):
     def nonzero(self):
         raise _data_dependent("nonzero")
 
+    @property
+    def __array_interface__(self):  # no memory to point at
+        raise NotImplementedError(NO_DATA)
+
     # ---- in place: shapes checked, nothing written ----------------------------------------------
     def __setitem__(self, key, value) -> None:
         target = _standin(self)[_standins(key, index=True)]
@@ -370,10 +374,31 @@ class MetaNumPy:
     def full(shape, fill_value, dtype=None, order="C", **kw):
         return MetaNumPy.empty(shape, dtype if dtype is not None else np.asarray(fill_value).dtype)
 
+    @property
+    def lib(self):
+        return _META_LIB
+
     def __getattribute__(self, name):
         if name in ("arange", "linspace", "logspace", "eye", "identity", "tri", "indices"):
             return lambda *a, **k: MetaNumPy.asarray(getattr(np, name)(*a, **k))
         return object.__getattribute__(self, name)
 
 
+def _as_strided(x, shape=None, strides=None, subok=False, writeable=True):
+    """``np.lib.stride_tricks.as_strided`` of a meta array: a view of the given shape (the
+    strides address no memory, so only the shape is kept)."""
+    shape = x.shape if shape is None else shape
+    return MetaArray(shape, x.dtype, x.base if x.base is not None else x)
+
+
+class _Namespace:
+    def __init__(self, **names):
+        self.__dict__.update(names)
+
+    def __getattr__(self, name):  # the rest of np.lib
+        return getattr(np.lib, name)
+
+
+_META_LIB = _Namespace(stride_tricks=_Namespace(
+    as_strided=_as_strided, sliding_window_view=np.lib.stride_tricks.sliding_window_view))
 meta_numpy = MetaNumPy()

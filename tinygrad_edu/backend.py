@@ -138,6 +138,11 @@ def device_of(array) -> device:
     return META if type(array) is MetaArray else CPU
 
 
+def is_meta(array) -> bool:
+    """True for a meta device array (a shape and a dtype, no data)."""
+    return type(array) is MetaArray
+
+
 def to_device(array, dev: device):
     """Move an array to ``dev`` (a copy only when the device changes). To ``meta``: only the
     shape and dtype go; from ``meta`` to a real device: NotImplementedError (no data)."""
