@@ -26,6 +26,12 @@ def _finish(arr, dtype, device, requires_grad) -> Tensor:
     return t
 
 
+def draw_on(device, shape, d, kernel):
+    """A random factory's values, ``kernel(shape)`` drawn on the host; on ``device="meta"`` an
+    empty meta array of dtype ``d`` instead (nothing drawn: torch's generator does not advance)."""
+    return _full_on(shape, 0, d.np, _device(device)) if str(device) == "meta" else kernel(shape)
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (lists, scalars, arrays, tensors).
 

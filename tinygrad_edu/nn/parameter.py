@@ -9,7 +9,7 @@ from types import MethodType
 
 import numpy as np
 
-from ..backend import asarray, device_of
+from ..backend import asarray, device_of, full
 from ..dtype import default_float as _default_float
 from ..dtype import to_dtype as _to_dtype
 from ..tensor import Tensor, _device
@@ -102,6 +102,8 @@ def uninitialized(shape, device=None, dtype=None) -> Tensor:
     if any(n < 0 for n in shape):  # torch: RuntimeError, not NumPy's ValueError
         raise RuntimeError(f"Trying to create tensor with negative dimension "
                            f"{min(shape)}: {list(shape)}")
+    if dev.type == "meta":  # nothing allocated: a (10⁵, 10⁵) weight costs no memory
+        return Tensor._wrap(full(shape, 0, d.np, dev))
     return Tensor._wrap(asarray(np.zeros(shape, dtype=d.np), dev=dev))
 
 

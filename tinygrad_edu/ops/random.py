@@ -18,7 +18,7 @@ import numpy as np
 from .. import random as _random
 from .._args import no_kernel
 from .._rng import kernels as _k
-from ..backend import to_device, to_numpy
+from ..backend import is_meta, to_device, to_numpy
 from ..dtype import kind_of, torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
@@ -41,6 +41,8 @@ def _fill(self: Tensor, op: str, draw) -> Tensor:
     memory order, and write them in one copy."""
     _check(self, op)
     data = self._data
+    if is_meta(data):  # no values to draw (torch's generator does not advance either)
+        return _write(self, data, op)
     axes = _memory_axes(data)
     if axes == tuple(range(data.ndim)):
         vals = draw(tuple(data.shape))
