@@ -159,7 +159,7 @@ def format_tensor(a: np.ndarray, prefix: str, suffixes: list) -> str:
 def tensor_repr(t) -> str:
     """``repr(t)`` in torch's style: the values, then device / size / dtype / grad_fn or
     requires_grad suffixes where torch prints them."""
-    a = to_numpy(t._data)
+    a = t._data if t.is_meta else to_numpy(t._data)
     suffixes = []
     if t.device.type != "cpu":
         suffixes.append("device='cuda:0'" if t.is_cuda else f"device='{t.device}'")

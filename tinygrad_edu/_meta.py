@@ -41,6 +41,7 @@ _DATA_DEPENDENT = {getattr(np, n) for n in (
 # Functions whose non-array result depends only on shapes and dtypes.
 _SHAPE_ONLY = {np.ndim, np.shape, np.size, np.result_type, np.can_cast, np.iscomplexobj,
                np.isrealobj, np.may_share_memory, np.shares_memory}
+_WRITES = {np.put_along_axis, np.put, np.putmask, np.fill_diagonal}  # in place into args[0]
 _LIKE = {np.empty_like: None, np.zeros_like: None, np.ones_like: None, np.full_like: None}
 
 
@@ -196,6 +197,10 @@ class MetaArray(NDArrayOperatorsMixin):
     def __array_function__(self, func, types, args, kwargs):
         if func in _DATA_DEPENDENT or (func is np.where and len(args) + len(kwargs) == 1):
             raise _data_dependent(f"np.{func.__name__}")
+        if func in _WRITES:  # (target, ...): a write into a meta array writes nothing
+            if not isinstance(args[0], MetaArray):
+                raise NotImplementedError(NO_DATA)
+            return None
         if func is np.copyto:  # (dst, src): a write into a meta array checks shapes only
             dst, src = args[0], args[1] if len(args) > 1 else kwargs["src"]
             if not isinstance(dst, MetaArray):

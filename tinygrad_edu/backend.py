@@ -166,9 +166,12 @@ def _no_bfloat16_on_gpu(dtype) -> None:
 
 
 def to_numpy(array) -> np.ndarray:
-    """Host copy of an array (no copy for NumPy arrays)."""
+    """Host copy of an array (no copy for NumPy arrays); NotImplementedError for a meta array
+    (torch's "no data")."""
     if _cp is not None and isinstance(array, _cp.ndarray):
         return _cp.asnumpy(array)
+    if type(array) is MetaArray:
+        raise NotImplementedError(NO_DATA)
     return array
 
 
