@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as _sc
 
-from ._meta import NO_DATA, MetaArray, meta_numpy
+from ._meta import NO_DATA, MetaArray
+from ._meta_numpy import meta_numpy
 
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
     import cupy as _cp  # type: ignore
