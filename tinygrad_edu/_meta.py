@@ -18,6 +18,8 @@ as torch raises for its data-dependent ops on meta.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
 
@@ -42,6 +44,15 @@ _DATA_DEPENDENT = {getattr(np, n) for n in (
 _SHAPE_ONLY = {np.ndim, np.shape, np.size, np.result_type, np.can_cast, np.iscomplexobj,
                np.isrealobj, np.may_share_memory, np.shares_memory}
 _WRITES = {np.put_along_axis, np.put, np.putmask, np.fill_diagonal}  # in place into args[0]
+# Reductions and scans: NumPy's shape rule (the dtype from a one-element-per-dim stand-in),
+# never a pass over a stand-in of the full size.
+_REDUCE = {getattr(np, n) for n in (
+    "sum", "prod", "mean", "amax", "amin", "max", "min", "any", "all", "argmax", "argmin",
+    "std", "var", "ptp", "nansum", "nanprod", "nanmean", "nanmax", "nanmin", "nanstd", "nanvar",
+    "nanargmax", "nanargmin")}
+_SCAN = {np.cumsum, np.cumprod, np.nancumsum, np.nancumprod}
+_METHODS_AS_FUNCTIONS = {"sum", "prod", "mean", "max", "min", "any", "all", "argmax",
+                         "argmin", "std", "var", "ptp", "cumsum", "cumprod"}
 _LIKE = {np.empty_like: None, np.zeros_like: None, np.ones_like: None, np.full_like: None}
 
 
@@ -168,6 +179,8 @@ class MetaArray(NDArrayOperatorsMixin):
         method = getattr(np.ndarray, name, None)
         if method is None or name.startswith("_"):
             raise AttributeError(f"'MetaArray' object has no attribute {name!r}")
+        if name in _METHODS_AS_FUNCTIONS:  # x.sum(axis=1) as np.sum(x, axis=1): shape rule
+            return lambda *args, **kwargs: getattr(np, name)(self, *args, **kwargs)
 
         def run(*args, **kwargs):
             s = _standin(self)
@@ -207,6 +220,8 @@ class MetaArray(NDArrayOperatorsMixin):
                 raise NotImplementedError(NO_DATA)
             np.broadcast_shapes(np.shape(src), dst.shape)
             return None
+        if func in _REDUCE or func in _SCAN:
+            return _reduce_function(func, args, kwargs)
         if func in _LIKE:
             shape = kwargs.get("shape", args[0].shape)
             dtype = kwargs.get("dtype", args[2] if func is np.full_like and len(args) > 2
@@ -332,6 +347,29 @@ def _ufunc_reduce(ufunc, method, x, kwargs):
     keep = kwargs.get("keepdims", False)
     shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape) if keep or i not in axes)
     return MetaArray(shape, dt)
+
+
+def _reduce_function(func, args, kwargs):
+    """``np.sum(x, axis, ..., keepdims=)`` and the other reductions (``np.cumsum``: the scans)
+    of a meta array: the shape by NumPy's rule, the dtype and NumPy's errors (an empty
+    ``argmax``) from the same call on a one-element-per-dim stand-in."""
+    x, rest = args[0], args[1:]
+    kw = {k: v for k, v in kwargs.items() if k != "out"}
+    tiny = np.broadcast_to(np.zeros((), x.dtype), tuple(min(n, 1) for n in x.shape))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of nothing ...
+        dt = np.asarray(func(tiny, *rest, **kw)).dtype
+    axis = kwargs.get("axis", rest[0] if rest else None)
+    nd = len(x.shape)
+    if func in _SCAN:
+        return MetaArray((x.size,) if axis is None else x.shape, dt)
+    axes = range(nd) if axis is None else (axis,) if isinstance(axis, (int, np.integer)) \
+        else axis
+    axes = {int(a) % max(nd, 1) for a in axes}
+    keep = kwargs.get("keepdims", False)
+    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape) if keep or i not in axes)
+    res = MetaArray(shape, dt)
+    return res if kwargs.get("out") is None else _into(kwargs["out"], res)
 
 
 def _into(out, res):
