@@ -272,3 +272,24 @@ def test_a_huge_model_on_meta_allocates_nothing():
         tracemalloc.stop()
     assert tuple(y.shape) == (8, 100_000) and y.is_meta
     assert peak < 5_000_000, peak
+
+
+def test_device_as_a_context_manager_as_torch():
+    """``with device("meta"):`` sets the factories' default device (nested blocks stack; an
+    explicit ``device=`` and ``*_like`` of a CPU tensor keep theirs; legacy ``Tensor(2)`` is
+    not a factory), as torch's."""
+    def run(L):
+        out = []
+        with L.device("meta") as d:
+            out += [d, L.get_default_device(), L.tensor([1, 2]), L.ones(2), L.randn(2),
+                    L.arange(3), L.eye(2), L.nn.Linear(2, 2).weight.device]
+            cpu = L.ones(2, device="cpu")
+            out += [cpu.device, L.zeros_like(cpu).device]
+            with L.device("cpu"):
+                out.append(L.ones(1).device)
+            out.append(L.ones(1).device)
+        out += [L.ones(1).device, L.get_default_device()]
+        return out
+
+    t, g = both(run)
+    assert g == t

@@ -59,6 +59,15 @@ class device:
         self.type = kind
         self.index = int(idx) if idx else index
 
+    def __enter__(self) -> "device":
+        """``with tg.device("meta"):`` makes this the default device of the factories (zeros,
+        randn, arange, tensor, new modules' parameters ...) until the block ends, as torch's."""
+        DEFAULT_DEVICE.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        DEFAULT_DEVICE.pop()
+
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
             other = device(other)
@@ -78,6 +87,12 @@ class device:
 CPU = device("cpu")
 CUDA = device("cuda")
 META = device("meta")
+DEFAULT_DEVICE = [CPU]  # the factories' device when none is given: the last entry (a stack)
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device``: where factories make tensors when no device is given."""
+    return DEFAULT_DEVICE[-1]
 
 
 def cuda_available() -> bool:
