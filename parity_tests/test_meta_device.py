@@ -5,6 +5,7 @@ device mixing, and building models on meta then ``to_empty``."""
 
 from __future__ import annotations
 
+import re
 import tracemalloc
 
 import numpy as np
@@ -112,9 +113,14 @@ def test_what_needs_data_raises_as_torch(name):
     tinygrad_edu adds after it ("(in op AddFn)")."""
     (t_kind, t_msg), (g_kind, g_msg) = both(ERRORS[name])
     assert t_kind != "ok"
-    assert g_kind == t_kind, (t_msg, g_msg)
+    # torch's type, or NotImplementedError (a RuntimeError) where an op needs the values:
+    # then the message names the op and ends in torch's ("allclose: ... [Tensor.item() ...]")
+    assert g_kind == t_kind or (g_kind, t_kind) == ("NotImplementedError", "RuntimeError"), \
+        (t_msg, g_msg)
     if name not in ("nonzero", "unique"):  # torch's own are about its dispatcher
-        assert g_msg.startswith(t_msg.split(" (")[0].removesuffix(".")), (t_msg, g_msg)
+        assert t_msg.split(" (")[0].removesuffix(".") in g_msg, (t_msg, g_msg)
+        if g_kind != t_kind:
+            assert re.match(r"\w+: needs the values of a meta tensor", g_msg), g_msg
 
 
 def test_data_dependent_ops_raise_never_a_made_up_value():

@@ -18,19 +18,22 @@ as torch raises for its data-dependent ops on meta.
 
 from __future__ import annotations
 
-import warnings
+import sys
 
 import numpy as np
 from numpy.lib.mixins import NDArrayOperatorsMixin
+
+from . import _meta_rules as _rules
 
 NO_DATA = "Cannot copy out of meta tensor; no data!"
 NO_ITEM = "Tensor.item() cannot be called on meta tensors"
 
 
 def _data_dependent(what: str):
+    op = _calling_op()
     return NotImplementedError(
-        f"{what} on the meta device: the result's shape depends on the values, and a meta "
-        f"tensor has none (torch raises for its data-dependent ops on meta too)")
+        f"{op + ': ' if op else ''}{what} on the meta device: the result's shape depends on the "
+        f"values, and a meta tensor has none (torch raises for its data-dependent ops too)")
 
 
 # NumPy functions whose output shape (or Python value) is decided by the data.
@@ -54,6 +57,41 @@ _SCAN = {np.cumsum, np.cumprod, np.nancumsum, np.nancumprod}
 _METHODS_AS_FUNCTIONS = {"sum", "prod", "mean", "max", "min", "any", "all", "argmax",
                          "argmin", "std", "var", "ptp", "cumsum", "cumprod"}
 _LIKE = {np.empty_like: None, np.zeros_like: None, np.ones_like: None, np.full_like: None}
+
+
+# the Tensor methods through which a user asks for data: torch's exception, word for word
+_DATA_ACCESS = {"item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__",
+                "__index__", "__format__", "to", "cpu", "cuda", "type", "_to_cpu"}
+_WRAPPERS = {"wrapper", "inner", "wrapped", "<lambda>", "__call__", "_call_impl", "run"}
+_PACKAGE = __file__.rsplit("/", 1)[0] + "/"
+_NUMPY = np.__file__.rsplit("/", 1)[0] + "/"
+_OUTSIDE = (_PACKAGE + "parity/", _PACKAGE + "inspect/", _PACKAGE + "testing/")
+
+
+def _calling_op() -> str | None:
+    """The outermost tinygrad_edu function on the stack (the op the user called; None when
+    the user's own code asked), found past this module's and NumPy's frames."""
+    f, op = sys._getframe(1), None
+    while f is not None and f.f_code.co_filename.startswith((_PACKAGE + "_meta", _NUMPY)):
+        f = f.f_back
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE) and \
+            not f.f_code.co_filename.startswith(_OUTSIDE):
+        if f.f_code.co_name not in _WRAPPERS:
+            op = f.f_code.co_name
+        f = f.f_back
+    return op
+
+
+def _needs_data(message: str, user_type=NotImplementedError):
+    """The exception for asking a meta array for values: torch's (``user_type``, ``message``)
+    when the user asked (``t.item()``, ``t.tolist()``, ``t.to("cpu")``); NotImplementedError
+    naming the op when an op needs the values of a meta input (a value check, a host copy),
+    where torch's meta kernel would not."""
+    op = _calling_op()
+    if op is None or op in _DATA_ACCESS:
+        return user_type(message)
+    return NotImplementedError(f"{op}: needs the values of a meta tensor, which has none "
+                               f"(tinygrad_edu computes this op from its data) [{message}]")
 
 
 class _Flags:
@@ -120,20 +158,20 @@ class MetaArray(NDArrayOperatorsMixin):
 
     # ---- what needs the data: raise as torch does ---------------------------------------------
     def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError(NO_DATA)
+        raise _needs_data(NO_DATA)
 
     def item(self, *args):
-        raise RuntimeError(NO_ITEM)
+        raise _needs_data(NO_ITEM, RuntimeError)
 
-    def __bool__(self):
+    def __bool__(self):  # a value check inside an op: NotImplementedError naming the op
         if self.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        raise RuntimeError(NO_ITEM)
+        raise _needs_data(NO_ITEM, RuntimeError)
 
     __float__ = __int__ = __index__ = __complex__ = item
 
     def tolist(self):
-        raise NotImplementedError(NO_DATA)
+        raise _needs_data(NO_DATA)
 
     tobytes = tofile = dump = dumps = tolist
 
@@ -142,7 +180,7 @@ class MetaArray(NDArrayOperatorsMixin):
 
     @property
     def __array_interface__(self):  # no memory to point at
-        raise NotImplementedError(NO_DATA)
+        raise _needs_data(NO_DATA)
 
     # ---- in place: shapes checked, nothing written ----------------------------------------------
     def __setitem__(self, key, value) -> None:
@@ -190,17 +228,19 @@ class MetaArray(NDArrayOperatorsMixin):
         return run
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "at":  # an in-place scatter into a meta array writes nothing
+            if not isinstance(inputs[0], MetaArray):
+                raise _needs_data(NO_DATA)
+            return None
         if not all(isinstance(x, _OPERANDS) for x in inputs):
             return NotImplemented  # a Tensor beside an array: its own operator runs
         out = kwargs.pop("out", None)
-        if method == "at":
-            return None  # an in-place scatter into a meta array writes nothing
         if method == "__call__":
             res = _ufunc_call(ufunc, inputs, kwargs)
         elif method in ("reduce", "accumulate"):
-            res = _ufunc_reduce(ufunc, method, inputs[0], kwargs)
+            res = MetaArray(*_rules.ufunc_reduce(ufunc, method, inputs[0], kwargs))
         elif method == "outer":
-            dts = _dtypes(getattr(ufunc, method), inputs, kwargs)
+            dts = _rules.dtypes(getattr(ufunc, method), inputs, kwargs)
             res = _metas(np.shape(inputs[0]) + np.shape(inputs[1]), dts)
         else:
             seen: dict = {}
@@ -212,12 +252,12 @@ class MetaArray(NDArrayOperatorsMixin):
             raise _data_dependent(f"np.{func.__name__}")
         if func in _WRITES:  # (target, ...): a write into a meta array writes nothing
             if not isinstance(args[0], MetaArray):
-                raise NotImplementedError(NO_DATA)
+                raise _needs_data(NO_DATA)
             return None
         if func is np.copyto:  # (dst, src): a write into a meta array checks shapes only
             dst, src = args[0], args[1] if len(args) > 1 else kwargs["src"]
             if not isinstance(dst, MetaArray):
-                raise NotImplementedError(NO_DATA)
+                raise _needs_data(NO_DATA)
             np.broadcast_shapes(np.shape(src), dst.shape)
             return None
         if func in _REDUCE or func in _SCAN:
@@ -288,87 +328,15 @@ def _metas(shape, dtypes):
     return out[0] if len(out) == 1 else out
 
 
-def _tiny(x):
-    """A 0-d (or, for an array operand, one-element-per-dim) array of ``x``'s dtype, for
-    asking NumPy which dtype a call returns; Python numbers stay as they are (NEP 50)."""
-    if isinstance(x, (MetaArray, np.ndarray)):
-        return np.zeros((), x.dtype)
-    return x
-
-
-def _dtypes(fn, inputs, kwargs) -> tuple:
-    kw = {k: v for k, v in kwargs.items() if k not in ("where", "axes", "axis", "keepdims")}
-    with np.errstate(all="ignore"):
-        res = fn(*[_tiny(x) for x in inputs], **kw)
-    res = res if isinstance(res, tuple) else (res,)
-    return tuple(np.asarray(r).dtype for r in res)
-
-
-def _matmul_shape(a: tuple, b: tuple) -> tuple:
-    if not a or not b:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
-    a2 = (1,) + a if len(a) == 1 else a
-    b2 = b + (1,) if len(b) == 1 else b
-    if a2[-1] != b2[-2]:
-        raise ValueError(f"matmul: Input operand 1 has a mismatch in its core dimension 0, "
-                         f"with gufunc signature (n?,k),(k,m?)->(n?,m?) (size {b2[-2]} is "
-                         f"different from {a2[-1]})")
-    batch = np.broadcast_shapes(a2[:-2], b2[:-2])
-    return batch + a2[-2:-1] * (len(a) > 1) + b2[-1:] * (len(b) > 1)
-
-
 def _ufunc_call(ufunc, inputs, kwargs):
-    shapes = [np.shape(x) if not isinstance(x, MetaArray) else x.shape for x in inputs]
-    if ufunc is np.matmul:
-        with np.errstate(all="ignore"):
-            dt = np.matmul(*[np.zeros((1, 1), x.dtype) for x in inputs], **kwargs).dtype
-        return MetaArray(_matmul_shape(*shapes), dt)
-    if ufunc.signature is not None:  # other gufuncs: NumPy on stand-ins
+    if ufunc.signature is not None and ufunc is not np.matmul:  # other gufuncs: on stand-ins
         seen: dict = {}
         return _wrap(ufunc(*_standins(list(inputs), seen), **kwargs), seen)
-    if "where" in kwargs:
-        shapes.append(np.shape(kwargs["where"]))
-    return _metas(np.broadcast_shapes(*shapes), _dtypes(ufunc, inputs, kwargs))
-
-
-def _ufunc_reduce(ufunc, method, x, kwargs):
-    """``ufunc.reduce``/``accumulate``: NumPy's shape rule; the dtype (and NumPy's error for an
-    empty reduction without identity) from the same call on a one-element-per-dim stand-in."""
-    axis = kwargs.get("axis", 0)
-    nd = len(x.shape)
-    tiny = np.broadcast_to(np.zeros((), x.dtype), tuple(min(n, 1) for n in x.shape))
-    kw = {k: v for k, v in kwargs.items() if k != "where"}
-    with np.errstate(all="ignore"):
-        dt = np.asarray(getattr(ufunc, method)(tiny, **kw)).dtype
-    if method == "accumulate":
-        return MetaArray(x.shape, dt)
-    axes = range(nd) if axis is None else (axis,) if isinstance(axis, int) else axis
-    axes = {a % max(nd, 1) for a in axes}
-    keep = kwargs.get("keepdims", False)
-    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape) if keep or i not in axes)
-    return MetaArray(shape, dt)
+    return _metas(*_rules.ufunc_call(ufunc, inputs, kwargs))
 
 
 def _reduce_function(func, args, kwargs):
-    """``np.sum(x, axis, ..., keepdims=)`` and the other reductions (``np.cumsum``: the scans)
-    of a meta array: the shape by NumPy's rule, the dtype and NumPy's errors (an empty
-    ``argmax``) from the same call on a one-element-per-dim stand-in."""
-    x, rest = args[0], args[1:]
-    kw = {k: v for k, v in kwargs.items() if k != "out"}
-    tiny = np.broadcast_to(np.zeros((), x.dtype), tuple(min(n, 1) for n in x.shape))
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of nothing ...
-        dt = np.asarray(func(tiny, *rest, **kw)).dtype
-    axis = kwargs.get("axis", rest[0] if rest else None)
-    nd = len(x.shape)
-    if func in _SCAN:
-        return MetaArray((x.size,) if axis is None else x.shape, dt)
-    axes = range(nd) if axis is None else (axis,) if isinstance(axis, (int, np.integer)) \
-        else axis
-    axes = {int(a) % max(nd, 1) for a in axes}
-    keep = kwargs.get("keepdims", False)
-    shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape) if keep or i not in axes)
-    res = MetaArray(shape, dt)
+    res = MetaArray(*_rules.reduction(func, func in _SCAN, args[0], args[1:], kwargs))
     return res if kwargs.get("out") is None else _into(kwargs["out"], res)
 
 
@@ -379,7 +347,7 @@ def _into(out, res):
     ress = res if isinstance(res, tuple) else (res,)
     for o, r in zip(outs, ress):
         if not isinstance(o, MetaArray):
-            raise NotImplementedError(NO_DATA)
+            raise _needs_data(NO_DATA)
         np.broadcast_shapes(r.shape, o.shape)
     return out if isinstance(out, MetaArray) or len(outs) > 1 else outs[0]
 

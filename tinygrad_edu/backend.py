@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as _sc
 
-from ._meta import NO_DATA, MetaArray
+from ._meta import NO_DATA, MetaArray, _needs_data
 from ._meta_numpy import meta_numpy
 
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
@@ -165,7 +165,7 @@ def to_device(array, dev: device):
     if dev.type == "meta":
         return array if type(array) is MetaArray else MetaArray(array.shape, array.dtype)
     if type(array) is MetaArray:
-        raise NotImplementedError(NO_DATA)
+        raise _needs_data(NO_DATA)
     if dev.type == "cpu":
         return to_numpy(array)
     _require_cuda("to('cuda')")
@@ -187,7 +187,7 @@ def to_numpy(array) -> np.ndarray:
     if _cp is not None and isinstance(array, _cp.ndarray):
         return _cp.asnumpy(array)
     if type(array) is MetaArray:
-        raise NotImplementedError(NO_DATA)
+        raise _needs_data(NO_DATA)
     return array
 
 

@@ -16,6 +16,7 @@ from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
+from ._meta import _needs_data
 from ._pydata import flat as _flat
 from ._pydata import nested_map as _nested_map
 from ._pydata import numpy_scalars_dtype
@@ -223,8 +224,8 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
-        if self.is_meta:
-            raise RuntimeError("Tensor.item() cannot be called on meta tensors")
+        if self.is_meta:  # torch's RuntimeError (NotImplementedError naming an op that asks)
+            raise _needs_data("Tensor.item() cannot be called on meta tensors", RuntimeError)
         return to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
