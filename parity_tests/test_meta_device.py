@@ -299,3 +299,22 @@ def test_device_as_a_context_manager_as_torch():
 
     t, g = both(run)
     assert g == t
+
+
+def test_load_state_dict_into_a_meta_model_as_torch():
+    """Into meta parameters: a no-op with torch's warning; with ``assign=True`` the module takes
+    the checkpoint's tensors (CPU, same values, still Parameters that require grad)."""
+    seen = {}
+    for L in (torch, tg):
+        L.manual_seed(0)
+        sd = L.nn.Linear(2, 3).state_dict()
+        m = L.nn.Linear(2, 3, device="meta")
+        with pytest.warns(UserWarning) as rec:
+            m.load_state_dict(sd)
+        assert m.weight.is_meta
+        m.load_state_dict(sd, assign=True)
+        assert not m.weight.is_meta and m.weight.requires_grad
+        assert isinstance(m.weight, L.nn.Parameter)
+        seen[L.__name__] = ([str(r.message) for r in rec], m.weight.detach().numpy().copy())
+    assert seen["tinygrad_edu"][0] == seen["torch"][0]
+    np.testing.assert_array_equal(seen["tinygrad_edu"][1], seen["torch"][1])
