@@ -318,3 +318,16 @@ def test_load_state_dict_into_a_meta_model_as_torch():
         seen[L.__name__] = ([str(r.message) for r in rec], m.weight.detach().numpy().copy())
     assert seen["tinygrad_edu"][0] == seen["torch"][0]
     np.testing.assert_array_equal(seen["tinygrad_edu"][1], seen["torch"][1])
+
+
+def test_gradient_spacing_device_check_cpu_and_cuda(sim_cuda):
+    """torch.gradient's device check is general: a CUDA spacing beside a CPU input raises the
+    same RuntimeError (on the simulated GPU), a meta one beside a CUDA input too."""
+    x = tg.ones(3, 3)
+    with pytest.raises(RuntimeError, match="same device, but got devices cpu and cuda!"):
+        tg.gradient(x, spacing=[tg.tensor([1.0, 2, 4]), tg.tensor([1.0, 2, 4], device="cuda")])
+    with pytest.raises(RuntimeError, match="same device, but got devices cuda and meta!"):
+        tg.gradient(x.to("cuda"), spacing=[tg.tensor([1.0, 2, 4], device="cuda"),
+                                           tg.tensor([1.0, 2, 4], device="meta")])
+    out = tg.gradient(x.to("cuda"), spacing=[tg.tensor([1.0, 2, 4], device="cuda")] * 2)
+    assert all(o.device.type == "cuda" for o in out)
