@@ -268,6 +268,7 @@ def _bad_files(tmp_path):
     np.save(tmp_path / "plain.npy", np.ones(3))
     files["plain.npy"] = tmp_path / "plain.npy"
     put("plain.pkl", pickle.dumps({"a": 1}, protocol=2))
+    put("plain4.pkl", pickle.dumps({"a": 1}, protocol=4))
     with zipfile.ZipFile(tmp_path / "other.zip", "w") as zf:
         zf.writestr("readme.txt", "hello")
     files["other.zip"] = tmp_path / "other.zip"
@@ -283,11 +284,13 @@ EXPECT = {
     "corrupt.pt": (RuntimeError, "truncated or corrupt.*CRC"),  # torch: loads the wrong bytes
     "torch_legacy.pt": (RuntimeError, "legacy format"),  # torch: reads it
     "plain.npy": (pickle.UnpicklingError, "single .npy array"),
-    "plain.pkl": (pickle.UnpicklingError, "plain pickle file"),
+    "plain.pkl": (RuntimeError, "plain pickle file"),  # torch: protocol 2, no magic number
+    "plain4.pkl": (pickle.UnpicklingError, "plain pickle file"),
     "other.zip": (RuntimeError, "not a checkpoint"),
 }
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol 4")  # torch.load of plain4.pkl
 @pytest.mark.parametrize("name", list(EXPECT))
 def test_damaged_or_foreign_files_raise_clear_errors(tmp_path, name):
     path = _bad_files(tmp_path)[name]

@@ -135,18 +135,28 @@ class _Writer:
         if type(obj) is list:
             w(b"]")
             self._put(obj)
+            if len(obj) == 1:
+                self.save(obj[0], f"{where}[0]")
+                return w(b"a")
             for lo in range(0, len(obj), _BATCH):
-                batch = obj[lo : lo + _BATCH]
-                if len(batch) > 1:
-                    w(b"(")
-                for i, v in enumerate(batch, lo):
+                w(b"(")
+                for i, v in enumerate(obj[lo : lo + _BATCH], lo):
                     self.save(v, f"{where}[{i}]")
-                w(b"e" if len(batch) > 1 else b"a")
+                w(b"e")
             return None
         if type(obj) is dict:
             w(b"}")
             self._put(obj)
-            return self._setitems(list(obj.items()), where)
+            items = list(obj.items())
+            if len(items) == 1:
+                return self._setitems(items, where)
+            for lo in range(0, len(items) + (len(items) > 0), _BATCH):  # as _pickle.c: a
+                w(b"(")  # dict of exactly k * 1000 items ends with an empty batch
+                for k, v in items[lo : lo + _BATCH]:
+                    self.save(k, where)
+                    self.save(v, f"{where}[{k!r}]")
+                w(b"u")
+            return None
         conv = self.convert(obj, where)
         self.save(conv, where)
         if id(obj) not in self.memo and isinstance(conv, Reduce):
@@ -165,6 +175,8 @@ class _Writer:
         return self._put(obj)
 
     def _setitems(self, items: list, where: str) -> None:
+        """Items from an iterator (an OrderedDict's): batches of 1000, a last single item
+        with SETITEM (the C pickler's batch_dict)."""
         for lo in range(0, len(items), _BATCH):
             batch = items[lo : lo + _BATCH]
             if len(batch) > 1:

@@ -296,8 +296,8 @@ class _Loader:
     def hint(self, name: str):
         if name in _UNSUPPORTED:
             return f"it is {_UNSUPPORTED[name]}, which tinygrad_edu does not load"
-        if name.startswith("torch.") and name[6:] in _TORCH_DTYPES:
-            return "a torch dtype tinygrad_edu has no twin for"
+        if name.startswith("torch.") and (name[6:] in _TORCH_DTYPES or name.endswith("Storage")):
+            return "a torch dtype tinygrad_edu has no twin for; convert it first, e.g. t.float()"
         return None
 
 
@@ -342,4 +342,9 @@ def load(archive, map_location, where: str):
             raise RuntimeError(f"tg.load: {where} has an unknown byteorder {byteorder!r}")
     loader = _Loader(archive, map_location, where, byteorder)
     pkl = archive.record("data.pkl")
-    return _pickle_read.load(pkl, loader.allowed(), loader.persistent_load, loader.hint)
+    try:
+        return _pickle_read.load(pkl, loader.allowed(), loader.persistent_load, loader.hint)
+    except _pickle_read.UnpicklingError as e:
+        if str(e).startswith("tg.load"):
+            raise
+        raise _pickle_read.UnpicklingError(f"tg.load: {where}: {e}") from None

@@ -125,6 +125,9 @@ def _not_a_checkpoint(data: bytes, where: str) -> Exception:
         )
     if data[:2] == b"PK":
         return RuntimeError(f"tg.load: {where} is a truncated or corrupt zip archive")
+    if data[:2] == b"\x80\x02":  # torch reads it as a legacy file and finds no magic number
+        return RuntimeError(f"tg.load: can not read {where}: it is a plain pickle file, not a "
+                            "torch checkpoint (no magic number; and tg.load never unpickles it)")
     why = ("it looks like a plain pickle file (not a torch checkpoint)" if data[:1] == b"\x80"
            else "it is a single .npy array" if data[:6] == b"\x93NUMPY"
            else "it is not a zip archive")
