@@ -190,6 +190,7 @@ def test_torch_reads_it_memory_mapped_with_computed_offsets(tmp_path):
 
 def _nets(seed=0):
     torch.manual_seed(seed)
+    tg.manual_seed(seed)  # (the suite's order must not change the weights)
     tnet = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.BatchNorm1d(8),
                                torch.nn.Linear(8, 3)).double()
     net = tg.nn.Sequential(tg.nn.Linear(4, 8), tg.nn.ReLU(), tg.nn.BatchNorm1d(8),
@@ -203,11 +204,14 @@ def test_module_state_dict_through_torch_and_back(tmp_path):
     net.train()
     net(tg.randn(16, 4, dtype=tg.float64))  # running stats and num_batches_tracked move
     tg.save(net.state_dict(), tmp_path / "tg.pth")
-    print(tnet.load_state_dict(torch.load(tmp_path / "tg.pth")))
+    assert str(tnet.load_state_dict(torch.load(tmp_path / "tg.pth"))) == (
+        "<All keys matched successfully>")
+    _compare(OrderedDict(tnet.state_dict()), net.state_dict())  # bit for bit, dtypes, order
     x = np.random.default_rng(0).standard_normal((5, 4))
     tnet.eval(), net.eval()
     out = net(tg.tensor(x)).detach().numpy()
-    np.testing.assert_allclose(tnet(torch.tensor(x)).detach().numpy(), out, rtol=1e-13)
+    np.testing.assert_allclose(tnet(torch.tensor(x)).detach().numpy(), out, rtol=1e-12,
+                               atol=1e-15)
     assert int(tnet[2].num_batches_tracked) == 1
     torch.save(tnet.state_dict(), tmp_path / "torch.pth")
     _, net2 = _nets()
@@ -302,6 +306,8 @@ def _with_pickle(tmp_path, pkl: bytes, src=None):
 CRAFTED = {
     "newobj": (b"\x80\x02ccollections\nOrderedDict\n)\x81.", "opcode b'\\\\x81'"),
     "build_list": (b"\x80\x02]}X\x01\x00\x00\x00aK\x01sb.", "BUILD of a list"),
+    "build_items": (b"\x80\x02ccollections\nOrderedDict\n)R}X\x05\x00\x00\x00itemsK\x01sb.",
+                    "only an OrderedDict's _metadata"),  # would shadow sd.items()
     "reduce_str": (b"\x80\x02X\x01\x00\x00\x00a)R.", "only allowlisted functions"),
     "truncated": (b"\x80\x02X\xff\x00\x00\x00ab", "truncated"),
     "no_stop": (b"\x80\x02K\x01", "truncated"),
@@ -329,6 +335,21 @@ def test_a_view_reaching_past_its_storage_is_refused(tmp_path):
     assert pkl.count(b"K\x06\x85") == 1  # size (6,): make it (7,), one past the storage
     path = _with_pickle(tmp_path, pkl.replace(b"K\x06\x85", b"K\x07\x85"), tmp_path / "x.pt")
     with pytest.raises(pickle.UnpicklingError, match=r"size \[7\].*past its storage of 6"):
+        tg.load(path)
+
+
+def test_an_expanded_view_loads_and_a_huge_one_is_refused(tmp_path):
+    """torch saves ``ones(1).expand(1000)`` as one element with stride 0; tg copies it out,
+    but not when the file asks for 40 GB from 4 bytes."""
+    torch.save({"x": torch.ones(1).expand(1000)}, tmp_path / "x.pt")
+    back = tg.load(tmp_path / "x.pt")["x"]
+    assert back.shape == (1000,) and back.tolist() == [1.0] * 1000
+    with zipfile.ZipFile(tmp_path / "x.pt") as zf:
+        pkl = zf.read("x/data.pkl")
+    assert pkl.count(b"M\xe8\x03\x85") == 1  # size (1000,)
+    huge = b"\x8a\x05" + (10**10).to_bytes(5, "little") + b"\x85"
+    path = _with_pickle(tmp_path, pkl.replace(b"M\xe8\x03\x85", huge), tmp_path / "x.pt")
+    with pytest.raises(pickle.UnpicklingError, match="overlap .* would need 40000000000 bytes"):
         tg.load(path)
 
 

@@ -9,8 +9,9 @@ opcodes itself:
   built here; APPEND/SETITEM only touch lists and dicts;
 * GLOBAL/STACK_GLOBAL look the name up in ``allowed`` (``{"module.name": object}``); any
   other name raises ``pickle.UnpicklingError`` naming it, before anything is called;
-* REDUCE calls only a callable that came from ``allowed``; BUILD only sets attributes on an
-  ``OrderedDict`` (a state_dict's ``_metadata``); NEWOBJ/INST/OBJ (make any class) are refused;
+* REDUCE calls only a callable that came from ``allowed``; BUILD only sets the ``_metadata``
+  attribute of an ``OrderedDict`` (a torch state_dict's); NEWOBJ/INST/OBJ (make any class) are
+  refused;
 * BINPERSID hands the id to ``persistent_load`` (torch's storages).
 
 Protocols 2 to 5 are read (torch writes 2; ``pickle_protocol=4`` gives FRAME, MEMOIZE,
@@ -238,10 +239,10 @@ def load(data: bytes, allowed: dict, persistent_load, refused_hint=None):
         elif op == 0x62:  # BUILD
             state = pop()
             inst = top()
-            if type(inst) is not OrderedDict or type(state) is not dict or not all(
-                    type(k) is str for k in state):
+            if type(inst) is not OrderedDict or type(state) is not dict or set(state) - {
+                    "_metadata"}:
                 raise UnpicklingError(f"BUILD of a {type(inst).__name__}: only an OrderedDict's "
-                                      "attributes (a state_dict's _metadata) are set")
+                                      "_metadata (a torch state_dict's) is set")
             inst.__dict__.update(state)
         elif op == 0x51:  # BINPERSID
             stack.append(persistent_load(pop()))

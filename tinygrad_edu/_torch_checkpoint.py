@@ -24,7 +24,8 @@ Writing: NumPy arrays are saved as tensors and NumPy scalars as Python numbers (
 weights-only loader refuses NumPy's own pickle). Reading builds only what the allowlist below
 names (tensors, Parameters, dtypes, devices, sizes, OrderedDict/Counter/set/complex/bytes);
 anything else raises ``pickle.UnpicklingError`` naming the global. Loaded tensors own their
-memory (tensors that shared a storage in the file are copies here).
+memory (tensors that shared a storage in the file are copies here; an expanded view, stride 0,
+is copied out, and refused beyond 1 GiB so a small file can not demand any amount of memory).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ _TENSOR_V2 = Global("torch._utils", "_rebuild_tensor_v2")
 _PARAMETER = Global("torch._utils", "_rebuild_parameter")
 _ODICT = Global("collections", "OrderedDict")
 _CPU = "cpu"
+_EXPANDED_LIMIT = 1 << 30  # bytes: an expanded (stride 0) view is copied out only up to this
 
 
 def _is_torch_tensor(x) -> bool:
@@ -249,6 +251,10 @@ class _Loader:
                                f"{storage_offset} reaches past its storage of {arr.size}")
         else:
             item = arr.dtype.itemsize
+            count = int(np.prod(size, dtype=object))
+            if count > arr.size and count * item > _EXPANDED_LIMIT:  # stride 0: a broadcast
+                raise self.corrupt(f"a tensor of size {list(size)} whose elements overlap in a "
+                                   f"storage of {arr.size} would need {count * item} bytes")
             view = np.lib.stride_tricks.as_strided(
                 arr[storage_offset:], shape=size, strides=[s * item for s in stride],
                 writeable=False)
