@@ -6,6 +6,8 @@ index repeats (advanced indexing), the copies' gradients add up: a scatter-add.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import dtype as _dt
@@ -187,6 +189,20 @@ def _check_mask(mask, shape: list, pos: int) -> None:
             )
 
 
+def _tensor_index(i: Tensor, stacklevel: int = 5):
+    """A Tensor used as an index: its array; a 0-d integer tensor indexes as the Python int it
+    holds, as in torch, so ``x[i]`` is a view; a uint8 tensor is a mask (torch's deprecated
+    byte mask, with its warning)."""
+    d = i._data
+    if d.dtype == np.uint8:  # torch's legacy byte mask: nonzero bytes select
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype "
+                      "torch.bool instead.", UserWarning, stacklevel=stacklevel)
+        return get_array_module(d).asarray(d != 0)
+    if d.ndim == 0 and kind_of(d.dtype) in "iu":
+        return int(d)
+    return d
+
+
 def normalize_index(idx, x: Tensor):
     """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced.
 
@@ -197,8 +213,8 @@ def normalize_index(idx, x: Tensor):
     if not isinstance(idx, tuple):
         idx = (idx,)
     xp = get_array_module(x._data)
-    idx = tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i
-                for i in idx)
+    idx = tuple(_tensor_index(i) if isinstance(i, Tensor) else xp.asarray(i)
+                if isinstance(i, list) else i for i in idx)
     if xp is not np:  # torch accepts a CPU index tensor for a cuda tensor: move it over once
         idx = tuple(xp.asarray(i) if isinstance(i, np.ndarray) else i for i in idx)
     shape, pos = list(x._data.shape), 0
@@ -243,7 +259,9 @@ def getitem(x: Tensor, idx):
     """``x[idx]``: basic indexing (ints, slices, None, ...) gives a view; tensors, lists and
     bool masks (advanced indexing) a copy. Raises IndexError out of range or for a bad index.
     Derivative: g back to the places read (repeated indices add up)."""
-    m = idx._data if isinstance(idx, Tensor) else idx
+    if isinstance(idx, Tensor):  # one tensor: read once (a 0-d integer is an int, uint8 a mask)
+        idx = _tensor_index(idx, stacklevel=3)
+    m = idx
     if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
         # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
         keep = get_array_module(x._data).nonzero(m.reshape(1))[0]

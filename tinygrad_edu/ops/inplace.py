@@ -63,7 +63,7 @@ class CopySlicesFn(Function):
 def check_inplace(self: Tensor, op: str) -> None:
     """torch's refusals, before anything is written."""
     d = self._data
-    if d.ndim and d.size > 1 and 0 in d.strides:
+    if d.size > 1 and any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor "
             "refers to a single memory location. Please clone() the tensor before performing "

@@ -1,0 +1,134 @@
+"""Differences the differential fuzzer (parity_tests/scripts/fuzz/) found, fixed, and pinned here
+against torch: each case is run with torch and with tinygrad_edu from the same source text and
+everything observable is compared (values, dtype, requires_grad, is_leaf, grad_fn presence, the
+leaves' .grad, and whether a write through one name shows in another).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+
+
+def _observe(lib, src: str) -> dict:
+    ns = {"torch": lib}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(src, ns)
+    out = {}
+    for k, v in sorted(ns.items()):
+        if isinstance(v, (torch.Tensor, tg.Tensor)):
+            g = v.grad if v.is_leaf else None
+            out[k] = (np.asarray(v.detach().tolist(), dtype=float), str(v.dtype).split(".")[-1],
+                      v.requires_grad, v.is_leaf, v.grad_fn is not None,
+                      None if g is None else np.asarray(g.tolist(), dtype=float))
+        elif isinstance(v, (bool, int, float)):
+            out[k] = v
+    return out
+
+
+def _same(src: str) -> None:
+    want, got = _observe(torch, src), _observe(tg, src)
+    assert set(got) == set(want)
+    for k in want:
+        w, g = want[k], got[k]
+        if not isinstance(w, tuple):
+            assert g == w, k
+            continue
+        np.testing.assert_allclose(g[0], w[0], rtol=1e-12, atol=0, equal_nan=True, err_msg=k)
+        assert g[1:5] == w[1:5], (k, g[1:5], w[1:5])
+        if w[5] is None or g[5] is None:
+            assert g[5] is None and w[5] is None, (k, "grad", g[5], w[5])
+        else:
+            np.testing.assert_allclose(g[5], w[5], rtol=1e-12, atol=0, equal_nan=True,
+                                       err_msg=f"{k}.grad")
+
+
+# ---- identity views: t()/transpose of 0-d and 1-D, expand to the same shape are new views ------
+@pytest.mark.parametrize("expr", ["a.t()", "a.transpose(0, -1)", "a.expand(a.shape)",
+                                  "a.expand_as(a)", "a.broadcast_to(a.shape)", "a.flatten()",
+                                  "a.flatten(0, 0)", "torch.flatten(a)"])
+@pytest.mark.parametrize("shape", ["()", "(2,)"])
+def test_identity_views(expr, shape):
+    if "flatten(0, 0)" in expr and shape == "()":
+        pytest.skip("no dim 0 to name in a 0-d tensor")
+    _same(f"a = torch.ones({shape}, dtype=torch.float64, requires_grad=True)\n"
+          f"v = {expr}\nsame = v is a\nw = (v * 3).sum()\nw.backward()")
+
+
+def test_identity_view_write_through():
+    _same("a = torch.ones(2, dtype=torch.float64)\nv = a.expand(2)\nv.add_(1)\nw = a * 1\n"
+          "b = torch.ones((), dtype=torch.float64, requires_grad=True)\nc = b * 1\nd = c.t()\n"
+          "d.mul_(3)\nc.backward()")
+
+
+# ---- a 0-d integer tensor indexes as an int (a view); a uint8 tensor is a mask ----------------
+@pytest.mark.parametrize("src", [
+    "a = torch.tensor([0.5, -1.5, 2.0], dtype=torch.float64)\nv = a[a.abs().argmax(0)]\na.neg_()",
+    "a = torch.arange(6.0, dtype=torch.float64).reshape(2, 3)\nv = a[:, torch.tensor(1)]\n"
+    "v.mul_(10)",
+    "x = torch.arange(6.0, dtype=torch.float64, requires_grad=True)\na = x * 1\n"
+    "v = a[torch.tensor(2)]\nv.mul_(4)\na.sum().backward()",
+    "a = torch.arange(6.0, dtype=torch.float64)\nv = a[torch.tensor([1, 0, 1, 0, 0, 2], "
+    "dtype=torch.uint8)]",
+    "a = torch.arange(6.0, dtype=torch.float64)\nv = a[torch.tensor(1, dtype=torch.uint8)]\n"
+    "w = a[torch.tensor(0, dtype=torch.uint8)]",
+    "a = torch.zeros(6, dtype=torch.float64)\n"
+    "a[torch.tensor([1, 0, 1, 0, 0, 2], dtype=torch.uint8)] = torch.tensor([1.0, 2, 3], "
+    "dtype=torch.float64)",
+])
+def test_tensor_index_kinds(src):
+    _same(src)
+
+
+def test_uint8_index_warns_as_torch():
+    x = tg.arange(6.0)
+    with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+        x[tg.tensor([1, 0, 1, 0, 0, 1], dtype=tg.uint8)]
+
+
+# ---- complex-number ops on real tensors -------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16", "int64", "bool"])
+def test_angle(dtype):
+    vals = "[-1.0, 0.0, -0.0, 2.0, float('nan'), float('-inf'), float('inf')]"
+    if dtype in ("int64", "bool"):
+        vals = "[-1, 0, 3]" if dtype == "int64" else "[True, False]"
+    rg = ", requires_grad=True" if dtype.startswith(("float", "bf")) else ""
+    _same(f"x = torch.tensor({vals}, dtype=torch.{dtype}{rg})\ny = torch.angle(x)\n"
+          + ("y.float().sum().backward()" if rg else ""))
+
+
+@pytest.mark.parametrize("name", ["conj", "conj_physical", "resolve_conj", "resolve_neg", "real"])
+def test_real_tensor_is_itself(name):
+    for lib in (torch, tg):
+        x = lib.ones(2, requires_grad=True)
+        assert getattr(lib, name)(x) is x
+    x = tg.ones(2)
+    assert x.real is x and not x.is_conj() and not x.is_neg() and not tg.is_complex(x)
+
+
+def test_imag_raises_as_torch():
+    with pytest.raises(RuntimeError, match="imag is not implemented for tensors with non-complex"):
+        _ = tg.ones(2).imag
+
+
+# ---- writes into expanded tensors: allowed where no element repeats (size-1 or empty dims) -----
+@pytest.mark.parametrize("src", [
+    "b = torch.tensor([1.0, 2.0], dtype=torch.float64)\nb[None].mul_(2)",
+    "b = torch.tensor([1.0, 2.0], dtype=torch.float64)\nb[:, None].add_(1)",
+    "b = torch.tensor([[1.0, 2.0]], dtype=torch.float64)\nv = b.expand(1, 2)\nv[0, 1] = 7",
+    "b = torch.zeros(0, dtype=torch.float64)\nv = b.expand(2, 0)\nv[...] = -0.5",
+    "b = torch.tensor([1.0], dtype=torch.float64)\nv = b.expand(3)\nv2 = v * 2",
+])
+def test_writes_into_expanded(src):
+    _same(src)
+
+
+def test_write_into_repeating_expand_raises_as_torch():
+    for lib in (torch, tg):
+        v = lib.tensor([1.0]).expand(3)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            v.mul_(2)
