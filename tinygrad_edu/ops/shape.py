@@ -367,26 +367,6 @@ def _matrices(input, name: str):
     return transpose(input, -2, -1)
 
 
-def sum_to_size(input, *size):
-    """``Tensor.sum_to_size``: sum the broadcast copies down to ``size`` (the adjoint of
-    expand: ``size`` must be expandable to the input's shape, else RuntimeError). Shapes: input (*)
-    → ``size`` (which must broadcast to the input's shape). Raises RuntimeError for a size that does
-    not broadcast to the input's shape."""
-    size = _shape_arg(size)
-    shp = input._data.shape
-    lead = len(shp) - len(size)
-    if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):
-        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shp)}}}.")
-    if not size:  # torch's sum_to: an empty size is a full sum (int → int64 even for 0-d)
-        return input.sum()
-    if size == shp:
-        return input
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
-                                      if n == 1 and shp[lead + i] != 1)
-    out = input.sum(axes, keepdim=True) if axes else input  # method: no import of reduce
-    return reshape(out, size) if out._data.shape != size else out
-
-
 # torch.<name> functions this module provides (re-exported by the package root)
 __all__ = ["expand", "flatten", "movedim", "moveaxis",
            "permute", "ravel", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose",
@@ -398,7 +378,7 @@ swapdims = swapaxes
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
-    "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
+    "t": t, "ravel": ravel, "moveaxis": movedim,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "movedim": movedim,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),
