@@ -32,7 +32,7 @@ from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import raise_broadcast_error
+from ._util import named, raise_broadcast_error
 from .index import normalize_index
 from .view_scatter import IndexPutFn
 
@@ -155,8 +155,11 @@ class FillFn(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # x's old values are overwritten: a zero gradient, but a gradient (torch's
+        # zeros_like(grad)), so the history before the write still gets zeros, not None
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None
         gv = xp_of(g).sum(g) if ctx.needs_input_grad[1] else None
-        return None, gv
+        return gx, gv
 
 
 class CopyFromFn(Function):
@@ -173,7 +176,8 @@ class CopyFromFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return None, g  # the engine sums the broadcast copies back to src's shape
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None  # overwritten: 0
+        return gx, g  # the engine sums the broadcast copies back to src's shape
 
 
 def _fill(x, value):
@@ -248,7 +252,10 @@ def inplace_methods(names) -> dict:
 
 def _methods() -> dict:
     """The in-place operators and writes that are not an op written back."""
-    ops = {"zero_": lambda x: _fill(x, 0), "fill_": fill, "copy_": _copy,
+    ops = {"zero_": lambda x: named(_fill(x, 0), "ZeroBackward0"),
+           "fill_": lambda x, value: named(fill(x, value), "FillBackward3" if isinstance(
+               value, Tensor) else "FillBackward2"),
+           "copy_": lambda x, src, non_blocking=False: named(_copy(x, src), "CopyBackwards"),
            "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
            "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
