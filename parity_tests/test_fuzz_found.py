@@ -175,3 +175,25 @@ def test_random_fill_in_graph_draws_torch_numbers():
     vt = torch.ones(5, requires_grad=True) * 1
     vg = tg.ones(5, requires_grad=True) * 1
     np.testing.assert_array_equal(vg.normal_().detach().numpy(), vt.normal_().detach().numpy())
+
+
+# ---- kinks: the gradient at nan and the second derivative at the kink, as torch ---------------
+_KINK_X = "[float('nan'), -1.0, 0.0, -0.0, 1.5, float('inf'), -float('inf')]"
+
+
+@pytest.mark.parametrize("expr", ["x.abs()", "torch.nn.functional.elu(x)",
+                                  "torch.nn.functional.elu(x, alpha=2.0)",
+                                  "torch.nn.functional.selu(x)",
+                                  "torch.nn.functional.celu(x, alpha=0.5)", "x ** 0",
+                                  "x.pow(torch.tensor(0.0, dtype=torch.float64))"])
+def test_kink_first_and_second_derivatives(expr):
+    _same(f"x = torch.tensor({_KINK_X}, dtype=torch.float64, requires_grad=True)\n"
+          f"y = {expr}\ng = torch.autograd.grad(y.sum(), x, create_graph=True)[0]\n"
+          "gg = g.detach()\nreq = g.requires_grad\n"
+          "if req and 'abs' not in 'EXPR':\n    g.sum().backward()\n".replace("EXPR", expr))
+
+
+def test_elu_output_may_change_in_place():
+    # torch's elu saves its input, not its output: writing into y does not spoil the backward
+    _same("x = torch.tensor([-1.0, 2.0], dtype=torch.float64, requires_grad=True)\n"
+          "y = torch.nn.functional.elu(x)\nz = y + 1\ny.mul_(2)\nz.sum().backward()")
