@@ -197,3 +197,16 @@ def test_elu_output_may_change_in_place():
     # torch's elu saves its input, not its output: writing into y does not spoil the backward
     _same("x = torch.tensor([-1.0, 2.0], dtype=torch.float64, requires_grad=True)\n"
           "y = torch.nn.functional.elu(x)\nz = y + 1\ny.mul_(2)\nz.sum().backward()")
+
+
+# ---- results torch lays out row-major whatever the input's layout (so .view works on them) ----
+@pytest.mark.parametrize("expr", [
+    "x.softmax(0)", "x.log_softmax(1)", "x.cumsum(0)", "x.cumprod(1)", "x.cummax(0).values",
+    "x.cummin(1).indices", "x.logcumsumexp(1)", "x.roll(1, 0)", "x.masked_fill(x > 0, 0)",
+    "x.renorm(2, 0, 1)"])
+def test_row_major_results(expr):
+    for lib in (torch, tg):
+        x = lib.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]], dtype=lib.float64).t()
+        r = eval(expr, {"x": x, "torch": lib})
+        assert r.is_contiguous() and tuple(r.stride()) == (2, 1), lib.__name__
+        r.view(6)

@@ -158,7 +158,8 @@ class MaskedFillFn(Function):
     def forward(ctx, x, mask, value):
         ctx.mask = mask
         v = value.astype(x.dtype) if hasattr(value, "dtype") else x.dtype.type(value)
-        return get_array_module(x).where(mask, v, x)
+        xp = get_array_module(x)
+        return xp.ascontiguousarray(xp.where(mask, v, x))  # row-major, as torch's
 
     @staticmethod
     def backward(ctx, g):
