@@ -210,3 +210,20 @@ def test_row_major_results(expr):
         r = eval(expr, {"x": x, "torch": lib})
         assert r.is_contiguous() and tuple(r.stride()) == (2, 1), lib.__name__
         r.view(6)
+
+
+# ---- x[idx] = v: leading size-1 dims of v are dropped (its gradient keeps v's shape); a write
+# outside the graph goes straight into the region, right on overlapping views too -------------
+@pytest.mark.parametrize("src", [
+    "a = torch.tensor([[0.61, -0.88, 0.5]], dtype=torch.float64, requires_grad=True)\n"
+    "v = torch.ones(2, 3, dtype=torch.float64).sum(-2, keepdim=True)\nv[0] = a\n"
+    "g = torch.autograd.grad(v.sum(), a, create_graph=True)[0]",
+    "a = torch.tensor([[[1.0, 2, 3]]], requires_grad=True)\nx = torch.zeros(2, 3)\nx[1] = a * 2\n"
+    "x.sum().backward()",
+    "a = torch.tensor([1.6, -1.0, -1.97, 1.06], dtype=torch.float64)\nv = a.unfold(-1, 2, 1)\n"
+    "v[0] = 1.5",
+    "a = torch.arange(12.0).reshape(3, 4)\nv = a.t()\nv[1:, ::2] = torch.tensor([[7.0], [8.0], [9.0]])",
+    "a = torch.zeros(5, dtype=torch.int64)\na[torch.tensor([0, 3])] = torch.tensor([2.7, -1.5])",
+])
+def test_setitem_forms(src):
+    _same(src)

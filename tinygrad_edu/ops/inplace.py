@@ -278,13 +278,31 @@ def setitem(self: Tensor, idx, value) -> None:
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 
     def put(x, v):
+        lead = next((k for k, n in enumerate(v.shape) if n != 1), v.ndim)
+        if lead:  # torch drops the value's leading size-1 dims first (its gradient too)
+            v = v.reshape(v.shape[lead:])
         try:
             return IndexPutFn.apply(x, v, nidx, advanced)
         except (ValueError, IndexError) as e:
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
-    inplace(self, "__setitem__", put, v)
+    if is_grad_enabled() and (self.requires_grad or v.requires_grad or (
+            self._view is not None and self._view[0].requires_grad)):
+        inplace(self, "__setitem__", put, v)  # recorded: IndexPut, then the rebase
+        return
+    # not recorded: write only the region, in place (the whole tensor is not copied, and
+    # the write is correct on views whose windows overlap, such as unfold's)
+    check_inplace(self, "__setitem__")
+    d, va = self._data, v._data
+    if type(va) is not type(d) and getattr(va, "ndim", 0):
+        va = to_device(va, self.device)
+    try:
+        d[nidx] = va
+    except (ValueError, IndexError) as e:
+        raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
+                           f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
+    self._version += 1
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
