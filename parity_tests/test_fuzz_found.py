@@ -222,8 +222,21 @@ def test_row_major_results(expr):
     "x.sum().backward()",
     "a = torch.tensor([1.6, -1.0, -1.97, 1.06], dtype=torch.float64)\nv = a.unfold(-1, 2, 1)\n"
     "v[0] = 1.5",
-    "a = torch.arange(12.0).reshape(3, 4)\nv = a.t()\nv[1:, ::2] = torch.tensor([[7.0], [8.0], [9.0]])",
-    "a = torch.zeros(5, dtype=torch.int64)\na[torch.tensor([0, 3])] = torch.tensor([2.7, -1.5])",
+    "a = torch.arange(12.0).reshape(3, 4)\nv = a.t()\n"
+    "v[1:, ::2] = torch.tensor([[7.0], [8.0], [9.0]])",
+    "a = torch.zeros(5, dtype=torch.int64)\na[0:2] = torch.tensor([2.7, -1.5])",
+    "a = torch.zeros(5, dtype=torch.int64)\na[torch.tensor([True, False, True, False, False])]"
+    " = torch.tensor(2.7)",
 ])
 def test_setitem_forms(src):
     _same(src)
+
+
+@pytest.mark.parametrize("idx", ["torch.tensor([0, 3])", "[0, 1]",
+                                 "torch.tensor([True, False, True, False, False])"])
+def test_advanced_setitem_refuses_other_dtype(idx):
+    for lib in (torch, tg):
+        a = lib.zeros(5, dtype=lib.int64)
+        with pytest.raises(RuntimeError, match="Index put requires the source and destination "
+                           "dtypes match, got Long for the destination and Float"):
+            a[eval(idx, {"torch": lib})] = lib.tensor([2.7, -1.5])

@@ -274,6 +274,13 @@ def setitem(self: Tensor, idx, value) -> None:
         nidx, advanced = normalize_index(idx, self)
     if isinstance(value, _dt.NUMBERS):
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
+    elif isinstance(value, Tensor) and advanced and value._data.dtype != self._data.dtype and not (
+            value._data.ndim == 0 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
+        # torch's index_put_ takes no other dtype (a 0-d value under one bool mask is
+        # masked_fill_, which casts)
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{_dt.torch_type_name(self._data.dtype)} for the destination and "
+                           f"{_dt.torch_type_name(value._data.dtype)} for the source.")
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 
