@@ -1,6 +1,7 @@
-"""tg.save / tg.load: nested checkpoints round-trip exactly, the file is pickle-free and written
-atomically, damaged or foreign files fail with a clear error, and state_dicts move to torch and
-back with identical model outputs."""
+"""tg.save / tg.load: nested checkpoints round-trip exactly, the file is written atomically,
+damaged or foreign files fail with a clear error of torch's exception type, old npz-style
+archives still load, and state_dicts move to torch and back with identical model outputs.
+(torch.load itself reading tg.save's files, and the reverse: test_torch_checkpoint.py.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import collections
 import io
 import os
 import pathlib
+import pickle
 import pickletools
 import zipfile
 from collections import OrderedDict
@@ -17,7 +19,7 @@ import pytest
 import torch
 
 import tinygrad_edu as tg
-from tinygrad_edu import serialization
+from tinygrad_edu import _npz_checkpoint, _torch_zip, serialization
 
 torch.set_num_threads(1)
 
@@ -57,26 +59,39 @@ def _checkpoint():
     }
 
 
-def _equal(a, b, where="obj"):
+def _equal(a, b, where="obj", npz=False):
+    """``b`` (loaded) equals ``a`` (saved). torch's format saves NumPy arrays as tensors and NumPy
+    scalars as Python numbers; the old npz format (``npz=True``) kept both as NumPy values."""
     if isinstance(a, tg.Tensor):
         assert isinstance(b, tg.Tensor), where
         assert a.dtype == b.dtype and tuple(a.shape) == tuple(b.shape), where
         np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=where)
-    elif isinstance(a, (np.ndarray, np.generic)):
+    elif isinstance(a, (np.ndarray, np.generic)) and npz:
         assert type(a) is type(b) and a.dtype == b.dtype and np.shape(a) == np.shape(b), where
         np.testing.assert_array_equal(a, b, err_msg=where)
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, tg.Tensor) and b.dtype.np == a.dtype and b.shape == a.shape, where
+        np.testing.assert_array_equal(a, b.numpy(), err_msg=where)
+    elif isinstance(a, np.generic):
+        assert type(b) is type(a.item()) and b == a.item(), where
     elif isinstance(a, dict):
         assert type(a) is type(b) and list(a) == list(b), f"{where}: keys {list(a)} vs {list(b)}"
         for k in a:
-            _equal(a[k], b[k], f"{where}[{k!r}]")
+            _equal(a[k], b[k], f"{where}[{k!r}]", npz)
     elif isinstance(a, (list, tuple)):
         assert type(a) is type(b) and len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b)):
-            _equal(x, y, f"{where}[{i}]")
+            _equal(x, y, f"{where}[{i}]", npz)
     elif isinstance(a, float) and np.isnan(a):
         assert isinstance(b, float) and np.isnan(b), where
     else:
         assert type(a) is type(b) and a == b, f"{where}: {a!r} vs {b!r}"
+
+
+def _save_npz(obj, path):
+    """A checkpoint in the npz-style format earlier tinygrad_edu versions wrote."""
+    with open(path, "wb") as fh:
+        _npz_checkpoint.write(fh, obj)
 
 
 @pytest.mark.parametrize("kind", ["str", "pathlib", "fileobj"])
@@ -111,20 +126,47 @@ def test_loaded_checkpoint_resumes_model_optimizer_scheduler(tmp_path):
     _equal(m.state_dict(), ck["model"])
 
 
-def test_file_is_pickle_free_npz(tmp_path):
-    path = tmp_path / "ck.pt"
-    tg.save(_checkpoint(), path)
+def test_old_npz_archives_still_load(tmp_path):
+    """Checkpoints written by earlier versions (pickle-free npz archives) load as before."""
+    path = tmp_path / "old.pt"
+    ck = _checkpoint()
+    _save_npz(ck, path)
     with np.load(path, allow_pickle=False) as npz:  # every member loads without pickle
         arrays = {k: npz[k] for k in npz.files}
     assert "__tinygrad_edu__" in arrays and all(a.dtype != object for a in arrays.values())
+    back = tg.load(path)
+    _equal(ck, back, npz=True)
+    m = _model(seed=8)
+    m.load_state_dict(back["model"])
+    _equal(m.state_dict(), ck["model"])
+
+
+def test_file_is_a_torch_zip_archive(tmp_path):
+    """The layout torch's writer produces: one folder named after the file, records stored
+    uncompressed at 64-byte boundaries, the version and byteorder records."""
+    path = tmp_path / "ck.pth"
+    tg.save(_checkpoint(), path)
     with zipfile.ZipFile(path) as zf:
-        for name in zf.namelist():
-            assert name.endswith(".npy")
-            data = zf.read(name)
-            assert data.startswith(b"\x93NUMPY"), name
-            with pytest.raises(ValueError, match="opcode"):  # not a pickle stream
-                list(pickletools.genops(io.BytesIO(data)))
-    assert b"\x80\x04\x95" not in path.read_bytes() and b"\x80\x02" not in path.read_bytes()[:64]
+        names = zf.namelist()
+        assert names[:4] == ["ck/data.pkl", "ck/.format_version", "ck/.storage_alignment",
+                             "ck/byteorder"]
+        assert names[-2:] == ["ck/version", "ck/.data/serialization_id"]
+        assert all(n.startswith("ck/data/") for n in names[4:-2]) and len(names) > 10
+        assert zf.read("ck/version") == b"3\n" and zf.read("ck/byteorder") == b"little"
+        raw = path.read_bytes()
+        for info in zf.infolist():
+            assert info.compress_type == zipfile.ZIP_STORED
+            nl, el = np.frombuffer(raw[info.header_offset + 26 : info.header_offset + 30], "<u2")
+            assert (info.header_offset + 30 + nl + el) % 64 == 0, info.filename
+        ops = {op.name for op, _, _ in pickletools.genops(zf.read("ck/data.pkl"))}
+    # only protocol-2 opcodes torch's weights-only unpickler reads
+    assert ops <= {"PROTO", "GLOBAL", "BINPUT", "LONG_BINPUT", "BINGET", "LONG_BINGET", "MARK",
+                   "TUPLE", "TUPLE1", "TUPLE2", "TUPLE3", "EMPTY_TUPLE", "EMPTY_LIST",
+                   "EMPTY_DICT", "APPEND", "APPENDS", "SETITEM", "SETITEMS", "BININT1",
+                   "BININT2", "BININT", "LONG1", "BINFLOAT", "BINUNICODE", "NONE", "NEWTRUE",
+                   "NEWFALSE", "REDUCE", "BUILD", "BINPERSID", "STOP"}, ops
+    assert _torch_zip.archive_name("a.b.pth") == "a.b"
+    assert _torch_zip.archive_name("ütf.pt") == _torch_zip.archive_name(None) == "archive"
 
 
 def test_scheduler_state_dicts_round_trip(tmp_path):
@@ -160,16 +202,20 @@ def test_atomic_write_keeps_previous_file_on_failure(tmp_path, monkeypatch):
     old = {"w": tg.tensor([1.0, 2.0]), "epoch": 1}
     tg.save(old, path)
     before = path.read_bytes()
-    real = np.lib.format.write_array
+    real = _torch_zip.write
     calls = {"n": 0}
 
-    def failing_write(fp, array, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:  # header and first tensor written, then the "disk" fails
-            raise OSError("simulated crash in the middle of tg.save")
-        return real(fp, array, *args, **kwargs)
+    class FailingDisk:  # the third write (the first storage's bytes) fails
+        def __init__(self, fh):
+            self.fh = fh
 
-    monkeypatch.setattr(np.lib.format, "write_array", failing_write)
+        def write(self, data):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise OSError("simulated crash in the middle of tg.save")
+            return self.fh.write(data)
+
+    monkeypatch.setattr(_torch_zip, "write", lambda fh, *a: real(FailingDisk(fh), *a))
     with pytest.raises(OSError, match="simulated crash"):
         tg.save({"w": tg.randn(100), "v": tg.randn(100), "epoch": 2}, path)
     monkeypatch.undo()
@@ -210,41 +256,55 @@ def _bad_files(tmp_path):
     put("truncated_end.pt", data[:-10])
     put("random.pt", np.random.default_rng(0).bytes(4096))
     corrupt = bytearray(data)
-    i = data.index(b"t0.npy") + 200  # flip bytes inside the first tensor's stored data
-    corrupt[i:i + 8] = b"\xff" * 8
+    with zipfile.ZipFile(good) as zf:  # flip bytes inside the first storage's data
+        info = zf.getinfo("good/data/0")
+    start = info.header_offset + 30 + int.from_bytes(data[info.header_offset + 26:][:2], "little")
+    start += int.from_bytes(data[info.header_offset + 28:][:2], "little")
+    corrupt[start : start + 8] = b"\xff" * 8
     put("corrupt.pt", bytes(corrupt))
-    torch.save({"w": torch.ones(2)}, tmp_path / "torch_zip.pt")
-    files["torch_zip.pt"] = tmp_path / "torch_zip.pt"
     torch.save({"w": torch.ones(2)}, tmp_path / "torch_legacy.pt",
                _use_new_zipfile_serialization=False)
     files["torch_legacy.pt"] = tmp_path / "torch_legacy.pt"
     np.save(tmp_path / "plain.npy", np.ones(3))
     files["plain.npy"] = tmp_path / "plain.npy"
+    put("plain.pkl", pickle.dumps({"a": 1}, protocol=2))
+    put("plain4.pkl", pickle.dumps({"a": 1}, protocol=4))
     with zipfile.ZipFile(tmp_path / "other.zip", "w") as zf:
         zf.writestr("readme.txt", "hello")
     files["other.zip"] = tmp_path / "other.zip"
     return files
 
 
+# the error tg.load raises: torch's exception type (torch.load's, where it fails: checked below)
 EXPECT = {
-    "empty.pt": "is empty",
-    "truncated.pt": "truncated or corrupt",
-    "truncated_end.pt": "truncated or corrupt",
-    "random.pt": "not a tinygrad_edu checkpoint",
-    "corrupt.pt": "truncated or corrupt",
-    "torch_zip.pt": "PyTorch checkpoint",
-    "torch_legacy.pt": "pickle",
-    "plain.npy": "single .npy array",
-    "other.zip": "without a tinygrad_edu header",
+    "empty.pt": (EOFError, "is empty"),
+    "truncated.pt": (RuntimeError, "truncated or corrupt"),
+    "truncated_end.pt": (RuntimeError, "truncated or corrupt"),
+    "random.pt": (pickle.UnpicklingError, "not a zip archive"),
+    "corrupt.pt": (RuntimeError, "truncated or corrupt.*CRC"),  # torch: loads the wrong bytes
+    "torch_legacy.pt": (RuntimeError, "legacy format"),  # torch: reads it
+    "plain.npy": (pickle.UnpicklingError, "single .npy array"),
+    "plain.pkl": (RuntimeError, "plain pickle file"),  # torch: protocol 2, no magic number
+    "plain4.pkl": (pickle.UnpicklingError, "plain pickle file"),
+    "other.zip": (RuntimeError, "not a checkpoint"),
 }
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol 4")  # torch.load of plain4.pkl
 @pytest.mark.parametrize("name", list(EXPECT))
 def test_damaged_or_foreign_files_raise_clear_errors(tmp_path, name):
     path = _bad_files(tmp_path)[name]
-    with pytest.raises(RuntimeError, match=EXPECT[name]) as info:
+    kind, match = EXPECT[name]
+    with pytest.raises(kind, match=match) as info:
         tg.load(path)
+    assert type(info.value) is kind
     assert str(path) in str(info.value), "the error must name the file"
+    if name not in ("corrupt.pt", "torch_legacy.pt"):
+        with pytest.raises(Exception) as ref:
+            torch.load(path)
+        # (miniz, under torch, sometimes fails a cut archive with OSError EINVAL instead)
+        also = (OSError,) if name.startswith("truncated") else ()
+        assert isinstance(ref.value, (kind, *also)), (name, type(ref.value))
 
 
 def test_missing_file_and_bad_arguments(tmp_path):
@@ -263,9 +323,11 @@ def test_shared_tensors_are_stored_once_and_stay_shared(tmp_path):
     w = tg.randn(50)
     tg.save({"a": w, "b": w, "c": [w]}, tmp_path / "s.pt")
     with zipfile.ZipFile(tmp_path / "s.pt") as zf:
-        assert len([n for n in zf.namelist() if n.startswith("t")]) == 1
+        assert [n for n in zf.namelist() if n.startswith("s/data/")] == ["s/data/0"]
     back = tg.load(tmp_path / "s.pt")
     assert back["a"] is back["b"] is back["c"][0]
+    ref = torch.load(tmp_path / "s.pt")  # torch also gets one tensor object
+    assert ref["a"] is ref["b"] is ref["c"][0]
 
 
 def test_parameters_and_requires_grad_survive(tmp_path):
@@ -483,26 +545,28 @@ def _with_member(src: pathlib.Path, dst: pathlib.Path, name: str, payload, crc, 
     dst.write_bytes(bytes(body + central + end))
 
 
-def test_a_deflate_bomb_member_is_refused_without_expanding(tmp_path):
+@pytest.mark.parametrize("fmt", ["torch", "npz"])
+def test_a_deflate_bomb_member_is_refused_without_expanding(tmp_path, fmt):
     import tracemalloc
 
     good = tmp_path / "good.pt"
-    tg.save({"w": tg.ones(3), "step": 1}, good)
+    (tg.save if fmt == "torch" else _save_npz)({"w": tg.ones(3), "step": 1}, good)
+    member, unused = ("good/data/0", "good/data/7") if fmt == "torch" else ("t0.npy", "t7.npy")
     payload, crc, size = _deflated_zeros_npy(256 << 20)  # 256 MiB of zeros in ~250 KB
     bomb = tmp_path / "bomb.pt"
-    _with_member(good, bomb, "t0.npy", payload, crc, size)
+    _with_member(good, bomb, member, payload, crc, size)
     assert bomb.stat().st_size < 2 << 20
     tracemalloc.start()
     try:
-        with pytest.raises(RuntimeError, match="'t0.npy' is compressed .*zip bomb"):
+        with pytest.raises(RuntimeError, match=f"'{member}' is compressed .*zip bomb"):
             tg.load(bomb)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert peak < 16 << 20, f"loading the bomb allocated {peak / 2**20:.0f} MiB"
-    # a bomb the header never references is not even read
+    # a bomb the checkpoint never references is not even read
     extra = tmp_path / "extra.pt"
-    _with_member(good, extra, "t7.npy", payload, crc, size)
+    _with_member(good, extra, unused, payload, crc, size)
     tracemalloc.start()
     try:
         back = tg.load(extra)
@@ -513,9 +577,21 @@ def test_a_deflate_bomb_member_is_refused_without_expanding(tmp_path):
     assert peak < 16 << 20, f"an unreferenced member cost {peak / 2**20:.0f} MiB"
 
 
-def test_a_member_whose_header_lies_about_its_shape_is_refused(tmp_path):
+def test_a_storage_whose_size_does_not_match_its_tensor_is_refused(tmp_path):
     good = tmp_path / "good.pt"
     tg.save({"w": tg.ones(4)}, good)
+    for data in [bytes(8), bytes(32)]:  # half, twice the 16 bytes 4 float32s need
+        bad = tmp_path / "bad.pt"
+        with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+            for n in zin.namelist():
+                zout.writestr(n, data if n == "good/data/0" else zin.read(n))
+        with pytest.raises(RuntimeError, match=f"holds {len(data)} bytes, its tensor .* 16"):
+            tg.load(bad)
+
+
+def test_an_npz_member_whose_header_lies_about_its_shape_is_refused(tmp_path):
+    good = tmp_path / "good.pt"
+    _save_npz({"w": tg.ones(4)}, good)
     for shape in [(8,), (10**10,)]:  # twice the data it holds; 40 GB
         npy = io.BytesIO()
         np.lib.format.write_array_header_1_0(
@@ -541,12 +617,13 @@ def test_temporaries_of_a_save_killed_with_sigkill_are_cleaned_up(tmp_path):
         import sys, time
         import tinygrad_edu as tg
         from tinygrad_edu import serialization
-        real = serialization._write_archive
-        def stuck(fh, obj):
-            real(fh, obj)
+        from tinygrad_edu import _torch_zip
+        real = _torch_zip.write
+        def stuck(fh, *args):
+            real(fh, *args)
             print("writing", flush=True)
             time.sleep(60)  # killed here, after the temporary is written, before the rename
-        serialization._write_archive = stuck
+        _torch_zip.write = stuck
         tg.save({{"w": tg.ones(1000)}}, {str(target)!r})
     """)
     root = pathlib.Path(__file__).resolve().parent.parent
@@ -575,16 +652,14 @@ def test_temporaries_of_a_save_killed_with_sigkill_are_cleaned_up(tmp_path):
 
 # -------------------------------------------------------------------------- map_location ----
 def _as_cuda_checkpoint(src: pathlib.Path, dst: pathlib.Path) -> None:
-    """The same archive with every tensor marked as saved on 'cuda' (as a GPU run writes it)."""
+    """The same archive with every storage marked as saved on 'cuda:0' (as a GPU run writes
+    it): the location string in data.pkl's persistent ids."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for n in zin.namelist():
             d = zin.read(n)
-            if n == serialization.HEADER:
-                arr = np.lib.format.read_array(io.BytesIO(d))
-                text = arr.tobytes().replace(b'"device": "cpu"', b'"device": "cuda"')
-                buf = io.BytesIO()
-                np.lib.format.write_array(buf, np.frombuffer(text, np.uint8))
-                d = buf.getvalue()
+            if n.endswith("/data.pkl"):
+                assert d.count(b"X\x03\x00\x00\x00cpu") == 1  # written once, then memo gets
+                d = d.replace(b"X\x03\x00\x00\x00cpu", b"X\x06\x00\x00\x00cuda:0")
             zout.writestr(n, d)
 
 
@@ -593,9 +668,14 @@ def test_cuda_checkpoint_without_gpu_suggests_map_location(tmp_path):
     tg.save(m.state_dict(), tmp_path / "cpu.pt")
     _as_cuda_checkpoint(tmp_path / "cpu.pt", tmp_path / "gpu.pt")
     if not tg.cuda.is_available():
-        with pytest.raises(RuntimeError, match="saved on 'cuda'.*map_location='cpu'"):
+        with pytest.raises(RuntimeError, match="saved on 'cuda:0'.*map_location='cpu'"):
             tg.load(tmp_path / "gpu.pt")
-    for ml in ("cpu", tg.device("cpu"), {"cuda": "cpu"}):
+    if not torch.cuda.is_available():  # torch raises the same type, then maps the same way
+        with pytest.raises(RuntimeError, match="map_location"):
+            torch.load(tmp_path / "gpu.pt")
+        ref = torch.load(tmp_path / "gpu.pt", map_location="cpu")
+        assert all(v.device.type == "cpu" for v in ref.values())
+    for ml in ("cpu", tg.device("cpu"), {"cuda": "cpu"}, {"cuda:0": "cpu"}):
         sd = tg.load(tmp_path / "gpu.pt", map_location=ml)
         assert all(v.device.type == "cpu" for v in sd.values())
         _equal(sd, m.state_dict())

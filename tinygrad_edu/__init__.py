@@ -30,6 +30,7 @@ from .ops.activation import *  # noqa: F401,F403
 from .ops.activation2 import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.bits import *  # noqa: F401,F403
+from .ops.real_complex import *  # noqa: F401,F403
 from .ops.copies import *  # noqa: F401,F403
 from .ops.diagonal import *  # noqa: F401,F403
 from .ops.bitwise import *  # noqa: F401,F403

@@ -100,22 +100,6 @@ def remove_stale_temporaries(path: pathlib.Path, directory: pathlib.Path) -> lis
     return removed
 
 
-def diagnose(head: bytes, names: list[str] | None) -> str:
-    if names is not None:
-        if any(n.endswith("data.pkl") for n in names):
-            return ("it is a PyTorch checkpoint (torch.save's pickle archive); tinygrad_edu never "
-                    "unpickles files. Load it with torch and convert it with "
-                    "tinygrad_edu.serialization.from_torch_state_dict")
-        return "it is a zip archive without a tinygrad_edu header (not a tinygrad_edu checkpoint)"
-    if head[:1] == b"\x80":
-        return "it looks like a pickle file; tinygrad_edu never unpickles files (unsafe)"
-    if head[:6] == b"\x93NUMPY":
-        return "it is a single .npy array, not a tinygrad_edu checkpoint"
-    if head[:2] == b"PK":
-        return "it is a truncated or corrupt zip archive"
-    return "it is not a tinygrad_edu checkpoint (not a zip archive)"
-
-
 def read_regular_file(f, where: str) -> bytes:
     """The bytes of a regular file; a directory, FIFO, socket or device is refused at once."""
     try:  # O_NONBLOCK: opening a FIFO with no writer must not wait for one

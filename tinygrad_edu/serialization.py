@@ -1,246 +1,104 @@
-"""``tg.save`` / ``tg.load``: checkpoints in a safe format, written atomically.
+"""``tg.save`` / ``tg.load``: checkpoints in torch's own file format, read without running code.
 
-The file is a ``.npz``-style zip archive (readable with ``np.load(path, allow_pickle=False)``):
+``tg.save(obj, "m.pth")`` writes what ``torch.save`` writes (torch 2.x's default zip format,
+``_use_new_zipfile_serialization=True``), so real PyTorch opens it with ``torch.load`` - with
+its default ``weights_only=True`` too - and ``tg.load`` opens files written by ``torch.save``:
 
-* ``__tinygrad_edu__.npy`` - a uint8 array holding a UTF-8 JSON header that describes the
-  nested object (dicts, OrderedDicts, lists, tuples, str/int/float/bool/None, dtypes);
-* ``t0.npy``, ``t1.npy``, ... - one NumPy array per tensor, with its dtype and shape.
+* a zip archive with one folder ``m/`` (see :mod:`tinygrad_edu._torch_zip`): ``data.pkl``, the
+  pickled object, and ``data/0``, ``data/1``, ... the raw little-endian bytes of each storage,
+  plus ``version``, ``byteorder``, ``.format_version``, ``.storage_alignment`` and
+  ``.data/serialization_id``, every record stored uncompressed at a 64-byte boundary;
+* in ``data.pkl`` a tensor is ``torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
+  requires_grad, OrderedDict())`` and its storage a persistent id naming ``torch.FloatStorage``
+  (etc.) and the key ``"0"`` (see :mod:`tinygrad_edu._torch_checkpoint` for the dtype table).
 
-Nothing is ever unpickled, so loading a file can not run code (unlike a pickle checkpoint).
-Saving writes a temporary file in the target's directory, fsyncs it and ``os.replace``-s it
-over the target: a crash mid-save leaves the previous checkpoint intact. The temporary file's
-name holds the writer's process id, so the next save removes temporaries whose writer died
-(``kill -9`` mid-save).
+What a checkpoint may hold: tensors and Parameters (float16/bfloat16/float32/float64, the ints,
+uint8, bool; views keep their offset and strides), NumPy arrays (saved as tensors), numbers,
+strings, bytes, None, dtypes, devices, and dicts/OrderedDicts/Counters/lists/tuples/sets of
+them: a model's or an optimizer's ``state_dict()``, or a dict of several.
 
-A path ending in ``.safetensors`` is written in the safetensors format instead (a flat
-state_dict; see :mod:`tinygrad_edu._safetensors` for the dtype mapping), and ``tg.load``
-recognizes a safetensors file by its content.
+Why loading is safe: ``pickle.load`` would call any function a file names. tg.load never calls
+it: :mod:`tinygrad_edu._pickle_read` executes the pickle opcodes itself and calls only the
+functions on an allowlist (rebuild a tensor, a Parameter, a device, a Size, an OrderedDict...),
+like torch's ``weights_only`` unpickler. Any other global raises ``pickle.UnpicklingError``
+naming it, before anything runs. Reading is bounded: only regular files are read (a FIFO or a
+device is refused at once, a directory raises ``IsADirectoryError`` as in torch), records must
+be stored uncompressed (a "zip bomb" can not expand), with the size their tensors declare and a
+matching CRC-32.
 
-Loading is bounded: only regular files are read (a FIFO or a device is refused at once, a
-directory raises ``IsADirectoryError`` as in torch), archive members must be stored
-uncompressed with exactly the size their ``.npy`` header declares (a "zip bomb" can not expand),
-and only the members the header references are read.
+Also read: a ``.safetensors`` file (recognized by its content; a path ending in ``.safetensors``
+is also written in that format, see :mod:`tinygrad_edu._safetensors`), and the npz-style
+archives earlier versions of tinygrad_edu wrote (:mod:`tinygrad_edu._npz_checkpoint`). Torch's
+legacy format (torch < 1.6, or ``_use_new_zipfile_serialization=False``) raises RuntimeError.
+
+Saving to a path writes a temporary file in the target's directory, fsyncs it and
+``os.replace``-s it over the target: a crash mid-save leaves the previous checkpoint intact. The
+temporary file's name holds the writer's process id, so the next save removes temporaries whose
+writer died (``kill -9`` mid-save).
 """
 
 from __future__ import annotations
 
 import io
-import json
-import math
 import os
 import pathlib
+import pickle
 import zipfile
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 
 import numpy as np
 
-from . import _fileio, _safetensors
+from . import _fileio, _npz_checkpoint, _safetensors, _torch_checkpoint, _torch_zip
 from ._torch_io import array_from_torch, torch_from_array
-from .backend import cuda_available, to_device, to_numpy
 from .backend import device as _device
-from .dtype import bfloat16 as _bfloat16
-from .dtype import dtype as _DType
-from .dtype import kind_of
-from .dtype import to_dtype as _to_dtype
+from .backend import to_numpy
 from .tensor import Tensor
 
-FORMAT = "tinygrad_edu.checkpoint"
-VERSION = 1
-HEADER = "__tinygrad_edu__.npy"
-_BF16 = _bfloat16.np
-
 __all__ = ["save", "load", "to_torch_state_dict", "from_torch_state_dict"]
+
+# torch < 1.6 (and _use_new_zipfile_serialization=False) files start with this pickled number
+_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
 
 
 def _is_torch_tensor(x) -> bool:
     return type(x).__module__.startswith("torch") and hasattr(x, "detach") and hasattr(x, "numpy")
 
 
-# ---------------------------------------------------------------------------------- encode ----
-class _Encoder:
-    """Turns an object tree into JSON-able data plus a list of arrays."""
-
-    def __init__(self):
-        self.arrays: list[np.ndarray] = []
-        self.bfloat16: list[str] = []  # arrays stored as uint16 bits
-        self._memo: dict[int, str] = {}  # id(tensor) -> array name (shared tensors saved once)
-        self._keep: list = []  # keeps memoized objects alive while encoding
-
-    def _array(self, obj, arr) -> str:
-        name = self._memo.get(id(obj))
-        if name is None:
-            arr = np.asarray(to_numpy(arr))  # (ascontiguousarray would make 0-d arrays 1-d)
-            if arr.dtype.hasobject or kind_of(arr.dtype) not in "biuf":
-                raise TypeError(f"tg.save: arrays of dtype {arr.dtype} can not be saved safely")
-            name = f"t{len(self.arrays)}"
-            if arr.dtype == _BF16:  # .npy has no bfloat16: its 16 bits, named in the header
-                arr = arr.view(np.uint16)
-                self.bfloat16.append(name)
-            self.arrays.append(arr)
-            self._memo[id(obj)] = name
-            self._keep.append(obj)
-        return name
-
-    def encode(self, obj, where: str = "obj"):
-        if obj is None or isinstance(obj, (bool, str)):
-            return obj
-        if isinstance(obj, int) and not isinstance(obj, bool):
-            return int(obj)
-        if isinstance(obj, float):
-            return obj if math.isfinite(obj) else {"t": "float", "v": repr(obj)}
-        if isinstance(obj, Tensor):
-            enc = {"t": "tensor", "a": self._array(obj, obj._data), "device": obj.device.type}
-            if obj.requires_grad:
-                enc["requires_grad"] = True
-            if type(obj).__name__ == "Parameter":
-                enc["parameter"] = True
-            return enc
-        if _is_torch_tensor(obj):  # a torch tensor is stored as a plain tensor
-            return {"t": "tensor", "a": self._array(obj, obj.detach().cpu().numpy()),
-                    "device": "cpu"}
-        if isinstance(obj, np.ndarray):
-            return {"t": "ndarray", "a": self._array(obj, obj)}
-        if isinstance(obj, np.generic):
-            return {"t": "npscalar", "a": self._array(obj, np.asarray(obj))}
-        if isinstance(obj, _DType):
-            return {"t": "dtype", "v": obj.name}
-        if isinstance(obj, _device):
-            return {"t": "device", "v": str(obj)}
-        if isinstance(obj, dict):
-            kind = ("odict" if isinstance(obj, OrderedDict)
-                    else "counter" if isinstance(obj, Counter) else "dict")
-            items = []
-            for k, v in obj.items():
-                if not (k is None or isinstance(k, (str, int, float, bool, tuple))):
-                    raise TypeError(
-                        f"tg.save: dict key {k!r} at {where} has unsupported type "
-                        f"{type(k).__name__}"
-                    )
-                items.append([self.encode(k, where), self.encode(v, f"{where}[{k!r}]")])
-            return {"t": kind, "items": items}
-        if isinstance(obj, (list, tuple)):
-            kind = "list" if isinstance(obj, list) else "tuple"
-            return {"t": kind,
-                    "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
-        raise TypeError(
-            f"tg.save: can not save {type(obj).__module__}.{type(obj).__qualname__} at {where}: "
-            "a safe checkpoint holds tensors, NumPy arrays, numbers, strings, None, dtypes and "
-            "dicts/lists/tuples of them (save a state_dict(), not the object)"
-        )
-
-
-# ---------------------------------------------------------------------------------- decode ----
-class _Decoder:
-    """Rebuilds the object tree; ``fetch(name)`` reads one array (only those referenced)."""
-
-    def __init__(self, fetch, map_location, where):
-        self.fetch = fetch
-        self.map_location = map_location
-        self.where = where
-        self._memo: dict[str, object] = {}
-
-    def _get(self, name: str):
-        if not isinstance(name, str):
-            raise RuntimeError(f"tg.load: {self.where} is corrupt: bad array name {name!r:.40}")
-        return self.fetch(name)
-
-    def _device(self, saved: str):
-        ml = self.map_location
-        if isinstance(ml, dict):
-            ml = ml.get(saved, ml.get(f"{saved}:0", saved))
-        dev = _device(saved if ml is None else ml)
-        if dev.type == "cuda" and not cuda_available():
-            raise RuntimeError(
-                f"tg.load: {self.where} holds tensors saved on '{saved}', but no CUDA GPU is "
-                "available here (or CuPy is not installed). On a CPU-only machine load it with "
-                "map_location='cpu': tg.load(path, map_location='cpu')"
-            )
-        return dev
-
-    def decode(self, enc):
-        if enc is None or isinstance(enc, (bool, int, float, str)):
-            return enc
-        if not isinstance(enc, dict) or "t" not in enc:
-            raise RuntimeError(f"tg.load: {self.where} is corrupt: bad header entry {enc!r:.80}")
-        t = enc["t"]
-        if t == "tensor":
-            key = enc["a"]
-            if key in self._memo:
-                return self._memo[key]
-            arr = to_device(self._get(key), self._device(enc.get("device", "cpu")))
-            if enc.get("parameter"):
-                from .nn import Parameter  # nn sits above; only needed for saved Parameters
-
-                out = Parameter(Tensor._wrap(arr), requires_grad=enc.get("requires_grad", True))
-            else:
-                out = Tensor._wrap(arr)
-                if enc.get("requires_grad"):
-                    out.requires_grad_(True)
-            self._memo[key] = out
-            return out
-        if t == "ndarray":
-            return self._get(enc["a"])
-        if t == "npscalar":
-            return self._get(enc["a"])[()]
-        if t == "float":
-            return float(enc["v"])
-        if t == "dtype":
-            return _to_dtype(enc["v"])
-        if t == "device":
-            return _device(enc["v"])
-        if t in ("dict", "odict", "counter"):
-            out = OrderedDict() if t == "odict" else Counter() if t == "counter" else {}
-            for k, v in enc["items"]:
-                k = self.decode(k)
-                out[tuple(k) if isinstance(k, list) else k] = self.decode(v)
-            return out
-        if t == "list":
-            return [self.decode(v) for v in enc["items"]]
-        if t == "tuple":
-            return tuple(self.decode(v) for v in enc["items"])
-        raise RuntimeError(f"tg.load: {self.where} is corrupt: unknown entry type {t!r}")
-
-
 # ------------------------------------------------------------------------------------ save ----
-def _write_archive(fileobj, obj) -> None:
-    enc = _Encoder()
-    header = {"format": FORMAT, "version": VERSION, "root": enc.encode(obj)}
-    if enc.bfloat16:
-        header["bfloat16"] = enc.bfloat16
-    blob = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
-    with zipfile.ZipFile(fileobj, "w", compression=zipfile.ZIP_STORED) as zf:
-        with zf.open(HEADER, "w") as member:
-            np.lib.format.write_array(member, blob, allow_pickle=False)
-        for i, arr in enumerate(enc.arrays):
-            with zf.open(f"t{i}.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, arr, allow_pickle=False)
-
-
 def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True):
-    """Save ``obj`` (a state_dict or a nested checkpoint dict) to ``f``.
+    """Save ``obj`` (a state_dict or a nested checkpoint dict) to ``f`` in torch's format.
 
     Parameters
     ----------
     obj : dict, list, tuple, Tensor, ...
-        Tensors, NumPy arrays, Python numbers/strings/None/bools and containers of them.
+        Tensors, Parameters, NumPy arrays (saved as tensors), Python numbers/strings/bytes/None,
+        dtypes, devices and containers of them.
     f : str, os.PathLike or binary file object
-        A path is written atomically (temporary file + fsync + ``os.replace``). A path ending in
+        A path is written atomically (temporary file + fsync + ``os.replace``); the archive's
+        folder is the file name without its extension, as torch names it. A path ending in
         ``.safetensors`` gets the safetensors format: ``obj`` must then be a flat
         ``{str: tensor}`` dict (a ``state_dict``), else ``TypeError``.
     pickle_module, pickle_protocol : ignored
-        Accepted for torch compatibility; nothing is pickled.
+        Accepted for torch compatibility; ``data.pkl`` is always protocol 2, torch's default.
+    _use_new_zipfile_serialization : bool
+        Must be True: torch's legacy format is not written (NotImplementedError).
 
     Raises
     ------
     TypeError
-        An object that can not be saved safely (named with its place in ``obj``).
+        An object that can not be saved (named with its place in ``obj``), or a tensor dtype
+        without a torch storage type.
     RuntimeError
-        The target's directory does not exist.
+        The target's directory does not exist; a checkpoint of 4 GiB or more.
     """
-    if hasattr(f, "write"):  # a file object: build in memory, then one write
-        buf = io.BytesIO()
-        _write_archive(buf, obj)
-        f.write(buf.getvalue())
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError(
+            "tg.save: _use_new_zipfile_serialization=False (torch's legacy format) is not "
+            "written; the default zip format is what torch.load reads"
+        )
+    if hasattr(f, "write"):
+        recs = _torch_checkpoint.records(obj)  # a TypeError comes before any byte is written
+        _torch_zip.write(f, _torch_zip.archive_name(None), recs)
         return
     path = pathlib.Path(os.fspath(f))
     directory = path.parent if str(path.parent) else pathlib.Path(".")
@@ -250,20 +108,42 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         blob = _safetensors.dumps(obj, repr(str(path)))
         _fileio.atomic_write(path, directory, lambda fh: fh.write(blob))
     else:
-        _fileio.atomic_write(path, directory, lambda fh: _write_archive(fh, obj))
+        recs = _torch_checkpoint.records(obj)
+        name = _torch_zip.archive_name(path.name)
+        _fileio.atomic_write(path, directory, lambda fh: _torch_zip.write(fh, name, recs))
     _fileio.remove_stale_temporaries(path, directory)
 
 
 # ------------------------------------------------------------------------------------ load ----
+def _not_a_checkpoint(data: bytes, where: str) -> Exception:
+    """The error for bytes that are neither a zip archive nor safetensors (torch's types)."""
+    if data.startswith(_LEGACY_MAGIC) or data[257:262] == b"ustar":  # pickle or tar legacy
+        return RuntimeError(
+            f"tg.load: {where} is in torch's legacy format (torch < 1.6, or saved with "
+            "_use_new_zipfile_serialization=False), which tinygrad_edu does not read; re-save it "
+            "with torch.save's default settings"
+        )
+    if data[:2] == b"PK":
+        return RuntimeError(f"tg.load: {where} is a truncated or corrupt zip archive")
+    if data[:2] == b"\x80\x02":  # torch reads it as a legacy file and finds no magic number
+        return RuntimeError(f"tg.load: can not read {where}: it is a plain pickle file, not a "
+                            "torch checkpoint (no magic number; and tg.load never unpickles it)")
+    why = ("it looks like a plain pickle file (not a torch checkpoint)" if data[:1] == b"\x80"
+           else "it is a single .npy array" if data[:6] == b"\x93NUMPY"
+           else "it is not a zip archive")
+    return pickle.UnpicklingError(f"tg.load: can not read {where}: {why}; not a checkpoint")
+
+
 def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
-    """Load an object saved by :func:`save`. Never executes code from the file.
+    """Load an object saved by :func:`save` or by ``torch.save``. Never executes code from it.
 
     Parameters
     ----------
     f : str, os.PathLike or binary file object
     map_location : None, str, device or dict, optional
-        Device to put tensors on (``"cpu"``, ``"cuda"``, or ``{"cuda": "cpu"}``).
+        Device to put tensors on (``"cpu"``, ``"cuda"``, or ``{"cuda:0": "cpu"}``; a dict key
+        may also be a bare device type, ``{"cuda": "cpu"}``).
     weights_only : bool, optional
         Accepted for torch compatibility: loading is always weights-only safe here.
 
@@ -275,9 +155,15 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     ------
     FileNotFoundError, IsADirectoryError
         No file at ``f``, or a directory (as torch).
+    EOFError
+        An empty file (as torch).
+    pickle.UnpicklingError
+        A global outside the allowlist (named in the message), a damaged pickle, or bytes that
+        are no checkpoint at all (as torch).
     RuntimeError
-        Not a regular file (FIFO, device), not a checkpoint, damaged, compressed members, or
-        cuda tensors with no GPU here (the message suggests ``map_location="cpu"``).
+        A truncated or damaged archive, compressed records, torch's legacy format, not a
+        regular file (FIFO, device), or cuda tensors with no GPU here (the message suggests
+        ``map_location="cpu"``).
     TypeError
         A safetensors dtype tinygrad_edu has no twin for (``F8_*``, ``U16``...).
     """
@@ -295,56 +181,29 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         where = repr(os.fspath(f))
         data = _fileio.read_regular_file(f, where)
     if len(data) == 0:
-        raise RuntimeError(f"tg.load: {where} is empty (0 bytes): not a tinygrad_edu checkpoint")
+        raise EOFError(f"tg.load: {where} is empty (0 bytes): not a checkpoint")
     if _safetensors.looks_like_safetensors(data[:9]):
         arrays = _safetensors.loads(data, where)
-        dec = _Decoder(arrays.__getitem__, map_location, where)
+        dec = _npz_checkpoint._Decoder(arrays.__getitem__, map_location, where)
         return OrderedDict(
             (k, dec.decode({"t": "tensor", "a": k, "device": "cpu"})) for k in arrays
         )
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError):
-        why = _fileio.diagnose(data[:8], None)
-        raise RuntimeError(f"tg.load: can not read {where}: {why}") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _not_a_checkpoint(data, where) from None
     with zf:
         names = zf.namelist()
-        if HEADER not in names:
-            why = _fileio.diagnose(data[:8], names)
-            raise RuntimeError(f"tg.load: can not read {where}: {why}")
-
-        def fetch(name: str):
-            try:
-                return _fileio.read_member(zf, name + ".npy", len(data), where)
-            except RuntimeError:
-                raise
-            except Exception as e:  # noqa: BLE001 - any decoding failure means a damaged file
-                raise RuntimeError(
-                    f"tg.load: {where} is truncated or corrupt ({type(e).__name__}: {e})"
-                ) from None
-
-        try:
-            header = json.loads(fetch(HEADER[:-4]).tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as e:
-            raise RuntimeError(f"tg.load: {where} is truncated or corrupt ({e})") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT or "root" not in header:
-            raise RuntimeError(f"tg.load: {where} has no valid tinygrad_edu header")
-        if header.get("version", 0) > VERSION:
+        if _npz_checkpoint.HEADER in names:
+            return _npz_checkpoint.read(zf, len(data), map_location, where)
+        prefix = _torch_zip.Archive.find_prefix(names)
+        if prefix is None:
             raise RuntimeError(
-                f"tg.load: {where} was written by a newer format (version "
-                f"{header['version']} > {VERSION})"
+                f"tg.load: can not read {where}: a zip archive but not a checkpoint (no "
+                "<folder>/data.pkl with every record in that one folder)"
             )
-        bits = set(header.get("bfloat16", ()))
-
-        def fetch_typed(name: str):
-            arr = fetch(name)
-            if name in bits:
-                if arr.dtype != np.uint16:
-                    raise RuntimeError(f"tg.load: {where} is corrupt: {name} is not bfloat16 bits")
-                return arr.view(_BF16)
-            return arr
-
-        return _Decoder(fetch_typed, map_location, where).decode(header["root"])
+        archive = _torch_zip.Archive(zf, prefix, len(data), where)
+        return _torch_checkpoint.load(archive, map_location, where)
 
 
 # ---------------------------------------------------------------------- torch interchange ----

@@ -58,6 +58,7 @@ from . import (  # noqa: F401
     promotion,
     quantile,
     random,
+    real_complex,
     reduce,
     reorder,
     repeat,

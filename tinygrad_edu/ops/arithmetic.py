@@ -133,7 +133,9 @@ class PowFn(Function):
         xp = xp_of(g)
         gx = gy = None
         with quiet():
-            if nx:
+            if nx and np.isscalar(y) and y == 0:  # x**0 = 1: torch's gradient is a constant 0
+                gx = xp.zeros_like(g)  # (not a function of x, so no second derivative)
+            elif nx:
                 # ∂z/∂x = y·x^(y-1); torch: exponent 0 gives gradient 0 even at x = 0
                 gx = g * (y * x ** (y - 1))
                 gx = xp.where(y == 0, 0.0, gx) if not np.isscalar(y) or y == 0 else gx

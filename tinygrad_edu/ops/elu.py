@@ -25,17 +25,20 @@ class EluFn(Function):
         else:  # torch: x = 0 takes the x branch (0, not inf·0 = nan), silently
             with quiet():
                 y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        ctx.save_for_backward(x, y)
+        ctx.save_for_backward(x)  # torch's elu saves its input only (so y may be changed)
         ctx.alpha = alpha
         return y
 
     @staticmethod
     @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
-        x, _ = ctx.saved_tensors
+        (x,) = ctx.saved_tensors
         xp = xp_of(g)
-        with quiet():  # dy/dx = 1 or αeˣ (torch's elu_backward: grad·α·eˣ, from the input)
-            return xp.where(x > 0, g, g * ctx.alpha * xp.exp(x)), None
+        # dy/dx = αeˣ where x ≤ 0, else 1 (torch's elu_backward tests x ≤ 0: at x = 0 it gives α,
+        # at nan g). eˣ is taken of where(x < 0, x, 0): the same value, but a second derivative
+        # of 0 at x = 0, as torch's elu_double_backward (which multiplies by [x < 0]).
+        with quiet():
+            return xp.where(x <= 0, g * ctx.alpha * xp.exp(xp.where(x < 0, x, 0)), g), None
 
 
 def elu(input, alpha=1.0, inplace=False):

@@ -16,6 +16,7 @@ from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
 from ._util import named
+from .index_parse import _tensor_index, normalize_index
 from .shape import unsqueeze
 from .unary import clone
 
@@ -157,7 +158,8 @@ class MaskedFillFn(Function):
     def forward(ctx, x, mask, value):
         ctx.mask = mask
         v = value.astype(x.dtype) if hasattr(value, "dtype") else x.dtype.type(value)
-        return get_array_module(x).where(mask, v, x)
+        xp = get_array_module(x)
+        return xp.ascontiguousarray(xp.where(mask, v, x))  # row-major, as torch's
 
     @staticmethod
     def backward(ctx, g):
@@ -168,82 +170,13 @@ class MaskedFillFn(Function):
 
 
 # ---- index normalization -------------------------------------------------------------------------
-def _consumes(i) -> int:
-    """How many of the indexed tensor's dims one index entry uses up (None/... use none)."""
-    if i is None or i is Ellipsis:
-        return 0
-    if getattr(i, "dtype", None) == np.bool_:
-        return max(i.ndim, 1)
-    return 1
-
-
-def _check_mask(mask, shape: list, pos: int) -> None:
-    """torch: a boolean mask must have exactly the shape of the dims it indexes."""
-    for j, n in enumerate(mask.shape):
-        if pos + j < len(shape) and shape[pos + j] != n:
-            raise IndexError(
-                f"The shape of the mask {list(mask.shape)} at index {j} does not match the "
-                f"shape of the indexed tensor {shape} at index {pos + j}"
-            )
-
-
-def normalize_index(idx, x: Tensor):
-    """Turn Tensors into arrays and boolean masks into integer arrays; say if it is advanced.
-
-    ``shape``/``pos`` follow the dims as torch sees them (None inserts a dim, an integer
-    removes one, a slice shortens one), so a mask's shape is checked against the dims it
-    indexes, with torch's message.
-    """
-    if not isinstance(idx, tuple):
-        idx = (idx,)
-    xp = get_array_module(x._data)
-    idx = tuple(i._data if isinstance(i, Tensor) else xp.asarray(i) if isinstance(i, list) else i
-                for i in idx)
-    if xp is not np:  # torch accepts a CPU index tensor for a cuda tensor: move it over once
-        idx = tuple(xp.asarray(i) if isinstance(i, np.ndarray) else i for i in idx)
-    shape, pos = list(x._data.shape), 0
-    out, advanced = [], False
-    for k, i in enumerate(idx):
-        if i is None:
-            shape.insert(pos, 1)
-            pos += 1
-        elif i is Ellipsis:
-            pos = max(pos, len(shape) - sum(_consumes(j) for j in idx[k + 1:]))
-        elif isinstance(i, slice):
-            if i.step is not None and i.step <= 0:  # torch has no negative strides (flip)
-                raise ValueError("step must be greater than zero" if i.step < 0
-                                 else "slice step cannot be zero")
-            if pos < len(shape):
-                shape[pos] = len(range(*i.indices(shape[pos])))
-            pos += 1
-        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
-            if pos < len(shape):
-                del shape[pos]
-        if hasattr(i, "dtype") and hasattr(i, "ndim") and not isinstance(i, np.generic):
-            if i.dtype == np.bool_:
-                _check_mask(i, shape, pos)
-                pos += i.ndim
-                out.extend(xp.nonzero(i))
-                advanced = True
-                continue
-            if kind_of(i.dtype) not in "iu":
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors "
-                    f"(got {i.dtype})"
-                )
-            advanced = True
-            pos += 1
-        elif isinstance(i, (bool, np.bool_)):
-            raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
-        out.append(i)
-    return tuple(out), advanced
-
-
 def getitem(x: Tensor, idx):
     """``x[idx]``: basic indexing (ints, slices, None, ...) gives a view; tensors, lists and
     bool masks (advanced indexing) a copy. Raises IndexError out of range or for a bad index.
     Derivative: g back to the places read (repeated indices add up)."""
-    m = idx._data if isinstance(idx, Tensor) else idx
+    if isinstance(idx, Tensor):  # one tensor: read once (a 0-d integer is an int, uint8 a mask)
+        idx = _tensor_index(idx, stacklevel=3)
+    m = idx
     if getattr(m, "dtype", None) == np.bool_ and m.ndim == 0:
         # torch: x[True] is x[None], x[False] an empty (0, *x.shape) tensor
         keep = get_array_module(x._data).nonzero(m.reshape(1))[0]

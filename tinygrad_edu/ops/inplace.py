@@ -32,7 +32,7 @@ from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._util import raise_broadcast_error
+from ._util import named, raise_broadcast_error
 from .index import normalize_index
 from .view_scatter import IndexPutFn
 
@@ -63,7 +63,7 @@ class CopySlicesFn(Function):
 def check_inplace(self: Tensor, op: str) -> None:
     """torch's refusals, before anything is written."""
     d = self._data
-    if d.ndim and d.size > 1 and 0 in d.strides:
+    if d.size > 1 and any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
         raise RuntimeError(
             f"{op}: unsupported operation: more than one element of the written-to tensor "
             "refers to a single memory location. Please clone() the tensor before performing "
@@ -155,8 +155,11 @@ class FillFn(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # x's old values are overwritten: a zero gradient, but a gradient (torch's
+        # zeros_like(grad)), so the history before the write still gets zeros, not None
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None
         gv = xp_of(g).sum(g) if ctx.needs_input_grad[1] else None
-        return None, gv
+        return gx, gv
 
 
 class CopyFromFn(Function):
@@ -173,7 +176,8 @@ class CopyFromFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return None, g  # the engine sums the broadcast copies back to src's shape
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None  # overwritten: 0
+        return gx, g  # the engine sums the broadcast copies back to src's shape
 
 
 def _fill(x, value):
@@ -248,7 +252,10 @@ def inplace_methods(names) -> dict:
 
 def _methods() -> dict:
     """The in-place operators and writes that are not an op written back."""
-    ops = {"zero_": lambda x: _fill(x, 0), "fill_": fill, "copy_": _copy,
+    ops = {"zero_": lambda x: named(_fill(x, 0), "ZeroBackward0"),
+           "fill_": lambda x, value: named(fill(x, value), "FillBackward3" if isinstance(
+               value, Tensor) else "FillBackward2"),
+           "copy_": lambda x, src, non_blocking=False: named(_copy(x, src), "CopyBackwards"),
            "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
            "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
@@ -267,17 +274,42 @@ def setitem(self: Tensor, idx, value) -> None:
         nidx, advanced = normalize_index(idx, self)
     if isinstance(value, _dt.NUMBERS):
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
+    elif isinstance(value, Tensor) and advanced and value._data.dtype != self._data.dtype and not (
+            value._data.ndim == 0 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
+        # torch's index_put_ takes no other dtype (a 0-d value under one bool mask is
+        # masked_fill_, which casts)
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{_dt.torch_type_name(self._data.dtype)} for the destination and "
+                           f"{_dt.torch_type_name(value._data.dtype)} for the source.")
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
 
     def put(x, v):
+        lead = next((k for k, n in enumerate(v.shape) if n != 1), v.ndim)
+        if lead:  # torch drops the value's leading size-1 dims first (its gradient too)
+            v = v.reshape(v.shape[lead:])
         try:
             return IndexPutFn.apply(x, v, nidx, advanced)
         except (ValueError, IndexError) as e:
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
-    inplace(self, "__setitem__", put, v)
+    if is_grad_enabled() and (self.requires_grad or v.requires_grad or (
+            self._view is not None and self._view[0].requires_grad)):
+        inplace(self, "__setitem__", put, v)  # recorded: IndexPut, then the rebase
+        return
+    # not recorded: write only the region, in place (the whole tensor is not copied, and
+    # the write is correct on views whose windows overlap, such as unfold's)
+    check_inplace(self, "__setitem__")
+    d, va = self._data, v._data
+    if type(va) is not type(d) and getattr(va, "ndim", 0):
+        va = to_device(va, self.device)
+    try:
+        d[nidx] = va
+    except (ValueError, IndexError) as e:
+        raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
+                           f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
+    self._version += 1
 
 
 # torch.<name> functions this module provides (re-exported by the package root)

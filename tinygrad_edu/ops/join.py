@@ -25,18 +25,23 @@ class CatFn(Function):
     array_io = True
 
     @staticmethod
-    def forward(ctx, *xs, axis):
-        ctx.axis = axis
-        ctx.bounds = np.cumsum([x.shape[axis] for x in xs])[:-1]
-        return get_array_module(xs[0]).concatenate(xs, axis=axis)
+    def forward(ctx, *xs, axis, skip=None):
+        ctx.axis, ctx.skip = axis, skip  # skip: the 1-D empty inputs torch's legacy rule leaves out
+        kept = xs if skip is None else [x for x, s in zip(xs, skip) if not s]
+        ctx.bounds = np.cumsum([x.shape[axis] for x in kept])[:-1]
+        return get_array_module(xs[0]).concatenate(kept, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         # slice it apart: input k receives the part of g it filled
         edges = [0, *(int(b) for b in ctx.bounds), g.shape[ctx.axis]]
         lead = (slice(None),) * ctx.axis
-        return tuple(GetItemFn.call(g, lead + (slice(a, b),), False)
-                     for a, b in zip(edges, edges[1:]))
+        parts = [GetItemFn.call(g, lead + (slice(a, b),), False)
+                 for a, b in zip(edges, edges[1:])]
+        if ctx.skip is None:
+            return tuple(parts)
+        parts.reverse()  # a skipped input filled nothing: its gradient is empty, (0,)
+        return tuple(g.reshape(-1)[:0] if s else parts.pop() for s in ctx.skip)
 
 
 class StackFn(Function):
@@ -90,8 +95,11 @@ def cat(tensors, dim=0, *, out=None):
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
                                "concatenated")
-    keep = [t for t in given if not (t._data.ndim == 1 and t._data.size == 0)] or given[:1]
-    ts = _same_dtype(keep, "cat")
+    skip = [t._data.ndim == 1 and t._data.size == 0 for t in given]
+    if all(skip):
+        skip = [False] * len(given)
+    given = _same_dtype(given, "cat")  # the skipped ones take part in type promotion (torch)
+    ts = [t for t, s in zip(given, skip) if not s]
     nd = ts[0]._data.ndim
     axis = _wrap_dim(dim, nd, "cat")
     ref = ts[0]._data.shape
@@ -105,7 +113,9 @@ def cat(tensors, dim=0, *, out=None):
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {axis}. Expected size "
                     f"{b} but got size {a} for tensor number {i} in the list.")
-    return write_out(out, CatFn.apply(*ts, axis=axis), "cat", *given)
+    res = CatFn.apply(*given, axis=axis, skip=tuple(skip)) if any(skip) else CatFn.apply(
+        *ts, axis=axis)
+    return write_out(out, res, "cat", *given)
 
 
 concat = concatenate = cat

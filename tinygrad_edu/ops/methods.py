@@ -42,6 +42,7 @@ from . import (
     pointwise,
     quantile,
     random,
+    real_complex,
     reduce,
     reorder,
     repeat,
@@ -66,7 +67,7 @@ from . import (
 FAMILIES = (arithmetic, unary, trig, exp_log, gamma, bits, logic, rounding, select, reduce,
             statistics, extrema, scan, sort, order, quantile, difference, search, histogram,
             shape, shape_as, join, index, matmul, matrix, linalg, activation, activation2,
-            device, random, inplace,
+            device, random, real_complex, inplace,
             views, view_scatter, diagonal, reorder, scatter, index_ops, repeat, split,
             copies, inplace_views, division, bitwise, pointwise, ternary, operators)
 

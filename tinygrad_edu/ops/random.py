@@ -7,8 +7,9 @@ written into the tensor's storage in ONE host→device copy. torch's serial kern
 tensor in memory order, so a non-contiguous tensor (a transposed view) is filled in that order
 too; ``normal_`` takes its 16-wide block path only on contiguous tensors, as torch does.
 
-Like every in-place op these refuse a tensor that requires grad while grad mode is on (use
-``torch.no_grad()``, as ``nn.init`` does) and bump the tensor's version.
+Like every in-place op these refuse a leaf that requires grad while grad mode is on (use
+``torch.no_grad()``, as ``nn.init`` does) and bump the tensor's version; on a non-leaf in a
+graph the write is recorded, with a zero gradient to the values it replaced (as torch).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ import numpy as np
 from .. import random as _random
 from .._args import no_kernel
 from .._rng import kernels as _k
+from ..autograd.grad_mode import is_grad_enabled
 from ..backend import is_meta, to_device, to_numpy
 from ..dtype import kind_of, torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
 from ..tensor import Tensor
+from ._util import named
+from .inplace import CopyFromFn, inplace
 from .inplace import check_inplace as _check
 from .inplace import write as _write
 
@@ -36,21 +40,36 @@ def _memory_axes(arr) -> tuple:
     return tuple(sorted(range(arr.ndim), key=lambda a: -abs(arr.strides[a])))
 
 
-def _fill(self: Tensor, op: str, draw) -> Tensor:
+# torch's grad_fn of each fill, recorded when the tensor is part of a graph
+_NODES = {"uniform_": "UniformBackward0", "normal_": "NormalBackward0",
+          "bernoulli_": "BernoulliBackward2", "exponential_": "ExponentialBackward0",
+          "geometric_": "GeometricBackward0", "cauchy_": "CauchyBackward0",
+          "log_normal_": "LogNormalBackward0", "random_": "RandomBackward0"}
+
+
+def _fill(self: Tensor, op: str, draw, node: str | None = None) -> Tensor:
     """Check that ``op`` may run in place, draw values with ``draw(shape)`` in the tensor's
-    memory order, and write them in one copy."""
+    memory order, and write them in one copy. In a graph (a non-leaf that requires grad, or a
+    view of one) the write is recorded like any in-place op: the new values do not depend on the
+    old ones, so the history before the write gets a zero gradient (torch's zeros_like(grad)),
+    never the gradient of values that are no longer there."""
     _check(self, op)
     data = self._data
-    if is_meta(data):  # no values to draw (torch's generator does not advance either)
-        return _write(self, data, op)
     axes = _memory_axes(data)
-    if axes == tuple(range(data.ndim)):
-        vals = draw(tuple(data.shape))
+    if is_meta(data):  # no values to draw (torch's generator does not advance either)
+        vals = data
+    elif axes == tuple(range(data.ndim)):
+        vals = to_device(draw(tuple(data.shape)), self.device)
     else:  # drawn in memory order, then laid back in logical order
         mem = draw(tuple(data.shape[a] for a in axes))
         vals = np.empty(data.shape, dtype=mem.dtype)
         vals.transpose(axes)[...] = mem
-    return _write(self, to_device(vals, self.device), op)
+        vals = to_device(vals, self.device)
+    if is_grad_enabled() and (self.requires_grad or (
+            self._view is not None and self._view[0].requires_grad)):
+        name = node or _NODES[op]
+        return inplace(self, op, lambda old: named(CopyFromFn.apply(old, vals), name))
+    return _write(self, vals, op)
 
 
 def _float_only(self: Tensor, kernel: str) -> None:
@@ -113,7 +132,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
             raise RuntimeError("bernoulli_: expected all probabilities of p in [0, 1]")
         return _fill(self, "bernoulli_",
                      lambda s: _k.bernoulli_tensor(g, np.ascontiguousarray(
-                         probs.transpose(_memory_axes(self._data))).reshape(s), dt))
+                         probs.transpose(_memory_axes(self._data))).reshape(s), dt),
+                     "BernoulliBackward1")
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
@@ -182,16 +202,17 @@ def random_(self, from_=None, to=None, *, generator=None):
     g = _random.engine_of(generator)
     dt = self._data.dtype
     if from_ is None and to is None:
-        return _fill(self, "random_", lambda s: _k.random_full(g, s, dt))
+        return _fill(self, "random_", lambda s: _k.random_full(g, s, dt), "RandomBackward2")
+    node = "RandomBackward0"
     if to is None:
-        from_, to = 0, from_
+        from_, to, node = 0, from_, "RandomBackward1"
     from_, to = int(from_), int(to)
     if from_ >= to:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} "
                            f">= to={to}")
     if kind_of(dt) in "iu" and not (np.iinfo(dt).min <= from_ and to - 1 <= np.iinfo(dt).max):
         raise RuntimeError(f"to - 1 is out of bounds for {_dtype_name(self._data).lower()}")
-    return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to))
+    return _fill(self, "random_", lambda s: _k.random_from_to(g, s, dt, from_, to), node)
 
 
 def bernoulli(self, p=None, *, generator=None):

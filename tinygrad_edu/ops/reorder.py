@@ -38,7 +38,8 @@ class RollFn(Function):
     @staticmethod
     def forward(ctx, x, shifts, axes):
         ctx.shifts, ctx.axes = shifts, axes
-        return get_array_module(x).roll(x, shifts, axes)
+        xp = get_array_module(x)
+        return xp.ascontiguousarray(xp.roll(x, shifts, axes))  # row-major, as torch's
 
     @staticmethod
     def backward(ctx, g):

@@ -72,7 +72,13 @@ class ExpandFn(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.new_shape = shape
-        return get_array_module(x).broadcast_to(x, shape)
+        xp = get_array_module(x)
+        out = xp.broadcast_to(x, shape)
+        if xp is np and x.flags.writeable and (out.size == 0 or not any(
+                st == 0 and n > 1 for st, n in zip(out.strides, out.shape))):
+            # no element is repeated (only size-1 dims added, or empty): writable, as torch's
+            out = np.lib.stride_tricks.as_strided(x, shape, out.strides)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -202,6 +208,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = _wrap_dim(start_dim, nd, "flatten"), _wrap_dim(end_dim, nd, "flatten")
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:  # nothing to merge: torch returns the tensor itself, not a view of it
+        return input
     shp = input._data.shape
     return reshape(input, shp[:s] + (int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
@@ -237,9 +245,10 @@ def transpose(input, dim0, dim1):
     """Swap two dims (a view). Raises IndexError for dims out of range. Shapes: e.g. (N, C, L)
     with dims 1, 2 → (N, L, C). Gradient: transposed back."""
     nd = input._data.ndim
-    if nd == 0:
-        return input
     order = list(range(nd))
+    if nd == 0:  # a new view all the same (torch: a non-leaf with its own grad_fn)
+        _wrap_dim(dim0, 1, "transpose"), _wrap_dim(dim1, 1, "transpose")
+        return named(PermuteFn.apply(input, ()), "TransposeBackward0")
     a, b = _wrap_dim(dim0, nd, "transpose"), _wrap_dim(dim1, nd, "transpose")
     order[a], order[b] = order[b], order[a]
     return named(PermuteFn.apply(input, tuple(order)), "TransposeBackward0")
@@ -249,14 +258,17 @@ swapaxes = transpose
 
 
 def t(input):
-    """Transpose a ≤ 2-D tensor (0-d and 1-d: itself). Raises RuntimeError above 2 dims. Shapes: (m,
-    n) → (n, m); 0-d and 1-D: unchanged. Raises TypeError when ``input`` is not a Tensor."""
+    """Transpose a ≤ 2-D tensor (0-d and 1-d: a new view of the same shape, as torch). Raises
+    RuntimeError above 2 dims. Shapes: (m, n) → (n, m); 0-d and 1-D: unchanged. Raises TypeError
+    when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("t", input)
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input._data.ndim}D")
-    return named(transpose(input, 0, 1), "TBackward0") if input._data.ndim == 2 else input
+    nd = input._data.ndim
+    return named(transpose(input, 0, 1) if nd == 2 else PermuteFn.apply(input, tuple(range(nd))),
+                 "TBackward0")
 
 
 def squeeze(input, dim=None):
@@ -309,10 +321,7 @@ def expand(input, *sizes):
                 f"  Tensor sizes: {list(shp)}"
             )
         out.append(s)
-    out = tuple(out)
-    if out == shp:
-        return input
-    return ExpandFn.apply(input, out)
+    return ExpandFn.apply(input, tuple(out))  # a new view even at the same shape (as torch)
 
 
 def movedim(input, source, destination):
@@ -358,26 +367,6 @@ def _matrices(input, name: str):
     return transpose(input, -2, -1)
 
 
-def sum_to_size(input, *size):
-    """``Tensor.sum_to_size``: sum the broadcast copies down to ``size`` (the adjoint of
-    expand: ``size`` must be expandable to the input's shape, else RuntimeError). Shapes: input (*)
-    → ``size`` (which must broadcast to the input's shape). Raises RuntimeError for a size that does
-    not broadcast to the input's shape."""
-    size = _shape_arg(size)
-    shp = input._data.shape
-    lead = len(shp) - len(size)
-    if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):
-        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shp)}}}.")
-    if not size:  # torch's sum_to: an empty size is a full sum (int → int64 even for 0-d)
-        return input.sum()
-    if size == shp:
-        return input
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
-                                      if n == 1 and shp[lead + i] != 1)
-    out = input.sum(axes, keepdim=True) if axes else input  # method: no import of reduce
-    return reshape(out, size) if out._data.shape != size else out
-
-
 # torch.<name> functions this module provides (re-exported by the package root)
 __all__ = ["expand", "flatten", "movedim", "moveaxis",
            "permute", "ravel", "reshape", "squeeze", "swapaxes", "swapdims", "t", "transpose",
@@ -389,7 +378,7 @@ swapdims = swapaxes
 METHODS = {
     "reshape": reshape, "view": view, "flatten": flatten, "unflatten": unflatten,
     "permute": permute, "transpose": transpose, "swapaxes": transpose, "swapdims": transpose,
-    "t": t, "ravel": ravel, "moveaxis": movedim, "sum_to_size": sum_to_size,
+    "t": t, "ravel": ravel, "moveaxis": movedim,
     "squeeze": squeeze, "unsqueeze": unsqueeze, "expand": expand, "movedim": movedim,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(lambda self: permute(self, *reversed(range(self._data.ndim)))),

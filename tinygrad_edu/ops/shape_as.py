@@ -1,6 +1,7 @@
 """The views shaped after something else: another tensor's shape (``expand_as``, ``view_as``,
-``reshape_as``), a target size (``broadcast_to``) or each other's (``broadcast_tensors``). Each is
-:mod:`.shape`'s ``expand``/``view``/``reshape`` with the shape worked out first.
+``reshape_as``), a target size (``broadcast_to``, and its adjoint ``sum_to_size``) or each other's
+(``broadcast_tensors``). Each is :mod:`.shape`'s ``expand``/``view``/``reshape`` with the shape
+worked out first.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import numpy as np
 
 from .._args import require_tensor, require_tensors
 from ._util import raise_broadcast_error
-from .shape import expand, reshape, view
+from .shape import _shape_arg, expand, reshape, view
 
 
 def broadcast_to(input, size):
@@ -58,8 +59,28 @@ def reshape_as(self, other):
     return reshape(self, *other.shape)
 
 
+def sum_to_size(input, *size):
+    """``Tensor.sum_to_size``: sum the broadcast copies down to ``size`` (the adjoint of
+    expand: ``size`` must be expandable to the input's shape, else RuntimeError). Shapes: input (*)
+    → ``size`` (which must broadcast to the input's shape). Raises RuntimeError for a size that does
+    not broadcast to the input's shape."""
+    size = _shape_arg(size)
+    shp = input._data.shape
+    lead = len(shp) - len(size)
+    if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shp)}}}.")
+    if not size:  # torch's sum_to: an empty size is a full sum (int → int64 even for 0-d)
+        return input.sum()
+    if size == shp:
+        return input
+    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                      if n == 1 and shp[lead + i] != 1)
+    out = input.sum(axes, keepdim=True) if axes else input  # method: no import of reduce
+    return reshape(out, size) if out._data.shape != size else out
+
+
 # torch.<name> functions this module provides (re-exported by the package root)
 __all__ = ["broadcast_tensors", "broadcast_to"]
 
 METHODS = {"expand_as": expand_as, "broadcast_to": broadcast_to, "view_as": view_as,
-           "reshape_as": reshape_as}
+           "reshape_as": reshape_as, "sum_to_size": sum_to_size}

@@ -29,7 +29,7 @@ class SoftmaxFn(Function):
             y = xp.empty_like(x)
         else:
             e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
-            y = e / e.sum(axis=axis, keepdims=True)
+            y = xp.ascontiguousarray(e / e.sum(axis=axis, keepdims=True))  # row-major, as torch
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
@@ -55,7 +55,8 @@ class LogSoftmaxFn(Function):
             y = xp.empty_like(x)
         else:
             shifted = x - x.max(axis=axis, keepdims=True)
-            y = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+            y = xp.ascontiguousarray(  # row-major whatever x's layout, as torch's
+                shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)))
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y

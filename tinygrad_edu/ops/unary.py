@@ -12,7 +12,7 @@ from ..backend import erf as _erf
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
-from ._dual import xp_of
+from ._dual import tensor_xp, xp_of
 from ._unary_util import check_tensor, floatify, into
 from ._util import named, quiet
 from .arithmetic import pow
@@ -106,7 +106,11 @@ class AbsFn(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * xp_of(g).sign(x)  # d|x|/dx = sign(x); torch: abs'(0) = 0
+        xp = xp_of(g)
+        s = xp.sign(x)  # d|x|/dx = sign(x); torch: abs'(0) = 0 and, as sgn(nan) = 0, abs'(nan) = 0
+        if xp is not tensor_xp and s.dtype.kind == "f" and (s != s).any():
+            s = xp.where(s != s, 0, s)  # NumPy's sign(nan) is nan (the Tensor sign gives 0)
+        return g * s
 
 
 class SinFn(Function):

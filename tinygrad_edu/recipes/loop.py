@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import pickle
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -290,7 +291,7 @@ def read_checkpoint(path: str) -> tuple[dict, dict]:
         raise RecipeError(f"--resume: no checkpoint at {path}") from None
     except OSError as e:  # a directory, an unreadable file
         raise RecipeError(f"--resume: can not read {path}: {_one_line(e)}") from None
-    except (KeyError, TypeError, ValueError, RuntimeError) as e:
+    except (KeyError, TypeError, ValueError, RuntimeError, EOFError, pickle.UnpicklingError) as e:
         raise RecipeError(
             f"--resume: {path} is not a tinygrad-edu train checkpoint ({_one_line(e)})"
         ) from None

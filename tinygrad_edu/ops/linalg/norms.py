@@ -267,7 +267,8 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     (d,) = dims(dim, input.ndim, "renorm")
     n = vector_norm(input, p, [a for a in range(input.ndim) if a != d], keepdim=True)
     one = Tensor._wrap(get_array_module(n._data).ones((), dtype=n._data.dtype))
-    return mul(input, where(n > maxnorm, maxnorm / add(n, 1e-7), one))
+    # .contiguous(): torch's result is row-major whatever the input's layout
+    return mul(input, where(n > maxnorm, maxnorm / add(n, 1e-7), one)).contiguous()
 
 __all__ = ["dist", "norm", "renorm"]
 
