@@ -240,3 +240,13 @@ def test_advanced_setitem_refuses_other_dtype(idx):
         with pytest.raises(RuntimeError, match="Index put requires the source and destination "
                            "dtypes match, got Long for the destination and Float"):
             a[eval(idx, {"torch": lib})] = lib.tensor([2.7, -1.5])
+
+
+# ---- rsqrt is its own op: gradient -½·g·y³ from the result, as torch (pow(x, -½) differed at
+# ±0 in sign and in the second derivative) ------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_rsqrt_special_values(dtype):
+    _same(f"a = torch.tensor([-0.0, 0.0, 1.0, 4.0, -1.0, float('inf'), float('nan'), 1e-30], "
+          f"dtype=torch.{dtype}, requires_grad=True)\ny = a.rsqrt()\n"
+          "g = torch.autograd.grad(y.sum(), a, create_graph=True)[0]\n"
+          "h = torch.autograd.grad(g.sum(), a)[0]")
