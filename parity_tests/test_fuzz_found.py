@@ -250,3 +250,10 @@ def test_rsqrt_special_values(dtype):
           f"dtype=torch.{dtype}, requires_grad=True)\ny = a.rsqrt()\n"
           "g = torch.autograd.grad(y.sum(), a, create_graph=True)[0]\n"
           "h = torch.autograd.grad(g.sum(), a)[0]")
+
+
+def test_empty_bool_mask_write_into_leaf_raises():
+    for lib in (torch, tg):
+        b = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            b[lib.tensor(-1.0) > 0] = 0.5

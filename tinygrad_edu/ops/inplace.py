@@ -267,7 +267,8 @@ def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) is not None and kind_of(m.dtype) == "b" and m.ndim == 0:
-        if not bool(m):  # x[False] = v writes nothing; x[True] = v writes everything
+        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply);
+            check_inplace(self, "__setitem__")  # x[True] = v writes everything
             return
         nidx, advanced = (Ellipsis,), False
     else:
