@@ -240,3 +240,46 @@ def test_advanced_setitem_refuses_other_dtype(idx):
         with pytest.raises(RuntimeError, match="Index put requires the source and destination "
                            "dtypes match, got Long for the destination and Float"):
             a[eval(idx, {"torch": lib})] = lib.tensor([2.7, -1.5])
+
+
+# ---- rsqrt is its own op: gradient -½·g·y³ from the result, as torch (pow(x, -½) differed at
+# ±0 in sign and in the second derivative) ------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_rsqrt_special_values(dtype):
+    _same(f"a = torch.tensor([-0.0, 0.0, 1.0, 4.0, -1.0, float('inf'), float('nan'), 1e-30], "
+          f"dtype=torch.{dtype}, requires_grad=True)\ny = a.rsqrt()\n"
+          "g = torch.autograd.grad(y.sum(), a, create_graph=True)[0]\n"
+          "h = torch.autograd.grad(g.sum(), a)[0]")
+
+
+def test_empty_bool_mask_write_into_leaf_raises():
+    for lib in (torch, tg):
+        b = lib.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            b[lib.tensor(-1.0) > 0] = 0.5
+
+
+# ---- in-place ops whose input partly overlaps what they write: torch refuses ------------------
+_OVERLAP_CASES = [
+    "x.add_(x[0])", "x[1:].add_(x[:-1])", "x.add_(x)", "x.add_(x.t())", "x[::2].copy_(x[0])",
+    "x[1:] = x[:-1]", "x[0] = x[1]", "x[::2] = x[0]", "x.addcmul_(x, x)", "x.t().add_(x)",
+    "x.copy_(x.t())", "x[0].copy_(x[0])", "x.clamp_(min=x[0])", "x.unsqueeze(0).copy_(x)",
+    "x[:2] += x[1:]", "x.view(-1)[:3].mul_(x[0])", "x[0].add_(x[0, 0])", "x.fill_(x[0, 0])",
+    "x.index_fill_(0, torch.tensor([1]), x[0, 0])", "x.masked_fill_(x > 3, x[0, 0])",
+    "x.index_copy_(0, torch.tensor([0, 1, 2]), x)", "x.index_add_(0, torch.tensor([2, 0, 2]), x)",
+    "x.scatter_add_(0, torch.zeros(3, 3, dtype=torch.long), x)", "x.put_(torch.tensor([0]), "
+    "x[1, :1])", "x.index_put_((torch.tensor([0]),), x[1])", "x.masked_scatter_(x > 5, x)"]
+
+
+@pytest.mark.parametrize("case", _OVERLAP_CASES)
+def test_overlapping_in_place(case):
+    outcome = []
+    for lib in (torch, tg):
+        x = lib.arange(9.0).reshape(3, 3)
+        try:
+            exec(case, {"x": x, "torch": lib})
+            outcome.append(x.tolist())
+        except RuntimeError as e:
+            assert "some elements of the input tensor and the written-to tensor" in str(e)
+            outcome.append("refused")
+    assert outcome[1] == outcome[0]

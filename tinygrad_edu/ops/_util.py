@@ -251,3 +251,9 @@ def scalar_arg(value, t, op: str, opmath: bool = True):
         except RuntimeError as e:
             raise RuntimeError(f"{op}: {e}") from None
     return value
+
+
+def c_order(a):
+    """``a`` laid out row-major (a copy only when it is not; unlike ``ascontiguousarray``, a 0-d
+    array stays 0-d). For results that torch returns contiguous whatever the input's layout."""
+    return a if a.flags.c_contiguous else get_array_module(a).ascontiguousarray(a)

@@ -15,7 +15,7 @@ from ..dtype import kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._out import write_out
-from ._util import named
+from ._util import c_order, named
 from .index_parse import _tensor_index, normalize_index
 from .shape import unsqueeze
 from .unary import clone
@@ -159,7 +159,7 @@ class MaskedFillFn(Function):
         ctx.mask = mask
         v = value.astype(x.dtype) if hasattr(value, "dtype") else x.dtype.type(value)
         xp = get_array_module(x)
-        return xp.ascontiguousarray(xp.where(mask, v, x))  # row-major, as torch's
+        return c_order(xp.where(mask, v, x))  # row-major, as torch's
 
     @staticmethod
     def backward(ctx, g):

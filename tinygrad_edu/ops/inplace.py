@@ -32,6 +32,7 @@ from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._overlap import check_no_partial_overlap
 from ._util import named, raise_broadcast_error
 from .index import normalize_index
 from .view_scatter import IndexPutFn
@@ -84,6 +85,9 @@ def check_inplace(self: Tensor, op: str) -> None:
 def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     """Write ``fn(self, *args, **kwargs)`` into ``self`` (the recipe of every ``op_``)."""
     check_inplace(self, op)
+    reads = [a._data for a in args + tuple(kwargs.values()) if isinstance(a, Tensor)]
+    if reads and type(self._data) is np.ndarray and op != "__setitem__":  # (it checks its region)
+        check_no_partial_overlap(self._data, reads, op)
     record = is_grad_enabled() and (
         self.requires_grad or (self._view is not None and self._view[0].requires_grad)
         or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
@@ -267,7 +271,8 @@ def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) is not None and kind_of(m.dtype) == "b" and m.ndim == 0:
-        if not bool(m):  # x[False] = v writes nothing; x[True] = v writes everything
+        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply);
+            check_inplace(self, "__setitem__")  # x[True] = v writes everything
             return
         nidx, advanced = (Ellipsis,), False
     else:
@@ -294,14 +299,16 @@ def setitem(self: Tensor, idx, value) -> None:
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
+    check_inplace(self, "__setitem__")
+    d, va = self._data, v._data
+    if not advanced and isinstance(va, np.ndarray) and type(d) is np.ndarray:
+        check_no_partial_overlap(d[nidx], [va], "__setitem__")  # torch's copy_ into the region
     if is_grad_enabled() and (self.requires_grad or v.requires_grad or (
             self._view is not None and self._view[0].requires_grad)):
         inplace(self, "__setitem__", put, v)  # recorded: IndexPut, then the rebase
         return
     # not recorded: write only the region, in place (the whole tensor is not copied, and
     # the write is correct on views whose windows overlap, such as unfold's)
-    check_inplace(self, "__setitem__")
-    d, va = self._data, v._data
     if type(va) is not type(d) and getattr(va, "ndim", 0):
         va = to_device(va, self.device)
     try:

@@ -47,8 +47,8 @@ def _itself(name: str):
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = (f"``torch.{name}`` of a real tensor: the tensor itself (torch returns ``self``; "
-                  "tinygrad_edu has no complex dtypes). Shapes and dtype: the input's. Raises "
-                  "TypeError for a non-Tensor input.")
+                  "tinygrad_edu has no complex dtypes).\n\n    Shapes: any; the result is the "
+                  "input (same shape and dtype). Raises TypeError for a non-Tensor input.")
     return op
 
 
@@ -60,13 +60,19 @@ real = _itself("real")
 
 
 def imag(input):
-    """``torch.imag``: raises torch's RuntimeError, as torch does for every real tensor."""
+    """``torch.imag``: raises torch's RuntimeError, as torch does for every real tensor.
+
+    Shapes: any (nothing is returned). Raises RuntimeError always; TypeError for a non-Tensor.
+    """
     check_tensor(input, "imag")
     raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
 
 
 def view_as_real(input):
-    """``torch.view_as_real``: raises torch's RuntimeError, as torch does for every real tensor."""
+    """``torch.view_as_real``: raises torch's RuntimeError, as torch does for every real tensor.
+
+    Shapes: any (nothing is returned). Raises RuntimeError always; TypeError for a non-Tensor.
+    """
     check_tensor(input, "view_as_real")
     raise RuntimeError("view_as_real is only supported for complex tensors")
 
@@ -77,7 +83,9 @@ def _false(name: str):
         return False
 
     test.__name__ = test.__qualname__ = name
-    test.__doc__ = f"``torch.{name}``: False (tinygrad_edu has no complex dtypes)."
+    test.__doc__ = (f"``torch.{name}``: False (tinygrad_edu has no complex dtypes).\n\n    "
+                    "Shapes: any input shape; returns a Python bool. Raises TypeError for a "
+                    "non-Tensor input.")
     return test
 
 

@@ -9,7 +9,7 @@ from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
-from ._util import named
+from ._util import c_order, named
 from .shape import reshape, transpose
 from .unary import clone
 
@@ -39,7 +39,7 @@ class RollFn(Function):
     def forward(ctx, x, shifts, axes):
         ctx.shifts, ctx.axes = shifts, axes
         xp = get_array_module(x)
-        return xp.ascontiguousarray(xp.roll(x, shifts, axes))  # row-major, as torch's
+        return c_order(xp.roll(x, shifts, axes))  # row-major, as torch's
 
     @staticmethod
     def backward(ctx, g):

@@ -15,7 +15,7 @@ from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import one_dim, torch_args, write_out
-from ._util import named, quiet
+from ._util import c_order, named, quiet
 from .index import GatherFn
 from .join import CatFn
 from .promotion import cast
@@ -62,7 +62,7 @@ class CumsumFn(Function):
     def forward(ctx, x, axis):
         ctx.axis = axis
         xp = get_array_module(x)  # the result is row-major whatever x's layout (torch's)
-        return xp.cumsum(_wide(xp.ascontiguousarray(x)), axis=axis).astype(x.dtype, copy=False)
+        return xp.cumsum(_wide(c_order(x)), axis=axis).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -78,7 +78,7 @@ class CumprodFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = get_array_module(x).ascontiguousarray(x)  # a row-major result, as torch's
+        x = c_order(x)  # a row-major result, as torch's
         with quiet():  # inf·0 = nan silently, as torch
             y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
@@ -145,7 +145,7 @@ class LogcumsumexpFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = get_array_module(x).ascontiguousarray(x)  # a row-major result, as torch's
+        x = c_order(x)  # a row-major result, as torch's
         with quiet():
             y = accumulate(get_array_module(x), "logaddexp", _wide(x), axis).astype(x.dtype,
                                                                                  copy=False)
@@ -220,7 +220,7 @@ def _cum_extreme(input, dim, is_min: bool, out):
         res = ret(named(clone(input), node), Tensor._wrap(xp.zeros((), np.int64)))
         return write_out(res, out, op)
     ax = one_dim(dim, input._data.ndim, op)
-    x = xp.ascontiguousarray(input._data)  # row-major values and indices, as torch's
+    x = c_order(input._data)  # row-major values and indices, as torch's
     vals = accumulate(xp, "minimum" if is_min else "maximum", x, ax)
     # x wins where it equals the running extreme (ties: the later index, as torch) or is nan
     chosen = x == vals

@@ -13,7 +13,7 @@ from ..backend import get_array_module
 from ..tensor import _wrap_dim
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
-from ._util import _float_only, half_opmath, half_opmath_backward
+from ._util import _float_only, c_order, half_opmath, half_opmath_backward
 
 
 class SoftmaxFn(Function):
@@ -29,7 +29,7 @@ class SoftmaxFn(Function):
             y = xp.empty_like(x)
         else:
             e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
-            y = xp.ascontiguousarray(e / e.sum(axis=axis, keepdims=True))  # row-major, as torch
+            y = c_order(e / e.sum(axis=axis, keepdims=True))  # row-major, as torch
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
@@ -55,7 +55,7 @@ class LogSoftmaxFn(Function):
             y = xp.empty_like(x)
         else:
             shifted = x - x.max(axis=axis, keepdims=True)
-            y = xp.ascontiguousarray(  # row-major whatever x's layout, as torch's
+            y = c_order(  # row-major whatever x's layout, as torch's
                 shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)))
         ctx.save_for_backward(y)
         ctx.axis = axis

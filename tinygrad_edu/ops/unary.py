@@ -14,8 +14,7 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import tensor_xp, xp_of
 from ._unary_util import check_tensor, floatify, into
-from ._util import named, quiet
-from .arithmetic import pow
+from ._util import quiet
 
 
 class ExpFn(Function):
@@ -91,6 +90,25 @@ class SqrtFn(Function):
         (y,) = ctx.saved_tensors
         with quiet():
             return g / (2 * y)  # d√x/dx = 1/(2√x); torch: sqrt'(0) = inf
+
+
+class RsqrtFn(Function):
+    """y = 1/√x"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x):
+        with quiet():
+            y = 1 / get_array_module(x).sqrt(x)  # inf at +0, -inf at -0.0, nan below 0
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        with quiet():  # d(x^-½)/dx = -½x^(-3/2) = -½y³, from the result (torch's formula)
+            return (-0.5 * g) * (y * y * y)
 
 
 class AbsFn(Function):
@@ -221,12 +239,12 @@ def sqrt(input, *, out=None):
 
 def rsqrt(input, *, out=None):
     """``torch.rsqrt``: 1/√x elementwise (inf at 0, nan below). dtype: floating (integers
-    compute in float32). Derivative: -½ x^(-3/2).
+    compute in float32). Derivative: -½ x^(-3/2) = -½y³, from the result y (torch's).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
-    return into(out, named(pow(floatify(input, "rsqrt"), -0.5), "RsqrtBackward0"), "rsqrt")
+    return into(out, RsqrtFn.apply(floatify(input, "rsqrt")), "rsqrt")
 
 
 def abs(input, *, out=None):
