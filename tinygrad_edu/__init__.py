@@ -14,7 +14,7 @@ from ._format import set_printoptions  # noqa: E402,F401  (torch.set_printoption
 from ._args import require_tensor as _require_tensor
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import random  # noqa: F401  (tg.random, as torch.random)
-from .backend import device
+from .backend import device, get_default_device  # noqa: F401  (torch.get_default_device)
 from .creation import (
     BoolTensor, ByteTensor, DoubleTensor, FloatTensor, IntTensor, LongTensor, arange,
     as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones, ones_like,

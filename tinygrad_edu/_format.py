@@ -159,17 +159,22 @@ def format_tensor(a: np.ndarray, prefix: str, suffixes: list) -> str:
 def tensor_repr(t) -> str:
     """``repr(t)`` in torch's style: the values, then device / size / dtype / grad_fn or
     requires_grad suffixes where torch prints them."""
-    a = to_numpy(t._data)
+    a = t._data if t.is_meta else to_numpy(t._data)
     suffixes = []
     if t.device.type != "cpu":
-        suffixes.append("device='cuda:0'")
-    if a.size == 0 and a.ndim != 1:
+        suffixes.append("device='cuda:0'" if t.is_cuda else f"device='{t.device}'")
+    meta = t.is_meta  # torch: no values, "..." and always the size
+    if meta:
+        suffixes.append(f"size={tuple(a.shape)}")
+    elif a.size == 0 and a.ndim != 1:
         suffixes.append(f"size={tuple(a.shape)}")
     d, default = t.dtype, _dt.default_float()  # torch names every dtype but the default ones
-    if d not in (default, _dt.int64, _dt.bool_) or (a.size == 0 and d is not default):
+    if d not in (default, _dt.int64, _dt.bool_) or ((meta or a.size == 0) and d is not default):
         suffixes.append(f"dtype={d!r}")
     if t._node is not None:
         suffixes.append(f"grad_fn=<{t._node.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    if meta:
+        return add_suffixes("tensor(...", suffixes, len("tensor("))
     return format_tensor(a, "tensor(", suffixes)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.special as _sc
 
+from ._meta import NO_DATA, MetaArray, _needs_data
+from ._meta_numpy import meta_numpy
+
 try:  # CuPy is an optional extra (`pip install tinygrad_edu[cuda]`).
     import cupy as _cp  # type: ignore
     import cupyx as _cpx  # type: ignore
@@ -34,7 +37,8 @@ def _set_cuda_module(cupy_module, cupyx_module, available: bool = True):
 
 
 class device:
-    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``"cuda:0"``.
+    """A device, as ``torch.device``: ``device("cpu")``, ``device("cuda")``, ``"cuda:0"``,
+    ``device("meta")`` (tensors with a shape and a dtype and no data: ``_meta.MetaArray``).
 
     Raises RuntimeError for an unknown device type.
     """
@@ -48,12 +52,21 @@ class device:
         if not isinstance(spec, str):
             raise TypeError(f"device(): expected a string like 'cpu' or 'cuda', got {spec!r}")
         kind, _, idx = spec.partition(":")
-        if kind not in ("cpu", "cuda"):
+        if kind not in ("cpu", "cuda", "meta"):
             raise RuntimeError(
-                f"Expected one of cpu, cuda device type at start of device string: {spec}"
+                f"Expected one of cpu, cuda, meta device type at start of device string: {spec}"
             )
         self.type = kind
         self.index = int(idx) if idx else index
+
+    def __enter__(self) -> "device":
+        """``with tg.device("meta"):`` makes this the default device of the factories (zeros,
+        randn, arange, tensor, new modules' parameters ...) until the block ends, as torch's."""
+        DEFAULT_DEVICE.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        DEFAULT_DEVICE.pop()
 
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
@@ -73,6 +86,13 @@ class device:
 
 CPU = device("cpu")
 CUDA = device("cuda")
+META = device("meta")
+DEFAULT_DEVICE = [CPU]  # the factories' device when none is given: the last entry (a stack)
+
+
+def get_default_device() -> device:
+    """``torch.get_default_device``: where factories make tensors when no device is given."""
+    return DEFAULT_DEVICE[-1]
 
 
 def cuda_available() -> bool:
@@ -90,10 +110,18 @@ def _require_cuda(what: str) -> None:
         raise RuntimeError(f"{what}: CuPy is installed but no CUDA GPU is visible")
 
 
+_ndarray = np.ndarray
+
+
 def get_array_module(x):
-    """Return the array module (``numpy`` or ``cupy``) that owns ``x``."""
+    """Return the array module (``numpy`` or ``cupy``) that owns ``x`` (for a meta array,
+    ``_meta.meta_numpy``: NumPy whose array makers make meta arrays)."""
+    if type(x) is _ndarray:
+        return np
     if _cp is not None and isinstance(x, _cp.ndarray):
         return _cp
+    if type(x) is MetaArray:
+        return meta_numpy
     return np
 
 
@@ -107,7 +135,7 @@ def gammainc(a, x, upper: bool = False):
         return getattr(cs, name)(a, x).astype(a.dtype, copy=False)
     sc = _sc
     with np.errstate(all="ignore"):
-        return np.asarray(getattr(sc, name)(a, x)).astype(np.result_type(a, x), copy=False)
+        return _host(getattr(sc, name)(a, x)).astype(np.result_type(a, x), copy=False)
 
 
 def gammaln(a):
@@ -117,15 +145,27 @@ def gammaln(a):
         return cs.gammaln(a)
     sc = _sc
     with np.errstate(all="ignore"):
-        return np.asarray(sc.gammaln(a)).astype(a.dtype, copy=False)
+        return _host(sc.gammaln(a)).astype(a.dtype, copy=False)
 
 
 def device_of(array) -> device:
-    return CUDA if (_cp is not None and isinstance(array, _cp.ndarray)) else CPU
+    if _cp is not None and isinstance(array, _cp.ndarray):
+        return CUDA
+    return META if type(array) is MetaArray else CPU
+
+
+def is_meta(array) -> bool:
+    """True for a meta device array (a shape and a dtype, no data)."""
+    return type(array) is MetaArray
 
 
 def to_device(array, dev: device):
-    """Move an array to ``dev`` (a copy only when the device changes)."""
+    """Move an array to ``dev`` (a copy only when the device changes). To ``meta``: only the
+    shape and dtype go; from ``meta`` to a real device: NotImplementedError (no data)."""
+    if dev.type == "meta":
+        return array if type(array) is MetaArray else MetaArray(array.shape, array.dtype)
+    if type(array) is MetaArray:
+        raise _needs_data(NO_DATA)
     if dev.type == "cpu":
         return to_numpy(array)
     _require_cuda("to('cuda')")
@@ -142,14 +182,19 @@ def _no_bfloat16_on_gpu(dtype) -> None:
 
 
 def to_numpy(array) -> np.ndarray:
-    """Host copy of an array (no copy for NumPy arrays)."""
+    """Host copy of an array (no copy for NumPy arrays); NotImplementedError for a meta array
+    (torch's "no data")."""
     if _cp is not None and isinstance(array, _cp.ndarray):
         return _cp.asnumpy(array)
+    if type(array) is MetaArray:
+        raise _needs_data(NO_DATA)
     return array
 
 
 def asarray(data, dtype=None, dev: device = CPU):
-    """Make an array of ``data`` on ``dev``."""
+    """Make an array of ``data`` on ``dev`` (on ``meta``: its shape and dtype only)."""
+    if dev.type == "meta":
+        return to_device(np.asarray(data, dtype=dtype), dev)
     if dev.type == "cuda":
         _require_cuda("tensor(device='cuda')")
         _no_bfloat16_on_gpu(dtype if dtype is not None else getattr(data, "dtype", None))
@@ -158,7 +203,12 @@ def asarray(data, dtype=None, dev: device = CPU):
 
 
 def full(shape, fill, dtype, dev: device = CPU):
-    """An array of ``fill`` made directly on ``dev`` (on a GPU: no host array, no transfer)."""
+    """An array of ``fill`` made directly on ``dev`` (on a GPU: no host array, no transfer; on
+    ``meta``: nothing allocated)."""
+    if dev.type == "meta":
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else shape
+        return MetaArray(shape, np.result_type(dtype) if dtype is not None else
+                         np.asarray(fill).dtype)
     if dev.type == "cuda":
         _require_cuda("tensor(device='cuda')")
         _no_bfloat16_on_gpu(dtype)
@@ -229,7 +279,13 @@ def special(name: str, *arrays):
         out = getattr(sc, fname)(*arrays)
     if name == "airy_ai":
         out = out[0]
-    return np.asarray(out).astype(ref.dtype, copy=False)
+    return _host(out).astype(ref.dtype, copy=False)
+
+
+def _host(out):
+    """A SciPy result as a NumPy array (a 0-d result comes back as a scalar); a meta result
+    (SciPy's ufuncs on meta arrays give meta arrays) as it is."""
+    return out if type(out) is MetaArray else np.asarray(out)
 
 
 def erf(x):

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import dtype as _dt
 from ._args import check_memory_format, require_tensor
-from .backend import CPU, to_device
+from .backend import DEFAULT_DEVICE, to_device
 from .backend import full as _full_on
 from .factories import arange, eye, linspace  # noqa: F401  (re-exported: torch.arange & co)
 from .tensor import Tensor, _as_array, _device
@@ -18,12 +18,20 @@ from .tensor import Tensor, _as_array, _device
 def _finish(arr, dtype, device, requires_grad) -> Tensor:
     if dtype is not None:
         arr = arr.astype(_dt.to_dtype(dtype).np, copy=False)
-    if device is not None and _device(device).type != "cpu":
+    device = DEFAULT_DEVICE[-1] if device is None else device  # (`with tg.device(...)`)
+    if _device(device).type != "cpu":
         arr = to_device(arr, _device(device))
     t = Tensor._wrap(arr)
     if requires_grad:
         t.requires_grad_(True)
     return t
+
+
+def draw_on(device, shape, d, kernel):
+    """A random factory's values, ``kernel(shape)`` drawn on the host; on ``device="meta"`` an
+    empty meta array of dtype ``d`` instead (nothing drawn: torch's generator does not advance)."""
+    device = DEFAULT_DEVICE[-1] if device is None else device
+    return _full_on(shape, 0, d.np, _device(device)) if str(device) == "meta" else kernel(shape)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
@@ -92,11 +100,11 @@ def _size(size, op: str | None = None):
 
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
     d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.default_float())
-    dev = CPU if device is None else _device(device)  # built on the device: no transfer
+    dev = DEFAULT_DEVICE[-1] if device is None else _device(device)  # made there: no transfer
     shape = _size(size, op) if not size else _size(size)
     if any(n < 0 for n in shape):
         raise RuntimeError(f"{op}: Dimension size must be non-negative (size {list(shape)})")
-    return _finish(_full_on(shape, fill, d.np, dev), None, None, requires_grad)
+    return _finish(_full_on(shape, fill, d.np, dev), None, dev, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False) -> Tensor:

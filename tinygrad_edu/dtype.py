@@ -11,6 +11,8 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
+from ._meta import MetaArray
+
 
 class dtype:
     """A tensor element type (``tg.float32`` ...). Wraps a NumPy dtype."""
@@ -74,7 +76,7 @@ def to_bfloat16(a):
     results, and non-arrays, as they are."""
     dt = getattr(a, "dtype", None)
     if dt is not None and dt.kind == "f":
-        return np.asarray(a).astype(_BF16)
+        return (a if type(a) is MetaArray else np.asarray(a)).astype(_BF16)
     return a
 
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import dtype as _dt
 from ._args import require_int
-from .backend import to_device
+from .backend import DEFAULT_DEVICE, to_device
 from .tensor import Tensor, _device
 
 
@@ -35,7 +35,8 @@ strided, sparse_coo = layout("strided"), layout("sparse_coo")
 
 
 def _finish(arr, device, requires_grad) -> Tensor:
-    if device is not None and _device(device).type != "cpu":
+    device = DEFAULT_DEVICE[-1] if device is None else device  # (`with tg.device(...)`)
+    if _device(device).type != "cpu":
         arr = to_device(arr, _device(device))
     t = Tensor._wrap(arr)
     return t.requires_grad_(True) if requires_grad else t

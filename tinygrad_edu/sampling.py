@@ -14,7 +14,7 @@ from ._args import no_kernel, require_tensor
 from ._rng import kernels as _k
 from .autograd.function import Function
 from .backend import get_array_module, to_device
-from .creation import _finish, _like, _size, zeros_like
+from .creation import _finish, _like, _size, draw_on, zeros_like
 from .tensor import Tensor
 
 
@@ -25,8 +25,7 @@ def _float_dtype(dtype, op: str):
     return d
 
 
-def _dt_name(d) -> str:
-    return _dt.torch_type_name(d)
+_dt_name = _dt.torch_type_name
 
 
 # ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ------
@@ -42,7 +41,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "check_uniform_bounds")
-    arr = _k.uniform(_engine(generator), _size(size, "rand"), d.np)
+    arr = draw_on(device, _size(size, "rand"), d, lambda s: _k.uniform(_engine(generator), s, d.np))
     return _finish(arr, None, device, requires_grad)
 
 
@@ -55,7 +54,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
     d = _float_dtype(dtype, "normal_kernel_cpu")
-    arr = _k.normal(_engine(generator), _size(size, "randn"), d.np)
+    arr = draw_on(device, _size(size, "randn"), d, lambda s: _k.normal(_engine(generator), s, d.np))
     return _finish(arr, None, device, requires_grad)
 
 
@@ -79,7 +78,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     low, high = int(low), int(high)
     _check_range(low, high)
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
-    arr = _k.random_from_to(_engine(generator), _size((size,), "randint"), d.np, low, high)
+    arr = draw_on(device, _size((size,), "randint"), d,
+                  lambda s: _k.random_from_to(_engine(generator), s, d.np, low, high))
     return _finish(arr, None, device, requires_grad)
 
 
@@ -97,7 +97,8 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
     _check_randperm_dtype(n, d)
-    arr = _k.from_int64(_k.randperm(_engine(generator), n), d.np.type)
+    arr = draw_on(device, (n,), d, lambda s: _k.from_int64(_k.randperm(_engine(generator), n),
+                                                             d.np.type))
     return _finish(arr, None, device, requires_grad)
 
 

@@ -16,6 +16,7 @@ from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
+from ._meta import _needs_data
 from ._pydata import flat as _flat
 from ._pydata import nested_map as _nested_map
 from ._pydata import numpy_scalars_dtype
@@ -112,9 +113,8 @@ class Tensor:
     def device(self) -> device:
         return device_of(self._data)
 
-    @property
-    def is_cuda(self) -> bool:
-        return self.device.type == "cuda"
+    is_cuda = property(lambda self: self.device.type == "cuda")
+    is_meta = property(lambda self: self.device.type == "meta", doc="on the meta device (no data)")
 
     @property
     def ndim(self) -> int:
@@ -210,10 +210,7 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         if self.device.type != "cpu":  # as torch: no silent device-to-host copy
-            raise TypeError(
-                "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
-                "tensor to host memory first."
-            )
+            raise TypeError(_NOT_HOST.format(_dev_name(self)))
         a = to_numpy(self._data)
         return a if dtype is None else a.astype(dtype)
 
@@ -227,6 +224,8 @@ class Tensor:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
             )
+        if self.is_meta:  # torch's RuntimeError (NotImplementedError naming an op that asks)
+            raise _needs_data("Tensor.item() cannot be called on meta tensors", RuntimeError)
         return to_numpy(self._data).reshape(()).item()
 
     def tolist(self):
@@ -247,10 +246,7 @@ class Tensor:
                 "instead."
             )
         if self.device.type != "cpu" and not force:
-            raise TypeError(
-                "can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the "
-                "tensor to host memory first."
-            )
+            raise TypeError(_NOT_HOST.format(_dev_name(self)))
         return to_numpy(self._data)
 
     def detach(self) -> "Tensor":
@@ -330,6 +326,11 @@ Tensor.requires_grad = requires_grad_property()  # x.requires_grad = b checks b,
 
 
 # ---- helpers shared with the layers above ------------------------------------------------------
+_NOT_HOST = ("can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+             "to host memory first.")
+_dev_name = lambda t: "cuda:0" if t.is_cuda else t.device.type  # noqa: E731 - torch's wording
+
+
 def _device(d) -> device:
     return d if isinstance(d, device) else device(d)
 

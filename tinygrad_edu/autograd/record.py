@@ -12,6 +12,7 @@ import traceback
 
 import numpy as np
 
+from .._meta import MetaArray
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -58,6 +59,8 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
 
 def as_array(ctx: Node, out):
     """An output as an array (NumPy returns 0-d results as scalars), also where it was saved."""
+    if type(out) is MetaArray:  # the meta device's array (shape and dtype, no data)
+        return out
     arr = get_array_module(out).asarray(out)
     if arr is not out and ctx._saved:
         ctx._saved = tuple(arr if s is out else s for s in ctx._saved)
@@ -229,6 +232,9 @@ def device_mismatch(cls, args):
     devs = [str(a.device) for a in args if isinstance(a, Tensor)]
     first = devs[0]
     other = next(d for d in devs if d != first)
+    if "meta" in (first, other):  # torch words it so where a meta tensor meets another device
+        raise RuntimeError(f"Tensor on device {other} is not on the expected device {first}! "
+                           f"(in op {cls.__name__})")
     raise RuntimeError(
         f"Expected all tensors to be on the same device, but found at least two devices, "
         f"{other} and {first}! (in op {cls.__name__})"

@@ -9,7 +9,7 @@ from types import MethodType
 
 import numpy as np
 
-from ..backend import asarray, device_of
+from ..backend import asarray, device_of, full, get_default_device
 from ..dtype import default_float as _default_float
 from ..dtype import to_dtype as _to_dtype
 from ..tensor import Tensor, _device
@@ -97,11 +97,13 @@ def uninitialized(shape, device=None, dtype=None) -> Tensor:
     (the default dtype, ``get_default_dtype()``, when None: every module's parameters and
     float buffers are made here). Raises RuntimeError for a negative size, as torch.empty does."""
     d = _to_dtype(dtype) if dtype is not None else _default_float()
-    dev = _device(device) if device is not None else _device("cpu")
+    dev = _device(device) if device is not None else get_default_device()
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if any(n < 0 for n in shape):  # torch: RuntimeError, not NumPy's ValueError
         raise RuntimeError(f"Trying to create tensor with negative dimension "
                            f"{min(shape)}: {list(shape)}")
+    if dev.type == "meta":  # nothing allocated: a (10⁵, 10⁵) weight costs no memory
+        return Tensor._wrap(full(shape, 0, d.np, dev))
     return Tensor._wrap(asarray(np.zeros(shape, dtype=d.np), dev=dev))
 
 

@@ -142,7 +142,8 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
     ``spacing``: a number (the same step everywhere), one number per dim, or one 1-D tensor
     of sample coordinates per dim. Shapes: each output has the input's shape. dtype: integer
     inputs give the default float dtype. Raises RuntimeError for a bad spacing length, an
-    edge_order other than 1 or 2, a dim shorter than edge_order + 1, uint8 input; IndexError
+    edge_order other than 1 or 2, a dim shorter than edge_order + 1, uint8 input, a spacing
+    tensor on another device than the input (cpu and meta, cpu and cuda); IndexError
     for a dim out of range. Derivative: the adjoint of the (linear) difference stencils.
     Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "gradient")
@@ -157,6 +158,10 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1):
         spacing = spacing.item()
     many = isinstance(spacing, (list, tuple))
     _gradient_checks(input, len(spacing) if many else None, dims, edge_order)
+    for h in spacing if many else ():  # torch: every spacing tensor on the input's device
+        if isinstance(h, Tensor) and h.device != input.device:
+            raise RuntimeError("torch.gradient expected each tensor to be on the same device, "
+                               f"but got devices {input.device} and {h.device}!")
     axes = dims if dims is not None else tuple(range(input.ndim))
     steps = list(spacing) if many else [spacing] * len(axes)
     out = []

@@ -9,7 +9,7 @@ import functools
 import inspect
 
 from .. import dtype as _dt
-from ..backend import get_array_module, to_device
+from ..backend import full
 from ..creation import tensor
 from ..factories import new_empty_strided
 from ..tensor import Tensor, _device
@@ -83,11 +83,8 @@ def _new_filled(fill, name=None):
             raise RuntimeError(f"{name or 'new_full'}: Trying to create tensor with negative "
                                f"dimension {min(int(n) for n in size)}: {list(size)}")
         d = _dt.to_dtype(dtype).np if dtype is not None else self._data.dtype
-        xp = get_array_module(self._data)
-        arr = xp.full(tuple(int(n) for n in size), fill_value, dtype=d)
-        if device is not None and _device(device) != self.device:
-            arr = to_device(arr, _device(device))
-        t = Tensor._wrap(arr)
+        dev = _device(device) if device is not None else self.device  # made there directly
+        t = Tensor._wrap(full(tuple(int(n) for n in size), fill_value, d, dev))
         return t.requires_grad_(True) if requires_grad else t
 
     if name is not None:

@@ -20,7 +20,7 @@ from .. import random as _random
 from .._args import no_kernel
 from .._rng import kernels as _k
 from ..autograd.grad_mode import is_grad_enabled
-from ..backend import to_device, to_numpy
+from ..backend import is_meta, to_device, to_numpy
 from ..dtype import kind_of, torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
@@ -56,13 +56,15 @@ def _fill(self: Tensor, op: str, draw, node: str | None = None) -> Tensor:
     _check(self, op)
     data = self._data
     axes = _memory_axes(data)
-    if axes == tuple(range(data.ndim)):
-        vals = draw(tuple(data.shape))
+    if is_meta(data):  # no values to draw (torch's generator does not advance either)
+        vals = data
+    elif axes == tuple(range(data.ndim)):
+        vals = to_device(draw(tuple(data.shape)), self.device)
     else:  # drawn in memory order, then laid back in logical order
         mem = draw(tuple(data.shape[a] for a in axes))
         vals = np.empty(data.shape, dtype=mem.dtype)
         vals.transpose(axes)[...] = mem
-    vals = to_device(vals, self.device)
+        vals = to_device(vals, self.device)
     if is_grad_enabled() and (self.requires_grad or (
             self._view is not None and self._view[0].requires_grad)):
         name = node or _NODES[op]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._args import require_tensor
-from ..backend import get_array_module, to_numpy
+from ..backend import get_array_module, is_meta, to_numpy
 from ..dtype import kind_of, widen_bfloat16
 from ..tensor import Tensor
 from . import stl_sort
@@ -82,7 +82,7 @@ def sort_indices(a, axis: int, descending: bool, stable: bool = False):
     n = a.shape[axis]
     idx = _stable_indices(a, axis, descending)
     radix = a.ndim == 1 and kind_of(a.dtype) in "iu" and n >= 32768 and not descending
-    if stable or radix or n < 2:
+    if stable or radix or n < 2 or is_meta(a):  # (meta: no values, so no ties to order)
         return idx
     if a.strides[axis] == 0:  # torch: an expanded dim is left as it is (indices 0, 1, ...)
         xp = get_array_module(a)
@@ -107,7 +107,7 @@ def topk_indices(a, k: int, axis: int, largest: bool, sorted_: bool):
     n = a.shape[axis]
     order = Tensor._wrap(_stable_indices(a, axis, largest))
     idx = narrow(order, axis, 0, k)._data
-    if k == 0:
+    if k == 0 or is_meta(a):  # (meta: no values, so no ties to order)
         return idx.copy()
     partial = k * 64 <= n
     if sorted_ or partial:  # then only ties among the k + 1 first can change the answer

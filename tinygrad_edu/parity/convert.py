@@ -4,7 +4,8 @@
 
 - a ``torch.Tensor`` becomes a tg tensor with the same values, dtype, shape *and memory layout*
   (strides, storage offset, including non-contiguous and expanded ones: the storage is copied
-  and viewed the same way), ``requires_grad`` mirrored; one torch tensor met twice becomes one
+  and viewed the same way), ``requires_grad`` mirrored; a ``meta`` tensor (no data) becomes a
+  tg meta tensor of its shape and dtype; one torch tensor met twice becomes one
   tg tensor, and tensors sharing a storage share the copy (aliasing carries over);
 - ``torch.dtype`` -> the tg dtype of the same name; ``torch.Size`` -> tuple; ``torch.device`` ->
   ``tg.device``; any other torch object (``torch.contiguous_format``, ``torch.strided``) -> tg's
@@ -115,6 +116,11 @@ class ToTg:
         if t.layout != torch.strided:
             raise Unconvertible(f"tinygrad_edu has no {t.layout} tensors")
         tg_dtype(t.dtype)  # raises for dtypes tg lacks
+        if t.device.type == "meta":  # no data: a tg meta tensor of the same shape and dtype
+            out = tg.empty(tuple(t.shape), dtype=tg_dtype(t.dtype), device="meta",
+                           requires_grad=t.requires_grad)
+            self.memo[id(t)] = out
+            return out
         if t.device.type != "cpu":
             raise Unconvertible(f"tinygrad_edu has no {t.device.type} device")
         if t.ndim > 64:  # build it as a user would; NumPy's limit makes that raise

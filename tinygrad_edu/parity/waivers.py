@@ -19,9 +19,6 @@ WAIVERS: dict[tuple[str, str], str] = {
     # ---- indexing and shapes ------------------------------------------------------------
     # ---- empty tensors ------------------------------------------------------------------
     # ---- exception types and messages (error_inputs) ------------------------------------
-    ("gradient", "error"): ("meta device: two error_inputs pass spacing tensors on torch's "
-                            "'meta' device (a torch-internal device with no data), which "
-                            "tinygrad_edu has no counterpart for"),
     # ---- optimizers ---------------------------------------------------------------------
     ("LBFGS", "steps"): ("rounding noise: the check's quadratic is solved to the rounding "
                          "floor inside every step, so the state a step leaves is noise: float32 "

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict, namedtuple
 
-import numpy as np
-
 from ...autograd import no_grad
-from ...backend import get_array_module, to_device
-from ...tensor import _as_array, _device
+from ...backend import device_of, get_array_module, is_meta, to_device
+from ...tensor import Tensor, _as_array
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -28,9 +27,15 @@ def _to_array(value, like):
         raise TypeError(
             f"load_state_dict: cannot load a value of type {type(value).__name__}"
         ) from None
-    if type(arr) is not type(like):
-        arr = to_device(arr, _device("cuda" if get_array_module(like) is not np else "cpu"))
+    if like is not None and type(arr) is not type(like):  # onto the target's device
+        arr = to_device(arr, device_of(like))
     return arr
+
+
+_META_NO_OP = ("copying from a non-meta parameter in the checkpoint to a meta parameter in the "
+               "current model, which is a no-op. (Did you mean to pass `assign=True` to assign "
+               "items in the state dictionary to their corresponding key in the module instead "
+               "of copying them in place?)")
 
 
 class StateDictMixin:
@@ -69,7 +74,7 @@ class StateDictMixin:
             for key, target in own.items():
                 if key not in state_dict:
                     continue
-                arr = _to_array(state_dict[key], target._data)
+                arr = _to_array(state_dict[key], None if assign else target._data)
                 if tuple(arr.shape) != tuple(target._data.shape):
                     errors.append(
                         f"size mismatch for {key}: copying a param with shape "
@@ -77,6 +82,12 @@ class StateDictMixin:
                         f"model is torch.Size({list(target._data.shape)})."
                     )
                     continue
+                if assign:  # torch's assign=True: the module takes the checkpoint's tensor
+                    target._data = arr
+                    continue
+                src = state_dict[key]
+                if is_meta(target._data) and not (isinstance(src, Tensor) and src.is_meta):
+                    warnings.warn(f"for {key}: {_META_NO_OP}", UserWarning, stacklevel=2)
                 get_array_module(target._data).copyto(target._data, arr, casting="unsafe")
                 target._version += 1
         if strict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ...backend import to_device
+from ...backend import full, to_device
 from ...dtype import bfloat16, float16, float32, float64, kind_of
 from ...tensor import Tensor, _device
 from ..parameter import Buffer, Parameter
@@ -267,9 +267,10 @@ class Module(HooksMixin, StateDictMixin):
                 p.grad._data[...] = 0
 
     # ---- conversion -----------------------------------------------------------------------
-    def _apply(self, fn_array, floating_only: bool = False) -> "Module":
-        """Replace every parameter's and buffer's array (and grad) in place: ``fn_array(a)``."""
-        for m in self.modules():
+    def _apply(self, fn_array, floating_only: bool = False, recurse: bool = True) -> "Module":
+        """Replace every parameter's and buffer's array (and grad) in place: ``fn_array(a)``
+        (``recurse=False``: this module's own only)."""
+        for m in self.modules() if recurse else (self,):
             for store in (m._parameters, m._buffers):
                 for t in store.values():
                     if t is None:
@@ -299,6 +300,14 @@ class Module(HooksMixin, StateDictMixin):
             target = _device(dev)
             self._apply(lambda a: to_device(a, target))
         return self
+
+    def to_empty(self, *, device, recurse: bool = True) -> "Module":
+        """``torch.nn.Module.to_empty``: each parameter and buffer (and gradient) gets a new,
+        uninitialized (zero-filled here) array of its shape and dtype on ``device``, in place,
+        values not copied: how a model built on ``meta`` gets memory, before being initialized
+        (``reset_parameters()``). ``recurse=False``: this module's own tensors only."""
+        target = _device(device)
+        return self._apply(lambda a: full(a.shape, 0, a.dtype, target), recurse=recurse)
 
     def float(self) -> "Module":
         return self.to(float32)
