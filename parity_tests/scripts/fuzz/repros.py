@@ -103,3 +103,17 @@ REPROS = {
         "a = torch.zeros(2, 0, dtype=torch.int64)",
         "v = a.softmax(-1)"],
 }
+REPROS.update({
+    "leaf_view_inplace_check": [
+        "b = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)",
+        "b[torch.tensor(-1.0) > 0] = 0.5"],
+    "rsqrt_is_pow": [
+        "a = torch.tensor([-0.0, 1.0], dtype=torch.float64, requires_grad=True)",
+        "a.rsqrt().sum().backward()"],
+    "partial_effects_before_error": [
+        "a = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
+        "b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)",
+        "v = a ** a",
+        "v.tanh_()",
+        "(b * 2 + v.sum()).backward()"],
+})

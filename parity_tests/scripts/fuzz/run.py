@@ -117,7 +117,8 @@ class Mismatch:
     var: str  # the variable that differs ('' for an exception)
     expected: object  # torch's
     actual: object  # ours
-    message: str = ""  # our exception's message, or torch's where only torch raised
+    message: str = ""  # our exception's message (torch's where only torch raised; where both raised
+    # the same type and a value differs: torch's, since a partial effect before the error differs)
 
     def describe(self) -> str:
         return f"{self.category} at line {self.line} var {self.var or '-'}: torch {self.expected!r} vs ours {self.actual!r}"
@@ -163,6 +164,7 @@ def compare(expected: list[tuple], actual: list[tuple]):
                 return Mismatch("missing", i, name, "defined", "undefined")
             m = _compare_snap(name, sa[name], sb[name], i, floor)
             if m is not None:
+                m.message = ma or ""  # both raised this (same type): what was done before differs
                 return m
         for name in sb:
             if name not in sa:
