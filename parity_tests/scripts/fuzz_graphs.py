@@ -21,6 +21,7 @@ import argparse
 import collections
 import json
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -60,6 +61,61 @@ def signature(prog, m) -> str:
     return f"{m.category}{extra}@{kind}"
 
 
+def _batch(a, avoid):
+    """Run seeds [start, start + count) in this process, appending failures to ``a.out`` and the
+    seed being run (and how many ran) to ``a.progress``, so a parent can go on after a crash."""
+    signal.signal(signal.SIGALRM, _alarm)
+    shrunk = collections.Counter(r["key"] for r in _rows(a.out) if "repro" in r)
+    t0, n, nxt = time.time(), 0, a.start
+    with open(a.out, "a") as out:
+        for seed in range(a.start, a.start + a.count):
+            if a.minutes and time.time() - t0 > 60 * a.minutes:
+                break
+            with open(a.progress, "w") as f:
+                f.write(f"{seed} {n}")
+            signal.alarm(20)
+            try:
+                prog, m = check(seed, avoid)
+                n += 1
+                if m is None:
+                    nxt = seed + 1
+                    continue
+                sig, lines = signature(prog, m), [s for _, s in prog]
+                kind = classify(lines, m)
+                key = kind if kind != "new" else "new " + sig
+                row = {"seed": seed, "kind": kind, "key": key, "signature": sig, "detail": m.describe()[:300],
+                       "message": m.message}
+                if shrunk[key] < a.shrink:
+                    shrunk[key] += 1
+                    lines, m2 = shrink(lines, tinygrad_edu, m)
+                    row["repro"], row["kind_shrunk"] = reproduction(lines, m2), classify(lines, m2)
+                    print(f"--- seed {seed}: {kind}, shrunk: {row['kind_shrunk']} ({sig})\n{row['repro']}\n", flush=True)
+            except Timeout:
+                row = {"seed": seed, "kind": "timeout", "key": "timeout", "signature": "timeout", "detail": ""}
+            finally:
+                signal.alarm(0)
+            out.write(json.dumps(row) + "\n")
+            out.flush()
+            nxt = seed + 1
+    with open(a.progress, "w") as f:
+        f.write(f"{nxt} {n}")
+
+
+def _rows(path):
+    try:
+        return [json.loads(x) for x in open(path)]
+    except FileNotFoundError:
+        return []
+
+
+def _summary(path, programs=None):
+    rows = _rows(path)
+    if programs is not None:
+        print(f"{programs} programs, {len(rows)} failing")
+    for key, n in collections.Counter(r.get("key", r.get("kind", "?")) for r in rows).most_common():
+        print(f"{n:6d}  {key}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--start", type=int, default=0)
@@ -68,15 +124,12 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=None, help="show one seed's program and result")
     ap.add_argument("--shrink", type=int, default=1, help="shrink and print this many per kind/signature")
     ap.add_argument("--avoid", default="", help="known kinds not to draw: comma list, or 'all'")
-    ap.add_argument("--out", default=None, help="append one JSON line per failure here")
+    ap.add_argument("--out", default="fuzz_failures.jsonl", help="append one JSON line per failure here")
     ap.add_argument("--summary", default=None, help="summarize a --out file and exit")
+    ap.add_argument("--progress", default=None, help=argparse.SUPPRESS)  # set in the worker processes
     a = ap.parse_args(argv)
     if a.summary:
-        rows = [json.loads(x) for x in open(a.summary)]
-        count = collections.Counter(r.get("kind", "?") + "  " + r["signature"] for r in rows)
-        for sig, n in count.most_common():
-            print(f"{n:6d}  {sig}")
-        return
+        return _summary(a.summary)
     avoid = AVOIDABLE if a.avoid == "all" else [x for x in a.avoid.split(",") if x]
     if a.seed is not None:
         prog, m = check(a.seed, avoid)
@@ -86,41 +139,29 @@ def main(argv=None):
             lines, m2 = shrink([s for _, s in prog], tinygrad_edu, m)
             print(f"\nshrunk ({classify(lines, m2)}):\n" + reproduction(lines, m2))
         return
-    signal.signal(signal.SIGALRM, _alarm)
-    t0, n, fails, shrunk = time.time(), 0, collections.Counter(), collections.Counter()
-    out = open(a.out, "a") if a.out else None
-    for seed in range(a.start, a.start + a.count):
-        if a.minutes and time.time() - t0 > 60 * a.minutes:
+    if a.progress:
+        return _batch(a, avoid)
+    # the parent: workers run the seeds; torch itself segfaults on some programs (a hook on a view
+    # of an in-place-modified view), so a dead worker's seed is recorded and the next one goes on
+    t0, seed, end, n = time.time(), a.start, a.start + a.count, 0
+    progress = a.out + ".progress"
+    while seed < end:
+        left = None if a.minutes is None else a.minutes - (time.time() - t0) / 60
+        if left is not None and left <= 0:
             break
-        signal.alarm(20)
-        try:
-            prog, m = check(seed, avoid)
-            n += 1
-            if m is None:
-                continue
-            sig, lines = signature(prog, m), [s for _, s in prog]
-            kind = classify(lines, m)
-            key = kind if kind != "new" else "new " + sig
-            row = {"seed": seed, "kind": kind, "signature": sig, "detail": m.describe()[:300], "message": m.message}
-            if shrunk[key] < a.shrink:
-                shrunk[key] += 1
-                lines, m2 = shrink(lines, tinygrad_edu, m)
-                kind = row["kind"] = classify(lines, m2)
-                key = kind if kind != "new" else "new " + sig
-                row["repro"] = reproduction(lines, m2)
-                print(f"--- seed {seed}: {kind} ({sig})\n{row['repro']}\n", flush=True)
-            fails[key] += 1
-        except Timeout:
-            row = {"seed": seed, "signature": "timeout", "detail": ""}
-            fails["timeout"] += 1
-        finally:
-            signal.alarm(0)
-        if out:
-            out.write(json.dumps(row) + "\n")
-            out.flush()
-    print(f"{n} programs, {sum(fails.values())} failing, {time.time() - t0:.0f} s")
-    for sig, k in fails.most_common():
-        print(f"{k:6d}  {sig}")
+        cmd = [sys.executable, __file__, "--start", str(seed), "--count", str(end - seed), "--shrink", str(a.shrink),
+               "--avoid", a.avoid, "--out", a.out, "--progress", progress]
+        rc = subprocess.call(cmd + (["--minutes", str(left)] if left is not None else []))
+        at, ran = map(int, open(progress).read().split())
+        n += ran
+        if rc != 0:
+            with open(a.out, "a") as out:
+                out.write(json.dumps({"seed": at, "kind": "crash", "key": f"crash rc={rc}",
+                                      "signature": "crash", "detail": ""}) + "\n")
+            at, n = at + 1, n + 1
+        seed = at
+    print(f"{time.time() - t0:.0f} s")
+    _summary(a.out, n)
 
 
 if __name__ == "__main__":

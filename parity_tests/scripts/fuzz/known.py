@@ -75,11 +75,12 @@ def _shares_storage(src, ns):
     m = re.match(r"(?:\w+ = )?(\w+)[^=]*(\] = |_\()", src)
     if not m or m.group(1) not in ns:
         return False
-    target, others = m.group(1), set(re.findall(r"\b([a-z]\w*)\b", src[m.end(1):]))
+    target, others = m.group(1), re.findall(r"\b([a-z]\w*)\b", src[m.end(1):])
+    if target in others:
+        return True
     try:
         ptr = ns[target].untyped_storage().data_ptr()
-        return any(ns[o].untyped_storage().data_ptr() == ptr for o in others if o != target and
-                   hasattr(ns.get(o), "untyped_storage"))
+        return any(ns[o].untyped_storage().data_ptr() == ptr for o in others if hasattr(ns.get(o), "untyped_storage"))
     except Exception:
         return False
 
@@ -142,7 +143,10 @@ KINDS = [
          "before it get grad None (autograd.grad(..., allow_unused=True) returns None); torch records the "
          "write (FillBackward/CopyBackwards), whose gradient to the old history is zeros, so they get zeros",
          "tinygrad_edu/ops/inplace.py: a write whose new value does not depend on the old one records no "
-         "edge to the old history", cats=("grad_none", "type", "requires_grad"),
+         "edge to the old history (so also: autograd.grad raises 'not used in the graph', and a nan that "
+         "torch's 0·nan would spread is missing)",
+         cats=("grad_none", "type", "requires_grad", "exception", "value", "grad"),
+         msg=r"appears to not have been used",
          line=r"zero_\(\)|fill_\(|copy_\(|\] = ",
          avoid=lambda s, ns: bool(re.search(r"\.(zero_|fill_|index_fill_)\(|\.copy_\(", s))),
     Kind("nan_subgradient", "silent",
@@ -156,7 +160,7 @@ KINDS = [
          "data (the gradient uses it), its views keep the old storage, a later grad of a different dtype or "
          "shape is accepted; tinygrad_edu differs in each",
          "tinygrad_edu/_grad_attr.py / tensor.py: .data setter swaps the array under the saved values",
-         line=r"\.data = ", avoid=lambda s, ns: ".data = " in s),
+         cats=SILENT + ("dtype", "exception"), line=r"\.data = ", avoid=lambda s, ns: ".data = " in s),
     Kind("int_dest_requires_grad", "silent",
          "writing a value that requires grad into an integer/bool tensor: torch marks the integer tensor "
          "requires_grad=True (a torch quirk: CopySlices is recorded); tinygrad_edu leaves it False",
@@ -277,7 +281,14 @@ KINDS = [
          "a view taken before its base starts requiring grad (base.requires_grad_(), or an in-place write of a "
          "value that requires grad into the base) keeps requires_grad=False; torch's views follow the base",
          "tinygrad_edu/autograd/views.py: the view refresh after an in-place write runs only for bases that "
-         "already had a history", cats=("requires_grad",)),
+         "already had a history", cats=("requires_grad", "is_leaf")),
+    Kind("retain_grad_after_inplace", "silent",
+         "x.retain_grad() and then an in-place write to x (or through a view of x): torch's x.grad is the "
+         "gradient with respect to x's current (written) value, None if the loss used only the old one; "
+         "ours is the gradient with respect to the old value",
+         "tinygrad_edu/autograd/hooks.py retain_grad: the hook stays on the grad_fn x had when retain_grad "
+         "was called; torch moves it to the new grad_fn on each in-place write",
+         cats=("grad", "grad_none"), line=r"retain_grad\(\)"),
     Kind("overlapping_source_order", "torch-ub",
          "x[i] = y, x.add_(y), x.unsqueeze(0).mul_(y) where y is a view of x that torch's overlap check "
          "misses: torch computes element by element and reads values it already overwrote; ours reads a "

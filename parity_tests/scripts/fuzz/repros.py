@@ -116,4 +116,10 @@ REPROS.update({
         "v = a ** a",
         "v.tanh_()",
         "(b * 2 + v.sum()).backward()"],
+    "retain_grad_after_inplace": [
+        "a = torch.tensor([-1.05, 0.5, 1.7], dtype=torch.float64, requires_grad=True)",
+        "v = a * 1",
+        "v.retain_grad()",
+        "v[:2].relu_()",
+        "(v * W(v)).sum().backward()"],
 })
