@@ -23,14 +23,45 @@ import tinygrad_edu
 
 sys.path.insert(0, str(Path(__file__).parent / "scripts"))
 
+from fuzz.classify import classify  # noqa: E402
 from fuzz.gen import generate  # noqa: E402
-from fuzz.known import KINDS, classify  # noqa: E402
+from fuzz.known import KINDS  # noqa: E402
 from fuzz.repros import REPROS  # noqa: E402
 from fuzz.run import compare, run, run_pair  # noqa: E402
 from fuzz.shrink import reproduction  # noqa: E402
 
-SEEDS = [0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30,
-         31, 32]
+SEEDS = [
+    0,
+    1,
+    2,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+    15,
+    16,
+    17,
+    18,
+    20,
+    21,
+    22,
+    24,
+    25,
+    26,
+    27,
+    28,
+    29,
+    30,
+    31,
+    32,
+]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -40,8 +71,13 @@ def test_random_program_agrees_with_torch(seed):
     assert m is None, reproduction(lines, m)
 
 
-@pytest.mark.parametrize("kind", [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"known kind {k}"))
-                                  for k in REPROS])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"known kind {k}"))
+        for k in REPROS
+    ],
+)
 def test_known_kind(kind):
     lines = REPROS[kind]
     m = run_pair(lines, tinygrad_edu)
@@ -61,8 +97,12 @@ def test_every_bug_kind_has_a_reproduction():
     assert ours == set(REPROS)
 
 
-LINES = ["a = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)",
-         "b = (a.exp() * W(a)).sum()", "b.backward()", "c = a[5]"]
+LINES = [
+    "a = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)",
+    "b = (a.exp() * W(a)).sum()",
+    "b.backward()",
+    "c = a[5]",
+]
 
 
 def _trace():
@@ -73,13 +113,16 @@ def test_comparator_accepts_torch_against_itself():
     assert compare(_trace(), _trace()) is None
 
 
-@pytest.mark.parametrize("broken,category", [
-    (lambda t: t[1][2]["b"]["value"].__iadd__(1e-6), "value"),
-    (lambda t: t[1][2]["b"].__setitem__("dtype", "torch.float32"), "dtype"),
-    (lambda t: t[2][2]["a"]["grad"][2].__imul__(1.0 + 1e-5), "grad"),
-    (lambda t: t[2][2]["a"].__setitem__("grad", None), "grad_none"),
-    (lambda t: t.__setitem__(3, ("RuntimeError",) + t[3][1:]), "exception"),
-])
+@pytest.mark.parametrize(
+    "broken,category",
+    [
+        (lambda t: t[1][2]["b"]["value"].__iadd__(1e-6), "value"),
+        (lambda t: t[1][2]["b"].__setitem__("dtype", "torch.float32"), "dtype"),
+        (lambda t: t[2][2]["a"]["grad"][2].__imul__(1.0 + 1e-5), "grad"),
+        (lambda t: t[2][2]["a"].__setitem__("grad", None), "grad_none"),
+        (lambda t: t.__setitem__(3, ("RuntimeError",) + t[3][1:]), "exception"),
+    ],
+)
 def test_comparator_rejects_a_broken_result(broken, category):
     ours = _trace()
     broken(ours)

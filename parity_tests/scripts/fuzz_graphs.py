@@ -1,8 +1,9 @@
 """Differential fuzzer: random small programs run with torch and with tinygrad_edu, compared.
 
-    nice -n 10 python3 parity_tests/scripts/fuzz_graphs.py --start 0 --count 2000 --out /tmp/fuzz.jsonl
-    python3 parity_tests/scripts/fuzz_graphs.py --seed 123            # show one program and its result
-    python3 parity_tests/scripts/fuzz_graphs.py --summary /tmp/fuzz.jsonl
+    nice -n 10 python3 parity_tests/scripts/fuzz_graphs.py --start 0 --minutes 9 --out f.jsonl
+    python3 parity_tests/scripts/fuzz_graphs.py --seed 123     # one program, its result, shrunk
+    python3 parity_tests/scripts/fuzz_graphs.py --summary f.jsonl
+    ... --avoid all     # do not draw lines that trip a known kind: look for new ones
 
 Each seed draws a program of leaves, 4-12 random ops (views of views, in-place writes through
 views, broadcasting, scalars, casts, indexing, reductions, backward / autograd.grad with
@@ -31,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
-
-import tinygrad_edu  # noqa: E402
+from fuzz.classify import AVOIDABLE, classify  # noqa: E402
 from fuzz.gen import generate  # noqa: E402
-from fuzz.known import AVOIDABLE, classify  # noqa: E402
 from fuzz.run import run_pair  # noqa: E402
 from fuzz.shrink import reproduction, shrink  # noqa: E402
+
+import tinygrad_edu  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -83,15 +84,31 @@ def _batch(a, avoid):
                 sig, lines = signature(prog, m), [s for _, s in prog]
                 kind = classify(lines, m)
                 key = kind if kind != "new" else "new " + sig
-                row = {"seed": seed, "kind": kind, "key": key, "signature": sig, "detail": m.describe()[:300],
-                       "message": m.message}
+                row = {
+                    "seed": seed,
+                    "kind": kind,
+                    "key": key,
+                    "signature": sig,
+                    "detail": m.describe()[:300],
+                    "message": m.message,
+                }
                 if shrunk[key] < a.shrink:
                     shrunk[key] += 1
                     lines, m2 = shrink(lines, tinygrad_edu, m)
                     row["repro"], row["kind_shrunk"] = reproduction(lines, m2), classify(lines, m2)
-                    print(f"--- seed {seed}: {kind}, shrunk: {row['kind_shrunk']} ({sig})\n{row['repro']}\n", flush=True)
+                    print(
+                        f"--- seed {seed}: {kind}, shrunk: {row['kind_shrunk']} "
+                        f"({sig})\n{row['repro']}\n",
+                        flush=True,
+                    )
             except Timeout:
-                row = {"seed": seed, "kind": "timeout", "key": "timeout", "signature": "timeout", "detail": ""}
+                row = {
+                    "seed": seed,
+                    "kind": "timeout",
+                    "key": "timeout",
+                    "signature": "timeout",
+                    "detail": "",
+                }
             finally:
                 signal.alarm(0)
             out.write(json.dumps(row) + "\n")
@@ -122,11 +139,17 @@ def main(argv=None):
     ap.add_argument("--count", type=int, default=200)
     ap.add_argument("--minutes", type=float, default=None, help="stop after this wall time")
     ap.add_argument("--seed", type=int, default=None, help="show one seed's program and result")
-    ap.add_argument("--shrink", type=int, default=1, help="shrink and print this many per kind/signature")
+    ap.add_argument(
+        "--shrink", type=int, default=1, help="shrink and print this many per kind/signature"
+    )
     ap.add_argument("--avoid", default="", help="known kinds not to draw: comma list, or 'all'")
-    ap.add_argument("--out", default="fuzz_failures.jsonl", help="append one JSON line per failure here")
+    ap.add_argument(
+        "--out", default="fuzz_failures.jsonl", help="append one JSON line per failure here"
+    )
     ap.add_argument("--summary", default=None, help="summarize a --out file and exit")
-    ap.add_argument("--progress", default=None, help=argparse.SUPPRESS)  # set in the worker processes
+    ap.add_argument(
+        "--progress", default=None, help=argparse.SUPPRESS
+    )  # set in the worker processes
     a = ap.parse_args(argv)
     if a.summary:
         return _summary(a.summary)
@@ -149,15 +172,39 @@ def main(argv=None):
         left = None if a.minutes is None else a.minutes - (time.time() - t0) / 60
         if left is not None and left <= 0:
             break
-        cmd = [sys.executable, __file__, "--start", str(seed), "--count", str(end - seed), "--shrink", str(a.shrink),
-               "--avoid", a.avoid, "--out", a.out, "--progress", progress]
+        cmd = [
+            sys.executable,
+            __file__,
+            "--start",
+            str(seed),
+            "--count",
+            str(end - seed),
+            "--shrink",
+            str(a.shrink),
+            "--avoid",
+            a.avoid,
+            "--out",
+            a.out,
+            "--progress",
+            progress,
+        ]
         rc = subprocess.call(cmd + (["--minutes", str(left)] if left is not None else []))
         at, ran = map(int, open(progress).read().split())
         n += ran
         if rc != 0:
             with open(a.out, "a") as out:
-                out.write(json.dumps({"seed": at, "kind": "crash", "key": f"crash rc={rc}",
-                                      "signature": "crash", "detail": ""}) + "\n")
+                out.write(
+                    json.dumps(
+                        {
+                            "seed": at,
+                            "kind": "crash",
+                            "key": f"crash rc={rc}",
+                            "signature": "crash",
+                            "detail": "",
+                        }
+                    )
+                    + "\n"
+                )
             at, n = at + 1, n + 1
         seed = at
     print(f"{time.time() - t0:.0f} s")

@@ -14,13 +14,25 @@ import warnings
 
 import torch
 
+from .classify import avoided
 from .grammar import TEMPLATES
-from .known import avoided
 from .run import PRELUDE, namespace
 
 KEEP_ERROR = 0.06
-SHAPES = [((), 2), ((3,), 3), ((2, 3), 4), ((3, 1), 2), ((1, 3), 2), ((2, 3, 2), 2), ((4,), 2), ((3, 3), 3),
-          ((0,), 1), ((2, 0), 1), ((1,), 1), ((2, 1, 3), 1)]
+SHAPES = [
+    ((), 2),
+    ((3,), 3),
+    ((2, 3), 4),
+    ((3, 1), 2),
+    ((1, 3), 2),
+    ((2, 3, 2), 2),
+    ((4,), 2),
+    ((3, 3), 3),
+    ((0,), 1),
+    ((2, 0), 1),
+    ((1,), 1),
+    ((2, 1, 3), 1),
+]
 TIES = [0.0, 1.0, -1.0, 0.5, 2.0]
 
 
@@ -61,7 +73,9 @@ class Gen:
             if self.r.random() < 0.85:
                 cands = [n for n in cands if self.ns[n].is_floating_point()] or cands
         if grad:
-            cands = [n for n in cands if self.ns[n].requires_grad and self.ns[n].is_floating_point()]
+            cands = [
+                n for n in cands if self.ns[n].requires_grad and self.ns[n].is_floating_point()
+            ]
         if not cands:
             raise NoPick
         if self.r.random() < 0.5:
@@ -84,23 +98,36 @@ class Gen:
     def scalar(self, pos: bool = False) -> str:
         if pos:
             return self.r.choice(["0.5", "1", "2", "1.5", "3"])
-        return self.r.choice(["2", "-1", "0.5", "1.5", "-2.5", "3", "0", "1e-3", "-0.5", "2.0", "True"])
+        return self.r.choice(
+            ["2", "-1", "0.5", "1.5", "-2.5", "3", "0", "1e-3", "-0.5", "2.0", "True"]
+        )
 
     # -- drawing ------------------------------------------------------------------------------
     def leaf_source(self, name: str) -> str:
         shape = self.r.choices([s for s, _ in SHAPES], [w for _, w in SHAPES])[0]
         r = self.r.random()
-        dt, grad = ("torch.float64", True) if r < 0.6 else ("torch.float32", True) if r < 0.85 else (None, False)
+        dt, grad = (
+            ("torch.float64", True)
+            if r < 0.6
+            else ("torch.float32", True)
+            if r < 0.85
+            else (None, False)
+        )
         if dt is None and self.r.random() < 0.5:  # an integer tensor, for promotion and indexing
             vals = [self.r.randint(-2, 3) for _ in range(_numel(shape))]
-            return f"{name} = torch.tensor({_nest(vals, shape)})" if _numel(shape) else \
-                f"{name} = torch.zeros({', '.join(map(str, shape))}, dtype=torch.int64)"
+            return (
+                f"{name} = torch.tensor({_nest(vals, shape)})"
+                if _numel(shape)
+                else f"{name} = torch.zeros({', '.join(map(str, shape))}, dtype=torch.int64)"
+            )
         dt = dt or "torch.float64"
         rg = ", requires_grad=True" if grad else ""
         if not _numel(shape):
             return f"{name} = torch.zeros({', '.join(map(str, shape))}, dtype={dt}{rg})"
-        vals = [self.r.choice(TIES) if self.r.random() < 0.2 else round(self.r.uniform(-2, 2), 2)
-                for _ in range(_numel(shape))]
+        vals = [
+            self.r.choice(TIES) if self.r.random() < 0.2 else round(self.r.uniform(-2, 2), 2)
+            for _ in range(_numel(shape))
+        ]
         if self.r.random() < 0.05 and "nan_subgradient" not in self.avoid:
             vals[self.r.randrange(len(vals))] = "nan"
         return f"{name} = torch.tensor({_nest(vals, shape)}, dtype={dt}{rg})"
@@ -159,7 +186,9 @@ class Gen:
             if not self.try_line("loss", f"loss = {loss}", keep_error=False):
                 continue
             leaves = self.leaves()
-            form = self.r.choice(["once", "once", "twice", "double"] if leaves else ["once", "twice"])
+            form = self.r.choice(
+                ["once", "once", "twice", "double"] if leaves else ["once", "twice"]
+            )
             if form == "once":
                 self.try_line("backward", "loss.backward()", keep_error=True)
             elif form == "twice":
@@ -167,8 +196,11 @@ class Gen:
                     self.try_line("backward", "loss.backward()", keep_error=True)
             else:
                 lv = self.r.choice(leaves)
-                if self.try_line("backward", f"gl = torch.autograd.grad(loss, {lv}, create_graph=True)[0]",
-                                 keep_error=False):
+                if self.try_line(
+                    "backward",
+                    f"gl = torch.autograd.grad(loss, {lv}, create_graph=True)[0]",
+                    keep_error=False,
+                ):
                     self.try_line("backward", "(gl * W(gl)).sum().backward()", keep_error=True)
             return
 
@@ -185,7 +217,11 @@ def _nest(vals, shape):
     if not shape:
         return _fmt(vals[0])
     step = _numel(shape[1:])
-    return "[" + ", ".join(_nest(vals[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])) + "]"
+    return (
+        "["
+        + ", ".join(_nest(vals[i * step : (i + 1) * step], shape[1:]) for i in range(shape[0]))
+        + "]"
+    )
 
 
 def _fmt(v) -> str:

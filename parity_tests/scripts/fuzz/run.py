@@ -22,7 +22,12 @@ import numpy as np
 
 PRELUDE = "W = lambda v: torch.arange(1, v.numel() + 1, dtype=v.dtype).reshape(v.shape).cos()"
 _SKIP = {"torch", "W", "__builtins__"}
-_TOL = {"float64": (1e-7, 1e-7), "float32": (1.3e-6, 1e-5), "float16": (1e-3, 1e-3), "bfloat16": (1.6e-2, 1e-2)}
+_TOL = {
+    "float64": (1e-7, 1e-7),
+    "float32": (1.3e-6, 1e-5),
+    "float16": (1e-3, 1e-3),
+    "bfloat16": (1.6e-2, 1e-2),
+}
 
 
 def namespace(mod) -> dict:
@@ -68,15 +73,22 @@ def _snap(v):
         keep = leaf or bool(getattr(v, "retains_grad", False))
         g = v.grad if keep else None
         grad = None if g is None else (tuple(g.shape), str(g.dtype), _array(g))
-        return {"shape": tuple(v.shape), "dtype": str(v.dtype), "requires_grad": bool(v.requires_grad),
-                "is_leaf": leaf, "value": _array(v), "grad": grad}
+        return {
+            "shape": tuple(v.shape),
+            "dtype": str(v.dtype),
+            "requires_grad": bool(v.requires_grad),
+            "is_leaf": leaf,
+            "value": _array(v),
+            "grad": grad,
+        }
     if isinstance(v, (bool, int, float)):
         return {"number": (type(v).__name__, v)}
     return {"object": None}
 
 
 def run(lines: list[str], mod) -> list[tuple]:
-    """Run ``lines`` with ``torch`` bound to ``mod``: [(exception type, message, {name: snapshot})]."""
+    """Run ``lines`` with ``torch`` bound to ``mod``: [(exception type, message, {name: "
+    "snapshot})]."""
     ns = namespace(mod)
     codes = [compile(src, "<fuzz>", "exec") for src in lines]
     trace = []
@@ -88,11 +100,23 @@ def run(lines: list[str], mod) -> list[tuple]:
                 exec(code, ns)
             except Exception as e:  # the exception type is what is compared; the message is shown
                 err, msg = builtin_error(e), str(e).split("\n")[0][:160]
-            trace.append((err, msg, {k: snap(v) for k, v in ns.items() if k not in _SKIP and not k.startswith("__")}))
+            trace.append(
+                (
+                    err,
+                    msg,
+                    {
+                        k: snap(v)
+                        for k, v in ns.items()
+                        if k not in _SKIP and not k.startswith("__")
+                    },
+                )
+            )
     return trace
 
 
-def close(expected: np.ndarray, actual: np.ndarray, dtype: str, factor: float = 1.0, floor: str = "") -> bool:
+def close(
+    expected: np.ndarray, actual: np.ndarray, dtype: str, factor: float = 1.0, floor: str = ""
+) -> bool:
     """assert_close's rule for ``dtype``; ``floor``: a float dtype that bounds the tolerance below
     (a float64 tensor computed from float32 values carries float32 rounding)."""
     if expected.shape != actual.shape:
@@ -112,7 +136,9 @@ def close(expected: np.ndarray, actual: np.ndarray, dtype: str, factor: float = 
 
 @dataclass
 class Mismatch:
-    category: str  # exception, missing, shape, dtype, requires_grad, is_leaf, value, grad_none, grad, number
+    category: (
+        str  # exception, missing, shape, dtype, requires_grad, is_leaf, value, grad_none, grad, ...
+    )
     line: int  # index of the line after which the difference first shows
     var: str  # the variable that differs ('' for an exception)
     expected: object  # torch's
@@ -121,7 +147,8 @@ class Mismatch:
     # the same type and a value differs: torch's, since a partial effect before the error differs)
 
     def describe(self) -> str:
-        return f"{self.category} at line {self.line} var {self.var or '-'}: torch {self.expected!r} vs ours {self.actual!r}"
+        where = f"{self.category} at line {self.line} var {self.var or '-'}"
+        return f"{where}: torch {self.expected!r} vs ours {self.actual!r}"
 
 
 def _compare_snap(name: str, a: dict, b: dict, line: int, floor: str):
@@ -130,12 +157,16 @@ def _compare_snap(name: str, a: dict, b: dict, line: int, floor: str):
         return Mismatch("unreadable" if unread else "type", line, name, list(a), list(b))
     if "number" in a:
         (ta, va), (tb, vb) = a["number"], b["number"]
-        ok = ta == tb and (va == vb or (isinstance(va, float) and np.isclose(va, vb, rtol=1e-6, equal_nan=True)))
+        ok = ta == tb and (
+            va == vb or (isinstance(va, float) and np.isclose(va, vb, rtol=1e-6, equal_nan=True))
+        )
         return None if ok else Mismatch("number", line, name, a["number"], b["number"])
     if "object" in a:
         return None
     if "unreadable" in a:
-        return None if a == b else Mismatch("unreadable", line, name, a["unreadable"], b["unreadable"])
+        return (
+            None if a == b else Mismatch("unreadable", line, name, a["unreadable"], b["unreadable"])
+        )
     for key in ("shape", "dtype", "requires_grad", "is_leaf"):
         if a[key] != b[key]:
             return Mismatch(key, line, name, a[key], b[key])
@@ -146,7 +177,9 @@ def _compare_snap(name: str, a: dict, b: dict, line: int, floor: str):
         return Mismatch("grad_none", line, name, ga and ga[2], gb and gb[2])
     if ga is not None:
         if ga[:2] != gb[:2]:
-            return Mismatch("grad_dtype" if ga[0] == gb[0] else "grad_shape", line, name, ga[:2], gb[:2])
+            return Mismatch(
+                "grad_dtype" if ga[0] == gb[0] else "grad_shape", line, name, ga[:2], gb[:2]
+            )
         if not close(ga[2], gb[2], ga[1], factor=10.0, floor=floor):
             return Mismatch("grad", line, name, ga[2], gb[2])
     return None
@@ -155,7 +188,9 @@ def _compare_snap(name: str, a: dict, b: dict, line: int, floor: str):
 def compare(expected: list[tuple], actual: list[tuple]):
     """The first difference between torch's trace and ours, or None."""
     dtypes = {s.get("dtype") for _, _, snaps in expected for s in snaps.values()}
-    floor = "float16" if "torch.float16" in dtypes else "float32" if "torch.float32" in dtypes else ""
+    floor = (
+        "float16" if "torch.float16" in dtypes else "float32" if "torch.float32" in dtypes else ""
+    )
     for i, ((ea, ma, sa), (eb, mb, sb)) in enumerate(zip(expected, actual)):
         if ea != eb:
             return Mismatch("exception", i, "", ea, eb, mb or ma or "")

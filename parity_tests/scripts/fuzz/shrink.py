@@ -30,14 +30,14 @@ def shrink(lines: list[str], ours, ref: Mismatch | None = None, budget: int = 40
         for i in reversed(range(len(best))):
             if i >= len(best):
                 continue
-            cand = best[:i] + best[i + 1:]
+            cand = best[:i] + best[i + 1 :]
             tries += 1
             m = run_pair(cand, ours)
             if _same(m, ref):
                 best, ref, changed = cand, m, True
     for i, src in enumerate(best):  # fewer moving parts: fewer loss terms, leaves needing no grad
         for simpler in _simpler(src):
-            cand = best[:i] + [simpler] + best[i + 1:]
+            cand = best[:i] + [simpler] + best[i + 1 :]
             m = run_pair(cand, ours)
             if _same(m, ref):
                 best, ref = cand, m
@@ -48,7 +48,7 @@ def shrink(lines: list[str], ours, ref: Mismatch | None = None, budget: int = 40
 def _simpler(src: str) -> list[str]:
     out = []
     if src.startswith("loss = ") and " + " in src:
-        out += ["loss = " + term for term in src[len("loss = "):].split(" + ")]
+        out += ["loss = " + term for term in src[len("loss = ") :].split(" + ")]
     if ", requires_grad=True" in src:
         out.append(src.replace(", requires_grad=True", ""))
     return out
@@ -68,5 +68,6 @@ def reproduction(lines: list[str], m: Mismatch) -> str:
     else:
         attr = ".grad" if m.category.startswith("grad") else ""
         body.append(f"print({m.var}{attr})")
-        what = f"{m.category}: torch {_show(m.expected)}\n{' ' * len(m.category)}  ours  {_show(m.actual)}"
+        pad = " " * len(m.category)
+        what = f"{m.category}: torch {_show(m.expected)}\n{pad}  ours  {_show(m.actual)}"
     return "\n".join(body) + "\n# " + what.replace("\n", "\n# ")
