@@ -47,8 +47,8 @@ REPROS = {
     ],
     "create_graph_requires_grad": [
         "b = torch.tensor([-1.0, 0.5], dtype=torch.float64, requires_grad=True)",
-        "g = torch.autograd.grad(torch.nn.functional.leaky_relu(b, 0.1).sum(), b, "
-        "create_graph=True)[0]",
+        "y = torch.nn.functional.leaky_relu(b, 0.1)",
+        "g = torch.autograd.grad(y.sum(), b, create_graph=True)[0]",
     ],
     "view_requires_grad_stale": [
         "a = torch.tensor([0.5, 0.8], dtype=torch.float64)",
@@ -78,14 +78,20 @@ REPROS = {
         "c = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)",
         "v = c.index_add(0, torch.tensor([3]), c)",
     ],
-    "setitem_error_types": ["b = torch.tensor(1.5, dtype=torch.float64)", "b[0] = 1.0"],
+    "setitem_error_types": [
+        "b = torch.tensor(1.5, dtype=torch.float64)",
+        "b[0] = 1.0",
+    ],
     "backward_after_view_write": [
         "a = torch.tensor([[0.61, -0.88, 0.5]], dtype=torch.float64, requires_grad=True)",
         "v = torch.ones(2, 3, dtype=torch.float64).sum(-2, keepdim=True)",
         "v[0] = a",
         "g = torch.autograd.grad(v.sum(), a, create_graph=True)[0]",
     ],
-    "misc_error_types": ["a = torch.tensor(1.0, dtype=torch.float64)", "v = torch.mv(a, a)"],
+    "misc_error_types": [
+        "a = torch.tensor(1.0, dtype=torch.float64)",
+        "v = torch.mv(a, a)",
+    ],
     "multi_output_view_rules": [
         "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
         "v = (a * 2).split(2)[0]",
@@ -120,40 +126,50 @@ REPROS = {
         "g = torch.autograd.grad(torch.nn.functional.elu(b).sum(), b, create_graph=True)[0]",
         "g.sum().backward()",
     ],
-    "empty_tensor_checks": ["a = torch.zeros(2, 0, dtype=torch.int64)", "v = a.softmax(-1)"],
+    "empty_tensor_checks": [
+        "a = torch.zeros(2, 0, dtype=torch.int64)",
+        "v = a.softmax(-1)",
+    ],
+    "leaf_view_inplace_check": [
+        "b = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)",
+        "b[torch.tensor(-1.0) > 0] = 0.5",
+    ],
+    "pow_special_values": [
+        "a = torch.tensor([-0.0, 1.0], dtype=torch.float64, requires_grad=True)",
+        "a.rsqrt().sum().backward()",
+    ],
+    "partial_effects_before_error": [
+        "a = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
+        "b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)",
+        "v = a ** a",
+        "v.tanh_()",
+        "(b * 2 + v.sum()).backward()",
+    ],
+    "tensor_hooks_after_inplace": [
+        "a = torch.tensor([-1.05, 0.5, 1.7], dtype=torch.float64, requires_grad=True)",
+        "v = a * 1",
+        "v.retain_grad()",
+        "v[:2].relu_()",
+        "(v * W(v)).sum().backward()",
+    ],
+    "signed_zero": [
+        "a = torch.tensor([-0.0, 1.0], dtype=torch.float64)",
+        "v = 1 / a.cumsum(0)",
+    ],
+    "add_alpha_int_overflow": [
+        "a = torch.tensor([1.5], dtype=torch.float64)",
+        "k = torch.tensor([-9223372036854775807 - 1])",
+        "v = a.add(k, alpha=2)",
+    ],
+    "saved_array_identity": [
+        "x = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)",
+        "g = torch.autograd.grad((x * x.detach()).sum(), x, create_graph=True)[0]",
+    ],
+    "detach_inplace": [
+        "b = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)",
+        "c = b * 1",
+        "v = b * c",
+        "c.detach_()",
+        "v.sum().backward()",
+    ],
 }
-REPROS.update(
-    {
-        "leaf_view_inplace_check": [
-            "b = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)",
-            "b[torch.tensor(-1.0) > 0] = 0.5",
-        ],
-        "rsqrt_is_pow": [
-            "a = torch.tensor([-0.0, 1.0], dtype=torch.float64, requires_grad=True)",
-            "a.rsqrt().sum().backward()",
-        ],
-        "partial_effects_before_error": [
-            "a = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
-            "b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)",
-            "v = a ** a",
-            "v.tanh_()",
-            "(b * 2 + v.sum()).backward()",
-        ],
-        "retain_grad_after_inplace": [
-            "a = torch.tensor([-1.05, 0.5, 1.7], dtype=torch.float64, requires_grad=True)",
-            "v = a * 1",
-            "v.retain_grad()",
-            "v[:2].relu_()",
-            "(v * W(v)).sum().backward()",
-        ],
-        "signed_zero": [
-            "a = torch.tensor([-0.0, 1.0], dtype=torch.float64)",
-            "v = 1 / a.cumsum(0)",
-        ],
-        "add_alpha_int_overflow": [
-            "a = torch.tensor([1.5], dtype=torch.float64)",
-            "k = torch.tensor([-9223372036854775807 - 1])",
-            "v = a.add(k, alpha=2)",
-        ],
-    }
-)
