@@ -45,7 +45,7 @@ def classify(lines: list[str], m) -> str:
             continue
         if k.avoid is None and k.line and not any(re.search(k.line, s) for s in lines):
             continue
-        if k.check is not None and not k.check(m):
+        if k.check is not None and not k.check(m, lines):
             continue
         return k.name
     return "new"

@@ -30,5 +30,5 @@ class Kind:
     line: str = ""  # regex some program line must match
     avoid: object = None  # (src, ns) -> bool, for the generator
     raises: tuple = ()  # (torch's, ours) exception types ("None": does not raise, "*": any)
-    check: object = None  # (Mismatch) -> bool, a last test on the values
+    check: object = None  # (Mismatch, lines) -> bool, a last test on the values
     tags: set = field(default_factory=set)

@@ -153,17 +153,18 @@ ERROR_KINDS = [
         raises=("RuntimeError", "None"),
     ),
     Kind(
-        "leaf_view_inplace_check",
+        "mask0d_setitem",
         "exception",
-        "x[mask0d] = v with a 0-d bool mask on a leaf that requires grad, or a write through a "
-        "view made before the leaf's requires_grad_(False): torch raises 'a view of a leaf "
-        "Variable that requires grad is being used in an in-place operation'; ours writes into the "
-        "leaf",
-        "tinygrad_edu/ops/inplace.py leaf checks: a 0-d bool mask takes the advanced-index path, "
-        "which is not treated as a view of the leaf",
-        cats=("exception",),
+        "x[m] = v with m a 0-d bool tensor (torch: a view, x.unsqueeze(0)[m]): on a leaf that "
+        "requires grad torch raises 'a view of a leaf Variable that requires grad is being used in "
+        "an in-place operation', ours writes into the leaf; with m False torch still records v "
+        "(v.grad is 0), ours records nothing (None). Also a write through a view made before the "
+        "leaf's requires_grad_(False) (torch raises)",
+        "tinygrad_edu/ops setitem: a 0-d bool mask takes the advanced-index path",
+        cats=("exception", "grad_none"),
         msg=r"view of a leaf Variable",
         raises=("RuntimeError", "None"),
+        line=r"\[[^\]]*[<>=!]=? *[^\]]*\] = ",
     ),
     Kind(
         "empty_tensor_checks",
@@ -196,6 +197,6 @@ NOISE_KINDS = [
         "not a bug",
         cats=("value", "grad"),
         line=r"float32|\.float\(",
-        check=lambda m: _close(m, 1e-3),
+        check=lambda m, lines: _close(m, 1e-3),
     ),
 ]

@@ -65,7 +65,7 @@ def _shares_storage(src, ns):
         return False
 
 
-def _ours_nan_where_torch_not(m):
+def _ours_nan_where_torch_not(m, lines=()):
     try:
         e, a = np.asarray(m.expected, dtype=float), np.asarray(m.actual, dtype=float)
         bad = np.isnan(a) & ~np.isnan(e)
@@ -76,7 +76,7 @@ def _ours_nan_where_torch_not(m):
         return False
 
 
-def _close(m, rtol):
+def _close(m, rtol, lines=()):
     try:
         return bool(
             np.allclose(
@@ -91,7 +91,7 @@ def _close(m, rtol):
         return False
 
 
-def _special_only(m):
+def _special_only(m, lines=()):
     """The values differ only where one side is nan or ±inf."""
     try:
         e, a = np.asarray(m.expected, dtype=float), np.asarray(m.actual, dtype=float)
@@ -105,3 +105,16 @@ def _stride0(src, ns):
     return any(
         0 in getattr(ns.get(x), "stride", lambda: ())() for x in re.findall(r"median\((\w+)", src)
     )
+
+
+def _nan_rule(m, lines):
+    """Ours is nan where torch is not, or the program holds a nan literal and few entries differ
+    (a NaN input takes another branch: hardtanh's gradient at nan is 0 in torch, g in ours)."""
+    if _ours_nan_where_torch_not(m):
+        return True
+    try:
+        e, a = np.asarray(m.expected, dtype=float), np.asarray(m.actual, dtype=float)
+        differ = ~np.isclose(e, a, rtol=1e-6, atol=1e-9, equal_nan=True)
+        return any("nan" in s for s in lines) and 0 < differ.sum() <= max(1, e.size // 3)
+    except Exception:
+        return False

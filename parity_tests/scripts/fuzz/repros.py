@@ -130,7 +130,7 @@ REPROS = {
         "a = torch.zeros(2, 0, dtype=torch.int64)",
         "v = a.softmax(-1)",
     ],
-    "leaf_view_inplace_check": [
+    "mask0d_setitem": [
         "b = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)",
         "b[torch.tensor(-1.0) > 0] = 0.5",
     ],
