@@ -241,7 +241,7 @@ SILENT_KINDS = [
         "tinygrad_edu/autograd (detach_ does not touch views or saved values)",
         cats=("grad", "grad_none", "exception", "requires_grad"),
         line=r"detach_\(\)",
-        msg=r"detached in-place",
+        msg=r"detached in-place|view of a leaf Variable",
     ),
     Kind(
         "signed_zero",
