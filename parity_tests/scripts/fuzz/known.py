@@ -41,6 +41,8 @@ SILENT_KINDS = [
         "tensor index like a Python int, so x[i] is a view and later writes to x (or through x[i]) "
         "show in both",
         "tinygrad_edu indexing: a Tensor index always takes the advanced-indexing (copy) path",
+        cats=SILENT + ("exception",),
+        msg=r"view of a leaf Variable",
         line=r"\[\w+\.abs\(\)\.argmax\(0\)\]",
         avoid=lambda s, ns: ".abs().argmax(0)]" in s,
     ),
@@ -64,7 +66,8 @@ SILENT_KINDS = [
         "requires_grad does not reach the output",
         "tinygrad_edu/ops/join.py:91 cat: `keep = [t for t in given if not (1-D and empty)]` runs "
         "before _same_dtype (promotion) and CatFn.apply (graph)",
-        cats=SILENT + ("dtype",),
+        cats=SILENT + ("dtype", "exception"),
+        msg=r"appears to not have been used",
         line=r"torch\.(cat|stack)",
         avoid=_empty_join,
     ),
@@ -198,6 +201,19 @@ SILENT_KINDS = [
         line=r"\.detach\(\)|\.data\b",
     ),
     Kind(
+        "create_graph_grad_aliasing",
+        "silent",
+        "after backward(create_graph=True) a leaf's .grad is the gradient tensor itself: where a "
+        "backward formula returns one zeros array for two inputs (floor division), two leaves "
+        "share one .grad, so the next backward's in-place accumulation into b.grad changes a.grad; "
+        "where it is a read-only broadcast view (sum's backward), the next accumulation raises "
+        "NumPy's 'output array is read-only'. torch's AccumulateGrad keeps each .grad its own",
+        "tinygrad_edu/autograd/engine.py:329 accumulate (`leaf.grad = g` under create_graph, no "
+        "copy) and engine.py:334 (`leaf.grad._data += g` into it later)",
+        cats=("grad", "value"),
+        line=r"create_graph=True",
+    ),
+    Kind(
         "create_graph_requires_grad",
         "silent",
         "autograd.grad(..., create_graph=True) through a piecewise-linear op (relu, leaky_relu, "
@@ -209,6 +225,18 @@ SILENT_KINDS = [
         cats=("requires_grad", "grad_none", "exception"),
         line=r"create_graph=True",
         msg=r"does not require grad|^$",
+    ),
+    Kind(
+        "no_grad_view_rule",
+        "exception",
+        "a view made under no_grad of a tensor that requires grad: torch's view says "
+        "requires_grad=True (ours False) and, written in place with grad mode on, torch raises 'A "
+        "view was created in no_grad mode and is being modified inplace with grad mode enabled'; "
+        "ours writes",
+        "tinygrad_edu/autograd/views.py: views do not remember the grad mode they were made in",
+        cats=("exception", "requires_grad"),
+        line=r"no_grad\(\)",
+        msg=r"created in no_grad mode",
     ),
     Kind(
         "view_requires_grad_stale",

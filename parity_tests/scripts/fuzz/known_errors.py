@@ -127,7 +127,7 @@ ERROR_KINDS = [
         "(torch raises), .data = integer tensor on a grad leaf (torch raises)",
         "the ops' argument checks",
         cats=("exception",),
-        msg=r"mv: |lerp|logcumsumexp|detach views|data set to",
+        msg=r"mv: |lerp|logcumsumexp|detach views|data set to|floor_divide|addcmul|for 'Bool'",
     ),
     Kind(
         "multi_output_view_rules",
@@ -174,7 +174,7 @@ ERROR_KINDS = [
         "NotImplementedError)",
         "ops/division.py remainder, ops/softmax.py dtype checks",
         cats=("exception",),
-        msg=r"ZeroDivisionError|not implemented for '(Long|Int)'",
+        msg=r"ZeroDivisionError|not implemented for '(Long|Int)'|to have the same dtype",
     ),
 ]
 

@@ -172,4 +172,16 @@ REPROS = {
         "c.detach_()",
         "v.sum().backward()",
     ],
+    "create_graph_grad_aliasing": [
+        "a = torch.tensor([2.0, 0.5], dtype=torch.float64, requires_grad=True)",
+        "b = torch.tensor([-1.99, 0.75], dtype=torch.float64, requires_grad=True)",
+        "torch.div(a, b, rounding_mode='floor').sum().backward(create_graph=True)",
+        "b.sum().backward()",
+    ],
+    "no_grad_view_rule": [
+        "a = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)",
+        "c = a * 1",
+        "with torch.no_grad(): v = c[:1]",
+        "v.mul_(2)",
+    ],
 }
