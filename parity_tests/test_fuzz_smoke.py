@@ -71,9 +71,21 @@ def test_random_program_agrees_with_torch(seed):
     assert m is None, reproduction(lines, m)
 
 
+# kinds fixed since the fuzzer found them: their reproductions now agree with torch and stay
+# here as regression tests (the others are strict xfails: fixing one flips its test)
+FIXED = {
+    "identity_view", "index_0d_tensor_copies", "overlapping_view_write", "cat_skips_empty",
+    "zero_grad_write_disconnects", "nan_subgradient", "overlap_check_too_strict",
+    "missing_partial_overlap_check", "readonly_numpy_error", "setitem_error_types",
+    "backward_after_view_write", "output_layout_differs", "pow_zero_exponent_double_backward",
+    "elu_double_backward_kink", "mask0d_setitem", "pow_special_values",
+}
+
+
 @pytest.mark.parametrize(
     "kind",
     [
+        k if k in FIXED else
         pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=f"known kind {k}"))
         for k in REPROS
     ],
