@@ -86,8 +86,10 @@ class Tensor:
     # ---- what a tensor is ---------------------------------------------------------------------
     @property
     def data(self) -> "Tensor":
-        """A tensor sharing this one's storage, detached from the graph (as torch's ``.data``)."""
-        return Tensor._wrap(self._data)
+        """A tensor sharing this one's storage, detached from the graph (as torch's ``.data``).
+        (A new array object over the same memory: the engine tells saved values apart by
+        identity, so ``x * x.data`` must not look like ``x * x``.)"""
+        return Tensor._wrap(self._data.view())
 
     @data.setter
     def data(self, value) -> None:
@@ -252,8 +254,8 @@ class Tensor:
     def detach(self) -> "Tensor":
         """The same storage (and version counter, as torch), cut from the graph. Shapes: any; the
         output has the input's shape."""
-        t = Tensor._wrap(self._data)
-        t._share_version_with(self)
+        t = Tensor._wrap(self._data.view())  # same memory, a distinct array object: the
+        t._share_version_with(self)  # engine tells saved values apart by identity (x * x.detach())
         return t
 
     def detach_(self) -> "Tensor":

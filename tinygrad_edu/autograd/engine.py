@@ -325,7 +325,7 @@ def accumulate(leaf: Tensor, g, create_graph: bool) -> None:
     if not leaf.requires_grad:
         return
     if isinstance(g, Tensor):  # create_graph=True
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf.grad = _own_copy(g) if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
         leaf.grad = Tensor._wrap(steal_or_copy(g))
     elif leaf.grad.requires_grad:  # a .grad with a graph, from an earlier create_graph pass
@@ -334,6 +334,17 @@ def accumulate(leaf: Tensor, g, create_graph: bool) -> None:
         leaf.grad._data += g
     if _POST_ACC:  # Tensor.register_post_accumulate_grad_hook: an empty dict when unused
         _run_post_acc(leaf)
+
+
+def _own_copy(g: Tensor) -> Tensor:
+    """The first create_graph gradient of a leaf, as its own tensor (torch's AccumulateGrad
+    copies it: the same gradient Tensor can reach two leaves, ``a + b``, and a later in-place
+    accumulation into one must not change the other). Recorded as torch's CopyBackwards."""
+    if not g.requires_grad:
+        return Tensor._wrap(g._data.copy())
+    c = g.clone()
+    c._node.node_name = "CopyBackwards"
+    return c
 
 
 def release(node, retain_graph: bool) -> None:
