@@ -66,13 +66,21 @@ class Function:
     False, as in torch, for user Functions: Tensors in and out); ``node_name`` (torch's name of
     the node, when it is not ``<ClassName>Backward0``); ``reference`` (see the module doc);
     ``is_view`` (the output shares the first input's memory; the op then defines
-    ``replay(ctx, x)``, applying the same view to another array or Tensor).
+    ``replay(ctx, x)``, applying the same view to another array or Tensor);
+    ``wraps_numbers`` (torch calls the op through its Tensor overload, so a Python number
+    argument is an input of the node, listed ``(None, 0)`` in ``next_functions``: add, sub,
+    mul, div, where); ``node_inputs`` (the positions of the arguments torch's node lists in
+    ``next_functions``, for the few ops where the automatic rule is wrong: an optional Tensor
+    given as None that torch lists anyway (a conv's bias), a float Tensor it does not list
+    (a loss's weight)).
     """
 
     array_io = False
     node_name = None
     reference = None
     is_view = False
+    wraps_numbers = False  # a Python number argument is a Tensor input (record.PLAIN)
+    node_inputs = None  # the arguments torch's node lists, when record.PLAIN's rule is not it
     double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
     opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (opmath.py)
     _node_type = Node
@@ -152,6 +160,7 @@ class Function:
         enabled = state.enabled
         dev = None
         low = False  # a bfloat16 input
+        plain = None  # positions of arguments that are not the node's inputs (record.PLAIN)
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -168,8 +177,19 @@ class Function:
                     node = a._node or leaf_node(a)
                     nexts.append((node, a._oi, d.shape, d.dtype))
                     continue
+                t = d.dtype
+                if t is not _F32 and t.kind in "biu":  # an index, a mask: no input (record.PLAIN)
+                    if plain is None:
+                        plain = [len(nexts)]
+                    else:
+                        plain.append(len(nexts))
             else:
                 arrays.append(a)
+                if not cls.wraps_numbers or not isinstance(a, _NUMBERS):  # (record.PLAIN)
+                    if plain is None:
+                        plain = [len(nexts)]
+                    else:
+                        plain.append(len(nexts))
             nexts.append(None)
         n = len(nexts)
         # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)
@@ -184,6 +204,8 @@ class Function:
         else:
             out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else user_forward(
                 cls, ctx, args, arrays, kwargs)
+        if plain is not None:
+            ctx._plain = plain
         res = record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
         if not cls.array_io and ctx.__dict__:  # a user ctx's marks (non-differentiable, dirty)
             return user_marks(ctx, args, res)
@@ -191,6 +213,7 @@ class Function:
 
 
 FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
+_NUMBERS = (int, float, np.generic, np.ndarray)  # what wraps_numbers counts as an input
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray

@@ -56,6 +56,16 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
     return t
 
 
+# PLAIN: ``Function.apply`` notes, in ``ctx._plain``, the arguments of a call that are not
+# inputs of its node as torch counts them, so that ``Node.next_functions`` leaves them out
+# (``node.next`` keeps one slot per argument, which the engine pairs with the backward's
+# results). They are anything but a Tensor (``dim``, ``keepdim``, a Python number) and integer
+# or bool Tensors (indices, masks, ``where``'s condition: torch never differentiates them). A
+# number stands for a Tensor input in the ops torch calls through their Tensor overload
+# (``x * 3`` is ``mul(x, tensor(3))``, whose MulBackward0 lists ``(None, 0)`` for it): those
+# set ``Function.wraps_numbers``. The fast paths take Tensors only: nothing to note.
+
+
 def as_array(ctx: Node, out):
     """An output as an array (NumPy returns 0-d results as scalars), also where it was saved."""
     arr = get_array_module(out).asarray(out)
