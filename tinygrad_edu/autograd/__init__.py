@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import hooks as _hooks
+from . import saved as _saved  # noqa: F401  (binds grad_fn._saved_<name>)
 from .api import backward, grad
 from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
 from .function import Function, once_differentiable
