@@ -23,6 +23,7 @@ holds only what a tensor is, as the ops bind their methods).
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import graph  # noqa: F401  (tg.autograd.graph.saved_tensors_hooks, save_on_cpu)
 from . import hooks as _hooks
 from . import saved as _saved  # noqa: F401  (binds grad_fn._saved_<name>)
 from .api import backward, grad

@@ -134,7 +134,7 @@ class Function:
         hottest callers (``promotion.binary``, ``Tensor.tanh``) make this test themselves and
         call those directly: code that wraps ``apply`` to see every call sets ``FAST = False``
         meanwhile (``inspect.compare_with_torch``)."""
-        if FAST and not kwargs and cls.array_io and state.enabled and not state.anomaly:
+        if FAST and not kwargs and cls.array_io and state.enabled and not state.slow:
             n = len(args)
             if n == 2:
                 a, b = args
@@ -223,12 +223,12 @@ _F32 = np.dtype(np.float32)
 
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode, an array op; ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes,
-    as ``apply`` or ``promotion.binary`` read them): no lists, no loop, and the node and the
-    output Tensor made in place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls
-    cost as much as the writes). An output that is not a fresh floating array (a tuple, a
-    scalar, a view, an integer result) goes on through :func:`~.record.record`, as the general
-    path's would."""
+    anomaly mode or saved-tensor hooks, an array op; ``da``, ``db`` their arrays, ``ta``,
+    ``tb`` the arrays' dtypes, as ``apply`` or ``promotion.binary`` read them): no lists, no
+    loop, and the node and the output Tensor made in place (``Node.__init__``'s and
+    ``Tensor._wrap``'s writes: the calls cost as much as the writes). An output that is not a
+    fresh floating array (a tuple, a scalar, a view, an integer result) goes on through
+    :func:`~.record.record`, as the general path's would."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
     ctx._saved_versions = None

@@ -16,8 +16,10 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
+from .graph import pack_saved
 from .hooks import describe
 from .node import Node
+from .saved import torch_order
 from .views import register as register_view
 from .views import replay_view  # noqa: F401  (re-exported: function.py, ops)
 
@@ -47,6 +49,8 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
         t = Tensor._wrap(out, ctx)
         if ctx._saved:
             track_saved(ctx, args, arrays, (t,))
+            if state.saved_hooks is not None:  # autograd.graph.saved_tensors_hooks
+                pack_saved(ctx, args, (t,), torch_order(ctx))
         if cls.reference is not None:
             keep_args(ctx, args, arrays, kwargs)
         if state.anomaly:
@@ -109,6 +113,8 @@ def wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
         ctx.next = tuple(nexts)
         if ctx._saved:
             track_saved(ctx, args, arrays, ts)
+            if state.saved_hooks is not None:
+                pack_saved(ctx, args, ts, torch_order(ctx))
         if cls.reference is not None:
             keep_args(ctx, args, arrays, kwargs)
     return tuple(ts)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numpy as _np
 
 from ..tensor import Tensor
+from .graph import PackedSaved
 from .node import _FREED, Node, input_tensor
 
 FREED_MESSAGE = (
@@ -61,16 +62,56 @@ class In:
         if self.when is not None and not node.needs_input_grad[self.when]:
             return None
         saved, src = _saved(node)
-        for s, j in zip(saved, src):
-            if j == self.k:
-                t = input_tensor(node, self.k, s)
-                return t.t() if self.transpose else t
+        j = saved_index(src, self.k)
+        if j is not None:
+            data = saved[j]  # (runs the unpack hook, if any)
+            t = input_tensor(node, src[j], data)
+            if isinstance(saved, PackedSaved) and saved.items[j][1] and t._data is not data:
+                # what the unpack hook gave (torch shows those values, as a leaf for a leaf)
+                t = Tensor._wrap(data)
+                t._rg = True
+            return t.t() if self.transpose else t
         # a number where torch has a Tensor (x * 2): the op saved it at its argument's place
         if self.k < len(saved) and src[self.k] is None:
             v = saved[self.k]
             if isinstance(v, (bool, int, float, _np.generic)):
                 return _scalar_tensor(v)
         return None
+
+
+def saved_index(src, k: int):
+    """Which saved value is input ``k``: the one the op noted as input ``k``, else the one at
+    position ``k`` when it is an input too (``x * x`` saved x twice, both noted as input 0)."""
+    for j, s in enumerate(src):
+        if s == k:
+            return j
+    if k < len(src) and src[k] is not None and src[k] >= 0:
+        return k
+    return None
+
+
+def torch_order(node):
+    """The positions of the saved values torch would save, in the order it saves (and unpacks)
+    them: its formulas' order, which the table keeps (``mul``: ``other``, then ``self``; an
+    input torch keeps only for another input's gradient left out when that one is not needed);
+    None for a node the table does not map (then every saved array counts)."""
+    table = names_of(node)
+    src = getattr(node, "_saved_src", None)
+    if not table or src is None:
+        return None
+    order = []
+    for spec in table.values():
+        j = None
+        if isinstance(spec, In):
+            if spec.when is None or node.needs_input_grad[spec.when]:
+                j = saved_index(src, spec.k)
+        elif isinstance(spec, Out):
+            j = next((i for i, s in enumerate(src) if s == -1 - spec.k), None)
+        elif isinstance(spec, Derived):
+            j = spec.saved
+        if j is not None and j not in order:
+            order.append(j)
+    return tuple(order)
 
 
 def _scalar_tensor(v):
@@ -90,9 +131,9 @@ class Out:
 
     def get(self, node):
         saved, src = _saved(node)
-        for s, j in zip(saved, src):
-            if j == -1 - self.k:
-                t = Tensor._wrap(s, node)
+        for j, s in enumerate(src):
+            if s == -1 - self.k:
+                t = Tensor._wrap(saved[j], node)  # (saved[j] runs the unpack hook if any)
                 t._oi = self.k
                 return t
         return None
@@ -154,10 +195,11 @@ class Strides:
 
 
 class Derived:
-    """Any other value, computed from the node by ``fn(node)``."""
+    """Any other value, computed from the node by ``fn(node)`` (``saved``: the position of the
+    saved value it is made from, when torch saves it as a tensor: the hooks pack that one)."""
 
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self, fn, saved=None):
+        self.fn, self.saved = fn, saved
 
     def get(self, node):
         return self.fn(node)
@@ -182,17 +224,19 @@ def _dropout_other(node):
 
 _REDUCTION = {"none": 0, "mean": 1, "sum": 2}  # torch's Reduction enum
 _SELF, _RESULT = In(0), Out()
-_MM = {"self": In(0), "mat2": In(1), "self_sym_sizes": Sizes(0), "self_sym_strides": Strides(0),
+# (in torch's order: the first formula, self's, uses mat2; so mat2 is saved first)
+_MM = {"mat2": In(1), "self": In(0), "self_sym_sizes": Sizes(0), "self_sym_strides": Strides(0),
        "mat2_sym_sizes": Sizes(1), "mat2_sym_strides": Strides(1)}
 
 # torch node name (or (node name, Function class name) where one name has several makers)
-# -> {torch's saved name (without "_saved_"): where it is here}
+# -> {torch's saved name (without "_saved_"): where it is here}, tensors in the order torch saves
+# them (its formulas' order: the saved-tensor hooks are called in this order)
 SAVED = {
     "AddBackward0": {"alpha": 1},
     ("AddBackward0", "AddScaledFn"): {"alpha": Attr("alpha")},
     "SubBackward0": {"alpha": 1},
     "MulBackward0": {"other": In(1, when=0), "self": In(0, when=1)},
-    ("MulBackward0", "DropoutFn"): {"other": Derived(_dropout_other), "self": None},
+    ("MulBackward0", "DropoutFn"): {"other": Derived(_dropout_other, saved=0), "self": None},
     "DivBackward0": {"other": In(1), "self": In(0, when=1)},
     "PowBackward0": {"exponent": Arg(1), "self": _SELF},
     "PowBackward1": {"exponent": In(1), "result": _RESULT, "self": _SELF},
@@ -214,10 +258,10 @@ SAVED = {
                                   "mat2_sym_sizes": Sizes(1, True),
                                   "mat2_sym_strides": Strides(1, True)},
     ("AddmmBackward0", "LinearFn"): {
-        "alpha": 1, "beta": 1, "mat1": In(0), "mat1_sym_sizes": Sizes(0),
-        "mat1_sym_strides": Strides(0), "mat2": In(1, transpose=True),
+        "alpha": 1, "beta": 1, "mat2": In(1, transpose=True), "mat1": In(0),
+        "mat1_sym_sizes": Sizes(0), "mat1_sym_strides": Strides(0),
         "mat2_sym_sizes": Sizes(1, True), "mat2_sym_strides": Strides(1, True)},
-    ("BmmBackward0", "MatMulFn"): {"mat2": In(1), "self": In(0)},
+    ("BmmBackward0", "MatMulFn"): {"mat2": In(1), "self": In(0)},  # (torch's order)
     "SumBackward0": {"self_sym_sizes": Attr("shape")},
     "SumBackward1": {"dim": Attr("axes"), "keepdim": Attr("keepdim"),
                      "self_sym_sizes": Attr("shape")},

@@ -320,7 +320,7 @@ def _tanh_method(self):
     # a float tensor (no _to_float) that requires grad: Function.apply's test for its one-Tensor
     # fast path written out (bfloat16's kind is "V": it takes apply's opmath path)
     if (dt.kind == "f" and self._rg and _function.FAST and _grad_state.enabled
-            and not _grad_state.anomaly):
+            and not _grad_state.slow):  # (slow: anomaly mode or saved-tensor hooks)
         return _function._apply_unary(TanhFn, self, d, dt)
     return TanhFn.apply(_to_float(self))
 
