@@ -233,10 +233,13 @@ def mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
             if d is base or d.base is base:
                 t._share_version_with(a)
                 if cls.is_view and a is args[0]:
+                    # third: how it was made (views.NO_GRAD_VIEW: under no_grad, or from such a
+                    # view; torch then refuses in-place writes through it in grad mode)
                     if a._view is None:
-                        t._view = (a, (ctx,))
+                        t._view = (a, (ctx,), None if state.enabled else 1)
                     else:
-                        t._view = (a._view[0], a._view[1] + (ctx,))
+                        t._view = (a._view[0], a._view[1] + (ctx,),
+                                   (2 if a._view[2] else None) if state.enabled else 1)
                     if state.enabled:  # an in-place op on the base regenerates its history
                         register_view(t, t._view[0])
                 return

@@ -186,8 +186,10 @@ def _non_reentrant(function, preserve, context_fn, determinism_check, early_stop
 
 
 class _CheckpointFunction(Function):
-    """``use_reentrant=True``: forward under no_grad; backward reruns ``function`` with grad on
-    and backpropagates through the rerun (torch's CheckpointFunction)."""
+    """y = function(*args), run again in backward (checkpoint with use_reentrant=True)
+
+    The forward runs under no_grad; the backward reruns ``function`` with grad on and
+    backpropagates through the rerun (torch's CheckpointFunction)."""
 
     @staticmethod
     def forward(ctx, run_function, preserve_rng_state, *args):
