@@ -308,15 +308,23 @@ def saved_attribute(node, attr: str):
     return src.get(node)
 
 
-def _node_getattr(self, name: str):
-    if name.startswith("_saved_") and name not in ("_saved_src", "_saved_versions"):
-        return saved_attribute(self, name[7:])
-    raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+def _saved_property(attr: str):
+    def get(self):
+        return saved_attribute(self, attr)
+
+    get.__name__ = f"_saved_{attr}"
+    return property(get, doc=f"torch's ``grad_fn._saved_{attr}`` (autograd/saved.py)")
 
 
 def _node_dir(self) -> list:
-    return sorted(set(object.__dir__(self)) | {f"_saved_{k}" for k in names_of(self)})
+    names = set(object.__dir__(self)) - {f"_saved_{a}" for a in _ALL_NAMES}
+    return sorted(names | {f"_saved_{k}" for k in names_of(self)})
 
 
-Node.__getattr__ = _node_getattr
+# One property per name on Node (not a __getattr__: a class with one loses CPython's fast
+# attribute lookups, and the engine reads node attributes on every step); a node whose op does
+# not save that name raises AttributeError, as torch's.
+_ALL_NAMES = sorted({k for table in SAVED.values() for k in table} - {"src", "versions"})
+for _name in _ALL_NAMES:
+    setattr(Node, f"_saved_{_name}", _saved_property(_name))
 Node.__dir__ = _node_dir
