@@ -160,7 +160,7 @@ class Function:
         enabled = state.enabled
         dev = None
         low = False  # a bfloat16 input
-        plain = None  # {position: value} of arguments that are not the node's inputs (record.PLAIN)
+        plain = None  # [position, value, ...]: the arguments that are no input (record.PLAIN)
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -180,16 +180,16 @@ class Function:
                 t = d.dtype
                 if t is not _F32 and t.kind in "biu":  # an index, a mask: no input (record.PLAIN)
                     if plain is None:
-                        plain = {len(nexts): None}
+                        plain = [len(nexts), None]
                     else:
-                        plain[len(nexts)] = None
+                        plain += (len(nexts), None)
             else:
                 arrays.append(a)
                 if not cls.wraps_numbers or not isinstance(a, _NUMBERS):  # (record.PLAIN)
                     if plain is None:
-                        plain = {len(nexts): a}
+                        plain = [len(nexts), a]
                     else:
-                        plain[len(nexts)] = a
+                        plain += (len(nexts), a)
             nexts.append(None)
         n = len(nexts)
         # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)

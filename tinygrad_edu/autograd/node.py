@@ -120,7 +120,8 @@ class Node:
         else:
             plain = getattr(self, "_plain", None)
             if plain is not None:
-                nxt = tuple(e for i, e in enumerate(nxt) if i not in plain)
+                skip = plain[0::2]  # ([position, value, ...])
+                nxt = tuple(e for i, e in enumerate(nxt) if i not in skip)
         return tuple((None, 0) if e is None else (e[0], e[1]) for e in nxt)
 
     def register_hook(self, fn):

@@ -60,7 +60,7 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
     return t
 
 
-# PLAIN: ``Function.apply`` notes, in ``ctx._plain`` ({position: value}), the arguments of a
+# PLAIN: ``Function.apply`` notes, in ``ctx._plain`` ([position, value, ...]), the arguments of a
 # call that are not inputs of its node as torch counts them, so that ``Node.next_functions``
 # leaves them out (and ``grad_fn._saved_exponent`` and the like can show them: autograd/saved.py;
 # an integer Tensor's value is not kept)

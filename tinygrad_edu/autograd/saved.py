@@ -147,7 +147,8 @@ class Arg:
         self.j = j
 
     def get(self, node):
-        v = node._plain[self.j]
+        plain = node._plain  # [position, value, ...]
+        v = dict(zip(plain[0::2], plain[1::2]))[self.j]
         return v.item() if isinstance(v, _np.generic) else v
 
 
