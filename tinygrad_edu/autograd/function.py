@@ -185,11 +185,10 @@ class Function:
                         plain += (len(nexts), None)
             else:
                 arrays.append(a)
-                if not cls.wraps_numbers or not isinstance(a, _NUMBERS):  # (record.PLAIN)
-                    if plain is None:
-                        plain = [len(nexts), a]
-                    else:
-                        plain += (len(nexts), a)
+                if plain is None:  # (record.PLAIN)
+                    plain = [len(nexts), a]
+                else:
+                    plain += (len(nexts), a)
             nexts.append(None)
         n = len(nexts)
         # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)
@@ -213,7 +212,6 @@ class Function:
 
 
 FAST = True  # False: every call takes the general path of Function.apply (the fast ones' reference)
-_NUMBERS = (int, float, np.generic, np.ndarray)  # what wraps_numbers counts as an input
 _ALL_TRUE = tuple((True,) * n for n in range(8))
 _ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray

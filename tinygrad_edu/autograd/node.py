@@ -18,6 +18,8 @@ from ..tensor import Tensor
 from . import user_function as _user
 
 _FREED = object()  # what replaces the saved values once backward has used them
+# what Function.wraps_numbers counts as a Tensor input (record.PLAIN)
+_NUMBERS = (int, float, _np.generic, _np.ndarray)
 
 
 class Node:
@@ -119,8 +121,10 @@ class Node:
             nxt = tuple(nxt[i] if i < len(nxt) else None for i in chosen)
         else:
             plain = getattr(self, "_plain", None)
-            if plain is not None:
-                skip = plain[0::2]  # ([position, value, ...])
+            if plain is not None:  # [position, value, ...]; a number can be an input (x * 3)
+                wraps = self.fn.wraps_numbers
+                skip = [i for i, v in zip(plain[0::2], plain[1::2])
+                        if not (wraps and isinstance(v, _NUMBERS))]
                 nxt = tuple(e for i, e in enumerate(nxt) if i not in skip)
         return tuple((None, 0) if e is None else (e[0], e[1]) for e in nxt)
 

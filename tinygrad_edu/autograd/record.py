@@ -69,7 +69,8 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
 # or bool Tensors (indices, masks, ``where``'s condition: torch never differentiates them). A
 # number stands for a Tensor input in the ops torch calls through their Tensor overload
 # (``x * 3`` is ``mul(x, tensor(3))``, whose MulBackward0 lists ``(None, 0)`` for it): those
-# set ``Function.wraps_numbers``. The fast paths take Tensors only: nothing to note.
+# set ``Function.wraps_numbers`` (``next_functions`` applies that, so ``apply`` notes every
+# non-Tensor argument). The fast paths take Tensors only: nothing to note.
 
 
 def as_array(ctx: Node, out):

@@ -248,7 +248,7 @@ def rsub(input, other, *, alpha=1):
     require_tensor(input, "rsub", "input", 1)
     z = sub(other, input, alpha=alpha)
     if not isinstance(other, Tensor) and z.grad_fn is not None and z.grad_fn.fn is SubFn:
-        z.grad_fn._plain = [0]  # torch's rsub.Scalar: the number is no input (next_functions)
+        z.grad_fn._plain = [0, None]  # torch's rsub.Scalar: the number is no input (next_functions)
     return named(z, "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
 
 
