@@ -23,7 +23,9 @@ holds only what a tensor is, as the ops bind their methods).
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import graph  # noqa: F401  (tg.autograd.graph.saved_tensors_hooks, save_on_cpu)
 from . import hooks as _hooks
+from . import saved as _saved  # noqa: F401  (binds grad_fn._saved_<name>)
 from .api import backward, grad
 from .engine import broadcast_axes, run_backward, topological_order, unbroadcast
 from .function import Function, once_differentiable

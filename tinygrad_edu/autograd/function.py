@@ -66,13 +66,21 @@ class Function:
     False, as in torch, for user Functions: Tensors in and out); ``node_name`` (torch's name of
     the node, when it is not ``<ClassName>Backward0``); ``reference`` (see the module doc);
     ``is_view`` (the output shares the first input's memory; the op then defines
-    ``replay(ctx, x)``, applying the same view to another array or Tensor).
+    ``replay(ctx, x)``, applying the same view to another array or Tensor);
+    ``wraps_numbers`` (torch calls the op through its Tensor overload, so a Python number
+    argument is an input of the node, listed ``(None, 0)`` in ``next_functions``: add, sub,
+    mul, div, where); ``node_inputs`` (the positions of the arguments torch's node lists in
+    ``next_functions``, for the few ops where the automatic rule is wrong: an optional Tensor
+    given as None that torch lists anyway (a conv's bias), a float Tensor it does not list
+    (a loss's weight)).
     """
 
     array_io = False
     node_name = None
     reference = None
     is_view = False
+    wraps_numbers = False  # a Python number argument is a Tensor input (record.PLAIN)
+    node_inputs = None  # the arguments torch's node lists, when record.PLAIN's rule is not it
     double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
     opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (opmath.py)
     _node_type = Node
@@ -126,7 +134,7 @@ class Function:
         hottest callers (``promotion.binary``, ``Tensor.tanh``) make this test themselves and
         call those directly: code that wraps ``apply`` to see every call sets ``FAST = False``
         meanwhile (``inspect.compare_with_torch``)."""
-        if FAST and not kwargs and cls.array_io and state.enabled and not state.anomaly:
+        if FAST and not kwargs and cls.array_io and state.enabled and not state.slow:
             n = len(args)
             if n == 2:
                 a, b = args
@@ -152,6 +160,7 @@ class Function:
         enabled = state.enabled
         dev = None
         low = False  # a bfloat16 input
+        plain = None  # [position, value, ...]: the arguments that are no input (record.PLAIN)
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -168,8 +177,18 @@ class Function:
                     node = a._node or leaf_node(a)
                     nexts.append((node, a._oi, d.shape, d.dtype))
                     continue
+                t = d.dtype
+                if t is not _F32 and t.kind in "biu":  # an index, a mask: no input (record.PLAIN)
+                    if plain is None:
+                        plain = [len(nexts), None]
+                    else:
+                        plain += (len(nexts), None)
             else:
                 arrays.append(a)
+                if plain is None:  # (record.PLAIN)
+                    plain = [len(nexts), a]
+                else:
+                    plain += (len(nexts), a)
             nexts.append(None)
         n = len(nexts)
         # torch's ctx.needs_input_grad: whether input i has an edge (shared tuples for all/none)
@@ -184,6 +203,8 @@ class Function:
         else:
             out = cls.forward(ctx, *arrays, **kwargs) if cls.array_io else user_forward(
                 cls, ctx, args, arrays, kwargs)
+        if plain is not None:
+            ctx._plain = plain
         res = record(cls, ctx, args, arrays, nexts, n_grad, out, kwargs)
         if not cls.array_io and ctx.__dict__:  # a user ctx's marks (non-differentiable, dirty)
             return user_marks(ctx, args, res)
@@ -200,12 +221,12 @@ _F32 = np.dtype(np.float32)
 
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode, an array op; ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes,
-    as ``apply`` or ``promotion.binary`` read them): no lists, no loop, and the node and the
-    output Tensor made in place (``Node.__init__``'s and ``Tensor._wrap``'s writes: the calls
-    cost as much as the writes). An output that is not a fresh floating array (a tuple, a
-    scalar, a view, an integer result) goes on through :func:`~.record.record`, as the general
-    path's would."""
+    anomaly mode or saved-tensor hooks, an array op; ``da``, ``db`` their arrays, ``ta``,
+    ``tb`` the arrays' dtypes, as ``apply`` or ``promotion.binary`` read them): no lists, no
+    loop, and the node and the output Tensor made in place (``Node.__init__``'s and
+    ``Tensor._wrap``'s writes: the calls cost as much as the writes). An output that is not a
+    fresh floating array (a tuple, a scalar, a view, an integer result) goes on through
+    :func:`~.record.record`, as the general path's would."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
     ctx._saved_versions = None

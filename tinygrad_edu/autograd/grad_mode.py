@@ -10,16 +10,26 @@ import functools
 
 
 class _State:
-    """The engine's switches. ``enabled``: record graphs; ``anomaly``: check for nan/inf."""
+    """The engine's switches. ``enabled``: record graphs; ``anomaly``: check for nan/inf;
+    ``saved_hooks``: the active (pack, unpack) pair of ``autograd.graph.saved_tensors_hooks``
+    or None; ``slow``: anomaly mode or saved-tensor hooks, which the fast paths of
+    ``Function.apply`` leave to the general one (one test for both; :func:`update_slow`)."""
 
-    __slots__ = ("enabled", "anomaly")
+    __slots__ = ("enabled", "anomaly", "saved_hooks", "slow")
 
     def __init__(self):
         self.enabled = True
         self.anomaly = False
+        self.saved_hooks = None
+        self.slow = False
 
 
 state = _State()
+
+
+def update_slow() -> None:
+    """Recompute ``state.slow`` after ``anomaly`` or ``saved_hooks`` changed."""
+    state.slow = bool(state.anomaly) or state.saved_hooks is not None
 
 
 def is_grad_enabled() -> bool:
@@ -119,9 +129,11 @@ class detect_anomaly:
     def __enter__(self):
         self._prev = state.anomaly
         state.anomaly = self.check_nan
+        update_slow()
 
     def __exit__(self, *exc):
         state.anomaly = self._prev
+        update_slow()
         return False
 
 
@@ -133,6 +145,7 @@ class set_detect_anomaly(detect_anomaly):
         _require_bool(mode, "set_anomaly_enabled")
         self._prev = state.anomaly
         state.anomaly = bool(mode) and check_nan
+        update_slow()
 
     def __enter__(self):
         pass

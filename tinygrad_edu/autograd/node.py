@@ -18,6 +18,8 @@ from ..tensor import Tensor
 from . import user_function as _user
 
 _FREED = object()  # what replaces the saved values once backward has used them
+# what Function.wraps_numbers counts as a Tensor input (record.PLAIN)
+_NUMBERS = (int, float, _np.generic, _np.ndarray)
 
 
 class Node:
@@ -30,8 +32,10 @@ class Node:
     # the input's gradient goes, and the shape and dtype to fit it to; _saved_src: per saved
     # value, the input (k >= 0) or output (-1 - k) it is; _saved_versions: [(saved index,
     # version counter, version at save)]. next and _saved_src are set when the call is recorded.
+    # _plain: the arguments that are not inputs as torch counts them (record.PLAIN), set only
+    # when there are any
     __slots__ = ("next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
-                 "__dict__", "__weakref__")
+                 "_plain", "__dict__", "__weakref__")
 
     # the Function: a class attribute of each op's own node class (Function.__init_subclass__
     # makes one per op, MulBackward0 for MulFn), so a node is made without arguments
@@ -105,9 +109,24 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        """``(node, output_index)`` per input, as torch: a producing node, an AccumulateGrad
-        for a leaf that requires grad, or ``(None, 0)`` for a constant."""
-        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self.next)
+        """``(node, output_index)`` per Tensor input, as torch: a producing node, an
+        AccumulateGrad for a leaf that requires grad, or ``(None, 0)`` for a Tensor that does
+        not. Arguments that are not inputs have no entry (``dim``, ``keepdim``, an index
+        tensor; record.PLAIN says which): ``self.next`` keeps one slot per argument (the
+        engine pairs it with the backward's results), and ``Function.apply`` notes those slots
+        in ``_plain``, only when there are any."""
+        nxt = self.next
+        chosen = self.fn.node_inputs if self.fn is not None else None
+        if chosen is not None:  # the op says which (Function.node_inputs)
+            nxt = tuple(nxt[i] if i < len(nxt) else None for i in chosen)
+        else:
+            plain = getattr(self, "_plain", None)
+            if plain is not None:  # [position, value, ...]; a number can be an input (x * 3)
+                wraps = self.fn.wraps_numbers
+                skip = [i for i, v in zip(plain[0::2], plain[1::2])
+                        if not (wraps and isinstance(v, _NUMBERS))]
+                nxt = tuple(e for i, e in enumerate(nxt) if i not in skip)
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in nxt)
 
     def register_hook(self, fn):
         """``fn(grad_output)`` runs before this node's backward; a returned value replaces it."""

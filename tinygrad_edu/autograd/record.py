@@ -17,8 +17,10 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
+from .graph import pack_saved
 from .hooks import describe
 from .node import Node
+from .saved import torch_order
 from .views import register as register_view
 from .views import replay_view  # noqa: F401  (re-exported: function.py, ops)
 
@@ -48,6 +50,8 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
         t = Tensor._wrap(out, ctx)
         if ctx._saved:
             track_saved(ctx, args, arrays, (t,))
+            if state.saved_hooks is not None:  # autograd.graph.saved_tensors_hooks
+                pack_saved(ctx, args, (t,), torch_order(ctx))
         if cls.reference is not None:
             keep_args(ctx, args, arrays, kwargs)
         if state.anomaly:
@@ -55,6 +59,19 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
     if out.base is not None:
         mark_view(cls, ctx, t, args, out.base)
     return t
+
+
+# PLAIN: ``Function.apply`` notes, in ``ctx._plain`` ([position, value, ...]), the arguments of a
+# call that are not inputs of its node as torch counts them, so that ``Node.next_functions``
+# leaves them out (and ``grad_fn._saved_exponent`` and the like can show them: autograd/saved.py;
+# an integer Tensor's value is not kept)
+# (``node.next`` keeps one slot per argument, which the engine pairs with the backward's
+# results). They are anything but a Tensor (``dim``, ``keepdim``, a Python number) and integer
+# or bool Tensors (indices, masks, ``where``'s condition: torch never differentiates them). A
+# number stands for a Tensor input in the ops torch calls through their Tensor overload
+# (``x * 3`` is ``mul(x, tensor(3))``, whose MulBackward0 lists ``(None, 0)`` for it): those
+# set ``Function.wraps_numbers`` (``next_functions`` applies that, so ``apply`` notes every
+# non-Tensor argument). The fast paths take Tensors only: nothing to note.
 
 
 def as_array(ctx: Node, out):
@@ -100,6 +117,8 @@ def wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
         ctx.next = tuple(nexts)
         if ctx._saved:
             track_saved(ctx, args, arrays, ts)
+            if state.saved_hooks is not None:
+                pack_saved(ctx, args, ts, torch_order(ctx))
         if cls.reference is not None:
             keep_args(ctx, args, arrays, kwargs)
     return tuple(ts)
@@ -218,10 +237,13 @@ def mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
             if d is base or d.base is base:
                 t._share_version_with(a)
                 if cls.is_view and a is args[0]:
+                    # third: how it was made (views.NO_GRAD_VIEW: under no_grad, or from such a
+                    # view; torch then refuses in-place writes through it in grad mode)
                     if a._view is None:
-                        t._view = (a, (ctx,))
+                        t._view = (a, (ctx,), None if state.enabled else 1)
                     else:
-                        t._view = (a._view[0], a._view[1] + (ctx,))
+                        t._view = (a._view[0], a._view[1] + (ctx,),
+                                   (2 if a._view[2] else None) if state.enabled else 1)
                     if state.enabled:  # an in-place op on the base regenerates its history
                         register_view(t, t._view[0])
                 return

@@ -15,6 +15,12 @@ is still right (the values moved, the graph did not).
 
 Outputs of the multi-output view ops (``split``, ``chunk``, ``unbind``) are marked: torch
 refuses an in-place op on them while recording, since no single view chain stands for them.
+
+NO_GRAD_VIEW: a view made under ``no_grad`` (``t._view[2] == 1``), or made in grad mode from
+such a view (2), may not be written in place in grad mode when the write would be recorded
+(its base or an operand requires grad): torch calls that ambiguous and raises
+(:func:`check_no_grad_view`). Written under ``no_grad``, or with nothing requiring grad, it is
+fine.
 """
 
 from __future__ import annotations
@@ -92,3 +98,33 @@ def check_not_multi_output(t, op: str) -> None:
             "This view is the output of a function that returns multiple views. Such functions "
             "do not allow the output views to be modified inplace. You should replace the "
             "inplace operation by an out-of-place one.")
+
+
+_NO_GRAD_TAIL = (
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace to "
+    "be tracked).")
+
+
+def view_op_name(node) -> str:
+    """torch's name of the view op that made a view (``Select``, ``Slice``, ``View``)."""
+    name = node.__dict__.get("node_name") or type(node).__name__
+    idx = node.__dict__.get("idx")
+    if name.startswith("GetItem") and isinstance(idx, tuple):  # x[...]: torch's last step
+        steps = [i for i in idx if not (isinstance(i, slice) and i == slice(None))]
+        name = "Select" if steps and isinstance(steps[-1], int) else "Slice"
+    return name.split("Backward")[0]
+
+
+def no_grad_view_error(t, through: str | None = None) -> RuntimeError:
+    """torch's RuntimeError for an in-place write in grad mode through a view made under
+    no_grad (``through``: the view op torch's write goes through, as ``x[0] = v``'s Select)."""
+    base = t._view[0]
+    if base.requires_grad and (t._view[2] == 2 or through is not None):
+        op = through or view_op_name(t._view[1][-1])
+        return RuntimeError(f"Output 0 of {op} is a view of a view which was created in no_grad "
+                            "mode and is being modified inplace with grad mode enabled. "
+                            + _NO_GRAD_TAIL)
+    return RuntimeError("A view was created in no_grad mode and is being modified inplace with "
+                        "grad mode enabled. " + _NO_GRAD_TAIL)

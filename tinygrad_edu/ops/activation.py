@@ -75,20 +75,22 @@ class ReluFn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        mask = ~(x <= 0)  # where the gradient flows: x > 0, and x = nan (torch's x ≤ 0 ? 0 : g)
-        ctx.save_for_backward(mask)
         # torch: relu(-2) = +0 (x * mask would give -0.0), relu(-0.0) = -0.0, relu(nan) = nan
         xp = get_array_module(x)
         if xp is np and x.dtype.char in "fd" and _MAX_KEEPS_NEG_ZERO:
             # speed: one branch-free pass (where() on a random mask is ~10x slower); maximum
             # propagates NaN and, 0 first, keeps x = -0.0 on this NumPy (probed at import)
-            return np.maximum(x.dtype.type(0), x)
-        return xp.where(x < 0, 0, x)
+            y = np.maximum(x.dtype.type(0), x)
+        else:
+            y = xp.where(x < 0, 0, x)
+        ctx.save_for_backward(y)  # the output, as torch (grad_fn._saved_result)
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        (mask,) = ctx.saved_tensors
-        return select_grad(mask, g)  # dy/dx = [x > 0]; torch: relu'(0) = 0, +0.0 (not nan·0)
+        (y,) = ctx.saved_tensors
+        # where the gradient flows: y > 0 (x > 0), and y = nan (torch's x ≤ 0 ? 0 : g)
+        return select_grad(~(y <= 0), g)  # dy/dx = [x > 0]; relu'(0) = 0, +0.0 (not nan·0)
 
 
 class LeakyReluFn(Function):
@@ -318,7 +320,7 @@ def _tanh_method(self):
     # a float tensor (no _to_float) that requires grad: Function.apply's test for its one-Tensor
     # fast path written out (bfloat16's kind is "V": it takes apply's opmath path)
     if (dt.kind == "f" and self._rg and _function.FAST and _grad_state.enabled
-            and not _grad_state.anomaly):
+            and not _grad_state.slow):  # (slow: anomaly mode or saved-tensor hooks)
         return _function._apply_unary(TanhFn, self, d, dt)
     return TanhFn.apply(_to_float(self))
 

@@ -30,6 +30,7 @@ class AddFn(Function):
     """z = x + y"""
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -44,6 +45,7 @@ class SubFn(Function):
     """z = x - y"""
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -58,6 +60,7 @@ class MulFn(Function):
     """z = x · y"""
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -76,6 +79,7 @@ class DivFn(Function):
     """z = x / y"""
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -244,8 +248,10 @@ def rsub(input, other, *, alpha=1):
     non-Tensor arguments.
     """
     require_tensor(input, "rsub", "input", 1)
-    return named(sub(other, input, alpha=alpha),
-                 "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
+    z = sub(other, input, alpha=alpha)
+    if not isinstance(other, Tensor) and z.grad_fn is not None and z.grad_fn.fn is SubFn:
+        z.grad_fn._plain = [0, None]  # torch's rsub.Scalar: the number is no input (next_functions)
+    return named(z, "RsubBackward0" if isinstance(other, Tensor) else "RsubBackward1")
 
 
 def mul(input, other, *, out=None):

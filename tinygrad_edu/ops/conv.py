@@ -98,6 +98,7 @@ class ConvolutionFn(Function):
     (see the module docstring)."""
 
     array_io = True
+    node_inputs = (0, 1, 2)  # torch lists the bias even when None
 
     reference = staticmethod(_conv_reference)
 

@@ -112,6 +112,7 @@ class DivModeFn(Function):
     node_name = "DivBackward2"  # torch's name for this node
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
     opmath = False  # the kernels follow torch's float16/bfloat16 steps themselves
 
     @staticmethod

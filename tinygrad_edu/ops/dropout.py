@@ -21,6 +21,7 @@ class DropoutFn(Function):
     node_name = "MulBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1)  # torch: x * mask, the mask a constant
 
     @staticmethod
     def forward(ctx, x, keep, scale):

@@ -25,7 +25,7 @@ from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
-from ..autograd.views import check_not_multi_output
+from ..autograd.views import check_not_multi_output, no_grad_view_error, view_op_name
 from ..autograd.views import refresh as refresh_views
 from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module, to_device
@@ -84,13 +84,15 @@ def check_inplace(self: Tensor, op: str) -> None:
 
 def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     """Write ``fn(self, *args, **kwargs)`` into ``self`` (the recipe of every ``op_``)."""
+    record = is_grad_enabled() and (
+        self.requires_grad or (self._view is not None and self._view[0].requires_grad)
+        or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
+    if record and self._view is not None and self._view[2]:  # a view made under no_grad
+        raise no_grad_view_error(self)
     check_inplace(self, op)
     reads = [a._data for a in args + tuple(kwargs.values()) if isinstance(a, Tensor)]
     if reads and type(self._data) is np.ndarray and op != "__setitem__":  # (it checks its region)
         check_no_partial_overlap(self._data, reads, op)
-    record = is_grad_enabled() and (
-        self.requires_grad or (self._view is not None and self._view[0].requires_grad)
-        or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
     if not record:
         with no_grad():
             out = fn(self, *args, **kwargs)
@@ -103,7 +105,7 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
         _take_history(self, out)
         refresh_views(self)  # and its views show it (autograd/views.py)
     else:
-        base, chain = self._view
+        base, chain = self._view[0], self._view[1]
         new_base = CopySlicesFn.apply(_alias(base), out, chain)
         _take_history(base, new_base)
         _take_history(self, replay_view(chain, base))
@@ -288,6 +290,9 @@ def setitem(self: Tensor, idx, value) -> None:
                            f"{_dt.torch_type_name(value._data.dtype)} for the source.")
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
+    if (self._view is not None and self._view[2] and not advanced and is_grad_enabled()
+            and self._view[0].requires_grad):  # torch writes through self[idx]: its name
+        raise no_grad_view_error(self, view_op_name(_Probe(nidx)))
 
     def put(x, v):
         lead = next((k for k, n in enumerate(v.shape) if n != 1), v.ndim)
@@ -317,6 +322,15 @@ def setitem(self: Tensor, idx, value) -> None:
         raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     self._version += 1
+
+
+class _Probe:
+    """What :func:`view_op_name` reads of a ``x[idx]`` node, for the view setitem writes
+    through."""
+
+    def __init__(self, idx):
+        self.__dict__["node_name"] = "GetItemBackward0"
+        self.__dict__["idx"] = idx if isinstance(idx, tuple) else (idx,)
 
 
 # torch.<name> functions this module provides (re-exported by the package root)

@@ -122,6 +122,7 @@ class BinaryCrossEntropyFn(Function):
     node_name = "BinaryCrossEntropyBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1)  # torch lists input, target (not weight)
 
     @staticmethod
     def forward(ctx, x, t, w, reduction):
@@ -165,6 +166,7 @@ class BinaryCrossEntropyWithLogitsFn(Function):
     node_name = "BinaryCrossEntropyWithLogitsBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1)  # torch lists input, target only
 
     @staticmethod
     @half_opmath  # float16: computed in float32, rounded once

@@ -38,6 +38,7 @@ class BatchNormFn(Function):
     node_name = "NativeBatchNormBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1, 2)  # torch lists weight, bias even when None
 
     @staticmethod
     def reference(x, weight, bias, running_mean, running_var, training, momentum, eps):
@@ -175,6 +176,7 @@ class LayerNormFn(Function):
     node_name = "NativeLayerNormBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1, 2)  # torch lists weight, bias even when None
 
     @staticmethod
     def reference(x, weight, bias, k, eps):
@@ -235,6 +237,7 @@ class GroupNormFn(Function):
     node_name = "NativeGroupNormBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1, 2)  # torch lists weight, bias even when None
 
     @staticmethod
     def reference(x, weight, bias, groups, eps):

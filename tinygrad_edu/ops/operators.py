@@ -152,6 +152,9 @@ METHODS = {
     **{f"__i{k}__": _inplace(f, f"__i{k}__") for k, f in _OPS.items()
        if k not in ("add", "sub", "mul", "truediv")},  # those four: ops/inplace.py
     "__rdiv__": __rtruediv__,  # torch keeps Python 2's name too
+    # torch's __radd__/__rmul__ are add(self, other)/mul(self, other): the same values (both
+    # commute exactly), and the node lists the tensor first, as torch's next_functions do
+    "__radd__": _forward(A.add, "__radd__"), "__rmul__": _forward(A.mul, "__rmul__"),
     "__rsub__": __rsub__, "__rtruediv__": __rtruediv__, "__invert__": __invert__, "__neg__": A.neg,
     "__pos__": lambda self: self,
     **{f"__{k}__": _comparison(getattr(L, k), f"__{k}__") for k in ("eq", "ne", "lt", "le",

@@ -148,6 +148,7 @@ class ClampTensorFn(Function):
     node_name = "ClampBackward0"  # torch's name for this node
 
     array_io = True
+    node_inputs = (0, 1, 2)  # torch lists min, max even when None
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -175,6 +176,7 @@ class WhereFn(Function):
     """z = x where cond else y"""
 
     array_io = True
+    wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
 
     @staticmethod
     def forward(ctx, cond, x, y):

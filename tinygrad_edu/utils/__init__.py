@@ -1,5 +1,6 @@
-"""Utilities: ``tg.utils.data`` (Dataset, DataLoader, random_split, ...)."""
+"""Utilities: ``tg.utils.data`` (Dataset, DataLoader, random_split, ...) and
+``tg.utils.checkpoint`` (activation checkpointing)."""
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
