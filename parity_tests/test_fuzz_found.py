@@ -283,3 +283,13 @@ def test_overlapping_in_place(case):
             assert "some elements of the input tensor and the written-to tensor" in str(e)
             outcome.append("refused")
     assert outcome[1] == outcome[0]
+
+
+def test_hardsigmoid_create_graph_gradient_is_torchs():
+    # (its Tensor-mode backward had raised a raw AttributeError)
+    for dt in ("float32", "float64"):
+        got, want = [
+            lib.autograd.grad(lib.nn.functional.hardsigmoid(b).sum(), b, create_graph=True)[0]
+            for lib, b in ((L, L.tensor([-1.0, 0.5, 2.0, -3.5], dtype=getattr(L, dt),
+                                         requires_grad=True)) for L in (tg, torch))]
+        assert got.tolist() == want.tolist()

@@ -68,7 +68,9 @@ class HardsigmoidFn(Function):
         (mask,) = ctx.saved_tensors
         # dy/dx = 1/6 on (−3, 3), else 0; torch's 1/6 is the float32 constant 1.0f/6.0f, in
         # float64 too (so a float64 gradient is g·0.1666666716337204)
-        return select_grad(mask, g * g.dtype.type(_ONE_SIXTH_F32))
+        sixth = g.dtype.type(_ONE_SIXTH_F32) if isinstance(g, np.ndarray) else float(
+            _ONE_SIXTH_F32)  # (a Tensor g under create_graph: a Python float keeps its dtype)
+        return select_grad(mask, g * sixth)
 
 
 class HardswishFn(Function):
