@@ -49,6 +49,9 @@ def _number(v, op: str, what: str):
             raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got "
                                f"{what} with {v._data.ndim} dimension(s).")
         return v._data.item()
+    if type(v) is int and not -2**63 <= v < 2**64:  # torch's parser reads int64 or uint64
+        raise OverflowError("can't convert negative int to unsigned" if v < 0 else
+                            "int too big to convert")
     return v
 
 
@@ -98,7 +101,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
                            f"from {a} to {b} by {s})")
     given = vals
     if not d.is_floating_point:
-        a, b, s = (int(v) for v in vals)
+        a, b, s = (int(_dt.checked_scalar(v, _dt.int64)) for v in vals)  # int64 accumulate
         if s == 0 and d is _dt.int64:  # other integer dtypes repeat start (torch's kernel)
             raise ValueError("arange: step must be nonzero (after conversion to an integer)")
     if d is _dt.int64:  # torch: ⌈(end − start + step − sign)/step⌉ in int64
@@ -152,6 +155,7 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     n = _check_steps(steps, "linspace")
     d = _out_dtype(dtype, out, _dt.default_float())
+    a, b = _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule
     arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
     if not d.is_floating_point:
         arr = np.trunc(arr)
@@ -165,6 +169,7 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     a, b = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     n = _check_steps(steps, "logspace")
     d = _out_dtype(dtype, out, _dt.default_float())
+    _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule (300 in uint8)
     if n == 0:
         return _write(np.zeros(0, dtype=d.np), out, device, requires_grad)
     if n == 1 and d.is_floating_point:  # torch fills base ** start, start in float64

@@ -70,13 +70,15 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
     64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default.
 
-    Raises RuntimeError for high ≤ low or a negative size.
+    Raises RuntimeError for high ≤ low or a negative size, ValueError for a bound beyond int64.
     """
     if size is None:
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: expected (low=0, high, size)")
     low, high = int(low), int(high)
+    if not -2**63 <= low < 2**63 or not -2**63 <= high < 2**63:  # torch's parser: int64 args
+        raise ValueError(f"randint(): Overflow when unpacking long long (low {low}, high {high})")
     _check_range(low, high)
     d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
     arr = _k.random_from_to(_engine(generator), _size((size,), "randint"), d.np, low, high)

@@ -266,6 +266,9 @@ def setitem(self: Tensor, idx, value) -> None:
     else:
         nidx, advanced = normalize_index(idx, self)
     if isinstance(value, _dt.NUMBERS):
+        if type(value) is int and not -2**63 <= value < 2**63:  # torch reads it as an int64
+            raise ValueError(f"__setitem__: Overflow when unpacking long long (the value {value} "
+                             f"is beyond int64)")
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
     v = value if isinstance(value, Tensor) else Tensor._wrap(
         get_array_module(self._data).asarray(value, dtype=self._data.dtype))
