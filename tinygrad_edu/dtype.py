@@ -263,10 +263,14 @@ def from_numpy_dtype(np_dtype) -> dtype:
     return d
 
 
-def to_dtype(d) -> dtype:
+def to_dtype(d, op: str | None = None) -> dtype:
     """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype.
     The Python types read as torch's argument parser reads them: ``float`` is float64 (a
-    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool."""
+    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool.
+
+    With ``op`` (a user's ``dtype=`` argument of that op) only what torch's parser takes: a
+    dtype or one of those Python types; anything else (``"float32"``, ``np.float32``) raises
+    TypeError "<op>(): argument 'dtype' must be torch.dtype, not str", torch's message."""
     if isinstance(d, dtype):
         return d
     if d is float:
@@ -275,6 +279,10 @@ def to_dtype(d) -> dtype:
         return int64
     if d is bool:
         return bool_
+    if op is not None:
+        t = type(d)  # a C type's name carries its module (numpy.dtypes.Float32DType)
+        name = f"{t.__module__}.{t.__name__}" if t.__module__.startswith("numpy") else t.__name__
+        raise TypeError(f"{op}(): argument 'dtype' must be torch.dtype, not {name}")
     if isinstance(d, str) and d in _NAMES:
         return _NAMES[d]
     try:

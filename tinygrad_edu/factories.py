@@ -55,10 +55,10 @@ def _number(v, op: str, what: str):
     return v
 
 
-def _out_dtype(dtype, out, default):
+def _out_dtype(dtype, out, default, op: str):
     if out is not None:
         return out.dtype
-    return _dt.to_dtype(dtype) if dtype is not None else default
+    return _dt.to_dtype(dtype, op) if dtype is not None else default
 
 
 def _write(arr, out, device, requires_grad):
@@ -87,7 +87,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         start, end = 0, start
     vals = [_number(v, "arange", w) for v, w in ((start, "start"), (end, "end"), (step, "step"))]
     is_float = any(isinstance(v, float) for v in vals)
-    d = _out_dtype(dtype, out, _dt.default_float() if is_float else _dt.int64)
+    d = _out_dtype(dtype, out, _dt.default_float() if is_float else _dt.int64, "arange")
     if d is _dt.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     a, b, s = vals
@@ -151,10 +151,14 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
              requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` (both included). dtype: the
     default float unless given (integer results are truncated). Raises TypeError for a
-    non-integer ``steps``, RuntimeError for negative steps or non-0-d tensor bounds."""
+    non-integer ``steps`` or a ``dtype`` that is no torch dtype; RuntimeError for negative
+    steps, non-0-d tensor bounds, or a bound the dtype cannot hold (300 in uint8, 1e300 in
+    float32; torch's checked conversion); NotImplementedError for bool beyond one step."""
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     n = _check_steps(steps, "linspace")
-    d = _out_dtype(dtype, out, _dt.default_float())
+    d = _out_dtype(dtype, out, _dt.default_float(), "linspace")
+    if d is _dt.bool_ and n > 1:  # torch fills 0 or 1 elements, but has no bool kernel
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     a, b = _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule
     arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
     if not d.is_floating_point:
@@ -168,7 +172,9 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     (the exponents in float64; integer results truncated). Raises as ``linspace``."""
     a, b = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     n = _check_steps(steps, "logspace")
-    d = _out_dtype(dtype, out, _dt.default_float())
+    d = _out_dtype(dtype, out, _dt.default_float(), "logspace")
+    if d is _dt.bool_ and n > 1:  # torch fills 0 or 1 elements, but has no bool kernel
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
     _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule (300 in uint8)
     if n == 0:
         return _write(np.zeros(0, dtype=d.np), out, device, requires_grad)
@@ -203,7 +209,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         raise RuntimeError(f"eye: n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"eye: m must be greater or equal to 0, got {m}")
-    d = _out_dtype(dtype, out, _dt.default_float())
+    d = _out_dtype(dtype, out, _dt.default_float(), "eye")
     return _write(np.eye(int(n), None if m is None else int(m), dtype=d.np), out, device,
                   requires_grad)
 
@@ -217,7 +223,9 @@ def _tri_indices(row, col, offset, dtype, device, lower: bool, op: str) -> Tenso
         raise RuntimeError(f"{op}: col must be non-negative, got{col}")
     fn = np.tril_indices if lower else np.triu_indices
     r, c = fn(int(row), int(offset), int(col))
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, op) if dtype is not None else _dt.int64
+    if d.is_floating_point or d is _dt.bool_:  # torch's kernel is for integer dtypes only
+        raise NotImplementedError(f'"{op}" not implemented for \'{_dt.torch_type_name(d)}\'')
     return _finish(np.stack([r, c]).astype(d.np).reshape(2, -1), device, False)
 
 
@@ -247,7 +255,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
             isinstance(s, Tensor) and s.ndim == 0):
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
                         f"{type(s).__name__}")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "scalar_tensor") if dtype is not None else _dt.default_float()
     if not isinstance(s, Tensor):
         s = _dt.checked_scalar(s, d, inf_ok=True)  # torch's overflow rule (−5 in uint8 is 251)
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
@@ -275,7 +283,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
     Raises RuntimeError for size and stride of different lengths or a negative size.
     """
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "empty_strided") if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 
@@ -299,7 +307,7 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     for p in reversed(perm):
         stride[p] = step
         step *= max(size[p], 1)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "empty_permuted") if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 
@@ -311,7 +319,7 @@ def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=Non
     Shapes: ``size`` with ``stride`` → a tensor of shape ``size``. Raises RuntimeError for size and
     stride of different lengths.
     """
-    d = _dt.to_dtype(dtype) if dtype is not None else self.dtype
+    d = _dt.to_dtype(dtype, "new_empty_strided") if dtype is not None else self.dtype
     return _strided_empty(size, stride, d, device or self.device, requires_grad)
 
 

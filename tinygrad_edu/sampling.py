@@ -19,7 +19,7 @@ from .tensor import Tensor
 
 
 def _float_dtype(dtype, op: str):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, op) if dtype is not None else _dt.default_float()
     if not d.is_floating_point:
         raise NotImplementedError(f'"{op}" not implemented for \'{_dt_name(d)}\'')
     return d
@@ -80,7 +80,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if not -2**63 <= low < 2**63 or not -2**63 <= high < 2**63:  # torch's parser: int64 args
         raise ValueError(f"randint(): Overflow when unpacking long long (low {low}, high {high})")
     _check_range(low, high)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, "randint") if dtype is not None else _dt.int64
     arr = _k.random_from_to(_engine(generator), _size((size,), "randint"), d.np, low, high)
     return _finish(arr, None, device, requires_grad)
 
@@ -97,7 +97,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, "randperm") if dtype is not None else _dt.int64
     _check_randperm_dtype(n, d)
     arr = _k.from_int64(_k.randperm(_engine(generator), n), d.np.type)
     return _finish(arr, None, device, requires_grad)

@@ -82,7 +82,7 @@ def _new_filled(fill, name=None):
         if any(int(n) < 0 for n in size):
             raise RuntimeError(f"{name or 'new_full'}: Trying to create tensor with negative "
                                f"dimension {min(int(n) for n in size)}: {list(size)}")
-        d = _dt.to_dtype(dtype).np if dtype is not None else self._data.dtype
+        d = _dt.to_dtype(dtype, name or "new_full").np if dtype is not None else self._data.dtype
         if name is None and isinstance(fill_value, _dt.NUMBERS):  # new_full: torch's overflow rule
             fill_value = _dt.checked_scalar(fill_value, d, inf_ok=math.prod(
                 int(n) for n in size) == 1)

@@ -189,7 +189,7 @@ def _accumulate_dtype(input, dtype, op: str):
     """``input`` cast for a sum or product: to ``dtype`` when given, else integers and bools
     to int64 (torch: the sum of uint8 [200, 100] is int64 300, never a wrapped 44)."""
     if dtype is not None:
-        return cast(input, _dt.to_dtype(dtype))
+        return cast(input, _dt.to_dtype(dtype, op))
     if kind_of(input._data.dtype) in "biu":
         return cast(input, _dt.int64)
     return input
@@ -214,7 +214,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        input = cast(input, _dt.to_dtype(dtype, "mean"))
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -276,7 +276,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice or an integer input.
     """
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype.name.capitalize()}")

@@ -174,7 +174,9 @@ class LogcumsumexpFn(Function):
 def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
     """(input cast as torch does, axis or None for a 0-d input)."""
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        if _dt.to_dtype(dtype, op) is _dt.bool_:  # torch has no bool accumulation kernel
+            raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
+        input = cast(input, _dt.to_dtype(dtype, op))
     elif kind_of(input._data.dtype) in "biu" and integer_ok:
         input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:
