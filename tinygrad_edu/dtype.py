@@ -266,11 +266,9 @@ def from_numpy_dtype(np_dtype) -> dtype:
 def to_dtype(d, op: str | None = None) -> dtype:
     """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype.
     The Python types read as torch's argument parser reads them: ``float`` is float64 (a
-    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool.
-
-    With ``op`` (a user's ``dtype=`` argument of that op) only what torch's parser takes: a
-    dtype or one of those Python types; anything else (``"float32"``, ``np.float32``) raises
-    TypeError "<op>(): argument 'dtype' must be torch.dtype, not str", torch's message."""
+    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool. With
+    ``op`` (a user's ``dtype=`` of that op) only those, as torch's parser: anything else
+    (``"float32"``, ``np.float32``) is TypeError "<op>(): argument 'dtype' must be torch.dtype"."""
     if isinstance(d, dtype):
         return d
     if d is float:

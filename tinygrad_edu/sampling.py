@@ -18,15 +18,14 @@ from .creation import _finish, _like, _size, zeros_like
 from .tensor import Tensor
 
 
-def _float_dtype(dtype, op: str):
-    d = _dt.to_dtype(dtype, op) if dtype is not None else _dt.default_float()
+def _float_dtype(dtype, op: str, name: str):
+    d = _dt.to_dtype(dtype, name) if dtype is not None else _dt.default_float()
     if not d.is_floating_point:
         raise NotImplementedError(f'"{op}" not implemented for \'{_dt_name(d)}\'')
     return d
 
 
-def _dt_name(d) -> str:
-    return _dt.torch_type_name(d)
+_dt_name = _dt.torch_type_name
 
 
 # ---- random tensors: drawn on the host from torch's generator (see tinygrad_edu/random.py) ------
@@ -41,7 +40,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
-    d = _float_dtype(dtype, "check_uniform_bounds")
+    d = _float_dtype(dtype, "check_uniform_bounds", "rand")
     arr = _k.uniform(_engine(generator), _size(size, "rand"), d.np)
     return _finish(arr, None, device, requires_grad)
 
@@ -54,7 +53,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
-    d = _float_dtype(dtype, "normal_kernel_cpu")
+    d = _float_dtype(dtype, "normal_kernel_cpu", "randn")
     arr = _k.normal(_engine(generator), _size(size, "randn"), d.np)
     return _finish(arr, None, device, requires_grad)
 
@@ -77,7 +76,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: expected (low=0, high, size)")
     low, high = int(low), int(high)
-    if not -2**63 <= low < 2**63 or not -2**63 <= high < 2**63:  # torch's parser: int64 args
+    if not -2**63 <= min(low, high) <= max(low, high) < 2**63:  # torch's parser: int64 args
         raise ValueError(f"randint(): Overflow when unpacking long long (low {low}, high {high})")
     _check_range(low, high)
     d = _dt.to_dtype(dtype, "randint") if dtype is not None else _dt.int64
@@ -186,7 +185,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
             raise TypeError("normal() received an invalid combination of arguments - got "
                             "(float, float), but expected a size for float mean and std")
         _check_std(std)
-        d = _float_dtype(dtype, "normal_kernel_cpu")
+        d = _float_dtype(dtype, "normal_kernel_cpu", "normal")
         arr = _k.normal(g, _size((size,), "normal"), d.np, mean, std)
         return _finish(arr, None, device, requires_grad)
     if st:

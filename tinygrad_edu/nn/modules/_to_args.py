@@ -19,7 +19,9 @@ def parse_to(args, kwargs) -> tuple:
     ``to(tensor, non_blocking)``), read by ``ops._parse_to``. Raises TypeError for arguments
     none of them takes (``to("cpu", "cpu")``, ``to(float64, float64)``, a dtype named by a
     string), and for a non-floating dtype."""
-    dev, dt, _, _, _ = _parse_to(args, kwargs)
+    dev, dt, _, copy, _ = _parse_to(args, kwargs)
+    if copy:
+        raise RuntimeError(".to() does not accept copy argument (Module.to works in place)")
     if dt is not None and not dt.is_floating_point:
         raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
                         f"desired dtype={dt}")
