@@ -108,12 +108,13 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         n = max(-(-(b - a) // s), 0)
     else:  # the length from the arguments as given, in double
         n = max(math.ceil((float(given[1]) - float(given[0])) / float(given[2])), 0)
-    if d is _dt.float16:  # accumulate type float32
-        arr = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(s)).astype(d.np)
-    elif d.is_floating_point:
-        arr = (float(a) + np.arange(n, dtype=np.float64) * float(s)).astype(d.np)
-    else:
-        arr = (a + np.arange(n, dtype=np.int64) * s).astype(d.np)
+    with np.errstate(over="ignore"):  # beyond the dtype: inf, silently (as torch)
+        if d is _dt.float16:  # accumulate type float32
+            arr = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(s)).astype(d.np)
+        elif d.is_floating_point:
+            arr = (float(a) + np.arange(n, dtype=np.float64) * float(s)).astype(d.np)
+        else:
+            arr = (a + np.arange(n, dtype=np.int64) * s).astype(d.np)
     return _write(arr, out, device, requires_grad)
 
 
@@ -160,10 +161,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     if d is _dt.bool_ and n > 1:  # torch fills 0 or 1 elements, but has no bool kernel
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     a, b = _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule
-    arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
-    return _write(arr.astype(d.np), out, device, requires_grad)
+    with np.errstate(all="ignore"):  # inf − inf, 0·inf: nan, silently (as torch)
+        arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
+        arr = (arr if d.is_floating_point else np.trunc(arr)).astype(d.np)
+    return _write(arr, out, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
@@ -190,11 +191,10 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     idx = np.arange(n)
     expo = np.where(idx < n // 2, a + step * idx, b - step * (n - idx - 1)) if n > 1 else \
         np.full(1, float(a))
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # overflow to inf, and its cast, silently (as torch)
         arr = np.power(base, expo)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
-    return _write(arr.astype(d.np), out, device, requires_grad)
+        arr = (arr if d.is_floating_point else np.trunc(arr)).astype(d.np)
+    return _write(arr, out, device, requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,

@@ -162,6 +162,7 @@ class FillFn(Function):
 class CopyFromFn(Function):
     """y = src broadcast to x's shape, in x's dtype (copy_): ∂y/∂x = 0, ∂y/∂src = 1"""
 
+    node_name = "torch::autograd::CopyBackwards"  # torch's name for this node
     array_io = True
 
     @staticmethod
@@ -172,8 +173,9 @@ class CopyFromFn(Function):
         return xp.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
 
     @staticmethod
-    def backward(ctx, g):
-        return None, g  # the engine sums the broadcast copies back to src's shape
+    def backward(ctx, g):  # x's old values are overwritten: a zero gradient, as torch's
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None  # ∂y/∂x = 0
+        return gx, g  # ∂y/∂src = 1 (the engine sums the broadcast copies back to src's shape)
 
 
 def _fill(x, value):

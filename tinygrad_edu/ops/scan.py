@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._reduction import one_dim, torch_args, write_out
 from ._util import named, quiet
 from .index import GatherFn
@@ -281,3 +282,5 @@ METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cum
            "logcumsumexp": logcumsumexp}
 
 INPLACE = ("cumsum", "cumprod")
+
+silence_ieee_warnings(__name__, "cast")  # a float32 running sum past the max is inf, silently
