@@ -44,13 +44,18 @@ def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
 
     Shapes: any; the output has the input's shape.
     """
-    if len(args) == 1 and isinstance(args[0], _dt.dtype) and device is None and dtype is None \
-            and not copy and not non_blocking and memory_format is None:
-        return cast(self, args[0])  # the common x.to(dtype)
-    kwargs = {k: v for k, v, unset in (
-        ("device", device, None), ("dtype", dtype, None), ("non_blocking", non_blocking, False),
-        ("copy", copy, False), ("memory_format", memory_format, None)) if v is not unset}
-    device, dtype, non_blocking, copy, memory_format = parse_to(args, kwargs)
+    if len(args) == 1 and device is None and dtype is None and not copy and not non_blocking \
+            and memory_format is None and isinstance(args[0], (_dt.dtype, str)):
+        if isinstance(args[0], str):  # the common x.to("cuda") / x.to(dtype)
+            device = args[0]
+        else:
+            return cast(self, args[0])
+    else:
+        given = (("device", device, None), ("dtype", dtype, None),
+                 ("non_blocking", non_blocking, False), ("copy", copy, False),
+                 ("memory_format", memory_format, None))
+        kwargs = {k: v for k, v, unset in given if v is not unset}  # the ones given
+        device, dtype, non_blocking, copy, memory_format = parse_to(args, kwargs)
     out = self
     if dtype is not None:
         out = cast(out, dtype)
