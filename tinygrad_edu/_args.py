@@ -9,6 +9,8 @@ where it first touches it, with the one helper below, so the error and its words
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import dtype as _dt
@@ -102,3 +104,24 @@ def no_float_cast(input, op: str) -> None:
         raise RuntimeError(f"result type Float can't be cast to the desired output type "
                            f"{_dt.torch_type_name(dt)} ({op} of a {dt} tensor of shape "
                            f"{list(input._data.shape)})")
+
+
+def shape_arg(shape, op: str = "reshape", what: str = "shape"):
+    """``shape`` (ints, or one tuple/list of them) as a tuple of ints. Each entry must be an
+    integer (an int, a NumPy integer, a one-element integer tensor); a float, bool or str is
+    torch's TypeError "<op>(): argument '<what>' (position 1) must be tuple of ints, ..."."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    out = []
+    for i, s in enumerate(shape):
+        if type(s) is not int:
+            try:
+                if isinstance(s, (bool, np.bool_)):
+                    raise TypeError
+                s = operator.index(s)
+            except TypeError:
+                raise TypeError(f"{op}(): argument '{what}' (position 1) must be tuple of ints, "
+                                f"but found element of type {type(s).__name__} at pos {i}"
+                                ) from None
+        out.append(s)
+    return tuple(out)

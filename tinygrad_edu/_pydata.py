@@ -53,3 +53,45 @@ def numpy_scalars_dtype(data, arr: np.ndarray) -> _dt.dtype | None:
     ds = [_dt.from_numpy_dtype(k) if issubclass(k, np.generic) else _dt.scalar_dtype(k())
           for k in {type(x) for x in flat(data)}]
     return functools.reduce(_dt.promote_types, ds)
+
+
+_F64 = np.dtype(np.float64)
+
+
+def _overflow(dtype) -> ValueError:
+    return ValueError(f"tensor(): Overflow when unpacking long long (a Python int beyond int64 in "
+                      f"the data{'' if dtype is None else ' for ' + str(dtype)})")
+
+
+def exact_ints(data, arr: np.ndarray, dtype) -> np.ndarray:
+    """``arr`` (NumPy's float64 array of the list ``data``) read as torch reads the list when its
+    dtype is an integer one (``dtype``, or inferred: no float in the list): each Python int
+    exactly as an int64, each float as a double. NumPy gives float64 for ints beyond int64
+    (``[2**63, 1]``) and for ints beside floats, where ints beyond 2⁵³ lose digits; torch raises
+    ValueError for the first and keeps every digit of the second (``[2**63 - 1, 0.5]`` into
+    int64). Cheap unless the array holds magnitudes beyond 2⁵³: then each leaf is read."""
+    if arr.dtype is not _F64 or not arr.size:
+        return arr
+    if dtype is None:  # an integer dtype is inferred only when every leaf is an int
+        leaf = data
+        while type(leaf) is list or type(leaf) is tuple:
+            leaf = leaf[0]
+        if type(leaf) is not int or not np.abs(arr).max() >= 2.0**63:
+            return arr
+        if all(type(x) is int or type(x) is bool for x in flat(data)):
+            raise _overflow(None)
+        return arr
+    if _dt.kind_of(dtype.np) not in "iu" or not np.abs(arr).max() >= 2.0**53:
+        return arr
+    leaves = list(flat(data))
+    is_int = np.array([type(x) is int or type(x) is bool for x in leaves])
+    ints = [int(x) for x, i in zip(leaves, is_int) if i]
+    if any(not -2**63 <= x < 2**63 for x in ints):
+        raise _overflow(dtype)
+    floats = np.array([x for x, i in zip(leaves, is_int) if not i], dtype=np.float64)
+    _dt.check_integer_range(floats, dtype)  # a float beyond the dtype: torch's RuntimeError
+    out = np.empty(len(leaves), dtype=np.int64)
+    out[is_int] = np.array(ints, dtype=np.int64)
+    with np.errstate(invalid="ignore"):  # 2.0**63 -> -2**63, as torch's cast
+        out[~is_int] = floats.astype(np.int64)
+    return out.reshape(arr.shape)

@@ -40,7 +40,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     Shapes: data's shape (nested lists: their lengths, outermost first). Raises ValueError for
     ragged nested lists.
     """
-    d = None if dtype is None else _dt.to_dtype(dtype)
+    d = None if dtype is None else _dt.to_dtype(dtype, "tensor")
     arr = _as_array(data, d)
     if device is None and isinstance(data, Tensor):
         device = data.device
@@ -62,7 +62,7 @@ def as_tensor(data, *, dtype=None, device=None) -> Tensor:
     """
     if isinstance(data, Tensor) and dtype is None and device is None:
         return data
-    d = None if dtype is None else _dt.to_dtype(dtype)
+    d = None if dtype is None else _dt.to_dtype(dtype, "as_tensor")
     return _finish(_as_array(data, d), None, device, False)
 
 
@@ -99,7 +99,7 @@ def _size(size, op: str | None = None):
 
 
 def _const(fill, size, dtype, device, requires_grad, default=None, op="zeros"):
-    d = _dt.to_dtype(dtype) if dtype is not None else (default or _dt.default_float())
+    d = _dt.to_dtype(dtype, op) if dtype is not None else (default or _dt.default_float())
     dev = DEFAULT_DEVICE[-1] if device is None else _device(device)  # made there: no transfer
     shape = _size(size, op) if not size else _size(size)
     if any(n < 0 for n in shape):
@@ -145,7 +145,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     default = _dt.scalar_dtype(fill_value)
     if isinstance(fill_value, _dt.NUMBERS):  # torch's overflow rule
         fill_value = _dt.checked_scalar(
-            fill_value, _dt.to_dtype(dtype) if dtype is not None else default,
+            fill_value, _dt.to_dtype(dtype, "full") if dtype is not None else default,
             inf_ok=all(type(n) is int for n in size) and math.prod(size) == 1)
     return _const(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
@@ -154,7 +154,8 @@ def _like(t: Tensor, dtype, device, op: str = "zeros_like", memory_format=None):
     require_tensor(t, op)
     if memory_format is not None:
         check_memory_format(memory_format, op)
-    return (dtype if dtype is not None else t.dtype), (device if device is not None else t.device)
+    return (_dt.to_dtype(dtype, op) if dtype is not None else t.dtype), (
+        device if device is not None else t.device)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ml_dtypes
 import numpy as np
 
+from ._argtypes import type_name
 from ._meta import MetaArray
 
 
@@ -93,7 +94,6 @@ TORCH_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half",
                     "bfloat16": "BFloat16", "int64": "Long", "int32": "Int", "int16": "Short",
                     "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
-
 # torch's C++ type names as its kernels' messages print them (typeid: "long int", "c10::Half")
 CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
                   "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int",
@@ -112,10 +112,8 @@ def cpp_type_name(d) -> str:
 def torch_type_name(d) -> str:
     """torch's name of the dtype ``d`` (a tinygrad_edu or NumPy dtype): ``Float``, ``Long``."""
     return TORCH_TYPE_NAMES.get(d.name, d.name)
-_NAMES.update(
-    {"float": float32, "double": float64, "long": int64, "int": int32, "half": float16,
-     "short": int16}
-)
+_NAMES.update({"float": float32, "double": float64, "long": int64, "int": int32,
+               "half": float16, "short": int16})
 
 
 # a Python or NumPy number (what torch's argument parser takes as a Scalar)
@@ -197,12 +195,17 @@ def check_integer_range(arr: np.ndarray, d, c_type: str | None = None) -> None:
 
 def reduce_in_dtype(reduction, x: np.ndarray, axis, keepdims: bool):
     """``x.sum``/``x.prod`` (the bound ``reduction``) with torch's dtype rule: the result keeps
-    x's dtype (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16
-    accumulates in float32 and is rounded once (torch's CPU accumulate type for Half); so does
-    bfloat16."""
-    if x.dtype in REDUCED_FLOATS:
-        return reduction(axis=axis, keepdims=keepdims, dtype=np.float32).astype(x.dtype)
-    return reduction(axis=axis, keepdims=keepdims, dtype=x.dtype)
+    x's dtype (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16 and
+    bfloat16 accumulate in float32, rounded once (torch's CPU accumulate type). NumPy's ufunc
+    reduce is called here, so ops/reduce.py can silence its IEEE warnings (torch's are silent)."""
+    half = x.dtype in REDUCED_FLOATS
+    acc = np.float32 if half else x.dtype
+    if type(x) is np.ndarray:
+        ufunc = np.add if reduction.__name__ == "sum" else np.multiply
+        y = ufunc.reduce(x, axis=axis, keepdims=keepdims, dtype=acc)
+    else:
+        y = reduction(axis=axis, keepdims=keepdims, dtype=acc)
+    return y.astype(x.dtype) if half else y
 
 
 def _by_name(name: str) -> dtype:
@@ -258,17 +261,18 @@ def from_numpy_dtype(np_dtype) -> dtype:
     """The tg dtype of a NumPy dtype (raises TypeError for unsupported ones)."""
     d = _FROM_NP.get(np.dtype(np_dtype))
     if d is None:
-        raise TypeError(
-            f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
-            "are: float64, float32, float16, bfloat16, int64, int32, int16, int8, uint8, and bool."
-        )
+        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
+                        "supported types are: float64, float32, float16, bfloat16, int64, int32, "
+                        "int16, int8, uint8, and bool.")
     return d
 
 
-def to_dtype(d) -> dtype:
+def to_dtype(d, op: str | None = None) -> dtype:
     """Accept a tg dtype, a NumPy dtype/type, a Python type or a name; return a tg dtype.
     The Python types read as torch's argument parser reads them: ``float`` is float64 (a
-    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool."""
+    Python float is a double; not the default dtype), ``int`` int64, ``bool`` bool. With
+    ``op`` (a user's ``dtype=`` of that op) only those, as torch's parser: anything else
+    (``"float32"``, ``np.float32``) is TypeError "<op>(): argument 'dtype' must be torch.dtype"."""
     if isinstance(d, dtype):
         return d
     if d is float:
@@ -277,6 +281,8 @@ def to_dtype(d) -> dtype:
         return int64
     if d is bool:
         return bool_
+    if op is not None:
+        raise TypeError(f"{op}(): argument 'dtype' must be torch.dtype, not {type_name(d)}")
     if isinstance(d, str) and d in _NAMES:
         return _NAMES[d]
     try:

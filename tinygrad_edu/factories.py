@@ -50,13 +50,16 @@ def _number(v, op: str, what: str):
             raise RuntimeError(f"{op} only supports 0-dimensional start and end tensors, but got "
                                f"{what} with {v._data.ndim} dimension(s).")
         return v._data.item()
+    if type(v) is int and not -2**63 <= v < 2**64:  # torch's parser reads int64 or uint64
+        raise OverflowError("can't convert negative int to unsigned" if v < 0 else
+                            "int too big to convert")
     return v
 
 
-def _out_dtype(dtype, out, default):
+def _out_dtype(dtype, out, default, op: str):
     if out is not None:
         return out.dtype
-    return _dt.to_dtype(dtype) if dtype is not None else default
+    return _dt.to_dtype(dtype, op) if dtype is not None else default
 
 
 def _write(arr, out, device, requires_grad):
@@ -85,7 +88,7 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
         start, end = 0, start
     vals = [_number(v, "arange", w) for v, w in ((start, "start"), (end, "end"), (step, "step"))]
     is_float = any(isinstance(v, float) for v in vals)
-    d = _out_dtype(dtype, out, _dt.default_float() if is_float else _dt.int64)
+    d = _out_dtype(dtype, out, _dt.default_float() if is_float else _dt.int64, "arange")
     if d is _dt.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool'")
     a, b, s = vals
@@ -99,19 +102,20 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
                            f"from {a} to {b} by {s})")
     given = vals
     if not d.is_floating_point:
-        a, b, s = (int(v) for v in vals)
+        a, b, s = (int(_dt.checked_scalar(v, _dt.int64)) for v in vals)  # int64 accumulate
         if s == 0 and d is _dt.int64:  # other integer dtypes repeat start (torch's kernel)
             raise ValueError("arange: step must be nonzero (after conversion to an integer)")
     if d is _dt.int64:  # torch: ⌈(end − start + step − sign)/step⌉ in int64
         n = max(-(-(b - a) // s), 0)
     else:  # the length from the arguments as given, in double
         n = max(math.ceil((float(given[1]) - float(given[0])) / float(given[2])), 0)
-    if d is _dt.float16:  # accumulate type float32
-        arr = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(s)).astype(d.np)
-    elif d.is_floating_point:
-        arr = (float(a) + np.arange(n, dtype=np.float64) * float(s)).astype(d.np)
-    else:
-        arr = (a + np.arange(n, dtype=np.int64) * s).astype(d.np)
+    with np.errstate(over="ignore"):  # beyond the dtype: inf, silently (as torch)
+        if d is _dt.float16:  # accumulate type float32
+            arr = (np.float32(a) + np.arange(n, dtype=np.float32) * np.float32(s)).astype(d.np)
+        elif d.is_floating_point:
+            arr = (float(a) + np.arange(n, dtype=np.float64) * float(s)).astype(d.np)
+        else:
+            arr = (a + np.arange(n, dtype=np.int64) * s).astype(d.np)
     return _write(arr, out, device, requires_grad)
 
 
@@ -149,14 +153,19 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
              requires_grad=False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` (both included). dtype: the
     default float unless given (integer results are truncated). Raises TypeError for a
-    non-integer ``steps``, RuntimeError for negative steps or non-0-d tensor bounds."""
+    non-integer ``steps`` or a ``dtype`` that is no torch dtype; RuntimeError for negative
+    steps, non-0-d tensor bounds, or a bound the dtype cannot hold (300 in uint8, 1e300 in
+    float32; torch's checked conversion); NotImplementedError for bool beyond one step."""
     a, b = _number(start, "linspace", "start"), _number(end, "linspace", "end")
     n = _check_steps(steps, "linspace")
-    d = _out_dtype(dtype, out, _dt.default_float())
-    arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
-    return _write(arr.astype(d.np), out, device, requires_grad)
+    d = _out_dtype(dtype, out, _dt.default_float(), "linspace")
+    if d is _dt.bool_ and n > 1:  # torch fills 0 or 1 elements, but has no bool kernel
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    a, b = _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule
+    with np.errstate(all="ignore"):  # inf − inf, 0·inf: nan, silently (as torch)
+        arr = _ramp(a, b, n, np.dtype(d.np)) if n else np.zeros(0)
+        arr = (arr if d.is_floating_point else np.trunc(arr)).astype(d.np)
+    return _write(arr, out, device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
@@ -165,7 +174,10 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     (the exponents in float64; integer results truncated). Raises as ``linspace``."""
     a, b = _number(start, "logspace", "start"), _number(end, "logspace", "end")
     n = _check_steps(steps, "logspace")
-    d = _out_dtype(dtype, out, _dt.default_float())
+    d = _out_dtype(dtype, out, _dt.default_float(), "logspace")
+    if d is _dt.bool_ and n > 1:  # torch fills 0 or 1 elements, but has no bool kernel
+        raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    _dt.checked_scalar(a, d), _dt.checked_scalar(b, d)  # torch's overflow rule (300 in uint8)
     if n == 0:
         return _write(np.zeros(0, dtype=d.np), out, device, requires_grad)
     if n == 1 and d.is_floating_point:  # torch fills base ** start, start in float64
@@ -180,11 +192,10 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     idx = np.arange(n)
     expo = np.where(idx < n // 2, a + step * idx, b - step * (n - idx - 1)) if n > 1 else \
         np.full(1, float(a))
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # overflow to inf, and its cast, silently (as torch)
         arr = np.power(base, expo)
-    if not d.is_floating_point:
-        arr = np.trunc(arr)
-    return _write(arr.astype(d.np), out, device, requires_grad)
+        arr = (arr if d.is_floating_point else np.trunc(arr)).astype(d.np)
+    return _write(arr, out, device, requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
@@ -199,7 +210,7 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         raise RuntimeError(f"eye: n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
         raise RuntimeError(f"eye: m must be greater or equal to 0, got {m}")
-    d = _out_dtype(dtype, out, _dt.default_float())
+    d = _out_dtype(dtype, out, _dt.default_float(), "eye")
     return _write(np.eye(int(n), None if m is None else int(m), dtype=d.np), out, device,
                   requires_grad)
 
@@ -213,7 +224,9 @@ def _tri_indices(row, col, offset, dtype, device, lower: bool, op: str) -> Tenso
         raise RuntimeError(f"{op}: col must be non-negative, got{col}")
     fn = np.tril_indices if lower else np.triu_indices
     r, c = fn(int(row), int(offset), int(col))
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, op) if dtype is not None else _dt.int64
+    if d.is_floating_point or d is _dt.bool_:  # torch's kernel is for integer dtypes only
+        raise NotImplementedError(f'"{op}" not implemented for \'{_dt.torch_type_name(d)}\'')
     return _finish(np.stack([r, c]).astype(d.np).reshape(2, -1), device, False)
 
 
@@ -243,7 +256,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
             isinstance(s, Tensor) and s.ndim == 0):
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not "
                         f"{type(s).__name__}")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "scalar_tensor") if dtype is not None else _dt.default_float()
     if not isinstance(s, Tensor):
         s = _dt.checked_scalar(s, d, inf_ok=True)  # torch's overflow rule (−5 in uint8 is 251)
     return _finish(np.asarray(s, dtype=d.np), device, requires_grad)
@@ -271,7 +284,7 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
 
     Raises RuntimeError for size and stride of different lengths or a negative size.
     """
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "empty_strided") if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 
@@ -295,7 +308,7 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     for p in reversed(perm):
         stride[p] = step
         step *= max(size[p], 1)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+    d = _dt.to_dtype(dtype, "empty_permuted") if dtype is not None else _dt.default_float()
     return _strided_empty(size, stride, d, device, requires_grad)
 
 
@@ -307,7 +320,7 @@ def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=Non
     Shapes: ``size`` with ``stride`` → a tensor of shape ``size``. Raises RuntimeError for size and
     stride of different lengths.
     """
-    d = _dt.to_dtype(dtype) if dtype is not None else self.dtype
+    d = _dt.to_dtype(dtype, "new_empty_strided") if dtype is not None else self.dtype
     return _strided_empty(size, stride, d, device or self.device, requires_grad)
 
 

@@ -18,8 +18,8 @@ from .creation import _finish, _like, _size, draw_on, zeros_like
 from .tensor import Tensor
 
 
-def _float_dtype(dtype, op: str):
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.default_float()
+def _float_dtype(dtype, op: str, name: str):
+    d = _dt.to_dtype(dtype, name) if dtype is not None else _dt.default_float()
     if not d.is_floating_point:
         raise NotImplementedError(f'"{op}" not implemented for \'{_dt_name(d)}\'')
     return d
@@ -40,7 +40,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
-    d = _float_dtype(dtype, "check_uniform_bounds")
+    d = _float_dtype(dtype, "check_uniform_bounds", "rand")
     arr = draw_on(device, _size(size, "rand"), d, lambda s: _k.uniform(_engine(generator), s, d.np))
     return _finish(arr, None, device, requires_grad)
 
@@ -53,7 +53,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
 
     Raises TypeError for a non-int size, RuntimeError for a negative one.
     """
-    d = _float_dtype(dtype, "normal_kernel_cpu")
+    d = _float_dtype(dtype, "normal_kernel_cpu", "randn")
     arr = draw_on(device, _size(size, "randn"), d, lambda s: _k.normal(_engine(generator), s, d.np))
     return _finish(arr, None, device, requires_grad)
 
@@ -69,15 +69,17 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Integers uniform on [low, high): low + (w mod (high − low)) with w one 32-bit word (a
     64-bit one when high − low ≥ 2³²). ``randint(high, size)`` means low = 0. int64 default.
 
-    Raises RuntimeError for high ≤ low or a negative size.
+    Raises RuntimeError for high ≤ low or a negative size, ValueError for a bound beyond int64.
     """
     if size is None:
         low, high, size = 0, low, high
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: expected (low=0, high, size)")
     low, high = int(low), int(high)
+    if not -2**63 <= min(low, high) <= max(low, high) < 2**63:  # torch's parser: int64 args
+        raise ValueError(f"randint(): Overflow when unpacking long long (low {low}, high {high})")
     _check_range(low, high)
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, "randint") if dtype is not None else _dt.int64
     arr = draw_on(device, _size((size,), "randint"), d,
                   lambda s: _k.random_from_to(_engine(generator), s, d.np, low, high))
     return _finish(arr, None, device, requires_grad)
@@ -95,7 +97,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     n = int(n)
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    d = _dt.to_dtype(dtype) if dtype is not None else _dt.int64
+    d = _dt.to_dtype(dtype, "randperm") if dtype is not None else _dt.int64
     _check_randperm_dtype(n, d)
     arr = draw_on(device, (n,), d, lambda s: _k.from_int64(_k.randperm(_engine(generator), n),
                                                              d.np.type))
@@ -185,7 +187,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, layout=None,
             raise TypeError("normal() received an invalid combination of arguments - got "
                             "(float, float), but expected a size for float mean and std")
         _check_std(std)
-        d = _float_dtype(dtype, "normal_kernel_cpu")
+        d = _float_dtype(dtype, "normal_kernel_cpu", "normal")
         arr = _k.normal(g, _size((size,), "normal"), d.np, mean, std)
         return _finish(arr, None, device, requires_grad)
     if st:

@@ -17,9 +17,9 @@ from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
 from ._meta import _needs_data
+from ._pydata import exact_ints, numpy_scalars_dtype
 from ._pydata import flat as _flat
 from ._pydata import nested_map as _nested_map
-from ._pydata import numpy_scalars_dtype
 from ._size import Size, size_of  # noqa: F401  (Size: re-exported as tg.Size)
 from .backend import device, device_of, get_array_module, to_device, to_numpy
 from .dtype import kind_of
@@ -380,6 +380,8 @@ def _as_array(data, dtype: _dt.dtype | None):
             raise ValueError(f"tensor(): Overflow when unpacking long long (a Python int beyond "
                              f"int64 in the data{'' if dtype is None else ' for ' + str(dtype)})")
         arr = np.asarray(data, dtype=np.float64)  # torch reads it as a double for these
+    elif arr.dtype.type is np.float64 and isinstance(data, (list, tuple)):
+        arr = exact_ints(data, arr, dtype)  # ints beside floats, or beyond int64
     if arr.dtype == object or arr.ndim == 0 and kind_of(arr.dtype) in "USV":  # torch: TypeError
         raise TypeError(f"tensor(): can't convert data of type {type(data).__name__}")
     if dtype is not None:  # Python numbers into an integer dtype: torch's overflow check

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dtype import bool_, default_float
+from .dtype import bool_, default_float, to_dtype
 from .dtype import dtype as _dtype
 from .dtype import finfo as _limits
 
 
 def _resolve(d, who: str, other: str, floating: bool) -> _dtype:
-    """``d`` when it is a dtype of the right kind; else torch's TypeError."""
+    """``d`` when it is a dtype of the right kind (a Python type reads as one, as in torch:
+    ``float`` is float64, ``int`` int64); else torch's TypeError."""
+    if any(d is t for t in (float, int, bool)):
+        d = to_dtype(d)
     if not isinstance(d, _dtype):
         raise TypeError(f"{who}(): argument 'type' must be torch.dtype, not {type(d).__name__}")
     if d.is_floating_point != floating or d is bool_:

@@ -96,7 +96,7 @@ def uninitialized(shape, device=None, dtype=None) -> Tensor:
     """An uninitialized (zero-filled) tensor for a new parameter, on ``device`` in ``dtype``
     (the default dtype, ``get_default_dtype()``, when None: every module's parameters and
     float buffers are made here). Raises RuntimeError for a negative size, as torch.empty does."""
-    d = _to_dtype(dtype) if dtype is not None else _default_float()
+    d = _to_dtype(dtype, "empty") if dtype is not None else _default_float()  # torch's check
     dev = _device(device) if device is not None else get_default_device()
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if any(n < 0 for n in shape):  # torch: RuntimeError, not NumPy's ValueError
@@ -202,7 +202,7 @@ class UninitializedTensorMixin:
         Raises RuntimeError for a negative size."""
         like = _SLOT.__get__(self)
         new = uninitialized(shape, device_of(like) if device is None else device,
-                            like.dtype if dtype is None else dtype)
+                            _to_dtype(like.dtype) if dtype is None else dtype)
         _SLOT.__set__(self, new._data)
         self.__class__ = self.cls_to_become
 

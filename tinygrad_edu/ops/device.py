@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import dtype as _dt
 from .._args import check_memory_format, require_tensor
 from ..autograd import Function
 from ..backend import device_of, to_device
-from ..tensor import Tensor, _device
+from ..tensor import _device
+from ._parse_to import parse_to, type_name
 from .promotion import CastFn, cast
 
 
@@ -32,32 +35,30 @@ class ToDeviceFn(Function):
 def to(self, *args, device=None, dtype=None, non_blocking=False, copy=False,
        memory_format=None):
     """``to(dtype)``, ``to(device[, dtype])``, ``to(other)`` — each optionally followed by
-    ``non_blocking`` and ``copy`` (torch's positional order). Returns ``self`` when nothing
-    changes (unless ``copy=True``); differentiable (the gradient is cast/moved back).
+    ``non_blocking`` and ``copy`` (torch's three signatures, read by ``_parse_to``). Returns
+    ``self`` when nothing changes (unless ``copy=True``); differentiable (the gradient is
+    cast/moved back).
 
-    Raises TypeError for an argument that is none of a tensor, device, dtype or bool.
+    Raises TypeError for arguments none of torch's signatures takes (``to("cpu", "cpu")``,
+    ``to(float64, "cpu")``, ``to(other, float32)``, a dtype named by a string or NumPy type).
 
     Shapes: any; the output has the input's shape.
     """
-    flags = []
-    for a in args:
-        if isinstance(a, Tensor):
-            device, dtype = a.device, a.dtype
-        elif isinstance(a, bool):
-            flags.append(a)
-        elif isinstance(a, str) or type(a).__name__ == "device":
-            device = a
-        elif a is not None:
-            try:
-                dtype = _dt.to_dtype(a)
-            except TypeError:
-                raise TypeError(f"to() received an invalid combination of arguments: {a!r} is "
-                                "not a device, dtype or tensor") from None
-    if len(flags) > 1:
-        copy = flags[1]
+    if len(args) == 1 and device is None and dtype is None and not copy and not non_blocking \
+            and memory_format is None and isinstance(args[0], (_dt.dtype, str)):
+        if isinstance(args[0], str):  # the common x.to("cuda") / x.to(dtype)
+            device = args[0]
+        else:
+            return cast(self, args[0])
+    else:
+        given = (("device", device, None), ("dtype", dtype, None),
+                 ("non_blocking", non_blocking, False), ("copy", copy, False),
+                 ("memory_format", memory_format, None))
+        kwargs = {k: v for k, v, unset in given if v is not unset}  # the ones given
+        device, dtype, non_blocking, copy, memory_format = parse_to(args, kwargs)
     out = self
     if dtype is not None:
-        out = cast(out, _dt.to_dtype(dtype))
+        out = cast(out, dtype)
     if device is not None and _device(device) != out.device:
         out = ToDeviceFn.apply(out, _device(device))
     if copy and out is self:
@@ -84,6 +85,9 @@ def _type(self, dtype=None, non_blocking=False):
 
     Shapes: any; the output has the input's shape.
     """
+    if not isinstance(non_blocking, (bool, np.bool_)):
+        raise TypeError(f"type(): argument 'non_blocking' (position 2) must be bool, not "
+                        f"{type_name(non_blocking)}")
     if dtype is None:
         prefix = "torch.cuda." if self.device.type == "cuda" else "torch."
         return prefix + _legacy_name(self.dtype)

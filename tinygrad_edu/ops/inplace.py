@@ -171,6 +171,7 @@ class FillFn(Function):
 class CopyFromFn(Function):
     """y = src broadcast to x's shape, in x's dtype (copy_): ∂y/∂x = 0, ∂y/∂src = 1"""
 
+    node_name = "torch::autograd::CopyBackwards"  # torch's name for this node
     array_io = True
 
     @staticmethod
@@ -181,9 +182,9 @@ class CopyFromFn(Function):
         return xp.broadcast_to(src, x.shape).astype(x.dtype, copy=True)
 
     @staticmethod
-    def backward(ctx, g):
-        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None  # overwritten: 0
-        return gx, g  # the engine sums the broadcast copies back to src's shape
+    def backward(ctx, g):  # x's old values are overwritten: a zero gradient, as torch's
+        gx = xp_of(g).zeros_like(g) if ctx.needs_input_grad[0] else None  # ∂y/∂x = 0
+        return gx, g  # ∂y/∂src = 1 (the engine sums the broadcast copies back to src's shape)
 
 
 def _fill(x, value):
@@ -280,6 +281,9 @@ def setitem(self: Tensor, idx, value) -> None:
     else:
         nidx, advanced = normalize_index(idx, self)
     if isinstance(value, _dt.NUMBERS):
+        if type(value) is int and not -2**63 <= value < 2**63:  # torch reads it as an int64
+            raise ValueError(f"__setitem__: Overflow when unpacking long long (the value {value} "
+                             f"is beyond int64)")
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
     elif isinstance(value, Tensor) and advanced and value._data.dtype != self._data.dtype and not (
             value._data.ndim == 0 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 
 from .. import dtype as _dt
 from ..backend import full
@@ -82,7 +83,10 @@ def _new_filled(fill, name=None):
         if any(int(n) < 0 for n in size):
             raise RuntimeError(f"{name or 'new_full'}: Trying to create tensor with negative "
                                f"dimension {min(int(n) for n in size)}: {list(size)}")
-        d = _dt.to_dtype(dtype).np if dtype is not None else self._data.dtype
+        d = _dt.to_dtype(dtype, name or "new_full").np if dtype is not None else self._data.dtype
+        if name is None and isinstance(fill_value, _dt.NUMBERS):  # new_full: torch's overflow rule
+            fill_value = _dt.checked_scalar(fill_value, d, inf_ok=math.prod(
+                int(n) for n in size) == 1)
         dev = _device(device) if device is not None else self.device  # made there directly
         t = Tensor._wrap(full(tuple(int(n) for n in size), fill_value, d, dev))
         return t.requires_grad_(True) if requires_grad else t
@@ -104,7 +108,9 @@ def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=
               layout=None, pin_memory=False):
     """``Tensor.new_full(size, fill_value)``: a new tensor of shape ``size`` filled with
     ``fill_value`` (cast to the dtype), with self's dtype and device unless given; a leaf.
-    Raises RuntimeError for a negative size.
+    Raises RuntimeError for a negative size or a value the dtype cannot hold (torch's overflow
+    rule, as ``full``: 300 in uint8, 1e300 in float32; −9 wraps to 247 in uint8), OverflowError
+    for a Python int beyond 64 bits.
 
     Shapes: ``size`` → a tensor of that shape (self's shape does not matter).
     """

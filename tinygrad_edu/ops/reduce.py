@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._reduction import count, keep, reduce_dims, torch_args, write_out
 from ._util import half_opmath, named, quiet
 from .join import CatFn
@@ -24,11 +25,26 @@ _keep, _count = keep, count  # the names the other modules of the family import
 
 
 def _mean(x, axes, keepdims, n):
-    """x.mean without NumPy's "Mean of empty slice" warning: the mean of nothing is nan."""
-    if n:
+    """x.mean without NumPy's warnings: the mean of nothing is nan ("Mean of empty slice"), and
+    on NumPy the float mean is NumPy's own steps (Σ by the ufunc's reduce, float16 in float32,
+    ÷ n in float64) run here, where their IEEE warnings are silenced (torch's sum to inf is
+    silent)."""
+    if not n:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
+    if type(x) is not np.ndarray or kind_of(x.dtype) != "f":
         return x.mean(axis=axes, keepdims=keepdims)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return x.sum(axis=axes, keepdims=keepdims) / x.dtype.type(0)
+    half = x.dtype == np.float16
+    s = np.add.reduce(x, axis=axes, dtype=np.float32 if half else x.dtype, keepdims=keepdims)
+    if isinstance(s, np.ndarray):
+        s = np.true_divide(s, np.intp(n), out=s, casting="unsafe")
+    else:
+        s = s.dtype.type(s / np.intp(n))
+    return s.astype(x.dtype) if half else s
+
+
+silence_ieee_warnings(__name__, "reduce")  # Σ overflowing to inf, inf − inf: IEEE, silently
+silence_ieee_warnings("tinygrad_edu.dtype", "reduce", "cast")  # reduce_in_dtype's sums
 
 
 class SumFn(Function):
@@ -189,7 +205,7 @@ def _accumulate_dtype(input, dtype, op: str):
     """``input`` cast for a sum or product: to ``dtype`` when given, else integers and bools
     to int64 (torch: the sum of uint8 [200, 100] is int64 300, never a wrapped 44)."""
     if dtype is not None:
-        return cast(input, _dt.to_dtype(dtype))
+        return cast(input, _dt.to_dtype(dtype, op))
     if kind_of(input._data.dtype) in "biu":
         return cast(input, _dt.int64)
     return input
@@ -214,7 +230,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        input = cast(input, _dt.to_dtype(dtype, "mean"))
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
@@ -276,7 +292,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice or an integer input.
     """
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype.name.capitalize()}")

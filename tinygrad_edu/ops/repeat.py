@@ -52,7 +52,7 @@ def repeat(input, *sizes):
     Shapes: input (d₁, ..., dₖ), ``sizes`` (s₀, ..., sₙ) with n ≥ k → the input left-padded to n
     dims, each multiplied by its size.
     """
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "repeat", "repeats")
     if len(sizes) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
@@ -68,7 +68,7 @@ def tile(input, dims):
     Raises RuntimeError for a negative repeat. Raises TypeError when ``input`` is not a Tensor.
     """
     require_tensor(input, "tile")
-    dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims))
+    dims = _shape_arg((dims,) if isinstance(dims, int) else tuple(dims), "tile", "dims")
     dims = (1,) * (input._data.ndim - len(dims)) + dims
     return repeat(input, *dims)
 

@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._ieee import silence_ieee_warnings
 from ._reduction import one_dim, torch_args, write_out
 from ._util import c_order, named, quiet
 from .index import GatherFn
@@ -61,8 +62,9 @@ class CumsumFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        xp = get_array_module(x)  # the result is row-major whatever x's layout (torch's)
-        return xp.cumsum(_wide(c_order(x)), axis=axis).astype(x.dtype, copy=False)
+        # row-major whatever x's layout (torch's); the array's own method, so that a warning
+        # comes from this module, which silences it
+        return _wide(c_order(x)).cumsum(axis=axis).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -177,7 +179,9 @@ class LogcumsumexpFn(Function):
 def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
     """(input cast as torch does, axis or None for a 0-d input)."""
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype))
+        if _dt.to_dtype(dtype, op) is _dt.bool_:  # torch has no bool accumulation kernel
+            raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
+        input = cast(input, _dt.to_dtype(dtype, op))
     elif kind_of(input._data.dtype) in "biu" and integer_ok:
         input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:
@@ -282,3 +286,5 @@ METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cum
            "logcumsumexp": logcumsumexp}
 
 INPLACE = ("cumsum", "cumprod")
+
+silence_ieee_warnings(__name__, "accumulate", "cast")  # inf − inf, a sum past the max: IEEE

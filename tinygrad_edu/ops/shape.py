@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtype as _dt
 from .._args import check_memory_format, not_tensor, require_tensor
+from .._args import shape_arg as _shape_arg
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -90,12 +91,6 @@ class ExpandFn(Function):
 
 
 # ---- public functions ---------------------------------------------------------------------------
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
-
-
 def _check_shape(shape, n: int) -> tuple:
     """``shape`` with its -1 filled in; torch's error when it cannot hold n elements."""
     known = 1
@@ -163,7 +158,7 @@ def view(input, *shape, dtype=None):
                         for s in shape + ((dtype,) if dtype is not None else ()))
         raise TypeError(f"view() received an invalid combination of arguments - got ({got}), "
                         "but expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
-    shape = _shape_arg(shape)
+    shape = _shape_arg(shape, "view", "size")
     a = input._data
     if shape != a.shape and not _viewable(a, _check_shape(shape, a.size)):
         raise RuntimeError(
@@ -229,7 +224,7 @@ def permute(input, *order):
     (d_order[0], ..., d_order[k]). Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("permute", input)
-    order = _shape_arg(order)
+    order = _shape_arg(order, "permute", "dims")
     nd = input._data.ndim
     if len(order) != nd:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
@@ -302,7 +297,7 @@ def expand(input, *sizes):
     Raises RuntimeError for a size that cannot be reached. Derivative: g summed over the copies
     (the engine's unbroadcast). Shapes: input (*) → ``size``: size-1 dims stretched, new dims added
     in front, -1 keeps a dim."""
-    sizes = _shape_arg(sizes)
+    sizes = _shape_arg(sizes, "expand", "size")
     shp = input._data.shape
     if len(sizes) < len(shp):
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater "

@@ -64,7 +64,7 @@ def sum_to_size(input, *size):
     expand: ``size`` must be expandable to the input's shape, else RuntimeError). Shapes: input (*)
     → ``size`` (which must broadcast to the input's shape). Raises RuntimeError for a size that does
     not broadcast to the input's shape."""
-    size = _shape_arg(size)
+    size = _shape_arg(size, "sum_to_size", "size")
     shp = input._data.shape
     lead = len(shp) - len(size)
     if lead < 0 or any(n != 1 and n != shp[lead + i] for i, n in enumerate(size)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import _wrap_dim
@@ -86,7 +87,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     Shapes: any; the output has the input's shape (normalized along ``dim``).
     """
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_dt.to_dtype(dtype, "softmax"))
     _float_only(input, "softmax")
     return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax", _stacklevel))
 
@@ -99,7 +100,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     Shapes: any; the output has the input's shape (normalized along ``dim``).
     """
     if dtype is not None:
-        input = input.to(dtype)
+        input = input.to(_dt.to_dtype(dtype, "log_softmax"))
     _float_only(input, "log_softmax")
     return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax", _stacklevel))
 

@@ -23,7 +23,7 @@ __all__ = ["bartlett", "blackman", "cosine", "exponential", "gaussian", "general
 
 def _checks(name: str, M: int, dtype, layout):
     """torch's common checks; the dtype (the default dtype when None)."""
-    d = to_dtype(dtype) if dtype is not None else default_float()
+    d = to_dtype(dtype, name) if dtype is not None else default_float()
     if M < 0:
         raise ValueError(f"{name} requires non-negative window length, got M={M}")
     if layout is not strided:

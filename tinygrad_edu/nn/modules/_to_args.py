@@ -9,40 +9,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...dtype import dtype as _DType
-from ...dtype import to_dtype
+from ...ops._parse_to import parse_to as _parse_to
 from ...tensor import Tensor
-
-_PY_TYPES = (float, int, bool, complex)  # torch reads these as dtypes (float: float64)
 
 
 def parse_to(args, kwargs) -> tuple:
-    """``(device or None, dtype or None)`` of ``Module.to(*args, **kwargs)``: ``to(device)``,
-    ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``. Raises TypeError for a second
-    positional argument that is not a dtype, and for a non-floating dtype."""
-    dev = kwargs.pop("device", None)
-    dt = kwargs.pop("dtype", None)
-    kwargs.pop("non_blocking", None)
-    for i, a in enumerate(args):
-        if isinstance(a, Tensor):
-            dev, dt = a.device, a.dtype
-        elif isinstance(a, _DType) or a in _PY_TYPES:
-            dt = a
-        elif i and a is not None:  # torch's to(device, dtype): the second is a dtype
-            raise TypeError(f"to() received an invalid combination of arguments - got "
-                            f"({', '.join(type(x).__name__ for x in args)}), but expected "
-                            f"(device, dtype) (Module.to: {a!r} is not a dtype)")
-        elif a is not None:
-            dev = a
-    if dt is not None:
-        if not (isinstance(dt, _DType) or dt in _PY_TYPES):  # torch: no names ('float64')
-            raise TypeError(f"to() received an invalid combination of arguments - got "
-                            f"(dtype={type(dt).__name__}), but expected a torch.dtype "
-                            f"(Module.to)")
-        dt = to_dtype(dt)
-        if not dt.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
-                            f"desired dtype={dt}")
+    """``(device or None, dtype or None)`` of ``Module.to(*args, **kwargs)``: torch's three
+    signatures of ``to`` (``to(device, dtype, non_blocking)``, ``to(dtype, non_blocking)``,
+    ``to(tensor, non_blocking)``), read by ``ops._parse_to``. Raises TypeError for arguments
+    none of them takes (``to("cpu", "cpu")``, ``to(float64, float64)``, a dtype named by a
+    string), and for a non-floating dtype."""
+    dev, dt, _, copy, _ = _parse_to(args, kwargs)
+    if copy:
+        raise RuntimeError(".to() does not accept copy argument (Module.to works in place)")
+    if dt is not None and not dt.is_floating_point:
+        raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got "
+                        f"desired dtype={dt}")
     return dev, dt
 
 

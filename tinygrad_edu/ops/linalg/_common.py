@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
+import numpy as np
+
 from ..._args import no_kernel
 from ...backend import get_array_module
 from ...dtype import torch_type_name
@@ -83,6 +85,32 @@ def check_same_dtype(a, b, op: str, names=("A", "B")) -> None:
 def raise_singular(op: str, what: str = "The solver failed because the input matrix is "
                    "singular.") -> None:
     raise LinAlgError(f"{op}: {what}")
+
+
+def lapack_svd(xp, a, **kwargs):
+    """``xp.linalg.svd(a, **kwargs)`` as torch's LAPACK behaves on non-finite input: a matrix
+    holding nan raises torch's LinAlgError (NumPy's own is a ValueError), one holding ±inf gets
+    nan singular values (here with identities for U and Vᴴ, so pinv is 0 and the rank 0, as
+    torch's); the others are computed as usual. (NumPy's LAPACK can loop forever on inf.)"""
+    finite = xp.isfinite(a).all(axis=(-2, -1))
+    if not bool(finite.all()):
+        nan = xp.isnan(a).any(axis=(-2, -1)).reshape(-1)
+        if bool(nan.any()):
+            where = f"(Batch element {int(nan.argmax())}): " if a.ndim > 2 else ""
+            raise LinAlgError(f"linalg.svd: {where}The algorithm failed to converge because the "
+                              "input matrix contained non-finite values.")
+        out = lapack_svd(xp, xp.where(finite[..., None, None], a, 0), **kwargs)
+        inf = ~finite
+        if not kwargs.get("compute_uv", True):
+            out[inf] = xp.nan
+            return out
+        u, s, vh = out
+        s[inf], u[inf], vh[inf] = xp.nan, xp.eye(*u.shape[-2:]), xp.eye(*vh.shape[-2:])
+        return u, s, vh
+    try:
+        return xp.linalg.svd(a, **kwargs)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.svd: The algorithm failed to converge.") from None
 
 
 # ---- helpers for formulas (arrays or Tensors) -------------------------------------------------

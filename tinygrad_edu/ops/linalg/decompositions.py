@@ -11,62 +11,81 @@ import numpy as np
 
 from ..._args import require_bool
 from ...autograd import Function
-from ...backend import get_array_module
+from ...backend import asarray, device_of, get_array_module, to_numpy
 from ...tensor import Tensor
-from .._util import named
+from .._util import named, quiet
 from ..select import where
-from ._common import LOW_PRECISION, LinAlgError, check_square, mT, return_type, tril, unsqueeze
+from ._common import (
+    LOW_PRECISION,
+    LinAlgError,
+    check_square,
+    lapack_svd,
+    mT,
+    return_type,
+    tril,
+    unsqueeze,
+)
 from .solvers import LinalgInvExFn, LinalgSolveTriangularFn
 
 cholesky_ex_type = return_type("linalg_cholesky_ex", "L info")
 slogdet_type = return_type("linalg_slogdet", "sign logabsdet")
 
 
-def _cholesky_info(a):
-    """Per matrix: the order of the first leading minor that is not positive definite (0: all
-    are), as LAPACK's potrf reports it. Only computed when a factorization failed."""
-    xp = get_array_module(a)
-    flat = a.reshape((-1,) + a.shape[-2:])
-    info = np.zeros(flat.shape[0], dtype=np.int32)
-    for b in range(flat.shape[0]):
-        for k in range(1, a.shape[-1] + 1):
-            try:
-                xp.linalg.cholesky(flat[b, :k, :k])
-            except np.linalg.LinAlgError:
-                info[b] = k
-                break
-    return xp.asarray(info.reshape(a.shape[:-2]))
+def _potf2(a: np.ndarray) -> tuple:
+    """LAPACK's unblocked Cholesky (potf2, lower) of one matrix: (L, info). It stops at the
+    first pivot that is not > 0 (nan included; info = its order), leaving the pivot itself in
+    that column's diagonal and the input's lower triangle right of it, as torch returns L then."""
+    lo = np.tril(a)
+    with np.errstate(all="ignore"):
+        for j in range(a.shape[-1]):
+            pivot = a[j, j] - lo[j, :j] @ lo[j, :j]
+            if not pivot > 0:
+                lo[j, j] = pivot
+                return lo, j + 1
+            lo[j, j] = np.sqrt(pivot)
+            lo[j + 1:, j] = (a[j + 1:, j] - lo[j + 1:, :j] @ lo[j, :j]) / lo[j, j]
+    return lo, 0
 
 
 class LinalgCholeskyExFn(Function):
     """L lower triangular with A = L Lᵀ (A symmetric positive definite; its lower triangle is
-    read); upper=True returns U = Lᵀ, A = Uᵀ U"""
+    read); upper=True returns U with A = Uᵀ U, read from A's upper triangle"""
 
     array_io = True
 
     @staticmethod
     def forward(ctx, a, upper, check):
         xp = get_array_module(a)
+        a_lo = mT(a) if upper else a  # LAPACK's uplo: the triangle that is read
+        finite = bool(xp.isfinite(a_lo).all())  # else LAPACKs differ: torch's runs as potf2
         try:
-            lo = xp.linalg.cholesky(a)
-            info = xp.zeros(a.shape[:-2], dtype=np.int32)
+            lo = xp.linalg.cholesky(a_lo) if finite else None
+            ok = finite and bool((xp.diagonal(lo, 0, -2, -1) > 0).all())
         except np.linalg.LinAlgError:
-            info = _cholesky_info(a)
-            if check:
-                k = info.reshape(-1)
-                bad = int(xp.argmax(k > 0))
+            lo, ok = None, False
+        info = xp.zeros(a.shape[:-2], dtype=np.int32)
+        if not ok:  # torch's potrf: stop at the first pivot that is not > 0 (or is nan)
+            flat = to_numpy(a_lo).reshape((-1,) + a.shape[-2:])
+            factors = [_potf2(m) for m in flat]
+            k = np.array([f[1] for f in factors], dtype=np.int32)
+            if check and k.any():
+                bad = int(np.argmax(k > 0))
                 where = f"(Batch element {bad}): " if a.ndim > 2 else ""
                 raise LinAlgError(f"linalg.cholesky: {where}The factorization could not be "
                                   "completed because the input is not positive-definite (the "
                                   f"leading minor of order {int(k[bad])} is not "
-                                  "positive-definite).") from None
-            # the matrices that factor get their L; a failed one keeps its lower triangle
-            flat = a.reshape((-1,) + a.shape[-2:])
-            lo = xp.tril(flat)
-            ok = info.reshape(-1) == 0
-            if bool(ok.any()):
-                lo[ok] = xp.linalg.cholesky(flat[ok])
-            lo = lo.reshape(a.shape)
+                                  "positive-definite).")
+            out = np.stack([f[0] for f in factors]) if factors else flat.copy()
+            good = k == 0  # these keep LAPACK's own factor
+            if lo is not None:
+                out[good] = to_numpy(lo).reshape(flat.shape)[good]
+            elif finite and good.any():
+                try:
+                    out[good] = np.linalg.cholesky(flat[good])
+                except np.linalg.LinAlgError:  # a pivot at rounding level: potf2's factor
+                    pass
+            lo = asarray(out.reshape(a.shape), dev=device_of(a))
+            info = asarray(k.reshape(a.shape[:-2]), dev=device_of(a))
         y = mT(lo).copy() if upper else lo
         ctx.save_for_backward(y)
         ctx.upper = upper
@@ -82,7 +101,7 @@ class LinalgCholeskyExFn(Function):
         phi = 0.5 * (phi + mT(tril(phi, -1)))
         ga = LinalgSolveTriangularFn.call(mT(lo), phi, True, True, False)
         ga = LinalgSolveTriangularFn.call(lo, ga, False, False, False)
-        return ga, None, None
+        return (mT(ga) if ctx.upper else ga), None, None  # upper read A's upper triangle
 
 
 class LinalgDetFn(Function):
@@ -92,7 +111,8 @@ class LinalgDetFn(Function):
 
     @staticmethod
     def forward(ctx, a):
-        d = get_array_module(a).linalg.det(a)
+        with quiet():  # nan or inf entries: nan, silently (as torch)
+            d = get_array_module(a).linalg.det(a)
         ctx.save_for_backward(a, d)
         return d
 
@@ -114,7 +134,7 @@ def _cofactors(a):
     U diag(α Π_{j≠i} sⱼ) Vᵀ, α = det(U)·det(V) (the adjugate's transpose; torch's
     linalg_det_backward uses the same SVD form for singular matrices)."""
     xp = get_array_module(a)
-    u, s, vh = xp.linalg.svd(a)
+    u, s, vh = lapack_svd(xp, a)
     alpha = xp.linalg.det(u) * xp.linalg.det(vh)
     others = xp.where(xp.eye(s.shape[-1], dtype=bool), 1, s[..., None, :]).prod(axis=-1)
     return (u * (alpha[..., None] * others)[..., None, :]) @ vh
@@ -127,7 +147,11 @@ class LinalgSlogdetFn(Function):
 
     @staticmethod
     def forward(ctx, a):
-        s, logabs = get_array_module(a).linalg.slogdet(a)
+        xp = get_array_module(a)
+        with quiet():  # nan or inf entries: nan, silently (as torch)
+            s, logabs = xp.linalg.slogdet(a)
+        if not bool(xp.isfinite(logabs).all()):  # torch: Π sign(Uᵢᵢ), and sign(nan) = 0
+            s = xp.where(xp.isnan(logabs), 0, s).astype(s.dtype)
         ctx.save_for_backward(a)
         return s, logabs
 

@@ -107,7 +107,10 @@ def _reduce_axes(dim, ndim, op):
 def _with_dtype(x, dtype, op):
     if dtype is None:
         return x
-    d = _dt.to_dtype(dtype)
+    d = _dt.to_dtype(dtype, op)
+    if not d.is_floating_point:
+        raise RuntimeError(f"{op}: dtype should be floating point or complex, but got "
+                           f"{_dt.torch_type_name(d)}")
     if x._data.dtype.itemsize > d.np.itemsize:
         raise RuntimeError(f"{op}: the dtype of the input ({_TORCH_TYPE.get(x.dtype.name)}) "
                            "should be convertible without narrowing to the specified dtype "

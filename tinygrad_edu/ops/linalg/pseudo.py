@@ -21,7 +21,7 @@ from ...dtype import finfo
 from ...tensor import Tensor
 from .._util import quiet
 from ..matmul import matmul
-from ._common import FLOAT_DOUBLE, check_matrix, check_same_dtype, mT, return_type
+from ._common import FLOAT_DOUBLE, check_matrix, check_same_dtype, lapack_svd, mT, return_type
 from .norms import matrix_norm
 from .solve import inv
 from .spectral import svdvals
@@ -52,7 +52,7 @@ def _pinv_array(a, atol, rtol, hermitian):
         with quiet():
             winv = xp.where(xp.abs(w) > tol, 1 / w, 0).astype(a.dtype)
         return (v * winv[..., None, :]) @ xp.swapaxes(v, -1, -2)
-    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    u, s, vh = lapack_svd(xp, a, full_matrices=False)
     tol = _tolerance(s[..., :1], atol, rtol, m, n, a.dtype)
     with quiet():
         sinv = xp.where(s > tol, 1 / s, 0).astype(a.dtype)
@@ -129,7 +129,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     m, n = a.shape[-2:]
     if a.size == 0:
         return Tensor._wrap(xp.zeros(a.shape[:-2], dtype=np.int64))
-    s = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else xp.linalg.svd(a, compute_uv=False)
+    s = xp.abs(xp.linalg.eigvalsh(a)) if hermitian else lapack_svd(xp, a, compute_uv=False)
     tol = _tolerance(s.max(axis=-1, keepdims=True), _tol_arg(atol, A), _tol_arg(rtol, A), m, n,
                      a.dtype)
     return Tensor._wrap(xp.asarray((s > tol).sum(axis=-1), dtype=np.int64))
@@ -184,7 +184,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
         raise RuntimeError(f"{op}: input.size(-2) should match other.size(-{1 + (not vector)})")
     m, n = A.shape[-2:]
     xp = get_array_module(A._data)
-    s = xp.linalg.svd(A._data, compute_uv=False) if A._data.size else xp.zeros(
+    s = lapack_svd(xp, A._data, compute_uv=False) if A._data.size else xp.zeros(
         A.shape[:-2] + (min(m, n),), dtype=A._data.dtype)
     tol_r = finfo(A._data.dtype).eps * max(m, n) if rcond is None else rcond
     rank = (s > tol_r * s[..., :1]).sum(axis=-1) if s.size else xp.zeros(A.shape[:-2], int)

@@ -20,7 +20,6 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._util import named
-from ..inplace import CopyFromFn
 from ._common import (
     array_of,
     check_float,
@@ -156,6 +155,22 @@ def _apply_reflector(C, v, tau, left):
     return C - t * ((C @ v.unsqueeze(-1)) @ v.unsqueeze(-2))
 
 
+class NoReflectorsFn(Function):
+    """Q = I (householder_product with no reflectors, k = 0): torch records its node but its
+    backward gives A and tau no gradient (None, not zeros)"""
+
+    node_name = "LinalgHouseholderProductBackward0"
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, A, tau, q):
+        return q.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return None, None, None  # torch: undefined gradients
+
+
 def householder_product(A, tau, *, out=None):
     """``torch.linalg.householder_product`` (LAPACK's orgqr): the first n columns of
     H₁H₂…H_k, Hᵢ = I − τᵢvᵢvᵢᵀ with vᵢ read from A's column i below the diagonal. Shapes: A
@@ -178,8 +193,8 @@ def householder_product(A, tau, *, out=None):
     xp = get_array_module(A._data)
     eye = np.broadcast_shapes(A.shape[:-2], tau.shape[:-1]) + (m, n)
     q = Tensor._wrap(xp.broadcast_to(xp.eye(m, n, dtype=A._data.dtype), eye).copy())
-    if k == 0:  # the identity; A still receives its (zero) gradient, as in torch
-        return CopyFromFn.apply(A.expand(*eye), q)
+    if k == 0:  # the identity, recorded by torch's node, which gives A and tau no gradient
+        return NoReflectorsFn.apply(A, tau, q)
     for i in reversed(range(k)):  # H₁(H₂(…(H_k I)))
         q = _apply_reflector(q, _reflector(A, i), tau[..., i], left=True)
     return named(q, "LinalgHouseholderProductBackward0")

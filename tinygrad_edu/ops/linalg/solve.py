@@ -214,7 +214,8 @@ def cholesky_inverse(L, upper=False, *, out=None):
 
 def matrix_power(A, n, *, out=None):
     """``torch.linalg.matrix_power``: Aⁿ by repeated squaring (n < 0: (A⁻¹)^|n|; n = 0: the
-    identity). Its gradient is that of the matmuls (and of inv).
+    identity, recorded as torch's copy into A, so A's gradient is zeros; n = 1: a clone). Its
+    gradient is that of the matmuls (and of inv).
 
     Shapes: A (..., n, n) → (..., n, n). Raises RuntimeError for a non-square matrix or an input
     below 2 dims. Raises TypeError when ``A`` is not a Tensor.
@@ -228,8 +229,9 @@ def matrix_power(A, n, *, out=None):
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
     n = int(n)
     if n == 0:  # the identity, in A's shape; A's gradient is 0 (torch: eye copied into A)
-        return _out(named(CopyFromFn.apply(A, Tensor._wrap(eye_like(A._data))),
-                          "CopyBackwards"), out)
+        return _out(CopyFromFn.apply(A, Tensor._wrap(eye_like(A._data))), out)
+    if n == 1:  # a copy, never A itself (torch: CloneBackward0)
+        return _out(clone(A), out)
     if n < 0:
         A, n = inv(A), -n
     result, square = None, A

@@ -18,12 +18,24 @@ torch's may pick different signs (compare |V|, or V diag(λ) Vᵀ).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
-from ._common import array_of, check_matrix, check_square, diag_embed, mT, return_type, unsqueeze
+from ._common import (
+    LinAlgError,
+    array_of,
+    check_matrix,
+    check_square,
+    diag_embed,
+    lapack_svd,
+    mT,
+    return_type,
+    unsqueeze,
+)
 
 eigh_type = return_type("linalg_eigh", "eigenvalues eigenvectors")
 svd_type = return_type("linalg_svd", "U S Vh")
@@ -54,7 +66,15 @@ class LinalgEighFn(Function):
 
     @staticmethod
     def forward(ctx, a, uplo):
-        w, v = get_array_module(a).linalg.eigh(a, UPLO=uplo)
+        xp = get_array_module(a)
+        try:
+            w, v = xp.linalg.eigh(a, UPLO=uplo)
+        except np.linalg.LinAlgError:  # nan input: torch's LinAlgError (NumPy's is a ValueError)
+            bad = xp.isnan(a).any(axis=(-2, -1)).reshape(-1)
+            where = f"(Batch element {int(bad.argmax())}): " if a.ndim > 2 else ""
+            raise LinAlgError(f"linalg.eigh: {where}The algorithm failed to converge because the "
+                              "input matrix is ill-conditioned or has too many repeated "
+                              "eigenvalues.") from None
         ctx.save_for_backward(w, v)
         return w, v
 
@@ -85,7 +105,7 @@ class LinalgSvdFn(Function):
             vh = _eye_batch(xp, a, n if full_matrices else k, n)
             s = xp.zeros(a.shape[:-2] + (k,), dtype=a.dtype)
         else:
-            u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
+            u, s, vh = lapack_svd(xp, a, full_matrices=full_matrices)
         ctx.save_for_backward(u, s, vh)
         ctx.full = full_matrices
         return u, s, vh
