@@ -13,8 +13,12 @@ import numpy as np
 
 from ._argtypes import type_name
 from ._meta import MetaArray
-from ._type_names import CPP_TYPE_NAMES, TORCH_TYPE_NAMES  # noqa: F401  (re-exported)
-from ._type_names import cpp_type_name, torch_type_name  # noqa: F401  (re-exported)
+from ._type_names import (  # noqa: F401  (re-exported)
+    CPP_TYPE_NAMES,
+    TORCH_TYPE_NAMES,
+    cpp_type_name,
+    torch_type_name,
+)
 
 
 class dtype:
