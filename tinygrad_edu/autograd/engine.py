@@ -343,7 +343,7 @@ def _own_copy(g: Tensor) -> Tensor:
     if not g.requires_grad:
         return Tensor._wrap(g._data.copy())
     c = g.clone()
-    c._node.node_name = "CopyBackwards"
+    c._node.node_name = "torch::autograd::CopyBackwards"  # its name() in torch
     return c
 
 

@@ -262,7 +262,7 @@ def _methods() -> dict:
     ops = {"zero_": lambda x: named(_fill(x, 0), "ZeroBackward0"),
            "fill_": lambda x, value: named(fill(x, value), "FillBackward3" if isinstance(
                value, Tensor) else "FillBackward2"),
-           "copy_": lambda x, src, non_blocking=False: named(_copy(x, src), "CopyBackwards"),
+           "copy_": lambda x, src, non_blocking=False: _copy(x, src),
            "__iadd__": _by_name("add"), "__isub__": _by_name("sub"),
            "__imul__": _by_name("mul"), "__itruediv__": _by_name("div")}
     methods = {name: _method(name, fn) for name, fn in ops.items()}
