@@ -21,8 +21,9 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from . import _fileio
-from .backend import cuda_available, to_device, to_numpy
+from ._torch_checkpoint import load_device
 from .backend import device as _device
+from .backend import to_device, to_numpy
 from .dtype import bfloat16 as _bfloat16
 from .dtype import dtype as _DType
 from .dtype import kind_of
@@ -128,17 +129,7 @@ class _Decoder:
         return self.fetch(name)
 
     def _device(self, saved: str):
-        ml = self.map_location
-        if isinstance(ml, dict):
-            ml = ml.get(saved, ml.get(f"{saved}:0", saved))
-        dev = _device(saved if ml is None else ml)
-        if dev.type == "cuda" and not cuda_available():
-            raise RuntimeError(
-                f"tg.load: {self.where} holds tensors saved on '{saved}', but no CUDA GPU is "
-                "available here (or CuPy is not installed). On a CPU-only machine load it with "
-                "map_location='cpu': tg.load(path, map_location='cpu')"
-            )
-        return dev
+        return load_device(self.map_location, saved, self.where)
 
     def decode(self, enc):
         if enc is None or isinstance(enc, (bool, int, float, str)):

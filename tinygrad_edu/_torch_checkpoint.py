@@ -203,20 +203,7 @@ class _Loader:
         return _pickle_read.UnpicklingError(f"tg.load: {self.where} is corrupt: {what}")
 
     def device(self, saved: str):
-        ml = self.map_location
-        if isinstance(ml, dict):
-            ml = ml.get(saved, ml.get(saved.split(":")[0], ml.get(f"{saved}:0", saved)))
-        try:
-            dev = _device(saved if ml is None else ml)
-        except (RuntimeError, ValueError, TypeError) as e:
-            raise RuntimeError(f"tg.load: {self.where}: tensor location {saved!r}: {e}") from None
-        if dev.type == "cuda" and not cuda_available():
-            raise RuntimeError(
-                f"tg.load: {self.where} holds tensors saved on '{saved}', but no CUDA GPU is "
-                "available here (or CuPy is not installed). On a CPU-only machine load it with "
-                "map_location='cpu': tg.load(path, map_location='cpu')"
-            )
-        return dev
+        return load_device(self.map_location, saved, self.where)
 
     def persistent_load(self, pid):
         if (type(pid) is not tuple or len(pid) != 5 or pid[0] != "storage"
@@ -325,6 +312,26 @@ def _bytearray(data=b""):
     if type(data) not in (bytes, bytearray):
         raise _pickle_read.UnpicklingError("bytearray is only built from bytes")
     return bytearray(data)
+
+
+def load_device(map_location, saved: str, where: str):
+    """Where a tensor saved on device ``saved`` is loaded, by ``map_location`` (None, a device
+    or its name, or a ``{saved: target}`` dict); RuntimeError for a cuda target with no GPU
+    here (the message suggests map_location='cpu'). Shared by both checkpoint formats."""
+    ml = map_location
+    if isinstance(ml, dict):
+        ml = ml.get(saved, ml.get(saved.split(":")[0], ml.get(f"{saved}:0", saved)))
+    try:
+        dev = _device(saved if ml is None else ml)
+    except (RuntimeError, ValueError, TypeError) as e:
+        raise RuntimeError(f"tg.load: {where}: tensor location {saved!r}: {e}") from None
+    if dev.type == "cuda" and not cuda_available():
+        raise RuntimeError(
+            f"tg.load: {where} holds tensors saved on '{saved}', but no CUDA GPU is "
+            "available here (or CuPy is not installed). On a CPU-only machine load it with "
+            "map_location='cpu': tg.load(path, map_location='cpu')"
+        )
+    return dev
 
 
 def _make_device(*args):
