@@ -82,11 +82,17 @@ def check_inplace(self: Tensor, op: str) -> None:
                                "used in an in-place operation.")
 
 
+def records_write(self: Tensor, inputs=()) -> bool:
+    """Whether an in-place write into ``self`` is recorded in the graph: grad mode is on and
+    ``self``, the base it is a view of, or a Tensor among ``inputs`` requires grad."""
+    return is_grad_enabled() and (
+        self.requires_grad or (self._view is not None and self._view[0].requires_grad)
+        or any(isinstance(a, Tensor) and a.requires_grad for a in inputs))
+
+
 def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     """Write ``fn(self, *args, **kwargs)`` into ``self`` (the recipe of every ``op_``)."""
-    record = is_grad_enabled() and (
-        self.requires_grad or (self._view is not None and self._view[0].requires_grad)
-        or any(isinstance(a, Tensor) and a.requires_grad for a in args + tuple(kwargs.values())))
+    record = records_write(self, args + tuple(kwargs.values()))
     if record and self._view is not None and self._view[2]:  # a view made under no_grad
         raise no_grad_view_error(self)
     check_inplace(self, op)
@@ -312,8 +318,7 @@ def setitem(self: Tensor, idx, value) -> None:
     d, va = self._data, v._data
     if not advanced and isinstance(va, np.ndarray) and type(d) is np.ndarray:
         check_no_partial_overlap(d[nidx], [va], "__setitem__")  # torch's copy_ into the region
-    if is_grad_enabled() and (self.requires_grad or v.requires_grad or (
-            self._view is not None and self._view[0].requires_grad)):
+    if records_write(self, (v,)):
         inplace(self, "__setitem__", put, v)  # recorded: IndexPut, then the rebase
         return
     # not recorded: write only the region, in place (the whole tensor is not copied, and

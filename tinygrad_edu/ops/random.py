@@ -19,14 +19,13 @@ import numpy as np
 from .. import random as _random
 from .._args import no_kernel
 from .._rng import kernels as _k
-from ..autograd.grad_mode import is_grad_enabled
 from ..backend import is_meta, to_device, to_numpy
 from ..dtype import kind_of, torch_type_name
 from ..sampling import bernoulli as _bernoulli
 from ..sampling import multinomial as _multinomial
 from ..tensor import Tensor
 from ._util import named
-from .inplace import CopyFromFn, inplace
+from .inplace import CopyFromFn, inplace, records_write
 from .inplace import check_inplace as _check
 from .inplace import write as _write
 
@@ -65,8 +64,7 @@ def _fill(self: Tensor, op: str, draw, node: str | None = None) -> Tensor:
         vals = np.empty(data.shape, dtype=mem.dtype)
         vals.transpose(axes)[...] = mem
         vals = to_device(vals, self.device)
-    if is_grad_enabled() and (self.requires_grad or (
-            self._view is not None and self._view[0].requires_grad)):
+    if records_write(self):
         name = node or _NODES[op]
         return inplace(self, op, lambda old: named(CopyFromFn.apply(old, vals), name))
     return _write(self, vals, op)
