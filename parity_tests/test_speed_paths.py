@@ -111,8 +111,8 @@ def _lstm_grads(monkeypatch, mode: str):
 def test_lstm_module_fast_path_equals_reference(monkeypatch, mode):
     outs_fast, grads_fast = _lstm_grads(monkeypatch, mode)
     outs_ref, grads_ref = _lstm_grads(monkeypatch, "reference")
-    for a, b in zip(outs_fast, outs_ref):
-        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+    for a, b in zip(outs_fast, outs_ref):  # h W_hhᵀ runs on a copy of W_hhᵀ: equal to rounding
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-14, atol=1e-15)
     for a, b in zip(grads_fast, grads_ref):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-14)
 
@@ -126,8 +126,9 @@ def test_lstm_layer_fused_equals_reference(reverse):
         ins = [tg.tensor(r.normal(size=s).astype(dtype), requires_grad=True) for s in shapes]
         fast = LSTMLayerFn.apply(*ins, reverse=reverse)
         ref = LSTMLayerFn.reference(*ins, reverse=reverse)
-        for a, b in zip(fast, ref):  # the same float operations: bitwise equal
-            np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        tol = dict(rtol=1e-6, atol=1e-7) if dtype is np.float32 else dict(rtol=1e-14, atol=1e-15)
+        for a, b in zip(fast, ref):  # the cell's float operations (BLAS may sum h W_hhᵀ in
+            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), **tol)  # any order)
         if dtype is np.float64:
             w = tg.tensor(r.normal(size=(T, B, H)))
             ga, gb = (tg.autograd.grad((o * w).sum() + (hn * hn).sum() + cn.sum(), ins)

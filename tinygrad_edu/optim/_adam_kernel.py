@@ -21,10 +21,9 @@ float32 or float64, all C-contiguous, of one dtype and size; anything else takes
 
 from __future__ import annotations
 
-import os
-import warnings
-
 import numpy as np
+
+from .._numba import compile_kernel, numba_module
 
 _KERNEL = None
 _LOADED = False
@@ -72,32 +71,18 @@ def kernel():
         return None
     if not _LOADED:
         _LOADED = True
-        if os.environ.get("TINYGRAD_EDU_NUMBA", "1") != "0":
-            try:
-                import numba
-            except ImportError:
-                numba = None
-            if numba is not None:
-                _KERNEL = _compile(numba)
+        numba = numba_module()
+        if numba is not None:
+            _KERNEL = compile_kernel(numba, adam_elementwise, _warm_up, "Adam",
+                                     "Adam uses its NumPy passes")
     return _KERNEL
 
 
-def _compile(numba):
-    options = dict(error_model="numpy", nogil=True)
-    try:
-        fn = numba.njit(cache=True, **options)(adam_elementwise)
-    except Exception:  # no writable cache location: compile in each process instead
-        fn = numba.njit(**options)(adam_elementwise)
-    try:
-        for dtype in (np.float32, np.float64):  # compile now, not inside someone's step
-            a = np.ones(2, dtype)
-            f = a.dtype.type
-            fn(a, a.copy(), a.copy(), a.copy(), a.copy(), True, True, *(f(0.5),) * 6)
-    except Exception as err:  # a numba that cannot compile it: the NumPy path still works
-        warnings.warn(f"tinygrad_edu: numba could not compile the Adam kernel ({err!r}); "
-                      "Adam uses its NumPy passes", RuntimeWarning, stacklevel=3)
-        return None
-    return fn
+def _warm_up(fn):
+    for dtype in (np.float32, np.float64):  # compile now, not inside someone's step
+        a = np.ones(2, dtype)
+        f = a.dtype.type
+        fn(a, a.copy(), a.copy(), a.copy(), a.copy(), True, True, *(f(0.5),) * 6)
 
 
 def flat_views(*arrays):
