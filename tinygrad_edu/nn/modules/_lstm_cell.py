@@ -88,11 +88,13 @@ class LSTMLayerFn(Function):
 
     proj (T, N, 4H) is W_ih x_t + b_ih for every t (one GEMM, done by the caller); h0, c0 (N, H);
     out (T, N, H) holds every h_t. Each step does :class:`LSTMCellFn`'s forward operations
-    (outputs equal to the cell loop's up to the order BLAS sums h W_hhᵀ in). The backward walks
-    the steps in reverse with the cell's gate formulas (one compiled loop per step with numba,
-    :mod:`._lstm_kernel`; NumPy passes without), writes every step's gate gradient into one
-    (T, N, 4H) array — which IS proj's gradient, no split or scatter — and forms the weight
-    gradient with ONE GEMM over all steps, dW_hh = Σ_t dgates_tᵀ h_{t−1} = dGᵀ H_prev ((4H, T·N) @ (T·N, H)), db_hh = Σ dG.
+    (outputs equal to the cell loop's up to the order BLAS sums h W_hhᵀ in).
+
+    The backward walks the steps in reverse with the cell's gate formulas (one compiled loop
+    per step with numba, :mod:`._lstm_kernel`; NumPy passes without) and writes every step's
+    gate gradient into one (T, N, 4H) array, which IS proj's gradient (no split or scatter).
+    The weight gradient is ONE GEMM over all steps:
+    dW_hh = Σ_t dgates_tᵀ h_{t−1} = dGᵀ H_prev ((4H, T·N) @ (T·N, H)), and db_hh = Σ dG.
     ``reverse=True`` runs t = T−1 … 0 (the backward direction of a bidirectional LSTM).
     """
 
