@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from .rss import set_threads
+from .rss import numpy_blas_kernel, set_threads
 
 DEFAULT_OUT = Path("benchmarks") / "results"
 # --quick (a smoke run, numbers not meaningful) writes beside the published results, never over
@@ -169,6 +169,7 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
         # the optional compiled Adam kernel (the [fast] extra): the "Adam.step()" row uses it
         "adam_kernel": (f"numba {version('numba')}" if _adam_kernel.kernel() is not None
                         else "none (numba not installed): the NumPy passes"),
+        "numpy_blas": numpy_blas_kernel(),
         "peers": {n: version(n) for n in peers},
         "threads": thread_info,
     }
@@ -218,6 +219,10 @@ def main(argv=None) -> int:
     from .workloads import all_workloads
 
     thread_info = set_threads(a.threads)
+    if os.environ.get("OPENBLAS_CORETYPE"):
+        print(f"[bench] note: NumPy's BLAS runs {numpy_blas_kernel()}; this machine's "
+              "environment pins the kernels. For the CPU's own choice, run the bench with "
+              "`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`", file=sys.stderr, flush=True)
     reps = a.reps or (3 if a.quick else 15)
     sample_s = a.sample or (0.002 if a.quick else 0.1)
     warmup = 1 if a.quick else 5

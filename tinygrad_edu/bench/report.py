@@ -70,7 +70,7 @@ def markdown(result: dict) -> str:
         f"Threads: requested {th.get('requested')}, torch {th.get('torch')}, NumPy BLAS "
         f"{th.get('numpy_blas')}. Median of {result['reps']} interleaved rounds per framework "
         "(one process); ratio = time / torch's time (lower is better). Adam kernel: "
-        f"{m.get('adam_kernel', '?')}.",
+        f"{m.get('adam_kernel', '?')}. NumPy's BLAS: {m.get('numpy_blas', '?')}.",
         "",
         "ours / NumPy floor = our step over the same step's GEMMs alone in NumPy (at its "
         "shapes); NumPy / torch GEMMs = how much of the gap is BLAS. — = the step has no GEMMs.",

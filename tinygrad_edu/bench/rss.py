@@ -20,6 +20,28 @@ from pathlib import Path
 _THREAD_LIMITS = []  # keeps the threadpoolctl limiter alive
 
 
+def numpy_blas_kernel() -> str:
+    """Which BLAS NumPy runs and which CPU kernels it picked, e.g. "openblas 0.3.31,
+    SkylakeX kernels". OpenBLAS chooses its kernels at load time from the CPU, unless
+    ``OPENBLAS_CORETYPE`` pins them (some machine images pin an older core type, which slows
+    every GEMM of ours: the bench says so, and the report prints this string)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    import numpy as np
+
+    here = os.path.dirname(os.path.dirname(np.__file__))
+    for d in threadpool_info():
+        if d.get("user_api") == "blas" and d.get("filepath", "").startswith(here + os.sep + "numpy"):
+            arch = d.get("architecture")
+            pinned = os.environ.get("OPENBLAS_CORETYPE")
+            return (f"{d.get('internal_api')} {d.get('version')}"
+                    + (f", {arch} kernels" if arch else "")
+                    + (f" (pinned by OPENBLAS_CORETYPE={pinned})" if pinned else ""))
+    return "unknown (NumPy's BLAS is not loaded)"
+
+
 def set_threads(n: int, torch_too: bool = True) -> dict:
     """Use ``n`` threads in NumPy's BLAS (threadpoolctl) and, when loaded, in torch."""
     info = {"requested": n}
