@@ -31,9 +31,9 @@ def numpy_blas_kernel() -> str:
         return "unknown (threadpoolctl not installed)"
     import numpy as np
 
-    here = os.path.dirname(os.path.dirname(np.__file__))
+    numpy_libs = os.path.dirname(os.path.dirname(np.__file__)) + os.sep + "numpy"
     for d in threadpool_info():
-        if d.get("user_api") == "blas" and d.get("filepath", "").startswith(here + os.sep + "numpy"):
+        if d.get("user_api") == "blas" and d.get("filepath", "").startswith(numpy_libs):
             arch = d.get("architecture")
             pinned = os.environ.get("OPENBLAS_CORETYPE")
             return (f"{d.get('internal_api')} {d.get('version')}"
