@@ -118,7 +118,7 @@ def memory_workload(peers: dict, quick: bool, threads: int) -> dict:
     """Workload (7): each framework trains the MLP in its own subprocess; peak and flat RSS."""
     from .rss import measure
 
-    steps, batch = (20, 16) if quick else (1000, 128)
+    steps, batch = (20, 16) if quick else (10_000, 128)  # issue 14: flat over 10,000 steps
     rec = {
         "key": "rss",
         "title": f"peak RSS, MLP training {steps} steps at batch {batch}",
