@@ -162,6 +162,11 @@ class LSTMLayerFn(Function):
             hp[:-1], hp[-1] = out[1:], h0
         else:
             hp[1:], hp[0] = out[:-1], h0
+        # walking t backwards, each step's gate gradients (σ′ = σ(1 − σ), i f g o the gates):
+        #   dh ← dh + dout_t,   dc′ = dh·o(1 − tanh²c_t) + dc
+        #   dG_t = [dc′·i(1−i)·g, dc′·f(1−f)·c_{t−1}, dc′·(1 − g²)·i, dh·o(1−o)·tanh c_t]
+        #   dh ← dG_t W_hh,     dc ← dc′·f           (what reaches step t − 1)
+        # as NumPy passes (_gate_grads_numpy) or one compiled loop per step (_gate_grads_fused)
         fused = _lstm_kernel.kernel()
         args = (S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev)
         if fused is not None and _lstm_kernel.takes(S, gs, tcs, cs, w_hh):
