@@ -23,7 +23,7 @@ from ._ieee import silence_ieee_warnings
 from ._util import named, quiet, raise_broadcast_error
 from .add_scaled import check_alpha as _check_alpha
 from .add_scaled import fused_reduced
-from .promotion import binary, promote, require_tensor, write_out
+from .promotion import binary, promote, require_tensor, result_type, write_out
 
 
 class AddFn(Function):
@@ -198,10 +198,13 @@ def check_sub_operands(input, other) -> None:
 
 
 def _scaled(input, other, alpha, op):
-    """``alpha · other`` (torch folds alpha into the op; the gradient is the same)."""
+    """``alpha · other`` (torch folds alpha into the op; the gradient is the same), computed in
+    the result's dtype: torch promotes first (float + 2·int64 near the int64 limits must not
+    wrap in int64)."""
     _check_alpha(input, other, alpha, op)
     if isinstance(other, Tensor):
-        return mul(other, alpha)
+        r = result_type(input, other)
+        return mul(other if other.dtype is r else other.to(r), alpha)
     return other * alpha
 
 

@@ -27,7 +27,16 @@ from .unary import clone
 def _reverse_cumsum(g, axis):
     """Σ_{i ≥ j} gᵢ along ``axis`` (a cumulative sum from the end)."""
     xp = xp_of(g)
-    return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis)
+    return xp.flip(_from_plus_zero(xp.cumsum(xp.flip(g, axis), axis=axis)), axis)
+
+
+def _from_plus_zero(s):
+    """A running sum as torch's kernels compute it, starting from +0: 0 + (-0.0) is +0, so no
+    element of torch's cumsum is -0.0 (NumPy's copies a leading -0.0). ``s`` is a fresh array:
+    adding +0 in place changes every -0.0 to +0 and nothing else."""
+    if s.dtype.kind in "fc":
+        s += 0
+    return s
 
 
 def _wide(x):
@@ -64,7 +73,7 @@ class CumsumFn(Function):
         ctx.axis = axis
         # row-major whatever x's layout (torch's); the array's own method, so that a warning
         # comes from this module, which silences it
-        return _wide(c_order(x)).cumsum(axis=axis).astype(x.dtype, copy=False)
+        return _from_plus_zero(_wide(c_order(x)).cumsum(axis=axis)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):

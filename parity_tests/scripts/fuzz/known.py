@@ -274,20 +274,22 @@ SILENT_KINDS = [
     Kind(
         "signed_zero",
         "silent",
-        "the sign of a zero result, seen through 1/x or atan2: torch's cumsum starts from +0 (0 + "
-        "-0.0 = +0), ours copies the first element (-0.0); a k=1 matmul of zeros gives -0.0 in "
-        "torch, +0 in ours",
-        "ops/scan.py cumsum (NumPy's cumsum), ops/matmul.py (BLAS with beta = 0)",
+        "the sign of a zero result, seen through 1/x or atan2: torch's cumsum (and the reversed "
+        "cumsum in cumsum's and cumprod's backwards) starts from +0 (0 + -0.0 = +0), NumPy's "
+        "copies the first element (-0.0). Fixed: ops/scan.py adds +0 to the running sum. (A k=1 "
+        "matmul's zero sign is torch's BLAS dispatch: see blas_signed_zero)",
+        "ops/scan.py CumsumFn / _reverse_cumsum (NumPy's cumsum)",
         cats=("value", "grad"),
-        line=r"cumsum|@|matmul|atan2|reciprocal|/",
+        line=r"cumsum|cumprod|atan2|reciprocal|/",
         check=_special_only,
     ),
     Kind(
         "add_alpha_int_overflow",
         "silent",
         "a.add(k, alpha=2) with a float and k an int64 tensor near the int64 limits: ours "
-        "multiplies alpha·k in int64 (wraps to 0), torch promotes first (-1.8e19)",
-        "ops/arithmetic.py add: alpha applied before promotion",
+        "multiplied alpha·k in int64 (wraps to 0), torch promotes first (-1.8e19). Fixed: "
+        "ops/arithmetic.py _scaled casts k to the result dtype before the product",
+        "ops/arithmetic.py add/sub: alpha applied before promotion",
         cats=("value",),
         line=r"alpha=",
     ),

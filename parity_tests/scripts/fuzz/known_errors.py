@@ -4,7 +4,7 @@ bugs and order-dependent behaviours, and rounding noise. See known.py for the ``
 from __future__ import annotations
 
 from .kind import SILENT, Kind  # noqa: F401
-from .predicates import _close, _shares_storage, _stride0
+from .predicates import _close, _shares_storage, _special_only, _stride0
 
 TORCH_KINDS = [
     Kind(
@@ -25,6 +25,18 @@ TORCH_KINDS = [
         "torch",
         cats=("exception",),
         msg=r"INTERNAL ASSERT",
+    ),
+    Kind(
+        "blas_signed_zero",
+        "torch-ub",
+        "the sign of a zero entry of a matmul (seen through 1/x): torch's 2-D mm with k = 1 and "
+        "m, n > 1 returns the exact products (0·-1 = -0.0: its BLAS gemm with beta = 0 adds "
+        "nothing), but +0 for every other shape ((1, 1) @ (1, n), batched, k > 1: a sum from +0); "
+        "NumPy's BLAS gives +0. The sign depends on torch's BLAS dispatch, not on a rule to copy",
+        "not a bug to fix (torch's own results differ by shape)",
+        cats=("value", "grad"),
+        line=r"@|matmul|\bmm\(|addmm|linear",
+        check=_special_only,
     ),
     Kind(
         "overlapping_source_order",
