@@ -106,3 +106,30 @@ def test_matmul_zero_sign_where_torch_sums_from_zero(shapes):
     # torch, as ours (known.py: blas_signed_zero)
     a, b = shapes
     _same(f"v = 1 / (torch.zeros{a}.double() @ -torch.ones{b}.double())")
+
+
+# ---- retain_grad and tensor hooks across in-place writes (torch's
+# update_tensor_hooks_on_new_gradfn: retain_grad moves to the new grad_fn, hooks stay) ----------
+_HOOKED = ("a = torch.tensor([-1.05, 0.5, 1.7], dtype=torch.float64, requires_grad=True)\n"
+           "b = a * 1\nv = b[1:]\nseen = []\nh = v.register_hook(lambda g: seen.append(g))\n"
+           "v.retain_grad()\n")
+
+
+@pytest.mark.parametrize("write", [
+    "v.mul_(2)", "b.mul_(2)", "v[:1].relu_()",
+    "with torch.no_grad(): v.mul_(2)", "with torch.no_grad(): b.mul_(2)",
+    "with torch.no_grad(): v[0] = 5.0", "with torch.no_grad(): b[1] = 5.0",
+    "with torch.no_grad(): b.zero_()",
+])
+def test_view_hooks_and_retained_grad_after_a_write(write):
+    src = _HOOKED + write + "\n(v * v.detach().cos()).sum().backward()\nn_seen = len(seen)"
+    want = _same(src)
+    assert "!5" not in want  # nothing raised
+
+
+@pytest.mark.parametrize("write", ["v.mul_(2)", "v[:2].relu_()", "with torch.no_grad(): v.mul_(2)"])
+def test_retained_grad_is_of_the_current_value(write):
+    _same("a = torch.tensor([-1.05, 0.5, 1.7], dtype=torch.float64, requires_grad=True)\n"
+          "v = a * 1\nv.retain_grad()\nseen = []\nh = v.register_hook(lambda g: seen.append(g))\n"
+          f"{write}\n(v * v.detach().cos()).sum().backward()\nn_seen = len(seen)\n"
+          "s = seen[0] if seen else None")

@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import weakref
 
+from .grad_mode import enable_grad
+from .hooks import retain_grad as _retain
+
 # Keyed by id(), not by the Tensor: a Tensor's == is elementwise, so the weakref containers
 # (which compare keys with ==) cannot hold Tensors. Each weak reference removes its entry when
 # its Tensor dies.
@@ -62,8 +65,39 @@ def refresh(base, skip=None) -> None:
 
 def take_history(t, src) -> None:
     """``t`` now stands for ``src``'s history (its node, output index and requires-grad flag):
-    an in-place op's result, or a view's chain replayed on its base."""
+    an in-place op's result, or a view's chain replayed on its base.
+
+    As torch's ``update_tensor_hooks_on_new_gradfn`` (torch/csrc/autograd/variable.cpp): a
+    ``retain_grad()`` moves to the new node (``t.grad`` is the gradient with respect to ``t``'s
+    current value), the tensor hooks stay on the old one (they see the gradient with respect to
+    the value they were registered on; a view's old node is out of the graph: they never run)."""
+    old = t._node
     t._node, t._oi, t._rg = src._node, src._oi, src._rg
+    if t._retains_grad and old is not None and old is not t._node:
+        if old.out_ref:
+            old.out_ref = [(k, r) for k, r in old.out_ref if r() is not t] or None
+        if t._node is not None:
+            _retain(t)
+
+
+def after_untracked_write(t) -> None:
+    """An in-place write into ``t`` that was not recorded (under ``no_grad``): torch bumps the
+    version, so each view of the written storage gets a new grad_fn when next used (its view
+    chain on the base's unchanged history: the same gradient), and the hooks registered on the
+    view's old grad_fn no longer run (torch: ``VariableHooks::grad_fn`` regenerates the view's
+    node, then ``update_tensor_hooks_on_new_gradfn``). Only views that carry hooks or a
+    retained grad are regenerated here: for the others the new node is the old one's twin."""
+    base = t if t._view is None else t._view[0]
+    entry = _VIEWS.get(id(base))
+    if entry is None or entry[0]() is not base:
+        return
+    for ref in list(entry[1]):
+        v = ref()
+        if v is None or v._view is None or v._view[0] is not base or v._node is None:
+            continue
+        if v._retains_grad or v._node.hooks:
+            with enable_grad():
+                take_history(v, replay_view(v._view[1], base))
 
 
 def replay_view(chain, x):

@@ -25,7 +25,12 @@ from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
-from ..autograd.views import check_not_multi_output, no_grad_view_error, view_op_name
+from ..autograd.views import (
+    after_untracked_write,
+    check_not_multi_output,
+    no_grad_view_error,
+    view_op_name,
+)
 from ..autograd.views import refresh as refresh_views
 from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module, to_device
@@ -102,8 +107,16 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     if not record:
         with no_grad():
             out = fn(self, *args, **kwargs)
-        return write(self, out, op)
-    old = Tensor._wrap(self._data.copy(), self._node)  # the values before the write, as saved
+        write(self, out, op)
+        after_untracked_write(self)  # views' hooks: autograd/views.py
+        return self
+    node = self._node
+    if self._view is not None and node is not None and (
+            node.hooks or any(n.hooks for n in self._view[1])):
+        # torch's CopySlices sends the gradient straight to the base's history, past the
+        # view's grad_fn: hooks on the views never see it. A hook-free twin of the view
+        node = replay_view(self._view[1], self._view[0])._node
+    old = Tensor._wrap(self._data.copy(), node)  # the values before the write, as saved
     old._oi, old._rg = self._oi, self._rg
     out = fn(old, *args, **kwargs)
     write(self, out, op)
@@ -331,6 +344,7 @@ def setitem(self: Tensor, idx, value) -> None:
         raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     self._version += 1
+    after_untracked_write(self)
 
 
 class _Probe:
