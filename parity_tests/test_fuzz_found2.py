@@ -133,3 +133,30 @@ def test_retained_grad_is_of_the_current_value(write):
           "v = a * 1\nv.retain_grad()\nseen = []\nh = v.register_hook(lambda g: seen.append(g))\n"
           f"{write}\n(v * v.detach().cos()).sum().backward()\nn_seen = len(seen)\n"
           "s = seen[0] if seen else None")
+
+
+# ---- a view requires grad when its base does (variable.h: DifferentiableViewMeta::
+# requires_grad() is requires_grad_ || grad_fn_ || base.requires_grad()) --------------------------
+@pytest.mark.parametrize("make", [
+    "a = torch.tensor([0.5, 0.8, 1.5], dtype=torch.float64)\nv = a[:2]\na.requires_grad_()",
+    "a = torch.tensor([0.5, 0.8, 1.5], dtype=torch.float64)\nv = a[1:][:1]\na.requires_grad = True",
+    "a = torch.tensor([0.5, 0.8, 1.5], dtype=torch.float64, requires_grad=True)\n"
+    "with torch.no_grad(): v = a[:2]",
+    "a = torch.tensor([0.5, 0.8, 1.5], dtype=torch.float64, requires_grad=True)\nc = a * 1\n"
+    "with torch.no_grad(): v = c.view(3, 1)",
+    "a = torch.tensor([0.5, 0.8, 1.5], dtype=torch.float64, requires_grad=True)\n"
+    "with torch.no_grad(): v = a.t()[1:]",
+])
+@pytest.mark.parametrize("then", [
+    "", "w = v * 3\nw.sum().backward()", "v.sum().backward()", "v.mul_(2)",
+    "a.requires_grad_(False) if a.is_leaf else None\nw = v * 2",
+    "v.requires_grad_(False)\nw = v * 2", "v.requires_grad_()\n(v * 2).sum().backward()",
+])
+def test_view_requires_grad_follows_its_base(make, then):
+    _same(f"{make}\n{then}")
+
+
+def test_inherited_view_in_place_error_type():
+    want = _same("a = torch.tensor([0.5, 0.8], dtype=torch.float64)\nv = a[:1]\n"
+                 "a.requires_grad_()\nv.mul_(2)")
+    assert want["!3"] == "RuntimeError"

@@ -100,7 +100,24 @@ def _set_requires_grad(self, value) -> None:
         raise RuntimeError(leaf_only(value))
     if value and kind_of(self._data.dtype) != "f":
         raise RuntimeError(not_differentiable(self))
-    self._rg = value
+    set_requires_grad_flag(self, value)
+
+
+def set_requires_grad_flag(t, value: bool) -> None:
+    """Set a leaf's own requires_grad flag (after the checks). A view's requires_grad is also
+    its base's (torch's ``DifferentiableViewMeta::requires_grad()`` is ``requires_grad_ ||
+    grad_fn_ || base.requires_grad()``, torch/csrc/autograd/variable.h): a view that only
+    inherits it keeps it on ``requires_grad_(False)``, and gets its own flag (and its own
+    AccumulateGrad) on ``requires_grad_(True)``; the views of ``t`` follow ``t``
+    (autograd/views.py)."""
+    from .autograd.views import follow_base, inherits_requires_grad
+
+    if inherits_requires_grad(t):
+        if not value:
+            return
+        t._accum = None
+    t._rg = value
+    follow_base(t)
 
 
 def requires_grad_property() -> property:

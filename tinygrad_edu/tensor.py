@@ -16,6 +16,7 @@ from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
+from ._grad_attr import set_requires_grad_flag as _set_rg
 from ._meta import _needs_data
 from ._pydata import exact_ints, numpy_scalars_dtype
 from ._pydata import flat as _flat
@@ -264,7 +265,7 @@ class Tensor:
         place; views are not tracked by this method here, so prefer ``detach()`` on views.) Shapes:
         any; the output has the input's shape."""
         self._node = None
-        self._rg = False
+        _set_rg(self, False)  # (and its views without a grad_fn follow: _grad_attr.py)
         return self
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
@@ -277,7 +278,7 @@ class Tensor:
             raise RuntimeError(not_differentiable(self))
         if not requires_grad and self._node is not None:
             raise RuntimeError(leaf_only(False))
-        self._rg = bool(requires_grad)
+        _set_rg(self, bool(requires_grad))
         return self
 
     @property

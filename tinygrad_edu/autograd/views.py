@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import weakref
 
+from ..dtype import kind_of
+from ..tensor import Tensor
 from .grad_mode import enable_grad
 from .hooks import retain_grad as _retain
+from .node import AccumulateGrad
 
 # Keyed by id(), not by the Tensor: a Tensor's == is elementwise, so the weakref containers
 # (which compare keys with ==) cannot hold Tensors. Each weak reference removes its entry when
@@ -61,6 +64,46 @@ def refresh(base, skip=None) -> None:
         if v is None or v is skip or v._view is None or v._view[0] is not base:
             continue
         take_history(v, replay_view(v._view[1], base))
+
+
+def inherit_requires_grad(v) -> None:
+    """A view with no grad_fn of a base that requires grad (made under ``no_grad``, or before
+    ``base.requires_grad_()``) requires grad too: torch's ``DifferentiableViewMeta::
+    requires_grad()`` is ``requires_grad_ || grad_fn_ || base.requires_grad()``
+    (torch/csrc/autograd/variable.h). It is still a leaf, and its own flag is unset, so torch's
+    ``grad_accumulator()`` gives no AccumulateGrad: an op on it records an edge that leads
+    nowhere (no ``.grad`` anywhere, no error). Here: ``_rg`` set, and ``_accum`` answering an
+    AccumulateGrad of a stand-in that does not require grad (the engine's ``accumulate`` skips
+    it). Registered, so that the base's later ``requires_grad_(False)`` reaches it."""
+    v._rg = True
+    node = AccumulateGrad(Tensor._wrap(v._data))
+    v._accum = lambda: node
+    register(v, v._view[0])
+
+
+def inherits_requires_grad(v) -> bool:
+    """Whether ``v``'s requires_grad is its base's (:func:`inherit_requires_grad`), not its own."""
+    acc = v._accum
+    if acc is None or type(acc) is weakref.ReferenceType:
+        return False
+    node = acc()
+    return node is not None and not node.variable._rg
+
+
+def follow_base(base) -> None:
+    """``base.requires_grad`` changed (``requires_grad_``, ``detach_``): its views without a
+    grad_fn follow it (:func:`inherit_requires_grad`; a view's own flag stays)."""
+    entry = _VIEWS.get(id(base))
+    if entry is None or entry[0]() is not base:
+        return
+    for ref in list(entry[1]):
+        v = ref()
+        if v is None or v._view is None or v._view[0] is not base or v._node is not None:
+            continue
+        if base._rg and not v._rg and kind_of(v._data.dtype) in "fc":
+            inherit_requires_grad(v)
+        elif not base._rg and inherits_requires_grad(v):
+            v._rg, v._accum = False, None
 
 
 def take_history(t, src) -> None:

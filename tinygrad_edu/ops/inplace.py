@@ -77,14 +77,14 @@ def check_inplace(self: Tensor, op: str) -> None:
     if not is_grad_enabled():
         return
     check_not_multi_output(self, op)
-    if self.requires_grad and self._node is None:
-        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
     if self._view is not None:
         base = self._view[0]
         if base.requires_grad and base._node is None:
             raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
                                "used in an in-place operation.")
+    if self.requires_grad and self._node is None:
+        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
 
 
 def records_write(self: Tensor, inputs=()) -> bool:

@@ -34,6 +34,8 @@ def _from_plus_zero(s):
     """A running sum as torch's kernels compute it, starting from +0: 0 + (-0.0) is +0, so no
     element of torch's cumsum is -0.0 (NumPy's copies a leading -0.0). ``s`` is a fresh array:
     adding +0 in place changes every -0.0 to +0 and nothing else."""
+    if isinstance(s, Tensor):  # (create_graph: the backward runs on Tensors)
+        return s + 0.0 if s.is_floating_point() else s
     if s.dtype.kind in "fc":
         s += 0
     return s
