@@ -160,3 +160,23 @@ def test_inherited_view_in_place_error_type():
     want = _same("a = torch.tensor([0.5, 0.8], dtype=torch.float64)\nv = a[:1]\n"
                  "a.requires_grad_()\nv.mul_(2)")
     assert want["!3"] == "RuntimeError"
+
+
+# ---- detach_(): refused on any view (VariableTypeManual.cpp); the in-place check on a view of a
+# leaf (VariableTypeUtils.h check_inplace: the view requires grad and its base is a leaf) --------
+_DET = ("b = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)\nc = b * 1\n"
+        "v = c[:1]\n")
+
+
+@pytest.mark.parametrize("src,raises", [
+    (_DET + "v.detach_()", True),
+    ("b = torch.tensor([0.5, 2.0], dtype=torch.float64)\nv = b.t()\nv.detach_()", True),
+    ("b = torch.tensor([1, 2])\nv = b[1:]\nv.detach_()", True),
+    (_DET + "c.detach_()\nv.mul_(2)", True),
+    (_DET + "c.detach_()\nw = v * 2\nw.sum().backward()", False),
+    ("b = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)\nc = b.exp()\n"
+     "d = c * 1\nc.detach_()\nd.sum().backward()", False),
+])
+def test_detach_in_place(src, raises):
+    want = _same(src)
+    assert any(k.startswith("!") for k in want) == raises

@@ -126,3 +126,20 @@ def requires_grad_property() -> property:
                     "Whether backward() records gradients for this tensor (a bool). Assigning "
                     "checks as torch: a bool, on a leaf, True only for floating dtypes "
                     "(RuntimeError otherwise; see tinygrad_edu/_grad_attr.py).")
+
+
+def detach_in_place(t):
+    """``t.detach_()``: ``t`` becomes a leaf that does not require grad, and its views without a
+    grad_fn follow. A view raises RuntimeError, as torch's ``detach_``
+    (torch/csrc/autograd/VariableTypeManual.cpp: its in-place detach would cut the base's
+    history through the shared view bookkeeping)."""
+    if t._view is not None:
+        raise RuntimeError(
+            "Can't detach views in-place. Use detach() instead. If you are using "
+            "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+            "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+            "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+            "function in torch/optim/optimizer.py as the solution.")
+    t._node = None
+    set_requires_grad_flag(t, False)
+    return t

@@ -15,6 +15,7 @@ import numpy as np
 from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
+from ._grad_attr import detach_in_place as _detach_in_place
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
 from ._grad_attr import set_requires_grad_flag as _set_rg
 from ._meta import _needs_data
@@ -261,12 +262,9 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Detach this tensor from the graph in place: it becomes a leaf that does not require
-        grad (its grad_fn is dropped). Returns self. (torch also refuses to detach a view in
-        place; views are not tracked by this method here, so prefer ``detach()`` on views.) Shapes:
-        any; the output has the input's shape."""
-        self._node = None
-        _set_rg(self, False)  # (and its views without a grad_fn follow: _grad_attr.py)
-        return self
+        grad (its grad_fn is dropped). Returns self. Raises RuntimeError for a view, as torch
+        (use ``detach()``). Shapes: any; the output has the input's shape."""
+        return _detach_in_place(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return self. Raises RuntimeError for a

@@ -77,11 +77,12 @@ def check_inplace(self: Tensor, op: str) -> None:
     if not is_grad_enabled():
         return
     check_not_multi_output(self, op)
-    if self._view is not None:
-        base = self._view[0]
-        if base.requires_grad and base._node is None:
-            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
-                               "used in an in-place operation.")
+    # torch's check_inplace (VariableTypeUtils.h): the view requires grad and its base is a
+    # leaf (whether or not the base still requires grad: after base.detach_(), say)
+    if self._view is not None and self._view[0]._node is None and (
+            self._rg or self._view[0]._rg):
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
+                           "used in an in-place operation.")
     if self.requires_grad and self._node is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
