@@ -180,3 +180,29 @@ _DET = ("b = torch.tensor([0.5, 2.0], dtype=torch.float64, requires_grad=True)\n
 def test_detach_in_place(src, raises):
     want = _same(src)
     assert any(k.startswith("!") for k in want) == raises
+
+
+# ---- create_graph through a mask-only backward: the gradient requires grad, and its own
+# derivative in x is zero (derivatives.yaml: threshold_backward's self: zeros_like(grad)) --------
+_F = "torch.nn.functional."
+
+
+@pytest.mark.parametrize("expr", [
+    "b.relu()", "(b * 1).relu_()", _F + "relu6(b)", _F + "leaky_relu(b, 0.1)",
+    _F + "rrelu(b, training=False)", _F + "hardtanh(b, -0.5, 0.5)", _F + "threshold(b, 0.1, 2.0)",
+    _F + "softshrink(b, 0.5)", _F + "hardshrink(b, 0.5)", _F + "hardsigmoid(b)",
+    _F + "prelu(b, torch.tensor([0.25], dtype=torch.float64, requires_grad=True))",
+    _F + "max_pool1d(b.view(1, 1, -1), 2)", _F + "max_pool2d(b.view(1, 1, 2, 2), 2)",
+    _F + "max_pool1d(b.view(1, 1, -1), 3, 1, 1)", _F + "adaptive_max_pool1d(b.view(1, 1, -1), 2)",
+    _F + "max_pool3d(b.view(1, 1, 1, 2, 2), (1, 2, 2))",
+    # torch's gradient of these does not require grad: ours neither
+    "b.clamp(-0.5, 0.5)", "torch.maximum(b, torch.zeros(4, dtype=torch.float64))", "b.amax(0)",
+])
+def test_create_graph_through_mask_only_backwards(expr):
+    # (no negative value in a shrink's dead zone: torch's sign of that zero depends on its
+    # vectorized loop, x·0 = -0.0 in the scalar tail, +0 in the vector body)
+    _same("b = torch.tensor([-1.0, 0.5, 2.0, -0.75], dtype=torch.float64, requires_grad=True)\n"
+          f"y = {expr}\ng = torch.autograd.grad(y.sum(), b, create_graph=True)[0]\n"
+          "rg = g.requires_grad\n(g * g.detach()).sum().backward()\n"
+          "h = torch.autograd.grad((b.relu() * b).sum(), b, create_graph=True)[0]\n"
+          "h2 = torch.autograd.grad(h.sum(), b)[0]")
