@@ -206,3 +206,24 @@ def test_create_graph_through_mask_only_backwards(expr):
           "rg = g.requires_grad\n(g * g.detach()).sum().backward()\n"
           "h = torch.autograd.grad((b.relu() * b).sum(), b, create_graph=True)[0]\n"
           "h2 = torch.autograd.grad(h.sum(), b)[0]")
+
+
+# ---- what a node saves, as torch's derivatives.yaml: an in-place write to a value torch did
+# not save must not make backward raise (and one it saved must) ----------------------------------
+_MK = "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)\nc = b * 1\n"
+
+
+@pytest.mark.parametrize("src", [
+    _MK + "w = c ** 3.0\nw.mul_(2)", _MK + "w = c ** torch.tensor([2.0, 3.0], dtype=torch.float64)"
+    "\nw.mul_(2)", _MK + "w = c ** torch.tensor([2.0, 3.0], dtype=torch.float64, "
+    "requires_grad=True)\nw.mul_(2)", _MK + "w = 2.0 ** c\nw.mul_(2)",
+    _MK + "w = 2.0 ** c\nc.mul_(2)",
+    _MK + "w = c * 2\nc.mul_(2)", _MK + "w = c / 2\nc.mul_(2)", _MK + "w = 2 / c\nw.mul_(2)",
+    _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), 0.3)\nc.mul_(2)",
+    _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), torch.tensor(0.3, "
+    "dtype=torch.float64))\nc.mul_(2)",
+    _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), torch.tensor([0.2, 0.7], "
+    "dtype=torch.float64, requires_grad=True))\nc.mul_(2)",
+])
+def test_saved_values_as_torch(src):
+    _same(src + "\nw.sum().backward()")

@@ -64,7 +64,9 @@ class MulFn(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx._saved = (x, y)  # ctx.save_for_backward(x, y), written out: the hottest op's call
+        # ctx.save_for_backward(x, y), written out: the hottest op's call. Times a Python number
+        # x is not saved (torch's mul saves self only for other's gradient)
+        ctx._saved = (x, y) if type(y) is _ndarray or type(y) not in _NUMBERS else (None, y)
         return x * y
 
     @staticmethod
@@ -83,7 +85,8 @@ class DivFn(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # x only for y's gradient: not saved beside a Python number (torch's div by a scalar)
+        ctx.save_for_backward(x if type(y) not in _NUMBERS else None, y)
         with quiet():
             return x / y
 
@@ -111,6 +114,10 @@ class NegFn(Function):
         return -g  # ∂z/∂x = -1
 
 
+_NUMBERS = (int, float, bool)
+_ndarray = np.ndarray
+
+
 class PowFn(Function):
     """z = x ** y (y a tensor or a number)"""
 
@@ -127,7 +134,9 @@ class PowFn(Function):
                 z = _int_pow(x, y)
             else:
                 z = x**y
-        ctx.save_for_backward(x, y, z)
+        # as torch's derivatives.yaml: x ** 3.0 (pow.Tensor_Scalar) saves x alone, so the
+        # result may be changed in place; a Tensor exponent's pow saves the result too
+        ctx.save_for_backward(x, y, None if type(y) in _NUMBERS else z)
         return z
 
     @staticmethod

@@ -57,10 +57,12 @@ ERROR_KINDS = [
         "exception",
         "backward raises 'modified by an inplace operation' (or 'backward through the graph a "
         "second time') where torch does not: the Function saves a tensor torch's formula does not "
-        "need (pow and elu save their output, div/mul by a Python scalar save the tensor, "
-        "round/trunc/sign save for a zero gradient, lerp with a scalar weight saves its inputs, "
-        "mean/sum/cat save their input)",
-        "tinygrad_edu/ops/*: ctx.save_for_backward of values the derivative does not read",
+        "need. Left: x * c with c a tensor that does not require grad (torch's mul saves x only "
+        "when c requires grad; ours always, as the hottest op's forward does not read "
+        "needs_input_grad). Fixed: pow by a number (saved its result), mul/div by a Python number "
+        "(saved the tensor), lerp whose weight needs no grad (saved its inputs); elu, "
+        "round/trunc/sign, mean/sum/cat earlier",
+        "tinygrad_edu/ops/arithmetic.py MulFn.forward: ctx._saved = (x, y) whatever needs grad",
         cats=("exception",),
         msg=r"modified by an inplace operation|graph a second time",
         raises=("None", "*"),

@@ -57,8 +57,9 @@ REPROS = {
     ],
     "oversaved_inplace_error": [
         "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
-        "w = (b * 2) ** 3.0",
-        "w.mul_(2)",
+        "c = b * 1",
+        "w = c * torch.tensor([2.0, 3.0], dtype=torch.float64)",
+        "c.mul_(2)",
         "w.sum().backward()",
     ],
     "overlap_check_too_strict": [
