@@ -227,3 +227,32 @@ _MK = "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)\nc 
 ])
 def test_saved_values_as_torch(src):
     _same(src + "\nw.sum().backward()")
+
+
+# ---- index_add/index_copy/index_reduce argument checks: torch's exception types, in torch's
+# order (index_func_meta_impl, index_copy_meta; the bounds last) ----------------------------------
+_C = "c = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)\nm = torch.zeros(2, 3, " \
+     "dtype=torch.float64)\ns = torch.tensor(5.0, dtype=torch.float64)\n" \
+     "one = torch.tensor([5.0], dtype=torch.float64)\n"
+
+
+@pytest.mark.parametrize("expr", [
+    "c.index_add(0, torch.tensor([3]), c)", "c.index_add(0, torch.tensor([3]), s)",
+    "c.index_add(0, torch.tensor([[3]]), one)", "c.index_add(0, torch.tensor([7]), one)",
+    "c.index_add(0, torch.tensor(3), one)", "torch.tensor(1.0, dtype=torch.float64)"
+    ".index_add(0, torch.tensor([0]), s)", "m.index_add(0, torch.tensor([1]), torch.ones(3, "
+    "dtype=torch.float64))", "m.index_add(0, torch.tensor([1]), torch.ones(1, 2, "
+    "dtype=torch.float64))", "m.index_add(0, torch.tensor([1, 0]), torch.ones(1, 3, "
+    "dtype=torch.float64))", "c.index_add(0, torch.tensor([3]), torch.tensor([5.0]))",
+    "c.index_copy(0, torch.tensor([3]), c)", "c.index_copy(0, torch.tensor([3]), s)",
+    "c.index_copy(0, torch.tensor([1, 3]), s)", "c.index_copy(0, torch.tensor(3), s)",
+    "m.index_copy(0, torch.tensor([1]), s)", "c.index_copy(0, torch.tensor([[1]]), one)",
+    "m.index_copy(0, torch.tensor([1]), torch.ones(3, dtype=torch.float64))",
+    "m.index_copy(0, torch.tensor([1]), torch.ones(1, 2, dtype=torch.float64))",
+    "m.index_copy(0, torch.tensor([1, 0]), torch.ones(1, 3, dtype=torch.float64))",
+    "c.index_copy(0, torch.tensor([7]), one)", "c.index_fill(0, torch.tensor([[1]]), 1.0)",
+    "c.index_reduce(0, torch.tensor([[1]]), one, 'prod')",
+    "c.index_reduce(0, torch.tensor([1]), c, 'prod')",
+])
+def test_index_op_checks(expr):
+    _same(_C + f"v = {expr}")
