@@ -256,3 +256,21 @@ _C = "c = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)\nm = torch.zer
 ])
 def test_index_op_checks(expr):
     _same(_C + f"v = {expr}")
+
+
+# ---- misc argument checks: mv of a 0-d input, logcumsumexp of integers, .data of another dtype
+@pytest.mark.parametrize("src", [
+    "a = torch.tensor(1.0, dtype=torch.float64)\nv = torch.mv(a, a)",
+    "a = torch.tensor(1.0, dtype=torch.float64)\nv = torch.mv(a, torch.ones(2, "
+    "dtype=torch.float64))",
+    "a = torch.ones(2, 2, dtype=torch.float64)\nv = torch.mv(a, torch.tensor(1.0, "
+    "dtype=torch.float64))",
+    "v = torch.tensor([1, 2]).logcumsumexp(0)", "v = torch.tensor([True]).logcumsumexp(0)",
+    "v = torch.tensor([1, 2], dtype=torch.uint8).logcumsumexp(0)",
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\nx.data = torch.tensor([1, 2])",
+    "x = torch.tensor([1.0, 2.0])\nx.data = torch.tensor([1, 2])",
+    "x = torch.tensor([1, 2])\nx.data = torch.tensor([1.0, 2.0])",
+    "x = torch.tensor([1.0, 2.0], requires_grad=True)\nx.data = torch.tensor([True])",
+])
+def test_misc_error_types(src):
+    _same(src)

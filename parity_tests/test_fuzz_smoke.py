@@ -81,7 +81,7 @@ FIXED = {
     "elu_double_backward_kink", "mask0d_setitem", "pow_special_values", "saved_array_identity",
     "create_graph_grad_aliasing", "data_write_saved", "add_alpha_int_overflow", "signed_zero",
     "tensor_hooks_after_inplace", "view_requires_grad_stale", "no_grad_view_rule",
-    "create_graph_requires_grad", "index_op_error_types",
+    "create_graph_requires_grad", "index_op_error_types", "misc_error_types",
 }
 
 

@@ -143,3 +143,12 @@ def detach_in_place(t):
     t._node = None
     set_requires_grad_flag(t, False)
     return t
+
+
+def data_to_assign(t, data):
+    """``t.data = value``'s array, after torch's check (``THPVariable_set_data``): a tensor that
+    requires grad takes only floating data (RuntimeError otherwise)."""
+    if t._rg and kind_of(data.dtype) not in "fc":
+        raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                           "or complex dtype")
+    return data

@@ -15,6 +15,7 @@ import numpy as np
 from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
+from ._grad_attr import data_to_assign as _data_to_assign
 from ._grad_attr import detach_in_place as _detach_in_place
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
 from ._grad_attr import set_requires_grad_flag as _set_rg
@@ -95,7 +96,8 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else _as_array(value, None)
+        self._data = _data_to_assign(self, value._data if isinstance(value, Tensor) else
+                                     _as_array(value, None))
 
     @property
     def shape(self) -> Size:

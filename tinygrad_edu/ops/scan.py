@@ -276,14 +276,16 @@ def cummin(input, dim, *, out=None):
 @torch_args
 def logcumsumexp(input, dim, *, out=None):
     """``torch.logcumsumexp``: yᵢ = log Σ_{j ≤ i} exp(xⱼ) along ``dim``, as a running
-    logaddexp (no overflow). dtype: floating only (integers raise RuntimeError, as torch).
+    logaddexp (no overflow). dtype: floating only (integers and bool raise NotImplementedError,
+    as torch).
     Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ) (a softmax weight per output).
 
     Shapes: any; the output(s) have the input's shape.
     """
     if kind_of(input._data.dtype) != "f":
-        raise RuntimeError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
-                           f"'{input.dtype.name}' (expected a floating point tensor)")
+        raise NotImplementedError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{_dt.torch_type_name(input._data.dtype)}' (expected a "
+                                  "floating point tensor)")
     input, ax = _scan_input(input, dim, None, "logcumsumexp")
     y = (named(clone(input), "LogcumsumexpBackward0") if ax is None
          else LogcumsumexpFn.apply(input, ax))
