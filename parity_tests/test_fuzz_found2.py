@@ -274,3 +274,17 @@ def test_index_op_checks(expr):
 ])
 def test_misc_error_types(src):
     _same(src)
+
+
+# ---- empty tensors: torch runs no kernel, so its kernels' checks do not fire ------------------
+@pytest.mark.parametrize("expr", [
+    "e.softmax(-1)", "e.log_softmax(-1)", "torch.nn.functional.softmin(e, -1)",
+    "e.softmax(-1, dtype=torch.float64)", "torch.zeros(0, dtype=torch.bool).softmax(0)",
+    "torch.zeros(0, dtype=torch.int32).log_softmax(0)", "e.softmax(2)",
+    "torch.zeros(2, 1, dtype=torch.int64).softmax(-1)", "e % 0", "torch.remainder(e, 0)",
+    "torch.fmod(e, 0)", "e // 0", "torch.div(e, 0, rounding_mode='floor')",
+    "torch.div(e, 0, rounding_mode='trunc')", "torch.ones(2, dtype=torch.int64) % 0",
+    "torch.ones(2, dtype=torch.int64) % torch.zeros(2, dtype=torch.int64)",
+])
+def test_empty_tensor_checks(expr):
+    _same(f"e = torch.zeros(2, 0, dtype=torch.int64)\nv = {expr}")

@@ -171,7 +171,8 @@ def _check(input, other, op: str, kernel: str):
     kind = kind_of((a if isinstance(a, Tensor) else b)._data.dtype)
     if kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    if kind in "iu":
+    if kind in "iu" and all(t._data.size for t in (a, b) if isinstance(t, Tensor)):
+        # (an empty result: torch runs no kernel, so nothing divides by zero)
         yb = b._data if isinstance(b, Tensor) else b
         if bool((yb == 0).any()) if hasattr(yb, "any") else yb == 0:
             raise RuntimeError(f"ZeroDivisionError ({op}: integer division by zero)")
