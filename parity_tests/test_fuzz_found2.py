@@ -288,3 +288,17 @@ def test_misc_error_types(src):
 ])
 def test_empty_tensor_checks(expr):
     _same(f"e = torch.zeros(2, 0, dtype=torch.int64)\nv = {expr}")
+
+
+# ---- views of a split/chunk/unbind output inherit its in-place refusal (variable.h:
+# propagate_creation_meta keeps MULTI_OUTPUT_NODE) ----------------------------------------------
+@pytest.mark.parametrize("write", [
+    "(a * 2).split(2)[0][1:].relu_()", "(a * 2).split(2)[0].view(2)[0].mul_(2)",
+    "(a * 2).split(2)[0].detach()[0].mul_(2)", "(a * 2).unbind(0)[0][None].mul_(2)",
+    "(a * 2).chunk(2)[0][:1].mul_(2)", "(a * 2).unsafe_split(2)[0][1:].mul_(2)",
+    "(a * 2).split(2)[0].mul_(2)", "b.split(2)[0][1:].mul_(2)",
+    "(a * 2).split([1, 2])[1][1:].mul_(2)",
+])
+def test_views_of_multi_output_views(write):
+    _same("a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)\n"
+          f"b = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)\nv = {write}")

@@ -157,19 +157,29 @@ def mark_multi_output(outputs, name: str, keep: bool = True):
     if not keep:
         for t in outputs:
             _MULTI_OUTPUT.pop(id(t), None)
+            if t._view is not None:
+                t._view[1][-1].multi_output_piece = False
         return outputs
     for i, t in enumerate(outputs):
         if t.requires_grad:
             k = id(t)
             _MULTI_OUTPUT[k] = (weakref.ref(t, lambda _, k=k: _MULTI_OUTPUT.pop(k, None)), i,
                                 name)
+            if t._view is not None:  # views of it inherit the refusal (torch's creation_meta
+                t._view[1][-1].multi_output_piece = True  # propagates: variable.h)
     return outputs
 
 
 def check_not_multi_output(t, op: str) -> None:
     """torch's RuntimeError for an in-place op on an output of split/chunk/unbind."""
     mark = _MULTI_OUTPUT.get(id(t)) if _MULTI_OUTPUT else None
-    if mark is not None and mark[0]() is t:
+    if mark is None or mark[0]() is not t:
+        mark = None
+        view = t._view
+        if view is not None and len(view[1]) > 1 and any(
+                n.__dict__.get("multi_output_piece") for n in view[1][:-1]):
+            mark = (None, 0, view_op_name(view[1][-1]))  # a view of a piece: its own op named
+    if mark is not None:
         raise RuntimeError(  # torch's words (they name the view op; ``op`` is the in-place one)
             f"Output {mark[1]} of {mark[2]} is a view and is being modified inplace. "
             "This view is the output of a function that returns multiple views. Such functions "

@@ -147,10 +147,11 @@ ERROR_KINDS = [
         "multi_output_view_rules",
         "exception",
         "after an in-place write to the base of a split/unbind/chunk output, torch refuses to even "
-        "look at that output (RuntimeError on any attribute), and refuses in-place writes through "
-        "views OF such an output (x.split(2)[1][1:].relu_()); tinygrad_edu shows the first and "
-        "performs the second",
-        "tinygrad_edu/autograd/views.py: only a direct write to a multi-output view is refused",
+        "look at that output (RuntimeError on any attribute: its grad_fn cannot be regenerated); "
+        "tinygrad_edu shows it. Fixed: in-place writes through views OF such an output "
+        "(x.split(2)[1][1:].relu_()) are refused as torch (creation_meta propagates)",
+        "tinygrad_edu/autograd/views.py: refresh() replays the output's view chain instead of "
+        "marking it unreadable",
         cats=("unreadable", "exception"),
         msg=r"returns multiple views",
     ),

@@ -95,8 +95,9 @@ REPROS = {
     ],
     "multi_output_view_rules": [
         "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
-        "v = (a * 2).split(2)[0]",
-        "v[1:].relu_()",
+        "b = a * 2",
+        "v = b.split(2)[0]",
+        "b.mul_(2)",
     ],
     "data_write_saved": [
         "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
