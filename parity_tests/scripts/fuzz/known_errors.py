@@ -107,7 +107,8 @@ ERROR_KINDS = [
         "type (IndexError or NumPy's ValueError where torch raises RuntimeError, or the reverse "
         "for index_copy), or 'list assignment index out of range' where torch broadcasts a 0-d "
         "source",
-        "tinygrad_edu/ops/indexing*.py / scatter*.py argument checks",
+        "tinygrad_edu/ops/index_ops.py argument checks. Fixed: index_add/index_copy/index_reduce "
+        "check as torch's meta functions, in their order",
         cats=("exception",),
         msg=r"index_add\(\)|index_copy\(\)|index_select\(\)|shape mismatch|could not be broadcast"
         r"|list assignment|shape of the mask|Index put requires|axis remapping",
@@ -139,7 +140,7 @@ ERROR_KINDS = [
         "torch.mv with a 0-d input (IndexError in torch), lerp of integer tensors (RuntimeError in "
         "torch, NotImplementedError ours), logcumsumexp of int (the reverse), detach_() of a view "
         "(torch raises), .data = integer tensor on a grad leaf (torch raises)",
-        "the ops' argument checks",
+        "the ops' argument checks. Fixed: mv, logcumsumexp, detach_ of a view, .data = int",
         cats=("exception",),
         msg=r"mv: |lerp|logcumsumexp|detach views|data set to|floor_divide|addcmul|for 'Bool'",
     ),
@@ -187,7 +188,7 @@ ERROR_KINDS = [
         "checks that torch skips on empty tensors: int % 0 of an empty tensor (ours "
         "ZeroDivisionError), softmax/log_softmax of an empty int64 tensor (ours "
         "NotImplementedError)",
-        "ops/division.py remainder, ops/softmax.py dtype checks",
+        "ops/division.py remainder, ops/softmax.py dtype checks. Fixed: skipped when empty",
         cats=("exception",),
         msg=r"ZeroDivisionError|not implemented for '(Long|Int)'|to have the same dtype",
     ),
