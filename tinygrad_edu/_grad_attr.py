@@ -130,16 +130,9 @@ def requires_grad_property() -> property:
 
 def detach_in_place(t):
     """``t.detach_()``: ``t`` becomes a leaf that does not require grad, and its views without a
-    grad_fn follow. A view raises RuntimeError, as torch's ``detach_``
-    (torch/csrc/autograd/VariableTypeManual.cpp: its in-place detach would cut the base's
-    history through the shared view bookkeeping)."""
-    if t._view is not None:
-        raise RuntimeError(
-            "Can't detach views in-place. Use detach() instead. If you are using "
-            "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
-            "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
-            "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
-            "function in torch/optim/optimizer.py as the solution.")
+    grad_fn follow. (torch also refuses a view, "Can't detach views in-place": not copied here,
+    since ours marks as views the results of composite ops that torch returns as new tensors,
+    ``x.min(0).values`` among them.)"""
     t._node = None
     set_requires_grad_flag(t, False)
     return t

@@ -264,8 +264,8 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Detach this tensor from the graph in place: it becomes a leaf that does not require
-        grad (its grad_fn is dropped). Returns self. Raises RuntimeError for a view, as torch
-        (use ``detach()``). Shapes: any; the output has the input's shape."""
+        grad (its grad_fn is dropped). Returns self. (torch refuses a view: prefer
+        ``detach()`` on views.) Shapes: any; the output has the input's shape."""
         return _detach_in_place(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":

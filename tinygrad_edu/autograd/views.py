@@ -8,13 +8,17 @@ inputs. torch does this lazily (a view whose base's version moved gets an AsStri
 grad_fn when next used); here the in-place op does it at once, for the base's live views: each
 view's recorded chain of view ops is replayed on the base's new history.
 
-:func:`register` is called where a view is recorded (record.mark_view, in grad mode only: a
-view made under ``no_grad`` has no history to regenerate); :func:`refresh` after an in-place
-op rebases a base. Views whose base only changed under ``no_grad`` keep their history, which
-is still right (the values moved, the graph did not).
+:func:`register` is called where a view is recorded (record.mark_view, in grad mode; under
+``no_grad`` only for a view that inherits requires_grad); :func:`refresh` after an in-place op
+rebases a base. Views whose base only changed under ``no_grad`` keep their history, which is
+still right (the values moved, the graph did not), except views carrying hooks or a retained
+grad (:func:`after_untracked_write`). :func:`take_history` moves a ``retain_grad`` to the new
+node. A view requires grad when its base does (:func:`inherit_requires_grad`,
+:func:`follow_base`).
 
 Outputs of the multi-output view ops (``split``, ``chunk``, ``unbind``) are marked: torch
-refuses an in-place op on them while recording, since no single view chain stands for them.
+refuses an in-place op on them, and on views of them, while recording, since no single view
+chain stands for them.
 
 NO_GRAD_VIEW: a view made under ``no_grad`` (``t._view[2] == 1``), or made in grad mode from
 such a view (2), may not be written in place in grad mode when the write would be recorded

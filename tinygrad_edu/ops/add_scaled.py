@@ -37,6 +37,22 @@ class AddScaledFn(Function):
         return g, gy, None  # ∂z/∂x = 1, ∂z/∂y = α
 
 
+class ScaleFn(Function):
+    """z = α·y for add/sub's ``alpha`` (a number kept on the node, as torch's AddBackward0 keeps
+    it: nothing is saved, so a second backward through it works)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, y, alpha):
+        ctx.alpha = alpha
+        return y * alpha
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.alpha, None  # ∂z/∂y = α
+
+
 def check_alpha(input, other, alpha, op: str) -> None:
     """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
     r = result_type(input, other)

@@ -21,8 +21,8 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._util import named, quiet, raise_broadcast_error
+from .add_scaled import ScaleFn, fused_reduced
 from .add_scaled import check_alpha as _check_alpha
-from .add_scaled import fused_reduced
 from .promotion import binary, promote, require_tensor, result_type, write_out
 
 
@@ -213,7 +213,7 @@ def _scaled(input, other, alpha, op):
     _check_alpha(input, other, alpha, op)
     if isinstance(other, Tensor):
         r = result_type(input, other)
-        return mul(other if other.dtype is r else other.to(r), alpha)
+        return ScaleFn.apply(other if other.dtype is r else other.to(r), alpha)
     return other * alpha
 
 

@@ -91,9 +91,9 @@ class CumprodFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = c_order(x)  # a row-major result, as torch's
+        xr = c_order(x)  # a row-major result, as torch's (x itself is saved: no intermediate)
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
+            y = get_array_module(x).cumprod(_wide(xr), axis=axis).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         return y
 
@@ -158,10 +158,10 @@ class LogcumsumexpFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = c_order(x)  # a row-major result, as torch's
+        xr = c_order(x)  # a row-major result, as torch's (x itself is saved: no intermediate)
         with quiet():
-            y = accumulate(get_array_module(x), "logaddexp", _wide(x), axis).astype(x.dtype,
-                                                                                 copy=False)
+            y = accumulate(get_array_module(x), "logaddexp", _wide(xr), axis).astype(x.dtype,
+                                                                                  copy=False)
         ctx.save_for_backward(x, y)
         return y
 

@@ -274,9 +274,10 @@ SILENT_KINDS = [
         "x.detach_() on a tensor that a graph saved (or that has views): torch cuts the views' "
         "history too and refuses to backward through the saved x ('Trying to use a saved tensor "
         "that has been detached in-place'); ours keeps both",
-        "tinygrad_edu/autograd. Fixed: detach_() of a view raises, a write through a view of a "
-        "detached base is refused. Left: the saved-tensor check (torch's SavedVariable::unpack "
-        "sees the saved input's grad_fn is gone), which needs the engine to see the tensor",
+        "tinygrad_edu/autograd. Fixed: a write through a view of a detached base is refused. "
+        "Left: the saved-tensor check (torch's SavedVariable::unpack sees the saved input's "
+        "grad_fn is gone), which needs the engine to see the tensor; detach_() of a view (ours "
+        "marks composite ops' results as views: x.min(0).values)",
         cats=("grad", "grad_none", "exception", "requires_grad"),
         line=r"detach_\(\)",
         msg=r"detached in-place|view of a leaf Variable",
