@@ -347,3 +347,13 @@ def test_operator_saved_values(src):
 def test_same_shape_views_carry_writes(mk, shape):
     _same(f"a = torch.tensor({shape}, dtype=torch.float64, requires_grad=True)\n"
           f"x = (a * 1).detach()\nv = {mk}\nv[...] = a * 3\nx.sum().backward()")
+
+
+@pytest.mark.parametrize("op", ["torch.logcumsumexp(v, -1)", "torch.cumprod(v, -1)",
+                                "torch.logcumsumexp(m.t(), 0)", "torch.cumprod(m.t(), 0)"])
+def test_scan_double_backward_of_strided_input(op):
+    _same("c = torch.tensor([-0.82, -1.93, -0.08, 1.74], dtype=torch.float64, requires_grad=True)\n"
+          "m = c.view(2, 2)\nv = c[::2]\n"
+          f"y = {op}\ng = torch.autograd.grad((y * y.detach().cos()).sum(), c, "
+          "create_graph=True)[0]\n"
+          "h = torch.autograd.grad((g * g.detach()).sum(), c)[0]")
