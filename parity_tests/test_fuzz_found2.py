@@ -219,6 +219,14 @@ _MK = "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)\nc 
     _MK + "w = 2.0 ** c\nc.mul_(2)",
     _MK + "w = c * 2\nc.mul_(2)", _MK + "w = c / 2\nc.mul_(2)", _MK + "w = 2 / c\nw.mul_(2)",
     _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), 0.3)\nc.mul_(2)",
+    _MK + "w = c * torch.tensor([2.0, 3.0], dtype=torch.float64)\nc.mul_(2)",
+    _MK + "w = torch.tensor([2.0, 3.0], dtype=torch.float64) * c\nc.mul_(2)",
+    _MK + "w = c / torch.tensor([2.0, 3.0], dtype=torch.float64)\nc.mul_(2)",
+    _MK + "w = torch.tensor([2.0, 3.0], dtype=torch.float64) / c\nc.mul_(2)",
+    _MK + "w = c * c.detach()\nc.mul_(2)", _MK + "w = c * (c * 1)\nc.mul_(2)",
+    _MK + "w = c % -1\nc.mul_(2)", _MK + "w = c.fmod(torch.tensor([2.0, 3.0], "
+    "dtype=torch.float64))\nc.mul_(2)", _MK + "w = torch.remainder(torch.tensor([2.0, 3.0], "
+    "dtype=torch.float64), c)\nc.mul_(2)", _MK + "w = c % c.detach()\nc.mul_(2)",
     _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), torch.tensor(0.3, "
     "dtype=torch.float64))\nc.mul_(2)",
     _MK + "w = c.lerp(torch.ones(2, dtype=torch.float64), torch.tensor([0.2, 0.7], "
@@ -252,6 +260,9 @@ _C = "c = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64)\nm = torch.zer
     "c.index_copy(0, torch.tensor([7]), one)", "c.index_fill(0, torch.tensor([[1]]), 1.0)",
     "c.index_reduce(0, torch.tensor([[1]]), one, 'prod')",
     "c.index_reduce(0, torch.tensor([1]), c, 'prod')",
+    "m.index_copy(0, torch.tensor([0, 1]), torch.zeros(2, 3, 2))",
+    "m.index_copy(0, torch.tensor([0]), torch.zeros(1, 3))",
+    "m.index_copy(0, torch.tensor([0.0]), torch.zeros(1, 3, 2))",
 ])
 def test_index_op_checks(expr):
     _same(_C + f"v = {expr}")
@@ -316,6 +327,16 @@ def test_views_of_multi_output_views(write):
     "b = torch.zeros(3, 3, requires_grad=True)\nb[torch.tensor([5])] = 1.0",
     "b = torch.zeros(3, 3)\nb[torch.tensor([5])] = 1.0", "b = torch.zeros(3, 3)\nb[5] = 1.0",
     "b = torch.zeros(3, 3)\nb[torch.ones(2, 3) > 0] = 1.0",
+    "a = torch.zeros(3, requires_grad=True)\na[torch.ones(2, 3) > 0] = 0",
+    "a = torch.zeros(3, requires_grad=True)\nv = a.reshape(-1).transpose(0, -1)\n"
+    "v[torch.ones(1, 3) > 0] = -2.5",
+    "a = torch.zeros(0, requires_grad=True)\na[torch.tensor([0, 0])] = torch.tensor(1.0, "
+    "dtype=torch.float64)",
+    "x = torch.tensor([1.0])\nv = torch.tensor([2.0], dtype=torch.float64)\nx[v > 0] = v",
+    "x = torch.tensor([1.0, 2.0])\nv = torch.tensor([2.0, 3.0], dtype=torch.float64)\n"
+    "x[v > 0] = v",
+    "a = torch.tensor([1.0, 2.0], requires_grad=True)\nx = torch.zeros(2, dtype=torch.float64)\n"
+    "x[torch.tensor([True, False])] = a[:1] * 3\nx.sum().backward()",
 ])
 def test_setitem_refusal_order(src):
     _same(src)
@@ -357,3 +378,14 @@ def test_scan_double_backward_of_strided_input(op):
           f"y = {op}\ng = torch.autograd.grad((y * y.detach().cos()).sum(), c, "
           "create_graph=True)[0]\n"
           "h = torch.autograd.grad((g * g.detach()).sum(), c)[0]")
+
+
+# ---- composite results that torch returns as new tensors (max/min/kthvalue/median/mode along a
+# dim, quantile, cov) are not views: a hook on them runs when a view of them is written ----------
+@pytest.mark.parametrize("mk", ["b.max(0)[0]", "b.min(0)[0]", "b.kthvalue(1, 0)[0]",
+                                "b.median(0)[0]", "b.mode(0)[0]", "b.quantile(0.5, 0)",
+                                "b * 1"])
+def test_hook_on_composite_result_written_through_a_view(mk):
+    _same("b = torch.tensor([-0.14, -0.06, -0.07, -1.27], dtype=torch.float64, "
+          f"requires_grad=True)\nv3 = {mk}\nh = v3.register_hook(lambda g: g * 2)\n"
+          "v6 = v3.unsqueeze(0).transpose(0, -1).abs_()\n(v6 * v6.detach().cos()).sum().backward()")

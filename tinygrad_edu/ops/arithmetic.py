@@ -61,12 +61,11 @@ class MulFn(Function):
 
     array_io = True
     wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
+    saved_only_for = {0: 1, 1: 0}  # x only for y's gradient, y for x's (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
-        # ctx.save_for_backward(x, y), written out: the hottest op's call. Times a Python number
-        # x is not saved (torch's mul saves self only for other's gradient)
-        ctx._saved = (x, y) if type(y) is _ndarray or type(y) not in _NUMBERS else (None, y)
+        ctx._saved = (x, y)  # ctx.save_for_backward(x, y), written out: the hottest op's call
         return x * y
 
     @staticmethod
@@ -82,6 +81,7 @@ class DivFn(Function):
 
     array_io = True
     wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
+    saved_only_for = {0: 1}  # x only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -115,7 +115,6 @@ class NegFn(Function):
 
 
 _NUMBERS = (int, float, bool)
-_ndarray = np.ndarray
 
 
 class PowFn(Function):

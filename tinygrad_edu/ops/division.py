@@ -131,6 +131,7 @@ class RemainderFn(Function):
     """z = x - y·floor(x / y) (Python's %)"""
 
     array_io = True
+    saved_only_for = {0: 1, 1: 1}  # both only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -149,6 +150,7 @@ class FmodFn(Function):
     """z = x - y·trunc(x / y) (C's fmod: the sign of x)"""
 
     array_io = True
+    saved_only_for = {0: 1, 1: 1}  # both only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):

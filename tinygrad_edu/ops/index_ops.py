@@ -49,6 +49,8 @@ def _index_1d(op: str, index, input, dim, source=None):
                                                                shape=list(idx.shape)))
         raise RuntimeError(f"{op}(): Index has to be a vector/scalar (got shape "
                            f"{list(idx.shape)})")
+    if source is not None and op == "index_copy":
+        _copy_dims(input, idx.size, source)
     if kind_of(idx.dtype) not in "iu":
         raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {idx.dtype}")
     if source is not None:
@@ -73,6 +75,18 @@ def _sliced(shape, axis):
     return [n for k, n in enumerate(shape) if k != axis]
 
 
+def _copy_dims(input, k: int, source) -> None:
+    """index_copy's first checks (before the index dtype's): IndexError, as torch."""
+    s, x = source._data.shape, input._data.shape
+    if not s and k != 1:
+        raise IndexError(f"index_copy(): When source is scalar, index should have one element "
+                         f"(got {k})")
+    if s and x and len(s) != len(x):
+        raise IndexError(f"index_copy(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({len(s)}), "
+                         f"destination dimensionality ({len(x)})")
+
+
 def _check_source(op: str, input, axis, k: int, source) -> None:
     """torch's checks of an index_* source, in its order (index_add/index_reduce: the meta
     function ``index_func_meta_impl``; index_copy: ``index_copy_meta``, which raises IndexError
@@ -82,13 +96,6 @@ def _check_source(op: str, input, axis, k: int, source) -> None:
         raise RuntimeError(f"{op}(): self ({input.dtype.name}) and source ({source.dtype.name}) "
                            "must have the same scalar type")
     if op == "index_copy":
-        if not s and k != 1:
-            raise IndexError(f"{op}(): When source is scalar, index should have one element "
-                             f"(got {k})")
-        if s and x and len(s) != len(x):
-            raise IndexError(f"{op}(): When source and destination are not scalars, their "
-                             f"dimensionality must match. Source dimensionality ({len(s)}), "
-                             f"destination dimensionality ({len(x)})")
         if _sliced(x, axis) != _sliced(s, axis):
             raise RuntimeError(f"{op}(): Source/destination tensor must have same slice shapes. "
                                f"Destination slice shape: {_sliced(x, axis)} at dimension {axis} "

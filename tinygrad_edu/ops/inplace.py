@@ -38,8 +38,8 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._overlap import check_no_partial_overlap
+from ._setitem_index import in_bounds, setitem_index
 from ._util import named, raise_broadcast_error
-from .index import normalize_index
 from .view_scatter import IndexPutFn
 
 
@@ -299,17 +299,18 @@ def setitem(self: Tensor, idx, value) -> None:
             return
         nidx, advanced = (Ellipsis,), False
     else:
-        nidx, advanced = _setitem_index(self, idx)
+        nidx, advanced = setitem_index(self, idx, check_inplace)
     if isinstance(value, _dt.NUMBERS):
         if type(value) is int and not -2**63 <= value < 2**63:  # torch reads it as an int64
             raise ValueError(f"__setitem__: Overflow when unpacking long long (the value {value} "
                              f"is beyond int64)")
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
     elif isinstance(value, Tensor) and advanced and value._data.dtype != self._data.dtype and not (
-            value._data.ndim == 0 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
-        # torch's index_put_ takes no other dtype (a 0-d value under one bool mask is
-        # masked_fill_, which casts); its index is checked first
-        _in_bounds(self._data, nidx)
+            value._data.size == 1 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
+        # torch's index_put_ takes no other dtype (a one-element value under one bool mask is
+        # masked_fill_, which casts); the in-place checks and the index come first
+        check_inplace(self, "__setitem__")
+        in_bounds(self._data, nidx)
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{_dt.torch_type_name(self._data.dtype)} for the destination and "
                            f"{_dt.torch_type_name(value._data.dtype)} for the source.")
@@ -357,30 +358,6 @@ def setitem(self: Tensor, idx, value) -> None:
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     self._version += 1
     after_untracked_write(self)
-
-
-def _setitem_index(self: Tensor, idx):
-    """``normalize_index`` for ``x[idx] = v``, with torch's order of refusals: a basic index
-    out of range raises IndexError first (torch's slicing runs before the write); with a Tensor
-    index the in-place checks run first (index_put_'s own checks come after them)."""
-    try:
-        nidx, advanced = normalize_index(idx, self)
-    except IndexError:
-        if any(isinstance(i, (Tensor, list)) for i in (idx if isinstance(idx, tuple) else (idx,))):
-            check_inplace(self, "__setitem__")
-        raise
-    if not advanced:
-        _in_bounds(self._data, nidx)
-    return nidx, advanced
-
-
-def _in_bounds(d, nidx) -> None:
-    """Raise torch's IndexError when ``d[nidx]`` reaches outside ``d`` (NumPy's words, with
-    torch's "dimension")."""
-    try:
-        d[nidx]
-    except IndexError as e:
-        raise IndexError(f"__setitem__: {e}".replace(" axis ", " dimension ")) from None
 
 
 class _Probe:

@@ -57,12 +57,12 @@ ERROR_KINDS = [
         "exception",
         "backward raises 'modified by an inplace operation' (or 'backward through the graph a "
         "second time') where torch does not: the Function saves a tensor torch's formula does not "
-        "need. Left: x * c with c a tensor that does not require grad (torch's mul saves x only "
-        "when c requires grad; ours always, as the hottest op's forward does not read "
-        "needs_input_grad). Fixed: pow by a number (saved its result), mul/div by a Python number "
-        "(saved the tensor), lerp whose weight needs no grad (saved its inputs); elu, "
-        "round/trunc/sign, mean/sum/cat earlier",
-        "tinygrad_edu/ops/arithmetic.py MulFn.forward: ctx._saved = (x, y) whatever needs grad",
+        "need. Fixed: x * c and x / c with c needing no grad (torch saves x only for c's "
+        "gradient: Function.saved_only_for, read by hooks.check_versions), pow by a number "
+        "(saved its result), 1 / x (saved x: now reciprocal, which saves its result), add's "
+        "alpha (a saved product), lerp whose weight needs no grad; elu, round/trunc/sign, "
+        "mean/sum/cat earlier",
+        "tinygrad_edu/ops/*: ctx.save_for_backward of values the derivative does not read",
         cats=("exception",),
         msg=r"modified by an inplace operation|graph a second time",
         raises=("None", "*"),
