@@ -15,6 +15,13 @@ import tinygrad_edu as tg
 
 
 def _snap(v):
+    try:
+        return _snap_tensor(v)
+    except RuntimeError as e:  # torch refuses to show an invalidated multi-output view
+        return ("unreadable", type(e).__name__)
+
+
+def _snap_tensor(v):
     if isinstance(v, (torch.Tensor, tg.Tensor)):
         g = v.grad if v.is_leaf else None
         vals = np.asarray(v.detach().tolist(), dtype=float)
@@ -50,7 +57,7 @@ def _same(src: str) -> dict:
     assert sorted(got) == sorted(want), (got, want)
     for k, w in want.items():
         g = got[k]
-        if not isinstance(w, tuple):
+        if not isinstance(w, tuple) or isinstance(w[0], str) or isinstance(g[0], str):
             assert g == w, (k, g, w)
             continue
         np.testing.assert_allclose(g[0], w[0], rtol=1e-12, atol=0, equal_nan=True, err_msg=k)
@@ -389,3 +396,17 @@ def test_hook_on_composite_result_written_through_a_view(mk):
     _same("b = torch.tensor([-0.14, -0.06, -0.07, -1.27], dtype=torch.float64, "
           f"requires_grad=True)\nv3 = {mk}\nh = v3.register_hook(lambda g: g * 2)\n"
           "v6 = v3.unsqueeze(0).transpose(0, -1).abs_()\n(v6 * v6.detach().cos()).sum().backward()")
+
+
+# ---- an output of split/chunk/unbind (or a view of one) whose storage was written since: torch
+# cannot regenerate its grad_fn, so grad_fn and is_leaf raise (handle_view_on_rebase) ------------
+@pytest.mark.parametrize("write", [
+    "b.mul_(2)", "with torch.no_grad(): b.mul_(2)", "b[2:].mul_(2)",
+    "b.split(2)[1].detach().mul_(2)", "w = v[1:]\nb.mul_(2)\nlw = w.is_leaf",
+])
+@pytest.mark.parametrize("split", ["b.split(2)[0]", "b.unbind(0)[0]", "b.chunk(2)[0]",
+                                   "b.unsafe_split(2)[0]", "b[:2]"])
+def test_multi_output_view_unreadable_after_write(split, write):
+    _same("a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)\n"
+          f"b = a * 2\nv = {split}\n{write}\nleaf = v.is_leaf\nfn = v.grad_fn is None\n"
+          "rg = v.requires_grad\nshape = tuple(v.shape)")

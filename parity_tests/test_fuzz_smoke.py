@@ -82,7 +82,7 @@ FIXED = {
     "create_graph_grad_aliasing", "data_write_saved", "add_alpha_int_overflow", "signed_zero",
     "tensor_hooks_after_inplace", "view_requires_grad_stale", "no_grad_view_rule",
     "create_graph_requires_grad", "index_op_error_types", "misc_error_types",
-    "empty_tensor_checks", "oversaved_inplace_error",
+    "empty_tensor_checks", "oversaved_inplace_error", "multi_output_view_rules",
 }
 
 

@@ -145,3 +145,24 @@ def data_to_assign(t, data):
         raise RuntimeError("data set to a tensor that requires gradients must be floating point "
                            "or complex dtype")
     return data
+
+
+def view_grad_fn(t):
+    """A view's grad_fn, or torch's RuntimeError for an output of split/chunk/unbind (or a view of
+    one) whose storage was written since it was made: torch cannot regenerate its grad_fn
+    (``handle_view_on_rebase``, creation_meta MULTI_OUTPUT_NODE), so reading ``grad_fn`` or
+    ``is_leaf`` raises (autograd/views.py marks the outputs with the version they were made at)."""
+    vc = t._vc
+    if vc is not None and t._rg:
+        for node in t._view[1]:
+            mark = node.__dict__.get("multi_output_piece")
+            if mark and vc[0] != mark[0]:
+                from .autograd.views import view_op_name
+
+                raise RuntimeError(
+                    f"Output 0 of {view_op_name(t._view[1][-1])} is a view and its base or "
+                    "another view of its base has been modified inplace. This view is the output "
+                    "of a function that returns multiple views. Such functions do not allow the "
+                    "output views to be modified inplace. You should replace the inplace "
+                    "operation by an out-of-place one.")
+    return t._node

@@ -19,6 +19,7 @@ from ._grad_attr import data_to_assign as _data_to_assign
 from ._grad_attr import detach_in_place as _detach_in_place
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
 from ._grad_attr import set_requires_grad_flag as _set_rg
+from ._grad_attr import view_grad_fn as _view_grad_fn
 from ._meta import _needs_data
 from ._pydata import exact_ints, numpy_scalars_dtype
 from ._pydata import flat as _flat
@@ -153,11 +154,11 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._node is None
+        return (self._node if self._view is None else _view_grad_fn(self)) is None
 
     @property
     def grad_fn(self):
-        return self._node
+        return self._node if self._view is None else _view_grad_fn(self)
 
     # ---- the version counter: bumped by every in-place write. Views share it with their base
     # (as in torch), so writing through x[0:1] or x.view(...) also invalidates a backward that

@@ -170,7 +170,8 @@ def mark_multi_output(outputs, name: str, keep: bool = True):
             _MULTI_OUTPUT[k] = (weakref.ref(t, lambda _, k=k: _MULTI_OUTPUT.pop(k, None)), i,
                                 name)
             if t._view is not None:  # views of it inherit the refusal (torch's creation_meta
-                t._view[1][-1].multi_output_piece = True  # propagates: variable.h)
+                # propagates: variable.h); the version it was made at (_grad_attr.view_grad_fn)
+                t._view[1][-1].multi_output_piece = (t._vc[0] if t._vc is not None else 0,)
     return outputs
 
 

@@ -149,11 +149,11 @@ ERROR_KINDS = [
         "multi_output_view_rules",
         "exception",
         "after an in-place write to the base of a split/unbind/chunk output, torch refuses to even "
-        "look at that output (RuntimeError on any attribute: its grad_fn cannot be regenerated); "
-        "tinygrad_edu shows it. Fixed: in-place writes through views OF such an output "
-        "(x.split(2)[1][1:].relu_()) are refused as torch (creation_meta propagates)",
-        "tinygrad_edu/autograd/views.py: refresh() replays the output's view chain instead of "
-        "marking it unreadable",
+        "look at that output (grad_fn, is_leaf, using it in an op raise: its grad_fn cannot be "
+        "regenerated); in-place writes through views OF such an output are refused. Fixed: both "
+        "refusals (views.mark_multi_output marks the view node with its version; "
+        "_grad_attr.view_grad_fn). Left: using such an output in an op does not raise",
+        "tinygrad_edu/autograd/views.py, tinygrad_edu/_grad_attr.py",
         cats=("unreadable", "exception"),
         msg=r"returns multiple views",
     ),
