@@ -410,3 +410,24 @@ def test_multi_output_view_unreadable_after_write(split, write):
     _same("a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)\n"
           f"b = a * 2\nv = {split}\n{write}\nleaf = v.is_leaf\nfn = v.grad_fn is None\n"
           "rg = v.requires_grad\nshape = tuple(v.shape)")
+
+
+# ---- round 4: remainder/fmod by a number save nothing (a second backward works); expand of an
+# empty tensor is a view; an advanced index is checked before the value's shape ----------------
+@pytest.mark.parametrize("src", [
+    "c = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True)\nv = c % 0.5\n"
+    "v.sum().backward(retain_graph=False)\nw = (v * 1).sum()\nv.sum().backward()",
+    "c = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True)\nv = c.fmod(0.5)\n"
+    "v.sum().backward()\nv.sum().backward()",
+    "c = torch.tensor([1.5, -2.0], dtype=torch.float64, requires_grad=True)\n"
+    "v = c % torch.tensor([0.5, 3.0], dtype=torch.float64, requires_grad=True)\n"
+    "v.sum().backward()\nv.sum().backward()",
+    "b = torch.zeros(2, 0, dtype=torch.float64)\nc = torch.tensor([1.0], requires_grad=True)\n"
+    "v = b.expand(2, *b.shape)\nv[::2] = c.sum()",
+    "b = torch.zeros(0, dtype=torch.float64)\nb[[0]] = torch.ones(3, dtype=torch.float64)",
+    "b = torch.zeros(2, dtype=torch.float64)\nb[[0]] = torch.ones(3, dtype=torch.float64)",
+    "b = torch.zeros(2, dtype=torch.float64)\nc = torch.ones(3, dtype=torch.float64, "
+    "requires_grad=True)\nb[[5]] = c * 1",
+])
+def test_round4(src):
+    _same(src)

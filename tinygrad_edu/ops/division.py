@@ -127,6 +127,9 @@ class DivModeFn(Function):
         return zeros, zeros, None  # ∂z/∂x = ∂z/∂y = 0 (torch's choice at the jumps too)
 
 
+_NUMBERS = (int, float, bool)
+
+
 class RemainderFn(Function):
     """z = x - y·floor(x / y) (Python's %)"""
 
@@ -135,12 +138,15 @@ class RemainderFn(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if type(y) not in _NUMBERS:  # (by a number: nothing saved, as torch's .Scalar overload)
+            ctx.save_for_backward(x, y)
         with quiet():
             return _remainder(array_module(x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.needs_input_grad[1]:
+            return g, None
         x, y = ctx.saved_tensors
         gy = -g * DivModeFn.call(x, y, "floor") if ctx.needs_input_grad[1] else None
         return g, gy  # ∂z/∂x = 1, ∂z/∂y = -floor(x/y)
@@ -154,12 +160,15 @@ class FmodFn(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if type(y) not in _NUMBERS:  # (by a number: nothing saved, as torch's .Scalar overload)
+            ctx.save_for_backward(x, y)
         with quiet():
             return array_module(x, y).fmod(x, y)
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.needs_input_grad[1]:
+            return g, None
         x, y = ctx.saved_tensors
         gy = -g * DivModeFn.call(x, y, "trunc") if ctx.needs_input_grad[1] else None
         return g, gy  # ∂z/∂x = 1, ∂z/∂y = -trunc(x/y)

@@ -331,7 +331,7 @@ def setitem(self: Tensor, idx, value) -> None:
                 raise IndexError(f"__setitem__: {e}".replace(" axis ", " dimension ")) from None
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
-        except ValueError as e:
+        except ValueError as e:  # (recorded: torch checks the value's shape first)
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
@@ -354,6 +354,8 @@ def setitem(self: Tensor, idx, value) -> None:
         raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     except ValueError as e:
+        if advanced:  # not recorded: torch checks the index before the value's shape
+            in_bounds(d, nidx)
         raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     self._version += 1

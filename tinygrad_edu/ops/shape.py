@@ -79,7 +79,7 @@ class ExpandFn(Function):
                 st == 0 and n > 1 for st, n in zip(out.strides, out.shape))):
             # no element is repeated (only size-1 dims added, or empty): writable, as torch's;
             # a reshape when not empty (its .base is x's, so the engine sees a view of x)
-            out = x.reshape(shape) if out.size else np.lib.stride_tricks.as_strided(
+            out = x.reshape(shape) if out.size == x.size else np.lib.stride_tricks.as_strided(
                 x, shape, out.strides)
         return out
 
