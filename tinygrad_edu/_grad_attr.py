@@ -27,6 +27,16 @@ from operator import attrgetter
 from .dtype import cpp_type_name, kind_of, torch_type_name
 
 
+class VIEW_HOOKS:
+    """What autograd/views.py lends this module (set there on import; this module sits below
+    autograd, so it does not import it): whether a view inherits requires_grad from its base,
+    making a base's views follow it, and the name of a view op."""
+
+    inherits_requires_grad = staticmethod(lambda t: False)
+    follow_base = staticmethod(lambda t: None)
+    view_op_name = staticmethod(lambda node: type(node).__name__)
+
+
 def not_differentiable(tensor) -> str:
     """torch's message for requires_grad=True on an integer/bool tensor (with its dtype)."""
     return (f"only Tensors of floating point and complex dtype can require gradients "
@@ -110,14 +120,12 @@ def set_requires_grad_flag(t, value: bool) -> None:
     inherits it keeps it on ``requires_grad_(False)``, and gets its own flag (and its own
     AccumulateGrad) on ``requires_grad_(True)``; the views of ``t`` follow ``t``
     (autograd/views.py)."""
-    from .autograd.views import follow_base, inherits_requires_grad
-
-    if inherits_requires_grad(t):
+    if VIEW_HOOKS.inherits_requires_grad(t):
         if not value:
             return
         t._accum = None
     t._rg = value
-    follow_base(t)
+    VIEW_HOOKS.follow_base(t)
 
 
 def requires_grad_property() -> property:
@@ -157,10 +165,9 @@ def view_grad_fn(t):
         for node in t._view[1]:
             mark = node.__dict__.get("multi_output_piece")
             if mark and vc[0] != mark[0]:
-                from .autograd.views import view_op_name
-
+                op = VIEW_HOOKS.view_op_name(t._view[1][-1])
                 raise RuntimeError(
-                    f"Output 0 of {view_op_name(t._view[1][-1])} is a view and its base or "
+                    f"Output 0 of {op} is a view and its base or "
                     "another view of its base has been modified inplace. This view is the output "
                     "of a function that returns multiple views. Such functions do not allow the "
                     "output views to be modified inplace. You should replace the inplace "

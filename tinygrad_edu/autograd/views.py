@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import weakref
 
+from .. import _grad_attr
 from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import enable_grad
@@ -220,3 +221,8 @@ def no_grad_view_error(t, through: str | None = None) -> RuntimeError:
                             + _NO_GRAD_TAIL)
     return RuntimeError("A view was created in no_grad mode and is being modified inplace with "
                         "grad mode enabled. " + _NO_GRAD_TAIL)
+
+
+_grad_attr.VIEW_HOOKS.inherits_requires_grad = staticmethod(inherits_requires_grad)
+_grad_attr.VIEW_HOOKS.follow_base = staticmethod(follow_base)
+_grad_attr.VIEW_HOOKS.view_op_name = staticmethod(view_op_name)

@@ -46,11 +46,13 @@ class ScaleFn(Function):
     @staticmethod
     def forward(ctx, y, alpha):
         ctx.alpha = alpha
-        return y * alpha
+        with quiet():  # α = ±inf: inf·0 = nan, silently, as torch
+            return y * alpha
 
     @staticmethod
     def backward(ctx, g):
-        return g * ctx.alpha, None  # ∂z/∂y = α
+        with quiet():
+            return g * ctx.alpha, None  # ∂z/∂y = α
 
 
 def check_alpha(input, other, alpha, op: str) -> None:
