@@ -431,3 +431,23 @@ def test_multi_output_view_unreadable_after_write(split, write):
 ])
 def test_round4(src):
     _same(src)
+
+
+@pytest.mark.parametrize("src", [
+    "b = torch.tensor([0.5, 1.5], requires_grad=True)\nv = torch.lerp(b, b, 0.25)\n"
+    "(v * v.detach()).sum().backward()\n(v * v.detach()).sum().backward()",
+    "b = torch.tensor(-1.38, dtype=torch.float64, requires_grad=True)\n"
+    "c = torch.tensor([0.4, -1.27], dtype=torch.float64, requires_grad=True)\nv = c * 2\n"
+    "v[b > 0] = b\ng = torch.autograd.grad((v * v.detach()).sum(), [b, c], allow_unused=True)",
+    "b = torch.tensor(-1.38, dtype=torch.float64, requires_grad=True)\n"
+    "a = torch.zeros(2, 3, dtype=torch.float64)\na[b > 0] = b.sum()\nn = a.grad_fn is None",
+    "b = torch.tensor(-1.38, dtype=torch.float64, requires_grad=True)\n"
+    "a = torch.zeros(2, 3, dtype=torch.float64)\na[b > 0] = 1.0",
+    "b = torch.tensor([0.9, -1.9, -1.5], dtype=torch.float64, requires_grad=True)\n"
+    "c = torch.ones(3, 3, dtype=torch.float64)\nv4 = -0.5 / c\nv5 = v4.unbind(-1)[-2]\n"
+    "v4[::2] = b[0]\nleaf = v5.is_leaf",
+    "c = torch.ones(3, 3, dtype=torch.float64)\nv5 = c.unbind(-1)[-2]\nc.requires_grad_()\n"
+    "leaf = v5.is_leaf",
+])
+def test_round5(src):
+    _same(src)

@@ -170,9 +170,9 @@ def mark_multi_output(outputs, name: str, keep: bool = True):
             k = id(t)
             _MULTI_OUTPUT[k] = (weakref.ref(t, lambda _, k=k: _MULTI_OUTPUT.pop(k, None)), i,
                                 name)
-            if t._view is not None:  # views of it inherit the refusal (torch's creation_meta
-                # propagates: variable.h); the version it was made at (_grad_attr.view_grad_fn)
-                t._view[1][-1].multi_output_piece = (t._vc[0] if t._vc is not None else 0,)
+        if t._view is not None:  # views of it inherit the refusal (torch's creation_meta
+            # propagates: variable.h); the version it was made at (_grad_attr.view_grad_fn)
+            t._view[1][-1].multi_output_piece = (t._vc[0] if t._vc is not None else 0,)
     return outputs
 
 
@@ -182,7 +182,7 @@ def check_not_multi_output(t, op: str) -> None:
     if mark is None or mark[0]() is not t:
         mark = None
         view = t._view
-        if view is not None and len(view[1]) > 1 and any(
+        if view is not None and t._rg and len(view[1]) > 1 and any(
                 n.__dict__.get("multi_output_piece") for n in view[1][:-1]):
             mark = (None, 0, view_op_name(view[1][-1]))  # a view of a piece: its own op named
     if mark is not None:

@@ -294,10 +294,13 @@ def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) is not None and kind_of(m.dtype) == "b" and m.ndim == 0:
-        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply);
-            check_inplace(self, "__setitem__")  # x[True] = v writes everything
-            return
-        nidx, advanced = (Ellipsis,), False
+        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply; and it is
+            check_inplace(self, "__setitem__")  # recorded: v's gradient is 0); x[True] = v all
+            if not (isinstance(value, Tensor) and records_write(self, (value,))):
+                return
+            nidx, advanced = (get_array_module(m).zeros(self._data.shape, bool),), True
+        else:
+            nidx, advanced = (Ellipsis,), False
     else:
         nidx, advanced = setitem_index(self, idx, check_inplace)
     if isinstance(value, _dt.NUMBERS):
