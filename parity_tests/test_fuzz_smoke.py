@@ -79,7 +79,10 @@ FIXED = {
     "missing_partial_overlap_check", "readonly_numpy_error", "setitem_error_types",
     "backward_after_view_write", "output_layout_differs", "pow_zero_exponent_double_backward",
     "elu_double_backward_kink", "mask0d_setitem", "pow_special_values", "saved_array_identity",
-    "create_graph_grad_aliasing", "data_write_saved",
+    "create_graph_grad_aliasing", "data_write_saved", "add_alpha_int_overflow", "signed_zero",
+    "tensor_hooks_after_inplace", "view_requires_grad_stale", "no_grad_view_rule",
+    "create_graph_requires_grad", "index_op_error_types", "misc_error_types",
+    "empty_tensor_checks", "oversaved_inplace_error", "multi_output_view_rules",
 }
 
 

@@ -27,6 +27,16 @@ from operator import attrgetter
 from .dtype import cpp_type_name, kind_of, torch_type_name
 
 
+class VIEW_HOOKS:
+    """What autograd/views.py lends this module (set there on import; this module sits below
+    autograd, so it does not import it): whether a view inherits requires_grad from its base,
+    making a base's views follow it, and the name of a view op."""
+
+    inherits_requires_grad = staticmethod(lambda t: False)
+    follow_base = staticmethod(lambda t: None)
+    view_op_name = staticmethod(lambda node: type(node).__name__)
+
+
 def not_differentiable(tensor) -> str:
     """torch's message for requires_grad=True on an integer/bool tensor (with its dtype)."""
     return (f"only Tensors of floating point and complex dtype can require gradients "
@@ -100,7 +110,22 @@ def _set_requires_grad(self, value) -> None:
         raise RuntimeError(leaf_only(value))
     if value and kind_of(self._data.dtype) != "f":
         raise RuntimeError(not_differentiable(self))
-    self._rg = value
+    set_requires_grad_flag(self, value)
+
+
+def set_requires_grad_flag(t, value: bool) -> None:
+    """Set a leaf's own requires_grad flag (after the checks). A view's requires_grad is also
+    its base's (torch's ``DifferentiableViewMeta::requires_grad()`` is ``requires_grad_ ||
+    grad_fn_ || base.requires_grad()``, torch/csrc/autograd/variable.h): a view that only
+    inherits it keeps it on ``requires_grad_(False)``, and gets its own flag (and its own
+    AccumulateGrad) on ``requires_grad_(True)``; the views of ``t`` follow ``t``
+    (autograd/views.py)."""
+    if VIEW_HOOKS.inherits_requires_grad(t):
+        if not value:
+            return
+        t._accum = None
+    t._rg = value
+    VIEW_HOOKS.follow_base(t)
 
 
 def requires_grad_property() -> property:
@@ -109,3 +134,42 @@ def requires_grad_property() -> property:
                     "Whether backward() records gradients for this tensor (a bool). Assigning "
                     "checks as torch: a bool, on a leaf, True only for floating dtypes "
                     "(RuntimeError otherwise; see tinygrad_edu/_grad_attr.py).")
+
+
+def detach_in_place(t):
+    """``t.detach_()``: ``t`` becomes a leaf that does not require grad, and its views without a
+    grad_fn follow. (torch also refuses a view, "Can't detach views in-place": not copied here,
+    since ours marks as views the results of composite ops that torch returns as new tensors,
+    ``x.min(0).values`` among them.)"""
+    t._node = None
+    set_requires_grad_flag(t, False)
+    return t
+
+
+def data_to_assign(t, data):
+    """``t.data = value``'s array, after torch's check (``THPVariable_set_data``): a tensor that
+    requires grad takes only floating data (RuntimeError otherwise)."""
+    if t._rg and kind_of(data.dtype) not in "fc":
+        raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                           "or complex dtype")
+    return data
+
+
+def view_grad_fn(t):
+    """A view's grad_fn, or torch's RuntimeError for an output of split/chunk/unbind (or a view of
+    one) whose storage was written since it was made: torch cannot regenerate its grad_fn
+    (``handle_view_on_rebase``, creation_meta MULTI_OUTPUT_NODE), so reading ``grad_fn`` or
+    ``is_leaf`` raises (autograd/views.py marks the outputs with the version they were made at)."""
+    vc = t._vc
+    if vc is not None and t._rg:
+        for node in t._view[1]:
+            mark = node.__dict__.get("multi_output_piece")
+            if mark and vc[0] != mark[0]:
+                op = VIEW_HOOKS.view_op_name(t._view[1][-1])
+                raise RuntimeError(
+                    f"Output 0 of {op} is a view and its base or "
+                    "another view of its base has been modified inplace. This view is the output "
+                    "of a function that returns multiple views. Such functions do not allow the "
+                    "output views to be modified inplace. You should replace the inplace "
+                    "operation by an out-of-place one.")
+    return t._node

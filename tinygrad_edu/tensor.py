@@ -15,7 +15,11 @@ import numpy as np
 from . import dtype as _dt
 from ._argtypes import require_bool
 from ._format import tensor_repr
+from ._grad_attr import data_to_assign as _data_to_assign
+from ._grad_attr import detach_in_place as _detach_in_place
 from ._grad_attr import grad_property, leaf_only, not_differentiable, requires_grad_property
+from ._grad_attr import set_requires_grad_flag as _set_rg
+from ._grad_attr import view_grad_fn as _view_grad_fn
 from ._meta import _needs_data
 from ._pydata import exact_ints, numpy_scalars_dtype
 from ._pydata import flat as _flat
@@ -93,7 +97,8 @@ class Tensor:
 
     @data.setter
     def data(self, value) -> None:
-        self._data = value._data if isinstance(value, Tensor) else _as_array(value, None)
+        self._data = _data_to_assign(self, value._data if isinstance(value, Tensor) else
+                                     _as_array(value, None))
 
     @property
     def shape(self) -> Size:
@@ -149,11 +154,11 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._node is None
+        return (self._node if self._view is None else _view_grad_fn(self)) is None
 
     @property
     def grad_fn(self):
-        return self._node
+        return self._node if self._view is None else _view_grad_fn(self)
 
     # ---- the version counter: bumped by every in-place write. Views share it with their base
     # (as in torch), so writing through x[0:1] or x.view(...) also invalidates a backward that
@@ -260,12 +265,9 @@ class Tensor:
 
     def detach_(self) -> "Tensor":
         """Detach this tensor from the graph in place: it becomes a leaf that does not require
-        grad (its grad_fn is dropped). Returns self. (torch also refuses to detach a view in
-        place; views are not tracked by this method here, so prefer ``detach()`` on views.) Shapes:
-        any; the output has the input's shape."""
-        self._node = None
-        self._rg = False
-        return self
+        grad (its grad_fn is dropped). Returns self. (torch refuses a view: prefer
+        ``detach()`` on views.) Shapes: any; the output has the input's shape."""
+        return _detach_in_place(self)
 
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Set ``requires_grad`` in place and return self. Raises RuntimeError for a
@@ -277,7 +279,7 @@ class Tensor:
             raise RuntimeError(not_differentiable(self))
         if not requires_grad and self._node is not None:
             raise RuntimeError(leaf_only(False))
-        self._rg = bool(requires_grad)
+        _set_rg(self, bool(requires_grad))
         return self
 
     @property

@@ -146,9 +146,17 @@ def after_node(node, g, input_grads) -> None:
 
 
 def check_versions(node) -> None:
-    """A value saved for backward was modified in place since: its gradient would be wrong."""
+    """A value saved for backward was modified in place since: its gradient would be wrong.
+
+    A Function's ``saved_only_for`` ({saved index: input index}) names saved values that only
+    the gradient of one input reads: torch's derivatives.yaml saves them only when that input
+    needs a gradient (``x * c``: ``x`` only when ``c`` requires grad), so a change to one is no
+    error when that input needs none (the engine calls this only after a version moved)."""
     saved = node.saved_tensors
+    only = getattr(node.fn, "saved_only_for", None)
     for j, vc, v in node._saved_versions:
+        if only is not None and j in only and not node.needs_input_grad[only[j]]:
+            continue
         if vc is not None and vc[0] != v:
             s = saved[j]
             raise RuntimeError(

@@ -21,6 +21,7 @@ from .graph import pack_saved
 from .hooks import describe
 from .node import Node
 from .saved import torch_order
+from .views import inherit_requires_grad as inherit_rg
 from .views import register as register_view
 from .views import replay_view  # noqa: F401  (re-exported: function.py, ops)
 
@@ -246,6 +247,8 @@ def mark_view(cls, ctx: Node, t: Tensor, args, base) -> None:
                                    (2 if a._view[2] else None) if state.enabled else 1)
                     if state.enabled:  # an in-place op on the base regenerates its history
                         register_view(t, t._view[0])
+                    elif t._view[0]._rg and t._node is None:  # requires grad through its base
+                        inherit_rg(t)
                 return
 
 

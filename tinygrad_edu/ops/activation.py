@@ -17,6 +17,7 @@ from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._mask_grad import depends_on
 from ._util import (
     _float_only,
     half_opmath,
@@ -90,7 +91,8 @@ class ReluFn(Function):
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         # where the gradient flows: y > 0 (x > 0), and y = nan (torch's x ≤ 0 ? 0 : g)
-        return select_grad(~(y <= 0), g)  # dy/dx = [x > 0]; relu'(0) = 0, +0.0 (not nan·0)
+        r = select_grad(~(y <= 0), g)  # dy/dx = [x > 0]; relu'(0) = 0, +0.0 (not nan·0)
+        return r if type(r) is np.ndarray else depends_on(ctx, r)  # create_graph: _mask_grad
 
 
 class LeakyReluFn(Function):
@@ -112,7 +114,8 @@ class LeakyReluFn(Function):
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
         xp = xp_of(g)
-        return xp.where(mask, g, g * ctx.slope), None  # dy/dx = 1 if x > 0 else a (a at 0: torch)
+        r = xp.where(mask, g, g * ctx.slope)  # dy/dx = 1 if x > 0 else a (a at 0: torch)
+        return (r if type(r) is np.ndarray else depends_on(ctx, r)), None
 
 
 _HALF = np.dtype(np.float16)

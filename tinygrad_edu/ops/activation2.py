@@ -14,9 +14,11 @@ from .._args import no_bool_kernel, require_tensor
 from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import REDUCED_FLOATS, finfo, kind_of, torch_type_name
-from ..tensor import Tensor, _wrap_dim
+from ..tensor import _wrap_dim
 from ._dual import xp_of
+from ._mask_grad import depends_on
 from ._rrelu import rrelu_train
+from ._scalar_as import scalar_as as _scalar_as
 from ._util import _float_only, half_opmath, half_opmath_backward, scalar_arg, select_grad
 from .activation import EluFn, LeakyReluFn, softmax, softplus, tanh
 from .inplace import inplace as _inplace
@@ -43,7 +45,8 @@ class HardtanhFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return select_grad(mask, g), None, None  # dy/dx = [min < x < max]; 0 at both ends
+        r = select_grad(mask, g)  # dy/dx = [min < x < max]; 0 at both ends
+        return (r if type(r) is np.ndarray else depends_on(ctx, r)), None, None
 
 
 _ONE_SIXTH_F32 = np.float32(1) / np.float32(6)
@@ -70,7 +73,8 @@ class HardsigmoidFn(Function):
         # float64 too (so a float64 gradient is g·0.1666666716337204)
         sixth = g.dtype.type(_ONE_SIXTH_F32) if isinstance(g, np.ndarray) else float(
             _ONE_SIXTH_F32)  # (a Tensor g under create_graph: a Python float keeps its dtype)
-        return select_grad(mask, g * sixth)
+        r = select_grad(mask, g * sixth)  # (torch has no derivative of this backward)
+        return r if type(r) is np.ndarray else depends_on(ctx, r, 0, "aten::hardsigmoid_backward")
 
 
 class HardswishFn(Function):
@@ -92,34 +96,6 @@ class HardswishFn(Function):
         xp = xp_of(g)
         # dy/dx = 0 for x ≤ −3, x/3 + 1/2 for −3 < x < 3, 1 for x ≥ 3 (torch's kinks; nan: 1)
         return select_grad(~(x <= -3), xp.where(x < 3, g * (x / 3 + 0.5), g))
-
-
-_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-            "int64": "int64_t", "float16": "c10::Half", "float32": "float", "float64": "double"}
-
-
-def _scalar_as(v, dt):
-    """A Python number as torch's ``Scalar.to<scalar_t>()`` makes it: checked, then cast.
-    Integers: an int in range (for uint8 also −255…−1, which wraps: −9 → 247); a float in range,
-    truncated toward zero; nan/inf raise. Floats: anything up to the type's max, ±inf, nan.
-    Out of range: RuntimeError, as torch."""
-    dt = np.dtype(dt)
-    v = v.item() if isinstance(v, Tensor) else v
-    v = int(v) if isinstance(v, (bool, np.bool_)) else v
-    if kind_of(dt) in "iu":
-        info = np.iinfo(dt)
-        if isinstance(v, (int, np.integer)):
-            ok = info.min <= v <= info.max or (kind_of(dt) == "u" and -info.max <= v < 0)
-        else:
-            ok = info.min <= v <= info.max  # False for nan and ±inf
-        if ok:
-            return np.array(int(v) % (info.max + 1) if v < 0 and kind_of(dt) == "u" else int(v), dt)
-    else:
-        big = float(finfo(dt).max)
-        if -big <= v <= big or not np.isfinite(v):
-            return np.array(v, dt)
-    raise RuntimeError(f"value cannot be converted to type {_C_NAMES.get(dt.name, dt.name)} "
-                       "without overflow")
 
 
 class ThresholdFn(Function):
@@ -144,7 +120,8 @@ class ThresholdFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return select_grad(mask, g), None, None  # dy/dx = [not x ≤ threshold]
+        r = select_grad(mask, g)  # dy/dx = [not x ≤ threshold]
+        return (r if type(r) is np.ndarray else depends_on(ctx, r)), None, None
 
 
 class SoftshrinkFn(Function):
@@ -163,7 +140,8 @@ class SoftshrinkFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return select_grad(mask, g), None  # dy/dx = [|x| > λ]
+        r = select_grad(mask, g)  # dy/dx = [|x| > λ]
+        return (r if type(r) is np.ndarray else depends_on(ctx, r)), None
 
 
 class HardshrinkFn(Function):
@@ -181,7 +159,8 @@ class HardshrinkFn(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        return select_grad(mask, g), None  # dy/dx = [|x| > λ]
+        r = select_grad(mask, g)  # dy/dx = [|x| > λ]
+        return (r if type(r) is np.ndarray else depends_on(ctx, r)), None
 
 
 # ---- public functions (also in tg.nn.functional) ---------------------------------------------

@@ -37,6 +37,24 @@ class AddScaledFn(Function):
         return g, gy, None  # ∂z/∂x = 1, ∂z/∂y = α
 
 
+class ScaleFn(Function):
+    """z = α·y for add/sub's ``alpha`` (a number kept on the node, as torch's AddBackward0 keeps
+    it: nothing is saved, so a second backward through it works)"""
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, y, alpha):
+        ctx.alpha = alpha
+        with quiet():  # α = ±inf: inf·0 = nan, silently, as torch
+            return y * alpha
+
+    @staticmethod
+    def backward(ctx, g):
+        with quiet():
+            return g * ctx.alpha, None  # ∂z/∂y = α
+
+
 def check_alpha(input, other, alpha, op: str) -> None:
     """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
     r = result_type(input, other)

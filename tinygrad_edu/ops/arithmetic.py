@@ -21,9 +21,9 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._util import named, quiet, raise_broadcast_error
+from .add_scaled import ScaleFn, fused_reduced
 from .add_scaled import check_alpha as _check_alpha
-from .add_scaled import fused_reduced
-from .promotion import binary, promote, require_tensor, write_out
+from .promotion import binary, promote, require_tensor, result_type, write_out
 
 
 class AddFn(Function):
@@ -61,6 +61,7 @@ class MulFn(Function):
 
     array_io = True
     wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
+    saved_only_for = {0: 1, 1: 0}  # x only for y's gradient, y for x's (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -80,10 +81,12 @@ class DivFn(Function):
 
     array_io = True
     wraps_numbers = True  # torch: x * 3 is mul(x, tensor(3)), next_functions (x, None)
+    saved_only_for = {0: 1}  # x only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        # x only for y's gradient: not saved beside a Python number (torch's div by a scalar)
+        ctx.save_for_backward(x if type(y) not in _NUMBERS else None, y)
         with quiet():
             return x / y
 
@@ -111,6 +114,9 @@ class NegFn(Function):
         return -g  # ∂z/∂x = -1
 
 
+_NUMBERS = (int, float, bool)
+
+
 class PowFn(Function):
     """z = x ** y (y a tensor or a number)"""
 
@@ -127,7 +133,9 @@ class PowFn(Function):
                 z = _int_pow(x, y)
             else:
                 z = x**y
-        ctx.save_for_backward(x, y, z)
+        # as torch's derivatives.yaml: x ** 3.0 (pow.Tensor_Scalar) saves x alone, so the
+        # result may be changed in place; a Tensor exponent's pow saves the result too
+        ctx.save_for_backward(x, y, None if type(y) in _NUMBERS else z)
         return z
 
     @staticmethod
@@ -198,10 +206,13 @@ def check_sub_operands(input, other) -> None:
 
 
 def _scaled(input, other, alpha, op):
-    """``alpha · other`` (torch folds alpha into the op; the gradient is the same)."""
+    """``alpha · other`` (torch folds alpha into the op; the gradient is the same), computed in
+    the result's dtype: torch promotes first (float + 2·int64 near the int64 limits must not
+    wrap in int64)."""
     _check_alpha(input, other, alpha, op)
     if isinstance(other, Tensor):
-        return mul(other, alpha)
+        r = result_type(input, other)
+        return ScaleFn.apply(other if other.dtype is r else other.to(r), alpha)
     return other * alpha
 
 

@@ -127,19 +127,26 @@ class DivModeFn(Function):
         return zeros, zeros, None  # ∂z/∂x = ∂z/∂y = 0 (torch's choice at the jumps too)
 
 
+_NUMBERS = (int, float, bool)
+
+
 class RemainderFn(Function):
     """z = x - y·floor(x / y) (Python's %)"""
 
     array_io = True
+    saved_only_for = {0: 1, 1: 1}  # both only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if type(y) not in _NUMBERS:  # (by a number: nothing saved, as torch's .Scalar overload)
+            ctx.save_for_backward(x, y)
         with quiet():
             return _remainder(array_module(x, y), x, y)
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.needs_input_grad[1]:
+            return g, None
         x, y = ctx.saved_tensors
         gy = -g * DivModeFn.call(x, y, "floor") if ctx.needs_input_grad[1] else None
         return g, gy  # ∂z/∂x = 1, ∂z/∂y = -floor(x/y)
@@ -149,15 +156,19 @@ class FmodFn(Function):
     """z = x - y·trunc(x / y) (C's fmod: the sign of x)"""
 
     array_io = True
+    saved_only_for = {0: 1, 1: 1}  # both only for y's gradient (hooks.check_versions)
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        if type(y) not in _NUMBERS:  # (by a number: nothing saved, as torch's .Scalar overload)
+            ctx.save_for_backward(x, y)
         with quiet():
             return array_module(x, y).fmod(x, y)
 
     @staticmethod
     def backward(ctx, g):
+        if not ctx.needs_input_grad[1]:
+            return g, None
         x, y = ctx.saved_tensors
         gy = -g * DivModeFn.call(x, y, "trunc") if ctx.needs_input_grad[1] else None
         return g, gy  # ∂z/∂x = 1, ∂z/∂y = -trunc(x/y)
@@ -171,7 +182,8 @@ def _check(input, other, op: str, kernel: str):
     kind = kind_of((a if isinstance(a, Tensor) else b)._data.dtype)
     if kind == "b":
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    if kind in "iu":
+    if kind in "iu" and all(t._data.size for t in (a, b) if isinstance(t, Tensor)):
+        # (an empty result: torch runs no kernel, so nothing divides by zero)
         yb = b._data if isinstance(b, Tensor) else b
         if bool((yb == 0).any()) if hasattr(yb, "any") else yb == 0:
             raise RuntimeError(f"ZeroDivisionError ({op}: integer division by zero)")

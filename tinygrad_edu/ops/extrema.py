@@ -165,6 +165,7 @@ def _max_min(input, dim, keepdim, is_min, out):
     idx = Tensor._wrap(arg)
     if not keepdim:
         values = values.squeeze(ax)
+        values._view = None  # a new tensor to the user, as torch's (not a view of a temporary)
         idx = Tensor._wrap(arg.squeeze(ax))
     return write_out(ret(named(values, name), idx), out, op)
 

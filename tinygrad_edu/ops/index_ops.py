@@ -27,18 +27,34 @@ from .shape import reshape
 from .shape_as import broadcast_to
 from .view_scatter import IndexPutFn, index_put
 
+_VECTOR = {  # torch's words for an index of 2+ dims (IndexError; index_fill: RuntimeError)
+    "index_add": "Index is supposed to be a vector, but got dim: {nd} with type: Long and "
+                 "size: {shape}",
+    "index_reduce": "Index is supposed to be a vector, but got dim: {nd} with type: Long and "
+                    "size: {shape}",
+    "index_copy": "Index should have dimension 1 or 0 (got {nd})",
+}
 
-def _index_1d(op: str, index, input, dim):
+
+def _index_1d(op: str, index, input, dim, source=None):
     """(axis, index array, was_0d) with torch's checks of an index_* index (a vector or a
-    scalar of integers, in range)."""
+    scalar of integers, in range) and, given ``source``, of the source (:func:`_check_source`),
+    in torch's order: the meta checks first, the bounds last (its kernel's)."""
     nd = input._data.ndim
     axis = _wrap_dim(dim, nd, op)
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.ndim > 1:
+        if op in _VECTOR:
+            raise IndexError(f"{op}(): " + _VECTOR[op].format(nd=idx.ndim,
+                                                               shape=list(idx.shape)))
         raise RuntimeError(f"{op}(): Index has to be a vector/scalar (got shape "
                            f"{list(idx.shape)})")
+    if source is not None and op == "index_copy":
+        _copy_dims(input, idx.size, source)
     if kind_of(idx.dtype) not in "iu":
         raise RuntimeError(f"{op}(): Expected a long tensor for index, but got {idx.dtype}")
+    if source is not None:
+        _check_source(op, input, axis, idx.size, source)
     n = input._data.shape[axis] if nd else 1
     bad = (idx < -n) | (idx >= n)
     if bad.any():
@@ -55,22 +71,57 @@ def _spread(idx, axis: int, shape):
     return xp.broadcast_to(idx.reshape(view), tuple(shape))
 
 
-def _source(op: str, input, axis, idx, source, was_0d):
-    s = source._data.shape
-    want = list(input._data.shape) if not was_0d else [1]
-    got = list(s) if s else [1]
-    if len(got) != len(want) or any(a != b for k, (a, b) in enumerate(zip(got, want))
-                                    if k != axis):
-        raise RuntimeError(f"{op}(): source tensor shape must match self tensor shape, "
-                           f"excluding the specified dimension. Got self.shape = "
-                           f"{list(input._data.shape)} source.shape = {list(s)}")
-    if got[axis] != idx.size:
-        raise IndexError(f"{op}(): Number of indices ({idx.size}) should be equal to "
-                         f"source.size(dim) ({got[axis]})")
+def _sliced(shape, axis):
+    return [n for k, n in enumerate(shape) if k != axis]
+
+
+def _copy_dims(input, k: int, source) -> None:
+    """index_copy's first checks (before the index dtype's): IndexError, as torch."""
+    s, x = source._data.shape, input._data.shape
+    if not s and k != 1:
+        raise IndexError(f"index_copy(): When source is scalar, index should have one element "
+                         f"(got {k})")
+    if s and x and len(s) != len(x):
+        raise IndexError(f"index_copy(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({len(s)}), "
+                         f"destination dimensionality ({len(x)})")
+
+
+def _check_source(op: str, input, axis, k: int, source) -> None:
+    """torch's checks of an index_* source, in its order (index_add/index_reduce: the meta
+    function ``index_func_meta_impl``; index_copy: ``index_copy_meta``, which raises IndexError
+    for some and lets a 0-d source fill a 1-D input's one index)."""
+    s, x = list(source._data.shape), list(input._data.shape)
     if source._data.dtype != input._data.dtype:
         raise RuntimeError(f"{op}(): self ({input.dtype.name}) and source ({source.dtype.name}) "
                            "must have the same scalar type")
-    return reshape(source, tuple(got)) if was_0d else source
+    if op == "index_copy":
+        if _sliced(x, axis) != _sliced(s, axis):
+            raise RuntimeError(f"{op}(): Source/destination tensor must have same slice shapes. "
+                               f"Destination slice shape: {_sliced(x, axis)} at dimension {axis} "
+                               f"and source slice shape: {_sliced(s, axis)} at dimension 0.")
+        if s and k != s[axis]:
+            raise IndexError(f"{op}(): Number of indices ({k}) should be equal to "
+                             f"source.size(dim) ({s[axis]})")
+        return
+    if s and axis >= len(s):
+        raise RuntimeError(f"{op}(): Indexing dim {axis} is out of bounds of the source tensor "
+                           f"with dim {len(s)}")
+    if k != (s[axis] if s else 1):
+        raise RuntimeError(f"{op}(): Number of indices ({k}) should be equal to source.size(dim):"
+                           f" ({s[axis] if s else 1}), for dim: {axis}")
+    if (_sliced(x, axis) if s and x else x) != (_sliced(s, axis) if s and x else s):
+        raise RuntimeError(f"{op}(): source tensor shape must match self tensor shape, "
+                           f"excluding the specified dimension. Got self.shape = {x} "
+                           f"source.shape = {s}")
+
+
+def _source(input, axis, source, was_0d):
+    """The checked source with the input's number of dims (a 0-d one: size 1 along ``axis``)."""
+    if source._data.ndim == 0 and not was_0d:
+        shape = [1] * input._data.ndim
+        return reshape(source, tuple(shape))
+    return reshape(source, (1,)) if was_0d and source._data.ndim == 0 else source
 
 
 def _as_1d(input, was_0d):
@@ -89,8 +140,8 @@ def index_add(input, dim, index, source, *, alpha=1):
     → the input's shape. Raises IndexError for ``dim`` out of range; RuntimeError for a source of
     the wrong shape.
     """
-    axis, idx, was_0d = _index_1d("index_add", index, input, dim)
-    src = _source("index_add", input, axis, idx, source, was_0d)
+    axis, idx, was_0d = _index_1d("index_add", index, input, dim, source)
+    src = _source(input, axis, source, was_0d)
     if alpha != 1:
         src = mul(src, alpha)
     x = _as_1d(input, was_0d)
@@ -106,8 +157,8 @@ def index_copy(input, dim, index, source):
     → the input's shape. Raises IndexError for ``dim`` out of range; RuntimeError for a source of
     the wrong shape.
     """
-    axis, idx, was_0d = _index_1d("index_copy", index, input, dim)
-    src = _source("index_copy", input, axis, idx, source, was_0d)
+    axis, idx, was_0d = _index_1d("index_copy", index, input, dim, source)
+    src = _source(input, axis, source, was_0d)
     x = _as_1d(input, was_0d)
     out = ScatterFn.apply(x, _spread(idx, axis, src._data.shape), src, axis)
     return _back(out, was_0d, "IndexCopyBackward0")
@@ -142,8 +193,8 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")
-    axis, idx, was_0d = _index_1d("index_reduce", index, input, dim)
-    src = _source("index_reduce", input, axis, idx, source, was_0d)
+    axis, idx, was_0d = _index_1d("index_reduce", index, input, dim, source)
+    src = _source(input, axis, source, was_0d)
     x = _as_1d(input, was_0d)
     spread = Tensor._wrap(_spread(idx, axis, src._data.shape))
     out = scatter_reduce(x, axis, spread, src, reduce, include_self=include_self)

@@ -25,7 +25,12 @@ from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
-from ..autograd.views import check_not_multi_output, no_grad_view_error, view_op_name
+from ..autograd.views import (
+    after_untracked_write,
+    check_not_multi_output,
+    no_grad_view_error,
+    view_op_name,
+)
 from ..autograd.views import refresh as refresh_views
 from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module, to_device
@@ -33,8 +38,8 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._overlap import check_no_partial_overlap
+from ._setitem_index import in_bounds, setitem_index
 from ._util import named, raise_broadcast_error
-from .index import normalize_index
 from .view_scatter import IndexPutFn
 
 
@@ -72,14 +77,15 @@ def check_inplace(self: Tensor, op: str) -> None:
     if not is_grad_enabled():
         return
     check_not_multi_output(self, op)
+    # torch's check_inplace (VariableTypeUtils.h): the view requires grad and its base is a
+    # leaf (whether or not the base still requires grad: after base.detach_(), say)
+    if self._view is not None and self._view[0]._node is None and (
+            self._rg or self._view[0]._rg):
+        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
+                           "used in an in-place operation.")
     if self.requires_grad and self._node is None:
         raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
-    if self._view is not None:
-        base = self._view[0]
-        if base.requires_grad and base._node is None:
-            raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
-                               "used in an in-place operation.")
 
 
 def records_write(self: Tensor, inputs=()) -> bool:
@@ -102,8 +108,16 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
     if not record:
         with no_grad():
             out = fn(self, *args, **kwargs)
-        return write(self, out, op)
-    old = Tensor._wrap(self._data.copy(), self._node)  # the values before the write, as saved
+        write(self, out, op)
+        after_untracked_write(self)  # views' hooks: autograd/views.py
+        return self
+    node = self._node
+    if self._view is not None and node is not None and (
+            node.hooks or any(n.hooks for n in self._view[1])):
+        # torch's CopySlices sends the gradient straight to the base's history, past the
+        # view's grad_fn: hooks on the views never see it. A hook-free twin of the view
+        node = replay_view(self._view[1], self._view[0])._node
+    old = Tensor._wrap(self._data.copy(), node)  # the values before the write, as saved
     old._oi, old._rg = self._oi, self._rg
     out = fn(old, *args, **kwargs)
     write(self, out, op)
@@ -280,21 +294,26 @@ def setitem(self: Tensor, idx, value) -> None:
     """``x[idx] = value``: an in-place write (rebases x's history when recording)."""
     m = idx._data if isinstance(idx, Tensor) else idx
     if getattr(m, "dtype", None) is not None and kind_of(m.dtype) == "b" and m.ndim == 0:
-        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply);
-            check_inplace(self, "__setitem__")  # x[True] = v writes everything
-            return
-        nidx, advanced = (Ellipsis,), False
+        if not bool(m):  # x[False] = v writes nothing (torch's checks still apply; and it is
+            check_inplace(self, "__setitem__")  # recorded: v's gradient is 0); x[True] = v all
+            if not (isinstance(value, Tensor) and records_write(self, (value,))):
+                return
+            nidx, advanced = (get_array_module(m).zeros(self._data.shape, bool),), True
+        else:
+            nidx, advanced = (Ellipsis,), False
     else:
-        nidx, advanced = normalize_index(idx, self)
+        nidx, advanced = setitem_index(self, idx, check_inplace)
     if isinstance(value, _dt.NUMBERS):
         if type(value) is int and not -2**63 <= value < 2**63:  # torch reads it as an int64
             raise ValueError(f"__setitem__: Overflow when unpacking long long (the value {value} "
                              f"is beyond int64)")
         value = _dt.checked_scalar(value, self._data.dtype, inf_ok=True)  # torch's rule
     elif isinstance(value, Tensor) and advanced and value._data.dtype != self._data.dtype and not (
-            value._data.ndim == 0 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
-        # torch's index_put_ takes no other dtype (a 0-d value under one bool mask is
-        # masked_fill_, which casts)
+            value._data.size == 1 and isinstance(idx, Tensor) and kind_of(idx._data.dtype) == "b"):
+        # torch's index_put_ takes no other dtype (a one-element value under one bool mask is
+        # masked_fill_, which casts); the in-place checks and the index come first
+        check_inplace(self, "__setitem__")
+        in_bounds(self._data, nidx)
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{_dt.torch_type_name(self._data.dtype)} for the destination and "
                            f"{_dt.torch_type_name(value._data.dtype)} for the source.")
@@ -310,7 +329,12 @@ def setitem(self: Tensor, idx, value) -> None:
             v = v.reshape(v.shape[lead:])
         try:
             return IndexPutFn.apply(x, v, nidx, advanced)
-        except (ValueError, IndexError) as e:
+        except IndexError as e:
+            if advanced:  # an index out of range: torch's IndexError
+                raise IndexError(f"__setitem__: {e}".replace(" axis ", " dimension ")) from None
+            raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
+                               f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
+        except ValueError as e:  # (recorded: torch checks the value's shape first)
             raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} "
                                f"into tensor of shape {list(x.shape)} at {idx!r}: {e}") from None
 
@@ -327,10 +351,18 @@ def setitem(self: Tensor, idx, value) -> None:
         va = to_device(va, self.device)
     try:
         d[nidx] = va
-    except (ValueError, IndexError) as e:
+    except IndexError as e:
+        if advanced:  # an index out of range: torch's IndexError
+            raise IndexError(f"__setitem__: {e}".replace(" axis ", " dimension ")) from None
+        raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
+                           f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
+    except ValueError as e:
+        if advanced:  # not recorded: torch checks the index before the value's shape
+            in_bounds(d, nidx)
         raise RuntimeError(f"__setitem__: cannot assign a value of shape {list(v.shape)} into "
                            f"tensor of shape {list(self.shape)} at {idx!r}: {e}") from None
     self._version += 1
+    after_untracked_write(self)
 
 
 class _Probe:

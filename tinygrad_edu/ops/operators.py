@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from . import arithmetic as A
 from . import bitwise as B
 from . import division as D
+from . import exp_log as E
 from . import logic as L
 from .inplace import inplace
 from .promotion import binary
@@ -110,10 +111,10 @@ def __rsub__(self, other):
 
 def __rtruediv__(self, other):
     """``other / self``, as torch's Python operator computes it: ``self.reciprocal() * other``
-    (the reciprocal written ``1 / self``; torch's graph names that node ReciprocalBackward0)."""
+    (ReciprocalBackward0 saves its result, not ``self``: ``self`` may then be changed in place)."""
     if not isinstance(self, Tensor):
         raise TypeError(f"__rtruediv__: expected a Tensor, got {type(self).__name__}")
-    return A.mul(A.true_divide(1, self), other)
+    return A.mul(E.reciprocal(self), other)
 
 
 def __invert__(self):

@@ -92,6 +92,7 @@ def _select_along(input, dim, keepdim, op, ret, node, index_fn):
     values = GatherFn.apply(input, idx, ax)
     if not keepdim:
         values, idx = values.squeeze(ax), idx.squeeze(ax)
+        values._view = None  # a new tensor to the user, as torch's (not a view of a temporary)
     return ret(named(values, node), Tensor._wrap(idx))
 
 

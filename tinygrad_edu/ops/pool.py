@@ -19,6 +19,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from ._mask_grad import depends_on, link
 from ._util import half_opmath, quiet
 from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
 from .index import GatherFn, ScatterAddFn, zeros_for
@@ -57,7 +58,7 @@ class MaxPoolFn(Function):
             x = ConstantPadFn.apply(x, pads, _lowest(x._data.dtype))
         cols = Im2ColFn.apply(x, kernel, stride, dilation, out)  # (N, C, *K, *O)
         cols = cols.reshape(cols.shape[0], cols.shape[1], math.prod(kernel), *out)
-        return cols.max(dim=2).values
+        return link(cols.max(dim=2).values, x)  # the gradient depends on x: _mask_grad.py
 
     @staticmethod
     def forward(ctx, x, kernel, stride, pads, dilation, out, sink):
@@ -293,7 +294,8 @@ class MaxGatherFn(Function):
         N, C = ctx.xshape[:2]
         gflat = g.reshape(N, C, math.prod(g.shape[2:]))
         gx = ScatterAddFn.call(zeros_for((N, C, math.prod(ctx.xshape[2:])), g), flat_idx, gflat, 2)
-        return gx.reshape(ctx.xshape), None, None  # ∂y/∂x = 1 at the element read
+        gx = gx.reshape(ctx.xshape)  # ∂y/∂x = 1 at the element read
+        return (gx if type(gx) is not Tensor else depends_on(ctx, gx)), None, None
 
 
 METHODS: dict = {}

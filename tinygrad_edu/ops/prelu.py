@@ -9,6 +9,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import torch_type_name
 from ._dual import xp_of
+from ._mask_grad import depends_on
 from ._util import _float_only, require_tensor
 
 
@@ -33,6 +34,8 @@ class PreluFn(Function):
         ab = xp.reshape(a, ctx.ab_shape)
         pos = x > 0
         gx = xp.where(pos, g, ab * g)  # ∂y/∂x = 1 if x > 0 else a  (a at 0: torch)
+        if type(gx) is not np.ndarray:  # create_graph: x's second derivative is 0 (_mask_grad)
+            gx = depends_on(ctx, gx)
         ga = None
         if ctx.needs_input_grad[1]:
             # ∂y/∂a = x where x ≤ 0; summed over every dim but the channel dim 1

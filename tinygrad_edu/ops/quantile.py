@@ -96,7 +96,9 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, op):
             result = result.reshape(nq, *([1] * nd))
         else:
             result = result.unsqueeze(ax + 1)
-    return result.squeeze(0) if q_t.ndim == 0 else result
+    result = result.squeeze(0) if q_t.ndim == 0 else result
+    result._view = None  # a new tensor to the user, as torch's (not a view of a temporary)
+    return result
 
 
 @torch_args

@@ -27,7 +27,18 @@ from .unary import clone
 def _reverse_cumsum(g, axis):
     """Σ_{i ≥ j} gᵢ along ``axis`` (a cumulative sum from the end)."""
     xp = xp_of(g)
-    return xp.flip(xp.cumsum(xp.flip(g, axis), axis=axis), axis)
+    return xp.flip(_from_plus_zero(xp.cumsum(xp.flip(g, axis), axis=axis)), axis)
+
+
+def _from_plus_zero(s):
+    """A running sum as torch's kernels compute it, starting from +0: 0 + (-0.0) is +0, so no
+    element of torch's cumsum is -0.0 (NumPy's copies a leading -0.0). ``s`` is a fresh array:
+    adding +0 in place changes every -0.0 to +0 and nothing else."""
+    if isinstance(s, Tensor):  # (create_graph: the backward runs on Tensors)
+        return s + 0.0 if s.is_floating_point() else s
+    if s.dtype.kind in "fc":
+        s += 0
+    return s
 
 
 def _wide(x):
@@ -64,7 +75,7 @@ class CumsumFn(Function):
         ctx.axis = axis
         # row-major whatever x's layout (torch's); the array's own method, so that a warning
         # comes from this module, which silences it
-        return _wide(c_order(x)).cumsum(axis=axis).astype(x.dtype, copy=False)
+        return _from_plus_zero(_wide(c_order(x)).cumsum(axis=axis)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -80,9 +91,9 @@ class CumprodFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = c_order(x)  # a row-major result, as torch's
+        xr = c_order(x)  # a row-major result, as torch's (x itself is saved: no intermediate)
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).cumprod(_wide(x), axis=axis).astype(x.dtype, copy=False)
+            y = get_array_module(x).cumprod(_wide(xr), axis=axis).astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         return y
 
@@ -147,10 +158,10 @@ class LogcumsumexpFn(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.axis = axis
-        x = c_order(x)  # a row-major result, as torch's
+        xr = c_order(x)  # a row-major result, as torch's (x itself is saved: no intermediate)
         with quiet():
-            y = accumulate(get_array_module(x), "logaddexp", _wide(x), axis).astype(x.dtype,
-                                                                                 copy=False)
+            y = accumulate(get_array_module(x), "logaddexp", _wide(xr), axis).astype(x.dtype,
+                                                                                  copy=False)
         ctx.save_for_backward(x, y)
         return y
 
@@ -265,14 +276,16 @@ def cummin(input, dim, *, out=None):
 @torch_args
 def logcumsumexp(input, dim, *, out=None):
     """``torch.logcumsumexp``: yᵢ = log Σ_{j ≤ i} exp(xⱼ) along ``dim``, as a running
-    logaddexp (no overflow). dtype: floating only (integers raise RuntimeError, as torch).
+    logaddexp (no overflow). dtype: floating only (integers and bool raise NotImplementedError,
+    as torch).
     Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ exp(xⱼ − yᵢ) (a softmax weight per output).
 
     Shapes: any; the output(s) have the input's shape.
     """
     if kind_of(input._data.dtype) != "f":
-        raise RuntimeError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
-                           f"'{input.dtype.name}' (expected a floating point tensor)")
+        raise NotImplementedError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{_dt.torch_type_name(input._data.dtype)}' (expected a "
+                                  "floating point tensor)")
     input, ax = _scan_input(input, dim, None, "logcumsumexp")
     y = (named(clone(input), "LogcumsumexpBackward0") if ax is None
          else LogcumsumexpFn.apply(input, ax))

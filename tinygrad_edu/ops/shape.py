@@ -10,7 +10,7 @@ import numpy as np
 from .. import dtype as _dt
 from .._args import check_memory_format, not_tensor, require_tensor
 from .._args import shape_arg as _shape_arg
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._util import dims, named
@@ -77,8 +77,10 @@ class ExpandFn(Function):
         out = xp.broadcast_to(x, shape)
         if xp is np and x.flags.writeable and (out.size == 0 or not any(
                 st == 0 and n > 1 for st, n in zip(out.strides, out.shape))):
-            # no element is repeated (only size-1 dims added, or empty): writable, as torch's
-            out = np.lib.stride_tricks.as_strided(x, shape, out.strides)
+            # no element is repeated (only size-1 dims added, or empty): writable, as torch's;
+            # a reshape when not empty (its .base is x's, so the engine sees a view of x)
+            out = x.reshape(shape) if out.size == x.size else np.lib.stride_tricks.as_strided(
+                x, shape, out.strides)
         return out
 
     @staticmethod
@@ -118,7 +120,9 @@ def reshape(input, *shape):
     if not isinstance(input, Tensor):
         raise not_tensor("reshape", input)
     shape = _shape_arg(shape)
-    if shape == input._data.shape and not input.requires_grad:
+    if shape == input._data.shape and not input.requires_grad and not is_grad_enabled():
+        # (in grad mode it is recorded as a view: a write of a value that requires grad
+        # through it must give its base a history, as torch's CopySlices)
         t = Tensor._wrap(input._data)  # torch: a new tensor (a view), never the input itself
         t._share_version_with(input)
         return t

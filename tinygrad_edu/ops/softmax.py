@@ -11,7 +11,8 @@ import warnings
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
-from ..tensor import _wrap_dim
+from ..dtype import kind_of
+from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._util import _float_only, c_order, half_opmath, half_opmath_backward
@@ -79,6 +80,11 @@ def _softmax_dim(input, dim, op, stacklevel: int = 3):
     return _wrap_dim(dim, input._data.ndim, op)
 
 
+def _empty_non_float(input) -> bool:
+    return isinstance(input, Tensor) and input._data.size == 0 and kind_of(
+        input._data.dtype) in "iub"
+
+
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``torch.softmax``: yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (same shape as the input, e.g.
     (N, C) with dim=1). dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError
@@ -88,6 +94,9 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     if dtype is not None:
         input = input.to(_dt.to_dtype(dtype, "softmax"))
+    if _empty_non_float(input):  # torch runs no kernel (so no dtype check): an empty copy
+        _softmax_dim(input, dim, "softmax", _stacklevel)  # (its checks still apply)
+        return Tensor._wrap(input._data.copy())
     _float_only(input, "softmax")
     return SoftmaxFn.apply(input, _softmax_dim(input, dim, "softmax", _stacklevel))
 
@@ -101,6 +110,9 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """
     if dtype is not None:
         input = input.to(_dt.to_dtype(dtype, "log_softmax"))
+    if _empty_non_float(input):  # torch runs no kernel (so no dtype check): an empty copy
+        _softmax_dim(input, dim, "log_softmax", _stacklevel)  # (its checks still apply)
+        return Tensor._wrap(input._data.copy())
     _float_only(input, "log_softmax")
     return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax", _stacklevel))
 

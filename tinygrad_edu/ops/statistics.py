@@ -259,7 +259,9 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     if not hasattr(factor, "_data"):
         factor = float(factor)
     with quiet():
-        return (c / factor).squeeze()
+        c = (c / factor).squeeze()
+    c._view = None  # a new tensor to the user, as torch's (not a view of a temporary)
+    return c
 
 
 def corrcoef(input):

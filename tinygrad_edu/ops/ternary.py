@@ -18,6 +18,8 @@ from ..tensor import Tensor
 from ._util import half_opmath, named, quiet, raise_broadcast_error, scalar_arg
 from .promotion import _convert, cast, require_tensor, result_type, type_name, write_out
 
+_ALL3 = (True, True, True)
+
 
 class LerpFn(Function):
     """z = x + w·(y - x) (computed from the nearer end, as torch: exact at w = 0 and w = 1)"""
@@ -27,7 +29,13 @@ class LerpFn(Function):
     @staticmethod
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, y, w):
-        ctx.save_for_backward(x, y, w)
+        # as torch's derivatives.yaml: x and y only for w's gradient (so they may be changed);
+        # a number w is kept on the node (lerp.Scalar saves nothing: a second backward works)
+        nw = getattr(ctx, "needs_input_grad", _ALL3)[2]
+        if type(w) in (int, float):
+            ctx.weight = w
+        else:
+            ctx.save_for_backward(x if nw else None, y if nw else None, w)
         xp = get_array_module(x)
         with quiet():
             d = y - x
@@ -35,7 +43,8 @@ class LerpFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y, w = ctx.saved_tensors
+        w = getattr(ctx, "weight", None)  # (a number weight: nothing saved, nothing freed)
+        x, y, w = (None, None, w) if w is not None else ctx.saved_tensors
         nx, ny, nw = ctx.needs_input_grad
         return (g * (1 - w) if nx else None,  # ∂z/∂x = 1 - w
                 g * w if ny else None,  # ∂z/∂y = w

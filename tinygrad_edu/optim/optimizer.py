@@ -184,8 +184,10 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.detach_()
-                    p.grad.requires_grad = False
+                    if p.grad.grad_fn is not None:  # torch's zero_grad (a view's detach_ raises)
+                        p.grad.detach_()
+                    else:
+                        p.grad.requires_grad_(False)
                     p.grad._data[...] = 0
 
     def step(self, closure=None):

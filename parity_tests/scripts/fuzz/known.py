@@ -104,8 +104,9 @@ SILENT_KINDS = [
         "x.data = other on a tensor that a graph saved, or that has views: torch's saved leaf sees "
         "the new data (the gradient uses it), its views keep the old storage, a later grad of a "
         "different dtype or shape is accepted; tinygrad_edu differs in each",
-        "tinygrad_edu/_grad_attr.py / tensor.py: .data setter swaps the array under the saved "
-        "values",
+        "tinygrad_edu/autograd/record.py: a saved leaf is its array, not the tensor (torch's "
+        "SavedVariable of a leaf is the tensor itself, so .data = swaps what backward reads): "
+        "left, a change to how values are saved (engine, record.py)",
         cats=SILENT + ("dtype", "exception"),
         line=r"\.data = ",
         avoid=lambda s, ns: ".data = " in s,
@@ -116,7 +117,9 @@ SILENT_KINDS = [
         "writing a value that requires grad into an integer/bool tensor: torch marks the integer "
         "tensor requires_grad=True (a torch quirk: CopySlices is recorded); tinygrad_edu leaves it "
         "False",
-        "tinygrad_edu/ops/inplace.py: no history for non-float destinations (arguably right)",
+        "tinygrad_edu/ops/inplace.py: no history for non-float destinations (left: torch's rule "
+        "is no rule; a 0-d value goes through fill_ and is recorded, a larger one through copy_ "
+        "and is not)",
         cats=("requires_grad",),
         avoid=_int_dest,
     ),
@@ -149,7 +152,8 @@ SILENT_KINDS = [
         "a backward that raises in both: torch had already accumulated some leaves' gradients "
         "before raising (or not), ours visits the nodes in another order, so .grad differs after "
         "the error",
-        "tinygrad_edu/autograd/engine.py node order (a difference only after an error)",
+        "tinygrad_edu/autograd/engine.py node order (a difference only after an error; left: "
+        "matching it means running torch's exact ready-queue order)",
         cats=("grad", "grad_none", "value"),
         check=lambda m, lines: bool(m.message),
     ),
@@ -220,8 +224,10 @@ SILENT_KINDS = [
         "hardtanh, maximum, abs, clamp): torch's gradient requires_grad (its backward formula is "
         "recorded as a function of x), ours does not, so a further backward raises in ours and "
         "gives zeros in torch",
-        "the Tensor-mode backward of those Functions uses masks (comparisons) only, so nothing is "
-        "recorded",
+        "the Tensor-mode backward of those Functions used masks (comparisons) only, so nothing was "
+        "recorded. Fixed: ops/_mask_grad.py records the gradient as a function of x with a zero "
+        "derivative (relu, leaky_relu, hardtanh, threshold, soft/hardshrink, hardsigmoid, prelu, "
+        "max pooling; torch's clamp/maximum/abs gradients do not require grad either)",
         cats=("requires_grad", "grad_none", "exception"),
         line=r"create_graph=True",
         msg=r"does not require grad|^$",
@@ -233,7 +239,8 @@ SILENT_KINDS = [
         "requires_grad=True (ours False) and, written in place with grad mode on, torch raises 'A "
         "view was created in no_grad mode and is being modified inplace with grad mode enabled'; "
         "ours writes",
-        "tinygrad_edu/autograd/views.py: views do not remember the grad mode they were made in",
+        "tinygrad_edu/autograd/views.py. Fixed: a view requires grad when its base does "
+        "(views.inherit_requires_grad, variable.h's DifferentiableViewMeta::requires_grad)",
         cats=("exception", "requires_grad"),
         line=r"no_grad\(\)",
         msg=r"created in no_grad mode",
@@ -244,8 +251,8 @@ SILENT_KINDS = [
         "a view taken before its base starts requiring grad (base.requires_grad_(), or an in-place "
         "write of a value that requires grad into the base) keeps requires_grad=False; torch's "
         "views follow the base",
-        "tinygrad_edu/autograd/views.py: the view refresh after an in-place write runs only for "
-        "bases that already had a history",
+        "tinygrad_edu/autograd/views.py. Fixed: requires_grad_/detach_ on a base update its "
+        "views without a grad_fn (views.follow_base)",
         cats=("requires_grad", "is_leaf"),
     ),
     Kind(
@@ -255,8 +262,9 @@ SILENT_KINDS = [
         "x, also under no_grad): torch's retained x.grad is the gradient with respect to x's "
         "current value (None if the loss used only the old one), and a hook on a view written "
         "under no_grad is dropped; ours keeps both on the old history",
-        "tinygrad_edu/autograd/hooks.py: retain_grad and tensor hooks stay on the grad_fn x had "
-        "when they were registered",
+        "tinygrad_edu/autograd/views.py. Fixed: take_history moves retain_grad to the new grad_fn "
+        "(torch's update_tensor_hooks_on_new_gradfn); an untracked write regenerates its views' "
+        "grad_fn; a write through a view bypasses the view's node (CopySlices)",
         cats=("grad", "grad_none"),
         line=r"retain_grad\(\)|register_hook",
     ),
@@ -266,7 +274,10 @@ SILENT_KINDS = [
         "x.detach_() on a tensor that a graph saved (or that has views): torch cuts the views' "
         "history too and refuses to backward through the saved x ('Trying to use a saved tensor "
         "that has been detached in-place'); ours keeps both",
-        "tinygrad_edu/autograd (detach_ does not touch views or saved values)",
+        "tinygrad_edu/autograd. Fixed: a write through a view of a detached base is refused. "
+        "Left: the saved-tensor check (torch's SavedVariable::unpack sees the saved input's "
+        "grad_fn is gone), which needs the engine to see the tensor; detach_() of a view (ours "
+        "marks composite ops' results as views: x.min(0).values)",
         cats=("grad", "grad_none", "exception", "requires_grad"),
         line=r"detach_\(\)",
         msg=r"detached in-place|view of a leaf Variable",
@@ -274,20 +285,22 @@ SILENT_KINDS = [
     Kind(
         "signed_zero",
         "silent",
-        "the sign of a zero result, seen through 1/x or atan2: torch's cumsum starts from +0 (0 + "
-        "-0.0 = +0), ours copies the first element (-0.0); a k=1 matmul of zeros gives -0.0 in "
-        "torch, +0 in ours",
-        "ops/scan.py cumsum (NumPy's cumsum), ops/matmul.py (BLAS with beta = 0)",
+        "the sign of a zero result, seen through 1/x or atan2: torch's cumsum (and the reversed "
+        "cumsum in cumsum's and cumprod's backwards) starts from +0 (0 + -0.0 = +0), NumPy's "
+        "copies the first element (-0.0). Fixed: ops/scan.py adds +0 to the running sum. (A k=1 "
+        "matmul's zero sign is torch's BLAS dispatch: see blas_signed_zero)",
+        "ops/scan.py CumsumFn / _reverse_cumsum (NumPy's cumsum)",
         cats=("value", "grad"),
-        line=r"cumsum|@|matmul|atan2|reciprocal|/",
+        line=r"cumsum|cumprod|atan2|reciprocal|/",
         check=_special_only,
     ),
     Kind(
         "add_alpha_int_overflow",
         "silent",
         "a.add(k, alpha=2) with a float and k an int64 tensor near the int64 limits: ours "
-        "multiplies alpha·k in int64 (wraps to 0), torch promotes first (-1.8e19)",
-        "ops/arithmetic.py add: alpha applied before promotion",
+        "multiplied alpha·k in int64 (wraps to 0), torch promotes first (-1.8e19). Fixed: "
+        "ops/arithmetic.py _scaled casts k to the result dtype before the product",
+        "ops/arithmetic.py add/sub: alpha applied before promotion",
         cats=("value",),
         line=r"alpha=",
     ),

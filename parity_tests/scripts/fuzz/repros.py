@@ -57,8 +57,9 @@ REPROS = {
     ],
     "oversaved_inplace_error": [
         "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",
-        "w = (b * 2) ** 3.0",
-        "w.mul_(2)",
+        "c = b * 1",
+        "w = c * torch.tensor([2.0, 3.0], dtype=torch.float64)",
+        "c.mul_(2)",
         "w.sum().backward()",
     ],
     "overlap_check_too_strict": [
@@ -94,8 +95,9 @@ REPROS = {
     ],
     "multi_output_view_rules": [
         "a = torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64, requires_grad=True)",
-        "v = (a * 2).split(2)[0]",
-        "v[1:].relu_()",
+        "b = a * 2",
+        "v = b.split(2)[0]",
+        "b.mul_(2)",
     ],
     "data_write_saved": [
         "b = torch.tensor([0.5, 1.5], dtype=torch.float64, requires_grad=True)",

@@ -309,9 +309,12 @@ def mv(input, vec, *, out=None):
     """``torch.mv``: the matrix-vector product. Shapes: input (n, m), vec (m,) -> (n,).
     Derivative: ∂/∂input = g vecᵀ, ∂/∂vec = inputᵀ g.
 
-    Raises RuntimeError for sizes that do not match or a vec that is not 1-D.
+    Raises RuntimeError for sizes that do not match or a vec that is not 1-D; IndexError for a
+    0-d input (as torch).
     """
     _check_tensors("mv", input=input, vec=vec)
+    if input._data.ndim == 0:  # torch reads input.size(0) first
+        raise IndexError("mv: Dimension specified as 0 but tensor has no dimensions")
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"mv: vector + matrix @ vector expected, got 1, "
                            f"{input._data.ndim}, {vec._data.ndim}")
