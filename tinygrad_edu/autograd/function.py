@@ -94,6 +94,10 @@ class Function:
         name = cls.__dict__.get("node_name") or default
         cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__,
                                               "fn": cls})
+        if not cls.array_io or cls.reference is not None:
+            # a user Function (Tensors in and out) or a fused op (its `reference` is kept):
+            # run_backward_fast's helper steps, told by one class flag it reads anyway
+            cls._node_type._special = True
         if cls.is_view and "opmath" not in cls.__dict__:
             cls.opmath = False  # a view shares the input's memory: never a float32 copy
         # torch 2's split form: forward(*args) without ctx, then setup_context(ctx, inputs, out)
