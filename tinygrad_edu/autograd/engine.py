@@ -65,10 +65,9 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
     path (a multi-output or user Function, one with a ``reference``, hooks, anomaly mode,
     observers) takes the helpers themselves, so each node does exactly what the plain loop does.
 
-    Speed: every line here runs once per node or per edge. ``node._special`` answers "off the
-    common path?" for the node's class and the node in one read (Function.__init_subclass__
-    raises it on the node class of a user Function or an op with a ``reference``; hooks,
-    retain_grad and several outputs raise it on the node); ``pending``'s methods are bound once.
+    Speed: every line here runs once per node or per edge. ``node._common`` tells in one read
+    whether the node takes the written-out steps and, if so, its Function (Node._common);
+    ``pending``'s methods are bound once.
     """
     pending = {}
     for (node, k), g in zip(edges, grads):
@@ -81,17 +80,17 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
         g = pop(node, None)
         if g is None:
             continue
-        special = node._special
-        if special and (node.hooks is not None or node.out_ref is not None):
-            g = hooks.before_node(node, g, None)  # tensor hooks, retain_grad
-            watched = state.anomaly or hooks.observers
-        fn = node.fn
-        if fn is None:  # a leaf's AccumulateGrad
-            # no local may hold a gradient here but g: accumulate steals only unshared arrays
-            gi = prev = res = None  # (what the node before left)
-            accumulate(node.variable, g, False)
-            continue
-        if watched or special:
+        fn = node._common
+        if fn is None or watched:  # the plain loop's steps
+            if node.hooks is not None or node.out_ref is not None:
+                g = hooks.before_node(node, g, None)  # tensor hooks, retain_grad
+                watched = state.anomaly or hooks.observers
+            fn = node.fn
+            if fn is None:  # a leaf's AccumulateGrad
+                # no local may hold a gradient here but g: accumulate steals only unshared arrays
+                gi = prev = res = None  # (what the node before left)
+                accumulate(node.variable, g, False)
+                continue
             propagate(pending, node, g, call_backward(node, g, False))
             release(node, retain_graph)
             watched = state.anomaly or hooks.observers
@@ -121,7 +120,7 @@ def run_backward_fast(edges, grads, retain_graph: bool) -> None:
         if retain_graph:
             node.retained = True
         else:
-            node._saved = _FREED  # (an op with a reference, which also frees _args, is special)
+            node._saved = _FREED  # (an op with a reference also frees _args: it has no _common)
 
 
 def topological_order(roots, capture=None) -> list:

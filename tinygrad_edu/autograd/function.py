@@ -97,11 +97,9 @@ class Function:
                                               "fn": cls})
         # the written-out paths (_apply_binary, _apply_unary, run_backward_fast's common node)
         # take an array op without a `reference` (whose arguments must be kept): one class flag
-        # for their callers' tests, and its negation on the node class, which the backward
-        # reads anyway (Node._special: also raised by hooks, retain_grad, several outputs)
+        # for their callers' tests, and Node._common for the backward's
         cls._fast_path = bool(cls.array_io) and cls.reference is None
-        if not cls._fast_path:
-            cls._node_type._special = True
+        cls._node_type._common = cls if cls._fast_path else None
         if cls.is_view and "opmath" not in cls.__dict__:
             cls.opmath = False  # a view shares the input's memory: never a float32 copy
         # torch 2's split form: forward(*args) without ctx, then setup_context(ctx, inputs, out)

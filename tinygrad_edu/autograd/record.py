@@ -112,7 +112,7 @@ def wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
         ts.append(t)
     if record:
         ctx.n_out = len(outs)
-        ctx._special = True  # (the backward's general steps)
+        ctx._common = None  # (the backward's general steps)
         ctx.out_meta = tuple((o.shape, o.dtype, xp) for o in outs)
         ctx.next = tuple(nexts)
         if ctx._saved:
