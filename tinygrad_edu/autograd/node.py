@@ -31,9 +31,9 @@ class Node:
     # next: per input, None (no gradient) or the edge (node, output index, shape, dtype): where
     # the input's gradient goes, and the shape and dtype to fit it to; _saved_src: per saved
     # value, the input (k >= 0) or output (-1 - k) it is; _saved_versions: a sequence of (saved
-    # index, version counter, version at save). next and _saved_src are set when the call is recorded.
-    # _plain: the arguments that are not inputs as torch counts them (record.PLAIN), set only
-    # when there are any
+    # index, version counter, version at save). next and _saved_src are set when the call is
+    # recorded. _plain: the arguments that are not inputs as torch counts them (record.PLAIN),
+    # set only when there are any
     __slots__ = ("next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
                  "_plain", "__dict__", "__weakref__")
 
