@@ -70,6 +70,9 @@ def _binary_operator(fn, op: str, symbol: str, check=None):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"``self {symbol} other``: ``{op}(self, other)``."
+    # its code named as the torch op, as a `def add` would be: errors that name the op the user
+    # called from the stack (an uninitialized parameter's, nn/parameter.py) say ``add``
+    method.__code__ = method.__code__.replace(co_name=op, co_qualname=op)
     return method
 
 
