@@ -137,9 +137,9 @@ class Function:
         each input's gradient would go), no generators. The commonest calls, one or two Tensors
         that require grad and nothing else, take :func:`_apply_unary` / :func:`_apply_binary`:
         the same steps written out for that case (``FAST = False`` turns them off). The
-        hottest callers (``promotion.binary``, ``Tensor.tanh``) make this test themselves and
-        call those directly: code that wraps ``apply`` to see every call sets ``FAST = False``
-        meanwhile (``inspect.compare_with_torch``)."""
+        hottest callers (``promotion.binary``, ``+ - *``, ``Tensor.tanh``) make this test
+        themselves and call those directly: code that wraps ``apply`` to see every call sets
+        ``FAST = False`` meanwhile (``inspect.compare_with_torch``)."""
         if FAST and not kwargs and cls._fast_path and state.enabled and not state.slow:
             n = len(args)
             if n == 2:
@@ -230,8 +230,8 @@ _SAVED_BOTH = SAVED_INPUTS[2]
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
     anomaly mode or saved-tensor hooks, an array op without a ``reference``: ``cls._fast_path``;
-    ``da``, ``db`` their arrays, ``ta``,
-    ``tb`` the arrays' dtypes, as ``apply`` or ``promotion.binary`` read them): no lists, no
+    ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes, as ``apply``,
+    ``promotion.binary`` or the operators read them): no lists, no
     loop, and the node and the output Tensor made in place (``Node.__init__``'s and
     ``Tensor._wrap``'s writes: the calls cost as much as the writes). An output that is not a
     fresh floating array (a tuple, a scalar, a view, an integer result) goes on through
