@@ -268,20 +268,35 @@ def test_topological_order_is_the_recursive_depth_first_order(n_roots):
     assert any(e is None for n in order for e in n.next)  # None edges were walked past
 
 
-def test_special_flag_is_raised_by_whatever_needs_the_general_backward():
-    """run_backward_fast reads one flag, Node._special, for hooks, retain_grad and several
-    outputs: every way to set those raises it; a plain node and a leaf without hooks keep it
-    low (else the fast backward would never run)."""
+def test_common_flag_is_cleared_by_whatever_needs_the_general_backward():
+    """run_backward_fast reads one attribute, Node._common (the node's Function when it may take
+    the written-out steps, else None), for hooks, retain_grad, several outputs, user Functions
+    and ops with a reference: every way to get those clears it; a plain op's node keeps its
+    Function (else the fast backward would never run); a leaf's node never has one (its hooks
+    live on the tensor, read by the general steps)."""
     x = _leaf(0, 3, 3)
     a, b, c = x * 2.0, x.tanh(), x.exp()
-    assert not a.grad_fn._special and not b.grad_fn._special
+    assert all(t.grad_fn._common is t.grad_fn.fn is not None for t in (a, b, c))
     a.register_hook(lambda g: None)
     b.retain_grad()
     c.grad_fn.register_hook(lambda g: None)  # the node's own hook
     _, logdet = tg.linalg.slogdet(x[:3])  # several outputs
-    assert a.grad_fn._special and b.grad_fn._special and c.grad_fn._special
-    assert logdet.grad_fn._special and logdet.grad_fn.n_out == 2
+    assert a.grad_fn._common is None and b.grad_fn._common is None and c.grad_fn._common is None
+    assert logdet.grad_fn._common is None and logdet.grad_fn.n_out == 2
+    d = tg.nn.functional.cross_entropy(x, tg.tensor([0, 1, 2]))  # an op with a reference
+    assert d.grad_fn.fn.reference is not None and d.grad_fn._common is None
+
+    class Twice(tg.autograd.Function):  # a user Function: Tensors in and out
+        @staticmethod
+        def forward(ctx, t):
+            return t * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    assert Twice.apply(x).grad_fn._common is None
     acc = a.grad_fn.next[0][0]
-    assert not acc._special
+    assert acc._common is None and acc.hooks is None
     x.register_hook(lambda g: None)
-    assert acc._special  # a leaf's hooks live on the tensor
+    assert acc.hooks is not None  # a leaf's hooks live on the tensor

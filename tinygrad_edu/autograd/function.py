@@ -84,6 +84,7 @@ class Function:
     double_backward = True  # False: its backward runs on arrays only (create_graph refuses)
     opmath = True  # bfloat16 inputs computed in float32, outputs rounded back (opmath.py)
     _node_type = Node
+    _fast_path = False  # an array op without a reference (set per subclass, __init_subclass__)
 
     def __init_subclass__(cls, **kwargs):
         # each op's nodes get a class of their own, named as torch names it (MulBackward0), so
@@ -94,6 +95,11 @@ class Function:
         name = cls.__dict__.get("node_name") or default
         cls._node_type = type(name, (Node,), {"__slots__": (), "__module__": cls.__module__,
                                               "fn": cls})
+        # the written-out paths (_apply_binary, _apply_unary, run_backward_fast's common node)
+        # take an array op without a `reference` (whose arguments must be kept): one class flag
+        # for their callers' tests, and Node._common for the backward's
+        cls._fast_path = bool(cls.array_io) and cls.reference is None
+        cls._node_type._common = cls if cls._fast_path else None
         if cls.is_view and "opmath" not in cls.__dict__:
             cls.opmath = False  # a view shares the input's memory: never a float32 copy
         # torch 2's split form: forward(*args) without ctx, then setup_context(ctx, inputs, out)
@@ -131,10 +137,10 @@ class Function:
         each input's gradient would go), no generators. The commonest calls, one or two Tensors
         that require grad and nothing else, take :func:`_apply_unary` / :func:`_apply_binary`:
         the same steps written out for that case (``FAST = False`` turns them off). The
-        hottest callers (``promotion.binary``, ``Tensor.tanh``) make this test themselves and
-        call those directly: code that wraps ``apply`` to see every call sets ``FAST = False``
-        meanwhile (``inspect.compare_with_torch``)."""
-        if FAST and not kwargs and cls.array_io and state.enabled and not state.slow:
+        hottest callers (``promotion.binary``, ``+ - *``, ``Tensor.tanh``) make this test
+        themselves and call those directly: code that wraps ``apply`` to see every call sets
+        ``FAST = False`` meanwhile (``inspect.compare_with_torch``)."""
+        if FAST and not kwargs and cls._fast_path and state.enabled and not state.slow:
             n = len(args)
             if n == 2:
                 a, b = args
@@ -217,20 +223,26 @@ _ALL_FALSE = tuple((False,) * n for n in range(8))
 _ndarray = np.ndarray
 _new = object.__new__
 _F32 = np.dtype(np.float32)
+_ONE_TRUE, _TWO_TRUE = _ALL_TRUE[1], _ALL_TRUE[2]  # (one global read each on the fast paths)
+_SAVED_BOTH = SAVED_INPUTS[2]
 
 
 def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     """``apply(a, b)`` for two Tensors on one device that both require grad (grad mode on, no
-    anomaly mode or saved-tensor hooks, an array op; ``da``, ``db`` their arrays, ``ta``,
-    ``tb`` the arrays' dtypes, as ``apply`` or ``promotion.binary`` read them): no lists, no
+    anomaly mode or saved-tensor hooks, an array op without a ``reference``: ``cls._fast_path``;
+    ``da``, ``db`` their arrays, ``ta``, ``tb`` the arrays' dtypes, as ``apply``,
+    ``promotion.binary`` or the operators read them): no lists, no
     loop, and the node and the output Tensor made in place (``Node.__init__``'s and
     ``Tensor._wrap``'s writes: the calls cost as much as the writes). An output that is not a
     fresh floating array (a tuple, a scalar, a view, an integer result) goes on through
-    :func:`~.record.record`, as the general path's would."""
+    :func:`~.record.record`, as the general path's would.
+
+    Speed: each op's node has a class of its own, so Python cannot specialize ``ctx.x = ...``
+    here (it sees many classes): every write to the node is a full attribute lookup, and each
+    is made once (``_saved_versions`` only when the saved values are known)."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
-    ctx._saved_versions = None
-    ctx.needs_input_grad = _ALL_TRUE[2]
+    ctx.needs_input_grad = _TWO_TRUE
     out = cls.forward(ctx, da, db)
     na = a._node
     if na is None:  # a leaf: its live AccumulateGrad (weak reference), else leaf_node's new one
@@ -259,6 +271,7 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
         eb = (nb, b._oi, db.shape, tb)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
+        ctx._saved_versions = None
         return record(cls, ctx, (a, b), [da, db], [ea, eb], 2, out, {})
     ctx.next = (ea, eb)
     t = _new(Tensor)
@@ -273,21 +286,21 @@ def _apply_binary(cls, a: Tensor, b: Tensor, da, db, ta, tb) -> Tensor:
     t._view = None
     t._accum = None
     saved = ctx._saved
-    if saved:  # track_saved_fast's first case written out: x·y saved both its inputs
-        if (len(saved) == 2 and saved[0] is da and saved[1] is db and da is not db
-                and out is not da and out is not db):
-            va = a._vc
-            if va is None:
-                a._vc = va = [0]
-            vb = b._vc
-            if vb is None:
-                b._vc = vb = [0]
-            ctx._saved_src = SAVED_INPUTS[2]
-            ctx._saved_versions = [(0, va, va[0]), (1, vb, vb[0])]
-        else:
-            track_saved_fast(ctx, out, t, a, da, b, db)
-    if cls.reference is not None:
-        keep_args(ctx, (a, b), (da, db), {})
+    if not saved:
+        ctx._saved_versions = None
+    elif (len(saved) == 2 and saved[0] is da and saved[1] is db and da is not db
+            and out is not da and out is not db):  # track_saved_fast's first case: x·y
+        va = a._vc
+        if va is None:
+            a._vc = va = [0]
+        vb = b._vc
+        if vb is None:
+            b._vc = vb = [0]
+        ctx._saved_src = _SAVED_BOTH
+        ctx._saved_versions = ((0, va, va[0]), (1, vb, vb[0]))  # (a tuple: one allocation)
+    else:
+        ctx._saved_versions = None
+        track_saved_fast(ctx, out, t, a, da, b, db)
     return t
 
 
@@ -295,8 +308,7 @@ def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
     """``apply(a)`` for one Tensor that requires grad: :func:`_apply_binary`'s steps."""
     ctx = _new(cls._node_type)
     ctx._saved = ()
-    ctx._saved_versions = None
-    ctx.needs_input_grad = _ALL_TRUE[1]
+    ctx.needs_input_grad = _ONE_TRUE
     out = cls.forward(ctx, da)
     na = a._node
     if na is None:
@@ -307,6 +319,7 @@ def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
     ea = (na, a._oi, da.shape, ta)
     if type(out) is not _ndarray or out.base is not None or (
             out.dtype is not _F32 and out.dtype.kind not in "fc"):  # (float32: no .kind)
+        ctx._saved_versions = None
         return record(cls, ctx, (a,), [da], [ea], 1, out, {})
     ctx.next = (ea,)
     t = _new(Tensor)
@@ -321,15 +334,15 @@ def _apply_unary(cls, a: Tensor, da, ta) -> Tensor:
     t._view = None
     t._accum = None
     saved = ctx._saved
-    if saved:  # track_saved_fast's first case written out: tanh saved its output
-        if len(saved) == 1 and saved[0] is out:
-            t._vc = vc = [0]
-            ctx._saved_src = SAVED_OUTPUT
-            ctx._saved_versions = [(0, vc, 0)]
-        else:
-            track_saved_fast(ctx, out, t, a, da)
-    if cls.reference is not None:
-        keep_args(ctx, (a,), (da,), {})
+    if not saved:
+        ctx._saved_versions = None
+    elif len(saved) == 1 and saved[0] is out:  # track_saved_fast's first case: tanh's output
+        t._vc = vc = [0]
+        ctx._saved_src = SAVED_OUTPUT
+        ctx._saved_versions = ((0, vc, 0),)
+    else:
+        ctx._saved_versions = None
+        track_saved_fast(ctx, out, t, a, da)
     return t
 
 

@@ -30,10 +30,10 @@ class Node:
 
     # next: per input, None (no gradient) or the edge (node, output index, shape, dtype): where
     # the input's gradient goes, and the shape and dtype to fit it to; _saved_src: per saved
-    # value, the input (k >= 0) or output (-1 - k) it is; _saved_versions: [(saved index,
-    # version counter, version at save)]. next and _saved_src are set when the call is recorded.
-    # _plain: the arguments that are not inputs as torch counts them (record.PLAIN), set only
-    # when there are any
+    # value, the input (k >= 0) or output (-1 - k) it is; _saved_versions: a sequence of (saved
+    # index, version counter, version at save). next and _saved_src are set when the call is
+    # recorded. _plain: the arguments that are not inputs as torch counts them (record.PLAIN),
+    # set only when there are any
     __slots__ = ("next", "needs_input_grad", "_saved", "_saved_src", "_saved_versions",
                  "_plain", "__dict__", "__weakref__")
 
@@ -41,13 +41,16 @@ class Node:
     # makes one per op, MulBackward0 for MulFn), so a node is made without arguments
     fn = None
     # rarely set: class-level defaults, so making a node costs two slot writes
-    n_out = 1  # outputs of the op (a multi-output Function sets it, and _special)
+    n_out = 1  # outputs of the op (a multi-output Function sets it, and clears _common)
     stack = None  # where the forward ran (anomaly mode)
     retained = False  # backpropagated with retain_graph=True (inspect.graph_stats)
-    # hooks or retain_grad on an output, or several outputs: the backward's general steps. One
-    # flag, so that the backward reads one attribute per node instead of three (hooks, out_ref,
-    # n_out); the setters below raise it, and so does record for several outputs
-    _special = False
+    # the Function again, when the backward may take its written-out steps for this node
+    # (engine.run_backward_fast); None sends the node through the general helpers. One read per
+    # node tells both the Function and the path: Function.__init_subclass__ sets it on each op's
+    # node class (None for a user Function or an op with a reference), and it is cleared on the
+    # node by hooks or retain_grad on an output (the setters below) and by several outputs
+    # (record.wrap_outputs)
+    _common = None
     _hooks = None
     _out_ref = None
 
@@ -59,7 +62,7 @@ class Node:
     @hooks.setter
     def hooks(self, value) -> None:
         self._hooks = value
-        self._special = True
+        self._common = None
 
     @property
     def out_ref(self):
@@ -69,7 +72,7 @@ class Node:
     @out_ref.setter
     def out_ref(self, value) -> None:
         self._out_ref = value
-        self._special = True
+        self._common = None
 
     def __init__(self):
         self._saved = ()
@@ -151,6 +154,7 @@ class AccumulateGrad:
     # while the leaf holds that same array (function._apply_binary), instead of making it anew
     __slots__ = ("variable", "edge", "__weakref__")
     fn = None  # (the engine tells a leaf's node by this)
+    _common = None  # (Node._common: never the backward's written-out steps)
     next = ()
     n_out = 1
     out_ref = None
@@ -158,10 +162,6 @@ class AccumulateGrad:
     @property
     def hooks(self):  # a leaf's hooks live on the tensor; the engine runs them here
         return self.variable._hooks
-
-    @property
-    def _special(self) -> bool:  # (Node._special: whether the backward must run the hooks)
-        return self.variable._hooks is not None
 
     def __init__(self, variable: Tensor):
         self.variable = variable

@@ -113,7 +113,7 @@ def wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
         ts.append(t)
     if record:
         ctx.n_out = len(outs)
-        ctx._special = True  # (the backward's general steps)
+        ctx._common = None  # (the backward's general steps)
         ctx.out_meta = tuple((o.shape, o.dtype, xp) for o in outs)
         ctx.next = tuple(nexts)
         if ctx._saved:
@@ -175,7 +175,7 @@ def track_saved_fast(ctx: Node, out, t: Tensor, a: Tensor, da, b=None, db=_NO_IN
     if n == 1 and saved[0] is out:
         t._vc = vc = [0]  # t was just made: no counter yet
         ctx._saved_src = SAVED_OUTPUT
-        ctx._saved_versions = [(0, vc, 0)]
+        ctx._saved_versions = ((0, vc, 0),)
         return
     if out is not da and out is not db and da is not db:
         if n == 2 and saved[0] is da and saved[1] is db:
@@ -186,14 +186,14 @@ def track_saved_fast(ctx: Node, out, t: Tensor, a: Tensor, da, b=None, db=_NO_IN
             if vb is None:
                 b._vc = vb = [0]
             ctx._saved_src = SAVED_INPUTS[2]
-            ctx._saved_versions = [(0, vc, vc[0]), (1, vb, vb[0])]
+            ctx._saved_versions = ((0, vc, vc[0]), (1, vb, vb[0]))
             return
         if n == 1 and saved[0] is da:
             vc = a._vc
             if vc is None:
                 a._vc = vc = [0]
             ctx._saved_src = SAVED_INPUTS[1]
-            ctx._saved_versions = [(0, vc, vc[0])]
+            ctx._saved_versions = ((0, vc, vc[0]),)
             return
     src = []
     versions = []

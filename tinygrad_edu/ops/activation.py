@@ -31,7 +31,7 @@ from ._util import (
 from .elu import EluFn, elu  # noqa: F401  (F.elu; EluFn for selu/celu)
 from .inplace import inplace as _inplace
 from .prelu import PreluFn, prelu  # noqa: F401  (torch.prelu; PreluFn for the docs)
-from .promotion import _dt, cast, fit_scalar, write_out
+from .promotion import _F32, _dt, cast, fit_scalar, write_out
 from .softmax import LogSoftmaxFn, SoftmaxFn, log_softmax, softmax  # noqa: F401
 from .unary import ErfFn
 
@@ -322,7 +322,7 @@ def _tanh_method(self):
     dt = d.dtype
     # a float tensor (no _to_float) that requires grad: Function.apply's test for its one-Tensor
     # fast path written out (bfloat16's kind is "V": it takes apply's opmath path)
-    if (dt.kind == "f" and self._rg and _function.FAST and _grad_state.enabled
+    if ((dt is _F32 or dt.kind == "f") and self._rg and _function.FAST and _grad_state.enabled
             and not _grad_state.slow):  # (slow: anomaly mode or saved-tensor hooks)
         return _function._apply_unary(TanhFn, self, d, dt)
     return TanhFn.apply(_to_float(self))

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import function as _function
+from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
 from . import arithmetic as A
 from . import bitwise as B
 from . import division as D
 from . import exp_log as E
 from . import logic as L
+from ._util import raise_broadcast_error
 from .inplace import inplace
-from .promotion import binary
+from .promotion import _F32, binary
 
 
 def _not_a_tensor(name: str, self) -> TypeError:
@@ -40,34 +43,43 @@ def _forward(fn, name: str):
 
 # ``self + other``, ``self - other``, ``self * other``, the hottest calls of a training step:
 # ``add``/``sub``/``mul`` without ``alpha`` and ``out=`` are ``promotion.binary`` of their
-# Function (sub's with its bool check), which these call themselves: one Python call fewer per op
-# (parity_tests/test_ops_fastpath.py checks each operator against its function). Each is named
-# as its torch op, so that errors naming the op the user called (an uninitialized parameter's,
-# nn/parameter.py) say ``add``; as methods they are ``__add__`` etc.
-def add(self, other):
-    """``self + other``: ``add(self, other)``."""
-    if not isinstance(self, Tensor):
-        raise _not_a_tensor("__add__", self)
-    return binary(A.AddFn, self, other, False, "add")
+# Function (sub's with its bool check). The method holds binary's fast test itself and, for two
+# float Tensors of one dtype that require grad (grad mode on, no anomaly mode or saved-tensor
+# hooks), calls ``Function.apply``'s two-Tensor path straight away: two Python calls fewer per
+# op than ``add`` -> ``binary`` -> ``_apply_binary``; anything else goes on to ``binary``
+# (parity_tests/test_ops_fastpath.py checks each operator against its function, both ways).
+# Each is named as its torch op, so that errors naming the op the user called (an uninitialized
+# parameter's, nn/parameter.py) say ``add``; as methods they are ``__add__`` etc.
+def _binary_operator(fn, op: str, symbol: str, check=None):
+    name = f"__{op}__"
+
+    def method(self, other):
+        if isinstance(other, Tensor) and isinstance(self, Tensor):
+            da = self._data
+            db = other._data
+            d = da.dtype
+            if (d is db.dtype and (d is _F32 or d.kind == "f") and self._rg and other._rg
+                    and type(da) is type(db) and _function.FAST and _grad_state.enabled
+                    and not _grad_state.slow):  # promotion.binary's fast test, as written there
+                try:
+                    return _function._apply_binary(fn, self, other, da, db, d, d)
+                except ValueError:
+                    raise_broadcast_error(op, self.shape, other.shape)
+        elif not isinstance(self, Tensor):
+            raise _not_a_tensor(name, self)
+        return binary(fn, self, other, False, op, check)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"``self {symbol} other``: ``{op}(self, other)``."
+    # its code named as the torch op, as a `def add` would be: errors that name the op the user
+    # called from the stack (an uninitialized parameter's, nn/parameter.py) say ``add``
+    method.__code__ = method.__code__.replace(co_name=op, co_qualname=op)
+    return method
 
 
-def sub(self, other):
-    """``self - other``: ``sub(self, other)``."""
-    if not isinstance(self, Tensor):
-        raise _not_a_tensor("__sub__", self)
-    return binary(A.SubFn, self, other, False, "sub", A.check_sub_operands)
-
-
-def mul(self, other):
-    """``self * other``: ``mul(self, other)``."""
-    if not isinstance(self, Tensor):
-        raise _not_a_tensor("__mul__", self)
-    return binary(A.MulFn, self, other, False, "mul")
-
-
-for _f in (add, sub, mul):
-    _f.__name__ = _f.__qualname__ = f"__{_f.__name__}__"
-del _f
+add = _binary_operator(A.AddFn, "add", "+")
+sub = _binary_operator(A.SubFn, "sub", "-", A.check_sub_operands)
+mul = _binary_operator(A.MulFn, "mul", "*")
 
 
 def _reflected(fn, name: str, check: bool = True):

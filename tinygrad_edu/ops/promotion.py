@@ -109,10 +109,10 @@ def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
         d = da.dtype
         # Function.apply's two-Tensor fast path, its test written out here (one call fewer):
         # one float dtype (so no promotion, no float_result cast, nothing for `check` to refuse;
-        # not bfloat16, whose kind is "V"), both require grad, grad mode on, no anomaly mode or
-        # saved-tensor hooks (state.slow)
+        # not bfloat16, whose kind is "V"), both require grad, an array op without a reference
+        # (fn._fast_path), grad mode on, no anomaly mode or saved-tensor hooks (state.slow)
         if (d is db.dtype and (d is _F32 or d.kind == "f") and a._rg and b._rg
-                and type(da) is type(db) and _function.FAST and fn.array_io
+                and type(da) is type(db) and _function.FAST and fn._fast_path
                 and _grad_state.enabled and not _grad_state.slow):
             try:
                 return _function._apply_binary(fn, a, b, da, db, d, d)
