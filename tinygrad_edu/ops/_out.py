@@ -49,3 +49,27 @@ def write_out(out, result: Tensor, op: str, *inputs) -> Tensor:
     out._data[...] = result._data
     out._version += 1
     return out
+
+
+def honour_out(op: str):
+    """Decorator for an op computed out of place whose signature takes ``out=``: the result
+    (a tensor, or a tuple / named tuple of tensors, whose ``out`` is a tuple of as many) is
+    written into ``out`` by ``write_out`` and ``out`` returned, as torch does. Without it an
+    ``out=`` the function accepted would be silently left unwritten."""
+    import functools
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, out=None, **kwargs):
+            result = fn(*args, **kwargs)
+            if out is None:
+                return result
+            if isinstance(result, tuple):
+                if not isinstance(out, (tuple, list)) or len(out) != len(result):
+                    raise TypeError(f"{op}(): argument 'out' must be tuple of {len(result)} "
+                                    f"Tensors, not {type(out).__name__}")
+                outs = [write_out(o, r, op, *args) for o, r in zip(out, result)]
+                return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
+            return write_out(out, result, op, *args)
+        return wrapper
+    return deco

@@ -110,7 +110,9 @@ class ReciprocalFn(Function):
 
 
 class LogitFn(Function):
-    """y = ln(z/(1 - z)), z = x clamped to [eps, 1 - eps] when eps is given"""
+    """y = ln(z/(1 - z)), z = x clamped to [lo, hi] = [eps, 1 - eps] when eps is given (the
+    bounds rounded to the input's dtype, as torch's kernel holds them: in bfloat16 1 - 1e-6 is
+    1, so logit(1) stays inf)"""
 
     array_io = True
 
@@ -119,7 +121,7 @@ class LogitFn(Function):
         ctx.save_for_backward(x)
         ctx.eps = eps
         xp = get_array_module(x)
-        z = x if eps is None else xp.clip(x, x.dtype.type(eps), x.dtype.type(1 - eps))
+        z = x if eps is None else xp.clip(x, x.dtype.type(eps[0]), x.dtype.type(eps[1]))
         with quiet():
             return xp.log(z / (1 - z))
 
@@ -131,7 +133,7 @@ class LogitFn(Function):
             d = g / (x * (1 - x))  # dy/dx = 1/(x(1 - x)) inside the clamp
             if eps is None:  # torch: nan outside [0, 1]
                 return xp.where((x < 0) | (x > 1), math.nan, d), None
-            return xp.where((x < eps) | (x > 1 - eps), 0.0, d), None  # 0 where clamped
+            return xp.where((x < eps[0]) | (x > eps[1]), 0.0, d), None  # 0 where clamped
 
 
 class NanToNumFn(Function):
@@ -211,14 +213,18 @@ def logit(input, eps=None, *, out=None):
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
-    return into(out, LogitFn.apply(floatify(input, "logit"), _eps(eps)), "logit")
+    x = floatify(input, "logit")
+    return into(out, LogitFn.apply(x, _eps(eps, x._data.dtype)), "logit")
 
 
-def _eps(eps):
+def _eps(eps, dtype):
+    """(lo, hi) = (eps, 1 - eps), each rounded to ``dtype``; None for no clamp."""
     if eps is None:
         return None
     eps = float(eps)
-    return None if eps < 0 or math.isnan(eps) else eps  # torch: a negative eps means none
+    if eps < 0 or math.isnan(eps):  # torch: a negative eps means none
+        return None
+    return float(dtype.type(eps)), float(dtype.type(1 - eps))
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):

@@ -12,12 +12,23 @@ from __future__ import annotations
 import numpy as np
 
 from .optable import OPS, Op
-from .values import DTYPES, FLOATS, INTS, draw_scalar, draw_shape, make_input, partner_shape, \
-    tensor_source
+from .values import (
+    DTYPES,
+    FLOATS,
+    INTS,
+    draw_scalar,
+    draw_shape,
+    make_input,
+    partner_shape,
+    tensor_source,
+)
 
 _TUPLE_OUT = {"max", "min", "median", "nanmedian", "aminmax", "cummax", "cummin", "std_mean",
               "var_mean"}
 _CAST_DT = DTYPES
+# torch 2.13's var/std backward with dim=() or dim=[] reduces nothing (forward reduces all):
+# gradcheck fails in torch itself (inf where finite differences give x - mean), so not compared
+_TORCH_WRONG_GRAD = {"std", "var", "std_mean", "var_mean"}
 
 
 def _dtype(rng, op: Op) -> str:
@@ -62,6 +73,8 @@ def draw(seed: int, op_name: str | None = None) -> dict:
     special = 0.0 if rng.random() < 0.4 else float(rng.uniform(0.1, 0.6))
     grad = "g" in op.flags and variant == "plain" and rng.random() < 0.3
     kw = op.kw[rng.integers(len(op.kw))]
+    if name in _TORCH_WRONG_GRAD and ("dim=()" in kw or "dim=[]" in kw):
+        grad = False
     shape = draw_shape(rng)
     if op.kind in "rs" and not shape and rng.random() < 0.7:
         shape = [2, 3]
@@ -109,7 +122,8 @@ def draw(seed: int, op_name: str | None = None) -> dict:
             lo = _operand(rng, "y", shape, op, special, grad, inputs)
             hi = _operand(rng, "z", shape, op, special, grad, inputs)
             r = rng.random()
-            args = ["x", lo, hi] if r < 0.6 else (["x", lo, "None"] if r < 0.8 else ["x", "None", hi])
+            args = ["x", lo, hi] if r < 0.6 else (
+                ["x", lo, "None"] if r < 0.8 else ["x", "None", hi])
             if r >= 0.6:
                 gone = "z" if r < 0.8 else "y"
                 inputs[:] = [i for i in inputs if i["name"] != gone]
@@ -138,8 +152,8 @@ def draw(seed: int, op_name: str | None = None) -> dict:
     if variant == "out":
         odt = inputs[0]["dtype"] if rng.random() < 0.5 else DTYPES[rng.integers(len(DTYPES))]
         oshape = [0] if rng.random() < 0.6 else shape
-        inputs.append({"name": "o", "dtype": odt, "shape": oshape, "data": [0] * int(np.prod(oshape)),
-                       "layout": "contig", "grad": False})
+        inputs.append({"name": "o", "dtype": odt, "shape": oshape, "layout": "contig",
+                       "data": [0] * int(np.prod(oshape)), "grad": False})
     if grad:
         for i in inputs:
             if i["dtype"] in FLOATS and i["name"] != "o":

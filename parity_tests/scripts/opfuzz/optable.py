@@ -56,14 +56,16 @@ for n in ["isnan", "isinf", "isfinite", "isreal"]:
     OPS[n] = _u(n, "")
 for n in ["expit", "ndtr", "ndtri", "log_ndtr", "i0e", "i1", "i1e", "entr", "erfcx",
           "bessel_j0", "bessel_j1", "spherical_bessel_j0", "sinc", "round", "expm1", "exp2",
-          "gammaln", "psi", "modified_bessel_i0", "modified_bessel_k0", "scaled_modified_bessel_k1"]:
+          "gammaln", "psi", "modified_bessel_i0", "modified_bessel_k0",
+          "scaled_modified_bessel_k1"]:
     OPS["special." + n] = _u("special." + n, "og")
 for n in ["silu", "mish", "selu", "hardsigmoid", "hardswish", "logsigmoid", "softsign",
           "tanhshrink", "relu6", "sigmoid", "tanh", "relu"]:
     OPS["F." + n] = _u("nn.functional." + n, "g")
-OPS["F.gelu"] = _u("nn.functional.gelu", "g", ("", ", approximate='tanh'", ", approximate='none'"))
-OPS["F.softplus"] = _u("nn.functional.softplus", "g", ("", ", beta=2.0", ", beta=0.5, threshold=3.0",
-                                                       ", beta=-1.0"))
+OPS["F.gelu"] = _u("nn.functional.gelu", "g",
+                   ("", ", approximate='tanh'", ", approximate='none'"))
+OPS["F.softplus"] = _u("nn.functional.softplus", "g",
+                       ("", ", beta=2.0", ", beta=0.5, threshold=3.0", ", beta=-1.0"))
 OPS["F.elu"] = _u("nn.functional.elu", "g", ("", ", alpha=0.5", ", alpha=-1.0"))
 OPS["F.celu"] = _u("nn.functional.celu", "g", ("", ", alpha=2.0", ", alpha=0.0"))
 OPS["F.hardtanh"] = _u("nn.functional.hardtanh", "g", ("", ", min_val=-0.5, max_val=2.0",

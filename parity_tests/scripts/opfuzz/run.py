@@ -58,17 +58,19 @@ def _is_tensor(v) -> bool:
 def _snap_tensor(t):
     dt = str(t.dtype).replace("torch.", "")
     t = t.detach()
-    try:
+    if type(t).__module__.startswith("torch"):   # torch: no bfloat16 NumPy, ZeroTensor grads
+        raw, storage = None, None
+        up = t.double() if dt.startswith("float") or dt == "bfloat16" else t
+        raw = up.numpy(force=True)
+    else:
         raw = t.numpy()
         storage = str(raw.dtype)
-    except Exception:  # torch cannot hand out bfloat16 as NumPy
-        raw, storage = None, None
     if dt.startswith("float") or dt == "bfloat16":
-        vals = raw.astype(np.float64) if raw is not None else t.double().numpy()
+        vals = raw.astype(np.float64)
     elif dt == "bool":
-        vals = raw.astype(bool) if raw is not None else t.numpy()
+        vals = raw.astype(bool)
     elif dt.startswith("int") or dt.startswith("uint"):
-        vals = raw.astype(np.int64) if raw is not None else t.long().numpy()
+        vals = raw.astype(np.int64)
     else:
         vals = raw
     return ("T", dt, tuple(int(s) for s in t.shape), np.array(vals, copy=True), storage)
@@ -172,6 +174,7 @@ def compare(t: dict, o: dict) -> Mismatch | None:
             return Mismatch("exception", "line", te[1], oe[1])
         if te[0] != oe[0]:
             return Mismatch("exception", te[1], f"{te[0]} ({te[2]})", f"{oe[0]} ({oe[2]})")
+        return None   # both raised the same type (torch may leave an out= tensor resized, unset)
     elif te:
         return Mismatch("no-raise", te[1], f"{te[0]} ({te[2]})", "computed")
     elif oe:

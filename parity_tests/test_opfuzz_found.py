@@ -1,0 +1,167 @@
+"""Regression tests for silent differences the op fuzzer (parity_tests/scripts/fuzz_ops.py) found.
+
+Each test runs the same call in torch and in tinygrad_edu and compares value, dtype and shape
+(nan positions and inf signs exact). Kinds:
+- ``out=`` accepted and ignored: 47 linalg / contraction / histogram functions took ``out=``
+  and never wrote it (``torch.linalg.vector_norm(x, out=o)`` left ``o`` empty);
+- asin / acos gradients where x² overflows: 0 instead of torch's nan (``(1-x²)**-0.5`` is 0 at
+  -inf, torch's rsqrt is nan);
+- sinc's gradient where x² underflows (|x| < 1e-154): nan instead of torch's 0;
+- lerp of three 0-d tensors: the result kept input's dtype where torch promotes over all three;
+- logit(eps=) in bfloat16: the clamp bounds were not rounded to bfloat16 (1 - 1e-6 is 1 there,
+  so torch's logit(1.) is inf; ours was 13.8).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_edu as tg
+
+
+def _np(t):
+    t = t.detach()
+    if isinstance(t, torch.Tensor):
+        return t.double().numpy() if t.is_floating_point() else t.numpy()
+    return t.double().numpy() if t.is_floating_point() else t.numpy()
+
+
+def same(a, b, rtol=1e-6, atol=1e-6):
+    """Value, dtype and shape of torch tensor ``a`` and ours ``b`` (nan and inf exact)."""
+    assert str(a.dtype) == str(b.dtype), (a.dtype, b.dtype)
+    assert tuple(a.shape) == tuple(b.shape), (a.shape, b.shape)
+    np.testing.assert_allclose(_np(b), _np(a), rtol=rtol, atol=atol, equal_nan=True)
+    x, y = _np(a), _np(b)
+    if x.dtype.kind == "f":
+        assert (np.isnan(x) == np.isnan(y)).all()
+        assert (np.isinf(x) == np.isinf(y)).all() and (x[np.isinf(x)] == y[np.isinf(y)]).all()
+
+
+# ---- out= honoured ------------------------------------------------------------------------
+_OUT_CASES = {
+    "dot": "L.dot(a, a, out=o)",
+    "vdot": "L.vdot(a, a, out=o)",
+    "inner": "L.inner(a, a, out=o)",
+    "kron": "L.kron(a, a, out=o)",
+    "tensordot": "L.tensordot(m, m, dims=1, out=o)",
+    "cross": "L.cross(v, v * 2 + 1, dim=0, out=o)",
+    "linalg.cross": "L.linalg.cross(v, v * 2 + 1, out=o)",
+    "linalg.vecdot": "L.linalg.vecdot(a, a, out=o)",
+    "linalg.multi_dot": "L.linalg.multi_dot([m, m], out=o)",
+    "linalg.det": "L.linalg.det(m, out=o)",
+    "cholesky": "L.cholesky(m, out=o)",
+    "linalg.cholesky": "L.linalg.cholesky(m, out=o)",
+    "linalg.vector_norm": "L.linalg.vector_norm(a, out=o)",
+    "linalg.vector_norm empty": "L.linalg.vector_norm(L.zeros(2, 0), dim=-1, ord=1, out=o)",
+    "linalg.matrix_norm": "L.linalg.matrix_norm(m, out=o)",
+    "linalg.norm": "L.linalg.norm(a, out=o)",
+    "norm": "L.norm(a, out=o)",
+    "renorm": "L.renorm(m, 2, 0, 1.0, out=o)",
+    "linalg.pinv": "L.linalg.pinv(m, out=o)",
+    "linalg.cond": "L.linalg.cond(m, out=o)",
+    "histc": "L.histc(a, bins=4, out=o)",
+    "linalg.eigvalsh": "L.linalg.eigvalsh(m, out=o)",
+    "linalg.svdvals": "L.linalg.svdvals(m, out=o)",
+    "linalg.householder_product": "L.linalg.householder_product(m, a, out=o)",
+    "linalg.lu_solve": "L.linalg.lu_solve(*L.linalg.lu_factor(m), m, out=o)",
+    "linalg.slogdet": "L.linalg.slogdet(m, out=(o, o2))",
+    "linalg.eigh": "L.linalg.eigh(m, out=(o, o2))",
+    "linalg.qr": "L.linalg.qr(m, out=(o, o2))",
+    "linalg.lu_factor": "L.linalg.lu_factor(m, out=(o, oi))",
+    "linalg.inv_ex": "L.linalg.inv_ex(m, out=(o, oi))",
+    "histogram": "L.histogram(a, bins=3, out=(o, o2))",
+    "triangular_solve": "L.triangular_solve(m, m, out=(o, o2))",
+    "linalg.lu": "L.linalg.lu(m, out=(o, o2, o3))",
+}
+
+
+def _out_run(L, code, odtype="float32"):
+    a = L.tensor([1.0, 2.0])
+    m = L.tensor([[2.0, 1.0], [1.0, 3.0]])
+    v = L.tensor([1.0, 2.0, 3.0])
+    o, o2, o3 = (L.zeros(0, dtype=getattr(L, odtype)) for _ in range(3))
+    oi = L.zeros(0, dtype=L.int32)
+    r = eval(code, {"L": L, "a": a, "m": m, "v": v, "o": o, "o2": o2, "o3": o3, "oi": oi})
+    return r, (o, o2, o3, oi)
+
+
+@pytest.mark.parametrize("name", sorted(_OUT_CASES))
+def test_out_is_written(name):
+    code = _OUT_CASES[name]
+    r_t, outs_t = _out_run(torch, code)
+    r_o, outs_o = _out_run(tg, code)
+    for t, o in zip(outs_t, outs_o):
+        same(t, o, rtol=1e-5, atol=1e-5)
+    for r, outs in ((r_t, outs_t), (r_o, outs_o)):  # what is returned is the out tensors
+        items = r if isinstance(r, tuple) else (r,)
+        assert all(any(x is o for o in outs) for x in items)
+
+
+@pytest.mark.parametrize("name", ["linalg.vector_norm", "dot", "linalg.det", "histc"])
+def test_out_of_another_dtype_raises(name):
+    with pytest.raises(RuntimeError):
+        _out_run(torch, _OUT_CASES[name], "float64")
+    with pytest.raises(RuntimeError):
+        _out_run(tg, _OUT_CASES[name], "float64")
+
+
+# ---- gradients at special points ----------------------------------------------------------
+@pytest.mark.parametrize("op", ["asin", "acos", "arcsin", "arccos"])
+def test_asin_acos_grad_where_square_overflows(op):
+    vals = [-math.inf, math.inf, 1.7e308, -1e200, 0.3, 1.0, 2.0, math.nan]
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        getattr(L, op)(x).sum().backward()
+        grads.append(x.grad)
+    same(*grads, rtol=1e-9, atol=1e-12)
+
+
+def test_sinc_grad_where_square_underflows():
+    vals = [-1e-310, 1e-200, 5e-324, 0.0, -0.0, 1e-100, 0.3, 2.0]
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        L.sinc(x).sum().backward()
+        grads.append(x.grad)
+    same(*grads, rtol=1e-9, atol=1e-12)
+
+
+# ---- dtype of lerp over 0-d tensors ---------------------------------------------------------
+@pytest.mark.parametrize("dims", [(0, 0, 0), (1, 0, 0), (0, 1, 0)])
+@pytest.mark.parametrize("dts", [("float32", "float64"), ("float16", "float32"),
+                                 ("float64", "float32"), ("float32", "int64")])
+def test_lerp_zero_dim_promotion(dims, dts):
+    res = []
+    for L in (torch, tg):
+        dt, wdt = getattr(L, dts[0]), getattr(L, dts[1])
+        x, e = ((L.tensor([1.5, -2.0], dtype=dt) if d else L.tensor(1.5, dtype=dt))
+                for d in dims[:2])
+        w = L.tensor(1, dtype=wdt) if dts[1] == "int64" else L.tensor(0.25, dtype=wdt)
+        res.append(L.lerp(x, e, w))
+    same(*res)
+
+
+# ---- logit's eps bounds in the input's dtype -------------------------------------------------
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16", "float32", "float64"])
+@pytest.mark.parametrize("eps", [1e-6, 1e-3, 0.1])
+def test_logit_eps_bounds_rounded_to_dtype(dtype, eps):
+    vals = [0.0, 1e-7, 0.5, 0.99, 1.0, 540.0, -3.0]
+    res = []
+    for L in (torch, tg):
+        res.append(L.logit(L.tensor(vals, dtype=getattr(L, dtype)), eps=eps))
+    tol = {"bfloat16": 2e-2, "float16": 1e-3}.get(dtype, 1e-6)
+    same(*res, rtol=tol, atol=tol)
+
+
+def test_logit_eps_grad_bfloat16_mask():
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor([0.0, 0.5, 0.999, 1.0], dtype=L.bfloat16, requires_grad=True)
+        L.logit(x, eps=1e-6).sum().backward()
+        grads.append(x.grad)
+    same(*grads, rtol=2e-2, atol=2e-2)
