@@ -9,7 +9,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - sinc's gradient where x² underflows (|x| < 1e-154): nan instead of torch's 0;
 - lerp of three 0-d tensors: the result kept input's dtype where torch promotes over all three;
 - logit(eps=) in bfloat16: the clamp bounds were not rounded to bfloat16 (1 - 1e-6 is 1 there,
-  so torch's logit(1.) is inf; ours was 13.8).
+  so torch's logit(1.) is inf; ours was 13.8);
+- prod in float16/bfloat16: accumulated in float32 where torch multiplies in the type (torch
+  overflows to inf, ours gave -4152).
 """
 
 from __future__ import annotations
@@ -165,3 +167,28 @@ def test_logit_eps_grad_bfloat16_mask():
         L.logit(x, eps=1e-6).sum().backward()
         grads.append(x.grad)
     same(*grads, rtol=2e-2, atol=2e-2)
+
+
+# ---- prod in float16 / bfloat16 multiplies in the type ----------------------------------------
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+def test_half_prod_rounds_each_step_like_torch(dtype, dim):
+    """torch's CPU prod multiplies in the half type: [300, 300, 1/300, 1/300] overflows to inf
+    (a float32 accumulator gave 1.0), and a short product rounds after every factor."""
+    rng = np.random.default_rng(3)
+    vals = (1 + rng.standard_normal((3, 12)) * 0.05).astype(np.float32)
+    vals[0, :4] = [300.0, 300.0, 1 / 300, 1 / 300]
+    vals[1, :2] = [6e4, -2.0] if dtype == "float16" else [3e38, 4.0]
+    res = []
+    for L in (torch, tg):
+        x = L.tensor(vals).to(getattr(L, dtype))
+        res.append(x.prod() if dim is None else x.prod(dim, keepdim=True))
+    same(*res, rtol=0, atol=0)
+
+
+def test_prod_with_a_half_dtype_argument():
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([-2.796875, 9984.0, 5.03125, 0.029541015625], dtype=L.bfloat16)
+        res.append(L.prod(x, 0, keepdim=True, dtype=L.float16))
+    same(*res, rtol=0, atol=0)

@@ -66,6 +66,7 @@ def main(argv=None):
     p.add_argument("--shrink", type=int, default=1, help="shrink the first N of each signature")
     p.add_argument("--summary", default=None, help="print the signature counts of a JSONL file")
     p.add_argument("-v", action="store_true", help="print every case's program")
+    p.add_argument("--progress", default=None, help="write the seed being run to this file")
     a = p.parse_args(argv)
     if a.summary:
         rows = [json.loads(x) for x in open(a.summary)]
@@ -79,6 +80,9 @@ def main(argv=None):
     for seed in range(a.seed, a.seed + a.n):
         if a.minutes and time.time() - t0 > 60 * a.minutes:
             break
+        if a.progress:
+            with open(a.progress, "w") as f:
+                f.write(str(seed))
         signal.alarm(20)
         try:
             case, m = check(seed, a.op)

@@ -86,15 +86,45 @@ class MeanFn(Function):
         return xp.broadcast_to(gk, ctx.shape), None, None
 
 
+def _half_prod(x, axis, keepdim: bool):
+    """Π x over ``axis`` (None: all) for float16/bfloat16 x, rounding to x's dtype after every
+    multiply, as torch's CPU prod kernel does (it multiplies in the half type, so a product
+    overflows to inf where a float32 accumulator would not; NumPy's half reduce accumulates in
+    float32): in order up to 1024 factors (torch's scalar loop), pairwise beyond (torch's vector
+    lanes group a long product their own way: the last bits may differ)."""
+    xp = get_array_module(x)
+    v = xp.reshape(x, (-1,)) if axis is None else xp.moveaxis(x, axis, 0)
+    if v.shape[0] == 0:
+        y = xp.ones(v.shape[1:], dtype=x.dtype)
+    elif v.shape[0] <= 1024:
+        y = v[0].copy()
+        for i in range(1, v.shape[0]):
+            y = y * v[i]
+    else:
+        y = v
+        while y.shape[0] > 1:
+            if y.shape[0] % 2:
+                y = xp.concatenate([y, xp.ones((1,) + y.shape[1:], dtype=x.dtype)])
+            y = y[0::2] * y[1::2]
+        y = y[0]
+    if keepdim:
+        y = xp.reshape(y, (1,) * x.ndim) if axis is None else xp.expand_dims(y, axis)
+    return xp.asarray(y, dtype=x.dtype)
+
+
 class ProdFn(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
+    opmath = False  # bfloat16 multiplies in bfloat16, step by step, as torch's prod kernel
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).asarray(_dt.reduce_in_dtype(x.prod, x, axis, keepdim))
+            if x.dtype in _dt.REDUCED_FLOATS:
+                y = _half_prod(x, axis, keepdim)
+            else:
+                y = get_array_module(x).asarray(_dt.reduce_in_dtype(x.prod, x, axis, keepdim))
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdim = axis, keepdim
         return y

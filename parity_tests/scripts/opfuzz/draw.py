@@ -92,6 +92,15 @@ def draw(seed: int, op_name: str | None = None) -> dict:
             code.append(f"r = x.{method}_({margs})")
         else:
             code.append(f"r = {fn}({args}{', out=o' if variant == 'out' else ''})")
+    elif op.kind == "b" and "polynomial" in name:   # n stays small: a huge n runs for hours
+        n = [0, 1, 2, 3, 5, 6, -1, 2.5, True][rng.integers(9)]
+        if rng.random() < 0.5:
+            inputs.append(make_input(rng, "y", "int64", partner_shape(rng, shape), 0.0))
+            inputs[-1]["data"] = [int(v) % 7 for v in inputs[-1]["data"]]
+            n = "y"
+        pre = "r = " + (f"x.{method}_({n})" if variant == "inplace" else
+                        f"{fn}(x, {n}{', out=o' if variant == 'out' else ''})")
+        code.append(pre)
     elif op.kind == "b":
         y = _operand(rng, "y", shape, op, special, grad, inputs)
         if y == "y" and rng.random() < 0.2:   # the smaller operand first
