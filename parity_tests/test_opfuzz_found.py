@@ -11,7 +11,11 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - logit(eps=) in bfloat16: the clamp bounds were not rounded to bfloat16 (1 - 1e-6 is 1 there,
   so torch's logit(1.) is inf; ours was 13.8);
 - prod in float16/bfloat16: accumulated in float32 where torch multiplies in the type (torch
-  overflows to inf, ours gave -4152).
+  overflows to inf, ours gave -4152);
+- mean(dtype=float16/bfloat16): the input was cast to the half type before summing (torch sums
+  in float32 and rounds once: mean(float64 x, dtype=float16) lost x's digits, overflowed);
+- round(decimals=) in float16: x·10ᵈ computed in float16 (inf at 708.5·100; torch: float32);
+  round(int tensor, decimals=1) computed where torch raises NotImplementedError.
 """
 
 from __future__ import annotations
@@ -192,3 +196,58 @@ def test_prod_with_a_half_dtype_argument():
         x = L.tensor([-2.796875, 9984.0, 5.03125, 0.029541015625], dtype=L.bfloat16)
         res.append(L.prod(x, 0, keepdim=True, dtype=L.float16))
     same(*res, rtol=0, atol=0)
+
+
+# ---- mean(dtype=half) and round(decimals=) in float16 ---------------------------------------
+@pytest.mark.parametrize("src, dtype", [
+    ([-467.94771625551743, 0.04285912153033382, -2.884054832974402, 478.07244005535205],
+     "float64"),
+    ([-1e30, 3.4e38], "float32"),
+    ([3.4e38, 0.001, 3.0], "float32"),
+    ([1.5, -2.25, 7.0], "float16"),
+])
+@pytest.mark.parametrize("to", ["float16", "bfloat16"])
+def test_mean_with_a_half_dtype_sums_in_float32(src, dtype, to):
+    """torch: cast to float32 -> sum -> divide -> round to the half type once (casting to the
+    half type first overflowed to inf or nan, and lost the float64 digits)."""
+    res = []
+    for L in (torch, tg):
+        x = L.tensor(src, dtype=getattr(L, dtype))
+        res.append(L.mean(x, dtype=getattr(L, to)))
+    same(*res, rtol=0, atol=0)
+
+
+def test_mean_with_a_half_dtype_grad():
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor([[1.0, 2.0, 3.5], [4.0, -1.0, 0.25]], dtype=L.float64, requires_grad=True)
+        y = L.mean(x, 1, dtype=L.float16)
+        assert y.grad_fn.name() == "MeanBackward1"
+        y.backward(L.tensor([1.0, -2.0], dtype=L.float16))
+        grads.append(x.grad)
+    same(*grads, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("decimals", [2, 1, -1, -2, 3])
+def test_round_decimals_float16_in_float32(decimals):
+    """torch rounds x·10ᵈ in float32 for float16 (708.5·100 overflowed to inf in float16)."""
+    vals = [-3.345703125, 708.5, -65504.0, 1.005, 2.5, -1780.0, 0.125, 6e-5]
+    res = []
+    for L in (torch, tg):
+        x = L.tensor(vals, dtype=L.float16)
+        res.append(L.round(x, decimals=decimals))
+        res.append(x.clone().round_(decimals=decimals))
+    same(res[0], res[2], rtol=0, atol=0)
+    same(res[1], res[3], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("decimals", [0, 1, -1])
+def test_round_decimals_of_integers_raises(decimals):
+    """torch's round.decimals overload has no integer kernel (even decimals=0); plain round of
+    an integer tensor is a copy."""
+    for L in (torch, tg):
+        with pytest.raises(NotImplementedError):
+            L.round(L.tensor([3, 4], dtype=L.int8), decimals=decimals)
+        with pytest.raises(NotImplementedError):
+            L.tensor([3, 4]).round_(decimals=decimals)
+        assert L.round(L.tensor([3, 4])).tolist() == [3, 4]

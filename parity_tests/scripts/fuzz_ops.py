@@ -33,8 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 from opfuzz.draw import draw, source  # noqa: E402
-from opfuzz.run import run_pair  # noqa: E402
-from opfuzz.shrink import dtype_signature, shrink, signature  # noqa: E402
+from opfuzz.shrink import check_case, dtype_signature, shrink, signature  # noqa: E402
 
 import tinygrad_edu  # noqa: E402
 
@@ -52,7 +51,7 @@ def _alarm(*_):
 def check(seed: int, op: str | None = None):
     """(case, Mismatch or None) for one seed."""
     case = draw(seed, op)
-    m, _, _ = run_pair(source(case), tinygrad_edu)
+    m, _, _ = check_case(case, tinygrad_edu)
     return case, m
 
 
@@ -106,8 +105,7 @@ def main(argv=None):
             try:
                 small = shrink(case, tinygrad_edu, sig)
                 row["repro"] = source(small)
-                _, t, o = run_pair(row["repro"], tinygrad_edu)
-                row["repro_mismatch"] = str(run_pair(row["repro"], tinygrad_edu)[0])
+                row["repro_mismatch"] = str(check_case(small, tinygrad_edu)[0])
                 print(f"\n=== {sig}  (seed {seed})\n{row['repro']}\n# {row['repro_mismatch']}",
                       flush=True)
             except Timeout:

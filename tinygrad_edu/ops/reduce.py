@@ -257,16 +257,24 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.mean``: y = (1/n) Σ x over ``dim`` (n: the number of elements combined; the
     mean of nothing is nan). dtype: floating only (or ``dtype``); integers raise RuntimeError.
+    A float16/bfloat16 ``dtype`` is computed as torch's: the input cast to float32, summed,
+    divided, then rounded to ``dtype`` once (not cast to ``dtype`` first).
     Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
+    half = None
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype, "mean"))
+        d = _dt.to_dtype(dtype, "mean")
+        if d.np in _dt.REDUCED_FLOATS:  # torch: cast to float32 -> sum -> div -> cast to d
+            half, d = d, _dt.float32
+        input = cast(input, d)
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
         )
     out_t = MeanFn.apply(input, _axes(dim, input, "mean"), keepdim)
+    if half is not None:
+        out_t = cast(out_t, half)
     return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 

@@ -5,6 +5,8 @@ almost everywhere, and torch uses 0), frac (x - trunc(x), derivative 1). Divisio
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
@@ -153,17 +155,29 @@ def sgn(input, *, out=None):
     return into(out, SgnFn.apply(input, _sign), "sgn")
 
 
-def round(input, *, decimals: int = 0, out=None):
+def round(input, *, decimals: int | None = None, out=None):
     """``torch.round``: x rounded to ``decimals`` decimal places, half to even (as torch).
-    dtype: the input's (integers unchanged). Derivative: 0 (piecewise constant).
+    dtype: the input's (integers unchanged; given ``decimals``, even 0, NotImplementedError:
+    torch's round.decimals has no integer kernel).
+    Derivative: 0 (piecewise constant).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "round")
-    res = RoundFn.apply(input, lambda x: get_array_module(x).asarray(
-        get_array_module(x).round(x, decimals)))
-    return into(out, named(res, "RoundBackward1") if decimals else res, "round")
+    if decimals is not None and kind_of(input._data.dtype) != "f":  # torch's round.decimals
+        raise NotImplementedError(f'"round_cpu" not implemented for \'{dtype_name(input)}\'')
+    res = RoundFn.apply(input, lambda x: _round_decimals(x, decimals or 0))
+    return into(out, named(res, "RoundBackward1") if decimals is not None else res, "round")
+
+
+def _round_decimals(x, decimals: int):
+    """rint(x·10ᵈ)/10ᵈ (rint(x/10⁻ᵈ)·10⁻ᵈ for d < 0); float16 computed in float32 and rounded
+    once, as torch's kernel (its opmath type): in float16 708.5·100 would overflow to inf."""
+    xp = get_array_module(x)
+    if decimals and x.dtype == np.float16:
+        return xp.asarray(xp.round(x.astype(np.float32), decimals).astype(np.float16))
+    return xp.asarray(xp.round(x, decimals))
 
 
 fix = trunc  # torch's alias

@@ -15,6 +15,15 @@ import numpy as np
 from .draw import source
 from .run import run_pair
 
+_SPECIAL = ("special.", "polygamma", "digamma", "lgamma", "i0", "igamma", "mvlgamma", "erfinv")
+
+
+def check_case(case: dict, ours):
+    """(Mismatch or None, torch's snapshot, ours) for ``case``; special functions get 30× the
+    tolerances (torch's Cephes float32 kernels sit a few ulps from SciPy's, more near zeros)."""
+    loose = 30.0 if case["op"].startswith(_SPECIAL) else 1.0
+    return run_pair(source(case), ours, loose)
+
 
 def signature(case: dict, m) -> str:
     """``category|op|variant`` plus, for exceptions, torch's and our exception class."""
@@ -71,7 +80,7 @@ def shrink(case: dict, ours, sig: str, budget: int = 300) -> dict:
             if tries > budget:
                 break
             try:
-                m, _, _ = run_pair(source(c), ours)
+                m, _, _ = check_case(c, ours)
             except Exception:  # noqa: BLE001 - a cut that breaks the harness is just not kept
                 continue
             if m is not None and signature(c, m) == sig:
