@@ -15,7 +15,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - mean(dtype=float16/bfloat16): the input was cast to the half type before summing (torch sums
   in float32 and rounds once: mean(float64 x, dtype=float16) lost x's digits, overflowed);
 - round(decimals=) in float16: x·10ᵈ computed in float16 (inf at 708.5·100; torch: float32);
-  round(int tensor, decimals=1) computed where torch raises NotImplementedError.
+  round(int tensor, decimals=1) computed where torch raises NotImplementedError;
+- special.xlog1py(x, True) backward: log1p of the Python bool taken in float16 (0.6934);
+- ldexp(float16 x, 0-d float64 e): float64 result where torch keeps float16.
 """
 
 from __future__ import annotations
@@ -251,3 +253,29 @@ def test_round_decimals_of_integers_raises(decimals):
         with pytest.raises(NotImplementedError):
             L.tensor([3, 4]).round_(decimals=decimals)
         assert L.round(L.tensor([3, 4])).tolist() == [3, 4]
+
+
+# ---- xlog1py's gradient beside a bool number; ldexp's dtype with a 0-d float64 exponent --------
+@pytest.mark.parametrize("other", [True, 1, 3, 2.5])
+def test_xlog1py_grad_with_a_number(other):
+    """∂/∂x xlog1py(x, y) = log1p(y): NumPy's log1p(True) is a float16 0.6934, not ln 2."""
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor([402.9248190775667, -2.0], dtype=L.float64, requires_grad=True)
+        L.special.xlog1py(x, other).sum().backward()
+        grads.append(x.grad)
+    same(*grads, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("xdt, odt, zero_d", [
+    ("float16", "float64", True), ("float32", "float64", True), ("bfloat16", "float32", True),
+    ("float32", "float64", False), ("int32", "int64", False),
+])
+def test_ldexp_dtype_with_a_zero_dim_exponent(xdt, odt, zero_d):
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([-360.5, 3.0], dtype=getattr(L, xdt)) if xdt != "int32" else \
+            L.tensor([3, -4], dtype=L.int32)
+        e = L.tensor(-2.193436728315967 if odt.startswith("float") else 2, dtype=getattr(L, odt))
+        res.append(L.ldexp(x, e if zero_d else e.reshape(1)))
+    same(*res, rtol=1e-3, atol=1e-3)

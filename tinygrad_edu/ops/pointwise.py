@@ -324,9 +324,12 @@ def ldexp(input, other, *, out=None):
     r = result_type(input, y)
     x = cast(input, r if r.is_floating_point else _dt.default_float())
     try:
-        return write_out(out, LdexpFn.apply(x, y), "ldexp")
+        z = LdexpFn.apply(x, y)
     except ValueError:
         raise_broadcast_error("ldexp", input.shape, other.shape)
+    if z.dtype != x.dtype:  # a 0-d float64 ``other`` beside float16 x: float16, as torch
+        z = cast(z, x.dtype)
+    return write_out(out, z, "ldexp")
 
 
 def nextafter(input, other, *, out=None):

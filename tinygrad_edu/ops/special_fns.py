@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module, special
@@ -187,7 +189,9 @@ class SpecialXlog1pyFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        # a number operand (True, 2) as a float: NumPy's log1p(True) would be a float16 0.6934
+        x, y = (float(v) if isinstance(v, (bool, int, np.bool_, np.integer)) else v
+                for v in ctx.saved_tensors)
         xp = xp_of(g)
         nx, ny = ctx.needs_input_grad
         with quiet():
