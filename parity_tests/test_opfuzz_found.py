@@ -17,7 +17,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - round(decimals=) in float16: x·10ᵈ computed in float16 (inf at 708.5·100; torch: float32);
   round(int tensor, decimals=1) computed where torch raises NotImplementedError;
 - special.xlog1py(x, True) backward: log1p of the Python bool taken in float16 (0.6934);
-- ldexp(float16 x, 0-d float64 e): float64 result where torch keeps float16.
+- ldexp(float16 x, 0-d float64 e): float64 result where torch keeps float16;
+- logical_and/or/xor tested each operand in its own dtype; torch casts both to their common
+  dtype first (a 0-d float64 2.3e-308 beside float32 is 0: logical_xor(1e4, it) is True).
 """
 
 from __future__ import annotations
@@ -279,3 +281,24 @@ def test_ldexp_dtype_with_a_zero_dim_exponent(xdt, odt, zero_d):
         e = L.tensor(-2.193436728315967 if odt.startswith("float") else 2, dtype=getattr(L, odt))
         res.append(L.ldexp(x, e if zero_d else e.reshape(1)))
     same(*res, rtol=1e-3, atol=1e-3)
+
+
+# ---- logical_and/or/xor test the operands in their common dtype ------------------------------
+@pytest.mark.parametrize("op", ["logical_and", "logical_or", "logical_xor"])
+@pytest.mark.parametrize("a, adt, b, bdt, zero_d", [
+    ([10000.0, 0.0], "float32", 2.3e-308, "float64", True),
+    ([-2, 0], "int32", -4611686018427387904, "int64", True),
+    ([1.0, 0.0], "float16", 1e-10, "float64", True),
+    ([0.0, 3.0], "float64", [1e-10, 0.0], "float16", False),
+    ([1, 0], "uint8", [256.5, 0.0], "bfloat16", False),
+])
+def test_logical_ops_cast_to_the_common_dtype(op, a, adt, b, bdt, zero_d):
+    res = []
+    for L in (torch, tg):
+        x = L.tensor(a, dtype=getattr(L, adt))
+        y = L.tensor(b, dtype=getattr(L, bdt))
+        res.append(getattr(L, op)(x, y))
+        if adt.startswith("float"):
+            res.append(getattr(x.clone(), op + "_")(y))
+    for t, o in zip(res[:len(res) // 2], res[len(res) // 2:]):
+        same(t, o, rtol=0, atol=0)
