@@ -19,7 +19,8 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - special.xlog1py(x, True) backward: log1p of the Python bool taken in float16 (0.6934);
 - ldexp(float16 x, 0-d float64 e): float64 result where torch keeps float16;
 - logical_and/or/xor tested each operand in its own dtype; torch casts both to their common
-  dtype first (a 0-d float64 2.3e-308 beside float32 is 0: logical_xor(1e4, it) is True).
+  dtype first (a 0-d float64 2.3e-308 beside float32 is 0: logical_xor(1e4, it) is True);
+- logit in bfloat16: computed in float32 and rounded once; torch rounds each step (8% apart).
 """
 
 from __future__ import annotations
@@ -302,3 +303,20 @@ def test_logical_ops_cast_to_the_common_dtype(op, a, adt, b, bdt, zero_d):
             res.append(getattr(x.clone(), op + "_")(y))
     for t, o in zip(res[:len(res) // 2], res[len(res) // 2:]):
         same(t, o, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("eps", [None, 1e-6, 0.1])
+def test_logit_bfloat16_rounds_each_step(eps):
+    """torch's bfloat16 logit rounds 1 - z, z/(1 - z) and the log to bfloat16 in turn:
+    logit(0.490234375) is -0.0359 there (float32 then one rounding: -0.0391, 8% off)."""
+    rng = np.random.default_rng(0)
+    v = np.concatenate([rng.random(300), [0.0, 1.0, 1e-7, 0.490234375, 0.999]]).astype(np.float32)
+    g = rng.standard_normal(v.size).astype(np.float32)
+    res = []
+    for L in (torch, tg):
+        x = L.tensor(v).to(L.bfloat16).requires_grad_()
+        y = L.logit(x, eps=eps)
+        y.backward(L.tensor(g).to(L.bfloat16))
+        res += [y, x.grad]
+    same(res[0], res[2], rtol=0, atol=0)
+    same(res[1], res[3], rtol=0, atol=0)
