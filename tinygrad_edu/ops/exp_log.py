@@ -123,7 +123,9 @@ class LogitFn(Function):
         ctx.save_for_backward(x)
         ctx.eps = eps
         xp = get_array_module(x)
-        z = x if eps is None else xp.clip(x, x.dtype.type(eps[0]), x.dtype.type(eps[1]))
+        if eps is not None:  # (np.clip of bfloat16 returns float32: minimum/maximum keep it)
+            x = xp.minimum(xp.maximum(x, x.dtype.type(eps[0])), x.dtype.type(eps[1]))
+        z = x
         with quiet():
             return xp.log(z / (1 - z))
 
