@@ -1,0 +1,190 @@
+"""The kinds of difference the op fuzzer found (2026-11-30), one root cause each.
+
+``KINDS``: differences of ours still open, each with its cause (file, what goes wrong), the
+session that owns the file, and a minimal reproduction: a program run with ``torch`` bound to
+torch and to tinygrad_edu, compared by opfuzz/run.py (``r`` and every tensor variable). Each
+is a strict xfail in parity_tests/test_opfuzz_smoke.py: fixing the kind makes it XPASS, which
+fails the suite until its entry here is deleted. Silent ones (a wrong value or dtype, no error)
+come first.
+
+``TORCH_QUIRKS``: places where torch's own result is not the truth (a wrong gradient, a result
+that depends on torch's scalar vs vector loop): ours is left as it is, not xfailed; the fuzzer
+does not compare them (draw.py, shrink.py).
+
+``FIXED``: kinds fixed on this branch, each with its regression test in
+parity_tests/test_opfuzz_found.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    category: str  # value, dtype, zero-sign, grad, no-raise, we-raise, exception
+    owner: str  # the file of the cause (and, in brackets, the session working on it)
+    cause: str
+    repro: str
+
+
+KINDS = [
+    # ---- silent: wrong values / dtypes ------------------------------------------------------
+    Kind("add_alpha_in_other_dtype", "value", "ops/arithmetic.py [fuzz12]",
+         "add/sub/rsub(alpha=) form alpha·other in other's own dtype before promotion: uint8 "
+         "wraps (f32 2 + u8 1·-1 = 257), int8 127·2 wraps, float32 3.4e38·2 overflows beside "
+         "float64; and that product's dtype then takes part in promotion (int32 0-d + bool·-1 "
+         "gives int64, torch int32; bool + bool·2 gives int64, torch bool)",
+         "x = torch.tensor([2.0, -29.0])\ny = torch.tensor([1, 6], dtype=torch.uint8)\n"
+         "r = torch.add(x, y, alpha=-1)"),
+    Kind("add_alpha_promotes", "dtype", "ops/arithmetic.py [fuzz12]",
+         "the same cause seen as a dtype: sub(0-d float64, int16 (1,), alpha=1.5) is float32 "
+         "(torch float64: the 0-d float64 is the only float operand)",
+         "x = torch.tensor(2.25, dtype=torch.float64)\ny = torch.tensor([4], dtype=torch.int16)\n"
+         "r = torch.sub(x, y, alpha=1.5)"),
+    Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
+         "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
+         "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
+         "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
+         "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
+         "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
+    Kind("lcm_overflow_sign", "value", "ops/bits.py",
+         "lcm whose product wraps: torch returns |a / gcd · b| (abs after the wrap), ours keeps "
+         "the sign: lcm(int64 -(2**63 - 1), 6) is 6 in torch, -6 here",
+         "x = torch.tensor([-9223372036854775807], dtype=torch.int64)\n"
+         "r = torch.lcm(x, torch.tensor([6]))"),
+    Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
+         "prod/cumsum(x, dtype=float16/bfloat16) of a float64 x: torch's backward runs through "
+         "the cast, so the gradient is computed in the narrow dtype (-0.86597 vs -0.86572); "
+         "ours in float64",
+         "x0 = torch.tensor([-925.8368550584721, 2.0, -100.0], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cumsum(x0, dim=0, dtype=torch.float16)\n"
+         "r.backward(W(r))"),
+    Kind("activation_zero_sign", "zero-sign", "ops/activation*.py, ops/elu.py [fuzz12]",
+         "elu/selu/celu(-0.0) give 0.0 (torch -0.0; elu(0.0, alpha=-1) is 0.0 in torch, -0.0 "
+         "here), relu6(-0.0) gives 0.0, logsigmoid(426.5) gives -0.0 (torch 0.0)",
+         "x = torch.tensor([-0.0, 426.5])\n"
+         "r = torch.stack([torch.nn.functional.elu(x), torch.nn.functional.selu(x), "
+         "torch.nn.functional.relu6(x), torch.nn.functional.logsigmoid(x)])"),
+    Kind("scan_zero_sign", "zero-sign", "ops/scan.py [fuzz12]",
+         "cumsum starts from the first element, torch from +0.0: cumsum([-0.0]) is 0.0 in "
+         "torch, -0.0 here (also logcumsumexp of bfloat16 [-0.0])",
+         "x = torch.tensor([-0.0, -0.0])\nr = torch.cumsum(x, 0)"),
+    Kind("norm_grad_at_nan", "grad", "ops/linalg/norms.py",
+         "vector_norm(ord=1 or inf) backward at a nan input: torch 0 (sgn(nan) is 0), ours nan",
+         "x0 = torch.tensor([float('nan'), 2.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.linalg.vector_norm(x0, ord=1)\nr.backward()"),
+    Kind("pow_zero_exponent_grad", "grad", "ops/arithmetic.py [fuzz12]",
+         "pow(x, False) backward: torch computes False·x^-1 (its exponent-0 shortcut does not "
+         "take a bool), nan where x^-1 overflows; ours 0",
+         "x0 = torch.tensor([-1e-310, 2.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.pow(x0, False).sum()\nr.backward()"),
+    Kind("mvlgamma_grad_at_minus_zero", "grad", "ops/gamma.py",
+         "mvlgamma(-0.0, p=1) backward: torch's digamma(-0.0) is -inf, ours +inf",
+         "x0 = torch.tensor([-0.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.mvlgamma(x0, p=1).sum()\nr.backward()"),
+    Kind("vector_norm_single_element", "value", "ops/linalg/norms.py",
+         "the 2-norm over a size-1 dim: torch returns |x| (1e300), ours squares first (inf)",
+         "r = torch.linalg.vector_norm(torch.tensor([1e300], dtype=torch.float64))"),
+    Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
+         "logsumexp/log_softmax of float16: torch rounds exp, the sum and the log to float16 in "
+         "turn; ours in float32, rounded once (logsumexp([-3.76, 0]) 0.02316 vs 0.02303)",
+         "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
+         "r = torch.logsumexp(x, 0)"),
+    # ---- exceptions: ours computes where torch raises -----------------------------------------
+    Kind("out_dtype_same_as_input", "no-raise", "ops/_out.py (and the unary ops' out=)",
+         "abs/neg/ceil/floor/trunc/fix/frac/round/sign/sgn/bitwise_not/nan_to_num/clamp/where/"
+         "heaviside with an out= of another dtype: torch raises RuntimeError ('Found dtype "
+         "Double but expected Long'); ours casts into out",
+         "x = torch.tensor([2, -3])\no = torch.zeros(2, dtype=torch.float64)\n"
+         "r = torch.ceil(x, out=o)"),
+    Kind("autograd_integer_dtype", "no-raise", "ops/reduce.py, ops/scan.py [fuzz12]",
+         "sum/prod/nansum/cumsum/cumprod(x requiring grad, dtype=an integer): torch raises "
+         "'Autograd not support dtype: Long'; ours computes",
+         "x0 = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.sum(x0, dtype=torch.int64)"),
+    Kind("inplace_scan_dtype", "no-raise", "ops/scan.py [fuzz12]",
+         "x.cumsum_(dim, dtype=other): torch raises 'Bad in-place call'; ours computes",
+         "x = torch.tensor([1.0, 2.0])\nr = x.cumsum_(0, dtype=torch.float64)"),
+    Kind("half_special_functions", "no-raise", "ops/special_fns.py, ops/polynomials.py",
+         "bessel_j0/j1, modified_bessel_*, scaled_modified_bessel_k1, spherical_bessel_j0, "
+         "ndtri, log_ndtr, erfcx, zeta and the orthogonal polynomials have no float16/bfloat16 "
+         "kernel in torch (NotImplementedError); ours computes",
+         "r = torch.special.bessel_j0(torch.tensor([1.5], dtype=torch.float16))"),
+    Kind("repeated_dim", "no-raise", "ops/_reduction.py",
+         "all/any(x, dim=(0, -1)) of a 1-d x names dim 0 twice: torch raises RuntimeError",
+         "r = torch.all(torch.tensor([1, 2]), dim=(0, -1))"),
+    Kind("scalar_out_of_range", "no-raise", "ops/promotion.py [perop12]",
+         "an int Python scalar outside an integer tensor's range: clamp_min(int8 x, -2**31 - 1)"
+         " and int16 x **= 2**40 raise 'value cannot be converted to type int8_t without "
+         "overflow' in torch; ours computes",
+         "x = torch.tensor([3], dtype=torch.int8)\nr = torch.clamp_min(x, -2147483649)"),
+    Kind("hardtanh_unsigned_negative", "no-raise", "ops/activation*.py [fuzz12]",
+         "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
+         "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
+    # ---- exceptions: ours raises where torch computes, or another type -------------------------
+    Kind("reduction_out_cast", "we-raise", "ops/_reduction.py, ops/reduce.py",
+         "sum/prod/mean/nansum/std/cumsum/cumprod with an out= of another dtype: torch casts "
+         "into it; ours raises 'Expected out tensor to have dtype'",
+         "x = torch.tensor([1.0, 2.0])\no = torch.zeros((), dtype=torch.float64)\n"
+         "r = torch.sum(x, 0, out=o)"),
+    Kind("clamp_tensor_and_number", "we-raise", "ops/select.py",
+         "clamp/clip(x, Tensor, number) (or number, Tensor): torch accepts the mix; ours raises "
+         "TypeError",
+         "x = torch.tensor([-4.0, 0.3, 9.0])\nr = torch.clamp(x, torch.tensor(-1.0), 2.0)"),
+    Kind("logical_any_all_out", "we-raise", "ops/logic.py, ops/reduce.py",
+         "torch.all/any/logical_not(..., out=) are not accepted (TypeError)",
+         "x = torch.tensor([True, False])\no = torch.zeros(2, dtype=torch.bool)\n"
+         "r = torch.logical_not(x, out=o)"),
+    Kind("softmax_of_integers", "we-raise", "ops/softmax.py",
+         "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
+         "runs); ours raises NotImplementedError",
+         "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
+    Kind("special_xlogy_missing", "we-raise", "special.py",
+         "torch.special.xlogy does not exist (AttributeError)",
+         "r = torch.special.xlogy(torch.tensor([2.0]), torch.tensor([3.0]))"),
+    Kind("bitwise_cast_check_order", "exception", "ops/bitwise.py, ops/bits.py",
+         "an in-place or out= bitwise/shift op with a float operand: torch checks the result "
+         "type against the destination first (RuntimeError: result type Float can't be cast); "
+         "ours raises NotImplementedError",
+         "x = torch.tensor([3])\nx &= torch.tensor([0.5])\nr = x"),
+    Kind("lerp_check_order", "exception", "ops/ternary.py",
+         "lerp with integer or mixed dtypes: torch's dtype check (RuntimeError: expected dtype "
+         "for `end`) comes before its kernel's NotImplementedError; ours the other way round",
+         "x = torch.tensor([1, 2], dtype=torch.int8)\n"
+         "r = torch.lerp(x, torch.tensor([2, 3], dtype=torch.int8), torch.tensor([1, 2]))"),
+]
+
+TORCH_QUIRKS = {
+    "var/std backward with dim=() or dim=[]": "torch's backward reduces nothing (inf; gradcheck "
+    "fails in torch itself); ours is the finite differences' value",
+    "var_mean/std_mean's mean with an inf": "torch's Welford update gives nan ((x - inf)/k); the "
+    "mean is ±inf, as ours and torch.mean",
+    "±0 ties of maximum/minimum/clamp/amax/softshrink": "torch's scalar loop keeps one operand, "
+    "its vector lanes the other (maximum(0., -0.) is 0. for 2 elements, -0. for 16)",
+    "fmod/remainder when |a/b| overflows": "torch's vector path gives nan, its scalar path "
+    "fmod's value (x % y for 1.7e308, 0.63): ours the latter everywhere",
+    "gelu(inf) in float16": "torch gives inf in float16 and nan in float32; ours nan",
+    "bessel_j0/j1 near a zero": "torch's Cephes polynomial is off by 1e-7 absolute where SciPy "
+    "(ours) is correct",
+    "orthogonal polynomials at nan": "torch returns 0 or a subnormal for a nan x",
+    "hardshrink/softshrink/hardtanh backward at nan": "torch's vector loop gives 0 there, its "
+    "scalar loop the upstream gradient (ours)",
+    "a long float16/bfloat16 product": "torch's vector lanes group the factors their own way",
+}
+
+FIXED = {
+    "out_ignored": "47 linalg/contraction/histogram functions accepted out= and never wrote it",
+    "asin_acos_grad_overflow": "asin/acos backward 0 instead of nan where x² overflows",
+    "sinc_grad_underflow": "sinc backward nan instead of 0 where x² underflows",
+    "lerp_zero_dim_promotion": "lerp of three 0-d tensors kept input's dtype",
+    "logit_eps_bounds": "logit(eps=) bounds not rounded to the input dtype (bfloat16 inf)",
+    "logit_bfloat16_steps": "bfloat16 logit computed in float32 (torch rounds each step)",
+    "half_prod": "float16/bfloat16 prod accumulated in float32 (torch: in the type, inf)",
+    "mean_half_dtype": "mean(dtype=half) cast the input to half before summing",
+    "round_decimals_half": "round(decimals=) of float16 in float16 (inf); ints not refused",
+    "xlog1py_bool_grad": "xlog1py(x, True) backward took log1p(True) in float16",
+    "ldexp_zero_dim_dtype": "ldexp(float16, 0-d float64) returned float64",
+    "logical_common_dtype": "logical_and/or/xor tested operands in their own dtypes",
+}
