@@ -20,7 +20,11 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - ldexp(float16 x, 0-d float64 e): float64 result where torch keeps float16;
 - logical_and/or/xor tested each operand in its own dtype; torch casts both to their common
   dtype first (a 0-d float64 2.3e-308 beside float32 is 0: logical_xor(1e4, it) is True);
-- logit in bfloat16: computed in float32 and rounded once; torch rounds each step (8% apart).
+- logit in bfloat16: computed in float32 and rounded once; torch rounds each step (8% apart);
+- nansum(x, dtype=int64) cast nan to INT_MIN before summing (torch counts it as 0);
+- integer floor_divide/remainder/div of an empty tensor by 0 raised ZeroDivisionError;
+- torch.special.round(int tensor) computed (torch passes decimals: NotImplementedError);
+  torch.special.xlogy was missing; nanmean(int, dtype=float64) computed (torch raises).
 """
 
 from __future__ import annotations
@@ -320,3 +324,53 @@ def test_logit_bfloat16_rounds_each_step(eps):
         res += [y, x.grad]
     same(res[0], res[2], rtol=0, atol=0)
     same(res[1], res[3], rtol=0, atol=0)
+
+
+# ---- nansum to an integer dtype; empty integer division; special.round / xlogy; nanmean ------
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "bool"])
+def test_nansum_to_an_integer_dtype_counts_nan_as_zero(dtype):
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0]])
+        res.append(L.nansum(x, dtype=getattr(L, dtype)))
+        res.append(L.nansum(x, 1, dtype=getattr(L, dtype)))
+    same(res[0], res[2], rtol=0, atol=0)
+    same(res[1], res[3], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("code", [
+    "L.floor_divide(L.zeros((2, 0), dtype=L.int32), False)",
+    "L.zeros(0, dtype=L.int8) % 0",
+    "L.remainder(L.zeros((0, 3), dtype=L.int64), L.zeros(3, dtype=L.int64))",
+    "L.div(L.zeros(0, dtype=L.int16), 0, rounding_mode='trunc')",
+])
+def test_integer_division_by_zero_of_nothing_does_not_raise(code):
+    res = [eval(code, {"L": L}) for L in (torch, tg)]
+    same(*res)
+
+
+def test_integer_division_by_zero_still_raises():
+    for L in (torch, tg):
+        with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+            L.floor_divide(L.tensor([3]), 0)
+
+
+def test_special_round_and_xlogy():
+    for L in (torch, tg):
+        with pytest.raises(NotImplementedError):
+            L.special.round(L.tensor([3, 4]))
+        assert L.round(L.tensor([3, 4])).tolist() == [3, 4]
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([0.0, 2.0, 3.5], requires_grad=True)
+        y = L.special.xlogy(x, L.tensor([0.0, 3.0, 0.5]))
+        y.sum().backward()
+        res += [L.special.round(L.tensor([1.25, -2.5]), decimals=1), y, x.grad]
+    for t, o in zip(res[:3], res[3:]):
+        same(t, o)
+
+
+def test_nanmean_refuses_integers_even_with_a_float_dtype():
+    for L in (torch, tg):
+        with pytest.raises(RuntimeError):
+            L.nanmean(L.tensor([3, 4]), dtype=L.float64)

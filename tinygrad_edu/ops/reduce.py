@@ -315,6 +315,10 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice.
     """
     axes = _axes(dim, input, "nansum")
+    if dtype is not None and kind_of(input._data.dtype) == "f" and \
+            not _dt.to_dtype(dtype, "nansum").is_floating_point:  # NaN counts as 0 before the
+        d = input._data  # cast to an integer dtype (torch), not as INT_MIN (an integer result
+        input = Tensor._wrap(get_array_module(d).where(d != d, 0, d))  # has no gradient)
     input = _accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
 
@@ -329,6 +333,9 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dim when ``dim`` is ``()`` or None. Raises IndexError for ``dim`` out of range; RuntimeError for
     a dim given twice or an integer input.
     """
+    if kind_of(input._data.dtype) != "f":  # checked before dtype= (torch refuses int input)
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype.name.capitalize()}")
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":

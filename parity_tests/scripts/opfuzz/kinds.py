@@ -141,14 +141,30 @@ KINDS = [
          "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
          "runs); ours raises NotImplementedError",
          "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
-    Kind("special_xlogy_missing", "we-raise", "special.py",
-         "torch.special.xlogy does not exist (AttributeError)",
-         "r = torch.special.xlogy(torch.tensor([2.0]), torch.tensor([3.0]))"),
-    Kind("bitwise_cast_check_order", "exception", "ops/bitwise.py, ops/bits.py",
-         "an in-place or out= bitwise/shift op with a float operand: torch checks the result "
-         "type against the destination first (RuntimeError: result type Float can't be cast); "
-         "ours raises NotImplementedError",
+    Kind("out_cast_check_order", "exception", "ops/bitwise.py, ops/bits.py, ops/pointwise.py",
+         "an in-place or out= op whose result type cannot be cast to the destination and that "
+         "has no kernel for it (bitwise/shift/gcd/lcm of floats, hypot/igammac/logaddexp/"
+         "nextafter of ints, abs/ceil of bool): torch checks the cast first (RuntimeError: "
+         "result type Float can't be cast to the desired output type Long); ours raises the "
+         "kernel's NotImplementedError",
          "x = torch.tensor([3])\nx &= torch.tensor([0.5])\nr = x"),
+    Kind("reduction_signature_errors", "exception", "ops/_reduction.py (torch_args)",
+         "sum/prod(x, dtype=, out=) without dim and std(x, unbiased=, out=): torch's Python "
+         "signatures refuse them (TypeError); ours computes or raises RuntimeError",
+         "x = torch.tensor([1.0, 2.0])\no = torch.zeros((), dtype=torch.float16)\n"
+         "r = torch.sum(x, dtype=torch.float16, out=o)"),
+    Kind("logit_grad_at_minus_zero", "grad", "ops/exp_log.py",
+         "logit'(-0.0) = 1/(x(1 - x)): torch +inf, ours -inf",
+         "x0 = torch.tensor([-0.0, 0.5], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.logit(x0).sum()\nr.backward()"),
+    Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
+         "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
+         "recurrence gives -0.0, ours 0.0",
+         "r = torch.special.chebyshev_polynomial_t(torch.tensor([0.0], dtype=torch.float64), 3)"),
+    Kind("median_of_empty", "we-raise", "ops/order.py",
+         "median of an empty integer tensor without dim: torch returns its (undefined) value; "
+         "ours raises ValueError from NumPy (cannot convert float NaN to integer)",
+         "r = torch.median(torch.zeros((2, 0), dtype=torch.int8)).shape"),
     Kind("lerp_check_order", "exception", "ops/ternary.py",
          "lerp with integer or mixed dtypes: torch's dtype check (RuntimeError: expected dtype "
          "for `end`) comes before its kernel's NotImplementedError; ours the other way round",
@@ -172,6 +188,11 @@ TORCH_QUIRKS = {
     "hardshrink/softshrink/hardtanh backward at nan": "torch's vector loop gives 0 there, its "
     "scalar loop the upstream gradient (ours)",
     "a long float16/bfloat16 product": "torch's vector lanes group the factors their own way",
+    "a sum cancelling ±1.7e308": "the result depends on the summation order (torch's lanes: "
+    "-1458; NumPy's pairwise sum: 0.0); both are float sums of the same numbers",
+    "i0/i1 of float32 near 90": "torch's float32 Cephes kernel overflows to inf where the value "
+    "(4e37) is finite (ours)",
+    "relu6/hardtanh backward at nan": "as hardshrink's: torch's vector loop gives 0 there",
 }
 
 FIXED = {
@@ -187,4 +208,8 @@ FIXED = {
     "xlog1py_bool_grad": "xlog1py(x, True) backward took log1p(True) in float16",
     "ldexp_zero_dim_dtype": "ldexp(float16, 0-d float64) returned float64",
     "logical_common_dtype": "logical_and/or/xor tested operands in their own dtypes",
+    "nansum_int_dtype": "nansum(x, dtype=int64) cast nan to INT_MIN (torch: 0)",
+    "empty_int_division": "integer division of an empty tensor by 0 raised",
+    "special_round_xlogy": "special.round(int) computed; special.xlogy was missing",
+    "nanmean_int_dtype": "nanmean(int, dtype=float) computed (torch raises)",
 }
