@@ -24,7 +24,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - nansum(x, dtype=int64) cast nan to INT_MIN before summing (torch counts it as 0);
 - integer floor_divide/remainder/div of an empty tensor by 0 raised ZeroDivisionError;
 - torch.special.round(int tensor) computed (torch passes decimals: NotImplementedError);
-  torch.special.xlogy was missing; nanmean(int, dtype=float64) computed (torch raises).
+  torch.special.xlogy was missing; nanmean(int, dtype=float64) computed (torch raises);
+- vector_norm(ord=1/±inf) and l1_loss backward at a nan input: nan (NumPy's sign), torch's
+  sgn(nan) is 0.
 """
 
 from __future__ import annotations
@@ -374,3 +376,19 @@ def test_nanmean_refuses_integers_even_with_a_float_dtype():
     for L in (torch, tg):
         with pytest.raises(RuntimeError):
             L.nanmean(L.tensor([3, 4]), dtype=L.float64)
+
+
+# ---- sgn(nan) = 0 in the backward of the 1- and inf-norms and of l1_loss ---------------------
+@pytest.mark.parametrize("expr", [
+    "L.linalg.vector_norm(x, ord=1)", "L.linalg.vector_norm(x, ord=float('inf'))",
+    "L.linalg.vector_norm(x, ord=-float('inf'))", "L.norm(x, p=1)",
+    "L.nn.functional.l1_loss(x, L.zeros(4, dtype=L.float64))",
+    "L.nn.functional.l1_loss(x, L.zeros(4, dtype=L.float64), reduction='none').sum()",
+])
+def test_sign_of_nan_is_zero_in_backward(expr):
+    grads = []
+    for L in (torch, tg):
+        x = L.tensor([float("nan"), 2.0, -3.0, 0.5], dtype=L.float64, requires_grad=True)
+        eval(expr, {"L": L, "x": x}).backward()
+        grads.append(x.grad)
+    same(*grads, rtol=1e-12, atol=1e-12)

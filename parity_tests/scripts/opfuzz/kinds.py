@@ -71,10 +71,11 @@ KINDS = [
          "cumsum starts from the first element, torch from +0.0: cumsum([-0.0]) is 0.0 in "
          "torch, -0.0 here (also logcumsumexp of bfloat16 [-0.0])",
          "x = torch.tensor([-0.0, -0.0])\nr = torch.cumsum(x, 0)"),
-    Kind("norm_grad_at_nan", "grad", "ops/linalg/norms.py",
-         "vector_norm(ord=1 or inf) backward at a nan input: torch 0 (sgn(nan) is 0), ours nan",
-         "x0 = torch.tensor([float('nan'), 2.0], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.linalg.vector_norm(x0, ord=1)\nr.backward()"),
+    Kind("cdist_p1_grad_at_nan", "grad", "ops/distance.py",
+         "cdist(p=1) backward at a nan coordinate: torch nan (its sign(nan)), ours 0",
+         "x0 = torch.tensor([[float('nan'), 2.0, -3.0]], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cdist(x0[None], torch.zeros(1, 1, 3, "
+         "dtype=torch.float64), p=1).sum()\nr.backward()"),
     Kind("pow_zero_exponent_grad", "grad", "ops/arithmetic.py [fuzz12]",
          "pow(x, False) backward: torch computes False·x^-1 (its exponent-0 shortcut does not "
          "take a bool), nan where x^-1 overflows; ours 0",
@@ -216,4 +217,5 @@ FIXED = {
     "empty_int_division": "integer division of an empty tensor by 0 raised",
     "special_round_xlogy": "special.round(int) computed; special.xlogy was missing",
     "nanmean_int_dtype": "nanmean(int, dtype=float) computed (torch raises)",
+    "sign_of_nan_in_backward": "vector_norm(ord=1/±inf), l1_loss backward nan at nan (torch 0)",
 }

@@ -77,15 +77,16 @@ class LinalgVectorNormFn(Function):
         # torch's norm_backward, step for step: its masked divisions at ‖x‖ = 0 (and |xᵢ| = 0
         # for p < 1) give torch's second derivatives there, nan included
         with quiet():
+            sgn = xp.where(xp.isnan(x), 0.0, xp.sign(x))  # torch's sgn: 0 at nan
             if p == 1:
-                gx = xp.sign(x) * g  # ∂/∂xᵢ = sign(xᵢ)
+                gx = sgn * g  # ∂/∂xᵢ = sign(xᵢ)
             elif p == 2:
                 gx = g * xp.where(y == 0, 0, x / y)  # xᵢ/‖x‖, 0 at x = 0
             elif math.isinf(p):  # like amax of |x|: ties share the gradient (a nan selects)
                 a = xp.abs(x)
                 one, zero = xp.ones_like(x), xp.zeros_like(x)
                 mask = xp.where(a == y, one, xp.where(xp.isnan(a), one, zero))
-                gx = xp.sign(x) * ((g / xp.sum(mask, axis=axes, keepdims=True)) * mask)
+                gx = sgn * ((g / xp.sum(mask, axis=axes, keepdims=True)) * mask)
             elif p < 1:  # sign(xᵢ)|xᵢ|^(p−1) taken as 0 at xᵢ = 0
                 scaled = xp.sign(x) * xp.where(x == 0, 0, xp.abs(x) ** (p - 1))
                 gx = scaled * g * y ** (1 - p)
