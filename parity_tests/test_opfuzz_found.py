@@ -26,7 +26,8 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - torch.special.round(int tensor) computed (torch passes decimals: NotImplementedError);
   torch.special.xlogy was missing; nanmean(int, dtype=float64) computed (torch raises);
 - vector_norm(ord=1/±inf) and l1_loss backward at a nan input: nan (NumPy's sign), torch's
-  sgn(nan) is 0.
+  sgn(nan) is 0;
+- lcm whose product wraps kept the wrapped sign (torch takes |.| after the wrap).
 """
 
 from __future__ import annotations
@@ -392,3 +393,15 @@ def test_sign_of_nan_is_zero_in_backward(expr):
         eval(expr, {"L": L, "x": x}).backward()
         grads.append(x.grad)
     same(*grads, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8"])
+def test_lcm_of_a_wrapping_product(dtype):
+    """torch: |a / gcd · b| with the product wrapping first (in C's int for 8/16-bit types)."""
+    info = np.iinfo(dtype)
+    a = [-9223372036854775807, 64, -4611686018427387904, 0, 0, 12, -12, 7, 255, -32767]
+    b = [6, -9223372036854775807, 3, 0, 5, 18, 18, -7, 254, 6]
+    a, b = ([int(np.clip(v, info.min + 1, info.max)) for v in vs] for vs in (a, b))
+    res = [L.lcm(L.tensor(a, dtype=getattr(L, dtype)), L.tensor(b, dtype=getattr(L, dtype)))
+           for L in (torch, tg)]
+    same(*res, rtol=0, atol=0)

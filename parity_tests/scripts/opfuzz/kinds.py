@@ -49,11 +49,6 @@ KINDS = [
          "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
          "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
          "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
-    Kind("lcm_overflow_sign", "value", "ops/bits.py",
-         "lcm whose product wraps: torch returns |a / gcd · b| (abs after the wrap), ours keeps "
-         "the sign: lcm(int64 -(2**63 - 1), 6) is 6 in torch, -6 here",
-         "x = torch.tensor([-9223372036854775807], dtype=torch.int64)\n"
-         "r = torch.lcm(x, torch.tensor([6]))"),
     Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
          "prod/cumsum(x, dtype=float16/bfloat16) of a float64 x: torch's backward runs through "
          "the cast, so the gradient is computed in the narrow dtype (-0.86597 vs -0.86572); "
@@ -217,5 +212,6 @@ FIXED = {
     "empty_int_division": "integer division of an empty tensor by 0 raised",
     "special_round_xlogy": "special.round(int) computed; special.xlogy was missing",
     "nanmean_int_dtype": "nanmean(int, dtype=float) computed (torch raises)",
+    "lcm_overflow_sign": "lcm whose product wraps kept its sign (torch: abs after the wrap)",
     "sign_of_nan_in_backward": "vector_norm(ord=1/±inf), l1_loss backward nan at nan (torch 0)",
 }
