@@ -27,7 +27,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
   torch.special.xlogy was missing; nanmean(int, dtype=float64) computed (torch raises);
 - vector_norm(ord=1/±inf) and l1_loss backward at a nan input: nan (NumPy's sign), torch's
   sgn(nan) is 0;
-- lcm whose product wraps kept the wrapped sign (torch takes |.| after the wrap).
+- lcm whose product wraps kept the wrapped sign (torch takes |.| after the wrap);
+- sum/prod/mean/nansum/nanmean/logsumexp/std/var(out=) of another dtype raised; torch
+  computes in (or casts into) out's dtype.
 """
 
 from __future__ import annotations
@@ -405,3 +407,29 @@ def test_lcm_of_a_wrapping_product(dtype):
     res = [L.lcm(L.tensor(a, dtype=getattr(L, dtype)), L.tensor(b, dtype=getattr(L, dtype)))
            for L in (torch, tg)]
     same(*res, rtol=0, atol=0)
+
+
+# ---- reductions write into an out= of another dtype, as torch ----------------------------------
+@pytest.mark.parametrize("name", ["sum", "prod", "mean", "nansum", "nanmean", "logsumexp", "std",
+                                  "var"])
+@pytest.mark.parametrize("odt", ["float64", "float16", "int64", "bool", "int8"])
+@pytest.mark.parametrize("xdt", ["float32", "int64"])
+def test_reduction_out_of_another_dtype(name, odt, xdt):
+    """sum/prod compute in out's dtype (sum([1.5, 2.5, -0.7], out=int64) is 3); mean/nansum/
+    nanmean take a float out's dtype; std/var/logsumexp cast into a float out; the rest raise
+    torch's exception type (e.g. NotImplementedError: nansum_cpu for an int out of floats)."""
+    res = []
+    for L in (torch, tg):
+        x = (L.tensor([[1.5, 2.5, -0.7], [3.0, 4.0, float("nan")]]) if xdt == "float32" else
+             L.tensor([[100, 3, -2], [5, 6, 7]]))
+        o = L.empty(0, dtype=getattr(L, odt))
+        try:
+            r = getattr(L, name)(x, 1, out=o)
+            assert r is o
+            res.append(o)
+        except Exception as e:  # noqa: BLE001 - the type is compared
+            res.append(type(e))
+    if isinstance(res[0], type):
+        assert res[1] is res[0] or issubclass(res[1], res[0]), res
+    else:
+        same(*res, rtol=1e-3, atol=1e-3)

@@ -15,7 +15,15 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
-from ._reduction import count, keep, reduce_dims, torch_args, write_out
+from ._reduction import (
+    count,
+    dtype_from_out,
+    float_out,
+    keep,
+    reduce_dims,
+    torch_args,
+    write_out,
+)
 from ._util import half_opmath, named, quiet
 from .join import CatFn
 from .promotion import _dt, cast
@@ -249,7 +257,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     integer inputs sum in int64, or in ``dtype``. Raises IndexError for a dim out of range,
     RuntimeError for a dim given twice. Derivative: ∂y/∂xᵢ = 1."""
     axes = _axes(dim, input, "sum")
-    input = _accumulate_dtype(input, dtype, "sum")
+    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "sum"), "sum")
     return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
@@ -262,6 +270,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
     half = None
+    if dtype is None and isinstance(out, Tensor) and out.dtype.is_floating_point and \
+            kind_of(input._data.dtype) == "f":  # torch: a float out sets the dtype
+        dtype = out.dtype
     if dtype is not None:
         d = _dt.to_dtype(dtype, "mean")
         if d.np in _dt.REDUCED_FLOATS:  # torch: cast to float32 -> sum -> div -> cast to d
@@ -288,7 +299,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (list, tuple)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     axes = _axes(dim, input, "prod")
-    input = _accumulate_dtype(input, dtype, "prod")
+    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "prod"), "prod")
     y = ProdFn.apply(input, None if axes is None else axes[0], keepdim)
     return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
@@ -302,7 +313,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if kind_of(input._data.dtype) != "f":
         input = cast(input, _dt.default_float())
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
-    return write_out(y, out, "logsumexp")
+    return write_out(float_out(y, out), out, "logsumexp")
 
 
 @torch_args
@@ -315,6 +326,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice.
     """
     axes = _axes(dim, input, "nansum")
+    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * (kind_of(input._data.dtype) == "f"))
     if dtype is not None and kind_of(input._data.dtype) == "f" and \
             not _dt.to_dtype(dtype, "nansum").is_floating_point:  # NaN counts as 0 before the
         d = input._data  # cast to an integer dtype (torch), not as INT_MIN (an integer result
@@ -336,6 +348,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if kind_of(input._data.dtype) != "f":  # checked before dtype= (torch refuses int input)
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype.name.capitalize()}")
+    dtype = dtype_from_out(dtype, out, "nanmean", floats_only="nansum_cpu")
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":

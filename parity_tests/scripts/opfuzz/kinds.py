@@ -120,11 +120,11 @@ KINDS = [
          "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
          "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
     # ---- exceptions: ours raises where torch computes, or another type -------------------------
-    Kind("reduction_out_cast", "we-raise", "ops/_reduction.py, ops/reduce.py",
-         "sum/prod/mean/nansum/std/cumsum/cumprod with an out= of another dtype: torch casts "
-         "into it; ours raises 'Expected out tensor to have dtype'",
-         "x = torch.tensor([1.0, 2.0])\no = torch.zeros((), dtype=torch.float64)\n"
-         "r = torch.sum(x, 0, out=o)"),
+    Kind("scan_out_cast", "we-raise", "ops/scan.py [fuzz12]",
+         "cumsum/cumprod with an out= of another dtype: torch computes in out's dtype; ours "
+         "raises 'Expected out tensor to have dtype' (the reductions do it now)",
+         "x = torch.tensor([1.5, 2.5])\no = torch.zeros(2, dtype=torch.float64)\n"
+         "r = torch.cumsum(x, 0, out=o)"),
     Kind("clamp_tensor_and_number", "we-raise", "ops/select.py",
          "clamp/clip(x, Tensor, number) (or number, Tensor): torch accepts the mix; ours raises "
          "TypeError",
@@ -213,5 +213,7 @@ FIXED = {
     "special_round_xlogy": "special.round(int) computed; special.xlogy was missing",
     "nanmean_int_dtype": "nanmean(int, dtype=float) computed (torch raises)",
     "lcm_overflow_sign": "lcm whose product wraps kept its sign (torch: abs after the wrap)",
+    "reduction_out_cast": "sum/prod/mean/nansum/nanmean/logsumexp/std/var out= of another "
+    "dtype raised (torch computes in or casts into out's dtype)",
     "sign_of_nan_in_backward": "vector_norm(ord=1/±inf), l1_loss backward nan at nan (torch 0)",
 }
