@@ -29,7 +29,9 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
   sgn(nan) is 0;
 - lcm whose product wraps kept the wrapped sign (torch takes |.| after the wrap);
 - sum/prod/mean/nansum/nanmean/logsumexp/std/var(out=) of another dtype raised; torch
-  computes in (or casts into) out's dtype.
+  computes in (or casts into) out's dtype;
+- abs/sign/sgn/ceil/floor/trunc/frac/round/bitwise_not/nan_to_num/clamp (number bounds)/where
+  cast into an out= of another dtype; torch raises RuntimeError ("Found dtype X but expected Y").
 """
 
 from __future__ import annotations
@@ -433,3 +435,39 @@ def test_reduction_out_of_another_dtype(name, odt, xdt):
         assert res[1] is res[0] or issubclass(res[1], res[0]), res
     else:
         same(*res, rtol=1e-3, atol=1e-3)
+
+
+# ---- ops that keep their dtype refuse an out= of another dtype ---------------------------------
+_SAME = {
+    "abs": "L.abs(x, out=o)", "sign": "L.sign(x, out=o)", "sgn": "L.sgn(x, out=o)",
+    "ceil": "L.ceil(x, out=o)", "floor": "L.floor(x, out=o)", "trunc": "L.trunc(x, out=o)",
+    "fix": "L.fix(x, out=o)", "frac": "L.frac(x, out=o)", "round": "L.round(x, out=o)",
+    "round_d": "L.round(x, decimals=1, out=o)", "bitwise_not": "L.bitwise_not(xi, out=o)",
+    "abs_i": "L.abs(xi, out=o)", "nan_to_num": "L.nan_to_num(x, out=o)",
+    "nan_to_num_i": "L.nan_to_num(xi, out=o)", "clamp": "L.clamp(x, 0, 1, out=o)",
+    "clamp_min": "L.clamp_min(x, 0, out=o)", "clamp_max": "L.clamp_max(x, 0, out=o)",
+    "clamp_int_float": "L.clamp(xi, 0.5, out=o)", "where": "L.where(c, x, x, out=o)",
+    "clamp_tensors": "L.clamp(x, L.tensor(0.0), L.tensor(1.0), out=o)", "sin": "L.sin(x, out=o)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SAME))
+@pytest.mark.parametrize("odt", ["float64", "int64", "float16", "bool", "float32"])
+def test_out_dtype_rule(name, odt):
+    """abs/sign/ceil/.../clamp with number bounds/where/nan_to_num: out must have the result's
+    dtype (RuntimeError "Found dtype Double but expected Float"); clamp with tensor bounds and
+    sin cast into any out their result can be cast to."""
+    res = []
+    for L in (torch, tg):
+        env = {"L": L, "x": L.tensor([1.5, -2.5]), "xi": L.tensor([3, -4]),
+               "c": L.tensor([True, False]), "o": L.empty(0, dtype=getattr(L, odt))}
+        try:
+            res.append(eval(_SAME[name], env))
+        except RuntimeError as e:
+            res.append(str(e))
+    if isinstance(res[0], str):
+        assert isinstance(res[1], str), res
+        if "Found dtype" in res[0]:
+            assert res[0] in res[1], res
+    else:
+        same(*res)

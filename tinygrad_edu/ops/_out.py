@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd import is_grad_enabled
 from ..backend import get_array_module
+from ..dtype import torch_type_name
 from ..tensor import Tensor
 
 
@@ -73,3 +74,16 @@ def honour_out(op: str):
             return write_out(out, result, op, *args)
         return wrapper
     return deco
+
+
+def write_out_same_dtype(out, result: Tensor, op: str, message: str = "") -> Tensor:
+    """``promotion.write_out`` for the ops torch builds to keep their dtype (abs, sign, ceil,
+    floor, trunc, frac, round, bitwise_not, clamp with number bounds, nan_to_num, where): an
+    ``out`` of another dtype is refused with RuntimeError ("Found dtype Double but expected
+    Long"; ``message`` overrides it) instead of being cast into."""
+    if isinstance(out, Tensor) and out.dtype != result.dtype:
+        got, want = (torch_type_name(t._data.dtype) for t in (out, result))
+        raise RuntimeError(message.format(got=got, want=want) if message else
+                           f"Found dtype {got} but expected {want}")
+    from .promotion import write_out as _into
+    return _into(out, result, op)

@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import write_out_same_dtype
 from ._unary_util import check_tensor, floatify, into
 from ._util import quiet
 from .promotion import fit_scalar
@@ -231,6 +232,9 @@ def _eps(eps, dtype):
     return float(dtype.type(eps)), float(dtype.type(1 - eps))
 
 
+_NTN_OUT = "nan_to_num: dtype of out: {got} should be same as input: {want}"
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """``torch.nan_to_num``: x with nan → ``nan``, +inf → ``posinf`` and -inf → ``neginf``
     (default: the dtype's largest and lowest finite values). Shapes: any. dtype: the input's
@@ -243,13 +247,14 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     check_tensor(input, "nan_to_num")
     d = input._data
     if kind_of(d.dtype) != "f":
-        return into(out, Tensor._wrap(d.copy()), "nan_to_num")
+        return write_out_same_dtype(out, Tensor._wrap(d.copy()), "nan_to_num", _NTN_OUT)
     info = finfo(d.dtype)
     posinf = info.max if posinf is None else posinf
     neginf = info.min if neginf is None else neginf
     # a number beyond the dtype becomes ±inf (70000 in float16), silently, as torch's
     nan, posinf, neginf = (fit_scalar(float(v), d.dtype) for v in (nan, posinf, neginf))
-    return into(out, NanToNumFn.apply(input, nan, posinf, neginf), "nan_to_num")
+    z = NanToNumFn.apply(input, nan, posinf, neginf)
+    return write_out_same_dtype(out, z, "nan_to_num", _NTN_OUT)
 
 
 _NAMES = ("exp2", "expm1", "log2", "log10", "reciprocal", "logit", "nan_to_num")

@@ -11,7 +11,8 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ._dual import xp_of
-from ._unary_util import check_tensor, dtype_name, into
+from ._out import write_out_same_dtype as same
+from ._unary_util import check_tensor, dtype_name
 from ._util import named, quiet
 
 
@@ -82,7 +83,7 @@ def sign(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
     check_tensor(input, "sign")
-    return into(out, SignFn.apply(input, _sign), "sign")
+    return same(out, SignFn.apply(input, _sign), "sign")
 
 
 def _not_bool(input, op: str) -> None:
@@ -108,7 +109,7 @@ def floor(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "floor")
-    return into(out, FloorFn.apply(input, _rounder("floor")), "floor")
+    return same(out, FloorFn.apply(input, _rounder("floor")), "floor")
 
 
 def ceil(input, *, out=None):
@@ -118,7 +119,7 @@ def ceil(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "ceil")
-    return into(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
+    return same(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
 
 
 def trunc(input, *, out=None):
@@ -129,7 +130,7 @@ def trunc(input, *, out=None):
     cannot be cast to or a bool input.
     """
     _not_bool(input, "trunc")
-    return into(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
+    return same(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
 
 
 def frac(input, *, out=None):
@@ -141,7 +142,7 @@ def frac(input, *, out=None):
     check_tensor(input, "frac")
     if kind_of(input._data.dtype) != "f":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
-    return into(out, FracFn.apply(input), "frac")
+    return same(out, FracFn.apply(input), "frac")
 
 
 def sgn(input, *, out=None):
@@ -152,7 +153,7 @@ def sgn(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
     check_tensor(input, "sgn")
-    return into(out, SgnFn.apply(input, _sign), "sgn")
+    return same(out, SgnFn.apply(input, _sign), "sgn")
 
 
 def round(input, *, decimals: int | None = None, out=None):
@@ -168,7 +169,7 @@ def round(input, *, decimals: int | None = None, out=None):
     if decimals is not None and kind_of(input._data.dtype) != "f":  # torch's round.decimals
         raise NotImplementedError(f'"round_cpu" not implemented for \'{dtype_name(input)}\'')
     res = RoundFn.apply(input, lambda x: _round_decimals(x, decimals or 0))
-    return into(out, named(res, "RoundBackward1") if decimals is not None else res, "round")
+    return same(out, named(res, "RoundBackward1") if decimals is not None else res, "round")
 
 
 def _round_decimals(x, decimals: int):

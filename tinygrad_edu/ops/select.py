@@ -14,6 +14,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import write_out_same_dtype
 from ._util import as_tensor_like, named, raise_broadcast_error, shape_str
 from .logic import nonzero
 from .promotion import _convert, _scalar_ok, binary, cast, require_tensor, result_type, write_out
@@ -278,7 +279,7 @@ def clamp(input, min=None, max=None, *, out=None):
                                   "implemented for 'Bool'")
     x, lo, hi = cast(input, r), _bound(min, r), _bound(max, r)
     if not tensors:
-        return write_out(out, ClampFn.apply(x, lo, hi), "clamp")
+        return write_out_same_dtype(out, ClampFn.apply(x, lo, hi), "clamp")  # number bounds
     try:
         return write_out(out, ClampTensorFn.apply(x, lo, hi), "clamp")
     except ValueError:
@@ -340,7 +341,8 @@ def where(condition, input=None, other=None, *, out=None):
     x, y = (cast(v, r) if isinstance(v, Tensor) else xp.asarray(_convert(v, r), dtype=r.np)
             for v in (input, other))
     try:
-        return write_out(out, WhereFn.apply(cond, x, y), "where")
+        return write_out_same_dtype(out, WhereFn.apply(cond, x, y), "where",
+                                    "Expected out type to be {want} but got {got}.")
     except ValueError:
         raise_broadcast_error("where", cond.shape, *(np.shape(getattr(t, "_data", t))
                                                      for t in (x, y)))

@@ -89,12 +89,12 @@ KINDS = [
          "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
          "r = torch.logsumexp(x, 0)"),
     # ---- exceptions: ours computes where torch raises -----------------------------------------
-    Kind("out_dtype_same_as_input", "no-raise", "ops/_out.py (and the unary ops' out=)",
-         "abs/neg/ceil/floor/trunc/fix/frac/round/sign/sgn/bitwise_not/nan_to_num/clamp/where/"
-         "heaviside with an out= of another dtype: torch raises RuntimeError ('Found dtype "
-         "Double but expected Long'); ours casts into out",
+    Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
+         "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
+         "Long'), heaviside with operands of two dtypes: torch raises RuntimeError; ours casts "
+         "(abs, sign, ceil, ..., clamp, where, nan_to_num refuse it now)",
          "x = torch.tensor([2, -3])\no = torch.zeros(2, dtype=torch.float64)\n"
-         "r = torch.ceil(x, out=o)"),
+         "r = torch.neg(x, out=o)"),
     Kind("autograd_integer_dtype", "no-raise", "ops/reduce.py, ops/scan.py [fuzz12]",
          "sum/prod/nansum/cumsum/cumprod(x requiring grad, dtype=an integer): torch raises "
          "'Autograd not support dtype: Long'; ours computes",
@@ -215,5 +215,7 @@ FIXED = {
     "lcm_overflow_sign": "lcm whose product wraps kept its sign (torch: abs after the wrap)",
     "reduction_out_cast": "sum/prod/mean/nansum/nanmean/logsumexp/std/var out= of another "
     "dtype raised (torch computes in or casts into out's dtype)",
+    "out_dtype_same_as_input": "abs/sign/ceil/floor/trunc/frac/round/bitwise_not/nan_to_num/"
+    "clamp/where cast into an out= of another dtype (torch raises)",
     "sign_of_nan_in_backward": "vector_norm(ord=1/±inf), l1_loss backward nan at nan (torch 0)",
 }
