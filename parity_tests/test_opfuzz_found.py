@@ -335,10 +335,15 @@ def test_logit_bfloat16_rounds_each_step(eps):
 
 # ---- nansum to an integer dtype; empty integer division; special.round / xlogy; nanmean ------
 @pytest.mark.parametrize("dtype", ["int64", "int32", "int8", "bool"])
-def test_nansum_to_an_integer_dtype_counts_nan_as_zero(dtype):
+@pytest.mark.parametrize("xdt", ["float32", "float16", "bfloat16"])
+def test_nansum_to_an_integer_dtype_counts_nan_as_zero(dtype, xdt):
+    """torch: nan_to_num first (nan 0, ±inf the float dtype's extremes), then the cast."""
     res = []
     for L in (torch, tg):
-        x = L.tensor([[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0]])
+        x = L.tensor([[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0],
+                      [float("inf"), 1.0, 2.0]] if xdt != "float32" else
+                     [[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0]],
+                     dtype=getattr(L, xdt))
         res.append(L.nansum(x, dtype=getattr(L, dtype)))
         res.append(L.nansum(x, 1, dtype=getattr(L, dtype)))
     same(res[0], res[2], rtol=0, atol=0)

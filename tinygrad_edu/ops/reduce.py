@@ -328,9 +328,9 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     axes = _axes(dim, input, "nansum")
     dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * (kind_of(input._data.dtype) == "f"))
     if dtype is not None and kind_of(input._data.dtype) == "f" and \
-            not _dt.to_dtype(dtype, "nansum").is_floating_point:  # NaN counts as 0 before the
-        d = input._data  # cast to an integer dtype (torch), not as INT_MIN (an integer result
-        input = Tensor._wrap(get_array_module(d).where(d != d, 0, d))  # has no gradient)
+            not _dt.to_dtype(dtype, "nansum").is_floating_point:  # torch: nan_to_num first
+        d = input._data  # (nan 0, ±inf the dtype's extremes), then the cast to the integer
+        input = Tensor._wrap(get_array_module(d).nan_to_num(d))  # dtype (no gradient there)
     input = _accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
 

@@ -202,7 +202,7 @@ def compare(t: dict, o: dict, loose: float = 1.0, zero_sign: bool = True) -> Mis
         if k not in t or k not in o:
             return Mismatch("missing", k, str(k in t), str(k in o))
         m = _cmp(k, t[k], o[k], (10.0 if k.endswith(".grad") else 1.0) * loose,
-                 _tol_dtype(t, t[k][1]) if k in ("r", "o") and t[k][0] == "T" else None)
+                 _tol_dtype(t, t[k][1]) if k in ("r", "o", "o0") and t[k][0] == "T" else None)
         if m and m.category == "zero-sign" and not zero_sign:
             continue
         if m:
