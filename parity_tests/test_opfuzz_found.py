@@ -340,10 +340,10 @@ def test_nansum_to_an_integer_dtype_counts_nan_as_zero(dtype, xdt):
     """torch: nan_to_num first (nan 0, ±inf the float dtype's extremes), then the cast."""
     res = []
     for L in (torch, tg):
-        x = L.tensor([[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0],
-                      [float("inf"), 1.0, 2.0]] if xdt != "float32" else
-                     [[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0]],
-                     dtype=getattr(L, xdt))
+        rows = [[float("nan"), 2.7, -1.5], [float("nan"), float("nan"), 3.0]]
+        if xdt == "float16" and dtype in ("int64", "int32"):  # 65504 fits (no UB cast)
+            rows.append([float("inf"), 1.0, -float("inf")])
+        x = L.tensor(rows, dtype=getattr(L, xdt))
         res.append(L.nansum(x, dtype=getattr(L, dtype)))
         res.append(L.nansum(x, 1, dtype=getattr(L, dtype)))
     same(res[0], res[2], rtol=0, atol=0)
