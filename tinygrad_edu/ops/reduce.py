@@ -330,8 +330,9 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if dtype is not None and kind_of(input._data.dtype) == "f" and \
             not _dt.to_dtype(dtype, "nansum").is_floating_point:  # torch: nan_to_num first
         d = input._data  # (nan 0, ±inf the dtype's extremes), then the cast to the integer
-        hi = float(_dt.finfo(d.dtype).max)  # dtype (no gradient there)
-        input = Tensor._wrap(get_array_module(d).nan_to_num(d, nan=0.0, posinf=hi, neginf=-hi))
+        xp, hi = get_array_module(d), d.dtype.type(_dt.finfo(d.dtype).max)  # dtype (no
+        # gradient there; minimum/maximum, as NumPy's nan_to_num skips bfloat16)
+        input = Tensor._wrap(xp.where(d != d, 0, xp.minimum(xp.maximum(d, -hi), hi)))
     input = _accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
 
