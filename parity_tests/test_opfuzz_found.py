@@ -31,7 +31,8 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
 - sum/prod/mean/nansum/nanmean/logsumexp/std/var(out=) of another dtype raised; torch
   computes in (or casts into) out's dtype;
 - abs/sign/sgn/ceil/floor/trunc/frac/round/bitwise_not/nan_to_num/clamp (number bounds)/where
-  cast into an out= of another dtype; torch raises RuntimeError ("Found dtype X but expected Y").
+  cast into an out= of another dtype; torch raises RuntimeError ("Found dtype X but expected Y");
+- clamp(x, 0-d tensor, number) raised TypeError; torch reads the 0-d tensor as a number.
 """
 
 from __future__ import annotations
@@ -476,3 +477,26 @@ def test_out_dtype_rule(name, odt):
             assert res[0] in res[1], res
     else:
         same(*res)
+
+
+# ---- clamp with a 0-d tensor bound beside a number -----------------------------------------
+@pytest.mark.parametrize("xdt", ["float32", "float16", "int32", "int8"])
+@pytest.mark.parametrize("tdt", ["float32", "float64", "int64"])
+@pytest.mark.parametrize("num", [2, 2.5, -1, True])
+@pytest.mark.parametrize("tshape", [(), (3,)])
+def test_clamp_tensor_bound_and_number(xdt, tdt, num, tshape):
+    """torch's parser reads a 0-d tensor beside a number as a number (the number overload);
+    a dimensioned tensor beside a number is a TypeError."""
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([-4.0, 0.3, 9.0]).to(getattr(L, xdt))
+        t = L.full(tshape, 1.0).to(getattr(L, tdt))
+        try:
+            res += [L.clamp(x, t, num), L.clamp(x, num, t), L.clip(x, -num, t)]
+        except TypeError:
+            res.append(TypeError)
+    if TypeError in res:
+        assert res == [TypeError, TypeError]
+    else:
+        for a, b in zip(res[:3], res[3:]):
+            same(a, b)

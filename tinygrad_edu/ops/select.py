@@ -257,8 +257,9 @@ def clamp(input, min=None, max=None, *, out=None):
     """``torch.clamp`` (alias ``clip``): min(max(input, min), max) elementwise; ``min``/``max``
     are numbers or tensors (broadcasting), either may be None; where min > max the result is
     max; a NaN in the input or a bound gives NaN. dtype: torch's promotion of input and bounds
-    (an integer tensor with float bounds is float32). Raises RuntimeError when both bounds are
-    None, TypeError when one bound is a tensor and the other a number. Gradient: to the input
+    (an integer tensor with float bounds is float32; a 0-d tensor beside a number counts as a
+    number). Raises RuntimeError when both bounds are None, TypeError for a dimensioned tensor
+    bound beside a number. Gradient: to the input
     where min ≤ input ≤ max (the bounds included); to a tensor bound where it was picked.
 
     Shapes: ``input`` and tensor bounds broadcast (torch's rules); the output has the broadcast
@@ -269,8 +270,13 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
     if tensors and not all(b is None or isinstance(b, Tensor) for b in (min, max)):
-        raise TypeError("clamp(): expected min and max to be both Tensors or both numbers "
-                        f"(got {type(min).__name__} and {type(max).__name__})")
+        if any(isinstance(b, Tensor) and (b.ndim or b.requires_grad) for b in (min, max)):
+            raise TypeError("clamp(): expected min and max to be both Tensors or both numbers "
+                            f"(got {type(min).__name__} and {type(max).__name__})")
+        # a 0-d tensor beside a number: torch's parser takes the number overload, the 0-d
+        # tensor read as a Python number
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
+        tensors = False
     r = result_type(input, *(b for b in (min, max) if b is not None))
     both = min is not None and max is not None
     if r is _dt.bool_ and (both or not tensors):  # torch has no bool kernel for these

@@ -125,10 +125,6 @@ KINDS = [
          "raises 'Expected out tensor to have dtype' (the reductions do it now)",
          "x = torch.tensor([1.5, 2.5])\no = torch.zeros(2, dtype=torch.float64)\n"
          "r = torch.cumsum(x, 0, out=o)"),
-    Kind("clamp_tensor_and_number", "we-raise", "ops/select.py",
-         "clamp/clip(x, Tensor, number) (or number, Tensor): torch accepts the mix; ours raises "
-         "TypeError",
-         "x = torch.tensor([-4.0, 0.3, 9.0])\nr = torch.clamp(x, torch.tensor(-1.0), 2.0)"),
     Kind("logical_any_all_out", "we-raise", "ops/logic.py, ops/reduce.py",
          "torch.all/any/logical_not(..., out=) are not accepted (TypeError)",
          "x = torch.tensor([True, False])\no = torch.zeros(2, dtype=torch.bool)\n"
@@ -217,5 +213,6 @@ FIXED = {
     "dtype raised (torch computes in or casts into out's dtype)",
     "out_dtype_same_as_input": "abs/sign/ceil/floor/trunc/frac/round/bitwise_not/nan_to_num/"
     "clamp/where cast into an out= of another dtype (torch raises)",
+    "clamp_tensor_and_number": "clamp(x, 0-d tensor, number) raised TypeError",
     "sign_of_nan_in_backward": "vector_norm(ord=1/±inf), l1_loss backward nan at nan (torch 0)",
 }
