@@ -32,7 +32,8 @@ Each test runs the same call in torch and in tinygrad_edu and compares value, dt
   computes in (or casts into) out's dtype;
 - abs/sign/sgn/ceil/floor/trunc/frac/round/bitwise_not/nan_to_num/clamp (number bounds)/where
   cast into an out= of another dtype; torch raises RuntimeError ("Found dtype X but expected Y");
-- clamp(x, 0-d tensor, number) raised TypeError; torch reads the 0-d tensor as a number.
+- clamp(x, 0-d tensor, number) raised TypeError; torch reads the 0-d tensor as a number;
+- vector_norm over one element: |x|ᵖ overflowed (inf for 1e30 in float32); torch gives |x|.
 """
 
 from __future__ import annotations
@@ -500,3 +501,23 @@ def test_clamp_tensor_bound_and_number(xdt, tdt, num, tshape):
     else:
         for a, b in zip(res[:3], res[3:]):
             same(a, b)
+
+
+@pytest.mark.parametrize("ord_", [2, 3, 0.5, 1, -1, float("inf"), -float("inf"), 0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_vector_norm_of_one_element_is_abs(ord_, dtype):
+    """torch: a norm over a single element is |x| for any ord (1e30 in float32, not inf from
+    the square; 1e-30 not 0), and its gradient sign(x)."""
+    big, tiny = (1e30, 1e-30) if dtype == "float32" else (1e200, 1e-200)
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([[big, -2.0], [0.0, 5.0]], dtype=getattr(L, dtype), requires_grad=True)
+        y = L.tensor([-tiny], dtype=getattr(L, dtype), requires_grad=True)
+        a, b = L.linalg.vector_norm(x[:1], ord_, dim=0), L.linalg.vector_norm(y, ord_)
+        (a.sum() + b).backward() if ord_ != 0 else None
+        res.append((a, b, x.grad, y.grad))
+    for t, o in zip(*res):
+        if t is None:
+            assert o is None
+        else:
+            same(t, o, rtol=1e-6, atol=0)

@@ -50,8 +50,10 @@ class LinalgVectorNormFn(Function):
         with quiet():  # |0|^(negative p) = inf, as torch
             if p == 0:
                 y = (x != 0).sum(axis=axes, keepdims=keepdim).astype(x.dtype)
-            elif p == math.inf:
-                y = a.max(axis=axes, keepdims=keepdim)
+            elif p == math.inf or math.prod(
+                    a.shape[i] for i in (range(a.ndim) if axes is None else axes)) == 1:
+                y = a.max(axis=axes, keepdims=keepdim)  # (one element per norm: torch's |x|,
+                # for any p: no overflow of |x|ᵖ, vector_norm([1e30]) is 1e30)
             elif p == -math.inf:
                 y = a.min(axis=axes, keepdims=keepdim)
             elif p == 1:
