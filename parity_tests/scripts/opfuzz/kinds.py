@@ -85,6 +85,14 @@ KINDS = [
          "turn; ours in float32, rounded once (logsumexp([-3.76, 0]) 0.02316 vs 0.02303)",
          "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
          "r = torch.logsumexp(x, 0)"),
+    Kind("logit_grad_at_minus_zero", "grad", "ops/exp_log.py",
+         "logit'(-0.0) = 1/(x(1 - x)): torch +inf, ours -inf",
+         "x0 = torch.tensor([-0.0, 0.5], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.logit(x0).sum()\nr.backward()"),
+    Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
+         "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
+         "recurrence gives -0.0, ours 0.0",
+         "r = torch.special.chebyshev_polynomial_t(torch.tensor([0.0], dtype=torch.float64), 3)"),
     # ---- exceptions: ours computes where torch raises -----------------------------------------
     Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
          "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
@@ -142,14 +150,6 @@ KINDS = [
          "signatures refuse them (TypeError); ours computes or raises RuntimeError",
          "x = torch.tensor([1.0, 2.0])\no = torch.zeros((), dtype=torch.float16)\n"
          "r = torch.sum(x, dtype=torch.float16, out=o)"),
-    Kind("logit_grad_at_minus_zero", "grad", "ops/exp_log.py",
-         "logit'(-0.0) = 1/(x(1 - x)): torch +inf, ours -inf",
-         "x0 = torch.tensor([-0.0, 0.5], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.logit(x0).sum()\nr.backward()"),
-    Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
-         "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
-         "recurrence gives -0.0, ours 0.0",
-         "r = torch.special.chebyshev_polynomial_t(torch.tensor([0.0], dtype=torch.float64), 3)"),
     Kind("median_of_empty", "we-raise", "ops/order.py",
          "median of an empty integer tensor without dim: torch returns its (undefined) value; "
          "ours raises ValueError from NumPy (cannot convert float NaN to integer)",
