@@ -53,7 +53,7 @@ class AsinFn(Function):
         (x,) = ctx.saved_tensors
         with quiet():
             # d arcsin x/dx = 1/√(1 - x²), as torch's rsqrt: nan where x² overflows (not 0)
-            return g * (1 / get_array_module(x).sqrt(1 - x * x))
+            return g * (1 / xp_of(g).sqrt(1 - x * x))
 
 
 class AcosFn(Function):
@@ -72,7 +72,7 @@ class AcosFn(Function):
         (x,) = ctx.saved_tensors
         with quiet():
             # d arccos x/dx = -1/√(1 - x²), nan where x² overflows (torch's rsqrt of -inf)
-            return -g * (1 / get_array_module(x).sqrt(1 - x * x))
+            return -g * (1 / xp_of(g).sqrt(1 - x * x))
 
 
 class AtanFn(Function):
