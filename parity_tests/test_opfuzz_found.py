@@ -145,6 +145,17 @@ def test_asin_acos_grad_where_square_overflows(op):
     same(*grads, rtol=1e-9, atol=1e-12)
 
 
+def test_asin_acos_double_backward():
+    res = []
+    for L in (torch, tg):
+        x = L.tensor([0.3, -0.5, 1.7e308, 0.9], dtype=L.float64, requires_grad=True)
+        g, = L.autograd.grad((L.asin(x) + 2 * L.acos(x)).sum(), x, create_graph=True)
+        g.sum().backward()
+        res += [g.detach(), x.grad]
+    same(res[0], res[2], rtol=1e-9, atol=1e-12)
+    same(res[1], res[3], rtol=1e-9, atol=1e-12)
+
+
 def test_sinc_grad_where_square_underflows():
     vals = [-1e-310, 1e-200, 5e-324, 0.0, -0.0, 1e-100, 0.3, 2.0]
     grads = []
