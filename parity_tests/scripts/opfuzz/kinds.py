@@ -178,6 +178,8 @@ TORCH_QUIRKS = {
     "is x)",
     "bessel_j0/j1 near a zero": "torch's Cephes polynomial is off by 1e-7 absolute where SciPy "
     "(ours) is correct",
+    "lerp near the float limits": "torch's kernel uses a fused multiply-add (end - diff·(1-w) "
+    "without the intermediate overflow): lerp(0.23, 1.7e308, -1) is -1.7e308 there, -inf here",
     "igamma/igammac at a = 3.4e38": "torch's float32 kernel gives nan; the value is 0 / 1",
     "orthogonal polynomials at nan": "torch returns 0 or a subnormal for a nan x",
     "hardshrink/softshrink/hardtanh backward at nan": "torch's vector loop gives 0 there, its "
