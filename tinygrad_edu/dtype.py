@@ -180,7 +180,8 @@ def check_integer_range(arr: np.ndarray, d, c_type: str | None = None) -> None:
 def reduce_in_dtype(reduction, x: np.ndarray, axis, keepdims: bool):
     """``x.sum``/``x.prod`` (the bound ``reduction``) with torch's dtype rule: the result keeps
     x's dtype (NumPy would widen int8/16/32 to int64 and uint8 to uint64), and float16 and
-    bfloat16 accumulate in float32, rounded once (torch's CPU accumulate type). NumPy's ufunc
+    bfloat16 accumulate in float32, rounded once (torch's CPU accumulate type; torch's prod does
+    not: ops/reduce.py's ProdFn multiplies half types itself). NumPy's ufunc
     reduce is called here, so ops/reduce.py can silence its IEEE warnings (torch's are silent)."""
     half = x.dtype in REDUCED_FLOATS
     acc = np.float32 if half else x.dtype

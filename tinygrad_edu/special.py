@@ -15,6 +15,7 @@ from .ops.exp_log import exp2, expm1, logit
 from .ops.gamma import digamma, erfc, erfinv, i0, polygamma
 from .ops.gamma import lgamma as gammaln
 from .ops.gamma import mvlgamma as multigammaln
+from .ops.pointwise import xlogy
 from .ops.polynomials import (
     chebyshev_polynomial_t,
     chebyshev_polynomial_u,
@@ -30,7 +31,7 @@ from .ops.polynomials import (
     shifted_chebyshev_polynomial_w,
 )
 from .ops.reduce import logsumexp
-from .ops.rounding import round
+from .ops.rounding import round as _round
 from .ops.special_fns import (
     airy_ai,
     bessel_j0,
@@ -71,5 +72,12 @@ __all__ = [
     "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "shifted_chebyshev_polynomial_t",
     "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
     "shifted_chebyshev_polynomial_w", "sinc", "softmax", "spherical_bessel_j0", "xlog1py",
+    "xlogy",
     "zeta",
 ]
+
+
+def round(input, *, decimals=0, out=None):
+    """``torch.special.round``: ``torch.round`` with ``decimals`` always passed (0 by default),
+    so an integer tensor raises NotImplementedError as in torch (``torch.round`` copies it)."""
+    return _round(input, decimals=decimals, out=out)

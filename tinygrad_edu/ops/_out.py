@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..autograd import is_grad_enabled
 from ..backend import get_array_module
+from ..dtype import torch_type_name
 from ..tensor import Tensor
 
 
@@ -49,3 +50,40 @@ def write_out(out, result: Tensor, op: str, *inputs) -> Tensor:
     out._data[...] = result._data
     out._version += 1
     return out
+
+
+def honour_out(op: str):
+    """Decorator for an op computed out of place whose signature takes ``out=``: the result
+    (a tensor, or a tuple / named tuple of tensors, whose ``out`` is a tuple of as many) is
+    written into ``out`` by ``write_out`` and ``out`` returned, as torch does. Without it an
+    ``out=`` the function accepted would be silently left unwritten."""
+    import functools
+
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, out=None, **kwargs):
+            result = fn(*args, **kwargs)
+            if out is None:
+                return result
+            if isinstance(result, tuple):
+                if not isinstance(out, (tuple, list)) or len(out) != len(result):
+                    raise TypeError(f"{op}(): argument 'out' must be tuple of {len(result)} "
+                                    f"Tensors, not {type(out).__name__}")
+                outs = [write_out(o, r, op, *args) for o, r in zip(out, result)]
+                return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
+            return write_out(out, result, op, *args)
+        return wrapper
+    return deco
+
+
+def write_out_same_dtype(out, result: Tensor, op: str, message: str = "") -> Tensor:
+    """``promotion.write_out`` for the ops torch builds to keep their dtype (abs, sign, ceil,
+    floor, trunc, frac, round, bitwise_not, clamp with number bounds, nan_to_num, where): an
+    ``out`` of another dtype is refused with RuntimeError ("Found dtype Double but expected
+    Long"; ``message`` overrides it) instead of being cast into."""
+    if isinstance(out, Tensor) and out.dtype != result.dtype:
+        got, want = (torch_type_name(t._data.dtype) for t in (out, result))
+        raise RuntimeError(message.format(got=got, want=want) if message else
+                           f"Found dtype {got} but expected {want}")
+    from .promotion import write_out as _into
+    return _into(out, result, op)

@@ -9,6 +9,7 @@ import functools
 
 import numpy as np
 
+from .. import dtype as _dt
 from .._args import not_tensor
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
@@ -130,6 +131,28 @@ def check_nonempty_dims(input: Tensor, axes, op: str, exc=IndexError) -> None:
     for a in axes:
         if shape[a] == 0:
             raise exc(f"{op}(): Expected reduction dim {a} to have non-zero size.")
+
+
+def dtype_from_out(dtype, out, op: str, floats_only: str = ""):
+    """torch's ``get_dtype_from_result``: a sum/prod/mean without ``dtype=`` computes in its
+    ``out``'s dtype (sum(x, out=int64) sums x cast to int64). ``floats_only``: the kernel name
+    whose integer ``out`` raises NotImplementedError (nansum's)."""
+    if dtype is not None or not isinstance(out, Tensor):
+        return dtype
+    if floats_only and not out.dtype.is_floating_point:
+        raise NotImplementedError(f'"{floats_only}" not implemented for '
+                                  f"'{_dt.torch_type_name(out._data.dtype)}'")
+    return out.dtype
+
+
+def float_out(result, out):
+    """``result`` cast to a floating ``out``'s dtype (var/std/logsumexp write into any float
+    out, as torch); anything else is left to write_out's check."""
+    if isinstance(out, Tensor) and out.dtype != result.dtype and out.dtype.is_floating_point \
+            and result.dtype.is_floating_point:
+        from .promotion import cast
+        return cast(result, out.dtype)
+    return result
 
 
 def write_out(result, out, op: str, same_dtype_as=None, inputs=()):

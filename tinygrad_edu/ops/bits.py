@@ -11,6 +11,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from ._out import write_out_same_dtype
 from ._unary_util import check_tensor, constant, dtype_name, into
 from ._util import named, quiet
 from .inplace import FillFn
@@ -87,7 +88,7 @@ def bitwise_not(input, *, out=None):
     d = input._data
     if kind_of(d.dtype) not in "iub":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{dtype_name(input)}\'')
-    return into(out, constant(get_array_module(d).invert(d)), "bitwise_not")
+    return write_out_same_dtype(out, constant(get_array_module(d).invert(d)), "bitwise_not")
 
 
 class FrexpFn(Function):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from ._util import quiet
 from .promotion import constant_binary, promote, require_tensor, type_name, write_out
 
 
@@ -89,8 +90,7 @@ def _gcd_lcm(name: str, ufunc: str, doc: str):
         require_tensor(other, name, "other", 2)
         a, b = promote(input, other, name)
         _kernel_check(a, b, f"{name}_cpu", bool_ok=False)
-        z = constant_binary(_gcd if ufunc == "gcd" else lambda xp, x, y: xp.lcm(x, y), a, b,
-                            name)
+        z = constant_binary(_gcd if ufunc == "gcd" else _lcm, a, b, name)
         return z if out is None else write_out(out, z, name)
 
     f.__name__ = f.__qualname__ = name
@@ -116,6 +116,18 @@ def _gcd(xp, x, y):
         a = xp.where(c != 0, xp.fmod(b, xp.where(c != 0, c, 1)), 0)
         b = xp.where(c != 0, c, b)
     return xp.where(odd, b, g)
+
+
+def _lcm(xp, x, y):
+    """torch's calc_lcm: |x / gcd · y|, the product wrapping before the abs, in C's int for the
+    8- and 16-bit types, then cast back (NumPy's lcm keeps a wrapped product's sign:
+    lcm(-(2**63 - 1), 6) gave -6, torch 6; int16 lcm(-32767, 6) is -6 in torch)."""
+    g = _gcd(xp, x, y)
+    d = g.dtype
+    w = d if d.itemsize >= 4 else xp.int32
+    x, y, g = (xp.asarray(v).astype(w) for v in (x, y, g))
+    with quiet():
+        return xp.where(g == 0, 0, xp.abs(x // xp.where(g == 0, 1, g) * y)).astype(d)
 
 
 gcd = _gcd_lcm("gcd", "gcd", "greatest common divisor")

@@ -14,6 +14,7 @@ from ..backend import get_array_module
 from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import write_out_same_dtype
 from ._unary_util import check_tensor, floatify, into
 from ._util import quiet
 from .promotion import fit_scalar
@@ -110,16 +111,22 @@ class ReciprocalFn(Function):
 
 
 class LogitFn(Function):
-    """y = ln(z/(1 - z)), z = x clamped to [eps, 1 - eps] when eps is given"""
+    """y = ln(z/(1 - z)), z = x clamped to [lo, hi] = [eps, 1 - eps] when eps is given (the
+    bounds rounded to the input's dtype, as torch's kernel holds them: in bfloat16 1 - 1e-6 is
+    1, so logit(1) stays inf)"""
 
     array_io = True
+    opmath = False  # torch's bfloat16 logit rounds each step (1 - z, the ratio, the log) to
+    # bfloat16; its float16 kernel computes in float (the sweep: 0 of 2005 values differ)
 
     @staticmethod
     def forward(ctx, x, eps):
         ctx.save_for_backward(x)
         ctx.eps = eps
         xp = get_array_module(x)
-        z = x if eps is None else xp.clip(x, x.dtype.type(eps), x.dtype.type(1 - eps))
+        if eps is not None:  # (np.clip of bfloat16 returns float32: minimum/maximum keep it)
+            x = xp.minimum(xp.maximum(x, x.dtype.type(eps[0])), x.dtype.type(eps[1]))
+        z = x
         with quiet():
             return xp.log(z / (1 - z))
 
@@ -131,7 +138,7 @@ class LogitFn(Function):
             d = g / (x * (1 - x))  # dy/dx = 1/(x(1 - x)) inside the clamp
             if eps is None:  # torch: nan outside [0, 1]
                 return xp.where((x < 0) | (x > 1), math.nan, d), None
-            return xp.where((x < eps) | (x > 1 - eps), 0.0, d), None  # 0 where clamped
+            return xp.where((x < eps[0]) | (x > eps[1]), 0.0, d), None  # 0 where clamped
 
 
 class NanToNumFn(Function):
@@ -211,14 +218,21 @@ def logit(input, eps=None, *, out=None):
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
-    return into(out, LogitFn.apply(floatify(input, "logit"), _eps(eps)), "logit")
+    x = floatify(input, "logit")
+    return into(out, LogitFn.apply(x, _eps(eps, x._data.dtype)), "logit")
 
 
-def _eps(eps):
+def _eps(eps, dtype):
+    """(lo, hi) = (eps, 1 - eps), each rounded to ``dtype``; None for no clamp."""
     if eps is None:
         return None
     eps = float(eps)
-    return None if eps < 0 or math.isnan(eps) else eps  # torch: a negative eps means none
+    if eps < 0 or math.isnan(eps):  # torch: a negative eps means none
+        return None
+    return float(dtype.type(eps)), float(dtype.type(1 - eps))
+
+
+_NTN_OUT = "nan_to_num: dtype of out: {got} should be same as input: {want}"
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
@@ -233,13 +247,14 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     check_tensor(input, "nan_to_num")
     d = input._data
     if kind_of(d.dtype) != "f":
-        return into(out, Tensor._wrap(d.copy()), "nan_to_num")
+        return write_out_same_dtype(out, Tensor._wrap(d.copy()), "nan_to_num", _NTN_OUT)
     info = finfo(d.dtype)
     posinf = info.max if posinf is None else posinf
     neginf = info.min if neginf is None else neginf
     # a number beyond the dtype becomes ±inf (70000 in float16), silently, as torch's
     nan, posinf, neginf = (fit_scalar(float(v), d.dtype) for v in (nan, posinf, neginf))
-    return into(out, NanToNumFn.apply(input, nan, posinf, neginf), "nan_to_num")
+    z = NanToNumFn.apply(input, nan, posinf, neginf)
+    return write_out_same_dtype(out, z, "nan_to_num", _NTN_OUT)
 
 
 _NAMES = ("exp2", "expm1", "log2", "log10", "reciprocal", "logit", "nan_to_num")

@@ -17,6 +17,7 @@ from .._args import no_kernel, require_int, require_tensor
 from ..backend import get_array_module, scatter_add, to_numpy
 from ..dtype import kind_of
 from ..tensor import Tensor
+from ._out import honour_out
 
 
 def _return_type(name):
@@ -199,6 +200,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
                             tuple(Tensor._wrap(xp.asarray(e)) for e in edges))
 
 
+@honour_out("histogram")
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """``torch.histogram``: the histogram of every element of ``input``: ``bins`` equal bins
     over ``range`` (default: min to max) or the given 1-D ``bins`` edges. Returns ``(hist,
@@ -223,6 +225,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     return histogram_type(res.hist, res.bin_edges[0])
 
 
+@honour_out("histc")
 def histc(input, bins=100, min=0, max=0, *, out=None):
     """``torch.histc``: counts of the elements in ``bins`` equal bins over [min, max] (both 0,
     or equal: the data's min and max; still equal: widened by 1); elements outside are

@@ -15,7 +15,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._util import dims, raise_broadcast_error
-from .promotion import constant_binary, require_tensor, write_out
+from .promotion import constant_binary, require_tensor, result_type, write_out
 
 
 def _comparison(name: str, ufunc: str, doc: str):
@@ -47,8 +47,12 @@ def _logical(name: str, doc: str):
         require_tensor(input, name, "input", 1)
         require_tensor(other, name, "other", 2)
         xp = get_array_module(input._data)
-        try:  # truthiness needs no promotion
-            z = Tensor._wrap(xp.asarray(getattr(xp, name)(input._data, other._data)))
+        # torch tests the operands cast to their common dtype: a 0-d float64 2e-308 beside
+        # float32 is 0 there, and a 0-d int64 -2**62 beside int32 wraps to 0
+        r = result_type(input, other).np
+        a, b = input._data.astype(r, copy=False), other._data.astype(r, copy=False)
+        try:
+            z = Tensor._wrap(xp.asarray(getattr(xp, name)(a, b)))
         except ValueError:
             raise_broadcast_error(name, input.shape, other.shape)
         return z if out is None else write_out(out, z, name)

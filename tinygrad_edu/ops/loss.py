@@ -77,7 +77,8 @@ class L1LossFn(Function):
     @staticmethod
     def backward(ctx, g):
         x, t = ctx.saved_tensors
-        gd = xp_of(g).sign(x - t) * _upstream(ctx, g)  # ∂|d|/∂d = sign(d); torch: 0 at d = 0
+        xp, d = xp_of(g), x - t  # ∂|d|/∂d = sign(d); torch's sgn: 0 at d = 0 and at nan
+        gd = xp.where(xp.isnan(d), 0.0, xp.sign(d)) * _upstream(ctx, g)
         nx, nt = ctx.needs_input_grad[:2]
         return (gd if nx else None), (-gd if nt else None), None
 

@@ -11,6 +11,7 @@ from ..dtype import torch_type_name
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
+from ._out import honour_out
 from ._util import half_opmath, named
 
 
@@ -177,6 +178,7 @@ def bmm(input, mat2):
 
 
 
+@honour_out("dot")
 def dot(input, other, *, out=None):
     """``torch.dot``: Σᵢ xᵢyᵢ of two 1-D tensors of one size and dtype (no promotion, no
     broadcasting; RuntimeError otherwise). Derivative: ∂/∂x = g·y, ∂/∂y = g·x.
@@ -189,6 +191,7 @@ def dot(input, other, *, out=None):
     return _dot(input, other, "dot", "DotBackward0")
 
 
+@honour_out("vdot")
 def vdot(input, other, *, out=None):
     """``torch.vdot``: Σᵢ conj(xᵢ)yᵢ; for real tensors the same as ``dot``.
 

@@ -309,10 +309,9 @@ def xlogy(input, other, *, out=None):
 
 def ldexp(input, other, *, out=None):
     """``torch.ldexp``: input · 2^other (exact for an integer ``other``: C's ldexp; a floating
-    ``other`` forms 2^other in its own dtype first, as torch). dtype: torch's promotion of
-    the two, floating (integers compute in the default dtype). Raises NotImplementedError for a
-    bool ``other``. Derivatives: 2^other and input · 2^other · ln 2. Shapes: ``input`` and ``other``
-    broadcast (torch's rules)."""
+    ``other`` forms 2^other in its own dtype first, as torch). dtype: torch's promotion of the
+    two, floating (integers: the default dtype). Raises NotImplementedError for a bool
+    ``other``. Derivatives: 2^other and input · 2^other · ln 2. Shapes: broadcast (torch's)."""
     require_tensor(input, "ldexp", "input", 1)
     require_tensor(other, "ldexp", "other", 2)
     y = other
@@ -323,10 +322,11 @@ def ldexp(input, other, *, out=None):
         y = cast(other, _dt.default_float())  # default dtype
     r = result_type(input, y)
     x = cast(input, r if r.is_floating_point else _dt.default_float())
-    try:
-        return write_out(out, LdexpFn.apply(x, y), "ldexp")
+    try:  # the promoted dtype (a 0-d float64 ``other`` beside float16 x: float16, as torch)
+        z = LdexpFn.apply(x, y)
     except ValueError:
         raise_broadcast_error("ldexp", input.shape, other.shape)
+    return write_out(out, z if z.dtype == x.dtype else cast(z, x.dtype), "ldexp")
 
 
 def nextafter(input, other, *, out=None):

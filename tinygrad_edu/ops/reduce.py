@@ -15,7 +15,15 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
-from ._reduction import count, keep, reduce_dims, torch_args, write_out
+from ._reduction import (
+    count,
+    dtype_from_out,
+    float_out,
+    keep,
+    reduce_dims,
+    torch_args,
+    write_out,
+)
 from ._util import half_opmath, named, quiet
 from .join import CatFn
 from .promotion import _dt, cast
@@ -86,15 +94,45 @@ class MeanFn(Function):
         return xp.broadcast_to(gk, ctx.shape), None, None
 
 
+def _half_prod(x, axis, keepdim: bool):
+    """Π x over ``axis`` (None: all) for float16/bfloat16 x, rounding to x's dtype after every
+    multiply, as torch's CPU prod kernel does (it multiplies in the half type, so a product
+    overflows to inf where a float32 accumulator would not; NumPy's half reduce accumulates in
+    float32): in order up to 1024 factors (torch's scalar loop), pairwise beyond (torch's vector
+    lanes group a long product their own way: the last bits may differ)."""
+    xp = get_array_module(x)
+    v = xp.reshape(x, (-1,)) if axis is None else xp.moveaxis(x, axis, 0)
+    if v.shape[0] == 0:
+        y = xp.ones(v.shape[1:], dtype=x.dtype)
+    elif v.shape[0] <= 1024:
+        y = v[0].copy()
+        for i in range(1, v.shape[0]):
+            y = y * v[i]
+    else:
+        y = v
+        while y.shape[0] > 1:
+            if y.shape[0] % 2:
+                y = xp.concatenate([y, xp.ones((1,) + y.shape[1:], dtype=x.dtype)])
+            y = y[0::2] * y[1::2]
+        y = y[0]
+    if keepdim:
+        y = xp.reshape(y, (1,) * x.ndim) if axis is None else xp.expand_dims(y, axis)
+    return xp.asarray(y, dtype=x.dtype)
+
+
 class ProdFn(Function):
     """y = Π x over one axis (or all)"""
 
     array_io = True
+    opmath = False  # bfloat16 multiplies in bfloat16, step by step, as torch's prod kernel
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).asarray(_dt.reduce_in_dtype(x.prod, x, axis, keepdim))
+            if x.dtype in _dt.REDUCED_FLOATS:
+                y = _half_prod(x, axis, keepdim)
+            else:
+                y = get_array_module(x).asarray(_dt.reduce_in_dtype(x.prod, x, axis, keepdim))
         ctx.save_for_backward(x, y)
         ctx.axis, ctx.keepdim = axis, keepdim
         return y
@@ -219,7 +257,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     integer inputs sum in int64, or in ``dtype``. Raises IndexError for a dim out of range,
     RuntimeError for a dim given twice. Derivative: ∂y/∂xᵢ = 1."""
     axes = _axes(dim, input, "sum")
-    input = _accumulate_dtype(input, dtype, "sum")
+    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "sum"), "sum")
     return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
@@ -227,16 +265,27 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.mean``: y = (1/n) Σ x over ``dim`` (n: the number of elements combined; the
     mean of nothing is nan). dtype: floating only (or ``dtype``); integers raise RuntimeError.
+    A float16/bfloat16 ``dtype`` is computed as torch's: the input cast to float32, summed,
+    divided, then rounded to ``dtype`` once (not cast to ``dtype`` first).
     Derivative: ∂y/∂xᵢ = 1/n. Shapes: input any shape; output drops ``dim`` (kept as size 1 with
     ``keepdim``), 0-d without ``dim``. Raises IndexError for a dim out of range."""
+    half = None
+    if dtype is None and isinstance(out, Tensor) and out.dtype.is_floating_point and \
+            kind_of(input._data.dtype) == "f":  # torch: a float out sets the dtype
+        dtype = out.dtype
     if dtype is not None:
-        input = cast(input, _dt.to_dtype(dtype, "mean"))
+        d = _dt.to_dtype(dtype, "mean")
+        if d.np in _dt.REDUCED_FLOATS:  # torch: cast to float32 -> sum -> div -> cast to d
+            half, d = d, _dt.float32
+        input = cast(input, d)
     if kind_of(input._data.dtype) != "f":
         raise RuntimeError(
             f"mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {input.dtype.name.capitalize()}"
         )
     out_t = MeanFn.apply(input, _axes(dim, input, "mean"), keepdim)
+    if half is not None:
+        out_t = cast(out_t, half)
     return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 
@@ -250,7 +299,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (list, tuple)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     axes = _axes(dim, input, "prod")
-    input = _accumulate_dtype(input, dtype, "prod")
+    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "prod"), "prod")
     y = ProdFn.apply(input, None if axes is None else axes[0], keepdim)
     return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
@@ -264,7 +313,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     if kind_of(input._data.dtype) != "f":
         input = cast(input, _dt.default_float())
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
-    return write_out(y, out, "logsumexp")
+    return write_out(float_out(y, out), out, "logsumexp")
 
 
 @torch_args
@@ -277,6 +326,13 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice.
     """
     axes = _axes(dim, input, "nansum")
+    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * (kind_of(input._data.dtype) == "f"))
+    if dtype is not None and kind_of(input._data.dtype) == "f" and \
+            not _dt.to_dtype(dtype, "nansum").is_floating_point:  # torch: nan_to_num first
+        d = input._data  # (nan 0, ±inf the dtype's extremes), then the cast to the integer
+        xp, hi = get_array_module(d), d.dtype.type(_dt.finfo(d.dtype).max)  # dtype (no
+        # gradient there; minimum/maximum, as NumPy's nan_to_num skips bfloat16)
+        input = Tensor._wrap(xp.where(d != d, 0, xp.minimum(xp.maximum(d, -hi), hi)))
     input = _accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
 
@@ -291,6 +347,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     dim when ``dim`` is ``()`` or None. Raises IndexError for ``dim`` out of range; RuntimeError for
     a dim given twice or an integer input.
     """
+    if kind_of(input._data.dtype) != "f":  # checked before dtype= (torch refuses int input)
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {input.dtype.name.capitalize()}")
+    dtype = dtype_from_out(dtype, out, "nanmean", floats_only="nansum_cpu")
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":

@@ -5,11 +5,14 @@ almost everywhere, and torch uses 0), frac (x - trunc(x), derivative 1). Divisio
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ._dual import xp_of
-from ._unary_util import check_tensor, dtype_name, into
+from ._out import write_out_same_dtype as same
+from ._unary_util import check_tensor, dtype_name
 from ._util import named, quiet
 
 
@@ -80,7 +83,7 @@ def sign(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
     check_tensor(input, "sign")
-    return into(out, SignFn.apply(input, _sign), "sign")
+    return same(out, SignFn.apply(input, _sign), "sign")
 
 
 def _not_bool(input, op: str) -> None:
@@ -106,7 +109,7 @@ def floor(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "floor")
-    return into(out, FloorFn.apply(input, _rounder("floor")), "floor")
+    return same(out, FloorFn.apply(input, _rounder("floor")), "floor")
 
 
 def ceil(input, *, out=None):
@@ -116,7 +119,7 @@ def ceil(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "ceil")
-    return into(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
+    return same(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
 
 
 def trunc(input, *, out=None):
@@ -127,7 +130,7 @@ def trunc(input, *, out=None):
     cannot be cast to or a bool input.
     """
     _not_bool(input, "trunc")
-    return into(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
+    return same(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
 
 
 def frac(input, *, out=None):
@@ -139,7 +142,7 @@ def frac(input, *, out=None):
     check_tensor(input, "frac")
     if kind_of(input._data.dtype) != "f":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
-    return into(out, FracFn.apply(input), "frac")
+    return same(out, FracFn.apply(input), "frac")
 
 
 def sgn(input, *, out=None):
@@ -150,20 +153,32 @@ def sgn(input, *, out=None):
     RuntimeError for an ``out`` whose dtype the result cannot be cast to.
     """
     check_tensor(input, "sgn")
-    return into(out, SgnFn.apply(input, _sign), "sgn")
+    return same(out, SgnFn.apply(input, _sign), "sgn")
 
 
-def round(input, *, decimals: int = 0, out=None):
+def round(input, *, decimals: int | None = None, out=None):
     """``torch.round``: x rounded to ``decimals`` decimal places, half to even (as torch).
-    dtype: the input's (integers unchanged). Derivative: 0 (piecewise constant).
+    dtype: the input's (integers unchanged; given ``decimals``, even 0, NotImplementedError:
+    torch's round.decimals has no integer kernel).
+    Derivative: 0 (piecewise constant).
 
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
     _not_bool(input, "round")
-    res = RoundFn.apply(input, lambda x: get_array_module(x).asarray(
-        get_array_module(x).round(x, decimals)))
-    return into(out, named(res, "RoundBackward1") if decimals else res, "round")
+    if decimals is not None and kind_of(input._data.dtype) != "f":  # torch's round.decimals
+        raise NotImplementedError(f'"round_cpu" not implemented for \'{dtype_name(input)}\'')
+    res = RoundFn.apply(input, lambda x: _round_decimals(x, decimals or 0))
+    return same(out, named(res, "RoundBackward1") if decimals is not None else res, "round")
+
+
+def _round_decimals(x, decimals: int):
+    """rint(x·10ᵈ)/10ᵈ (rint(x/10⁻ᵈ)·10⁻ᵈ for d < 0); float16 computed in float32 and rounded
+    once, as torch's kernel (its opmath type): in float16 708.5·100 would overflow to inf."""
+    xp = get_array_module(x)
+    if decimals and x.dtype == np.float16:
+        return xp.asarray(xp.round(x.astype(np.float32), decimals).astype(np.float16))
+    return xp.asarray(xp.round(x, decimals))
 
 
 fix = trunc  # torch's alias

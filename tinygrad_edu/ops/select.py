@@ -14,6 +14,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import write_out_same_dtype
 from ._util import as_tensor_like, named, raise_broadcast_error, shape_str
 from .logic import nonzero
 from .promotion import _convert, _scalar_ok, binary, cast, require_tensor, result_type, write_out
@@ -256,8 +257,9 @@ def clamp(input, min=None, max=None, *, out=None):
     """``torch.clamp`` (alias ``clip``): min(max(input, min), max) elementwise; ``min``/``max``
     are numbers or tensors (broadcasting), either may be None; where min > max the result is
     max; a NaN in the input or a bound gives NaN. dtype: torch's promotion of input and bounds
-    (an integer tensor with float bounds is float32). Raises RuntimeError when both bounds are
-    None, TypeError when one bound is a tensor and the other a number. Gradient: to the input
+    (an integer tensor with float bounds is float32; a 0-d tensor beside a number counts as a
+    number). Raises RuntimeError when both bounds are None, TypeError for a dimensioned tensor
+    bound beside a number. Gradient: to the input
     where min ≤ input ≤ max (the bounds included); to a tensor bound where it was picked.
 
     Shapes: ``input`` and tensor bounds broadcast (torch's rules); the output has the broadcast
@@ -268,8 +270,13 @@ def clamp(input, min=None, max=None, *, out=None):
         raise RuntimeError("clamp: At least one of 'min' or 'max' must not be None")
     tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
     if tensors and not all(b is None or isinstance(b, Tensor) for b in (min, max)):
-        raise TypeError("clamp(): expected min and max to be both Tensors or both numbers "
-                        f"(got {type(min).__name__} and {type(max).__name__})")
+        if any(isinstance(b, Tensor) and (b.ndim or b.requires_grad) for b in (min, max)):
+            raise TypeError("clamp(): expected min and max to be both Tensors or both numbers "
+                            f"(got {type(min).__name__} and {type(max).__name__})")
+        # a 0-d tensor beside a number: torch's parser takes the number overload, the 0-d
+        # tensor read as a Python number
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
+        tensors = False
     r = result_type(input, *(b for b in (min, max) if b is not None))
     both = min is not None and max is not None
     if r is _dt.bool_ and (both or not tensors):  # torch has no bool kernel for these
@@ -278,7 +285,7 @@ def clamp(input, min=None, max=None, *, out=None):
                                   "implemented for 'Bool'")
     x, lo, hi = cast(input, r), _bound(min, r), _bound(max, r)
     if not tensors:
-        return write_out(out, ClampFn.apply(x, lo, hi), "clamp")
+        return write_out_same_dtype(out, ClampFn.apply(x, lo, hi), "clamp")  # number bounds
     try:
         return write_out(out, ClampTensorFn.apply(x, lo, hi), "clamp")
     except ValueError:
@@ -340,7 +347,8 @@ def where(condition, input=None, other=None, *, out=None):
     x, y = (cast(v, r) if isinstance(v, Tensor) else xp.asarray(_convert(v, r), dtype=r.np)
             for v in (input, other))
     try:
-        return write_out(out, WhereFn.apply(cond, x, y), "where")
+        return write_out_same_dtype(out, WhereFn.apply(cond, x, y), "where",
+                                    "Expected out type to be {want} but got {got}.")
     except ValueError:
         raise_broadcast_error("where", cond.shape, *(np.shape(getattr(t, "_data", t))
                                                      for t in (x, y)))

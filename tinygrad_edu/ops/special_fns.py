@@ -187,7 +187,8 @@ class SpecialXlog1pyFn(Function):
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved_tensors
+        x, y = (float(v) if isinstance(v, int) or str(getattr(v, "dtype", "")) == "bool" else v
+                for v in ctx.saved_tensors)  # (NumPy's log1p(True) is a float16 0.6934)
         xp = xp_of(g)
         nx, ny = ctx.needs_input_grad
         with quiet():

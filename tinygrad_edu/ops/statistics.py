@@ -16,7 +16,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._reduction import reduce_dims, torch_args, write_out
+from ._reduction import float_out, reduce_dims, torch_args, write_out
 from ._util import half_opmath, named, quiet
 from .reduce import MeanFn, _count, _keep, _mean
 
@@ -150,7 +150,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     input any shape; output drops ``dim`` (size 1 with ``keepdim``), 0-d without ``dim``. Raises
     IndexError for a dim out of range."""
     axes, c = _var_args("var", input, dim, unbiased, correction)
-    return write_out(VarFn.apply(input, axes, c, keepdim), out, "var")
+    return write_out(float_out(VarFn.apply(input, axes, c, keepdim), out), out, "var")
 
 
 @torch_args
@@ -159,7 +159,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     0 where std = 0 (torch). Shapes: as :func:`var`. Raises RuntimeError for an integer input,
     IndexError for a dim out of range."""
     axes, c = _var_args("std", input, dim, unbiased, correction)
-    return write_out(StdFn.apply(input, axes, c, keepdim), out, "std")
+    return write_out(float_out(StdFn.apply(input, axes, c, keepdim), out), out, "std")
 
 
 @torch_args

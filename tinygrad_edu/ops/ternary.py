@@ -113,7 +113,8 @@ def _apply(fn, op: str, *args):
 def lerp(input, end, weight, *, out=None):
     """``torch.lerp``: input + weight·(end - input), elementwise with broadcasting; ``weight``
     a number or a tensor. ``input`` and ``end`` (and a dimensioned ``weight``) must share one
-    floating dtype (RuntimeError otherwise; NotImplementedError for integers). Derivatives:
+    floating dtype (RuntimeError otherwise; NotImplementedError for integers); when all three
+    are 0-d, the result has their promoted dtype (torch). Derivatives:
     1 - weight, weight, and end - input.
 
     Shapes: ``input``, ``end`` and a tensor ``weight`` broadcast together (torch's rules); the
@@ -132,6 +133,11 @@ def lerp(input, end, weight, *, out=None):
         if weight._data.dtype != d and weight.ndim:
             raise RuntimeError(f"lerp: expected dtype {input.dtype} for `weight` but got dtype "
                                f"{weight.dtype}")
+        if weight.ndim == 0 and input.ndim == 0 and end.ndim == 0:
+            # all 0-d: torch's TensorIterator promotes over all three (a float64 weight makes
+            # the result float64); a dimensioned operand keeps the inputs' dtype
+            r = result_type(input, end, weight)
+            input, end = cast(input, r), cast(end, r)
         z = _apply(LerpFn, "lerp", input, end, cast(weight, input.dtype))
         return write_out(out, named(z, "LerpBackward1"), "lerp")
     w = float(scalar_arg(weight, input, "lerp"))  # keeps the tensors' dtype (weak scalar)

@@ -52,7 +52,8 @@ class AsinFn(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         with quiet():
-            return g * (1 - x * x) ** -0.5  # d arcsin x/dx = 1/√(1 - x²)
+            # d arcsin x/dx = 1/√(1 - x²), as torch's rsqrt: nan where x² overflows (not 0)
+            return g * (1 / xp_of(g).sqrt(1 - x * x))
 
 
 class AcosFn(Function):
@@ -70,7 +71,8 @@ class AcosFn(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         with quiet():
-            return -g * (1 - x * x) ** -0.5  # d arccos x/dx = -1/√(1 - x²)
+            # d arccos x/dx = -1/√(1 - x²), nan where x² overflows (torch's rsqrt of -inf)
+            return -g * (1 / xp_of(g).sqrt(1 - x * x))
 
 
 class AtanFn(Function):
@@ -225,9 +227,10 @@ class SincFn(Function):
         (x,) = ctx.saved_tensors
         xp = xp_of(g)
         px = x * math.pi
-        with quiet():  # d sinc/dx = (πx cos πx - sin πx)/(πx²), 0 at x = 0 (torch)
-            d = (px * xp.cos(px) - xp.sin(px)) / (px * x)
-            return g * xp.where(x == 0, 0.0, d)
+        with quiet():  # d sinc/dx = (πx cos πx - sin πx)/(πx²); 0 where πx² is 0 (torch's
+            den = x * x * math.pi  # sinc_backward: also where x² underflows, not only x = 0)
+            d = g * (px * xp.cos(px) - xp.sin(px)) / den
+            return xp.where(den == 0, 0.0, d)
 
 
 # ---- the public functions (torch names) --------------------------------------------------------

@@ -13,6 +13,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import tensor_xp, xp_of
+from ._out import write_out_same_dtype
 from ._unary_util import check_tensor, floatify, into
 from ._util import quiet
 
@@ -257,7 +258,7 @@ def abs(input, *, out=None):
     """
     check_tensor(input, "abs")
     no_bool_kernel(input, "abs_cpu")
-    return into(out, AbsFn.apply(input), "abs")
+    return write_out_same_dtype(out, AbsFn.apply(input), "abs")
 
 
 def sin(input, *, out=None):

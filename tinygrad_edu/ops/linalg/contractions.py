@@ -17,6 +17,7 @@ from ...backend import get_array_module
 from ...dtype import kind_of
 from ...tensor import Tensor, _wrap_dim
 from .._dual import xp_of
+from .._out import honour_out
 from .._util import named
 from ..arithmetic import mul
 from ..matmul import matmul
@@ -95,6 +96,7 @@ def trace(input):
     return TraceFn.apply(input)
 
 
+@honour_out("inner")
 def inner(input, other, *, out=None):
     """``torch.inner``: the sum over the last dim of both (a 0-d operand multiplies).
     Shapes: (..., k) and (..., k) -> a.shape[:-1] + b.shape[:-1].
@@ -112,6 +114,7 @@ def inner(input, other, *, out=None):
     return tensordot(input, other, ([-1], [-1]))
 
 
+@honour_out("tensordot")
 def tensordot(a, b, dims=2, out=None):
     """``torch.tensordot``: contract ``dims`` (n: a's last n with b's first n; or two lists of
     dims) -> a's free dims then b's. Computed as one matmul of a (free, K) and b (K, free).
@@ -150,6 +153,7 @@ def tensordot(a, b, dims=2, out=None):
     return reshape(matmul(a2, b2), [a.shape[d] for d in fa] + [b.shape[d] for d in fb])
 
 
+@honour_out("kron")
 def kron(input, other, *, out=None):
     """``torch.kron``: the Kronecker product; block (i, j, ...) is input[i, j, ...]·other.
     Shapes: both padded to one rank r; result dim d = input.size(d)·other.size(d). dtype:
@@ -165,6 +169,7 @@ def kron(input, other, *, out=None):
     return reshape(mul(ai, bi), [x * y for x, y in zip(sa, sb)])
 
 
+@honour_out("vecdot")
 def vecdot(x, y, *, dim=-1, out=None):
     """``torch.linalg.vecdot``: Σ x·y along ``dim`` (broadcast). dtype: x and y the same.
 
@@ -196,6 +201,7 @@ def _chain_order(dims):
     return split
 
 
+@honour_out("multi_dot")
 def multi_dot(tensors, *, out=None):
     """``torch.linalg.multi_dot``: A₁ A₂ ... Aₙ in the cheapest order. The first may be 1-D (a
     row), the last 1-D (a column); the rest 2-D; one dtype.
@@ -234,6 +240,7 @@ def multi_dot(tensors, *, out=None):
     return reshape(y, shape)
 
 
+@honour_out("cross")
 def cross(input, other, dim=None, *, out=None):
     """``torch.cross``: the cross product of 3-vectors along ``dim`` (default: the first dim
     of size 3). Shapes: broadcast. Derivative: ∂/∂a = b × g, ∂/∂b = g × a.
@@ -249,6 +256,7 @@ def cross(input, other, dim=None, *, out=None):
     return linalg_cross(input, other, dim=dim)
 
 
+@honour_out("linalg_cross")
 def linalg_cross(input, other, *, dim=-1, out=None):
     """``torch.linalg.cross``: the cross product of 3-vectors along ``dim`` (both of one rank,
     broadcast; size 3 at ``dim``).

@@ -13,6 +13,7 @@ from ..._args import require_bool
 from ...autograd import Function
 from ...backend import asarray, device_of, get_array_module, to_numpy
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import named, quiet
 from ..select import where
 from ._common import (
@@ -163,6 +164,7 @@ class LinalgSlogdetFn(Function):
 
 
 # ---- public functions -------------------------------------------------------------------------
+@honour_out("cholesky_ex")
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """``torch.linalg.cholesky_ex``: (L, info) with A = L Lᵀ, without raising when A is not
     positive definite (info = the order of the failing leading minor) unless check_errors.
@@ -175,6 +177,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     return cholesky_ex_type(lo, info)
 
 
+@honour_out("linalg_cholesky")
 def linalg_cholesky(A, *, upper=False, out=None):
     """``torch.linalg.cholesky``: the lower-triangular L with A = L Lᵀ (U = Lᵀ with upper=True)
     of each symmetric positive-definite matrix (..., n, n), read from its lower triangle.
@@ -187,6 +190,7 @@ def linalg_cholesky(A, *, upper=False, out=None):
     return LinalgCholeskyExFn.apply(A, bool(upper), True)[0]
 
 
+@honour_out("cholesky")
 def cholesky(input, upper=False, *, out=None):
     """``torch.cholesky`` (deprecated in torch for linalg.cholesky): the same factor.
 
@@ -199,6 +203,7 @@ def cholesky(input, upper=False, *, out=None):
     return named(LinalgCholeskyExFn.apply(input, bool(upper), True)[0], "CholeskyBackward0")
 
 
+@honour_out("det")
 def det(A, *, out=None):
     """``torch.linalg.det``: det(A) of each square matrix (..., n, n) -> (...). Derivative
     (Jacobi's formula): ∂det/∂A = det(A)·A⁻ᵀ.
@@ -210,6 +215,7 @@ def det(A, *, out=None):
     return LinalgDetFn.apply(A)
 
 
+@honour_out("slogdet")
 def slogdet(A, *, out=None):
     """``torch.linalg.slogdet``: (sign, log|det A|) of each square matrix; a singular matrix
     gives (0, -inf). Derivative: ∂log|det A|/∂A = A⁻ᵀ.

@@ -23,6 +23,7 @@ import numpy as np
 from ...backend import get_array_module
 from ...dtype import kind_of
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import quiet
 from ._common import LinAlgError, check_float, check_square, return_type
 
@@ -113,6 +114,7 @@ def _check_hermitian(hermitian, op):
                         f"{type(hermitian).__name__}")
 
 
+@honour_out("ldl_factor_ex")
 def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     """``torch.linalg.ldl_factor_ex``: (LD, pivots, info) of a symmetric A (..., n, n), its
     lower triangle read: P A Pᵀ = L D Lᵀ with L unit lower and D 1×1/2×2 blocks (Bunch–Kaufman,
@@ -133,6 +135,7 @@ def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     return ldl_factor_ex_type(ld, piv, info)
 
 
+@honour_out("ldl_factor")
 def ldl_factor(A, *, hermitian=False, out=None):
     """``torch.linalg.ldl_factor``: (LD, pivots) of ``ldl_factor_ex``; raises LinAlgError
     (a RuntimeError) where a D[i, i] is exactly zero. Not differentiable (as in torch).
@@ -183,6 +186,7 @@ def _sytrs(ld, ipiv, b):
     return b
 
 
+@honour_out("ldl_solve")
 def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
     """``torch.linalg.ldl_solve``: X with A X = B, A given by ``ldl_factor``'s (LD, pivots).
     Shapes: LD (*, n, n), pivots (*, n), B (*, n, k); batch dims broadcast -> (*, n, k). dtype:

@@ -15,6 +15,7 @@ from ..._args import require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import named
 from ._common import (
     LinAlgError,
@@ -125,6 +126,7 @@ def _check_pivot(pivot, op):
         raise RuntimeError(f"{op}: LU without pivoting is not implemented on the CPU")
 
 
+@honour_out("lu_factor_ex")
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """``torch.linalg.lu_factor_ex``: (LU, pivots, info) of A (..., m, n): L (unit lower) and U
     packed, pivots int32 (..., k) 1-based as LAPACK's, info = the first zero pivot (1-based;
@@ -143,6 +145,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     return lu_factor_ex_type(lu, piv, info)
 
 
+@honour_out("lu_factor")
 def lu_factor(A, *, pivot=True, out=None):
     """``torch.linalg.lu_factor``: (LU, pivots) of ``lu_factor_ex``. Derivative: see the
     module doc (through L and U unpacked from LU).
@@ -158,6 +161,7 @@ def lu_factor(A, *, pivot=True, out=None):
     return lu_factor_type(lu, piv)
 
 
+@honour_out("linalg_lu")
 def linalg_lu(A, *, pivot=True, out=None):
     """``torch.linalg.lu``: (P, L, U) with A = P L U; shapes P (m, m), L (m, k), U (k, n).
 
@@ -172,6 +176,7 @@ def linalg_lu(A, *, pivot=True, out=None):
     return lu_type(p, lo, up)
 
 
+@honour_out("lu")
 def lu(A, pivot=True, get_infos=False, out=None):
     """``torch.lu`` (deprecated in torch for linalg.lu_factor): (LU, pivots[, infos]).
 
@@ -189,6 +194,7 @@ def lu(A, pivot=True, get_infos=False, out=None):
     return lu_with_info_type(lu_, piv, info) if get_infos else (lu_, piv)
 
 
+@honour_out("lu_unpack")
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None):
     """``torch.lu_unpack``: (P, L, U) from a packed LU and its pivots (empty tensors for the
     parts not asked for). L and U are slices of LU: their gradient goes back into it.
@@ -206,6 +212,7 @@ def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=N
     return lu_unpack_type(p, lo, up)
 
 
+@honour_out("lu_solve_factored")
 def lu_solve_factored(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """``torch.linalg.lu_solve``: X with AX = B (XA = B when not ``left``; Aᵀ instead of A when
     ``adjoint``) from A's LU factorization: permutation, then two triangular solves.
@@ -237,6 +244,7 @@ def lu_solve_factored(LU, pivots, B, *, left=True, adjoint=False, out=None):
     return named(x, "LinalgLuSolveBackward0")
 
 
+@honour_out("lu_solve")
 def lu_solve(b, LU_data, LU_pivots, *, out=None):
     """``torch.lu_solve`` (deprecated in torch for linalg.lu_solve): X with AX = b.
 

@@ -15,6 +15,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
+from .._out import honour_out
 from .._util import dims, half_opmath, quiet
 from ..arithmetic import add, mul, sub
 from ..extrema import amax, amin
@@ -49,8 +50,10 @@ class LinalgVectorNormFn(Function):
         with quiet():  # |0|^(negative p) = inf, as torch
             if p == 0:
                 y = (x != 0).sum(axis=axes, keepdims=keepdim).astype(x.dtype)
-            elif p == math.inf:
-                y = a.max(axis=axes, keepdims=keepdim)
+            elif p == math.inf or math.prod(
+                    a.shape[i] for i in (range(a.ndim) if axes is None else axes)) == 1:
+                y = a.max(axis=axes, keepdims=keepdim)  # (one element per norm: torch's |x|,
+                # for any p: no overflow of |x|ᵖ, vector_norm([1e30]) is 1e30)
             elif p == -math.inf:
                 y = a.min(axis=axes, keepdims=keepdim)
             elif p == 1:
@@ -76,15 +79,16 @@ class LinalgVectorNormFn(Function):
         # torch's norm_backward, step for step: its masked divisions at ‖x‖ = 0 (and |xᵢ| = 0
         # for p < 1) give torch's second derivatives there, nan included
         with quiet():
+            sgn = xp.where(xp.isnan(x), 0.0, xp.sign(x))  # torch's sgn: 0 at nan
             if p == 1:
-                gx = xp.sign(x) * g  # ∂/∂xᵢ = sign(xᵢ)
+                gx = sgn * g  # ∂/∂xᵢ = sign(xᵢ)
             elif p == 2:
                 gx = g * xp.where(y == 0, 0, x / y)  # xᵢ/‖x‖, 0 at x = 0
             elif math.isinf(p):  # like amax of |x|: ties share the gradient (a nan selects)
                 a = xp.abs(x)
                 one, zero = xp.ones_like(x), xp.zeros_like(x)
                 mask = xp.where(a == y, one, xp.where(xp.isnan(a), one, zero))
-                gx = xp.sign(x) * ((g / xp.sum(mask, axis=axes, keepdims=True)) * mask)
+                gx = sgn * ((g / xp.sum(mask, axis=axes, keepdims=True)) * mask)
             elif p < 1:  # sign(xᵢ)|xᵢ|^(p−1) taken as 0 at xᵢ = 0
                 scaled = xp.sign(x) * xp.where(x == 0, 0, xp.abs(x) ** (p - 1))
                 gx = scaled * g * y ** (1 - p)
@@ -118,6 +122,7 @@ def _with_dtype(x, dtype, op):
     return cast(x, d)
 
 
+@honour_out("vector_norm")
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.vector_norm``: (Σ|x|ᵒʳᵈ)^(1/ord) over ``dim`` (all dims by default). ord:
     any real; 0 counts non-zeros, ±inf is max/min |x|. dtype: float (``dtype=`` computes in a
@@ -151,6 +156,7 @@ def _fmt(p):
         str(int(p)) if float(p).is_integer() else str(p))
 
 
+@honour_out("matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """``torch.linalg.matrix_norm``: 'fro' (√Σaᵢⱼ²), 'nuc' (Σ singular values), ±1 (max/min
     column sum of |a|), ±inf (max/min row sum), ±2 (largest/smallest singular value), over the
@@ -191,6 +197,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return amax(col, d1, keepdim) if ord > 0 else amin(col, d1, keepdim)
 
 
+@honour_out("linalg_norm")
 def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     """``torch.linalg.norm``: a vector norm over one dim (or all, flattened, when dim and ord
     are None) and a matrix norm over two dims (or a 2-D input's, when only ord is given).
@@ -224,6 +231,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, out=None, dtype=None):
     return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
 
 
+@honour_out("norm")
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """``torch.norm`` (deprecated in torch for linalg's): a number p is a vector norm over
     ``dim`` (all dims by default, even two); 'fro' the 2-norm; 'nuc' a matrix norm.
@@ -252,6 +260,7 @@ def dist(input, other, p=2):
     return vector_norm(sub(input, other), p)
 
 
+@honour_out("renorm")
 def renorm(input, p, dim, maxnorm, *, out=None):
     """``torch.renorm``: each slice along ``dim`` whose p-norm exceeds ``maxnorm`` is scaled
     down to it: x · maxnorm/(‖x‖ₚ + 1e-7) (torch's ε). Its gradient is the composite's (the

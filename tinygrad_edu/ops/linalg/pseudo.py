@@ -19,6 +19,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...dtype import finfo
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import quiet
 from ..matmul import matmul
 from ._common import FLOAT_DOUBLE, check_matrix, check_same_dtype, lapack_svd, mT, return_type
@@ -97,6 +98,7 @@ def _tol_arg(t, a):
     return t._data.astype(a._data.dtype)[..., None]
 
 
+@honour_out("pinv")
 def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.pinv``: the Moore–Penrose pseudo-inverse A⁺ (..., m, n) -> (..., n, m),
     singular values ≤ max(atol, rtol·σ_max) treated as 0 (rtol defaults to eps·max(m, n));
@@ -117,6 +119,7 @@ def pinverse(input, rcond=1e-15):
     return LinalgPinvFn.apply(input, None, float(rcond), False)
 
 
+@honour_out("matrix_rank")
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """``torch.linalg.matrix_rank``: the number of singular values (|eigenvalues| when
     hermitian) above max(atol, rtol·σ_max), as int64 (..., m, n) -> (...).
@@ -135,6 +138,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
     return Tensor._wrap(xp.asarray((s > tol).sum(axis=-1), dtype=np.int64))
 
 
+@honour_out("cond")
 def cond(A, p=None, *, out=None):
     """``torch.linalg.cond``: the condition number ‖A‖ₚ‖A⁻¹‖ₚ; for p = None/2 (−2) the ratio
     σ_max/σ_min (σ_min/σ_max) of the singular values, any shape; other p square matrices.

@@ -19,6 +19,7 @@ from ..._args import no_kernel, require_bool
 from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import named
 from ._common import (
     array_of,
@@ -92,6 +93,7 @@ def _no_half(A) -> None:
         no_kernel(A, "geqrf_cpu", "e")
 
 
+@honour_out("linalg_qr")
 def linalg_qr(A, mode="reduced", *, out=None):
     """``torch.linalg.qr``: A = QR for (..., m, n), k = min(m, n): 'reduced' Q (m, k), R (k, n);
     'complete' Q (m, m), R (m, n); 'r' only R (Q empty). Derivative: see the module doc (not
@@ -109,6 +111,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
     return qr_type(q, r)
 
 
+@honour_out("qr")
 def qr(input, some=True, *, out=None):
     """``torch.qr`` (deprecated in torch for linalg.qr): reduced when ``some``, else complete.
 
@@ -123,6 +126,7 @@ def qr(input, some=True, *, out=None):
     return torch_qr_type(q, r)
 
 
+@honour_out("geqrf")
 def geqrf(input, *, out=None):
     """``torch.geqrf``: LAPACK's packed QR — R on and above the diagonal, the Householder
     vectors below it, and their scales τ. No gradient (torch has none either).
@@ -171,6 +175,7 @@ class NoReflectorsFn(Function):
         return None, None, None  # torch: undefined gradients
 
 
+@honour_out("householder_product")
 def householder_product(A, tau, *, out=None):
     """``torch.linalg.householder_product`` (LAPACK's orgqr): the first n columns of
     H₁H₂…H_k, Hᵢ = I − τᵢvᵢvᵢᵀ with vᵢ read from A's column i below the diagonal. Shapes: A
@@ -200,6 +205,7 @@ def householder_product(A, tau, *, out=None):
     return named(q, "LinalgHouseholderProductBackward0")
 
 
+@honour_out("ormqr")
 def ormqr(input, tau, other, left=True, transpose=False, *, out=None):
     """``torch.ormqr``: Q·C, Qᵀ·C, C·Q or C·Qᵀ with Q = H₁…H_k the product of the Householder
     reflectors in (input, tau) (as geqrf returns them), applied one by one.

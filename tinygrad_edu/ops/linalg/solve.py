@@ -10,6 +10,7 @@ import numpy as np
 
 from ..._args import require_bool, require_tensor
 from ...tensor import Tensor
+from .._out import honour_out
 from .._util import named
 from ..inplace import CopyFromFn
 from ..matmul import matmul
@@ -63,6 +64,7 @@ def inv(A, *, out=None):
     return _out(LinalgInvExFn.apply(A), out)
 
 
+@honour_out("inv_ex")
 def inv_ex(A, *, check_errors=False, out=None):
     """``torch.linalg.inv_ex``: (inverse, info) without raising for a singular matrix (its
     inverse is then inf/nan and info > 0) unless ``check_errors``.
@@ -116,6 +118,7 @@ def solve(A, B, *, left=True, out=None):
     return _out(named(_solve(A, B, left, True, "linalg.solve"), "LinalgSolveExBackward0"), out)
 
 
+@honour_out("solve_ex")
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """``torch.linalg.solve_ex``: (result, info) of ``solve`` without raising for a singular A
     unless ``check_errors``.
@@ -150,6 +153,7 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     return _out(y, out)
 
 
+@honour_out("triangular_solve")
 def triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None):
     """``torch.triangular_solve`` (deprecated in torch for linalg.solve_triangular): the
     solution X of AX = b (AᵀX = b with ``transpose``) and a copy of A.

@@ -25,6 +25,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...tensor import Tensor
 from .._dual import xp_of
+from .._out import honour_out
 from ._common import (
     LinAlgError,
     array_of,
@@ -149,6 +150,7 @@ def _uplo(uplo, op):
     return u
 
 
+@honour_out("eigh")
 def eigh(A, UPLO="L", *, out=None):
     """``torch.linalg.eigh``: eigenvalues (ascending) and orthonormal eigenvectors (columns) of
     each symmetric matrix (..., n, n), read from its UPLO triangle. Shapes: (..., n) and
@@ -162,6 +164,7 @@ def eigh(A, UPLO="L", *, out=None):
     return eigh_type(w, v)
 
 
+@honour_out("eigvalsh")
 def eigvalsh(A, UPLO="L", *, out=None):
     """``torch.linalg.eigvalsh``: the eigenvalues of ``eigh``. Derivative: V diag(λ̄) Vᵀ.
 
@@ -173,6 +176,7 @@ def eigvalsh(A, UPLO="L", *, out=None):
     return LinalgEighFn.apply(A, _uplo(UPLO, "linalg.eigvalsh"))[0]
 
 
+@honour_out("linalg_svd")
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """``torch.linalg.svd``: U, S (descending), Vh with A = U diag(S) Vh. Shapes: A (..., m, n),
     k = min(m, n): U (..., m, m or k), S (..., k), Vh (..., n or k, n).
@@ -184,6 +188,7 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     return svd_type(u, s, vh)
 
 
+@honour_out("svdvals")
 def svdvals(A, *, driver=None, out=None):
     """``torch.linalg.svdvals``: the singular values (descending), (..., m, n) -> (..., k).
     Derivative: U diag(s̄) Vᵀ.
@@ -194,6 +199,7 @@ def svdvals(A, *, driver=None, out=None):
     return LinalgSvdFn.apply(A, False)[1]
 
 
+@honour_out("svd")
 def svd(input, some=True, compute_uv=True, *, out=None):
     """``torch.svd`` (deprecated in torch for linalg.svd): (U, S, V) with V, not Vᵀ; some=False
     gives square U, V; compute_uv=False gives zero U and V.
