@@ -24,7 +24,7 @@ import tinygrad_edu
 sys.path.insert(0, str(Path(__file__).parent / "scripts"))
 
 from opfuzz.draw import draw, source  # noqa: E402
-from opfuzz.kinds import KINDS  # noqa: E402
+from opfuzz.kinds import FIXED_KINDS, KINDS  # noqa: E402
 from opfuzz.run import compare, run, run_pair  # noqa: E402
 from opfuzz.shrink import check_case  # noqa: E402
 
@@ -120,6 +120,12 @@ def test_pinned_draw_raises_like_torch(op, seed):
 @pytest.mark.parametrize("kind", [pytest.param(k, id=k.name, marks=pytest.mark.xfail(
     strict=True, reason=f"{k.name} ({k.owner}): {k.cause[:120]}")) for k in KINDS])
 def test_known_kind(kind):
+    m, _, _ = run_pair(kind.repro, tinygrad_edu)
+    assert m is None, str(m)
+
+
+@pytest.mark.parametrize("kind", FIXED_KINDS, ids=[k.name for k in FIXED_KINDS])
+def test_fixed_kind(kind):  # fixed since found: the reproduction agrees with torch now
     m, _, _ = run_pair(kind.repro, tinygrad_edu)
     assert m is None, str(m)
 

@@ -31,18 +31,6 @@ class Kind:
 
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
-    Kind("add_alpha_in_other_dtype", "value", "ops/arithmetic.py [fuzz12]",
-         "add/sub/rsub(alpha=) form alpha·other in other's own dtype before promotion: uint8 "
-         "wraps (f32 2 + u8 1·-1 = 257), int8 127·2 wraps, float32 3.4e38·2 overflows beside "
-         "float64; and that product's dtype then takes part in promotion (int32 0-d + bool·-1 "
-         "gives int64, torch int32; bool + bool·2 gives int64, torch bool)",
-         "x = torch.tensor([2.0, -29.0])\ny = torch.tensor([1, 6], dtype=torch.uint8)\n"
-         "r = torch.add(x, y, alpha=-1)"),
-    Kind("add_alpha_promotes", "dtype", "ops/arithmetic.py [fuzz12]",
-         "the same cause seen as a dtype: sub(0-d float64, int16 (1,), alpha=1.5) is float32 "
-         "(torch float64: the 0-d float64 is the only float operand)",
-         "x = torch.tensor(2.25, dtype=torch.float64)\ny = torch.tensor([4], dtype=torch.int16)\n"
-         "r = torch.sub(x, y, alpha=1.5)"),
     Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
          "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
          "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
@@ -62,10 +50,6 @@ KINDS = [
          "x = torch.tensor([-0.0, 426.5])\n"
          "r = torch.stack([torch.nn.functional.elu(x), torch.nn.functional.selu(x), "
          "torch.nn.functional.relu6(x), torch.nn.functional.logsigmoid(x)])"),
-    Kind("scan_zero_sign", "zero-sign", "ops/scan.py [fuzz12]",
-         "cumsum starts from the first element, torch from +0.0: cumsum([-0.0]) is 0.0 in "
-         "torch, -0.0 here (also logcumsumexp of bfloat16 [-0.0])",
-         "x = torch.tensor([-0.0, -0.0])\nr = torch.cumsum(x, 0)"),
     Kind("cdist_p1_grad_at_nan", "grad", "ops/distance.py",
          "cdist(p=1) backward at a nan coordinate: torch nan (its sign(nan)), ours 0",
          "x0 = torch.tensor([[float('nan'), 2.0, -3.0]], dtype=torch.float64, "
@@ -135,10 +119,6 @@ KINDS = [
          "torch.all/any/logical_not(..., out=) are not accepted (TypeError)",
          "x = torch.tensor([True, False])\no = torch.zeros(2, dtype=torch.bool)\n"
          "r = torch.logical_not(x, out=o)"),
-    Kind("softmax_of_integers", "we-raise", "ops/softmax.py",
-         "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
-         "runs); ours raises NotImplementedError",
-         "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
     Kind("out_cast_check_order", "exception", "ops/bitwise.py, ops/bits.py, ops/pointwise.py",
          "an in-place or out= op whose result type cannot be cast to the destination and that "
          "has no kernel for it (bitwise/shift/gcd/lcm of floats, hypot/igammac/logaddexp/"
@@ -160,6 +140,31 @@ KINDS = [
          "for `end`) comes before its kernel's NotImplementedError; ours the other way round",
          "x = torch.tensor([1, 2], dtype=torch.int8)\n"
          "r = torch.lerp(x, torch.tensor([2, 3], dtype=torch.int8), torch.tensor([1, 2]))"),
+]
+
+# kinds fixed on another branch (fuzz12) after this fuzzer found them: their reproductions
+# are regression tests now (test_opfuzz_smoke.py: test_fixed_kind)
+FIXED_KINDS = [
+    Kind("add_alpha_in_other_dtype", "value", "ops/arithmetic.py [fuzz12]",
+         "add/sub/rsub(alpha=) form alpha·other in other's own dtype before promotion: uint8 "
+         "wraps (f32 2 + u8 1·-1 = 257), int8 127·2 wraps, float32 3.4e38·2 overflows beside "
+         "float64; and that product's dtype then takes part in promotion (int32 0-d + bool·-1 "
+         "gives int64, torch int32; bool + bool·2 gives int64, torch bool)",
+         "x = torch.tensor([2.0, -29.0])\ny = torch.tensor([1, 6], dtype=torch.uint8)\n"
+         "r = torch.add(x, y, alpha=-1)"),
+    Kind("add_alpha_promotes", "dtype", "ops/arithmetic.py [fuzz12]",
+         "the same cause seen as a dtype: sub(0-d float64, int16 (1,), alpha=1.5) is float32 "
+         "(torch float64: the 0-d float64 is the only float operand)",
+         "x = torch.tensor(2.25, dtype=torch.float64)\ny = torch.tensor([4], dtype=torch.int16)\n"
+         "r = torch.sub(x, y, alpha=1.5)"),
+    Kind("scan_zero_sign", "zero-sign", "ops/scan.py [fuzz12]",
+         "cumsum starts from the first element, torch from +0.0: cumsum([-0.0]) is 0.0 in "
+         "torch, -0.0 here (also logcumsumexp of bfloat16 [-0.0])",
+         "x = torch.tensor([-0.0, -0.0])\nr = torch.cumsum(x, 0)"),
+    Kind("softmax_of_integers", "we-raise", "ops/softmax.py",
+         "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
+         "runs); ours raises NotImplementedError",
+         "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
 ]
 
 TORCH_QUIRKS = {
