@@ -243,3 +243,13 @@ def test_a_quick_run_never_overwrites_the_published_results(monkeypatch):
     monkeypatch.setattr(report, "write", lambda result, out, with_plot: written.append(out) or [])
     assert main(["--quick", "--only", "per_op", "--no-peers", "--no-rss", "--no-solo"]) == 0
     assert written == [QUICK_OUT]
+
+
+def test_an_unknown_only_key_is_refused(capsys):
+    """``--only perop`` (the key is ``per_op``) used to run nothing and write empty tables."""
+    from tinygrad_edu.bench import main
+
+    with pytest.raises(SystemExit) as err:
+        main(["--quick", "--only", "perop", "--no-peers", "--no-rss", "--no-solo"])
+    assert err.value.code == 2
+    assert "unknown workload perop" in capsys.readouterr().err

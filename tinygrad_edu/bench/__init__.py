@@ -218,6 +218,12 @@ def main(argv=None) -> int:
     from .peers import LABELS, load
     from .workloads import all_workloads
 
+    if a.only is not None:  # an unknown key would silently run nothing
+        known = [w.key for w in all_workloads()] + ["rss"]
+        unknown = [k for k in a.only if k not in known]
+        if unknown or not a.only:
+            ap.error(f"--only: unknown workload {', '.join(unknown) or '(none given)'}; "
+                     f"choose from {', '.join(known)}")
     thread_info = set_threads(a.threads)
     if os.environ.get("OPENBLAS_CORETYPE"):
         print(f"[bench] note: NumPy's BLAS runs {numpy_blas_kernel()}; this machine's "
