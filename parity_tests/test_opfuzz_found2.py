@@ -146,3 +146,25 @@ def test_polynomial_zero_sign(name, dtype):
     xs = [0.0, -0.0, 0.5, -0.5, 1e-300, -1e-300, 0.25, 0.75, 2.0, -3.0]
     for n in range(12):
         both(lambda L, n=n: getattr(L.special, name)(L.tensor(xs, dtype=getattr(L, dtype)), n))
+
+
+# ---- cumsum / cumprod(dtype=) backward: in the input's dtype ----------------------------------
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+@pytest.mark.parametrize("vals", [[-925.8368550584721, 2.0, -100.0, 0.3], [1.5, 0.0, 2.0, -3.1],
+                                  [0.3]])
+def test_scan_dtype_backward_in_input_dtype(op, dtype, vals):
+    # torch's derivatives.yaml: cumsum_backward(grad.to(self.scalar_type()), dim): the reverse
+    # cumulative sum runs in float64 here, not in float16 (-1.406494140625 is no float16)
+    def run(L):
+        x = L.tensor(vals, dtype=L.float64, requires_grad=True)
+        r = getattr(L, op)(x, dim=0, dtype=getattr(L, dtype))
+        r.backward(L.tensor([0.5403, -0.41626, -0.99, 0.75][: len(vals)], dtype=r.dtype))
+        return r, x.grad
+    both(run)
+
+
+def test_scan_dtype_backward_0d_and_wider():
+    both(_grad, lambda L, x: L.cumsum(x, 0, dtype=L.float16), 2.5)
+    both(_grad, lambda L, x: L.cumprod(x, 0, dtype=L.float64), [2.5, 1 / 3], "float32",
+         [1 / 3, 0.1])

@@ -37,13 +37,6 @@ KINDS = [
          "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
          "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
          "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
-    Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
-         "prod/cumsum(x, dtype=float16/bfloat16) of a float64 x: torch's backward runs through "
-         "the cast, so the gradient is computed in the narrow dtype (-0.86597 vs -0.86572); "
-         "ours in float64",
-         "x0 = torch.tensor([-925.8368550584721, 2.0, -100.0], dtype=torch.float64, "
-         "requires_grad=True)\nr = torch.cumsum(x0, dim=0, dtype=torch.float16)\n"
-         "r.backward(W(r))"),
     Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
          "logsumexp/log_softmax of float16/bfloat16: torch rounds exp, the sum and the log to "
          "the half type in turn; ours in float32, rounded once (float16 logsumexp([-3.76, 0]) "
@@ -117,6 +110,13 @@ KINDS = [
 # kinds fixed on another branch (fuzz12) after this fuzzer found them: their reproductions
 # are regression tests now (test_opfuzz_smoke.py: test_fixed_kind)
 FIXED_KINDS = [
+    Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
+         "cumsum/cumprod(x, dtype=float16/bfloat16) of a float64 x: torch's backward casts the "
+         "gradient to x's dtype first (grad.to(self.scalar_type())) and sums in float64 "
+         "(-0.86597); ours cast x, so summed in float16 (-0.86572). prod(dtype=) agreed",
+         "x0 = torch.tensor([-925.8368550584721, 2.0, -100.0], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cumsum(x0, dim=0, dtype=torch.float16)\n"
+         "r.backward(W(r))"),
     Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
          "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
          "recurrence gives -0.0, ours 0.0",
