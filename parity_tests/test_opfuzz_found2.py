@@ -10,7 +10,12 @@ found, each against real torch (value, dtype, shape; nan, inf and the sign of ze
 - cdist/pdist(p=1) backward at a nan coordinate: nan (torch's kernel sign; ours took
   vector_norm's sgn, 0);
 - the polynomials' recurrences at x = ±0: Tₙ(0.0) for odd n is -0.0 (our float64 fused
-  multiply-add added its +0.0 correction to -0.0).
+  multiply-add added its +0.0 correction to -0.0);
+- cumsum/cumprod(x, dtype=float16) of a float64 x: torch's backward casts the gradient to x's
+  dtype first and sums in float64; ours summed in float16;
+- mul/div/floor_divide(half tensor, 0-d float tensor of another dtype): torch reads the 0-d
+  tensor as a float32 scalar (bf16 100 · tensor(1.00390625) is 100.5); ours rounded it to the
+  half type first (100).
 """
 
 from __future__ import annotations
@@ -168,3 +173,40 @@ def test_scan_dtype_backward_0d_and_wider():
     both(_grad, lambda L, x: L.cumsum(x, 0, dtype=L.float16), 2.5)
     both(_grad, lambda L, x: L.cumprod(x, 0, dtype=L.float64), [2.5, 1 / 3], "float32",
          [1 / 3, 0.1])
+
+
+# ---- a 0-d float tensor beside a float16/bfloat16 tensor: read in float32 --------------------
+_ZD_OPS = {
+    "mul": lambda L, x, s: L.mul(x, s),
+    "x * s": lambda L, x, s: x * s,
+    "div": lambda L, x, s: L.div(x, s),
+    "div floor": lambda L, x, s: L.div(x, s, rounding_mode="floor"),
+    "div trunc": lambda L, x, s: L.div(x, s, rounding_mode="trunc"),
+    "floor_divide": lambda L, x, s: L.floor_divide(x, s),
+    "x // s": lambda L, x, s: x // s,
+    "s * x": lambda L, x, s: s * x,  # (torch: s first is no CPU scalar of the kernel)
+    "add": lambda L, x, s: L.add(x, s),
+    "remainder": lambda L, x, s: L.remainder(x, s),
+}
+
+
+@pytest.mark.parametrize("sdtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("xdtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", list(_ZD_OPS))
+def test_zero_dim_operand_beside_half(op, xdtype, sdtype):
+    if sdtype == xdtype:
+        return
+    vals = [2.0, 7.0, 100.0, -3.5, 0.1, 65504.0, 1e-3]
+    for sv in (1.00390625, 3.0009765625, 0.30000001, 70000.0, 1e-8, -0.0, float("inf")):
+        both(lambda L, sv=sv: _ZD_OPS[op](L, L.tensor(vals, dtype=getattr(L, xdtype)),
+                                          L.tensor(sv, dtype=getattr(L, sdtype))))
+
+
+def test_zero_dim_operand_beside_half_grad():
+    def run(L):
+        x = L.tensor([2.0, 7.0, 100.0], dtype=L.bfloat16, requires_grad=True)
+        s = L.tensor(1.00390625, dtype=L.float16)
+        r = x * s + x / s
+        r.sum().backward()
+        return r, x.grad
+    both(run)

@@ -31,12 +31,6 @@ class Kind:
 
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
-    Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
-         "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
-         "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
-         "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
-         "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
-         "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
     Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
          "logsumexp/log_softmax of float16/bfloat16: torch rounds exp, the sum and the log to "
          "the half type in turn; ours in float32, rounded once (float16 logsumexp([-3.76, 0]) "
@@ -110,6 +104,12 @@ KINDS = [
 # kinds fixed on another branch (fuzz12) after this fuzzer found them: their reproductions
 # are regression tests now (test_opfuzz_smoke.py: test_fixed_kind)
 FIXED_KINDS = [
+    Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
+         "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
+         "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
+         "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
+         "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
+         "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
     Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
          "cumsum/cumprod(x, dtype=float16/bfloat16) of a float64 x: torch's backward casts the "
          "gradient to x's dtype first (grad.to(self.scalar_type())) and sums in float64 "
