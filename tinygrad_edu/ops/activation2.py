@@ -39,7 +39,13 @@ class HardtanhFn(Function):
         xp = get_array_module(x)
         mask = ~((x <= lo) | (x >= hi))  # torch's test: nan passes the gradient through
         ctx.save_for_backward(mask)
-        y = xp.minimum(xp.maximum(x, lo), hi)  # nan stays nan, a nan bound gives nan: torch's
+        if (lo == 0 or hi == 0) and lo == lo and hi == hi:  # a zero bound: the sign of a
+            # zero result is torch's max(x, lo) = x < lo ? lo : x, then min = hi < y ? hi : y
+            # (relu6(-0.0) is -0.0; NumPy's maximum/minimum give the second operand at ties)
+            y = xp.where(x < lo, lo, x)
+            y = xp.where(hi < y, hi, y)
+        else:  # nan stays nan, a nan bound gives nan: torch's
+            y = xp.minimum(xp.maximum(x, lo), hi)
         return y.astype(x.dtype, copy=False)
 
     @staticmethod
@@ -330,7 +336,7 @@ def logsigmoid(input):
     bool input.
     """
     _float_only(input, "log_sigmoid")
-    return -softplus(-input)
+    return 0.0 - softplus(-input)  # torch: min(0, x) − log1p(e^−|x|), 0.0 (not −0.0) at x ≫ 0
 
 
 def tanhshrink(input):

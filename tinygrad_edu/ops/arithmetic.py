@@ -145,12 +145,14 @@ class PowFn(Function):
         xp = xp_of(g)
         gx = gy = None
         with quiet():
-            if nx and np.isscalar(y) and y == 0:  # x**0 = 1: torch's gradient is a constant 0
+            # torch's 0-exponent shortcut skips a bool: pow(x, False)' = 0·x^-1 (nan at x = 0)
+            zero = np.isscalar(y) and y == 0 and type(y) is not bool
+            if nx and zero:  # x**0 = 1: torch's gradient is a constant 0
                 gx = xp.zeros_like(g)  # (not a function of x, so no second derivative)
             elif nx:
                 # ∂z/∂x = y·x^(y-1); torch: exponent 0 gives gradient 0 even at x = 0
                 gx = g * (y * x ** (y - 1))
-                gx = xp.where(y == 0, 0.0, gx) if not np.isscalar(y) or y == 0 else gx
+                gx = xp.where(y == 0, 0.0, gx) if not np.isscalar(y) else gx
             if ny:
                 # ∂z/∂y = z·ln x; torch: 0 where x = 0 and y >= 0 (ln 0 = -inf where y < 0)
                 gy = g * xp.where((x == 0) & (y >= 0), 0.0, z * _log(xp, x))

@@ -23,7 +23,15 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
 from .arithmetic import true_divide
-from .promotion import array_module, binary, graph_binary, promote, require_tensor, write_out
+from .promotion import (
+    array_module,
+    binary,
+    cpu_scalar_operand,
+    graph_binary,
+    promote,
+    require_tensor,
+    write_out,
+)
 
 
 def _trunc_div(xp, x, y):
@@ -221,6 +229,8 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        other = cpu_scalar_operand(input, other)  # 0-d float beside float16/bfloat16: float32
     a, b = _check(input, other, "div", f"div_{rounding_mode}_cpu")
     try:
         z = DivModeFn.apply(a, b, rounding_mode)
@@ -237,6 +247,8 @@ def floor_divide(input, other, *, out=None):
 
     Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        other = cpu_scalar_operand(input, other)  # 0-d float beside float16/bfloat16: float32
     a, b = _check(input, other, "floor_divide", "div_floor_cpu")
     return write_out(out, graph_binary(_floor_div, a, b, "floor_divide"), "floor_divide")
 

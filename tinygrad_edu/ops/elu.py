@@ -12,7 +12,7 @@ from .inplace import inplace as _inplace
 
 
 class EluFn(Function):
-    """y = x if x > 0 else α(eˣ − 1)"""
+    """y = x if x ≥ 0 else α(eˣ − 1)"""
 
     array_io = True
 
@@ -20,9 +20,10 @@ class EluFn(Function):
     @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, alpha):
         xp = get_array_module(x)
+        # torch: x = ±0 takes the x branch (elu(-0.0) is -0.0; with α = inf, 0 and not inf·0)
         if math.isfinite(alpha):
-            y = xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
-        else:  # torch: x = 0 takes the x branch (0, not inf·0 = nan), silently
+            y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+        else:
             with quiet():
                 y = xp.where(x >= 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
         ctx.save_for_backward(x)  # torch's elu saves its input only (so y may be changed)

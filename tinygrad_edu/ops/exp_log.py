@@ -135,7 +135,8 @@ class LogitFn(Function):
         (x,) = ctx.saved_tensors
         xp, eps = xp_of(g), ctx.eps
         with quiet():
-            d = g / (x * (1 - x))  # dy/dx = 1/(x(1 - x)) inside the clamp
+            # dy/dx = 1/(x(1 - x)) inside the clamp; torch: g·inf at x = ±0 (x + 0 is +0)
+            d = g / ((x + 0) * (1 - x))
             if eps is None:  # torch: nan outside [0, 1]
                 return xp.where((x < 0) | (x > 1), math.nan, d), None
             return xp.where((x < eps[0]) | (x > eps[1]), 0.0, d), None  # 0 where clamped

@@ -94,8 +94,8 @@ class MvlgammaFn(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         d = 0
-        for i in range(ctx.p - 1, -1, -1):
-            d = d + DigammaFn.call(x - i / 2)
+        for i in range(ctx.p - 1, -1, -1):  # torch adds arange(-(p-1)/2, ½, ½) to x: the
+            d = d + DigammaFn.call(x + (0.0 - i / 2))  # i = 0 term is x + 0.0 (ψ(-0.0 + 0) = -inf)
         return g * d, None  # d ln Γ_p/dx = Σᵢ ψ(x - i/2)
 
 

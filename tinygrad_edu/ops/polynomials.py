@@ -38,7 +38,8 @@ def fma(a, b, c):
         s = p + c
         v = s - p
         err = (p - (s - v)) + (c - v)  # p + c = s + err exactly
-        r = s + (err + e)
+        corr = err + e
+        r = xp.where(corr == 0, s, s + corr)  # (s + 0.0 would lose the sign of s = -0.0)
     return xp.where(xp.isfinite(r), r, p + c)  # (the split overflows near the float64 limit)
 
 

@@ -127,6 +127,9 @@ def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
                     return fn.apply(a, b)
                 except ValueError:
                     raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
+        elif d in _HALVES and op in _SCALAR_OPMATH:
+            b = cpu_scalar_operand(a, b)
+            tb = isinstance(b, Tensor)
     if check is not None:
         check(a, b)
     if ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
@@ -153,6 +156,21 @@ def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
 
 
 _HALF, _BF16, _BOOL = np.dtype(np.float16), _dt.bfloat16.np, np.dtype(np.bool_)
+_HALVES = (_HALF, _BF16)
+
+
+def cpu_scalar_operand(a, b):
+    """``b`` as a Python number when it is a 0-d float tensor of another dtype beside a
+    float16/bfloat16 tensor ``a`` (not 0-d) of mul, div or floor_divide: torch's CPU kernel
+    reads it as a scalar in float32 (opmath, ``is_cpu_scalar(2)``), as it reads a Python number;
+    casting it to the half type first would round it (bf16 100 · tensor(1.00390625) is 100.5,
+    not 100). The result dtype is the half type either way. ``b`` itself when it requires grad
+    (it stays a node) and otherwise."""
+    da, db = a._data, b._data
+    if (da.dtype in _HALVES and db.ndim == 0 and da.ndim and db.dtype != da.dtype
+            and kind_of(db.dtype) == "f" and not b.requires_grad):
+        return float(db)
+    return b
 _SCALAR_OPMATH = ("mul", "div")
 _F32, _INF = np.dtype(np.float32), float("inf")
 # the largest Python number a float tensor's op takes as it is (bfloat16 computes in float32)

@@ -19,7 +19,7 @@ from ._reduction import one_dim, torch_args, write_out
 from ._util import c_order, named, quiet
 from .index import GatherFn
 from .join import CatFn
-from .promotion import cast
+from .promotion import CastFn, cast
 from .return_types import cummax_type, cummin_type
 from .unary import clone
 
@@ -71,16 +71,30 @@ class CumsumFn(Function):
     array_io = True
 
     @staticmethod
-    def forward(ctx, x, axis):
-        ctx.axis = axis
+    def forward(ctx, x, axis, dtype=None):
+        ctx.axis, ctx.src, x = axis, x.dtype, _to(x, dtype)
         # row-major whatever x's layout (torch's); the array's own method, so that a warning
         # comes from this module, which silences it
         return _from_plus_zero(_wide(c_order(x)).cumsum(axis=axis)).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
-        # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end
-        return _reverse_cumsum(g, ctx.axis), None
+        # ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ: a cumulative sum from the end (torch's derivatives.yaml:
+        # in x's own dtype, grad.to(self.scalar_type()), not in cumsum's dtype=)
+        return _reverse_cumsum(_as_src(g, ctx.src), ctx.axis), None, None
+
+
+def _as_src(g, src):
+    """The gradient in the input's own dtype ``src``."""
+    return g if (g._data if isinstance(g, Tensor) else g).dtype == src else CastFn.call(g, src)
+
+
+def _to(x, dtype):
+    """x as ``dtype`` (a scan's dtype= applied inside its node, as torch: no ToCopy node)."""
+    if dtype is None or x.dtype == dtype:
+        return x
+    with quiet():
+        return x.astype(dtype)
 
 
 class CumprodFn(Function):
@@ -89,27 +103,28 @@ class CumprodFn(Function):
     array_io = True
 
     @staticmethod
-    def forward(ctx, x, axis):
-        ctx.axis = axis
-        xr = c_order(x)  # a row-major result, as torch's (x itself is saved: no intermediate)
+    def forward(ctx, x, axis, dtype=None):
+        ctx.axis, ctx.src = axis, x.dtype
+        xr = c_order(_to(x, dtype))  # row-major, as torch's (x itself is saved: no intermediate)
         with quiet():  # inf·0 = nan silently, as torch
-            y = get_array_module(x).cumprod(_wide(xr), axis=axis).astype(x.dtype, copy=False)
-        ctx.save_for_backward(x, y)
+            y = get_array_module(x).cumprod(_wide(xr), axis=axis).astype(xr.dtype, copy=False)
+        ctx.save_for_backward(x, y)  # (torch's cumprod_backward: self, and result in dtype=)
         return y
 
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         ax = ctx.axis
+        g = _as_src(g, ctx.src)  # in x's own dtype, as torch (grad.to(self.scalar_type()))
         if x.shape[ax] <= 1:
-            return g, None  # y = x
+            return g, None, None  # y = x
         with quiet():  # infinities give nan silently, as torch
             if not bool((x == 0).any()):
                 # ∂L/∂xⱼ = Σ_{i ≥ j} gᵢ yᵢ / xⱼ  (yᵢ = Π_{m ≤ i} xₘ contains xⱼ once)
-                return _reverse_cumsum(y * g, ax) / x, None
+                return _reverse_cumsum(y * g, ax) / x, None, None
             if isinstance(g, Tensor):  # zeros, differentiable again: torch's O(n²) formula
-                return _cumprod_grad_with_zeros(x, g, ax), None
-            return _cumprod_grad_zeros_fast(x, y, g, ax), None
+                return _cumprod_grad_with_zeros(x, g, ax), None, None
+            return _cumprod_grad_zeros_fast(x, y, g, ax), None, None
 
 
 def _cumprod_grad_with_zeros(x, g, ax):
@@ -188,17 +203,22 @@ class LogcumsumexpFn(Function):
 
 # ---- public functions ---------------------------------------------------------------------------
 def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
-    """(input cast as torch does, axis or None for a 0-d input)."""
+    """(input cast as torch does, axis or None for a 0-d input, the floating dtype= of a
+    floating input: applied inside the scan's node, whose gradient is in the input's dtype)."""
+    to = None
     if dtype is not None:
         if _dt.to_dtype(dtype, op) is _dt.bool_:  # torch has no bool accumulation kernel
             raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
-        input = cast(input, _dt.to_dtype(dtype, op))
+        to = _dt.to_dtype(dtype, op)
+        if kind_of(input._data.dtype) != "f" or kind_of(to.np) != "f" or \
+                input._data.dtype == to.np:
+            input, to = cast(input, to), None
     elif kind_of(input._data.dtype) in "biu" and integer_ok:
         input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:
         one_dim(dim, 0, op)
-        return input, None
-    return input, one_dim(dim, input._data.ndim, op)
+        return input, None, to
+    return input, one_dim(dim, input._data.ndim, op), to
 
 
 @torch_args
@@ -206,8 +226,9 @@ def cumsum(input, dim, *, dtype=None, out=None):
     """``torch.cumsum``: yᵢ = Σ_{j ≤ i} xⱼ along ``dim``. Shapes: as the input. dtype: bool and
     integers accumulate in int64 (uint8 [200, 100] gives [200, 300]), or in ``dtype``.
     Raises IndexError for a dim out of range. Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ."""
-    input, ax = _scan_input(input, dim, dtype, "cumsum")
-    y = named(clone(input), "CumsumBackward0") if ax is None else CumsumFn.apply(input, ax)
+    input, ax, to = _scan_input(input, dim, dtype, "cumsum")
+    y = named(clone(cast(input, to) if to else input), "CumsumBackward0") if ax is None else \
+        CumsumFn.apply(input, ax, to and to.np)
     return write_out(y, out, "cumsum")
 
 
@@ -220,8 +241,9 @@ def cumprod(input, dim, *, dtype=None, out=None):
     Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range;
     TypeError for a non-Tensor input.
     """
-    input, ax = _scan_input(input, dim, dtype, "cumprod")
-    y = named(clone(input), "CumprodBackward0") if ax is None else CumprodFn.apply(input, ax)
+    input, ax, to = _scan_input(input, dim, dtype, "cumprod")
+    y = named(clone(cast(input, to) if to else input), "CumprodBackward0") if ax is None else \
+        CumprodFn.apply(input, ax, to and to.np)
     return write_out(y, out, "cumprod")
 
 
@@ -286,7 +308,7 @@ def logcumsumexp(input, dim, *, out=None):
         raise NotImplementedError(f"logcumsumexp(): \"logcumsumexp_out_cpu\" not implemented for "
                                   f"'{_dt.torch_type_name(input._data.dtype)}' (expected a "
                                   "floating point tensor)")
-    input, ax = _scan_input(input, dim, None, "logcumsumexp")
+    input, ax, _ = _scan_input(input, dim, None, "logcumsumexp")
     y = (named(clone(input), "LogcumsumexpBackward0") if ax is None
          else LogcumsumexpFn.apply(input, ax))
     return write_out(y, out, "logcumsumexp")

@@ -11,8 +11,8 @@ come first.
 that depends on torch's scalar vs vector loop): ours is left as it is, not xfailed; the fuzzer
 does not compare them (draw.py, shrink.py).
 
-``FIXED``: kinds fixed on this branch, each with its regression test in
-parity_tests/test_opfuzz_found.py.
+``FIXED_KINDS``: kinds fixed since found, each with its regression test in
+parity_tests/test_opfuzz_found.py or test_opfuzz_found2.py.
 """
 
 from __future__ import annotations
@@ -31,53 +31,12 @@ class Kind:
 
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
-    Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
-         "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
-         "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
-         "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
-         "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
-         "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
-    Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
-         "prod/cumsum(x, dtype=float16/bfloat16) of a float64 x: torch's backward runs through "
-         "the cast, so the gradient is computed in the narrow dtype (-0.86597 vs -0.86572); "
-         "ours in float64",
-         "x0 = torch.tensor([-925.8368550584721, 2.0, -100.0], dtype=torch.float64, "
-         "requires_grad=True)\nr = torch.cumsum(x0, dim=0, dtype=torch.float16)\n"
-         "r.backward(W(r))"),
-    Kind("activation_zero_sign", "zero-sign", "ops/activation*.py, ops/elu.py [fuzz12]",
-         "elu/selu/celu(-0.0) give 0.0 (torch -0.0; elu(0.0, alpha=-1) is 0.0 in torch, -0.0 "
-         "here), relu6(-0.0) gives 0.0, logsigmoid(426.5) gives -0.0 (torch 0.0)",
-         "x = torch.tensor([-0.0, 426.5])\n"
-         "r = torch.stack([torch.nn.functional.elu(x), torch.nn.functional.selu(x), "
-         "torch.nn.functional.relu6(x), torch.nn.functional.logsigmoid(x)])"),
-    Kind("cdist_p1_grad_at_nan", "grad", "ops/distance.py",
-         "cdist(p=1) backward at a nan coordinate: torch nan (its sign(nan)), ours 0",
-         "x0 = torch.tensor([[float('nan'), 2.0, -3.0]], dtype=torch.float64, "
-         "requires_grad=True)\nr = torch.cdist(x0[None], torch.zeros(1, 1, 3, "
-         "dtype=torch.float64), p=1).sum()\nr.backward()"),
-    Kind("pow_zero_exponent_grad", "grad", "ops/arithmetic.py [fuzz12]",
-         "pow(x, False) backward: torch computes False·x^-1 (its exponent-0 shortcut does not "
-         "take a bool), nan where x^-1 overflows; ours 0",
-         "x0 = torch.tensor([-1e-310, 2.0], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.pow(x0, False).sum()\nr.backward()"),
-    Kind("mvlgamma_grad_at_minus_zero", "grad", "ops/gamma.py",
-         "mvlgamma(-0.0, p=1) backward: torch's digamma(-0.0) is -inf, ours +inf",
-         "x0 = torch.tensor([-0.0], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.mvlgamma(x0, p=1).sum()\nr.backward()"),
     Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
          "logsumexp/log_softmax of float16/bfloat16: torch rounds exp, the sum and the log to "
          "the half type in turn; ours in float32, rounded once (float16 logsumexp([-3.76, 0]) "
          "0.02316 vs 0.02303; bfloat16 logsumexp([0.001, -3, -100]) 0.0469 vs 0.0496)",
          "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
          "r = torch.logsumexp(x, 0)"),
-    Kind("logit_grad_at_minus_zero", "grad", "ops/exp_log.py",
-         "logit'(-0.0) = 1/(x(1 - x)): torch +inf, ours -inf",
-         "x0 = torch.tensor([-0.0, 0.5], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.logit(x0).sum()\nr.backward()"),
-    Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
-         "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
-         "recurrence gives -0.0, ours 0.0",
-         "r = torch.special.chebyshev_polynomial_t(torch.tensor([0.0], dtype=torch.float64), 3)"),
     # ---- exceptions: ours computes where torch raises -----------------------------------------
     Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
          "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
@@ -145,6 +104,47 @@ KINDS = [
 # kinds fixed on another branch (fuzz12) after this fuzzer found them: their reproductions
 # are regression tests now (test_opfuzz_smoke.py: test_fixed_kind)
 FIXED_KINDS = [
+    Kind("zero_dim_operand_rounded_to_half", "value", "ops/promotion.py [perop12]",
+         "a 0-d tensor of a wider float beside a float16/bfloat16 tensor is rounded to the half "
+         "type before the op; torch reads it as a CPU scalar in float32 (opmath): bf16 100 · "
+         "tensor(1.00390625) is 100.5 in torch, 100 here; 2 // tensor(1.0039, f16) is 1 vs 2",
+         "x = torch.tensor([2.0, 7.0, 100.0], dtype=torch.bfloat16)\n"
+         "r = x // torch.tensor(1.00390625, dtype=torch.float16)"),
+    Kind("reduction_backward_in_narrow_dtype", "grad", "ops/reduce.py, ops/scan.py [fuzz12]",
+         "cumsum/cumprod(x, dtype=float16/bfloat16) of a float64 x: torch's backward casts the "
+         "gradient to x's dtype first (grad.to(self.scalar_type())) and sums in float64 "
+         "(-0.86597); ours cast x, so summed in float16 (-0.86572). prod(dtype=) agreed",
+         "x0 = torch.tensor([-925.8368550584721, 2.0, -100.0], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cumsum(x0, dim=0, dtype=torch.float16)\n"
+         "r.backward(W(r))"),
+    Kind("polynomial_zero_sign", "zero-sign", "ops/polynomials.py",
+         "chebyshev_polynomial_t / hermite_polynomial_h of odd degree at +0.0: torch's "
+         "recurrence gives -0.0, ours 0.0",
+         "r = torch.special.chebyshev_polynomial_t(torch.tensor([0.0], dtype=torch.float64), 3)"),
+    Kind("cdist_p1_grad_at_nan", "grad", "ops/linalg/distances.py",
+         "cdist(p=1) backward at a nan coordinate: torch nan (its sign(nan)), ours 0",
+         "x0 = torch.tensor([[float('nan'), 2.0, -3.0]], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cdist(x0[None], torch.zeros(1, 1, 3, "
+         "dtype=torch.float64), p=1).sum()\nr.backward()"),
+    Kind("mvlgamma_grad_at_minus_zero", "grad", "ops/gamma.py",
+         "mvlgamma(-0.0, p=1) backward: torch's digamma(-0.0) is -inf, ours +inf",
+         "x0 = torch.tensor([-0.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.mvlgamma(x0, p=1).sum()\nr.backward()"),
+    Kind("logit_grad_at_minus_zero", "grad", "ops/exp_log.py",
+         "logit'(-0.0) = 1/(x(1 - x)): torch +inf, ours -inf",
+         "x0 = torch.tensor([-0.0, 0.5], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.logit(x0).sum()\nr.backward()"),
+    Kind("activation_zero_sign", "zero-sign", "ops/activation*.py, ops/elu.py [fuzz12]",
+         "elu/selu/celu(-0.0) give 0.0 (torch -0.0; elu(0.0, alpha=-1) is 0.0 in torch, -0.0 "
+         "here), relu6(-0.0) gives 0.0, logsigmoid(426.5) gives -0.0 (torch 0.0)",
+         "x = torch.tensor([-0.0, 426.5])\n"
+         "r = torch.stack([torch.nn.functional.elu(x), torch.nn.functional.selu(x), "
+         "torch.nn.functional.relu6(x), torch.nn.functional.logsigmoid(x)])"),
+    Kind("pow_zero_exponent_grad", "grad", "ops/arithmetic.py [fuzz12]",
+         "pow(x, False) backward: torch computes False·x^-1 (its exponent-0 shortcut does not "
+         "take a bool), nan where x^-1 overflows; ours 0",
+         "x0 = torch.tensor([-1e-310, 2.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.pow(x0, False).sum()\nr.backward()"),
     Kind("add_alpha_in_other_dtype", "value", "ops/arithmetic.py [fuzz12]",
          "add/sub/rsub(alpha=) form alpha·other in other's own dtype before promotion: uint8 "
          "wraps (f32 2 + u8 1·-1 = 257), int8 127·2 wraps, float32 3.4e38·2 overflows beside "

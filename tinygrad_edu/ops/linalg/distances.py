@@ -20,7 +20,7 @@ from ...autograd import Function
 from ...backend import get_array_module
 from ...dtype import kind_of
 from .._dual import xp_of
-from .._util import quiet
+from .._util import half_opmath, quiet
 from ..shape import unsqueeze
 from ._common import mT
 from .norms import vector_norm
@@ -60,6 +60,25 @@ class EuclideanDistFn(Function):
         return g1, g2
 
 
+class L1DistFn(Function):
+    """dᵢⱼ = Σₘ |δᵢⱼₘ| of the differences δ (..., M) -> (...): cdist / pdist with p = 1"""
+
+    array_io = True
+
+    @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once (as vector_norm)
+    def forward(ctx, diff):
+        ctx.save_for_backward(diff)
+        return get_array_module(diff).abs(diff).sum(axis=-1)
+
+    @staticmethod
+    def backward(ctx, g):
+        (diff,) = ctx.saved_tensors
+        # ∂d/∂δ = sign(δ): torch's _cdist_backward / _pdist_backward take a sign that is nan
+        # at nan (vector_norm's sgn is 0 there), NumPy's sign
+        return xp_of(g).expand_dims(g, -1) * xp_of(g).sign(diff)
+
+
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """``torch.cdist``: the p-norm distance between every row of x1 and every row of x2.
     Shapes: x1 (..., P, M), x2 (..., R, M), batch dims broadcast -> (..., P, R). dtype:
@@ -95,7 +114,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if mm:
         return EuclideanDistFn.apply(x1, x2)
     diff = unsqueeze(x1, -2) - unsqueeze(x2, -3)  # (..., P, R, M)
-    return vector_norm(diff, p, -1)
+    return L1DistFn.apply(diff) if p == 1 else vector_norm(diff, p, -1)
 
 
 def pdist(input, p=2):
@@ -116,7 +135,7 @@ def pdist(input, p=2):
         raise RuntimeError("pdist only supports non-negative p values")
     i, j = np.triu_indices(input.shape[0], 1)
     diff = input[i] - input[j]  # (N(N−1)/2, M)
-    return vector_norm(diff, p, -1)
+    return L1DistFn.apply(diff) if p == 1 else vector_norm(diff, p, -1)
 
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
