@@ -210,3 +210,18 @@ def test_zero_dim_operand_beside_half_grad():
         r.sum().backward()
         return r, x.grad
     both(run)
+
+
+@pytest.mark.parametrize("alpha", [-2.0, -0.5, 0.5, 2.0])
+def test_celu_branches_on_x_for_either_sign_of_alpha(alpha):
+    # silent: celu computed α·elu(x/α), which branches on x/α: with α < 0 it took the other
+    # side (celu(426.5, α=-2) gave 2.0, torch 426.5)
+    v = [426.5, 3.0, 0.5, 0.0, -0.0, -0.5, -3.0, -30.0]
+    x, tx = tg.tensor(v, dtype=tg.float64, requires_grad=True), torch.tensor(
+        v, dtype=torch.float64, requires_grad=True)
+    y, ty = tg.nn.functional.celu(x, alpha=alpha), torch.nn.functional.celu(tx, alpha=alpha)
+    np.testing.assert_array_equal(np.signbit(y.detach().numpy()), np.signbit(ty.detach().numpy()))
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-15)
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-15)

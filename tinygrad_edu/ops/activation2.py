@@ -275,8 +275,9 @@ def selu(input, inplace=False):
 
 
 def celu(input, alpha=1.0, inplace=False):
-    """``F.celu``: max(0, x) + min(0, α(e^{x/α} − 1)) = α·elu(x/α). Raises RuntimeError for
-    α = 0. Derivative: 1 for x > 0, e^{x/α} otherwise.
+    """``F.celu``: x for x ≥ 0, α(e^{x/α} − 1) otherwise (= α·elu(x/α) for α > 0; torch's kernel
+    branches on x for either sign of α). Raises RuntimeError for α = 0. Derivative: 1 for
+    x > 0, e^{x/α} otherwise.
 
     Shapes: any; the output has the input's shape.
     """
@@ -288,6 +289,11 @@ def celu(input, alpha=1.0, inplace=False):
         return _inplace(input, "celu_", celu, alpha)
     if input._data.dtype in REDUCED_FLOATS:  # torch's kernel computes in float32, rounds once
         return celu(input.float(), alpha).to(input.dtype)
+    if alpha < 0:  # torch's kernel branches on x (elu with input scale 1/α); α·elu(x/α) would
+        from .exp_log import expm1  # branch on x/α, the other side when α < 0
+        from .select import where
+
+        return where(input >= 0, input, expm1(input / alpha) * alpha)
     return EluFn.apply(input / alpha, 1.0) * alpha
 
 
