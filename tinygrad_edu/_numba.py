@@ -6,8 +6,10 @@ extra): Adam's update (``optim/_adam_kernel.py``) and the LSTM's per-step gate g
 every float exactly where the NumPy path rounds it, so the compiled result equals the NumPy
 path bit for bit, and each has its NumPy path beside it as the reference the tests compare with.
 
-:func:`wanted` says whether to try numba at all (installed, and ``TINYGRAD_EDU_NUMBA`` is not
-``"0"``); :func:`compile_kernel` compiles one function with the options every kernel uses:
+:func:`numba_module` says whether to try numba at all (installed, and ``TINYGRAD_EDU_NUMBA`` is
+not ``"0"``); :func:`load_kernel` compiles a kernel module's function once, on first use, and
+keeps it in that module's ``_KERNEL`` (``ENABLED = False`` there switches it off);
+:func:`compile_kernel` compiles one function with the options every kernel uses:
 
 * ``error_model="numpy"``: a division by zero gives inf/nan as NumPy does, no exception;
 * no ``fastmath``: no reassociation and no fused multiply-add, so every product and sum is
@@ -18,6 +20,7 @@ path bit for bit, and each has its NumPy path beside it as the reference the tes
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 
 
@@ -48,3 +51,19 @@ def compile_kernel(numba, fn, warm_up, what: str, fallback: str):
                       f"{fallback}", RuntimeWarning, stacklevel=4)
         return None
     return compiled
+
+
+def load_kernel(module_name: str, fn, warm_up, what: str, fallback: str):
+    """The compiled ``fn`` of kernel module ``module_name``, or None: compiled on its first use
+    (about a second; numba caches the machine code on disk, so a later process loads it) and
+    kept in the module's ``_KERNEL``; None while the module's ``ENABLED`` is False, without
+    numba, or when numba cannot compile it (then a RuntimeWarning names ``what``)."""
+    mod = sys.modules[module_name]
+    if not mod.ENABLED:
+        return None
+    if not mod._LOADED:
+        mod._LOADED = True
+        numba = numba_module()
+        if numba is not None:
+            mod._KERNEL = compile_kernel(numba, fn, warm_up, what, fallback)
+    return mod._KERNEL

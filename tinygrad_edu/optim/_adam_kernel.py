@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba import compile_kernel, numba_module
+from .._numba import load_kernel
 
 _KERNEL = None
 _LOADED = False
@@ -66,16 +66,7 @@ def kernel():
     Compiled on first use for float32 and float64 (about a second; numba caches the machine
     code on disk, so a later process loads it). If numba is installed but cannot compile it,
     a RuntimeWarning says so and Adam keeps its NumPy passes."""
-    global _KERNEL, _LOADED
-    if not ENABLED:
-        return None
-    if not _LOADED:
-        _LOADED = True
-        numba = numba_module()
-        if numba is not None:
-            _KERNEL = compile_kernel(numba, adam_elementwise, _warm_up, "Adam",
-                                     "Adam uses its NumPy passes")
-    return _KERNEL
+    return load_kernel(__name__, adam_elementwise, _warm_up, "Adam", "Adam uses its NumPy passes")
 
 
 def _warm_up(fn):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._numba import compile_kernel, numba_module
+from ..._numba import load_kernel
 
 _KERNEL = None
 _LOADED = False
@@ -67,16 +67,8 @@ def lstm_gate_grads(dh, dout_t, dc, s_t, g_t, tc_t, c_prev, dg_t, one):
 def kernel():
     """The compiled :func:`lstm_gate_grads`, or None (no numba, ``TINYGRAD_EDU_NUMBA=0``,
     ``ENABLED`` False, or numba could not compile it: then a RuntimeWarning says so)."""
-    global _KERNEL, _LOADED
-    if not ENABLED:
-        return None
-    if not _LOADED:
-        _LOADED = True
-        numba = numba_module()
-        if numba is not None:
-            _KERNEL = compile_kernel(numba, lstm_gate_grads, _warm_up, "LSTM",
-                                     "the LSTM backward uses its NumPy passes")
-    return _KERNEL
+    return load_kernel(__name__, lstm_gate_grads, _warm_up, "LSTM",
+                       "the LSTM backward uses its NumPy passes")
 
 
 def _warm_up(fn):
