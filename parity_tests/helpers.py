@@ -88,13 +88,15 @@ def _dtype_name(a: np.ndarray) -> str:
     return str(a.dtype)
 
 
-def measure(actual: np.ndarray, expected: np.ndarray, rtol: float, atol: float) -> dict:
+def measure(actual: np.ndarray, expected: np.ndarray, rtol: float, atol) -> dict:
     """Errors of ``actual`` vs ``expected`` over the elements finite in both."""
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     fin = np.isfinite(a) & np.isfinite(e)
     if not fin.any():
         return {"max_abs": 0.0, "max_rel": 0.0, "max_tol_ratio": 0.0}
+    if np.ndim(atol):  # a per-element absolute tolerance (assert_close's ``bound``)
+        atol = np.broadcast_to(atol, a.shape)[fin]
     d = np.abs(a[fin] - e[fin])
     ae = np.abs(e[fin])
     return {
@@ -165,10 +167,14 @@ def assert_close(
     factor: float = 1.0,
     exact_dtype: bool = True,
     record: bool = True,
+    bound=None,
 ) -> None:
     """Assert ``actual`` (ours) matches ``expected`` (torch): shape, dtype, values (nan and inf
     in the same places), within docs/design.md §4 tolerances times ``factor``.
 
+    ``bound`` (an array broadcastable to the output), when given, raises the absolute tolerance
+    to it elementwise: the error bound of an ill-conditioned result (a dot product whose terms
+    cancel, where every summation order gives another answer; OpSpec.special_bound).
     The message names the op, the output/input (``what``), dtype, backend and errors.
     """
     a, e = np.asarray(actual), np.asarray(expected)
@@ -195,6 +201,8 @@ def assert_close(
                                                      "max_tol_ratio": 0.0})
         return
     rtol, atol = tolerances(str(e.dtype) if exact_dtype else dtype, e, factor)
+    if bound is not None:
+        atol = np.maximum(atol, np.broadcast_to(np.asarray(bound, dtype=np.float64), e.shape))
     a64, e64 = a.astype(np.float64), e.astype(np.float64)
     nan_a, nan_e = np.isnan(a64), np.isnan(e64)
     if not np.array_equal(nan_a, nan_e):
@@ -213,7 +221,8 @@ def assert_close(
         idx = np.unravel_index(int(np.argmax(d)), d.shape) if d.ndim else ()
         raise AssertionError(
             f"{where}: max abs err {m['max_abs']:.3g}, max rel err {m['max_rel']:.3g} "
-            f"(rtol={rtol:.2g}, atol={atol:.2g}); worst at {list(idx)}: ours={a64[idx]!r} "
+            f"(rtol={rtol:.2g}, atol={float(np.max(atol)):.2g}); worst at {list(idx)}: "
+            f"ours={a64[idx]!r} "
             f"{ref}={e64[idx]!r}\nours={a}\n{ref}={e}"
         )
 

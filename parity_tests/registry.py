@@ -127,6 +127,11 @@ class OpSpec:
     compare : callable, optional
         ``compare(ours_out, ref_out) -> (ours_arrays, ref_arrays)``: custom projection of the
         outputs before comparison (e.g. for outputs that are lists).
+    special_bound : callable, optional
+        ``special_bound(*args) -> array``: the error bound of an ill-conditioned result in the
+        special-values test (huge terms that cancel in a dot product: every summation order,
+        FMA or not, gives another answer, all within this bound of the exact one). There the
+        absolute tolerance is raised to it elementwise.
     """
 
     name: str
@@ -152,6 +157,7 @@ class OpSpec:
     max_numel: int = 24
     no_grad_only: bool = False
     compare: Callable | None = None
+    special_bound: Callable | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):

@@ -230,7 +230,7 @@ def _same_node_name(ours: str, ref: str) -> bool:
     return ours == ref or any({ours, ref} <= pair for pair in _EQUIVALENT_NAMES)
 
 
-def _compare_forward(spec, ours, ref, dtype, backend, check="forward"):
+def _compare_forward(spec, ours, ref, dtype, backend, check="forward", bound=None):
     if spec.compare is not None:
         ours, ref = spec.compare(ours, ref)
     outs, refs = flatten_outputs(ours), flatten_outputs(ref)
@@ -260,6 +260,7 @@ def _compare_forward(spec, ours, ref, dtype, backend, check="forward"):
             backend=backend,
             check=check,
             factor=spec.tol_for(dtype),
+            bound=bound,
         )
     return outs, refs
 
@@ -448,7 +449,9 @@ def test_special(spec, dtype, backend, data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         targs, rargs, ours, ref = _run(spec, args, kwargs, backend, grad_pos)
-        outs, refs = _compare_forward(spec, ours, ref, dtype, backend, check="special")
+        bound = None if spec.special_bound is None else spec.special_bound(*args)
+        outs, refs = _compare_forward(spec, ours, ref, dtype, backend, check="special",
+                                      bound=bound)
         if spec.special_grad and spec.has_grad:
             pairs = _diff_outputs(spec, outs, refs)
             if pairs:

@@ -3,6 +3,7 @@ forms."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from registry import OpSpec, dims_kwargs, register
@@ -12,6 +13,22 @@ TIES = ("ties",)
 NO_HUGE = (float("nan"), float("inf"), float("-inf"), -0.0, 0.0)
 # BLAS kernels differ on inf * 0 inside a dot product (some skip zeros): no infs for matmul
 NO_INF = (float("nan"), 1e20, -1e20, -0.0, 0.0)
+
+
+def dot_bound(a, b):
+    """The error bound of every summation order of a @ b: 2·n·u·(|a| @ |b|) (Higham, Accuracy
+    and Stability of Numerical Algorithms, §3.1: |fl(aᵀb) − aᵀb| ≤ γₙ |a|ᵀ|b|, γₙ ≈ n·u; two
+    orders differ by at most twice that). ±1e20 terms that cancel (1e40 − 1e40) leave
+    rounding residues of ~1e23 that depend on the BLAS kernel (with FMA or not): seen with
+    OpenBLAS's SkylakeX ddot against torch's on an Intel Xeon."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.size == 0 or b.size == 0:
+        return 0.0
+    u = float(np.finfo(a.dtype).eps)  # the unit roundoff's double: the argument's type
+    a, b = a.astype(np.float64), b.astype(np.float64)
+    n = a.shape[-1]
+    with np.errstate(all="ignore"):
+        return 2 * n * u * (np.abs(np.nan_to_num(a)) @ np.abs(np.nan_to_num(b)))
 
 
 def one_dim(shapes, keepdim=True):
@@ -293,18 +310,21 @@ register(
     OpSpec(
         "matmul",
         special=NO_INF,
+        special_bound=dot_bound,
         fn=lambda m, a, b: m.matmul(a, b),
         shapes=MM_SIG,
         aliases=("__matmul__",),
     )
 )
 register(
-    OpSpec("matmul", special=NO_INF, variant="operator", fn=lambda m, a, b: a @ b, shapes=MM_SIG)
+    OpSpec("matmul", special=NO_INF, special_bound=dot_bound, variant="operator",
+           fn=lambda m, a, b: a @ b, shapes=MM_SIG)
 )
 register(
     OpSpec(
         "matmul",
         special=NO_INF,
+        special_bound=dot_bound,
         variant="rmatmul",
         fn=lambda m, a, b: b.__rmatmul__(a),
         shapes=MM_SIG,
@@ -315,6 +335,7 @@ register(
     OpSpec(
         "mm",
         special=NO_INF,
+        special_bound=dot_bound,
         fn=lambda m, a, b: m.mm(a, b),
         shapes=hnp.mutually_broadcastable_shapes(
             signature="(m,n),(n,p)->(m,p)", max_dims=0, max_side=4
@@ -325,6 +346,7 @@ register(
     OpSpec(
         "bmm",
         special=NO_INF,
+        special_bound=dot_bound,
         fn=lambda m, a, b: m.bmm(a, b),
         shapes=st.tuples(*(st.integers(1, 4) for _ in range(4))).map(
             lambda t: ((t[0], t[1], t[2]), (t[0], t[2], t[3]))
@@ -335,6 +357,7 @@ register(
     OpSpec(
         "dot",
         special=NO_INF,
+        special_bound=dot_bound,
         fn=lambda m, a, b: m.dot(a, b),
         shapes=st.integers(1, 5).map(lambda n: ((n,), (n,))),
     )
