@@ -48,8 +48,7 @@ def _grads(dtype, steps=4, special=False):
 def _run_adam(kw, dtype, path, monkeypatch, special=False):
     """Adam.step on the chosen path; returns [(p, m, v, vmax)] after each step."""
     if path == "numpy":
-        monkeypatch.setattr(_adam_kernel, "_LOADED", True)
-        monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+        monkeypatch.setattr(_adam_kernel, "_KERNELS", {"adam_elementwise": None})
     elif _adam_kernel.kernel() is None:
         pytest.skip("numba is not installed: the compiled kernel is not used")
     r = np.random.RandomState(1)
@@ -111,8 +110,7 @@ def test_adam_step_equals_reference_bitwise(kw, dtype, path, monkeypatch):
 def test_kernel_equals_numpy_path_with_nan_inf_and_zeros(kw, monkeypatch):
     """nan/inf gradients and 0/0 (eps=0): the kernel's max and divisions behave as NumPy's."""
     want = _run_adam(kw, np.float32, "numpy", monkeypatch, special=True)
-    monkeypatch.setattr(_adam_kernel, "_LOADED", False)  # undo the NumPy-path patch
-    monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+    monkeypatch.setattr(_adam_kernel, "_KERNELS", {})  # undo the NumPy-path patch
     got = _run_adam(kw, np.float32, "kernel", monkeypatch, special=True)
     _assert_same(got, want, f"kernel vs NumPy path with nan/inf ({kw})")
 
@@ -192,8 +190,7 @@ def test_a_numba_that_cannot_compile_leaves_the_numpy_path(monkeypatch):
         return deco
 
     monkeypatch.setitem(__import__("sys").modules, "numba", types.SimpleNamespace(njit=njit))
-    monkeypatch.setattr(_adam_kernel, "_LOADED", False)
-    monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+    monkeypatch.setattr(_adam_kernel, "_KERNELS", {})
     monkeypatch.delenv("TINYGRAD_EDU_NUMBA", raising=False)
     with pytest.warns(RuntimeWarning, match="could not compile the Adam kernel"):
         assert _adam_kernel.kernel() is None
@@ -205,6 +202,5 @@ def test_a_numba_that_cannot_compile_leaves_the_numpy_path(monkeypatch):
 
 def test_env_switch_turns_the_kernel_off(monkeypatch):
     monkeypatch.setenv("TINYGRAD_EDU_NUMBA", "0")
-    monkeypatch.setattr(_adam_kernel, "_LOADED", False)
-    monkeypatch.setattr(_adam_kernel, "_KERNEL", None)
+    monkeypatch.setattr(_adam_kernel, "_KERNELS", {})
     assert _adam_kernel.kernel() is None

@@ -8,7 +8,8 @@ path bit for bit, and each has its NumPy path beside it as the reference the tes
 
 :func:`numba_module` says whether to try numba at all (installed, and ``TINYGRAD_EDU_NUMBA`` is
 not ``"0"``); :func:`load_kernel` compiles a kernel module's function once, on first use, and
-keeps it in that module's ``_KERNEL`` (``ENABLED = False`` there switches it off);
+keeps it in that module's ``_KERNELS`` dict under the function's name (``ENABLED = False``
+there switches the module's kernels off);
 :func:`compile_kernel` compiles one function with the options every kernel uses:
 
 * ``error_model="numpy"``: a division by zero gives inf/nan as NumPy does, no exception;
@@ -53,17 +54,34 @@ def compile_kernel(numba, fn, warm_up, what: str, fallback: str):
     return compiled
 
 
-def load_kernel(module_name: str, fn, warm_up, what: str, fallback: str):
+def load_kernel(module_name: str, fn, warm_up, what: str, fallback: str, helpers=()):
     """The compiled ``fn`` of kernel module ``module_name``, or None: compiled on its first use
     (about a second; numba caches the machine code on disk, so a later process loads it) and
-    kept in the module's ``_KERNEL``; None while the module's ``ENABLED`` is False, without
-    numba, or when numba cannot compile it (then a RuntimeWarning names ``what``)."""
+    kept in the module's ``_KERNELS[fn.__name__]`` (None there: tried, not available); None
+    while the module's ``ENABLED`` is False, without numba, or when numba cannot compile it
+    (then a RuntimeWarning names ``what``). ``helpers``: plain functions ``fn`` calls, compiled
+    first and bound in place of the plain ones for the compiled ``fn`` only."""
     mod = sys.modules[module_name]
     if not mod.ENABLED:
         return None
-    if not mod._LOADED:
-        mod._LOADED = True
+    kernels = mod._KERNELS
+    name = fn.__name__
+    if name not in kernels:
         numba = numba_module()
-        if numba is not None:
-            mod._KERNEL = compile_kernel(numba, fn, warm_up, what, fallback)
-    return mod._KERNEL
+        if numba is not None and helpers:
+            fn = _with_compiled_helpers(numba, fn, helpers)
+        kernels[name] = (None if numba is None
+                         else compile_kernel(numba, fn, warm_up, what, fallback))
+    return kernels[name]
+
+
+def _with_compiled_helpers(numba, fn, helpers):
+    """A copy of ``fn`` whose global names of ``helpers`` are their numba-compiled versions
+    (numba compiles only calls to compiled functions; the module keeps its plain ones)."""
+    import types
+
+    scope = dict(fn.__globals__)
+    for h in helpers:
+        scope[h.__name__] = numba.njit(error_model="numpy", nogil=True, inline="always")(
+            types.FunctionType(h.__code__, scope, h.__name__, h.__defaults__))
+    return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
