@@ -40,8 +40,11 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
+
 from ..autograd import Function
 from ..backend import get_array_module
+from . import _window_kernels
 from ._util import half_opmath
 from .im2col import (
     Col2ImFn,
@@ -194,8 +197,14 @@ def _input_grad_stride1(g, w, G, pshape, out, dilation):
     flat = math.prod(S)
     row = [math.prod(S[a + 1:]) for a in range(d)]  # x_pad's flat stride of each axis
     gx = xp.zeros((N, C, flat), dtype=gcols.dtype)
-    for k, p in enumerate(itertools.product(*(range(n) for n in K))):
-        off = sum(pa * da * ra for pa, da, ra in zip(p, dilation, row))
+    offs = [sum(pa * da * ra for pa, da, ra in zip(p, dilation, row))
+            for p in itertools.product(*(range(n) for n in K))]
+    fused = _window_kernels.kernel(_window_kernels.col2im_rows) if _window_kernels.takes(
+        gcols, gx) else None
+    if fused is not None:  # the same additions in the same order, one compiled pass
+        fused(gcols, np.asarray(offs, dtype=np.int64), gx)
+        return gx.reshape(pshape)
+    for k, off in enumerate(offs):
         n = min(L, flat - off)  # past it only zero columns (a real window ends inside x_pad)
         gx[:, :, off:off + n] += gcols[:, k, :, :n].swapaxes(0, 1)
     return gx.reshape(pshape)

@@ -19,6 +19,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from . import _window_kernels
 from ._mask_grad import depends_on, link
 from ._util import half_opmath, quiet
 from .im2col import ConstantPadFn, Im2ColFn, col2im, crop, pad_array, windows
@@ -69,8 +70,14 @@ class MaxPoolFn(Function):
         xpd = pad_array(x, pads, low)
         win = windows(xpd, kernel, stride, dilation, out)  # (N, C, *O, *K): a view
         host = _on_host(xp)  # a device computes the NaN and padding rules unconditionally
-        y, am = _scan_max(xp, win, d, host) if _non_overlapping(kernel, stride, dilation) else (
-            None, None)
+        y = am = None
+        fused = _pool2x2_kernel(xpd, kernel, stride, dilation, out, _window_kernels.max_pool2x2)
+        if fused is not None:  # one compiled pass (torch's tie and NaN rules inside)
+            y = xp.empty(xpd.shape[:2] + tuple(out), dtype=xpd.dtype)
+            am = xp.empty(y.shape, dtype=xp.int8)
+            fused(xpd, y, am)
+        elif _non_overlapping(kernel, stride, dilation):
+            y, am = _scan_max(xp, win, d, host)
         if y is None:  # overlapping windows, or a NaN: the general search
             y, am = _argmax_max(xp, win, d, host)
         if any(pads) and (not host or bool((y == low).any())):
@@ -97,10 +104,17 @@ class MaxPoolFn(Function):
             # windows tile the input: each element gets g·[it was its window's argmax], one
             # strided write per kernel offset; g·mask (no temporary) is exact for finite g, the
             # host checks that, the device (no sync) selects
-            with quiet():  # a finite sum means every element is finite
-                mul = _on_host(xp) and bool(xp.isfinite(g.sum()))
             gx = (xp.empty if _tiles(pshape, kernel, g.shape[lead:]) else xp.zeros)(
                 pshape, dtype=dtype)
+            fused = _pool2x2_kernel(g, kernel, stride, dilation, g.shape[lead:],
+                                    _window_kernels.max_pool2x2_backward)
+            if (fused is not None and g.dtype == dtype and am.dtype == np.int8
+                    and am.flags.c_contiguous):
+                # one compiled pass: 0 + g at the argmax, +0 elsewhere (g: often a broadcast)
+                fused(np.ascontiguousarray(g), am, gx)
+                return crop(gx, pads), None, None, None, None, None, None
+            with quiet():  # a finite sum means every element is finite
+                mul = _on_host(xp) and bool(xp.isfinite(g.sum()))
             gwin = windows(gx, kernel, stride, dilation, g.shape[lead:])
             for k, p in enumerate(offsets):
                 if mul:
@@ -117,6 +131,20 @@ class MaxPoolFn(Function):
                        for pa, da, sa, oa in zip(p, dilation, stride, g.shape[lead:]))
             gx[(slice(None),) * lead + sl] += xp.where(am == k, g, zero)
         return crop(gx, pads), None, None, None, None, None, None
+
+
+def _pool2x2_kernel(a, kernel, stride, dilation, out, fn):
+    """The compiled 2×2 / stride-2 max-pooling kernel ``fn`` of ``ops/_window_kernels.py``
+    when it applies to ``a`` (the padded input, or the gradient): 2-d windows of a batched
+    NumPy float32/float64 array, the forward's input in C order with every window inside it;
+    else None (the NumPy passes run)."""
+    if (tuple(kernel) != (2, 2) or tuple(stride) != (2, 2) or tuple(dilation) != (1, 1)
+            or type(a) is not np.ndarray or a.ndim != 4):
+        return None
+    if fn is _window_kernels.max_pool2x2 and (not _window_kernels.takes(a) or any(
+            2 * o > n for o, n in zip(out, a.shape[2:]))):
+        return None  # strided, or a window would reach past the (padded) input (ceil_mode)
+    return _window_kernels.kernel(fn) if a.dtype in (np.float32, np.float64) else None
 
 
 def _tiles(shape, kernel, out) -> bool:
