@@ -92,3 +92,44 @@ def test_other_dtypes_take_the_numpy_path():
     x = tg.randn(4, 1, 2, dtype=tg.float16, requires_grad=True)
     m(x)[0].sum().backward()
     assert x.grad.dtype == tg.float16 and np.isfinite(x.grad.numpy()).all()
+
+
+class _Ctx:
+    def save_for_backward(self, *a):
+        self.saved = a
+
+
+def _forward(dtype, T, N, H, bias, special, seed):
+    r = np.random.default_rng(seed)
+    proj, h0, c0, w = (r.normal(size=s).astype(dtype)
+                       for s in [(T, N, 4 * H), (N, H), (N, H), (4 * H, H)])
+    if special:  # saturated gates, overflowing exp, nan and inf in the pre-activations
+        proj.reshape(-1)[::5] = 1e4
+        proj.reshape(-1)[1::7] = -1e4
+        proj.reshape(-1)[-1] = np.nan
+        proj.reshape(-1)[0] = np.inf
+    b = r.normal(size=4 * H).astype(dtype) if bias else None
+    ctx = _Ctx()
+    out = LSTMLayerFn.forward(ctx, proj, h0, c0, w, b)
+    return out + ctx.saved
+
+
+@pytest.mark.parametrize("way", ["compiled", "python"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("special", [False, True])
+def test_forward_kernels_equal_numpy_passes_bitwise(way, dtype, bias, special, monkeypatch):
+    if way == "compiled" and _lstm_kernel.kernel(_lstm_kernel.lstm_gates_in) is None:
+        pytest.skip("numba is not installed: the NumPy passes are the only path")
+    if way == "python":  # the plain Python loops, what numba compiles
+        monkeypatch.setattr(_lstm_kernel, "kernel",
+                            lambda fn=None: fn or _lstm_kernel.lstm_gate_grads)
+    for T, N, H in [(1, 1, 1), (3, 2, 5), (6, 16, 32)]:
+        with np.errstate(all="ignore"):
+            got = _forward(dtype, T, N, H, bias, special, seed=H)
+            monkeypatch.setattr(_lstm_kernel, "ENABLED", False)
+            want = _forward(dtype, T, N, H, bias, special, seed=H)
+            monkeypatch.setattr(_lstm_kernel, "ENABLED", True)
+        for a, b in zip(got, want):
+            assert a.dtype == dtype
+            np.testing.assert_array_equal(a, b)

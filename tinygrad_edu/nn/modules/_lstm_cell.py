@@ -129,20 +129,29 @@ class LSTMLayerFn(Function):
         # ``h @ w_hh.T`` (the cell's) on some shapes, so outputs equal the cell loop's to
         # rounding. Every step writes straight into the saved buffers (out=).
         w_t = xp.ascontiguousarray(w_hh.T)
+        fused = _forward_kernels(proj, h0, c0, w_t, b_hh)
         with quiet():  # e^{-G} may overflow to inf: σ is then 0, as it must be
             for t in order:
                 G = h @ w_t
-                if b_hh is not None:
-                    G += b_hh
-                G += proj[t]  # = x_proj + (h Wᵀ + b): the same sum, + commutes exactly
                 s = S[t]  # σ = 1/(1 + e^{-G}) over all four gates (g's is unused)
-                xp.negative(G, out=s)
-                xp.exp(s, out=s)
-                s += 1
-                xp.divide(1, s, out=s)
-                g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
-                c_new = xp.multiply(s[:, H : 2 * H], c, out=cs[t])  # c' = f ⊙ c + i ⊙ g
-                c_new += s[:, :H] * g
+                if fused:  # the same passes as below, fused around exp and tanh (numba)
+                    fused[0](G, b_hh if b_hh is not None else G[0], b_hh is not None,
+                             proj[t], s)
+                    xp.exp(s, out=s)
+                    g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
+                    fused[1](s, c, g, cs[t], s.dtype.type(1))
+                    c_new = cs[t]
+                else:
+                    if b_hh is not None:
+                        G += b_hh
+                    G += proj[t]  # = x_proj + (h Wᵀ + b): the same sum, + commutes exactly
+                    xp.negative(G, out=s)
+                    xp.exp(s, out=s)
+                    s += 1
+                    xp.divide(1, s, out=s)
+                    g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
+                    c_new = xp.multiply(s[:, H : 2 * H], c, out=cs[t])  # c' = f ⊙ c + i ⊙ g
+                    c_new += s[:, :H] * g
                 tc = xp.tanh(c_new, out=tcs[t])
                 h = xp.multiply(s[:, 3 * H :], tc, out=out[t])  # h' = o ⊙ tanh c'
                 c = c_new
@@ -178,6 +187,17 @@ class LSTMLayerFn(Function):
         dw = flat.T @ hp.reshape(-1, H) if need[3] else None
         db = flat.sum(axis=0) if len(need) > 4 and need[4] else None
         return dG, dh if need[1] else None, dc if need[2] else None, dw, db
+
+
+def _forward_kernels(proj, h0, c0, w_t, b_hh):
+    """(:func:`lstm_gates_in`, :func:`lstm_gates_out`) compiled, when numba is there and the
+    arrays suit them (NumPy, one float dtype, C order), else None: the NumPy passes."""
+    arrays = (proj, h0, c0, w_t) + (() if b_hh is None else (b_hh,))
+    if not _lstm_kernel.takes(*arrays):
+        return None
+    k_in = _lstm_kernel.kernel(_lstm_kernel.lstm_gates_in)
+    k_out = _lstm_kernel.kernel(_lstm_kernel.lstm_gates_out)
+    return None if k_in is None or k_out is None else (k_in, k_out)
 
 
 def _gate_grads_numpy(xp, S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev):

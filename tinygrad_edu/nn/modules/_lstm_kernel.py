@@ -25,8 +25,7 @@ import numpy as np
 
 from ..._numba import load_kernel
 
-_KERNEL = None
-_LOADED = False
+_KERNELS: dict = {}  # the compiled kernel (None: not available), filled on first use
 ENABLED = True  # False: kernel() answers None (tests and the benchmark's A/B switch it off)
 
 
@@ -64,11 +63,43 @@ def lstm_gate_grads(dh, dout_t, dc, s_t, g_t, tc_t, c_prev, dg_t, one):
             dc_n[j] = dct * f  # dc = dct·f
 
 
-def kernel():
-    """The compiled :func:`lstm_gate_grads`, or None (no numba, ``TINYGRAD_EDU_NUMBA=0``,
-    ``ENABLED`` False, or numba could not compile it: then a RuntimeWarning says so)."""
-    return load_kernel(__name__, lstm_gate_grads, _warm_up, "LSTM",
-                       "the LSTM backward uses its NumPy passes")
+def lstm_gates_in(G, b, has_b, x_proj, s):
+    """Before the forward's exp: G ← (G + b) + x_proj (the gate pre-activations, b skipped
+    when ``has_b`` is False) and s = −G, element by element, as the NumPy passes
+    ``G += b; G += x_proj; negative(G, out=s)`` round them."""
+    n_rows, w = G.shape
+    for n in range(n_rows):
+        g_n, p_n, s_n = G[n], x_proj[n], s[n]
+        for j in range(w):
+            v = g_n[j]
+            if has_b:
+                v = v + b[j]
+            v = v + p_n[j]
+            g_n[j] = v
+            s_n[j] = -v
+
+
+def lstm_gates_out(s, c, g, c_new, one):
+    """After the forward's exp (s = e^{−G}, g = tanh of the g gate): σ = 1/(1 + s) over all
+    four gates, in place, then c' = f ⊙ c + i ⊙ g, as the NumPy passes ``s += 1;
+    divide(1, s, out=s); multiply(f, c, out=c_new); c_new += i * g`` round them."""
+    n_rows, h = c.shape
+    for n in range(n_rows):
+        s_n, c_n, g_n, o_n = s[n], c[n], g[n], c_new[n]
+        for j in range(4 * h):
+            s_n[j] = one / (s_n[j] + one)
+        s_i, s_f = s_n[:h], s_n[h : 2 * h]
+        for j in range(h):
+            o_n[j] = s_f[j] * c_n[j] + s_i[j] * g_n[j]
+
+
+def kernel(fn=None):
+    """The compiled ``fn`` (default :func:`lstm_gate_grads`; or :func:`lstm_gates_in`,
+    :func:`lstm_gates_out`), or None (no numba, ``TINYGRAD_EDU_NUMBA=0``, ``ENABLED`` False,
+    or numba could not compile it: then a RuntimeWarning says so)."""
+    fn = lstm_gate_grads if fn is None else fn
+    return load_kernel(__name__, fn, _WARM_UPS[fn.__name__], "LSTM",
+                       "the LSTM uses its NumPy passes")
 
 
 def _warm_up(fn):
@@ -76,6 +107,22 @@ def _warm_up(fn):
         a = np.ones((2, 1), dtype)
         fn(a, a.copy(), a.copy(), np.ones((2, 4), dtype), a, a, a, np.ones((2, 4), dtype),
            a.dtype.type(1))
+
+
+def _warm_in(fn):
+    for dtype in (np.float32, np.float64):
+        a = np.ones((2, 4), dtype)
+        fn(a, np.ones(4, dtype), True, a.copy(), a.copy())
+
+
+def _warm_out(fn):
+    for dtype in (np.float32, np.float64):
+        a = np.ones((2, 1), dtype)
+        fn(np.ones((2, 4), dtype), a, a.copy(), a.copy(), a.dtype.type(1))
+
+
+_WARM_UPS = {"lstm_gate_grads": _warm_up, "lstm_gates_in": _warm_in,
+             "lstm_gates_out": _warm_out}
 
 
 def takes(*arrays) -> bool:
