@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _mt_kernel
+
 N = 624  # words of state
+_MIN_WORDS = 8192  # from this many words the compiled loops beat NumPy's (state copies: ~10 µs)
 DEFAULT_SEED = 67280421310721  # torch's seed of a new torch.Generator()
 
 # torch.get_rng_state(): the C struct torch copies byte for byte (little-endian, x86-64 padding)
@@ -72,7 +75,29 @@ class MT19937:
     def random(self, n: int) -> np.ndarray:
         """``n`` 32-bit words (torch's ``random()``), as uint64 values below 2³²."""
         self._fresh = False
-        return self._bits.random_raw(int(n))
+        fill = _compiled("mt_fill", n)
+        if fill is None:
+            return self._bits.random_raw(int(n))
+        out = np.empty(int(n), dtype=np.uint64)
+        self._run(fill, out)
+        return out
+
+    def bernoulli(self, n: int, p: float) -> np.ndarray:
+        """``n`` booleans u < p, u a float64 uniform (``uniform_double``), as torch's
+        ``bernoulli(p)``: one compiled pass with numba (:mod:`._mt_kernel`), else these passes."""
+        self._fresh = False
+        kernel = _compiled("mt_bernoulli", 2 * n)
+        if kernel is None:
+            return self.uniform_double(n) < p
+        out = np.empty(int(n), dtype=np.bool_)
+        self._run(kernel, float(p), out, np.empty(2 * _mt_kernel.CHUNK, np.uint32))
+        return out
+
+    def _run(self, kernel, *args) -> None:
+        """``kernel(key, pos, *args)`` on this stream's state, then the state written back."""
+        st = self._bits.state["state"]
+        key = np.array(st["key"], dtype=np.uint32)
+        self._set_words(key, kernel(key, int(st["pos"]), *args))
 
     def random24(self, n: int) -> np.ndarray:
         """The low 24 bits of ``n`` words (torch's float32 uniform bits), as uint32. NumPy's
@@ -137,3 +162,11 @@ class MT19937:
         other._seed, other._fresh = self._seed, self._fresh
         other.normal_cache, other.float_normal_cache = self.normal_cache, self.float_normal_cache
         return other
+
+
+def _compiled(name: str, words: int):
+    """The compiled mt19937 loop ``name`` of :mod:`._mt_kernel` for a draw of ``words`` words,
+    or None (numba missing or off, or a draw too small to pay for the state round trip)."""
+    if words < _MIN_WORDS:
+        return None
+    return _mt_kernel.kernel(getattr(_mt_kernel, name))

@@ -240,7 +240,7 @@ def cauchy(gen: MT19937, shape, dtype, median: float, sigma: float) -> np.ndarra
 
 def bernoulli_scalar(gen: MT19937, shape, dtype, p: float) -> np.ndarray:
     """1 where u < p (u a float64 uniform), else 0."""
-    return (gen.uniform_double(_size(shape)) < p).astype(dtype).reshape(shape)
+    return gen.bernoulli(_size(shape), p).astype(dtype, copy=False).reshape(shape)
 
 
 def bernoulli_tensor(gen: MT19937, p: np.ndarray, dtype) -> np.ndarray:
