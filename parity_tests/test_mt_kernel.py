@@ -65,6 +65,19 @@ def test_dropout_mask_and_stream_stay_torchs(enabled, shape, p, monkeypatch):
     np.testing.assert_array_equal(tg.get_rng_state().numpy(), torch.get_rng_state().numpy())
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test_randn_float32_and_rand_stay_torchs(enabled, monkeypatch):
+    # randn float32 takes random24 (24-bit words) for its Box–Muller blocks; rand float64 two
+    monkeypatch.setattr(_mt_kernel, "ENABLED", enabled)
+    for seed, n in [(1, 10), (2, 40000), (3, 100003)]:
+        torch.manual_seed(seed)
+        tg.manual_seed(seed)
+        np.testing.assert_array_equal(tg.randn(n).numpy(), torch.randn(n).numpy())
+        np.testing.assert_array_equal(tg.rand(n, dtype=tg.float64).numpy(),
+                                      torch.rand(n, dtype=torch.float64).numpy())
+        np.testing.assert_array_equal(tg.get_rng_state().numpy(), torch.get_rng_state().numpy())
+
+
 def test_large_draws_use_the_kernel_and_small_ones_numpy(monkeypatch):
     if _mt_kernel.kernel(_mt_kernel.mt_fill) is None:
         pytest.skip("numba is not installed")

@@ -8,7 +8,8 @@ passes (pair the words, mask 53 bits, convert, scale, compare). These loops run 
 generator (Matsumoto & Nishimura's mt19937: the twist of 624 words, then the tempering) on
 the same 624-word state, and make each value where its words are drawn:
 
-* :func:`mt_fill`: ``n`` tempered words, as ``random_raw`` gives them;
+* :func:`mt_fill`: ``n`` tempered words, as ``random_raw`` gives them (into uint64, or into
+  uint32 for ``random24``);
 * :func:`mt_bernoulli`: torch's ``bernoulli(p)`` of a float64 uniform, one value per two words
   (``random64()``: the first word is the HIGH half), u = (k mod 2⁵³)·2⁻⁵³ < p.
 
@@ -100,7 +101,8 @@ def kernel(fn):
 
 
 def _warm_fill(fn):
-    fn(np.arange(N, dtype=np.uint32), N, np.empty(2, np.uint64))
+    for dtype in (np.uint64, np.uint32):  # random() words, random24()'s
+        fn(np.arange(N, dtype=np.uint32), N, np.empty(2, dtype))
 
 
 def _warm_bernoulli(fn):

@@ -104,7 +104,12 @@ class MT19937:
         legacy ``randint`` draws one word per value and masks it when the range is a power of
         two (never rejecting), so this is ``random(n) & 0xFFFFFF`` in one pass."""
         self._fresh = False
-        return np.random.RandomState(self._bits).randint(0, 1 << 24, int(n), dtype=np.uint32)
+        fill = _compiled("mt_fill", n)
+        if fill is None:
+            return np.random.RandomState(self._bits).randint(0, 1 << 24, int(n), dtype=np.uint32)
+        out = np.empty(int(n), dtype=np.uint32)  # the compiled words, then the mask
+        self._run(fill, out)
+        return np.bitwise_and(out, np.uint32(0xFFFFFF), out=out)
 
     def random64(self, n: int) -> np.ndarray:
         """``n`` 64-bit words (torch's ``random64()``): two words each, the first one high."""
