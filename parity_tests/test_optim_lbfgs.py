@@ -6,6 +6,9 @@ direction and the trajectories separate with the summation order of the dot prod
 problem stays well above the noise floor for the steps compared, so the loss, the parameters,
 the evaluation counters and the state layout must agree with torch's, for plain steps, the
 strong-Wolfe line search and a short history, and after a state_dict moves between libraries.
+The parameters agree to rtol 1e-5: the dot products' last bits depend on the BLAS kernel (the
+order it sums in, FMA or not), and 40 inner iterations on Rosenbrock's curved valley grow them
+to ~2.4e-6 relative (OpenBLAS's SkylakeX kernels on an Intel Xeon against torch's).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def _problem(lib, kwargs):
 def _same_step(x_g, opt_g, loss_g, x_t, opt_t, loss_t, where):
     np.testing.assert_allclose(float(loss_g.detach()), float(loss_t.detach()), rtol=1e-7,
                                err_msg=where)
-    np.testing.assert_allclose(x_g.detach().numpy(), x_t.detach().numpy(), rtol=1e-6,
+    np.testing.assert_allclose(x_g.detach().numpy(), x_t.detach().numpy(), rtol=1e-5,
                                atol=1e-9, err_msg=where)
     st, sg = opt_t.state[x_t], opt_g.state[x_g]
     assert set(sg) == set(st), where
