@@ -23,6 +23,7 @@ import numpy as np
 from ..autograd import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from . import _norm_kernels
 from ._util import half_opmath, half_opmath_backward, quiet
 from .moments import batch_stats, batch_stats_risky, batch_transform, moments
 
@@ -130,6 +131,11 @@ class BatchNormFn(Function):
                 m = N * P  # (the module docstring's formula, in place)
                 # speed: written into g·x̂'s buffer, one (N, C, ...) array in all
                 gx = gxh if gxh.dtype == xp.result_type(g, xhat, ws) else xp.empty_like(gxh)
+                fused = (_norm_kernels.kernel(_norm_kernels.bn_input_grad)
+                         if _norm_kernels.takes(g3, xhat, ws, gx) else None)
+                if fused is not None:  # the four passes below in one compiled pass
+                    fused(g3, xhat, sgx / m, sg / m, ws, gx)
+                    return gx.reshape(g.shape), gw, gb, None, None, None, None, None
                 xp.multiply(xhat, wide(sgx / m), out=gx)
                 xp.subtract(g3, gx, out=gx)
                 gx -= wide(sg / m)
@@ -142,6 +148,12 @@ class BatchNormFn(Function):
 
 def _affine(xp, xc, s, weight, bias, wide):
     """(x̂, y): x̂ = (x − μ)·s, y = γ·x̂ + β, per channel."""
+    if weight is not None and bias is not None and _norm_kernels.takes(xc, s, weight, bias):
+        fused = _norm_kernels.kernel(_norm_kernels.bn_affine)
+        if fused is not None:  # the three passes below in one compiled pass, the same floats
+            y = xp.empty_like(xc)
+            fused(xc, s, weight, bias, y)
+            return xc, y
     if s.dtype == xc.dtype:
         xc *= wide(s)  # x̂ in place: xc is this op's own temporary (speed: no third array)
         xhat = xc
