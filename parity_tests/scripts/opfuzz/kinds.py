@@ -31,12 +31,6 @@ class Kind:
 
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
-    Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
-         "logsumexp/log_softmax of float16/bfloat16: torch rounds exp, the sum and the log to "
-         "the half type in turn; ours in float32, rounded once (float16 logsumexp([-3.76, 0]) "
-         "0.02316 vs 0.02303; bfloat16 logsumexp([0.001, -3, -100]) 0.0469 vs 0.0496)",
-         "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
-         "r = torch.logsumexp(x, 0)"),
     # ---- exceptions: ours computes where torch raises -----------------------------------------
     Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
          "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
@@ -165,6 +159,14 @@ FIXED_KINDS = [
          "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
          "runs); ours raises NotImplementedError",
          "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
+    Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
+         "logsumexp of float16/bfloat16: torch composes it of half-type ops (x − max, exp, "
+         "Σ, log, + max) and its backward too; log_softmax over the last dim stores Σ and its "
+         "log in the type; ours computed in float32, rounded once (float16 logsumexp([-3.76, "
+         "0]) 0.02316 vs 0.02303); the bfloat16 softmax/log_softmax backward read the "
+         "unrounded float32 output",
+         "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
+         "r = torch.logsumexp(x, 0)"),
 ]
 
 TORCH_QUIRKS = {
