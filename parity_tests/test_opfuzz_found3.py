@@ -74,3 +74,60 @@ def test_half_logsumexp_examples(case):
     o = tg.logsumexp(tg.tensor(v, dtype=getattr(tg, dtype)), 0)
     assert str(o.dtype) == str(t.dtype)
     np.testing.assert_array_equal(o.float().numpy(), t.float().numpy())
+
+
+# ---- a 0-d float operand that requires grad beside a float16/bfloat16 tensor ------------------
+# torch's mul/div kernels read it as a float32 scalar (is_cpu_scalar(2)) whether it requires
+# grad or not, and so does the backward's g·s, g/s; its own gradient is composed of half-type
+# ops, summed to 0-d in the half type, then cast to its dtype. Ours rounded it to the half type
+# first when it required grad (f16 [100.7] · tensor(0.1) 10.0625, torch 10.0703; ∂/∂h of
+# h · tensor(3.0009765625) 3.8984, torch 3.9004; ∂/∂s of h / s -9480, torch -9472).
+_ZD_GRAD_OPS = {
+    "x * s": lambda L, x, s: x * s,
+    "mul": lambda L, x, s: L.mul(x, s),
+    "s * x": lambda L, x, s: s * x,
+    "x / s": lambda L, x, s: x / s,
+    "div": lambda L, x, s: L.div(x, s),
+    "div floor": lambda L, x, s: L.div(x, s, rounding_mode="floor"),
+    "div trunc": lambda L, x, s: L.div(x, s, rounding_mode="trunc"),
+}
+
+
+def _zd_grad(L, op, xdtype, sdtype, sv, x_grad):
+    x = L.tensor([0.1, 3.3, 100.7, -7.77, 65504.0, 1e-3, 2.0, 7.0],
+                 dtype=getattr(L, xdtype), requires_grad=x_grad)
+    s = L.tensor(sv, dtype=getattr(L, sdtype), requires_grad=True)
+    r = _ZD_GRAD_OPS[op](L, x, s)
+    r.backward(L.tensor([1.3, -0.7, 2.0, 0.1, 1.0, 5.0, -3.0, 0.25], dtype=r.dtype))
+    return (r, s.grad) + ((x.grad,) if x_grad else ())
+
+
+@pytest.mark.parametrize("sdtype", ["float16", "bfloat16", "float32", "float64"])
+@pytest.mark.parametrize("xdtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("op", list(_ZD_GRAD_OPS))
+def test_zero_dim_operand_requiring_grad_beside_half(op, xdtype, sdtype):
+    if sdtype == xdtype:
+        return
+    for sv in (0.1, 1.00390625, 3.0009765625, 0.30000001, 70000.0, 1e-8, -0.0):
+        for x_grad in (False, True):
+            t = _zd_grad(torch, op, xdtype, sdtype, sv, x_grad)
+            o = _zd_grad(tg, op, xdtype, sdtype, sv, x_grad)
+            assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
+            for a, b in zip(t, o):
+                assert str(a.dtype) == str(b.dtype), (sv, a.dtype, b.dtype)
+                np.testing.assert_array_equal(b.detach().double().numpy(),
+                                              a.detach().double().numpy(), err_msg=str(sv))
+
+
+@pytest.mark.parametrize("op", ["floor_divide", "//"])
+def test_zero_dim_operand_requiring_grad_floor_divide(op):
+    def run(L):
+        x = L.tensor([2.0, 7.0, 100.0], dtype=L.bfloat16)
+        s = L.tensor(1.00390625, dtype=L.float16, requires_grad=True)
+        r = L.floor_divide(x, s) if op == "floor_divide" else x // s
+        with pytest.raises(RuntimeError, match="floor_divide"):
+            r.sum().backward()
+        return r
+    t, o = run(torch), run(tg)
+    assert o.requires_grad and str(o.dtype) == str(t.dtype)
+    np.testing.assert_array_equal(o.detach().float().numpy(), t.detach().float().numpy())

@@ -167,6 +167,15 @@ FIXED_KINDS = [
          "unrounded float32 output",
          "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
          "r = torch.logsumexp(x, 0)"),
+    Kind("zero_dim_operand_requiring_grad_beside_half", "value",
+         "ops/promotion.py, ops/division.py, ops/half_scalar.py",
+         "h · s, h / s, div(h, s, rounding_mode=), h // s with s a 0-d float tensor of another "
+         "dtype that requires grad: torch's kernel reads s as a float32 scalar all the same "
+         "(and its backward's g·s, g/s); ours rounded s to the half type (f16 [0.1] · "
+         "tensor(70000.) inf, torch 7000; ∂/∂h of h·tensor(3.0009765625) 3.8984, torch 3.9004)",
+         "x = torch.tensor([0.1, 100.0], dtype=torch.float16, requires_grad=True)\n"
+         "s0 = torch.tensor(70000.0, requires_grad=True)\nx0 = x\nr = x * s0\n"
+         "r.backward(torch.ones_like(r))"),
 ]
 
 TORCH_QUIRKS = {
