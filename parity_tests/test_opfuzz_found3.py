@@ -7,7 +7,10 @@ found, fixed in round 13, each against real torch (value, dtype, gradient):
 - log_softmax of float16/bfloat16 over the last dim: torch's kernel stores Σ exp(x − max)
   and its log in the type before x − max − log Σ (over another dim it rounds once);
 - softmax/log_softmax backward of bfloat16: torch's kernel computes from the stored bfloat16
-  output, in float32; ours from the unrounded float32 output.
+  output, in float32; ours from the unrounded float32 output;
+- a 0-d float operand of another dtype that requires grad beside a float16/bfloat16 tensor
+  (mul, div, div(rounding_mode=), floor_divide): read as a float32 scalar, value and gradients;
+- cdist with p = 0 and p = inf: torch's kernels (nan, max skipping nan, their gradients).
 """
 
 from __future__ import annotations
@@ -131,3 +134,35 @@ def test_zero_dim_operand_requiring_grad_floor_divide(op):
     t, o = run(torch), run(tg)
     assert o.requires_grad and str(o.dtype) == str(t.dtype)
     np.testing.assert_array_equal(o.detach().float().numpy(), t.detach().float().numpy())
+
+
+# ---- cdist with p = 0 and p = inf ----------------------------------------------------------
+# torch's kernels: p = 0 sums min(⌈|δ|⌉, 1) (nan at a nan δ; ours counted it as 1) and its
+# gradient is zeros (ours None: no graph); p = inf is the max |δ| skipping nan (ours nan), and
+# its gradient is sign(δ) at every coordinate at the max (ours split ties as vector_norm's)
+def _cdist_case(L, p, dtype, shapes, seed):
+    rs = np.random.RandomState(seed)
+    v1, v2 = (rs.choice([0.0, 1.0, -1.0, 2.5, -0.5, np.nan, np.inf, -np.inf],
+                        size=s, p=[.25, .2, .15, .1, .1, .1, .05, .05]) for s in shapes)
+    x1 = L.tensor(v1.tolist(), dtype=getattr(L, dtype), requires_grad=True)
+    x2 = L.tensor(v2.tolist(), dtype=getattr(L, dtype), requires_grad=True)
+    r = L.cdist(x1, x2, p=p)
+    r.backward(L.tensor(rs.randn(*r.shape).tolist(), dtype=r.dtype))
+    return r, x1.grad, x2.grad
+
+
+@pytest.mark.parametrize("shapes", [((3, 4), (5, 4)), ((2, 3, 2), (1, 4, 2)), ((4, 1), (2, 1)),
+                                    ((2, 0), (3, 0))])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("p", [0.0, float("inf")])
+def test_cdist_p0_pinf(p, dtype, shapes):
+    for seed in range(20):
+        t, o = _cdist_case(torch, p, dtype, shapes, seed), _cdist_case(tg, p, dtype, shapes, seed)
+        assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
+        for a, b in zip(t, o):
+            assert b is not None, "a gradient is missing"
+            assert str(a.dtype) == str(b.dtype)
+            x, y = a.detach().double().numpy(), b.detach().double().numpy()
+            np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
+            zero = x == 0
+            assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)

@@ -176,6 +176,14 @@ FIXED_KINDS = [
          "x = torch.tensor([0.1, 100.0], dtype=torch.float16, requires_grad=True)\n"
          "s0 = torch.tensor(70000.0, requires_grad=True)\nx0 = x\nr = x * s0\n"
          "r.backward(torch.ones_like(r))"),
+    Kind("cdist_p0_pinf", "grad", "ops/linalg/distances.py",
+         "cdist(p=0) has a gradient of zeros in torch (ours None) and is nan at a nan "
+         "difference (ours counted it); cdist(p=inf) skips nan differences (ours nan) and its "
+         "gradient is sign(δ) at every coordinate at the max (ours split ties, vector_norm's)",
+         "x0 = torch.tensor([[float('nan'), 2.0], [1.0, 3.0]], dtype=torch.float64, "
+         "requires_grad=True)\ny0 = torch.tensor([[0.5, 2.0], [3.0, 5.0]], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cdist(x0, y0, p=float('inf'))\n"
+         "r.backward(torch.ones_like(r))"),
 ]
 
 TORCH_QUIRKS = {
