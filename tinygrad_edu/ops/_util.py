@@ -224,6 +224,21 @@ def half_opmath_backward(backward):
     return backward_in_opmath
 
 
+def half_steps(dtype):
+    """torch composes some ops (logsumexp, log_softmax over the last dim) of steps that each
+    store their result in the tensor's float16/bfloat16 type, each computed in float32. For
+    such a ``dtype``: the function that rounds a float32 step's result to ``dtype`` and back
+    to float32 (beyond the type's range ±inf, silently, as torch's cast). None for any other
+    dtype (no rounding between the steps)."""
+    if dtype not in REDUCED_FLOATS:
+        return None
+
+    def step(a):
+        with quiet():
+            return a.astype(dtype).astype(_FLOAT)
+    return step
+
+
 def _widen_half(a):
     return a.astype(_FLOAT) if type(a) is np.ndarray and a.dtype == _HALF else a
 

@@ -23,6 +23,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._util import named, quiet, raise_broadcast_error
 from .arithmetic import true_divide
+from .half_scalar import half_scalar
 from .promotion import (
     array_module,
     binary,
@@ -229,6 +230,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode not in ("trunc", "floor"):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
+    z = half_scalar(input, other, lambda x, v: div(Tensor._wrap(x), v, rounding_mode=rounding_mode)
+                    ._data, f"div_{rounding_mode}")  # 0-d float requiring grad: read in float32
+    if z is not None:
+        return write_out(out, z, "div")
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         other = cpu_scalar_operand(input, other)  # 0-d float beside float16/bfloat16: float32
     a, b = _check(input, other, "div", f"div_{rounding_mode}_cpu")
@@ -247,6 +252,10 @@ def floor_divide(input, other, *, out=None):
 
     Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
     """
+    z = half_scalar(input, other, lambda x, v: floor_divide(Tensor._wrap(x), v)._data,
+                    "floor_divide")  # a 0-d float requiring grad: read in float32
+    if z is not None:
+        return write_out(out, z, "floor_divide")
     if isinstance(input, Tensor) and isinstance(other, Tensor):
         other = cpu_scalar_operand(input, other)  # 0-d float beside float16/bfloat16: float32
     a, b = _check(input, other, "floor_divide", "div_floor_cpu")

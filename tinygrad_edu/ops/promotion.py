@@ -23,6 +23,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor, _as_array
 from ._util import as_tensor_like, quiet, raise_broadcast_error
+from .half_scalar import half_scalar
 
 
 class CastFn(Function):
@@ -127,9 +128,16 @@ def binary(fn, a, b, float_result: bool = False, op: str = "", check=None):
                     return fn.apply(a, b)
                 except ValueError:
                     raise_broadcast_error(op or fn.__name__.lower(), a.shape, b.shape)
-        elif d in _HALVES and op in _SCALAR_OPMATH:
-            b = cpu_scalar_operand(a, b)
-            tb = isinstance(b, Tensor)
+        elif op in _SCALAR_OPMATH and (d in _HALVES or e in _HALVES):
+            # a 0-d float operand that requires grad beside a half type: read in float32
+            z = half_scalar(a, b, _by_number(fn, op), op) if b._rg and d in _HALVES else None
+            if z is None and a._rg and e in _HALVES and op == "mul":  # s · h: its backward
+                z = half_scalar(b, a, _by_number(fn, op), op, first=True)  # reads s so
+            if z is not None:
+                return z
+            if d in _HALVES:
+                b = cpu_scalar_operand(a, b)
+                tb = isinstance(b, Tensor)
     if check is not None:
         check(a, b)
     if ta and type(b) in _PY or tb and type(a) in _PY:  # a float tensor and a Python number
@@ -159,13 +167,18 @@ _HALF, _BF16, _BOOL = np.dtype(np.float16), _dt.bfloat16.np, np.dtype(np.bool_)
 _HALVES = (_HALF, _BF16)
 
 
+def _by_number(fn, op: str):
+    """fn's op of an array and a Python float, as ``binary`` computes it (for half_scalar)."""
+    return lambda x, v: binary(fn, Tensor._wrap(x), v, op == "div", op)._data
+
+
 def cpu_scalar_operand(a, b):
     """``b`` as a Python number when it is a 0-d float tensor of another dtype beside a
     float16/bfloat16 tensor ``a`` (not 0-d) of mul, div or floor_divide: torch's CPU kernel
     reads it as a scalar in float32 (opmath, ``is_cpu_scalar(2)``), as it reads a Python number;
     casting it to the half type first would round it (bf16 100 · tensor(1.00390625) is 100.5,
     not 100). The result dtype is the half type either way. ``b`` itself when it requires grad
-    (it stays a node) and otherwise."""
+    (binary and div take ops/half_scalar.py's path for it) and otherwise."""
     da, db = a._data, b._data
     if (da.dtype in _HALVES and db.ndim == 0 and da.ndim and db.dtype != da.dtype
             and kind_of(db.dtype) == "f" and not b.requires_grad):

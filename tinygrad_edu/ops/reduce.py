@@ -24,7 +24,7 @@ from ._reduction import (
     torch_args,
     write_out,
 )
-from ._util import half_opmath, named, quiet
+from ._util import half_steps, named, quiet
 from .join import CatFn
 from .promotion import _dt, cast
 from .scan import CumprodFn
@@ -203,19 +203,26 @@ class LogsumexpFn(Function):
     """y = log Σ exp(x) = m + log Σ exp(x - m), m = max x (no overflow)"""
 
     array_io = True
+    opmath = False  # float16/bfloat16: torch's steps, each rounded to the type (half_steps)
 
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axes, keepdim):
         xp = get_array_module(x)
+        r = half_steps(x.dtype)  # torch composes it of half-type ops: x − m, exp, Σ, log, + m
+        xf = x if r is None else x.astype(np.float32)
         if x.size:
-            m = x.max(axis=axes, keepdims=True)
+            m = xf.max(axis=axes, keepdims=True)
             m = xp.where(xp.isfinite(m), m, 0)
         else:  # torch: log Σ over nothing = log 0 = -inf
-            m = xp.zeros(x.sum(axis=axes, keepdims=True).shape, x.dtype)
-        with np.errstate(divide="ignore"):
-            y = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+            m = xp.zeros(xf.sum(axis=axes, keepdims=True).shape, xf.dtype)
+        with np.errstate(divide="ignore", over="ignore"):
+            if r is None:
+                y = xp.log(xp.exp(xf - m).sum(axis=axes, keepdims=True)) + m
+            else:  # each step in float32, stored in x's type (the sum accumulated in float32)
+                e = r(xp.exp(r(xf - m)))
+                y = r(r(xp.log(r(e.sum(axis=axes, keepdims=True)))) + m)
         y = y if keepdim else (y.reshape(()) if axes is None else y.squeeze(axis=axes)).copy()
+        y = y.astype(x.dtype, copy=False)
         ctx.save_for_backward(x, y)
         ctx.axes, ctx.keepdim = axes, keepdim
         return y
@@ -225,7 +232,11 @@ class LogsumexpFn(Function):
         x, y = ctx.saved_tensors
         gk = _keep(g, ctx.axes, ctx.keepdim, x.ndim)
         yk = _keep(y, ctx.axes, ctx.keepdim, x.ndim)
+        r = half_steps(x.dtype) if type(g) is np.ndarray else None
         with quiet():  # x = y = −inf (a slice of −inf): nan, as torch, silently
+            if r is not None:  # torch's g·exp(x − y) of half-type ops: each step rounded
+                return r(gk.astype(np.float32) * r(np.exp(r(
+                    x.astype(np.float32) - yk.astype(np.float32))))), None, None
             return gk * xp_of(g).exp(x - yk), None, None  # ∂y/∂xᵢ = softmax(x)ᵢ
 
 
@@ -308,8 +319,10 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``torch.logsumexp``: y = log Σ exp(x) over ``dim``, computed as m + log Σ exp(x − m)
     with m = max x (no overflow). dtype: floating; integers and bools compute in the default
-    float dtype. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y). Shapes: input any shape; output
-    drops ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out of range."""
+    float dtype; float16/bfloat16 round each step to the type (x − m, exp, Σ accumulated in
+    float32, log, + m), as torch composes it. Derivative: ∂y/∂xᵢ = softmax(x)ᵢ = exp(xᵢ − y).
+    Shapes: input any shape; output drops ``dim`` (size 1 with ``keepdim``). Raises
+    IndexError for a dim out of range."""
     if kind_of(input._data.dtype) != "f":
         input = cast(input, _dt.default_float())
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)

@@ -8,38 +8,44 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .. import dtype as _dt
 from ..autograd import Function
 from ..backend import get_array_module
-from ..dtype import kind_of
+from ..dtype import REDUCED_FLOATS, kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
-from ._util import _float_only, c_order, half_opmath, half_opmath_backward
+from ._util import _float_only, c_order, half_steps
 
 
 class SoftmaxFn(Function):
     """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``axis``"""
 
     array_io = True
+    opmath = False  # float16 and bfloat16 alike, as torch's kernels (below)
 
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axis):
         xp = get_array_module(x)
+        half = x.dtype in REDUCED_FLOATS  # float16/bfloat16: in float32, rounded once
+        xf = x.astype(np.float32) if half else x
         if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
             y = xp.empty_like(x)
         else:
-            e = xp.exp(x - x.max(axis=axis, keepdims=True))  # subtract the max: no overflow
+            e = xp.exp(xf - xf.max(axis=axis, keepdims=True))  # subtract the max: no overflow
             y = c_order(e / e.sum(axis=axis, keepdims=True))  # row-major, as torch
+            y = y.astype(x.dtype) if half else y
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
 
     @staticmethod
-    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
+        if type(g) is np.ndarray and g.dtype in REDUCED_FLOATS:  # half: in float32 (torch)
+            g, y = g.astype(np.float32), y.astype(np.float32)
         # ∂yᵢ/∂xⱼ = yᵢ(δᵢⱼ − yⱼ)  ⇒  gx = y ⊙ (g − Σ g⊙y)
         return y * (g - xp_of(g).sum(g * y, axis=ctx.axis, keepdims=True)), None
 
@@ -48,26 +54,34 @@ class LogSoftmaxFn(Function):
     """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``axis``"""
 
     array_io = True
+    opmath = False  # float16 and bfloat16 alike, as torch's kernels (below)
 
     @staticmethod
-    @half_opmath  # float16: computed in float32, rounded once
     def forward(ctx, x, axis):
         xp = get_array_module(x)
+        r = half_steps(x.dtype)  # float16/bfloat16: computed in float32 (torch's kernels)
+        xf = x if r is None else x.astype(np.float32)
         if x.size == 0:  # an empty input: torch returns the empty result (max has no identity)
             y = xp.empty_like(x)
         else:
-            shifted = x - x.max(axis=axis, keepdims=True)
-            y = c_order(  # row-major whatever x's layout, as torch's
-                shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True)))
+            shifted = xf - xf.max(axis=axis, keepdims=True)
+            total = xp.exp(shifted).sum(axis=axis, keepdims=True)
+            if r is not None and axis == x.ndim - 1:  # torch's last-dim kernel stores Σ and
+                lse = r(xp.log(r(total)))  # its log in the type; the others round only y
+            else:
+                lse = xp.log(total)
+            y = c_order(shifted - lse)  # row-major whatever x's layout, as torch's
+            y = y if r is None else y.astype(x.dtype)
         ctx.save_for_backward(y)
         ctx.axis = axis
         return y
 
     @staticmethod
-    @half_opmath_backward  # float16: computed in float32 (torch's backward kernel)
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
         xp = xp_of(g)
+        if type(g) is np.ndarray and g.dtype in REDUCED_FLOATS:  # half: in float32 (torch)
+            g, y = g.astype(np.float32), y.astype(np.float32)
         # ∂yᵢ/∂xⱼ = δᵢⱼ − softmax(x)ⱼ  ⇒  gx = g − softmax ⊙ Σ g
         return g - xp.exp(y) * xp.sum(g, axis=ctx.axis, keepdims=True), None
 
@@ -103,8 +117,10 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``torch.log_softmax``: yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (same shape as the input).
-    dtype: the input's, or ``dtype`` (cast first). Raises NotImplementedError for an integer
-    input, IndexError for a dim out of range. Derivative: δᵢⱼ − softmax(x)ⱼ.
+    dtype: the input's, or ``dtype`` (cast first); float16/bfloat16 compute in float32, and over
+    the last dim Σⱼ e^{xⱼ − max} and its log are rounded to the type first (torch's kernel).
+    Raises NotImplementedError for an integer input, IndexError for a dim out of range.
+    Derivative: δᵢⱼ − softmax(x)ⱼ.
 
     Shapes: any; the output has the input's shape (normalized along ``dim``).
     """

@@ -31,12 +31,6 @@ class Kind:
 
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
-    Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
-         "logsumexp/log_softmax of float16/bfloat16: torch rounds exp, the sum and the log to "
-         "the half type in turn; ours in float32, rounded once (float16 logsumexp([-3.76, 0]) "
-         "0.02316 vs 0.02303; bfloat16 logsumexp([0.001, -3, -100]) 0.0469 vs 0.0496)",
-         "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
-         "r = torch.logsumexp(x, 0)"),
     # ---- exceptions: ours computes where torch raises -----------------------------------------
     Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
          "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
@@ -165,6 +159,31 @@ FIXED_KINDS = [
          "softmax/log_softmax of an empty integer or bool tensor: torch returns it (no kernel "
          "runs); ours raises NotImplementedError",
          "r = torch.nn.functional.log_softmax(torch.zeros((2, 0), dtype=torch.uint8), dim=-1)"),
+    Kind("float16_composite_rounding", "value", "ops/reduce.py, ops/softmax.py",
+         "logsumexp of float16/bfloat16: torch composes it of half-type ops (x − max, exp, "
+         "Σ, log, + max) and its backward too; log_softmax over the last dim stores Σ and its "
+         "log in the type; ours computed in float32, rounded once (float16 logsumexp([-3.76, "
+         "0]) 0.02316 vs 0.02303); the bfloat16 softmax/log_softmax backward read the "
+         "unrounded float32 output",
+         "x = torch.tensor([-3.759765625, 0.0], dtype=torch.float16)\n"
+         "r = torch.logsumexp(x, 0)"),
+    Kind("zero_dim_operand_requiring_grad_beside_half", "value",
+         "ops/promotion.py, ops/division.py, ops/half_scalar.py",
+         "h · s, h / s, div(h, s, rounding_mode=), h // s with s a 0-d float tensor of another "
+         "dtype that requires grad: torch's kernel reads s as a float32 scalar all the same "
+         "(and its backward's g·s, g/s); ours rounded s to the half type (f16 [0.1] · "
+         "tensor(70000.) inf, torch 7000; ∂/∂h of h·tensor(3.0009765625) 3.8984, torch 3.9004)",
+         "x = torch.tensor([0.1, 100.0], dtype=torch.float16, requires_grad=True)\n"
+         "s0 = torch.tensor(70000.0, requires_grad=True)\nx0 = x\nr = x * s0\n"
+         "r.backward(torch.ones_like(r))"),
+    Kind("cdist_p0_pinf", "grad", "ops/linalg/distances.py",
+         "cdist(p=0) has a gradient of zeros in torch (ours None) and is nan at a nan "
+         "difference (ours counted it); cdist(p=inf) skips nan differences (ours nan) and its "
+         "gradient is sign(δ) at every coordinate at the max (ours split ties, vector_norm's)",
+         "x0 = torch.tensor([[float('nan'), 2.0], [1.0, 3.0]], dtype=torch.float64, "
+         "requires_grad=True)\ny0 = torch.tensor([[0.5, 2.0], [3.0, 5.0]], dtype=torch.float64, "
+         "requires_grad=True)\nr = torch.cdist(x0, y0, p=float('inf'))\n"
+         "r.backward(torch.ones_like(r))"),
 ]
 
 TORCH_QUIRKS = {

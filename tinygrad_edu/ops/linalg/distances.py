@@ -4,7 +4,8 @@ Two ways, as torch: the p-norm of every difference x1ᵢ − x2ⱼ (vector_norm'
 subgradients), or for p = 2 and many rows the "mm" form ‖a‖² + ‖b‖² − 2a·b, one matmul instead
 of P·R differences (faster, but it cancels: distances near 0 lose digits). Its backward is
 torch's _euclidean_dist_backward: with r = g / d (0 where d = 0),
-x̄1 = x1 Σⱼ rᵢⱼ − r x2 and x̄2 = x2 Σᵢ rᵢⱼ − rᵀ x1.
+x̄1 = x1 Σⱼ rᵢⱼ − r x2 and x̄2 = x2 Σᵢ rᵢⱼ − rᵀ x1. cdist with p = 0 and p = inf follows
+torch's own kernels (ZeroInfDistFn: nan, the max and their gradients differ from vector_norm's).
 
 pdist and pairwise_distance are vector_norm of gathered / subtracted rows, so their gradient
 is vector_norm's, which is torch's (_pdist_backward and norm_backward use the same
@@ -79,11 +80,56 @@ class L1DistFn(Function):
         return xp_of(g).expand_dims(g, -1) * xp_of(g).sign(diff)
 
 
+class ZeroInfDistFn(Function):
+    """cdist for p = 0 and p = inf, with torch's kernels (x1 (..., P, M), x2 (..., R, M)):
+    p = 0:   dᵢⱼ = Σₘ min(⌈|δᵢⱼₘ|⌉, 1), nan where a δ is nan; its gradient is 0 (torch's)
+    p = inf: dᵢⱼ = maxₘ |δᵢⱼₘ| over the δ that are not nan (0 if none), δ = x1ᵢ − x2ⱼ"""
+
+    node_name = "CdistBackward0"  # torch's name for this node
+
+    array_io = True
+
+    @staticmethod
+    @half_opmath  # float16: computed in float32, rounded once (as vector_norm)
+    def forward(ctx, x1, x2, p):
+        xp = get_array_module(x1)
+        ctx.p, ctx.shapes = p, (x1.shape, x2.shape)
+        with quiet():
+            a = xp.abs(x1[..., :, None, :] - x2[..., None, :, :])  # |δ|: (..., P, R, M)
+            if p == 0:  # min(⌈|δ|⌉, 1): a nan δ (inf − inf too) makes the distance nan
+                return xp.minimum(xp.ceil(a), 1).sum(axis=-1)
+            d = xp.fmax.reduce(a, axis=-1, initial=0)  # max, skipping nan (torch's max(agg, |δ|))
+        ctx.save_for_backward(x1, x2, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = xp_of(g)
+        if ctx.p == 0:  # torch's cdist backward for p = 0: zeros
+            return xp.zeros(ctx.shapes[0], g.dtype), xp.zeros(ctx.shapes[1], g.dtype), None
+        x1, x2, d = ctx.saved_tensors
+        # ∂dᵢⱼ/∂x1ᵢ = sign(δ)·[|δ| = dᵢⱼ]: every coordinate at the max (nan at a nan δ, and
+        # at |δ| = dᵢⱼ = inf); x2's from δ' = x2ⱼ − x1ᵢ, as torch (no −0.0 from negating)
+        return _at_max(xp, x1, x2, d, g), _at_max(xp, x2, x1, mT(d), mT(g)), None
+
+
+def _at_max(xp, a, b, dist, g):
+    """Σ over b's rows of g·sign(a − b)·[|a − b| = dist] (cdist's p = inf gradient for a),
+    the indicator written as torch's kernel writes it: 1 − min(1, ⌈||δ| − dist|⌉) (nan where
+    |δ| − dist is, as inf − inf)."""
+    with quiet():
+        delta = a[..., :, None, :] - b[..., None, :, :]
+        at_max = 1 - xp.minimum(1, xp.ceil(xp.abs(xp.abs(delta) - dist[..., None])))
+        return (g[..., None] * xp.sign(delta) * at_max).sum(axis=-2)
+
+
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """``torch.cdist``: the p-norm distance between every row of x1 and every row of x2.
     Shapes: x1 (..., P, M), x2 (..., R, M), batch dims broadcast -> (..., P, R). dtype:
     floating, both the same. p ≥ 0 (0 counts differing coordinates, inf is the max). For p = 2
     it uses the matmul form when ``compute_mode`` says so (by default when P or R > 25).
+    Derivative: vector_norm's of x1ᵢ − x2ⱼ; for p = 0 zero, for p = inf sign(δ) at every
+    coordinate at the max (torch's kernels; p = inf skips nan differences).
     Raises RuntimeError for p < 0, 1-D input, integer input or different column counts.
     Raises TypeError when ``x1`` is not a Tensor."""
     require_tensor(x1, "cdist", "x1", 1)
@@ -113,6 +159,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         compute_mode in (None, _MODES[0]) and (rows1 > 25 or rows2 > 25)))
     if mm:
         return EuclideanDistFn.apply(x1, x2)
+    if p == 0 or p == float("inf"):  # torch's kernels: nan and max differ from vector_norm's
+        return ZeroInfDistFn.apply(x1, x2, p)
     diff = unsqueeze(x1, -2) - unsqueeze(x2, -3)  # (..., P, R, M)
     return L1DistFn.apply(diff) if p == 1 else vector_norm(diff, p, -1)
 
