@@ -42,11 +42,10 @@ def test_words_and_state_equal_numpys_generator(seed, skip, n):
 def test_bernoulli_equals_the_uniform_double_passes(p, seed, skip, n):
     for way, _, bern in _ways():
         bits, key, pos = _state(seed, skip)
-        gen = engine.MT19937.__new__(engine.MT19937)  # the NumPy passes on the same state
-        gen._bits, gen._fresh = bits, False
         out = np.empty(n, np.bool_)
         pos = bern(key, pos, p, out, np.empty(2 * _mt_kernel.CHUNK, np.uint32))
-        want = engine.MT19937.uniform_double(gen, n) < p
+        k = (bits.random_raw(2 * n).reshape(n, 2) << np.uint64([32, 0])).sum(axis=1)
+        want = (k & np.uint64(2**53 - 1)).astype(np.float64) * 2.0**-53 < p  # NumPy's passes
         np.testing.assert_array_equal(out, want, err_msg=way)
         assert pos == bits.state["state"]["pos"], way
         np.testing.assert_array_equal(key, bits.state["state"]["key"], err_msg=way)
@@ -78,16 +77,20 @@ def test_randn_float32_and_rand_stay_torchs(enabled, monkeypatch):
         np.testing.assert_array_equal(tg.get_rng_state().numpy(), torch.get_rng_state().numpy())
 
 
-def test_large_draws_use_the_kernel_and_small_ones_numpy(monkeypatch):
+def test_state_moves_between_numpy_and_the_kernels_once(monkeypatch):
+    """Draws alternate between the compiled loops and NumPy's generator (numba switched off
+    and on): the stream is one stream, and the state moves only when the drawer changes."""
     if _mt_kernel.kernel(_mt_kernel.mt_fill) is None:
         pytest.skip("numba is not installed")
-    calls = []
-    real = _mt_kernel.kernel
-    monkeypatch.setattr(_mt_kernel, "kernel", lambda fn: calls.append(fn.__name__) or real(fn))
-    gen = engine.MT19937(3)
-    gen.random(10)
-    gen.bernoulli(10, 0.5)
-    assert calls == []
-    gen.random(engine._MIN_WORDS)
-    gen.bernoulli(engine._MIN_WORDS, 0.5)
-    assert calls == ["mt_fill", "mt_bernoulli"]
+    ours, ref = engine.MT19937(9), np.random.MT19937()
+    ref.state = {"bit_generator": "MT19937",
+                 "state": {"key": engine.init_genrand(9), "pos": 624}}
+    for enabled, n in [(True, 5), (True, 700), (False, 3), (False, 1000), (True, 2), (False, 1)]:
+        monkeypatch.setattr(_mt_kernel, "ENABLED", enabled)
+        np.testing.assert_array_equal(ours.random(n), ref.random_raw(n))
+        assert ours._in_numpy is (not enabled)
+        key, pos = ours._words()
+        np.testing.assert_array_equal(key, ref.state["state"]["key"])
+        assert pos == ref.state["state"]["pos"]
+    twin = ours.clone()
+    np.testing.assert_array_equal(twin.random(10), ours.random(10))

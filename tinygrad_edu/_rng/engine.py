@@ -18,7 +18,6 @@ import numpy as np
 from . import _mt_kernel
 
 N = 624  # words of state
-_MIN_WORDS = 8192  # from this many words the compiled loops beat NumPy's (state copies: ~10 µs)
 DEFAULT_SEED = 67280421310721  # torch's seed of a new torch.Generator()
 
 # torch.get_rng_state(): the C struct torch copies byte for byte (little-endian, x86-64 padding)
@@ -47,9 +46,16 @@ def init_genrand(seed: int) -> np.ndarray:
 
 
 class MT19937:
-    """One mt19937 stream with torch's seed bookkeeping and normal-sample caches."""
+    """One mt19937 stream with torch's seed bookkeeping and normal-sample caches.
 
-    __slots__ = ("_bits", "_seed", "_fresh", "normal_cache", "float_normal_cache")
+    The 624 state words and the position live in one of two places, whichever drew last: this
+    object's own ``_key``/``_pos`` (the compiled loops of :mod:`._mt_kernel` draw from them) or
+    NumPy's ``MT19937`` bit generator (``random_raw`` and ``randint`` draw from it). A draw
+    through the other moves them over first (``_own`` / ``_numpy``): ~130 µs, paid once when
+    numba is switched on or off, never per draw."""
+
+    __slots__ = ("_bits", "_key", "_pos", "_in_numpy", "_seed", "_fresh", "normal_cache",
+                 "float_normal_cache")
 
     def __init__(self, seed: int = DEFAULT_SEED) -> None:
         self._bits = np.random.MT19937()
@@ -69,15 +75,43 @@ class MT19937:
         return self._seed
 
     def _set_words(self, key, pos: int) -> None:
-        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+        self._key, self._pos, self._in_numpy = np.array(key, dtype=np.uint32), int(pos), False
+
+    def _numpy(self):
+        """NumPy's bit generator, holding the state (moved there if this object held it)."""
+        if not self._in_numpy:
+            self._bits.state = {"bit_generator": "MT19937",
+                                "state": {"key": self._key, "pos": self._pos}}
+            self._in_numpy = True
+        return self._bits
+
+    def _own(self) -> np.ndarray:
+        """This object's state words (moved here if NumPy's generator held them)."""
+        if self._in_numpy:
+            st = self._bits.state["state"]
+            self._key, self._pos = np.array(st["key"], dtype=np.uint32), int(st["pos"])
+            self._in_numpy = False
+        return self._key
+
+    def _words(self):
+        """(key, pos) of the state wherever it is, without moving it."""
+        if self._in_numpy:
+            st = self._bits.state["state"]
+            return st["key"], int(st["pos"])
+        return self._key, self._pos
+
+    def _run(self, kernel, *args) -> None:
+        """``kernel(key, pos, *args)`` on this object's state words; it returns the position."""
+        key = self._own()
+        self._pos = kernel(key, self._pos, *args)
 
     # ---- drawing -----------------------------------------------------------------------------
     def random(self, n: int) -> np.ndarray:
         """``n`` 32-bit words (torch's ``random()``), as uint64 values below 2³²."""
         self._fresh = False
-        fill = _compiled("mt_fill", n)
+        fill = _compiled("mt_fill")
         if fill is None:
-            return self._bits.random_raw(int(n))
+            return self._numpy().random_raw(int(n))
         out = np.empty(int(n), dtype=np.uint64)
         self._run(fill, out)
         return out
@@ -86,27 +120,22 @@ class MT19937:
         """``n`` booleans u < p, u a float64 uniform (``uniform_double``), as torch's
         ``bernoulli(p)``: one compiled pass with numba (:mod:`._mt_kernel`), else these passes."""
         self._fresh = False
-        kernel = _compiled("mt_bernoulli", 2 * n)
+        kernel = _compiled("mt_bernoulli")
         if kernel is None:
             return self.uniform_double(n) < p
         out = np.empty(int(n), dtype=np.bool_)
         self._run(kernel, float(p), out, np.empty(2 * _mt_kernel.CHUNK, np.uint32))
         return out
 
-    def _run(self, kernel, *args) -> None:
-        """``kernel(key, pos, *args)`` on this stream's state, then the state written back."""
-        st = self._bits.state["state"]
-        key = np.array(st["key"], dtype=np.uint32)
-        self._set_words(key, kernel(key, int(st["pos"]), *args))
-
     def random24(self, n: int) -> np.ndarray:
         """The low 24 bits of ``n`` words (torch's float32 uniform bits), as uint32. NumPy's
         legacy ``randint`` draws one word per value and masks it when the range is a power of
         two (never rejecting), so this is ``random(n) & 0xFFFFFF`` in one pass."""
         self._fresh = False
-        fill = _compiled("mt_fill", n)
+        fill = _compiled("mt_fill")
         if fill is None:
-            return np.random.RandomState(self._bits).randint(0, 1 << 24, int(n), dtype=np.uint32)
+            return np.random.RandomState(self._numpy()).randint(0, 1 << 24, int(n),
+                                                                dtype=np.uint32)
         out = np.empty(int(n), dtype=np.uint32)  # the compiled words, then the mask
         self._run(fill, out)
         return np.bitwise_and(out, np.uint32(0xFFFFFF), out=out)
@@ -128,16 +157,15 @@ class MT19937:
     # ---- torch's byte layout -----------------------------------------------------------------
     def get_state(self) -> np.ndarray:
         """The 5056 bytes of ``torch.Generator.get_state()`` for this stream."""
-        st = self._bits.state["state"]
+        key, pos = self._words()
         rec = np.zeros((), dtype=STATE_DTYPE)
-        pos = int(st["pos"])
         rec["seed"] = self._seed & 0xFFFFFFFFFFFFFFFF
         # torch counts down `left` (words until the next twist, plus one) and indexes with `next`;
         # NumPy keeps `pos`, the index of the next word (624: twist before the next draw).
         rec["left"] = N + 1 - pos
         rec["seeded"] = 1
         rec["next"] = 0 if self._fresh else pos
-        rec["state"] = st["key"].astype(np.uint64)
+        rec["state"] = key.astype(np.uint64)
         if self.normal_cache is not None:
             rec["normal_is_valid"] = 1
             rec["normal_y"] = self.normal_cache
@@ -163,15 +191,13 @@ class MT19937:
     def clone(self) -> "MT19937":
         other = MT19937.__new__(MT19937)
         other._bits = np.random.MT19937()
-        other._bits.state = self._bits.state
+        other._set_words(*self._words())
         other._seed, other._fresh = self._seed, self._fresh
         other.normal_cache, other.float_normal_cache = self.normal_cache, self.float_normal_cache
         return other
 
 
-def _compiled(name: str, words: int):
-    """The compiled mt19937 loop ``name`` of :mod:`._mt_kernel` for a draw of ``words`` words,
-    or None (numba missing or off, or a draw too small to pay for the state round trip)."""
-    if words < _MIN_WORDS:
-        return None
+def _compiled(name: str):
+    """The compiled mt19937 loop ``name`` of :mod:`._mt_kernel`, or None (numba missing or
+    switched off: NumPy's generator draws)."""
     return _mt_kernel.kernel(getattr(_mt_kernel, name))

@@ -78,10 +78,16 @@ def kernel(fn):
                        "BatchNorm uses its NumPy passes")
 
 
+MIN_SIZE = 1 << 14  # below this many elements a kernel call's dispatch (~3 µs) eats the gain
+
+
 def takes(*arrays) -> bool:
-    """NumPy arrays of one float dtype (float32 or float64), C-contiguous."""
+    """NumPy arrays of one float dtype (float32 or float64), C-contiguous, the first with at
+    least MIN_SIZE elements."""
     a0 = arrays[0]
     if type(a0) is not np.ndarray or a0.dtype not in (np.float32, np.float64):
+        return False
+    if a0.size < MIN_SIZE:
         return False
     return all(type(a) is np.ndarray and a.dtype == a0.dtype and a.flags.c_contiguous
                for a in arrays)
