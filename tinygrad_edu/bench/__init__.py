@@ -140,6 +140,30 @@ def memory_workload(peers: dict, quick: bool, threads: int) -> dict:
     return rec
 
 
+def cpu_name() -> str:
+    """The CPU as /proc/cpuinfo names it, with its vendor, family and model numbers and its
+    widest vector units (a VM often shows only a generic model name: "Intel(R) Xeon(R)
+    Processor"); "" where there is no /proc/cpuinfo."""
+    info = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for ln in f:
+                if not ln.strip():
+                    break  # the first processor's block is enough
+                key, _, val = ln.partition(":")
+                info[key.strip()] = val.strip()
+    except OSError:
+        return ""
+    flags = set(info.get("flags", "").split())
+    units = [u for u, f in (("AVX-512", "avx512f"), ("AMX", "amx_tile")) if f in flags]
+    if not units and "avx2" in flags:
+        units = ["AVX2"]
+    ident = " ".join(x for x in (info.get("vendor_id", ""), info.get("cpu family", "") and
+                                 f"family {info['cpu family']}", info.get("model", "") and
+                                 f"model {info['model']}") if x)
+    return f"{info.get('model name', '?')} ({', '.join([ident] + units) if ident else ''})"
+
+
 def machine_info(thread_info: dict, peers: dict) -> dict:
     import platform
 
@@ -148,12 +172,7 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
 
     import tinygrad_edu
 
-    cpu = platform.processor()
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next(ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    cpu = cpu_name() or platform.processor()
     from ..optim import _adam_kernel
     from .peers import version
 
@@ -166,7 +185,7 @@ def machine_info(thread_info: dict, peers: dict) -> dict:
         "numpy": np.__version__,
         "torch": torch.__version__,
         "tinygrad_edu": getattr(tinygrad_edu, "__version__", "?"),
-        # the optional compiled Adam kernel (the [fast] extra): the "Adam.step()" row uses it
+        # the optional compiled loops (the [fast] extra: Adam, LSTM, pooling, BatchNorm, RNG)
         "adam_kernel": (f"numba {version('numba')}" if _adam_kernel.kernel() is not None
                         else "none (numba not installed): the NumPy passes"),
         "numpy_blas": numpy_blas_kernel(),
