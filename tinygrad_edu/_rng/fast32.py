@@ -52,7 +52,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import libm
+from . import _normal_kernel, libm
 
 f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
 SLAB = 32768  # lanes per side per slab: ~4 MB of buffers (one op's operands stay in L2)
@@ -284,9 +284,14 @@ def normal_fill(gen, n: int, partial: bool = True) -> np.ndarray:
     out = np.empty(n, dtype=f32)
     full = out[:16 * rows].reshape(rows, 16)
     S, step = _scratch(), SLAB // 8
+    fused = _normal_kernel.kernel()  # the compiled twin of _rows (numba), bit for bit
     for i in range(0, rows, step):
         r = min(step, rows - i)
-        _rows(gen.random24(16 * r).view(i32).reshape(r, 16), full[i:i + r], S)
+        k = gen.random24(16 * r).view(i32).reshape(r, 16)
+        if fused is not None:
+            fused(k, full[i:i + r])
+        else:
+            _rows(k, full[i:i + r], S)
     if n % 16:
         if partial:
             gen.random24(n % 16)  # drawn by torch, then overwritten by the redone last block
