@@ -70,7 +70,7 @@ def markdown(result: dict) -> str:
         f"Threads: requested {th.get('requested')}, torch {th.get('torch')}, NumPy BLAS "
         f"{th.get('numpy_blas')}. Median of {result['reps']} interleaved rounds per framework "
         "(one process); ratio = time / torch's time (lower is better). Compiled loops "
-        "(Adam, LSTM, 2×2 pooling, BatchNorm, mt19937): "
+        "(Adam, LSTM, 2×2 pooling, BatchNorm, mt19937, Box–Muller): "
         f"{m.get('adam_kernel', '?')}. NumPy's BLAS: {m.get('numpy_blas', '?')}.",
         "",
         "ours / NumPy floor = our step over the same step's GEMMs alone in NumPy (at its "
