@@ -16,6 +16,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from . import _relu_kernel
 from ._dual import xp_of
 from ._mask_grad import depends_on
 from ._util import (
@@ -90,8 +91,10 @@ class ReluFn(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        # where the gradient flows: y > 0 (x > 0), and y = nan (torch's x ≤ 0 ? 0 : g)
-        r = select_grad(~(y <= 0), g)  # dy/dx = [x > 0]; relu'(0) = 0, +0.0 (not nan·0)
+        # where the gradient flows: y > 0 (x > 0), and y = nan (torch's x ≤ 0 ? 0 : g);
+        # one compiled pass with numba (_relu_kernel), else the mask and select_grad
+        r = _relu_kernel.relu_grad(y, g)
+        r = select_grad(~(y <= 0), g) if r is None else r  # relu'(0) = 0, +0.0 (not nan·0)
         return r if type(r) is np.ndarray else depends_on(ctx, r)  # create_graph: _mask_grad
 
 
