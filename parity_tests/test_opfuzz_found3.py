@@ -166,3 +166,41 @@ def test_cdist_p0_pinf(p, dtype, shapes):
             np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
             zero = x == 0
             assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)
+
+
+# ---- pdist with p = 0 and p = inf ----------------------------------------------------------
+# torch's kernels as cdist's, but its max propagates nan (a vector max) and the gradient of a
+# pair goes + into row i and − into row j; ours was vector_norm's (p = 0 counted a nan δ, had
+# no gradient; p = inf split ties). (0, M) inputs are left out: torch's pdist backward of no
+# rows crashes (SIGSEGV) for every p ≠ 0.
+def _pdist_case(L, p, dtype, shape, seed):
+    rs = np.random.RandomState(seed)
+    v = rs.choice([0.0, 1.0, -1.0, 2.5, -0.5, np.nan, np.inf, -np.inf], size=shape,
+                  p=[.25, .2, .15, .1, .1, .1, .05, .05])
+    x = L.tensor(v.ravel().tolist(), dtype=getattr(L, dtype)).reshape(shape).requires_grad_()
+    r = L.pdist(x, p=p)
+    r.backward(L.tensor(rs.randn(*r.shape).tolist(), dtype=r.dtype))
+    return r, x.grad
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (6, 2), (5, 1), (1, 3), (3, 0)])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("p", [0.0, float("inf")])
+def test_pdist_p0_pinf(p, dtype, shape):
+    for seed in range(20):
+        t, o = _pdist_case(torch, p, dtype, shape, seed), _pdist_case(tg, p, dtype, shape, seed)
+        assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
+        for a, b in zip(t, o):
+            assert b is not None, "a gradient is missing"
+            assert str(a.dtype) == str(b.dtype)
+            x, y = a.detach().double().numpy(), b.detach().double().numpy()
+            np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
+            zero = x == 0
+            assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_pdist_half_refused(dtype):  # torch's CPU pdist kernel has no half types
+    for L in (torch, tg):
+        with pytest.raises(NotImplementedError, match="pdist"):
+            L.pdist(L.ones(3, 2, dtype=getattr(L, dtype)))

@@ -184,6 +184,14 @@ FIXED_KINDS = [
          "requires_grad=True)\ny0 = torch.tensor([[0.5, 2.0], [3.0, 5.0]], dtype=torch.float64, "
          "requires_grad=True)\nr = torch.cdist(x0, y0, p=float('inf'))\n"
          "r.backward(torch.ones_like(r))"),
+    Kind("pdist_p0_pinf", "grad", "ops/linalg/distances.py",
+         "pdist(p=0) has a gradient of zeros in torch (ours None) and is nan at a nan "
+         "difference (ours counted it); pdist(p=inf)'s gradient is sign(δ) at every coordinate "
+         "at the max, nan for every coordinate of a pair with a nan (ours split ties, 0 at "
+         "nan, vector_norm's); float16/bfloat16 pdist has no kernel in torch",
+         "x0 = torch.tensor([[1.0, -1.0], [0.0, 0.0], [float('nan'), 2.0]], "
+         "dtype=torch.float64, requires_grad=True)\nr = torch.pdist(x0, p=float('inf'))\n"
+         "r.backward(torch.ones_like(r))"),
 ]
 
 TORCH_QUIRKS = {
@@ -214,6 +222,8 @@ TORCH_QUIRKS = {
     "i0/i1 of float32 near 90": "torch's float32 Cephes kernel overflows to inf where the value "
     "(4e37) is finite (ours)",
     "relu6/hardtanh backward at nan": "as hardshrink's: torch's vector loop gives 0 there",
+    "pdist backward of a (0, M) input": "kills torch with SIGSEGV for every p ≠ 0 (ours "
+    "returns the empty gradient)",
 }
 
 FIXED = {
