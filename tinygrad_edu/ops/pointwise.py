@@ -301,14 +301,16 @@ def _heaviside(xp, x, v):
 
 def heaviside(input, values, *, out=None):
     """``torch.heaviside``: 0 where input < 0, ``values`` where input = 0, 1 where input > 0
-    (0 for NaN). Both must be tensors of one dtype (RuntimeError otherwise). No derivative:
-    backward through it raises RuntimeError, as in torch. Shapes: ``input`` and ``other`` broadcast
-    (torch's rules)."""
+    (0 for NaN). Both must be tensors of one dtype, and ``out`` too (RuntimeError otherwise).
+    No derivative: backward through it raises RuntimeError, as in torch. Shapes: ``input`` and
+    ``other`` broadcast (torch's rules)."""
     require_tensor(input, "heaviside", "input", 1)
     require_tensor(values, "heaviside", "values", 2)
-    if input._data.dtype != values._data.dtype:
+    out_dt = out._data.dtype if isinstance(out, Tensor) else input._data.dtype
+    if not input._data.dtype == values._data.dtype == out_dt:  # torch: out= counts too
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes "
-                           f"({input.dtype} and {values.dtype}).")
+                           f"(input {input.dtype}, values {values.dtype}"
+                           f"{f', out {out.dtype}' if isinstance(out, Tensor) else ''}).")
     return write_out(out, graph_binary(_heaviside, input, values, "heaviside"), "heaviside")
 
 
