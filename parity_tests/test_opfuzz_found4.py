@@ -1,7 +1,7 @@
 """Regression tests for the op fuzzer's exception kinds fixed on branch fix14
 (parity_tests/scripts/opfuzz/kinds.py FIXED_KINDS): each program runs under torch and under
 tinygrad_edu (opfuzz/run.py's run_pair) and must raise the same exception type, or compute
-the same values; where ours raises, its message names the op (``OURS_SAYS``).
+the same values; where ours raises, its message holds the word each case names (the op).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tinygrad_edu
 
 sys.path.insert(0, str(Path(__file__).parent / "scripts"))
 
-from opfuzz.run import run, run_pair  # noqa: E402
+from opfuzz.run import run_pair  # noqa: E402
 
 # (kind, program, a word our message must hold or None): torch raises or computes, ours too
 CASES = [
@@ -120,3 +120,27 @@ def test_half_special_functions(src, word):
     if word is not None:
         assert "error" in o and o["error"][0] == "NotImplementedError", o.get("error")
         assert word in o["error"][2] and ("Half" in o["error"][2] or "BFloat16" in o["error"][2])
+
+
+# ---- repeated_dim, hardtanh_unsigned_negative ------------------------------------------------
+_MORE = [
+    ("r = torch.all(torch.tensor([1, 2]), dim=(0, -1))", "all"),
+    ("r = torch.any(torch.tensor([[1, 2]]), dim=(1, 1))", "any"),
+    ("r = torch.all(torch.tensor([[1, 0]]), dim=())", None),  # reduces nothing
+    ("r = torch.any(torch.tensor([[1, 0]], dtype=torch.uint8), dim=[1], keepdim=True)", None),
+    ("r = torch.all(torch.tensor(1), dim=0)", None),
+    ("r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))", "hardtanh"),
+    ("r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8), 0, 2)", None),
+    ("r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8), 0, -1)", "min_val"),
+    ("r = torch.nn.functional.relu6(torch.tensor([3, 9], dtype=torch.uint8))", None),
+    ("r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.int8))", None),
+]
+
+
+@pytest.mark.parametrize("src, word", _MORE, ids=[s.split("(")[0][4:] + str(i)
+                                                  for i, (s, _) in enumerate(_MORE)])
+def test_repeated_dim_and_hardtanh(src, word):
+    m, t, o = run_pair(src, tinygrad_edu)
+    assert m is None, f"{m}\n{src}"
+    if word is not None:
+        assert "error" in o and word in o["error"][2], o.get("error")

@@ -32,17 +32,11 @@ class Kind:
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
     # ---- exceptions: ours computes where torch raises -----------------------------------------
-    Kind("repeated_dim", "no-raise", "ops/_reduction.py",
-         "all/any(x, dim=(0, -1)) of a 1-d x names dim 0 twice: torch raises RuntimeError",
-         "r = torch.all(torch.tensor([1, 2]), dim=(0, -1))"),
     Kind("scalar_out_of_range", "no-raise", "ops/promotion.py [perop12]",
          "an int Python scalar outside an integer tensor's range: clamp_min(int8 x, -2**31 - 1)"
          " and int16 x **= 2**40 raise 'value cannot be converted to type int8_t without "
          "overflow' in torch; ours computes",
          "x = torch.tensor([3], dtype=torch.int8)\nr = torch.clamp_min(x, -2147483649)"),
-    Kind("hardtanh_unsigned_negative", "no-raise", "ops/activation*.py [fuzz12]",
-         "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
-         "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
     # ---- exceptions: ours raises where torch computes, or another type -------------------------
     Kind("logical_any_all_out", "we-raise", "ops/logic.py, ops/reduce.py",
          "torch.all/any/logical_not(..., out=) are not accepted (TypeError)",
@@ -192,6 +186,12 @@ FIXED_KINDS = [
          "raises 'Expected out tensor to have dtype' (the reductions do it now)",
          "x = torch.tensor([1.5, 2.5])\no = torch.zeros(2, dtype=torch.float64)\n"
          "r = torch.cumsum(x, 0, out=o)"),
+    Kind("repeated_dim", "no-raise", "ops/_reduction.py",
+         "all/any(x, dim=(0, -1)) of a 1-d x names dim 0 twice: torch raises RuntimeError",
+         "r = torch.all(torch.tensor([1, 2]), dim=(0, -1))"),
+    Kind("hardtanh_unsigned_negative", "no-raise", "ops/activation*.py [fuzz12]",
+         "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
+         "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
 ]
 
 TORCH_QUIRKS = {
