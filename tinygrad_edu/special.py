@@ -2,15 +2,30 @@
 
 Its own functions (Bessel and Airy functions, the normal distribution's ndtr/ndtri/log_ndtr,
 entr, erfcx, xlog1py, the Hurwitz zeta, the orthogonal polynomials) live in
-``ops/special_fns.py`` and ``ops/polynomials.py``; the rest are torch's aliases of ops the
-package root already has (``special.expit`` is ``sigmoid``, ``special.gammaln`` is ``lgamma``,
-``special.psi`` is ``digamma`` ...). Same names, signatures and values as torch.special.
+``ops/special_fns.py``, ``ops/bessel.py`` and ``ops/polynomials.py``; the rest are torch's
+aliases of ops the package root already has (``special.expit`` is ``sigmoid``,
+``special.gammaln`` is ``lgamma``, ``special.psi`` is ``digamma`` ...). Same names, signatures
+and values as torch.special.
 """
 
 from __future__ import annotations
 
 from .ops.activation import log_softmax, softmax
 from .ops.activation import sigmoid as expit
+from .ops.bessel import (
+    airy_ai,
+    bessel_j0,
+    bessel_j1,
+    bessel_y0,
+    bessel_y1,
+    modified_bessel_i0,
+    modified_bessel_i1,
+    modified_bessel_k0,
+    modified_bessel_k1,
+    scaled_modified_bessel_k0,
+    scaled_modified_bessel_k1,
+    spherical_bessel_j0,
+)
 from .ops.exp_log import exp2, expm1, logit
 from .ops.gamma import digamma, erfc, erfinv, i0, polygamma
 from .ops.gamma import lgamma as gammaln
@@ -32,30 +47,7 @@ from .ops.polynomials import (
 )
 from .ops.reduce import logsumexp
 from .ops.rounding import round as _round
-from .ops.special_fns import (
-    airy_ai,
-    bessel_j0,
-    bessel_j1,
-    bessel_y0,
-    bessel_y1,
-    entr,
-    erfcx,
-    i0e,
-    i1,
-    i1e,
-    log_ndtr,
-    modified_bessel_i0,
-    modified_bessel_i1,
-    modified_bessel_k0,
-    modified_bessel_k1,
-    ndtr,
-    ndtri,
-    scaled_modified_bessel_k0,
-    scaled_modified_bessel_k1,
-    spherical_bessel_j0,
-    xlog1py,
-    zeta,
-)
+from .ops.special_fns import entr, erfcx, i0e, i1, i1e, log_ndtr, ndtr, ndtri, xlog1py, zeta
 from .ops.trig import sinc
 from .ops.unary import erf, log1p
 

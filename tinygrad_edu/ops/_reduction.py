@@ -133,6 +133,20 @@ def check_nonempty_dims(input: Tensor, axes, op: str, exc=IndexError) -> None:
             raise exc(f"{op}(): Expected reduction dim {a} to have non-zero size.")
 
 
+def refuse_grad_dtype(input, dtype, op: str) -> None:
+    """torch's RuntimeError for a sum/prod/nansum/cumsum/cumprod whose ``dtype=`` is not
+    floating while ``input`` requires grad (and grad mode is on): its autograd has no integer
+    or bool gradients ("Autograd not support dtype: Long")."""
+    if dtype is None or not (isinstance(input, Tensor) and input._rg):
+        return
+    from ..autograd import is_grad_enabled
+    d = _dt.to_dtype(dtype, op)
+    if not d.is_floating_point and is_grad_enabled():
+        raise RuntimeError(f"Autograd not support dtype: {_dt.torch_type_name(d.np)} ({op} of a "
+                           f"{input.dtype.name} tensor of shape {list(input.shape)} that "
+                           f"requires grad, dtype={d}; detach it or use a floating dtype)")
+
+
 def dtype_from_out(dtype, out, op: str, floats_only: str = ""):
     """torch's ``get_dtype_from_result``: a sum/prod/mean without ``dtype=`` computes in its
     ``out``'s dtype (sum(x, out=int64) sums x cast to int64). ``floats_only``: the kernel name

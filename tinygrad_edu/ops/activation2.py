@@ -172,14 +172,18 @@ class HardshrinkFn(Function):
 # ---- public functions (also in tg.nn.functional) ---------------------------------------------
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """``F.hardtanh``: clamp(x, min_val, max_val). Shapes: any. dtype: the input's. Raises
-    ValueError if min_val > max_val, RuntimeError for a bool input, TypeError for an input that
-    is not a Tensor. Derivative: 1 strictly inside (min_val, max_val), else 0."""
+    ValueError if min_val > max_val, RuntimeError for a bool input or a uint8 one with a
+    negative limit, TypeError for an input that is not a Tensor. Derivative: 1 strictly inside
+    (min_val, max_val), else 0."""
     require_tensor(input, "hardtanh")
     if kind_of(input._data.dtype) == "b":
         raise RuntimeError("Bool inputs not supported for hardtanh")
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val cannot be greater than max_val "
                          f"(got min_val={min_val}, max_val={max_val})")
+    if input._data.dtype == np.uint8 and (min_val < 0 or max_val < 0):
+        raise RuntimeError(f"cannot do hardtanh on an unsigned type with negative limits "
+                           f"(a uint8 tensor of shape {list(input.shape)}, min_val={min_val})")
     for v in (min_val, max_val):  # in the input's own type (c10::Half for float16)
         scalar_arg(v, input, "hardtanh", opmath=False)
     if inplace:

@@ -20,6 +20,7 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
+from ._out import write_out_same_dtype
 from ._util import named, quiet, raise_broadcast_error
 from .add_scaled import ScaleFn, fused_reduced
 from .add_scaled import check_alpha as _check_alpha
@@ -293,7 +294,7 @@ def true_divide(input, other, *, out=None):
 
 def neg(input, *, out=None):
     """``torch.neg``: z = -input. dtype: the input's; raises RuntimeError for bool tensors
-    (use ``~`` / ``logical_not``). Derivative: -1.
+    (use ``~`` / ``logical_not``) and for an ``out`` of another dtype. Derivative: -1.
 
     Shapes: any; the output has the input's shape.
     """
@@ -302,7 +303,9 @@ def neg(input, *, out=None):
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                            "you are trying to invert a mask, use the `~` or `logical_not()` "
                            "operator instead.")
-    return write_out(out, NegFn.apply(input), "neg")
+    # torch's neg keeps the input's dtype: an out= of another dtype is refused, not cast into
+    return write_out_same_dtype(out, NegFn.apply(input), "neg", "Found dtype {got} but "
+                                "expected {want} (neg's out= must have the input's dtype)")
 
 
 def pow(input, exponent, *, out=None):

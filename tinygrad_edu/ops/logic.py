@@ -14,7 +14,8 @@ from .. import dtype as _dt
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
-from ._util import dims, raise_broadcast_error
+from ._reduction import reduce_dims
+from ._util import raise_broadcast_error
 from .promotion import constant_binary, require_tensor, result_type, write_out
 
 
@@ -172,9 +173,8 @@ def _all_any(input, dim, keepdim, op: str):
     """all/any over ``dim`` (None: every element); bool result (uint8 stays uint8, as torch)."""
     a = input._data
     xp = get_array_module(a)
-    axes = None
-    if dim is not None:
-        axes = dims(dim, max(a.ndim, 1), op) if a.ndim else None
+    # torch: dim=() reduces nothing here (sum's reduces all); a dim named twice: RuntimeError
+    axes = () if isinstance(dim, (list, tuple)) and not dim else reduce_dims(dim, a.ndim, op)
     fn = xp.all if op == "all" else xp.any
     out = xp.asarray(fn(a, axis=axes, keepdims=keepdim and axes is not None))
     if dim is None and keepdim:
@@ -185,7 +185,7 @@ def _all_any(input, dim, keepdim, op: str):
 def all(input, dim=None, keepdim=False):
     """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range.
+    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice.
     Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "all", "input", 1)
     return _all_any(input, dim, keepdim, "all")
@@ -194,7 +194,7 @@ def all(input, dim=None, keepdim=False):
 def any(input, dim=None, keepdim=False):
     """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range.
+    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice.
     Raises TypeError when ``input`` is not a Tensor."""
     require_tensor(input, "any", "input", 1)
     return _all_any(input, dim, keepdim, "any")

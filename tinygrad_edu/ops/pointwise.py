@@ -1,5 +1,5 @@
-"""Two-input pointwise math: atan2, hypot, copysign, logaddexp, logaddexp2, xlogy, ldexp,
-nextafter, heaviside, igamma, igammac — each Function's forward and backward side by side.
+"""Two-input pointwise math: atan2, hypot, copysign, logaddexp, logaddexp2, xlogy (ops/xlogy.py),
+ldexp, nextafter, heaviside, igamma, igammac — each Function's forward and backward side by side.
 
 dtype: torch's promotion; the transcendental ones compute integers in the default float dtype
 (``atan2(int, int)`` is float32). Inputs must be tensors unless the docstring says a number is
@@ -27,6 +27,7 @@ from .promotion import (
     type_name,
     write_out,
 )
+from .xlogy import XlogyFn, xlogy  # noqa: F401  (torch.xlogy, re-exported here)
 
 LN2 = math.log(2.0)
 
@@ -127,34 +128,6 @@ class Logaddexp2Fn(Function):
         x, y = ctx.saved_tensors
         with quiet():  # ∂z/∂x = 2ˣ/(2ˣ + 2ʸ) = 1/(1 + 2^(y-x))
             return g / (1 + 2.0 ** (y - x)), g / (1 + 2.0 ** (x - y))
-
-
-class XlogyFn(Function):
-    """z = x · ln y, with 0 where x = 0 (unless y is NaN)"""
-
-    array_io = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
-        xp = _xp(x, y)
-        if not hasattr(y, "shape"):  # a number: ln y in x's dtype (a NumPy float64 would widen)
-            y = xp.asarray(y, dtype=x.dtype)
-        with quiet():
-            return xp.where(xp.isnan(y), xp.nan, xp.where(x == 0, 0.0, x * xp.log(y)))
-
-    @staticmethod
-    def backward(ctx, g):
-        x, y = ctx.saved_tensors
-        nx, ny = ctx.needs_input_grad
-        xp = xp_of(g)
-        gx = gy = None
-        with quiet():
-            if nx:  # ∂z/∂x = ln y; torch: 0 where x = 0 and y ≤ 0
-                gx = xp.where((x == 0) & (y <= 0), 0.0, XlogyFn.call(g, y))
-            if ny:
-                gy = g * x / y  # ∂z/∂y = x/y
-        return gx, gy
 
 
 class LdexpFn(Function):
@@ -293,20 +266,6 @@ def logaddexp2(input, other, *, out=None):
     return _tensors_op(Logaddexp2Fn, input, other, "logaddexp2", out, kernel="logaddexp2_cpu")
 
 
-def xlogy(input, other, *, out=None):
-    """``torch.xlogy``: input · ln(other), 0 where input = 0 (NaN where other is NaN); either
-    may be a number. dtype: floating (integers: the default dtype). Derivatives: ln(other) (0
-    where input = 0 and other ≤ 0) and input/other. Shapes: ``input`` and ``other`` broadcast
-    (torch's rules). Raises RuntimeError for unbroadcastable shapes or an ``out`` of a dtype it
-    cannot cast to; TypeError for two non-Tensor arguments."""
-    if not isinstance(input, Tensor):
-        require_tensor(other, "xlogy", "other", 2)
-    z = binary(XlogyFn, input, other, True, "xlogy")
-    k = 0 if isinstance(input, Tensor) and isinstance(other, Tensor) else (
-        1 if isinstance(other, Tensor) else 2)
-    return write_out(out, named(z, f"XlogyBackward{k}"), "xlogy")
-
-
 def ldexp(input, other, *, out=None):
     """``torch.ldexp``: input · 2^other (exact for an integer ``other``: C's ldexp; a floating
     ``other`` forms 2^other in its own dtype first, as torch). dtype: torch's promotion of the
@@ -342,14 +301,16 @@ def _heaviside(xp, x, v):
 
 def heaviside(input, values, *, out=None):
     """``torch.heaviside``: 0 where input < 0, ``values`` where input = 0, 1 where input > 0
-    (0 for NaN). Both must be tensors of one dtype (RuntimeError otherwise). No derivative:
-    backward through it raises RuntimeError, as in torch. Shapes: ``input`` and ``other`` broadcast
-    (torch's rules)."""
+    (0 for NaN). Both must be tensors of one dtype, and ``out`` too (RuntimeError otherwise).
+    No derivative: backward through it raises RuntimeError, as in torch. Shapes: ``input`` and
+    ``other`` broadcast (torch's rules)."""
     require_tensor(input, "heaviside", "input", 1)
     require_tensor(values, "heaviside", "values", 2)
-    if input._data.dtype != values._data.dtype:
+    out_dt = out._data.dtype if isinstance(out, Tensor) else input._data.dtype
+    if not input._data.dtype == values._data.dtype == out_dt:  # torch: out= counts too
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes "
-                           f"({input.dtype} and {values.dtype}).")
+                           f"(input {input.dtype}, values {values.dtype}"
+                           f"{f', out {out.dtype}' if isinstance(out, Tensor) else ''}).")
     return write_out(out, graph_binary(_heaviside, input, values, "heaviside"), "heaviside")
 
 

@@ -20,7 +20,7 @@ import math
 from ..backend import get_array_module, libm_float, special
 from ._unary_util import constant, into
 from ._util import quiet
-from .special_fns import float_operands
+from .special_fns import float_operands, refuse_half
 
 
 def fma(a, b, c):
@@ -214,6 +214,7 @@ def _polynomial(name: str, fn, doc: str):
 
     def poly(input, n, *, out=None):
         x, nn = float_operands(input, n, op)
+        refuse_half(x.dtype, name, [x.shape])  # torch's kernels have no half types
         xp = get_array_module(x)
         # torch: static_cast<int64_t>(n); nan, ±inf and |n| ≥ 2⁶³ become INT64_MIN (x86)
         fits = xp.isfinite(nn) & (xp.abs(nn) < 2.0**63)
@@ -224,9 +225,10 @@ def _polynomial(name: str, fn, doc: str):
     poly.__doc__ = (f"``torch.special.{name}(input, n)``: {doc} at x = ``input`` for degree "
                     "``n`` (tensors, or one of them a number; broadcast; n truncated to an "
                     "integer, 0 for n < 0). dtype: promoted floating (integers compute in "
-                    "float32). Raises TypeError for two numbers, RuntimeError for shapes that "
-                    "do not broadcast. Not differentiable (as in torch).\n\nShapes: ``input`` and "
-                    "``n`` broadcast (torch's rules); the output has the broadcast shape.")
+                    "float32; float16/bfloat16 raise NotImplementedError). Raises TypeError for "
+                    "two numbers, RuntimeError for shapes that do not broadcast. Not "
+                    "differentiable (as in torch).\n\nShapes: ``input`` and ``n`` broadcast "
+                    "(torch's rules); the output has the broadcast shape.")
     return poly
 
 

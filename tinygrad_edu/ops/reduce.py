@@ -21,6 +21,7 @@ from ._reduction import (
     float_out,
     keep,
     reduce_dims,
+    refuse_grad_dtype,
     torch_args,
     write_out,
 )
@@ -250,10 +251,11 @@ def _nth(op: str, dim) -> str:
     return f"{op}Backward{0 if dim is None else 1}"
 
 
-def _accumulate_dtype(input, dtype, op: str):
-    """``input`` cast for a sum or product: to ``dtype`` when given, else integers and bools
-    to int64 (torch: the sum of uint8 [200, 100] is int64 300, never a wrapped 44)."""
-    if dtype is not None:
+def _accumulate_dtype(input, dtype, op: str, out=None):
+    """``input`` cast for a sum or product: to ``dtype`` (or ``out``'s) when given (refused
+    beside grad when not floating), else ints and bools to int64 (uint8 [200, 100]: 300)."""
+    refuse_grad_dtype(input, dtype, op)
+    if (dtype := dtype_from_out(dtype, out, op)) is not None:
         return cast(input, _dt.to_dtype(dtype, op))
     if kind_of(input._data.dtype) in "biu":
         return cast(input, _dt.int64)
@@ -263,12 +265,11 @@ def _accumulate_dtype(input, dtype, op: str):
 @torch_args
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.sum``: y = Σ x over ``dim`` (None or ``()``: every dim; an int or a tuple).
-
     Shapes: the reduced dims are removed (kept as size 1 with ``keepdim``). dtype: bool and
     integer inputs sum in int64, or in ``dtype``. Raises IndexError for a dim out of range,
-    RuntimeError for a dim given twice. Derivative: ∂y/∂xᵢ = 1."""
+    RuntimeError for a dim given twice or an integer ``dtype`` beside grad. ∂y/∂xᵢ = 1."""
     axes = _axes(dim, input, "sum")
-    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "sum"), "sum")
+    input = _accumulate_dtype(input, dtype, "sum", out)
     return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
@@ -310,7 +311,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (list, tuple)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     axes = _axes(dim, input, "prod")
-    input = _accumulate_dtype(input, dtype_from_out(dtype, out, "prod"), "prod")
+    input = _accumulate_dtype(input, dtype, "prod", out)
     y = ProdFn.apply(input, None if axes is None else axes[0], keepdim)
     return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
@@ -339,7 +340,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice.
     """
     axes = _axes(dim, input, "nansum")
-    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * (kind_of(input._data.dtype) == "f"))
+    refuse_grad_dtype(input, dtype, "nansum")  # (before nan_to_num drops the graph)
+    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * input.is_floating_point())
     if dtype is not None and kind_of(input._data.dtype) == "f" and \
             not _dt.to_dtype(dtype, "nansum").is_floating_point:  # torch: nan_to_num first
         d = input._data  # (nan 0, ±inf the dtype's extremes), then the cast to the integer

@@ -15,9 +15,10 @@ from ..dtype import finfo, kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
-from ._reduction import one_dim, torch_args, write_out
+from ._reduction import dtype_from_out, one_dim, refuse_grad_dtype, torch_args, write_out
 from ._util import c_order, named, quiet
 from .index import GatherFn
+from .inplace import inplace
 from .join import CatFn
 from .promotion import CastFn, cast
 from .return_types import cummax_type, cummin_type
@@ -202,13 +203,17 @@ class LogcumsumexpFn(Function):
 
 
 # ---- public functions ---------------------------------------------------------------------------
-def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
+def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True, out=None):
     """(input cast as torch does, axis or None for a 0-d input, the floating dtype= of a
-    floating input: applied inside the scan's node, whose gradient is in the input's dtype)."""
+    floating input: applied inside the scan's node, whose gradient is in the input's dtype).
+    Without ``dtype`` an ``out`` sets it (torch computes in out's dtype: int64 out casts x)."""
     to = None
+    given, dtype = dtype is not None, dtype_from_out(dtype, out, op)
     if dtype is not None:
         if _dt.to_dtype(dtype, op) is _dt.bool_:  # torch has no bool accumulation kernel
             raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')
+        if given:
+            refuse_grad_dtype(input, dtype, op)
         to = _dt.to_dtype(dtype, op)
         if kind_of(input._data.dtype) != "f" or kind_of(to.np) != "f" or \
                 input._data.dtype == to.np:
@@ -221,12 +226,29 @@ def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True):
     return input, one_dim(dim, input._data.ndim, op), to
 
 
+def _inplace_scan(op: str, scan):
+    """``x.cumsum_(dim, *, dtype=None)``: the scan written back into x, in x's own dtype;
+    torch refuses a ``dtype`` other than x's (RuntimeError "Bad in-place call"), and a bool x
+    has no kernel (NotImplementedError)."""
+    def method(self, dim, *, dtype=None):
+        if dtype is not None and _dt.to_dtype(dtype, op) != self.dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype "
+                               f"{_dt.cpp_type_name(self.dtype)} and output tensor dtype "
+                               f"{_dt.cpp_type_name(_dt.to_dtype(dtype, op))} should match "
+                               f"({op}_ of a tensor of shape {list(self.shape)})")
+        return inplace(self, f"{op}_", scan, dim, dtype=self.dtype)
+
+    method.__name__ = method.__qualname__ = f"{op}_"
+    method.__doc__ = _inplace_scan.__doc__.replace("cumsum", op)
+    return method
+
+
 @torch_args
 def cumsum(input, dim, *, dtype=None, out=None):
     """``torch.cumsum``: yᵢ = Σ_{j ≤ i} xⱼ along ``dim``. Shapes: as the input. dtype: bool and
     integers accumulate in int64 (uint8 [200, 100] gives [200, 300]), or in ``dtype``.
     Raises IndexError for a dim out of range. Derivative: ∂L/∂xⱼ = Σ_{i ≥ j} ∂L/∂yᵢ."""
-    input, ax, to = _scan_input(input, dim, dtype, "cumsum")
+    input, ax, to = _scan_input(input, dim, dtype, "cumsum", out=out)
     y = named(clone(cast(input, to) if to else input), "CumsumBackward0") if ax is None else \
         CumsumFn.apply(input, ax, to and to.np)
     return write_out(y, out, "cumsum")
@@ -241,7 +263,7 @@ def cumprod(input, dim, *, dtype=None, out=None):
     Shapes: any; the output(s) have the input's shape. Raises IndexError for ``dim`` out of range;
     TypeError for a non-Tensor input.
     """
-    input, ax, to = _scan_input(input, dim, dtype, "cumprod")
+    input, ax, to = _scan_input(input, dim, dtype, "cumprod", out=out)
     y = named(clone(cast(input, to) if to else input), "CumprodBackward0") if ax is None else \
         CumprodFn.apply(input, ax, to and to.np)
     return write_out(y, out, "cumprod")
@@ -318,8 +340,7 @@ def logcumsumexp(input, dim, *, out=None):
 __all__ = ["cummax", "cummin", "cumprod", "cumsum", "logcumsumexp"]
 
 METHODS = {"cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin,
-           "logcumsumexp": logcumsumexp}
-
-INPLACE = ("cumsum", "cumprod")
+           "logcumsumexp": logcumsumexp, "cumsum_": _inplace_scan("cumsum", cumsum),
+           "cumprod_": _inplace_scan("cumprod", cumprod)}
 
 silence_ieee_warnings(__name__, "accumulate", "cast")  # inf − inf, a sum past the max: IEEE

@@ -1,6 +1,8 @@
 """``torch.special``'s own functions: Bessel functions (I₀, I₁ and their scaled forms are
-differentiable; J, Y, K, the Airy function and the spherical J₀ are not, as in torch), the
-normal distribution (ndtr, ndtri, log_ndtr), entr, erfcx, xlog1py and the Hurwitz zeta.
+differentiable; J, Y, K, the Airy function and the spherical J₀ are not, as in torch: those
+live in ops/bessel.py), the normal distribution (ndtr, ndtri, log_ndtr), entr, erfcx, xlog1py
+and the Hurwitz zeta. ndtri, log_ndtr, erfcx and zeta refuse float16/bfloat16 (torch's CPU
+kernels have none: NotImplementedError).
 
 Values come from SciPy (cupyx.scipy.special on the GPU) via ``backend.special``. Derivatives
 follow torch's ``tools/autograd/derivatives.yaml``; each is written with other ops so that it
@@ -13,13 +15,14 @@ from __future__ import annotations
 import math
 
 from .. import dtype as _dt
+from .._args import no_kernel
 from ..autograd import Function
 from ..backend import get_array_module, special
 from ..dtype import finfo
 from ..tensor import Tensor
 from ._dual import xp_of
-from ._special_math import airy_ai_array, zeta_array
-from ._unary_util import constant, floatify, into
+from ._special_math import zeta_array
+from ._unary_util import floatify, into
 from ._util import quiet, raise_broadcast_error
 from .promotion import binary, cast
 from .unary import erf
@@ -252,7 +255,8 @@ def erfcx(input, *, out=None):
     floating (integers: the default dtype). Derivative: 2x·erfcx(x) - 2/√π. Shapes: any; the output
     has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot
     cast to."""
-    return into(out, SpecialErfcxFn.apply(floatify(input, "special_erfcx")), "special_erfcx")
+    x = no_half(floatify(input, "special_erfcx"), "erfcx")
+    return into(out, SpecialErfcxFn.apply(x), "special_erfcx")
 
 
 def ndtr(input, *, out=None):
@@ -271,14 +275,15 @@ def ndtri(input, *, out=None):
     and 1, nan outside [0, 1]). dtype: floating (integers: the default dtype).
     Derivative: √(2π) e^{ndtri(x)²/2}. Shapes: any; the output has the same. Raises TypeError for a
     non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
-    return into(out, SpecialNdtriFn.apply(floatify(input, "special_ndtri")), "special_ndtri")
+    x = no_half(floatify(input, "special_ndtri"), "ndtri")
+    return into(out, SpecialNdtriFn.apply(x), "special_ndtri")
 
 
 def log_ndtr(input, *, out=None):
     """``torch.special.log_ndtr``: ln Φ(x) elementwise, accurate for very negative x. dtype:
     floating (integers: the default dtype). Derivative: φ(x)/Φ(x). Shapes: any; the output has the
     same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
-    res = SpecialLogNdtrFn.apply(floatify(input, "special_log_ndtr"))
+    res = SpecialLogNdtrFn.apply(no_half(floatify(input, "special_log_ndtr"), "log_ndtr"))
     return into(out, res, "special_log_ndtr")
 
 
@@ -298,8 +303,28 @@ def zeta(input, other, *, out=None):
     floating (integers: the default dtype). Derivatives: ∂/∂q = -x ζ(x + 1, q); ∂/∂x raises
     NotImplementedError (torch defines none)."""
     _two_tensors_or_one(input, other, "special_zeta")
+    refuse_half(_dt.result_type(input, other), "zeta",  # torch's kernel has no half types
+                [t.shape for t in (input, other) if isinstance(t, Tensor)])
     return into(out, binary(SpecialZetaFn, input, other, float_result=True,
                             op="special_zeta"), "special_zeta")
+
+
+def no_half(x: Tensor, name: str) -> Tensor:
+    """``x``, or torch's NotImplementedError when it is float16/bfloat16: the special
+    functions whose CPU kernel has no half types ('"ndtri_cpu" not implemented for 'Half'')."""
+    no_kernel(x, f"{name}_cpu", "e")
+    return x
+
+
+def refuse_half(d, name: str, shapes) -> None:
+    """torch's NotImplementedError when the computing dtype ``d`` (a NumPy or tinygrad_edu
+    dtype: the operands' promoted one) is float16/bfloat16, for a kernel without half types."""
+    d = getattr(d, "np", d)
+    if d in _dt.REDUCED_FLOATS:
+        raise NotImplementedError(
+            f"\"{name}_cpu\" not implemented for '{_dt.torch_type_name(d)}' (special.{name} "
+            f"of shapes {', '.join(str(list(s)) for s in shapes)} computes in {d.name}; "
+            "convert to float32 first)")
 
 
 def _two_tensors_or_one(a, b, op: str) -> None:
@@ -324,74 +349,6 @@ def float_operands(a, b, op: str):
         return xp.broadcast_arrays(xa, xb)
     except ValueError:
         raise_broadcast_error(op, xa.shape, xb.shape)
-
-
-def _not_differentiable(name: str, doc: str):
-    """A torch.special function without a derivative in torch: its result is a constant."""
-    def fn(input, *, out=None):
-        x = floatify(input, f"special_{name}").detach()._data
-        return into(out, constant(special(name, x)), f"special_{name}")
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"``torch.special.{name}``: {doc}, elementwise. dtype: floating (integers "
-                  "compute in float32). Not differentiable (torch defines no derivative: the "
-                  "result does not require grad).\n\nShapes: any; the output has the same. "
-                  "Raises TypeError for a non-Tensor, RuntimeError for an uncastable ``out``.")
-    return fn
-
-
-bessel_j0 = _not_differentiable("bessel_j0", "the Bessel function of the first kind J₀(x)")
-bessel_j1 = _not_differentiable("bessel_j1", "the Bessel function of the first kind J₁(x)")
-bessel_y0 = _not_differentiable("bessel_y0", "the Bessel function of the second kind Y₀(x)")
-bessel_y1 = _not_differentiable("bessel_y1", "the Bessel function of the second kind Y₁(x)")
-modified_bessel_k0 = _not_differentiable("modified_bessel_k0", "the modified Bessel function "
-                                         "of the second kind K₀(x)")
-modified_bessel_k1 = _not_differentiable("modified_bessel_k1", "the modified Bessel function "
-                                         "of the second kind K₁(x)")
-scaled_modified_bessel_k0 = _not_differentiable("scaled_modified_bessel_k0", "eˣ K₀(x)")
-scaled_modified_bessel_k1 = _not_differentiable("scaled_modified_bessel_k1", "eˣ K₁(x)")
-
-
-def airy_ai(input, *, out=None):
-    """``torch.special.airy_ai``: the Airy function Ai(x), the solution of y'' = xy that decays
-    for x → +inf, elementwise (0 above 103.892, nan at ±inf, as torch). dtype: floating
-    (integers: the default dtype). Not differentiable (as in torch). Shapes: any; the output has the
-    same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
-    x = floatify(input, "special_airy_ai").detach()._data
-    return into(out, constant(airy_ai_array(x)), "special_airy_ai")
-
-
-def modified_bessel_i0(input, *, out=None):
-    """``torch.special.modified_bessel_i0``: I₀(x) elementwise (the same values as ``i0``).
-    dtype: floating (integers: the default dtype). Not differentiable (as in torch). Shapes: any;
-    the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
-    cannot cast to."""
-    x = floatify(input, "special_modified_bessel_i0").detach()._data
-    return into(out, constant(special("i0", x)), "special_modified_bessel_i0")
-
-
-def modified_bessel_i1(input, *, out=None):
-    """``torch.special.modified_bessel_i1``: I₁(x) elementwise (the values of ``i1``).
-    dtype: floating (integers: the default dtype). Not differentiable (as in torch). Shapes: any;
-    the output has the same. Raises TypeError for a non-Tensor input, RuntimeError for an ``out`` it
-    cannot cast to."""
-    x = floatify(input, "special_modified_bessel_i1").detach()._data
-    return into(out, constant(special("i1", x)), "special_modified_bessel_i1")
-
-
-def spherical_bessel_j0(input, *, out=None):
-    """``torch.special.spherical_bessel_j0``: j₀(x) = sin(x)/x elementwise (1 at 0, 0 at ±inf;
-    a Taylor series for |x| < ½, as torch). dtype: floating (integers: the default dtype).
-    Not differentiable (as in torch). Shapes: any; the output has the same. Raises TypeError for a
-    non-Tensor input, RuntimeError for an ``out`` it cannot cast to."""
-    x = floatify(input, "special_spherical_bessel_j0").detach()._data
-    xp, t = get_array_module(x), x.dtype.type
-    with quiet():  # x² overflows and sin(±inf) is nan silently, as in torch
-        x2 = x * x
-        series = 1 + x2 * (t(-1 / 6) + x2 * (t(1 / 120) + x2 * (t(-1 / 5040) + x2 * (
-            t(1 / 362880) + x2 * (t(-1 / 39916800) + x2 * t(1 / 6227020800))))))
-        y = xp.where(xp.abs(x) < 0.5, series, xp.sin(x) / x)
-    return into(out, constant(xp.where(xp.isinf(x), t(0), y)), "special_spherical_bessel_j0")
 
 
 # torch.special's own functions: tinygrad_edu/special.py re-exports them (not the package root)

@@ -12,7 +12,7 @@ that depends on torch's scalar vs vector loop): ours is left as it is, not xfail
 does not compare them (draw.py, shrink.py).
 
 ``FIXED_KINDS``: kinds fixed since found, each with its regression test in
-parity_tests/test_opfuzz_found.py or test_opfuzz_found2.py.
+parity_tests/test_opfuzz_found.py, test_opfuzz_found2.py, 3 or 4.
 """
 
 from __future__ import annotations
@@ -32,42 +32,12 @@ class Kind:
 KINDS = [
     # ---- silent: wrong values / dtypes ------------------------------------------------------
     # ---- exceptions: ours computes where torch raises -----------------------------------------
-    Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
-         "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
-         "Long'), heaviside with operands of two dtypes: torch raises RuntimeError; ours casts "
-         "(abs, sign, ceil, ..., clamp, where, nan_to_num refuse it now)",
-         "x = torch.tensor([2, -3])\no = torch.zeros(2, dtype=torch.float64)\n"
-         "r = torch.neg(x, out=o)"),
-    Kind("autograd_integer_dtype", "no-raise", "ops/reduce.py, ops/scan.py [fuzz12]",
-         "sum/prod/nansum/cumsum/cumprod(x requiring grad, dtype=an integer): torch raises "
-         "'Autograd not support dtype: Long'; ours computes",
-         "x0 = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)\n"
-         "r = torch.sum(x0, dtype=torch.int64)"),
-    Kind("inplace_scan_dtype", "no-raise", "ops/scan.py [fuzz12]",
-         "x.cumsum_(dim, dtype=other): torch raises 'Bad in-place call'; ours computes",
-         "x = torch.tensor([1.0, 2.0])\nr = x.cumsum_(0, dtype=torch.float64)"),
-    Kind("half_special_functions", "no-raise", "ops/special_fns.py, ops/polynomials.py",
-         "bessel_j0/j1, modified_bessel_*, scaled_modified_bessel_k1, spherical_bessel_j0, "
-         "ndtri, log_ndtr, erfcx, zeta and the orthogonal polynomials have no float16/bfloat16 "
-         "kernel in torch (NotImplementedError); ours computes",
-         "r = torch.special.bessel_j0(torch.tensor([1.5], dtype=torch.float16))"),
-    Kind("repeated_dim", "no-raise", "ops/_reduction.py",
-         "all/any(x, dim=(0, -1)) of a 1-d x names dim 0 twice: torch raises RuntimeError",
-         "r = torch.all(torch.tensor([1, 2]), dim=(0, -1))"),
     Kind("scalar_out_of_range", "no-raise", "ops/promotion.py [perop12]",
          "an int Python scalar outside an integer tensor's range: clamp_min(int8 x, -2**31 - 1)"
          " and int16 x **= 2**40 raise 'value cannot be converted to type int8_t without "
          "overflow' in torch; ours computes",
          "x = torch.tensor([3], dtype=torch.int8)\nr = torch.clamp_min(x, -2147483649)"),
-    Kind("hardtanh_unsigned_negative", "no-raise", "ops/activation*.py [fuzz12]",
-         "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
-         "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
     # ---- exceptions: ours raises where torch computes, or another type -------------------------
-    Kind("scan_out_cast", "we-raise", "ops/scan.py [fuzz12]",
-         "cumsum/cumprod with an out= of another dtype: torch computes in out's dtype; ours "
-         "raises 'Expected out tensor to have dtype' (the reductions do it now)",
-         "x = torch.tensor([1.5, 2.5])\no = torch.zeros(2, dtype=torch.float64)\n"
-         "r = torch.cumsum(x, 0, out=o)"),
     Kind("logical_any_all_out", "we-raise", "ops/logic.py, ops/reduce.py",
          "torch.all/any/logical_not(..., out=) are not accepted (TypeError)",
          "x = torch.tensor([True, False])\no = torch.zeros(2, dtype=torch.bool)\n"
@@ -184,6 +154,44 @@ FIXED_KINDS = [
          "requires_grad=True)\ny0 = torch.tensor([[0.5, 2.0], [3.0, 5.0]], dtype=torch.float64, "
          "requires_grad=True)\nr = torch.cdist(x0, y0, p=float('inf'))\n"
          "r.backward(torch.ones_like(r))"),
+    Kind("pdist_p0_pinf", "grad", "ops/linalg/distances.py",
+         "pdist(p=0) has a gradient of zeros in torch (ours None) and is nan at a nan "
+         "difference (ours counted it); pdist(p=inf)'s gradient is sign(δ) at every coordinate "
+         "at the max, nan for every coordinate of a pair with a nan (ours split ties, 0 at "
+         "nan, vector_norm's); float16/bfloat16 pdist has no kernel in torch",
+         "x0 = torch.tensor([[1.0, -1.0], [0.0, 0.0], [float('nan'), 2.0]], "
+         "dtype=torch.float64, requires_grad=True)\nr = torch.pdist(x0, p=float('inf'))\n"
+         "r.backward(torch.ones_like(r))"),
+    Kind("out_dtype_same_as_input", "no-raise", "ops/arithmetic.py [fuzz12], ops/pointwise.py",
+         "neg/negative with an out= of another dtype (torch: 'Found dtype Double but expected "
+         "Long'), heaviside with operands of two dtypes: torch raises RuntimeError; ours casts "
+         "(abs, sign, ceil, ..., clamp, where, nan_to_num refuse it now)",
+         "x = torch.tensor([2, -3])\no = torch.zeros(2, dtype=torch.float64)\n"
+         "r = torch.neg(x, out=o)"),
+    Kind("autograd_integer_dtype", "no-raise", "ops/reduce.py, ops/scan.py [fuzz12]",
+         "sum/prod/nansum/cumsum/cumprod(x requiring grad, dtype=an integer): torch raises "
+         "'Autograd not support dtype: Long'; ours computes",
+         "x0 = torch.tensor([1.5, 2.0], dtype=torch.float64, requires_grad=True)\n"
+         "r = torch.sum(x0, dtype=torch.int64)"),
+    Kind("inplace_scan_dtype", "no-raise", "ops/scan.py [fuzz12]",
+         "x.cumsum_(dim, dtype=other): torch raises 'Bad in-place call'; ours computes",
+         "x = torch.tensor([1.0, 2.0])\nr = x.cumsum_(0, dtype=torch.float64)"),
+    Kind("half_special_functions", "no-raise", "ops/special_fns.py, ops/polynomials.py",
+         "bessel_j0/j1, modified_bessel_*, scaled_modified_bessel_k1, spherical_bessel_j0, "
+         "ndtri, log_ndtr, erfcx, zeta and the orthogonal polynomials have no float16/bfloat16 "
+         "kernel in torch (NotImplementedError); ours computes",
+         "r = torch.special.bessel_j0(torch.tensor([1.5], dtype=torch.float16))"),
+    Kind("scan_out_cast", "we-raise", "ops/scan.py [fuzz12]",
+         "cumsum/cumprod with an out= of another dtype: torch computes in out's dtype; ours "
+         "raises 'Expected out tensor to have dtype' (the reductions do it now)",
+         "x = torch.tensor([1.5, 2.5])\no = torch.zeros(2, dtype=torch.float64)\n"
+         "r = torch.cumsum(x, 0, out=o)"),
+    Kind("repeated_dim", "no-raise", "ops/_reduction.py",
+         "all/any(x, dim=(0, -1)) of a 1-d x names dim 0 twice: torch raises RuntimeError",
+         "r = torch.all(torch.tensor([1, 2]), dim=(0, -1))"),
+    Kind("hardtanh_unsigned_negative", "no-raise", "ops/activation*.py [fuzz12]",
+         "hardtanh of a uint8 tensor with a negative min_val: torch raises RuntimeError",
+         "r = torch.nn.functional.hardtanh(torch.tensor([3], dtype=torch.uint8))"),
 ]
 
 TORCH_QUIRKS = {
@@ -214,6 +222,8 @@ TORCH_QUIRKS = {
     "i0/i1 of float32 near 90": "torch's float32 Cephes kernel overflows to inf where the value "
     "(4e37) is finite (ours)",
     "relu6/hardtanh backward at nan": "as hardshrink's: torch's vector loop gives 0 there",
+    "pdist backward of a (0, M) input": "kills torch with SIGSEGV for every p ≠ 0 (ours "
+    "returns the empty gradient)",
 }
 
 FIXED = {

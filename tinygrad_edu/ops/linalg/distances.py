@@ -5,10 +5,11 @@ subgradients), or for p = 2 and many rows the "mm" form ‖a‖² + ‖b‖² �
 of P·R differences (faster, but it cancels: distances near 0 lose digits). Its backward is
 torch's _euclidean_dist_backward: with r = g / d (0 where d = 0),
 x̄1 = x1 Σⱼ rᵢⱼ − r x2 and x̄2 = x2 Σᵢ rᵢⱼ − rᵀ x1. cdist with p = 0 and p = inf follows
-torch's own kernels (ZeroInfDistFn: nan, the max and their gradients differ from vector_norm's).
+torch's own kernels (ZeroInfDistFn: nan, the max and their gradients differ from vector_norm's),
+and so does pdist (PdistZeroInfFn; its max propagates nan, cdist's skips it).
 
-pdist and pairwise_distance are vector_norm of gathered / subtracted rows, so their gradient
-is vector_norm's, which is torch's (_pdist_backward and norm_backward use the same
+pdist (other p) and pairwise_distance are vector_norm of gathered / subtracted rows, so their
+gradient is vector_norm's, which is torch's (_pdist_backward and norm_backward use the same
 subgradients: 0 where a distance is 0, sign(d)|d|^(p−1)/‖d‖^(p−1) elsewhere).
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._args import require_tensor
+from ..._args import no_kernel, require_tensor
 from ...autograd import Function
 from ...backend import get_array_module
 from ...dtype import kind_of
@@ -114,13 +115,55 @@ class ZeroInfDistFn(Function):
 
 
 def _at_max(xp, a, b, dist, g):
-    """Σ over b's rows of g·sign(a − b)·[|a − b| = dist] (cdist's p = inf gradient for a),
-    the indicator written as torch's kernel writes it: 1 − min(1, ⌈||δ| − dist|⌉) (nan where
-    |δ| − dist is, as inf − inf)."""
+    """Σ over b's rows of g·sign(a − b)·[|a − b| = dist] (cdist's p = inf gradient for a)."""
     with quiet():
         delta = a[..., :, None, :] - b[..., None, :, :]
-        at_max = 1 - xp.minimum(1, xp.ceil(xp.abs(xp.abs(delta) - dist[..., None])))
-        return (g[..., None] * xp.sign(delta) * at_max).sum(axis=-2)
+        return (g[..., None] * _sign_at_max(xp, delta, dist[..., None])).sum(axis=-2)
+
+
+def _sign_at_max(xp, delta, dist):
+    """sign(δ)·[|δ| = dist], the indicator written as torch's kernels write it:
+    1 − min(1, ⌈||δ| − dist|⌉) (nan where |δ| − dist is, as inf − inf, and at a nan δ)."""
+    return xp.sign(delta) * (1 - xp.minimum(1, xp.ceil(xp.abs(xp.abs(delta) - dist))))
+
+
+class PdistZeroInfFn(Function):
+    """pdist for p = 0 and p = inf, with torch's kernels (input (N, M), the pairs i < j of
+    rows in row-major order, δₖ = xᵢ − xⱼ (N(N−1)/2, M)):
+    p = 0:   dₖ = Σₘ min(⌈|δₖₘ|⌉, 1), nan where a δ is nan; its gradient is 0 (torch's)
+    p = inf: dₖ = maxₘ |δₖₘ|, nan where a δ is nan (unlike cdist's, torch's vector max)"""
+
+    node_name = "PdistBackward0"  # torch's name for this node
+
+    array_io = True
+
+    @staticmethod
+    def forward(ctx, x, p):
+        xp = get_array_module(x)
+        i, j = np.triu_indices(x.shape[0], 1)
+        ctx.p, ctx.pairs, ctx.shape = p, (i, j), x.shape
+        with quiet():
+            a = xp.abs(x[i] - x[j])  # |δ|: (N(N−1)/2, M)
+            if p == 0:
+                return xp.minimum(xp.ceil(a), 1).sum(axis=-1)
+            d = xp.max(a, axis=-1, initial=0)  # nan propagates
+        ctx.save_for_backward(x, d)
+        return d
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = xp_of(g)
+        if ctx.p == 0:  # torch's pdist backward for p = 0: zeros
+            return xp.zeros(ctx.shape, g.dtype), None
+        x, d = ctx.saved_tensors
+        i, j = ctx.pairs
+        with quiet():  # ∂dₖ/∂xᵢ = sign(δₖ)·[|δₖ| = dₖ] = −∂dₖ/∂xⱼ at every coordinate at the max
+            gk = g[:, None] * _sign_at_max(xp, x[i] - x[j], d[:, None])
+            # torch's order: pair by pair, + into row i then − from row j, from zeros
+            out = xp.zeros(x.shape, g.dtype)
+            rows = xp.stack([i, j], 1).ravel()
+            xp.add.at(out, rows, xp.stack([gk, -gk], 1).reshape(len(rows), x.shape[1]))
+        return out, None
 
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
@@ -168,9 +211,11 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 def pdist(input, p=2):
     """``torch.pdist`` (also ``F.pdist``): the p-norm distance between every pair of rows i < j
     of ``input`` (N, M), in row-major order (0,1), (0,2), …, (1,2), … -> (N(N−1)/2,); the
-    condensed upper triangle of cdist(input, input). dtype: floating, kept. Raises
-    RuntimeError for input that is not 2-D or not floating, and for p < 0. Derivative: that
-    of vector_norm of xᵢ − xⱼ (0 where the distance is 0).
+    condensed upper triangle of cdist(input, input). dtype: float32 or float64, kept. Raises
+    RuntimeError for input that is not 2-D or not floating, and for p < 0; NotImplementedError
+    for float16/bfloat16 (torch's CPU kernel has none). Derivative: that of vector_norm of
+    xᵢ − xⱼ (0 where the distance is 0); for p = 0 zero, for p = inf sign(δ) at every
+    coordinate at the max (torch's kernels; p = 0 and p = inf are nan at a nan difference).
 
     Shapes: input (N, M) → (N(N−1)/2,). Raises TypeError when ``input`` is not a Tensor.
     """
@@ -181,6 +226,9 @@ def pdist(input, p=2):
         raise RuntimeError("pdist only supports floating-point dtypes")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    no_kernel(input, "pdist", "e")  # torch's CPU kernel is float32/float64 only
+    if p == 0 or p == float("inf"):  # torch's kernels: nan and max differ from vector_norm's
+        return PdistZeroInfFn.apply(input, p)
     i, j = np.triu_indices(input.shape[0], 1)
     diff = input[i] - input[j]  # (N(N−1)/2, M)
     return L1DistFn.apply(diff) if p == 1 else vector_norm(diff, p, -1)
