@@ -42,7 +42,10 @@ class MedianFn(Function):
         flat = xp.sort(x.reshape(-1))  # NaN last
         n = flat.size - (int(xp.isnan(flat).sum()) if ignore_nan else 0)
         if flat.size == 0 or n == 0 or (not ignore_nan and xp.isnan(flat[-1])):
-            y = xp.asarray(np.nan, dtype=x.dtype)
+            # torch fills NaN cast to x's dtype: for an empty integer x that is the CPU's
+            # conversion of NaN (INT_MIN for int32/int64, 0 for the narrower types), as NumPy's
+            with quiet():
+                y = xp.asarray(np.nan).astype(x.dtype)
         else:
             y = flat[(n - 1) // 2].copy()
         ctx.save_for_backward(x, y)
