@@ -109,12 +109,19 @@ def _apply(fn, op: str, *args):
         raise_broadcast_error(op, *(a.shape for a in args if isinstance(a, Tensor)))
 
 
+def _float_kernel(d, kernel):
+    """torch's lerp kernels exist for the floating types only (``d`` a NumPy dtype)"""
+    if kind_of(d) != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(d)}'")
+
+
 # ---- the public functions (torch names) --------------------------------------------------------
 def lerp(input, end, weight, *, out=None):
     """``torch.lerp``: input + weight·(end - input), elementwise with broadcasting; ``weight``
     a number or a tensor. ``input`` and ``end`` (and a dimensioned ``weight``) must share one
-    floating dtype (RuntimeError otherwise; NotImplementedError for integers); when all three
-    are 0-d, the result has their promoted dtype (torch). Derivatives:
+    dtype (RuntimeError otherwise, checked first); a 0-d ``weight`` tensor takes part in the
+    promotion (integer inputs with a 0-d float64 weight give float64), and the promoted dtype
+    must be floating (NotImplementedError: torch has no integer kernel). Derivatives:
     1 - weight, weight, and end - input.
 
     Shapes: ``input``, ``end`` and a tensor ``weight`` broadcast together (torch's rules); the
@@ -122,10 +129,8 @@ def lerp(input, end, weight, *, out=None):
     """
     require_tensor(input, "lerp", "input", 1)
     require_tensor(end, "lerp", "end", 2)
+    # torch's order: the dtype checks, then the promotion, then the kernel (floats only)
     d = input._data.dtype
-    if kind_of(d) != "f":
-        raise NotImplementedError(f"\"lerp_kernel_scalar\" not implemented for "
-                                  f"'{type_name(input)}'")
     if end._data.dtype != d:
         raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype "
                            f"{end.dtype}")
@@ -133,13 +138,14 @@ def lerp(input, end, weight, *, out=None):
         if weight._data.dtype != d and weight.ndim:
             raise RuntimeError(f"lerp: expected dtype {input.dtype} for `weight` but got dtype "
                                f"{weight.dtype}")
-        if weight.ndim == 0 and input.ndim == 0 and end.ndim == 0:
-            # all 0-d: torch's TensorIterator promotes over all three (a float64 weight makes
-            # the result float64); a dimensioned operand keeps the inputs' dtype
-            r = result_type(input, end, weight)
-            input, end = cast(input, r), cast(end, r)
-        z = _apply(LerpFn, "lerp", input, end, cast(weight, input.dtype))
+        # a 0-d weight takes part in torch's TensorIterator promotion: a float64 weight beside
+        # 0-d float32 inputs, or a float weight beside integer inputs, makes the result its type
+        r = result_type(input, end, weight)
+        _float_kernel(r.np, "lerp_kernel_tensor")
+        input, end = cast(input, r), cast(end, r)
+        z = _apply(LerpFn, "lerp", input, end, cast(weight, r))
         return write_out(out, named(z, "LerpBackward1"), "lerp")
+    _float_kernel(d, "lerp_kernel_scalar")
     w = float(scalar_arg(weight, input, "lerp"))  # keeps the tensors' dtype (weak scalar)
     return write_out(out, named(_apply(LerpFn, "lerp", input, end, w), "LerpBackward0"), "lerp")
 
