@@ -16,7 +16,7 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from ._reduction import reduce_dims
 from ._util import raise_broadcast_error
-from .promotion import constant_binary, require_tensor, result_type, write_out
+from .promotion import constant_binary, require_tensor, result_type, type_name, write_out
 
 
 def _comparison(name: str, ufunc: str, doc: str):
@@ -79,23 +79,28 @@ _UNARY_DOCS = {
 }
 
 
-def _unary_const(fn_name):
+def _unary_const(fn_name, with_out=False):
     def f(input):
         require_tensor(input, fn_name, "input", 1)
         xp = get_array_module(input._data)
         return Tensor._wrap(xp.asarray(getattr(xp, fn_name)(input._data)))
 
-    f.__name__ = f.__qualname__ = fn_name
-    f.__doc__ = (f"``torch.{fn_name}``: {_UNARY_DOCS[fn_name]}; elementwise. dtype: bool. "
-                 "Raises TypeError for a number. No gradient.\n\nShapes: any; the output has "
-                 "the input's shape.")
-    return f
+    def f_out(input, *, out=None):  # torch's logical_not takes out= (of any dtype: 0/1)
+        return write_out(out, f(input), fn_name)
+
+    g = f_out if with_out else f
+    g.__name__ = g.__qualname__ = fn_name
+    g.__doc__ = (f"``torch.{fn_name}``: {_UNARY_DOCS[fn_name]}; elementwise. dtype: bool"
+                 + (" (``out=`` of any dtype gets 0 and 1)" if with_out else "")
+                 + ". Raises TypeError for a number. No gradient.\n\nShapes: any; the output "
+                 "has the input's shape.")
+    return g
 
 
 isnan = _unary_const("isnan")
 isinf = _unary_const("isinf")
 isfinite = _unary_const("isfinite")
-logical_not = _unary_const("logical_not")
+logical_not = _unary_const("logical_not", with_out=True)
 
 
 def equal(input, other) -> bool:
@@ -182,22 +187,31 @@ def _all_any(input, dim, keepdim, op: str):
     return Tensor._wrap(out.astype(np.uint8) if a.dtype == np.uint8 else out)
 
 
-def all(input, dim=None, keepdim=False):
+def _all_any_out(input, dim, keepdim, out, op: str):
+    require_tensor(input, op, "input", 1)
+    if out is None:
+        return _all_any(input, dim, keepdim, op)
+    # torch checks out's dtype first (before a bad dim): bool or uint8, which get 0 and 1
+    if isinstance(out, Tensor) and out._data.dtype not in (np.bool_, np.uint8):
+        raise RuntimeError(f"{op} only supports bool tensor for result, got: {type_name(out)}")
+    z = _all_any(input, dim, keepdim, op)  # uint8 for a uint8 input: 0/1 all the same
+    return write_out(out, Tensor._wrap(z._data.astype(np.bool_, copy=False)), op)
+
+
+def all(input, dim=None, keepdim=False, *, out=None):
     """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice.
-    Raises TypeError when ``input`` is not a Tensor."""
-    require_tensor(input, "all", "input", 1)
-    return _all_any(input, dim, keepdim, "all")
+    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice or an
+    ``out`` that is neither bool nor uint8. Raises TypeError when ``input`` is not a Tensor."""
+    return _all_any_out(input, dim, keepdim, out, "all")
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, out=None):
     """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
-    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice.
-    Raises TypeError when ``input`` is not a Tensor."""
-    require_tensor(input, "any", "input", 1)
-    return _all_any(input, dim, keepdim, "any")
+    input). Raises IndexError for a dim out of range, RuntimeError for a dim named twice or an
+    ``out`` that is neither bool nor uint8. Raises TypeError when ``input`` is not a Tensor."""
+    return _all_any_out(input, dim, keepdim, out, "any")
 
 
 # torch.<name> functions this module provides (re-exported by the package root)
