@@ -16,9 +16,17 @@ from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 
 
-def torch_args(fn):
+def torch_args(fn=None, *, dim_for=(), when=None):
     """Accept torch's argument aliases: ``axis=`` for ``dim=`` and ``keepdims=`` for
-    ``keepdim=`` (torch's argument parser accepts both spellings, as NumPy users write them)."""
+    ``keepdim=`` (torch's argument parser accepts both spellings, as NumPy users write them).
+
+    ``dim_for``: the keywords that only torch's overloads with a ``dim`` take (``sum(x,
+    out=o)`` is a TypeError: its dim-less overload is ``(input, *, dtype)``); with ``when``,
+    only once that keyword picks such an overload (``std(x, unbiased=False, out=o)``; a bool in
+    dim's place is the legacy ``unbiased``). Checked on the keyword path only, so ``x.sum()``
+    pays nothing."""
+    if fn is None:
+        return functools.partial(torch_args, dim_for=dim_for, when=when)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -36,6 +44,8 @@ def torch_args(fn):
             if "keepdim" in kwargs:
                 raise TypeError(f"{fn.__name__}() got both 'keepdim' and its alias 'keepdims'")
             kwargs["keepdim"] = kwargs.pop("keepdims")
+        if dim_for:
+            _dim_needed(fn.__name__, args, kwargs, dim_for, when)
         try:
             return fn(*args, **kwargs)
         except AttributeError:
@@ -43,6 +53,19 @@ def torch_args(fn):
             raise
 
     return wrapper
+
+
+def _dim_needed(op: str, args, kwargs, dim_for, when) -> None:
+    """torch's TypeError for a keyword of ``dim_for`` without a dim (see :func:`torch_args`)."""
+    legacy = len(args) > 1 and isinstance(args[1], bool)  # std(x, False): unbiased
+    if "dim" in kwargs or (len(args) > 1 and not legacy):
+        return
+    if when is not None and when not in kwargs and not legacy:
+        return
+    for k in dim_for:
+        if k in kwargs:
+            raise TypeError(f"{op}() received an invalid combination of arguments: {k}= is "
+                            "taken only beside a dim (torch's overloads)")
 
 
 def _not_tensor_input(op: str, args, kwargs) -> None:

@@ -262,7 +262,7 @@ def _accumulate_dtype(input, dtype, op: str, out=None):
     return input
 
 
-@torch_args
+@torch_args(dim_for=("keepdim", "out"))
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.sum``: y = Σ x over ``dim`` (None or ``()``: every dim; an int or a tuple).
     Shapes: the reduced dims are removed (kept as size 1 with ``keepdim``). dtype: bool and
@@ -273,7 +273,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
-@torch_args
+@torch_args(dim_for=("keepdim",))
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.mean``: y = (1/n) Σ x over ``dim`` (n: the number of elements combined; the
     mean of nothing is nan). dtype: floating only (or ``dtype``); integers raise RuntimeError.
@@ -301,7 +301,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 
-@torch_args
+@torch_args(dim_for=("keepdim", "out"))
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.prod``: y = Π x over one ``dim`` (or every element). dtype: as :func:`sum`.
     Derivative: ∂y/∂xᵢ = Π_{j≠i} xⱼ (y/xᵢ without zeros; exclusive cumulative products with

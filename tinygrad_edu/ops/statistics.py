@@ -130,6 +130,9 @@ def _var_args(op, input, dim, unbiased, correction):
     """torch's three signatures: ``(dim=None, *, correction=1)``, ``(dim, unbiased, keepdim)``
     and the legacy ``(unbiased)`` (a bool in dim's place). Returns (axes, correction)."""
     if isinstance(dim, bool):  # torch.var(x, False): the legacy positional `unbiased`
+        if unbiased is not None:  # var(x, True, False): that overload is (input, unbiased)
+            raise TypeError(f"{op}() received an invalid combination of arguments: a bool "
+                            "dim is the legacy unbiased, and unbiased is given too")
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
         raise TypeError(f"{op}() received an invalid combination of arguments: unbiased and "
@@ -142,7 +145,7 @@ def _var_args(op, input, dim, unbiased, correction):
     return reduce_dims(dim, input._data.ndim, op), correction
 
 
-@torch_args
+@torch_args(dim_for=("keepdim", "out"), when="unbiased")
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.var``: Σ (x − x̄)² / (n − correction) over ``dim`` (x̄ the mean there;
     correction 1 by default, ``unbiased=False`` is 0). dtype: floating only (RuntimeError).
@@ -153,7 +156,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return write_out(float_out(VarFn.apply(input, axes, c, keepdim), out), out, "var")
 
 
-@torch_args
+@torch_args(dim_for=("keepdim", "out"), when="unbiased")
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.std``: √var (see :func:`var`). Derivative: (xᵢ − x̄)/((n − correction)·std),
     0 where std = 0 (torch). Shapes: as :func:`var`. Raises RuntimeError for an integer input,
@@ -162,7 +165,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     return write_out(float_out(StdFn.apply(input, axes, c, keepdim), out), out, "std")
 
 
-@torch_args
+@torch_args(dim_for=("keepdim",), when="unbiased")
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.var_mean``: the tuple ``(var, mean)`` over the same dims (see :func:`var`);
     each output carries its own gradient (they add up at the input).
@@ -177,7 +180,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     return write_out((v, m), out, "var_mean")
 
 
-@torch_args
+@torch_args(dim_for=("keepdim",), when="unbiased")
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
     """``torch.std_mean``: the tuple ``(std, mean)`` over the same dims (see :func:`std`).
 
