@@ -4,8 +4,48 @@ from __future__ import annotations
 
 from ..autograd import is_grad_enabled
 from ..backend import get_array_module
-from ..dtype import torch_type_name
+from ..dtype import kind_of, torch_type_name
 from ..tensor import Tensor
+
+
+def cannot_cast(result, dest) -> bool:
+    """torch's canCast for a result of NumPy dtype ``result`` written into ``dest``: a float
+    into an integer or bool tensor, an integer into a bool one."""
+    r, d = kind_of(result), kind_of(dest)
+    return (d in "iub" and r == "f") or (d == "b" and r in "iu")
+
+
+def check_cast_to(dest, result, op: str) -> None:
+    """torch's TensorIterator checks, before any kernel runs, that the result type ``result``
+    (a NumPy dtype) can be cast to the destination ``dest`` (an ``out=`` or the tensor an
+    in-place op writes; None passes): so ``x &= 0.5`` of an int64 x raises RuntimeError "result
+    type Float can't be cast to the desired output type Long", not the kernel's
+    NotImplementedError."""
+    if isinstance(dest, Tensor) and cannot_cast(result, dest._data.dtype):
+        raise cast_error(result, dest._data.dtype, op)
+
+
+def cast_error(result, dest, op: str) -> RuntimeError:
+    return RuntimeError(f"{op}: result type {torch_type_name(result)} can't be cast to the "
+                        f"desired output type {torch_type_name(dest)}")
+
+
+def missing_kernel(kernel: str, d) -> NotImplementedError:
+    """torch's error for a kernel with no loop for the NumPy dtype ``d``, to raise; it keeps
+    ``d`` as ``.dtype``, so that an in-place op (ops/inplace.py) raises torch's cast error first
+    when ``d`` cannot be written back."""
+    e = NotImplementedError(f"\"{kernel}\" not implemented for '{torch_type_name(d)}'")
+    e.dtype = d
+    return e
+
+
+def check_same_dtype_out(out, input) -> None:
+    """The ops torch builds to keep their dtype (abs, ceil, frac, bitwise_not, ...) refuse an
+    ``out`` of another dtype before their kernel runs (RuntimeError "Found dtype Long but
+    expected Bool" for ``abs(bool_x, out=int64_out)``, not the missing bool kernel's error)."""
+    if isinstance(out, Tensor) and out._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {torch_type_name(out._data.dtype)} but expected "
+                           f"{torch_type_name(input._data.dtype)}")
 
 
 def _overlaps(a, b) -> bool:

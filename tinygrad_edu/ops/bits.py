@@ -11,7 +11,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
-from ._out import write_out_same_dtype
+from ._out import check_same_dtype_out, write_out_same_dtype
 from ._unary_util import check_tensor, constant, dtype_name, into
 from ._util import named, quiet
 from .inplace import FillFn
@@ -85,6 +85,7 @@ def bitwise_not(input, *, out=None):
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "bitwise_not")
+    check_same_dtype_out(out, input)  # (before the kernel's error, as torch)
     d = input._data
     if kind_of(d.dtype) not in "iub":
         raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{dtype_name(input)}\'')

@@ -13,16 +13,19 @@ from __future__ import annotations
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
+from ._out import check_cast_to, missing_kernel
 from ._util import quiet
-from .promotion import constant_binary, promote, require_tensor, type_name, write_out
+from .promotion import constant_binary, promote, require_tensor, write_out
 
 
-def _kernel_check(a, b, kernel: str, bool_ok: bool = True) -> None:
-    """torch has integer (and bool) kernels only: NotImplementedError naming the kernel."""
-    t = a if isinstance(a, Tensor) else b
-    k = kind_of(t._data.dtype)
+def _kernel_check(a, b, kernel: str, out, op: str, bool_ok: bool = True) -> None:
+    """torch has integer (and bool) kernels only: NotImplementedError naming the kernel; but
+    first the promoted dtype must fit ``out`` (RuntimeError: torch checks the cast first)."""
+    d = (a if isinstance(a, Tensor) else b)._data.dtype
+    check_cast_to(out, d, op)
+    k = kind_of(d)
     if k == "f" or (k == "b" and not bool_ok):
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(t)}'")
+        raise missing_kernel(kernel, d)
 
 
 def _bitwise(name: str, ufunc: str, kernel: str, symbol: str):
@@ -30,7 +33,7 @@ def _bitwise(name: str, ufunc: str, kernel: str, symbol: str):
         if not isinstance(input, Tensor):
             require_tensor(other, name, "other", 2)
         a, b = promote(input, other, name)
-        _kernel_check(a, b, kernel)
+        _kernel_check(a, b, kernel, out, name)
         z = constant_binary(lambda xp, x, y: getattr(xp, ufunc)(x, y), a, b, name)
         return z if out is None else write_out(out, z, name)
 
@@ -65,7 +68,7 @@ def _shifter(name: str, left: bool, kernel: str, symbol: str):
         if not isinstance(input, Tensor):
             require_tensor(other, name, "other", 2)
         a, b = promote(input, other, name)
-        _kernel_check(a, b, kernel, bool_ok=False)
+        _kernel_check(a, b, kernel, out, name, bool_ok=False)
         z = constant_binary(lambda xp, x, y: _shift(xp, x, y, left), a, b, name)
         return z if out is None else write_out(out, z, name)
 
@@ -89,7 +92,7 @@ def _gcd_lcm(name: str, ufunc: str, doc: str):
         require_tensor(input, name, "input", 1)
         require_tensor(other, name, "other", 2)
         a, b = promote(input, other, name)
-        _kernel_check(a, b, f"{name}_cpu", bool_ok=False)
+        _kernel_check(a, b, f"{name}_cpu", out, name, bool_ok=False)
         z = constant_binary(_gcd if ufunc == "gcd" else _lcm, a, b, name)
         return z if out is None else write_out(out, z, name)
 

@@ -37,6 +37,7 @@ from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import cannot_cast, cast_error
 from ._overlap import check_no_partial_overlap
 from ._setitem_index import in_bounds, setitem_index
 from ._util import named, raise_broadcast_error
@@ -107,7 +108,11 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
         check_no_partial_overlap(self._data, reads, op)
     if not record:
         with no_grad():
-            out = fn(self, *args, **kwargs)
+            try:
+                out = fn(self, *args, **kwargs)
+            except NotImplementedError as e:
+                _cast_first(self, e, op)
+                raise
         write(self, out, op)
         after_untracked_write(self)  # views' hooks: autograd/views.py
         return self
@@ -119,7 +124,11 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
         node = replay_view(self._view[1], self._view[0])._node
     old = Tensor._wrap(self._data.copy(), node)  # the values before the write, as saved
     old._oi, old._rg = self._oi, self._rg
-    out = fn(old, *args, **kwargs)
+    try:
+        out = fn(old, *args, **kwargs)
+    except NotImplementedError as e:
+        _cast_first(self, e, op)
+        raise
     write(self, out, op)
     if self._view is None:  # rebase: self's history is now the op's
         _take_history(self, out)
@@ -131,6 +140,15 @@ def inplace(self: Tensor, op: str, fn, *args, **kwargs) -> Tensor:
         _take_history(self, replay_view(chain, base))
         refresh_views(base, skip=self)
     return self
+
+
+def _cast_first(self: Tensor, e: NotImplementedError, op: str) -> None:
+    """A kernel missing for the result type (``e.dtype``, ops/_out.py missing_kernel): torch
+    checks first that the result type can be cast to ``self`` (``x &= 0.5`` of an int64 x:
+    RuntimeError "result type Float can't be cast to the desired output type Long")."""
+    d = getattr(e, "dtype", None)
+    if d is not None and cannot_cast(d, self._data.dtype):
+        raise cast_error(d, self._data.dtype, op) from None
 
 
 def write(self: Tensor, value, op: str) -> Tensor:

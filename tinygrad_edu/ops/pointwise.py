@@ -15,6 +15,7 @@ from ..autograd import Function
 from ..backend import gammainc, gammaln, get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._out import check_cast_to, missing_kernel
 from ._util import named, quiet, raise_broadcast_error
 from .promotion import (
     array_module,
@@ -24,7 +25,6 @@ from .promotion import (
     promote,
     require_tensor,
     result_type,
-    type_name,
     write_out,
 )
 from .xlogy import XlogyFn, xlogy  # noqa: F401  (torch.xlogy, re-exported here)
@@ -206,18 +206,20 @@ class IgammaFn(Function):
 
 
 # ---- the public functions (torch names) --------------------------------------------------------
-def _float_kernel(a, b, kernel: str) -> None:
-    """Ops with floating kernels only: NotImplementedError for integer and bool operands."""
-    t = a if isinstance(a, Tensor) else b
-    if _dt.kind_of(t._data.dtype) != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(t)}'")
+def _float_kernel(a, b, kernel: str, out, op: str) -> None:
+    """Ops with floating kernels only: NotImplementedError for integer and bool operands; but
+    first the promoted dtype must fit ``out`` (RuntimeError: torch checks the cast first)."""
+    d = (a if isinstance(a, Tensor) else b)._data.dtype
+    check_cast_to(out, d, op)
+    if _dt.kind_of(d) != "f":
+        raise missing_kernel(kernel, d)
 
 
 def _tensors_op(fn, input, other, op: str, out, float_result=True, kernel=None):
     require_tensor(input, op, "input", 1)
     require_tensor(other, op, "other", 2)
     if kernel:
-        _float_kernel(*promote(input, other, op), kernel)
+        _float_kernel(*promote(input, other, op), kernel, out, op)
     return write_out(out, binary(fn, input, other, float_result, op), op)
 
 
@@ -275,8 +277,9 @@ def ldexp(input, other, *, out=None):
     require_tensor(other, "ldexp", "other", 2)
     y = other
     if _dt.kind_of(input._data.dtype) == "f":
-        if _dt.kind_of(other._data.dtype) == "b":
-            raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
+        if _dt.kind_of(other._data.dtype) == "b":  # (torch checks out's dtype first)
+            check_cast_to(out, input._data.dtype, "ldexp")
+            raise missing_kernel("ldexp_cpu_exp", other._data.dtype)
     elif _dt.kind_of(other._data.dtype) != "f":  # torch: integer input: x · pow(2.0, y), in the
         y = cast(other, _dt.default_float())  # default dtype
     r = result_type(input, y)
@@ -319,7 +322,7 @@ def _igamma(input, other, out, upper: bool):
     require_tensor(input, op, "input", 1)
     require_tensor(other, op, "other", 2)
     a, x = promote(input, other, op)
-    _float_kernel(a, x, f"{op}_cpu")
+    _float_kernel(a, x, f"{op}_cpu", out, op)
     try:
         return write_out(out, IgammaFn.apply(a, x, upper), op)
     except ValueError as e:

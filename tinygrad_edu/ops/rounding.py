@@ -11,6 +11,7 @@ from ..autograd import Function
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ._dual import xp_of
+from ._out import check_same_dtype_out
 from ._out import write_out_same_dtype as same
 from ._unary_util import check_tensor, dtype_name
 from ._util import named, quiet
@@ -86,9 +87,11 @@ def sign(input, *, out=None):
     return same(out, SignFn.apply(input, _sign), "sign")
 
 
-def _not_bool(input, op: str) -> None:
-    """torch has no rounding kernel for bool tensors (NotImplementedError, its exact text)."""
+def _not_bool(input, op: str, out) -> None:
+    """torch has no rounding kernel for bool tensors (NotImplementedError, its exact text);
+    an ``out`` of another dtype is refused first (RuntimeError)."""
     check_tensor(input, op)
+    check_same_dtype_out(out, input)
     if kind_of(input._data.dtype) == "b":
         raise NotImplementedError(f'"{op}_vml_cpu" not implemented for \'Bool\'')
 
@@ -108,7 +111,7 @@ def floor(input, *, out=None):
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
-    _not_bool(input, "floor")
+    _not_bool(input, "floor", out)
     return same(out, FloorFn.apply(input, _rounder("floor")), "floor")
 
 
@@ -118,7 +121,7 @@ def ceil(input, *, out=None):
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
-    _not_bool(input, "ceil")
+    _not_bool(input, "ceil", out)
     return same(out, CeilFn.apply(input, _rounder("ceil")), "ceil")
 
 
@@ -129,7 +132,7 @@ def trunc(input, *, out=None):
     Raises TypeError for a non-Tensor input; RuntimeError for an ``out`` whose dtype the result
     cannot be cast to or a bool input.
     """
-    _not_bool(input, "trunc")
+    _not_bool(input, "trunc", out)
     return same(out, TruncFn.apply(input, _rounder("trunc")), "trunc")
 
 
@@ -140,6 +143,7 @@ def frac(input, *, out=None):
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "frac")
+    check_same_dtype_out(out, input)  # (before the kernel's error, as torch)
     if kind_of(input._data.dtype) != "f":
         raise NotImplementedError(f'"frac_cpu" not implemented for \'{dtype_name(input)}\'')
     return same(out, FracFn.apply(input), "frac")
@@ -165,7 +169,7 @@ def round(input, *, decimals: int | None = None, out=None):
     Shapes: any; the output has the input's shape. Raises TypeError for a non-Tensor input;
     RuntimeError for an ``out`` whose dtype the result cannot be cast to or a bool input.
     """
-    _not_bool(input, "round")
+    _not_bool(input, "round", out)
     if decimals is not None and kind_of(input._data.dtype) != "f":  # torch's round.decimals
         raise NotImplementedError(f'"round_cpu" not implemented for \'{dtype_name(input)}\'')
     res = RoundFn.apply(input, lambda x: _round_decimals(x, decimals or 0))

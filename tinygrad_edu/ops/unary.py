@@ -13,7 +13,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import tensor_xp, xp_of
-from ._out import write_out_same_dtype
+from ._out import check_same_dtype_out, write_out_same_dtype
 from ._unary_util import check_tensor, floatify, into
 from ._util import quiet
 
@@ -257,6 +257,7 @@ def abs(input, *, out=None):
     whose dtype the result cannot be cast to.
     """
     check_tensor(input, "abs")
+    check_same_dtype_out(out, input)  # (before the kernel's error, as torch)
     no_bool_kernel(input, "abs_cpu")
     return write_out_same_dtype(out, AbsFn.apply(input), "abs")
 
