@@ -259,13 +259,30 @@ def scalar_arg(value, t, op: str, opmath: bool = True):
     is float32 for a float16/bfloat16 tensor when ``opmath``: those kernels compute in float).
     inf and nan pass. Returns ``value`` unchanged."""
     d, k = t._data.dtype, kind_of(t._data.dtype)
-    if type(value) in (int, float) and (k == "f" or k in "iu" and type(value) is float):
+    if type(value) is int and k in "iu":
+        int_scalar(value, d, op)
+    elif type(value) in (int, float) and (k == "f" or k in "iu" and type(value) is float):
         try:  # (an integer kernel takes a float Scalar as int64_t: nan and 1e39 raise)
             checked_scalar(value, d if k == "f" and not (opmath and d in REDUCED_FLOATS) else
                            _FLOAT if k == "f" else np.dtype(np.int64))
         except RuntimeError as e:
             raise RuntimeError(f"{op}: {e}") from None
     return value
+
+
+def int_scalar(value, d, op: str) -> None:
+    """An int Python number that an integer kernel of dtype ``d`` (NumPy's, or ours) takes as
+    its C type (a clamp bound, pow's exponent, where's value, alpha, addcmul's value): torch's
+    ``c10::checked_convert`` refuses one beyond the type's range (an unsigned type also takes
+    negatives down to −max) with RuntimeError "value cannot be converted to type int8_t without
+    overflow". Callers come here only for an int beside an integer dtype, so the float path
+    pays nothing; other cases pass."""
+    npd = getattr(d, "np", d)
+    if type(value) is int and kind_of(npd) in "iu":
+        try:
+            checked_scalar(value, npd)
+        except RuntimeError as e:
+            raise RuntimeError(f"{op}: {e}") from None
 
 
 def c_order(a):

@@ -12,8 +12,8 @@ import numpy as np
 from .. import dtype as _dt
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import half_opmath, quiet, raise_broadcast_error
-from .promotion import promote, result_type
+from ._util import half_opmath, int_scalar, quiet, raise_broadcast_error
+from .promotion import check_int_scalar, promote, result_type
 
 
 class AddScaledFn(Function):
@@ -46,6 +46,8 @@ class ScaleFn(Function):
     @staticmethod
     def forward(ctx, y, alpha):
         ctx.alpha = alpha
+        if type(alpha) is int and y.dtype.kind in "iu":  # wraps into y's type, as torch's
+            alpha = np.asarray(alpha, np.uint64 if alpha >= 2**63 else np.int64).astype(y.dtype)
         with quiet():  # α = ±inf: inf·0 = nan, silently, as torch
             return y * alpha
 
@@ -68,6 +70,9 @@ def check_alpha(input, other, alpha, op: str) -> None:
             _dt.checked_scalar(alpha, r)
         except RuntimeError as e:
             raise RuntimeError(f"{op}: {e}") from None
+    elif type(alpha) is int:  # an integer result: alpha in its C type (int8 with 200 raises;
+        check_int_scalar(alpha)  # sub adds −alpha: int32 2**31 fits), once read as 64 bits
+        int_scalar(-alpha if op == "sub" else alpha, r, op)
 
 
 def fused_reduced(input, other, alpha, op: str):

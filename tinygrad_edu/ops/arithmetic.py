@@ -21,7 +21,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._out import write_out_same_dtype
-from ._util import named, quiet, raise_broadcast_error
+from ._util import int_scalar, named, quiet, raise_broadcast_error
 from .add_scaled import ScaleFn, fused_reduced
 from .add_scaled import check_alpha as _check_alpha
 from .promotion import binary, promote, require_tensor, result_type, write_out
@@ -321,6 +321,10 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError(f"pow(): expected a Tensor argument, got {type(input).__name__} and "
                         f"{type(exponent).__name__}")
+    if isinstance(input, Tensor) and type(exponent) is int and kind_of(input._data.dtype) in "iub":
+        # an int exponent is taken in the result's C type (int16 x ** 2**40 raises; bool: int64)
+        int_scalar(exponent, input._data.dtype if kind_of(input._data.dtype) != "b" else
+                   np.dtype(np.int64), "pow")
     if (isinstance(input, Tensor) and kind_of(input._data.dtype) in "iub"
             and isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
             and exponent < 0):

@@ -15,7 +15,7 @@ from ..backend import get_array_module
 from ..tensor import Tensor
 from ._dual import xp_of
 from ._out import write_out_same_dtype
-from ._util import as_tensor_like, named, raise_broadcast_error, shape_str
+from ._util import as_tensor_like, int_scalar, named, raise_broadcast_error, shape_str
 from .logic import nonzero
 from .promotion import _convert, _scalar_ok, binary, cast, require_tensor, result_type, write_out
 
@@ -250,6 +250,8 @@ def _bound(b, r: _dt.dtype):
     b = b.item() if isinstance(b, (np.number, np.bool_)) else b
     if r.is_floating_point:  # torch converts a number bound checked: 1e39 overflows float32
         _dt.checked_scalar(b, r)
+    elif type(b) is int:  # and an int bound of an integer tensor: 200 overflows int8
+        int_scalar(b, r, "clamp")
     return _convert(b, r)
 
 
@@ -344,6 +346,9 @@ def where(condition, input=None, other=None, *, out=None):
                     for v in (input, other))
     r = result_type(input, other)
     xp = get_array_module(ref._data)
+    for v in (input, other):
+        if type(v) is int and not r.is_floating_point:  # int8 values: where(c, x, 200) raises
+            int_scalar(v, r, "where")
     x, y = (cast(v, r) if isinstance(v, Tensor) else xp.asarray(_convert(v, r), dtype=r.np)
             for v in (input, other))
     try:
