@@ -8,7 +8,8 @@
   and the gradients. 32 more draws where torch raises: we raise the same exception type.
 - one minimal reproduction per open kind of difference (opfuzz/kinds.py), a strict expected
   failure named after its kind: fixing the kind makes it XPASS, which fails the suite until its
-  entry in kinds.py is deleted.
+  entry in kinds.py is deleted (none is open now: that test is skipped, an empty parameter set);
+  every fixed kind's reproduction must agree with torch.
 - the comparator rejects a changed value, dtype, zero sign, nan and exception type.
 """
 
