@@ -150,6 +150,18 @@ def _cdist_case(L, p, dtype, shapes, seed):
     r.backward(L.tensor(rs.randn(*r.shape).tolist(), dtype=r.dtype))
     return r, x1.grad, x2.grad
 
+def _same_bits(t, o, seed):
+    """Torch's (result, gradients) ``t`` and ours ``o``: the same node, dtypes, values (nan
+    included) and signs of zero."""
+    assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
+    for a, b in zip(t, o):
+        assert b is not None, "a gradient is missing"
+        assert str(a.dtype) == str(b.dtype)
+        x, y = a.detach().double().numpy(), b.detach().double().numpy()
+        np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
+        zero = x == 0
+        assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)
+
 
 @pytest.mark.parametrize("shapes", [((3, 4), (5, 4)), ((2, 3, 2), (1, 4, 2)), ((4, 1), (2, 1)),
                                     ((2, 0), (3, 0))])
@@ -157,15 +169,8 @@ def _cdist_case(L, p, dtype, shapes, seed):
 @pytest.mark.parametrize("p", [0.0, float("inf")])
 def test_cdist_p0_pinf(p, dtype, shapes):
     for seed in range(20):
-        t, o = _cdist_case(torch, p, dtype, shapes, seed), _cdist_case(tg, p, dtype, shapes, seed)
-        assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
-        for a, b in zip(t, o):
-            assert b is not None, "a gradient is missing"
-            assert str(a.dtype) == str(b.dtype)
-            x, y = a.detach().double().numpy(), b.detach().double().numpy()
-            np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
-            zero = x == 0
-            assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)
+        _same_bits(_cdist_case(torch, p, dtype, shapes, seed),
+                   _cdist_case(tg, p, dtype, shapes, seed), seed)
 
 
 # ---- pdist with p = 0 and p = inf ----------------------------------------------------------
@@ -188,15 +193,8 @@ def _pdist_case(L, p, dtype, shape, seed):
 @pytest.mark.parametrize("p", [0.0, float("inf")])
 def test_pdist_p0_pinf(p, dtype, shape):
     for seed in range(20):
-        t, o = _pdist_case(torch, p, dtype, shape, seed), _pdist_case(tg, p, dtype, shape, seed)
-        assert type(o[0].grad_fn).__name__ == type(t[0].grad_fn).__name__
-        for a, b in zip(t, o):
-            assert b is not None, "a gradient is missing"
-            assert str(a.dtype) == str(b.dtype)
-            x, y = a.detach().double().numpy(), b.detach().double().numpy()
-            np.testing.assert_array_equal(y, x, err_msg=f"seed {seed}")
-            zero = x == 0
-            assert (np.signbit(x[zero]) == np.signbit(y[zero])).all(), (seed, x, y)
+        _same_bits(_pdist_case(torch, p, dtype, shape, seed),
+                   _pdist_case(tg, p, dtype, shape, seed), seed)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])

@@ -15,7 +15,7 @@ import tinygrad_edu
 
 sys.path.insert(0, str(Path(__file__).parent / "scripts"))
 
-from opfuzz.run import run_pair  # noqa: E402
+from opfuzz.run import assert_like_torch, run_pair  # noqa: E402
 
 # (kind, program, a word our message must hold or None): torch raises or computes, ours too
 CASES = [
@@ -71,11 +71,7 @@ CASES = [
 @pytest.mark.parametrize("kind, src, word", CASES, ids=[f"{k}-{i}" for i, (k, _, _) in
                                                         enumerate(CASES)])
 def test_like_torch(kind, src, word):
-    m, t, o = run_pair(src, tinygrad_edu)
-    assert m is None, f"{kind}: {m}\n{src}"
-    if word is not None:
-        assert "error" in o, "torch raises here: so must ours"
-        assert word in o["error"][2], o["error"][2]
+    assert_like_torch(kind, src, word, tinygrad_edu)
 
 
 def test_integer_dtype_without_grad_mode():  # no graph is recorded: torch computes

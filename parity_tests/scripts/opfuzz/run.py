@@ -222,3 +222,13 @@ def run_pair(src: str, ours, loose: float = 1.0,
     t = run(src, torch)
     o = run(src, ours)
     return compare(t, o, loose, zero_sign), t, o
+
+
+def assert_like_torch(kind: str, src: str, word: str | None, ours) -> None:
+    """The regression check of a fixed kind: ``src`` behaves under ``ours`` as under torch (the
+    same exception type, or the same values); where torch raises, our message holds ``word``."""
+    m, t, o = run_pair(src, ours)
+    assert m is None, f"{kind}: {m}\n{src}"
+    if word is not None:
+        assert "error" in o, "torch raises here: so must ours"
+        assert word in o["error"][2], o["error"][2]
