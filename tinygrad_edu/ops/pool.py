@@ -109,7 +109,9 @@ class MaxPoolFn(Function):
             fused = _pool2x2_kernel(g, kernel, stride, dilation, g.shape[lead:],
                                     _window_kernels.max_pool2x2_backward)
             if (fused is not None and g.dtype == dtype and am.dtype == np.int8
-                    and am.flags.c_contiguous):
+                    and am.flags.c_contiguous and am.shape == g.shape
+                    and all(2 * o <= n for o, n in zip(g.shape[2:], pshape[2:]))):
+                # (the loop does not check its indices: every window inside gx, said here)
                 # one compiled pass: 0 + g at the argmax, +0 elsewhere (g: often a broadcast)
                 fused(np.ascontiguousarray(g), am, gx)
                 return crop(gx, pads), None, None, None, None, None, None
