@@ -24,6 +24,24 @@ import os
 import sys
 import warnings
 
+import numpy as np
+
+MIN_ELEMENTS = 1 << 14  # an elementwise kernel's call (numba's argument dispatch, ~2-3 µs)
+# costs more than it saves on fewer elements than this (measured on BatchNorm and ReLU)
+
+
+def takes(*arrays, min_size: int = 0) -> bool:
+    """Whether a compiled loop can take these arrays: NumPy arrays of one float dtype (float32
+    or float64), C-contiguous, the first with at least ``min_size`` elements. The loops index
+    without bounds checks, so every kernel module asks this (or a stricter question) first."""
+    a0 = arrays[0]
+    if type(a0) is not np.ndarray or a0.dtype not in (np.float32, np.float64):
+        return False
+    if a0.size < min_size:
+        return False
+    return all(type(a) is np.ndarray and a.dtype == a0.dtype and a.flags.c_contiguous
+               for a in arrays)
+
 
 def numba_module():
     """The numba module, or None when it is not installed or ``TINYGRAD_EDU_NUMBA=0``."""

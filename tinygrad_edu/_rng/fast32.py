@@ -270,9 +270,18 @@ def box_muller_words(words: np.ndarray) -> np.ndarray:
     k = (np.asarray(words, dtype=u32) & u32(0xFFFFFF)).view(i32)
     out = np.empty(k.shape, dtype=f32)
     S, step = _scratch(), SLAB // 8
+    fused = _normal_kernel.kernel()
     for i in range(0, k.shape[0], step):
-        _rows(k[i:i + step], out[i:i + step], S)
+        _box_muller(fused, k[i:i + step], out[i:i + step], S)
     return out
+
+
+def _box_muller(fused, k, out, S) -> None:
+    """:func:`_rows`, or its compiled twin ``fused`` (numba; the same bits) when there is one."""
+    if fused is not None:
+        fused(k, out)
+    else:
+        _rows(k, out, S)
 
 
 def normal_fill(gen, n: int, partial: bool = True) -> np.ndarray:
@@ -287,11 +296,7 @@ def normal_fill(gen, n: int, partial: bool = True) -> np.ndarray:
     fused = _normal_kernel.kernel()  # the compiled twin of _rows (numba), bit for bit
     for i in range(0, rows, step):
         r = min(step, rows - i)
-        k = gen.random24(16 * r).view(i32).reshape(r, 16)
-        if fused is not None:
-            fused(k, full[i:i + r])
-        else:
-            _rows(k, full[i:i + r], S)
+        _box_muller(fused, gen.random24(16 * r).view(i32).reshape(r, 16), full[i:i + r], S)
     if n % 16:
         if partial:
             gen.random24(n % 16)  # drawn by torch, then overwritten by the redone last block

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba import load_kernel
+from .._numba import MIN_ELEMENTS, load_kernel
+from .._numba import takes as _takes
 
 _KERNELS: dict = {}  # name -> compiled kernel (None: not available), filled on first use
 ENABLED = True  # False: kernel() answers None (tests switch it off to run the NumPy passes)
@@ -78,19 +79,12 @@ def kernel(fn):
                        "BatchNorm uses its NumPy passes")
 
 
-MIN_SIZE = 1 << 14  # below this many elements a kernel call's dispatch (~3 µs) eats the gain
+MIN_SIZE = MIN_ELEMENTS  # below this many elements NumPy's passes are faster than a call
 
 
 def takes(*arrays) -> bool:
-    """NumPy arrays of one float dtype (float32 or float64), C-contiguous, the first with at
-    least MIN_SIZE elements."""
-    a0 = arrays[0]
-    if type(a0) is not np.ndarray or a0.dtype not in (np.float32, np.float64):
-        return False
-    if a0.size < MIN_SIZE:
-        return False
-    return all(type(a) is np.ndarray and a.dtype == a0.dtype and a.flags.c_contiguous
-               for a in arrays)
+    """``_numba.takes`` with the first array holding at least MIN_SIZE elements."""
+    return _takes(*arrays, min_size=MIN_SIZE)
 
 
 def _warm_affine(fn):

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numba import load_kernel
+from .._numba import MIN_ELEMENTS, load_kernel, takes
 
 _KERNELS: dict = {}  # name -> compiled kernel (None: not available), filled on first use
 ENABLED = True  # False: relu_grad() answers None (tests switch it off to run the NumPy passes)
-MIN_SIZE = 1 << 14  # below this many elements a kernel call's dispatch (~2 µs) eats the gain
+MIN_SIZE = MIN_ELEMENTS  # below this many elements NumPy's passes are faster than a call
 
 
 def relu_backward(y, g, out):
@@ -30,9 +30,7 @@ def relu_backward(y, g, out):
 def relu_grad(y, g):
     """∂L/∂x of y = relu(x) for the upstream ``g`` in one compiled pass, or None (numba
     missing or off, small or non-contiguous arrays, dtypes other than one float32/float64)."""
-    if not (type(y) is np.ndarray and type(g) is np.ndarray and y.dtype == g.dtype
-            and y.dtype in (np.float32, np.float64) and y.shape == g.shape
-            and y.size >= MIN_SIZE and y.flags.c_contiguous and g.flags.c_contiguous):
+    if not (takes(y, g, min_size=MIN_SIZE) and y.shape == g.shape):
         return None
     fn = load_kernel(__name__, relu_backward, _warm_up, "ReLU", "ReLU uses its NumPy passes")
     if fn is None:

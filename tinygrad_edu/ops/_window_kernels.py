@@ -21,14 +21,15 @@ bit against the NumPy path, compiled and as plain Python.
 Measured on the CNN benchmark's shapes (2-core Intel Xeon, one thread): see
 ``benchmarks/results/PROFILE.md``. Without numba, with ``TINYGRAD_EDU_NUMBA=0`` or with
 ``ENABLED = False``, :func:`kernel` answers None and the NumPy paths run. The kernels take NumPy
-float32/float64 arrays, C-contiguous (:func:`takes`); anything else takes the NumPy path.
+float32/float64 arrays of one dtype, C-contiguous (``_numba.takes``); anything else takes the
+NumPy path.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._numba import load_kernel
+from .._numba import load_kernel, takes  # noqa: F401  (takes: pool and conv ask it)
 
 _KERNELS: dict = {}  # name -> compiled kernel (None: not available), filled on first use
 ENABLED = True  # False: kernel() answers None (tests switch it off to run the NumPy paths)
@@ -109,14 +110,6 @@ def kernel(fn):
     RuntimeWarning says so and the NumPy path runs)."""
     return load_kernel(__name__, fn, _WARM_UP[fn.__name__], fn.__name__,
                        "its NumPy path is used")
-
-
-def takes(*arrays) -> bool:
-    """Whether the kernels can take these arrays: NumPy arrays, C-contiguous, the first
-    (the values) float32 or float64."""
-    if type(arrays[0]) is not np.ndarray or arrays[0].dtype not in (np.float32, np.float64):
-        return False
-    return all(type(a) is np.ndarray and a.flags.c_contiguous for a in arrays)
 
 
 def _warm_forward(fn):

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._numba import load_kernel
+from ..._numba import load_kernel, takes  # noqa: F401  (takes: the layer asks it)
 
 _KERNELS: dict = {}  # the compiled kernel (None: not available), filled on first use
 ENABLED = True  # False: kernel() answers None (tests and the benchmark's A/B switch it off)
@@ -125,12 +125,3 @@ def _warm_out(fn):
 
 _WARM_UPS = {"lstm_gate_grads": _warm_up, "lstm_gates_in": _warm_in,
              "lstm_gates_out": _warm_out}
-
-
-def takes(*arrays) -> bool:
-    """Whether the kernel can take these arrays: NumPy, float32/float64, one dtype, C order."""
-    a0 = arrays[0]
-    if type(a0) is not np.ndarray or a0.dtype not in (np.float32, np.float64):
-        return False
-    return all(type(a) is np.ndarray and a.dtype == a0.dtype and a.flags.c_contiguous
-               for a in arrays)
