@@ -9,22 +9,19 @@ from tinygrad_edu.nn.modules import _lstm_cell, _lstm_kernel
 from tinygrad_edu.nn.modules._lstm_cell import LSTMLayerFn
 
 
-def _saved(dtype, T, N, H, seed):
-    """Saved forward values of a real layer run (so σ, tanh and c are consistent)."""
+def _saved(dtype, T, N, H, seed, rev=False):
+    """Saved forward values of a real layer run (so σ, tanh and c are consistent), as the
+    backward hands them to the gate-gradient loops: S, gs, tcs, c_{t−1}, dout, dh, dc, W_hh."""
     r = np.random.default_rng(seed)
-    proj, h0, c0, w = (r.normal(size=s).astype(dtype)
-                       for s in [(T, N, 4 * H), (N, H), (N, H), (4 * H, H)])
+    F = 3
+    x, h0, c0, w_ih, w = (r.normal(size=s).astype(dtype)
+                          for s in [(T, N, F), (N, H), (N, H), (4 * H, F), (4 * H, H)])
     b = r.normal(size=4 * H).astype(dtype)
-
-    class Ctx:
-        def save_for_backward(self, *a):
-            self.saved = a
-
-    ctx = Ctx()
-    LSTMLayerFn.forward(ctx, proj, h0, c0, w, b)
-    S, gs, tcs, cs, out, h0, c0, w = ctx.saved
+    ctx = _Ctx()
+    LSTMLayerFn.forward(ctx, x, h0, c0, w_ih, w, b, b, reverse=rev)
+    _x, S, gs, tcs, cb, _out, _h0, _w_ih, w = ctx.saved
     grads = [r.normal(size=s).astype(dtype) for s in [(T, N, H), (N, H), (N, H)]]
-    return S, gs, tcs, cs, c0, *grads, w
+    return S, gs, tcs, cb[1:] if rev else cb[:-1], *grads, w
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -32,7 +29,7 @@ def _saved(dtype, T, N, H, seed):
 @pytest.mark.parametrize("T,N,H", [(1, 1, 1), (3, 2, 5), (7, 4, 3), (4, 16, 32)])
 def test_python_kernel_equals_numpy_passes_bitwise(dtype, rev, T, N, H):
     # the uncompiled kernel (plain Python loops): what numba compiles, checked without numba
-    args = _saved(dtype, T, N, H, seed=T * 100 + H)
+    args = _saved(dtype, T, N, H, seed=T * 100 + H, rev=rev)
     want = _lstm_cell._gate_grads_numpy(np, *args, rev)
     got = _lstm_cell._gate_grads_fused(_lstm_kernel.lstm_gate_grads, *args, rev)
     for a, b in zip(got, want):
@@ -47,13 +44,13 @@ def test_compiled_kernel_equals_numpy_passes_bitwise(dtype, rev):
     if fn is None:
         pytest.skip("numba is not installed: the NumPy passes are the only path")
     for T, N, H in [(1, 1, 1), (5, 3, 7), (32, 64, 128)]:
-        args = list(_saved(dtype, T, N, H, seed=H))
-        args[5] = np.broadcast_to(args[5][:1], args[5].shape)  # dout as a broadcast (strides 0)
-        args[6] = args[6].T.copy().T  # dh_last in Fortran order
+        args = list(_saved(dtype, T, N, H, seed=H, rev=rev))
+        args[4] = np.broadcast_to(args[4][:1], args[4].shape)  # dout as a broadcast (strides 0)
+        args[5] = args[5].T.copy().T  # dh_last in Fortran order
         want = _lstm_cell._gate_grads_numpy(np, *args, rev)
-        dc_before = args[7].copy()
+        dc_before = args[6].copy()
         got = _lstm_cell._gate_grads_fused(fn, *args, rev)
-        np.testing.assert_array_equal(args[7], dc_before)  # the incoming dc is not written
+        np.testing.assert_array_equal(args[6], dc_before)  # the incoming dc is not written
         for a, b in zip(got, want):
             np.testing.assert_array_equal(a, b)
 
@@ -99,18 +96,18 @@ class _Ctx:
         self.saved = a
 
 
-def _forward(dtype, T, N, H, bias, special, seed):
+def _forward(dtype, T, N, H, bias, special, seed, rev):
     r = np.random.default_rng(seed)
-    proj, h0, c0, w = (r.normal(size=s).astype(dtype)
-                       for s in [(T, N, 4 * H), (N, H), (N, H), (4 * H, H)])
+    x, h0, c0, w_ih, w = (r.normal(size=s).astype(dtype)
+                          for s in [(T, N, 3), (N, H), (N, H), (4 * H, 3), (4 * H, H)])
     if special:  # saturated gates, overflowing exp, nan and inf in the pre-activations
-        proj.reshape(-1)[::5] = 1e4
-        proj.reshape(-1)[1::7] = -1e4
-        proj.reshape(-1)[-1] = np.nan
-        proj.reshape(-1)[0] = np.inf
-    b = r.normal(size=4 * H).astype(dtype) if bias else None
+        x.reshape(-1)[::5] = 1e4
+        x.reshape(-1)[1::7] = -1e4
+        x.reshape(-1)[-1] = np.nan
+        x.reshape(-1)[0] = np.inf
+    b_ih, b_hh = (r.normal(size=4 * H).astype(dtype) if bias else None for _ in range(2))
     ctx = _Ctx()
-    out = LSTMLayerFn.forward(ctx, proj, h0, c0, w, b)
+    out = LSTMLayerFn.forward(ctx, x, h0, c0, w_ih, w, b_ih, b_hh, reverse=rev)
     return out + ctx.saved
 
 
@@ -124,11 +121,11 @@ def test_forward_kernels_equal_numpy_passes_bitwise(way, dtype, bias, special, m
     if way == "python":  # the plain Python loops, what numba compiles
         monkeypatch.setattr(_lstm_kernel, "kernel",
                             lambda fn=None: fn or _lstm_kernel.lstm_gate_grads)
-    for T, N, H in [(1, 1, 1), (3, 2, 5), (6, 16, 32)]:
+    for T, N, H, rev in [(1, 1, 1, False), (3, 2, 5, True), (6, 16, 32, False)]:
         with np.errstate(all="ignore"):
-            got = _forward(dtype, T, N, H, bias, special, seed=H)
+            got = _forward(dtype, T, N, H, bias, special, seed=H, rev=rev)
             monkeypatch.setattr(_lstm_kernel, "ENABLED", False)
-            want = _forward(dtype, T, N, H, bias, special, seed=H)
+            want = _forward(dtype, T, N, H, bias, special, seed=H, rev=rev)
             monkeypatch.setattr(_lstm_kernel, "ENABLED", True)
         for a, b in zip(got, want):
             assert a.dtype == dtype

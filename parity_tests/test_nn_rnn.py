@@ -139,6 +139,19 @@ def test_rnn_errors():
         tg.nn.GRU(3, 4)(tg.randn(3))
 
 
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_hidden_state_of_another_dtype_raises_like_torch(kind):
+    # torch raises a RuntimeError (its mat1/mat2 dtype check); the fused LSTM layer would
+    # otherwise copy a float64 h0 into its float32 buffers and run silently
+    for lib in (torch, tg):
+        m = getattr(lib.nn, kind)(3, 4)
+        h = lib.zeros(1, 2, 4, dtype=lib.float64)
+        with pytest.raises(RuntimeError):
+            m(lib.randn(5, 2, 3), (h, h) if kind == "LSTM" else h)
+    with pytest.raises(RuntimeError, match=r"expected hidden\[0\] of dtype torch.float32"):
+        tg.nn.LSTM(3, 4)(tg.randn(5, 2, 3), (tg.zeros(1, 2, 4, dtype=tg.float64),) * 2)
+
+
 def _seed_model(nn, rnn):
     class RNNSequential(nn.Module):  # seed 001, with the recurrent layer as a parameter
         def __init__(self):

@@ -120,9 +120,9 @@ def test_lstm_module_fast_path_equals_reference(monkeypatch, mode):
 @pytest.mark.parametrize("reverse", [False, True])
 def test_lstm_layer_fused_equals_reference(reverse):
     r = np.random.default_rng(0)
-    T, B, H = 6, 3, 2
-    for dtype in (np.float32, np.float64):
-        shapes = [(T, B, 4 * H), (B, H), (B, H), (4 * H, H), (4 * H,)]
+    T, B, F, H = 6, 3, 5, 2
+    for dtype in (np.float32, np.float64):  # x, h0, c0, w_ih, w_hh, b_ih, b_hh
+        shapes = [(T, B, F), (B, H), (B, H), (4 * H, F), (4 * H, H), (4 * H,), (4 * H,)]
         ins = [tg.tensor(r.normal(size=s).astype(dtype), requires_grad=True) for s in shapes]
         fast = LSTMLayerFn.apply(*ins, reverse=reverse)
         ref = LSTMLayerFn.reference(*ins, reverse=reverse)
@@ -223,3 +223,33 @@ def test_conv2d_fused_bias_equals_reference(bias):
     ref = ConvolutionFn.reference(x, w, b, *args)
     assert fast.detach().numpy().flags.c_contiguous
     _close_grads(fast, ref, [x, w] + ([b] if bias else []))
+
+
+def test_lstm_layer_backward_without_its_state_buffer(monkeypatch):
+    # LSTMLayerFn's backward finds h_{t−1} in the forward's (T + 1, N, H) buffer that `out` is
+    # a view of; a saved-tensor hook that copies `out` takes that away, and the backward
+    # rebuilds the states from out and h0: the gradients must not change
+    tg.manual_seed(0)
+    m = tg.nn.LSTM(3, 4, bidirectional=True).double()
+    x = tg.randn(5, 2, 3, dtype=tg.float64, requires_grad=True)
+
+    def grads(copying_hook):
+        if copying_hook:
+            with tg.autograd.graph.saved_tensors_hooks(lambda a: a.clone(), lambda a: a):
+                out, (hn, cn) = m(x)
+        else:
+            out, (hn, cn) = m(x)
+        loss = (out * out).sum() + (hn * cn).sum()
+        return tg.autograd.grad(loss, [x, *m.parameters()])
+
+    for a, b in zip(grads(False), grads(True)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_lstm_layer_output_modified_in_place_refuses_backward():
+    m = tg.nn.LSTM(3, 4)
+    out, _ = m(tg.randn(5, 2, 3, requires_grad=True))
+    with tg.no_grad():
+        out.add_(1)  # `out` is saved (it holds every h_{t−1} the weight gradient needs)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.sum().backward()

@@ -86,25 +86,35 @@ class LSTMCellFn(Function):
 class LSTMLayerFn(Function):
     """(out, h_T, c_T) = one LSTM layer in one direction over all T steps, as ONE node.
 
-    proj (T, N, 4H) is W_ih x_t + b_ih for every t (one GEMM, done by the caller); h0, c0 (N, H);
-    out (T, N, H) holds every h_t. Each step does :class:`LSTMCellFn`'s forward operations
-    (outputs equal to the cell loop's up to the order BLAS sums h W_hhᵀ in).
+    x (T, N, F) is the layer's input, h0 and c0 (N, H) its initial state, w_ih (4H, F),
+    w_hh (4H, H), b_ih and b_hh (4H,) or both None; out (T, N, H) holds every h_t. The input
+    projection x W_ihᵀ of all T steps is ONE GEMM; each step adds h_{t−1} W_hhᵀ and the bias
+    b_ih + b_hh and does :class:`LSTMCellFn`'s gate formulas (outputs equal to the cell loop's
+    up to rounding: BLAS may sum the products in another order, and the bias is added as
+    (h W_hhᵀ + (b_ih + b_hh)) + x W_ihᵀ instead of (x W_ihᵀ + b_ih) + (h W_hhᵀ + b_hh)).
 
     The backward walks the steps in reverse with the cell's gate formulas (one compiled loop
     per step with numba, :mod:`._lstm_kernel`; NumPy passes without) and writes every step's
-    gate gradient into one (T, N, 4H) array, which IS proj's gradient (no split or scatter).
-    The weight gradient is ONE GEMM over all steps:
-    dW_hh = Σ_t dgates_tᵀ h_{t−1} = dGᵀ H_prev ((4H, T·N) @ (T·N, H)), and db_hh = Σ dG.
+    gate gradient into one (T, N, 4H) array dG (the gradient of x W_ihᵀ + b_ih too). Then
+    every weight gradient is ONE GEMM over all steps, and the bias gradient one sum::
+
+        dW_hh = Σ_t dG_tᵀ h_{t−1} = dGᵀ H_prev      ((4H, T·N) @ (T·N, H))
+        dW_ih = Σ_t dG_tᵀ x_t     = dGᵀ X           ((4H, T·N) @ (T·N, F))
+        dx    = dG W_ih,          db_ih = db_hh = Σ_{t,n} dG
+
     ``reverse=True`` runs t = T−1 … 0 (the backward direction of a bidirectional LSTM).
     """
 
     array_io = True
 
     @staticmethod
-    def reference(proj, h0, c0, w_hh, b_hh, reverse=False):
-        """The plain twin: the composed cell, step by step (the unrolled loop)."""
+    def reference(x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
+        """The plain twin: one Linear for the input projection, then the composed cell, step
+        by step (the unrolled loop)."""
         from ...ops.join import stack
+        from ...ops.matmul import linear
 
+        proj = linear(x, w_ih, b_ih)  # W_ih x_t + b_ih for every t
         T = proj.shape[0]
         hs, h, c = [None] * T, h0, c0
         for t in range(T - 1, -1, -1) if reverse else range(T):
@@ -113,86 +123,101 @@ class LSTMLayerFn(Function):
         return stack(hs, 0), h, c
 
     @staticmethod
-    def forward(ctx, proj, h0, c0, w_hh, b_hh, reverse=False):
-        xp = get_array_module(proj)
-        T, N, H = proj.shape[0], proj.shape[1], h0.shape[1]
-        dt = proj.dtype
-        out = xp.empty((T, N, H), dt)
-        S = xp.empty((T, N, 4 * H), dt)  # σ of every gate pre-activation
-        gs, tcs = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)  # tanh g, tanh c'
-        cs = xp.empty((T, N, H), dt)  # c_t
-        h, c = h0, c0
-        order = range(T - 1, -1, -1) if reverse else range(T)
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, reverse=False):
+        xp = get_array_module(x)
+        T, N, H = x.shape[0], x.shape[1], h0.shape[1]
+        dt = x.dtype
+        # the input projection of every step at once (the bias joins b_hh below)
+        proj = (x.reshape(T * N, -1) @ w_ih.T).reshape(T, N, 4 * H)
+        bs = [v for v in (b_ih, b_hh) if v is not None]
+        b = bs[0] + bs[1] if len(bs) == 2 else (bs[0] if bs else None)
+        # saved for the backward: σ of the gates i, f, o (N, 3H) and tanh g, tanh c_t (N, H)
+        # of every step, and the states in (T + 1, N, H) buffers that start (or, reversed, end)
+        # with h0, c0: the step writing index t + 1 (reversed: t) reads index t (t + 1), and
+        # out and H_prev are both views of hb, no copies
+        S = xp.empty((T, N, 3 * H), dt)
+        gs, tcs = xp.empty((T, N, H), dt), xp.empty((T, N, H), dt)
+        hb, cb = xp.empty((T + 1, N, H), dt), xp.empty((T + 1, N, H), dt)
+        first = T if reverse else 0
+        hb[first], cb[first] = h0, c0
         # speed: h W_hhᵀ against a C-ordered copy of W_hhᵀ, made once: OpenBLAS's kernel for
         # a plain (N, H) @ (H, 4H) product is ~25 % faster than for a transposed operand
-        # (44 against 58 µs at N = 64, H = 128). Its sums may round in another order than
-        # ``h @ w_hh.T`` (the cell's) on some shapes, so outputs equal the cell loop's to
-        # rounding. Every step writes straight into the saved buffers (out=).
+        # (44 against 58 µs at N = 64, H = 128), into one reused buffer G
         w_t = xp.ascontiguousarray(w_hh.T)
-        fused = _forward_kernels(proj, h0, c0, w_t, b_hh)
+        G = xp.empty((N, 4 * H), dt)
+        fused = _forward_kernels(proj, hb, cb, w_t, b)
+        one = dt.type(1)
         with quiet():  # e^{-G} may overflow to inf: σ is then 0, as it must be
-            for t in order:
-                G = h @ w_t
-                s = S[t]  # σ = 1/(1 + e^{-G}) over all four gates (g's is unused)
+            for t in range(T - 1, -1, -1) if reverse else range(T):
+                prv, nxt = (t + 1, t) if reverse else (t, t + 1)
+                xp.matmul(hb[prv], w_t, out=G)
+                s, g = S[t], gs[t]
                 if fused:  # the same passes as below, fused around exp and tanh (numba)
-                    fused[0](G, b_hh if b_hh is not None else G[0], b_hh is not None,
-                             proj[t], s)
+                    fused[0](G, G[0] if b is None else b, b is not None, proj[t], s, g)
                     xp.exp(s, out=s)
-                    g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
-                    fused[1](s, c, g, cs[t], s.dtype.type(1))
-                    c_new = cs[t]
+                    xp.tanh(g, out=g)
+                    fused[1](s, cb[prv], g, cb[nxt], one)
                 else:
-                    if b_hh is not None:
-                        G += b_hh
-                    G += proj[t]  # = x_proj + (h Wᵀ + b): the same sum, + commutes exactly
-                    xp.negative(G, out=s)
-                    xp.exp(s, out=s)
+                    if b is not None:
+                        G += b
+                    G += proj[t]  # gates = (h W_hhᵀ + b) + x W_ihᵀ
+                    xp.negative(G[:, : 2 * H], out=s[:, : 2 * H])  # −i, −f
+                    xp.negative(G[:, 3 * H :], out=s[:, 2 * H :])  # −o
+                    g[...] = G[:, 2 * H : 3 * H]
+                    xp.exp(s, out=s)  # σ = 1/(1 + e^{-G}) of i, f, o
+                    xp.tanh(g, out=g)
                     s += 1
                     xp.divide(1, s, out=s)
-                    g = xp.tanh(G[:, 2 * H : 3 * H], out=gs[t])
-                    c_new = xp.multiply(s[:, H : 2 * H], c, out=cs[t])  # c' = f ⊙ c + i ⊙ g
-                    c_new += s[:, :H] * g
-                tc = xp.tanh(c_new, out=tcs[t])
-                h = xp.multiply(s[:, 3 * H :], tc, out=out[t])  # h' = o ⊙ tanh c'
-                c = c_new
-        ctx.save_for_backward(S, gs, tcs, cs, out, h0, c0, w_hh)
+                    c_new = xp.multiply(s[:, H : 2 * H], cb[prv], out=cb[nxt])  # f ⊙ c
+                    c_new += s[:, :H] * g  # c' = f ⊙ c + i ⊙ g
+                tc = xp.tanh(cb[nxt], out=tcs[t])
+                xp.multiply(s[:, 2 * H :], tc, out=hb[nxt])  # h' = o ⊙ tanh c'
+        out = hb[:T] if reverse else hb[1:]
+        ctx.save_for_backward(x, S, gs, tcs, cb, out, h0, w_ih, w_hh)
         ctx.reverse = reverse
-        return out, h.copy(), c.copy()
+        last = 0 if reverse else T
+        return out, hb[last].copy(), cb[last].copy()
 
     @staticmethod
     def backward(ctx, dout, dh_last, dc_last):
-        S, gs, tcs, cs, out, h0, c0, w_hh = ctx.saved_tensors
+        x, S, gs, tcs, cb, out, h0, w_ih, w_hh = ctx.saved_tensors
         xp = get_array_module(S)
-        H = out.shape[2]
         rev = ctx.reverse
-        # h_{t−1} of every step: the states one step earlier in the walk (for dW_hh below)
-        hp = xp.empty_like(out)
-        if rev:
-            hp[:-1], hp[-1] = out[1:], h0
-        else:
-            hp[1:], hp[0] = out[:-1], h0
+        T, N, H = out.shape
+        cp = cb[1:] if rev else cb[:-1]  # c_{t−1} of every step t
+        hb = out.base  # h_{t−1} of every step, a view of the forward's (T + 1, N, H) buffer
+        if hb is None or hb.shape != (T + 1, N, H):  # a saved-tensor hook copied out: rebuild
+            hb = xp.concatenate((out, h0[None]) if rev else (h0[None], out))
+        hp = hb[1:] if rev else hb[:-1]
         # walking t backwards, each step's gate gradients (σ′ = σ(1 − σ), i f g o the gates):
         #   dh ← dh + dout_t,   dc′ = dh·o(1 − tanh²c_t) + dc
         #   dG_t = [dc′·i(1−i)·g, dc′·f(1−f)·c_{t−1}, dc′·(1 − g²)·i, dh·o(1−o)·tanh c_t]
         #   dh ← dG_t W_hh,     dc ← dc′·f           (what reaches step t − 1)
         # as NumPy passes (_gate_grads_numpy) or one compiled loop per step (_gate_grads_fused)
         fused = _lstm_kernel.kernel()
-        args = (S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev)
-        if fused is not None and _lstm_kernel.takes(S, gs, tcs, cs, w_hh):
+        args = (S, gs, tcs, cp, dout, dh_last, dc_last, w_hh, rev)
+        if fused is not None and _lstm_kernel.takes(S, gs, tcs, cb, w_hh):
             dG, dh, dc = _gate_grads_fused(fused, *args)
         else:
             dG, dh, dc = _gate_grads_numpy(xp, *args)
         need = ctx.needs_input_grad
-        flat = dG.reshape(-1, 4 * H)
-        dw = flat.T @ hp.reshape(-1, H) if need[3] else None
-        db = flat.sum(axis=0) if len(need) > 4 and need[4] else None
-        return dG, dh if need[1] else None, dc if need[2] else None, dw, db
+        flat = dG.reshape(T * N, 4 * H)
+        dx = (flat @ w_ih).reshape(x.shape) if need[0] else None
+        dw_ih = flat.T @ x.reshape(T * N, -1) if need[3] else None
+        dw_hh = flat.T @ hp.reshape(T * N, H) if need[4] else None
+        db_ih = db_hh = None
+        if need[5] or need[6]:  # db_ih = db_hh: each bias enters every gate sum once
+            db = flat.sum(axis=0)
+            db_ih = db if need[5] else None
+            db_hh = (db.copy() if need[5] else db) if need[6] else None
+        return (dx, dh if need[1] else None, dc if need[2] else None, dw_ih, dw_hh,
+                db_ih, db_hh)
 
 
-def _forward_kernels(proj, h0, c0, w_t, b_hh):
+def _forward_kernels(proj, hb, cb, w_t, b):
     """(:func:`lstm_gates_in`, :func:`lstm_gates_out`) compiled, when numba is there and the
     arrays suit them (NumPy, one float dtype, C order), else None: the NumPy passes."""
-    arrays = (proj, h0, c0, w_t) + (() if b_hh is None else (b_hh,))
+    arrays = (proj, hb, cb, w_t) + (() if b is None else (b,))
     if not _lstm_kernel.takes(*arrays):
         return None
     k_in = _lstm_kernel.kernel(_lstm_kernel.lstm_gates_in)
@@ -200,30 +225,29 @@ def _forward_kernels(proj, h0, c0, w_t, b_hh):
     return None if k_in is None or k_out is None else (k_in, k_out)
 
 
-def _gate_grads_numpy(xp, S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev):
+def _gate_grads_numpy(xp, S, gs, tcs, cp, dout, dh_last, dc_last, w_hh, rev):
     """(dG, dh_0, dc_0) of :meth:`LSTMLayerFn.backward` in NumPy passes: the reference of the
-    compiled :func:`_gate_grads_fused` (the same floats, bit for bit)."""
+    compiled :func:`_gate_grads_fused` (the same floats, bit for bit). S (T, N, 3H) holds σ of
+    the gates i, f, o; cp (T, N, H) is c_{t−1} of every step."""
     T, N, H = gs.shape
-    S4 = S.reshape(T, N, 4, H)
-    i, f, o = S4[:, :, 0], S4[:, :, 1], S4[:, :, 3]
-    cp = xp.empty_like(cs)  # c_{t−1} of every step
-    if rev:
-        cp[:-1], cp[-1] = cs[1:], c0
-    else:
-        cp[1:], cp[0] = cs[:-1], c0
+    S3 = S.reshape(T, N, 3, H)
+    i, f, o = S3[:, :, 0], S3[:, :, 1], S3[:, :, 2]
     # the local derivatives of every step at once (few large passes instead of many
     # per-step ones): dG = [dct·g·i(1−i), dct·c·f(1−f), dct·i(1−g²), dh·tc·o(1−o)]
-    A = S4 * (1 - S4)  # σ′ = σ(1 − σ) of i, f, o (g's block overwritten below)
-    A[:, :, 0] *= gs
-    A[:, :, 1] *= cp
-    xp.multiply(gs, gs, out=A[:, :, 2])
-    xp.subtract(1, A[:, :, 2], out=A[:, :, 2])
-    A[:, :, 2] *= i
-    A[:, :, 3] *= tcs
+    A = xp.empty((T, N, 4, H), S.dtype)
+    for k, (s, partner) in enumerate(((i, gs), (f, cp), (None, i), (o, tcs))):
+        a = A[:, :, k]
+        if s is None:  # g's: 1 − g²
+            xp.multiply(gs, gs, out=a)
+            xp.subtract(1, a, out=a)
+        else:  # σ′ = σ(1 − σ)
+            xp.subtract(1, s, out=a)
+            a *= s
+        a *= partner
     E = tcs * tcs  # ∂h/∂c′ = o(1 − tanh²c′)
     xp.subtract(1, E, out=E)
     E *= o
-    dG = xp.empty_like(S)
+    dG = xp.empty((T, N, 4 * H), S.dtype)
     dG4 = dG.reshape(T, N, 4, H)
     dh, dc = dh_last, dc_last
     for t in range(T) if rev else range(T - 1, -1, -1):
@@ -237,22 +261,21 @@ def _gate_grads_numpy(xp, S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev)
     return dG, dh, dc
 
 
-def _gate_grads_fused(kernel, S, gs, tcs, cs, c0, dout, dh_last, dc_last, w_hh, rev):
+def _gate_grads_fused(kernel, S, gs, tcs, cp, dout, dh_last, dc_last, w_hh, rev):
     """:func:`_gate_grads_numpy` with each step's elementwise passes as ONE compiled loop
     (:func:`~tinygrad_edu.nn.modules._lstm_kernel.lstm_gate_grads`); only dh = dG_t W_hh
     stays a BLAS call between two steps."""
     import numpy as np
 
-    T = gs.shape[0]
+    T, N, H = gs.shape
     dt = S.dtype
     dout = np.ascontiguousarray(dout, dt)  # often a broadcast or a strided slice
-    c0 = np.ascontiguousarray(c0, dt)
+    cp = np.ascontiguousarray(cp, dt)
     dh = np.ascontiguousarray(dh_last, dt)
     dc = np.array(dc_last, dt, order="C", copy=True)  # overwritten step by step
     one = dt.type(1)
-    dG = np.empty_like(S)
+    dG = np.empty((T, N, 4 * H), dt)
     for t in range(T) if rev else range(T - 1, -1, -1):
-        c_prev = c0 if t == (T - 1 if rev else 0) else cs[t + 1 if rev else t - 1]
-        kernel(dh, dout[t], dc, S[t], gs[t], tcs[t], c_prev, dG[t], one)
+        kernel(dh, dout[t], dc, S[t], gs[t], tcs[t], cp[t], dG[t], one)
         dh = dG[t] @ w_hh
     return dG, dh, dc

@@ -240,7 +240,11 @@ class RNNBase(Module):
             hs = hx if is_lstm else (hx,)
             if is_lstm and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
                 raise RuntimeError(f"{name}: hx must be a tuple (h_0, c_0)")
-            for h in hs:
+            for k, h in enumerate(hs):
+                if h.dtype != input.dtype:  # torch raises too; the layer would cast silently
+                    what = f"hidden[{k}]" if is_lstm else "hidden"
+                    raise RuntimeError(f"{name}: expected {what} of dtype {input.dtype} (the "
+                                       f"input's), got {h.dtype}")
                 if h.dim() != nd:
                     raise RuntimeError(f"For {'unbatched' if nd == 2 else 'batched'} {nd}-D "
                                        f"input, hx should also be {nd}-D but got {h.dim()}-D "
@@ -280,8 +284,8 @@ class RNNBase(Module):
                 b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
                 b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
                 if is_lstm and _FUSED_LSTM_LAYER and not self.proj_size:  # fast: one node
-                    out_d, h_t, c_t = LSTMLayerFn.apply(_linear(layer_in, w_ih, b_ih), h_init[k],
-                                                        c_init[k], w_hh, b_hh, reverse=d == 1)
+                    out_d, h_t, c_t = LSTMLayerFn.apply(layer_in, h_init[k], c_init[k], w_ih,
+                                                        w_hh, b_ih, b_hh, reverse=d == 1)
                     outs.append(out_d)
                     finals_h.append(h_t)
                     finals_c.append(c_t)
