@@ -16,7 +16,7 @@ from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 
 
-def torch_args(fn=None, *, dim_for=(), when=None):
+def torch_args(fn=None, *, dim_for=(), when=None, dim_type=""):
     """Accept torch's argument aliases: ``axis=`` for ``dim=`` and ``keepdims=`` for
     ``keepdim=`` (torch's argument parser accepts both spellings, as NumPy users write them).
 
@@ -24,13 +24,19 @@ def torch_args(fn=None, *, dim_for=(), when=None):
     out=o)`` is a TypeError: its dim-less overload is ``(input, *, dtype)``); with ``when``,
     only once that keyword picks such an overload (``std(x, unbiased=False, out=o)``; a bool in
     dim's place is the legacy ``unbiased``). Checked on the keyword path only, so ``x.sum()``
-    pays nothing."""
+    pays nothing.
+
+    ``dim_type``: for an op whose overloads take a dim of that type or no dim at all (prod,
+    max, median: ``"int"``; logsumexp: ``"tuple of ints"``), an explicit ``dim=None`` is
+    torch's TypeError (``prod(x, None)``), where ``sum(x, None)`` reduces everything."""
     if fn is None:
-        return functools.partial(torch_args, dim_for=dim_for, when=when)
+        return functools.partial(torch_args, dim_for=dim_for, when=when, dim_type=dim_type)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not kwargs:  # the hot path: x.sum(), x.mean(1)
+            if dim_type and len(args) > 1 and args[1] is None:
+                _none_dim(fn.__name__, dim_type)
             try:
                 return fn(*args)
             except AttributeError:  # tg.sum(3): torch's TypeError (free until it fires)
@@ -46,6 +52,9 @@ def torch_args(fn=None, *, dim_for=(), when=None):
             kwargs["keepdim"] = kwargs.pop("keepdims")
         if dim_for:
             _dim_needed(fn.__name__, args, kwargs, dim_for, when)
+        if dim_type and (len(args) > 1 and args[1] is None or
+                         "dim" in kwargs and kwargs["dim"] is None):
+            _none_dim(fn.__name__, dim_type)
         try:
             return fn(*args, **kwargs)
         except AttributeError:
@@ -66,6 +75,12 @@ def _dim_needed(op: str, args, kwargs, dim_for, when) -> None:
         if k in kwargs:
             raise TypeError(f"{op}() received an invalid combination of arguments: {k}= is "
                             "taken only beside a dim (torch's overloads)")
+
+
+def _none_dim(op: str, dim_type: str) -> None:
+    """torch's TypeError for ``dim=None`` given to an op without a dim=None overload."""
+    raise TypeError(f"{op}(): argument 'dim' must be {dim_type}, not NoneType (leave dim out to "
+                    "reduce every element)")
 
 
 def _not_tensor_input(op: str, args, kwargs) -> None:

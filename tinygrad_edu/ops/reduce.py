@@ -301,7 +301,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 
-@torch_args(dim_for=("keepdim", "out"))
+@torch_args(dim_for=("keepdim", "out"), dim_type="int")
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.prod``: y = Π x over one ``dim`` (or every element). dtype: as :func:`sum`.
     Derivative: ∂y/∂xᵢ = Π_{j≠i} xⱼ (y/xᵢ without zeros; exclusive cumulative products with
@@ -316,7 +316,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
 
-@torch_args
+@torch_args(dim_type="tuple of ints")
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``torch.logsumexp``: y = log Σ exp(x) over ``dim``, computed as m + log Σ exp(x − m)
     with m = max x (no overflow). dtype: floating; integers and bools compute in the default
