@@ -337,15 +337,17 @@ def _shape(x):
     return list(x.shape) if isinstance(x, Tensor) else []
 
 
-def write_out(out, result: Tensor, op: str) -> Tensor:
+def write_out(out, result: Tensor, op: str, differentiable: bool = True) -> Tensor:
     """``op(..., out=out)``: write ``result`` into ``out`` and return ``out`` (torch resizes an
     ``out`` of another shape). Raises RuntimeError when ``result``'s dtype cannot be cast to
-    ``out``'s (a float result into an integer tensor), or when a gradient would be needed."""
+    ``out``'s (a float result into an integer tensor), or when a gradient would be needed (not
+    for an op torch does not differentiate, ``differentiable=False``: eq, logical_not, ...,
+    which write into an ``out`` that requires grad and leave its graph alone)."""
     if out is None:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+    if differentiable and is_grad_enabled() and (result.requires_grad or out.requires_grad):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     r, d = result._data, out._data
