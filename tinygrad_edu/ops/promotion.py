@@ -268,7 +268,7 @@ def promote(a, b, op: str, float_result: bool = False, to=None):
     r = result_type(a, b) if to is None else to
     if float_result and not r.is_floating_point:
         r = _dt.default_float()
-    return _convert(a, r), _convert(b, r)
+    return _convert(a, r, b), _convert(b, r, a)
 
 
 def _operand(x, ref: Tensor, op: str, arg: str, position: int):
@@ -284,7 +284,7 @@ def _operand(x, ref: Tensor, op: str, arg: str, position: int):
                     f"number, not {type(x).__name__}")
 
 
-def _convert(x, r: _dt.dtype):
+def _convert(x, r: _dt.dtype, other=None):
     if isinstance(x, Tensor):
         return cast(x, r)
     if r.is_floating_point:
@@ -295,7 +295,10 @@ def _convert(x, r: _dt.dtype):
         return bool(x)
     x = int(x)
     if not -2**63 <= x < 2**63:  # torch reads 2**63 ... 2**64 − 1 as uint64: x + 2**63 wraps
-        check_int_scalar(x)
+        check_int_scalar(x)  # (and a uint64 number outranks a bool tensor: no such promotion)
+        if isinstance(other, Tensor) and other._data.dtype == _BOOL:
+            raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                               f"attempted to promote Bool and UInt64 (the number {x})")
         x -= 2**64
     return np.asarray(x, dtype=np.int64).astype(r.np)[()]  # wraps into r's range, as torch's
 
