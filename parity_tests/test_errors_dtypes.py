@@ -141,13 +141,9 @@ BIG_OPS = {
 BIG_DTYPES = ["float32", "float16", "bfloat16", "float64", "int64", "uint8", "bool"]
 
 
-# raised, but another type: the op's own check (ops/operators.py) runs before the conversion
-# (t ** v now checks the 64-bit range first: ops/arithmetic.py pow, branch fix15)
-BIG_GAPS = {("t - v", "bool")}
-BIG_CASES = [pytest.param(op, d, marks=pytest.mark.xfail(
-    strict=True, reason="RuntimeError of the op's own check where torch's OverflowError "
-    "comes first")) if (op, d) in BIG_GAPS else (op, d)
-    for op in sorted(BIG_OPS) for d in BIG_DTYPES]
+# (t ** v checks the 64-bit range first: ops/arithmetic.py pow, branch fix15; so does bool
+# t - v before sub's bool refusal: check_sub_operands, branch fix17)
+BIG_CASES = [(op, d) for op in sorted(BIG_OPS) for d in BIG_DTYPES]
 
 
 @pytest.mark.parametrize(("op", "dtype"), BIG_CASES)

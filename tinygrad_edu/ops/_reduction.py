@@ -11,12 +11,13 @@ import numpy as np
 
 from .. import dtype as _dt
 from .._args import not_tensor
+from ..autograd import is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 
 
-def torch_args(fn=None, *, dim_for=(), when=None):
+def torch_args(fn=None, *, dim_for=(), when=None, dim_type=""):
     """Accept torch's argument aliases: ``axis=`` for ``dim=`` and ``keepdims=`` for
     ``keepdim=`` (torch's argument parser accepts both spellings, as NumPy users write them).
 
@@ -24,13 +25,19 @@ def torch_args(fn=None, *, dim_for=(), when=None):
     out=o)`` is a TypeError: its dim-less overload is ``(input, *, dtype)``); with ``when``,
     only once that keyword picks such an overload (``std(x, unbiased=False, out=o)``; a bool in
     dim's place is the legacy ``unbiased``). Checked on the keyword path only, so ``x.sum()``
-    pays nothing."""
+    pays nothing.
+
+    ``dim_type``: for an op whose overloads take a dim of that type or no dim at all (prod,
+    max, median: ``"int"``; logsumexp: ``"tuple of ints"``), an explicit ``dim=None`` is
+    torch's TypeError (``prod(x, None)``), where ``sum(x, None)`` reduces everything."""
     if fn is None:
-        return functools.partial(torch_args, dim_for=dim_for, when=when)
+        return functools.partial(torch_args, dim_for=dim_for, when=when, dim_type=dim_type)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not kwargs:  # the hot path: x.sum(), x.mean(1)
+            if dim_type and len(args) > 1 and args[1] is None:
+                _none_dim(fn.__name__, dim_type)
             try:
                 return fn(*args)
             except AttributeError:  # tg.sum(3): torch's TypeError (free until it fires)
@@ -46,6 +53,9 @@ def torch_args(fn=None, *, dim_for=(), when=None):
             kwargs["keepdim"] = kwargs.pop("keepdims")
         if dim_for:
             _dim_needed(fn.__name__, args, kwargs, dim_for, when)
+        if dim_type and (len(args) > 1 and args[1] is None or
+                         "dim" in kwargs and kwargs["dim"] is None):
+            _none_dim(fn.__name__, dim_type)
         try:
             return fn(*args, **kwargs)
         except AttributeError:
@@ -66,6 +76,12 @@ def _dim_needed(op: str, args, kwargs, dim_for, when) -> None:
         if k in kwargs:
             raise TypeError(f"{op}() received an invalid combination of arguments: {k}= is "
                             "taken only beside a dim (torch's overloads)")
+
+
+def _none_dim(op: str, dim_type: str) -> None:
+    """torch's TypeError for ``dim=None`` given to an op without a dim=None overload."""
+    raise TypeError(f"{op}(): argument 'dim' must be {dim_type}, not NoneType (leave dim out to "
+                    "reduce every element)")
 
 
 def _not_tensor_input(op: str, args, kwargs) -> None:
@@ -170,16 +186,46 @@ def refuse_grad_dtype(input, dtype, op: str) -> None:
                            f"requires grad, dtype={d}; detach it or use a floating dtype)")
 
 
-def dtype_from_out(dtype, out, op: str, floats_only: str = ""):
+def refuse_out_grad(input, out, op: str) -> None:
+    """torch's first check of a differentiable op's ``out=`` form, before any dtype rule:
+    RuntimeError when grad mode is on and ``input`` or ``out`` requires grad (``sum(x,
+    out=int64_out)`` of an x that requires grad raises; it does not sum x cast to int64)."""
+    if (input._rg or out._rg) and is_grad_enabled():
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad (an input "
+                           f"of dtype {input.dtype} and shape {list(input.shape)}, out= of dtype "
+                           f"{out.dtype}); detach it or leave out= out.")
+
+
+def dtype_from_out(dtype, out, op: str, floats_only: str = "", input=None):
     """torch's ``get_dtype_from_result``: a sum/prod/mean without ``dtype=`` computes in its
     ``out``'s dtype (sum(x, out=int64) sums x cast to int64). ``floats_only``: the kernel name
-    whose integer ``out`` raises NotImplementedError (nansum's)."""
-    if dtype is not None or not isinstance(out, Tensor):
+    whose integer ``out`` raises NotImplementedError (nansum's). ``input`` given: first
+    :func:`refuse_out_grad`."""
+    if not isinstance(out, Tensor):
+        return dtype
+    if input is not None:
+        refuse_out_grad(input, out, op)
+    if dtype is not None:
         return dtype
     if floats_only and not out.dtype.is_floating_point:
         raise NotImplementedError(f'"{floats_only}" not implemented for '
                                   f"'{_dt.torch_type_name(out._data.dtype)}'")
     return out.dtype
+
+
+def accumulate_dtype(input, dtype, op: str, out=None):
+    """``input`` cast for a sum or product: to ``dtype`` (or ``out``'s) when given (refused
+    beside grad when not floating; any ``out`` beside grad: :func:`refuse_out_grad`), else ints
+    and bools to int64 (uint8 [200, 100]: 300)."""
+    from .promotion import cast
+    dtype = dtype_from_out(dtype, out, op, input=input)
+    refuse_grad_dtype(input, dtype, op)
+    if dtype is not None:
+        return cast(input, _dt.to_dtype(dtype, op))
+    if _dt.kind_of(input._data.dtype) in "biu":
+        return cast(input, _dt.int64)
+    return input
 
 
 def float_out(result, out):
@@ -212,6 +258,9 @@ def write_out(result, out, op: str, same_dtype_as=None, inputs=()):
                                "tensor and the written-to tensor refer to a single memory "
                                "location. Please clone() the tensor before performing the "
                                "operation.")
+    if (result.requires_grad or out.requires_grad) and is_grad_enabled():  # (first, as torch)
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
     want = same_dtype_as.dtype if same_dtype_as is not None else result.dtype
     if out.dtype != want:
         if same_dtype_as is not None:
@@ -221,9 +270,6 @@ def write_out(result, out, op: str, same_dtype_as=None, inputs=()):
                 "for out's dtype.")
         raise RuntimeError(f"{op}(): Expected out tensor to have dtype {want.name}, but got "
                            f"{out.dtype.name} instead")
-    if result.requires_grad or out.requires_grad:
-        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
     if out._data.shape != result._data.shape:
         out._data = result._data.copy()
     else:

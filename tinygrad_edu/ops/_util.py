@@ -279,10 +279,16 @@ def int_scalar(value, d, op: str) -> None:
     pays nothing; other cases pass."""
     npd = getattr(d, "np", d)
     if type(value) is int and kind_of(npd) in "iu":
-        try:
-            checked_scalar(value, npd)
-        except RuntimeError as e:
-            raise RuntimeError(f"{op}: {e}") from None
+        checked_in(value, npd, op)
+
+
+def checked_in(value, d, op: str) -> None:
+    """:func:`~tinygrad_edu.dtype.checked_scalar` of ``value`` in dtype ``d``, the op named in
+    its RuntimeError ("pow: value cannot be converted to type c10::Half without overflow")."""
+    try:
+        checked_scalar(value, d)
+    except RuntimeError as e:
+        raise RuntimeError(f"{op}: {e}") from None
 
 
 def c_order(a):

@@ -57,8 +57,9 @@ class ScaleFn(Function):
             return g * ctx.alpha, None  # ∂z/∂y = α
 
 
-def check_alpha(input, other, alpha, op: str) -> None:
-    """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones."""
+def check_alpha(input, other, alpha, op: str) -> _dt.dtype:
+    """torch's rules for ``alpha``: a bool only for bool results, no float for integer ones;
+    an int beyond 64 bits is OverflowError. Returns the result dtype."""
     r = result_type(input, other)
     if isinstance(alpha, (bool, np.bool_)) and r is not _dt.bool_:
         raise RuntimeError(f"{op}: Boolean alpha only supported for Boolean results.")
@@ -73,6 +74,7 @@ def check_alpha(input, other, alpha, op: str) -> None:
     elif type(alpha) is int:  # an integer result: alpha in its C type (int8 with 200 raises;
         check_int_scalar(alpha)  # sub adds −alpha: int32 2**31 fits), once read as 64 bits
         int_scalar(-alpha if op == "sub" else alpha, r, op)
+    return r
 
 
 def fused_reduced(input, other, alpha, op: str):

@@ -21,10 +21,10 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._out import write_out_same_dtype
-from ._util import int_scalar, named, quiet, raise_broadcast_error
+from ._util import checked_in, named, quiet, raise_broadcast_error
 from .add_scaled import ScaleFn, fused_reduced
 from .add_scaled import check_alpha as _check_alpha
-from .promotion import binary, promote, require_tensor, result_type, write_out
+from .promotion import binary, check_int_scalar, promote, require_tensor, write_out
 
 
 class AddFn(Function):
@@ -197,11 +197,13 @@ def _is_bool(x) -> bool:
     return isinstance(x, (bool, np.bool_))
 
 
-def check_sub_operands(input, other) -> None:
+def check_sub_operands(input, other, alpha=1) -> None:
     """Subtraction's operand check (``sub`` and the ``-`` operator): RuntimeError when either
-    operand is bool, as torch."""
+    operand is bool, as torch (after its OverflowError for a number beyond 64 bits)."""
     a = _is_bool(input)
     if a or _is_bool(other):
+        for v in (input, other, alpha):
+            check_int_scalar(v)
         if a and _is_bool(other) and isinstance(other, Tensor):
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                                "supported. Use the `^` or `logical_xor()` operator instead.")
@@ -212,11 +214,11 @@ def _scaled(input, other, alpha, op):
     """``alpha · other`` (torch folds alpha into the op; the gradient is the same), computed in
     the result's dtype: torch promotes first (float + 2·int64 near the int64 limits must not
     wrap in int64)."""
-    _check_alpha(input, other, alpha, op)
+    if (r := _check_alpha(input, other, alpha, op)) is _dt.bool_:  # bool: α nonzero or not
+        alpha = bool(alpha)  # (torch: add(b, b, alpha=2) is bool, as add(b, True, alpha=2))
     if isinstance(other, Tensor):
-        r = result_type(input, other)
         return ScaleFn.apply(other if other.dtype is r else other.to(r), alpha)
-    return other * alpha
+    return other * alpha if r is not _dt.bool_ else bool(other) and alpha
 
 
 def add(input, other, *, alpha=1, out=None):
@@ -243,7 +245,7 @@ def sub(input, other, *, alpha=1, out=None):
 
     Shapes: ``input`` and ``other`` broadcast (torch's rules); the output has the broadcast shape.
     """
-    check_sub_operands(input, other)
+    check_sub_operands(input, other, alpha)
     if alpha != 1 or type(alpha) is not int:
         z = fused_reduced(input, other, -alpha if type(alpha) is float else alpha, "sub")
         if z is not None:
@@ -321,10 +323,10 @@ def pow(input, exponent, *, out=None):
     if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         raise TypeError(f"pow(): expected a Tensor argument, got {type(input).__name__} and "
                         f"{type(exponent).__name__}")
-    if isinstance(input, Tensor) and type(exponent) is int and kind_of(input._data.dtype) in "iub":
-        # an int exponent is taken in the result's C type (int16 x ** 2**40 raises; bool: int64)
-        int_scalar(exponent, input._data.dtype if kind_of(input._data.dtype) != "b" else
-                   np.dtype(np.int64), "pow")
+    if isinstance(input, Tensor) and type(exponent) in (int, float):  # a number exponent in the
+        d, k = input._data.dtype, kind_of(input._data.dtype)  # C type: int16 x ** 2**40 and
+        if k in "iub" and type(exponent) is int or d in _dt.REDUCED_FLOATS:  # float16 x ** 7e4
+            checked_in(exponent, d if k != "b" else np.dtype(np.int64), "pow")  # raise
     if (isinstance(input, Tensor) and kind_of(input._data.dtype) in "iub"
             and isinstance(exponent, (int, np.integer)) and not isinstance(exponent, bool)
             and exponent < 0):

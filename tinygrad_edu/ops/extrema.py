@@ -170,7 +170,7 @@ def _max_min(input, dim, keepdim, is_min, out):
     return write_out(ret(named(values, name), idx), out, op)
 
 
-@torch_args
+@torch_args(dim_type="int")
 def max(input, dim=None, keepdim=False, *, out=None):
     """``torch.max``: the maximum of every element (ties and NaNs share the gradient evenly);
     with ``dim``, ``(values, indices)`` along it (the gradient goes to the index chosen: the
@@ -180,7 +180,7 @@ def max(input, dim=None, keepdim=False, *, out=None):
     return _max_min(input, dim, keepdim, False, out)
 
 
-@torch_args
+@torch_args(dim_type="int")
 def min(input, dim=None, keepdim=False, *, out=None):
     """``torch.min``: as :func:`max` with the minimum. Shapes: (any) → 0-d, or with ``dim`` the
     input's shape without ``dim`` (size 1 with ``keepdim``). Raises IndexError for a dim out

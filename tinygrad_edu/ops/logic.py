@@ -23,13 +23,14 @@ def _comparison(name: str, ufunc: str, doc: str):
     def f(input, other, *, out=None):
         require_tensor(input, name, "input", 1)
         z = constant_binary(lambda xp, x, y: getattr(xp, ufunc)(x, y), input, other, name)
-        return z if out is None else write_out(out, z, name)
+        return z if out is None else write_out(out, z, name, differentiable=False)
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"``torch.{name}``: {doc} elementwise (broadcasting; ``other`` a tensor or a "
                  "number), compared in the promoted dtype. dtype: bool. No gradient.\n\nShapes: "
                  "``input`` and ``other`` broadcast (torch's rules); the output has the "
-                 "broadcast shape. Raises RuntimeError for shapes that do not broadcast; "
+                 "broadcast shape; ``out=`` of any dtype, even one that requires grad (left a "
+                 "leaf, as torch). Raises RuntimeError for shapes that do not broadcast; "
                  "TypeError for two non-Tensor arguments.")
     return f
 
@@ -56,7 +57,7 @@ def _logical(name: str, doc: str):
             z = Tensor._wrap(xp.asarray(getattr(xp, name)(a, b)))
         except ValueError:
             raise_broadcast_error(name, input.shape, other.shape)
-        return z if out is None else write_out(out, z, name)
+        return z if out is None else write_out(out, z, name, differentiable=False)
 
     f.__name__ = f.__qualname__ = name
     f.__doc__ = (f"``torch.{name}``: {doc} elementwise, nonzero meaning True (NaN is True). "
@@ -85,8 +86,8 @@ def _unary_const(fn_name, with_out=False):
         xp = get_array_module(input._data)
         return Tensor._wrap(xp.asarray(getattr(xp, fn_name)(input._data)))
 
-    def f_out(input, *, out=None):  # torch's logical_not takes out= (of any dtype: 0/1)
-        return write_out(out, f(input), fn_name)
+    def f_out(input, *, out=None):  # torch's logical_not takes out= (of any dtype: 0/1; one
+        return write_out(out, f(input), fn_name, differentiable=False)  # requiring grad too)
 
     g = f_out if with_out else f
     g.__name__ = g.__qualname__ = fn_name

@@ -99,7 +99,7 @@ def _select_along(input, dim, keepdim, op, ret, node, index_fn):
     return ret(named(values, node), Tensor._wrap(idx))
 
 
-@torch_args
+@torch_args(dim_type="int")
 def median(input, dim=None, keepdim=False, *, out=None):
     """``torch.median``: the lower median (the element at position (n − 1)//2 of the sorted
     values; NaN when there is a NaN). Without ``dim``: a 0-d tensor (nan for an empty input),
@@ -118,7 +118,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
     return write_out(res, out, "median")
 
 
-@torch_args
+@torch_args(dim_type="int")
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """``torch.nanmedian``: :func:`median` of the non-NaN elements (NaN when all are NaN).
 

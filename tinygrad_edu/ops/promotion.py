@@ -268,7 +268,7 @@ def promote(a, b, op: str, float_result: bool = False, to=None):
     r = result_type(a, b) if to is None else to
     if float_result and not r.is_floating_point:
         r = _dt.default_float()
-    return _convert(a, r), _convert(b, r)
+    return _convert(a, r, b), _convert(b, r, a)
 
 
 def _operand(x, ref: Tensor, op: str, arg: str, position: int):
@@ -284,7 +284,7 @@ def _operand(x, ref: Tensor, op: str, arg: str, position: int):
                     f"number, not {type(x).__name__}")
 
 
-def _convert(x, r: _dt.dtype):
+def _convert(x, r: _dt.dtype, other=None):
     if isinstance(x, Tensor):
         return cast(x, r)
     if r.is_floating_point:
@@ -295,7 +295,10 @@ def _convert(x, r: _dt.dtype):
         return bool(x)
     x = int(x)
     if not -2**63 <= x < 2**63:  # torch reads 2**63 ... 2**64 − 1 as uint64: x + 2**63 wraps
-        check_int_scalar(x)
+        check_int_scalar(x)  # (and a uint64 number outranks a bool tensor: no such promotion)
+        if isinstance(other, Tensor) and other._data.dtype == _BOOL:
+            raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                               f"attempted to promote Bool and UInt64 (the number {x})")
         x -= 2**64
     return np.asarray(x, dtype=np.int64).astype(r.np)[()]  # wraps into r's range, as torch's
 
@@ -337,15 +340,17 @@ def _shape(x):
     return list(x.shape) if isinstance(x, Tensor) else []
 
 
-def write_out(out, result: Tensor, op: str) -> Tensor:
+def write_out(out, result: Tensor, op: str, differentiable: bool = True) -> Tensor:
     """``op(..., out=out)``: write ``result`` into ``out`` and return ``out`` (torch resizes an
     ``out`` of another shape). Raises RuntimeError when ``result``'s dtype cannot be cast to
-    ``out``'s (a float result into an integer tensor), or when a gradient would be needed."""
+    ``out``'s (a float result into an integer tensor), or when a gradient would be needed (not
+    for an op torch does not differentiate, ``differentiable=False``: eq, logical_not, ...,
+    which write into an ``out`` that requires grad and leave its graph alone)."""
     if out is None:
         return result
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if is_grad_enabled() and (result.requires_grad or out.requires_grad):
+    if differentiable and is_grad_enabled() and (result.requires_grad or out.requires_grad):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     r, d = result._data, out._data

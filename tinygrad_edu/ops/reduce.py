@@ -16,6 +16,7 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._ieee import silence_ieee_warnings
 from ._reduction import (
+    accumulate_dtype,
     count,
     dtype_from_out,
     float_out,
@@ -251,17 +252,6 @@ def _nth(op: str, dim) -> str:
     return f"{op}Backward{0 if dim is None else 1}"
 
 
-def _accumulate_dtype(input, dtype, op: str, out=None):
-    """``input`` cast for a sum or product: to ``dtype`` (or ``out``'s) when given (refused
-    beside grad when not floating), else ints and bools to int64 (uint8 [200, 100]: 300)."""
-    refuse_grad_dtype(input, dtype, op)
-    if (dtype := dtype_from_out(dtype, out, op)) is not None:
-        return cast(input, _dt.to_dtype(dtype, op))
-    if kind_of(input._data.dtype) in "biu":
-        return cast(input, _dt.int64)
-    return input
-
-
 @torch_args(dim_for=("keepdim", "out"))
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.sum``: y = Σ x over ``dim`` (None or ``()``: every dim; an int or a tuple).
@@ -269,7 +259,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     integer inputs sum in int64, or in ``dtype``. Raises IndexError for a dim out of range,
     RuntimeError for a dim given twice or an integer ``dtype`` beside grad. ∂y/∂xᵢ = 1."""
     axes = _axes(dim, input, "sum")
-    input = _accumulate_dtype(input, dtype, "sum", out)
+    input = accumulate_dtype(input, dtype, "sum", out)
     return write_out(named(SumFn.apply(input, axes, keepdim), _nth("Sum", dim)), out, "sum")
 
 
@@ -301,7 +291,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     return write_out(named(out_t, _nth("Mean", dim)), out, "mean")
 
 
-@torch_args(dim_for=("keepdim", "out"))
+@torch_args(dim_for=("keepdim", "out"), dim_type="int")
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """``torch.prod``: y = Π x over one ``dim`` (or every element). dtype: as :func:`sum`.
     Derivative: ∂y/∂xᵢ = Π_{j≠i} xⱼ (y/xᵢ without zeros; exclusive cumulative products with
@@ -311,12 +301,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if isinstance(dim, (list, tuple)):
         raise TypeError("prod(): argument 'dim' must be int, not tuple")
     axes = _axes(dim, input, "prod")
-    input = _accumulate_dtype(input, dtype, "prod", out)
+    input = accumulate_dtype(input, dtype, "prod", out)
     y = ProdFn.apply(input, None if axes is None else axes[0], keepdim)
     return write_out(named(y, _nth("Prod", dim)), out, "prod")
 
 
-@torch_args
+@torch_args(dim_type="tuple of ints")
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """``torch.logsumexp``: y = log Σ exp(x) over ``dim``, computed as m + log Σ exp(x − m)
     with m = max x (no overflow). dtype: floating; integers and bools compute in the default
@@ -340,15 +330,16 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     a dim given twice.
     """
     axes = _axes(dim, input, "nansum")
+    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * input.is_floating_point(),
+                           input)  # (out= beside grad refused first)
     refuse_grad_dtype(input, dtype, "nansum")  # (before nan_to_num drops the graph)
-    dtype = dtype_from_out(dtype, out, "nansum", "nansum_cpu" * input.is_floating_point())
     if dtype is not None and kind_of(input._data.dtype) == "f" and \
             not _dt.to_dtype(dtype, "nansum").is_floating_point:  # torch: nan_to_num first
         d = input._data  # (nan 0, ±inf the dtype's extremes), then the cast to the integer
         xp, hi = get_array_module(d), d.dtype.type(_dt.finfo(d.dtype).max)  # dtype (no
         # gradient there; minimum/maximum, as NumPy's nan_to_num skips bfloat16)
         input = Tensor._wrap(xp.where(d != d, 0, xp.minimum(xp.maximum(d, -hi), hi)))
-    input = _accumulate_dtype(input, dtype, "nansum")
+    input = accumulate_dtype(input, dtype, "nansum")
     return write_out(NansumFn.apply(input, axes, keepdim), out, "nansum")
 
 
@@ -365,7 +356,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     if kind_of(input._data.dtype) != "f":  # checked before dtype= (torch refuses int input)
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {input.dtype.name.capitalize()}")
-    dtype = dtype_from_out(dtype, out, "nanmean", floats_only="nansum_cpu")
+    dtype = dtype_from_out(dtype, out, "nanmean", floats_only="nansum_cpu", input=input)
     if dtype is not None:
         input = cast(input, _dt.to_dtype(dtype, "nanmean"))
     if kind_of(input._data.dtype) != "f":

@@ -208,7 +208,7 @@ def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True, out=None):
     floating input: applied inside the scan's node, whose gradient is in the input's dtype).
     Without ``dtype`` an ``out`` sets it (torch computes in out's dtype: int64 out casts x)."""
     to = None
-    given, dtype = dtype is not None, dtype_from_out(dtype, out, op)
+    given, dtype = dtype is not None, dtype_from_out(dtype, out, op, input=input)
     if dtype is not None:
         if _dt.to_dtype(dtype, op) is _dt.bool_:  # torch has no bool accumulation kernel
             raise NotImplementedError(f'"{op}_out_cpu" not implemented for \'Bool\'')

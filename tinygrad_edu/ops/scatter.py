@@ -15,7 +15,7 @@ from .._args import require_tensor
 from ..autograd import Function
 from ..backend import get_array_module, ufunc_at
 from ..backend import scatter_add as _scatter_add_at
-from ..dtype import kind_of
+from ..dtype import checked_scalar, kind_of
 from ..tensor import Tensor, _wrap_dim
 from ._dual import xp_of
 from ._util import named, quiet
@@ -209,7 +209,9 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of ``input`` with ``src[i][j]`` written at ``[i][index[i][j]]`` (for dim = 1);
     ``src`` may be one number (``value``). Where two indices collide, which write wins is
     unspecified (as in torch). ``reduce='add'|'multiply'`` (deprecated in torch) combines
-    instead. Raises RuntimeError for mismatched dtypes, dims or sizes, an index out of range.
+    instead. Raises RuntimeError for mismatched dtypes, dims or sizes, an index out of range,
+    a number ``value`` the dtype cannot hold (300 in uint8, 70000 in float16; OverflowError for
+    an int beyond 64 bits).
     Derivative: input keeps g where it was not overwritten; src gets g gathered back.
 
     Shapes: ``index`` has the input's number of dims, and ``src`` (when a tensor) is at least
@@ -223,11 +225,11 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
         if isinstance(src, Tensor):
             return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod")
         full = broadcast_to(Tensor._wrap(get_array_module(input._data).asarray(
-            src, dtype=input._data.dtype)), tuple(getattr(index, "shape", ())))
+            checked_scalar(src, input._data.dtype))), tuple(getattr(index, "shape", ())))
         return scatter_reduce(input, dim, index, full, "sum" if reduce == "add" else "prod")
     x, axis, idx, s, was_0d = _prepare("scatter", input, dim, index, src)
-    if not isinstance(s, Tensor):
-        s = x._data.dtype.type(s)
+    if not isinstance(s, Tensor):  # torch's checked conversion: 300 into uint8 is an
+        s = checked_scalar(s, x._data.dtype)  # overflow (RuntimeError), −1 wraps to 255
         return _finish(named(ScatterFn.apply(x, idx, s, axis), "ScatterBackward1"), was_0d)
     return _finish(ScatterFn.apply(x, idx, s, axis), was_0d)
 
