@@ -71,6 +71,7 @@ from .ops.statistics import *  # noqa: F401,F403
 from .ops.ternary import *  # noqa: F401,F403
 from .ops.trig import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.upsample_aa import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.views import *  # noqa: F401,F403
 from .tensor import Size, Tensor

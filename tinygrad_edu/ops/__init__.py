@@ -76,6 +76,7 @@ from . import (  # noqa: F401
     ternary,
     trig,
     unary,
+    upsample_aa,
     view_scatter,
     views,
 )
