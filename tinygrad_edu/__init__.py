@@ -28,6 +28,7 @@ from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.activation2 import *  # noqa: F401,F403
+from .ops.activation_inplace import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.bits import *  # noqa: F401,F403
 from .ops.real_complex import *  # noqa: F401,F403

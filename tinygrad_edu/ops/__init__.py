@@ -18,6 +18,7 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     activation2,
+    activation_inplace,
     adaptive_pool,
     arithmetic,
     bits,
