@@ -324,6 +324,8 @@ def test_hardtanh_inplace_bad_limits_and_integers():
     _same_exception(torch.nn.functional.hardtanh_, tg.nn.functional.hardtanh_,
                     np.ones(3, np.uint8), 2.0, -1.0)  # uint8 with a negative limit
     _same_exception(torch.nn.functional.hardtanh_, tg.nn.functional.hardtanh_,
+                    np.ones(3), np.ones(2))  # a tensor limit: TypeError, before comparing
+    _same_exception(torch.nn.functional.hardtanh_, tg.nn.functional.hardtanh_,
                     np.ones(3, np.uint8), -1.0, 1.0)
     x = np.array([-5, -1, 0, 1, 7], np.int64)  # integers: clamped in place, as torch
     out_th, out_tg, _, _ = _both(torch.nn.functional.hardtanh_, tg.nn.functional.hardtanh_, x,
