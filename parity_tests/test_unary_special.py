@@ -141,7 +141,7 @@ def test_second_derivatives_where_torch_guards_a_point():
 
 # ---- the tg.special namespace ------------------------------------------------------------------
 # torch.special names whose op belongs to another family and is not in tinygrad_edu yet
-_NOT_YET = {"gammainc", "gammaincc"}
+_NOT_YET: set = set()
 
 
 def test_tg_special_has_every_torch_special_function():

@@ -28,6 +28,7 @@ from .factories import *  # noqa: F401,F403
 # each ops module lists in __all__ the torch.<name> functions it provides
 from .ops.activation import *  # noqa: F401,F403
 from .ops.activation2 import *  # noqa: F401,F403
+from .ops.activation_inplace import *  # noqa: F401,F403
 from .ops.arithmetic import *  # noqa: F401,F403
 from .ops.bits import *  # noqa: F401,F403
 from .ops.real_complex import *  # noqa: F401,F403
@@ -71,6 +72,7 @@ from .ops.statistics import *  # noqa: F401,F403
 from .ops.ternary import *  # noqa: F401,F403
 from .ops.trig import *  # noqa: F401,F403
 from .ops.unary import *  # noqa: F401,F403
+from .ops.upsample_aa import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.views import *  # noqa: F401,F403
 from .tensor import Size, Tensor

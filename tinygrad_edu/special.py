@@ -4,8 +4,8 @@ Its own functions (Bessel and Airy functions, the normal distribution's ndtr/ndt
 entr, erfcx, xlog1py, the Hurwitz zeta, the orthogonal polynomials) live in
 ``ops/special_fns.py``, ``ops/bessel.py`` and ``ops/polynomials.py``; the rest are torch's
 aliases of ops the package root already has (``special.expit`` is ``sigmoid``,
-``special.gammaln`` is ``lgamma``, ``special.psi`` is ``digamma`` ...). Same names, signatures
-and values as torch.special.
+``special.gammaln`` is ``lgamma``, ``special.gammainc``/``gammaincc`` are ``igamma``/``igammac``,
+``special.psi`` is ``digamma`` ...). Same names, signatures and values as torch.special.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from .ops.exp_log import exp2, expm1, logit
 from .ops.gamma import digamma, erfc, erfinv, i0, polygamma
 from .ops.gamma import lgamma as gammaln
 from .ops.gamma import mvlgamma as multigammaln
+from .ops.pointwise import igamma as gammainc
+from .ops.pointwise import igammac as gammaincc
 from .ops.pointwise import xlogy
 from .ops.polynomials import (
     chebyshev_polynomial_t,
@@ -56,7 +58,8 @@ psi = digamma  # torch's alias
 __all__ = [
     "airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
     "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma",
-    "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln",
+    "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
+    "gammaincc", "gammaln",
     "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e",
     "laguerre_polynomial_l", "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax",
     "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0",

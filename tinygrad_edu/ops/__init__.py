@@ -18,6 +18,7 @@ methods (``methods.py``).
 from . import (  # noqa: F401
     activation,
     activation2,
+    activation_inplace,
     adaptive_pool,
     arithmetic,
     bits,
@@ -76,6 +77,7 @@ from . import (  # noqa: F401
     ternary,
     trig,
     unary,
+    upsample_aa,
     view_scatter,
     views,
 )

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..backend import get_array_module, scatter_add
+from ._util import quiet
 
 
 # ---- the taps of one axis -----------------------------------------------------------------------
@@ -162,13 +163,14 @@ def axis_gather(x, axis, idx, w, valid):
     """y[…, o, …] = Σ_t w[o, t]·x[…, idx[o, t], …] along ``axis`` (arrays)."""
     xp = get_array_module(x)
     y = None
-    for k in range(idx.shape[1]):
-        term = xp.take(x, xp.asarray(idx[:, k]), axis=axis)
-        if w is not None:
-            term = term * _along(xp.asarray(w[:, k]), axis, x.ndim)
-        if valid is not None and not valid[:, k].all():  # a padding tap: exactly nothing
-            term = xp.where(_along(xp.asarray(valid[:, k]), axis, x.ndim), term, 0)
-        y = term if y is None else y + term
+    with quiet():  # inf·0 (a tap of weight 0 on an inf) is nan silently, as in torch
+        for k in range(idx.shape[1]):
+            term = xp.take(x, xp.asarray(idx[:, k]), axis=axis)
+            if w is not None:
+                term = term * _along(xp.asarray(w[:, k]), axis, x.ndim)
+            if valid is not None and not valid[:, k].all():  # a padding tap: exactly nothing
+                term = xp.where(_along(xp.asarray(valid[:, k]), axis, x.ndim), term, 0)
+            y = term if y is None else y + term
     return y
 
 
@@ -178,13 +180,14 @@ def axis_scatter(g, axis, idx, w, valid, size):
     xp = get_array_module(g)
     gm = xp.moveaxis(g, axis, 0)
     out = xp.zeros((size,) + gm.shape[1:], dtype=g.dtype)
-    for k in range(idx.shape[1]):
-        vals = gm
-        if w is not None:
-            vals = vals * _along(xp.asarray(w[:, k]), 0, gm.ndim)
-        if valid is not None and not valid[:, k].all():
-            vals = xp.where(_along(xp.asarray(valid[:, k]), 0, gm.ndim), vals, 0)
-        scatter_add(out, xp.asarray(idx[:, k]), vals)
+    with quiet():  # inf·0 is nan silently, as in torch
+        for k in range(idx.shape[1]):
+            vals = gm
+            if w is not None:
+                vals = vals * _along(xp.asarray(w[:, k]), 0, gm.ndim)
+            if valid is not None and not valid[:, k].all():
+                vals = xp.where(_along(xp.asarray(valid[:, k]), 0, gm.ndim), vals, 0)
+            scatter_add(out, xp.asarray(idx[:, k]), vals)
     return xp.moveaxis(out, 0, axis)
 
 

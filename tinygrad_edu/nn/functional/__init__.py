@@ -39,6 +39,16 @@ from ...ops.activation2 import (  # noqa: F401
     tanhshrink,
     threshold,
 )
+from ...ops.activation_inplace import (  # noqa: F401
+    celu_,
+    elu_,
+    hardtanh_,
+    leaky_relu_,
+    relu_,
+    rrelu_,
+    selu_,
+    threshold_,
+)
 from ...ops.dropout import dropout  # noqa: F401
 from ...ops.linalg import bilinear, pairwise_distance, pdist  # noqa: F401
 from ...ops.matmul import linear  # noqa: F401

@@ -159,7 +159,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         plan.append((2 + a, idx, w, valid))
     name = _NAMES[mode].format(d=d)
     if antialias:
-        name = name.replace("Upsample", "_Upsample") + "Aa"
+        name += "Aa"  # torch: UpsampleBilinear2DAaBackward0
     return InterpolateFn.apply(input, plan, name + "Backward0")
 
 
