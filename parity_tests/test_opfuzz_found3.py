@@ -105,12 +105,11 @@ def _zd_grad(L, op, xdtype, sdtype, sv, x_grad):
     return (r, s.grad) + ((x.grad,) if x_grad else ())
 
 
-@pytest.mark.parametrize("sdtype", ["float16", "bfloat16", "float32", "float64"])
-@pytest.mark.parametrize("xdtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize(("xdtype", "sdtype"), [  # a 0-d operand of ANOTHER dtype beside half
+    (x, s) for x in ("float16", "bfloat16") for s in ("float16", "bfloat16", "float32", "float64")
+    if s != x])
 @pytest.mark.parametrize("op", list(_ZD_GRAD_OPS))
 def test_zero_dim_operand_requiring_grad_beside_half(op, xdtype, sdtype):
-    if sdtype == xdtype:
-        return
     for sv in (0.1, 1.00390625, 3.0009765625, 0.30000001, 70000.0, 1e-8, -0.0):
         for x_grad in (False, True):
             t = _zd_grad(torch, op, xdtype, sdtype, sv, x_grad)
