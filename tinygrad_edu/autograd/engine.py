@@ -176,7 +176,7 @@ def propagate(pending: dict, node, g, input_grads) -> None:
     """Send each input's gradient back to the node that input came from, fitted to the input's
     shape and dtype, and summed with what that node already received (the multivariate chain
     rule). A separate function, so that no reference to a gradient outlives it."""
-    for edge, gi in zip(node.next, input_grads):
+    for i, (edge, gi) in enumerate(zip(node.next, input_grads)):
         if edge is None or gi is None:
             continue
         target, k, shape, dtype = edge
@@ -184,12 +184,11 @@ def propagate(pending: dict, node, g, input_grads) -> None:
             try:
                 gi = fit(gi, shape, dtype)  # undo broadcasting, cast back
             except RuntimeError:  # a user Function's backward returned a wrong shape
-                i = next(j for j, r in enumerate(input_grads) if r is gi)
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at "
                                    f"index {i} - got {list(gi.shape)} but expected shape "
                                    f"compatible with {list(shape)}") from None
         if state.anomaly:
-            hooks.check_anomaly(node, gi, shape)
+            hooks.check_anomaly(node, gi, i)
         if target.n_out == 1:
             prev = pending.get(target)
             pending[target] = gi if prev is None else prev + gi

@@ -7,10 +7,11 @@ Both are one flag in :data:`state`, read by ``Function.apply`` on every op call.
 from __future__ import annotations
 
 import functools
+import warnings
 
 
 class _State:
-    """The engine's switches. ``enabled``: record graphs; ``anomaly``: check for nan/inf;
+    """The engine's switches. ``enabled``: record graphs; ``anomaly``: check gradients for nan;
     ``saved_hooks``: the active (pack, unpack) pair of ``autograd.graph.saved_tensors_hooks``
     or None; ``slow``: anomaly mode or saved-tensor hooks, which the fast paths of
     ``Function.apply`` leave to the general one (one test for both; :func:`update_slow`)."""
@@ -120,11 +121,17 @@ class set_grad_enabled(_GradMode):
 
 
 class detect_anomaly:
-    """Anomaly mode: the first op whose forward or backward yields nan/inf raises, naming the op
-    and showing the stack where its output was created."""
+    """Anomaly mode, as torch's: every node records the stack of the forward call that created
+    it, and the first backward function that returns a gradient holding nan raises
+    RuntimeError ("Function 'SqrtBackward0' returned nan values in its 0th output."), after a
+    UserWarning that shows that stack. nan in a forward output and inf anywhere pass (an
+    infinite derivative such as sqrt'(0) is legitimate). ``check_nan=False``: no check.
+    Entering warns that the mode is for debugging (torch's UserWarning)."""
 
     def __init__(self, check_nan: bool = True):
         self.check_nan = check_nan
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
+                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
 
     def __enter__(self):
         self._prev = state.anomaly
@@ -153,5 +160,5 @@ class set_detect_anomaly(detect_anomaly):
 
 def is_anomaly_enabled() -> bool:
     """True inside ``detect_anomaly()`` / after ``set_detect_anomaly(True)``: backward then
-    checks every gradient for nan and names the forward op that made it."""
+    checks every gradient for nan and names the node that returned it."""
     return state.anomaly

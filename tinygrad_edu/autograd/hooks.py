@@ -4,6 +4,7 @@ anomaly checks, and the observers that inspect's tracer attaches."""
 
 from __future__ import annotations
 
+import warnings
 import weakref
 
 from ..backend import get_array_module
@@ -186,22 +187,16 @@ def _type_name(a) -> str:
     return "torch." + names.get(kind_of(a.dtype), {}).get(a.dtype.itemsize, str(a.dtype))
 
 
-def describe(a) -> str:
-    """An array's shape, dtype and count of nan/inf (for anomaly-mode messages)."""
-    xp = get_array_module(a)
-    return (f"{list(a.shape)} {a.dtype} ({int(xp.isnan(a).sum())} nan, "
-            f"{int(xp.isinf(a).sum())} inf)")
-
-
-def check_anomaly(node, gi, shape) -> None:
+def check_anomaly(node, gi, i: int) -> None:
+    """Anomaly mode, as torch's engine: the ``i``-th gradient a backward function returned holds
+    nan (inf is a legitimate derivative, e.g. sqrt'(0)): warn with the stack of the forward
+    call that created the node, then raise RuntimeError naming the node and the output."""
     if not state.anomaly:
         return
     a = gi._data if isinstance(gi, Tensor) else gi
-    if kind_of(a.dtype) != "f" or bool(get_array_module(a).isfinite(a).all()):
+    if kind_of(a.dtype) not in "fc" or not bool(get_array_module(a).isnan(a).any()):
         return
     where = "".join(node.stack or ["(no creation stack recorded)\n"])
-    raise RuntimeError(
-        f"Function '{node.name()}' returned nan or inf values in its gradient {describe(a)} "
-        f"for an input of shape {list(shape)} (anomaly mode). Traceback of the forward call "
-        f"that created it:\n{where}"
-    )
+    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                  f"error:\n{where}", UserWarning, stacklevel=2)
+    raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

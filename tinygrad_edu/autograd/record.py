@@ -18,7 +18,6 @@ from ..dtype import kind_of
 from ..tensor import Tensor
 from .grad_mode import no_grad, state
 from .graph import pack_saved
-from .hooks import describe
 from .node import Node
 from .saved import torch_order
 from .views import inherit_requires_grad as inherit_rg
@@ -41,8 +40,6 @@ def record(cls, ctx: Node, args, arrays, nexts, n_grad: int, out, kwargs):
         return wrap_outputs(cls, ctx, args, arrays, out, n_grad, nexts, kwargs)
     if type(out) is not np.ndarray:
         out = as_array(ctx, out)
-    if state.anomaly:
-        anomaly_forward(cls, arrays, out)
     # integer and bool results carry no gradient (torch: x.long() does not require grad)
     if not n_grad or kind_of(out.dtype) not in "fc":
         t = Tensor._wrap(out)
@@ -122,6 +119,8 @@ def wrap_outputs(cls, ctx, args, arrays, outs, record, nexts, kwargs):
                 pack_saved(ctx, args, ts, torch_order(ctx))
         if cls.reference is not None:
             keep_args(ctx, args, arrays, kwargs)
+        if state.anomaly:
+            ctx.stack = traceback.format_stack()[:-2]
     return tuple(ts)
 
 
@@ -263,24 +262,4 @@ def device_mismatch(cls, args):
     raise RuntimeError(
         f"Expected all tensors to be on the same device, but found at least two devices, "
         f"{other} and {first}! (in op {cls.__name__})"
-    )
-
-
-def _nonfinite(a) -> bool:
-    if kind_of(a.dtype) != "f":
-        return False
-    return not bool(get_array_module(a).isfinite(a).all())
-
-
-def anomaly_forward(cls, arrays, out):
-    """Anomaly mode: raise RuntimeError, naming the op, its inputs' shapes and dtypes and where
-    it was called, when its forward output holds nan or inf."""
-    if not _nonfinite(out):
-        return
-    ins = ", ".join(f"{list(a.shape)} {a.dtype}" for a in arrays if hasattr(a, "shape"))
-    where = "".join(traceback.format_stack()[:-3])
-    raise RuntimeError(
-        f"Function '{op_stem(cls)}' returned nan or inf values in its forward output "
-        f"{describe(out)} from inputs [{ins}] (anomaly mode). Traceback of the forward call "
-        f"that created it:\n{where}"
     )
