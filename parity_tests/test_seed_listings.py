@@ -109,3 +109,21 @@ def test_seed_001_random_seed_imports_torch_backends_cudnn():
     assert "torch.backends.cudnn" not in sys.modules or sys.modules[
         "torch.backends.cudnn"
     ].__class__.__module__.startswith("torch")
+
+
+def test_backends_import_as_modules_like_torch():
+    # `import tinygrad_edu.backends.cudnn as cudnn`: the rewrite of seed 001's import that a
+    # reader makes by hand (it raised ModuleNotFoundError while backends was a namespace)
+    import importlib
+
+    import torch
+
+    import tinygrad_edu as tg
+
+    cudnn = importlib.import_module("tinygrad_edu.backends.cudnn")
+    assert cudnn is tg.backends.cudnn
+    for name in ("deterministic", "benchmark", "enabled"):
+        assert getattr(cudnn, name) == getattr(torch.backends.cudnn, name)
+    assert cudnn.is_available() is torch.backends.cudnn.is_available() is False
+    assert cudnn.version() is torch.backends.cudnn.version() is None
+    assert tg.backends.mps.is_available() is False and tg.backends.mps.is_built() is False

@@ -6,7 +6,6 @@ forward and backward written out to read.
 
 from __future__ import annotations
 
-import types as _types
 
 from . import _malloc  # noqa: F401  (keeps freed array memory for the next step; see there)
 from . import autograd, cuda, dtype as _dt
@@ -192,10 +191,7 @@ import builtins as _builtins  # noqa: E402
 builtins_int = _builtins.int
 
 # torch.backends.cudnn.deterministic = True and similar switches in seed code are accepted
-backends = _types.SimpleNamespace(
-    cudnn=_types.SimpleNamespace(deterministic=False, benchmark=False, enabled=True),
-    mps=_types.SimpleNamespace(is_available=lambda: False),
-)
+from . import backends  # noqa: E402,F401
 
 from . import linalg, nn, optim, signal, utils  # noqa: E402,F401
 from .nn.functional.pixelshuffle import (  # noqa: E402,F401  (torch.pixel_shuffle & co)

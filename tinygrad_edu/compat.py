@@ -25,7 +25,6 @@ ALIASES = {
     "torch.utils.data": "tinygrad_edu.utils.data",
     "torch.autograd": "tinygrad_edu.autograd",
     "torch.cuda": "tinygrad_edu.cuda",
-    # not modules in tinygrad_edu: attributes of the package (namespaces of switches)
     "torch.backends": "tinygrad_edu.backends",
     "torch.backends.cudnn": "tinygrad_edu.backends.cudnn",
 }
