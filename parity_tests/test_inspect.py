@@ -618,3 +618,18 @@ def test_compare_with_torch_through_an_inplace_relu():
     x = tg.randn(2, 4, requires_grad=True)
     rep = compare_with_torch(lambda x: tg.nn.ReLU(inplace=True)(lin(x)).sum(), (x,))
     assert rep.ok and not rep.unmapped and len(rep.nodes) == 3, str(rep)
+
+
+def test_trace_names_follow_the_forward_order():
+    # a learner reads linear1 as the first layer: unnamed nodes and leaves are numbered in the
+    # order the forward made them, whatever order the backward meets them in
+    tg.manual_seed(0)
+    m = tg.nn.Sequential(tg.nn.Linear(3, 4), tg.nn.ReLU(), tg.nn.Linear(4, 1))
+    loss = F.mse_loss(m(tg.randn(2, 3)), tg.randn(2, 1))
+    tr = trace_backward(loss)
+    assert [s.output for s in tr.steps] == ["loss", "linear2", "relu1", "linear1"]
+    assert [(ig.name, ig.shape) for ig in tr.steps[-1].inputs if ig.kind == "leaf"] == [
+        ("leaf1", (4, 3)), ("leaf2", (4,))]
+    assert [lf.name for lf in tr.leaves] == ["leaf1", "leaf2", "leaf3", "leaf4"]
+    relu = tr.steps[2]
+    assert relu.rules and all("∂" in r for r in relu.rules)  # the derivative, not the notes

@@ -92,6 +92,29 @@ class BackwardTrace:
         Console(highlight=False).print(text, markup=False)
 
 
+def _forward_order(root) -> list:
+    """The graph's nodes behind ``root`` (a node or None), every node after the nodes it takes
+    input from (post-order of a depth-first walk over the edges: the order of the forward)."""
+    if root is None:
+        return []
+    order, seen, stack = [], {id(root)}, [(root, 0)]
+    while stack:
+        node, i = stack.pop()
+        nxt = node.next
+        while i < len(nxt):
+            edge = nxt[i]
+            i += 1
+            src = None if edge is None else edge[0]
+            if src is not None and not isinstance(src, autograd.AccumulateGrad) and \
+                    id(src) not in seen:
+                seen.add(id(src))
+                stack += [(node, i), (src, 0)]
+                break
+        else:
+            order.append(node)
+    return order
+
+
 def trace_backward(
     loss: Tensor,
     gradient=None,
@@ -102,7 +125,8 @@ def trace_backward(
     names=None,
     max_numel: int = 16,
 ) -> BackwardTrace:
-    """Run ``loss.backward(gradient)`` and record every step of the chain rule.
+    """Run ``loss.backward(gradient)`` and record every step of the chain rule (so the leaves'
+    ``.grad`` are filled, and the graph is freed unless ``retain_graph``).
 
     Parameters
     ----------
@@ -147,6 +171,14 @@ def trace_backward(
         if id(t) not in leaf_names:
             leaf_names[id(t)] = f"leaf{len(leaf_names) + 1}"
         return leaf_names[id(t)]
+
+    # number the unnamed nodes and leaves in forward order (linear1 is the first layer's output,
+    # leaf1 the first leaf an op consumed), not in the order the backward meets them
+    for node in _forward_order(loss._node):
+        for edge in node.next:
+            if edge is not None and isinstance(edge[0], autograd.AccumulateGrad):
+                name_of_leaf(edge[0].variable)
+        name_of_node(node)
 
     steps: list = []
     arrivals: dict = {}  # id(target) -> [(step, array)]
@@ -206,7 +238,8 @@ def trace_backward(
         autograd.hooks.observers.remove(observer)
     root = name_of_node(loss._node) if loss._node is not None else name_of_leaf(loss)
     leaf_list = []
-    for key, t in leaves.items():
+    rank = {k: i for i, k in enumerate(leaf_names)}  # forward order, as the names
+    for key, t in sorted(leaves.items(), key=lambda kv: rank.get(kv[0], len(rank))):
         contrib = arrivals.get(key, [])
         leaf_list.append(
             LeafGrad(

@@ -91,7 +91,7 @@ class ReluFn(Function):
     @staticmethod
     def backward(ctx, g):
         (y,) = ctx.saved_tensors
-        # where the gradient flows: y > 0 (x > 0), and y = nan (torch's x ≤ 0 ? 0 : g);
+        # ∂y/∂x = 1 where x > 0 (y > 0, or y = nan: torch's x ≤ 0 ? 0 : g), else 0
         # one compiled pass with numba (_relu_kernel), else the mask and select_grad
         r = _relu_kernel.relu_grad(y, g)
         r = select_grad(~(y <= 0), g) if r is None else r  # relu'(0) = 0, +0.0 (not nan·0)

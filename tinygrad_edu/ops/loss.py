@@ -40,7 +40,7 @@ def _upstream(ctx, g):
 
 
 class MseLossFn(Function):
-    """l = (x − t)²"""
+    """l = mean((x − t)²) (reduction 'mean'; 'sum' adds, 'none' keeps each (x − t)²)"""
 
     node_name = "MseLossBackward0"  # torch's name for this node
 
@@ -55,9 +55,9 @@ class MseLossFn(Function):
     @staticmethod
     def backward(ctx, g):
         x, t = ctx.saved_tensors
-        gd = 2 * (x - t) * _upstream(ctx, g)  # ∂l/∂x = 2(x − t)
+        gd = 2 * (x - t) * _upstream(ctx, g)  # ∂l/∂x = 2(x − t)/N ('mean'; N = numel)
         nx, nt = ctx.needs_input_grad[:2]
-        return (gd if nx else None), (-gd if nt else None), None  # ∂l/∂t = −2(x − t)
+        return (gd if nx else None), (-gd if nt else None), None  # ∂l/∂t = −∂l/∂x
 
 
 class L1LossFn(Function):

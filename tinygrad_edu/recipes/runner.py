@@ -193,7 +193,7 @@ def _run(recipe, cfg: Config, log) -> Result:
                 if not cfg.quiet:
                     write(
                         f"      torch  train loss {t_loss:.6f} {sc} {t_score:.4f} | val loss "
-                        f"{t_vloss:.6f} {sc} {t_vscore:.4f} | max |Δloss| so far "
+                        f"{t_vloss:.6f} {sc} {t_vscore:.4f} | max |Δ step loss| so far "
                         f"{max(tr.twin.step_dev):.3g}"
                     )
             if cfg.save:
