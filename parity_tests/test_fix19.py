@@ -120,3 +120,144 @@ def test_logsumexp_into_another_float_out(in_dt, out_dt):
         got = _into_out(tg, "logsumexp", a, d, in_dt, out_dt)
         np.testing.assert_allclose(got, want, rtol=4 * float(torch.finfo(
             getattr(torch, out_dt)).eps), err_msg=f"{a.shape} {dim}")
+
+
+def outcome(fn, m):
+    """fn(m)'s result as (dtype, values), or its exception as (type, message)."""
+    try:
+        r = fn(m)
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e), str(e)
+    return str(r.dtype).replace("torch.", ""), repr(r.tolist())
+
+
+def same_as_torch(fn, *words):
+    """fn(tg) does what fn(torch) does: the same exception type (our message naming each of
+    ``words``), or the same dtype and values."""
+    want, got = outcome(fn, torch), outcome(fn, tg)
+    if isinstance(want[0], type):
+        assert got[0] is want[0], f"torch raised {want}, we gave {got}"
+        for w in words:
+            assert w in got[1], f"{w!r} not in our message {got[1]!r}"
+    else:
+        assert got == want
+
+
+# ---- 2. a scan of bfloat16 into a float out / dtype -------------------------------------------
+@pytest.mark.parametrize("to", ["float16", "float32", "float64", "bfloat16"])
+@pytest.mark.parametrize("src", ["bfloat16", "float16", "float32"])
+@pytest.mark.parametrize("form", ["out", "dtype"])
+@pytest.mark.parametrize("op", ["cumsum", "cumprod"])
+def test_scan_of_a_half_type_into_another_float(op, form, src, to):
+    def f(m):
+        x = m.tensor([1.5, 2.25, 3.0, -0.7]).to(getattr(m, src))
+        if form == "out":
+            return getattr(m, op)(x, 0, out=m.empty(0, dtype=getattr(m, to)))
+        return getattr(m, op)(x, 0, dtype=getattr(m, to))
+    same_as_torch(f)
+
+
+def test_cumsum_of_bfloat16_with_dtype_keeps_its_gradient():
+    def f(m):
+        x = m.tensor([1.5, 2.25, 3.0]).to(m.bfloat16).requires_grad_()
+        y = m.cumsum(x, 0, dtype=m.float64)
+        (y * m.tensor([0.5, 0.25, 2.0], dtype=m.float64)).sum().backward()
+        return x.grad
+    same_as_torch(f)
+
+
+# ---- 3. in-place logical ops are not recorded ------------------------------------------------
+@pytest.mark.parametrize("op", ["logical_not_", "logical_and_", "logical_or_", "logical_xor_"])
+def test_inplace_logical_op_on_a_leaf_requiring_grad(op):
+    def call(m, x):
+        return getattr(x, op)() if op == "logical_not_" else getattr(x, op)(m.tensor([1.0, 0.0]))
+
+    def leaf(m):
+        x = m.tensor([1.5, 0.0], requires_grad=True)
+        v = x._version
+        assert call(m, x) is x and x.is_leaf and x.requires_grad and x.grad_fn is None
+        assert x._version == v + 1
+        return x.detach()
+
+    def non_leaf(m):  # its grad_fn stays, and backward runs through it
+        w = m.tensor([1.5, 0.0], requires_grad=True)
+        y = w * 2
+        call(m, y)
+        assert y.grad_fn.name() == "MulBackward0"
+        y.sum().backward()
+        return w.grad
+    same_as_torch(leaf)
+    same_as_torch(non_leaf)
+
+
+@pytest.mark.parametrize("op", ["eq_", "sign_", "ne_", "neg_"])
+def test_other_inplace_ops_still_refuse_a_leaf(op):
+    def f(m):
+        x = m.tensor([1.5, 0.0], requires_grad=True)
+        return getattr(x, op)() if op in ("sign_", "neg_") else getattr(x, op)(1.0)
+    same_as_torch(f, op, "leaf")
+
+
+def test_inplace_logical_op_still_refuses_an_expanded_tensor():
+    same_as_torch(lambda m: m.zeros(1).expand(3).logical_not_(), "logical_not_")
+
+
+# ---- 4. bitwise_not into an out that requires grad -------------------------------------------
+@pytest.mark.parametrize("src", ["float32", "int64", "bool"])
+@pytest.mark.parametrize("out_rg,in_rg", [(True, False), (False, True), (False, False)])
+def test_bitwise_not_out_beside_grad(src, out_rg, in_rg):
+    if in_rg and src != "float32":
+        pytest.skip("only floats require grad")
+
+    def f(m):
+        x = m.tensor([1, 0]).to(getattr(m, src)).requires_grad_(in_rg)
+        o = m.zeros(2, requires_grad=out_rg) if out_rg else m.empty(0, dtype=getattr(m, src))
+        return m.bitwise_not(x, out=o)
+    want = outcome(f, torch)
+    same_as_torch(f, *(("bitwise_not", "out=") if want[0] is RuntimeError else ()))
+
+
+# ---- 5. dim=None where torch takes an int ----------------------------------------------------
+_DIM_NONE = {
+    "torch.softmax(x, None)": lambda m: m.softmax(m.ones(2, 3), None),
+    "torch.softmax(x, dim=None)": lambda m: m.softmax(m.ones(2, 3), dim=None),
+    "x.softmax(None)": lambda m: m.ones(2, 3).softmax(None),
+    "torch.log_softmax(x, None)": lambda m: m.log_softmax(m.ones(2, 3), None),
+    "x.log_softmax(dim=None)": lambda m: m.ones(2, 3).log_softmax(dim=None),
+    "squeeze(x, None)": lambda m: m.squeeze(m.zeros(2, 1), None),
+    "x.squeeze(dim=None)": lambda m: m.zeros(2, 1).squeeze(dim=None),
+    "x.squeeze_(None)": lambda m: m.zeros(2, 1).squeeze_(None),
+    "unsqueeze(x, None)": lambda m: m.unsqueeze(m.zeros(2, 1), None),
+    "x.unsqueeze_(None)": lambda m: m.zeros(2, 1).unsqueeze_(None),
+}
+
+
+@pytest.mark.parametrize("call", list(_DIM_NONE))
+def test_dim_none_is_a_type_error(call):
+    op = call.split("(")[0].split(".")[-1].rstrip("_")
+    same_as_torch(_DIM_NONE[call], op, "None")
+
+
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.functional.softmax(m.tensor([[1.0, 2.0], [3.0, 5.0]]), None),
+    lambda m: m.nn.functional.log_softmax(m.tensor([[1.0, 2.0], [3.0, 5.0]]), dim=None),
+    lambda m: m.nn.functional.softmin(m.tensor([[1.0, 2.0], [3.0, 5.0]]), None),
+    lambda m: m.nn.Softmax()(m.tensor([[1.0, 2.0], [3.0, 5.0]])),
+    lambda m: m.softmax(m.tensor([[1.0, 2.0], [3.0, 5.0]]), -1, m.float64),
+    lambda m: m.tensor([[1.0, 2.0], [3.0, 5.0]]).log_softmax(0, dtype=m.float64),
+    lambda m: m.zeros(2, 1, 3).squeeze(), lambda m: m.squeeze(m.zeros(2, 1, 1), (1, 2)),
+])
+def test_the_forms_with_a_dim_or_none_still_compute(call):
+    want, got = call(torch), call(tg)
+    assert str(got.dtype) == str(want.dtype) and tuple(got.shape) == tuple(want.shape)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+
+
+# ---- 6. all/any take axis= and keepdims= ------------------------------------------------------
+@pytest.mark.parametrize("kw", [{"axis": None}, {"axis": 0}, {"axis": 1}, {"axis": (0, 1)},
+                                {"axis": 0, "keepdims": True}, {"dim": None}], ids=repr)
+@pytest.mark.parametrize("op", ["all", "any"])
+def test_all_any_axis_alias(op, kw):
+    same_as_torch(lambda m: getattr(m, op)(m.tensor([[True, False], [True, True]]), **kw))
+    same_as_torch(lambda m: getattr(m.tensor([[1, 0], [2, 3]]), op)(**kw))
