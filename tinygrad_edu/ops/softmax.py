@@ -144,14 +144,22 @@ def _dim_given(op: str, dim, args: int) -> None:
 
 
 def softmax_dim(input, dim, dtype=None):
-    """``torch.softmax(input, dim, dtype=None)``, ``Tensor.softmax``: :func:`softmax` with an
-    int ``dim`` required (None: TypeError, as torch's binding)."""
+    """``torch.softmax(input, dim, dtype=None)``, ``Tensor.softmax``: :func:`softmax` (yᵢ =
+    e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim``) with an int ``dim`` required, as torch's binding.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for ``dim=None`` (or none
+    given), IndexError for a dim out of range, NotImplementedError for an integer input.
+    """
     _dim_given("softmax", dim, 2)
     return softmax(input, dim, dtype=dtype)
 
 
 def log_softmax_dim(input, dim, dtype=None):
     """``torch.log_softmax(input, dim, dtype=None)``, ``Tensor.log_softmax``: :func:`log_softmax`
-    with an int ``dim`` required (None: TypeError, as torch's binding)."""
+    (yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim``) with an int ``dim`` required, as torch's binding.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for ``dim=None`` (or none
+    given), IndexError for a dim out of range, NotImplementedError for an integer input.
+    """
     _dim_given("log_softmax", dim, 2)
     return log_softmax(input, dim, dtype=dtype)
