@@ -84,10 +84,6 @@ _OUT_OPS = ["sum", "prod", "mean", "amax", "amin", "nansum", "nanmean", "logsume
 @pytest.mark.parametrize("op", _OUT_OPS)
 @pytest.mark.parametrize("rg", [True, False])
 def test_reduction_out_beside_grad(op, out_dtype, rg):
-    if not rg and out_dtype == "float64" and op in ("logsumexp", "std", "var"):
-        pytest.xfail("torch computes these in a wider float out='s dtype (ours: in the input's, "
-                     "then cast): the last bits differ; left for a follow-up (fix17 report)")
-
     def f(m):
         x = m.tensor(_X, requires_grad=rg)
         o = m.empty(0, dtype=getattr(m, out_dtype))

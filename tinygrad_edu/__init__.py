@@ -74,6 +74,7 @@ from .ops.unary import *  # noqa: F401,F403
 from .ops.upsample_aa import *  # noqa: F401,F403
 from .ops.view_scatter import *  # noqa: F401,F403
 from .ops.views import *  # noqa: F401,F403
+from .ops.softmax import log_softmax_dim as log_softmax, softmax_dim as softmax  # dim: an int
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"

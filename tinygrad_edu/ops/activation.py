@@ -17,6 +17,7 @@ from ..backend import erf, get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from . import _relu_kernel
+from . import softmax as _sm  # (its methods: softmax_dim, an int dim)
 from ._dual import xp_of
 from ._mask_grad import depends_on
 from ._util import (
@@ -393,6 +394,6 @@ INPLACE = ("relu", "sigmoid", "tanh")
 
 METHODS = {
     "relu": _relu_method, "leaky_relu": leaky_relu, "prelu": prelu, "sigmoid": _sigmoid_method,
-    "tanh": _tanh_method, "softmax": softmax, "log_softmax": log_softmax, "elu": elu,
-    "gelu": gelu, "silu": silu, "softplus": softplus,
+    "tanh": _tanh_method, "softmax": _sm.softmax_dim, "log_softmax": _sm.log_softmax_dim,
+    "elu": elu, "gelu": gelu, "silu": silu, "softplus": softplus,
 }

@@ -12,6 +12,7 @@ from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._out import check_same_dtype_out, write_out_same_dtype
+from ._reduction import refuse_out_grad
 from ._unary_util import check_tensor, constant, dtype_name, into
 from ._util import named, quiet
 from .inplace import FillFn
@@ -80,11 +81,14 @@ def isreal(input):
 def bitwise_not(input, *, out=None):
     """``torch.bitwise_not`` (the ``~`` operator): every bit flipped, ``~x = -x - 1`` for
     integers, logical not for bool. dtype: the input's. Raises NotImplementedError for floating
-    tensors (torch's kernel error). No gradient.
+    tensors (torch's kernel error); RuntimeError first for an ``out`` that requires grad (torch's
+    out= autograd check). No gradient.
 
     Shapes: any; the output has the input's shape.
     """
     check_tensor(input, "bitwise_not")
+    if isinstance(out, Tensor) and out._rg:  # torch's out= autograd refusal first (for an
+        refuse_out_grad(input, out, "bitwise_not")  # out that requires grad; an input: not)
     check_same_dtype_out(out, input)  # (before the kernel's error, as torch)
     d = input._data
     if kind_of(d.dtype) not in "iub":

@@ -25,18 +25,14 @@ from .. import dtype as _dt
 from .._args import require_tensor
 from ..autograd import Function, is_grad_enabled, no_grad
 from ..autograd.function import replay_view
-from ..autograd.views import (
-    after_untracked_write,
-    check_not_multi_output,
-    no_grad_view_error,
-    view_op_name,
-)
+from ..autograd.views import after_untracked_write, no_grad_view_error, view_op_name
 from ..autograd.views import refresh as refresh_views
 from ..autograd.views import take_history as _take_history
 from ..backend import get_array_module, to_device
 from ..dtype import kind_of
 from ..tensor import Tensor
 from ._dual import xp_of
+from ._inplace_checks import check_inplace, untracked
 from ._out import cannot_cast, cast_error
 from ._overlap import check_no_partial_overlap
 from ._setitem_index import in_bounds, setitem_index
@@ -65,28 +61,6 @@ class CopySlicesFn(Function):
         (region,) = ctx.saved_tensors
         gb = xp_of(g).where(region, 0, g)  # the old b lives on outside the region
         return gb, replay_view(ctx.chain, g), None  # the new values fill the region
-
-
-def check_inplace(self: Tensor, op: str) -> None:
-    """torch's refusals, before anything is written."""
-    d = self._data
-    if d.size > 1 and any(st == 0 and n > 1 for st, n in zip(d.strides, d.shape)):
-        raise RuntimeError(
-            f"{op}: unsupported operation: more than one element of the written-to tensor "
-            "refers to a single memory location. Please clone() the tensor before performing "
-            "the operation.")
-    if not is_grad_enabled():
-        return
-    check_not_multi_output(self, op)
-    # torch's check_inplace (VariableTypeUtils.h): the view requires grad and its base is a
-    # leaf (whether or not the base still requires grad: after base.detach_(), say)
-    if self._view is not None and self._view[0]._node is None and (
-            self._rg or self._view[0]._rg):
-        raise RuntimeError(f"{op}: a view of a leaf Variable that requires grad is being "
-                           "used in an in-place operation.")
-    if self.requires_grad and self._node is None:
-        raise RuntimeError(f"{op}: a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
 
 
 def records_write(self: Tensor, inputs=()) -> bool:
@@ -292,7 +266,7 @@ def _by_name(name: str):
 def inplace_methods(names) -> dict:
     """``exp_`` for each ``exp`` in ``names``: the out-of-place method, written back with torch's
     in-place semantics (each ops module lists its ops that have an in-place form in INPLACE)."""
-    return {f"{n}_": _method(f"{n}_", _by_name(n)) for n in names}
+    return {f"{n}_": untracked(_method(f"{n}_", _by_name(n))) for n in names}
 
 
 def _methods() -> dict:

@@ -14,7 +14,7 @@ from .. import dtype as _dt
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
-from ._reduction import reduce_dims
+from ._reduction import reduce_dims, torch_args
 from ._util import raise_broadcast_error
 from .promotion import constant_binary, require_tensor, result_type, type_name, write_out
 
@@ -199,6 +199,7 @@ def _all_any_out(input, dim, keepdim, out, op: str):
     return write_out(out, Tensor._wrap(z._data.astype(np.bool_, copy=False)), op)
 
 
+@torch_args  # (axis= for dim=, keepdims= for keepdim=, as torch's binding)
 def all(input, dim=None, keepdim=False, *, out=None):
     """True where every element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8
@@ -207,6 +208,7 @@ def all(input, dim=None, keepdim=False, *, out=None):
     return _all_any_out(input, dim, keepdim, out, "all")
 
 
+@torch_args  # (axis= for dim=, keepdims= for keepdim=, as torch's binding)
 def any(input, dim=None, keepdim=False, *, out=None):
     """True where some element (along ``dim``) is nonzero; no gradient. Shapes: 0-d, or the
     input's shape without ``dim`` (size 1 with ``keepdim``). dtype: bool (uint8 for a uint8

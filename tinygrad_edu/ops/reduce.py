@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..dtype import kind_of
 from ..tensor import Tensor
@@ -27,6 +27,7 @@ from ._reduction import (
     write_out,
 )
 from ._util import half_steps, named, quiet
+from ._wide_out import logsumexp_into, other_float_out
 from .join import CatFn
 from .promotion import _dt, cast
 from .scan import CumprodFn
@@ -316,6 +317,9 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
     IndexError for a dim out of range."""
     if kind_of(input._data.dtype) != "f":
         input = cast(input, _dt.default_float())
+    if other_float_out(input, out) and not (input._rg and is_grad_enabled()):  # (torch's steps
+        y = logsumexp_into(input, _axes(dim, input, "logsumexp"), keepdim, out)  # there)
+        return write_out(y, out, "logsumexp")
     y = LogsumexpFn.apply(input, _axes(dim, input, "logsumexp"), keepdim)
     return write_out(float_out(y, out), out, "logsumexp")
 

@@ -216,8 +216,8 @@ def _scan_input(input, dim, dtype, op: str, integer_ok: bool = True, out=None):
             refuse_grad_dtype(input, dtype, op)
         to = _dt.to_dtype(dtype, op)
         if kind_of(input._data.dtype) != "f" or kind_of(to.np) != "f" or \
-                input._data.dtype == to.np:
-            input, to = cast(input, to), None
+                input._data.dtype in (to.np, _BF16):  # (bfloat16: opmath rounds the node's
+            input, to = cast(input, to), None  # output back to it, so cast before the node)
     elif kind_of(input._data.dtype) in "biu" and integer_ok:
         input = cast(input, _dt.int64)  # torch: integer scans accumulate in int64
     if input._data.ndim == 0:

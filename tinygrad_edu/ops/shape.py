@@ -13,6 +13,7 @@ from .._args import shape_arg as _shape_arg
 from ..autograd import Function, is_grad_enabled
 from ..backend import get_array_module
 from ..tensor import Tensor, _wrap_dim
+from ._no_dim import EVERY, none_dim
 from ._util import dims, named
 from .unary import clone
 from .view_dtype import as_view_dtype, view_dtype
@@ -270,15 +271,17 @@ def t(input):
                  "TBackward0")
 
 
-def squeeze(input, dim=None):
+def squeeze(input, dim=EVERY):
     """Remove size-1 dims (all, or those in ``dim``; others are kept). A view. Shapes: e.g.
     (N, 1, W) → (N, W). Raises IndexError for a dim out of range. Gradient: reshaped back.
-    Raises TypeError when ``input`` is not a Tensor."""
+    Raises TypeError when ``input`` is not a Tensor, or for ``dim=None`` (torch's)."""
     if not isinstance(input, Tensor):
         raise not_tensor("squeeze", input)
     shp = input._data.shape
-    if dim is None:
+    if dim is EVERY:
         return named(reshape(input, tuple(s for s in shp if s != 1)), "SqueezeBackward0")
+    if dim is None:
+        none_dim("squeeze")
     axes = dims(dim, input._data.ndim, "squeeze") if shp else ()
     out = reshape(input, tuple(s for i, s in enumerate(shp) if not (i in axes and s == 1)))
     return named(out, "SqueezeBackward2" if isinstance(dim, (list, tuple)) else "SqueezeBackward1")
@@ -290,6 +293,8 @@ def unsqueeze(input, dim):
     Raises TypeError when ``input`` is not a Tensor."""
     if not isinstance(input, Tensor):
         raise not_tensor("unsqueeze", input)
+    if dim is None:
+        none_dim("unsqueeze", "int")
     nd = input._data.ndim
     d = _wrap_dim(dim, nd + 1, "unsqueeze")
     shp = input._data.shape

@@ -133,3 +133,33 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return LogSoftmaxFn.apply(input, _softmax_dim(input, dim, "log_softmax", _stacklevel))
 
 silence_ieee_warnings(__name__, "subtract")  # IEEE, silently (_ieee.py)
+
+
+def _dim_given(op: str, dim, args: int) -> None:
+    """torch.softmax/log_softmax and their Tensor methods take an int dim, and only it: None (or
+    no dim) is torch's TypeError there; ``F.softmax(x, None)`` keeps the legacy implicit dim."""
+    if dim is None:
+        raise TypeError(f"{op}(): argument 'dim' (position {args}) must be int, not NoneType "
+                        f"(torch.{op} and Tensor.{op} need a dim; F.{op} guesses one)")
+
+
+def softmax_dim(input, dim, dtype=None):
+    """``torch.softmax(input, dim, dtype=None)``, ``Tensor.softmax``: :func:`softmax` (yᵢ =
+    e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim``) with an int ``dim`` required, as torch's binding.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for ``dim=None`` (or none
+    given), IndexError for a dim out of range, NotImplementedError for an integer input.
+    """
+    _dim_given("softmax", dim, 2)
+    return softmax(input, dim, dtype=dtype)
+
+
+def log_softmax_dim(input, dim, dtype=None):
+    """``torch.log_softmax(input, dim, dtype=None)``, ``Tensor.log_softmax``: :func:`log_softmax`
+    (yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim``) with an int ``dim`` required, as torch's binding.
+
+    Shapes: any; the output has the input's shape. Raises TypeError for ``dim=None`` (or none
+    given), IndexError for a dim out of range, NotImplementedError for an integer input.
+    """
+    _dim_given("log_softmax", dim, 2)
+    return log_softmax(input, dim, dtype=dtype)

@@ -18,6 +18,8 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import float_out, reduce_dims, torch_args, write_out
 from ._util import half_opmath, named, quiet
+from ._welford import SERIAL_MAX, WELFORD_MAX, serial_sum_of_squares, welford_m2
+from ._wide_out import other_float_out, std_var_input
 from .reduce import MeanFn, _count, _keep, _mean
 
 
@@ -26,8 +28,18 @@ def _sum_of_squares(x, axes, keepdim, n, welford: bool = False):
     float32 input (its ``acc_type<float>`` is double), so [1e20, 1e20, −1e20] has a finite std
     (1.15e20) and [3e38] × 4 a zero variance, where float32 steps overflow to inf. Silent, as
     torch: inf − inf is nan, an overflowing square inf. ``welford``: var_mean/std_mean, whose
-    kernel is Welford's in float64 even for a single output."""
+    kernel is Welford's in float64 even for a single output. A float64 input runs Welford's
+    recurrence itself (see ``_welford``): there the two passes differ in the last bit."""
     wide = type(x) is np.ndarray and x.dtype == np.float32  # (CUDA accumulates in float)
+    if type(x) is np.ndarray and x.dtype == np.float64 and 0 < n <= WELFORD_MAX and \
+            (x.size > n or welford):  # torch's Welford kernel, to the bit (float64 shows it)
+        return welford_m2(x, axes, keepdim)[0], False
+    if type(x) is np.ndarray and x.dtype == np.float64 and 0 < n <= SERIAL_MAX and \
+            x.size <= n and not welford:  # one output: torch's serial Σ, to the bit
+        ss = serial_sum_of_squares(x, _mean(x, axes, False, n))
+        ax = range(x.ndim) if axes is None else axes
+        return ss.reshape([1 if d in ax else k for d, k in enumerate(x.shape)
+                           if keepdim or d not in ax]), False
     with quiet():
         if wide and x.size <= max(n, 1) and not welford:  # one output: torch's var/std (
             x = x.astype(np.float64)  # std_var_all_cpu) take the float32 mean, then float64
@@ -120,6 +132,11 @@ class WelfordMeanFn(MeanFn):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
+        if type(x) is np.ndarray and x.dtype == np.float64 and \
+                0 < _count(x.shape, axes) <= WELFORD_MAX:  # Welford's running mean, to the bit
+            ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim  # (MeanFn's backward)
+            ctx.n = _count(x.shape, axes)
+            return welford_m2(x, axes, keepdim)[1]
         if type(x) is not np.ndarray or x.dtype != np.float32:
             return MeanFn.forward(ctx, x, axes, keepdim)
         with quiet():
@@ -153,6 +170,8 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     input any shape; output drops ``dim`` (size 1 with ``keepdim``), 0-d without ``dim``. Raises
     IndexError for a dim out of range."""
     axes, c = _var_args("var", input, dim, unbiased, correction)
+    if other_float_out(input, out):  # torch reduces in out's dtype
+        input = std_var_input("var", input, axes, out)
     return write_out(float_out(VarFn.apply(input, axes, c, keepdim), out), out, "var")
 
 
@@ -162,6 +181,8 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=N
     0 where std = 0 (torch). Shapes: as :func:`var`. Raises RuntimeError for an integer input,
     IndexError for a dim out of range."""
     axes, c = _var_args("std", input, dim, unbiased, correction)
+    if other_float_out(input, out):  # torch reduces in out's dtype
+        input = std_var_input("std", input, axes, out)
     return write_out(float_out(StdFn.apply(input, axes, c, keepdim), out), out, "std")
 
 
@@ -172,12 +193,15 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
 
     Shapes: input (*) → two tensors of the shape with ``dim`` removed (kept as size 1 with
     ``keepdim=True``); every dim when ``dim`` is None. Raises IndexError for ``dim`` out of range;
-    RuntimeError for a dim given twice or an integer input.
+    RuntimeError for a dim given twice or an integer input; TypeError for out= (torch has none).
     """
+    if out is not None:  # torch's binding of var_mean has no out=
+        raise TypeError("var_mean() got an unexpected keyword argument 'out' (torch's var_mean "
+                        "takes none; write the two results with copy_)")
     axes, c = _var_args("var_mean", input, dim, unbiased, correction)
     v = named(VarFn.apply(input, axes, c, keepdim, True), "VarMeanBackward0")
     m = named(WelfordMeanFn.apply(input, axes, keepdim), "VarMeanBackward0")
-    return write_out((v, m), out, "var_mean")
+    return v, m
 
 
 @torch_args(dim_for=("keepdim",), when="unbiased")
@@ -186,12 +210,15 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
 
     Shapes: input (*) → two tensors of the shape with ``dim`` removed (kept as size 1 with
     ``keepdim=True``); every dim when ``dim`` is None. Raises IndexError for ``dim`` out of range;
-    RuntimeError for a dim given twice or an integer input.
+    RuntimeError for a dim given twice or an integer input; TypeError for out= (torch has none).
     """
+    if out is not None:  # torch's binding of std_mean has no out=
+        raise TypeError("std_mean() got an unexpected keyword argument 'out' (torch's std_mean "
+                        "takes none; write the two results with copy_)")
     axes, c = _var_args("std_mean", input, dim, unbiased, correction)
     sd = named(StdFn.apply(input, axes, c, keepdim, True), "StdMeanBackward0")
     m = named(WelfordMeanFn.apply(input, axes, keepdim), "StdMeanBackward0")
-    return write_out((sd, m), out, "std_mean")
+    return sd, m
 
 
 def _check_weights(w, name: str, n: int, integral: bool):
