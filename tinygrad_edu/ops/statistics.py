@@ -18,7 +18,6 @@ from ..tensor import Tensor
 from ._dual import xp_of
 from ._reduction import float_out, reduce_dims, torch_args, write_out
 from ._util import half_opmath, named, quiet
-from ._welford import SERIAL_MAX, WELFORD_MAX, serial_sum_of_squares, welford_m2
 from ._wide_out import other_float_out, std_var_input
 from .reduce import MeanFn, _count, _keep, _mean
 
@@ -28,18 +27,10 @@ def _sum_of_squares(x, axes, keepdim, n, welford: bool = False):
     float32 input (its ``acc_type<float>`` is double), so [1e20, 1e20, −1e20] has a finite std
     (1.15e20) and [3e38] × 4 a zero variance, where float32 steps overflow to inf. Silent, as
     torch: inf − inf is nan, an overflowing square inf. ``welford``: var_mean/std_mean, whose
-    kernel is Welford's in float64 even for a single output. A float64 input runs Welford's
-    recurrence itself (see ``_welford``): there the two passes differ in the last bit."""
+    kernel is Welford's in float64 even for a single output. A float64 input takes two passes
+    (torch's Welford recurrence sums in another order: the last bit may differ, within
+    float64 rounding; running the recurrence per element in NumPy was 4–5× slower)."""
     wide = type(x) is np.ndarray and x.dtype == np.float32  # (CUDA accumulates in float)
-    if type(x) is np.ndarray and x.dtype == np.float64 and 0 < n <= WELFORD_MAX and \
-            (x.size > n or welford):  # torch's Welford kernel, to the bit (float64 shows it)
-        return welford_m2(x, axes, keepdim)[0], False
-    if type(x) is np.ndarray and x.dtype == np.float64 and 0 < n <= SERIAL_MAX and \
-            x.size <= n and not welford:  # one output: torch's serial Σ, to the bit
-        ss = serial_sum_of_squares(x, _mean(x, axes, False, n))
-        ax = range(x.ndim) if axes is None else axes
-        return ss.reshape([1 if d in ax else k for d, k in enumerate(x.shape)
-                           if keepdim or d not in ax]), False
     with quiet():
         if wide and x.size <= max(n, 1) and not welford:  # one output: torch's var/std (
             x = x.astype(np.float64)  # std_var_all_cpu) take the float32 mean, then float64
@@ -132,11 +123,6 @@ class WelfordMeanFn(MeanFn):
 
     @staticmethod
     def forward(ctx, x, axes, keepdim):
-        if type(x) is np.ndarray and x.dtype == np.float64 and \
-                0 < _count(x.shape, axes) <= WELFORD_MAX:  # Welford's running mean, to the bit
-            ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim  # (MeanFn's backward)
-            ctx.n = _count(x.shape, axes)
-            return welford_m2(x, axes, keepdim)[1]
         if type(x) is not np.ndarray or x.dtype != np.float32:
             return MeanFn.forward(ctx, x, axes, keepdim)
         with quiet():
