@@ -256,3 +256,27 @@ def numerical_grads(
             flat[j] = (fp - fm) / (2 * h)
         grads.append(g)
     return grads
+
+
+# ---- the op fuzzer's fixed kinds (test_fix17/19): torch's outcome against ours ----------------
+def outcome(fn, m):
+    """fn(m)'s result as (dtype, values), or its exception as (type, message)."""
+    try:
+        r = fn(m)
+    except Exception as e:  # noqa: BLE001 - the exception is what is compared
+        return type(e), str(e)
+    if isinstance(r, tuple):
+        r = r[0]
+    return str(r.dtype).replace("torch.", ""), repr(r.tolist())  # (nan equals nan here)
+
+
+def same_as_torch(fn, *words):
+    """fn(tg) does what fn(torch) does: the same exception type (our message naming each of
+    ``words``), or the same dtype and values."""
+    want, got = outcome(fn, torch), outcome(fn, tg)
+    if isinstance(want[0], type):
+        assert got[0] is want[0], f"torch raised {want}, we gave {got}"
+        for w in words:
+            assert w in got[1], f"{w!r} not in our message {got[1]!r}"
+    else:
+        assert got == want

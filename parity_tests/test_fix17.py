@@ -18,32 +18,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from helpers import outcome, same_as_torch
 
 import tinygrad_edu as tg
-
-
-def outcome(fn, m):
-    """fn(m)'s result as (dtype, values), or its exception as (type, message)."""
-    try:
-        r = fn(m)
-    except Exception as e:  # noqa: BLE001 - the exception is what is compared
-        return type(e), str(e)
-    if isinstance(r, tuple):
-        r = r[0]
-    return str(r.dtype).replace("torch.", ""), repr(r.tolist())  # (nan equals nan here)
-
-
-def same_as_torch(fn, *words):
-    """fn(tg) does what fn(torch) does: the same exception type (our message naming each of
-    ``words``), or the same dtype and values."""
-    want, got = outcome(fn, torch), outcome(fn, tg)
-    if isinstance(want[0], type):
-        assert got[0] is want[0], f"torch raised {want}, we gave {got}"
-        for w in words:
-            assert w in got[1], f"{w!r} not in our message {got[1]!r}"
-    else:
-        assert got == want
-
 
 # ---- 1. dim=None -------------------------------------------------------------------------------
 _X = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from helpers import outcome, same_as_torch
 
 import tinygrad_edu as tg
 
@@ -113,27 +114,6 @@ def test_logsumexp_into_another_float_out(in_dt, out_dt):
         got = _into_out(tg, "logsumexp", a, d, in_dt, out_dt)
         np.testing.assert_allclose(got, want, rtol=4 * float(torch.finfo(
             getattr(torch, out_dt)).eps), err_msg=f"{a.shape} {dim}")
-
-
-def outcome(fn, m):
-    """fn(m)'s result as (dtype, values), or its exception as (type, message)."""
-    try:
-        r = fn(m)
-    except Exception as e:  # noqa: BLE001 - the exception is what is compared
-        return type(e), str(e)
-    return str(r.dtype).replace("torch.", ""), repr(r.tolist())
-
-
-def same_as_torch(fn, *words):
-    """fn(tg) does what fn(torch) does: the same exception type (our message naming each of
-    ``words``), or the same dtype and values."""
-    want, got = outcome(fn, torch), outcome(fn, tg)
-    if isinstance(want[0], type):
-        assert got[0] is want[0], f"torch raised {want}, we gave {got}"
-        for w in words:
-            assert w in got[1], f"{w!r} not in our message {got[1]!r}"
-    else:
-        assert got == want
 
 
 # ---- 2. a scan of bfloat16 into a float out / dtype -------------------------------------------
