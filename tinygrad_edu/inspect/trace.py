@@ -92,29 +92,6 @@ class BackwardTrace:
         Console(highlight=False).print(text, markup=False)
 
 
-def _forward_order(root) -> list:
-    """The graph's nodes behind ``root`` (a node or None), every node after the nodes it takes
-    input from (post-order of a depth-first walk over the edges: the order of the forward)."""
-    if root is None:
-        return []
-    order, seen, stack = [], {id(root)}, [(root, 0)]
-    while stack:
-        node, i = stack.pop()
-        nxt = node.next
-        while i < len(nxt):
-            edge = nxt[i]
-            i += 1
-            src = None if edge is None else edge[0]
-            if src is not None and not isinstance(src, autograd.AccumulateGrad) and \
-                    id(src) not in seen:
-                seen.add(id(src))
-                stack += [(node, i), (src, 0)]
-                break
-        else:
-            order.append(node)
-    return order
-
-
 def trace_backward(
     loss: Tensor,
     gradient=None,
@@ -174,11 +151,12 @@ def trace_backward(
 
     # number the unnamed nodes and leaves in forward order (linear1 is the first layer's output,
     # leaf1 the first leaf an op consumed), not in the order the backward meets them
-    for node in _forward_order(loss._node):
-        for edge in node.next:
-            if edge is not None and isinstance(edge[0], autograd.AccumulateGrad):
-                name_of_leaf(edge[0].variable)
-        name_of_node(node)
+    roots = [] if loss._node is None else [loss._node]
+    for node in reversed(autograd.engine.topological_order(roots)):  # inputs before their users
+        if isinstance(node, autograd.AccumulateGrad):
+            name_of_leaf(node.variable)
+        else:
+            name_of_node(node)
 
     steps: list = []
     arrivals: dict = {}  # id(target) -> [(step, array)]
